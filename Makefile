@@ -1,0 +1,111 @@
+# pomctl - GNU make.  `make check` and `make demo` are all the set-up needed:
+# missing build or test dependencies are installed by tools/bootstrap.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR ?=
+
+VERSION := 0.1.0
+B ?= build
+CC ?= cc
+SAN ?=
+
+PKGS := rpm libarchive libcurl popt jansson
+
+# The dependency probe writes $(B)/deps.mk; it runs the bootstrap first when
+# pkg-config (or a tool the tests need) is missing.
+NODEPS_GOALS := clean bootstrap install-deps
+ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
+-include $(B)/deps.mk
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+	-Wmissing-prototypes -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+endif
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DPOMCTL_VERSION='"$(VERSION)"' \
+	$(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude $(DEPS_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+SRC := $(wildcard src/*.c)
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+STEP_SRC := $(wildcard steps/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LIB_OBJ := $(call obj,$(LIB_SRC))
+STEP_OBJ := $(call obj,$(STEP_SRC))
+MAIN_OBJ := $(call obj,src/main.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+.PHONY: all check unit integration asan install clean demo bootstrap \
+	install-deps format-check
+all: $(B)/pomctl
+
+$(B)/deps.mk: tools/bootstrap
+	@mkdir -p $(B)
+	@tools/bootstrap --check 2>/dev/null || tools/bootstrap
+	@{ echo "DEPS_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "DEPS_LIBS := $$(pkg-config --libs $(PKGS)) -lrpmbuild"; \
+	   echo "CMOCKA_LIBS := $$(pkg-config --libs cmocka)"; } > $@.tmp
+	@mv $@.tmp $@
+
+bootstrap install-deps:
+	tools/bootstrap
+
+$(B)/obj/%.o: %.c $(B)/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/pomctl: $(MAIN_OBJ) $(LIB_OBJ) $(STEP_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+# The engine under test: pomctl with the fixture steps of tests/fixtures.
+$(B)/pomctl-teststeps: $(MAIN_OBJ) $(LIB_OBJ) \
+		$(call obj,tests/fixtures/teststeps.c)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS) $(CMOCKA_LIBS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do \
+		echo "== $$t"; POMCTL_TOP=$(CURDIR) $$t; done
+
+integration: $(B)/pomctl $(B)/pomctl-teststeps
+	@POMCTL=$(CURDIR)/$(B)/pomctl \
+	 POMCTL_TESTSTEPS=$(CURDIR)/$(B)/pomctl-teststeps \
+	 POMCTL_TOP=$(CURDIR) tests/run-integration
+
+check: unit integration
+	@echo "make check: all tests passed"
+
+asan:
+	$(MAKE) B=build/asan SAN=1 check
+
+demo: $(B)/pomctl
+	@POMCTL=$(CURDIR)/$(B)/pomctl tests/fixtures/demo $(B)/demo-root
+
+install: $(B)/pomctl
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(B)/pomctl $(DESTDIR)$(BINDIR)/pomctl
+	install -m 0644 man/pomctl.8 $(DESTDIR)$(MANDIR)/man8/pomctl.8
+	install -m 0644 man/pomctl.conf.5 $(DESTDIR)$(MANDIR)/man5/pomctl.conf.5
+	install -m 0644 contrib/pomctl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/pomctl
+
+format-check:
+	clang-format --dry-run --Werror src/*.c steps/*.c include/pomctl/*.h
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

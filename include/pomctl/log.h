@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Console output and step logs.
+ *
+ * Results go to stdout, progress and diagnostics to stderr.  log_setup()
+ * is called once by main() with the verbosity; the console functions then
+ * honour it:
+ *	say()		a result line on stdout (silenced by --quiet)
+ *	info()		a progress line on stderr (silenced by --quiet)
+ *	verbose()	only with --verbose
+ * The live progress line (progress_show/progress_clear) is drawn only when
+ * stderr is a terminal and --quiet is off.
+ *
+ * A step log is a file appended to for the whole run (O_APPEND, mode 0600);
+ * the process runner writes each command's argv, output and exit into it.
+ */
+#ifndef POMCTL_LOG_H
+#define POMCTL_LOG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "pomctl/strbuf.h"
+
+void log_setup(bool quiet, bool verbose);
+bool log_is_quiet(void);
+bool log_is_verbose(void);
+/* true when the live progress line is drawn */
+bool log_progress_enabled(void);
+
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Redraw "[label m:ss] text" on one stderr line; text is cut to fit. */
+void progress_show(const char *label, double elapsed, const char *text);
+void progress_clear(void);
+
+/* Open (create, append) a step log; returns the fd or -1 (reported). */
+int steplog_open(const char *path);
+/* Append a formatted line to a step log (write errors are ignored). */
+void steplog_printf(int fd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Copy the last n lines of the file at path to out, each indented. */
+void steplog_tail(const char *path, unsigned n, FILE *out);
+
+/* Append argv quoted for display (never for execution) to sb. */
+void quote_argv(struct strbuf *sb, const char *const *argv);
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The pipeline: the nine steps of DESIGN.md run in order from one table,
+ * checkpointed in the state file, planned without changes, resumed after a
+ * failure or a reboot.  Only this file knows the order; steps read earlier
+ * steps' results from the state (state_get_output), never from globals.
+ *
+ * A step is { name, title, fingerprint(), plan(), run() }:
+ *   fingerprint()	adds the inputs the step depends on (config values,
+ *			file digests, earlier steps' outputs); a completed
+ *			step re-runs on resume only when one of them changed.
+ *   plan()		adds actions to ctx->plan; reads the host, writes
+ *			nothing.  Returns 0 or -1 (reported).
+ *   run()		does the work; commands through run_command() with
+ *			ctx->log_fd.  Returns 0 when done, STEP_PAUSE after
+ *			pipeline_request_reboot(), or -1 (reported) when
+ *			it failed.
+ * A step whose plan and run are NULL is not available yet in this build:
+ * plan and run say exactly that, and the run stops there.
+ */
+#ifndef POMCTL_PIPELINE_H
+#define POMCTL_PIPELINE_H
+
+#include <stdbool.h>
+
+#include "pomctl/config.h"
+#include "pomctl/host.h"
+#include "pomctl/plan.h"
+#include "pomctl/state.h"
+
+#define STEP_PAUSE 1
+
+/* The command line, parsed by main(). */
+struct options {
+	const char *config_path;
+	const char *root;
+	const char *state_dir;
+	const char *trial;	/* full, build, skip; NULL: not given */
+	const char *from;	/* resume --from STEP */
+	struct strvec patches;
+	int json, verbose, quiet, yes, plan, detailed_exitcode, force;
+	int jobs;		/* 0: not given */
+};
+
+struct ctx {
+	const struct options *opt;
+	struct config *cfg;
+	struct host host;
+	const char *root;	/* "" for / */
+	struct strbuf state_dir;	/* host path */
+	struct state *state;
+	struct plan *plan;	/* in plan mode */
+	int log_fd;		/* the running step's log */
+	struct strbuf log_path;
+	char *pause_release;	/* set by pipeline_request_reboot() */
+};
+
+struct step;
+typedef void (*step_fingerprint_fn)(struct ctx *, struct fingerprint *);
+typedef int (*step_fn)(struct ctx *);
+
+struct step {
+	const char *name;
+	const char *title;
+	int issue;		/* where it is being built, when not yet */
+	step_fingerprint_fn fingerprint;
+	step_fn plan;
+	step_fn run;
+};
+
+/* The steps of this build, in order (steps/steps.c). */
+extern const struct step pomctl_steps[];
+extern const size_t pomctl_nr_steps;
+
+/* Step names, for state_init/state_load. */
+const char *const *pipeline_step_names(void);
+const struct step *pipeline_find_step(const char *name);
+
+/* Host path of something under the root: ctx_path(ctx, "/boot", &sb). */
+void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb);
+/* "config [SECTION] KEY" -> value. */
+void fp_add_config(struct fingerprint *fp, const struct ctx *ctx,
+		   const char *section, const char *key);
+
+/* From a step's run(): the run pauses until the host boots release. */
+void pipeline_request_reboot(struct ctx *ctx, const char *release);
+
+/* Plan every step (or, for resume, what is left); prints; exit code. */
+int pipeline_plan(struct ctx *ctx);
+/* Run from the first step not done (or from `from`); exit code. */
+int pipeline_run(struct ctx *ctx, const char *from);
+/* Print where the run stands; exit code. */
+int pipeline_status(struct ctx *ctx);
+/* Log path of a step: STATE_DIR/logs/NN-NAME.log. */
+void pipeline_log_path(const struct ctx *ctx, const char *step,
+		       struct strbuf *sb);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A plan: what a run would do, step by step, gathered by each step's plan()
+ * without changing anything, then printed for a human or as JSON.
+ *
+ *	plan_init(&p);
+ *	plan_begin_step(&p, "fetch", "download the sources");
+ *	plan_download(&p, url, size, dest); ...
+ *	plan_print(&p, stdout, json);
+ *	plan_release(&p);
+ *
+ * Actions: commands (argv, cwd), file edits (a unified diff), downloads
+ * (URL, size or -1 when unknown, destination), package installs, reboots,
+ * and notes (what will be checked once an input exists).  Notes are not
+ * changes; every other action is.
+ */
+#ifndef POMCTL_PLAN_H
+#define POMCTL_PLAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+struct plan {
+	json_t *steps;		/* array of { name, title, actions[] } */
+	json_t *cur;		/* the current step's actions */
+	unsigned commands, edits, downloads, packages, reboots;
+	unsigned long long download_bytes;
+	bool unknown_sizes;
+};
+
+void plan_init(struct plan *p);
+void plan_release(struct plan *p);
+
+void plan_begin_step(struct plan *p, const char *name, const char *title);
+void plan_command(struct plan *p, const char *const *argv, const char *cwd);
+void plan_edit(struct plan *p, const char *path, const char *diff);
+void plan_download(struct plan *p, const char *url, long long size,
+		   const char *dest);
+void plan_package(struct plan *p, const char *action, const char *package);
+void plan_reboot(struct plan *p, const char *release);
+void plan_note(struct plan *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Anything but notes. */
+bool plan_has_changes(const struct plan *p);
+/* Human text, or JSON with "schema": 1, on out. */
+void plan_print(const struct plan *p, FILE *out, bool json);
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The process runner: every external command pomctl starts goes through it.
+ *
+ *	struct child_process cp = CHILD_PROCESS_INIT;
+ *	strvec_pushl... (cp.args)		1. argv: the program and arguments
+ *	strvec_push(&cp.env, "KERNEL_DIR=/x");	2. optional environment additions
+ *	cp.dir = "/usr/src/linux-2.4";		3. optional working directory
+ *	cp.log_fd = fd;				4. where output goes (see below)
+ *	ret = run_command(&cp);			5. run, wait, release
+ *
+ * There is no shell: argv[0] is looked up in PATH by the parent before
+ * fork, and exec'd directly.  The child gets stdin from /dev/null (or
+ * cp.input through a pipe), its own process group, and stdout+stderr
+ * merged into one pipe that the parent copies to cp.log_fd (when >= 0;
+ * otherwise the child inherits pomctl's stdout and stderr).  The log gets
+ * a "$ argv" line first and an "exit N" line last, so commands can be
+ * counted from the logs.  On a terminal a one-line progress display shows
+ * cp.label, the elapsed time and the last output line.
+ *
+ * Returns the exit code; 128+N when the child died of signal N; -1 when it
+ * could not be started (reported, errno set).  When SIGINT or SIGTERM
+ * reaches pomctl while a child runs, the child's whole process group is
+ * sent SIGTERM, then SIGKILL after a grace period, and run_interrupted()
+ * returns the signal from then on.  run_command() releases cp.
+ */
+#ifndef POMCTL_RUN_H
+#define POMCTL_RUN_H
+
+#include <sys/types.h>
+
+#include "pomctl/strbuf.h"
+
+struct child_process {
+	struct strvec args;
+	struct strvec env;
+	const char *dir;
+	int log_fd;
+	const char *label;	/* progress label; argv[0] when NULL */
+	const char *input;	/* written to the child's stdin, then EOF */
+	unsigned grace_ms;	/* SIGTERM to SIGKILL on interrupt; 0: 3000 */
+	pid_t pid;		/* while running; the process group too */
+};
+
+#define CHILD_PROCESS_INIT \
+	{ STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, NULL, 0, 0 }
+
+void child_process_init(struct child_process *cp);
+void child_process_release(struct child_process *cp);
+
+int run_command(struct child_process *cp);
+
+/* Install the SIGINT/SIGTERM handlers (once, from main). */
+void run_setup_signals(void);
+/* The signal that interrupted pomctl, or 0. */
+int run_interrupted(void);
+/* For tests: forget a recorded interruption. */
+void run_reset_interrupted(void);
+
+/*
+ * Look up a program in PATH (or take it as is when it contains a slash);
+ * the result is appended to out.  0, or -1 when not found (not reported).
+ */
+int find_program(const char *name, struct strbuf *out);
+
+#endif

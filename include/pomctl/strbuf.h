@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Growable strings and string vectors.
+ *
+ * struct strbuf: .buf is never NULL and always NUL-terminated, even when
+ * empty (it then points at a shared empty string until the first append).
+ * The buffer belongs to the strbuf; strbuf_detach() hands it to the caller,
+ * strbuf_release() frees it and leaves the strbuf ready for reuse.
+ *
+ * struct strvec: a NULL-terminated vector of strings it owns, usable directly
+ * as an argv (.v).  strvec_clear() frees every string and the vector.
+ *
+ * Allocation failure aborts the program (there is nothing sensible a step can
+ * do without memory, and every caller would otherwise need the same check).
+ */
+#ifndef POMCTL_STRBUF_H
+#define POMCTL_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+extern char strbuf_empty[];
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+};
+
+#define STRBUF_INIT { strbuf_empty, 0, 0 }
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+/* Return the buffer (caller frees) and reset sb to empty. */
+char *strbuf_detach(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Remove trailing whitespace (spaces, tabs, CR, LF). */
+void strbuf_rtrim(struct strbuf *sb);
+
+struct strvec {
+	char **v;
+	size_t nr;
+	size_t alloc;
+};
+
+#define STRVEC_INIT { NULL, 0, 0 }
+
+void strvec_init(struct strvec *sv);
+void strvec_clear(struct strvec *sv);
+/* Append a copy of s; returns the copy. */
+const char *strvec_push(struct strvec *sv, const char *s);
+const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append copies of every string of a NULL-terminated array. */
+void strvec_pushv(struct strvec *sv, const char *const *v);
+/* The argv: never NULL, always NULL-terminated. */
+const char *const *strvec_argv(struct strvec *sv);
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared helpers: error reporting, allocation, files, names, digests.
+ *
+ * Error convention: functions return 0 on success and a negative value on
+ * failure.  error() prints "pomctl: MESSAGE" on stderr and returns -1, so a
+ * failing function reports and returns in one statement:
+ *	return error("cannot open '%s': %s", path, strerror(errno));
+ * Only main() exits.
+ */
+#ifndef POMCTL_UTIL_H
+#define POMCTL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "pomctl/strbuf.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes, as documented in DESIGN.md, README and pomctl(8). */
+enum pomctl_exit {
+	EXIT_DONE = 0,		/* done */
+	EXIT_FAILED = 1,	/* a step failed; state saved, resume continues */
+	EXIT_USAGE = 2,		/* usage or configuration error */
+	EXIT_PAUSED = 3,	/* paused, awaiting a reboot */
+	EXIT_LOCKED = 4,	/* another pomctl holds the lock */
+	EXIT_CHANGES = 5,	/* --plan --detailed-exitcode found changes */
+};
+
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Silence error()/warning() (for tests of failure paths); returns old value. */
+bool error_set_quiet(bool quiet);
+/* The text of the last error() (without "pomctl: "), "" when none. */
+const char *error_last(void);
+_Noreturn void die_oom(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/*
+ * Read a whole regular file into sb (appending), refusing files over max
+ * bytes.  Opens with O_NOFOLLOW when nofollow is set.  Returns 0, or a
+ * negative errno (-EFBIG when too large) without printing anything.
+ */
+int read_file(const char *path, size_t max, bool nofollow, struct strbuf *sb);
+
+/*
+ * Replace path with data atomically: write path.tmp (O_EXCL, mode), fsync,
+ * rename over path, fsync the directory.  A crash at any moment leaves
+ * either the old or the new file, never a mix.  Returns 0 or -1 (reported).
+ */
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode);
+
+/* mkdir -p with mode for the directories it creates; 0 or -1 (reported). */
+int mkdir_p(const char *path, mode_t mode);
+bool path_exists(const char *path);
+bool is_dir(const char *path);
+
+/*
+ * Join the root and an absolute host path: ("", "/boot") -> "/boot",
+ * ("/tmp/r", "/boot") -> "/tmp/r/boot".  Replaces sb's content.
+ */
+void root_path(struct strbuf *sb, const char *root, const char *path);
+
+/* An absolute path without "..", empty components or control characters. */
+bool path_is_clean(const char *path);
+/* Patch names: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 64 characters. */
+bool patch_name_is_valid(const char *name);
+
+/* Lowercase hex SHA-256 (64 characters plus NUL). */
+#define SHA256_HEX 65
+void sha256_hex(const void *data, size_t len, char out[SHA256_HEX]);
+/* Digest of a file's content; 0, or a negative errno (not reported). */
+int sha256_file(const char *path, char out[SHA256_HEX]);
+
+/* Current time as "2026-11-27T06:11:03Z". */
+void utc_now(char out[32]);
+/* "1.5 KiB", "4.2 MiB" ... */
+void human_size(struct strbuf *sb, unsigned long long bytes);
+
+#endif

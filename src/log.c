@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "pomctl/log.h"
+#include "pomctl/util.h"
+
+#define TAIL_MAX_BYTES (256 * 1024)
+
+static struct {
+	bool quiet;
+	bool verbose;
+	bool tty;
+	bool drawn;
+} console;
+
+void log_setup(bool quiet, bool verbose)
+{
+	console.quiet = quiet;
+	console.verbose = verbose && !quiet;
+	console.tty = isatty(2) == 1;
+}
+
+bool log_is_quiet(void)
+{
+	return console.quiet;
+}
+
+bool log_is_verbose(void)
+{
+	return console.verbose;
+}
+
+bool log_progress_enabled(void)
+{
+	return console.tty && !console.quiet;
+}
+
+static void vprint(FILE *f, const char *fmt, va_list ap)
+{
+	progress_clear();
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (console.quiet)
+		return;
+	va_start(ap, fmt);
+	vprint(stdout, fmt, ap);
+	va_end(ap);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (console.quiet)
+		return;
+	va_start(ap, fmt);
+	vprint(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!console.verbose)
+		return;
+	va_start(ap, fmt);
+	vprint(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static unsigned term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+void progress_show(const char *label, double elapsed, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned secs = (unsigned)elapsed, width = term_width() - 1;
+
+	if (!log_progress_enabled())
+		return;
+	strbuf_addf(&sb, "\r\033[K[%s %u:%02u] ", label, secs / 60, secs % 60);
+	/* Only printable bytes of the child's line reach the terminal. */
+	for (const char *p = text; *p && sb.len - 4 < width; p++)
+		strbuf_addch(&sb, (unsigned char)*p >= 0x20 && *p != 0x7f ?
+				  *p : '?');
+	fputs(sb.buf, stderr);
+	fflush(stderr);
+	console.drawn = true;
+	strbuf_release(&sb);
+}
+
+void progress_clear(void)
+{
+	if (!console.drawn)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	console.drawn = false;
+}
+
+int steplog_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+				    O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return error("cannot open log '%s': %s", path, strerror(errno));
+	return fd;
+}
+
+void steplog_printf(int fd, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (fd < 0)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_addch(&sb, '\n');
+	if (write(fd, sb.buf, sb.len) < 0) {
+		/* A log write error must not fail the step it describes. */
+	}
+	strbuf_release(&sb);
+}
+
+void steplog_tail(const char *path, unsigned n, FILE *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct strbuf sb = STRBUF_INIT;
+	off_t size;
+	const char *p;
+	ssize_t got;
+
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > TAIL_MAX_BYTES)
+		lseek(fd, size - TAIL_MAX_BYTES, SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	strbuf_grow(&sb, TAIL_MAX_BYTES);
+	got = read(fd, sb.buf, TAIL_MAX_BYTES);
+	close(fd);
+	sb.len = got > 0 ? (size_t)got : 0;
+	sb.buf[sb.len] = '\0';
+	strbuf_rtrim(&sb);
+	p = sb.buf + sb.len;
+	while (p > sb.buf && n) {
+		p--;
+		if (*p == '\n')
+			n--;
+	}
+	if (*p == '\n')
+		p++;
+	for (const char *line = p; *line;) {
+		const char *nl = strchrnul(line, '\n');
+
+		fprintf(out, "    %.*s\n", (int)(nl - line), line);
+		line = *nl ? nl + 1 : nl;
+	}
+	strbuf_release(&sb);
+}
+
+static bool needs_quotes(const char *s)
+{
+	return !*s || strpbrk(s, " \t\n\"'\\$`;&|<>(){}*?!#~") != NULL;
+}
+
+void quote_argv(struct strbuf *sb, const char *const *argv)
+{
+	for (size_t i = 0; argv[i]; i++) {
+		const char *s = argv[i];
+
+		if (i)
+			strbuf_addch(sb, ' ');
+		if (!needs_quotes(s)) {
+			strbuf_addstr(sb, s);
+			continue;
+		}
+		strbuf_addch(sb, '\'');
+		for (; *s; s++) {
+			if (*s == '\'')
+				strbuf_addstr(sb, "'\\''");
+			else
+				strbuf_addch(sb, *s);
+		}
+		strbuf_addch(sb, '\'');
+	}
+}

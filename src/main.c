@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pomctl: the command line.  Options are parsed by popt from one set of
+ * tables; the subcommand is the first argument that is not an option.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pomctl/log.h"
+#include "pomctl/pipeline.h"
+#include "pomctl/run.h"
+#include "pomctl/util.h"
+
+#ifndef POMCTL_VERSION
+#define POMCTL_VERSION "0.1.0"
+#endif
+
+#define LOG_MAX_SIZE (256 * 1024 * 1024)
+
+enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL };
+
+/* Option flags of subcommands, to refuse options a subcommand ignores. */
+enum {
+	SUB_PATCHES = 1 << 0,	/* --patch --trial --force */
+	SUB_FROM = 1 << 1,	/* --from */
+	SUB_PLAN = 1 << 2,	/* --plan --detailed-exitcode */
+	SUB_LOCK = 1 << 3,	/* takes the state lock */
+};
+
+static struct options opt;
+static const char *trial_arg;
+static const char *jobs_arg;
+
+static struct poptOption global_options[] = {
+	{ "config", 'c', POPT_ARG_STRING, &opt.config_path, 0,
+	  "configuration file (default: ROOT/etc/pomctl.conf)", "FILE" },
+	{ "root", 'r', POPT_ARG_STRING, &opt.root, 0,
+	  "treat DIR as / for every host path (sandboxes, tests)", "DIR" },
+	{ "state-dir", 0, POPT_ARG_STRING, &opt.state_dir, 0,
+	  "state, logs and cache (default: ROOT/var/lib/pomctl)", "DIR" },
+	{ "json", 0, POPT_ARG_NONE, &opt.json, 0,
+	  "print plan, status and log as JSON", NULL },
+	{ "verbose", 'v', POPT_ARG_NONE, &opt.verbose, 0,
+	  "also show each command as it starts", NULL },
+	{ "quiet", 'q', POPT_ARG_NONE, &opt.quiet, 0,
+	  "print only errors and the final line", NULL },
+	{ "yes", 'y', POPT_ARG_NONE, &opt.yes, 0,
+	  "answer yes to every question", NULL },
+	{ "jobs", 'j', POPT_ARG_STRING, &jobs_arg, 0,
+	  "parallel make jobs (default: [build] jobs, else the CPUs)", "N" },
+	{ "plan", 'n', POPT_ARG_NONE, &opt.plan, 0,
+	  "show every action, change nothing", NULL },
+	{ "detailed-exitcode", 0, POPT_ARG_NONE, &opt.detailed_exitcode, 0,
+	  "with --plan: exit 5 when the plan has changes", NULL },
+	{ "version", 'V', POPT_ARG_NONE, NULL, OPT_VERSION,
+	  "print the version", NULL },
+	POPT_TABLEEND
+};
+
+static struct poptOption upgrade_options[] = {
+	{ "patch", 'p', POPT_ARG_STRING, NULL, OPT_PATCH,
+	  "patch-o-matic extension to add (repeatable)", "NAME" },
+	{ "trial", 0, POPT_ARG_STRING, &trial_arg, OPT_TRIAL,
+	  "trial build: full (build, install, reboot), build, or skip",
+	  "full|build|skip" },
+	{ "force", 'f', POPT_ARG_NONE, &opt.force, 0,
+	  "go on even when the match is already available", NULL },
+	POPT_TABLEEND
+};
+
+static struct poptOption resume_options[] = {
+	{ "from", 0, POPT_ARG_STRING, &opt.from, 0,
+	  "run again from STEP, even if it is done", "STEP" },
+	POPT_TABLEEND
+};
+
+static struct poptOption all_options[] = {
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, global_options, 0,
+	  "Global options:", NULL },
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, upgrade_options, 0,
+	  "upgrade options:", NULL },
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, resume_options, 0,
+	  "resume options:", NULL },
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
+
+static const char usage_head[] =
+	"COMMAND [OPTIONS]\n\n"
+	"Commands:\n"
+	"  upgrade --patch NAME   run the whole job (with --plan: show it)\n"
+	"  resume                 continue after a failure or a reboot\n"
+	"  status                 where the run stands, step by step\n"
+	"  log STEP               the log of one step\n"
+	"  list-patches           what the patch-o-matic tree offers\n"
+	"  rollback               undo what the run changed\n\n"
+	"Steps: check update fetch trial patch rpm kernel install verify\n"
+	"Exit: 0 done, 1 step failed, 2 usage, 3 awaiting reboot, 4 locked,\n"
+	"      5 plan has changes (--detailed-exitcode)";
+
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pomctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see pomctl --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* --- setting up the context ----------------------------------------- */
+
+static int resolve_dir(const char *what, const char *dir, struct strbuf *out)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(dir, real))
+		return error("%s '%s': %s", what, dir, strerror(errno));
+	if (!is_dir(real))
+		return error("%s '%s' is not a directory", what, dir);
+	strbuf_reset(out);
+	if (strcmp(real, "/") != 0)
+		strbuf_addstr(out, real);
+	return 0;
+}
+
+static int load_config(struct ctx *ctx, struct strbuf *root)
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	if (opt.config_path)
+		strbuf_addstr(&path, opt.config_path);
+	else
+		root_path(&path, root->buf, "/etc/pomctl.conf");
+	ret = config_load(ctx->cfg, path.buf, opt.config_path != NULL);
+	strbuf_release(&path);
+	if (ret)
+		return ret;
+	if (!opt.root && *config_get(ctx->cfg, "general", "root"))
+		ret = resolve_dir("root", config_get(ctx->cfg, "general",
+						     "root"), root);
+	if (!ret && opt.jobs) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "%d", opt.jobs);
+		ret = config_set(ctx->cfg, "build", "jobs", n);
+	}
+	return ret;
+}
+
+static int set_state_dir(struct ctx *ctx)
+{
+	char cwd[PATH_MAX];
+
+	if (!opt.state_dir) {
+		ctx_path(ctx, config_get(ctx->cfg, "general", "state_dir"),
+			 &ctx->state_dir);
+		return 0;
+	}
+	if (opt.state_dir[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return error("getcwd: %s", strerror(errno));
+	if (opt.state_dir[0] != '/')
+		strbuf_addf(&ctx->state_dir, "%s/", cwd);
+	strbuf_addstr(&ctx->state_dir, opt.state_dir);
+	while (ctx->state_dir.len > 1 &&
+	       ctx->state_dir.buf[ctx->state_dir.len - 1] == '/')
+		ctx->state_dir.buf[--ctx->state_dir.len] = '\0';
+	if (!path_is_clean(ctx->state_dir.buf))
+		return error("state directory '%s' must not contain '..' or "
+			     "control characters", opt.state_dir);
+	return 0;
+}
+
+static int setup(struct ctx *ctx, struct config *cfg, struct strbuf *root)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->opt = &opt;
+	ctx->cfg = cfg;
+	ctx->log_fd = -1;
+	strbuf_init(&ctx->state_dir);
+	strbuf_init(&ctx->log_path);
+	config_init(cfg);
+	if (opt.root && resolve_dir("root", opt.root, root) < 0)
+		return -1;
+	if (load_config(ctx, root) < 0)
+		return -1;
+	ctx->root = root->buf;
+	if (set_state_dir(ctx) < 0)
+		return -1;
+	return host_init(&ctx->host, cfg);
+}
+
+static void teardown(struct ctx *ctx)
+{
+	if (ctx->state) {
+		state_release(ctx->state);
+		free(ctx->state);
+	}
+	if (ctx->plan) {
+		plan_release(ctx->plan);
+		free(ctx->plan);
+	}
+	host_release(&ctx->host);
+	config_release(ctx->cfg);
+	strbuf_release(&ctx->state_dir);
+	strbuf_release(&ctx->log_path);
+	free(ctx->pause_release);
+}
+
+static void state_path(struct ctx *ctx, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s/%s", ctx->state_dir.buf, STATE_FILE);
+}
+
+/* Load the run; 0, -ENOENT when there is none, -1 (reported). */
+static int load_state(struct ctx *ctx)
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	state_path(ctx, &path);
+	ctx->state = xcalloc(1, sizeof(*ctx->state));
+	ret = state_load(ctx->state, path.buf, pipeline_step_names(),
+			 pomctl_nr_steps);
+	if (ret) {
+		free(ctx->state);
+		ctx->state = NULL;
+	}
+	strbuf_release(&path);
+	return ret;
+}
+
+/* The state directory is pomctl's own: 0700, never shared with others. */
+static int prepare_state_dir(struct ctx *ctx)
+{
+	struct stat st;
+
+	if (mkdir_p(ctx->state_dir.buf, 0700) < 0)
+		return -1;
+	if (stat(ctx->state_dir.buf, &st) < 0)
+		return error("cannot stat '%s': %s", ctx->state_dir.buf,
+			     strerror(errno));
+	if (st.st_mode & 077)
+		return error("state directory '%s' can be read by others "
+			     "(mode %03o); use a directory of its own "
+			     "(chmod 700)", ctx->state_dir.buf,
+			     (unsigned)(st.st_mode & 0777));
+	return 0;
+}
+
+static int lock_state(struct ctx *ctx, int *lock_fd)
+{
+	if (prepare_state_dir(ctx) < 0)
+		return EXIT_FAILED;
+	*lock_fd = state_lock(ctx->state_dir.buf);
+	if (*lock_fd == -EWOULDBLOCK)
+		return EXIT_LOCKED;
+	return *lock_fd < 0 ? EXIT_FAILED : 0;
+}
+
+/* --- subcommands ------------------------------------------------------ */
+
+static bool run_finished(const struct state *st)
+{
+	for (size_t i = 0; i < st->nr; i++)
+		if (st->steps[i].status != STEP_DONE)
+			return false;
+	return true;
+}
+
+static const char *first_open_step(const struct state *st)
+{
+	for (size_t i = 0; i < st->nr; i++)
+		if (st->steps[i].status != STEP_DONE)
+			return st->steps[i].name;
+	return "";
+}
+
+static void new_run(struct ctx *ctx)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	ctx->state = xcalloc(1, sizeof(*ctx->state));
+	state_init(ctx->state, pipeline_step_names(), pomctl_nr_steps);
+	strvec_pushv(&ctx->state->patches, strvec_argv(&opt.patches));
+	step_state_set(&ctx->state->trial, opt.trial ? opt.trial : "full");
+	ctx->state->force = opt.force;
+	if (!opt.plan) {
+		state_path(ctx, &path);
+		ctx->state->path = strbuf_detach(&path);
+	}
+}
+
+/* A finished run is kept as runs/ID.json before a new one starts. */
+static int archive_run(struct ctx *ctx)
+{
+	struct strbuf dir = STRBUF_INIT, to = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&dir, "%s/runs", ctx->state_dir.buf);
+	strbuf_addf(&to, "%s/%s.json", dir.buf, ctx->state->id);
+	ret = mkdir_p(dir.buf, 0700);
+	if (!ret && rename(ctx->state->path, to.buf) < 0)
+		ret = error("cannot move '%s' to '%s': %s", ctx->state->path,
+			    to.buf, strerror(errno));
+	strbuf_release(&dir);
+	strbuf_release(&to);
+	return ret;
+}
+
+static int start_run(struct ctx *ctx)
+{
+	int ret = load_state(ctx);
+
+	if (ret == -1)
+		return EXIT_USAGE;
+	if (ret == 0 && !run_finished(ctx->state)) {
+		error("a run is in progress in '%s' (step '%s' is %s); "
+		      "continue it with pomctl resume", ctx->state_dir.buf,
+		      first_open_step(ctx->state),
+		      step_status_name(state_step(ctx->state,
+			      first_open_step(ctx->state))->status));
+		return EXIT_USAGE;
+	}
+	if (ret == 0) {
+		if (archive_run(ctx) < 0)
+			return EXIT_FAILED;
+		state_release(ctx->state);
+		free(ctx->state);
+	}
+	new_run(ctx);
+	return state_save(ctx->state) ? EXIT_FAILED : 0;
+}
+
+static int cmd_upgrade(struct ctx *ctx, const char *arg)
+{
+	int lock_fd = -1, ret;
+
+	(void)arg;
+	if (!opt.patches.nr)
+		return usage_error("upgrade needs --patch NAME "
+				   "(for example --patch string)");
+	if (opt.plan) {
+		new_run(ctx);
+		return pipeline_plan(ctx);
+	}
+	ret = lock_state(ctx, &lock_fd);
+	if (!ret)
+		ret = start_run(ctx);
+	if (!ret)
+		ret = pipeline_run(ctx, NULL);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
+}
+
+static int no_run(struct ctx *ctx)
+{
+	error("nothing to resume: there is no run in '%s'; start one with "
+	      "pomctl upgrade --patch NAME", ctx->state_dir.buf);
+	return EXIT_USAGE;
+}
+
+static int cmd_resume(struct ctx *ctx, const char *arg)
+{
+	int lock_fd = -1, ret;
+
+	(void)arg;
+	if (opt.plan) {
+		ret = load_state(ctx);
+		if (ret)
+			return ret == -ENOENT ? no_run(ctx) : EXIT_USAGE;
+		free(ctx->state->path);
+		ctx->state->path = NULL;	/* a plan never saves */
+		return pipeline_plan(ctx);
+	}
+	if (!is_dir(ctx->state_dir.buf))
+		return no_run(ctx);
+	ret = lock_state(ctx, &lock_fd);
+	if (!ret) {
+		ret = load_state(ctx);
+		if (ret)
+			ret = ret == -ENOENT ? no_run(ctx) : EXIT_USAGE;
+	}
+	if (!ret)
+		ret = pipeline_run(ctx, opt.from);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
+}
+
+static int cmd_status(struct ctx *ctx, const char *arg)
+{
+	int ret = load_state(ctx);
+
+	(void)arg;
+	if (ret == -1)
+		return EXIT_USAGE;
+	if (ret == -ENOENT && opt.json) {
+		printf("{\n  \"schema\": 1,\n  \"state_dir\": ");
+		json_dumpf(json_string(ctx->state_dir.buf), stdout,
+			   JSON_ENCODE_ANY);
+		printf(",\n  \"steps\": []\n}\n");
+		return EXIT_DONE;
+	}
+	if (ret == -ENOENT) {
+		printf("no run in %s; start one with pomctl upgrade --patch "
+		       "NAME\n", ctx->state_dir.buf);
+		return EXIT_DONE;
+	}
+	return pipeline_status(ctx);
+}
+
+static int print_log_json(const char *step, const char *path,
+			  struct strbuf *text)
+{
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:s%}", "schema", 1, "step",
+				step, "path", path, "log", text->buf,
+				text->len);
+
+	if (!doc)
+		return error("the log of step '%s' is not valid text", step);
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(doc);
+	return 0;
+}
+
+static int cmd_log(struct ctx *ctx, const char *step)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	int ret;
+
+	if (!pipeline_find_step(step))
+		return usage_error("unknown step '%s'; the steps are check, "
+				   "update, fetch, trial, patch, rpm, kernel, "
+				   "install, verify", step);
+	pipeline_log_path(ctx, step, &path);
+	ret = read_file(path.buf, LOG_MAX_SIZE, true, &text);
+	if (ret == -ENOENT)
+		ret = error("step '%s' has no log yet ('%s' does not exist)",
+			    step, path.buf);
+	else if (ret)
+		ret = error("cannot read '%s': %s", path.buf, strerror(-ret));
+	else if (opt.json)
+		ret = print_log_json(step, path.buf, &text);
+	else
+		fwrite(text.buf, 1, text.len, stdout);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return ret ? EXIT_FAILED : EXIT_DONE;
+}
+
+struct command {
+	const char *name;
+	int (*fn)(struct ctx *ctx, const char *arg);
+	unsigned flags;
+	bool takes_arg;
+	int issue;		/* when not available yet */
+};
+
+static const struct command commands[] = {
+	{ "upgrade", cmd_upgrade, SUB_PATCHES | SUB_PLAN, false, 0 },
+	{ "resume", cmd_resume, SUB_FROM | SUB_PLAN, false, 0 },
+	{ "status", cmd_status, 0, false, 0 },
+	{ "log", cmd_log, 0, true, 0 },
+	{ "list-patches", NULL, 0, false, 5 },
+	{ "rollback", NULL, 0, false, 7 },
+};
+
+/* --- parsing ------------------------------------------------------------ */
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int check_trial(void)
+{
+	if (!trial_arg)
+		return 0;
+	if (strcmp(trial_arg, "full") && strcmp(trial_arg, "build") &&
+	    strcmp(trial_arg, "skip"))
+		return usage_error("bad value '%s' for --trial: use full, "
+				   "build or skip", trial_arg);
+	opt.trial = trial_arg;
+	return 0;
+}
+
+static int check_jobs(void)
+{
+	size_t n = strlen(jobs_arg);
+
+	if (n == 0 || n > 4 || strspn(jobs_arg, "0123456789") != n ||
+	    atoi(jobs_arg) < 1 || atoi(jobs_arg) > 1024) {
+		usage_error("bad value '%s' for --jobs: use a number from 1 "
+			    "to 1024", jobs_arg);
+		return -1;
+	}
+	opt.jobs = atoi(jobs_arg);
+	return 0;
+}
+
+/* Options are checked against the subcommand before any work. */
+static int check_options(const struct command *cmd)
+{
+	if ((opt.patches.nr || trial_arg || opt.force) &&
+	    !(cmd->flags & SUB_PATCHES))
+		return usage_error("--patch, --trial and --force are options "
+				   "of upgrade, not of %s", cmd->name);
+	if (opt.from && !(cmd->flags & SUB_FROM))
+		return usage_error("--from is an option of resume, not of %s",
+				   cmd->name);
+	if ((opt.plan || opt.detailed_exitcode) && !(cmd->flags & SUB_PLAN))
+		return usage_error("--plan is for upgrade and resume, not for "
+				   "%s", cmd->name);
+	if (opt.detailed_exitcode && !opt.plan)
+		return usage_error("--detailed-exitcode needs --plan");
+	if (opt.quiet && opt.verbose)
+		return usage_error("--quiet and --verbose contradict each "
+				   "other");
+	if (jobs_arg && check_jobs() < 0)
+		return EXIT_USAGE;
+	if (opt.from && !pipeline_find_step(opt.from))
+		return usage_error("unknown step '%s' for --from", opt.from);
+	return check_trial();
+}
+
+static int add_patch(const char *name)
+{
+	if (!name || !patch_name_is_valid(name))
+		return usage_error("bad patch name '%s': use letters, digits, "
+				   "'_', '.', '+' and '-', starting with a "
+				   "letter or digit", name ? name : "");
+	for (size_t i = 0; i < opt.patches.nr; i++)
+		if (!strcmp(opt.patches.v[i], name))
+			return 0;
+	strvec_push(&opt.patches, name);
+	return 0;
+}
+
+static void print_escaped(const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s,
+		      stderr);
+}
+
+static int popt_failure(poptContext pc, int rc)
+{
+	fputs("pomctl: ", stderr);
+	print_escaped(poptBadOption(pc, POPT_BADOPTION_NOALIAS));
+	fprintf(stderr, ": %s (see pomctl --help)\n", poptStrerror(rc));
+	return EXIT_USAGE;
+}
+
+/* Parse argv; on success *cmd and *arg are set and -1 is returned. */
+static int parse(poptContext pc, const struct command **cmd, const char **arg)
+{
+	const char *name, *extra;
+	int rc;
+
+	while ((rc = poptGetNextOpt(pc)) > 0) {
+		if (rc == OPT_VERSION) {
+			printf("pomctl %s\n", POMCTL_VERSION);
+			return EXIT_DONE;
+		}
+		if (rc == OPT_PATCH && add_patch(poptGetOptArg(pc)))
+			return EXIT_USAGE;
+	}
+	if (rc < -1)
+		return popt_failure(pc, rc);
+	name = poptGetArg(pc);
+	if (!name)
+		return usage_error("no command given");
+	*cmd = find_command(name);
+	if (!*cmd)
+		return usage_error("unknown command '%s'", name);
+	*arg = (*cmd)->takes_arg ? poptGetArg(pc) : NULL;
+	if ((*cmd)->takes_arg && !*arg)
+		return usage_error("%s needs an argument", name);
+	extra = poptGetArg(pc);
+	if (extra)
+		return usage_error("unexpected argument '%s' for %s", extra,
+				   name);
+	return check_options(*cmd) ? EXIT_USAGE : -1;
+}
+
+static int dispatch(const struct command *cmd, const char *arg)
+{
+	struct strbuf root = STRBUF_INIT;
+	struct config cfg;
+	struct ctx ctx;
+	int ret;
+
+	if (cmd->issue) {
+		error("%s is not available yet in this version of pomctl "
+		      "(being built in issue #%d)", cmd->name, cmd->issue);
+		return EXIT_FAILED;
+	}
+	if (setup(&ctx, &cfg, &root) < 0)
+		ret = EXIT_USAGE;
+	else
+		ret = cmd->fn(&ctx, arg);
+	teardown(&ctx);
+	strbuf_release(&root);
+	return ret;
+}
+
+int main(int argc, const char **argv)
+{
+	poptContext pc = poptGetContext("pomctl", argc, argv, all_options, 0);
+	const struct command *cmd = NULL;
+	const char *arg = NULL;
+	int ret;
+
+	poptSetOtherOptionHelp(pc, usage_head);
+	ret = parse(pc, &cmd, &arg);
+	if (ret < 0) {
+		log_setup(opt.quiet, opt.verbose);
+		run_setup_signals();
+		ret = dispatch(cmd, arg);
+	}
+	poptFreeContext(pc);
+	strvec_clear(&opt.patches);
+	return ret;
+}

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pomctl/log.h"
+#include "pomctl/pipeline.h"
+#include "pomctl/run.h"
+#include "pomctl/util.h"
+
+#define MAX_STEPS 16
+#define TAIL_LINES 20
+
+const char *const *pipeline_step_names(void)
+{
+	static const char *names[MAX_STEPS + 1];
+
+	for (size_t i = 0; i < pomctl_nr_steps && i < MAX_STEPS; i++)
+		names[i] = pomctl_steps[i].name;
+	return names;
+}
+
+const struct step *pipeline_find_step(const char *name)
+{
+	for (size_t i = 0; i < pomctl_nr_steps; i++)
+		if (!strcmp(pomctl_steps[i].name, name))
+			return &pomctl_steps[i];
+	return NULL;
+}
+
+static size_t step_index(const struct step *step)
+{
+	return (size_t)(step - pomctl_steps);
+}
+
+void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb)
+{
+	root_path(sb, ctx->root, path);
+}
+
+void fp_add_config(struct fingerprint *fp, const struct ctx *ctx,
+		   const char *section, const char *key)
+{
+	struct strbuf input = STRBUF_INIT;
+
+	strbuf_addf(&input, "config [%s] %s", section, key);
+	fp_add(fp, input.buf, config_get(ctx->cfg, section, key));
+	strbuf_release(&input);
+}
+
+void pipeline_request_reboot(struct ctx *ctx, const char *release)
+{
+	free(ctx->pause_release);
+	ctx->pause_release = xstrdup(release);
+}
+
+void pipeline_log_path(const struct ctx *ctx, const char *step,
+		       struct strbuf *sb)
+{
+	const struct step *s = pipeline_find_step(step);
+
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s/logs/%02zu-%s.log", ctx->state_dir.buf,
+		    s ? step_index(s) + 1 : 0, step);
+}
+
+static void fingerprint_of(struct ctx *ctx, const struct step *step,
+			   struct fingerprint *fp)
+{
+	fp_init(fp);
+	if (step->fingerprint)
+		step->fingerprint(ctx, fp);
+}
+
+/* Whether a done step is still current; why says what changed if not. */
+static bool up_to_date(struct ctx *ctx, const struct step *step,
+		       struct step_state *s, struct strbuf *why)
+{
+	struct fingerprint fp;
+	bool same;
+
+	fingerprint_of(ctx, step, &fp);
+	same = fp_compare(s->fingerprint, &fp, why);
+	fp_release(&fp);
+	return same;
+}
+
+static int save(struct ctx *ctx)
+{
+	return state_save(ctx->state) ? EXIT_FAILED : 0;
+}
+
+static void finish(struct step_state *s, enum step_status status,
+		   const char *err)
+{
+	char now[32];
+
+	utc_now(now);
+	s->status = status;
+	step_state_set(&s->finished, now);
+	step_state_set(&s->error, err);
+}
+
+static int step_unavailable(struct ctx *ctx, const struct step *step,
+			    struct step_state *s)
+{
+	error("step '%s' is not available yet in this version of pomctl "
+	      "(being built in issue #%d); the run stops here", step->name,
+	      step->issue);
+	finish(s, STEP_FAILED, error_last());
+	save(ctx);
+	return EXIT_FAILED;
+}
+
+static int step_failed(struct ctx *ctx, const struct step *step,
+		       struct step_state *s)
+{
+	char *why = xstrdup(*error_last() ? error_last() : "it failed");
+
+	finish(s, STEP_FAILED, why);
+	if (save(ctx)) {
+		free(why);
+		return EXIT_FAILED;
+	}
+	if (!log_is_quiet()) {
+		progress_clear();
+		fprintf(stderr, "pomctl: step '%s' failed; the last lines of "
+			"%s:\n", step->name, ctx->log_path.buf);
+		steplog_tail(ctx->log_path.buf, TAIL_LINES, stderr);
+	}
+	error("step '%s' failed: %s (see pomctl log %s; fix it, then run "
+	      "pomctl resume)", step->name, why, step->name);
+	free(why);
+	return EXIT_FAILED;
+}
+
+static int step_interrupted(struct ctx *ctx, const struct step *step,
+			    struct step_state *s)
+{
+	finish(s, STEP_INTERRUPTED, "interrupted by a signal");
+	save(ctx);
+	error("step '%s' was interrupted; run pomctl resume to continue",
+	      step->name);
+	return EXIT_FAILED;
+}
+
+static int step_paused(struct ctx *ctx, struct step_state *s,
+		       struct fingerprint *fp)
+{
+	finish(s, STEP_AWAITING_REBOOT, NULL);
+	step_state_set(&s->pause_release, ctx->pause_release);
+	step_state_set(&s->pause_boot_id, ctx->host.boot_id);
+	json_object_clear(s->fingerprint);
+	json_object_update(s->fingerprint, fp->obj);
+	if (save(ctx))
+		return EXIT_FAILED;
+	say("pomctl: reboot into %s, then run pomctl resume",
+	    ctx->pause_release);
+	return EXIT_PAUSED;
+}
+
+static int step_done(struct ctx *ctx, struct step_state *s,
+		     struct fingerprint *fp)
+{
+	finish(s, STEP_DONE, NULL);
+	json_object_clear(s->fingerprint);
+	json_object_update(s->fingerprint, fp->obj);
+	return save(ctx);
+}
+
+static int begin(struct ctx *ctx, const struct step *step,
+		 struct step_state *s, const char *reason)
+{
+	char now[32];
+
+	utc_now(now);
+	s->status = STEP_RUNNING;
+	s->runs++;
+	step_state_set(&s->started, now);
+	step_state_set(&s->finished, NULL);
+	step_state_set(&s->error, NULL);
+	step_state_set(&s->reason, reason);
+	step_state_set(&s->pause_release, NULL);
+	step_state_set(&s->pause_boot_id, NULL);
+	json_object_clear(s->outputs);
+	if (save(ctx))
+		return -1;
+	pipeline_log_path(ctx, step->name, &ctx->log_path);
+	ctx->log_fd = steplog_open(ctx->log_path.buf);
+	if (ctx->log_fd < 0)
+		return -1;
+	steplog_printf(ctx->log_fd, "=== step %s, run %u, %s: %s", step->name,
+		       s->runs, now, reason);
+	info("step %zu/%zu: %s - %s (%s)", step_index(step) + 1,
+	     pomctl_nr_steps, step->name, step->title, reason);
+	return 0;
+}
+
+static int run_step(struct ctx *ctx, const struct step *step,
+		    struct step_state *s, const char *reason)
+{
+	struct fingerprint fp;
+	int ret;
+
+	if (!step->run)
+		return step_unavailable(ctx, step, s);
+	fingerprint_of(ctx, step, &fp);
+	ret = begin(ctx, step, s, reason);
+	if (ret == 0)
+		ret = step->run(ctx);
+	if (ctx->log_fd >= 0)
+		close(ctx->log_fd);
+	ctx->log_fd = -1;
+	if (run_interrupted())
+		ret = step_interrupted(ctx, step, s);
+	else if (ret < 0)
+		ret = step_failed(ctx, step, s);
+	else if (ret == STEP_PAUSE)
+		ret = step_paused(ctx, s, &fp);
+	else
+		ret = step_done(ctx, s, &fp);
+	fp_release(&fp);
+	return ret;
+}
+
+/* After a pause: 0 when the host rebooted into the expected release. */
+static int check_reboot(struct ctx *ctx, const struct step *step,
+			struct step_state *s)
+{
+	if (!strcmp(ctx->host.boot_id, s->pause_boot_id)) {
+		say("pomctl: step '%s' is awaiting a reboot into %s and the "
+		    "host has not rebooted since; reboot into %s, then run "
+		    "pomctl resume", step->name, s->pause_release,
+		    s->pause_release);
+		return EXIT_PAUSED;
+	}
+	if (strcmp(ctx->host.release, s->pause_release) != 0) {
+		error("the host rebooted, but it runs %s, not %s: the new "
+		      "kernel did not come up or was not chosen; see the "
+		      "boot messages and the boot loader's default, boot %s, "
+		      "then run pomctl resume", ctx->host.release,
+		      s->pause_release, s->pause_release);
+		step_state_set(&s->error, error_last());
+		save(ctx);
+		return EXIT_FAILED;
+	}
+	info("step %s: rebooted into %s as planned", step->name,
+	     s->pause_release);
+	finish(s, STEP_DONE, NULL);
+	return save(ctx);
+}
+
+static const char *rerun_reason(struct step_state *s)
+{
+	switch (s->status) {
+	case STEP_RUNNING:
+		return "pomctl stopped while it ran";
+	case STEP_FAILED:
+		return "it failed last time";
+	case STEP_INTERRUPTED:
+		return "it was interrupted";
+	default:
+		return s->runs ? "resumed" : "first run";
+	}
+}
+
+static int walk_step(struct ctx *ctx, const struct step *step,
+		     struct step_state *s)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ret;
+
+	if (s->status == STEP_AWAITING_REBOOT)
+		return check_reboot(ctx, step, s);
+	if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why)) {
+		verbose("step %s: done, up to date", step->name);
+		return 0;
+	}
+	ret = run_step(ctx, step, s, s->status == STEP_DONE ?
+				      why.buf : rerun_reason(s));
+	strbuf_release(&why);
+	return ret;
+}
+
+static int invalidate_from(struct ctx *ctx, const char *from)
+{
+	const struct step *step = pipeline_find_step(from);
+
+	if (!step)
+		return error("unknown step '%s'; the steps are check, update, "
+			     "fetch, trial, patch, rpm, kernel, install, "
+			     "verify", from);
+	for (size_t i = step_index(step); i < ctx->state->nr; i++) {
+		struct step_state *s = &ctx->state->steps[i];
+
+		if (s->status == STEP_DONE || s->status == STEP_AWAITING_REBOOT)
+			s->status = STEP_PENDING;
+	}
+	return 0;
+}
+
+int pipeline_run(struct ctx *ctx, const char *from)
+{
+	struct strbuf logs = STRBUF_INIT;
+	int ret = 0;
+
+	if (from && invalidate_from(ctx, from) < 0)
+		return EXIT_USAGE;
+	strbuf_addf(&logs, "%s/logs", ctx->state_dir.buf);
+	if (mkdir_p(logs.buf, 0700) < 0)
+		ret = EXIT_FAILED;
+	strbuf_release(&logs);
+	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++) {
+		ret = walk_step(ctx, &pomctl_steps[i], &ctx->state->steps[i]);
+		if (!ret && run_interrupted())
+			ret = EXIT_FAILED;
+	}
+	if (!ret)
+		say("pomctl: all %zu steps done", pomctl_nr_steps);
+	return ret;
+}
+
+static int plan_step(struct ctx *ctx, const struct step *step,
+		     struct step_state *s)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ret = 0;
+
+	plan_begin_step(ctx->plan, step->name, step->title);
+	if (s->status == STEP_AWAITING_REBOOT)
+		plan_note(ctx->plan, "awaiting a reboot into %s; then "
+			  "pomctl resume goes on", s->pause_release);
+	else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why))
+		plan_note(ctx->plan, "done at %s and up to date: will not "
+			  "run again", s->finished ? s->finished : "?");
+	else if (!step->plan)
+		plan_note(ctx->plan, "not available yet in this version of "
+			  "pomctl (being built in issue #%d): a run stops "
+			  "here", step->issue);
+	else {
+		if (s->status == STEP_DONE)
+			plan_note(ctx->plan, "will run again: %s", why.buf);
+		ret = step->plan(ctx);
+	}
+	strbuf_release(&why);
+	return ret;
+}
+
+int pipeline_plan(struct ctx *ctx)
+{
+	int ret = 0;
+
+	if (ctx->opt->from && invalidate_from(ctx, ctx->opt->from) < 0)
+		return EXIT_USAGE;
+	if (!ctx->plan) {
+		ctx->plan = xmalloc(sizeof(*ctx->plan));
+		plan_init(ctx->plan);
+	}
+	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++)
+		ret = plan_step(ctx, &pomctl_steps[i], &ctx->state->steps[i]);
+	if (ret)
+		return EXIT_FAILED;
+	plan_print(ctx->plan, stdout, ctx->opt->json);
+	if (ctx->opt->detailed_exitcode && plan_has_changes(ctx->plan))
+		return EXIT_CHANGES;
+	return EXIT_DONE;
+}
+
+/* What status says about a step beyond its status word. */
+static void step_remark(struct ctx *ctx, const struct step *step,
+			struct step_state *s, struct strbuf *sb)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	if (s->status == STEP_DONE && !up_to_date(ctx, step, s, &why))
+		strbuf_addf(sb, "will re-run: %s", why.buf);
+	else if (s->status == STEP_AWAITING_REBOOT)
+		strbuf_addf(sb, "reboot into %s, then pomctl resume",
+			    s->pause_release);
+	else if (s->error)
+		strbuf_addstr(sb, s->error);
+	else if (!step->run && s->status != STEP_DONE)
+		strbuf_addf(sb, "not available yet (issue #%d)", step->issue);
+	strbuf_release(&why);
+}
+
+static int status_json(struct ctx *ctx)
+{
+	json_t *doc = state_to_json(ctx->state);
+	json_t *steps = json_object_get(doc, "steps");
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < pomctl_nr_steps; i++) {
+		strbuf_reset(&sb);
+		step_remark(ctx, &pomctl_steps[i], &ctx->state->steps[i], &sb);
+		json_object_set_new(json_array_get(steps, i), "remark",
+				    json_string(sb.buf));
+	}
+	json_object_set_new(doc, "state_dir", json_string(ctx->state_dir.buf));
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(doc);
+	strbuf_release(&sb);
+	return EXIT_DONE;
+}
+
+int pipeline_status(struct ctx *ctx)
+{
+	struct state *st = ctx->state;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (ctx->opt->json)
+		return status_json(ctx);
+	printf("run %s: %s", st->id, st->command);
+	for (size_t i = 0; i < st->patches.nr; i++)
+		printf(" --patch %s", st->patches.v[i]);
+	printf(" (trial %s%s)\n", st->trial, st->force ? ", force" : "");
+	for (size_t i = 0; i < pomctl_nr_steps; i++) {
+		struct step_state *s = &st->steps[i];
+
+		strbuf_reset(&sb);
+		step_remark(ctx, &pomctl_steps[i], s, &sb);
+		printf("  %zu %-8s %-16s %-21s %s\n", i + 1, s->name,
+		       step_status_name(s->status),
+		       s->finished ? s->finished : "", sb.buf);
+	}
+	strbuf_release(&sb);
+	return EXIT_DONE;
+}

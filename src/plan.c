@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <string.h>
+
+#include "pomctl/log.h"
+#include "pomctl/plan.h"
+#include "pomctl/util.h"
+
+void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->steps = json_array();
+}
+
+void plan_release(struct plan *p)
+{
+	json_decref(p->steps);
+	memset(p, 0, sizeof(*p));
+}
+
+void plan_begin_step(struct plan *p, const char *name, const char *title)
+{
+	json_t *step = json_pack("{s:s, s:s, s:[]}", "name", name, "title",
+				 title, "actions");
+
+	json_array_append_new(p->steps, step);
+	p->cur = json_object_get(step, "actions");
+}
+
+static void add(struct plan *p, json_t *action)
+{
+	if (!p->cur)
+		plan_begin_step(p, "pomctl", "");
+	json_array_append_new(p->cur, action);
+}
+
+void plan_command(struct plan *p, const char *const *argv, const char *cwd)
+{
+	json_t *a = json_array();
+
+	for (; *argv; argv++)
+		json_array_append_new(a, json_string(*argv));
+	add(p, json_pack("{s:s, s:o, s:s?}", "type", "command", "argv", a,
+			 "cwd", cwd));
+	p->commands++;
+}
+
+void plan_edit(struct plan *p, const char *path, const char *diff)
+{
+	add(p, json_pack("{s:s, s:s, s:s}", "type", "edit", "path", path,
+			 "diff", diff));
+	p->edits++;
+}
+
+void plan_download(struct plan *p, const char *url, long long size,
+		   const char *dest)
+{
+	add(p, json_pack("{s:s, s:s, s:I, s:s}", "type", "download", "url",
+			 url, "size", (json_int_t)size, "dest", dest));
+	p->downloads++;
+	if (size >= 0)
+		p->download_bytes += (unsigned long long)size;
+	else
+		p->unknown_sizes = true;
+}
+
+void plan_package(struct plan *p, const char *action, const char *package)
+{
+	add(p, json_pack("{s:s, s:s, s:s}", "type", "package", "action",
+			 action, "package", package));
+	p->packages++;
+}
+
+void plan_reboot(struct plan *p, const char *release)
+{
+	add(p, json_pack("{s:s, s:s}", "type", "reboot", "release", release));
+	p->reboots++;
+}
+
+void plan_note(struct plan *p, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	add(p, json_pack("{s:s, s:s}", "type", "note", "text", sb.buf));
+	strbuf_release(&sb);
+}
+
+bool plan_has_changes(const struct plan *p)
+{
+	return p->commands || p->edits || p->downloads || p->packages ||
+	       p->reboots;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static void print_command(json_t *a, FILE *out)
+{
+	json_t *argv = json_object_get(a, "argv");
+	struct strvec v = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	json_t *arg;
+
+	json_array_foreach(argv, i, arg)
+		strvec_push(&v, json_string_value(arg));
+	quote_argv(&sb, strvec_argv(&v));
+	fprintf(out, "    run: %s", sb.buf);
+	if (json_object_get(a, "cwd"))
+		fprintf(out, "    (in %s)", str(a, "cwd"));
+	fputc('\n', out);
+	strvec_clear(&v);
+	strbuf_release(&sb);
+}
+
+static void print_diff(const char *diff, FILE *out)
+{
+	for (const char *line = diff; *line;) {
+		const char *nl = strchrnul(line, '\n');
+
+		fprintf(out, "      %.*s\n", (int)(nl - line), line);
+		line = *nl ? nl + 1 : nl;
+	}
+}
+
+static void print_action(json_t *a, FILE *out)
+{
+	const char *type = str(a, "type");
+	struct strbuf size = STRBUF_INIT;
+
+	if (!strcmp(type, "command")) {
+		print_command(a, out);
+	} else if (!strcmp(type, "edit")) {
+		fprintf(out, "    edit: %s\n", str(a, "path"));
+		print_diff(str(a, "diff"), out);
+	} else if (!strcmp(type, "download")) {
+		json_int_t n = json_integer_value(json_object_get(a, "size"));
+
+		if (n >= 0)
+			human_size(&size, (unsigned long long)n);
+		fprintf(out, "    download: %s -> %s (%s)\n", str(a, "url"),
+			str(a, "dest"), n >= 0 ? size.buf : "size unknown");
+	} else if (!strcmp(type, "package")) {
+		fprintf(out, "    package: %s %s\n", str(a, "action"),
+			str(a, "package"));
+	} else if (!strcmp(type, "reboot")) {
+		fprintf(out, "    reboot into %s\n", str(a, "release"));
+	} else {
+		fprintf(out, "    %s\n", str(a, "text"));
+	}
+	strbuf_release(&size);
+}
+
+static void summary(const struct plan *p, struct strbuf *sb)
+{
+	size_t n = json_array_size(p->steps);
+
+	strbuf_addf(sb, "%zu step%s: %u command%s, %u file edit%s, "
+		    "%u download%s (", n, n == 1 ? "" : "s", p->commands,
+		    p->commands == 1 ? "" : "s", p->edits,
+		    p->edits == 1 ? "" : "s", p->downloads,
+		    p->downloads == 1 ? "" : "s");
+	human_size(sb, p->download_bytes);
+	strbuf_addf(sb, "%s), %u package%s, %u reboot%s",
+		    p->unknown_sizes ? " and more" : "", p->packages,
+		    p->packages == 1 ? "" : "s", p->reboots,
+		    p->reboots == 1 ? "" : "s");
+}
+
+static void print_json(const struct plan *p, FILE *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *doc;
+
+	summary(p, &sb);
+	doc = json_pack("{s:i, s:O, s:{s:i, s:i, s:i, s:I, s:i, s:i, s:s}}",
+			"schema", 1, "steps", p->steps, "summary", "commands",
+			p->commands, "edits", p->edits, "downloads",
+			p->downloads, "download_bytes",
+			(json_int_t)p->download_bytes, "packages", p->packages,
+			"reboots", p->reboots, "text", sb.buf);
+	json_dumpf(doc, out, JSON_INDENT(2));
+	fputc('\n', out);
+	json_decref(doc);
+	strbuf_release(&sb);
+}
+
+void plan_print(const struct plan *p, FILE *out, bool json)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, j, n = json_array_size(p->steps);
+	json_t *step, *a;
+
+	if (json) {
+		print_json(p, out);
+		return;
+	}
+	json_array_foreach(p->steps, i, step) {
+		fprintf(out, "step %zu/%zu: %s - %s\n", i + 1, n,
+			str(step, "name"), str(step, "title"));
+		json_array_foreach(json_object_get(step, "actions"), j, a)
+			print_action(a, out);
+	}
+	summary(p, &sb);
+	fprintf(out, "%s\n", sb.buf);
+	strbuf_release(&sb);
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pomctl/log.h"
+#include "pomctl/run.h"
+#include "pomctl/util.h"
+
+extern char **environ;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+void run_setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() must return so the child can be stopped. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int run_interrupted(void)
+{
+	return interrupted;
+}
+
+void run_reset_interrupted(void)
+{
+	interrupted = 0;
+}
+
+void child_process_init(struct child_process *cp)
+{
+	struct child_process blank = CHILD_PROCESS_INIT;
+
+	*cp = blank;
+}
+
+void child_process_release(struct child_process *cp)
+{
+	strvec_clear(&cp->args);
+	strvec_clear(&cp->env);
+}
+
+int find_program(const char *name, struct strbuf *out)
+{
+	const char *path = getenv("PATH");
+	struct strbuf sb = STRBUF_INIT;
+
+	if (strchr(name, '/')) {
+		strbuf_addstr(out, name);
+		return 0;
+	}
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	for (const char *p = path; *p;) {
+		const char *end = strchrnul(p, ':');
+
+		strbuf_reset(&sb);
+		strbuf_add(&sb, p, (size_t)(end - p));
+		strbuf_addf(&sb, "/%s", name);
+		if (end > p && access(sb.buf, X_OK) == 0 && !is_dir(sb.buf)) {
+			strbuf_addstr(out, sb.buf);
+			strbuf_release(&sb);
+			return 0;
+		}
+		p = *end ? end + 1 : end;
+	}
+	strbuf_release(&sb);
+	return -1;
+}
+
+/* environ with cp->env applied; a NAME=value addition replaces NAME. */
+static void build_env(struct child_process *cp, struct strvec *out)
+{
+	for (char **e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t n = eq ? (size_t)(eq - *e) + 1 : strlen(*e);
+		bool replaced = false;
+
+		for (size_t i = 0; i < cp->env.nr && !replaced; i++)
+			replaced = !strncmp(cp->env.v[i], *e, n);
+		if (!replaced)
+			strvec_push(out, *e);
+	}
+	strvec_pushv(out, strvec_argv(&cp->env));
+}
+
+struct pipes {
+	int out[2];	/* child's stdout+stderr -> parent */
+	int in[2];	/* parent -> child's stdin, when cp->input */
+	int err[2];	/* exec failure errno -> parent (close-on-exec) */
+};
+
+/* Between fork and exec: async-signal-safe calls only. */
+static _Noreturn void child_exec(struct child_process *cp, struct pipes *p,
+				 const char *prog, char *const *envp)
+{
+	int in = cp->input ? p->in[0] : open("/dev/null", O_RDONLY);
+	int err;
+
+	setpgid(0, 0);
+	if (in < 0 || dup2(in, 0) < 0)
+		goto fail;
+	if (cp->log_fd >= 0 &&
+	    (dup2(p->out[1], 1) < 0 || dup2(p->out[1], 2) < 0))
+		goto fail;
+	if (cp->dir && chdir(cp->dir) < 0)
+		goto fail;
+	execve(prog, (char *const *)cp->args.v, envp);
+fail:
+	err = errno;
+	if (write(p->err[1], &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int make_pipes(struct child_process *cp, struct pipes *p)
+{
+	p->out[0] = p->out[1] = p->in[0] = p->in[1] = -1;
+	if (pipe2(p->err, O_CLOEXEC) < 0)
+		return -1;
+	if (cp->log_fd >= 0 && pipe2(p->out, O_CLOEXEC) < 0)
+		return -1;
+	if (cp->input && pipe2(p->in, O_CLOEXEC) < 0)
+		return -1;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct watch {
+	struct child_process *cp;
+	struct strbuf line;	/* the last complete or partial line */
+	const char *input;	/* what is left to write to stdin */
+	double start, drawn;
+	bool killed;
+};
+
+static void note_output(struct watch *w, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			w->line.len = 0;
+			continue;
+		}
+		if (w->line.len < 512)
+			strbuf_addch(&w->line, buf[i]);
+	}
+	if (w->line.alloc)
+		w->line.buf[w->line.len] = '\0';
+}
+
+static void draw(struct watch *w)
+{
+	double t = now();
+
+	if (t - w->drawn < 0.2)
+		return;
+	w->drawn = t;
+	progress_show(w->cp->label ? w->cp->label : w->cp->args.v[0],
+		      t - w->start, w->line.buf);
+}
+
+/* Stop the child's process group: TERM, a grace period, then KILL. */
+static void stop_group(struct watch *w)
+{
+	pid_t pid = w->cp->pid;
+	unsigned grace = w->cp->grace_ms ? w->cp->grace_ms : 3000;
+	int status;
+
+	w->killed = true;
+	kill(-pid, SIGTERM);
+	for (unsigned waited = 0; waited < grace; waited += 20) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			kill(-pid, SIGKILL);
+			w->cp->pid = -pid;	/* reaped; remember as negative */
+			return;
+		}
+		usleep(20000);
+	}
+	kill(-pid, SIGKILL);
+}
+
+static int pump_input(struct watch *w, int fd)
+{
+	size_t left = strlen(w->input);
+	ssize_t n = write(fd, w->input, left > 4096 ? 4096 : left);
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -1;
+	w->input += n;
+	return *w->input ? 0 : -1;
+}
+
+/* Copy the child's output to the log until EOF; feed its stdin. */
+static void watch_child(struct watch *w, struct pipes *p)
+{
+	char buf[8192];
+
+	for (;;) {
+		struct pollfd fds[2] = { { p->out[0], POLLIN, 0 },
+					 { p->in[1], POLLOUT, 0 } };
+		int n;
+
+		if (run_interrupted() && !w->killed)
+			stop_group(w);
+		n = poll(fds, p->in[1] >= 0 ? 2 : 1, 200);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (p->in[1] >= 0 && (fds[1].revents & (POLLOUT | POLLERR)) &&
+		    pump_input(w, p->in[1]) < 0)
+			close_fd(&p->in[1]);
+		if (fds[0].revents & (POLLIN | POLLHUP)) {
+			ssize_t got = read(p->out[0], buf, sizeof(buf));
+
+			if (got <= 0 && !(got < 0 && errno == EINTR))
+				break;
+			if (got > 0) {
+				note_output(w, buf, (size_t)got);
+				if (write(w->cp->log_fd, buf, (size_t)got) < 0) {
+					/* keep draining the pipe */
+				}
+			}
+		}
+		draw(w);
+	}
+	progress_clear();
+}
+
+static int wait_child(struct watch *w)
+{
+	pid_t pid = w->cp->pid;
+	int status = 0;
+
+	if (pid < 0)
+		return 128 + SIGTERM;	/* reaped in stop_group() */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (w->killed)
+		kill(-pid, SIGKILL);	/* whatever of the group is left */
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static int exec_errno(struct pipes *p)
+{
+	int err = 0;
+	ssize_t n;
+
+	close_fd(&p->err[1]);
+	do
+		n = read(p->err[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close_fd(&p->err[0]);
+	return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
+static void log_start(struct child_process *cp)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	quote_argv(&sb, strvec_argv(&cp->args));
+	steplog_printf(cp->log_fd, "$ %s%s%s", sb.buf,
+		       cp->dir ? "    # in " : "", cp->dir ? cp->dir : "");
+	verbose("  $ %s", sb.buf);
+	strbuf_release(&sb);
+}
+
+static int spawn(struct child_process *cp, struct pipes *p, const char *prog)
+{
+	struct strvec env = STRVEC_INIT;
+	int err;
+
+	build_env(cp, &env);
+	cp->pid = fork();
+	if (cp->pid == 0)
+		child_exec(cp, p, prog, env.v);
+	err = errno;
+	strvec_clear(&env);
+	if (cp->pid < 0)
+		return error("cannot fork: %s", strerror(err));
+	setpgid(cp->pid, cp->pid);
+	close_fd(&p->out[1]);
+	close_fd(&p->in[0]);
+	err = exec_errno(p);
+	if (err) {
+		waitpid(cp->pid, NULL, 0);
+		errno = err;
+		return error("cannot run '%s': %s", cp->args.v[0],
+			     strerror(err));
+	}
+	return 0;
+}
+
+static int run_spawned(struct child_process *cp, struct pipes *p)
+{
+	struct watch w = { cp, STRBUF_INIT, cp->input, now(), 0, false };
+	int ret;
+
+	if (p->out[0] >= 0)
+		watch_child(&w, p);
+	else
+		while (!run_interrupted() && waitpid(cp->pid, NULL, WNOHANG) == 0)
+			usleep(20000);
+	if (run_interrupted() && !w.killed && cp->pid > 0 &&
+	    waitpid(cp->pid, NULL, WNOHANG) == 0)
+		stop_group(&w);
+	ret = wait_child(&w);
+	steplog_printf(cp->log_fd, "exit %d (%.1f s)%s", ret, now() - w.start,
+		       w.killed ? ", interrupted" : "");
+	strbuf_release(&w.line);
+	return ret;
+}
+
+int run_command(struct child_process *cp)
+{
+	struct strbuf prog = STRBUF_INIT;
+	struct pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	int ret = -1;
+
+	if (!cp->args.nr) {
+		errno = EINVAL;
+		ret = error("BUG: run_command with an empty argv");
+		goto out;
+	}
+	log_start(cp);
+	if (find_program(cp->args.v[0], &prog) < 0) {
+		errno = ENOENT;
+		steplog_printf(cp->log_fd, "not found: %s", cp->args.v[0]);
+		ret = error("cannot run '%s': not found in PATH", cp->args.v[0]);
+		goto out;
+	}
+	if (make_pipes(cp, &p) < 0) {
+		ret = error("cannot create a pipe: %s", strerror(errno));
+		goto out;
+	}
+	if (spawn(cp, &p, prog.buf) == 0)
+		ret = run_spawned(cp, &p);
+out:
+	close_fd(&p.out[0]);
+	close_fd(&p.out[1]);
+	close_fd(&p.in[0]);
+	close_fd(&p.in[1]);
+	close_fd(&p.err[0]);
+	close_fd(&p.err[1]);
+	strbuf_release(&prog);
+	child_process_release(cp);
+	return ret;
+}

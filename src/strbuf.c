@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pomctl/strbuf.h"
+#include "pomctl/util.h"
+
+char strbuf_empty[1];
+
+void strbuf_init(struct strbuf *sb)
+{
+	sb->buf = strbuf_empty;
+	sb->len = 0;
+	sb->alloc = 0;
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	strbuf_init(sb);
+}
+
+char *strbuf_detach(struct strbuf *sb)
+{
+	char *res = sb->alloc ? sb->buf : xstrdup("");
+
+	strbuf_init(sb);
+	return res;
+}
+
+void strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->alloc)
+		sb->buf[0] = '\0';
+}
+
+void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	size_t want;
+
+	if (extra >= SIZE_MAX - sb->len - 1)
+		die_oom();
+	want = sb->len + extra + 1;
+	if (want <= sb->alloc)
+		return;
+	if (want < 2 * sb->alloc)
+		want = 2 * sb->alloc;
+	if (want < 64)
+		want = 64;
+	if (!sb->alloc) {
+		sb->buf = xmalloc(want);
+		sb->buf[0] = '\0';
+	} else {
+		sb->buf = xrealloc(sb->buf, want);
+	}
+	sb->alloc = want;
+}
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	strbuf_grow(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_addstr(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_addch(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+
+	strbuf_add(sb, &ch, 1);
+}
+
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		die_oom();
+	strbuf_grow(sb, (size_t)n);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void strbuf_rtrim(struct strbuf *sb)
+{
+	while (sb->len && strchr(" \t\r\n", sb->buf[sb->len - 1]))
+		sb->len--;
+	if (sb->alloc)
+		sb->buf[sb->len] = '\0';
+}
+
+void strvec_init(struct strvec *sv)
+{
+	sv->v = NULL;
+	sv->nr = 0;
+	sv->alloc = 0;
+}
+
+void strvec_clear(struct strvec *sv)
+{
+	for (size_t i = 0; i < sv->nr; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	strvec_init(sv);
+}
+
+static const char *strvec_push_owned(struct strvec *sv, char *s)
+{
+	if (sv->nr + 2 > sv->alloc) {
+		sv->alloc = sv->alloc ? 2 * sv->alloc : 8;
+		sv->v = xrealloc(sv->v, sv->alloc * sizeof(*sv->v));
+	}
+	sv->v[sv->nr++] = s;
+	sv->v[sv->nr] = NULL;
+	return s;
+}
+
+const char *strvec_push(struct strvec *sv, const char *s)
+{
+	return strvec_push_owned(sv, xstrdup(s));
+}
+
+const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return strvec_push_owned(sv, strbuf_detach(&sb));
+}
+
+void strvec_pushv(struct strvec *sv, const char *const *v)
+{
+	for (; v && *v; v++)
+		strvec_push(sv, *v);
+}
+
+const char *const *strvec_argv(struct strvec *sv)
+{
+	static const char *const none[] = { NULL };
+
+	return sv->nr ? (const char *const *)sv->v : none;
+}

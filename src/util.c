@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rpm/rpmcrypto.h>
+#include <rpm/rpmpgp.h>
+
+#include "pomctl/util.h"
+
+#define LETTERS_DIGITS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+static bool quiet_errors;
+
+bool error_set_quiet(bool quiet)
+{
+	bool old = quiet_errors;
+
+	quiet_errors = quiet;
+	return old;
+}
+
+static struct strbuf last_error = STRBUF_INIT;
+
+const char *error_last(void)
+{
+	return last_error.buf;
+}
+
+static void report(const char *prefix, const char *fmt, va_list ap)
+{
+	va_list cp;
+
+	if (!*prefix) {
+		va_copy(cp, ap);
+		strbuf_reset(&last_error);
+		strbuf_vaddf(&last_error, fmt, cp);
+		va_end(cp);
+	}
+	if (quiet_errors)
+		return;
+	fflush(stdout);
+	fprintf(stderr, "pomctl: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void die_oom(void)
+{
+	static const char msg[] = "pomctl: out of memory\n";
+
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		abort();
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		die_oom();
+	return p;
+}
+
+int read_file(const char *path, size_t max, bool nofollow, struct strbuf *sb)
+{
+	int flags = O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+	int fd = open(path, flags);
+	struct stat st;
+	ssize_t n;
+	size_t total = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
+	for (;;) {
+		strbuf_grow(sb, 8192);
+		n = read(fd, sb->buf + sb->len, 8192);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+		if (total > max) {
+			err = -EFBIG;
+			break;
+		}
+		sb->len += (size_t)n;
+		sb->buf[sb->len] = '\0';
+	}
+out:
+	close(fd);
+	return err;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd, ret = 0;
+
+	if (slash == path)
+		strbuf_addstr(&dir, "/");
+	else if (slash)
+		strbuf_add(&dir, path, (size_t)(slash - path));
+	else
+		strbuf_addstr(&dir, ".");
+	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		ret = -1;
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&dir);
+	return ret;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	int fd, ret = -1;
+
+	strbuf_addf(&tmp, "%s.tmp", path);
+	/* A leftover from a crash is garbage by definition. */
+	if (unlink(tmp.buf) < 0 && errno != ENOENT) {
+		error("cannot remove '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  mode);
+	if (fd < 0) {
+		error("cannot create '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		error("cannot write '%s': %s", tmp.buf, strerror(errno));
+		close(fd);
+		unlink(tmp.buf);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp.buf, path) < 0) {
+		error("cannot rename '%s' to '%s': %s", tmp.buf, path,
+		      strerror(errno));
+		unlink(tmp.buf);
+		goto out;
+	}
+	if (fsync_dir_of(path) < 0) {
+		error("cannot sync the directory of '%s': %s", path,
+		      strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&tmp);
+	return ret;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addstr(&sb, path);
+	for (char *p = sb.buf + 1; ret == 0; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(sb.buf, mode) < 0 && errno != EEXIST)
+			ret = error("cannot create directory '%s': %s", sb.buf,
+				    strerror(errno));
+		else if (!is_dir(sb.buf))
+			ret = error("'%s' exists and is not a directory",
+				    sb.buf);
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void root_path(struct strbuf *sb, const char *root, const char *path)
+{
+	strbuf_reset(sb);
+	if (root && *root && strcmp(root, "/") != 0)
+		strbuf_addstr(sb, root);
+	strbuf_addstr(sb, path);
+}
+
+bool path_is_clean(const char *path)
+{
+	const char *p = path;
+
+	if (*p != '/' || strlen(p) > 4096)
+		return false;
+	for (const char *c = p; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return false;
+	while (*p) {
+		const char *end;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		n = (size_t)(end - p);
+		if ((n == 2 && !strncmp(p, "..", 2)) ||
+		    (n == 1 && *p == '.'))
+			return false;
+		p = end;
+	}
+	return true;
+}
+
+bool patch_name_is_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 64 || !strchr(LETTERS_DIGITS, name[0]))
+		return false;
+	return strspn(name, LETTERS_DIGITS "_.+-") == n;
+}
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void digest_final(DIGEST_CTX ctx, char out[SHA256_HEX])
+{
+	void *d = NULL;
+	size_t n = 0;
+
+	if (rpmDigestFinal(ctx, &d, &n, 0) != 0 || n != 32)
+		die_oom();
+	hex(d, n, out);
+	free(d);
+}
+
+void sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
+{
+	DIGEST_CTX ctx = rpmDigestInit(PGPHASHALGO_SHA256, RPMDIGEST_NONE);
+
+	rpmDigestUpdate(ctx, data, len);
+	digest_final(ctx, out);
+}
+
+int sha256_file(const char *path, char out[SHA256_HEX])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	DIGEST_CTX ctx;
+	char buf[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	ctx = rpmDigestInit(PGPHASHALGO_SHA256, RPMDIGEST_NONE);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			rpmDigestFinal(ctx, NULL, NULL, 0);
+			close(fd);
+			return err;
+		}
+		rpmDigestUpdate(ctx, buf, (size_t)n);
+	}
+	close(fd);
+	digest_final(ctx, out);
+	return 0;
+}
+
+void utc_now(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void human_size(struct strbuf *sb, unsigned long long bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		strbuf_addf(sb, "%llu B", bytes);
+		return;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	strbuf_addf(sb, "%.1f %s", v, units[u]);
+}

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The nine steps of DESIGN.md, in pipeline order.  A step with NULL plan
+ * and run is not built yet; the number is the issue that builds it.
+ */
+#include "pomctl/pipeline.h"
+#include "pomctl/util.h"
+
+const struct step pomctl_steps[] = {
+	{ "check", "is the match already available?", 4, NULL, NULL, NULL },
+	{ "update", "update the system and the kernel sources", 4, NULL, NULL,
+	  NULL },
+	{ "fetch", "download the iptables SRPM, iptables and patch-o-matic",
+	  4, NULL, NULL, NULL },
+	{ "trial", "prove the kernel builds before patching", 5, NULL, NULL,
+	  NULL },
+	{ "patch", "apply the patch-o-matic patches to the kernel", 5, NULL,
+	  NULL, NULL },
+	{ "rpm", "edit the iptables spec and rebuild the RPMs", 6, NULL, NULL,
+	  NULL },
+	{ "kernel", "build the kernel with the new options", 5, NULL, NULL,
+	  NULL },
+	{ "install", "install kernel, modules and RPMs; keep the old kernel",
+	  7, NULL, NULL, NULL },
+	{ "verify", "check the new kernel runs and the match works", 7, NULL,
+	  NULL, NULL },
+};
+
+const size_t pomctl_nr_steps = ARRAY_SIZE(pomctl_steps);

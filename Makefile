@@ -44,6 +44,7 @@ STEP_OBJ := $(call obj,$(STEP_SRC))
 MAIN_OBJ := $(call obj,src/main.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
+.SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap \
 	install-deps format-check
 all: $(B)/pomctl
@@ -71,7 +72,8 @@ $(B)/pomctl-teststeps: $(MAIN_OBJ) $(LIB_OBJ) \
 		$(call obj,tests/fixtures/teststeps.c)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJ)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJ) \
+		$(call obj,tests/fixtures/teststeps.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS) $(CMOCKA_LIBS)
 

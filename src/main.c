@@ -411,10 +411,13 @@ static int cmd_status(struct ctx *ctx, const char *arg)
 	if (ret == -1)
 		return EXIT_USAGE;
 	if (ret == -ENOENT && opt.json) {
-		printf("{\n  \"schema\": 1,\n  \"state_dir\": ");
-		json_dumpf(json_string(ctx->state_dir.buf), stdout,
-			   JSON_ENCODE_ANY);
-		printf(",\n  \"steps\": []\n}\n");
+		json_t *doc = json_pack("{s:i, s:s, s:[]}", "schema", 1,
+					"state_dir", ctx->state_dir.buf,
+					"steps");
+
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
 		return EXIT_DONE;
 	}
 	if (ret == -ENOENT) {
@@ -582,8 +585,14 @@ static int parse(poptContext pc, const struct command **cmd, const char **arg)
 			printf("pomctl %s\n", POMCTL_VERSION);
 			return EXIT_DONE;
 		}
-		if (rc == OPT_PATCH && add_patch(poptGetOptArg(pc)))
-			return EXIT_USAGE;
+		if (rc == OPT_PATCH) {
+			char *patch = poptGetOptArg(pc); /* ours to free */
+			int bad = add_patch(patch);
+
+			free(patch);
+			if (bad)
+				return EXIT_USAGE;
+		}
 	}
 	if (rc < -1)
 		return popt_failure(pc, rc);

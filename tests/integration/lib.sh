@@ -1,0 +1,68 @@
+# Helpers for the integration tests; sourced with T set to a scratch dir.
+set -u
+
+fail() {
+	echo "FAILED: $*"
+	[ -f "$T/err" ] && { echo "--- stderr:"; cat "$T/err"; }
+	[ -f "$T/out" ] && { echo "--- stdout:"; cat "$T/out"; }
+	exit 1
+}
+
+# expect_exit CODE CMD...: run CMD, stdout to $T/out, stderr to $T/err.
+expect_exit() {
+	want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want"
+}
+
+assert_grep() {
+	grep -q -- "$1" "$2" || fail "'$2' lacks '$1'"
+}
+
+assert_no_grep() {
+	! grep -q -- "$1" "$2" || fail "'$2' has '$1'"
+}
+
+# The number of lines of $2 that contain $1 (fixed string).
+count() {
+	grep -cF -- "$1" "$2" || true
+}
+
+# A digest of everything under a directory: names, types, modes, sizes,
+# mtimes and contents.
+tree_hash() {
+	( cd "$1" && find . -printf '%p %y %m %s %T@\n' | sort &&
+	  find . -type f -print0 | sort -z | xargs -0 -r sha256sum ) |
+		sha256sum
+}
+
+STEPS="check update fetch trial patch rpm kernel install verify"
+
+# A sandbox root for the fixture steps: ROOT=$T/root.
+make_root() {
+	ROOT=$T/root
+	mkdir -p "$ROOT/etc" "$ROOT/teststeps"
+	cat >"$ROOT/etc/pomctl.conf" <<CONF
+[host]
+release = 2.4.20-13.8
+boot_id = boot-1
+CONF
+	chmod 644 "$ROOT/etc/pomctl.conf"
+	cp "$POMCTL_TOP/tests/fixtures/teststeps.mk" "$ROOT/teststeps/Makefile"
+	for s in $STEPS; do echo "input of $s" >"$ROOT/teststeps/input-$s"; done
+	STATE=$ROOT/var/lib/pomctl
+}
+
+# Simulate a reboot: a new boot id, and the given running release.
+reboot_into() {
+	sed -i "s/^release = .*/release = $1/; s/^boot_id = .*/boot_id = boot-$(date +%s%N)/" \
+		"$ROOT/etc/pomctl.conf"
+}
+
+# Commands a step's log records ("$ " lines).
+commands_in_log() {
+	f=$(ls "$STATE"/logs/*-"$1".log 2>/dev/null) || { echo 0; return; }
+	grep -c '^\$ ' "$f" || true
+}

@@ -1,0 +1,76 @@
+# The command line of the real binary: help, version, bad input, status on
+# an empty state, the commands and steps that are not available yet.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+make_root
+
+expect_exit 0 "$P" --help
+assert_grep 'upgrade --patch NAME' "$T/out"
+assert_grep '--detailed-exitcode' "$T/out"
+assert_grep '--trial=full|build|skip' "$T/out"
+expect_exit 0 "$P" --version
+assert_grep '^pomctl [0-9]' "$T/out"
+
+one_line_error() {
+	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "expected one line on stderr"
+	assert_grep '^pomctl: ' "$T/err"
+}
+
+# bad input: one line, exit 2, nothing created, nothing run
+for args in "--bogus" "frobnicate" "upgrade" "status extra" "log" \
+	"--trial=fast upgrade -p string" "-j 0 status" "-j x status" \
+	"resume --from nosuch" "status --plan" "--detailed-exitcode upgrade -p x" \
+	"-q -v status" "status --patch string"; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "$P" --root "$ROOT" $args
+	one_line_error
+done
+for name in 'a;b' '../../x' "string;touch $T/pwned" '-x' '' 'a b' \
+	"\$(touch $T/pwned)"; do
+	expect_exit 2 "$P" --root "$ROOT" upgrade --patch "$name"
+	one_line_error
+	assert_grep "bad patch name" "$T/err"
+done
+[ ! -e "$T/pwned" ] || fail "a patch name was run"
+[ ! -e "$ROOT/var" ] || fail "bad input created the state directory"
+
+# status and log with no run
+expect_exit 0 "$P" --root "$ROOT" status
+assert_grep '^no run in .*/var/lib/pomctl' "$T/out"
+expect_exit 0 "$P" --root "$ROOT" --json status
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]==1 and d["steps"]==[]' "$T/out" ||
+	fail "status --json is not the expected JSON"
+expect_exit 2 "$P" --root "$ROOT" log nosuch
+expect_exit 1 "$P" --root "$ROOT" log check
+assert_grep "has no log yet" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" resume
+assert_grep "nothing to resume" "$T/err"
+[ ! -e "$ROOT/var" ] || fail "status or resume created the state directory"
+
+# commands and steps not built yet say so plainly
+expect_exit 1 "$P" --root "$ROOT" list-patches
+assert_grep "list-patches is not available yet" "$T/err"
+expect_exit 1 "$P" --root "$ROOT" rollback
+assert_grep "rollback is not available yet" "$T/err"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "step 'check' is not available yet" "$T/err"
+expect_exit 0 "$P" --root "$ROOT" status
+assert_grep 'check *failed' "$T/out"
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "a run is in progress" "$T/err"
+
+# configuration errors name file:line; unsafe files are refused
+printf '[kernel]\ntree = relative/path\n' >"$T/bad.conf"
+expect_exit 2 "$P" --config "$T/bad.conf" status
+assert_grep "bad.conf:2: \[kernel\] tree: bad value 'relative/path'" "$T/err"
+printf '[build]\njobs = 2\n' >"$T/open.conf"
+chmod 666 "$T/open.conf"
+expect_exit 2 "$P" --config "$T/open.conf" status
+assert_grep "writable by group or others" "$T/err"
+expect_exit 2 "$P" --config "$T/none.conf" status
+assert_grep "cannot open config file" "$T/err"
+ln -s "$ROOT/etc/pomctl.conf" "$T/link.conf"
+expect_exit 2 "$P" --config "$T/link.conf" status
+expect_exit 2 "$P" --root "$T/nonexistent" status
+assert_grep "root '.*nonexistent'" "$T/err"
+exit 0

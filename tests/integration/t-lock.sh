@@ -1,0 +1,43 @@
+# Two pomctl at once: the second exits 4 naming the first; SIGINT during a
+# step's command ends its process group, marks the step interrupted and
+# resume finishes the run.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL_TESTSTEPS
+make_root
+echo 4243 >"$ROOT/teststeps/sleep-update"
+
+"$P" --root "$ROOT" upgrade --patch string >"$T/bg.out" 2>"$T/bg.err" &
+bg=$!
+trap 'kill -9 $bg 2>/dev/null; [ -n "${group:-}" ] && kill -9 -$group 2>/dev/null' EXIT
+group=
+for i in $(seq 100); do
+	group=$(pgrep -P "$bg" make) && pgrep -g "$group" sleep >/dev/null && break
+	sleep 0.1
+done
+[ -n "$group" ] || fail "the step's command did not start"
+
+expect_exit 4 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "another pomctl (pid $bg) is running" "$T/err"
+expect_exit 4 "$P" --root "$ROOT" resume
+# status reads without the lock
+expect_exit 0 "$P" --root "$ROOT" status
+assert_grep 'update *running' "$T/out"
+
+kill -INT "$bg"
+wait "$bg"
+rc=$?
+[ "$rc" -eq 1 ] || fail "interrupted pomctl exited $rc, expected 1"
+grep -q "step 'update' was interrupted" "$T/bg.err" || fail "no interrupt message"
+sleep 0.2
+# live members only: a zombie is dead, reaping it is init's job
+[ -z "$(ps -eo pgid=,stat= | awk -v g="$group" '$1 == g && $2 !~ /^Z/')" ] ||
+	fail "the step's process group survived"
+expect_exit 0 "$P" --root "$ROOT" status
+assert_grep 'update *interrupted' "$T/out"
+
+rm "$ROOT/teststeps/sleep-update"
+expect_exit 0 "$P" --root "$ROOT" resume
+assert_grep 'all 9 steps done' "$T/out"
+assert_grep 'update (it was interrupted)' "$T/err"
+[ "$(commands_in_log check)" -eq 1 ] || fail "check ran again"
+exit 0

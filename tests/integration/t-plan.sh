@@ -1,0 +1,48 @@
+# --plan writes nothing: the root, the state directory and the cache are
+# byte-identical afterwards, for a new run and for a resume.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL_TESTSTEPS
+make_root
+
+before=$(tree_hash "$ROOT")
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
+[ "$(tree_hash "$ROOT")" = "$before" ] || fail "--plan changed the root"
+[ ! -e "$STATE" ] || fail "--plan created the state directory"
+[ "$(count 'run: make -C' "$T/out")" -eq 9 ] || fail "expected 9 commands"
+assert_grep '^step 1/9: check - ' "$T/out"
+assert_grep '^9 steps: 9 commands, 0 file edits, 0 downloads (0 B), 0 packages, 0 reboots$' "$T/out"
+
+expect_exit 5 "$P" --root "$ROOT" upgrade --patch string --plan --detailed-exitcode
+expect_exit 0 "$P" --root "$ROOT" --json upgrade --patch string --plan
+python3 - "$T/out" <<'PY' || fail "plan JSON has the wrong shape"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == 1
+assert [s["name"] for s in d["steps"]] == "check update fetch trial patch rpm kernel install verify".split()
+assert d["summary"]["commands"] == 9
+a = d["steps"][0]["actions"][0]
+assert a["type"] == "command" and a["argv"][:2] == ["make", "-C"]
+PY
+expect_exit 0 "$P" --root "$ROOT" --state-dir "$T/elsewhere" upgrade -p string --plan
+[ ! -e "$T/elsewhere" ] || fail "--plan created --state-dir"
+
+# the real binary: no step is available, so the plan has no changes
+expect_exit 0 "$POMCTL" --root "$ROOT" upgrade --patch string --plan --detailed-exitcode
+assert_grep 'not available yet in this version of pomctl' "$T/out"
+[ "$(tree_hash "$ROOT")" = "$before" ] || fail "--plan changed the root"
+
+# a run that failed half way: resume --plan changes nothing either
+touch "$ROOT/teststeps/fail-patch"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+before=$(tree_hash "$ROOT")
+expect_exit 5 "$P" --root "$ROOT" resume --plan --detailed-exitcode
+[ "$(tree_hash "$ROOT")" = "$before" ] || fail "resume --plan changed the root"
+[ "$(count 'up to date: will not run again' "$T/out")" -eq 4 ] ||
+	fail "the four done steps should be up to date"
+[ "$(count 'run: make -C' "$T/out")" -eq 5 ] || fail "expected 5 commands left"
+echo changed >"$ROOT/teststeps/input-update"
+before=$(tree_hash "$ROOT")
+expect_exit 0 "$P" --root "$ROOT" resume --plan
+assert_grep "will run again: file .*input-update changed" "$T/out"
+[ "$(tree_hash "$ROOT")" = "$before" ] || fail "resume --plan changed the root"
+exit 0

@@ -59,6 +59,15 @@ void say(const char *fmt, ...)
 	va_end(ap);
 }
 
+void say_final(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(stdout, fmt, ap);
+	va_end(ap);
+}
+
 void info(const char *fmt, ...)
 {
 	va_list ap;

@@ -155,7 +155,7 @@ static int step_paused(struct ctx *ctx, struct step_state *s,
 	json_object_update(s->fingerprint, fp->obj);
 	if (save(ctx))
 		return EXIT_FAILED;
-	say("pomctl: reboot into %s, then run pomctl resume",
+	say_final("pomctl: reboot into %s, then run pomctl resume",
 	    ctx->pause_release);
 	return EXIT_PAUSED;
 }
@@ -229,7 +229,7 @@ static int check_reboot(struct ctx *ctx, const struct step *step,
 			struct step_state *s)
 {
 	if (!strcmp(ctx->host.boot_id, s->pause_boot_id)) {
-		say("pomctl: step '%s' is awaiting a reboot into %s and the "
+		say_final("pomctl: step '%s' is awaiting a reboot into %s and the "
 		    "host has not rebooted since; reboot into %s, then run "
 		    "pomctl resume", step->name, s->pause_release,
 		    s->pause_release);
@@ -317,7 +317,7 @@ int pipeline_run(struct ctx *ctx, const char *from)
 			ret = EXIT_FAILED;
 	}
 	if (!ret)
-		say("pomctl: all %zu steps done", pomctl_nr_steps);
+		say_final("pomctl: all %zu steps done", pomctl_nr_steps);
 	return ret;
 }
 

@@ -160,24 +160,28 @@ static double now(void)
 
 struct watch {
 	struct child_process *cp;
-	struct strbuf line;	/* the last complete or partial line */
+	struct strbuf line;	/* the last non-empty line, maybe partial */
+	bool complete;		/* line ended; the next byte starts anew */
 	const char *input;	/* what is left to write to stdin */
 	double start, drawn;
 	bool killed;
 };
 
+/* Keep the last non-empty line of output for the progress display. */
 static void note_output(struct watch *w, const char *buf, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
-			w->line.len = 0;
+		if (buf[i] == '\n' || buf[i] == '\r') {
+			w->complete = w->line.len > 0;
 			continue;
+		}
+		if (w->complete) {
+			strbuf_reset(&w->line);
+			w->complete = false;
 		}
 		if (w->line.len < 512)
 			strbuf_addch(&w->line, buf[i]);
 	}
-	if (w->line.alloc)
-		w->line.buf[w->line.len] = '\0';
 }
 
 static void draw(struct watch *w)
@@ -326,7 +330,8 @@ static int spawn(struct child_process *cp, struct pipes *p, const char *prog)
 
 static int run_spawned(struct child_process *cp, struct pipes *p)
 {
-	struct watch w = { cp, STRBUF_INIT, cp->input, now(), 0, false };
+	struct watch w = { cp, STRBUF_INIT, false, cp->input, now(), 0,
+			   false };
 	int ret;
 
 	if (p->out[0] >= 0)

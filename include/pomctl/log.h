@@ -6,6 +6,7 @@
  * is called once by main() with the verbosity; the console functions then
  * honour it:
  *	say()		a result line on stdout (silenced by --quiet)
+ *	say_final()	the final line of a command (never silenced)
  *	info()		a progress line on stderr (silenced by --quiet)
  *	verbose()	only with --verbose
  * The live progress line (progress_show/progress_clear) is drawn only when
@@ -29,6 +30,8 @@ bool log_is_verbose(void);
 bool log_progress_enabled(void);
 
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The final line of a command: printed on stdout even with --quiet. */
+void say_final(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -48,6 +48,13 @@ done
 [ "$(commands_in_log patch)" -eq 2 ] || fail "patch should have run twice"
 expect_exit 0 "$P" --root "$ROOT" log patch
 assert_grep '^=== step patch, run 2, .*: it failed last time' "$T/out"
+expect_exit 0 "$P" --root "$ROOT" --json log patch
+python3 - "$T/out" <<'PY' || fail "log JSON is wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == 1 and d["step"] == "patch"
+assert d["log"].count("\n$ make -C ") == 2, d["log"]
+PY
 
 # a changed input re-runs exactly the steps that depend on it
 : >"$ROOT/teststeps/ran"

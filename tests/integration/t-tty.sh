@@ -1,0 +1,26 @@
+# On a terminal a live progress line shows the step, the elapsed time and
+# the command's last output line; --quiet shows none; without a terminal
+# there are no control sequences at all.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL_TESTSTEPS
+make_root
+echo 1 >"$ROOT/teststeps/sleep-update"
+command -v script >/dev/null || { echo "script(1) missing: skipped"; exit 0; }
+
+script -qec "$P --root $ROOT upgrade -p string" /dev/null >"$T/tty" 2>&1 ||
+	fail "run on a terminal failed: $(cat "$T/tty")"
+assert_grep "\[update 0:00\] step update working" "$T/tty"
+grep -q "$(printf '\033\\[K')" "$T/tty" || fail "no line clearing on a terminal"
+
+rm -rf "$STATE"
+script -qec "$P --root $ROOT -q upgrade -p string" /dev/null >"$T/tty" 2>&1 ||
+	fail "quiet run failed"
+assert_no_grep "\[update" "$T/tty"
+assert_no_grep "step 2/9" "$T/tty"
+assert_grep "all 9 steps done" "$T/tty"
+
+rm -rf "$STATE"
+expect_exit 0 "$P" --root "$ROOT" upgrade -p string
+! grep -q "$(printf '\033')" "$T/err" "$T/out" || fail "escape sequences without a terminal"
+assert_grep "^step 2/9: update" "$T/err"
+exit 0

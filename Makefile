@@ -46,7 +46,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap \
-	install-deps format-check
+	install-deps format-check world
 all: $(B)/pomctl
 
 $(B)/deps.mk: tools/bootstrap
@@ -81,9 +81,18 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		echo "== $$t"; POMCTL_TOP=$(CURDIR) $$t; done
 
-integration: $(B)/pomctl $(B)/pomctl-teststeps
+# The fixture world (tests/fixtures/build-world): kernel trees, patch-o-matic
+# trees, iptables sources, the tarballs, SRPM and RPMs of the sandbox.
+WORLD_SRC := $(shell find tests/fixtures -type f ! -name '*.o' 2>/dev/null)
+world: $(B)/world/.stamp
+$(B)/world/.stamp: $(WORLD_SRC)
+	tests/fixtures/build-world $(B)/world
+	@touch $@
+
+integration: $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	@POMCTL=$(CURDIR)/$(B)/pomctl \
 	 POMCTL_TESTSTEPS=$(CURDIR)/$(B)/pomctl-teststeps \
+	 POMCTL_WORLD=$(CURDIR)/$(B)/world \
 	 POMCTL_TOP=$(CURDIR) tests/run-integration
 
 check: unit integration
@@ -92,8 +101,9 @@ check: unit integration
 asan:
 	$(MAKE) B=build/asan SAN=1 check
 
-demo: $(B)/pomctl
-	@POMCTL=$(CURDIR)/$(B)/pomctl tests/fixtures/demo $(B)/demo-root
+demo: $(B)/pomctl $(B)/world/.stamp
+	@POMCTL=$(CURDIR)/$(B)/pomctl POMCTL_WORLD=$(CURDIR)/$(B)/world \
+		tests/fixtures/demo $(B)/demo-root
 
 install: $(B)/pomctl
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \

@@ -42,6 +42,7 @@ static const struct config_key keys[] = {
 	E("update", "updater", "up2date", "up2date|yum|dnf|none"),
 
 	P("rpm", "topdir", "/usr/src/redhat"),
+	P("rpm", "dbpath", "/var/lib/rpm"),
 	T("rpm", "release", "1.pom", CFG_WORD),
 
 	T("sources", "srpm_base_url",

@@ -18,16 +18,16 @@ expect_exit() {
 }
 
 assert_grep() {
-	grep -q -- "$1" "$2" || fail "'$2' lacks '$1'"
+	grep -q -e "$1" "$2" || fail "'$2' lacks '$1'"
 }
 
 assert_no_grep() {
-	! grep -q -- "$1" "$2" || fail "'$2' has '$1'"
+	! grep -q -e "$1" "$2" || fail "'$2' has '$1'"
 }
 
 # The number of lines of $2 that contain $1 (fixed string).
 count() {
-	grep -cF -- "$1" "$2" || true
+	grep -cF -e "$1" "$2" || true
 }
 
 # A digest of everything under a directory: names, types, modes, sizes,

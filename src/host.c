@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/utsname.h>
@@ -57,4 +59,170 @@ void host_release(struct host *host)
 	free(host->boot_id);
 	free(host->arch);
 	memset(host, 0, sizeof(*host));
+}
+
+int kernel_version(const char *release, unsigned v[3])
+{
+	int n = 0;
+
+	if (sscanf(release, "%u.%u.%u%n", &v[0], &v[1], &v[2], &n) != 3 ||
+	    n == 0)
+		return -1;
+	return 0;
+}
+
+bool kernel_uses_ko(const unsigned v[3])
+{
+	return v[0] > 2 || (v[0] == 2 && v[1] >= 6);
+}
+
+void match_probe_init(struct match_probe *p)
+{
+	p->where = MATCH_ABSENT;
+	strbuf_init(&p->detail);
+	strvec_init(&p->looked);
+}
+
+void match_probe_release(struct match_probe *p)
+{
+	strbuf_release(&p->detail);
+	strvec_clear(&p->looked);
+}
+
+/* Matches that went into the mainline kernel, and as what. */
+static const struct mainline {
+	const char *name;
+	unsigned since[3];
+	const char *module;
+} mainline[] = {
+	{ "string", { 2, 6, 14 }, "xt_string" },
+};
+
+static int version_cmp(const unsigned a[3], const unsigned b[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+/* nftw has no user pointer: the search it serves is one at a time. */
+static struct {
+	const struct strvec *names;
+	struct strbuf *found;
+} search;
+
+static int visit(const char *path, const struct stat *st, int type,
+		 struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)st;
+	if (type != FTW_F)
+		return 0;
+	for (size_t i = 0; i < search.names->nr; i++)
+		if (!strcmp(base, search.names->v[i])) {
+			strbuf_addstr(search.found, path);
+			return 1;
+		}
+	return 0;
+}
+
+static void module_names(const char *name, const unsigned v[3],
+			 struct strvec *names)
+{
+	static const char *const suffixes[] = { "", ".gz", ".xz", ".zst" };
+
+	if (!kernel_uses_ko(v)) {
+		strvec_pushf(names, "ipt_%s.o", name);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		strvec_pushf(names, "ipt_%s.ko%s", name, suffixes[i]);
+		strvec_pushf(names, "xt_%s.ko%s", name, suffixes[i]);
+	}
+}
+
+static bool probe_module(const char *root, const char *release,
+			 const char *name, const unsigned v[3],
+			 struct match_probe *p)
+{
+	struct strbuf dir = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strvec names = STRVEC_INIT;
+
+	strbuf_addf(&rel, "/lib/modules/%s", release);
+	root_path(&dir, root, rel.buf);
+	module_names(name, v, &names);
+	search.names = &names;
+	search.found = &p->detail;
+	if (nftw(dir.buf, visit, 16, FTW_PHYS) == 1) {
+		p->where = MATCH_MODULE;
+		/* report the path as the host will see it */
+		memmove(p->detail.buf, p->detail.buf + strlen(root),
+			p->detail.len - strlen(root) + 1);
+		p->detail.len -= strlen(root);
+	}
+	strvec_pushf(&p->looked, "looked for %s%s under %s", names.v[0],
+		     names.nr > 1 ? " or xt_*.ko" : "", rel.buf);
+	strvec_clear(&names);
+	strbuf_release(&dir);
+	strbuf_release(&rel);
+	return p->where == MATCH_MODULE;
+}
+
+static bool probe_registered(const char *root, const char *name,
+			     struct match_probe *p)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	bool found = false;
+
+	root_path(&path, root, "/proc/net/ip_tables_matches");
+	if (read_file(path.buf, 1 << 16, false, &text) == 0)
+		for (char *save = NULL, *w = strtok_r(text.buf, "\n", &save);
+		     w && !found; w = strtok_r(NULL, "\n", &save))
+			found = !strcmp(w, name);
+	if (found) {
+		p->where = MATCH_REGISTERED;
+		strbuf_addstr(&p->detail, "/proc/net/ip_tables_matches");
+	}
+	strvec_push(&p->looked,
+		    "looked in /proc/net/ip_tables_matches (the matches the "
+		    "running kernel has registered)");
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return found;
+}
+
+static bool probe_mainline(const char *name, const unsigned v[3],
+			   struct match_probe *p)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mainline); i++) {
+		const struct mainline *m = &mainline[i];
+
+		if (strcmp(m->name, name))
+			continue;
+		strvec_pushf(&p->looked, "%s is in mainline kernels since "
+			     "%u.%u.%u as %s", name, m->since[0], m->since[1],
+			     m->since[2], m->module);
+		if (version_cmp(v, m->since) >= 0) {
+			p->where = MATCH_MAINLINE;
+			strbuf_addstr(&p->detail, m->module);
+			return true;
+		}
+	}
+	return false;
+}
+
+int host_probe_match(const char *root, const char *release, const char *name,
+		     struct match_probe *p)
+{
+	unsigned v[3];
+
+	if (kernel_version(release, v) < 0)
+		return error("'%s' is not a kernel release (MAJOR.MINOR.PATCH)",
+			     release);
+	if (probe_mainline(name, v, p) || probe_module(root, release, name, v, p))
+		return 0;
+	probe_registered(root, name, p);
+	return 0;
 }

@@ -218,6 +218,7 @@ static void teardown(struct ctx *ctx)
 	strbuf_release(&ctx->state_dir);
 	strbuf_release(&ctx->log_path);
 	free(ctx->pause_release);
+	free(ctx->end_reason);
 }
 
 static void state_path(struct ctx *ctx, struct strbuf *sb)
@@ -277,7 +278,8 @@ static int lock_state(struct ctx *ctx, int *lock_fd)
 static bool run_finished(const struct state *st)
 {
 	for (size_t i = 0; i < st->nr; i++)
-		if (st->steps[i].status != STEP_DONE)
+		if (st->steps[i].status != STEP_DONE &&
+		    st->steps[i].status != STEP_SKIPPED)
 			return false;
 	return true;
 }
@@ -285,7 +287,8 @@ static bool run_finished(const struct state *st)
 static const char *first_open_step(const struct state *st)
 {
 	for (size_t i = 0; i < st->nr; i++)
-		if (st->steps[i].status != STEP_DONE)
+		if (st->steps[i].status != STEP_DONE &&
+		    st->steps[i].status != STEP_SKIPPED)
 			return st->steps[i].name;
 	return "";
 }

@@ -11,6 +11,9 @@
 
 #define MAX_STEPS 16
 #define TAIL_LINES 20
+/* The output of a step that ended the run, and the walk's signal for it. */
+#define ENDS_RUN "ends_run"
+#define WALK_ENDED 100
 
 const char *const *pipeline_step_names(void)
 {
@@ -53,6 +56,12 @@ void pipeline_request_reboot(struct ctx *ctx, const char *release)
 {
 	free(ctx->pause_release);
 	ctx->pause_release = xstrdup(release);
+}
+
+void pipeline_end_run(struct ctx *ctx, const char *why)
+{
+	free(ctx->end_reason);
+	ctx->end_reason = xstrdup(why);
 }
 
 void pipeline_log_path(const struct ctx *ctx, const char *step,
@@ -169,6 +178,21 @@ static int step_done(struct ctx *ctx, struct step_state *s,
 	return save(ctx);
 }
 
+/* The step found nothing to do: the later steps are skipped. */
+static int step_ends_run(struct ctx *ctx, struct step_state *s,
+			 struct fingerprint *fp)
+{
+	size_t i = (size_t)(s - ctx->state->steps);
+
+	json_object_set_new(s->outputs, ENDS_RUN, json_string(ctx->end_reason));
+	while (++i < ctx->state->nr)
+		ctx->state->steps[i].status = STEP_SKIPPED;
+	if (step_done(ctx, s, fp))
+		return EXIT_FAILED;
+	say_final("pomctl: %s", ctx->end_reason);
+	return WALK_ENDED;
+}
+
 static int begin(struct ctx *ctx, const struct step *step,
 		 struct step_state *s, const char *reason)
 {
@@ -218,6 +242,8 @@ static int run_step(struct ctx *ctx, const struct step *step,
 		ret = step_failed(ctx, step, s);
 	else if (ret == STEP_PAUSE)
 		ret = step_paused(ctx, s, &fp);
+	else if (ret == STEP_FINISH)
+		ret = step_ends_run(ctx, s, &fp);
 	else
 		ret = step_done(ctx, s, &fp);
 	fp_release(&fp);
@@ -274,8 +300,15 @@ static int walk_step(struct ctx *ctx, const struct step *step,
 	if (s->status == STEP_AWAITING_REBOOT)
 		return check_reboot(ctx, step, s);
 	if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why)) {
+		const char *ended = json_string_value(
+			json_object_get(s->outputs, ENDS_RUN));
+
 		verbose("step %s: done, up to date", step->name);
-		return 0;
+		strbuf_release(&why);
+		if (!ended)
+			return 0;
+		say_final("pomctl: %s", ended);
+		return WALK_ENDED;
 	}
 	ret = run_step(ctx, step, s, s->status == STEP_DONE ?
 				      why.buf : rerun_reason(s));
@@ -316,6 +349,8 @@ int pipeline_run(struct ctx *ctx, const char *from)
 		if (!ret && run_interrupted())
 			ret = EXIT_FAILED;
 	}
+	if (ret == WALK_ENDED)
+		return EXIT_DONE;
 	if (!ret)
 		say_final("pomctl: all %zu steps done", pomctl_nr_steps);
 	return ret;
@@ -334,6 +369,8 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 	else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why))
 		plan_note(ctx->plan, "done at %s and up to date: will not "
 			  "run again", s->finished ? s->finished : "?");
+	else if (s->status == STEP_SKIPPED)
+		plan_note(ctx->plan, "skipped: an earlier step ended the run");
 	else if (!step->plan)
 		plan_note(ctx->plan, "not available yet in this version of "
 			  "pomctl (being built in issue #%d): a run stops "
@@ -378,6 +415,11 @@ static void step_remark(struct ctx *ctx, const struct step *step,
 	else if (s->status == STEP_AWAITING_REBOOT)
 		strbuf_addf(sb, "reboot into %s, then pomctl resume",
 			    s->pause_release);
+	else if (s->status == STEP_SKIPPED)
+		strbuf_addstr(sb, "an earlier step ended the run");
+	else if (json_object_get(s->outputs, ENDS_RUN))
+		strbuf_addstr(sb, json_string_value(json_object_get(
+						s->outputs, ENDS_RUN)));
 	else if (s->error)
 		strbuf_addstr(sb, s->error);
 	else if (!step->run && s->status != STEP_DONE)

@@ -17,6 +17,7 @@ static const char *const status_names[] = {
 	[STEP_FAILED] = "failed",
 	[STEP_INTERRUPTED] = "interrupted",
 	[STEP_AWAITING_REBOOT] = "awaiting-reboot",
+	[STEP_SKIPPED] = "skipped",
 };
 
 const char *step_status_name(enum step_status s)

@@ -3,11 +3,12 @@
  * The nine steps of DESIGN.md, in pipeline order.  A step with NULL plan
  * and run is not built yet; the number is the issue that builds it.
  */
-#include "pomctl/pipeline.h"
 #include "pomctl/util.h"
+#include "steps.h"
 
 const struct step pomctl_steps[] = {
-	{ "check", "is the match already available?", 4, NULL, NULL, NULL },
+	{ "check", "is the match already available?", 0, check_fingerprint,
+	  check_plan, check_run },
 	{ "update", "update the system and the kernel sources", 4, NULL, NULL,
 	  NULL },
 	{ "fetch", "download the iptables SRPM, iptables and patch-o-matic",

@@ -13,8 +13,9 @@
  *			nothing.  Returns 0 or -1 (reported).
  *   run()		does the work; commands through run_command() with
  *			ctx->log_fd.  Returns 0 when done, STEP_PAUSE after
- *			pipeline_request_reboot(), or -1 (reported) when
- *			it failed.
+ *			pipeline_request_reboot(), STEP_FINISH after
+ *			pipeline_end_run() (nothing left to do: the later
+ *			steps are skipped), or -1 (reported) when it failed.
  * A step whose plan and run are NULL is not available yet in this build:
  * plan and run say exactly that, and the run stops there.
  */
@@ -29,6 +30,7 @@
 #include "pomctl/state.h"
 
 #define STEP_PAUSE 1
+#define STEP_FINISH 2
 
 /* The command line, parsed by main(). */
 struct options {
@@ -53,6 +55,7 @@ struct ctx {
 	int log_fd;		/* the running step's log */
 	struct strbuf log_path;
 	char *pause_release;	/* set by pipeline_request_reboot() */
+	char *end_reason;	/* set by pipeline_end_run() */
 };
 
 struct step;
@@ -84,6 +87,12 @@ void fp_add_config(struct fingerprint *fp, const struct ctx *ctx,
 
 /* From a step's run(): the run pauses until the host boots release. */
 void pipeline_request_reboot(struct ctx *ctx, const char *release);
+
+/*
+ * From a step's run(): the job is done already (why says how, in one
+ * sentence); the later steps are skipped and the run ends with exit 0.
+ */
+void pipeline_end_run(struct ctx *ctx, const char *why);
 
 /* Plan every step (or, for resume, what is left); prints; exit code. */
 int pipeline_plan(struct ctx *ctx);

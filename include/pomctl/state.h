@@ -41,6 +41,7 @@ enum step_status {
 	STEP_FAILED,
 	STEP_INTERRUPTED,
 	STEP_AWAITING_REBOOT,
+	STEP_SKIPPED,		/* an earlier step ended the run early */
 };
 
 const char *step_status_name(enum step_status s);

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The rpm database and packages, through librpm.  Nothing here parses the
+ * output of the rpm command.
+ *
+ *	struct rpmdb db;
+ *	rpmdb_open(&db, root, dbpath);		1. a read-only rpmts under root
+ *	rpmdb_newest(&db, "kernel", &pkg);	2. queries
+ *	rpmdb_close(&db);
+ *
+ * librpm's own messages are captured (not printed) and become part of our
+ * error messages.  Every function returns 0 or -1 (reported) unless said
+ * otherwise.
+ */
+#ifndef POMCTL_RPMDB_H
+#define POMCTL_RPMDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pomctl/strbuf.h"
+
+struct rpmpkg {
+	char *name;
+	char *version;
+	char *release;
+	char *arch;
+	char *sourcerpm;	/* "" for a source package */
+	unsigned long epoch;
+	bool has_epoch;
+};
+
+void rpmpkg_release(struct rpmpkg *p);
+/* "VERSION-RELEASE", with "EPOCH:" first when there is one. */
+void rpmpkg_evr(const struct rpmpkg *p, struct strbuf *sb);
+/* "VERSION-RELEASE" only: what a kernel release is made of. */
+void rpmpkg_vr(const struct rpmpkg *p, struct strbuf *sb);
+/* <0, 0, >0 as a is older, equal, newer than b (epoch, version, release). */
+int rpmpkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b);
+
+struct rpmdb {
+	void *ts;		/* rpmts */
+	char *where;		/* ROOT/DBPATH, for messages */
+};
+
+/* The database at root (a host path, "" for /) and dbpath under it. */
+int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath);
+void rpmdb_close(struct rpmdb *db);
+
+/*
+ * Every installed package called name, appended to *pkgs (grown with
+ * realloc; *n updated).  Returns the number found.
+ */
+int rpmdb_find(struct rpmdb *db, const char *name, struct rpmpkg **pkgs,
+	       size_t *n);
+/* The newest installed package called name: 0; 1 when there is none. */
+int rpmdb_newest(struct rpmdb *db, const char *name, struct rpmpkg *out);
+void rpmpkg_free_all(struct rpmpkg *pkgs, size_t n);
+
+/*
+ * Read a package file with librpm, verifying its digests (and signatures
+ * where a key is known): 0 when intact; -1 (reported) when the file is not
+ * a package or is damaged.  *pkg, when given, describes it.
+ */
+int rpm_check_package(const char *path, struct rpmpkg *pkg);
+
+/*
+ * Install a source package into the build tree topdir (%_topdir): its
+ * sources into SOURCES, its spec into SPECS; spec gets the spec's path.
+ */
+int rpm_install_srpm(const char *path, const char *topdir,
+		     struct strbuf *spec);
+
+#endif

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rpm/header.h>
+#include <rpm/rpmdb.h>
+#include <rpm/rpmlib.h>
+#include <rpm/rpmlog.h>
+#include <rpm/rpmmacro.h>
+#include <rpm/rpmts.h>
+#include <rpm/rpmver.h>
+
+#include "pomctl/rpmdb.h"
+#include "pomctl/util.h"
+
+/* librpm's messages, kept for our own: the last error-level one. */
+static struct strbuf rpm_message = STRBUF_INIT;
+
+static int capture(rpmlogRec rec, rpmlogCallbackData data)
+{
+	(void)data;
+	if (rpmlogRecPriority(rec) <= RPMLOG_WARNING) {
+		strbuf_reset(&rpm_message);
+		strbuf_addstr(&rpm_message, rpmlogRecMessage(rec));
+		strbuf_rtrim(&rpm_message);
+	}
+	return 0;
+}
+
+static int rpm_setup(void)
+{
+	static int state;	/* 0 not yet, 1 ready, -1 failed */
+
+	if (state)
+		return state > 0 ? 0 : -1;
+	rpmlogSetCallback(capture, NULL);
+	state = rpmReadConfigFiles(NULL, NULL) == 0 ? 1 : -1;
+	if (state < 0)
+		return error("librpm cannot read its configuration: %s",
+			     rpm_message.buf);
+	return 0;
+}
+
+/* librpm's last message, or fallback. */
+static const char *rpm_said(const char *fallback)
+{
+	return rpm_message.len ? rpm_message.buf : fallback;
+}
+
+static char *tag_string(Header h, rpmTagVal tag)
+{
+	const char *s = headerGetString(h, tag);
+
+	return xstrdup(s ? s : "");
+}
+
+static void from_header(Header h, struct rpmpkg *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = tag_string(h, RPMTAG_NAME);
+	p->version = tag_string(h, RPMTAG_VERSION);
+	p->release = tag_string(h, RPMTAG_RELEASE);
+	p->arch = tag_string(h, RPMTAG_ARCH);
+	p->sourcerpm = tag_string(h, RPMTAG_SOURCERPM);
+	p->has_epoch = headerIsEntry(h, RPMTAG_EPOCH);
+	p->epoch = p->has_epoch ? (unsigned long)headerGetNumber(h, RPMTAG_EPOCH) : 0;
+}
+
+void rpmpkg_release(struct rpmpkg *p)
+{
+	free(p->name);
+	free(p->version);
+	free(p->release);
+	free(p->arch);
+	free(p->sourcerpm);
+	memset(p, 0, sizeof(*p));
+}
+
+void rpmpkg_free_all(struct rpmpkg *pkgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rpmpkg_release(&pkgs[i]);
+	free(pkgs);
+}
+
+void rpmpkg_vr(const struct rpmpkg *p, struct strbuf *sb)
+{
+	strbuf_addf(sb, "%s-%s", p->version, p->release);
+}
+
+void rpmpkg_evr(const struct rpmpkg *p, struct strbuf *sb)
+{
+	if (p->has_epoch)
+		strbuf_addf(sb, "%lu:", p->epoch);
+	rpmpkg_vr(p, sb);
+}
+
+int rpmpkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b)
+{
+	int c;
+
+	if (a->epoch != b->epoch)
+		return a->epoch < b->epoch ? -1 : 1;
+	c = rpmvercmp(a->version, b->version);
+	return c ? c : rpmvercmp(a->release, b->release);
+}
+
+int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath)
+{
+	struct strbuf where = STRBUF_INIT;
+	rpmts ts;
+
+	memset(db, 0, sizeof(*db));
+	if (rpm_setup() < 0)
+		return -1;
+	root_path(&where, root, dbpath);
+	if (!is_dir(where.buf)) {
+		error("there is no rpm database at '%s' (see [rpm] dbpath)",
+		      where.buf);
+		strbuf_release(&where);
+		return -1;
+	}
+	rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
+	ts = rpmtsCreate();
+	rpmtsSetRootDir(ts, *root ? root : "/");
+	strbuf_reset(&rpm_message);
+	if (rpmtsOpenDB(ts, O_RDONLY) != 0) {
+		error("cannot open the rpm database at '%s': %s", where.buf,
+		      rpm_said("unknown error"));
+		rpmtsFree(ts);
+		rpmPopMacro(NULL, "_dbpath");
+		strbuf_release(&where);
+		return -1;
+	}
+	db->ts = ts;
+	db->where = strbuf_detach(&where);
+	return 0;
+}
+
+void rpmdb_close(struct rpmdb *db)
+{
+	if (db->ts) {
+		rpmtsFree(db->ts);
+		rpmPopMacro(NULL, "_dbpath");
+	}
+	free(db->where);
+	memset(db, 0, sizeof(*db));
+}
+
+int rpmdb_find(struct rpmdb *db, const char *name, struct rpmpkg **pkgs,
+	       size_t *n)
+{
+	rpmdbMatchIterator mi = rpmtsInitIterator(db->ts, RPMDBI_NAME, name, 0);
+	int found = 0;
+	Header h;
+
+	while (mi && (h = rpmdbNextIterator(mi))) {
+		*pkgs = xrealloc(*pkgs, (*n + 1) * sizeof(**pkgs));
+		from_header(h, &(*pkgs)[(*n)++]);
+		found++;
+	}
+	rpmdbFreeIterator(mi);
+	return found;
+}
+
+int rpmdb_newest(struct rpmdb *db, const char *name, struct rpmpkg *out)
+{
+	struct rpmpkg *pkgs = NULL;
+	size_t n = 0, best = 0;
+
+	rpmdb_find(db, name, &pkgs, &n);
+	if (!n) {
+		free(pkgs);
+		return 1;
+	}
+	for (size_t i = 1; i < n; i++)
+		if (rpmpkg_cmp(&pkgs[i], &pkgs[best]) > 0)
+			best = i;
+	*out = pkgs[best];
+	memset(&pkgs[best], 0, sizeof(pkgs[best]));
+	rpmpkg_free_all(pkgs, n);
+	return 0;
+}
+
+static int read_package(rpmts ts, const char *path, Header *h)
+{
+	FD_t fd = Fopen(path, "r.ufdio");
+	rpmRC rc;
+
+	if (!fd || Ferror(fd)) {
+		int err = errno;
+
+		if (fd)
+			Fclose(fd);
+		return error("cannot open package '%s': %s", path,
+			     strerror(err));
+	}
+	strbuf_reset(&rpm_message);
+	rc = rpmReadPackageFile(ts, fd, path, h);
+	Fclose(fd);
+	/* NOKEY/NOTTRUSTED: intact, but signed with a key we do not hold */
+	if (rc == RPMRC_OK || rc == RPMRC_NOKEY || rc == RPMRC_NOTTRUSTED)
+		return 0;
+	return error("package '%s' is damaged or not a package: %s", path,
+		     rpm_said(rc == RPMRC_NOTFOUND ? "not an rpm package" :
+			      "its digests do not match"));
+}
+
+int rpm_check_package(const char *path, struct rpmpkg *pkg)
+{
+	rpmts ts;
+	Header h = NULL;
+	int ret;
+
+	if (rpm_setup() < 0)
+		return -1;
+	ts = rpmtsCreate();
+	ret = read_package(ts, path, &h);
+	if (!ret && pkg)
+		from_header(h, pkg);
+	headerFree(h);
+	rpmtsFree(ts);
+	return ret;
+}
+
+int rpm_install_srpm(const char *path, const char *topdir,
+		     struct strbuf *spec)
+{
+	rpmts ts;
+	FD_t fd;
+	char *specfile = NULL, *cookie = NULL;
+	rpmRC rc;
+	int ret = 0;
+
+	if (rpm_check_package(path, NULL) < 0)
+		return -1;
+	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
+	ts = rpmtsCreate();
+	fd = Fopen(path, "r.ufdio");
+	strbuf_reset(&rpm_message);
+	rc = fd ? rpmInstallSourcePackage(ts, fd, &specfile, &cookie) :
+		  RPMRC_FAIL;
+	if (fd)
+		Fclose(fd);
+	if (rc != RPMRC_OK || !specfile)
+		ret = error("cannot install source package '%s' into '%s': %s",
+			    path, topdir, rpm_said("unknown error"));
+	else
+		strbuf_addstr(spec, specfile);
+	free(specfile);
+	free(cookie);
+	rpmtsFree(ts);
+	rpmPopMacro(NULL, "_topdir");
+	return ret;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The steps' entry points, gathered into the table of steps.c.  Each step
+ * file (steps/NAME.c) provides NAME_fingerprint, NAME_plan and NAME_run as
+ * described in pomctl/pipeline.h, built from the services in src/ only.
+ */
+#ifndef POMCTL_STEPS_H
+#define POMCTL_STEPS_H
+
+#include "pomctl/pipeline.h"
+
+#define STEP_FUNCTIONS(name) \
+	void name##_fingerprint(struct ctx *ctx, struct fingerprint *fp); \
+	int name##_plan(struct ctx *ctx); \
+	int name##_run(struct ctx *ctx);
+
+STEP_FUNCTIONS(check)
+
+#endif

@@ -40,6 +40,7 @@ static const struct config_key keys[] = {
 	T("build", "arch", "", CFG_WORD),
 
 	E("update", "updater", "up2date", "up2date|yum|dnf|none"),
+	T("update", "source_package", "kernel-source", CFG_WORD),
 
 	P("rpm", "topdir", "/usr/src/redhat"),
 	P("rpm", "dbpath", "/var/lib/rpm"),

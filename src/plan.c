@@ -114,7 +114,7 @@ static void print_command(json_t *a, FILE *out)
 		strvec_push(&v, json_string_value(arg));
 	quote_argv(&sb, strvec_argv(&v));
 	fprintf(out, "    run: %s", sb.buf);
-	if (json_object_get(a, "cwd"))
+	if (json_is_string(json_object_get(a, "cwd")))
 		fprintf(out, "    (in %s)", str(a, "cwd"));
 	fputc('\n', out);
 	strvec_clear(&v);

@@ -9,8 +9,8 @@
 const struct step pomctl_steps[] = {
 	{ "check", "is the match already available?", 0, check_fingerprint,
 	  check_plan, check_run },
-	{ "update", "update the system and the kernel sources", 4, NULL, NULL,
-	  NULL },
+	{ "update", "update the system and the kernel sources", 0,
+	  update_fingerprint, update_plan, update_run },
 	{ "fetch", "download the iptables SRPM, iptables and patch-o-matic",
 	  4, NULL, NULL, NULL },
 	{ "trial", "prove the kernel builds before patching", 5, NULL, NULL,

@@ -15,5 +15,6 @@
 	int name##_run(struct ctx *ctx);
 
 STEP_FUNCTIONS(check)
+STEP_FUNCTIONS(update)
 
 #endif

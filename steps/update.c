@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Step 2, update: run the distribution's updater, including the kernel
+ * packages it skips by configuration, then insist (asking the rpm database
+ * through librpm) that the kernel source package is installed at the
+ * version-release of the newest installed kernel.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pomctl/log.h"
+#include "pomctl/rpmdb.h"
+#include "pomctl/run.h"
+#include "pomctl/util.h"
+#include "steps.h"
+
+#define KERNEL_PACKAGE "kernel"
+
+/* What the rpm database says now. */
+struct kernels {
+	struct rpmpkg kernel, source;
+	bool have_kernel, have_source;
+};
+
+static void kernels_release(struct kernels *k)
+{
+	if (k->have_kernel)
+		rpmpkg_release(&k->kernel);
+	if (k->have_source)
+		rpmpkg_release(&k->source);
+}
+
+static int query(struct ctx *ctx, struct kernels *k)
+{
+	struct rpmdb db;
+
+	memset(k, 0, sizeof(*k));
+	if (rpmdb_open(&db, ctx->root, config_get(ctx->cfg, "rpm", "dbpath")))
+		return -1;
+	k->have_kernel = rpmdb_newest(&db, KERNEL_PACKAGE, &k->kernel) == 0;
+	k->have_source = rpmdb_newest(&db, config_get(ctx->cfg, "update",
+						       "source_package"),
+				      &k->source) == 0;
+	rpmdb_close(&db);
+	return 0;
+}
+
+/* One updater command: the configured program, then args. */
+static void add_command(struct ctx *ctx, const char *program,
+			const char *const *args, struct strvec **cmds,
+			size_t *n)
+{
+	*cmds = xrealloc(*cmds, (*n + 1) * sizeof(**cmds));
+	strvec_init(&(*cmds)[*n]);
+	config_get_words(ctx->cfg, "commands", program, &(*cmds)[*n]);
+	strvec_pushv(&(*cmds)[*n], args);
+	(*n)++;
+}
+
+/* The commands of the configured updater, given what is installed. */
+static size_t updater_commands(struct ctx *ctx, const struct kernels *k,
+			       struct strvec **cmds)
+{
+	const char *updater = config_get(ctx->cfg, "update", "updater");
+	const char *source = config_get(ctx->cfg, "update", "source_package");
+	size_t n = 0;
+
+	*cmds = NULL;
+	if (!strcmp(updater, "up2date")) {
+		add_command(ctx, "up2date", (const char *const[]){ "-u", NULL },
+			    cmds, &n);
+		add_command(ctx, "up2date", (const char *const[]){
+				    "-f", KERNEL_PACKAGE,
+				    k->have_source ? source : NULL, NULL },
+			    cmds, &n);
+		if (!k->have_source)
+			add_command(ctx, "up2date", (const char *const[]){
+					    "-i", source, "-f", NULL }, cmds, &n);
+	} else if (strcmp(updater, "none")) {
+		add_command(ctx, updater, (const char *const[]){ "-y", "update",
+								 NULL },
+			    cmds, &n);
+		if (!k->have_source)
+			add_command(ctx, updater, (const char *const[]){
+					    "-y", "install", source, NULL },
+				    cmds, &n);
+	}
+	return n;
+}
+
+static void free_commands(struct strvec *cmds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		strvec_clear(&cmds[i]);
+	free(cmds);
+}
+
+/* "kernel 2.4.20-13.8, kernel-source 2.4.20-13.8" */
+static void describe(struct ctx *ctx, const struct kernels *k,
+		     struct strbuf *sb)
+{
+	const char *source = config_get(ctx->cfg, "update", "source_package");
+
+	strbuf_addstr(sb, "newest installed kernel: ");
+	if (k->have_kernel)
+		rpmpkg_vr(&k->kernel, sb);
+	else
+		strbuf_addstr(sb, "none");
+	strbuf_addf(sb, "; %s: ", source);
+	if (k->have_source)
+		rpmpkg_vr(&k->source, sb);
+	else
+		strbuf_addstr(sb, "not installed");
+}
+
+/* The source package must match the newest kernel; 0 or -1 (reported). */
+static int assert_matching(struct ctx *ctx, const struct kernels *k)
+{
+	const char *source = config_get(ctx->cfg, "update", "source_package");
+	struct strbuf kv = STRBUF_INIT, sv = STRBUF_INIT;
+	int ret = 0;
+
+	if (!k->have_kernel)
+		return error("no '%s' package is installed: pomctl builds on "
+			     "the distribution's kernel", KERNEL_PACKAGE);
+	rpmpkg_vr(&k->kernel, &kv);
+	if (!k->have_source)
+		ret = error("%s is not installed: install %s-%s (for example "
+			    "up2date -i %s -f), then run pomctl resume", source,
+			    source, kv.buf, source);
+	else {
+		rpmpkg_vr(&k->source, &sv);
+		if (strcmp(kv.buf, sv.buf))
+			ret = error("%s is %s but the newest installed kernel "
+				    "is %s: install %s-%s, then run pomctl "
+				    "resume", source, sv.buf, kv.buf, source,
+				    kv.buf);
+	}
+	strbuf_release(&kv);
+	strbuf_release(&sv);
+	return ret;
+}
+
+void update_fingerprint(struct ctx *ctx, struct fingerprint *fp)
+{
+	const char *updater = config_get(ctx->cfg, "update", "updater");
+
+	fp_add_config(fp, ctx, "update", "updater");
+	fp_add_config(fp, ctx, "update", "source_package");
+	fp_add_config(fp, ctx, "rpm", "dbpath");
+	if (strcmp(updater, "none"))
+		fp_add_config(fp, ctx, "commands", updater);
+}
+
+int update_plan(struct ctx *ctx)
+{
+	struct kernels k;
+	struct strvec *cmds;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
+
+	if (query(ctx, &k) < 0)
+		return -1;
+	n = updater_commands(ctx, &k, &cmds);
+	for (size_t i = 0; i < n; i++)
+		plan_command(ctx->plan, strvec_argv(&cmds[i]), NULL);
+	describe(ctx, &k, &sb);
+	plan_note(ctx->plan, "now: %s", sb.buf);
+	plan_note(ctx->plan, "afterwards %s must be installed at the "
+		  "version-release of the newest kernel",
+		  config_get(ctx->cfg, "update", "source_package"));
+	free_commands(cmds, n);
+	kernels_release(&k);
+	strbuf_release(&sb);
+	return 0;
+}
+
+static int run_updater(struct ctx *ctx, struct strvec *cmds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct child_process cp = CHILD_PROCESS_INIT;
+		int ret;
+
+		strvec_pushv(&cp.args, strvec_argv(&cmds[i]));
+		cp.log_fd = ctx->log_fd;
+		cp.label = "update";
+		ret = run_command(&cp);
+		if (ret)
+			return ret < 0 ? -1 :
+			       error("'%s' exited with %d", cmds[i].v[0], ret);
+	}
+	return 0;
+}
+
+int update_run(struct ctx *ctx)
+{
+	struct kernels k;
+	struct strvec *cmds;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
+	int ret;
+
+	if (query(ctx, &k) < 0)
+		return -1;
+	n = updater_commands(ctx, &k, &cmds);
+	kernels_release(&k);
+	ret = run_updater(ctx, cmds, n);
+	free_commands(cmds, n);
+	if (ret || query(ctx, &k) < 0)
+		return -1;
+	describe(ctx, &k, &sb);
+	steplog_printf(ctx->log_fd, "%s", sb.buf);
+	info("  %s", sb.buf);
+	ret = assert_matching(ctx, &k);
+	if (!ret) {
+		strbuf_reset(&sb);
+		rpmpkg_vr(&k.kernel, &sb);
+		state_set_output(ctx->state, "update", "kernel", sb.buf);
+		strbuf_reset(&sb);
+		rpmpkg_vr(&k.source, &sb);
+		state_set_output(ctx->state, "update", "source", sb.buf);
+	}
+	kernels_release(&k);
+	strbuf_release(&sb);
+	return ret;
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "pomctl/archive.h"
+#include "pomctl/util.h"
+
+#define EXTRACT_FLAGS \
+	(ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS | \
+	 ARCHIVE_EXTRACT_SECURE_NODOTDOT | \
+	 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS)
+
+static struct archive *open_archive(const char *path)
+{
+	struct archive *a;
+
+	if (access(path, R_OK) < 0) {
+		error("cannot read archive '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	a = archive_read_new();
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		error("archive '%s' is damaged or truncated: %s", path,
+		      archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* An entry name, printable: control bytes become '?'. */
+static void printable(const char *s, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	for (; s && *s; s++)
+		strbuf_addch(sb, (unsigned char)*s < 0x20 || *s == 0x7f ?
+				 '?' : *s);
+}
+
+/*
+ * The depth a relative path reaches below its start, walking its
+ * components; -1 as soon as ".." climbs above the start.
+ */
+static int depth_of(const char *path, int depth)
+{
+	while (*path) {
+		const char *end = strchrnul(path, '/');
+		size_t n = (size_t)(end - path);
+
+		if (n == 2 && !strncmp(path, "..", 2))
+			depth--;
+		else if (n && !(n == 1 && *path == '.'))
+			depth++;
+		if (depth < 0)
+			return -1;
+		path = *end ? end + 1 : end;
+	}
+	return depth;
+}
+
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || !p[2]))
+			return true;
+	return false;
+}
+
+/* Where a symlink in entry's directory pointing at target ends up. */
+static bool link_escapes(const char *entry, const char *target)
+{
+	const char *slash = strrchr(entry, '/');
+	struct strbuf dir = STRBUF_INIT;
+	int depth;
+
+	if (slash)
+		strbuf_add(&dir, entry, (size_t)(slash - entry));
+	depth = depth_of(dir.buf, 0);
+	strbuf_release(&dir);
+	return *target == '/' || depth < 0 || depth_of(target, depth) < 0;
+}
+
+/* NULL when the entry is safe to write; otherwise why it is not. */
+static const char *unsafe(struct archive_entry *e)
+{
+	const char *name = archive_entry_pathname(e);
+	const char *hard = archive_entry_hardlink(e);
+	const char *sym = archive_entry_symlink(e);
+	mode_t type = archive_entry_filetype(e);
+
+	if (!name || !*name)
+		return "has no name";
+	if (*name == '/')
+		return "has an absolute path";
+	if (has_dotdot(name))
+		return "has a '..' component";
+	if (hard && (*hard == '/' || has_dotdot(hard)))
+		return "is a hard link to outside the archive";
+	if (type == AE_IFLNK && (!sym || link_escapes(name, sym)))
+		return "is a symbolic link pointing outside the archive";
+	if (!hard && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
+		return "is a device node, FIFO or socket";
+	if (archive_entry_mode(e) & (S_ISUID | S_ISGID))
+		return "has a set-user-id or set-group-id bit";
+	return NULL;
+}
+
+static int copy_data(struct archive *in, struct archive *out)
+{
+	const void *buf;
+	size_t size;
+	la_int64_t offset;
+	int r;
+
+	while ((r = archive_read_data_block(in, &buf, &size, &offset)) ==
+	       ARCHIVE_OK)
+		if (archive_write_data_block(out, buf, size, offset) !=
+		    ARCHIVE_OK)
+			return -1;
+	return r == ARCHIVE_EOF ? 0 : -1;
+}
+
+static int refuse(const char *path, struct archive_entry *e, const char *why)
+{
+	struct strbuf name = STRBUF_INIT;
+	int ret;
+
+	printable(archive_entry_pathname(e), &name);
+	ret = error("archive '%s' is unsafe: entry '%s' %s; nothing was "
+		    "extracted", path, name.buf, why);
+	strbuf_release(&name);
+	return ret;
+}
+
+/* Every entry of in, checked, written by out (cwd: the temporary dir). */
+static int extract_entries(const char *path, struct archive *in,
+			   struct archive *out)
+{
+	struct archive_entry *e;
+	const char *why;
+	int r;
+
+	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		if ((why = unsafe(e)))
+			return refuse(path, e, why);
+		if (archive_write_header(out, e) != ARCHIVE_OK)
+			return error("cannot extract from '%s': %s", path,
+				     archive_error_string(out));
+		if (archive_entry_size(e) > 0 && copy_data(in, out) < 0)
+			return error("archive '%s' is damaged or truncated: %s",
+				     path, archive_error_string(in) ?
+				     archive_error_string(in) :
+				     archive_error_string(out));
+		if (archive_write_finish_entry(out) != ARCHIVE_OK)
+			return error("cannot extract from '%s': %s", path,
+				     archive_error_string(out));
+	}
+	if (r != ARCHIVE_EOF)
+		return error("archive '%s' is damaged or truncated: %s", path,
+			     archive_error_string(in));
+	return 0;
+}
+
+static int unlink_one(const char *p, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(p) : unlink(p)) < 0 ? -1 : 0;
+}
+
+int remove_tree(const char *path)
+{
+	if (!path_exists(path))
+		return 0;
+	return nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/* Extract into tmp with it as the working directory, then come back. */
+static int extract_into(const char *path, struct archive *in, const char *tmp)
+{
+	struct archive *out = archive_write_disk_new();
+	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret;
+
+	if (cwd < 0 || chdir(tmp) < 0) {
+		ret = error("cannot enter '%s': %s", tmp, strerror(errno));
+	} else {
+		archive_write_disk_set_options(out, EXTRACT_FLAGS);
+		ret = extract_entries(path, in, out);
+		if (archive_write_close(out) != ARCHIVE_OK && !ret)
+			ret = error("cannot finish extracting '%s': %s", path,
+				    archive_error_string(out));
+	}
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0 && !ret)
+			ret = error("cannot return to the working directory: %s",
+				    strerror(errno));
+		close(cwd);
+	}
+	archive_write_free(out);
+	return ret;
+}
+
+int archive_extract(const char *path, const char *dest)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	struct archive *in;
+	int ret = -1;
+
+	if (path_exists(dest))
+		return error("cannot extract '%s': '%s' exists already", path,
+			     dest);
+	strbuf_addf(&tmp, "%s.tmp-XXXXXX", dest);
+	if (!mkdtemp(tmp.buf)) {
+		ret = error("cannot create '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	in = open_archive(path);
+	if (in) {
+		ret = extract_into(path, in, tmp.buf);
+		archive_read_free(in);
+	}
+	if (!ret && rename(tmp.buf, dest) < 0)
+		ret = error("cannot rename '%s' to '%s': %s", tmp.buf, dest,
+			    strerror(errno));
+	if (ret)
+		remove_tree(tmp.buf);
+out:
+	strbuf_release(&tmp);
+	return ret;
+}
+
+int archive_top_dir(const char *path, struct strbuf *top)
+{
+	struct archive *a = open_archive(path);
+	struct archive_entry *e;
+	int r, ret = 0;
+
+	if (!a)
+		return -1;
+	strbuf_reset(top);
+	while (!ret && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		size_t n;
+
+		while (!strncmp(name, "./", 2))
+			name += 2;
+		n = strcspn(name, "/");
+		if (!top->len && n)
+			strbuf_add(top, name, n);
+		else if (n && (n != top->len || strncmp(name, top->buf, n)))
+			ret = error("archive '%s' has more than one top-level "
+				    "directory ('%s' and '%.*s')", path,
+				    top->buf, (int)n, name);
+	}
+	if (!ret && r != ARCHIVE_EOF)
+		ret = error("archive '%s' is damaged or truncated: %s", path,
+			    archive_error_string(a));
+	if (!ret && !top->len)
+		ret = error("archive '%s' is empty", path);
+	archive_read_free(a);
+	return ret;
+}

@@ -175,21 +175,6 @@ static int extract_entries(const char *path, struct archive *in,
 	return 0;
 }
 
-static int unlink_one(const char *p, const struct stat *st, int type,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return (type == FTW_DP ? rmdir(p) : unlink(p)) < 0 ? -1 : 0;
-}
-
-int remove_tree(const char *path)
-{
-	if (!path_exists(path))
-		return 0;
-	return nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
-}
-
 /* Extract into tmp with it as the working directory, then come back. */
 static int extract_into(const char *path, struct archive *in, const char *tmp)
 {

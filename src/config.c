@@ -46,19 +46,24 @@ static const struct config_key keys[] = {
 	P("rpm", "dbpath", "/var/lib/rpm"),
 	T("rpm", "release", "1.pom", CFG_WORD),
 
-	T("sources", "srpm_base_url",
+	T("sources", "srpm_locations",
 	  "https://archive.download.redhat.com/pub/redhat/linux/8.0/en/os/SRPMS/",
-	  CFG_URL),
+	  CFG_LOCATIONS),
+	T("sources", "iptables_version", "1.2.8", CFG_WORD),
 	T("sources", "iptables_url",
-	  "https://www.netfilter.org/projects/iptables/files/iptables-1.2.8.tar.bz2",
+	  "https://www.netfilter.org/projects/iptables/files/iptables-%{version}.tar.bz2",
 	  CFG_URL),
+	T("sources", "pom_version", "20030107", CFG_WORD),
 	T("sources", "pom_url",
-	  "https://ftp.netfilter.org/pub/patch-o-matic/patch-o-matic-20030107.tar.bz2",
+	  "https://ftp.netfilter.org/pub/patch-o-matic/patch-o-matic-%{version}.tar.bz2",
 	  CFG_URL),
 	T("sources", "mirrors", "", CFG_URLS),
 	T("sources", "srpm_sha256", "", CFG_SHA256),
 	T("sources", "iptables_sha256", "", CFG_SHA256),
 	T("sources", "pom_sha256", "", CFG_SHA256),
+
+	U("fetch", "connect_timeout", "30", 1, 600),
+	U("fetch", "low_speed_time", "60", 1, 3600),
 
 	E("boot", "loader", "grub", "grub|lilo|grub2|bls"),
 	P("boot", "config", "/boot/grub/grub.conf"),
@@ -154,7 +159,8 @@ static bool is_url(const char *v)
 	return false;
 }
 
-static bool is_urls(const char *v)
+/* Blank-separated URLs (and absolute paths, when paths_too). */
+static bool is_urls(const char *v, bool paths_too)
 {
 	struct strbuf sb = STRBUF_INIT;
 	bool ok = true;
@@ -162,7 +168,7 @@ static bool is_urls(const char *v)
 	strbuf_addstr(&sb, v);
 	for (char *save = NULL, *w = strtok_r(sb.buf, " \t", &save); w && ok;
 	     w = strtok_r(NULL, " \t", &save))
-		ok = is_url(w);
+		ok = is_url(w) || (paths_too && path_is_clean(w));
 	strbuf_release(&sb);
 	return ok;
 }
@@ -239,7 +245,10 @@ static const char *check_value(const struct config_key *k, const char *v,
 		return !*v || is_url(v) ? NULL :
 		       "an http://, https://, ftp:// or file:/// URL";
 	case CFG_URLS:
-		return is_urls(v) ? NULL : "URLs separated by blanks";
+		return is_urls(v, false) ? NULL : "URLs separated by blanks";
+	case CFG_LOCATIONS:
+		return is_urls(v, true) ? NULL :
+		       "URLs or absolute directories separated by blanks";
 	case CFG_SHA256:
 		return !*v || (strlen(v) == 64 &&
 			       strspn(v, "0123456789abcdefABCDEF") == 64) ?

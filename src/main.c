@@ -36,6 +36,8 @@ enum {
 
 static struct options opt;
 static const char *trial_arg;
+static const char *iptables_version_arg;
+static const char *pom_version_arg;
 static const char *jobs_arg;
 
 static struct poptOption global_options[] = {
@@ -72,6 +74,12 @@ static struct poptOption upgrade_options[] = {
 	  "full|build|skip" },
 	{ "force", 'f', POPT_ARG_NONE, &opt.force, 0,
 	  "go on even when the match is already available", NULL },
+	{ "iptables-version", 0, POPT_ARG_STRING, &iptables_version_arg, 0,
+	  "the iptables release to build (default: [sources] "
+	  "iptables_version)", "VERSION" },
+	{ "pom-version", 0, POPT_ARG_STRING, &pom_version_arg, 0,
+	  "the patch-o-matic release to use (default: [sources] "
+	  "pom_version)", "VERSION" },
 	POPT_TABLEEND
 };
 
@@ -221,6 +229,52 @@ static void teardown(struct ctx *ctx)
 	free(ctx->end_reason);
 }
 
+/* Command-line settings that are part of the run, kept in the state. */
+static const struct {
+	const char **arg;
+	const char *section, *key;
+} overrides[] = {
+	{ &iptables_version_arg, "sources", "iptables_version" },
+	{ &pom_version_arg, "sources", "pom_version" },
+};
+
+static void record_overrides(struct state *st)
+{
+	struct strbuf key = STRBUF_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(overrides); i++) {
+		if (!*overrides[i].arg)
+			continue;
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s %s", overrides[i].section,
+			    overrides[i].key);
+		json_object_set_new(st->overrides, key.buf,
+				    json_string(*overrides[i].arg));
+	}
+	strbuf_release(&key);
+}
+
+/* The run's command-line settings over the config file's. */
+static int apply_overrides(struct ctx *ctx)
+{
+	const char *key;
+	json_t *v;
+	char section[32];
+	const char *name;
+
+	json_object_foreach(ctx->state->overrides, key, v) {
+		name = strchr(key, ' ');
+		if (!name || (size_t)(name - key) >= sizeof(section))
+			return error("state: bad setting '%s'", key);
+		snprintf(section, sizeof(section), "%.*s", (int)(name - key),
+			 key);
+		if (config_set(ctx->cfg, section, name + 1,
+			       json_string_value(v)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void state_path(struct ctx *ctx, struct strbuf *sb)
 {
 	strbuf_reset(sb);
@@ -240,6 +294,8 @@ static int load_state(struct ctx *ctx)
 	if (ret) {
 		free(ctx->state);
 		ctx->state = NULL;
+	} else if (apply_overrides(ctx) < 0) {
+		ret = -1;
 	}
 	strbuf_release(&path);
 	return ret;
@@ -302,6 +358,8 @@ static void new_run(struct ctx *ctx)
 	strvec_pushv(&ctx->state->patches, strvec_argv(&opt.patches));
 	step_state_set(&ctx->state->trial, opt.trial ? opt.trial : "full");
 	ctx->state->force = opt.force;
+	record_overrides(ctx->state);
+	apply_overrides(ctx);
 	if (!opt.plan) {
 		state_path(ctx, &path);
 		ctx->state->path = strbuf_detach(&path);
@@ -358,6 +416,7 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 		return usage_error("upgrade needs --patch NAME "
 				   "(for example --patch string)");
 	if (opt.plan) {
+		ctx->readonly = true;
 		new_run(ctx);
 		return pipeline_plan(ctx);
 	}
@@ -384,6 +443,7 @@ static int cmd_resume(struct ctx *ctx, const char *arg)
 
 	(void)arg;
 	if (opt.plan) {
+		ctx->readonly = true;
 		ret = load_state(ctx);
 		if (ret)
 			return ret == -ENOENT ? no_run(ctx) : EXIT_USAGE;
@@ -408,9 +468,11 @@ static int cmd_resume(struct ctx *ctx, const char *arg)
 
 static int cmd_status(struct ctx *ctx, const char *arg)
 {
-	int ret = load_state(ctx);
+	int ret;
 
 	(void)arg;
+	ctx->readonly = true;
+	ret = load_state(ctx);
 	if (ret == -1)
 		return EXIT_USAGE;
 	if (ret == -ENOENT && opt.json) {
@@ -524,13 +586,26 @@ static int check_jobs(void)
 	return 0;
 }
 
+static int check_version(const char *option, const char *v)
+{
+	size_t n = v ? strlen(v) : 1;
+
+	if (!v || (n && n <= 64 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					  "abcdefghijklmnopqrstuvwxyz"
+					  "0123456789._+-") == n))
+		return 0;
+	return usage_error("bad value '%s' for %s: use letters, digits, "
+			   "'.', '_', '+' and '-'", v, option);
+}
+
 /* Options are checked against the subcommand before any work. */
 static int check_options(const struct command *cmd)
 {
-	if ((opt.patches.nr || trial_arg || opt.force) &&
-	    !(cmd->flags & SUB_PATCHES))
-		return usage_error("--patch, --trial and --force are options "
-				   "of upgrade, not of %s", cmd->name);
+	if ((opt.patches.nr || trial_arg || opt.force || iptables_version_arg ||
+	     pom_version_arg) && !(cmd->flags & SUB_PATCHES))
+		return usage_error("--patch, --trial, --force and the version "
+				   "options are options of upgrade, not of %s",
+				   cmd->name);
 	if (opt.from && !(cmd->flags & SUB_FROM))
 		return usage_error("--from is an option of resume, not of %s",
 				   cmd->name);
@@ -543,6 +618,9 @@ static int check_options(const struct command *cmd)
 		return usage_error("--quiet and --verbose contradict each "
 				   "other");
 	if (jobs_arg && check_jobs() < 0)
+		return EXIT_USAGE;
+	if (check_version("--iptables-version", iptables_version_arg) ||
+	    check_version("--pom-version", pom_version_arg))
 		return EXIT_USAGE;
 	if (opt.from && !pipeline_find_step(opt.from))
 		return usage_error("unknown step '%s' for --from", opt.from);

@@ -6,6 +6,7 @@
 
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
+#include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
 #include "pomctl/util.h"
 
@@ -40,6 +41,12 @@ static size_t step_index(const struct step *step)
 void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb)
 {
 	root_path(sb, ctx->root, path);
+}
+
+int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db)
+{
+	return rpmdb_open(db, ctx->root, config_get(ctx->cfg, "rpm", "dbpath"),
+			  ctx->readonly);
 }
 
 void fp_add_config(struct fingerprint *fp, const struct ctx *ctx,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -107,35 +108,88 @@ int rpmpkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b)
 	return c ? c : rpmvercmp(a->release, b->release);
 }
 
-int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath)
+/* Copy the regular files of dir into a new private directory. */
+static char *snapshot_of(const char *dir)
 {
-	struct strbuf where = STRBUF_INIT;
+	const char *tmp = getenv("TMPDIR");
+	struct strbuf copy = STRBUF_INIT, from = STRBUF_INIT, to = STRBUF_INIT;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int ret = 0;
+
+	strbuf_addf(&copy, "%s/pomctl-rpmdb-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!d || !mkdtemp(copy.buf)) {
+		error("cannot copy the rpm database '%s': %s", dir,
+		      strerror(errno));
+		if (d)
+			closedir(d);
+		strbuf_release(&copy);
+		return NULL;
+	}
+	while (!ret && (de = readdir(d))) {
+		strbuf_reset(&from);
+		strbuf_addf(&from, "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || is_dir(from.buf))
+			continue;
+		strbuf_reset(&to);
+		strbuf_addf(&to, "%s/%s", copy.buf, de->d_name);
+		ret = copy_file_atomic(from.buf, to.buf, 0600);
+	}
+	closedir(d);
+	strbuf_release(&from);
+	strbuf_release(&to);
+	if (ret) {
+		remove_tree(copy.buf);
+		strbuf_release(&copy);
+		return NULL;
+	}
+	return strbuf_detach(&copy);
+}
+
+static int open_ts(struct rpmdb *db, const char *root, const char *dbpath)
+{
 	rpmts ts;
 
-	memset(db, 0, sizeof(*db));
-	if (rpm_setup() < 0)
-		return -1;
-	root_path(&where, root, dbpath);
-	if (!is_dir(where.buf)) {
-		error("there is no rpm database at '%s' (see [rpm] dbpath)",
-		      where.buf);
-		strbuf_release(&where);
-		return -1;
-	}
 	rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
 	ts = rpmtsCreate();
 	rpmtsSetRootDir(ts, *root ? root : "/");
 	strbuf_reset(&rpm_message);
 	if (rpmtsOpenDB(ts, O_RDONLY) != 0) {
-		error("cannot open the rpm database at '%s': %s", where.buf,
+		error("cannot open the rpm database at '%s': %s", db->where,
 		      rpm_said("unknown error"));
 		rpmtsFree(ts);
 		rpmPopMacro(NULL, "_dbpath");
-		strbuf_release(&where);
 		return -1;
 	}
 	db->ts = ts;
+	return 0;
+}
+
+int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath,
+	       bool snapshot)
+{
+	struct strbuf where = STRBUF_INIT;
+
+	memset(db, 0, sizeof(*db));
+	if (rpm_setup() < 0)
+		return -1;
+	root_path(&where, root, dbpath);
 	db->where = strbuf_detach(&where);
+	if (!is_dir(db->where)) {
+		error("there is no rpm database at '%s' (see [rpm] dbpath)",
+		      db->where);
+		rpmdb_close(db);
+		return -1;
+	}
+	if (snapshot && !(db->snapshot = snapshot_of(db->where))) {
+		rpmdb_close(db);
+		return -1;
+	}
+	if (open_ts(db, db->snapshot ? "" : root,
+		    db->snapshot ? db->snapshot : dbpath) < 0) {
+		rpmdb_close(db);
+		return -1;
+	}
 	return 0;
 }
 
@@ -145,6 +199,9 @@ void rpmdb_close(struct rpmdb *db)
 		rpmtsFree(db->ts);
 		rpmPopMacro(NULL, "_dbpath");
 	}
+	if (db->snapshot)
+		remove_tree(db->snapshot);
+	free(db->snapshot);
 	free(db->where);
 	memset(db, 0, sizeof(*db));
 }
@@ -184,7 +241,18 @@ int rpmdb_newest(struct rpmdb *db, const char *name, struct rpmpkg *out)
 	return 0;
 }
 
-static int read_package(rpmts ts, const char *path, Header *h)
+/* librpm starts its messages with the file's path: drop it. */
+static const char *without_path(const char *msg, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2))
+		return msg + n + 2;
+	return msg;
+}
+
+static int read_package(rpmts ts, const char *path, const char *label,
+			Header *h)
 {
 	FD_t fd = Fopen(path, "r.ufdio");
 	rpmRC rc;
@@ -203,12 +271,13 @@ static int read_package(rpmts ts, const char *path, Header *h)
 	/* NOKEY/NOTTRUSTED: intact, but signed with a key we do not hold */
 	if (rc == RPMRC_OK || rc == RPMRC_NOKEY || rc == RPMRC_NOTTRUSTED)
 		return 0;
-	return error("package '%s' is damaged or not a package: %s", path,
-		     rpm_said(rc == RPMRC_NOTFOUND ? "not an rpm package" :
-			      "its digests do not match"));
+	return error("package '%s' is damaged or not a package: %s", label,
+		     without_path(rpm_said(rc == RPMRC_NOTFOUND ?
+					   "not an rpm package" :
+					   "its digests do not match"), path));
 }
 
-int rpm_check_package(const char *path, struct rpmpkg *pkg)
+int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg)
 {
 	rpmts ts;
 	Header h = NULL;
@@ -217,7 +286,7 @@ int rpm_check_package(const char *path, struct rpmpkg *pkg)
 	if (rpm_setup() < 0)
 		return -1;
 	ts = rpmtsCreate();
-	ret = read_package(ts, path, &h);
+	ret = read_package(ts, path, label ? label : path, &h);
 	if (!ret && pkg)
 		from_header(h, pkg);
 	headerFree(h);
@@ -234,7 +303,7 @@ int rpm_install_srpm(const char *path, const char *topdir,
 	rpmRC rc;
 	int ret = 0;
 
-	if (rpm_check_package(path, NULL) < 0)
+	if (rpm_check_package(path, NULL, NULL) < 0)
 		return -1;
 	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
 	ts = rpmtsCreate();

@@ -62,6 +62,7 @@ void state_init(struct state *st, const char *const *names, size_t n)
 	st->created = xstrdup(now);
 	st->command = xstrdup("upgrade");
 	st->trial = xstrdup("full");
+	st->overrides = json_object();
 	init_steps(st, names, n);
 }
 
@@ -88,6 +89,7 @@ void state_release(struct state *st)
 	free(st->created);
 	free(st->command);
 	free(st->trial);
+	json_decref(st->overrides);
 	strvec_clear(&st->patches);
 	memset(st, 0, sizeof(*st));
 }
@@ -152,11 +154,11 @@ json_t *state_to_json(const struct state *st)
 		json_array_append_new(patches, json_string(st->patches.v[i]));
 	for (size_t i = 0; i < st->nr; i++)
 		json_array_append_new(steps, step_to_json(&st->steps[i]));
-	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:s, s:b, s:o}",
+	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:s, s:b, s:O, s:o}",
 			 "schema", STATE_SCHEMA, "id", st->id, "created",
 			 st->created, "command", st->command, "patches",
 			 patches, "trial", st->trial, "force", st->force,
-			 "steps", steps);
+			 "overrides", st->overrides, "steps", steps);
 }
 
 int state_save(struct state *st)
@@ -320,6 +322,13 @@ static int load_doc(struct state *st, json_t *doc, const char *path)
 	st->force = json_is_true(force);
 	if (load_patches(st, json_object_get(doc, "patches")) < 0)
 		return damaged(path, "field", "patches");
+	/* absent in state files of pomctl 0.1 */
+	if (!json_object_get(doc, "overrides"))
+		st->overrides = json_object();
+	else if (!is_string_object(json_object_get(doc, "overrides")))
+		return damaged(path, "field", "overrides");
+	else
+		st->overrides = json_incref(json_object_get(doc, "overrides"));
 	return load_steps(st, json_object_get(doc, "steps"), path);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,54 @@ out:
 	return ret;
 }
 
+static int copy_fd(int in, int out)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(out, buf, (size_t)n) < 0)
+			return -1;
+	}
+	return fsync(out);
+}
+
+int copy_file_atomic(const char *src, const char *dst, mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
+
+	strbuf_addf(&tmp, "%s.tmp", dst);
+	if (in < 0) {
+		error("cannot open '%s': %s", src, strerror(errno));
+		goto done;
+	}
+	unlink(tmp.buf);
+	out = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   mode);
+	if (out < 0)
+		error("cannot create '%s': %s", tmp.buf, strerror(errno));
+	else if (copy_fd(in, out) < 0)
+		error("cannot copy '%s' to '%s': %s", src, tmp.buf,
+		      strerror(errno));
+	else if (rename(tmp.buf, dst) < 0)
+		error("cannot rename '%s' to '%s': %s", tmp.buf, dst,
+		      strerror(errno));
+	else
+		ret = 0;
+done:
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	if (ret)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	return ret;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -398,4 +447,19 @@ void human_size(struct strbuf *sb, unsigned long long bytes)
 		u++;
 	}
 	strbuf_addf(sb, "%.1f %s", v, units[u]);
+}
+
+static int unlink_one(const char *p, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(p) : unlink(p)) < 0 ? -1 : 0;
+}
+
+int remove_tree(const char *path)
+{
+	if (!path_exists(path))
+		return 0;
+	return nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }

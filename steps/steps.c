@@ -12,7 +12,7 @@ const struct step pomctl_steps[] = {
 	{ "update", "update the system and the kernel sources", 0,
 	  update_fingerprint, update_plan, update_run },
 	{ "fetch", "download the iptables SRPM, iptables and patch-o-matic",
-	  4, NULL, NULL, NULL },
+	  0, fetch_fingerprint, fetch_plan, fetch_run },
 	{ "trial", "prove the kernel builds before patching", 5, NULL, NULL,
 	  NULL },
 	{ "patch", "apply the patch-o-matic patches to the kernel", 5, NULL,

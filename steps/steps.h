@@ -16,5 +16,6 @@
 
 STEP_FUNCTIONS(check)
 STEP_FUNCTIONS(update)
+STEP_FUNCTIONS(fetch)
 
 #endif

@@ -35,7 +35,7 @@ static int query(struct ctx *ctx, struct kernels *k)
 	struct rpmdb db;
 
 	memset(k, 0, sizeof(*k));
-	if (rpmdb_open(&db, ctx->root, config_get(ctx->cfg, "rpm", "dbpath")))
+	if (ctx_rpmdb_open(ctx, &db))
 		return -1;
 	k->have_kernel = rpmdb_newest(&db, KERNEL_PACKAGE, &k->kernel) == 0;
 	k->have_source = rpmdb_newest(&db, config_get(ctx->cfg, "update",

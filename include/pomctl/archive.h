@@ -28,7 +28,4 @@ int archive_extract(const char *path, const char *dest);
  */
 int archive_top_dir(const char *path, struct strbuf *top);
 
-/* rm -rf of a directory we made (no symlinks followed); 0 or -1. */
-int remove_tree(const char *path);
-
 #endif

@@ -30,6 +30,7 @@ enum config_type {
 	CFG_COMMAND,	/* program and arguments, separated by blanks */
 	CFG_URL,	/* http://, https://, ftp:// or file:// */
 	CFG_URLS,	/* blank-separated list of URLs */
+	CFG_LOCATIONS,	/* blank-separated URLs or absolute directories */
 	CFG_SHA256,	/* 64 hex digits */
 	CFG_RELEASE,	/* a kernel release: [A-Za-z0-9._+-]+ */
 	CFG_WORD,	/* [A-Za-z0-9._+-]+ */
@@ -77,7 +78,7 @@ bool config_get_bool(const struct config *cfg, const char *section,
 		     const char *key);
 unsigned long config_get_uint(const struct config *cfg, const char *section,
 			      const char *key);
-/* Split a CFG_COMMAND or CFG_URLS value into words, appended to out. */
+/* Split a CFG_COMMAND, CFG_URLS or CFG_LOCATIONS value into words. */
 void config_get_words(const struct config *cfg, const char *section,
 		      const char *key, struct strvec *out);
 /* Where the value came from: "FILE:LINE" or "default", appended to sb. */

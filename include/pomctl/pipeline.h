@@ -52,6 +52,7 @@ struct ctx {
 	struct strbuf state_dir;	/* host path */
 	struct state *state;
 	struct plan *plan;	/* in plan mode */
+	bool readonly;		/* plan and status: write nothing anywhere */
 	int log_fd;		/* the running step's log */
 	struct strbuf log_path;
 	char *pause_release;	/* set by pipeline_request_reboot() */
@@ -81,6 +82,10 @@ const struct step *pipeline_find_step(const char *name);
 
 /* Host path of something under the root: ctx_path(ctx, "/boot", &sb). */
 void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb);
+/* Open the root's rpm database, honouring ctx->readonly: 0 or -1. */
+struct rpmdb;
+int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db);
+
 /* "config [SECTION] KEY" -> value. */
 void fp_add_config(struct fingerprint *fp, const struct ctx *ctx,
 		   const char *section, const char *key);

@@ -41,10 +41,17 @@ int rpmpkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b);
 struct rpmdb {
 	void *ts;		/* rpmts */
 	char *where;		/* ROOT/DBPATH, for messages */
+	char *snapshot;		/* the private copy read instead, or NULL */
 };
 
-/* The database at root (a host path, "" for /) and dbpath under it. */
-int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath);
+/*
+ * The database at root (a host path, "" for /) and dbpath under it.  With
+ * snapshot, a private copy of it (in $TMPDIR) is read instead and removed
+ * by rpmdb_close(): even a read-only open of an sqlite rpm database writes
+ * to its -shm file, and --plan and status must write nothing.
+ */
+int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath,
+	       bool snapshot);
 void rpmdb_close(struct rpmdb *db);
 
 /*
@@ -59,10 +66,11 @@ void rpmpkg_free_all(struct rpmpkg *pkgs, size_t n);
 
 /*
  * Read a package file with librpm, verifying its digests (and signatures
- * where a key is known): 0 when intact; -1 (reported) when the file is not
- * a package or is damaged.  *pkg, when given, describes it.
+ * where a key is known): 0 when intact; -1 (reported, naming the package
+ * as label, or path when label is NULL) when the file is not a package or
+ * is damaged.  *pkg, when given, describes it.
  */
-int rpm_check_package(const char *path, struct rpmpkg *pkg);
+int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg);
 
 /*
  * Install a source package into the build tree topdir (%_topdir): its

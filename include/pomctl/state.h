@@ -68,6 +68,8 @@ struct state {
 	struct strvec patches;
 	char *trial;		/* full, build, skip */
 	bool force;
+	json_t *overrides;	/* "SECTION KEY" -> value, from the command
+				 * line of upgrade, applied again on resume */
 	struct step_state *steps;
 	size_t nr;
 };

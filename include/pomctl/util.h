@@ -57,9 +57,17 @@ int read_file(const char *path, size_t max, bool nofollow, struct strbuf *sb);
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);
 
+/*
+ * Copy the regular file src to dst atomically (dst.tmp, fsync, rename):
+ * 0 or -1 (reported).
+ */
+int copy_file_atomic(const char *src, const char *dst, mode_t mode);
+
 /* mkdir -p with mode for the directories it creates; 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
 bool path_exists(const char *path);
+/* rm -rf of a directory pomctl made (no symlink followed): 0 or -1. */
+int remove_tree(const char *path);
 bool is_dir(const char *path);
 
 /*

@@ -52,10 +52,13 @@ expect_exit 1 "$P" --root "$ROOT" list-patches
 assert_grep "list-patches is not available yet" "$T/err"
 expect_exit 1 "$P" --root "$ROOT" rollback
 assert_grep "rollback is not available yet" "$T/err"
+# this root has no rpm database: check passes, update says what is missing
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
-assert_grep "step 'check' is not available yet" "$T/err"
+assert_grep "there is no rpm database at '$ROOT/var/lib/rpm'" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" status
-assert_grep 'check *failed' "$T/out"
+assert_grep 'check *done' "$T/out"
+assert_grep 'update *failed' "$T/out"
+assert_grep 'trial *pending .*not available yet (issue #5)' "$T/out"
 expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "a run is in progress" "$T/err"
 

@@ -26,10 +26,13 @@ PY
 expect_exit 0 "$P" --root "$ROOT" --state-dir "$T/elsewhere" upgrade -p string --plan
 [ ! -e "$T/elsewhere" ] || fail "--plan created --state-dir"
 
-# the real binary: no step is available, so the plan has no changes
-expect_exit 0 "$POMCTL" --root "$ROOT" upgrade --patch string --plan --detailed-exitcode
+# the real binary in a sandbox root: changes planned, nothing written
+"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$POMCTL_WORLD" >/dev/null 2>&1 || fail "mkroot"
+sb_before=$(tree_hash "$T/sb")
+expect_exit 5 "$POMCTL" --root "$T/sb" upgrade --patch string --plan --detailed-exitcode
 assert_grep 'not available yet in this version of pomctl' "$T/out"
-[ "$(tree_hash "$ROOT")" = "$before" ] || fail "--plan changed the root"
+assert_grep '^    download: ' "$T/out"
+[ "$(tree_hash "$T/sb")" = "$sb_before" ] || fail "--plan changed the sandbox"
 
 # a run that failed half way: resume --plan changes nothing either
 touch "$ROOT/teststeps/fail-patch"

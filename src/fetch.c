@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "pomctl/fetch.h"
+#include "pomctl/log.h"
+#include "pomctl/run.h"
+#include "pomctl/util.h"
+
+void fetch_result_init(struct fetch_result *res)
+{
+	strbuf_init(&res->path);
+	res->digest[0] = '\0';
+	res->size = -1;
+	res->cached = false;
+}
+
+void fetch_result_release(struct fetch_result *res)
+{
+	strbuf_release(&res->path);
+}
+
+void url_basename(const char *url, struct strbuf *sb)
+{
+	size_t end = strcspn(url, "?#");
+	const char *start = url;
+
+	for (const char *p = url; p < url + end; p++)
+		if (*p == '/')
+			start = p + 1;
+	strbuf_reset(sb);
+	strbuf_add(sb, start, (size_t)(url + end - start));
+}
+
+static int curl_ready(void)
+{
+	static int state;
+
+	if (!state)
+		state = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 1 : -1;
+	return state > 0 ? 0 : error("cannot initialise libcurl");
+}
+
+/* CACHE/KIND/NAME into sb. */
+static void cache_path(struct strbuf *sb, const char *cache, const char *kind,
+		       const char *name, const char *suffix)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s/%s/%s%s", cache, kind, name, suffix);
+}
+
+static void url_key(const char *url, char key[SHA256_HEX])
+{
+	sha256_hex(url, strlen(url), key);
+}
+
+/* The object of digest, if it is there and intact. */
+static bool have_object(const char *cache, const char *digest,
+			struct fetch_result *res)
+{
+	char actual[SHA256_HEX];
+	struct stat st;
+
+	cache_path(&res->path, cache, "objects", digest, "");
+	if (stat(res->path.buf, &st) < 0 || sha256_file(res->path.buf, actual) ||
+	    strcmp(actual, digest))
+		return false;
+	snprintf(res->digest, sizeof(res->digest), "%s", digest);
+	res->size = st.st_size;
+	res->cached = true;
+	return true;
+}
+
+bool fetch_cached(const char *cache, const struct fetch_request *req,
+		  struct fetch_result *res)
+{
+	struct strbuf index = STRBUF_INIT, text = STRBUF_INIT;
+	char key[SHA256_HEX], digest[SHA256_HEX] = "";
+	bool found;
+
+	if (req->sha256 && *req->sha256)
+		return have_object(cache, req->sha256, res);
+	url_key(req->url, key);
+	cache_path(&index, cache, "urls", key, "");
+	if (read_file(index.buf, 8192, true, &text) == 0 &&
+	    sscanf(text.buf, "%64s", digest) == 1 && strlen(digest) == 64)
+		found = have_object(cache, digest, res);
+	else
+		found = false;
+	strbuf_release(&index);
+	strbuf_release(&text);
+	return found;
+}
+
+/* --- one transfer ------------------------------------------------------- */
+
+struct transfer {
+	int fd;
+	const char *name;
+	int write_errno;
+	double start;
+	long long resumed_at;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t on_data(char *data, size_t size, size_t n, void *arg)
+{
+	struct transfer *t = arg;
+	size_t len = size * n, done = 0;
+
+	while (done < len) {
+		ssize_t w = write(t->fd, data + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			t->write_errno = errno;
+			return 0;	/* makes curl stop with a write error */
+		}
+		done += (size_t)w;
+	}
+	return len;
+}
+
+static int on_progress(void *arg, curl_off_t total, curl_off_t got,
+		       curl_off_t ut, curl_off_t un)
+{
+	struct transfer *t = arg;
+	struct strbuf sb = STRBUF_INIT;
+	double elapsed = now() - t->start;
+	double rate = elapsed > 0 ? (double)got / elapsed : 0;
+
+	(void)ut;
+	(void)un;
+	if (run_interrupted())
+		return 1;
+	if (!log_progress_enabled())
+		return 0;
+	strbuf_addf(&sb, "%s  ", t->name);
+	human_size(&sb, (unsigned long long)(got + t->resumed_at));
+	if (total > 0) {
+		strbuf_addstr(&sb, " of ");
+		human_size(&sb, (unsigned long long)(total + t->resumed_at));
+	}
+	strbuf_addstr(&sb, "  ");
+	human_size(&sb, (unsigned long long)rate);
+	strbuf_addstr(&sb, "/s");
+	if (total > 0 && rate > 0)
+		strbuf_addf(&sb, "  ETA %.0f s", (double)(total - got) / rate);
+	progress_show("fetch", elapsed, sb.buf);
+	strbuf_release(&sb);
+	return 0;
+}
+
+static CURL *new_handle(const char *url, long connect_timeout, char *errbuf)
+{
+	CURL *c = curl_easy_init();
+
+	if (!c)
+		return NULL;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,file");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_timeout);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "pomctl/" POMCTL_VERSION);
+	return c;
+}
+
+/* Why a transfer failed, in words, into why. */
+static void describe_failure(CURL *c, CURLcode rc, const char *errbuf,
+			     const struct transfer *t, struct strbuf *why)
+{
+	long code = 0;
+
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (rc == CURLE_WRITE_ERROR && t->write_errno)
+		strbuf_addf(why, "cannot write the download: %s",
+			    strerror(t->write_errno));
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		strbuf_addstr(why, "interrupted");
+	else if (rc == CURLE_HTTP_RETURNED_ERROR)
+		strbuf_addf(why, "the server answered %ld", code);
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		strbuf_addf(why, "timed out (%s)",
+			    *errbuf ? errbuf : curl_easy_strerror(rc));
+	else
+		strbuf_addstr(why, *errbuf ? errbuf : curl_easy_strerror(rc));
+}
+
+/*
+ * Download url into the partial file, resuming from its size.  0, or -1
+ * with why filled; *restart set when the server cannot resume.
+ */
+static int transfer(const struct fetch_request *req, const char *url,
+		    const char *part, struct strbuf *why, bool *restart)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct strbuf name = STRBUF_INIT;
+	struct transfer t = { -1, NULL, 0, now(), 0 };
+	struct stat st;
+	CURL *c;
+	CURLcode rc;
+	long code = 0;
+
+	t.fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+			       O_CLOEXEC, 0600);
+	if (t.fd < 0 || fstat(t.fd, &st) < 0) {
+		strbuf_addf(why, "cannot open '%s': %s", part, strerror(errno));
+		if (t.fd >= 0)
+			close(t.fd);
+		return -1;
+	}
+	url_basename(url, &name);
+	t.name = name.buf;
+	t.resumed_at = st.st_size;
+	c = new_handle(url, req->connect_timeout, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_time);
+	curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)st.st_size);
+	if (st.st_size)
+		steplog_printf(req->log_fd, "resuming %s at byte %lld", url,
+			       (long long)st.st_size);
+	rc = curl_easy_perform(c);
+	progress_clear();
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	*restart = st.st_size && (rc == CURLE_RANGE_ERROR ||
+				  (rc == CURLE_HTTP_RETURNED_ERROR && code == 416));
+	if (rc != CURLE_OK)
+		describe_failure(c, rc, errbuf, &t, why);
+	if (close(t.fd) < 0 && rc == CURLE_OK) {
+		strbuf_addf(why, "cannot write '%s': %s", part, strerror(errno));
+		rc = CURLE_WRITE_ERROR;
+	}
+	curl_easy_cleanup(c);
+	strbuf_release(&name);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* --- into the cache ----------------------------------------------------- */
+
+static int prepare_cache(const char *cache)
+{
+	static const char *const kinds[] = { "objects", "urls", "partial" };
+	struct strbuf sb = STRBUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds) && !ret; i++) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%s", cache, kinds[i]);
+		ret = mkdir_p(sb.buf, 0700);
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* The finished partial file becomes an object, if its digest is right. */
+static int store(const char *cache, const struct fetch_request *req,
+		 const char *url, const char *part, struct fetch_result *res)
+{
+	struct strbuf index = STRBUF_INIT, line = STRBUF_INIT;
+	char key[SHA256_HEX];
+	struct stat st;
+	int ret;
+
+	if (sha256_file(part, res->digest) < 0 || stat(part, &st) < 0)
+		return error("cannot read '%s': %s", part, strerror(errno));
+	if (req->sha256 && *req->sha256 && strcasecmp(res->digest, req->sha256)) {
+		unlink(part);
+		return error("%s: the download's sha256 is %s, but %s expects "
+			     "%s; the download was deleted", url, res->digest,
+			     req->pin_name ? req->pin_name : "the pin",
+			     req->sha256);
+	}
+	res->size = st.st_size;
+	cache_path(&res->path, cache, "objects", res->digest, "");
+	if (rename(part, res->path.buf) < 0)
+		return error("cannot move '%s' into the cache: %s", part,
+			     strerror(errno));
+	url_key(req->url, key);
+	cache_path(&index, cache, "urls", key, "");
+	strbuf_addf(&line, "%s %lld %s\n", res->digest, res->size, url);
+	ret = write_file_atomic(index.buf, line.buf, line.len, 0600);
+	strbuf_release(&index);
+	strbuf_release(&line);
+	return ret;
+}
+
+static bool is_empty_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_size == 0;
+}
+
+/* The URL, then each mirror base with the file's name. */
+static void candidates(const struct fetch_request *req, struct strvec *urls)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	url_basename(req->url, &name);
+	strvec_push(urls, req->url);
+	for (size_t i = 0; req->mirrors && i < req->mirrors->nr; i++) {
+		const char *base = req->mirrors->v[i];
+		size_t n = strlen(base);
+
+		strvec_pushf(urls, "%s%s%s", base,
+			     n && base[n - 1] == '/' ? "" : "/", name.buf);
+	}
+	strbuf_release(&name);
+}
+
+/* Try one URL, restarting once when the server cannot resume. */
+static int try_url(const struct fetch_request *req, const char *url,
+		   const char *part, struct strbuf *why)
+{
+	bool restart = false;
+	int ret = transfer(req, url, part, why, &restart);
+
+	if (ret && restart) {
+		steplog_printf(req->log_fd, "%s cannot resume: starting over",
+			       url);
+		strbuf_reset(why);
+		if (truncate(part, 0) == 0)
+			ret = transfer(req, url, part, why, &restart);
+	}
+	return ret;
+}
+
+static int download(const char *cache, const struct fetch_request *req,
+		    struct fetch_result *res)
+{
+	struct strvec urls = STRVEC_INIT;
+	struct strbuf part = STRBUF_INIT, why = STRBUF_INIT, all = STRBUF_INIT;
+	char key[SHA256_HEX];
+	int ret = -1;
+
+	url_key(req->url, key);
+	cache_path(&part, cache, "partial", key, ".part");
+	candidates(req, &urls);
+	for (size_t i = 0; i < urls.nr && ret && !run_interrupted(); i++) {
+		strbuf_reset(&why);
+		steplog_printf(req->log_fd, "download %s", urls.v[i]);
+		ret = try_url(req, urls.v[i], part.buf, &why);
+		if (ret) {
+			steplog_printf(req->log_fd, "failed: %s", why.buf);
+			strbuf_addf(&all, "%s%s: %s", all.len ? "; " : "",
+				    urls.v[i], why.buf);
+		} else {
+			ret = store(cache, req, urls.v[i], part.buf, res);
+			if (!ret)
+				steplog_printf(req->log_fd, "stored %s (%lld bytes, "
+					       "sha256 %s)", urls.v[i], res->size,
+					       res->digest);
+			strbuf_reset(&all);
+			break;
+		}
+	}
+	if (ret && all.len)
+		error("cannot download %s: %s", req->url, all.buf);
+	if (ret && is_empty_file(part.buf))
+		unlink(part.buf);	/* keep only what a resume can use */
+	strvec_clear(&urls);
+	strbuf_release(&part);
+	strbuf_release(&why);
+	strbuf_release(&all);
+	return ret;
+}
+
+int fetch(const char *cache, const struct fetch_request *req,
+	  struct fetch_result *res)
+{
+	struct strbuf size = STRBUF_INIT, name = STRBUF_INIT;
+	int ret;
+
+	if (fetch_cached(cache, req, res)) {
+		steplog_printf(req->log_fd, "%s: in the cache (sha256 %s)",
+			       req->url, res->digest);
+		return 0;
+	}
+	res->cached = false;
+	if (curl_ready() < 0 || prepare_cache(cache) < 0)
+		return -1;
+	ret = download(cache, req, res);
+	if (!ret) {
+		url_basename(req->url, &name);
+		human_size(&size, (unsigned long long)res->size);
+		info("  downloaded %s (%s)", name.buf, size.buf);
+	}
+	strbuf_release(&size);
+	strbuf_release(&name);
+	return ret;
+}
+
+long long fetch_remote_size(const char *url, long connect_timeout)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	curl_off_t size = -1;
+	CURL *c;
+
+	if (curl_ready() < 0 || !(c = new_handle(url, connect_timeout, errbuf)))
+		return -1;
+	curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, connect_timeout);
+	if (curl_easy_perform(c) != CURLE_OK ||
+	    curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) !=
+		    CURLE_OK)
+		size = -1;
+	curl_easy_cleanup(c);
+	return size;
+}

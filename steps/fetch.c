@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Step 3, fetch: the distribution's iptables SRPM (named by the installed
+ * package's SOURCERPM tag), the newer iptables tarball and the
+ * patch-o-matic tarball.  The SRPM is checked and installed into the rpm
+ * build tree with librpm; the tarballs go to SOURCES; the patch-o-matic
+ * tree is extracted into the state directory for the patch step.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pomctl/archive.h"
+#include "pomctl/fetch.h"
+#include "pomctl/log.h"
+#include "pomctl/rpmdb.h"
+#include "pomctl/util.h"
+#include "steps.h"
+
+#define S "sources"
+
+/* One of the two tarballs: config keys and outputs. */
+struct tarball {
+	const char *version_key, *url_key, *pin_key, *output;
+};
+
+static const struct tarball iptables_tarball = {
+	"iptables_version", "iptables_url", "iptables_sha256", "iptables"
+};
+static const struct tarball pom_tarball = {
+	"pom_version", "pom_url", "pom_sha256", "pom"
+};
+
+static void cache_dir(struct ctx *ctx, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s/cache", ctx->state_dir.buf);
+}
+
+/* The URL with %{version} replaced by the configured version. */
+static void tarball_url(struct ctx *ctx, const struct tarball *t,
+			struct strbuf *sb)
+{
+	const char *url = config_get(ctx->cfg, S, t->url_key);
+	const char *version = config_get(ctx->cfg, S, t->version_key);
+	const char *mark;
+
+	strbuf_reset(sb);
+	while ((mark = strstr(url, "%{version}"))) {
+		strbuf_add(sb, url, (size_t)(mark - url));
+		strbuf_addstr(sb, version);
+		url = mark + strlen("%{version}");
+	}
+	strbuf_addstr(sb, url);
+}
+
+static void request(struct ctx *ctx, const char *url, const char *pin_key,
+		    struct strvec *mirrors, struct fetch_request *req)
+{
+	static struct strbuf pin_name = STRBUF_INIT;
+
+	strbuf_reset(&pin_name);
+	strbuf_addf(&pin_name, "[sources] %s", pin_key);
+	config_get_words(ctx->cfg, S, "mirrors", mirrors);
+	req->url = url;
+	req->mirrors = mirrors;
+	req->sha256 = config_get(ctx->cfg, S, pin_key);
+	req->pin_name = pin_name.buf;
+	req->connect_timeout = (long)config_get_uint(ctx->cfg, "fetch",
+						     "connect_timeout");
+	req->low_speed_time = (long)config_get_uint(ctx->cfg, "fetch",
+						    "low_speed_time");
+	req->log_fd = ctx->log_fd;
+}
+
+/* The SRPM's name: the SOURCERPM of the newest installed iptables. */
+static int srpm_name(struct ctx *ctx, struct strbuf *name)
+{
+	struct rpmdb db;
+	struct rpmpkg pkg;
+	int ret;
+
+	if (ctx_rpmdb_open(ctx, &db))
+		return -1;
+	ret = rpmdb_newest(&db, "iptables", &pkg);
+	rpmdb_close(&db);
+	if (ret)
+		return error("iptables is not installed: pomctl rebuilds the "
+			     "distribution's iptables package");
+	strbuf_addstr(name, pkg.sourcerpm);
+	rpmpkg_release(&pkg);
+	if (!name->len || strchr(name->buf, '/'))
+		return error("the installed iptables names no usable source "
+			     "package (SOURCERPM '%s')", name->buf);
+	return 0;
+}
+
+static bool is_dir_location(const char *loc)
+{
+	return *loc == '/';
+}
+
+static void location_url(const char *loc, const char *name, struct strbuf *sb)
+{
+	size_t n = strlen(loc);
+
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s%s%s", loc, n && loc[n - 1] == '/' ? "" : "/", name);
+}
+
+/* Take the SRPM from a local directory (under the root): 0 or -1. */
+static int srpm_from_dir(struct ctx *ctx, const char *loc, const char *name,
+			 struct strbuf *path, struct strbuf *why)
+{
+	struct strbuf rel = STRBUF_INIT;
+
+	location_url(loc, name, &rel);
+	ctx_path(ctx, rel.buf, path);
+	strbuf_release(&rel);
+	if (access(path->buf, R_OK) == 0)
+		return 0;
+	strbuf_addf(why, "%s: not there", path->buf);
+	return -1;
+}
+
+/* Fetch the SRPM from a URL location into the cache: 0 or -1. */
+static int srpm_from_url(struct ctx *ctx, const char *loc, const char *name,
+			 struct strbuf *path, struct strbuf *why)
+{
+	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT;
+	struct strvec none = STRVEC_INIT;
+	struct fetch_request req;
+	struct fetch_result res;
+	bool old;
+	int ret;
+
+	location_url(loc, name, &url);
+	cache_dir(ctx, &cache);
+	request(ctx, url.buf, "srpm_sha256", &none, &req);
+	strvec_clear(&none);
+	req.mirrors = NULL;
+	fetch_result_init(&res);
+	old = error_set_quiet(true);
+	ret = fetch(cache.buf, &req, &res);
+	error_set_quiet(old);
+	if (ret)
+		strbuf_addstr(why, error_last());
+	else
+		strbuf_addstr(path, res.path.buf);
+	fetch_result_release(&res);
+	strbuf_release(&url);
+	strbuf_release(&cache);
+	return ret;
+}
+
+/* A cached object that turned out bad must not be used again. */
+static void forget_cached(struct ctx *ctx, const char *path)
+{
+	struct strbuf cache = STRBUF_INIT;
+
+	cache_dir(ctx, &cache);
+	if (!strncmp(path, cache.buf, cache.len))
+		unlink(path);
+	strbuf_release(&cache);
+}
+
+static int get_srpm(struct ctx *ctx, const char *name, struct strbuf *path)
+{
+	struct strvec locs = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	int ret = -1;
+
+	config_get_words(ctx->cfg, S, "srpm_locations", &locs);
+	for (size_t i = 0; i < locs.nr && ret; i++) {
+		if (why.len)
+			strbuf_addstr(&why, "; ");
+		strbuf_reset(path);
+		ret = is_dir_location(locs.v[i]) ?
+		      srpm_from_dir(ctx, locs.v[i], name, path, &why) :
+		      srpm_from_url(ctx, locs.v[i], name, path, &why);
+	}
+	if (ret)
+		error("cannot get %s from [sources] srpm_locations: %s", name,
+		      locs.nr ? why.buf : "the list is empty");
+	strvec_clear(&locs);
+	strbuf_release(&why);
+	return ret;
+}
+
+static void topdir(struct ctx *ctx, struct strbuf *sb)
+{
+	ctx_path(ctx, config_get(ctx->cfg, "rpm", "topdir"), sb);
+}
+
+/* The path under the root, as the host will see it after the run. */
+static const char *unrooted(struct ctx *ctx, const char *path)
+{
+	size_t n = strlen(ctx->root);
+
+	return n && !strncmp(path, ctx->root, n) ? path + n : path;
+}
+
+static int install_srpm(struct ctx *ctx, const char *name)
+{
+	struct strbuf path = STRBUF_INIT, top = STRBUF_INIT, spec = STRBUF_INIT;
+	char digest[SHA256_HEX];
+	int ret = get_srpm(ctx, name, &path);
+
+	/* librpm checks the package again before installing it */
+	if (!ret && rpm_check_package(path.buf, name, NULL) < 0) {
+		forget_cached(ctx, path.buf);
+		ret = -1;
+	}
+	topdir(ctx, &top);
+	if (!ret)
+		ret = mkdir_p(top.buf, 0755);
+	if (!ret)
+		ret = rpm_install_srpm(path.buf, top.buf, &spec);
+	if (!ret && sha256_file(path.buf, digest) == 0) {
+		state_set_output(ctx->state, "fetch", "srpm", name);
+		state_set_output(ctx->state, "fetch", "srpm_sha256", digest);
+		state_set_output(ctx->state, "fetch", "spec",
+				 unrooted(ctx, spec.buf));
+		steplog_printf(ctx->log_fd, "installed %s: %s", name, spec.buf);
+		info("  installed %s into %s", name, top.buf);
+	}
+	strbuf_release(&path);
+	strbuf_release(&top);
+	strbuf_release(&spec);
+	return ret;
+}
+
+/* Fetch a tarball and copy it into SOURCES; res describes it. */
+static int get_tarball(struct ctx *ctx, const struct tarball *t,
+		       struct fetch_result *res, struct strbuf *name)
+{
+	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT,
+		      dest = STRBUF_INIT, key = STRBUF_INIT;
+	struct strvec mirrors = STRVEC_INIT;
+	struct fetch_request req;
+	int ret;
+
+	tarball_url(ctx, t, &url);
+	url_basename(url.buf, name);
+	cache_dir(ctx, &cache);
+	request(ctx, url.buf, t->pin_key, &mirrors, &req);
+	ret = fetch(cache.buf, &req, res);
+	topdir(ctx, &dest);
+	strbuf_addstr(&dest, "/SOURCES");
+	if (!ret)
+		ret = mkdir_p(dest.buf, 0755);
+	strbuf_addf(&dest, "/%s", name->buf);
+	if (!ret)
+		ret = copy_file_atomic(res->path.buf, dest.buf, 0644);
+	if (!ret) {
+		strbuf_addf(&key, "%s_tarball", t->output);
+		state_set_output(ctx->state, "fetch", key.buf, name->buf);
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s_sha256", t->output);
+		state_set_output(ctx->state, "fetch", key.buf, res->digest);
+	}
+	strvec_clear(&mirrors);
+	strbuf_release(&url);
+	strbuf_release(&cache);
+	strbuf_release(&dest);
+	strbuf_release(&key);
+	return ret;
+}
+
+/* STATE/pom/DIGEST16: the extracted tree, made once per tarball. */
+static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
+{
+	struct strbuf dir = STRBUF_INIT, top = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&dir, "%s/pom", ctx->state_dir.buf);
+	ret = mkdir_p(dir.buf, 0700);
+	strbuf_addf(&dir, "/%.16s", res->digest);
+	if (!ret)
+		ret = archive_top_dir(res->path.buf, &top);
+	if (!ret && !is_dir(dir.buf))
+		ret = archive_extract(res->path.buf, dir.buf);
+	strbuf_addf(&dir, "/%s", top.buf);
+	if (!ret && !is_dir(dir.buf))
+		ret = error("patch-o-matic tarball '%s' holds no directory '%s'",
+			    res->path.buf, top.buf);
+	if (!ret)
+		state_set_output(ctx->state, "fetch", "pom_dir", dir.buf);
+	strbuf_release(&dir);
+	strbuf_release(&top);
+	return ret;
+}
+
+void fetch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
+{
+	static const char *const keys[] = {
+		"srpm_locations", "iptables_version", "iptables_url",
+		"pom_version", "pom_url", "mirrors", "srpm_sha256",
+		"iptables_sha256", "pom_sha256",
+	};
+	struct strbuf name = STRBUF_INIT;
+	bool old;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		fp_add_config(fp, ctx, S, keys[i]);
+	fp_add_config(fp, ctx, "rpm", "topdir");
+	fp_add_config(fp, ctx, "rpm", "dbpath");
+	old = error_set_quiet(true);
+	if (srpm_name(ctx, &name) == 0)
+		fp_add(fp, "installed iptables SOURCERPM", name.buf);
+	error_set_quiet(old);
+	strbuf_release(&name);
+}
+
+static void plan_download_of(struct ctx *ctx, const char *url,
+			     const char *pin_key, const char *dest)
+{
+	struct strbuf cache = STRBUF_INIT;
+	struct strvec mirrors = STRVEC_INIT;
+	struct fetch_request req;
+	struct fetch_result res;
+
+	cache_dir(ctx, &cache);
+	request(ctx, url, pin_key, &mirrors, &req);
+	fetch_result_init(&res);
+	if (fetch_cached(cache.buf, &req, &res))
+		plan_note(ctx->plan, "%s: in the cache already (sha256 %s)",
+			  url, res.digest);
+	else
+		plan_download(ctx->plan, url,
+			      fetch_remote_size(url, req.connect_timeout), dest);
+	if (!*req.sha256 && strncmp(url, "file:", 5))
+		plan_note(ctx->plan, "no sha256 pin for %s ([sources] %s): "
+			  "its content is not checked", url, pin_key);
+	fetch_result_release(&res);
+	strvec_clear(&mirrors);
+	strbuf_release(&cache);
+}
+
+static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
+{
+	struct strvec locs = STRVEC_INIT;
+	struct strbuf url = STRBUF_INIT, path = STRBUF_INIT;
+
+	config_get_words(ctx->cfg, S, "srpm_locations", &locs);
+	plan_note(ctx->plan, "the iptables source package: %s (the SOURCERPM "
+		  "of the installed iptables), tried in [sources] "
+		  "srpm_locations in order", name);
+	for (size_t i = 0; i < locs.nr; i++) {
+		location_url(locs.v[i], name, &url);
+		if (!is_dir_location(locs.v[i])) {
+			plan_download_of(ctx, url.buf, "srpm_sha256", top);
+			continue;
+		}
+		ctx_path(ctx, url.buf, &path);
+		plan_note(ctx->plan, "%s: %s", url.buf, access(path.buf, R_OK) ?
+			  "not there" : "there");
+	}
+	plan_note(ctx->plan, "check its digests and install it into %s with "
+		  "librpm (the spec into SPECS, the sources into SOURCES)",
+		  top);
+	strvec_clear(&locs);
+	strbuf_release(&url);
+	strbuf_release(&path);
+}
+
+int fetch_plan(struct ctx *ctx)
+{
+	struct strbuf name = STRBUF_INIT, top = STRBUF_INIT, url = STRBUF_INIT,
+		      dest = STRBUF_INIT;
+	const struct tarball *tarballs[] = { &iptables_tarball, &pom_tarball };
+
+	if (srpm_name(ctx, &name) < 0)
+		return -1;
+	topdir(ctx, &top);
+	plan_srpm(ctx, name.buf, top.buf);
+	for (size_t i = 0; i < ARRAY_SIZE(tarballs); i++) {
+		tarball_url(ctx, tarballs[i], &url);
+		url_basename(url.buf, &name);
+		strbuf_reset(&dest);
+		strbuf_addf(&dest, "%s/SOURCES/%s", top.buf, name.buf);
+		plan_download_of(ctx, url.buf, tarballs[i]->pin_key, dest.buf);
+	}
+	plan_note(ctx->plan, "extract the patch-o-matic tree into %s/pom "
+		  "(checked: no absolute paths, no '..', no links outside, "
+		  "no devices)", ctx->state_dir.buf);
+	strbuf_release(&name);
+	strbuf_release(&top);
+	strbuf_release(&url);
+	strbuf_release(&dest);
+	return 0;
+}
+
+int fetch_run(struct ctx *ctx)
+{
+	struct strbuf name = STRBUF_INIT;
+	struct fetch_result res;
+	int ret = srpm_name(ctx, &name);
+
+	if (!ret)
+		ret = install_srpm(ctx, name.buf);
+	fetch_result_init(&res);
+	if (!ret)
+		ret = get_tarball(ctx, &iptables_tarball, &res, &name);
+	if (!ret)
+		state_set_output(ctx->state, "fetch", "iptables_version",
+				 config_get(ctx->cfg, S, "iptables_version"));
+	fetch_result_release(&res);
+	fetch_result_init(&res);
+	if (!ret)
+		ret = get_tarball(ctx, &pom_tarball, &res, &name);
+	if (!ret && extract_pom(ctx, &res) < 0) {
+		forget_cached(ctx, res.path.buf);
+		ret = -1;
+	}
+	fetch_result_release(&res);
+	strbuf_release(&name);
+	return ret;
+}

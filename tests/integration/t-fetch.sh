@@ -1,0 +1,187 @@
+# Steps check, update and fetch against the sandbox and the local server:
+# a real run, a second run that downloads nothing, and every bad input of
+# the fetch issue (each: a clear error, exit 1, nothing half-done, resume
+# works once the cause is fixed).
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+W=$POMCTL_WORLD
+SRV=$T/srv
+CONF=$T/sb/etc/pomctl.conf
+mkdir -p "$SRV"
+cp "$W/dist/"*.tar.bz2 "$W/dist/"*.src.rpm "$SRV/"
+
+serve() {	# serve [--cut NAME=BYTES]: (re)start the server
+	[ -n "${srv:-}" ] && { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; }
+	rm -f "$T/port"
+	python3 "$POMCTL_TOP/tests/fixtures/httpd.py" "$SRV" --port-file "$T/port" \
+		--port "${port:-0}" --log "$T/http.log" "$@" &
+	srv=$!
+	for i in $(seq 50); do [ -f "$T/port" ] && break; sleep 0.1; done
+	port=$(cat "$T/port")
+	URL=http://127.0.0.1:$port
+}
+trap 'kill $srv 2>/dev/null' EXIT
+serve
+"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --url "$URL" >/dev/null 2>&1 || fail "mkroot"
+ROOT=$T/sb
+STATE=$ROOT/var/lib/pomctl
+set_conf() {	# set_conf KEY VALUE (in [sources])
+	sed -i "s|^$1 = .*|$1 = $2|" "$CONF"
+	grep -q "^$1 = " "$CONF" || sed -i "s|^\[sources\]$|[sources]\n$1 = $2|" "$CONF"
+}
+gets() { grep -c "^GET $1 " "$T/http.log" 2>/dev/null || true; }
+fetch_done() {
+	"$P" --root "$ROOT" status >"$T/st"
+	grep -q "fetch *done" "$T/st" || fail "fetch is not done: $(cat "$T/st")"
+}
+
+# the plan asks sizes with HEAD and writes nothing
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
+assert_grep "download: $URL/iptables-1.2.8.tar.bz2 -> .*SOURCES/iptables-1.2.8.tar.bz2 (3.4 KiB)" "$T/out"
+assert_grep "no sha256 pin for $URL/iptables-1.2.8.tar.bz2" "$T/out"
+[ ! -e "$STATE" ] || fail "the plan wrote the state directory"
+[ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "the plan downloaded"
+
+# a real run: check, update and fetch; trial is not built yet
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "step 'trial' is not available yet" "$T/err"
+fetch_done
+[ -f "$ROOT/usr/src/redhat/SPECS/iptables.spec" ] || fail "no spec"
+[ -f "$ROOT/usr/src/redhat/SOURCES/iptables-1.2.8.tar.bz2" ] || fail "no iptables tarball in SOURCES"
+[ -f "$ROOT/usr/src/redhat/SOURCES/patch-o-matic-20030107.tar.bz2" ] || fail "no pom tarball in SOURCES"
+ls -d "$STATE"/pom/*/patch-o-matic-20030107/extra >/dev/null || fail "no extracted pom tree"
+assert_grep "up2date -f kernel kernel-source" "$ROOT/var/log/up2date.log"
+for f in iptables-1.2.6a-2.src.rpm iptables-1.2.8.tar.bz2 patch-o-matic-20030107.tar.bz2; do
+	[ "$(gets /$f)" -eq 1 ] || fail "$f fetched $(gets /$f) times"
+done
+# a second run downloads nothing
+: >"$T/http.log"
+expect_exit 1 "$P" --root "$ROOT" resume --from fetch
+fetch_done
+[ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "the second run downloaded: $(cat "$T/http.log")"
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
+rm -rf "$STATE"
+
+# 404, then fixed
+set_conf iptables_version 9.9
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "cannot download $URL/iptables-9.9.tar.bz2: .*the server answered 404" "$T/err"
+[ ! -e "$ROOT/usr/src/redhat/SOURCES/iptables-9.9.tar.bz2" ] || fail "404 left a tarball"
+[ -z "$(ls "$STATE/cache/partial")" ] || fail "404 left a partial download"
+set_conf iptables_version 1.2.8
+expect_exit 1 "$P" --root "$ROOT" resume
+fetch_done
+
+# connection refused, a mirror that works
+set_conf iptables_url "http://127.0.0.1:1/iptables-%{version}.tar.bz2"
+expect_exit 1 "$P" --root "$ROOT" resume --from fetch
+assert_grep "cannot download http://127.0.0.1:1/iptables-1.2.8.tar.bz2: .*onnect" "$T/err"
+rm -rf "$STATE/cache"
+set_conf mirrors "$URL/nothing-here/ $URL/"
+: >"$T/http.log"
+expect_exit 1 "$P" --root "$ROOT" resume
+fetch_done
+[ "$(gets /nothing-here/iptables-1.2.8.tar.bz2)" -eq 1 ] && [ "$(gets /iptables-1.2.8.tar.bz2)" -eq 1 ] ||
+	fail "mirrors were not tried in order: $(cat "$T/http.log")"
+set_conf mirrors ""
+set_conf iptables_url "$URL/iptables-%{version}.tar.bz2"
+
+# a checksum mismatch deletes the download and names both digests
+rm -rf "$STATE"
+good=$(sha256sum "$SRV/iptables-1.2.8.tar.bz2" | cut -d' ' -f1)
+set_conf iptables_sha256 0000000000000000000000000000000000000000000000000000000000000000
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "sha256 is $good, but \[sources\] iptables_sha256 expects 0000000000000000000000000000000000000000000000000000000000000000; the download was deleted" "$T/err"
+[ ! -e "$STATE/cache/objects/$good" ] && [ -z "$(ls "$STATE/cache/partial")" ] || fail "the mismatch was kept"
+set_conf iptables_sha256 "$good"
+expect_exit 1 "$P" --root "$ROOT" resume
+fetch_done
+
+# a download cut half way, then resumed with a Range request for the rest
+rm -rf "$STATE"
+size=$(stat -c %s "$SRV/patch-o-matic-20030107.tar.bz2")
+half=$((size / 2))
+serve --cut "patch-o-matic-20030107.tar.bz2=$half"
+: >"$T/http.log"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "cannot download $URL/patch-o-matic-20030107.tar.bz2" "$T/err"
+[ "$(stat -c %s "$STATE"/cache/partial/*.part)" -eq "$half" ] || fail "the partial download is not half"
+serve
+expect_exit 1 "$P" --root "$ROOT" resume
+fetch_done
+assert_grep "^GET /patch-o-matic-20030107.tar.bz2 range=bytes=$half- status=206 bytes=$((size - half))$" "$T/http.log"
+
+# a corrupt SRPM is refused (and not kept), then the good one is taken
+rm -rf "$STATE" "$ROOT/usr/src/redhat/SPECS/iptables.spec"
+cp "$SRV/iptables-1.2.6a-2.src.rpm" "$T/good.src.rpm"
+python3 - "$SRV/iptables-1.2.6a-2.src.rpm" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+for i in range(len(b) // 2, len(b) // 2 + 64):
+    b[i] ^= 0xff
+open(p, "wb").write(bytes(b))
+PY
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "package 'iptables-1.2.6a-2.src.rpm' is damaged or not a package: Header SHA1 digest: BAD" "$T/err"
+[ ! -e "$ROOT/usr/src/redhat/SPECS/iptables.spec" ] || fail "a corrupt SRPM was installed"
+cp "$T/good.src.rpm" "$SRV/iptables-1.2.6a-2.src.rpm"
+expect_exit 1 "$P" --root "$ROOT" resume
+fetch_done
+
+# unsafe and truncated patch-o-matic tarballs leave nothing extracted
+cp "$SRV/patch-o-matic-20030107.tar.bz2" "$T/good-pom.tar.bz2"
+for kind in dotdot absolute symlink truncated; do
+	rm -rf "$STATE"
+	python3 - "$kind" "$SRV/patch-o-matic-20030107.tar.bz2" "$T/good-pom.tar.bz2" <<'PY'
+import io, sys, tarfile
+kind, out, good = sys.argv[1:]
+if kind == "truncated":
+    data = open(good, "rb").read()
+    open(out, "wb").write(data[: len(data) // 2])
+    sys.exit(0)
+with tarfile.open(out, "w:bz2") as t:
+    def add(name, data=b"x", link=None):
+        i = tarfile.TarInfo(name)
+        if link:
+            i.type, i.linkname = tarfile.SYMTYPE, link
+        else:
+            i.size = len(data)
+        t.addfile(i, None if link else io.BytesIO(data))
+    add("patch-o-matic-20030107/runme")
+    if kind == "dotdot":
+        add("patch-o-matic-20030107/../../escaped")
+    elif kind == "absolute":
+        add("/tmp/pomctl-absolute-entry")
+    else:
+        add("patch-o-matic-20030107/evil", link="../../../etc")
+PY
+	expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+	case $kind in
+	truncated) assert_grep "is damaged or truncated" "$T/err" ;;
+	*) assert_grep "is unsafe: entry " "$T/err" ;;
+	esac
+	[ -z "$(ls "$STATE/pom" 2>/dev/null)" ] || fail "$kind: something was extracted: $(ls -R "$STATE/pom")"
+	[ ! -e /tmp/pomctl-absolute-entry ] || fail "an absolute entry was written"
+	cp "$T/good-pom.tar.bz2" "$SRV/patch-o-matic-20030107.tar.bz2"
+	expect_exit 1 "$P" --root "$ROOT" resume
+	fetch_done
+done
+
+# SRPM locations: a missing local directory, a URL without it, then one with it
+rm -rf "$STATE"
+: >"$T/http.log"
+set_conf srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/ $URL/"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+fetch_done
+assert_grep "^GET /elsewhere/iptables-1.2.6a-2.src.rpm range=- status=404" "$T/http.log"
+assert_grep "^GET /iptables-1.2.6a-2.src.rpm range=- status=200" "$T/http.log"
+rm -rf "$STATE"
+set_conf srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "cannot get iptables-1.2.6a-2.src.rpm from \[sources\] srpm_locations: .*/mnt/cdrom/SRPMS/iptables-1.2.6a-2.src.rpm: not there; .*404" "$T/err"
+mkdir -p "$ROOT/mnt/cdrom/SRPMS"
+cp "$T/good.src.rpm" "$ROOT/mnt/cdrom/SRPMS/iptables-1.2.6a-2.src.rpm"
+expect_exit 1 "$P" --root "$ROOT" resume
+fetch_done
+exit 0

@@ -30,6 +30,7 @@ enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL };
 enum {
 	SUB_PATCHES = 1 << 0,	/* --patch --trial --force */
 	SUB_FROM = 1 << 1,	/* --from */
+	SUB_VERSIONS = 1 << 4,	/* --iptables-version --pom-version */
 	SUB_PLAN = 1 << 2,	/* --plan --detailed-exitcode */
 	SUB_LOCK = 1 << 3,	/* takes the state lock */
 };
@@ -294,8 +295,10 @@ static int load_state(struct ctx *ctx)
 	if (ret) {
 		free(ctx->state);
 		ctx->state = NULL;
-	} else if (apply_overrides(ctx) < 0) {
-		ret = -1;
+	} else {
+		record_overrides(ctx->state);	/* resume may change them */
+		if (apply_overrides(ctx) < 0)
+			ret = -1;
 	}
 	strbuf_release(&path);
 	return ret;
@@ -542,8 +545,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "upgrade", cmd_upgrade, SUB_PATCHES | SUB_PLAN, false, 0 },
-	{ "resume", cmd_resume, SUB_FROM | SUB_PLAN, false, 0 },
+	{ "upgrade", cmd_upgrade, SUB_PATCHES | SUB_VERSIONS | SUB_PLAN,
+	  false, 0 },
+	{ "resume", cmd_resume, SUB_FROM | SUB_VERSIONS | SUB_PLAN, false, 0 },
 	{ "status", cmd_status, 0, false, 0 },
 	{ "log", cmd_log, 0, true, 0 },
 	{ "list-patches", NULL, 0, false, 5 },
@@ -601,10 +605,14 @@ static int check_version(const char *option, const char *v)
 /* Options are checked against the subcommand before any work. */
 static int check_options(const struct command *cmd)
 {
-	if ((opt.patches.nr || trial_arg || opt.force || iptables_version_arg ||
-	     pom_version_arg) && !(cmd->flags & SUB_PATCHES))
-		return usage_error("--patch, --trial, --force and the version "
-				   "options are options of upgrade, not of %s",
+	if ((opt.patches.nr || trial_arg || opt.force) &&
+	    !(cmd->flags & SUB_PATCHES))
+		return usage_error("--patch, --trial and --force are options "
+				   "of upgrade, not of %s", cmd->name);
+	if ((iptables_version_arg || pom_version_arg) &&
+	    !(cmd->flags & SUB_VERSIONS))
+		return usage_error("--iptables-version and --pom-version are "
+				   "for upgrade and resume, not for %s",
 				   cmd->name);
 	if (opt.from && !(cmd->flags & SUB_FROM))
 		return usage_error("--from is an option of resume, not of %s",

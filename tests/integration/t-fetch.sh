@@ -62,15 +62,16 @@ fetch_done
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
 rm -rf "$STATE"
 
-# 404, then fixed
-set_conf iptables_version 9.9
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
+# 404, then fixed (the version from the command line stays with the run)
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --iptables-version 9.9
 assert_grep "cannot download $URL/iptables-9.9.tar.bz2: .*the server answered 404" "$T/err"
 [ ! -e "$ROOT/usr/src/redhat/SOURCES/iptables-9.9.tar.bz2" ] || fail "404 left a tarball"
 [ -z "$(ls "$STATE/cache/partial")" ] || fail "404 left a partial download"
-set_conf iptables_version 1.2.8
 expect_exit 1 "$P" --root "$ROOT" resume
+assert_grep "iptables-9.9.tar.bz2: .*404" "$T/err"
+expect_exit 1 "$P" --root "$ROOT" resume --iptables-version 1.2.8
 fetch_done
+expect_exit 2 "$P" --root "$ROOT" status --iptables-version 1.2.8
 
 # connection refused, a mirror that works
 set_conf iptables_url "http://127.0.0.1:1/iptables-%{version}.tar.bz2"

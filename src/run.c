@@ -167,12 +167,30 @@ struct watch {
 	bool killed;
 };
 
+#define OUT_MAX (4u << 20)
+#define ERRORS_MAX 20
+
+static void line_done(struct watch *w)
+{
+	struct child_process *cp = w->cp;
+
+	if (cp->is_error && cp->errors && cp->errors->nr < ERRORS_MAX &&
+	    !w->complete && w->line.len && cp->is_error(w->line.buf))
+		strvec_push(cp->errors, w->line.buf);
+	w->complete = w->line.len > 0;
+}
+
 /* Keep the last non-empty line of output for the progress display. */
 static void note_output(struct watch *w, const char *buf, size_t n)
 {
+	struct strbuf *out = w->cp->out;
+
+	if (out && out->len < OUT_MAX)
+		strbuf_add(out, buf, n < OUT_MAX - out->len ? n :
+				     OUT_MAX - out->len);
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] == '\n' || buf[i] == '\r') {
-			w->complete = w->line.len > 0;
+			line_done(w);
 			continue;
 		}
 		if (w->complete) {
@@ -258,6 +276,7 @@ static void watch_child(struct watch *w, struct pipes *p)
 		}
 		draw(w);
 	}
+	line_done(w);	/* a last line without a newline */
 	progress_clear();
 }
 
@@ -328,6 +347,16 @@ static int spawn(struct child_process *cp, struct pipes *p, const char *prog)
 	return 0;
 }
 
+/* Whether the child has exited, without reaping it. */
+static bool has_exited(pid_t pid)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	       info.si_pid == pid;
+}
+
 static int run_spawned(struct child_process *cp, struct pipes *p)
 {
 	struct watch w = { cp, STRBUF_INIT, false, cp->input, now(), 0,
@@ -337,10 +366,10 @@ static int run_spawned(struct child_process *cp, struct pipes *p)
 	if (p->out[0] >= 0)
 		watch_child(&w, p);
 	else
-		while (!run_interrupted() && waitpid(cp->pid, NULL, WNOHANG) == 0)
+		while (!run_interrupted() && !has_exited(cp->pid))
 			usleep(20000);
 	if (run_interrupted() && !w.killed && cp->pid > 0 &&
-	    waitpid(cp->pid, NULL, WNOHANG) == 0)
+	    !has_exited(cp->pid))
 		stop_group(&w);
 	ret = wait_child(&w);
 	steplog_printf(cp->log_fd, "exit %d (%.1f s)%s", ret, now() - w.start,

@@ -13,7 +13,8 @@
  * fork, and exec'd directly.  The child gets stdin from /dev/null (or
  * cp.input through a pipe), its own process group, and stdout+stderr
  * merged into one pipe that the parent copies to cp.log_fd (when >= 0;
- * otherwise the child inherits pomctl's stdout and stderr).  The log gets
+ * otherwise the child inherits pomctl's stdout and stderr; .out and
+ * .errors need a log_fd, /dev/null will do).  The log gets
  * a "$ argv" line first and an "exit N" line last, so commands can be
  * counted from the logs.  On a terminal a one-line progress display shows
  * cp.label, the elapsed time and the last output line.
@@ -27,6 +28,7 @@
 #ifndef POMCTL_RUN_H
 #define POMCTL_RUN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "pomctl/strbuf.h"
@@ -39,11 +41,16 @@ struct child_process {
 	const char *label;	/* progress label; argv[0] when NULL */
 	const char *input;	/* written to the child's stdin, then EOF */
 	unsigned grace_ms;	/* SIGTERM to SIGKILL on interrupt; 0: 3000 */
+	struct strbuf *out;	/* also gets the output (first 4 MiB) */
+	/* lines for which is_error() is true are kept in errors (first 20) */
+	bool (*is_error)(const char *line);
+	struct strvec *errors;
 	pid_t pid;		/* while running; the process group too */
 };
 
 #define CHILD_PROCESS_INIT \
-	{ STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, NULL, 0, 0 }
+	{ STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, NULL, 0, NULL, NULL, \
+	  NULL, 0 }
 
 void child_process_init(struct child_process *cp);
 void child_process_release(struct child_process *cp);

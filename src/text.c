@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "pomctl/text.h"
+#include "pomctl/util.h"
+
+#define CONTEXT 3
+
+void lines_init(struct lines *l)
+{
+	strbuf_init(&l->text);
+	l->start = NULL;
+	l->nr = 0;
+}
+
+void lines_release(struct lines *l)
+{
+	strbuf_release(&l->text);
+	free(l->start);
+	lines_init(l);
+}
+
+static void index_lines(struct lines *l)
+{
+	size_t alloc = 64;
+
+	free(l->start);
+	l->start = xmalloc(alloc * sizeof(*l->start));
+	l->nr = 0;
+	for (size_t pos = 0; pos < l->text.len;) {
+		const char *nl = memchr(l->text.buf + pos, '\n',
+					l->text.len - pos);
+
+		if (l->nr == alloc) {
+			alloc *= 2;
+			l->start = xrealloc(l->start, alloc * sizeof(*l->start));
+		}
+		l->start[l->nr++] = pos;
+		pos = nl ? (size_t)(nl - l->text.buf) + 1 : l->text.len;
+	}
+}
+
+void lines_split(struct lines *l, const char *buf, size_t len)
+{
+	strbuf_reset(&l->text);
+	strbuf_add(&l->text, buf, len);
+	index_lines(l);
+}
+
+int lines_read(struct lines *l, const char *path, size_t max)
+{
+	int ret;
+
+	strbuf_reset(&l->text);
+	ret = read_file(path, max, false, &l->text);
+	if (!ret)
+		index_lines(l);
+	return ret;
+}
+
+const char *line_raw(const struct lines *l, size_t i, size_t *len)
+{
+	size_t end = i + 1 < l->nr ? l->start[i + 1] : l->text.len;
+
+	*len = end - l->start[i];
+	return l->text.buf + l->start[i];
+}
+
+const char *line_at(const struct lines *l, size_t i, size_t *len)
+{
+	const char *s = line_raw(l, i, len);
+
+	if (*len && s[*len - 1] == '\n')
+		(*len)--;
+	if (*len && s[*len - 1] == '\r')
+		(*len)--;
+	return s;
+}
+
+bool line_equals(const struct lines *l, size_t i, const char *s, size_t n)
+{
+	size_t len;
+	const char *line = line_at(l, i, &len);
+
+	return len == n && !memcmp(line, s, n);
+}
+
+long lines_find(const struct lines *l, size_t from, const char *s, size_t n)
+{
+	for (size_t i = from; i < l->nr; i++)
+		if (line_equals(l, i, s, n))
+			return (long)i;
+	return -1;
+}
+
+static bool same_line(const struct lines *a, size_t i, const struct lines *b,
+		      size_t j)
+{
+	size_t la, lb;
+	const char *x = line_raw(a, i, &la), *y = line_raw(b, j, &lb);
+
+	return la == lb && !memcmp(x, y, la);
+}
+
+static void emit(struct strbuf *out, char mark, const struct lines *l,
+		 size_t i)
+{
+	size_t len;
+	const char *s = line_raw(l, i, &len);
+
+	strbuf_addch(out, mark);
+	strbuf_add(out, s, len);
+	if (!len || s[len - 1] != '\n')
+		strbuf_addstr(out, "\n\\ No newline at end of file\n");
+}
+
+void text_diff(const char *path, const char *old, size_t oldlen,
+	       const char *new, size_t newlen, struct strbuf *out)
+{
+	struct lines a, b;
+	size_t pre = 0, suf = 0, from, a_end, b_end;
+
+	lines_init(&a);
+	lines_init(&b);
+	lines_split(&a, old, oldlen);
+	lines_split(&b, new, newlen);
+	while (pre < a.nr && pre < b.nr && same_line(&a, pre, &b, pre))
+		pre++;
+	while (suf < a.nr - pre && suf < b.nr - pre &&
+	       same_line(&a, a.nr - 1 - suf, &b, b.nr - 1 - suf))
+		suf++;
+	if (pre == a.nr && pre == b.nr)
+		goto out;
+	from = pre > CONTEXT ? pre - CONTEXT : 0;
+	a_end = a.nr - suf + (suf > CONTEXT ? CONTEXT : suf);
+	b_end = b.nr - suf + (suf > CONTEXT ? CONTEXT : suf);
+	strbuf_addf(out, "--- %s\n+++ %s\n@@ -%zu,%zu +%zu,%zu @@\n", path, path,
+		    a_end > from ? from + 1 : from, a_end - from,
+		    b_end > from ? from + 1 : from, b_end - from);
+	for (size_t i = from; i < pre; i++)
+		emit(out, ' ', &a, i);
+	for (size_t i = pre; i < a.nr - suf; i++)
+		emit(out, '-', &a, i);
+	for (size_t i = pre; i < b.nr - suf; i++)
+		emit(out, '+', &b, i);
+	for (size_t i = a.nr - suf; i < a_end; i++)
+		emit(out, ' ', &a, i);
+out:
+	lines_release(&a);
+	lines_release(&b);
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pomctl/run.h"
+#include "pomctl/text.h"
+#include "pomctl/util.h"
+
+static void test_lines(void **unused)
+{
+	static const char text[] = "one\r\ntwo\n\nfour";
+	struct lines l;
+	size_t len;
+	const char *s;
+
+	(void)unused;
+	lines_init(&l);
+	lines_split(&l, text, sizeof(text) - 1);
+	assert_int_equal(l.nr, 4);
+	s = line_at(&l, 0, &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(s, "one", 3);
+	s = line_raw(&l, 0, &len);
+	assert_int_equal(len, 5);
+	assert_true(line_equals(&l, 2, "", 0));
+	assert_true(line_equals(&l, 3, "four", 4));
+	assert_int_equal(lines_find(&l, 0, "two", 3), 1);
+	assert_int_equal(lines_find(&l, 2, "two", 3), -1);
+	lines_release(&l);
+}
+
+/* The diff, applied by patch(1) to the old text, gives the new text. */
+static void round_trip(const char *old, const char *new)
+{
+	char dir[] = "/tmp/pomctl-text-XXXXXX";
+	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT, dpath = STRBUF_INIT,
+		      got = STRBUF_INIT;
+	struct child_process cp = CHILD_PROCESS_INIT;
+	int ret;
+
+	assert_non_null(mkdtemp(dir));
+	strbuf_addf(&path, "%s/f", dir);
+	strbuf_addf(&dpath, "%s/f.diff", dir);
+	assert_int_equal(write_file_atomic(path.buf, old, strlen(old), 0644), 0);
+	text_diff("f", old, strlen(old), new, strlen(new), &diff);
+	if (!strcmp(old, new)) {
+		assert_int_equal(diff.len, 0);
+		goto out;
+	}
+	assert_int_equal(write_file_atomic(dpath.buf, diff.buf, diff.len, 0644),
+			 0);
+	strvec_pushv(&cp.args, (const char *const[]){ "patch", "-s", "-p0",
+						       "-i", "f.diff", NULL });
+	cp.dir = dir;
+	ret = run_command(&cp);
+	if (ret != 0)
+		fail_msg("patch refused (%d, %s):\n%s", ret, error_last(), diff.buf);
+	assert_int_equal(read_file(path.buf, 1 << 20, false, &got), 0);
+	if (strcmp(got.buf, new))
+		fail_msg("patch gave '%s' for\n%s", got.buf, diff.buf);
+out:
+	remove_tree(dir);
+	strbuf_release(&diff);
+	strbuf_release(&path);
+	strbuf_release(&dpath);
+	strbuf_release(&got);
+}
+
+static void test_diff_applies(void **unused)
+{
+	static const char base[] = "a\nb\nc\nd\ne\nf\ng\nh\n";
+
+	(void)unused;
+	round_trip(base, base);
+	round_trip(base, "a\nb\nc\nd\nX\ne\nf\ng\nh\n");
+	round_trip(base, "X\na\nb\nc\nd\ne\nf\ng\nh\n");
+	round_trip(base, "a\nb\nc\nd\ne\nf\ng\nh\nX\n");
+	round_trip(base, "a\nb\nc\nD\ne\nf\ng\nh\n");
+	round_trip(base, "a\nb\nh\n");
+	round_trip("x\ny", "x\ny\nz");
+	round_trip("x\r\ny\r\n", "x\r\nnew\r\ny\r\n");
+	round_trip("caf\xe9\n", "caf\xe9\nna\xefve\n");
+	round_trip("", "new\n");
+}
+
+static void test_diff_header(void **unused)
+{
+	struct strbuf diff = STRBUF_INIT;
+	static const char old[] = "VERSION = 2\nPATCHLEVEL = 4\nSUBLEVEL = 20\n"
+				  "EXTRAVERSION = -13.8\n\nKERNELRELEASE = x\n";
+	static const char new[] = "VERSION = 2\nPATCHLEVEL = 4\nSUBLEVEL = 20\n"
+				  "EXTRAVERSION = -13.8custom\n\nKERNELRELEASE = x\n";
+
+	(void)unused;
+	text_diff("Makefile", old, strlen(old), new, strlen(new), &diff);
+	assert_string_equal(diff.buf,
+			    "--- Makefile\n+++ Makefile\n@@ -1,6 +1,6 @@\n"
+			    " VERSION = 2\n PATCHLEVEL = 4\n SUBLEVEL = 20\n"
+			    "-EXTRAVERSION = -13.8\n+EXTRAVERSION = -13.8custom\n"
+			    " \n KERNELRELEASE = x\n");
+	strbuf_release(&diff);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_diff_applies),
+		cmocka_unit_test(test_diff_header),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -17,5 +17,6 @@
 STEP_FUNCTIONS(check)
 STEP_FUNCTIONS(update)
 STEP_FUNCTIONS(fetch)
+STEP_FUNCTIONS(trial)
 
 #endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A kernel source tree: its release, its series (2.4, or 2.6 and later)
+ * and what differs between them, the EXTRAVERSION that makes a build's
+ * release new, the running kernel's configuration, .config edits checked
+ * against oldconfig, and make with an explicit ARCH=.
+ *
+ *	struct ktree t;
+ *	ktree_open(&t, "/usr/src/linux-2.4");	1. reads the top Makefile
+ *	...
+ *	ktree_release(&t);
+ *
+ * Functions return 0 or -1 (reported) unless said otherwise.
+ */
+#ifndef POMCTL_KTREE_H
+#define POMCTL_KTREE_H
+
+#include <stdbool.h>
+
+#include "pomctl/strbuf.h"
+
+struct ctx;
+struct manifest;
+
+struct ktree {
+	char *dir;		/* host path */
+	unsigned v[3];		/* VERSION, PATCHLEVEL, SUBLEVEL */
+	char *extraversion;	/* "-13.8" */
+	char *release;		/* "2.4.20-13.8" */
+	bool is26;		/* 2.6 or later: Kconfig, no dep, .ko */
+};
+
+int ktree_open(struct ktree *t, const char *dir);
+void ktree_release(struct ktree *t);
+
+/* The series' ways: oldconfig target, whether it reads answers on stdin,
+ * whether `make dep` runs, the module suffix, the config language file. */
+const char *ktree_oldconfig_target(const struct ktree *t);
+bool ktree_has_dep(const struct ktree *t);
+const char *ktree_module_suffix(const struct ktree *t);
+
+/*
+ * The EXTRAVERSION of a new build: the tree's with suffix appended (or the
+ * suffix varied, suffix1, suffix2 ..., when the tree has it already or the
+ * release is taken), so that the release is none of taken.
+ */
+void ktree_new_extraversion(const struct ktree *t, const char *suffix,
+			    const struct strvec *taken, struct strbuf *out);
+
+/*
+ * Set the Makefile's EXTRAVERSION; diff gets the change.  With m NULL
+ * nothing is written (plan); otherwise the Makefile is backed up in m
+ * first.  t's release follows.
+ */
+int ktree_set_extraversion(struct ktree *t, const char *extraversion,
+			   struct manifest *m, struct strbuf *diff);
+
+/*
+ * The running kernel's configuration: [kernel] config when set (configured,
+ * a rooted path), else ROOT/boot/config-RUNNING, the tree's
+ * configs/kernel-VERSION-ARCH.config, ROOT/proc/config.gz.  path gets the
+ * host path, tried every candidate looked at; -1 (reported, listing them)
+ * when none exists.
+ */
+int ktree_find_config(const char *root, const struct ktree *t,
+		      const char *running, const char *arch,
+		      const char *configured, struct strbuf *path,
+		      struct strvec *tried);
+
+/*
+ * ARCH= for make: configured when set, else what the configuration file
+ * says (CONFIG_X86_64 -> x86_64, CONFIG_X86 -> i386, ...), else the host's
+ * machine with i?86 -> i386.
+ */
+void ktree_arch(const char *config_path, const char *configured,
+		const char *host_arch, struct strbuf *arch);
+
+/* Copy a configuration into the tree's .config (gunzipping config.gz). */
+int ktree_install_config(const struct ktree *t, const char *config);
+
+/* An option's value in a .config: "y", "m", or "n" (not set or absent). */
+const char *kconfig_value(const char *config, const char *option);
+
+/*
+ * Set each option to m in the .config file; diff (may be NULL) gets the
+ * change.  Nothing is written when dry.
+ */
+int kconfig_set_modules(const char *config, const struct strvec *options,
+			bool dry, struct strbuf *diff);
+
+/*
+ * After oldconfig: every option must still be m or y.  For one that was
+ * dropped, the message names the dependency (from Config.in or Kconfig)
+ * that is off.
+ */
+int ktree_check_options(const struct ktree *t, const struct strvec *options);
+
+/*
+ * Run make in the tree: make -C DIR ARCH=arch [-jN] targets..., extra
+ * arguments appended (INSTALL_PATH=...); input fed to stdin (oldconfig).
+ * A failure is reported with the first error lines of the output.
+ */
+int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
+	       const char *const *targets, const char *const *extra,
+	       const char *input, bool parallel);
+/* The argv ktree_make() would run, for plans. */
+void ktree_make_argv(struct ctx *ctx, const struct ktree *t, const char *arch,
+		     const char *const *targets, const char *const *extra,
+		     bool parallel, struct strvec *argv);
+
+/* The releases installed under root: /lib/modules entries, kernel packages. */
+void installed_releases(struct ctx *ctx, struct strvec *out);
+
+/* --- the steps' kernel builds (trial and kernel) --------------------------- */
+
+/* Open the configured tree ([kernel] tree under the root). */
+int ktree_open_configured(struct ctx *ctx, struct ktree *t);
+
+/*
+ * Give the tree a release that is new: neither running nor installed
+ * (/lib/modules, kernel packages); the Makefile edit goes to diff, and is
+ * made (after a backup in m) unless m is NULL.
+ */
+int ktree_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
+		      struct strbuf *diff);
+
+/* The running kernel's configuration and the ARCH= it implies. */
+int ktree_config_and_arch(struct ctx *ctx, const struct ktree *t,
+			  struct strbuf *config, struct strbuf *arch);
+
+/* oldconfig fed empty lines (2.4), or olddefconfig (2.6+). */
+int ktree_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch);
+/* make dep (2.4), then make -jN bzImage modules. */
+int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch);
+/* The same as plan actions. */
+void ktree_plan_oldconfig(struct ctx *ctx, const struct ktree *t,
+			  const char *arch);
+void ktree_plan_build(struct ctx *ctx, const struct ktree *t, const char *arch);
+void ktree_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
+		     const char *target);
+
+#endif

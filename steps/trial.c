@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Step 4, trial: prove the kernel builds before anything is patched.
+ * distclean, a new EXTRAVERSION, the running kernel's configuration,
+ * oldconfig, then the build.  --trial=full (the documented procedure) also
+ * installs it and pauses for a reboot into it; --trial=build stops after
+ * building; --trial=skip leaves the step out.
+ */
+#include <string.h>
+
+#include "pomctl/boot.h"
+#include "pomctl/ktree.h"
+#include "pomctl/log.h"
+#include "pomctl/manifest.h"
+#include "pomctl/util.h"
+#include "steps.h"
+
+static bool mode_is(struct ctx *ctx, const char *mode)
+{
+	return !strcmp(ctx->state->trial, mode);
+}
+
+/* INSTALL_MOD_PATH=ROOT and INSTALL_PATH=ROOT/boot for make. */
+static void install_args(struct ctx *ctx, struct strvec *mods,
+			 struct strvec *kernel)
+{
+	struct strbuf boot = STRBUF_INIT;
+
+	if (*ctx->root)
+		strvec_pushf(mods, "INSTALL_MOD_PATH=%s", ctx->root);
+	ctx_path(ctx, "/boot", &boot);
+	strvec_pushf(kernel, "INSTALL_PATH=%s", boot.buf);
+	strbuf_release(&boot);
+}
+
+void trial_fingerprint(struct ctx *ctx, struct fingerprint *fp)
+{
+	fp_add(fp, "run trial", ctx->state->trial);
+	if (mode_is(ctx, "skip"))
+		return;
+	fp_add_config(fp, ctx, "kernel", "tree");
+	fp_add_config(fp, ctx, "kernel", "extraversion_suffix");
+	fp_add_config(fp, ctx, "kernel", "config");
+	fp_add_config(fp, ctx, "build", "arch");
+	fp_add_config(fp, ctx, "commands", "make");
+	fp_add(fp, "host arch", ctx->host.arch);
+	fp_add_step(fp, ctx->state, "update");
+}
+
+static void plan_install(struct ctx *ctx, const struct ktree *t,
+			 const char *arch)
+{
+	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT,
+		      argv = STRVEC_INIT;
+
+	install_args(ctx, &mods, &kernel);
+	ktree_make_argv(ctx, t, arch, (const char *const[]){ "modules_install",
+							    NULL },
+			strvec_argv(&mods), false, &argv);
+	plan_command(ctx->plan, strvec_argv(&argv), NULL);
+	strvec_clear(&argv);
+	ktree_make_argv(ctx, t, arch, (const char *const[]){ "install", NULL },
+			strvec_argv(&kernel), false, &argv);
+	plan_command(ctx->plan, strvec_argv(&argv), NULL);
+	plan_note(ctx->plan, "then the boot loader ([boot] %s) must have an "
+		  "entry for %s, added by make install",
+		  config_get(ctx->cfg, "boot", "loader"), t->release);
+	plan_reboot(ctx->plan, t->release);
+	strvec_clear(&argv);
+	strvec_clear(&mods);
+	strvec_clear(&kernel);
+}
+
+static const char *makefile_of(const struct ktree *t, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s/Makefile", t->dir);
+	return sb->buf;
+}
+
+int trial_plan(struct ctx *ctx)
+{
+	struct ktree t;
+	struct strbuf diff = STRBUF_INIT, config = STRBUF_INIT,
+		      arch = STRBUF_INIT, path = STRBUF_INIT;
+	int ret;
+
+	if (mode_is(ctx, "skip")) {
+		plan_note(ctx->plan, "--trial=skip: the kernel is not "
+			  "test-built before it is patched");
+		return 0;
+	}
+	if (ktree_open_configured(ctx, &t) < 0)
+		return -1;
+	plan_note(ctx->plan, "kernel tree %s, release %s", t.dir, t.release);
+	ret = ktree_config_and_arch(ctx, &t, &config, &arch);
+	if (!ret) {
+		ktree_plan_make(ctx, &t, arch.buf, "distclean");
+		ret = ktree_new_release(ctx, &t, NULL, &diff);
+	}
+	if (!ret) {
+		plan_edit(ctx->plan, makefile_of(&t, &path), diff.buf);
+		plan_note(ctx->plan, "the running kernel's configuration: %s, "
+			  "copied to %s/.config; ARCH=%s", config.buf, t.dir,
+			  arch.buf);
+		ktree_plan_oldconfig(ctx, &t, arch.buf);
+		ktree_plan_build(ctx, &t, arch.buf);
+		if (mode_is(ctx, "full"))
+			plan_install(ctx, &t, arch.buf);
+	}
+	ktree_release(&t);
+	strbuf_release(&diff);
+	strbuf_release(&config);
+	strbuf_release(&arch);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* distclean, keeping a .config that was there in the manifest. */
+static int clean_tree(struct ctx *ctx, const struct ktree *t,
+		      const char *arch, struct manifest *m)
+{
+	struct strbuf config = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&config, "%s/.config", t->dir);
+	if (path_exists(config.buf))
+		ret = manifest_backup(m, config.buf);
+	if (!ret)
+		ret = ktree_make(ctx, t, arch, (const char *const[]){
+					 "distclean", NULL },
+				 (const char *const[]){ NULL }, NULL, false);
+	strbuf_release(&config);
+	return ret;
+}
+
+/* The files make install and modules_install made, for rollback. */
+static void record_installed(struct ctx *ctx, struct manifest *m,
+			     const char *release)
+{
+	static const char *const files[] = { "/boot/vmlinuz-%s",
+					     "/boot/System.map-%s",
+					     "/boot/initrd-%s.img",
+					     "/lib/modules/%s" };
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, files[i], release);
+		ctx_path(ctx, rel.buf, &path);
+		if (path_exists(path.buf))
+			manifest_created(m, path.buf);
+	}
+	manifest_save(m);
+	strbuf_release(&rel);
+	strbuf_release(&path);
+}
+
+static int install(struct ctx *ctx, const struct ktree *t, const char *arch,
+		   struct manifest *m)
+{
+	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT;
+	struct strbuf where = STRBUF_INIT;
+	int ret;
+
+	install_args(ctx, &mods, &kernel);
+	boot_config_path(ctx, &where);
+	ret = path_exists(where.buf) ? manifest_backup(m, where.buf) : 0;
+	if (!ret)
+		ret = ktree_make(ctx, t, arch, (const char *const[]){
+					 "modules_install", NULL },
+				 strvec_argv(&mods), NULL, false);
+	if (!ret)
+		ret = ktree_make(ctx, t, arch, (const char *const[]){ "install",
+								      NULL },
+				 strvec_argv(&kernel), NULL, false);
+	record_installed(ctx, m, t->release);
+	if (!ret && !boot_has_entry(ctx, t->release, &where))
+		ret = error("after make install, the boot loader has no entry "
+			    "for %s (looked in %s): add one, keeping the "
+			    "running kernel's, then run pomctl resume",
+			    t->release, where.buf);
+	strvec_clear(&mods);
+	strvec_clear(&kernel);
+	strbuf_release(&where);
+	return ret;
+}
+
+static int build_trial(struct ctx *ctx, struct ktree *t, struct manifest *m,
+		       struct strbuf *arch)
+{
+	struct strbuf diff = STRBUF_INIT, config = STRBUF_INIT;
+	int ret = ktree_config_and_arch(ctx, t, &config, arch);
+
+	if (!ret)
+		ret = clean_tree(ctx, t, arch->buf, m);
+	if (!ret)
+		ret = ktree_new_release(ctx, t, m, &diff);
+	if (!ret) {
+		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		info("  release %s, configuration %s, ARCH=%s", t->release,
+		     config.buf, arch->buf);
+		ret = ktree_install_config(t, config.buf);
+	}
+	if (!ret)
+		ret = ktree_oldconfig(ctx, t, arch->buf);
+	if (!ret)
+		ret = ktree_build(ctx, t, arch->buf);
+	strbuf_release(&diff);
+	strbuf_release(&config);
+	return ret;
+}
+
+int trial_run(struct ctx *ctx)
+{
+	struct ktree t;
+	struct manifest m;
+	struct strbuf arch = STRBUF_INIT;
+	int ret;
+
+	if (mode_is(ctx, "skip")) {
+		info("  --trial=skip: no trial build");
+		return 0;
+	}
+	if (ktree_open_configured(ctx, &t) < 0)
+		return -1;
+	ret = manifest_open(&m, ctx->state_dir.buf, "trial");
+	if (!ret)
+		ret = build_trial(ctx, &t, &m, &arch);
+	if (!ret) {
+		state_set_output(ctx->state, "trial", "release", t.release);
+		state_set_output(ctx->state, "trial", "arch", arch.buf);
+	}
+	if (!ret && mode_is(ctx, "full"))
+		ret = install(ctx, &t, arch.buf, &m);
+	if (!ret && mode_is(ctx, "full")) {
+		pipeline_request_reboot(ctx, t.release);
+		ret = STEP_PAUSE;
+	}
+	if (m.doc)
+		manifest_save(&m);
+	manifest_release(&m);
+	ktree_release(&t);
+	strbuf_release(&arch);
+	return ret;
+}

@@ -40,7 +40,7 @@ sed -i '/^string$/d' "$ROOT/proc/net/ip_tables_matches"
 fresh
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch ttl
 mv "$ROOT/lib/modules/2.4.20-13.8/kernel/net/ipv4/netfilter/ipt_ttl.o" "$T/"
-expect_exit 1 "$P" --root "$ROOT" resume
+run_ok "$P" --root "$ROOT" resume
 assert_grep "check - .* (match ttl changed)" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep "update *done" "$T/out"
@@ -48,7 +48,7 @@ mv "$T/ipt_ttl.o" "$ROOT/lib/modules/2.4.20-13.8/kernel/net/ipv4/netfilter/"
 
 # --force goes on
 fresh
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch mark --force
+run_ok "$P" --root "$ROOT" upgrade --patch mark --force
 assert_grep "the mark match is already available" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep "update *done" "$T/out"
@@ -78,7 +78,7 @@ expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
 assert_grep "run: yum -y update" "$T/out"
 sed -i 's/^updater = .*/updater = none/' "$CONF"
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
-assert_no_grep "run: " "$T/out"
+assert_no_grep "run: .*\(up2date\|yum\|dnf\)" "$T/out"
 
 # the source package missing: up2date is asked for it, then pomctl insists
 $RPM -e --justdb --nodeps kernel-source >/dev/null 2>&1 || fail "rpm -e"
@@ -90,7 +90,7 @@ debian=
 rpm --help 2>/dev/null | grep -q -- --force-debian && debian=--force-debian
 $RPM -i --justdb --nodeps --noscripts --ignorearch $debian "$W"/dist/kernel-source-2.4.20-13.8.*.rpm 2>/dev/null ||
 	fail "rpm -i kernel-source"
-expect_exit 1 "$P" --root "$ROOT" resume
+run_ok "$P" --root "$ROOT" resume
 assert_grep "step 3/9: fetch" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep "update *done" "$T/out"

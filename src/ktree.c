@@ -68,7 +68,10 @@ int ktree_open(struct ktree *t, const char *dir)
 
 	memset(t, 0, sizeof(*t));
 	lines_init(&l);
-	strbuf_addf(&path, "%s/Makefile", dir);
+	t->dir = realpath(dir, NULL);
+	if (!t->dir)
+		return error("kernel tree '%s': %s", dir, strerror(errno));
+	strbuf_addf(&path, "%s/Makefile", t->dir);
 	if (lines_read(&l, path.buf, MAKEFILE_MAX)) {
 		ret = error("'%s' is not a kernel tree: cannot read '%s' ([kernel] "
 			    "tree)", dir, path.buf);
@@ -87,7 +90,6 @@ int ktree_open(struct ktree *t, const char *dir)
 	t->extraversion = makefile_var(&l, "EXTRAVERSION");
 	if (!t->extraversion)
 		t->extraversion = xstrdup("");
-	t->dir = xstrdup(dir);
 	set_release(t);
 out:
 	if (ret)

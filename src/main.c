@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pomctl/listing.h"
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/run.h"
@@ -31,6 +32,7 @@ enum {
 	SUB_PATCHES = 1 << 0,	/* --patch --trial --force */
 	SUB_FROM = 1 << 1,	/* --from */
 	SUB_VERSIONS = 1 << 4,	/* --iptables-version --pom-version */
+	SUB_LIST = 1 << 5,	/* --kernel --pom */
 	SUB_PLAN = 1 << 2,	/* --plan --detailed-exitcode */
 	SUB_LOCK = 1 << 3,	/* takes the state lock */
 };
@@ -39,6 +41,8 @@ static struct options opt;
 static const char *trial_arg;
 static const char *iptables_version_arg;
 static const char *pom_version_arg;
+static const char *kernel_arg;
+static const char *pom_arg;
 static const char *jobs_arg;
 
 static struct poptOption global_options[] = {
@@ -90,6 +94,15 @@ static struct poptOption resume_options[] = {
 	POPT_TABLEEND
 };
 
+static struct poptOption list_options[] = {
+	{ "kernel", 0, POPT_ARG_STRING, &kernel_arg, 0,
+	  "the kernel tree to test against (default: [kernel] tree)", "DIR" },
+	{ "pom", 0, POPT_ARG_STRING, &pom_arg, 0,
+	  "the patch-o-matic tree or tarball (default: the fetched one)",
+	  "DIR|TARBALL" },
+	POPT_TABLEEND
+};
+
 static struct poptOption all_options[] = {
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, global_options, 0,
 	  "Global options:", NULL },
@@ -97,6 +110,8 @@ static struct poptOption all_options[] = {
 	  "upgrade options:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, resume_options, 0,
 	  "resume options:", NULL },
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, list_options, 0,
+	  "list-patches options:", NULL },
 	POPT_AUTOHELP
 	POPT_TABLEEND
 };
@@ -108,7 +123,8 @@ static const char usage_head[] =
 	"  resume                 continue after a failure or a reboot\n"
 	"  status                 where the run stands, step by step\n"
 	"  log STEP               the log of one step\n"
-	"  list-patches           what the patch-o-matic tree offers\n"
+	"  list-patches           what the patch-o-matic tree offers, and\n"
+	"                         whether each patch applies\n"
 	"  rollback               undo what the run changed\n\n"
 	"Steps: check update fetch trial patch rpm kernel install verify\n"
 	"Exit: 0 done, 1 step failed, 2 usage, 3 awaiting reboot, 4 locked,\n"
@@ -536,6 +552,20 @@ static int cmd_log(struct ctx *ctx, const char *step)
 	return ret ? EXIT_FAILED : EXIT_DONE;
 }
 
+static int cmd_list_patches(struct ctx *ctx, const char *arg)
+{
+	unsigned long jobs = config_get_uint(ctx->cfg, "build", "jobs");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)arg;
+	ctx->readonly = true;
+	if (load_state(ctx) == -1)
+		return EXIT_USAGE;
+	if (!jobs)
+		jobs = cpus > 0 ? (unsigned long)cpus : 1;
+	return list_patches(ctx, kernel_arg, pom_arg, (unsigned)jobs);
+}
+
 struct command {
 	const char *name;
 	int (*fn)(struct ctx *ctx, const char *arg);
@@ -550,7 +580,7 @@ static const struct command commands[] = {
 	{ "resume", cmd_resume, SUB_FROM | SUB_VERSIONS | SUB_PLAN, false, 0 },
 	{ "status", cmd_status, 0, false, 0 },
 	{ "log", cmd_log, 0, true, 0 },
-	{ "list-patches", NULL, 0, false, 5 },
+	{ "list-patches", cmd_list_patches, SUB_LIST, false, 0 },
 	{ "rollback", NULL, 0, false, 7 },
 };
 
@@ -614,6 +644,9 @@ static int check_options(const struct command *cmd)
 		return usage_error("--iptables-version and --pom-version are "
 				   "for upgrade and resume, not for %s",
 				   cmd->name);
+	if ((kernel_arg || pom_arg) && !(cmd->flags & SUB_LIST))
+		return usage_error("--kernel and --pom are options of "
+				   "list-patches, not of %s", cmd->name);
 	if (opt.from && !(cmd->flags & SUB_FROM))
 		return usage_error("--from is an option of resume, not of %s",
 				   cmd->name);

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Patch-o-matic trees, classic and -ng (../shared/POM-FORMATS.md), and
+ * their application to a kernel tree with patch(1).
+ *
+ *	struct pom_tree pt;
+ *	pom_open(&pt, dir, kernel_version);	1. every patch, its parts for
+ *						   this kernel chosen
+ *	pom_order(&pt, names, &set, &n);	2. the requested patches and
+ *						   their dependencies, in order
+ *	pom_test(ctx, &pt, p, kdir, ...);	3. applies / applied / fails
+ *	pom_apply(ctx, set, n, kdir, ...);	4. all or nothing
+ *	pom_release(&pt);
+ *
+ * Testing never touches the kernel tree: a patch and the dependencies it
+ * needs are applied to a scratch copy of the files they touch.  Applying
+ * first does the whole set on such a copy; only when every step of it
+ * succeeded is the tree changed, with every changed file backed up and
+ * every created file recorded in the manifest, and a failure midway undoes
+ * what was done.  Line-adds are never added twice, and refused when their
+ * anchor is missing.  Files are bytes throughout.
+ */
+#ifndef POMCTL_POM_H
+#define POMCTL_POM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pomctl/strbuf.h"
+
+struct ctx;
+struct manifest;
+
+struct pom_ladd {
+	char *src;		/* the line-add file */
+	char *target;		/* the file it adds to, relative to the tree */
+};
+
+struct pom_copy {
+	char *src;		/* a whole new file of an -ng project dir */
+	char *dst;		/* relative to the tree */
+};
+
+struct pom_patch {
+	char *name;
+	char *repo;
+	char *title;
+	char *help;
+	char *info;		/* the info or .help file it was read from */
+	struct strvec depends;	/* applied first */
+	struct strvec conflicts;
+	struct strvec requires;	/* "linux < 2.6.14" */
+	struct strvec diffs;	/* kernel diffs, applied with patch -p1 */
+	struct pom_copy *copies;
+	size_t ncopies;
+	struct pom_ladd *ladds;
+	size_t nladds;
+	char *userspace;	/* a diff for the iptables tree, or NULL */
+	char *userspace_dir;	/* an -ng iptables/ tree, or NULL */
+	struct strvec options;	/* CONFIG_ options its config line-adds add */
+	struct strvec objects;	/* modules its Makefile line-adds build */
+	char *not_for_kernel;	/* why it has nothing for this kernel */
+};
+
+struct pom_tree {
+	char *dir;
+	bool ng;
+	bool is26;		/* the kernel the parts were chosen for */
+	struct pom_patch *patches;
+	size_t nr;
+};
+
+/* Read the tree at dir for a kernel of version kv: 0 or -1 (reported). */
+int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3]);
+void pom_release(struct pom_tree *pt);
+
+/* The patch called name: 0; -1 (reported) when none or several are. */
+int pom_find(const struct pom_tree *pt, const char *name,
+	     struct pom_patch **out);
+
+/*
+ * The patches called names and those they depend on, dependencies first;
+ * *set is allocated.  Fails (reported) for an unknown name, a missing
+ * dependency, a cycle, or two patches that conflict.
+ */
+int pom_order(const struct pom_tree *pt, const struct strvec *names,
+	      struct pom_patch ***set, size_t *n);
+
+enum pom_status {
+	POM_APPLIES,
+	POM_APPLIED,		/* already in the tree */
+	POM_FAILS,
+	POM_MISSING_DEP,
+	POM_NOT_FOR_KERNEL,
+};
+
+const char *pom_status_name(enum pom_status s);
+
+struct pom_check {
+	enum pom_status status;
+	struct strbuf detail;	/* the files whose hunks are rejected, ... */
+};
+
+/*
+ * How patch p stands against the kernel tree kdir (read only; its
+ * dependencies are tried on a scratch copy first).
+ */
+int pom_test(struct ctx *ctx, const struct pom_tree *pt,
+	     const struct pom_patch *p, const char *kdir,
+	     struct pom_check *res);
+
+/*
+ * Apply set (from pom_order) to kdir; patches already applied are left
+ * alone.  applied gets the names of those this call applied.
+ */
+int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
+	      struct pom_patch **set, size_t n, const char *kdir,
+	      struct manifest *m, struct strvec *applied);
+
+#endif

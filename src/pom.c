@@ -1,0 +1,1395 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pomctl/log.h"
+#include "pomctl/manifest.h"
+#include "pomctl/pipeline.h"
+#include "pomctl/pom.h"
+#include "pomctl/run.h"
+#include "pomctl/text.h"
+#include "pomctl/util.h"
+
+#define TEXT_MAX (16 << 20)
+#define INFO_MAX (1 << 20)
+
+static const char *const status_names[] = {
+	[POM_APPLIES] = "applies",
+	[POM_APPLIED] = "already applied",
+	[POM_FAILS] = "fails",
+	[POM_MISSING_DEP] = "missing dependency",
+	[POM_NOT_FOR_KERNEL] = "not for this kernel",
+};
+
+const char *pom_status_name(enum pom_status s)
+{
+	return status_names[s];
+}
+
+/* --- versions ---------------------------------------------------------------- */
+
+/* Compare dotted versions numerically: "2.6.9" < "2.6.14". */
+static int vercmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		unsigned long x = strtoul(a, (char **)&a, 10);
+		unsigned long y = strtoul(b, (char **)&b, 10);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*a == '.')
+			a++;
+		if (*b == '.')
+			b++;
+		if (!(*a >= '0' && *a <= '9') && !(*b >= '0' && *b <= '9'))
+			break;
+	}
+	return 0;
+}
+
+static void kernel_string(const unsigned kv[3], struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%u.%u.%u", kv[0], kv[1], kv[2]);
+}
+
+/* A part versioned v ("2.4", "2.6.11", "" for none) suits the kernel? */
+static bool part_suits(const char *v, const unsigned kv[3])
+{
+	unsigned major = 0, minor = 0;
+	struct strbuf k = STRBUF_INIT;
+	bool ok;
+
+	if (!*v)
+		return true;
+	if (sscanf(v, "%u.%u", &major, &minor) != 2)
+		return false;
+	kernel_string(kv, &k);
+	ok = major == kv[0] && minor == kv[1] && vercmp(v, k.buf) <= 0;
+	strbuf_release(&k);
+	return ok;
+}
+
+/* "linux < 2.6.14", "linux-2.6 >= 2.6.11": false when it rules out kv. */
+static bool requirement_holds(const char *req, const unsigned kv[3])
+{
+	char project[64], op[3], version[64];
+	struct strbuf k = STRBUF_INIT;
+	int c;
+	bool ok = true;
+
+	if (sscanf(req, "%63s %2s %63s", project, op, version) != 3 ||
+	    strncmp(project, "linux", 5))
+		return true;	/* not about the kernel */
+	if (project[5] == '-' && !part_suits(project + 6, kv))
+		return true;	/* about another branch */
+	kernel_string(kv, &k);
+	c = vercmp(k.buf, version);
+	if (!strcmp(op, "=="))
+		ok = c == 0;
+	else if (!strcmp(op, ">="))
+		ok = c >= 0;
+	else if (!strcmp(op, ">"))
+		ok = c > 0;
+	else if (!strcmp(op, "<="))
+		ok = c <= 0;
+	else if (!strcmp(op, "<"))
+		ok = c < 0;
+	strbuf_release(&k);
+	return ok;
+}
+
+/* --- reading ---------------------------------------------------------------- */
+
+static struct pom_patch *new_patch(struct pom_tree *pt, const char *name,
+				   const char *repo)
+{
+	struct pom_patch *p;
+
+	pt->patches = xrealloc(pt->patches, (pt->nr + 1) * sizeof(*p));
+	p = &pt->patches[pt->nr++];
+	memset(p, 0, sizeof(*p));
+	p->name = xstrdup(name);
+	p->repo = xstrdup(repo);
+	return p;
+}
+
+static void add_ladd(struct pom_patch *p, const char *src, const char *target)
+{
+	p->ladds = xrealloc(p->ladds, (p->nladds + 1) * sizeof(*p->ladds));
+	p->ladds[p->nladds].src = xstrdup(src);
+	p->ladds[p->nladds].target = xstrdup(target);
+	p->nladds++;
+}
+
+static void add_copy(struct pom_patch *p, const char *src, const char *dst)
+{
+	p->copies = xrealloc(p->copies, (p->ncopies + 1) * sizeof(*p->copies));
+	p->copies[p->ncopies].src = xstrdup(src);
+	p->copies[p->ncopies].dst = xstrdup(dst);
+	p->ncopies++;
+}
+
+/* The first sentence of a help text, as a title. */
+static char *first_line(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *stop;
+
+	while (*text == '\n' || *text == ' ' || *text == '\t')
+		text++;
+	for (; *text && strncmp(text, "\n\n", 2); text++)
+		if (*text == '\n' || *text == '\t')
+			strbuf_addch(&sb, ' ');
+		else
+			strbuf_addch(&sb, *text);
+	stop = strstr(sb.buf, ". ");
+	if (stop)
+		stop[1] = '\0';
+	else
+		strbuf_rtrim(&sb);
+	return strbuf_detach(&sb);
+}
+
+/* classic NAME.patch.help: "Author:" and "Status:" lines, then the text. */
+static void read_classic_help(struct pom_patch *p, const char *path)
+{
+	struct strbuf text = STRBUF_INIT;
+	const char *body;
+
+	if (read_file(path, INFO_MAX, false, &text) == 0) {
+		body = text.buf;
+		while (!strncmp(body, "Author:", 7) || !strncmp(body, "Status:", 7))
+			body += strcspn(body, "\n") + (body[strcspn(body, "\n")] != 0);
+		p->help = xstrdup(body);
+		p->title = first_line(body);
+		p->info = xstrdup(path);
+	}
+	strbuf_release(&text);
+}
+
+static const struct {
+	const char *suffix, *target;
+} classic_ladds[] = {
+	{ ".config.in", "net/ipv4/netfilter/Config.in" },
+	{ ".configure.help", "Documentation/Configure.help" },
+	{ ".makefile", "net/ipv4/netfilter/Makefile" },
+};
+
+static void read_classic_patch(struct pom_tree *pt, const char *repo,
+			       const char *file)
+{
+	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT;
+	struct pom_patch *p;
+
+	strbuf_add(&name, file, strlen(file) - strlen(".patch"));
+	p = new_patch(pt, name.buf, repo);
+	strbuf_addf(&path, "%s/%s/%s", pt->dir, repo, file);
+	strvec_push(&p->diffs, path.buf);
+	for (size_t i = 0; i < ARRAY_SIZE(classic_ladds); i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s/%s%s", pt->dir, repo, file,
+			    classic_ladds[i].suffix);
+		if (path_exists(path.buf))
+			add_ladd(p, path.buf, classic_ladds[i].target);
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s/%s.help", pt->dir, repo, file);
+	read_classic_help(p, path.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/userspace/%s.userspace", pt->dir, file);
+	if (path_exists(path.buf))
+		p->userspace = xstrdup(path.buf);
+	strbuf_release(&name);
+	strbuf_release(&path);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+/* Sorted names of the entries of dir (without . and ..). */
+static int list_dir(const char *dir, struct strvec *out)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
+			strvec_push(out, names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+static int read_classic(struct pom_tree *pt)
+{
+	struct strvec repos = STRVEC_INIT, files = STRVEC_INIT;
+	struct strbuf dir = STRBUF_INIT;
+
+	list_dir(pt->dir, &repos);
+	for (size_t i = 0; i < repos.nr; i++) {
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "%s/%s", pt->dir, repos.v[i]);
+		if (!strcmp(repos.v[i], "userspace") || !is_dir(dir.buf))
+			continue;
+		strvec_clear(&files);
+		list_dir(dir.buf, &files);
+		for (size_t j = 0; j < files.nr; j++)
+			if (ends_with(files.v[j], ".patch"))
+				read_classic_patch(pt, repos.v[i], files.v[j]);
+	}
+	strvec_clear(&repos);
+	strvec_clear(&files);
+	strbuf_release(&dir);
+	return 0;
+}
+
+/* -ng info: "Key: value" lines, a blank line, the help text. */
+static int info_line(struct pom_patch *p, const char *path, unsigned lineno,
+		     const char *key, const char *value)
+{
+	static const char *const known[] = { "Title", "Author", "Status",
+					     "Repository", "Requires",
+					     "Depends", "Recompile",
+					     "Successor", "Version" };
+	bool ok = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		ok |= !strcmp(key, known[i]);
+	if (!ok)
+		return error("%s:%u: unknown key '%s'", path, lineno, key);
+	if (!strcmp(key, "Title"))
+		step_state_set(&p->title, value);
+	else if (!strcmp(key, "Repository"))
+		step_state_set(&p->repo, value);
+	else if (!strcmp(key, "Requires"))
+		strvec_push(&p->requires, value);
+	else if (!strcmp(key, "Depends")) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, value);
+		for (char *save = NULL, *w = strtok_r(sb.buf, ", \t", &save); w;
+		     w = strtok_r(NULL, ", \t", &save))
+			strvec_push(*w == '!' ? &p->conflicts : &p->depends,
+				    *w == '!' ? w + 1 : w);
+		strbuf_release(&sb);
+	}
+	return 0;
+}
+
+static int read_info(struct pom_patch *p, const char *path)
+{
+	struct lines l;
+	struct strbuf key = STRBUF_INIT, help = STRBUF_INIT;
+	int ret = 0;
+	size_t i;
+
+	lines_init(&l);
+	if (lines_read(&l, path, INFO_MAX) < 0) {
+		lines_release(&l);
+		return error("cannot read '%s': %s", path, strerror(errno));
+	}
+	for (i = 0; i < l.nr && !ret; i++) {
+		size_t len;
+		const char *s = line_at(&l, i, &len), *colon;
+
+		if (!len)
+			break;
+		colon = memchr(s, ':', len);
+		if (!colon) {
+			ret = error("%s:%zu: expected 'Key: value'", path, i + 1);
+			break;
+		}
+		strbuf_reset(&key);
+		strbuf_add(&key, s, (size_t)(colon - s));
+		strbuf_reset(&help);
+		for (colon++; colon < s + len && (*colon == ' ' || *colon == '\t');)
+			colon++;
+		strbuf_add(&help, colon, (size_t)(s + len - colon));
+		ret = info_line(p, path, (unsigned)i + 1, key.buf, help.buf);
+	}
+	strbuf_reset(&help);
+	for (i++; i < l.nr; i++) {
+		size_t len;
+		const char *s = line_raw(&l, i, &len);
+
+		strbuf_add(&help, s, len);
+	}
+	p->help = strbuf_detach(&help);
+	if (!p->title)
+		p->title = first_line(p->help);
+	p->info = xstrdup(path);
+	lines_release(&l);
+	strbuf_release(&key);
+	return ret;
+}
+
+/*
+ * "linux-2.4.patch_2" -> project "linux", version "2.4"; "linux" dirs too.
+ * Returns false for names that are not parts of the linux project.
+ */
+static bool linux_part(const char *name, bool dir, struct strbuf *version)
+{
+	const char *rest;
+
+	strbuf_reset(version);
+	if (strncmp(name, "linux", 5))
+		return false;
+	rest = name + 5;
+	if (*rest == '-') {
+		size_t n = strspn(rest + 1, "0123456789.");
+
+		strbuf_add(version, rest + 1, n);
+		rest += 1 + n;
+		if (version->len && version->buf[version->len - 1] == '.')
+			return false;
+	}
+	if (dir)
+		return *rest == '\0';
+	if (strncmp(rest, ".patch", 6))
+		return false;
+	rest += 6;
+	return !*rest || (*rest == '_' && rest[1] &&
+			  strspn(rest + 1, "0123456789") == strlen(rest + 1));
+}
+
+/* The best version among the linux parts (files or dirs) for kv. */
+static bool best_version(const char *dir, const struct strvec *entries,
+			 bool dirs, const unsigned kv[3], struct strbuf *best)
+{
+	struct strbuf v = STRBUF_INIT, path = STRBUF_INIT;
+	bool found = false;
+
+	for (size_t i = 0; i < entries->nr; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, entries->v[i]);
+		if (is_dir(path.buf) != dirs ||
+		    !linux_part(entries->v[i], dirs, &v) ||
+		    !part_suits(v.buf, kv))
+			continue;
+		if (!found || vercmp(v.buf, best->buf) > 0) {
+			strbuf_reset(best);
+			strbuf_addstr(best, v.buf);
+		}
+		found = true;
+	}
+	strbuf_release(&v);
+	strbuf_release(&path);
+	return found;
+}
+
+/* nftw cannot carry a pointer: the project directory being walked. */
+static struct {
+	struct pom_patch *p;
+	size_t base;
+	bool is26;
+} walk;
+
+static bool ladd_for_other_series(const char *target, bool is26)
+{
+	const char *base = strrchr(target, '/');
+
+	base = base ? base + 1 : target;
+	if (is26)
+		return !strcmp(base, "Config.in") || !strcmp(base, "Configure.help");
+	return !strcmp(base, "Kconfig");
+}
+
+static int visit_part(const char *path, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	const char *rel = path + walk.base + 1;
+	const char *ladd = strstr(rel, ".ladd");
+	struct strbuf target = STRBUF_INIT;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F)
+		return 0;
+	if (ladd && (!ladd[5] || (ladd[5] == '_' &&
+				  strspn(ladd + 6, "0123456789") == strlen(ladd + 6)))) {
+		strbuf_add(&target, rel, (size_t)(ladd - rel));
+		if (!ladd_for_other_series(target.buf, walk.is26))
+			add_ladd(walk.p, path, target.buf);
+	} else {
+		add_copy(walk.p, path, rel);
+	}
+	strbuf_release(&target);
+	return 0;
+}
+
+static void read_ng_parts(struct pom_patch *p, const char *dir,
+			  const unsigned kv[3], bool is26)
+{
+	struct strvec entries = STRVEC_INIT;
+	struct strbuf best = STRBUF_INIT, v = STRBUF_INIT, path = STRBUF_INIT;
+
+	list_dir(dir, &entries);
+	if (best_version(dir, &entries, false, kv, &best))
+		for (size_t i = 0; i < entries.nr; i++)
+			if (linux_part(entries.v[i], false, &v) &&
+			    !strcmp(v.buf, best.buf)) {
+				strbuf_reset(&path);
+				strbuf_addf(&path, "%s/%s", dir, entries.v[i]);
+				if (!is_dir(path.buf))
+					strvec_push(&p->diffs, path.buf);
+			}
+	if (best_version(dir, &entries, true, kv, &best)) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/linux%s%s", dir, best.len ? "-" : "",
+			    best.buf);
+		walk.p = p;
+		walk.base = path.len;
+		walk.is26 = is26;
+		nftw(path.buf, visit_part, 16, FTW_PHYS);
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/iptables.patch", dir);
+	if (path_exists(path.buf))
+		p->userspace = xstrdup(path.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/iptables", dir);
+	if (is_dir(path.buf))
+		p->userspace_dir = xstrdup(path.buf);
+	strvec_clear(&entries);
+	strbuf_release(&best);
+	strbuf_release(&v);
+	strbuf_release(&path);
+}
+
+static int read_ng(struct pom_tree *pt, const unsigned kv[3])
+{
+	struct strvec names = STRVEC_INIT;
+	struct strbuf base = STRBUF_INIT, dir = STRBUF_INIT, info = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&base, "%s/patchlets", pt->dir);
+	if (!is_dir(base.buf)) {
+		strbuf_reset(&base);
+		strbuf_addstr(&base, pt->dir);
+	}
+	list_dir(base.buf, &names);
+	for (size_t i = 0; i < names.nr && !ret; i++) {
+		struct pom_patch *p;
+
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "%s/%s", base.buf, names.v[i]);
+		strbuf_reset(&info);
+		strbuf_addf(&info, "%s/info", dir.buf);
+		if (!path_exists(info.buf))
+			continue;
+		p = new_patch(pt, names.v[i], "");
+		ret = read_info(p, info.buf);
+		if (!ret)
+			read_ng_parts(p, dir.buf, kv, pt->is26);
+	}
+	strvec_clear(&names);
+	strbuf_release(&base);
+	strbuf_release(&dir);
+	strbuf_release(&info);
+	return ret;
+}
+
+/* --- what a patch adds: options and modules --------------------------------- */
+
+static bool is_config_target(const char *target)
+{
+	return ends_with(target, "/Config.in") || ends_with(target, "/Kconfig") ||
+	       !strcmp(target, "Kconfig");
+}
+
+/* CONFIG_ names declared in a config line-add (its anchor excluded). */
+static void ladd_options(const struct pom_ladd *a, struct strvec *out)
+{
+	bool kconfig = ends_with(a->target, "Kconfig");
+	struct lines l;
+
+	lines_init(&l);
+	if (lines_read(&l, a->src, INFO_MAX) == 0)
+		for (size_t i = kconfig ? 0 : 1; i < l.nr; i++) {
+			size_t len;
+			const char *s = line_at(&l, i, &len);
+			struct strbuf line = STRBUF_INIT;
+			char *tok;
+
+			strbuf_add(&line, s, len);
+			if (kconfig && !strncmp(line.buf, "config ", 7))
+				strvec_pushf(out, "CONFIG_%s", line.buf + 7);
+			else if (!kconfig && (tok = strstr(line.buf, "CONFIG_")) &&
+				 strchr(line.buf, '\''))
+				strvec_pushf(out, "%.*s", (int)strspn(tok,
+					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
+					tok);
+			strbuf_release(&line);
+		}
+	lines_release(&l);
+}
+
+/* Objects named by a Makefile line-add: "obj-$(CONFIG_X) += ipt_x.o". */
+static void ladd_objects(const struct pom_ladd *a, struct strvec *out)
+{
+	struct lines l;
+
+	lines_init(&l);
+	if (lines_read(&l, a->src, INFO_MAX) == 0)
+		for (size_t i = 1; i < l.nr; i++) {
+			size_t len;
+			const char *s = line_at(&l, i, &len);
+			const char *plus = memmem(s, len, "+=", 2);
+			struct strbuf dir = STRBUF_INIT;
+			const char *slash = strrchr(a->target, '/');
+
+			if (!plus)
+				continue;
+			if (slash)
+				strbuf_add(&dir, a->target,
+					   (size_t)(slash - a->target) + 1);
+			for (const char *w = plus + 2; w < s + len;) {
+				size_t n;
+
+				while (w < s + len && (*w == ' ' || *w == '\t'))
+					w++;
+				n = strcspn(w, " \t\n\r");
+				if (n > 2 && !strncmp(w + n - 2, ".o", 2))
+					strvec_pushf(out, "%s%.*s", dir.buf,
+						     (int)(n - 2), w);
+				w += n;
+			}
+			strbuf_release(&dir);
+		}
+	lines_release(&l);
+}
+
+static void derive(struct pom_patch *p, const unsigned kv[3])
+{
+	for (size_t i = 0; i < p->nladds; i++) {
+		if (is_config_target(p->ladds[i].target))
+			ladd_options(&p->ladds[i], &p->options);
+		else if (ends_with(p->ladds[i].target, "Makefile"))
+			ladd_objects(&p->ladds[i], &p->objects);
+	}
+	for (size_t i = 0; i < p->requires.nr && !p->not_for_kernel; i++)
+		if (!requirement_holds(p->requires.v[i], kv)) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_addf(&sb, "it requires %s", p->requires.v[i]);
+			p->not_for_kernel = strbuf_detach(&sb);
+		}
+	if (!p->not_for_kernel && !p->diffs.nr && !p->ncopies && !p->nladds)
+		p->not_for_kernel = xstrdup("it has no part for this kernel");
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct pom_patch *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->repo, y->repo);
+}
+
+int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3])
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	memset(pt, 0, sizeof(*pt));
+	if (!is_dir(dir) || !(pt->dir = realpath(dir, NULL)))
+		return error("patch-o-matic tree '%s' is not a directory", dir);
+	pt->is26 = kv[0] > 2 || (kv[0] == 2 && kv[1] >= 6);
+	strbuf_addf(&path, "%s/patchlets", dir);
+	pt->ng = is_dir(path.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/config", dir);
+	pt->ng |= path_exists(path.buf);
+	ret = pt->ng ? read_ng(pt, kv) : read_classic(pt);
+	for (size_t i = 0; i < pt->nr; i++)
+		derive(&pt->patches[i], kv);
+	if (!ret && !pt->nr)
+		ret = error("'%s' holds no patch-o-matic patches", dir);
+	qsort(pt->patches, pt->nr, sizeof(*pt->patches), by_name);
+	strbuf_release(&path);
+	if (ret)
+		pom_release(pt);
+	return ret;
+}
+
+static void patch_release(struct pom_patch *p)
+{
+	free(p->name);
+	free(p->repo);
+	free(p->title);
+	free(p->help);
+	free(p->info);
+	strvec_clear(&p->depends);
+	strvec_clear(&p->conflicts);
+	strvec_clear(&p->requires);
+	strvec_clear(&p->diffs);
+	for (size_t i = 0; i < p->ncopies; i++) {
+		free(p->copies[i].src);
+		free(p->copies[i].dst);
+	}
+	free(p->copies);
+	for (size_t i = 0; i < p->nladds; i++) {
+		free(p->ladds[i].src);
+		free(p->ladds[i].target);
+	}
+	free(p->ladds);
+	free(p->userspace);
+	free(p->userspace_dir);
+	strvec_clear(&p->options);
+	strvec_clear(&p->objects);
+	free(p->not_for_kernel);
+}
+
+void pom_release(struct pom_tree *pt)
+{
+	for (size_t i = 0; i < pt->nr; i++)
+		patch_release(&pt->patches[i]);
+	free(pt->patches);
+	free(pt->dir);
+	memset(pt, 0, sizeof(*pt));
+}
+
+int pom_find(const struct pom_tree *pt, const char *name,
+	     struct pom_patch **out)
+{
+	struct strbuf found = STRBUF_INIT;
+	size_t n = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < pt->nr; i++)
+		if (!strcmp(pt->patches[i].name, name)) {
+			strbuf_addf(&found, "%s%s/%s", n ? ", " : "",
+				    pt->patches[i].repo, name);
+			if (!n++)
+				*out = &pt->patches[i];
+		}
+	if (n == 1) {
+		strbuf_release(&found);
+		return 0;
+	}
+	if (n)
+		error("patch '%s' is in several repositories of '%s' (%s); "
+		      "remove the ones you do not mean", name, pt->dir,
+		      found.buf);
+	else
+		error("there is no patch '%s' in the patch-o-matic tree '%s' "
+		      "(pomctl list-patches lists them)", name, pt->dir);
+	strbuf_release(&found);
+	*out = NULL;
+	return -1;
+}
+
+/* --- ordering ------------------------------------------------------------- */
+
+static int visit_order(const struct pom_tree *pt, struct pom_patch *p,
+		       struct pom_patch ***set, size_t *n, struct strvec *path)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*set)[i] == p)
+			return 0;
+	for (size_t i = 0; i < path->nr; i++)
+		if (!strcmp(path->v[i], p->name))
+			return error("patches '%s' and '%s' depend on each "
+				     "other", p->name, path->v[path->nr - 1]);
+	strvec_push(path, p->name);
+	for (size_t i = 0; i < p->depends.nr; i++) {
+		struct pom_patch *dep;
+		bool old = error_set_quiet(true);
+		int r = pom_find(pt, p->depends.v[i], &dep);
+
+		error_set_quiet(old);
+		if (r < 0)
+			return error("patch '%s' needs '%s', which is not in "
+				     "the patch-o-matic tree", p->name,
+				     p->depends.v[i]);
+		if (visit_order(pt, dep, set, n, path) < 0)
+			return -1;
+	}
+	free(path->v[--path->nr]);
+	path->v[path->nr] = NULL;
+	*set = xrealloc(*set, (*n + 1) * sizeof(**set));
+	(*set)[(*n)++] = p;
+	return 0;
+}
+
+static int check_conflicts(struct pom_patch **set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < set[i]->conflicts.nr; c++)
+			for (size_t j = 0; j < n; j++)
+				if (!strcmp(set[j]->name, set[i]->conflicts.v[c]))
+					return error("patches '%s' and '%s' "
+						     "conflict: choose one",
+						     set[i]->name, set[j]->name);
+	return 0;
+}
+
+int pom_order(const struct pom_tree *pt, const struct strvec *names,
+	      struct pom_patch ***set, size_t *n)
+{
+	struct strvec path = STRVEC_INIT;
+	int ret = 0;
+
+	*set = NULL;
+	*n = 0;
+	for (size_t i = 0; i < names->nr && !ret; i++) {
+		struct pom_patch *p;
+
+		ret = pom_find(pt, names->v[i], &p);
+		if (!ret)
+			ret = visit_order(pt, p, set, n, &path);
+	}
+	if (!ret)
+		ret = check_conflicts(*set, *n);
+	strvec_clear(&path);
+	if (ret) {
+		free(*set);
+		*set = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+/* --- line-adds -------------------------------------------------------------- */
+
+enum ladd_kind { LADD_PLAIN, LADD_HELP, LADD_KCONFIG };
+
+static enum ladd_kind ladd_kind(const char *target)
+{
+	if (ends_with(target, "Configure.help"))
+		return LADD_HELP;
+	if (ends_with(target, "Kconfig") || !strcmp(target, "Kconfig"))
+		return LADD_KCONFIG;
+	return LADD_PLAIN;
+}
+
+/* Whether lines [from, nr) of body occur in file, in a row, at or after at. */
+static bool block_present(const struct lines *file, size_t at,
+			  const struct lines *body, size_t from)
+{
+	size_t n = body->nr - from;
+
+	for (size_t i = at; i + n <= file->nr; i++) {
+		size_t j = 0;
+
+		while (j < n) {
+			size_t len;
+			const char *s = line_at(body, from + j, &len);
+
+			if (!line_equals(file, i + j, s, len))
+				break;
+			j++;
+		}
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+static void copy_lines(struct strbuf *out, const struct lines *l, size_t from,
+		       size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		size_t len;
+		const char *s = line_raw(l, i, &len);
+
+		strbuf_add(out, s, len);
+		if (!len || s[len - 1] != '\n')
+			strbuf_addch(out, '\n');	/* before what follows */
+	}
+}
+
+/* Where a Configure.help entry whose CONFIG_ line is at ends. */
+static size_t entry_end(const struct lines *l, size_t at)
+{
+	size_t i = at + 1;
+
+	for (; i < l->nr; i++) {
+		size_t len;
+		const char *s = line_at(l, i, &len);
+
+		if (len && s[0] != ' ' && s[0] != '\t')
+			break;
+	}
+	return i;
+}
+
+static long last_endmenu(const struct lines *l)
+{
+	for (size_t i = l->nr; i-- > 0;) {
+		size_t len;
+		const char *s = line_at(l, i, &len);
+
+		if (len >= 7 && !strncmp(s, "endmenu", 7))
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * The file with the line-add applied, into out: 0 when changed, 1 when
+ * it is there already, -1 (why) when it cannot be applied.
+ */
+static int ladd_text(enum ladd_kind kind, const struct lines *file,
+		     const struct lines *ladd, struct strbuf *out,
+		     struct strbuf *why)
+{
+	size_t alen, at, body = kind == LADD_KCONFIG ? 0 : 1;
+	const char *anchor;
+	long a;
+
+	if (ladd->nr <= body)
+		return strbuf_addstr(why, "the line-add is empty"), -1;
+	if (kind == LADD_KCONFIG) {
+		a = last_endmenu(file);
+		if (a < 0)
+			return strbuf_addstr(why, "no endmenu line"), -1;
+		if (block_present(file, 0, ladd, 0))
+			return 1;
+		copy_lines(out, file, 0, (size_t)a);
+		copy_lines(out, ladd, 0, ladd->nr);
+		strbuf_addch(out, '\n');
+		copy_lines(out, file, (size_t)a, file->nr);
+		return 0;
+	}
+	anchor = line_at(ladd, 0, &alen);
+	a = lines_find(file, 0, anchor, alen);
+	if (a < 0)
+		return strbuf_addf(why, "its anchor line '%.*s' is not there",
+				   (int)alen, anchor), -1;
+	if (block_present(file, (size_t)a + 1, ladd, body))
+		return 1;
+	at = kind == LADD_HELP ? entry_end(file, (size_t)a) : (size_t)a + 1;
+	copy_lines(out, file, 0, at);
+	if (kind == LADD_HELP && at > 0 && !line_equals(file, at - 1, "", 0))
+		strbuf_addch(out, '\n');
+	copy_lines(out, ladd, body, ladd->nr);
+	if (kind == LADD_HELP && at < file->nr)
+		strbuf_addch(out, '\n');
+	copy_lines(out, file, at, file->nr);
+	/* keep a missing final newline missing */
+	if (file->text.len && file->text.buf[file->text.len - 1] != '\n' &&
+	    at < file->nr && out->len && out->buf[out->len - 1] == '\n')
+		out->buf[--out->len] = '\0';
+	return 0;
+}
+
+/* An undo log of the files an application changes, kept in memory. */
+struct undo {
+	struct strvec paths;
+	struct strbuf *before;	/* NULL: the file did not exist */
+	size_t nr;
+};
+
+static void undo_note(struct undo *u, const char *path)
+{
+	struct strbuf *old = NULL;
+
+	for (size_t i = 0; i < u->paths.nr; i++)
+		if (!strcmp(u->paths.v[i], path))
+			return;
+	if (path_exists(path)) {
+		old = xmalloc(sizeof(*old));
+		strbuf_init(old);
+		if (read_file(path, TEXT_MAX, false, old) < 0) {
+			strbuf_release(old);
+			free(old);
+			old = NULL;
+		}
+	}
+	strvec_push(&u->paths, path);
+	u->before = xrealloc(u->before, u->paths.nr * sizeof(*u->before));
+	if (old) {
+		u->before[u->paths.nr - 1] = *old;
+		free(old);
+	} else {
+		u->before[u->paths.nr - 1].buf = NULL;
+	}
+}
+
+static void undo_run(struct undo *u)
+{
+	for (size_t i = u->paths.nr; i-- > 0;) {
+		if (u->before[i].buf)
+			write_file_atomic(u->paths.v[i], u->before[i].buf,
+					  u->before[i].len, 0644);
+		else
+			unlink(u->paths.v[i]);
+	}
+}
+
+static void undo_release(struct undo *u)
+{
+	for (size_t i = 0; i < u->paths.nr; i++)
+		if (u->before[i].buf)
+			strbuf_release(&u->before[i]);
+	free(u->before);
+	strvec_clear(&u->paths);
+}
+
+/* Where the changes of one application go. */
+struct target {
+	const char *dir;	/* the tree, or a scratch copy */
+	struct manifest *m;	/* NULL for a scratch copy */
+	struct undo *undo;	/* NULL for a scratch copy */
+	bool is26;
+};
+
+/* Before changing or creating path in the tree: back up, note for undo. */
+static int before_change(struct target *t, const char *path)
+{
+	if (!t->m)
+		return 0;
+	undo_note(t->undo, path);
+	if (path_exists(path))
+		return manifest_backup(t->m, path);
+	manifest_created(t->m, path);
+	return manifest_save(t->m);
+}
+
+/* 0 applied, 1 present already, -1 (why) */
+static int apply_ladd(struct target *t, const struct pom_ladd *a,
+		      struct strbuf *why)
+{
+	struct lines file, ladd;
+	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
+	int ret;
+
+	lines_init(&file);
+	lines_init(&ladd);
+	strbuf_addf(&path, "%s/%s", t->dir, a->target);
+	if (lines_read(&file, path.buf, TEXT_MAX) < 0) {
+		strbuf_addf(why, "%s: no such file for its line-add", a->target);
+		ret = -1;
+	} else if (lines_read(&ladd, a->src, TEXT_MAX) < 0) {
+		strbuf_addf(why, "cannot read '%s'", a->src);
+		ret = -1;
+	} else {
+		struct strbuf sub = STRBUF_INIT;
+
+		ret = ladd_text(ladd_kind(a->target), &file, &ladd, &out, &sub);
+		if (ret < 0)
+			strbuf_addf(why, "%s: %s", a->target, sub.buf);
+		strbuf_release(&sub);
+	}
+	if (ret == 0 && (before_change(t, path.buf) < 0 ||
+			 write_file_atomic(path.buf, out.buf, out.len, 0644) < 0))
+		ret = -1;
+	lines_release(&file);
+	lines_release(&ladd);
+	strbuf_release(&path);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* --- patch(1) ----------------------------------------------------------------- */
+
+/* The files a diff touches (its +++ and --- paths, first component off). */
+static void diff_targets(const char *diff, struct strvec *out)
+{
+	struct lines l;
+
+	lines_init(&l);
+	if (lines_read(&l, diff, TEXT_MAX) == 0)
+		for (size_t i = 0; i < l.nr; i++) {
+			size_t len, n;
+			const char *s = line_at(&l, i, &len), *slash;
+
+			if (len < 5 || (strncmp(s, "+++ ", 4) && strncmp(s, "--- ", 4)))
+				continue;
+			s += 4;
+			len -= 4;
+			n = strcspn(s, "\t");
+			n = n < len ? n : len;
+			slash = memchr(s, '/', n);
+			if (!slash || (n >= 9 && !strncmp(s, "/dev/null", 9)))
+				continue;
+			strvec_pushf(out, "%.*s", (int)(n - (size_t)(slash + 1 - s)),
+				     slash + 1);
+		}
+	lines_release(&l);
+}
+
+/* "|+++ linux/net/x.c\tdate" -> "net/x.c" (first component off) */
+static void header_path(const char *line, size_t n, char *out, size_t max)
+{
+	const char *p = line + 5, *end = line + n, *slash;
+
+	end = memchr(p, '\t', (size_t)(end - p)) ? memchr(p, '\t', (size_t)(end - p)) : end;
+	slash = memchr(p, '/', (size_t)(end - p));
+	if (slash)
+		p = slash + 1;
+	snprintf(out, max, "%.*s", (int)(end - p), p);
+}
+
+static void note_file(struct strbuf *list, struct strbuf *seen,
+		      const char *file)
+{
+	if (strstr(seen->buf, file))
+		return;
+	strbuf_addf(list, "%s%s", list->len ? ", " : "", file);
+	strbuf_addf(seen, "%s\n", file);
+}
+
+/*
+ * From patch's output: the files it rejected hunks of (rejected) and those
+ * it could not find (missing).
+ */
+static void rejected_files(const char *output, struct strbuf *rejected,
+			   struct strbuf *missing)
+{
+	char current[512] = "", header[512] = "";
+	struct strbuf seen = STRBUF_INIT;
+
+	for (const char *line = output; *line;) {
+		const char *nl = strchrnul(line, '\n');
+		size_t n = (size_t)(nl - line);
+
+		if (sscanf(line, "checking file %511[^\n]", current) == 1 ||
+		    sscanf(line, "patching file %511[^\n]", current) == 1)
+			;
+		else if (n > 5 && !strncmp(line, "|+++ ", 5))
+			header_path(line, n, header, sizeof(header));
+		else if (memmem(line, n, "No file to patch", 16))
+			note_file(missing, &seen, *header ? header : "a file");
+		else if (memmem(line, n, "FAILED", 6))
+			note_file(rejected, &seen, *current ? current : "a file");
+		line = *nl ? nl + 1 : nl;
+	}
+	strbuf_release(&seen);
+}
+
+static int run_patch(struct ctx *ctx, const char *dir, const char *diff,
+		     bool reverse, bool dry, struct strbuf *why)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf out = STRBUF_INIT;
+	int null_fd = -1, ret;
+
+	config_get_words(ctx->cfg, "commands", "patch", &cp.args);
+	strvec_pushv(&cp.args, (const char *const[]){
+			     "-p1", "-f", "--no-backup-if-mismatch", "-r", "-",
+			     "-d", dir, "-i", diff, NULL });
+	if (reverse)
+		strvec_push(&cp.args, "-R");
+	if (dry)
+		strvec_push(&cp.args, "--dry-run");
+	cp.log_fd = ctx->log_fd;
+	if (cp.log_fd < 0)
+		cp.log_fd = null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	cp.out = &out;
+	cp.label = "patch";
+	ret = run_command(&cp);
+	if (ret > 0 && why) {
+		struct strbuf rej = STRBUF_INIT, miss = STRBUF_INIT;
+
+		rejected_files(out.buf, &rej, &miss);
+		strbuf_addf(why, "%s:", strrchr(diff, '/') ?
+			    strrchr(diff, '/') + 1 : diff);
+		if (rej.len)
+			strbuf_addf(why, " hunks rejected in %s", rej.buf);
+		if (miss.len)
+			strbuf_addf(why, "%s %s missing (does it need another "
+				    "patch first?)", rej.len ? ";" : "",
+				    miss.buf);
+		if (!rej.len && !miss.len)
+			strbuf_addf(why, " patch exited with %d", ret);
+		strbuf_release(&rej);
+		strbuf_release(&miss);
+	}
+	if (null_fd >= 0)
+		close(null_fd);
+	strbuf_release(&out);
+	return ret ? -1 : 0;
+}
+
+static int apply_diff(struct ctx *ctx, struct target *t, const char *diff,
+		      struct strbuf *why)
+{
+	struct strvec files = STRVEC_INIT;
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	if (t->m) {
+		/* all of it must go in, or nothing is touched */
+		ret = run_patch(ctx, t->dir, diff, false, true, why);
+		diff_targets(diff, &files);
+		for (size_t i = 0; i < files.nr && !ret; i++) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/%s", t->dir, files.v[i]);
+			ret = before_change(t, path.buf);
+		}
+	}
+	if (!ret)
+		ret = run_patch(ctx, t->dir, diff, false, false, why);
+	strvec_clear(&files);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int copy_new_file(struct target *t, const struct pom_copy *c,
+			 struct strbuf *why)
+{
+	struct strbuf dst = STRBUF_INIT, dir = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	strbuf_addf(&dst, "%s/%s", t->dir, c->dst);
+	if (path_exists(dst.buf)) {
+		strbuf_addf(why, "%s exists already", c->dst);
+		ret = -1;
+	} else {
+		strbuf_add(&dir, dst.buf, (size_t)(strrchr(dst.buf, '/') - dst.buf));
+		ret = stat(c->src, &st) < 0 || mkdir_p(dir.buf, 0755) < 0 ||
+		      before_change(t, dst.buf) < 0 ||
+		      copy_file_atomic(c->src, dst.buf, st.st_mode & 0777) < 0 ?
+		      -1 : 0;
+		if (ret)
+			strbuf_addf(why, "cannot create %s", c->dst);
+	}
+	strbuf_release(&dst);
+	strbuf_release(&dir);
+	return ret;
+}
+
+static bool skipped(const struct target *t, const struct pom_ladd *a)
+{
+	return ladd_for_other_series(a->target, t->is26);
+}
+
+/* Every part of p into t: diffs, new files, line-adds.  0 or -1 (why). */
+static int apply_parts(struct ctx *ctx, struct target *t,
+		       const struct pom_patch *p, struct strbuf *why)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < p->diffs.nr && !ret; i++)
+		ret = apply_diff(ctx, t, p->diffs.v[i], why);
+	for (size_t i = 0; i < p->ncopies && !ret; i++)
+		ret = copy_new_file(t, &p->copies[i], why);
+	for (size_t i = 0; i < p->nladds && !ret; i++)
+		if (!skipped(t, &p->ladds[i]))
+			ret = apply_ladd(t, &p->ladds[i], why) < 0 ? -1 : 0;
+	return ret;
+}
+
+/* --- already applied ---------------------------------------------------- */
+
+static bool ladd_present(const char *kdir, const struct pom_ladd *a)
+{
+	struct lines file, ladd;
+	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT, why = STRBUF_INIT;
+	bool present;
+
+	lines_init(&file);
+	lines_init(&ladd);
+	strbuf_addf(&path, "%s/%s", kdir, a->target);
+	present = lines_read(&file, path.buf, TEXT_MAX) == 0 &&
+		  lines_read(&ladd, a->src, TEXT_MAX) == 0 &&
+		  ladd_text(ladd_kind(a->target), &file, &ladd, &out, &why) == 1;
+	lines_release(&file);
+	lines_release(&ladd);
+	strbuf_release(&path);
+	strbuf_release(&out);
+	strbuf_release(&why);
+	return present;
+}
+
+static bool is_applied(struct ctx *ctx, const struct pom_tree *pt,
+		       const struct pom_patch *p, const char *kdir)
+{
+	struct strbuf path = STRBUF_INIT;
+	bool applied = true;
+	struct target t = { kdir, NULL, NULL, pt->is26 };
+
+	for (size_t i = 0; i < p->ncopies && applied; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", kdir, p->copies[i].dst);
+		applied = path_exists(path.buf);
+	}
+	for (size_t i = 0; i < p->nladds && applied; i++)
+		applied = skipped(&t, &p->ladds[i]) ||
+			  ladd_present(kdir, &p->ladds[i]);
+	for (size_t i = 0; i < p->diffs.nr && applied; i++)
+		applied = run_patch(ctx, kdir, p->diffs.v[i], true, true,
+				    NULL) == 0;
+	strbuf_release(&path);
+	return applied;
+}
+
+/* --- scratch copies --------------------------------------------------------- */
+
+static int mkdir_parent(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	int ret;
+
+	strbuf_add(&dir, path, (size_t)(strrchr(path, '/') - path));
+	ret = mkdir_p(dir.buf, 0700);
+	strbuf_release(&dir);
+	return ret;
+}
+
+/* A private copy of the files the patches of set touch. */
+static char *make_scratch(struct pom_patch *const *set, size_t n,
+			  const char *kdir)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct strbuf dir = STRBUF_INIT, from = STRBUF_INIT, to = STRBUF_INIT;
+	struct strvec files = STRVEC_INIT;
+	int ret = 0;
+
+	strbuf_addf(&dir, "%s/pomctl-scratch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir.buf)) {
+		error("cannot create a scratch directory: %s", strerror(errno));
+		strbuf_release(&dir);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < set[i]->diffs.nr; j++)
+			diff_targets(set[i]->diffs.v[j], &files);
+		for (size_t j = 0; j < set[i]->nladds; j++)
+			strvec_push(&files, set[i]->ladds[j].target);
+		for (size_t j = 0; j < set[i]->ncopies; j++)
+			strvec_push(&files, set[i]->copies[j].dst);
+	}
+	for (size_t i = 0; i < files.nr && !ret; i++) {
+		strbuf_reset(&from);
+		strbuf_addf(&from, "%s/%s", kdir, files.v[i]);
+		if (!path_exists(from.buf))
+			continue;
+		strbuf_reset(&to);
+		strbuf_addf(&to, "%s/%s", dir.buf, files.v[i]);
+		ret = mkdir_parent(to.buf);
+		if (!ret)
+			ret = copy_file_atomic(from.buf, to.buf, 0600);
+	}
+	strvec_clear(&files);
+	strbuf_release(&from);
+	strbuf_release(&to);
+	if (ret) {
+		remove_tree(dir.buf);
+		strbuf_release(&dir);
+		return NULL;
+	}
+	return strbuf_detach(&dir);
+}
+
+/* Apply the not yet applied of set to a scratch copy: 0 or -1 (why). */
+static int try_on_scratch(struct ctx *ctx, const struct pom_tree *pt,
+			  struct pom_patch *const *set, size_t n,
+			  const bool *applied, const char *kdir,
+			  struct strbuf *why)
+{
+	char *scratch = make_scratch(set, n, kdir);
+	struct target t = { scratch, NULL, NULL, pt->is26 };
+	int ret = scratch ? 0 : -1;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct strbuf sub = STRBUF_INIT;
+
+		if (applied[i])
+			continue;
+		ret = apply_parts(ctx, &t, set[i], &sub);
+		if (ret)
+			strbuf_addf(why, "%s%s: %s", why->len ? "; " : "",
+				    set[i]->name, sub.buf);
+		strbuf_release(&sub);
+	}
+	if (scratch)
+		remove_tree(scratch);
+	free(scratch);
+	return ret;
+}
+
+int pom_test(struct ctx *ctx, const struct pom_tree *pt,
+	     const struct pom_patch *p, const char *kdir,
+	     struct pom_check *res)
+{
+	struct strvec names = STRVEC_INIT;
+	struct pom_patch **set = NULL;
+	bool *applied = NULL, old;
+	size_t n = 0;
+
+	res->status = POM_APPLIES;
+	if (p->not_for_kernel) {
+		res->status = POM_NOT_FOR_KERNEL;
+		strbuf_addstr(&res->detail, p->not_for_kernel);
+		return 0;
+	}
+	if (is_applied(ctx, pt, p, kdir)) {
+		res->status = POM_APPLIED;
+		return 0;
+	}
+	strvec_push(&names, p->name);
+	old = error_set_quiet(true);
+	if (pom_order(pt, &names, &set, &n) < 0) {
+		res->status = POM_MISSING_DEP;
+		strbuf_addstr(&res->detail, error_last());
+	}
+	error_set_quiet(old);
+	applied = xcalloc(n + 1, sizeof(*applied));
+	for (size_t i = 0; i + 1 < n; i++)
+		applied[i] = is_applied(ctx, pt, set[i], kdir);
+	if (res->status == POM_APPLIES &&
+	    try_on_scratch(ctx, pt, set, n, applied, kdir, &res->detail) < 0)
+		res->status = POM_FAILS;
+	free(applied);
+	free(set);
+	strvec_clear(&names);
+	return 0;
+}
+
+int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
+	      struct pom_patch **set, size_t n, const char *kdir,
+	      struct manifest *m, struct strvec *done)
+{
+	bool *applied = xcalloc(n + 1, sizeof(*applied));
+	struct strbuf why = STRBUF_INIT;
+	struct undo undo = { STRVEC_INIT, NULL, 0 };
+	struct target t = { kdir, m, &undo, pt->is26 };
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		applied[i] = is_applied(ctx, pt, set[i], kdir);
+	ret = try_on_scratch(ctx, pt, set, n, applied, kdir, &why);
+	if (ret)
+		error("the patches do not apply to %s, nothing was changed: %s",
+		      kdir, why.buf);
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (applied[i])
+			continue;
+		strbuf_reset(&why);
+		ret = apply_parts(ctx, &t, set[i], &why);
+		if (ret) {
+			undo_run(&undo);
+			error("patch '%s' failed on %s after it applied to a "
+			      "copy (%s); the tree was put back as it was",
+			      set[i]->name, kdir, why.buf);
+		} else {
+			manifest_patch(m, set[i]->name);
+			strvec_push(done, set[i]->name);
+		}
+	}
+	if (manifest_save(m) < 0)
+		ret = -1;
+	undo_release(&undo);
+	strbuf_release(&why);
+	free(applied);
+	return ret;
+}

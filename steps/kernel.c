@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Step 7, kernel: rebuild the patched kernel with the patches' options as
+ * modules.  make clean, a new release (it must differ from the trial
+ * kernel if that is installed), the options set to m, oldconfig, a check
+ * that they survived (naming the dependency that is off if one did not),
+ * the build, and a check that every patch's module was built.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pomctl/ktree.h"
+#include "pomctl/log.h"
+#include "pomctl/manifest.h"
+#include "pomctl/util.h"
+#include "steps.h"
+
+static void words(const char *s, struct strvec *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *save = NULL;
+
+	strbuf_addstr(&sb, s ? s : "");
+	for (char *w = strtok_r(sb.buf, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save))
+		strvec_push(out, w);
+	strbuf_release(&sb);
+}
+
+void kernel_fingerprint(struct ctx *ctx, struct fingerprint *fp)
+{
+	fp_add_config(fp, ctx, "kernel", "tree");
+	fp_add_config(fp, ctx, "kernel", "extraversion_suffix");
+	fp_add_config(fp, ctx, "kernel", "config");
+	fp_add_config(fp, ctx, "build", "arch");
+	fp_add_config(fp, ctx, "commands", "make");
+	fp_add_step(fp, ctx->state, "trial");
+	fp_add_step(fp, ctx->state, "patch");
+}
+
+/* The .config to start from: the trial's, else the running kernel's. */
+static int ensure_config(struct ctx *ctx, const struct ktree *t,
+			 struct strbuf *arch, bool dry)
+{
+	struct strbuf dotconfig = STRBUF_INIT, config = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&dotconfig, "%s/.config", t->dir);
+	if (!path_exists(dotconfig.buf)) {
+		ret = ktree_config_and_arch(ctx, t, &config, arch);
+		if (!ret && dry)
+			plan_note(ctx->plan, "%s/.config is not there: the "
+				  "running kernel's configuration %s is "
+				  "copied there", t->dir, config.buf);
+		else if (!ret)
+			ret = ktree_install_config(t, config.buf);
+	} else {
+		ktree_arch(dotconfig.buf, config_get(ctx->cfg, "build", "arch"),
+			   ctx->host.arch, arch);
+	}
+	strbuf_release(&dotconfig);
+	strbuf_release(&config);
+	return ret;
+}
+
+int kernel_plan(struct ctx *ctx)
+{
+	struct ktree t;
+	struct strbuf arch = STRBUF_INIT, diff = STRBUF_INIT,
+		      path = STRBUF_INIT;
+	struct strvec options = STRVEC_INIT;
+	int ret;
+
+	if (ktree_open_configured(ctx, &t) < 0)
+		return -1;
+	ret = ensure_config(ctx, &t, &arch, true);
+	if (!ret) {
+		ktree_plan_make(ctx, &t, arch.buf, "clean");
+		ret = ktree_new_release(ctx, &t, NULL, &diff);
+	}
+	if (!ret) {
+		strbuf_addf(&path, "%s/Makefile", t.dir);
+		plan_edit(ctx->plan, path.buf, diff.buf);
+		words(state_get_output(ctx->state, "patch", "options"), &options);
+		if (options.nr) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/.config", t.dir);
+			strbuf_reset(&diff);
+			if (path_exists(path.buf))
+				kconfig_set_modules(path.buf, &options, true, &diff);
+			if (diff.len)
+				plan_edit(ctx->plan, path.buf, diff.buf);
+		} else {
+			plan_note(ctx->plan, "the options the patches add are "
+				  "set to m (known once the patch step ran)");
+		}
+		ktree_plan_oldconfig(ctx, &t, arch.buf);
+		plan_note(ctx->plan, "then every option must still be on");
+		ktree_plan_build(ctx, &t, arch.buf);
+		plan_note(ctx->plan, "then every patch's module must be built");
+	}
+	strvec_clear(&options);
+	ktree_release(&t);
+	strbuf_release(&arch);
+	strbuf_release(&diff);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int check_modules(struct ctx *ctx, const struct ktree *t,
+			 struct strbuf *built)
+{
+	struct strvec objects = STRVEC_INIT;
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	words(state_get_output(ctx->state, "patch", "objects"), &objects);
+	for (size_t i = 0; i < objects.nr && !ret; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s%s", t->dir, objects.v[i],
+			    ktree_module_suffix(t));
+		if (!path_exists(path.buf))
+			ret = error("the build did not make %s: is its option "
+				    "on, and its Makefile line there?", path.buf);
+		else
+			strbuf_addf(built, "%s%s%s", built->len ? " " : "",
+				    objects.v[i], ktree_module_suffix(t));
+	}
+	strvec_clear(&objects);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int rebuild(struct ctx *ctx, struct ktree *t, struct manifest *m,
+		   const char *arch, struct strbuf *built)
+{
+	struct strvec options = STRVEC_INIT;
+	struct strbuf diff = STRBUF_INIT, config = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&config, "%s/.config", t->dir);
+	ret = ktree_make(ctx, t, arch, (const char *const[]){ "clean", NULL },
+			 (const char *const[]){ NULL }, NULL, false);
+	if (!ret)
+		ret = ktree_new_release(ctx, t, m, &diff);
+	steplog_printf(ctx->log_fd, "%s", diff.buf);
+	words(state_get_output(ctx->state, "patch", "options"), &options);
+	if (!ret && options.nr) {
+		strbuf_reset(&diff);
+		ret = manifest_backup(m, config.buf);
+		if (!ret)
+			ret = kconfig_set_modules(config.buf, &options, false,
+						  &diff);
+		steplog_printf(ctx->log_fd, "%s", diff.buf);
+	}
+	if (!ret)
+		ret = ktree_oldconfig(ctx, t, arch);
+	if (!ret)
+		ret = ktree_check_options(t, &options);
+	if (!ret)
+		ret = ktree_build(ctx, t, arch);
+	if (!ret)
+		ret = check_modules(ctx, t, built);
+	strvec_clear(&options);
+	strbuf_release(&diff);
+	strbuf_release(&config);
+	return ret;
+}
+
+int kernel_run(struct ctx *ctx)
+{
+	struct ktree t;
+	struct manifest m;
+	struct strbuf arch = STRBUF_INIT, built = STRBUF_INIT;
+	int ret;
+
+	if (ktree_open_configured(ctx, &t) < 0)
+		return -1;
+	ret = manifest_open(&m, ctx->state_dir.buf, "kernel");
+	if (!ret) {
+		ret = ensure_config(ctx, &t, &arch, false);
+		if (!ret)
+			ret = rebuild(ctx, &t, &m, arch.buf, &built);
+		manifest_save(&m);
+		manifest_release(&m);
+	}
+	if (!ret) {
+		info("  release %s built with %s", t.release,
+		     built.len ? built.buf : "no new module");
+		state_set_output(ctx->state, "kernel", "release", t.release);
+		state_set_output(ctx->state, "kernel", "arch", arch.buf);
+		state_set_output(ctx->state, "kernel", "modules", built.buf);
+	}
+	ktree_release(&t);
+	strbuf_release(&arch);
+	strbuf_release(&built);
+	return ret;
+}

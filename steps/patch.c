@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Step 5, patch: apply the requested patch-o-matic patches (and those they
+ * depend on) to the kernel tree, all or nothing, recording every change in
+ * the step's manifest.  The results (options to enable, modules to expect,
+ * userspace parts) are the step's outputs for the rpm and kernel steps.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pomctl/ktree.h"
+#include "pomctl/log.h"
+#include "pomctl/manifest.h"
+#include "pomctl/pom.h"
+#include "pomctl/util.h"
+#include "steps.h"
+
+/* The fetched patch-o-matic tree, or NULL before fetch ran. */
+static const char *pom_dir(struct ctx *ctx)
+{
+	return state_get_output(ctx->state, "fetch", "pom_dir");
+}
+
+/* Open both trees and order the requested patches: 0 or -1 (reported). */
+static int open_all(struct ctx *ctx, struct ktree *kt, struct pom_tree *pt,
+		    struct pom_patch ***set, size_t *n)
+{
+	if (ktree_open_configured(ctx, kt) < 0)
+		return -1;
+	if (pom_open(pt, pom_dir(ctx), kt->v) < 0) {
+		ktree_release(kt);
+		return -1;
+	}
+	if (pom_order(pt, &ctx->state->patches, set, n) < 0) {
+		pom_release(pt);
+		ktree_release(kt);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_all(struct ktree *kt, struct pom_tree *pt,
+		      struct pom_patch **set)
+{
+	free(set);
+	pom_release(pt);
+	ktree_release(kt);
+}
+
+void patch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
+{
+	struct strbuf names = STRBUF_INIT;
+
+	for (size_t i = 0; i < ctx->state->patches.nr; i++)
+		strbuf_addf(&names, "%s%s", i ? " " : "",
+			    ctx->state->patches.v[i]);
+	fp_add(fp, "run patches", names.buf);
+	fp_add_config(fp, ctx, "kernel", "tree");
+	fp_add_config(fp, ctx, "commands", "patch");
+	fp_add_step(fp, ctx->state, "fetch");
+	strbuf_release(&names);
+}
+
+static void plan_one(struct ctx *ctx, const struct pom_tree *pt,
+		     const struct pom_patch *p, const char *kdir)
+{
+	struct pom_check res = { POM_APPLIES, STRBUF_INIT };
+
+	pom_test(ctx, pt, p, kdir, &res);
+	plan_note(ctx->plan, "%s (%s): %s%s%s", p->name, p->repo,
+		  res.status == POM_APPLIES ? "applies cleanly" :
+		  pom_status_name(res.status), res.detail.len ? ": " : "",
+		  res.detail.buf);
+	if (res.status == POM_APPLIES)
+		for (size_t i = 0; i < p->diffs.nr; i++)
+			plan_command(ctx->plan, (const char *const[]){
+					     "patch", "-p1", "-d", kdir, "-i",
+					     p->diffs.v[i], NULL }, NULL);
+	strbuf_release(&res.detail);
+}
+
+int patch_plan(struct ctx *ctx)
+{
+	struct ktree kt;
+	struct pom_tree pt;
+	struct pom_patch **set;
+	size_t n;
+
+	if (!pom_dir(ctx)) {
+		plan_note(ctx->plan, "once fetch has extracted patch-o-matic, "
+			  "each requested patch and its dependencies are tried "
+			  "on a copy of the files they touch, then applied to "
+			  "[kernel] tree all together, or not at all");
+		return 0;
+	}
+	if (open_all(ctx, &kt, &pt, &set, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		plan_one(ctx, &pt, set[i], kt.dir);
+	close_all(&kt, &pt, set);
+	return 0;
+}
+
+/* A requested patch without a part for this kernel is an error. */
+static int check_for_kernel(struct pom_patch **set, size_t n,
+			    const struct ktree *kt)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i]->not_for_kernel)
+			return error("patch '%s' is not for kernel %s: %s",
+				     set[i]->name, kt->release,
+				     set[i]->not_for_kernel);
+	return 0;
+}
+
+static void join(struct strbuf *sb, const struct strvec *v)
+{
+	for (size_t i = 0; i < v->nr; i++)
+		strbuf_addf(sb, "%s%s", sb->len ? " " : "", v->v[i]);
+}
+
+/* What the later steps need to know of the set. */
+static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
+			   const struct strvec *applied)
+{
+	struct strbuf names = STRBUF_INIT, options = STRBUF_INIT,
+		      objects = STRBUF_INIT, userspace = STRBUF_INIT,
+		      done = STRBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(&names, "%s%s", i ? " " : "", set[i]->name);
+		join(&options, &set[i]->options);
+		join(&objects, &set[i]->objects);
+		if (set[i]->userspace || set[i]->userspace_dir)
+			strbuf_addf(&userspace, "%s%s", userspace.len ? " " : "",
+				    set[i]->name);
+	}
+	join(&done, applied);
+	state_set_output(ctx->state, "patch", "set", names.buf);
+	state_set_output(ctx->state, "patch", "applied", done.buf);
+	state_set_output(ctx->state, "patch", "options", options.buf);
+	state_set_output(ctx->state, "patch", "objects", objects.buf);
+	state_set_output(ctx->state, "patch", "userspace", userspace.buf);
+	strbuf_release(&names);
+	strbuf_release(&options);
+	strbuf_release(&objects);
+	strbuf_release(&userspace);
+	strbuf_release(&done);
+}
+
+static void report(struct ctx *ctx, const char *name,
+		   const struct strvec *applied)
+{
+	bool now = false;
+
+	for (size_t i = 0; i < applied->nr; i++)
+		now |= !strcmp(applied->v[i], name);
+	info("  %s: %s", name, now ? "applied" :
+	     "already applied, left as it is");
+	steplog_printf(ctx->log_fd, "%s: %s", name, now ? "applied" :
+		       "already applied");
+}
+
+int patch_run(struct ctx *ctx)
+{
+	struct ktree kt;
+	struct pom_tree pt;
+	struct pom_patch **set;
+	struct manifest m;
+	struct strvec applied = STRVEC_INIT;
+	size_t n;
+	int ret;
+
+	if (!pom_dir(ctx))
+		return error("no patch-o-matic tree: the fetch step has not "
+			     "extracted one");
+	if (open_all(ctx, &kt, &pt, &set, &n) < 0)
+		return -1;
+	ret = check_for_kernel(set, n, &kt);
+	if (!ret)
+		ret = manifest_open(&m, ctx->state_dir.buf, "patch");
+	if (!ret) {
+		ret = pom_apply(ctx, &pt, set, n, kt.dir, &m, &applied);
+		manifest_release(&m);
+	}
+	if (!ret) {
+		record_outputs(ctx, set, n, &applied);
+		for (size_t i = 0; i < n; i++)
+			report(ctx, set[i]->name, &applied);
+	}
+	strvec_clear(&applied);
+	close_all(&kt, &pt, set);
+	return ret;
+}

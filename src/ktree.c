@@ -70,7 +70,8 @@ int ktree_open(struct ktree *t, const char *dir)
 	lines_init(&l);
 	t->dir = realpath(dir, NULL);
 	if (!t->dir)
-		return error("kernel tree '%s': %s", dir, strerror(errno));
+		return error("kernel tree '%s' %s (see [kernel] tree)", dir,
+			     errno == ENOENT ? "does not exist" : strerror(errno));
 	strbuf_addf(&path, "%s/Makefile", t->dir);
 	if (lines_read(&l, path.buf, MAKEFILE_MAX)) {
 		ret = error("'%s' is not a kernel tree: cannot read '%s' ([kernel] "

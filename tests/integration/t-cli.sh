@@ -49,7 +49,8 @@ assert_grep "nothing to resume" "$T/err"
 
 # commands and steps not built yet say so plainly
 expect_exit 1 "$P" --root "$ROOT" list-patches
-assert_grep "list-patches is not available yet" "$T/err"
+assert_grep "kernel tree .*/usr/src/linux-2.4. does not exist (see \[kernel\] tree)" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" status --kernel /x
 expect_exit 1 "$P" --root "$ROOT" rollback
 assert_grep "rollback is not available yet" "$T/err"
 # this root has no rpm database: check passes, update says what is missing
@@ -58,7 +59,7 @@ assert_grep "there is no rpm database at '$ROOT/var/lib/rpm'" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep 'check *done' "$T/out"
 assert_grep 'update *failed' "$T/out"
-assert_grep 'patch *pending .*not available yet (issue #5)' "$T/out"
+assert_grep 'rpm *pending .*not available yet (issue #6)' "$T/out"
 expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "a run is in progress" "$T/err"
 

@@ -183,6 +183,9 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		strbuf_addstr(dir, fetched);
 		return 0;
 	}
+	if (!path_exists(pom))
+		return error("patch-o-matic tree or tarball '%s' does not "
+			     "exist", pom);
 	strbuf_addf(dir, "%s/pomctl-list-XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(dir->buf))
 		return error("cannot create a temporary directory: %s",

@@ -1,0 +1,181 @@
+# Steps trial, patch and kernel, and list-patches, against both fixture
+# kernels and both patch-o-matic layouts.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+W=$POMCTL_WORLD
+CLASSIC=$W/pom/patch-o-matic-20030107
+NG=$W/pom/patch-o-matic-ng-20040621
+K24=$W/trees/linux-2.4.20-13.8
+K26=$W/trees/linux-2.6.9-5.EL
+
+sandbox() {	# sandbox classic|ng: a fresh root with that patch-o-matic
+	rm -rf "$T/sb"
+	"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --pom "$1" >/dev/null 2>&1 ||
+		fail "mkroot"
+	ROOT=$T/sb
+	STATE=$ROOT/var/lib/pomctl
+	CONF=$ROOT/etc/pomctl.conf
+	TREE=$ROOT/usr/src/linux-2.4.20-13.8
+}
+# The rpm step is not built yet: mark it done by hand, as an admin who
+# built the packages another way would.
+skip_rpm() {
+	python3 - "$STATE/state.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["steps"]:
+    if s["name"] == "rpm":
+        s.update(status="done", fingerprint={}, outputs={})
+        s.pop("error", None)
+json.dump(d, open(sys.argv[1], "w"), indent=2)
+PY
+}
+status_is() { "$P" --root "$ROOT" status >"$T/st"; grep -q "$1 *$2" "$T/st" || fail "$1 is not $2: $(cat "$T/st")"; }
+
+# --- list-patches: both layouts, both kernels; it writes nothing ---------------
+before=$(tree_hash "$K24")
+expect_exit 0 "$P" list-patches --kernel "$K24" --pom "$CLASSIC"
+assert_grep "conntrack-tuning *pending *fails" "$T/out"
+assert_grep "conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c" "$T/out"
+assert_grep "iprange *extra *applies" "$T/out"
+assert_grep "string *extra *applies" "$T/out"
+assert_grep "string-nocase *extra *fails" "$T/out"
+assert_grep "net/ipv4/netfilter/ipt_string.c missing (does it need another patch first?)" "$T/out"
+assert_grep "ttl *base *already applied" "$T/out"
+expect_exit 0 "$P" -j 1 list-patches --kernel "$K24" --pom "$W/dist/patch-o-matic-ng-20040621.tar.bz2"
+assert_grep "string-nocase *extra *applies *Case-insensitive string match" "$T/out"
+assert_grep "ttl *base *already applied" "$T/out"
+assert_grep "conntrack-tuning *pending *fails" "$T/out"
+[ "$(tree_hash "$K24")" = "$before" ] || fail "list-patches changed the kernel tree"
+expect_exit 0 "$P" --json list-patches --kernel "$K26" --pom "$NG"
+python3 - "$T/out" <<'PY' || fail "list-patches JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == 1 and d["layout"] == "ng" and d["release"] == "2.6.9-5.EL"
+st = {p["name"]: p["status"] for p in d["patches"]}
+assert st == {"conntrack-tuning": "fails", "iprange": "applies", "string": "applies",
+              "string-nocase": "applies", "ttl": "not for this kernel"}, st
+s = [p for p in d["patches"] if p["name"] == "string"][0]
+assert s["options"] == ["CONFIG_IP_NF_MATCH_STRING"] and s["userspace"] is True
+assert [p for p in d["patches"] if p["name"] == "string-nocase"][0]["depends"] == ["string"]
+PY
+expect_exit 1 "$P" list-patches --kernel "$K24" --pom "$T/nowhere"
+assert_grep "patch-o-matic tree or tarball '$T/nowhere' does not exist" "$T/err"
+
+# --- trial: the plan, the pause, the resume; EXTRAVERSION collisions ---------------
+sandbox classic
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
+assert_grep "+EXTRAVERSION = -13.8custom" "$T/out"
+assert_grep "the running kernel's configuration: $ROOT/boot/config-2.4.20-13.8" "$T/out"
+assert_grep "run: make -C $TREE ARCH=i386 oldconfig" "$T/out"
+assert_grep "reboot into 2.4.20-13.8custom" "$T/out"
+# an installed kernel already has 13.8custom, the running one 13.8custom1
+mkdir -p "$ROOT/lib/modules/2.4.20-13.8custom"
+sed -i 's/^release = .*/release = 2.4.20-13.8custom1/' "$CONF"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "reboot into 2.4.20-13.8custom2, then run pomctl resume" "$T/out"
+assert_grep "title Red Hat Linux (2.4.20-13.8custom2)" "$ROOT/boot/grub/grub.conf"
+assert_grep "^default=1$" "$ROOT/boot/grub/grub.conf"
+[ -f "$ROOT/lib/modules/2.4.20-13.8custom2/kernel/net/ipv4/netfilter/ipt_mark.o" ] || fail "modules_install"
+expect_exit 3 "$P" --root "$ROOT" resume
+reboot_into 2.4.20-13.8custom2
+expect_exit 1 "$P" --root "$ROOT" resume
+assert_grep "step 'rpm' is not available yet" "$T/err"
+status_is trial done
+status_is patch done
+
+# --- patch: a clean apply, its manifest, line-adds once ---------------------------
+[ -f "$TREE/net/ipv4/netfilter/ipt_string.c" ] && [ -f "$TREE/include/linux/netfilter_ipv4/ipt_string.h" ] ||
+	fail "string's files are not there"
+[ "$(grep -c CONFIG_IP_NF_MATCH_STRING "$TREE/net/ipv4/netfilter/Config.in")" -eq 1 ] || fail "Config.in line"
+[ "$(grep -c 'ipt_string.o' "$TREE/net/ipv4/netfilter/Makefile")" -eq 1 ] || fail "Makefile line"
+grep -A1 '^CONFIG_IP_NF_MATCH_MARK$' "$TREE/Documentation/Configure.help" >/dev/null || fail "help anchor"
+python3 - "$TREE/Documentation/Configure.help" <<'PY' || fail "Configure.help entry placement"
+import sys
+t = open(sys.argv[1], "rb").read()
+i = t.index(b"String match support (EXPERIMENTAL)\nCONFIG_IP_NF_MATCH_STRING\n")
+assert t[i - 2:i] == b"\n\n", "no blank line before the new entry"
+assert t.index(b"CONFIG_IP_NF_MATCH_MARK") < i < t.index(b"TTL match support"), "not after the MARK entry"
+assert b"Fran\xe7ois" in t, "a Latin-1 byte was changed"
+PY
+python3 - "$STATE/manifests/patch.json" "$TREE" <<'PY' || fail "patch manifest"
+import json, os, sys
+m = json.load(open(sys.argv[1])); tree = os.path.realpath(sys.argv[2])
+assert m["patches"] == ["string"], m
+assert tree + "/net/ipv4/netfilter/ipt_string.c" in m["created"], m
+assert tree + "/net/ipv4/netfilter/Makefile" in m["changed"], m
+for backup in m["changed"].values():
+    assert os.path.exists(backup), backup
+PY
+# again: already applied, nothing changes
+before=$(tree_hash "$TREE")
+expect_exit 1 "$P" --root "$ROOT" resume --from patch
+assert_grep "string: already applied, left as it is" "$T/err"
+[ "$(tree_hash "$TREE")" = "$before" ] || fail "re-applying changed the tree"
+
+# --- kernel: options on, the module built, a new release again ------------------
+skip_rpm
+expect_exit 1 "$P" --root "$ROOT" resume
+assert_grep "release 2.4.20-13.8custom1 built with net/ipv4/netfilter/ipt_string.o" "$T/err"
+assert_grep "^CONFIG_IP_NF_MATCH_STRING=m" "$TREE/.config"
+[ -f "$TREE/net/ipv4/netfilter/ipt_string.o" ] || fail "no ipt_string.o"
+assert_grep "step 'install' is not available yet" "$T/err"
+# an option whose dependency is off is reported by name
+sed -i 's/^CONFIG_IP_NF_IPTABLES=m/# CONFIG_IP_NF_IPTABLES is not set/' "$TREE/.config"
+expect_exit 1 "$P" --root "$ROOT" resume --from kernel
+assert_grep "CONFIG_IP_NF_MATCH_STRING was dropped by make oldconfig: CONFIG_IP_NF_MATCH_STRING depends on CONFIG_IP_NF_IPTABLES, which is off" "$T/err"
+# a build error is shown with its first lines
+sed -i 's/^CONFIG_IP_NF_MATCH_STRING=.*//; s/^# CONFIG_IP_NF_IPTABLES is not set/CONFIG_IP_NF_IPTABLES=m/' "$TREE/.config"
+echo 'this is not C;' >> "$TREE/net/ipv4/netfilter/ipt_string.c"
+expect_exit 1 "$P" --root "$ROOT" resume
+assert_grep "make bzImage modules in .* failed (exit 2); the first errors:" "$T/err"
+assert_grep "ipt_string.c:.*error" "$T/err"
+sed -i '/^this is not C;$/d' "$TREE/net/ipv4/netfilter/ipt_string.c"
+expect_exit 1 "$P" --root "$ROOT" resume
+status_is kernel done
+
+# --- patch: a conflict and a missing anchor change nothing ------------------------
+sandbox classic
+before=$(tree_hash "$TREE")
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
+assert_grep "the patches do not apply to .*nothing was changed: conntrack-tuning: conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c" "$T/err"
+[ "$(tree_hash "$TREE")" = "$before" ] || fail "a failed patch changed the tree"
+expect_exit 0 "$P" --root "$ROOT" resume --plan
+assert_grep "conntrack-tuning (pending): fails: .*hunks rejected in net/ipv4/netfilter/ip_conntrack.c" "$T/out"
+rm -rf "$STATE"
+sed -i '/CONFIG_IP_NF_MATCH_MARK/d' "$TREE/net/ipv4/netfilter/Config.in"
+before=$(tree_hash "$TREE")
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+assert_grep "string: net/ipv4/netfilter/Config.in: its anchor line 'dep_tristate '  netfilter MARK match support' CONFIG_IP_NF_MATCH_MARK \$CONFIG_IP_NF_IPTABLES' is not there" "$T/err"
+[ "$(tree_hash "$TREE")" = "$before" ] || fail "a missing anchor changed the tree"
+[ ! -e "$TREE/net/ipv4/netfilter/ipt_string.c" ] || fail "string.patch went in without its line-adds"
+
+# --- -ng on 2.6: dependency order, Kconfig, .ko --------------------------------------
+sandbox ng
+cp -R "$K26" "$ROOT/usr/src/linux-2.6.9-5.EL"
+sed -i "s|^\[kernel\]$||; s|^\[host\]$|[kernel]\ntree = /usr/src/linux-2.6.9-5.EL\n\n[host]|; s/^release = .*/release = 2.6.9-5.EL/" "$CONF"
+TREE=$ROOT/usr/src/linux-2.6.9-5.EL
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string-nocase --trial=build --plan
+assert_grep "configuration: $TREE/configs/kernel-2.6.9-i686.config" "$T/out"
+assert_grep "run: make -C $TREE ARCH=i386 olddefconfig" "$T/out"
+assert_no_grep "ARCH=i386 dep" "$T/out"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string-nocase --trial=build
+assert_grep "step 'rpm' is not available yet" "$T/err"
+python3 - "$STATE/manifests/patch.json" <<'PY' || fail "dependency order"
+import json, sys
+assert json.load(open(sys.argv[1]))["patches"] == ["string", "string-nocase"]
+PY
+grep -q "lower(hay" "$TREE/net/ipv4/netfilter/ipt_string.c" || fail "string-nocase not applied"
+python3 - "$TREE/net/ipv4/netfilter/Kconfig" <<'PY' || fail "Kconfig line-add placement"
+import sys
+t = open(sys.argv[1]).read()
+i = t.index("config IP_NF_MATCH_STRING\n")
+assert t.count("config IP_NF_MATCH_STRING\n") == 1
+assert i < t.rindex("endmenu") and t[t.rindex("endmenu") - 2:t.rindex("endmenu")] == "\n\n"
+PY
+assert_no_grep "Configure.help" "$STATE/manifests/patch.json"
+skip_rpm
+expect_exit 1 "$P" --root "$ROOT" resume
+assert_grep "built with net/ipv4/netfilter/ipt_string.ko" "$T/err"
+[ -f "$TREE/net/ipv4/netfilter/ipt_string.ko" ] || fail "no ipt_string.ko"
+exit 0

@@ -46,7 +46,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap \
-	install-deps format-check world
+	install-deps format-check world bench
 all: $(B)/pomctl
 
 $(B)/deps.mk: tools/bootstrap
@@ -113,6 +113,10 @@ install: $(B)/pomctl
 	install -m 0644 man/pomctl.conf.5 $(DESTDIR)$(MANDIR)/man5/pomctl.conf.5
 	install -m 0644 contrib/pomctl.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/pomctl
+
+# Benchmarks: not part of make check; each prints its own ratios.
+bench: $(B)/pomctl $(B)/world/.stamp
+	@for b in bench/*.sh; do $$b; done
 
 format-check:
 	clang-format --dry-run --Werror src/*.c steps/*.c include/pomctl/*.h

@@ -7,6 +7,7 @@
 
 #include <rpm/header.h>
 #include <rpm/rpmdb.h>
+#include <rpm/rpmfi.h>
 #include <rpm/rpmlib.h>
 #include <rpm/rpmlog.h>
 #include <rpm/rpmmacro.h>
@@ -48,6 +49,21 @@ static int rpm_setup(void)
 static const char *rpm_said(const char *fallback)
 {
 	return rpm_message.len ? rpm_message.buf : fallback;
+}
+
+int rpm_init(void)
+{
+	return rpm_setup();
+}
+
+const char *rpm_last_message(const char *fallback)
+{
+	return rpm_said(fallback);
+}
+
+void rpm_clear_message(void)
+{
+	strbuf_reset(&rpm_message);
 }
 
 static char *tag_string(Header h, rpmTagVal tag)
@@ -322,5 +338,27 @@ int rpm_install_srpm(const char *path, const char *topdir,
 	free(cookie);
 	rpmtsFree(ts);
 	rpmPopMacro(NULL, "_topdir");
+	return ret;
+}
+
+int rpm_package_files(const char *path, struct strvec *out)
+{
+	rpmts ts;
+	Header h = NULL;
+	rpmfi fi;
+	int ret;
+
+	if (rpm_setup() < 0)
+		return -1;
+	ts = rpmtsCreate();
+	ret = read_package(ts, path, path, &h);
+	if (!ret) {
+		fi = rpmfiNew(ts, h, RPMTAG_BASENAMES, RPMFI_KEEPHEADER);
+		while (fi && rpmfiNext(fi) >= 0)
+			strvec_push(out, rpmfiFN(fi));
+		rpmfiFree(fi);
+	}
+	headerFree(h);
+	rpmtsFree(ts);
 	return ret;
 }

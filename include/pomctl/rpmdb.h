@@ -20,6 +20,16 @@
 
 #include "pomctl/strbuf.h"
 
+/* librpm ready (its configuration read, its messages captured): 0 or -1. */
+int rpm_init(void);
+/* librpm's last warning or error message, or fallback. */
+const char *rpm_last_message(const char *fallback);
+/* Forget the last message (before a call whose message matters). */
+void rpm_clear_message(void);
+
+/* The files a package file holds, full paths appended to out: 0 or -1. */
+int rpm_package_files(const char *path, struct strvec *out);
+
 struct rpmpkg {
 	char *name;
 	char *version;

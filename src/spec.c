@@ -1,0 +1,962 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <rpm/header.h>
+#include <rpm/rpmbuild.h>
+#include <rpm/rpmmacro.h>
+#include <rpm/rpmspec.h>
+
+#include "pomctl/rpmdb.h"
+#include "pomctl/spec.h"
+#include "pomctl/util.h"
+
+#define SPEC_MAX (4 << 20)
+
+enum edit_op { INSERT, REPLACE, DELETE };
+
+struct spec_edit {
+	size_t line;		/* INSERT goes before this line */
+	enum edit_op op;
+	char *text;
+	size_t seq;
+};
+
+static const char *const section_names[] = {
+	"package", "description", "prep", "build", "install", "check",
+	"clean", "files", "changelog", "pre", "post", "preun", "postun",
+	"pretrans", "posttrans", "trigger", "triggerin", "triggerun",
+	"triggerpostun", "verifyscript", "filetriggerin", "filetriggerun",
+	"transfiletriggerin", "transfiletriggerun", "generate_buildrequires",
+};
+
+/* --- structure ------------------------------------------------------------- */
+
+/* A section header: "%name" then the end or a blank.  name gets it. */
+static bool section_header(const char *s, size_t len, struct strbuf *name,
+			   struct strbuf *arg)
+{
+	if (!len || s[0] != '%')
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(section_names); i++) {
+		size_t n = strlen(section_names[i]);
+
+		if (len < n + 1 || strncmp(s + 1, section_names[i], n) ||
+		    (len > n + 1 && s[n + 1] != ' ' && s[n + 1] != '\t'))
+			continue;
+		strbuf_reset(name);
+		strbuf_addstr(name, section_names[i]);
+		strbuf_reset(arg);
+		s += n + 1;
+		len -= n + 1;
+		while (len && (*s == ' ' || *s == '\t'))
+			s++, len--;
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		strbuf_add(arg, s, len);
+		return true;
+	}
+	return false;
+}
+
+static void add_section(struct spec *s, const char *name, const char *arg,
+			size_t start)
+{
+	s->sec = xrealloc(s->sec, (s->nsec + 1) * sizeof(*s->sec));
+	s->sec[s->nsec].name = xstrdup(name);
+	s->sec[s->nsec].arg = xstrdup(arg);
+	s->sec[s->nsec].start = start;
+	s->sec[s->nsec].end = s->l.nr;
+	if (s->nsec)
+		s->sec[s->nsec - 1].end = start;
+	s->nsec++;
+}
+
+int spec_parse(struct spec *s, const char *name, const char *text, size_t len)
+{
+	struct strbuf sec = STRBUF_INIT, arg = STRBUF_INIT;
+
+	memset(s, 0, sizeof(*s));
+	lines_init(&s->l);
+	if (memchr(text, '\0', len))
+		return error("spec '%s' contains a NUL byte: not a spec file",
+			     name);
+	s->path = xstrdup(name);
+	lines_split(&s->l, text, len);
+	add_section(s, "preamble", "", 0);
+	for (size_t i = 0; i < s->l.nr; i++) {
+		size_t n;
+		const char *line = line_at(&s->l, i, &n);
+
+		if (section_header(line, n, &sec, &arg))
+			add_section(s, sec.buf, arg.buf, i);
+	}
+	strbuf_release(&sec);
+	strbuf_release(&arg);
+	return 0;
+}
+
+int spec_read(struct spec *s, const char *path)
+{
+	struct strbuf text = STRBUF_INIT;
+	int ret = read_file(path, SPEC_MAX, false, &text);
+
+	if (ret) {
+		memset(s, 0, sizeof(*s));
+		strbuf_release(&text);
+		return error("cannot read spec '%s': %s", path, strerror(-ret));
+	}
+	ret = spec_parse(s, path, text.buf, text.len);
+	strbuf_release(&text);
+	return ret;
+}
+
+void spec_release(struct spec *s)
+{
+	for (size_t i = 0; i < s->nsec; i++) {
+		free(s->sec[i].name);
+		free(s->sec[i].arg);
+	}
+	for (size_t i = 0; i < s->nedits; i++)
+		free(s->edits[i].text);
+	free(s->sec);
+	free(s->edits);
+	free(s->path);
+	lines_release(&s->l);
+	memset(s, 0, sizeof(*s));
+}
+
+static const struct spec_section *find_section(const struct spec *s,
+					       const char *name,
+					       const char *arg)
+{
+	for (size_t i = 0; i < s->nsec; i++)
+		if (!strcmp(s->sec[i].name, name) &&
+		    (!arg || !strcmp(s->sec[i].arg, arg)))
+			return &s->sec[i];
+	return NULL;
+}
+
+/* Does the spec have subpackage sub ("devel"), by either naming? */
+static bool has_package(const struct spec *s, const char *sub)
+{
+	struct strbuf full = STRBUF_INIT;
+	bool found;
+
+	strbuf_addf(&full, "-n iptables-%s", sub);
+	found = find_section(s, "package", sub) ||
+		find_section(s, "package", full.buf);
+	strbuf_release(&full);
+	return found;
+}
+
+/* --- edits ---------------------------------------------------------------------- */
+
+static void add_edit(struct spec *s, size_t line, enum edit_op op,
+		     const char *text)
+{
+	s->edits = xrealloc(s->edits, (s->nedits + 1) * sizeof(*s->edits));
+	s->edits[s->nedits].line = line;
+	s->edits[s->nedits].op = op;
+	s->edits[s->nedits].text = text ? xstrdup(text) : NULL;
+	s->edits[s->nedits].seq = s->nedits;
+	s->nedits++;
+}
+
+static void insert_after(struct spec *s, size_t line, const char *text)
+{
+	add_edit(s, line + 1, INSERT, text);
+}
+
+/* Line i's ending ("\n", "\r\n" or none), for a replacement of it. */
+static const char *ending(const struct spec *s, size_t i)
+{
+	size_t len;
+	const char *raw = line_raw(&s->l, i, &len);
+
+	if (len >= 2 && raw[len - 2] == '\r')
+		return "\r\n";
+	return len && raw[len - 1] == '\n' ? "\n" : "";
+}
+
+/* "Tag(opts):   value": the tag (with its number), and the value's offset. */
+static bool tag_of(const char *line, size_t len, struct strbuf *tag,
+		   size_t *value_at)
+{
+	size_t i = 0;
+
+	while (i < len && isalnum((unsigned char)line[i]))
+		i++;
+	if (!i || !isalpha((unsigned char)line[0]))
+		return false;
+	strbuf_reset(tag);
+	strbuf_add(tag, line, i);
+	if (i < len && line[i] == '(')
+		while (i < len && line[i] != ')')
+			i++, i += i < len && line[i] == ')';
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i >= len || line[i] != ':')
+		return false;
+	for (i++; i < len && (line[i] == ' ' || line[i] == '\t');)
+		i++;
+	*value_at = i;
+	return true;
+}
+
+/* Lines of the main preamble with tag (case-insensitive), from `from`. */
+static long find_tag(const struct spec *s, const char *tag, size_t from,
+		     size_t *value_at)
+{
+	struct strbuf t = STRBUF_INIT;
+	long found = -1;
+
+	for (size_t i = from; i < s->sec[0].end && found < 0; i++) {
+		size_t len;
+		const char *line = line_at(&s->l, i, &len);
+
+		if (tag_of(line, len, &t, value_at) && !strcasecmp(t.buf, tag))
+			found = (long)i;
+	}
+	strbuf_release(&t);
+	return found;
+}
+
+static void tag_value(const struct spec *s, size_t i, size_t at,
+		      struct strbuf *v)
+{
+	size_t len;
+	const char *line = line_at(&s->l, i, &len);
+
+	strbuf_reset(v);
+	strbuf_add(v, line + at, len - at);
+	strbuf_rtrim(v);
+}
+
+/* Replace the value of line i (at its offset at) with value. */
+static void set_value(struct spec *s, size_t i, size_t at, const char *value)
+{
+	size_t len;
+	const char *line = line_at(&s->l, i, &len);
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_add(&sb, line, at);
+	strbuf_addf(&sb, "%s%s", value, ending(s, i));
+	add_edit(s, i, REPLACE, sb.buf);
+	strbuf_release(&sb);
+}
+
+/* The last line of the preamble whose tag starts with prefix, or -1. */
+static long last_tag(const struct spec *s, const char *prefix)
+{
+	struct strbuf t = STRBUF_INIT;
+	size_t at, n = strlen(prefix);
+	long last = -1;
+
+	for (size_t i = 0; i < s->sec[0].end; i++) {
+		size_t len;
+		const char *line = line_at(&s->l, i, &len);
+
+		if (tag_of(line, len, &t, &at) && !strncasecmp(t.buf, prefix, n) &&
+		    strspn(t.buf + n, "0123456789") == t.len - n)
+			last = (long)i;
+	}
+	strbuf_release(&t);
+	return last;
+}
+
+/* The highest number among Source or Patch tags ("Source" counts as 0). */
+static int max_number(const struct spec *s, const char *prefix)
+{
+	struct strbuf t = STRBUF_INIT;
+	size_t at, n = strlen(prefix);
+	int max = -1;
+
+	for (size_t i = 0; i < s->sec[0].end; i++) {
+		size_t len;
+		const char *line = line_at(&s->l, i, &len);
+
+		if (tag_of(line, len, &t, &at) && !strncasecmp(t.buf, prefix, n) &&
+		    strspn(t.buf + n, "0123456789") == t.len - n) {
+			int v = t.len > n ? atoi(t.buf + n) : 0;
+
+			max = v > max ? v : max;
+		}
+	}
+	strbuf_release(&t);
+	return max;
+}
+
+/* %patchN / %patch -P N / %patch N / %patch: the patch number, or -1. */
+static int patch_line_number(const char *line, size_t len, int *strip)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *save = NULL, *w;
+	int num = -1, first = 1;
+
+	if (len < 6 || strncmp(line, "%patch", 6))
+		return -1;
+	strbuf_add(&sb, line + 6, len - 6);
+	if (isdigit((unsigned char)sb.buf[0]))
+		num = atoi(sb.buf);
+	else if (sb.buf[0] && sb.buf[0] != ' ' && sb.buf[0] != '\t') {
+		strbuf_release(&sb);
+		return -1;	/* %patchfoo is not a %patch line */
+	}
+	*strip = -1;
+	for (w = strtok_r(sb.buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		if (first && isdigit((unsigned char)*w) && num < 0)
+			num = atoi(w);
+		else if (!strncmp(w, "-P", 2))
+			num = w[2] ? atoi(w + 2) :
+			      ((w = strtok_r(NULL, " \t", &save)) ? atoi(w) : 0);
+		else if (!strncmp(w, "-p", 2) && w[2])
+			*strip = atoi(w + 2);
+		first = 0;
+	}
+	strbuf_release(&sb);
+	return num < 0 ? 0 : num;
+}
+
+/* Every %patch line of %prep: its line and patch number. */
+static void patch_lines(const struct spec *s, int num, struct strvec *unused,
+			long *lines, size_t *n, int *strip)
+{
+	const struct spec_section *prep = find_section(s, "prep", NULL);
+
+	(void)unused;
+	*n = 0;
+	for (size_t i = prep ? prep->start + 1 : 0; prep && i < prep->end; i++) {
+		size_t len;
+		const char *line = line_at(&s->l, i, &len);
+		int st, k = patch_line_number(line, len, &st);
+
+		if (k >= 0 && (num < 0 || k == num)) {
+			lines[(*n)++] = (long)i;
+			if (strip)
+				*strip = st;
+			if (*n == 64)
+				break;
+		}
+	}
+}
+
+size_t spec_patches(const struct spec *s, struct spec_patch **out)
+{
+	struct strbuf t = STRBUF_INIT, v = STRBUF_INIT;
+	size_t at, n = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < s->sec[0].end; i++) {
+		size_t len, k;
+		const char *line = line_at(&s->l, i, &len);
+		long lines[64];
+		int strip = -1;
+		const char *slash;
+
+		if (!tag_of(line, len, &t, &at) || strncasecmp(t.buf, "Patch", 5) ||
+		    strspn(t.buf + 5, "0123456789") != t.len - 5)
+			continue;
+		tag_value(s, i, at, &v);
+		*out = xrealloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n].num = t.len > 5 ? atoi(t.buf + 5) : 0;
+		slash = strrchr(v.buf, '/');
+		(*out)[n].file = xstrdup(slash ? slash + 1 : v.buf);
+		patch_lines(s, (*out)[n].num, NULL, lines, &k, &strip);
+		(*out)[n].strip = k ? strip : -1;
+		n++;
+	}
+	strbuf_release(&t);
+	strbuf_release(&v);
+	return n;
+}
+
+void spec_patches_free(struct spec_patch *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i].file);
+	free(p);
+}
+
+/* --- the procedure's edits ----------------------------------------------------- */
+
+/* "%{name}" or "%name" -> name; false for anything else. */
+static bool single_macro(const char *v, struct strbuf *name)
+{
+	size_t n;
+
+	strbuf_reset(name);
+	if (v[0] != '%')
+		return false;
+	v++;
+	if (*v == '{') {
+		n = strcspn(v + 1, "}");
+		if (v[1 + n] != '}' || v[2 + n])
+			return false;
+		strbuf_add(name, v + 1, n);
+	} else {
+		strbuf_addstr(name, v);
+	}
+	return name->len && strspn(name->buf, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+			    name->len;
+}
+
+/* The %define or %global line of macro name, and its value's offset. */
+static long find_define(const struct spec *s, const char *name, size_t *at)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < s->l.nr; i++) {
+		size_t len, p = 0;
+		const char *line = line_at(&s->l, i, &len);
+
+		if (len > 8 && !strncmp(line, "%define", 7))
+			p = 7;
+		else if (len > 8 && !strncmp(line, "%global", 7))
+			p = 7;
+		else
+			continue;
+		while (p < len && (line[p] == ' ' || line[p] == '\t'))
+			p++;
+		if (p + n >= len || strncmp(line + p, name, n) ||
+		    (line[p + n] != ' ' && line[p + n] != '\t'))
+			continue;
+		for (p += n; p < len && (line[p] == ' ' || line[p] == '\t');)
+			p++;
+		*at = p;
+		return (long)i;
+	}
+	return -1;
+}
+
+static int edit_version(struct spec *s, const char *version, struct strbuf *log)
+{
+	struct strbuf v = STRBUF_INIT, macro = STRBUF_INIT;
+	size_t at, dat;
+	long i = find_tag(s, "Version", 0, &at), d;
+
+	if (i < 0)
+		return error("spec '%s' has no Version tag", s->path);
+	for (; i >= 0; i = find_tag(s, "Version", (size_t)i + 1, &at)) {
+		tag_value(s, (size_t)i, at, &v);
+		if (single_macro(v.buf, &macro) &&
+		    (d = find_define(s, macro.buf, &dat)) >= 0) {
+			set_value(s, (size_t)d, dat, version);
+			strbuf_addf(log, "%%define %s: %s\n", macro.buf, version);
+		} else {
+			set_value(s, (size_t)i, at, version);
+			strbuf_addf(log, "Version: %s (was %s)\n", version, v.buf);
+		}
+	}
+	strbuf_release(&v);
+	strbuf_release(&macro);
+	return 0;
+}
+
+static int edit_release(struct spec *s, const char *release, struct strbuf *log)
+{
+	size_t at;
+	long i = find_tag(s, "Release", 0, &at);
+
+	if (i < 0)
+		return error("spec '%s' has no Release tag", s->path);
+	for (; i >= 0; i = find_tag(s, "Release", (size_t)i + 1, &at))
+		set_value(s, (size_t)i, at, release);
+	strbuf_addf(log, "Release: %s\n", release);
+	return 0;
+}
+
+static void edit_source0(struct spec *s, const char *tarball, struct strbuf *log)
+{
+	struct strbuf v = STRBUF_INIT, nv = STRBUF_INIT;
+	size_t at;
+	long i = find_tag(s, "Source0", 0, &at);
+
+	if (i < 0)
+		i = find_tag(s, "Source", 0, &at);
+	if (i >= 0) {
+		tag_value(s, (size_t)i, at, &v);
+		if (!strchr(v.buf, '%')) {	/* macros follow Version */
+			const char *slash = strrchr(v.buf, '/');
+
+			if (slash)
+				strbuf_add(&nv, v.buf, (size_t)(slash - v.buf) + 1);
+			strbuf_addstr(&nv, tarball);
+			set_value(s, (size_t)i, at, nv.buf);
+			strbuf_addf(log, "Source0: %s\n", nv.buf);
+		}
+	}
+	strbuf_release(&v);
+	strbuf_release(&nv);
+}
+
+static void join_names(const struct strvec *v, struct strbuf *sb)
+{
+	for (size_t i = 0; i < v->nr; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", v->v[i]);
+}
+
+static void edit_summary(struct spec *s, const struct strvec *patches)
+{
+	struct strbuf v = STRBUF_INIT, nv = STRBUF_INIT;
+	size_t at;
+	long i = find_tag(s, "Summary", 0, &at);
+
+	if (i >= 0) {
+		tag_value(s, (size_t)i, at, &v);
+		if (!strstr(v.buf, "patch-o-matic")) {
+			bool dot = v.len && v.buf[v.len - 1] == '.';
+
+			strbuf_add(&nv, v.buf, v.len - dot);
+			strbuf_addstr(&nv, " (with patch-o-matic: ");
+			join_names(patches, &nv);
+			strbuf_addf(&nv, ")%s", dot ? "." : "");
+			set_value(s, (size_t)i, at, nv.buf);
+		}
+	}
+	strbuf_release(&v);
+	strbuf_release(&nv);
+}
+
+/* The last non-blank line of a section. */
+static size_t last_content(const struct spec *s, const struct spec_section *sec)
+{
+	size_t i = sec->end;
+
+	while (i > sec->start + 1 && line_equals(&s->l, i - 1, "", 0))
+		i--;
+	return i - 1;
+}
+
+static void edit_description(struct spec *s, const struct strvec *patches)
+{
+	const struct spec_section *d = find_section(s, "description", "");
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!d)
+		return;
+	for (size_t i = d->start; i < d->end; i++) {
+		size_t len;
+		const char *line = line_at(&s->l, i, &len);
+
+		if (memmem(line, len, "patch-o-matic", 13))
+			return;
+	}
+	strbuf_addstr(&sb, "\nThis build includes the netfilter patch-o-matic "
+			   "extensions: ");
+	join_names(patches, &sb);
+	strbuf_addstr(&sb, ".\n");
+	insert_after(s, last_content(s, d), sb.buf);
+	strbuf_release(&sb);
+}
+
+static void edit_requires(struct spec *s, const char *kernel, struct strbuf *log)
+{
+	struct strbuf v = STRBUF_INIT, line = STRBUF_INIT;
+	size_t at;
+	long i, rel;
+	bool done = false;
+
+	strbuf_addf(&line, "kernel >= %s", kernel);
+	for (i = find_tag(s, "Requires", 0, &at); i >= 0;
+	     i = find_tag(s, "Requires", (size_t)i + 1, &at)) {
+		tag_value(s, (size_t)i, at, &v);
+		if (!strncmp(v.buf, "kernel", 6) && strchr(" <>=,", v.buf[6] ? v.buf[6] : ' ')) {
+			set_value(s, (size_t)i, at, line.buf);
+			done = true;
+		}
+	}
+	if (!done) {
+		rel = find_tag(s, "Release", 0, &at);
+		strbuf_reset(&v);
+		strbuf_addf(&v, "Requires: %s\n", line.buf);
+		insert_after(s, (size_t)(rel >= 0 ? rel : 0), v.buf);
+	}
+	strbuf_addf(log, "Requires: %s\n", line.buf);
+	strbuf_release(&v);
+	strbuf_release(&line);
+}
+
+static void drop_patches(struct spec *s, const struct strvec *drop,
+			 struct strbuf *log)
+{
+	struct spec_patch *p;
+	size_t n = spec_patches(s, &p);
+	struct strbuf t = STRBUF_INIT;
+
+	for (size_t d = 0; d < drop->nr; d++)
+		for (size_t k = 0; k < n; k++) {
+			long lines[64];
+			size_t nl, at;
+
+			if (strcmp(p[k].file, drop->v[d]))
+				continue;
+			for (size_t i = 0; i < s->sec[0].end; i++) {
+				size_t len;
+				const char *line = line_at(&s->l, i, &len);
+
+				if (tag_of(line, len, &t, &at) &&
+				    !strncasecmp(t.buf, "Patch", 5) &&
+				    (t.len > 5 ? atoi(t.buf + 5) : 0) == p[k].num)
+					add_edit(s, i, DELETE, NULL);
+			}
+			patch_lines(s, p[k].num, NULL, lines, &nl, NULL);
+			for (size_t j = 0; j < nl; j++)
+				add_edit(s, (size_t)lines[j], DELETE, NULL);
+			strbuf_addf(log, "dropped Patch%d: %s\n", p[k].num,
+				    p[k].file);
+		}
+	spec_patches_free(p, n);
+	strbuf_release(&t);
+}
+
+/* Where a new %patch line goes: after the last one, else after %setup. */
+static size_t prep_insert_point(const struct spec *s)
+{
+	const struct spec_section *prep = find_section(s, "prep", NULL);
+	long lines[64];
+	size_t n;
+	int strip;
+
+	if (!prep)
+		return s->l.nr;
+	patch_lines(s, -1, NULL, lines, &n, &strip);
+	if (n)
+		return (size_t)lines[n - 1] + 1;
+	for (size_t i = prep->start + 1; i < prep->end; i++) {
+		size_t len;
+		const char *line = line_at(&s->l, i, &len);
+
+		if (len >= 6 && !strncmp(line, "%setup", 6))
+			return i + 1;
+	}
+	return prep->start + 1;
+}
+
+static void add_userspace(struct spec *s, const struct strvec *files,
+			  struct strbuf *log)
+{
+	int next = max_number(s, "Patch") + 1;
+	long last = last_tag(s, "Patch");
+	size_t prep = prep_insert_point(s);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (last < 0)
+		last = last_tag(s, "Source");
+	for (size_t i = 0; i < files->nr; i++, next++) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "Patch%d: %s\n", next, files->v[i]);
+		insert_after(s, (size_t)(last >= 0 ? last : 0), sb.buf);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%%patch%d -p1\n", next);
+		add_edit(s, prep, INSERT, sb.buf);
+		strbuf_addf(log, "Patch%d: %s, applied in %%prep\n", next,
+			    files->v[i]);
+	}
+	strbuf_release(&sb);
+}
+
+static void add_subpackages(struct spec *s, const struct spec_request *req,
+			    int pom_source, struct strbuf *log)
+{
+	const struct spec_section *prep = find_section(s, "prep", NULL);
+	const struct spec_section *inst = find_section(s, "install", NULL);
+	const struct spec_section *chlog = find_section(s, "changelog", NULL);
+	size_t files_at = chlog ? chlog->start : s->l.nr;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!has_package(s, "devel")) {
+		add_edit(s, prep ? prep->start : 0, INSERT,
+			 "%package devel\n"
+			 "Summary: Development package for iptables (libipq).\n"
+			 "Group: System Environment/Libraries\n"
+			 "Requires: %{name} = %{version}-%{release}\n\n"
+			 "%description devel\n"
+			 "libipq, the iptables library for userspace packet "
+			 "queuing: the library,\nits header and its manual "
+			 "pages.\n\n");
+		if (inst)
+			insert_after(s, last_content(s, inst),
+				     "make install-devel DESTDIR=$RPM_BUILD_ROOT "
+				     "LIBDIR=%{_libdir} INCDIR=%{_includedir} "
+				     "MANDIR=%{_mandir}\n");
+		add_edit(s, files_at, INSERT,
+			 "%files devel\n%defattr(-,root,root)\n"
+			 "%{_libdir}/libipq.a\n%{_includedir}/libipq.h\n"
+			 "%{_mandir}/man3/*\n\n");
+		strbuf_addstr(log, "added %package devel\n");
+	}
+	if (!has_package(s, "pom") && req->pom_tarball) {
+		add_edit(s, prep ? prep->start : 0, INSERT,
+			 "%package pom\n"
+			 "Summary: The netfilter patch-o-matic tree this "
+			 "iptables was built with.\n"
+			 "Group: Development/System\n\n"
+			 "%description pom\n"
+			 "The patch-o-matic tree whose extensions were applied "
+			 "to the kernel and\nbuilt into this iptables, "
+			 "installed under /usr/src/patch-o-matic.\n\n");
+		strbuf_addf(&sb, "mkdir -p $RPM_BUILD_ROOT/usr/src/patch-o-matic\n"
+			    "tar -xjf %%{SOURCE%d} -C $RPM_BUILD_ROOT/usr/src/"
+			    "patch-o-matic\nmv $RPM_BUILD_ROOT/usr/src/"
+			    "patch-o-matic/%s/* $RPM_BUILD_ROOT/usr/src/"
+			    "patch-o-matic/\nrmdir $RPM_BUILD_ROOT/usr/src/"
+			    "patch-o-matic/%s\n", pom_source, req->pom_top,
+			    req->pom_top);
+		if (inst)
+			insert_after(s, last_content(s, inst), sb.buf);
+		add_edit(s, files_at, INSERT,
+			 "%files pom\n%defattr(-,root,root)\n"
+			 "/usr/src/patch-o-matic\n\n");
+		strbuf_addstr(log, "added %package pom\n");
+	}
+	strbuf_release(&sb);
+}
+
+static int add_pom_source(struct spec *s, const struct spec_request *req)
+{
+	int n = max_number(s, "Source") + 1;
+	long last = last_tag(s, "Source");
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!req->pom_tarball || has_package(s, "pom"))
+		return -1;
+	strbuf_addf(&sb, "Source%d: %s\n", n, req->pom_tarball);
+	insert_after(s, (size_t)(last >= 0 ? last : 0), sb.buf);
+	strbuf_release(&sb);
+	return n;
+}
+
+static void add_changelog(struct spec *s, const struct spec_request *req,
+			  struct strbuf *log)
+{
+	const struct spec_section *c = find_section(s, "changelog", NULL);
+	struct strbuf sb = STRBUF_INIT;
+	char date[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a %b %d %Y", &tm);
+	if (!c)
+		strbuf_addstr(&sb, "\n%changelog\n");
+	strbuf_addf(&sb, "* %s %s - %s-%s\n- iptables %s with the patch-o-matic "
+		    "extensions ", date, req->packager, req->version,
+		    req->release, req->version);
+	join_names(req->patches, &sb);
+	strbuf_addstr(&sb, " (pomctl)\n");
+	for (size_t i = 0; req->drop && i < req->drop->nr; i++)
+		strbuf_addf(&sb, "- dropped %s: contained in %s\n",
+			    req->drop->v[i], req->version);
+	strbuf_addstr(&sb, c ? "\n" : "");
+	if (c)
+		insert_after(s, c->start, sb.buf);
+	else
+		add_edit(s, s->l.nr, INSERT, sb.buf);
+	strbuf_addstr(log, "added a %changelog entry\n");
+	strbuf_release(&sb);
+}
+
+/* A make command: "make", "%{__make}", "%__make", "$(MAKE)" first. */
+static size_t make_word(const char *line, size_t len)
+{
+	static const char *const words[] = { "make", "%{__make}", "%__make",
+					     "%{make_build}", "%make_build" };
+	size_t p = 0;
+
+	while (p < len && (line[p] == ' ' || line[p] == '\t'))
+		p++;
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		size_t n = strlen(words[i]);
+
+		if (p + n <= len && !strncmp(line + p, words[i], n) &&
+		    (p + n == len || line[p + n] == ' ' || line[p + n] == '\t'))
+			return p + n;
+	}
+	return 0;
+}
+
+static int edit_kernel_dir(struct spec *s, const char *dir, struct strbuf *log)
+{
+	static const char *const sections[] = { "build", "install" };
+	unsigned count = 0;
+
+	if (strpbrk(dir, " \t'\"$`\\"))
+		return error("the kernel tree '%s' has characters a spec cannot "
+			     "carry in KERNEL_DIR=", dir);
+	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
+		const struct spec_section *sec = find_section(s, sections[k],
+							      NULL);
+
+		for (size_t i = sec ? sec->start + 1 : 0; sec && i < sec->end; i++) {
+			size_t len, at;
+			const char *line = line_at(&s->l, i, &len);
+			struct strbuf sb = STRBUF_INIT;
+
+			if (!(at = make_word(line, len)))
+				continue;
+			if (memmem(line, len, "KERNEL_DIR", 10))
+				return error("%s:%zu: the spec's %%%s sets "
+					     "KERNEL_DIR itself; pomctl cannot "
+					     "point it at the patched tree: edit "
+					     "the spec by hand", s->path, i + 1,
+					     sections[k]);
+			strbuf_add(&sb, line, at);
+			strbuf_addf(&sb, " KERNEL_DIR=%s", dir);
+			strbuf_add(&sb, line + at, len - at);
+			strbuf_addstr(&sb, ending(s, i));
+			add_edit(s, i, REPLACE, sb.buf);
+			strbuf_release(&sb);
+			count++;
+		}
+	}
+	if (!count)
+		return error("spec '%s' runs no make in %%build: pomctl cannot "
+			     "give it KERNEL_DIR", s->path);
+	strbuf_addf(log, "KERNEL_DIR=%s on %u make command%s\n", dir, count,
+		    count == 1 ? "" : "s");
+	return 0;
+}
+
+int spec_edit_pom(struct spec *s, const struct spec_request *req,
+		  struct strbuf *log)
+{
+	int pom_source;
+
+	if (!find_section(s, "prep", NULL) || !find_section(s, "build", NULL))
+		return error("spec '%s' has no %%prep or no %%build section",
+			     s->path);
+	if (edit_version(s, req->version, log) < 0 ||
+	    edit_release(s, req->release, log) < 0 ||
+	    edit_kernel_dir(s, req->kernel_dir, log) < 0)
+		return -1;
+	edit_source0(s, req->tarball, log);
+	edit_summary(s, req->patches);
+	edit_description(s, req->patches);
+	edit_requires(s, req->kernel_version, log);
+	if (req->drop)
+		drop_patches(s, req->drop, log);
+	if (req->userspace)
+		add_userspace(s, req->userspace, log);
+	pom_source = add_pom_source(s, req);
+	add_subpackages(s, req, pom_source, log);
+	add_changelog(s, req, log);
+	return 0;
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct spec_edit *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->op != y->op)
+		return x->op == INSERT ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void spec_render(const struct spec *s, struct strbuf *out)
+{
+	struct spec_edit *e = xmalloc((s->nedits + 1) * sizeof(*e));
+	size_t k = 0;
+
+	memcpy(e, s->edits, s->nedits * sizeof(*e));
+	qsort(e, s->nedits, sizeof(*e), by_line);
+	for (size_t i = 0; i <= s->l.nr; i++) {
+		bool replaced = false;
+
+		for (; k < s->nedits && e[k].line == i; k++) {
+			if (e[k].op == INSERT) {
+				if (i == s->l.nr && out->len &&
+				    out->buf[out->len - 1] != '\n')
+					strbuf_addch(out, '\n');
+				strbuf_addstr(out, e[k].text);
+			} else if (!replaced) {
+				replaced = true;
+				if (e[k].op == REPLACE)
+					strbuf_addstr(out, e[k].text);
+			}
+		}
+		if (i < s->l.nr && !replaced) {
+			size_t len;
+			const char *raw = line_raw(&s->l, i, &len);
+
+			strbuf_add(out, raw, len);
+		}
+	}
+	free(e);
+}
+
+/* --- validation ----------------------------------------------------------------- */
+
+static bool in_list(const struct strvec *v, const char *s)
+{
+	for (size_t i = 0; v && i < v->nr; i++)
+		if (!strcmp(v->v[i], s))
+			return true;
+	return false;
+}
+
+static int check_expect(rpmSpec spec, const char *path,
+			const struct spec_expect *x)
+{
+	Header h = rpmSpecSourceHeader(spec);
+	const char *v = headerGetString(h, RPMTAG_VERSION);
+	const char *r = headerGetString(h, RPMTAG_RELEASE);
+	struct strvec names = STRVEC_INIT, sources = STRVEC_INIT;
+	rpmSpecPkgIter pi = rpmSpecPkgIterInit(spec);
+	rpmSpecSrcIter si = rpmSpecSrcIterInit(spec);
+	rpmSpecPkg pkg;
+	rpmSpecSrc src;
+	int ret = 0;
+
+	while ((pkg = rpmSpecPkgIterNext(pi)))
+		strvec_push(&names, headerGetString(rpmSpecPkgHeader(pkg),
+						    RPMTAG_NAME));
+	while ((src = rpmSpecSrcIterNext(si)))
+		strvec_push(&sources, rpmSpecSrcFilename(src, 0));
+	rpmSpecPkgIterFree(pi);
+	rpmSpecSrcIterFree(si);
+	if (x->version && (!v || strcmp(v, x->version)))
+		ret = error("the edited spec '%s' has Version %s, not %s", path,
+			    v ? v : "(none)", x->version);
+	else if (x->release && (!r || strcmp(r, x->release)))
+		ret = error("the edited spec '%s' has Release %s, not %s", path,
+			    r ? r : "(none)", x->release);
+	for (size_t i = 0; !ret && x->packages && i < x->packages->nr; i++)
+		if (!in_list(&names, x->packages->v[i]))
+			ret = error("the edited spec '%s' has no package %s",
+				    path, x->packages->v[i]);
+	for (size_t i = 0; !ret && x->sources && i < x->sources->nr; i++)
+		if (!in_list(&sources, x->sources->v[i]))
+			ret = error("the edited spec '%s' does not list %s as a "
+				    "source", path, x->sources->v[i]);
+	strvec_clear(&names);
+	strvec_clear(&sources);
+	return ret;
+}
+
+int spec_validate(const char *path, const char *topdir,
+		  const struct spec_expect *expect)
+{
+	rpmSpec spec;
+	int ret = 0;
+
+	if (rpm_init() < 0)
+		return -1;
+	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
+	rpm_clear_message();
+	spec = rpmSpecParse(path, RPMSPEC_ANYARCH | RPMSPEC_FORCE, NULL);
+	if (!spec)
+		ret = error("spec '%s' does not parse: %s", path,
+			    rpm_last_message("rpmSpecParse failed"));
+	else if (expect)
+		ret = check_expect(spec, path, expect);
+	rpmSpecFree(spec);
+	rpmPopMacro(NULL, "_topdir");
+	return ret;
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pomctl/spec.h"
+#include "pomctl/util.h"
+
+static const char *top(void)
+{
+	const char *t = getenv("POMCTL_TOP");
+
+	return t ? t : ".";
+}
+
+static void fixture(const char *name, struct strbuf *path)
+{
+	strbuf_reset(path);
+	strbuf_addf(path, "%s/tests/fixtures/%s", top(), name);
+}
+
+struct edited {
+	struct strbuf text, log;
+	char path[64];
+};
+
+static int edit(const char *name, struct strvec *drop, struct strvec *us,
+		struct edited *e)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct strvec patches = STRVEC_INIT;
+	struct spec s;
+	struct spec_request req = {
+		"1.2.8", "1.pom", "iptables-1.2.8.tar.bz2",
+		"/usr/src/linux-2.4.20-13.8", "2.4.20", "Test <t@example.org>",
+		"patch-o-matic-20030107.tar.bz2", "patch-o-matic-20030107",
+		&patches, drop, us,
+	};
+	int ret, fd;
+
+	strbuf_init(&e->text);
+	strbuf_init(&e->log);
+	strvec_push(&patches, "string");
+	fixture(name, &path);
+	ret = spec_read(&s, path.buf);
+	if (!ret)
+		ret = spec_edit_pom(&s, &req, &e->log);
+	if (!ret)
+		spec_render(&s, &e->text);
+	spec_release(&s);
+	strcpy(e->path, "/tmp/pomctl-spec-XXXXXX");
+	fd = mkstemp(e->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, e->text.buf, e->text.len), (int)e->text.len);
+	close(fd);
+	strvec_clear(&patches);
+	strbuf_release(&path);
+	return ret;
+}
+
+static void done(struct edited *e)
+{
+	unlink(e->path);
+	strbuf_release(&e->text);
+	strbuf_release(&e->log);
+}
+
+/* Every line of the original that the edits do not touch is kept. */
+static void assert_kept(const char *name, const struct edited *e,
+			const char *const *touched)
+{
+	struct strbuf path = STRBUF_INIT, orig = STRBUF_INIT;
+
+	fixture(name, &path);
+	assert_int_equal(read_file(path.buf, 1 << 20, false, &orig), 0);
+	for (char *line = orig.buf, *nl; *line; line = nl + 1) {
+		bool skip = false;
+
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		for (const char *const *t = touched; *t; t++)
+			skip |= !strncmp(line, *t, strlen(*t));
+		if (!skip && *line && !strstr(e->text.buf, line))
+			fail_msg("line lost: '%s'", line);
+	}
+	strbuf_release(&path);
+	strbuf_release(&orig);
+}
+
+static void test_redhat_spec(void **unused)
+{
+	struct edited e;
+	struct strvec drop = STRVEC_INIT, us = STRVEC_INIT, pkgs = STRVEC_INIT,
+		      srcs = STRVEC_INIT;
+	struct strbuf topdir = STRBUF_INIT;
+	static const char *const touched[] = { "Summary:", "Version:",
+					       "Release:", "Source0:",
+					       "Patch0:", "%patch0", "make",
+					       NULL };
+
+	(void)unused;
+	strvec_push(&drop, "iptables-1.2.6a-fixes.patch");
+	strvec_push(&us, "iptables-pom-iprange.patch");
+	assert_int_equal(edit("iptables-rpm/iptables.spec", &drop, &us, &e), 0);
+	assert_kept("iptables-rpm/iptables.spec", &e, touched);
+	assert_non_null(strstr(e.text.buf, "\nVersion: 1.2.8\n"));
+	assert_non_null(strstr(e.text.buf, "\nRelease: 1.pom\n"));
+	assert_non_null(strstr(e.text.buf, "Source0: http://www.netfilter.org/"
+					   "files/%{name}-%{version}.tar.bz2\n"));
+	assert_null(strstr(e.text.buf, "Patch0:"));
+	assert_null(strstr(e.text.buf, "%patch0"));
+	assert_non_null(strstr(e.text.buf, "%patch1 -p1 -b .redhat\n%patch2 -p1\n"));
+	assert_non_null(strstr(e.text.buf, "Patch2: iptables-pom-iprange.patch\n"));
+	assert_non_null(strstr(e.text.buf, "Requires: kernel >= 2.4.20\n"));
+	assert_non_null(strstr(e.text.buf, "make KERNEL_DIR=/usr/src/linux-2.4.20-13.8 "
+					   "COPT_FLAGS=\"$RPM_OPT_FLAGS\" LIBDIR=/lib\n"));
+	assert_non_null(strstr(e.text.buf, "%package devel\n"));
+	assert_non_null(strstr(e.text.buf, "%files pom\n"));
+	assert_non_null(strstr(e.text.buf, "Source2: patch-o-matic-20030107.tar.bz2\n"));
+	assert_non_null(strstr(e.text.buf, "%changelog\n* "));
+	assert_non_null(strstr(e.text.buf, "- dropped iptables-1.2.6a-fixes.patch: "
+					   "contained in 1.2.8\n"));
+	assert_non_null(strstr(e.text.buf, "(with patch-o-matic: string)."));
+	strvec_pushv(&pkgs, (const char *const[]){ "iptables", "iptables-ipv6",
+						   "iptables-devel",
+						   "iptables-pom", NULL });
+	strvec_pushv(&srcs, (const char *const[]){ "iptables-1.2.8.tar.bz2",
+						   "patch-o-matic-20030107.tar.bz2",
+						   "iptables-pom-iprange.patch",
+						   NULL });
+	strbuf_addstr(&topdir, "/tmp");
+	{
+		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, &srcs };
+
+		assert_int_equal(spec_validate(e.path, topdir.buf, &x), 0);
+	}
+	done(&e);
+	strvec_clear(&drop);
+	strvec_clear(&us);
+	strvec_clear(&pkgs);
+	strvec_clear(&srcs);
+	strbuf_release(&topdir);
+}
+
+static void test_macro_spec(void **unused)
+{
+	struct edited e;
+	struct strvec drop = STRVEC_INIT, pkgs = STRVEC_INIT;
+	static const char *const touched[] = { "%define ver", "Summary:",
+					       "Release:", "Patch1:",
+					       "%patch -P 1", "%{__make}", NULL };
+
+	(void)unused;
+	strvec_push(&drop, "iptables-1.2.6a-fixes.patch");
+	assert_int_equal(edit("specs/macros.spec", &drop, NULL, &e), 0);
+	assert_kept("specs/macros.spec", &e, touched);
+	assert_non_null(strstr(e.text.buf, "%define ver 1.2.8\n"));
+	assert_non_null(strstr(e.text.buf, "Version: %{ver}\n"));
+	assert_non_null(strstr(e.text.buf, "Release: 1.pom\n"));
+	assert_null(strstr(e.text.buf, "%patch -P 1"));
+	assert_null(strstr(e.text.buf, "Patch1:"));
+	assert_non_null(strstr(e.text.buf, "%{__make} KERNEL_DIR=/usr/src/"
+					   "linux-2.4.20-13.8 install"));
+	assert_non_null(strstr(e.text.buf, "%if %{with_ipv6}\n%package ipv6\n"));
+	strvec_pushv(&pkgs, (const char *const[]){ "iptables-ipv6",
+						   "iptables-devel", NULL });
+	{
+		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, NULL };
+
+		assert_int_equal(spec_validate(e.path, "/tmp", &x), 0);
+	}
+	done(&e);
+	strvec_clear(&drop);
+	strvec_clear(&pkgs);
+}
+
+static void test_refusals(void **unused)
+{
+	struct edited e;
+	struct spec s;
+	bool old;
+
+	(void)unused;
+	old = error_set_quiet(true);
+	assert_int_equal(edit("specs/loop.spec", NULL, NULL, &e), -1);
+	assert_non_null(strstr(error_last(), "sets KERNEL_DIR itself"));
+	done(&e);
+	assert_int_equal(spec_parse(&s, "x.spec", "Name: x\0y", 9), -1);
+	assert_non_null(strstr(error_last(), "NUL byte"));
+	spec_release(&s);
+	{
+		char path[] = "/tmp/pomctl-bad-XXXXXX";
+		int fd = mkstemp(path);
+		static const char bad[] = "Name: x\nVersion: 1\n%if 1\n%description\nx\n";
+
+		assert_int_equal(write(fd, bad, sizeof(bad) - 1), (int)sizeof(bad) - 1);
+		close(fd);
+		assert_int_equal(spec_validate(path, "/tmp", NULL), -1);
+		assert_non_null(strstr(error_last(), "does not parse"));
+		unlink(path);
+	}
+	error_set_quiet(old);
+}
+
+/* ISO-8859 bytes pass through untouched. */
+static void test_latin1(void **unused)
+{
+	static const char text[] = "Name: x\nVersion: 1\nRelease: 1\n"
+				   "Summary: caf\xe9\nLicense: GPL\n\n"
+				   "%description\nna\xefve\n\n%prep\n\n%build\nmake\n";
+	struct spec s;
+	struct strbuf out = STRBUF_INIT, log = STRBUF_INIT;
+	struct strvec patches = STRVEC_INIT;
+	struct spec_request req = { "2", "1.pom", "x-2.tar.bz2", "/k", "2.4.20",
+				    "T <t@e>", NULL, NULL, &patches, NULL, NULL };
+
+	(void)unused;
+	strvec_push(&patches, "string");
+	assert_int_equal(spec_parse(&s, "latin1.spec", text, sizeof(text) - 1), 0);
+	assert_int_equal(spec_edit_pom(&s, &req, &log), 0);
+	spec_render(&s, &out);
+	assert_non_null(strstr(out.buf, "Summary: caf\xe9 (with patch-o-matic: string)\n"));
+	assert_non_null(strstr(out.buf, "na\xefve\n"));
+	spec_release(&s);
+	strbuf_release(&out);
+	strbuf_release(&log);
+	strvec_clear(&patches);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_redhat_spec),
+		cmocka_unit_test(test_macro_spec),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_latin1),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -45,6 +45,7 @@ static const struct config_key keys[] = {
 	P("rpm", "topdir", "/usr/src/redhat"),
 	P("rpm", "dbpath", "/var/lib/rpm"),
 	T("rpm", "release", "1.pom", CFG_WORD),
+	B("rpm", "drop_failing_patches", "no"),
 
 	T("sources", "srpm_locations",
 	  "https://archive.download.redhat.com/pub/redhat/linux/8.0/en/os/SRPMS/",

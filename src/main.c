@@ -25,7 +25,7 @@
 
 #define LOG_MAX_SIZE (256 * 1024 * 1024)
 
-enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL };
+enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL, OPT_DROP };
 
 /* Option flags of subcommands, to refuse options a subcommand ignores. */
 enum {
@@ -42,6 +42,7 @@ static const char *trial_arg;
 static const char *iptables_version_arg;
 static const char *pom_version_arg;
 static const char *kernel_arg;
+static const char *drop_failing_arg;	/* "yes" when given */
 static const char *pom_arg;
 static const char *jobs_arg;
 
@@ -85,6 +86,8 @@ static struct poptOption upgrade_options[] = {
 	{ "pom-version", 0, POPT_ARG_STRING, &pom_version_arg, 0,
 	  "the patch-o-matic release to use (default: [sources] "
 	  "pom_version)", "VERSION" },
+	{ "drop-failing-patches", 0, POPT_ARG_NONE, NULL, OPT_DROP,
+	  "drop spec patches that no longer apply (default: stop)", NULL },
 	POPT_TABLEEND
 };
 
@@ -253,6 +256,7 @@ static const struct {
 } overrides[] = {
 	{ &iptables_version_arg, "sources", "iptables_version" },
 	{ &pom_version_arg, "sources", "pom_version" },
+	{ &drop_failing_arg, "rpm", "drop_failing_patches" },
 };
 
 static void record_overrides(struct state *st)
@@ -639,11 +643,11 @@ static int check_options(const struct command *cmd)
 	    !(cmd->flags & SUB_PATCHES))
 		return usage_error("--patch, --trial and --force are options "
 				   "of upgrade, not of %s", cmd->name);
-	if ((iptables_version_arg || pom_version_arg) &&
+	if ((iptables_version_arg || pom_version_arg || drop_failing_arg) &&
 	    !(cmd->flags & SUB_VERSIONS))
-		return usage_error("--iptables-version and --pom-version are "
-				   "for upgrade and resume, not for %s",
-				   cmd->name);
+		return usage_error("--iptables-version, --pom-version and "
+				   "--drop-failing-patches are for upgrade and "
+				   "resume, not for %s", cmd->name);
 	if ((kernel_arg || pom_arg) && !(cmd->flags & SUB_LIST))
 		return usage_error("--kernel and --pom are options of "
 				   "list-patches, not of %s", cmd->name);
@@ -707,6 +711,8 @@ static int parse(poptContext pc, const struct command **cmd, const char **arg)
 			printf("pomctl %s\n", POMCTL_VERSION);
 			return EXIT_DONE;
 		}
+		if (rc == OPT_DROP)
+			drop_failing_arg = "yes";
 		if (rc == OPT_PATCH) {
 			char *patch = poptGetOptArg(pc); /* ours to free */
 			int bad = add_patch(patch);

@@ -1074,16 +1074,17 @@ static void rejected_files(const char *output, struct strbuf *rejected,
 	strbuf_release(&seen);
 }
 
-static int run_patch(struct ctx *ctx, const char *dir, const char *diff,
-		     bool reverse, bool dry, struct strbuf *why)
+int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
+		   int strip, bool reverse, bool dry, struct strbuf *why)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	struct strbuf out = STRBUF_INIT;
 	int null_fd = -1, ret;
 
 	config_get_words(ctx->cfg, "commands", "patch", &cp.args);
+	strvec_pushf(&cp.args, "-p%d", strip);
 	strvec_pushv(&cp.args, (const char *const[]){
-			     "-p1", "-f", "--no-backup-if-mismatch", "-r", "-",
+			     "-f", "--no-backup-if-mismatch", "-r", "-",
 			     "-d", dir, "-i", diff, NULL });
 	if (reverse)
 		strvec_push(&cp.args, "-R");
@@ -1116,6 +1117,12 @@ static int run_patch(struct ctx *ctx, const char *dir, const char *diff,
 		close(null_fd);
 	strbuf_release(&out);
 	return ret ? -1 : 0;
+}
+
+static int run_patch(struct ctx *ctx, const char *dir, const char *diff,
+		     bool reverse, bool dry, struct strbuf *why)
+{
+	return pom_patch_file(ctx, dir, diff, 1, reverse, dry, why);
 }
 
 static int apply_diff(struct ctx *ctx, struct target *t, const char *diff,
@@ -1392,4 +1399,60 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
 	strbuf_release(&why);
 	free(applied);
 	return ret;
+}
+
+/* --- userspace parts ------------------------------------------------------ */
+
+static struct {
+	const char *src;	/* the iptables sources */
+	size_t base;		/* length of the iptables/ dir's path */
+	struct strbuf *diff;
+	int ret;
+} us;
+
+static int visit_userspace(const char *path, const struct stat *st, int type,
+			   struct FTW *ftw)
+{
+	struct strbuf old = STRBUF_INIT, new = STRBUF_INIT, target = STRBUF_INIT,
+		      label = STRBUF_INIT;
+	const char *rel = path + us.base + 1;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F)
+		return 0;
+	strbuf_addf(&target, "%s/%s", us.src, rel);
+	if (path_exists(target.buf) &&
+	    read_file(target.buf, TEXT_MAX, false, &old) < 0)
+		us.ret = error("cannot read '%s'", target.buf);
+	if (read_file(path, TEXT_MAX, false, &new) < 0)
+		us.ret = error("cannot read '%s'", path);
+	strbuf_addf(&label, "iptables/%s", rel);
+	if (!us.ret)
+		text_diff(label.buf, old.buf, old.len, new.buf, new.len, us.diff);
+	strbuf_release(&old);
+	strbuf_release(&new);
+	strbuf_release(&target);
+	strbuf_release(&label);
+	return us.ret;
+}
+
+int pom_userspace_diff(const struct pom_patch *p, const char *src,
+		       struct strbuf *diff)
+{
+	int ret = 0;
+
+	if (p->userspace) {
+		ret = read_file(p->userspace, TEXT_MAX, false, diff);
+		return ret ? error("cannot read '%s': %s", p->userspace,
+				   strerror(-ret)) : 0;
+	}
+	if (!p->userspace_dir)
+		return 0;
+	us.src = src;
+	us.base = strlen(p->userspace_dir);
+	us.diff = diff;
+	us.ret = 0;
+	nftw(p->userspace_dir, visit_userspace, 16, FTW_PHYS);
+	return us.ret;
 }

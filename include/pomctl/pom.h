@@ -117,4 +117,21 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
 	      struct pom_patch **set, size_t n, const char *kdir,
 	      struct manifest *m, struct strvec *applied);
 
+/*
+ * patch -pSTRIP [-R] [--dry-run] -d dir -i diff, non-interactive, no
+ * backups or reject files; why gets the files whose hunks were rejected
+ * or that are missing.  0 when it applies, -1 (not reported) otherwise.
+ */
+int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
+		   int strip, bool reverse, bool dry, struct strbuf *why);
+
+/*
+ * The userspace part of p as one diff for the iptables tree (applied with
+ * patch -p1): a classic .userspace diff or an -ng iptables.patch as they
+ * are, an -ng iptables/ tree as the diff that makes src (the new iptables
+ * sources) look like it.  Empty when there is nothing to change.
+ */
+int pom_userspace_diff(const struct pom_patch *p, const char *src,
+		       struct strbuf *diff);
+
 #endif

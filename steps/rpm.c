@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Step 6, rpm: edit the distribution's iptables spec for the new iptables
+ * and the patch-o-matic extensions, check the result with librpmbuild,
+ * build it with rpmbuild against the patched kernel tree, and check with
+ * librpm that the packages hold each extension.  It runs after patch: the
+ * iptables build picks its optional extensions by looking at the tree.
+ */
+#include <dirent.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pomctl/archive.h"
+#include "pomctl/ktree.h"
+#include "pomctl/log.h"
+#include "pomctl/manifest.h"
+#include "pomctl/pom.h"
+#include "pomctl/rpmdb.h"
+#include "pomctl/run.h"
+#include "pomctl/spec.h"
+#include "pomctl/util.h"
+#include "steps.h"
+
+/* Everything the step works with, gathered once. */
+struct job {
+	struct strbuf topdir, spec, sources, kdir, tmp, src, packager;
+	const char *version, *tarball, *pom_tarball, *pom_dir;
+	struct ktree kt;
+	struct pom_tree pt;
+	bool have_kt, have_pt;
+	struct strvec drop, userspace, extensions;
+};
+
+static const char *out(struct ctx *ctx, const char *step, const char *key)
+{
+	return state_get_output(ctx->state, step, key);
+}
+
+static void packager(struct ctx *ctx, struct strbuf *sb)
+{
+	const char *p = config_get(ctx->cfg, "general", "packager");
+	struct passwd *pw = getpwuid(getuid());
+	char host[256] = "localhost";
+
+	if (*p) {
+		strbuf_addstr(sb, p);
+		return;
+	}
+	gethostname(host, sizeof(host) - 1);
+	strbuf_addf(sb, "%s@%s", pw ? pw->pw_name : "root", host);
+}
+
+static void job_release(struct job *j)
+{
+	if (j->tmp.len)
+		remove_tree(j->tmp.buf);
+	strbuf_release(&j->topdir);
+	strbuf_release(&j->spec);
+	strbuf_release(&j->sources);
+	strbuf_release(&j->kdir);
+	strbuf_release(&j->tmp);
+	strbuf_release(&j->src);
+	strbuf_release(&j->packager);
+	if (j->have_pt)
+		pom_release(&j->pt);
+	if (j->have_kt)
+		ktree_release(&j->kt);
+	strvec_clear(&j->drop);
+	strvec_clear(&j->userspace);
+	strvec_clear(&j->extensions);
+}
+
+/* The new iptables sources, extracted into a private directory. */
+static int extract_sources(struct job *j)
+{
+	const char *t = getenv("TMPDIR");
+	struct strbuf tarball = STRBUF_INIT, top = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&j->tmp, "%s/pomctl-rpm-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(j->tmp.buf)) {
+		strbuf_reset(&j->tmp);
+		return error("cannot create a temporary directory");
+	}
+	strbuf_addf(&tarball, "%s/%s", j->sources.buf, j->tarball);
+	strbuf_addf(&j->src, "%s/src", j->tmp.buf);
+	ret = archive_top_dir(tarball.buf, &top);
+	if (!ret)
+		ret = archive_extract(tarball.buf, j->src.buf);
+	strbuf_addf(&j->src, "/%s", top.buf);
+	strbuf_release(&tarball);
+	strbuf_release(&top);
+	return ret;
+}
+
+static int job_init(struct ctx *ctx, struct job *j)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	memset(j, 0, sizeof(*j));
+	ctx_path(ctx, config_get(ctx->cfg, "rpm", "topdir"), &j->topdir);
+	strbuf_addf(&j->sources, "%s/SOURCES", j->topdir.buf);
+	ctx_path(ctx, out(ctx, "fetch", "spec"), &j->spec);
+	j->version = out(ctx, "fetch", "iptables_version");
+	j->tarball = out(ctx, "fetch", "iptables_tarball");
+	j->pom_tarball = out(ctx, "fetch", "pom_tarball");
+	j->pom_dir = out(ctx, "fetch", "pom_dir");
+	packager(ctx, &j->packager);
+	if (!j->version || !j->tarball || !j->pom_dir)
+		return error("the fetch step has no results to build from; run "
+			     "pomctl resume --from fetch");
+	if (ktree_open_configured(ctx, &j->kt) < 0)
+		return -1;
+	j->have_kt = true;
+	strbuf_addstr(&j->kdir, j->kt.dir);
+	if (pom_open(&j->pt, j->pom_dir, j->kt.v) < 0)
+		return -1;
+	j->have_pt = true;
+	strbuf_release(&sb);
+	return extract_sources(j);
+}
+
+/* Which of the spec's patches the new sources make redundant. */
+static int redundant_patches(struct ctx *ctx, struct job *j, bool drop_failing)
+{
+	struct spec s;
+	struct spec_patch *p;
+	struct strbuf path = STRBUF_INIT, why = STRBUF_INIT;
+	size_t n;
+	int ret = spec_read(&s, j->spec.buf);
+
+	if (ret)
+		return -1;
+	n = spec_patches(&s, &p);
+	for (size_t i = 0; i < n && !ret; i++) {
+		int strip = p[i].strip >= 0 ? p[i].strip : 0;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", j->sources.buf, p[i].file);
+		if (pom_patch_file(ctx, j->src.buf, path.buf, strip, false,
+				   true, NULL) == 0)
+			continue;	/* still needed */
+		if (pom_patch_file(ctx, j->src.buf, path.buf, strip, true,
+				   true, NULL) == 0 || drop_failing) {
+			strvec_push(&j->drop, p[i].file);
+			continue;
+		}
+		ret = error("Patch%d (%s) neither applies to iptables %s nor "
+			    "is contained in it: drop it from the spec, or run "
+			    "pomctl resume --drop-failing-patches", p[i].num,
+			    p[i].file, j->version);
+	}
+	spec_patches_free(p, n);
+	spec_release(&s);
+	strbuf_release(&path);
+	strbuf_release(&why);
+	return ret;
+}
+
+/* Extensions the packages must hold, and the userspace diffs to carry. */
+static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
+			   struct manifest *m)
+{
+	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT, file = STRBUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < ctx->state->patches.nr && !ret; i++) {
+		const char *name = ctx->state->patches.v[i];
+		struct pom_patch *p;
+		bool old = error_set_quiet(true);
+
+		ret = pom_find(&j->pt, name, &p);
+		error_set_quiet(old);
+		if (ret) {
+			ret = 0;
+			continue;
+		}
+		strbuf_reset(&diff);
+		ret = pom_userspace_diff(p, j->src.buf, &diff);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/extensions/libipt_%s.c", j->src.buf, name);
+		if (diff.len || path_exists(path.buf))
+			strvec_pushf(&j->extensions, "libipt_%s.so", name);
+		if (ret || !diff.len)
+			continue;
+		strbuf_reset(&file);
+		strbuf_addf(&file, "iptables-pom-%s.patch", name);
+		strvec_push(&j->userspace, file.buf);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", j->sources.buf, file.buf);
+		if (write && m && !path_exists(path.buf))
+			manifest_created(m, path.buf);
+		if (write)
+			ret = write_file_atomic(path.buf, diff.buf, diff.len, 0644);
+	}
+	strbuf_release(&diff);
+	strbuf_release(&path);
+	strbuf_release(&file);
+	return ret;
+}
+
+/* The edited spec's text and its diff. */
+static int edit_spec(struct ctx *ctx, struct job *j, struct strbuf *text,
+		     struct strbuf *diff, struct strbuf *log)
+{
+	struct strbuf kver = STRBUF_INIT, old = STRBUF_INIT;
+	const char *top = strrchr(j->pom_dir, '/');
+	struct spec_request req = {
+		j->version, config_get(ctx->cfg, "rpm", "release"), j->tarball,
+		j->kdir.buf, NULL, j->packager.buf, j->pom_tarball,
+		top ? top + 1 : j->pom_dir, &ctx->state->patches, &j->drop,
+		&j->userspace,
+	};
+	struct spec s;
+	int ret;
+
+	strbuf_addf(&kver, "%u.%u.%u", j->kt.v[0], j->kt.v[1], j->kt.v[2]);
+	req.kernel_version = kver.buf;
+	ret = spec_read(&s, j->spec.buf);
+	if (!ret)
+		ret = spec_edit_pom(&s, &req, log);
+	if (!ret) {
+		spec_render(&s, text);
+		read_file(j->spec.buf, 4 << 20, false, &old);
+		text_diff(j->spec.buf, old.buf, old.len, text->buf, text->len,
+			  diff);
+	}
+	spec_release(&s);
+	strbuf_release(&kver);
+	strbuf_release(&old);
+	return ret;
+}
+
+static void expected_packages(const struct job *j, struct strvec *pkgs,
+			      struct strvec *srcs)
+{
+	strvec_pushv(pkgs, (const char *const[]){ "iptables", "iptables-devel",
+						  "iptables-pom", NULL });
+	strvec_push(srcs, j->tarball);
+	if (j->pom_tarball)
+		strvec_push(srcs, j->pom_tarball);
+	strvec_pushv(srcs, strvec_argv((struct strvec *)&j->userspace));
+}
+
+/* Write the edited spec only once librpmbuild accepts it. */
+static int install_spec(struct ctx *ctx, struct job *j, const char *text,
+			struct manifest *m)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	struct strvec pkgs = STRVEC_INIT, srcs = STRVEC_INIT;
+	struct spec_expect x;
+	int ret;
+
+	expected_packages(j, &pkgs, &srcs);
+	x = (struct spec_expect){ j->version, config_get(ctx->cfg, "rpm",
+							 "release"), &pkgs, &srcs };
+	strbuf_addf(&tmp, "%s.pomctl-new", j->spec.buf);
+	ret = write_file_atomic(tmp.buf, text, strlen(text), 0644);
+	if (!ret)
+		ret = spec_validate(tmp.buf, j->topdir.buf, &x);
+	if (!ret)
+		ret = manifest_backup(m, j->spec.buf);
+	if (!ret && rename(tmp.buf, j->spec.buf) < 0)
+		ret = error("cannot replace '%s'", j->spec.buf);
+	unlink(tmp.buf);
+	strvec_clear(&pkgs);
+	strvec_clear(&srcs);
+	strbuf_release(&tmp);
+	return ret;
+}
+
+static bool is_build_error(const char *line)
+{
+	return strstr(line, "error:") || strstr(line, "Error ") ||
+	       strstr(line, "Bad exit status") || strstr(line, "*** ");
+}
+
+static void rpmbuild_argv(struct ctx *ctx, const struct job *j,
+			  struct strvec *argv)
+{
+	config_get_words(ctx->cfg, "commands", "rpmbuild", argv);
+	strvec_push(argv, "--define");
+	strvec_pushf(argv, "_topdir %s", j->topdir.buf);
+	strvec_pushv(argv, (const char *const[]){ "-ba", j->spec.buf, NULL });
+}
+
+static int rpmbuild(struct ctx *ctx, const struct job *j)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strvec errors = STRVEC_INIT;
+	struct strbuf lines = STRBUF_INIT;
+	int ret;
+
+	rpmbuild_argv(ctx, j, &cp.args);
+	cp.log_fd = ctx->log_fd;
+	cp.label = "rpmbuild";
+	cp.is_error = is_build_error;
+	cp.errors = &errors;
+	ret = run_command(&cp);
+	for (size_t i = 0; i < errors.nr && i < 10; i++)
+		strbuf_addf(&lines, "\n    %s", errors.v[i]);
+	if (ret > 0)
+		ret = error("rpmbuild -ba %s failed (exit %d)%s%s", j->spec.buf,
+			    ret, errors.nr ? "; the first errors:" : "",
+			    lines.buf);
+	strvec_clear(&errors);
+	strbuf_release(&lines);
+	return ret ? -1 : 0;
+}
+
+/* RPMS/ARCH/NAME-VERSION-RELEASE.ARCH.rpm, found. */
+static int find_package(const struct job *j, const char *name,
+			const char *release, struct strbuf *path)
+{
+	struct strbuf rpms = STRBUF_INIT, prefix = STRBUF_INIT, sub = STRBUF_INIT;
+	struct dirent *a, *f;
+	DIR *d, *e;
+	int ret = -1;
+
+	strbuf_addf(&rpms, "%s/RPMS", j->topdir.buf);
+	strbuf_addf(&prefix, "%s-%s-%s.", name, j->version, release);
+	d = opendir(rpms.buf);
+	while (ret && d && (a = readdir(d))) {
+		strbuf_reset(&sub);
+		strbuf_addf(&sub, "%s/%s", rpms.buf, a->d_name);
+		if (a->d_name[0] == '.' || !(e = opendir(sub.buf)))
+			continue;
+		while (ret && (f = readdir(e)))
+			if (!strncmp(f->d_name, prefix.buf, prefix.len)) {
+				strbuf_reset(path);
+				strbuf_addf(path, "%s/%s", sub.buf, f->d_name);
+				ret = 0;
+			}
+		closedir(e);
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&rpms);
+	strbuf_release(&prefix);
+	strbuf_release(&sub);
+	return ret;
+}
+
+static bool has_file_ending(const struct strvec *files, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < files->nr; i++) {
+		size_t len = strlen(files->v[i]);
+
+		if (len > n && files->v[i][len - n - 1] == '/' &&
+		    !strcmp(files->v[i] + len - n, name))
+			return true;
+	}
+	return false;
+}
+
+static int check_packages(struct ctx *ctx, const struct job *j,
+			  struct strbuf *built)
+{
+	static const char *const names[] = { "iptables", "iptables-devel",
+					     "iptables-pom" };
+	const char *release = config_get(ctx->cfg, "rpm", "release");
+	struct strbuf path = STRBUF_INIT;
+	struct strvec files = STRVEC_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names) && !ret; i++) {
+		if (find_package(j, names[i], release, &path) < 0)
+			ret = error("rpmbuild made no %s-%s-%s package", names[i],
+				    j->version, release);
+		else if (rpm_check_package(path.buf, NULL, NULL) < 0)
+			ret = -1;
+		else
+			strbuf_addf(built, "%s%s", built->len ? " " : "", path.buf);
+		if (!ret && i == 0)
+			ret = rpm_package_files(path.buf, &files);
+	}
+	for (size_t i = 0; !ret && i < j->extensions.nr; i++)
+		if (!has_file_ending(&files, j->extensions.v[i]))
+			ret = error("the built iptables package has no %s: the "
+				    "iptables build did not see the patched "
+				    "kernel tree (KERNEL_DIR=%s); see pomctl log "
+				    "rpm", j->extensions.v[i], j->kdir.buf);
+	strvec_clear(&files);
+	strbuf_release(&path);
+	return ret;
+}
+
+void rpm_fingerprint(struct ctx *ctx, struct fingerprint *fp)
+{
+	fp_add_step(fp, ctx->state, "fetch");
+	fp_add_step(fp, ctx->state, "patch");
+	fp_add_config(fp, ctx, "rpm", "topdir");
+	fp_add_config(fp, ctx, "rpm", "release");
+	fp_add_config(fp, ctx, "rpm", "drop_failing_patches");
+	fp_add_config(fp, ctx, "general", "packager");
+	fp_add_config(fp, ctx, "commands", "rpmbuild");
+	fp_add_config(fp, ctx, "kernel", "tree");
+}
+
+int rpm_plan(struct ctx *ctx)
+{
+	struct job j;
+	struct strbuf text = STRBUF_INIT, diff = STRBUF_INIT, log = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	int ret;
+
+	if (!out(ctx, "fetch", "spec")) {
+		plan_note(ctx->plan, "once fetch has installed the SRPM: the "
+			  "spec is edited (version, release, -devel and -pom "
+			  "subpackages, patches the new iptables contains "
+			  "dropped, KERNEL_DIR), checked with librpmbuild and "
+			  "built with rpmbuild -ba");
+		return 0;
+	}
+	ret = job_init(ctx, &j);
+	if (!ret)
+		ret = redundant_patches(ctx, &j, config_get_bool(
+					ctx->cfg, "rpm", "drop_failing_patches"));
+	if (!ret)
+		ret = userspace_parts(ctx, &j, false, NULL);
+	if (!ret)
+		ret = edit_spec(ctx, &j, &text, &diff, &log);
+	if (!ret) {
+		plan_edit(ctx->plan, j.spec.buf, diff.buf);
+		rpmbuild_argv(ctx, &j, &argv);
+		plan_command(ctx->plan, strvec_argv(&argv), NULL);
+		plan_note(ctx->plan, "then iptables, iptables-devel and "
+			  "iptables-pom must be built%s%s", j.extensions.nr ?
+			  ", the main package holding " : "",
+			  j.extensions.nr ? j.extensions.v[0] : "");
+	}
+	job_release(&j);
+	strvec_clear(&argv);
+	strbuf_release(&text);
+	strbuf_release(&diff);
+	strbuf_release(&log);
+	return ret;
+}
+
+int rpm_run(struct ctx *ctx)
+{
+	struct job j;
+	struct manifest m;
+	struct strbuf text = STRBUF_INIT, diff = STRBUF_INIT, log = STRBUF_INIT,
+		      built = STRBUF_INIT;
+	int ret = job_init(ctx, &j);
+
+	if (!ret)
+		ret = manifest_open(&m, ctx->state_dir.buf, "rpm");
+	if (!ret) {
+		ret = spec_validate(j.spec.buf, j.topdir.buf, NULL);
+		if (!ret)
+			ret = redundant_patches(ctx, &j, config_get_bool(
+					ctx->cfg, "rpm", "drop_failing_patches"));
+		if (!ret)
+			ret = userspace_parts(ctx, &j, true, &m);
+		if (!ret)
+			ret = edit_spec(ctx, &j, &text, &diff, &log);
+		if (!ret) {
+			steplog_printf(ctx->log_fd, "%s%s", log.buf, diff.buf);
+			ret = install_spec(ctx, &j, text.buf, &m);
+		}
+		manifest_save(&m);
+		manifest_release(&m);
+	}
+	if (!ret)
+		ret = rpmbuild(ctx, &j);
+	if (!ret)
+		ret = check_packages(ctx, &j, &built);
+	if (!ret) {
+		info("  built %s", built.buf);
+		state_set_output(ctx->state, "rpm", "packages", built.buf);
+		state_set_output(ctx->state, "rpm", "version", j.version);
+	}
+	job_release(&j);
+	strbuf_release(&text);
+	strbuf_release(&diff);
+	strbuf_release(&log);
+	strbuf_release(&built);
+	return ret;
+}

@@ -353,10 +353,12 @@ static bool linux_part(const char *name, bool dir, struct strbuf *version)
 	if (*rest == '-') {
 		size_t n = strspn(rest + 1, "0123456789.");
 
+		while (n && rest[n] == '.')	/* the dot of ".patch" */
+			n--;
+		if (!n)
+			return false;
 		strbuf_add(version, rest + 1, n);
 		rest += 1 + n;
-		if (version->len && version->buf[version->len - 1] == '.')
-			return false;
 	}
 	if (dir)
 		return *rest == '\0';

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "pomctl/archive.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
@@ -25,7 +27,9 @@
 
 /* Everything the step works with, gathered once. */
 struct job {
-	struct strbuf topdir, spec, sources, kdir, tmp, src, packager;
+	/* spec: the file to write; orig: the distribution's text to edit
+	 * (its backup, once an earlier run has edited the spec) */
+	struct strbuf topdir, spec, orig, sources, kdir, tmp, src, packager;
 	const char *version, *tarball, *pom_tarball, *pom_dir;
 	struct ktree kt;
 	struct pom_tree pt;
@@ -58,6 +62,7 @@ static void job_release(struct job *j)
 		remove_tree(j->tmp.buf);
 	strbuf_release(&j->topdir);
 	strbuf_release(&j->spec);
+	strbuf_release(&j->orig);
 	strbuf_release(&j->sources);
 	strbuf_release(&j->kdir);
 	strbuf_release(&j->tmp);
@@ -95,6 +100,23 @@ static int extract_sources(struct job *j)
 	return ret;
 }
 
+/* The spec as the SRPM had it: its backup in the rpm manifest, if any. */
+static void original_spec(struct ctx *ctx, struct job *j)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *doc;
+	const char *backup;
+
+	strbuf_addf(&path, "%s/manifests/rpm.json", ctx->state_dir.buf);
+	doc = json_load_file(path.buf, 0, NULL);
+	backup = json_string_value(json_object_get(json_object_get(doc,
+					"changed"), j->spec.buf));
+	strbuf_addstr(&j->orig, backup && path_exists(backup) ? backup :
+			       j->spec.buf);
+	json_decref(doc);
+	strbuf_release(&path);
+}
+
 static int job_init(struct ctx *ctx, struct job *j)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -103,6 +125,7 @@ static int job_init(struct ctx *ctx, struct job *j)
 	ctx_path(ctx, config_get(ctx->cfg, "rpm", "topdir"), &j->topdir);
 	strbuf_addf(&j->sources, "%s/SOURCES", j->topdir.buf);
 	ctx_path(ctx, out(ctx, "fetch", "spec"), &j->spec);
+	original_spec(ctx, j);
 	j->version = out(ctx, "fetch", "iptables_version");
 	j->tarball = out(ctx, "fetch", "iptables_tarball");
 	j->pom_tarball = out(ctx, "fetch", "pom_tarball");
@@ -129,7 +152,7 @@ static int redundant_patches(struct ctx *ctx, struct job *j, bool drop_failing)
 	struct spec_patch *p;
 	struct strbuf path = STRBUF_INIT, why = STRBUF_INIT;
 	size_t n;
-	int ret = spec_read(&s, j->spec.buf);
+	int ret = spec_read(&s, j->orig.buf);
 
 	if (ret)
 		return -1;
@@ -218,12 +241,12 @@ static int edit_spec(struct ctx *ctx, struct job *j, struct strbuf *text,
 
 	strbuf_addf(&kver, "%u.%u.%u", j->kt.v[0], j->kt.v[1], j->kt.v[2]);
 	req.kernel_version = kver.buf;
-	ret = spec_read(&s, j->spec.buf);
+	ret = spec_read(&s, j->orig.buf);
 	if (!ret)
 		ret = spec_edit_pom(&s, &req, log);
 	if (!ret) {
 		spec_render(&s, text);
-		read_file(j->spec.buf, 4 << 20, false, &old);
+		read_file(j->orig.buf, 4 << 20, false, &old);
 		text_diff(j->spec.buf, old.buf, old.len, text->buf, text->len,
 			  diff);
 	}
@@ -452,7 +475,7 @@ int rpm_run(struct ctx *ctx)
 	if (!ret)
 		ret = manifest_open(&m, ctx->state_dir.buf, "rpm");
 	if (!ret) {
-		ret = spec_validate(j.spec.buf, j.topdir.buf, NULL);
+		ret = spec_validate(j.orig.buf, j.topdir.buf, NULL);
 		if (!ret)
 			ret = redundant_patches(ctx, &j, config_get_bool(
 					ctx->cfg, "rpm", "drop_failing_patches"));

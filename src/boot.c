@@ -1,57 +1,437 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pomctl/boot.h"
+#include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
-#include "pomctl/text.h"
 #include "pomctl/util.h"
 
 #define BOOT_CONFIG_MAX (1 << 20)
+#define LILO_LABEL_MAX 15
 
 void boot_config_path(struct ctx *ctx, struct strbuf *path)
 {
 	ctx_path(ctx, config_get(ctx->cfg, "boot", "config"), path);
 }
 
-/* A line of the configuration naming /vmlinuz-RELEASE (or /boot/...). */
-static bool config_names(const char *path, const char *release)
+/* --- reading ------------------------------------------------------------------- */
+
+/* A line without leading blanks and comments: its keyword and value. */
+static bool keyword(const char *s, size_t len, const char *kw, bool eq,
+		    struct strbuf *value)
 {
-	struct strbuf image = STRBUF_INIT;
-	struct lines l;
-	bool found = false;
+	size_t n = strlen(kw), i = 0;
 
-	strbuf_addf(&image, "vmlinuz-%s", release);
-	lines_init(&l);
-	if (lines_read(&l, path, BOOT_CONFIG_MAX) == 0)
-		for (size_t i = 0; i < l.nr && !found; i++) {
-			size_t len;
-			const char *s = line_at(&l, i, &len);
-			const char *hit = memmem(s, len, image.buf, image.len);
-			size_t after = hit ? (size_t)(hit - s) + image.len : 0;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (len - i < n || strncmp(s + i, kw, n))
+		return false;
+	i += n;
+	if (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '=')
+		return false;
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || (eq && s[i] == '=')))
+		i++;
+	strbuf_reset(value);
+	strbuf_add(value, s + i, len - i);
+	strbuf_rtrim(value);
+	return true;
+}
 
-			found = hit && hit > s && hit[-1] == '/' &&
-				(after == len || strchr(" \t\"", s[after]));
+/* "/vmlinuz-2.4.20-13.8 ro root=..." -> "vmlinuz-2.4.20-13.8" path, release */
+static void set_image(struct boot_entry *e, const char *value)
+{
+	size_t n = strcspn(value, " \t");
+	const char *base;
+
+	free(e->image);
+	e->image = strndup(value, n);
+	base = strrchr(e->image, '/');
+	base = base ? base + 1 : e->image;
+	free(e->release);
+	e->release = xstrdup(!strncmp(base, "vmlinuz-", 8) ? base + 8 : base);
+}
+
+static struct boot_entry *new_entry(struct bootcfg *b, const char *title,
+				    size_t start)
+{
+	struct boot_entry *e;
+
+	b->e = xrealloc(b->e, (b->nr + 1) * sizeof(*b->e));
+	e = &b->e[b->nr++];
+	memset(e, 0, sizeof(*e));
+	e->title = xstrdup(title);
+	e->start = start;
+	e->end = start + 1;
+	return e;
+}
+
+static void parse_grub_line(struct bootcfg *b, size_t i, const char *s,
+			    size_t len, struct strbuf *v)
+{
+	struct boot_entry *e = b->nr ? &b->e[b->nr - 1] : NULL;
+
+	if (keyword(s, len, "title", false, v)) {
+		new_entry(b, v->buf, i);
+		return;
+	}
+	if (!e) {
+		if (keyword(s, len, "default", true, v))
+			b->def = isdigit((unsigned char)v->buf[0]) ? atol(v->buf) : -1;
+		else if (keyword(s, len, "fallback", true, v))
+			b->fallback = atol(v->buf);
+		return;
+	}
+	e->end = i + 1;
+	if (keyword(s, len, "kernel", true, v))
+		set_image(e, v->buf);
+	else if (keyword(s, len, "initrd", true, v))
+		e->initrd = xstrdup(v->buf);
+}
+
+static void parse_lilo_line(struct bootcfg *b, size_t i, const char *s,
+			    size_t len, struct strbuf *v, struct strbuf *def)
+{
+	struct boot_entry *e = b->nr ? &b->e[b->nr - 1] : NULL;
+
+	if (keyword(s, len, "image", true, v) || keyword(s, len, "other", true, v)) {
+		e = new_entry(b, "", i);
+		set_image(e, v->buf);
+		return;
+	}
+	if (!e) {
+		if (keyword(s, len, "default", true, v)) {
+			strbuf_reset(def);
+			strbuf_addstr(def, v->buf);
 		}
-	lines_release(&l);
-	strbuf_release(&image);
-	return found;
+		return;
+	}
+	if (len && !(s[0] == ' ' || s[0] == '\t') && s[0] != '#' &&
+	    !keyword(s, len, "label", true, v) && !keyword(s, len, "initrd", true, v) &&
+	    !keyword(s, len, "append", true, v) && !keyword(s, len, "read-only", false, v))
+		return;	/* a global option after the stanzas: not part of it */
+	if (len)
+		e->end = i + 1;
+	if (keyword(s, len, "label", true, v)) {
+		free(e->title);
+		e->title = xstrdup(v->buf);
+	} else if (keyword(s, len, "initrd", true, v)) {
+		e->initrd = xstrdup(v->buf);
+	}
+}
+
+int boot_parse(struct bootcfg *b, enum loader loader, const char *name,
+	       const char *text, size_t len)
+{
+	struct strbuf v = STRBUF_INIT, def = STRBUF_INIT;
+
+	memset(b, 0, sizeof(*b));
+	b->loader = loader;
+	b->path = xstrdup(name);
+	b->def = loader == LOADER_GRUB ? 0 : -1;
+	b->fallback = -1;
+	lines_init(&b->l);
+	lines_split(&b->l, text, len);
+	for (size_t i = 0; i < b->l.nr; i++) {
+		size_t n;
+		const char *s = line_at(&b->l, i, &n);
+		size_t skip = strspn(s, " \t");
+
+		if (skip < n && s[skip] == '#')
+			continue;
+		if (loader == LOADER_GRUB)
+			parse_grub_line(b, i, s, n, &v);
+		else
+			parse_lilo_line(b, i, s, n, &v, &def);
+	}
+	if (loader == LOADER_LILO) {
+		for (size_t i = 0; i < b->nr && def.len; i++)
+			if (!strcmp(b->e[i].title, def.buf))
+				b->def = (long)i;
+		if (!def.len && b->nr)
+			b->def = 0;	/* LILO boots the first stanza */
+	}
+	strbuf_release(&v);
+	strbuf_release(&def);
+	return 0;
+}
+
+/* BLS: one entry per .conf file in /boot/loader/entries. */
+static int load_bls(struct ctx *ctx, struct bootcfg *b)
+{
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, v = STRBUF_INIT;
+	struct dirent **names;
+	int n;
+
+	ctx_path(ctx, "/boot/loader/entries", &dir);
+	n = scandir(dir.buf, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		struct lines l;
+		struct boot_entry *e;
+		size_t len = strlen(names[i]->d_name);
+
+		if (len > 5 && !strcmp(names[i]->d_name + len - 5, ".conf")) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/%s", dir.buf, names[i]->d_name);
+			e = new_entry(b, "", 0);
+			e->file = xstrdup(path.buf);
+			lines_init(&l);
+			lines_read(&l, path.buf, BOOT_CONFIG_MAX);
+			for (size_t k = 0; k < l.nr; k++) {
+				const char *s = line_at(&l, k, &len);
+
+				if (keyword(s, len, "title", false, &v)) {
+					free(e->title);
+					e->title = xstrdup(v.buf);
+				} else if (keyword(s, len, "linux", false, &v)) {
+					set_image(e, v.buf);
+				} else if (keyword(s, len, "initrd", false, &v)) {
+					e->initrd = xstrdup(v.buf);
+				}
+			}
+			lines_release(&l);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	strbuf_release(&v);
+	return 0;
+}
+
+int boot_load(struct ctx *ctx, struct bootcfg *b)
+{
+	const char *loader = config_get(ctx->cfg, "boot", "loader");
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	int ret;
+
+	boot_config_path(ctx, &path);
+	if (!strcmp(loader, "grub2") || !strcmp(loader, "bls")) {
+		memset(b, 0, sizeof(*b));
+		lines_init(&b->l);
+		b->loader = LOADER_GRUB2;
+		b->path = strbuf_detach(&path);
+		b->def = b->fallback = -1;
+		return load_bls(ctx, b);
+	}
+	ret = read_file(path.buf, BOOT_CONFIG_MAX, false, &text);
+	if (ret)
+		ret = error("cannot read the boot loader configuration '%s' "
+			    "([boot] config): %s", path.buf, strerror(-ret));
+	else
+		ret = boot_parse(b, strcmp(loader, "lilo") ? LOADER_GRUB :
+				 LOADER_LILO, path.buf, text.buf, text.len);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return ret;
+}
+
+void boot_release(struct bootcfg *b)
+{
+	for (size_t i = 0; i < b->nr; i++) {
+		free(b->e[i].title);
+		free(b->e[i].image);
+		free(b->e[i].initrd);
+		free(b->e[i].release);
+		free(b->e[i].file);
+	}
+	free(b->e);
+	free(b->path);
+	lines_release(&b->l);
+	memset(b, 0, sizeof(*b));
+}
+
+long boot_find(const struct bootcfg *b, const char *release)
+{
+	for (size_t i = 0; i < b->nr; i++)
+		if (b->e[i].release && !strcmp(b->e[i].release, release))
+			return (long)i;
+	return -1;
+}
+
+/* Every occurrence of old in s replaced by new, into out. */
+static void replace_all(const char *s, size_t len, const char *old,
+			const char *new, struct strbuf *out)
+{
+	size_t n = strlen(old);
+	const char *end = s + len, *hit;
+
+	while (n && (hit = memmem(s, (size_t)(end - s), old, n))) {
+		strbuf_add(out, s, (size_t)(hit - s));
+		strbuf_addstr(out, new);
+		s = hit + n;
+	}
+	strbuf_add(out, s, (size_t)(end - s));
+}
+
+/* LILO labels are at most 15 characters and must be unique. */
+static void lilo_label(const struct bootcfg *b, const char *release,
+		       struct strbuf *label)
+{
+	for (unsigned k = 0;; k++) {
+		bool taken = false;
+
+		strbuf_reset(label);
+		strbuf_addf(label, "%.*s", LILO_LABEL_MAX - (k ? 2 : 0), release);
+		if (k)
+			strbuf_addf(label, "-%u", k % 10);
+		for (size_t i = 0; i < b->nr; i++)
+			taken |= !strcmp(b->e[i].title, label->buf);
+		if (!taken || k > 9)
+			return;
+	}
+}
+
+static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
+		       const char *from, const char *to, struct manifest *m,
+		       struct strbuf *diff)
+{
+	struct strbuf out = STRBUF_INIT, label = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_add(&out, b->l.text.buf, b->l.text.len);
+	if (out.len && out.buf[out.len - 1] != '\n')
+		strbuf_addch(&out, '\n');
+	for (size_t i = old->start; i < old->end; i++) {
+		size_t len;
+		const char *s = line_at(&b->l, i, &len);
+		struct strbuf v = STRBUF_INIT;
+
+		if (b->loader == LOADER_LILO && keyword(s, len, "label", true, &v)) {
+			lilo_label(b, to, &label);
+			strbuf_add(&out, s, (size_t)(strstr(s, v.buf) - s));
+			strbuf_addstr(&out, label.buf);
+		} else {
+			replace_all(s, len, from, to, &out);
+		}
+		strbuf_addch(&out, '\n');
+		strbuf_release(&v);
+	}
+	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len, diff);
+	if (m && (manifest_backup(m, b->path) < 0 ||
+		  write_file_atomic(b->path, out.buf, out.len, 0644) < 0))
+		ret = -1;
+	strbuf_release(&out);
+	strbuf_release(&label);
+	return ret;
+}
+
+static int add_bls(const struct boot_entry *old,
+		   const char *from, const char *to, struct manifest *m,
+		   struct strbuf *diff)
+{
+	struct strbuf text = STRBUF_INIT, out = STRBUF_INIT, path = STRBUF_INIT;
+	const char *slash = strrchr(old->file, '/');
+	int ret = read_file(old->file, BOOT_CONFIG_MAX, false, &text);
+
+	if (ret)
+		return error("cannot read '%s'", old->file);
+	replace_all(text.buf, text.len, from, to, &out);
+	strbuf_add(&path, old->file, (size_t)(slash - old->file));
+	strbuf_addf(&path, "/%s.conf", to);
+	text_diff(path.buf, "", 0, out.buf, out.len, diff);
+	if (m) {
+		manifest_created(m, path.buf);
+		ret = manifest_save(m);
+		if (!ret)
+			ret = write_file_atomic(path.buf, out.buf, out.len, 0644);
+	}
+	strbuf_release(&text);
+	strbuf_release(&out);
+	strbuf_release(&path);
+	return ret;
+}
+
+int boot_add_like(struct ctx *ctx, struct bootcfg *b, const char *old,
+		  const char *new, struct manifest *m, struct strbuf *diff)
+{
+	long i = boot_find(b, old);
+
+	(void)ctx;
+	if (i < 0)
+		return error("the boot loader configuration '%s' has no entry "
+			     "for the running kernel %s to copy for %s: add an "
+			     "entry for %s by hand, then run pomctl resume",
+			     b->path, old, new, new);
+	if (b->loader == LOADER_GRUB2)
+		return add_bls(&b->e[i], old, new, m, diff);
+	return add_to_file(b, &b->e[i], old, new, m, diff);
+}
+
+bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
+		const char *new, struct strbuf *why)
+{
+	long r = boot_find(b, running), n = boot_find(b, new);
+
+	if (n < 0)
+		strbuf_addf(why, "there is no boot entry for %s in %s", new,
+			    b->path);
+	else if (r < 0)
+		strbuf_addf(why, "the running kernel %s has no boot entry in %s "
+			    "any more", running, b->path);
+	else if (b->loader != LOADER_GRUB2 && b->def >= 0 && b->def != r &&
+		 !config_get_bool(ctx->cfg, "boot", "default_to_new"))
+		strbuf_addf(why, "the default boot entry of %s is no longer the "
+			    "running kernel's (%s): set it back, or set [boot] "
+			    "default_to_new", b->path, running);
+	return !why->len;
+}
+
+bool boot_needs_initrd(const struct bootcfg *b, const char *running,
+		       const char *new, struct strbuf *path)
+{
+	long r = boot_find(b, running), n = boot_find(b, new);
+
+	if (r < 0 || n < 0 || !b->e[r].initrd)
+		return false;
+	strbuf_reset(path);
+	strbuf_addstr(path, b->e[n].initrd ? b->e[n].initrd : "");
+	return true;
+}
+
+int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
+		  const char *release, struct strvec *argv,
+		  struct strbuf *input)
+{
+	long n = boot_find(b, release);
+
+	if (n < 0)
+		return -1;
+	switch (b->loader) {
+	case LOADER_GRUB:
+		config_get_words(ctx->cfg, "commands", "grub", argv);
+		strvec_push(argv, "--batch");
+		strbuf_addf(input, "savedefault --default=%ld --once\nquit\n", n);
+		break;
+	case LOADER_LILO:
+		config_get_words(ctx->cfg, "commands", "lilo", argv);
+		strvec_pushv(argv, (const char *const[]){ "-R", b->e[n].title,
+							  NULL });
+		break;
+	case LOADER_GRUB2:
+		config_get_words(ctx->cfg, "commands", "grub2_reboot", argv);
+		strvec_push(argv, release);
+		break;
+	}
+	return 0;
 }
 
 bool boot_has_entry(struct ctx *ctx, const char *release, struct strbuf *where)
 {
-	const char *loader = config_get(ctx->cfg, "boot", "loader");
-	struct strbuf rel = STRBUF_INIT;
-	bool found;
+	struct bootcfg b;
+	bool found = false, old = error_set_quiet(true);
 
 	strbuf_reset(where);
-	if (!strcmp(loader, "grub2") || !strcmp(loader, "bls")) {
-		strbuf_addf(&rel, "/boot/loader/entries/%s.conf", release);
-		ctx_path(ctx, rel.buf, where);
-		found = path_exists(where->buf);
-	} else {
-		boot_config_path(ctx, where);
-		found = config_names(where->buf, release);
+	if (boot_load(ctx, &b) == 0) {
+		found = boot_find(&b, release) >= 0;
+		strbuf_addstr(where, b.path);
+		boot_release(&b);
 	}
-	strbuf_release(&rel);
+	error_set_quiet(old);
 	return found;
 }

@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The boot loader.  For now, what the trial step needs: whether the
- * configured loader has an entry for a release ([boot] loader and config:
- * GRUB legacy and LILO name the kernel image in their configuration; GRUB 2
- * with BLS and plain BLS have a file under /boot/loader/entries).  The
- * install issue extends this into parsing, one-shot boot and safety checks.
+ * Boot loader configurations: GRUB legacy (grub.conf / menu.lst), LILO
+ * (lilo.conf), GRUB 2 with Boot Loader Specification entries
+ * (one file per entry in /boot/loader/entries; menuentry stanzas written
+ * into grub.cfg itself are not read).
+ *
+ *	struct bootcfg b;
+ *	boot_load(ctx, &b);			1. [boot] loader and config
+ *	boot_find(&b, release);			2. the entry booting release
+ *	boot_add_like(ctx, &b, old, new, m, &diff);  3. a copy of old's entry
+ *	boot_check(ctx, &b, running, new, &why);     4. the safety checks
+ *	boot_one_shot(ctx, &b, new, &argv, &input);  5. boot new once
+ *	boot_release(&b);
+ *
+ * pomctl never edits the running kernel's entry: a new entry is appended
+ * after the others (so GRUB's default and fallback numbers keep pointing
+ * where they did), a LILO stanza is appended, a BLS entry is a new file.
+ * Functions return 0 or -1 (reported) unless said otherwise.
  */
 #ifndef POMCTL_BOOT_H
 #define POMCTL_BOOT_H
@@ -12,8 +24,70 @@
 #include <stdbool.h>
 
 #include "pomctl/strbuf.h"
+#include "pomctl/text.h"
 
 struct ctx;
+struct manifest;
+
+enum loader { LOADER_GRUB, LOADER_LILO, LOADER_GRUB2 };
+
+struct boot_entry {
+	char *title;		/* GRUB title, LILO label, BLS title */
+	char *image;		/* kernel image path as written */
+	char *initrd;		/* NULL when none */
+	char *release;		/* from the image name "vmlinuz-RELEASE" */
+	char *file;		/* BLS: the entry's file */
+	size_t start, end;	/* its lines in the configuration */
+};
+
+struct bootcfg {
+	enum loader loader;
+	char *path;		/* the configuration (host path) */
+	struct lines l;
+	struct boot_entry *e;
+	size_t nr;
+	long def;		/* the default entry, -1 when unknown */
+	long fallback;
+};
+
+int boot_load(struct ctx *ctx, struct bootcfg *b);
+void boot_release(struct bootcfg *b);
+/* Parse a GRUB legacy or LILO configuration (tests); 0 or -1. */
+int boot_parse(struct bootcfg *b, enum loader loader, const char *name,
+	       const char *text, size_t len);
+
+/* The entry booting release, or -1. */
+long boot_find(const struct bootcfg *b, const char *release);
+
+/*
+ * Add an entry for release `new` that copies the entry of `old` with the
+ * release changed.  diff gets the change; with m NULL nothing is written
+ * (plan), else the configuration is backed up in m first.
+ */
+int boot_add_like(struct ctx *ctx, struct bootcfg *b, const char *old,
+		  const char *new, struct manifest *m, struct strbuf *diff);
+
+/*
+ * The safety checks after an install: an entry for new; the running
+ * kernel's entry still there; the default still the running kernel's
+ * (unless [boot] default_to_new).  why gets the first failure.
+ */
+bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
+		const char *new, struct strbuf *why);
+
+/* The initrd the new entry names, when the running entry has one. */
+bool boot_needs_initrd(const struct bootcfg *b, const char *running,
+		       const char *new, struct strbuf *path);
+
+/*
+ * The command that boots release once, falling back to the default after
+ * (GRUB legacy: grub --batch fed "savedefault --default=N --once"; LILO:
+ * lilo -R LABEL; GRUB 2: grub2-reboot ENTRY).  argv and input (stdin, may
+ * stay empty) are filled; -1 when there is no entry.
+ */
+int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
+		  const char *release, struct strvec *argv,
+		  struct strbuf *input);
 
 /* true when there is an entry for release; where says what was read. */
 bool boot_has_entry(struct ctx *ctx, const char *release, struct strbuf *where);

@@ -363,22 +363,29 @@ int boot_add_like(struct ctx *ctx, struct bootcfg *b, const char *old,
 	return add_to_file(b, &b->e[i], old, new, m, diff);
 }
 
-bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
-		const char *new, struct strbuf *why)
+const char *boot_default_release(const struct bootcfg *b)
 {
-	long r = boot_find(b, running), n = boot_find(b, new);
+	if (b->def < 0 || (size_t)b->def >= b->nr)
+		return NULL;
+	return b->e[b->def].release;
+}
 
-	if (n < 0)
+bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
+		const char *new, const char *def_before, struct strbuf *why)
+{
+	const char *def = boot_default_release(b);
+
+	if (boot_find(b, new) < 0)
 		strbuf_addf(why, "there is no boot entry for %s in %s", new,
 			    b->path);
-	else if (r < 0)
+	else if (boot_find(b, running) < 0)
 		strbuf_addf(why, "the running kernel %s has no boot entry in %s "
 			    "any more", running, b->path);
-	else if (b->loader != LOADER_GRUB2 && b->def >= 0 && b->def != r &&
+	else if (def_before && (!def || strcmp(def, def_before)) &&
 		 !config_get_bool(ctx->cfg, "boot", "default_to_new"))
-		strbuf_addf(why, "the default boot entry of %s is no longer the "
-			    "running kernel's (%s): set it back, or set [boot] "
-			    "default_to_new", b->path, running);
+		strbuf_addf(why, "the default boot entry of %s no longer boots "
+			    "%s, as it did before the install: set it back, or "
+			    "set [boot] default_to_new", b->path, def_before);
 	return !why->len;
 }
 

@@ -46,6 +46,7 @@ static const struct config_key keys[] = {
 	P("rpm", "dbpath", "/var/lib/rpm"),
 	T("rpm", "release", "1.pom", CFG_WORD),
 	B("rpm", "drop_failing_patches", "no"),
+	B("rpm", "nodeps", "no"),
 
 	T("sources", "srpm_locations",
 	  "https://archive.download.redhat.com/pub/redhat/linux/8.0/en/os/SRPMS/",
@@ -85,6 +86,7 @@ static const struct config_key keys[] = {
 	C("grub2_reboot", "grub2-reboot"),
 	C("reboot", "/sbin/reboot"),
 	C("iptables", "/sbin/iptables"),
+	C("netns_iptables", "iptables"),
 };
 
 const struct config_key *config_keys(size_t *n)

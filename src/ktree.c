@@ -9,6 +9,7 @@
 
 #include <archive.h>
 
+#include "pomctl/boot.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
@@ -751,3 +752,66 @@ void ktree_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 {
 	plan_make(ctx, t, arch, (const char *const[]){ target, NULL }, false);
 }
+
+/* --- installing a build --------------------------------------------------- */
+
+/* INSTALL_MOD_PATH=ROOT and INSTALL_PATH=ROOT/boot for make. */
+void ktree_install_args(struct ctx *ctx, struct strvec *mods,
+			 struct strvec *kernel)
+{
+	struct strbuf boot = STRBUF_INIT;
+
+	if (*ctx->root)
+		strvec_pushf(mods, "INSTALL_MOD_PATH=%s", ctx->root);
+	ctx_path(ctx, "/boot", &boot);
+	strvec_pushf(kernel, "INSTALL_PATH=%s", boot.buf);
+	strbuf_release(&boot);
+}
+
+/* The files make install and modules_install made, for rollback. */
+static void record_installed(struct ctx *ctx, struct manifest *m,
+			     const char *release)
+{
+	static const char *const files[] = { "/boot/vmlinuz-%s",
+					     "/boot/System.map-%s",
+					     "/boot/initrd-%s.img",
+					     "/lib/modules/%s" };
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, files[i], release);
+		ctx_path(ctx, rel.buf, &path);
+		if (path_exists(path.buf))
+			manifest_created(m, path.buf);
+	}
+	manifest_save(m);
+	strbuf_release(&rel);
+	strbuf_release(&path);
+}
+
+int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
+		  struct manifest *m)
+{
+	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT;
+	struct strbuf where = STRBUF_INIT;
+	int ret;
+
+	ktree_install_args(ctx, &mods, &kernel);
+	boot_config_path(ctx, &where);
+	ret = path_exists(where.buf) ? manifest_backup(m, where.buf) : 0;
+	if (!ret)
+		ret = ktree_make(ctx, t, arch, (const char *const[]){
+					 "modules_install", NULL },
+				 strvec_argv(&mods), NULL, false);
+	if (!ret)
+		ret = ktree_make(ctx, t, arch, (const char *const[]){ "install",
+								      NULL },
+				 strvec_argv(&kernel), NULL, false);
+	record_installed(ctx, m, t->release);
+	strvec_clear(&mods);
+	strvec_clear(&kernel);
+	strbuf_release(&where);
+	return ret;
+}
+

@@ -86,6 +86,8 @@ static struct poptOption upgrade_options[] = {
 	{ "pom-version", 0, POPT_ARG_STRING, &pom_version_arg, 0,
 	  "the patch-o-matic release to use (default: [sources] "
 	  "pom_version)", "VERSION" },
+	{ "reboot", 0, POPT_ARG_NONE, &opt.reboot, 0,
+	  "after install, run [commands] reboot", NULL },
 	{ "drop-failing-patches", 0, POPT_ARG_NONE, NULL, OPT_DROP,
 	  "drop spec patches that no longer apply (default: stop)", NULL },
 	POPT_TABLEEND
@@ -643,11 +645,12 @@ static int check_options(const struct command *cmd)
 	    !(cmd->flags & SUB_PATCHES))
 		return usage_error("--patch, --trial and --force are options "
 				   "of upgrade, not of %s", cmd->name);
-	if ((iptables_version_arg || pom_version_arg || drop_failing_arg) &&
+	if ((iptables_version_arg || pom_version_arg || drop_failing_arg ||
+	     opt.reboot) &&
 	    !(cmd->flags & SUB_VERSIONS))
-		return usage_error("--iptables-version, --pom-version and "
-				   "--drop-failing-patches are for upgrade and "
-				   "resume, not for %s", cmd->name);
+		return usage_error("--iptables-version, --pom-version, "
+				   "--drop-failing-patches and --reboot are for "
+				   "upgrade and resume, not for %s", cmd->name);
 	if ((kernel_arg || pom_arg) && !(cmd->flags & SUB_LIST))
 		return usage_error("--kernel and --pom are options of "
 				   "list-patches, not of %s", cmd->name);

@@ -71,6 +71,11 @@ void pipeline_end_run(struct ctx *ctx, const char *why)
 	ctx->end_reason = xstrdup(why);
 }
 
+bool pipeline_step_ended_run(struct ctx *ctx, const char *step)
+{
+	return state_get_output(ctx->state, step, ENDS_RUN) != NULL;
+}
+
 void pipeline_log_path(const struct ctx *ctx, const char *step,
 		       struct strbuf *sb)
 {

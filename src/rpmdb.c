@@ -10,6 +10,8 @@
 #include <rpm/rpmfi.h>
 #include <rpm/rpmlib.h>
 #include <rpm/rpmlog.h>
+#include <rpm/rpmps.h>
+#include <rpm/rpmcallback.h>
 #include <rpm/rpmmacro.h>
 #include <rpm/rpmts.h>
 #include <rpm/rpmver.h>
@@ -360,5 +362,104 @@ int rpm_package_files(const char *path, struct strvec *out)
 	}
 	headerFree(h);
 	rpmtsFree(ts);
+	return ret;
+}
+
+/* --- install transactions ---------------------------------------------------- */
+
+static void *notify(const void *h, const rpmCallbackType what,
+		    const rpm_loff_t amount, const rpm_loff_t total,
+		    fnpyKey key, rpmCallbackData data)
+{
+	static FD_t fd;
+
+	(void)h;
+	(void)amount;
+	(void)total;
+	(void)data;
+	if (what == RPMCALLBACK_INST_OPEN_FILE) {
+		fd = Fopen((const char *)key, "r.ufdio");
+		return fd;
+	}
+	if (what == RPMCALLBACK_INST_CLOSE_FILE && fd) {
+		Fclose(fd);
+		fd = NULL;
+	}
+	return NULL;
+}
+
+static void problems_in_words(rpmts ts, struct strbuf *sb)
+{
+	rpmps ps = rpmtsProblems(ts);
+	rpmpsi psi = rpmpsInitIterator(ps);
+	rpmProblem p;
+
+	while ((p = rpmpsiNext(psi))) {
+		char *s = rpmProblemString(p);
+
+		strbuf_addf(sb, "%s%s", sb->len ? "; " : "", s);
+		free(s);
+	}
+	rpmpsFreeIterator(psi);
+	rpmpsFree(ps);
+}
+
+/* Add one package file; the installed packages it replaces to replaced. */
+static int add_package(rpmts ts, const char *path, struct strvec *replaced)
+{
+	Header h = NULL;
+	rpmdbMatchIterator mi;
+	Header old;
+	int ret = read_package(ts, path, path, &h);
+
+	if (ret)
+		return -1;
+	mi = rpmtsInitIterator(ts, RPMDBI_NAME, headerGetString(h, RPMTAG_NAME),
+			       0);
+	while (mi && (old = rpmdbNextIterator(mi)))
+		strvec_pushf(replaced, "%s-%s-%s", headerGetString(old, RPMTAG_NAME),
+			     headerGetString(old, RPMTAG_VERSION),
+			     headerGetString(old, RPMTAG_RELEASE));
+	rpmdbFreeIterator(mi);
+	if (rpmtsAddInstallElement(ts, h, (fnpyKey)path, 1, NULL) != 0)
+		ret = error("cannot add '%s' to the transaction: %s", path,
+			    rpm_said("unknown error"));
+	headerFree(h);
+	return ret;
+}
+
+int rpm_install_packages(const char *root, const char *dbpath,
+			 const struct strvec *paths, bool nodeps,
+			 struct strvec *replaced)
+{
+	struct strbuf why = STRBUF_INIT;
+	rpmts ts;
+	int ret = 0;
+
+	if (rpm_setup() < 0)
+		return -1;
+	rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
+	ts = rpmtsCreate();
+	rpmtsSetRootDir(ts, *root ? root : "/");
+	rpmtsSetNotifyCallback(ts, notify, NULL);
+	for (size_t i = 0; i < paths->nr && !ret; i++)
+		ret = add_package(ts, paths->v[i], replaced);
+	if (!ret && !nodeps && rpmtsCheck(ts) == 0) {
+		problems_in_words(ts, &why);
+		if (why.len)
+			ret = error("the packages cannot be installed: %s", why.buf);
+	}
+	if (!ret) {
+		rpmtsOrder(ts);
+		strbuf_reset(&rpm_message);
+		if (rpmtsRun(ts, NULL, nodeps ? RPMPROB_FILTER_NONE : 0) != 0) {
+			problems_in_words(ts, &why);
+			ret = error("installing the packages failed: %s",
+				    why.len ? why.buf : rpm_said("unknown error"));
+		}
+	}
+	rpmtsFree(ts);
+	rpmPopMacro(NULL, "_dbpath");
+	strbuf_release(&why);
 	return ret;
 }

@@ -72,15 +72,20 @@ static int check_release(struct ctx *ctx)
 	return 0;
 }
 
+/*
+ * A check that let the run go on is never repeated (the host changes under
+ * the run: reboots, modules); one that ended the run is asked again on
+ * every resume, since its answer may have changed.
+ */
 void check_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	struct match_probe *probes;
 	struct strbuf sb = STRBUF_INIT;
 
-	fp_add(fp, "host release", ctx->host.release);
 	fp_add(fp, "run force", ctx->state->force ? "yes" : "no");
-	if (check_release(ctx) < 0)
+	if (!pipeline_step_ended_run(ctx, "check") || check_release(ctx) < 0)
 		return;
+	fp_add(fp, "host release", ctx->host.release);
 	probes = xcalloc(ctx->state->patches.nr, sizeof(*probes));
 	probe_all(ctx, probes);
 	for (size_t i = 0; i < ctx->state->patches.nr; i++) {

@@ -298,18 +298,13 @@ void fetch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 		"pom_version", "pom_url", "mirrors", "srpm_sha256",
 		"iptables_sha256", "pom_sha256",
 	};
-	struct strbuf name = STRBUF_INIT;
-	bool old;
 
+	/* not the installed iptables: the install step replaces it */
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		fp_add_config(fp, ctx, S, keys[i]);
 	fp_add_config(fp, ctx, "rpm", "topdir");
 	fp_add_config(fp, ctx, "rpm", "dbpath");
-	old = error_set_quiet(true);
-	if (srpm_name(ctx, &name) == 0)
-		fp_add(fp, "installed iptables SOURCERPM", name.buf);
-	error_set_quiet(old);
-	strbuf_release(&name);
+	fp_add_step(fp, ctx->state, "update");
 }
 
 static void plan_download_of(struct ctx *ctx, const char *url,

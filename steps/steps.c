@@ -22,9 +22,9 @@ const struct step pomctl_steps[] = {
 	{ "kernel", "build the kernel with the new options", 0,
 	  kernel_fingerprint, kernel_plan, kernel_run },
 	{ "install", "install kernel, modules and RPMs; keep the old kernel",
-	  7, NULL, NULL, NULL },
-	{ "verify", "check the new kernel runs and the match works", 7, NULL,
-	  NULL, NULL },
+	  0, install_fingerprint, install_plan, install_run },
+	{ "verify", "check the new kernel runs and the match works", 0,
+	  verify_fingerprint, verify_plan, verify_run },
 };
 
 const size_t pomctl_nr_steps = ARRAY_SIZE(pomctl_steps);

@@ -20,19 +20,6 @@ static bool mode_is(struct ctx *ctx, const char *mode)
 	return !strcmp(ctx->state->trial, mode);
 }
 
-/* INSTALL_MOD_PATH=ROOT and INSTALL_PATH=ROOT/boot for make. */
-static void install_args(struct ctx *ctx, struct strvec *mods,
-			 struct strvec *kernel)
-{
-	struct strbuf boot = STRBUF_INIT;
-
-	if (*ctx->root)
-		strvec_pushf(mods, "INSTALL_MOD_PATH=%s", ctx->root);
-	ctx_path(ctx, "/boot", &boot);
-	strvec_pushf(kernel, "INSTALL_PATH=%s", boot.buf);
-	strbuf_release(&boot);
-}
-
 void trial_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	fp_add(fp, "run trial", ctx->state->trial);
@@ -53,7 +40,7 @@ static void plan_install(struct ctx *ctx, const struct ktree *t,
 	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT,
 		      argv = STRVEC_INIT;
 
-	install_args(ctx, &mods, &kernel);
+	ktree_install_args(ctx, &mods, &kernel);
 	ktree_make_argv(ctx, t, arch, (const char *const[]){ "modules_install",
 							    NULL },
 			strvec_argv(&mods), false, &argv);
@@ -134,54 +121,16 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t,
 	return ret;
 }
 
-/* The files make install and modules_install made, for rollback. */
-static void record_installed(struct ctx *ctx, struct manifest *m,
-			     const char *release)
+static int check_entry(struct ctx *ctx, const struct ktree *t)
 {
-	static const char *const files[] = { "/boot/vmlinuz-%s",
-					     "/boot/System.map-%s",
-					     "/boot/initrd-%s.img",
-					     "/lib/modules/%s" };
-	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
-
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		strbuf_reset(&rel);
-		strbuf_addf(&rel, files[i], release);
-		ctx_path(ctx, rel.buf, &path);
-		if (path_exists(path.buf))
-			manifest_created(m, path.buf);
-	}
-	manifest_save(m);
-	strbuf_release(&rel);
-	strbuf_release(&path);
-}
-
-static int install(struct ctx *ctx, const struct ktree *t, const char *arch,
-		   struct manifest *m)
-{
-	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT;
 	struct strbuf where = STRBUF_INIT;
-	int ret;
+	int ret = 0;
 
-	install_args(ctx, &mods, &kernel);
-	boot_config_path(ctx, &where);
-	ret = path_exists(where.buf) ? manifest_backup(m, where.buf) : 0;
-	if (!ret)
-		ret = ktree_make(ctx, t, arch, (const char *const[]){
-					 "modules_install", NULL },
-				 strvec_argv(&mods), NULL, false);
-	if (!ret)
-		ret = ktree_make(ctx, t, arch, (const char *const[]){ "install",
-								      NULL },
-				 strvec_argv(&kernel), NULL, false);
-	record_installed(ctx, m, t->release);
-	if (!ret && !boot_has_entry(ctx, t->release, &where))
+	if (!boot_has_entry(ctx, t->release, &where))
 		ret = error("after make install, the boot loader has no entry "
 			    "for %s (looked in %s): add one, keeping the "
 			    "running kernel's, then run pomctl resume",
 			    t->release, where.buf);
-	strvec_clear(&mods);
-	strvec_clear(&kernel);
 	strbuf_release(&where);
 	return ret;
 }
@@ -232,7 +181,9 @@ int trial_run(struct ctx *ctx)
 		state_set_output(ctx->state, "trial", "arch", arch.buf);
 	}
 	if (!ret && mode_is(ctx, "full"))
-		ret = install(ctx, &t, arch.buf, &m);
+		ret = ktree_install(ctx, &t, arch.buf, &m);
+	if (!ret && mode_is(ctx, "full"))
+		ret = check_entry(ctx, &t);
 	if (!ret && mode_is(ctx, "full")) {
 		pipeline_request_reboot(ctx, t.release);
 		ret = STEP_PAUSE;

@@ -67,13 +67,17 @@ long boot_find(const struct bootcfg *b, const char *release);
 int boot_add_like(struct ctx *ctx, struct bootcfg *b, const char *old,
 		  const char *new, struct manifest *m, struct strbuf *diff);
 
+/* The release the default entry boots, or NULL when unknown. */
+const char *boot_default_release(const struct bootcfg *b);
+
 /*
  * The safety checks after an install: an entry for new; the running
- * kernel's entry still there; the default still the running kernel's
- * (unless [boot] default_to_new).  why gets the first failure.
+ * kernel's entry still there; the default still booting what it booted
+ * before the install, def_before (unless [boot] default_to_new).  why
+ * gets the first failure.
  */
 bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
-		const char *new, struct strbuf *why);
+		const char *new, const char *def_before, struct strbuf *why);
 
 /* The initrd the new entry names, when the running entry has one. */
 bool boot_needs_initrd(const struct bootcfg *b, const char *running,

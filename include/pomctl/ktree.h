@@ -139,4 +139,14 @@ void ktree_plan_build(struct ctx *ctx, const struct ktree *t, const char *arch);
 void ktree_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 		     const char *target);
 
+/* INSTALL_MOD_PATH=ROOT (when there is a root) and INSTALL_PATH=ROOT/boot. */
+void ktree_install_args(struct ctx *ctx, struct strvec *mods,
+			struct strvec *kernel);
+/*
+ * make modules_install, then make install, the boot loader configuration
+ * backed up in m first and the files they made recorded in m.
+ */
+int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
+		  struct manifest *m);
+
 #endif

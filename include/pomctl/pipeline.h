@@ -40,7 +40,7 @@ struct options {
 	const char *trial;	/* full, build, skip; NULL: not given */
 	const char *from;	/* resume --from STEP */
 	struct strvec patches;
-	int json, verbose, quiet, yes, plan, detailed_exitcode, force;
+	int json, verbose, quiet, yes, plan, detailed_exitcode, force, reboot;
 	int jobs;		/* 0: not given */
 };
 
@@ -98,6 +98,8 @@ void pipeline_request_reboot(struct ctx *ctx, const char *release);
  * sentence); the later steps are skipped and the run ends with exit 0.
  */
 void pipeline_end_run(struct ctx *ctx, const char *why);
+/* Whether step ended the run last time it ran. */
+bool pipeline_step_ended_run(struct ctx *ctx, const char *step);
 
 /* Plan every step (or, for resume, what is left); prints; exit code. */
 int pipeline_plan(struct ctx *ctx);

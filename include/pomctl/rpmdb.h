@@ -89,4 +89,15 @@ int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg);
 int rpm_install_srpm(const char *path, const char *topdir,
 		     struct strbuf *spec);
 
+/*
+ * Install (upgrading what they replace) the package files paths into the
+ * rpm database at root/dbpath in one transaction.  replaced gets the
+ * "NAME-VERSION-RELEASE" of each package the transaction replaces.  With
+ * nodeps, dependencies are not checked (sandboxes whose database holds
+ * only a few packages).  Problems are reported in rpm's words.
+ */
+int rpm_install_packages(const char *root, const char *dbpath,
+			 const struct strvec *paths, bool nodeps,
+			 struct strvec *replaced);
+
 #endif

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Step 8, install: the new kernel and its modules (make modules_install
+ * install), the rebuilt RPMs (one librpm transaction, the versions they
+ * replace recorded), the boot loader made safe (an entry for the new
+ * kernel, the running kernel's untouched and still the default, an initrd
+ * where the running entry has one) and a one-shot boot of the new kernel
+ * arranged, so that a kernel that does not come up falls back by itself.
+ * Then the pause: reboot into the new release, then pomctl resume.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pomctl/boot.h"
+#include "pomctl/ktree.h"
+#include "pomctl/log.h"
+#include "pomctl/manifest.h"
+#include "pomctl/rpmdb.h"
+#include "pomctl/run.h"
+#include "pomctl/util.h"
+#include "steps.h"
+
+static const char *out(struct ctx *ctx, const char *step, const char *key)
+{
+	return state_get_output(ctx->state, step, key);
+}
+
+static void words(const char *s, struct strvec *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *save = NULL;
+
+	strbuf_addstr(&sb, s ? s : "");
+	for (char *w = strtok_r(sb.buf, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save))
+		strvec_push(v, w);
+	strbuf_release(&sb);
+}
+
+void install_fingerprint(struct ctx *ctx, struct fingerprint *fp)
+{
+	fp_add_step(fp, ctx->state, "kernel");
+	fp_add_step(fp, ctx->state, "rpm");
+	fp_add_config(fp, ctx, "boot", "loader");
+	fp_add_config(fp, ctx, "boot", "config");
+	fp_add_config(fp, ctx, "boot", "default_to_new");
+	fp_add_config(fp, ctx, "rpm", "nodeps");
+}
+
+int install_plan(struct ctx *ctx)
+{
+	const char *release = out(ctx, "kernel", "release");
+	struct strvec pkgs = STRVEC_INIT, mods = STRVEC_INIT, kern = STRVEC_INIT;
+
+	if (!release) {
+		plan_note(ctx->plan, "once the kernel is built: make "
+			  "modules_install install under the root, the "
+			  "rebuilt RPMs installed with librpm, a boot entry for "
+			  "the new kernel next to the running one (which stays "
+			  "the default), a one-shot boot of the new kernel, "
+			  "then a reboot");
+		plan_reboot(ctx->plan, "the new kernel");
+		return 0;
+	}
+	ktree_install_args(ctx, &mods, &kern);
+	plan_note(ctx->plan, "make modules_install %s and make install %s "
+		  "for %s", mods.nr ? mods.v[0] : "", kern.v[0], release);
+	words(out(ctx, "rpm", "packages"), &pkgs);
+	for (size_t i = 0; i < pkgs.nr; i++)
+		plan_package(ctx->plan, "install (upgrade)", pkgs.v[i]);
+	plan_note(ctx->plan, "the boot loader ([boot] %s, %s): an entry for "
+		  "%s, the running kernel's kept as the default, then a "
+		  "one-shot boot of %s",
+		  config_get(ctx->cfg, "boot", "loader"),
+		  config_get(ctx->cfg, "boot", "config"), release, release);
+	plan_reboot(ctx->plan, release);
+	strvec_clear(&pkgs);
+	strvec_clear(&mods);
+	strvec_clear(&kern);
+	return 0;
+}
+
+/* An initrd where the running entry has one: made when missing. */
+static int ensure_initrd(struct ctx *ctx, const struct bootcfg *b,
+			 const char *release)
+{
+	struct strbuf img = STRBUF_INIT, rel = STRBUF_INIT, host = STRBUF_INIT;
+	struct child_process cp = CHILD_PROCESS_INIT;
+	int ret = 0;
+
+	if (!boot_needs_initrd(b, ctx->host.release, release, &img))
+		goto out;
+	if (!img.len)
+		strbuf_addf(&img, "/initrd-%s.img", release);
+	if (strncmp(img.buf, "/boot/", 6))
+		strbuf_addstr(&rel, "/boot");
+	strbuf_addstr(&rel, img.buf);
+	ctx_path(ctx, rel.buf, &host);
+	if (path_exists(host.buf))
+		goto out;
+	config_get_words(ctx->cfg, "commands", "mkinitrd", &cp.args);
+	strvec_pushv(&cp.args, (const char *const[]){ "-f", rel.buf, release,
+						      NULL });
+	cp.log_fd = ctx->log_fd;
+	ret = run_command(&cp) ? error("mkinitrd for %s failed (see pomctl "
+				       "log install)", release) : 0;
+out:
+	strbuf_release(&img);
+	strbuf_release(&rel);
+	strbuf_release(&host);
+	return ret;
+}
+
+static int run_argv(struct ctx *ctx, struct strvec *argv, const char *input,
+		    const char *what)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+
+	strvec_pushv(&cp.args, strvec_argv(argv));
+	cp.input = input && *input ? input : NULL;
+	cp.log_fd = ctx->log_fd;
+	cp.label = what;
+	return run_command(&cp) ? error("%s failed (see pomctl log install)",
+					what) : 0;
+}
+
+/* The boot loader: entry, initrd, checks, the one-shot boot. */
+static int make_boot_safe(struct ctx *ctx, const char *release,
+			  const char *def_before, struct manifest *m)
+{
+	struct bootcfg b;
+	struct strbuf diff = STRBUF_INIT, why = STRBUF_INIT, input = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	int ret = boot_load(ctx, &b);
+
+	if (!ret && boot_find(&b, release) < 0) {
+		ret = boot_add_like(ctx, &b, ctx->host.release, release, m, &diff);
+		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		boot_release(&b);
+		if (!ret)
+			ret = boot_load(ctx, &b);
+	}
+	if (!ret)
+		ret = ensure_initrd(ctx, &b, release);
+	if (!ret && !boot_check(ctx, &b, ctx->host.release, release, def_before,
+				&why))
+		ret = error("the boot loader is not safe to reboot with: %s",
+			    why.buf);
+	if (!ret && boot_one_shot(ctx, &b, release, &argv, &input) == 0)
+		ret = run_argv(ctx, &argv, input.buf, "the one-shot boot");
+	if (!ret)
+		state_set_output(ctx->state, "install", "boot_config", b.path);
+	boot_release(&b);
+	strvec_clear(&argv);
+	strbuf_release(&diff);
+	strbuf_release(&why);
+	strbuf_release(&input);
+	return ret;
+}
+
+/* What the default boot entry boots now (before the install). */
+static char *default_release(struct ctx *ctx)
+{
+	struct bootcfg b;
+	char *def = NULL;
+	bool old = error_set_quiet(true);
+
+	if (boot_load(ctx, &b) == 0) {
+		if (boot_default_release(&b))
+			def = xstrdup(boot_default_release(&b));
+		boot_release(&b);
+	}
+	error_set_quiet(old);
+	return def;
+}
+
+static int install_packages(struct ctx *ctx)
+{
+	struct strvec pkgs = STRVEC_INIT, replaced = STRVEC_INIT;
+	struct strbuf list = STRBUF_INIT;
+	int ret;
+
+	words(out(ctx, "rpm", "packages"), &pkgs);
+	ret = rpm_install_packages(ctx->root, config_get(ctx->cfg, "rpm",
+							 "dbpath"),
+				   &pkgs, config_get_bool(ctx->cfg, "rpm",
+							  "nodeps"),
+				   &replaced);
+	for (size_t i = 0; i < replaced.nr; i++)
+		strbuf_addf(&list, "%s%s", i ? " " : "", replaced.v[i]);
+	if (!ret) {
+		state_set_output(ctx->state, "install", "replaced", list.buf);
+		info("  installed %zu packages%s%s", pkgs.nr,
+		     list.len ? ", replacing " : "", list.buf);
+	}
+	strvec_clear(&pkgs);
+	strvec_clear(&replaced);
+	strbuf_release(&list);
+	return ret;
+}
+
+static int maybe_reboot(struct ctx *ctx)
+{
+	struct strvec argv = STRVEC_INIT;
+	int ret = 0;
+
+	if (ctx->opt->reboot) {
+		config_get_words(ctx->cfg, "commands", "reboot", &argv);
+		ret = run_argv(ctx, &argv, NULL, "reboot");
+	}
+	strvec_clear(&argv);
+	return ret;
+}
+
+int install_run(struct ctx *ctx)
+{
+	const char *release = out(ctx, "kernel", "release");
+	const char *arch = out(ctx, "kernel", "arch");
+	struct ktree t;
+	struct manifest m;
+	int ret;
+
+	if (!release || !arch)
+		return error("the kernel step has no release to install; run "
+			     "pomctl resume --from kernel");
+	if (ktree_open_configured(ctx, &t) < 0)
+		return -1;
+	if (strcmp(t.release, release))
+		ret = error("the kernel tree is at %s, not the %s the kernel "
+			    "step built; run pomctl resume --from kernel",
+			    t.release, release);
+	else
+		ret = manifest_open(&m, ctx->state_dir.buf, "install");
+	if (!ret) {
+		char *def = default_release(ctx);
+
+		ret = ktree_install(ctx, &t, arch, &m);
+		if (!ret)
+			ret = make_boot_safe(ctx, release, def, &m);
+		free(def);
+		if (!ret)
+			ret = install_packages(ctx);
+		manifest_save(&m);
+		manifest_release(&m);
+	}
+	ktree_release(&t);
+	if (!ret)
+		ret = maybe_reboot(ctx);
+	if (!ret) {
+		state_set_output(ctx->state, "install", "release", release);
+		pipeline_request_reboot(ctx, release);
+		ret = STEP_PAUSE;
+	}
+	return ret;
+}

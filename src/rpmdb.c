@@ -417,9 +417,14 @@ static int add_package(rpmts ts, const char *path, struct strvec *replaced)
 	mi = rpmtsInitIterator(ts, RPMDBI_NAME, headerGetString(h, RPMTAG_NAME),
 			       0);
 	while (mi && (old = rpmdbNextIterator(mi)))
-		strvec_pushf(replaced, "%s-%s-%s", headerGetString(old, RPMTAG_NAME),
-			     headerGetString(old, RPMTAG_VERSION),
-			     headerGetString(old, RPMTAG_RELEASE));
+		if (strcmp(headerGetString(old, RPMTAG_VERSION),
+			   headerGetString(h, RPMTAG_VERSION)) ||
+		    strcmp(headerGetString(old, RPMTAG_RELEASE),
+			   headerGetString(h, RPMTAG_RELEASE)))
+			strvec_pushf(replaced, "%s-%s-%s",
+				     headerGetString(old, RPMTAG_NAME),
+				     headerGetString(old, RPMTAG_VERSION),
+				     headerGetString(old, RPMTAG_RELEASE));
 	rpmdbFreeIterator(mi);
 	if (rpmtsAddInstallElement(ts, h, (fnpyKey)path, 1, NULL) != 0)
 		ret = error("cannot add '%s' to the transaction: %s", path,
@@ -452,7 +457,8 @@ int rpm_install_packages(const char *root, const char *dbpath,
 	if (!ret) {
 		rpmtsOrder(ts);
 		strbuf_reset(&rpm_message);
-		if (rpmtsRun(ts, NULL, nodeps ? RPMPROB_FILTER_NONE : 0) != 0) {
+		/* a rebuild of the same version replaces the installed one */
+		if (rpmtsRun(ts, NULL, RPMPROB_FILTER_REPLACEPKG) != 0) {
 			problems_in_words(ts, &why);
 			ret = error("installing the packages failed: %s",
 				    why.len ? why.buf : rpm_said("unknown error"));

@@ -73,13 +73,22 @@ static void request(struct ctx *ctx, const char *url, const char *pin_key,
 	req->log_fd = ctx->log_fd;
 }
 
-/* The SRPM's name: the SOURCERPM of the newest installed iptables. */
+/*
+ * The SRPM's name: the SOURCERPM of the iptables installed when the run
+ * began (the update step records it: the install step replaces it).
+ */
 static int srpm_name(struct ctx *ctx, struct strbuf *name)
 {
+	const char *recorded = state_get_output(ctx->state, "update",
+						"iptables_srpm");
 	struct rpmdb db;
 	struct rpmpkg pkg;
 	int ret;
 
+	if (recorded && *recorded) {
+		strbuf_addstr(name, recorded);
+		return 0;
+	}
 	if (ctx_rpmdb_open(ctx, &db))
 		return -1;
 	ret = rpmdb_newest(&db, "iptables", &pkg);

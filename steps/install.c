@@ -158,6 +158,22 @@ static int make_boot_safe(struct ctx *ctx, const char *release,
 	return ret;
 }
 
+/* Before anything is installed: the running kernel must have its entry. */
+static int precheck(struct ctx *ctx)
+{
+	struct bootcfg b;
+	int ret = boot_load(ctx, &b);
+
+	if (!ret && boot_find(&b, ctx->host.release) < 0)
+		ret = error("the boot loader configuration %s has no entry for "
+			    "the running kernel %s: pomctl installs a new kernel "
+			    "only beside a bootable old one; nothing was "
+			    "installed", b.path, ctx->host.release);
+	if (!ret)
+		boot_release(&b);
+	return ret;
+}
+
 /* What the default boot entry boots now (before the install). */
 static char *default_release(struct ctx *ctx)
 {
@@ -234,7 +250,9 @@ int install_run(struct ctx *ctx)
 	if (!ret) {
 		char *def = default_release(ctx);
 
-		ret = ktree_install(ctx, &t, arch, &m);
+		ret = precheck(ctx);
+		if (!ret)
+			ret = ktree_install(ctx, &t, arch, &m);
 		if (!ret)
 			ret = make_boot_safe(ctx, release, def, &m);
 		free(def);

@@ -18,8 +18,8 @@
 
 /* What the rpm database says now. */
 struct kernels {
-	struct rpmpkg kernel, source;
-	bool have_kernel, have_source;
+	struct rpmpkg kernel, source, iptables;
+	bool have_kernel, have_source, have_iptables;
 };
 
 static void kernels_release(struct kernels *k)
@@ -28,6 +28,8 @@ static void kernels_release(struct kernels *k)
 		rpmpkg_release(&k->kernel);
 	if (k->have_source)
 		rpmpkg_release(&k->source);
+	if (k->have_iptables)
+		rpmpkg_release(&k->iptables);
 }
 
 static int query(struct ctx *ctx, struct kernels *k)
@@ -41,6 +43,7 @@ static int query(struct ctx *ctx, struct kernels *k)
 	k->have_source = rpmdb_newest(&db, config_get(ctx->cfg, "update",
 						       "source_package"),
 				      &k->source) == 0;
+	k->have_iptables = rpmdb_newest(&db, "iptables", &k->iptables) == 0;
 	rpmdb_close(&db);
 	return 0;
 }
@@ -219,6 +222,9 @@ int update_run(struct ctx *ctx)
 		strbuf_reset(&sb);
 		rpmpkg_vr(&k.source, &sb);
 		state_set_output(ctx->state, "update", "source", sb.buf);
+		/* the fetch step's SRPM, named before install replaces it */
+		state_set_output(ctx->state, "update", "iptables_srpm",
+				 k.have_iptables ? k.iptables.sourcerpm : "");
 	}
 	kernels_release(&k);
 	strbuf_release(&sb);

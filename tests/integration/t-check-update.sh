@@ -41,7 +41,7 @@ fresh
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch ttl
 mv "$ROOT/lib/modules/2.4.20-13.8/kernel/net/ipv4/netfilter/ipt_ttl.o" "$T/"
 run_ok "$P" --root "$ROOT" resume
-assert_grep "check - .* (match ttl changed)" "$T/err"
+assert_grep "check - .* (new input: host release)" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep "update *done" "$T/out"
 mv "$T/ipt_ttl.o" "$ROOT/lib/modules/2.4.20-13.8/kernel/net/ipv4/netfilter/"

@@ -59,7 +59,7 @@ assert_grep "there is no rpm database at '$ROOT/var/lib/rpm'" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep 'check *done' "$T/out"
 assert_grep 'update *failed' "$T/out"
-assert_grep 'install *pending .*not available yet (issue #7)' "$T/out"
+assert_grep 'install *pending' "$T/out"
 expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "a run is in progress" "$T/err"
 

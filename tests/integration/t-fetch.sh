@@ -36,14 +36,15 @@ fetch_done() {
 }
 
 # the plan asks sizes with HEAD and writes nothing
-expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --trial=skip --plan
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan
 assert_grep "download: $URL/iptables-1.2.8.tar.bz2 -> .*SOURCES/iptables-1.2.8.tar.bz2 (3.4 KiB)" "$T/out"
 assert_grep "no sha256 pin for $URL/iptables-1.2.8.tar.bz2" "$T/out"
 [ ! -e "$STATE" ] || fail "the plan wrote the state directory"
 [ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "the plan downloaded"
 
-# a real run: check, update and fetch (the run goes on after them)
-run_ok "$P" --root "$ROOT" upgrade --patch string --trial=skip
+# a real run: check, update and fetch (then patch stops it: this patch
+# never applies, so the sandbox keeps its iptables for the next runs)
+run_ok "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 fetch_done
 [ -f "$ROOT/usr/src/redhat/SPECS/iptables.spec" ] || fail "no spec"
 [ -f "$ROOT/usr/src/redhat/SOURCES/iptables-1.2.8.tar.bz2" ] || fail "no iptables tarball in SOURCES"
@@ -58,11 +59,11 @@ done
 run_ok "$P" --root "$ROOT" resume --from fetch
 fetch_done
 [ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "the second run downloaded: $(cat "$T/http.log")"
-expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --trial=skip --plan
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan
 rm -rf "$STATE"
 
 # 404, then fixed (the version from the command line stays with the run)
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip --iptables-version 9.9
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --iptables-version 9.9
 assert_grep "cannot download $URL/iptables-9.9.tar.bz2: .*the server answered 404" "$T/err"
 [ ! -e "$ROOT/usr/src/redhat/SOURCES/iptables-9.9.tar.bz2" ] || fail "404 left a tarball"
 [ -z "$(ls "$STATE/cache/partial")" ] || fail "404 left a partial download"
@@ -90,7 +91,7 @@ set_conf iptables_url "$URL/iptables-%{version}.tar.bz2"
 rm -rf "$STATE"
 good=$(sha256sum "$SRV/iptables-1.2.8.tar.bz2" | cut -d' ' -f1)
 set_conf iptables_sha256 0000000000000000000000000000000000000000000000000000000000000000
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 assert_grep "sha256 is $good, but \[sources\] iptables_sha256 expects 0000000000000000000000000000000000000000000000000000000000000000; the download was deleted" "$T/err"
 [ ! -e "$STATE/cache/objects/$good" ] && [ -z "$(ls "$STATE/cache/partial")" ] || fail "the mismatch was kept"
 set_conf iptables_sha256 "$good"
@@ -103,7 +104,7 @@ size=$(stat -c %s "$SRV/patch-o-matic-20030107.tar.bz2")
 half=$((size / 2))
 serve --cut "patch-o-matic-20030107.tar.bz2=$half"
 : >"$T/http.log"
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 assert_grep "cannot download $URL/patch-o-matic-20030107.tar.bz2" "$T/err"
 [ "$(stat -c %s "$STATE"/cache/partial/*.part)" -eq "$half" ] || fail "the partial download is not half"
 serve
@@ -122,7 +123,7 @@ for i in range(len(b) // 2, len(b) // 2 + 64):
     b[i] ^= 0xff
 open(p, "wb").write(bytes(b))
 PY
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 assert_grep "package 'iptables-1.2.6a-2.src.rpm' is damaged or not a package: Header SHA1 digest: BAD" "$T/err"
 [ ! -e "$ROOT/usr/src/redhat/SPECS/iptables.spec" ] || fail "a corrupt SRPM was installed"
 cp "$T/good.src.rpm" "$SRV/iptables-1.2.6a-2.src.rpm"
@@ -156,7 +157,7 @@ with tarfile.open(out, "w:bz2") as t:
     else:
         add("patch-o-matic-20030107/evil", link="../../../etc")
 PY
-	expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+	expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 	case $kind in
 	truncated) assert_grep "is damaged or truncated" "$T/err" ;;
 	*) assert_grep "is unsafe: entry " "$T/err" ;;
@@ -172,13 +173,13 @@ done
 rm -rf "$STATE"
 : >"$T/http.log"
 set_conf srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/ $URL/"
-run_ok "$P" --root "$ROOT" upgrade --patch string --trial=skip
+run_ok "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 fetch_done
 assert_grep "^GET /elsewhere/iptables-1.2.6a-2.src.rpm range=- status=404" "$T/http.log"
 assert_grep "^GET /iptables-1.2.6a-2.src.rpm range=- status=200" "$T/http.log"
 rm -rf "$STATE"
 set_conf srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/"
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 assert_grep "cannot get iptables-1.2.6a-2.src.rpm from \[sources\] srpm_locations: .*/mnt/cdrom/SRPMS/iptables-1.2.6a-2.src.rpm: not there; .*404" "$T/err"
 mkdir -p "$ROOT/mnt/cdrom/SRPMS"
 cp "$T/good.src.rpm" "$ROOT/mnt/cdrom/SRPMS/iptables-1.2.6a-2.src.rpm"

@@ -66,8 +66,8 @@ assert_grep "^default=1$" "$ROOT/boot/grub/grub.conf"
 [ -f "$ROOT/lib/modules/2.4.20-13.8custom2/kernel/net/ipv4/netfilter/ipt_mark.o" ] || fail "modules_install"
 expect_exit 3 "$P" --root "$ROOT" resume
 reboot_into 2.4.20-13.8custom2
-expect_exit 1 "$P" --root "$ROOT" resume
-assert_grep "step 'install' is not available yet" "$T/err"
+expect_exit 3 "$P" --root "$ROOT" resume
+assert_grep "reboot into 2.4.20-13.8custom[0-9]*, then run pomctl resume" "$T/out"
 status_is trial done
 status_is patch done
 status_is rpm done
@@ -103,15 +103,15 @@ patched_files() {
 		Documentation/Configure.help)
 }
 before=$(patched_files)
-expect_exit 1 "$P" --root "$ROOT" resume --from patch
+expect_exit 3 "$P" --root "$ROOT" resume --from patch
 assert_grep "string: already applied, left as it is" "$T/err"
 [ "$(patched_files)" = "$before" ] || fail "re-applying changed the tree"
 
 # --- kernel: options on, the module built, a new release again ------------------
-assert_grep "release 2.4.20-13.8custom1 built with net/ipv4/netfilter/ipt_string.o" "$T/err"
+assert_grep "release 2.4.20-13.8custom[0-9] built with net/ipv4/netfilter/ipt_string.o" "$T/err"
 assert_grep "^CONFIG_IP_NF_MATCH_STRING=m" "$TREE/.config"
 [ -f "$TREE/net/ipv4/netfilter/ipt_string.o" ] || fail "no ipt_string.o"
-assert_grep "step 'install' is not available yet" "$T/err"
+assert_grep "reboot into 2.4.20-13.8custom[0-9]*, then run pomctl resume" "$T/out"
 # an option whose dependency is off is reported by name
 sed -i 's/^CONFIG_IP_NF_IPTABLES=m/# CONFIG_IP_NF_IPTABLES is not set/' "$TREE/.config"
 expect_exit 1 "$P" --root "$ROOT" resume --from kernel
@@ -123,7 +123,7 @@ expect_exit 1 "$P" --root "$ROOT" resume
 assert_grep "make bzImage modules in .* failed (exit 2); the first errors:" "$T/err"
 assert_grep "ipt_string.c:.*error" "$T/err"
 sed -i '/^this is not C;$/d' "$TREE/net/ipv4/netfilter/ipt_string.c"
-expect_exit 1 "$P" --root "$ROOT" resume
+expect_exit 3 "$P" --root "$ROOT" resume
 status_is kernel done
 
 # --- patch: a conflict and a missing anchor change nothing ------------------------
@@ -151,8 +151,10 @@ expect_exit 0 "$P" --root "$ROOT" upgrade --patch string-nocase --trial=build --
 assert_grep "configuration: $TREE/configs/kernel-2.6.9-i686.config" "$T/out"
 assert_grep "run: make -C $TREE ARCH=i386 olddefconfig" "$T/out"
 assert_no_grep "ARCH=i386 dep" "$T/out"
+# this sandbox's boot loader knows only the 2.4 kernel: install refuses
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch string-nocase --trial=build
-assert_grep "step 'install' is not available yet" "$T/err"
+assert_grep "the boot loader configuration $ROOT/boot/grub/grub.conf has no entry for the running kernel 2.6.9-5.EL: .*nothing was installed" "$T/err"
+[ ! -e "$ROOT/lib/modules/2.6.9-5.ELcustom1" ] || fail "install installed before refusing"
 python3 - "$STATE/manifests/patch.json" <<'PY' || fail "dependency order"
 import json, sys
 assert json.load(open(sys.argv[1]))["patches"] == ["string", "string-nocase"]

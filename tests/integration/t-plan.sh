@@ -30,7 +30,7 @@ expect_exit 0 "$P" --root "$ROOT" --state-dir "$T/elsewhere" upgrade -p string -
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$POMCTL_WORLD" >/dev/null 2>&1 || fail "mkroot"
 sb_before=$(tree_hash "$T/sb")
 expect_exit 5 "$POMCTL" --root "$T/sb" upgrade --patch string --plan --detailed-exitcode
-assert_grep 'not available yet in this version of pomctl' "$T/out"
+assert_grep '^    reboot into 2.4.20-13.8custom$' "$T/out"
 assert_grep '^    download: ' "$T/out"
 [ "$(tree_hash "$T/sb")" = "$sb_before" ] || fail "--plan changed the sandbox"
 

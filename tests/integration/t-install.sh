@@ -1,0 +1,80 @@
+# Steps install and verify in the sandbox, with each boot loader: the new
+# entry, the running entry byte-identical, the one-shot boot arranged, the
+# RPMs installed with librpm; verify after the reboot, including the old
+# kernel coming up instead; the functional test of the string match.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+W=$POMCTL_WORLD
+
+sandbox() {	# sandbox LOADER
+	rm -rf "$T/sb"
+	"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --loader "$1" >/dev/null 2>&1 ||
+		fail "mkroot"
+	ROOT=$T/sb
+	STATE=$ROOT/var/lib/pomctl
+}
+
+# The lines of the running kernel's entry (2.4.20-13.8), for comparison.
+running_entry() {
+	case $1 in
+	grub) sed -n '/^title Red Hat Linux (2.4.20-13.8)$/,/initrd/p' "$ROOT/boot/grub/grub.conf" ;;
+	lilo) sed -n '/^image=\/boot\/vmlinuz-2.4.20-13.8$/,/append/p' "$ROOT/etc/lilo.conf" ;;
+	grub2) cat "$ROOT/boot/loader/entries/2.4.20-13.8.conf" ;;
+	esac
+}
+
+for loader in grub lilo grub2; do
+	sandbox $loader
+	before=$(running_entry $loader)
+	expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=build
+	assert_grep "reboot into 2.4.20-13.8custom1, then run pomctl resume" "$T/out"
+	[ "$(running_entry $loader)" = "$before" ] || fail "$loader: the running entry changed"
+	case $loader in
+	grub)	assert_grep "kernel /vmlinuz-2.4.20-13.8custom1 ro root=LABEL=/" "$ROOT/boot/grub/grub.conf"
+		# installkernel put the new entry first: the default still boots 2.4.20-13.8
+		assert_grep "^default=1$" "$ROOT/boot/grub/grub.conf"
+		[ "$(cat "$ROOT/boot/grub/once")" = 0 ] || fail "grub: no one-shot boot of entry 0" ;;
+	lilo)	assert_grep "^image=/boot/vmlinuz-2.4.20-13.8custom1$" "$ROOT/etc/lilo.conf"
+		assert_grep "^default=linux$" "$ROOT/etc/lilo.conf"
+		[ "$(cat "$ROOT/boot/lilo.once")" = 2.4.20-13.8cust ] || fail "lilo: no lilo -R" ;;
+	grub2)	[ -f "$ROOT/boot/loader/entries/2.4.20-13.8custom1.conf" ] || fail "grub2: no BLS entry"
+		assert_grep "^next_entry=2.4.20-13.8custom1$" "$ROOT/boot/grub2/grubenv"
+		assert_grep "^saved_entry=2.4.20-13.8$" "$ROOT/boot/grub2/grubenv" ;;
+	esac
+	[ -f "$ROOT/boot/initrd-2.4.20-13.8custom1.img" ] || fail "$loader: no initrd"
+	[ "$(rpm --root "$ROOT" --dbpath /var/lib/rpm -q iptables)" = "iptables-1.2.8-1.pom.$(rpm --eval %_arch)" ] ||
+		fail "$loader: the new iptables is not installed"
+	[ -x "$ROOT/sbin/iptables" ] && [ -f "$ROOT/lib/iptables/libipt_string.so" ] || fail "package files"
+	expect_exit 0 "$P" --root "$ROOT" status
+	assert_grep "install *awaiting-reboot" "$T/out"
+done
+
+# verify: the old kernel came up instead
+reboot_into() {
+	sed -i "s/^release = .*/release = $1/; s/^boot_id = .*/boot_id = boot-$(date +%s%N)/" "$ROOT/etc/pomctl.conf"
+}
+reboot_into 2.4.20-13.8
+expect_exit 1 "$P" --root "$ROOT" resume
+assert_grep "the host rebooted, but it runs 2.4.20-13.8, not 2.4.20-13.8custom1" "$T/err"
+# then the right one
+reboot_into 2.4.20-13.8custom1
+expect_exit 0 "$P" --root "$ROOT" resume
+assert_grep "^pomctl: 2.4.20-13.8custom1 is running (it was 2.4.20-13.8)$" "$T/out"
+assert_grep "packages replaced: iptables-1.2.6a-2" "$T/out"
+assert_grep "module ipt_string: loaded" "$T/out"
+assert_grep "iptables -m string: known" "$T/out"
+assert_grep "^string$" "$ROOT/proc/net/ip_tables_matches"
+grep -q "functional test: passed" "$T/out" || {
+	grep -q "functional test: skipped: " "$T/out" || fail "no functional test result"
+	echo "note: $(grep 'functional test' "$T/out")"
+}
+assert_grep "all 9 steps done" "$T/out"
+
+# a module that does not load stops verify
+sandbox grub
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+rm "$ROOT/lib/modules/2.4.20-13.8custom/kernel/net/ipv4/netfilter/ipt_string.o"
+reboot_into 2.4.20-13.8custom
+expect_exit 1 "$P" --root "$ROOT" resume
+assert_grep "the module ipt_string does not load into 2.4.20-13.8custom" "$T/err"
+exit 0

@@ -428,6 +428,25 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 	return 0;
 }
 
+void boot_state_file(struct ctx *ctx, const struct bootcfg *b,
+		     struct strbuf *path)
+{
+	const char *slash;
+
+	strbuf_reset(path);
+	if (b->loader == LOADER_LILO) {
+		ctx_path(ctx, "/boot/map", path);
+		return;
+	}
+	if (b->loader == LOADER_GRUB2) {
+		ctx_path(ctx, "/boot/grub2/grubenv", path);
+		return;
+	}
+	slash = strrchr(b->path, '/');
+	strbuf_add(path, b->path, slash ? (size_t)(slash - b->path) : 0);
+	strbuf_addstr(path, "/default");
+}
+
 bool boot_has_entry(struct ctx *ctx, const char *release, struct strbuf *where)
 {
 	struct bootcfg b;

@@ -315,12 +315,19 @@ static int read_config(const char *path, struct strbuf *sb)
 	return ret;
 }
 
-int ktree_install_config(const struct ktree *t, const char *config)
+int ktree_install_config(const struct ktree *t, const char *config,
+			 struct manifest *m)
 {
 	struct strbuf text = STRBUF_INIT, dest = STRBUF_INIT;
 	int ret = read_config(config, &text);
 
 	strbuf_addf(&dest, "%s/.config", t->dir);
+	if (!ret && m) {
+		if (path_exists(dest.buf))
+			ret = manifest_backup(m, dest.buf);
+		else
+			manifest_created(m, dest.buf);
+	}
 	if (!ret)
 		ret = write_file_atomic(dest.buf, text.buf, text.len, 0644);
 	strbuf_release(&text);
@@ -775,6 +782,7 @@ static void record_installed(struct ctx *ctx, struct manifest *m,
 	static const char *const files[] = { "/boot/vmlinuz-%s",
 					     "/boot/System.map-%s",
 					     "/boot/initrd-%s.img",
+					     "/boot/loader/entries/%s.conf",
 					     "/lib/modules/%s" };
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
 

@@ -16,6 +16,7 @@
 #include "pomctl/listing.h"
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
+#include "pomctl/rollback.h"
 #include "pomctl/run.h"
 #include "pomctl/util.h"
 
@@ -33,6 +34,7 @@ enum {
 	SUB_FROM = 1 << 1,	/* --from */
 	SUB_VERSIONS = 1 << 4,	/* --iptables-version --pom-version */
 	SUB_LIST = 1 << 5,	/* --kernel --pom */
+	SUB_FORCE = 1 << 6,	/* --force alone */
 	SUB_PLAN = 1 << 2,	/* --plan --detailed-exitcode */
 	SUB_LOCK = 1 << 3,	/* takes the state lock */
 };
@@ -455,10 +457,10 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 	return ret;
 }
 
-static int no_run(struct ctx *ctx)
+static int no_run(struct ctx *ctx, const char *what)
 {
-	error("nothing to resume: there is no run in '%s'; start one with "
-	      "pomctl upgrade --patch NAME", ctx->state_dir.buf);
+	error("nothing to %s: there is no run in '%s'; start one with "
+	      "pomctl upgrade --patch NAME", what, ctx->state_dir.buf);
 	return EXIT_USAGE;
 }
 
@@ -471,18 +473,18 @@ static int cmd_resume(struct ctx *ctx, const char *arg)
 		ctx->readonly = true;
 		ret = load_state(ctx);
 		if (ret)
-			return ret == -ENOENT ? no_run(ctx) : EXIT_USAGE;
+			return ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
 		free(ctx->state->path);
 		ctx->state->path = NULL;	/* a plan never saves */
 		return pipeline_plan(ctx);
 	}
 	if (!is_dir(ctx->state_dir.buf))
-		return no_run(ctx);
+		return no_run(ctx, "resume");
 	ret = lock_state(ctx, &lock_fd);
 	if (!ret) {
 		ret = load_state(ctx);
 		if (ret)
-			ret = ret == -ENOENT ? no_run(ctx) : EXIT_USAGE;
+			ret = ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
 	}
 	if (!ret)
 		ret = pipeline_run(ctx, opt.from);
@@ -558,6 +560,27 @@ static int cmd_log(struct ctx *ctx, const char *step)
 	return ret ? EXIT_FAILED : EXIT_DONE;
 }
 
+static int cmd_rollback(struct ctx *ctx, const char *arg)
+{
+	int lock_fd = -1, ret;
+
+	(void)arg;
+	ctx->readonly = opt.plan;
+	if (!opt.plan) {
+		ret = lock_state(ctx, &lock_fd);
+		if (ret)
+			return ret;
+	}
+	ret = load_state(ctx);
+	if (ret)
+		ret = ret == -ENOENT ? no_run(ctx, "roll back") : EXIT_USAGE;
+	else
+		ret = rollback(ctx, opt.force);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
+}
+
 static int cmd_list_patches(struct ctx *ctx, const char *arg)
 {
 	unsigned long jobs = config_get_uint(ctx->cfg, "build", "jobs");
@@ -587,7 +610,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status, 0, false, 0 },
 	{ "log", cmd_log, 0, true, 0 },
 	{ "list-patches", cmd_list_patches, SUB_LIST, false, 0 },
-	{ "rollback", NULL, 0, false, 7 },
+	{ "rollback", cmd_rollback, SUB_PLAN | SUB_FORCE, false, 0 },
 };
 
 /* --- parsing ------------------------------------------------------------ */
@@ -641,10 +664,12 @@ static int check_version(const char *option, const char *v)
 /* Options are checked against the subcommand before any work. */
 static int check_options(const struct command *cmd)
 {
-	if ((opt.patches.nr || trial_arg || opt.force) &&
-	    !(cmd->flags & SUB_PATCHES))
-		return usage_error("--patch, --trial and --force are options "
-				   "of upgrade, not of %s", cmd->name);
+	if ((opt.patches.nr || trial_arg) && !(cmd->flags & SUB_PATCHES))
+		return usage_error("--patch and --trial are options of "
+				   "upgrade, not of %s", cmd->name);
+	if (opt.force && !(cmd->flags & (SUB_PATCHES | SUB_FORCE)))
+		return usage_error("--force is for upgrade and rollback, not "
+				   "for %s", cmd->name);
 	if ((iptables_version_arg || pom_version_arg || drop_failing_arg ||
 	     opt.reboot) &&
 	    !(cmd->flags & SUB_VERSIONS))
@@ -658,8 +683,8 @@ static int check_options(const struct command *cmd)
 		return usage_error("--from is an option of resume, not of %s",
 				   cmd->name);
 	if ((opt.plan || opt.detailed_exitcode) && !(cmd->flags & SUB_PLAN))
-		return usage_error("--plan is for upgrade and resume, not for "
-				   "%s", cmd->name);
+		return usage_error("--plan is for upgrade, resume and rollback, "
+				   "not for %s", cmd->name);
 	if (opt.detailed_exitcode && !opt.plan)
 		return usage_error("--detailed-exitcode needs --plan");
 	if (opt.quiet && opt.verbose)

@@ -58,6 +58,17 @@ void manifest_release(struct manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static bool was_created(const struct manifest *m, const char *path)
+{
+	json_t *created = json_object_get(m->doc, "created"), *v;
+	size_t i;
+
+	json_array_foreach(created, i, v)
+		if (!strcmp(json_string_value(v), path))
+			return true;
+	return false;
+}
+
 int manifest_backup(struct manifest *m, const char *path)
 {
 	json_t *changed = json_object_get(m->doc, "changed");
@@ -65,8 +76,9 @@ int manifest_backup(struct manifest *m, const char *path)
 	const char *base = strrchr(path, '/');
 	int ret;
 
-	if (json_object_get(changed, path))
-		return 0;	/* the first backup is the original */
+	if (json_object_get(changed, path) || was_created(m, path))
+		return 0;	/* the first backup is the original; a file the
+				 * run created has none: undo removes it */
 	if (mkdir_p(m->backups, 0700) < 0)
 		return -1;
 	strbuf_addf(&backup, "%s/%zu-%s", m->backups, json_object_size(changed),

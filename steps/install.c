@@ -124,6 +124,28 @@ static int run_argv(struct ctx *ctx, struct strvec *argv, const char *input,
 					what) : 0;
 }
 
+/* The one-shot command changes the loader's state file: recorded. */
+static int one_shot(struct ctx *ctx, const struct bootcfg *b,
+		    struct strvec *argv, const char *input, struct manifest *m)
+{
+	struct strbuf state = STRBUF_INIT;
+	bool existed;
+	int ret = 0;
+
+	boot_state_file(ctx, b, &state);
+	existed = path_exists(state.buf);
+	if (existed)
+		ret = manifest_backup(m, state.buf);
+	if (!ret)
+		ret = run_argv(ctx, argv, input, "the one-shot boot");
+	if (!ret && !existed && path_exists(state.buf)) {
+		manifest_created(m, state.buf);
+		ret = manifest_save(m);
+	}
+	strbuf_release(&state);
+	return ret;
+}
+
 /* The boot loader: entry, initrd, checks, the one-shot boot. */
 static int make_boot_safe(struct ctx *ctx, const char *release,
 			  const char *def_before, struct manifest *m)
@@ -147,7 +169,7 @@ static int make_boot_safe(struct ctx *ctx, const char *release,
 		ret = error("the boot loader is not safe to reboot with: %s",
 			    why.buf);
 	if (!ret && boot_one_shot(ctx, &b, release, &argv, &input) == 0)
-		ret = run_argv(ctx, &argv, input.buf, "the one-shot boot");
+		ret = one_shot(ctx, &b, &argv, input.buf, m);
 	if (!ret)
 		state_set_output(ctx->state, "install", "boot_config", b.path);
 	boot_release(&b);

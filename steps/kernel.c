@@ -40,7 +40,7 @@ void kernel_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 
 /* The .config to start from: the trial's, else the running kernel's. */
 static int ensure_config(struct ctx *ctx, const struct ktree *t,
-			 struct strbuf *arch, bool dry)
+			 struct strbuf *arch, struct manifest *m)
 {
 	struct strbuf dotconfig = STRBUF_INIT, config = STRBUF_INIT;
 	int ret = 0;
@@ -48,12 +48,12 @@ static int ensure_config(struct ctx *ctx, const struct ktree *t,
 	strbuf_addf(&dotconfig, "%s/.config", t->dir);
 	if (!path_exists(dotconfig.buf)) {
 		ret = ktree_config_and_arch(ctx, t, &config, arch);
-		if (!ret && dry)
+		if (!ret && !m)
 			plan_note(ctx->plan, "%s/.config is not there: the "
 				  "running kernel's configuration %s is "
 				  "copied there", t->dir, config.buf);
 		else if (!ret)
-			ret = ktree_install_config(t, config.buf);
+			ret = ktree_install_config(t, config.buf, m);
 	} else {
 		ktree_arch(dotconfig.buf, config_get(ctx->cfg, "build", "arch"),
 			   ctx->host.arch, arch);
@@ -73,7 +73,7 @@ int kernel_plan(struct ctx *ctx)
 
 	if (ktree_open_configured(ctx, &t) < 0)
 		return -1;
-	ret = ensure_config(ctx, &t, &arch, true);
+	ret = ensure_config(ctx, &t, &arch, NULL);
 	if (!ret) {
 		ktree_plan_make(ctx, &t, arch.buf, "clean");
 		ret = ktree_new_release(ctx, &t, NULL, &diff);
@@ -178,7 +178,7 @@ int kernel_run(struct ctx *ctx)
 		return -1;
 	ret = manifest_open(&m, ctx->state_dir.buf, "kernel");
 	if (!ret) {
-		ret = ensure_config(ctx, &t, &arch, false);
+		ret = ensure_config(ctx, &t, &arch, &m);
 		if (!ret)
 			ret = rebuild(ctx, &t, &m, arch.buf, &built);
 		manifest_save(&m);

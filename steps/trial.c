@@ -149,7 +149,7 @@ static int build_trial(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 		info("  release %s, configuration %s, ARCH=%s", t->release,
 		     config.buf, arch->buf);
-		ret = ktree_install_config(t, config.buf);
+		ret = ktree_install_config(t, config.buf, m);
 	}
 	if (!ret)
 		ret = ktree_oldconfig(ctx, t, arch->buf);

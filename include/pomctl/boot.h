@@ -93,6 +93,13 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 		  const char *release, struct strvec *argv,
 		  struct strbuf *input);
 
+/*
+ * The file the one-shot command writes (GRUB legacy: grub/default beside
+ * the configuration; LILO: /boot/map; GRUB 2: grubenv), for the manifest.
+ */
+void boot_state_file(struct ctx *ctx, const struct bootcfg *b,
+		     struct strbuf *path);
+
 /* true when there is an entry for release; where says what was read. */
 bool boot_has_entry(struct ctx *ctx, const char *release, struct strbuf *where);
 

@@ -75,8 +75,12 @@ int ktree_find_config(const char *root, const struct ktree *t,
 void ktree_arch(const char *config_path, const char *configured,
 		const char *host_arch, struct strbuf *arch);
 
-/* Copy a configuration into the tree's .config (gunzipping config.gz). */
-int ktree_install_config(const struct ktree *t, const char *config);
+/*
+ * Copy a configuration into the tree's .config (gunzipping config.gz),
+ * recorded in m (backed up, or noted as created).
+ */
+int ktree_install_config(const struct ktree *t, const char *config,
+			 struct manifest *m);
 
 /* An option's value in a .config: "y", "m", or "n" (not set or absent). */
 const char *kconfig_value(const char *config, const char *option);

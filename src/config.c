@@ -492,14 +492,7 @@ unsigned long config_get_uint(const struct config *cfg, const char *section,
 void config_get_words(const struct config *cfg, const char *section,
 		      const char *key, struct strvec *out)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char *save = NULL;
-
-	strbuf_addstr(&sb, config_get(cfg, section, key));
-	for (char *w = strtok_r(sb.buf, " \t", &save); w;
-	     w = strtok_r(NULL, " \t", &save))
-		strvec_push(out, w);
-	strbuf_release(&sb);
+	strvec_split(out, config_get(cfg, section, key), " \t");
 }
 
 void config_origin(const struct config *cfg, const char *section,

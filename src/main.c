@@ -393,23 +393,6 @@ static void new_run(struct ctx *ctx)
 	}
 }
 
-/* A finished run is kept as runs/ID.json before a new one starts. */
-static int archive_run(struct ctx *ctx)
-{
-	struct strbuf dir = STRBUF_INIT, to = STRBUF_INIT;
-	int ret;
-
-	strbuf_addf(&dir, "%s/runs", ctx->state_dir.buf);
-	strbuf_addf(&to, "%s/%s.json", dir.buf, ctx->state->id);
-	ret = mkdir_p(dir.buf, 0700);
-	if (!ret && rename(ctx->state->path, to.buf) < 0)
-		ret = error("cannot move '%s' to '%s': %s", ctx->state->path,
-			    to.buf, strerror(errno));
-	strbuf_release(&dir);
-	strbuf_release(&to);
-	return ret;
-}
-
 static int start_run(struct ctx *ctx)
 {
 	int ret = load_state(ctx);
@@ -425,7 +408,7 @@ static int start_run(struct ctx *ctx)
 		return EXIT_USAGE;
 	}
 	if (ret == 0) {
-		if (archive_run(ctx) < 0)
+		if (pipeline_retire_run(ctx, "json") < 0)
 			return EXIT_FAILED;
 		state_release(ctx->state);
 		free(ctx->state);

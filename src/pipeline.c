@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,29 @@ static size_t step_index(const struct step *step)
 void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb)
 {
 	root_path(sb, ctx->root, path);
+}
+
+const char *step_output(struct ctx *ctx, const char *step, const char *key)
+{
+	const char *v = state_get_output(ctx->state, step, key);
+
+	return v ? v : "";
+}
+
+int pipeline_retire_run(struct ctx *ctx, const char *suffix)
+{
+	struct strbuf dir = STRBUF_INIT, to = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&dir, "%s/runs", ctx->state_dir.buf);
+	strbuf_addf(&to, "%s/%s.%s", dir.buf, ctx->state->id, suffix);
+	ret = mkdir_p(dir.buf, 0700);
+	if (!ret && rename(ctx->state->path, to.buf) < 0)
+		ret = error("cannot move '%s' to '%s': %s", ctx->state->path,
+			    to.buf, strerror(errno));
+	strbuf_release(&dir);
+	strbuf_release(&to);
+	return ret;
 }
 
 int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db)

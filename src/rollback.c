@@ -16,22 +16,15 @@
 static const char *const undo_order[] = { "install", "kernel", "rpm", "patch",
 					  "trial" };
 
-static const char *out(struct ctx *ctx, const char *step, const char *key)
-{
-	const char *v = state_get_output(ctx->state, step, key);
-
-	return v ? v : "";
-}
-
 /* Is a kernel pomctl built the running one? */
 static bool running_ours(struct ctx *ctx)
 {
-	const char *mine[] = { out(ctx, "install", "release"),
-			       out(ctx, "trial", "release") };
+	const char *mine[] = { step_output(ctx, "install", "release"),
+			       step_output(ctx, "trial", "release") };
 
 	for (size_t i = 0; i < ARRAY_SIZE(mine); i++)
 		if (*mine[i] && !strcmp(mine[i], ctx->host.release) &&
-		    strcmp(mine[i], out(ctx, "check", "release")))
+		    strcmp(mine[i], step_output(ctx, "check", "release")))
 			return true;
 	return false;
 }
@@ -78,11 +71,11 @@ static int undo_step(struct ctx *ctx, const char *step, bool dry)
 static int clean_tree(struct ctx *ctx, bool dry)
 {
 	struct ktree t;
-	const char *arch = out(ctx, "kernel", "arch");
+	const char *arch = step_output(ctx, "kernel", "arch");
 	int ret = 0;
 
 	if (!*arch)
-		arch = out(ctx, "trial", "arch");
+		arch = step_output(ctx, "trial", "arch");
 	if (!*arch)
 		return 0;	/* nothing was built */
 	if (ktree_open_configured(ctx, &t) < 0)
@@ -99,28 +92,12 @@ static int clean_tree(struct ctx *ctx, bool dry)
 
 static void packages_to_restore(struct ctx *ctx)
 {
-	const char *replaced = out(ctx, "install", "replaced");
+	const char *replaced = step_output(ctx, "install", "replaced");
 
 	if (*replaced)
 		say("pomctl: put back the packages the run replaced (pomctl does "
 		    "not keep their files): rpm -Uvh --oldpackage %s, from the "
 		    "distribution's package files", replaced);
-}
-
-/* The run is over: keep it as runs/ID.rolled-back.json. */
-static int retire_run(struct ctx *ctx)
-{
-	struct strbuf dir = STRBUF_INIT, to = STRBUF_INIT;
-	int ret;
-
-	strbuf_addf(&dir, "%s/runs", ctx->state_dir.buf);
-	strbuf_addf(&to, "%s/%s.rolled-back.json", dir.buf, ctx->state->id);
-	ret = mkdir_p(dir.buf, 0700);
-	if (!ret && rename(ctx->state->path, to.buf) < 0)
-		ret = error("cannot move '%s' to '%s'", ctx->state->path, to.buf);
-	strbuf_release(&dir);
-	strbuf_release(&to);
-	return ret;
 }
 
 int rollback(struct ctx *ctx, bool force)
@@ -145,7 +122,7 @@ int rollback(struct ctx *ctx, bool force)
 	if (dry)
 		return EXIT_DONE;
 	if (!ret)
-		ret = retire_run(ctx);
+		ret = pipeline_retire_run(ctx, "rolled-back.json");
 	if (ret)
 		return EXIT_FAILED;
 	say_final("pomctl: the run is rolled back");

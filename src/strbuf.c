@@ -160,6 +160,23 @@ void strvec_pushv(struct strvec *sv, const char *const *v)
 		strvec_push(sv, *v);
 }
 
+void strvec_split(struct strvec *sv, const char *s, const char *delims)
+{
+	while (s && *s) {
+		size_t n = strcspn(s, delims);
+
+		if (n) {
+			char *w = strndup(s, n);
+
+			if (!w)
+				die_oom();
+			strvec_push_owned(sv, w);
+		}
+		s += n;
+		s += strspn(s, delims);
+	}
+}
+
 const char *const *strvec_argv(struct strvec *sv)
 {
 	static const char *const none[] = { NULL };

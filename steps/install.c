@@ -20,23 +20,6 @@
 #include "pomctl/util.h"
 #include "steps.h"
 
-static const char *out(struct ctx *ctx, const char *step, const char *key)
-{
-	return state_get_output(ctx->state, step, key);
-}
-
-static void words(const char *s, struct strvec *v)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char *save = NULL;
-
-	strbuf_addstr(&sb, s ? s : "");
-	for (char *w = strtok_r(sb.buf, " ", &save); w;
-	     w = strtok_r(NULL, " ", &save))
-		strvec_push(v, w);
-	strbuf_release(&sb);
-}
-
 void install_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	fp_add_step(fp, ctx->state, "kernel");
@@ -49,7 +32,7 @@ void install_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 
 int install_plan(struct ctx *ctx)
 {
-	const char *release = out(ctx, "kernel", "release");
+	const char *release = step_output(ctx, "kernel", "release");
 	struct strvec pkgs = STRVEC_INIT, mods = STRVEC_INIT, kern = STRVEC_INIT;
 
 	if (!release) {
@@ -65,7 +48,7 @@ int install_plan(struct ctx *ctx)
 	ktree_install_args(ctx, &mods, &kern);
 	plan_note(ctx->plan, "make modules_install %s and make install %s "
 		  "for %s", mods.nr ? mods.v[0] : "", kern.v[0], release);
-	words(out(ctx, "rpm", "packages"), &pkgs);
+	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->plan, "install (upgrade)", pkgs.v[i]);
 	plan_note(ctx->plan, "the boot loader ([boot] %s, %s): an entry for "
@@ -218,7 +201,7 @@ static int install_packages(struct ctx *ctx)
 	struct strbuf list = STRBUF_INIT;
 	int ret;
 
-	words(out(ctx, "rpm", "packages"), &pkgs);
+	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
 	ret = rpm_install_packages(ctx->root, config_get(ctx->cfg, "rpm",
 							 "dbpath"),
 				   &pkgs, config_get_bool(ctx->cfg, "rpm",
@@ -252,8 +235,8 @@ static int maybe_reboot(struct ctx *ctx)
 
 int install_run(struct ctx *ctx)
 {
-	const char *release = out(ctx, "kernel", "release");
-	const char *arch = out(ctx, "kernel", "arch");
+	const char *release = step_output(ctx, "kernel", "release");
+	const char *arch = step_output(ctx, "kernel", "arch");
 	struct ktree t;
 	struct manifest m;
 	int ret;

@@ -15,18 +15,6 @@
 #include "pomctl/util.h"
 #include "steps.h"
 
-static void words(const char *s, struct strvec *out)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char *save = NULL;
-
-	strbuf_addstr(&sb, s ? s : "");
-	for (char *w = strtok_r(sb.buf, " ", &save); w;
-	     w = strtok_r(NULL, " ", &save))
-		strvec_push(out, w);
-	strbuf_release(&sb);
-}
-
 void kernel_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	fp_add_config(fp, ctx, "kernel", "tree");
@@ -81,7 +69,7 @@ int kernel_plan(struct ctx *ctx)
 	if (!ret) {
 		strbuf_addf(&path, "%s/Makefile", t.dir);
 		plan_edit(ctx->plan, path.buf, diff.buf);
-		words(state_get_output(ctx->state, "patch", "options"), &options);
+		strvec_split(&options, step_output(ctx, "patch", "options"), " ");
 		if (options.nr) {
 			strbuf_reset(&path);
 			strbuf_addf(&path, "%s/.config", t.dir);
@@ -114,7 +102,7 @@ static int check_modules(struct ctx *ctx, const struct ktree *t,
 	struct strbuf path = STRBUF_INIT;
 	int ret = 0;
 
-	words(state_get_output(ctx->state, "patch", "objects"), &objects);
+	strvec_split(&objects, step_output(ctx, "patch", "objects"), " ");
 	for (size_t i = 0; i < objects.nr && !ret; i++) {
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s%s", t->dir, objects.v[i],
@@ -144,7 +132,7 @@ static int rebuild(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	if (!ret)
 		ret = ktree_new_release(ctx, t, m, &diff);
 	steplog_printf(ctx->log_fd, "%s", diff.buf);
-	words(state_get_output(ctx->state, "patch", "options"), &options);
+	strvec_split(&options, step_output(ctx, "patch", "options"), " ");
 	if (!ret && options.nr) {
 		strbuf_reset(&diff);
 		ret = manifest_backup(m, config.buf);

@@ -37,11 +37,6 @@ struct job {
 	struct strvec drop, userspace, extensions;
 };
 
-static const char *out(struct ctx *ctx, const char *step, const char *key)
-{
-	return state_get_output(ctx->state, step, key);
-}
-
 static void packager(struct ctx *ctx, struct strbuf *sb)
 {
 	const char *p = config_get(ctx->cfg, "general", "packager");
@@ -124,12 +119,12 @@ static int job_init(struct ctx *ctx, struct job *j)
 	memset(j, 0, sizeof(*j));
 	ctx_path(ctx, config_get(ctx->cfg, "rpm", "topdir"), &j->topdir);
 	strbuf_addf(&j->sources, "%s/SOURCES", j->topdir.buf);
-	ctx_path(ctx, out(ctx, "fetch", "spec"), &j->spec);
+	ctx_path(ctx, state_get_output(ctx->state, "fetch", "spec"), &j->spec);
 	original_spec(ctx, j);
-	j->version = out(ctx, "fetch", "iptables_version");
-	j->tarball = out(ctx, "fetch", "iptables_tarball");
-	j->pom_tarball = out(ctx, "fetch", "pom_tarball");
-	j->pom_dir = out(ctx, "fetch", "pom_dir");
+	j->version = state_get_output(ctx->state, "fetch", "iptables_version");
+	j->tarball = state_get_output(ctx->state, "fetch", "iptables_tarball");
+	j->pom_tarball = state_get_output(ctx->state, "fetch", "pom_tarball");
+	j->pom_dir = state_get_output(ctx->state, "fetch", "pom_dir");
 	packager(ctx, &j->packager);
 	if (!j->version || !j->tarball || !j->pom_dir)
 		return error("the fetch step has no results to build from; run "
@@ -431,7 +426,7 @@ int rpm_plan(struct ctx *ctx)
 	struct strvec argv = STRVEC_INIT;
 	int ret;
 
-	if (!out(ctx, "fetch", "spec")) {
+	if (!state_get_output(ctx->state, "fetch", "spec")) {
 		plan_note(ctx->plan, "once fetch has installed the SRPM: the "
 			  "spec is edited (version, release, -devel and -pom "
 			  "subpackages, patches the new iptables contains "

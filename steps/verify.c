@@ -16,13 +16,6 @@
 #include "pomctl/util.h"
 #include "steps.h"
 
-static const char *out(struct ctx *ctx, const char *step, const char *key)
-{
-	const char *v = state_get_output(ctx->state, step, key);
-
-	return v ? v : "";
-}
-
 void verify_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	fp_add_step(fp, ctx->state, "install");
@@ -66,14 +59,13 @@ static void module_name(const char *object, struct strbuf *name)
 
 static int load_modules(struct ctx *ctx, struct strbuf *report)
 {
-	struct strbuf list = STRBUF_INIT, name = STRBUF_INIT;
-	char *save = NULL;
+	struct strvec objects = STRVEC_INIT;
+	struct strbuf name = STRBUF_INIT;
 	int ret = 0;
 
-	strbuf_addstr(&list, out(ctx, "kernel", "modules"));
-	for (char *w = strtok_r(list.buf, " ", &save); w && !ret;
-	     w = strtok_r(NULL, " ", &save)) {
-		module_name(w, &name);
+	strvec_split(&objects, step_output(ctx, "kernel", "modules"), " ");
+	for (size_t i = 0; i < objects.nr && !ret; i++) {
+		module_name(objects.v[i], &name);
 		if (run_quiet(ctx, "modprobe", (const char *const[]){ name.buf,
 								      NULL }))
 			ret = error("the module %s does not load into %s (see "
@@ -82,7 +74,7 @@ static int load_modules(struct ctx *ctx, struct strbuf *report)
 		else
 			strbuf_addf(report, "  module %s: loaded\n", name.buf);
 	}
-	strbuf_release(&list);
+	strvec_clear(&objects);
 	strbuf_release(&name);
 	return ret;
 }
@@ -130,7 +122,7 @@ static int functional(struct ctx *ctx, struct strbuf *report)
 
 int verify_run(struct ctx *ctx)
 {
-	const char *release = out(ctx, "install", "release");
+	const char *release = step_output(ctx, "install", "release");
 	struct strbuf report = STRBUF_INIT;
 	int ret = 0;
 
@@ -138,13 +130,13 @@ int verify_run(struct ctx *ctx)
 		return error("the running kernel is %s, not %s: the new kernel "
 			     "did not come up or was not chosen; its boot entry "
 			     "is in %s", ctx->host.release, release,
-			     out(ctx, "install", "boot_config"));
+			     step_output(ctx, "install", "boot_config"));
 	strbuf_addf(&report, "pomctl: %s is running (it was %s)\n", release,
-		    out(ctx, "check", "release"));
-	strbuf_addf(&report, "  patches applied: %s\n", out(ctx, "patch", "set"));
+		    step_output(ctx, "check", "release"));
+	strbuf_addf(&report, "  patches applied: %s\n", step_output(ctx, "patch", "set"));
 	strbuf_addf(&report, "  packages replaced: %s\n",
-		    *out(ctx, "install", "replaced") ?
-		    out(ctx, "install", "replaced") : "none");
+		    *step_output(ctx, "install", "replaced") ?
+		    step_output(ctx, "install", "replaced") : "none");
 	ret = load_modules(ctx, &report);
 	if (!ret)
 		ret = userspace_knows(ctx, &report);

@@ -82,6 +82,15 @@ const struct step *pipeline_find_step(const char *name);
 
 /* Host path of something under the root: ctx_path(ctx, "/boot", &sb). */
 void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb);
+/* An earlier step's output, or "" when it has none. */
+const char *step_output(struct ctx *ctx, const char *step, const char *key);
+
+/*
+ * Keep the run's state file as STATE_DIR/runs/ID.SUFFIX (a finished run
+ * before a new one starts, a rolled-back one): 0 or -1 (reported).
+ */
+int pipeline_retire_run(struct ctx *ctx, const char *suffix);
+
 /* Open the root's rpm database, honouring ctx->readonly: 0 or -1. */
 struct rpmdb;
 int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db);

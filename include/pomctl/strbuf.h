@@ -60,6 +60,8 @@ const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append copies of every string of a NULL-terminated array. */
 void strvec_pushv(struct strvec *sv, const char *const *v);
+/* Append the words of s separated by any of delims (empty words skipped). */
+void strvec_split(struct strvec *sv, const char *s, const char *delims);
 /* The argv: never NULL, always NULL-terminated. */
 const char *const *strvec_argv(struct strvec *sv);
 

@@ -27,6 +27,7 @@ static const struct config_key keys[] = {
 	P("general", "root", ""),
 	P("general", "state_dir", "/var/lib/pomctl"),
 	S("general", "packager", ""),
+	B("general", "auto_resume", "no"),
 
 	T("host", "release", "", CFG_RELEASE),
 	T("host", "boot_id", "", CFG_WORD),

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "pomctl/log.h"
@@ -16,7 +17,29 @@ static struct {
 	bool verbose;
 	bool tty;
 	bool drawn;
+	bool syslog;
+	bool opened;
 } console;
+
+void log_syslog_setup(bool enabled)
+{
+	console.syslog = enabled;
+}
+
+void log_event(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!console.syslog)
+		return;
+	if (!console.opened) {
+		openlog("pomctl", LOG_PID, LOG_DAEMON);
+		console.opened = true;
+	}
+	va_start(ap, fmt);
+	vsyslog(priority, fmt, ap);
+	va_end(ap);
+}
 
 void log_setup(bool quiet, bool verbose)
 {

@@ -26,7 +26,7 @@
 
 #define LOG_MAX_SIZE (256 * 1024 * 1024)
 
-enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL, OPT_DROP };
+enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL, OPT_DROP, OPT_AUTO };
 
 /* Option flags of subcommands, to refuse options a subcommand ignores. */
 enum {
@@ -45,6 +45,7 @@ static const char *iptables_version_arg;
 static const char *pom_version_arg;
 static const char *kernel_arg;
 static const char *drop_failing_arg;	/* "yes" when given */
+static const char *auto_resume_arg;	/* "yes" when given */
 static const char *pom_arg;
 static const char *jobs_arg;
 
@@ -69,6 +70,8 @@ static struct poptOption global_options[] = {
 	  "show every action, change nothing", NULL },
 	{ "detailed-exitcode", 0, POPT_ARG_NONE, &opt.detailed_exitcode, 0,
 	  "with --plan: exit 5 when the plan has changes", NULL },
+	{ "no-syslog", 0, POPT_ARG_NONE, &opt.no_syslog, 0,
+	  "do not send step events to syslog", NULL },
 	{ "version", 'V', POPT_ARG_NONE, NULL, OPT_VERSION,
 	  "print the version", NULL },
 	POPT_TABLEEND
@@ -90,6 +93,8 @@ static struct poptOption upgrade_options[] = {
 	  "pom_version)", "VERSION" },
 	{ "reboot", 0, POPT_ARG_NONE, &opt.reboot, 0,
 	  "after install, run [commands] reboot", NULL },
+	{ "auto-resume", 0, POPT_ARG_NONE, NULL, OPT_AUTO,
+	  "after each reboot, let the boot service run pomctl resume", NULL },
 	{ "drop-failing-patches", 0, POPT_ARG_NONE, NULL, OPT_DROP,
 	  "drop spec patches that no longer apply (default: stop)", NULL },
 	POPT_TABLEEND
@@ -98,6 +103,9 @@ static struct poptOption upgrade_options[] = {
 static struct poptOption resume_options[] = {
 	{ "from", 0, POPT_ARG_STRING, &opt.from, 0,
 	  "run again from STEP, even if it is done", "STEP" },
+	{ "at-boot", 0, POPT_ARG_NONE, &opt.at_boot, 0,
+	  "for the boot service: resume only a run that awaits this reboot "
+	  "and asked for --auto-resume", NULL },
 	POPT_TABLEEND
 };
 
@@ -261,6 +269,7 @@ static const struct {
 	{ &iptables_version_arg, "sources", "iptables_version" },
 	{ &pom_version_arg, "sources", "pom_version" },
 	{ &drop_failing_arg, "rpm", "drop_failing_patches" },
+	{ &auto_resume_arg, "general", "auto_resume" },
 };
 
 static void record_overrides(struct state *st)
@@ -447,30 +456,59 @@ static int no_run(struct ctx *ctx, const char *what)
 	return EXIT_USAGE;
 }
 
+/* resume --at-boot goes on only for a paused run that asked for it. */
+static bool wanted_at_boot(struct ctx *ctx)
+{
+	bool paused = false;
+
+	for (size_t i = 0; i < ctx->state->nr; i++)
+		paused |= ctx->state->steps[i].status == STEP_AWAITING_REBOOT;
+	if (!paused)
+		say("pomctl: no run awaits a reboot: nothing to resume at boot");
+	else if (!config_get_bool(ctx->cfg, "general", "auto_resume"))
+		say("pomctl: the run awaits a reboot but did not ask to be "
+		    "resumed at boot (pomctl upgrade --auto-resume)");
+	return paused && config_get_bool(ctx->cfg, "general", "auto_resume");
+}
+
+static int resume_plan(struct ctx *ctx)
+{
+	int ret;
+
+	ctx->readonly = true;
+	ret = load_state(ctx);
+	if (ret)
+		return ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
+	free(ctx->state->path);
+	ctx->state->path = NULL;	/* a plan never saves */
+	return pipeline_plan(ctx);
+}
+
+static int resume_locked(struct ctx *ctx)
+{
+	int ret = load_state(ctx);
+
+	if (ret == -ENOENT)
+		return opt.at_boot ? EXIT_DONE : no_run(ctx, "resume");
+	if (ret)
+		return EXIT_USAGE;
+	if (opt.at_boot && !wanted_at_boot(ctx))
+		return EXIT_DONE;
+	return pipeline_run(ctx, opt.from);
+}
+
 static int cmd_resume(struct ctx *ctx, const char *arg)
 {
 	int lock_fd = -1, ret;
 
 	(void)arg;
-	if (opt.plan) {
-		ctx->readonly = true;
-		ret = load_state(ctx);
-		if (ret)
-			return ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
-		free(ctx->state->path);
-		ctx->state->path = NULL;	/* a plan never saves */
-		return pipeline_plan(ctx);
-	}
+	if (opt.plan)
+		return resume_plan(ctx);
 	if (!is_dir(ctx->state_dir.buf))
-		return no_run(ctx, "resume");
+		return opt.at_boot ? EXIT_DONE : no_run(ctx, "resume");
 	ret = lock_state(ctx, &lock_fd);
-	if (!ret) {
-		ret = load_state(ctx);
-		if (ret)
-			ret = ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
-	}
 	if (!ret)
-		ret = pipeline_run(ctx, opt.from);
+		ret = resume_locked(ctx);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	return ret;
@@ -662,9 +700,12 @@ static int check_options(const struct command *cmd)
 	if ((kernel_arg || pom_arg) && !(cmd->flags & SUB_LIST))
 		return usage_error("--kernel and --pom are options of "
 				   "list-patches, not of %s", cmd->name);
-	if (opt.from && !(cmd->flags & SUB_FROM))
-		return usage_error("--from is an option of resume, not of %s",
-				   cmd->name);
+	if ((opt.from || opt.at_boot) && !(cmd->flags & SUB_FROM))
+		return usage_error("--from and --at-boot are options of resume, "
+				   "not of %s", cmd->name);
+	if (auto_resume_arg && !(cmd->flags & SUB_PATCHES))
+		return usage_error("--auto-resume is an option of upgrade, not "
+				   "of %s", cmd->name);
 	if ((opt.plan || opt.detailed_exitcode) && !(cmd->flags & SUB_PLAN))
 		return usage_error("--plan is for upgrade, resume and rollback, "
 				   "not for %s", cmd->name);
@@ -724,6 +765,8 @@ static int parse(poptContext pc, const struct command **cmd, const char **arg)
 		}
 		if (rc == OPT_DROP)
 			drop_failing_arg = "yes";
+		if (rc == OPT_AUTO)
+			auto_resume_arg = "yes";
 		if (rc == OPT_PATCH) {
 			char *patch = poptGetOptArg(pc); /* ours to free */
 			int bad = add_patch(patch);
@@ -783,6 +826,7 @@ int main(int argc, const char **argv)
 	ret = parse(pc, &cmd, &arg);
 	if (ret < 0) {
 		log_setup(opt.quiet, opt.verbose);
+		log_syslog_setup(!opt.no_syslog);
 		run_setup_signals();
 		ret = dispatch(cmd, arg);
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdio.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -164,6 +165,7 @@ static int step_failed(struct ctx *ctx, const struct step *step,
 	char *why = xstrdup(*error_last() ? error_last() : "it failed");
 
 	finish(s, STEP_FAILED, why);
+	log_event(LOG_ERR, "step %s failed: %s", step->name, why);
 	if (save(ctx)) {
 		free(why);
 		return EXIT_FAILED;
@@ -184,6 +186,7 @@ static int step_interrupted(struct ctx *ctx, const struct step *step,
 			    struct step_state *s)
 {
 	finish(s, STEP_INTERRUPTED, "interrupted by a signal");
+	log_event(LOG_WARNING, "step %s interrupted", step->name);
 	save(ctx);
 	error("step '%s' was interrupted; run pomctl resume to continue",
 	      step->name);
@@ -194,6 +197,8 @@ static int step_paused(struct ctx *ctx, struct step_state *s,
 		       struct fingerprint *fp)
 {
 	finish(s, STEP_AWAITING_REBOOT, NULL);
+	log_event(LOG_NOTICE, "step %s done: reboot into %s, then pomctl "
+		  "resume", s->name, ctx->pause_release);
 	step_state_set(&s->pause_release, ctx->pause_release);
 	step_state_set(&s->pause_boot_id, ctx->host.boot_id);
 	json_object_clear(s->fingerprint);
@@ -209,6 +214,7 @@ static int step_done(struct ctx *ctx, struct step_state *s,
 		     struct fingerprint *fp)
 {
 	finish(s, STEP_DONE, NULL);
+	log_event(LOG_INFO, "step %s done", s->name);
 	json_object_clear(s->fingerprint);
 	json_object_update(s->fingerprint, fp->obj);
 	return save(ctx);
@@ -254,6 +260,7 @@ static int begin(struct ctx *ctx, const struct step *step,
 		       s->runs, now, reason);
 	info("step %zu/%zu: %s - %s (%s)", step_index(step) + 1,
 	     pomctl_nr_steps, step->name, step->title, reason);
+	log_event(LOG_INFO, "step %s started (%s)", step->name, reason);
 	return 0;
 }
 

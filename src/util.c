@@ -13,6 +13,7 @@
 #include <rpm/rpmcrypto.h>
 #include <rpm/rpmpgp.h>
 
+#include "pomctl/log.h"
 #include "pomctl/util.h"
 
 #define LETTERS_DIGITS \
@@ -29,6 +30,16 @@ bool error_set_quiet(bool quiet)
 }
 
 static struct strbuf last_error = STRBUF_INIT;
+
+/* Colour only on a terminal, and never when NO_COLOR is set. */
+static bool use_colour(void)
+{
+	static int decided = -1;
+
+	if (decided < 0)
+		decided = isatty(2) == 1 && !getenv("NO_COLOR");
+	return decided;
+}
 
 const char *error_last(void)
 {
@@ -48,7 +59,12 @@ static void report(const char *prefix, const char *fmt, va_list ap)
 	if (quiet_errors)
 		return;
 	fflush(stdout);
-	fprintf(stderr, "pomctl: %s", prefix);
+	progress_clear();
+	if (use_colour())
+		fprintf(stderr, "%spomctl:\033[0m %s", *prefix ?
+			"\033[1;33m" : "\033[1;31m", prefix);
+	else
+		fprintf(stderr, "pomctl: %s", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -24,6 +24,13 @@
 #include "pomctl/strbuf.h"
 
 void log_setup(bool quiet, bool verbose);
+/*
+ * Step events (start, finish, failure, pause) also go to syslog, facility
+ * LOG_DAEMON, ident "pomctl", unless disabled (--no-syslog).
+ */
+void log_syslog_setup(bool enabled);
+void log_event(int priority, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 bool log_is_quiet(void);
 bool log_is_verbose(void);
 /* true when the live progress line is drawn */

@@ -41,6 +41,7 @@ struct options {
 	const char *from;	/* resume --from STEP */
 	struct strvec patches;
 	int json, verbose, quiet, yes, plan, detailed_exitcode, force, reboot;
+	int no_syslog, at_boot;
 	int jobs;		/* 0: not given */
 };
 

@@ -216,11 +216,15 @@ int list_patches(struct ctx *ctx, const char *kernel, const char *pom,
 	ret = pom_dir(ctx, pom, &dir, &tmp);
 	if (!ret)
 		ret = pom_open(&pt, dir.buf, kt.v);
-	if (!ret) {
+	if (!ret && !workers) {
+		for (size_t i = 0; i < pt.nr; i++)
+			puts(pt.patches[i].name);
+		pom_release(&pt);
+	} else if (!ret) {
 		results = xcalloc(pt.nr, sizeof(*results));
 		for (size_t i = 0; i < pt.nr; i++)
 			strbuf_init(&results[i].detail);
-		ret = test_all(ctx, &pt, kt.dir, workers ? workers : 1, results);
+		ret = test_all(ctx, &pt, kt.dir, workers, results);
 		if (!ret)
 			print(ctx, &pt, tmp ? pom : pt.dir, &kt, results);
 		for (size_t i = 0; i < pt.nr; i++)

@@ -47,6 +47,7 @@ static const char *kernel_arg;
 static const char *drop_failing_arg;	/* "yes" when given */
 static const char *auto_resume_arg;	/* "yes" when given */
 static const char *pom_arg;
+static int names_only;
 static const char *jobs_arg;
 
 static struct poptOption global_options[] = {
@@ -115,6 +116,9 @@ static struct poptOption list_options[] = {
 	{ "pom", 0, POPT_ARG_STRING, &pom_arg, 0,
 	  "the patch-o-matic tree or tarball (default: the fetched one)",
 	  "DIR|TARBALL" },
+	{ "names", 0, POPT_ARG_NONE, &names_only, 0,
+	  "print only the patch names, one a line, without testing them",
+	  NULL },
 	POPT_TABLEEND
 };
 
@@ -613,7 +617,8 @@ static int cmd_list_patches(struct ctx *ctx, const char *arg)
 		return EXIT_USAGE;
 	if (!jobs)
 		jobs = cpus > 0 ? (unsigned long)cpus : 1;
-	return list_patches(ctx, kernel_arg, pom_arg, (unsigned)jobs);
+	return list_patches(ctx, kernel_arg, pom_arg,
+			    names_only ? 0 : (unsigned)jobs);
 }
 
 struct command {
@@ -697,8 +702,8 @@ static int check_options(const struct command *cmd)
 		return usage_error("--iptables-version, --pom-version, "
 				   "--drop-failing-patches and --reboot are for "
 				   "upgrade and resume, not for %s", cmd->name);
-	if ((kernel_arg || pom_arg) && !(cmd->flags & SUB_LIST))
-		return usage_error("--kernel and --pom are options of "
+	if ((kernel_arg || pom_arg || names_only) && !(cmd->flags & SUB_LIST))
+		return usage_error("--kernel, --pom and --names are options of "
 				   "list-patches, not of %s", cmd->name);
 	if ((opt.from || opt.at_boot) && !(cmd->flags & SUB_FROM))
 		return usage_error("--from and --at-boot are options of resume, "

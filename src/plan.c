@@ -36,12 +36,15 @@ static void add(struct plan *p, json_t *action)
 
 void plan_command(struct plan *p, const char *const *argv, const char *cwd)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *cmd;
 
 	for (; *argv; argv++)
 		json_array_append_new(a, json_string(*argv));
-	add(p, json_pack("{s:s, s:o, s:s?}", "type", "command", "argv", a,
-			 "cwd", cwd));
+	cmd = json_pack("{s:s, s:o}", "type", "command", "argv", a);
+
+	if (cwd)
+		json_object_set_new(cmd, "cwd", json_string(cwd));
+	add(p, cmd);
 	p->commands++;
 }
 

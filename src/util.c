@@ -403,9 +403,26 @@ static void digest_final(DIGEST_CTX ctx, char out[SHA256_HEX])
 	free(d);
 }
 
+/*
+ * librpm's digests, initialised once: without rpmInitCrypto() the crypto
+ * library under librpm (libgcrypt on Debian) writes "missing
+ * initialization" to syslog on every run.
+ */
+static DIGEST_CTX sha256_init(void)
+{
+	static bool ready;
+
+	if (!ready && rpmInitCrypto() != 0) {
+		error("cannot initialise librpm's digests");
+		exit(1);
+	}
+	ready = true;
+	return rpmDigestInit(PGPHASHALGO_SHA256, RPMDIGEST_NONE);
+}
+
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
 {
-	DIGEST_CTX ctx = rpmDigestInit(PGPHASHALGO_SHA256, RPMDIGEST_NONE);
+	DIGEST_CTX ctx = sha256_init();
 
 	rpmDigestUpdate(ctx, data, len);
 	digest_final(ctx, out);
@@ -420,7 +437,7 @@ int sha256_file(const char *path, char out[SHA256_HEX])
 
 	if (fd < 0)
 		return -errno;
-	ctx = rpmDigestInit(PGPHASHALGO_SHA256, RPMDIGEST_NONE);
+	ctx = sha256_init();
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -417,6 +417,8 @@ int fetch_run(struct ctx *ctx)
 		forget_cached(ctx, res.path.buf);
 		ret = -1;
 	}
+	if (!ret)
+		ret = patch_check_requested(ctx);
 	fetch_result_release(&res);
 	strbuf_release(&name);
 	return ret;

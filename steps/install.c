@@ -35,7 +35,7 @@ int install_plan(struct ctx *ctx)
 	const char *release = step_output(ctx, "kernel", "release");
 	struct strvec pkgs = STRVEC_INIT, mods = STRVEC_INIT, kern = STRVEC_INIT;
 
-	if (!release) {
+	if (!*release) {
 		plan_note(ctx->plan, "once the kernel is built: make "
 			  "modules_install install under the root, the "
 			  "rebuilt RPMs installed with librpm, a boot entry for "
@@ -241,7 +241,7 @@ int install_run(struct ctx *ctx)
 	struct manifest m;
 	int ret;
 
-	if (!release || !arch)
+	if (!*release || !*arch)
 		return error("the kernel step has no release to install; run "
 			     "pomctl resume --from kernel");
 	if (ktree_open_configured(ctx, &t) < 0)

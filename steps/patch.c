@@ -47,6 +47,19 @@ static void close_all(struct ktree *kt, struct pom_tree *pt,
 	ktree_release(kt);
 }
 
+int patch_check_requested(struct ctx *ctx)
+{
+	struct ktree kt;
+	struct pom_tree pt;
+	struct pom_patch **set;
+	size_t n;
+
+	if (open_all(ctx, &kt, &pt, &set, &n) < 0)
+		return -1;
+	close_all(&kt, &pt, set);
+	return 0;
+}
+
 void patch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	struct strbuf names = STRBUF_INIT;

@@ -24,4 +24,12 @@ STEP_FUNCTIONS(kernel)
 STEP_FUNCTIONS(install)
 STEP_FUNCTIONS(verify)
 
+/*
+ * Whether the fetched patch-o-matic tree has every requested patch (and what
+ * they depend on) for the configured kernel: 0, or -1 with the error said.
+ * fetch calls it so that a misspelt name stops the run before the trial
+ * build, not after it.
+ */
+int patch_check_requested(struct ctx *ctx);
+
 #endif

@@ -14,6 +14,7 @@ struct ctx;
 /*
  * kernel: a tree (host path) or NULL for [kernel] tree under the root;
  * pom: a tree or tarball, or NULL for the one the fetch step extracted.
+ * workers: parallel dry runs; 0 prints only the names, testing nothing.
  * Returns an exit code.
  */
 int list_patches(struct ctx *ctx, const char *kernel, const char *pom,

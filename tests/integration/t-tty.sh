@@ -5,7 +5,7 @@
 P=$POMCTL_TESTSTEPS
 make_root
 echo 1 >"$ROOT/teststeps/sleep-update"
-command -v script >/dev/null || { echo "script(1) missing: skipped"; exit 0; }
+command -v script >/dev/null || { echo "script(1) missing"; exit 1; }
 
 script -qec "$P --root $ROOT upgrade -p string" /dev/null >"$T/tty" 2>&1 ||
 	fail "run on a terminal failed: $(cat "$T/tty")"
@@ -18,6 +18,19 @@ script -qec "$P --root $ROOT -q upgrade -p string" /dev/null >"$T/tty" 2>&1 ||
 assert_no_grep "\[update" "$T/tty"
 assert_no_grep "step 2/9" "$T/tty"
 assert_grep "all 9 steps done" "$T/tty"
+
+# errors are coloured on a terminal, never with NO_COLOR set
+rm -rf "$STATE"
+touch "$ROOT/teststeps/fail-patch"
+script -qec "$P --root $ROOT upgrade -p string" /dev/null >"$T/tty" 2>&1 &&
+	fail "the failing run succeeded"
+grep -q "$(printf '\033\\[1;31mpomctl:')" "$T/tty" || fail "no red error on a terminal"
+rm -rf "$STATE"
+NO_COLOR=1 script -qec "$P --root $ROOT upgrade -p string" /dev/null >"$T/tty" 2>&1 &&
+	fail "the failing run succeeded"
+assert_grep "^pomctl: step 'patch' failed" "$T/tty"
+grep -q "$(printf '\033\\[1;31m')" "$T/tty" && fail "colour despite NO_COLOR"
+rm "$ROOT/teststeps/fail-patch"
 
 rm -rf "$STATE"
 expect_exit 0 "$P" --root "$ROOT" upgrade -p string

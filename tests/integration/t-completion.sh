@@ -1,0 +1,47 @@
+# bash completion: subcommands, options per subcommand, step names, and
+# patch names from the fetched patch-o-matic tree of the run.  The option
+# words must be exactly the options of the popt tables.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+command -v bash >/dev/null || fail "bash is needed"
+mkdir -p "$T/bin"
+ln -s "$POMCTL" "$T/bin/pomctl"
+
+# complete WORD... : the completions offered for the last word
+complete_line() {
+	PATH=$T/bin:$PATH bash -c '
+		. "$1/contrib/pomctl.bash-completion"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_pomctl; printf "%s\n" "${COMPREPLY[@]}" | sort' \
+		sh "$POMCTL_TOP" "$@"
+}
+
+[ "$(complete_line pomctl li)" = list-patches ] || fail "subcommand"
+[ "$(complete_line pomctl resume --from k)" = kernel ] || fail "--from step"
+[ "$(complete_line pomctl log ins)" = install ] || fail "log step"
+[ "$(complete_line pomctl upgrade --trial b)" = build ] || fail "--trial"
+[ "$(complete_line pomctl upgrade --auto)" = --auto-resume ] || fail "upgrade option"
+[ -z "$(complete_line pomctl status --auto)" ] || fail "status offered --auto-resume"
+
+# every option word of the completion is a real option, and every option
+# is offered somewhere
+sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/--\1/p' \
+	"$POMCTL_TOP/src/main.c" | sort -u >"$T/popt"
+for c in "" upgrade resume status log list-patches rollback; do
+	# shellcheck disable=SC2086
+	complete_line pomctl $c --
+done | grep -v "^$" | sort -u >"$T/offered"
+echo --help >>"$T/popt"; sort -u -o "$T/popt" "$T/popt"
+diff "$T/popt" "$T/offered" || fail "completion options differ from popt's"
+
+# patch names need a fetched tree: run the sandbox up to fetch
+"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$POMCTL_WORLD" >/dev/null 2>&1 ||
+	fail "mkroot"
+[ -z "$(complete_line pomctl --root "$T/sb" upgrade --patch s)" ] ||
+	fail "patch names offered before any fetch"
+# a misspelt patch stops the run at fetch, before the long trial build
+expect_exit 1 "$POMCTL" --root "$T/sb" upgrade --patch nosuchpatch
+assert_grep "there is no patch 'nosuchpatch' in the patch-o-matic tree" "$T/err"
+[ ! -e "$T/sb/var/lib/pomctl/logs/04-trial.log" ] || fail "trial ran for a misspelt patch"
+[ "$(complete_line pomctl --root "$T/sb" upgrade --patch s)" = "$(printf 'string\nstring-nocase')" ] ||
+	fail "patch names: $(complete_line pomctl --root "$T/sb" upgrade --patch s)"
+[ "$(complete_line pomctl --root="$T/sb" upgrade -p t)" = ttl ] || fail "--root= form"

@@ -1,0 +1,48 @@
+# --json documents of the real binary in a sandbox match schema 1 as
+# pomctl(8) documents it (tests/fixtures/json-shape.py): the plan, status
+# before, during and after a run, list-patches, and a step's log.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+SHAPE=$POMCTL_TOP/tests/fixtures/json-shape.py
+"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$POMCTL_WORLD" >/dev/null 2>&1 ||
+	fail "mkroot"
+shape() { python3 "$SHAPE" "$1" "$T/out" || fail "$1 JSON does not match schema 1"; }
+
+expect_exit 0 "$P" --root "$T/sb" --json status
+shape status
+expect_exit 0 "$P" --root "$T/sb" --json upgrade --patch string --plan
+shape plan
+python3 - "$T/out" <<'PY' || fail "plan JSON lacks the sandbox's action types"
+import json, sys
+d = json.load(open(sys.argv[1]))
+types = {a["type"] for s in d["steps"] for a in s["actions"]}
+assert {"command", "download", "reboot"} <= types, types
+PY
+
+# a run paused at the first reboot: status has a pause, then resume's plan
+expect_exit 3 "$P" --root "$T/sb" upgrade --patch string
+expect_exit 0 "$P" --root "$T/sb" --json status
+shape status
+python3 - "$T/out" <<'PY' || fail "status JSON does not show the pause"
+import json, sys
+d = json.load(open(sys.argv[1]))
+trial = [s for s in d["steps"] if s["name"] == "trial"][0]
+assert trial["status"] == "awaiting-reboot" and trial["pause"]["release"], trial
+assert d["patches"] == ["string"]
+PY
+expect_exit 0 "$P" --root "$T/sb" --json list-patches
+shape list-patches
+python3 - "$T/out" <<'PY' || fail "list-patches JSON lacks string"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert "string" in [p["name"] for p in d["patches"]]
+PY
+expect_exit 0 "$P" --root "$T/sb" --json log fetch
+shape log
+
+# the checker itself refuses a wrong shape
+echo '{"schema": 1, "step": "x", "path": "p"}' >"$T/out"
+python3 "$SHAPE" log "$T/out" 2>/dev/null && fail "checker accepted a log without its text"
+echo '{"schema": 2, "step": "x", "path": "p", "log": ""}' >"$T/out"
+python3 "$SHAPE" log "$T/out" 2>/dev/null && fail "checker accepted schema 2"
+true

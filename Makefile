@@ -6,6 +6,8 @@ BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INITDIR ?= $(SYSCONFDIR)/rc.d/init.d
 DESTDIR ?=
 
 VERSION := 0.1.0
@@ -46,15 +48,16 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap \
-	install-deps format-check world bench
+	install-deps format-check world bench dist rpm
 all: $(B)/pomctl
 
 $(B)/deps.mk: tools/bootstrap
 	@mkdir -p $(B)
-	@tools/bootstrap --check 2>/dev/null || tools/bootstrap
+	@tools/bootstrap --check $(BOOTSTRAP_FLAGS) 2>/dev/null || \
+		tools/bootstrap $(BOOTSTRAP_FLAGS)
 	@{ echo "DEPS_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
 	   echo "DEPS_LIBS := $$(pkg-config --libs $(PKGS)) -lrpmbuild"; \
-	   echo "CMOCKA_LIBS := $$(pkg-config --libs cmocka)"; } > $@.tmp
+	   echo "CMOCKA_LIBS := $$(pkg-config --libs cmocka 2>/dev/null)"; } > $@.tmp
 	@mv $@.tmp $@
 
 bootstrap install-deps:
@@ -105,14 +108,42 @@ demo: $(B)/pomctl $(B)/world/.stamp
 	@POMCTL=$(CURDIR)/$(B)/pomctl POMCTL_WORLD=$(CURDIR)/$(B)/world \
 		tests/fixtures/demo $(B)/demo-root
 
+# The example configuration is installed only where none is: make install
+# never replaces a sysadmin's /etc/pomctl.conf.
 install: $(B)/pomctl
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(INITDIR)
 	install -m 0755 $(B)/pomctl $(DESTDIR)$(BINDIR)/pomctl
 	install -m 0644 man/pomctl.8 $(DESTDIR)$(MANDIR)/man8/pomctl.8
 	install -m 0644 man/pomctl.conf.5 $(DESTDIR)$(MANDIR)/man5/pomctl.conf.5
 	install -m 0644 contrib/pomctl.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/pomctl
+	test -e $(DESTDIR)$(SYSCONFDIR)/pomctl.conf || \
+		install -m 0600 contrib/pomctl.conf $(DESTDIR)$(SYSCONFDIR)/pomctl.conf
+	sed 's|@SBINDIR@|$(BINDIR)|g' contrib/pomctl-resume.service \
+		>$(DESTDIR)$(UNITDIR)/pomctl-resume.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pomctl-resume.service
+	sed 's|@SBINDIR@|$(BINDIR)|g' contrib/pomctl-resume.init \
+		>$(DESTDIR)$(INITDIR)/pomctl-resume
+	chmod 0755 $(DESTDIR)$(INITDIR)/pomctl-resume
+
+# A source tarball of what git tracks, and the RPM built from it with
+# pomctl.spec (in build/rpm: nothing is written to ~/rpmbuild).
+DIST := pomctl-$(VERSION)
+dist: $(B)/$(DIST).tar.gz
+$(B)/$(DIST).tar.gz: $(shell git ls-files 2>/dev/null)
+	@mkdir -p $(B)
+	git archive --format=tar.gz --prefix=$(DIST)/ -o $@ HEAD
+
+rpm: $(B)/$(DIST).tar.gz
+	rm -rf $(B)/rpm
+	mkdir -p $(B)/rpm/SOURCES
+	cp $< $(B)/rpm/SOURCES/
+	rpmbuild -ba --define '_topdir $(CURDIR)/$(B)/rpm' \
+		--define '_dbpath $(CURDIR)/$(B)/rpm/db' \
+		--define 'pomctl_version $(VERSION)' $(RPMBUILD_FLAGS) pomctl.spec
+	@ls $(B)/rpm/RPMS/*/pomctl-$(VERSION)-*.rpm
 
 # Benchmarks: not part of make check; each prints its own ratios.
 bench: $(B)/pomctl $(B)/world/.stamp

@@ -134,14 +134,18 @@ DIST := pomctl-$(VERSION)
 dist: $(B)/$(DIST).tar.gz
 $(B)/$(DIST).tar.gz: $(shell git ls-files 2>/dev/null)
 	@mkdir -p $(B)
-	git archive --format=tar.gz --prefix=$(DIST)/ -o $@ HEAD
+	git ls-files -z | tar --null -T - --owner=0 --group=0 \
+		--transform 's,^,$(DIST)/,' -czf $@.tmp
+	mv $@.tmp $@
 
+# Debian's rpmbuild checks BuildRequires against an rpm database that holds
+# none of the -dev packages: there, the dependencies are apt's business.
+RPMBUILD_FLAGS ?= $(if $(wildcard /etc/debian_version),--nodeps)
 rpm: $(B)/$(DIST).tar.gz
 	rm -rf $(B)/rpm
 	mkdir -p $(B)/rpm/SOURCES
 	cp $< $(B)/rpm/SOURCES/
-	rpmbuild -ba --define '_topdir $(CURDIR)/$(B)/rpm' \
-		--define '_dbpath $(CURDIR)/$(B)/rpm/db' \
+	rpmbuild -ba --define "_topdir $(abspath $(B))/rpm" \
 		--define 'pomctl_version $(VERSION)' $(RPMBUILD_FLAGS) pomctl.spec
 	@ls $(B)/rpm/RPMS/*/pomctl-$(VERSION)-*.rpm
 

@@ -448,8 +448,7 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 		ret = start_run(ctx);
 	if (!ret)
 		ret = pipeline_run(ctx, NULL);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	state_unlock(lock_fd);
 	return ret;
 }
 
@@ -513,8 +512,7 @@ static int cmd_resume(struct ctx *ctx, const char *arg)
 	ret = lock_state(ctx, &lock_fd);
 	if (!ret)
 		ret = resume_locked(ctx);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	state_unlock(lock_fd);
 	return ret;
 }
 
@@ -601,8 +599,7 @@ static int cmd_rollback(struct ctx *ctx, const char *arg)
 		ret = ret == -ENOENT ? no_run(ctx, "roll back") : EXIT_USAGE;
 	else
 		ret = rollback(ctx, opt.force);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	state_unlock(lock_fd);
 	return ret;
 }
 

@@ -4,7 +4,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,12 +113,16 @@ struct pipes {
 
 /* Between fork and exec: async-signal-safe calls only. */
 static _Noreturn void child_exec(struct child_process *cp, struct pipes *p,
-				 const char *prog, char *const *envp)
+				 const char *prog, char *const *envp,
+				 pid_t parent)
 {
 	int in = cp->input ? p->in[0] : open("/dev/null", O_RDONLY);
 	int err;
 
 	setpgid(0, 0);
+	/* die with pomctl; and if it died already, do not start at all */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
 	if (in < 0 || dup2(in, 0) < 0)
 		goto fail;
 	if (cp->log_fd >= 0 &&
@@ -321,20 +328,171 @@ static void log_start(struct child_process *cp)
 	strbuf_release(&sb);
 }
 
+/* Orphaned process groups (see pomctl/run.h) */
+
+static int record_fd = -1;
+
+void run_record_groups(int fd)
+{
+	record_fd = fd;
+}
+
+static void boot_id(char out[40])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	if (!f || !fgets(out, 40, f))
+		strcpy(out, "unknown");
+	out[strcspn(out, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/*
+ * From /proc/PID/stat: the process group, the start time (clock ticks after
+ * boot) and whether it is a zombie.  false when there is no such process.
+ */
+static bool proc_stat(pid_t pid, pid_t *pgrp, unsigned long long *start,
+		      bool *zombie)
+{
+	char path[40], buf[1024], *p;
+	FILE *f;
+	size_t n;
+	char state;
+	long group;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the command name may hold anything */
+	if (!p || sscanf(p + 1, " %c %*d %ld %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%*u %*u %*d %*d %*d %*d %*d %*d %llu", &state, &group,
+			 start) != 3)
+		return false;
+	*pgrp = (pid_t)group;
+	*zombie = state == 'Z' || state == 'X';
+	return true;
+}
+
+static void record_group(pid_t pgid)
+{
+	char line[160], boot[40];
+	unsigned long long start = 0;
+	pid_t group;
+	bool zombie;
+	int n;
+
+	if (record_fd < 0)
+		return;
+	if (pgid > 0) {
+		boot_id(boot);
+		if (!proc_stat(pgid, &group, &start, &zombie))
+			start = 0;
+		n = snprintf(line, sizeof(line), "%ld\ngroup %ld %llu %s\n",
+			     (long)getpid(), (long)pgid, start, boot);
+	} else {
+		n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	}
+	if (ftruncate(record_fd, 0) < 0 ||
+	    pwrite(record_fd, line, (size_t)n, 0) != n)
+		warning("cannot record the running command in the state lock");
+}
+
+/* Whether a process other than a zombie is in group pgid. */
+static bool group_alive(pid_t pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool alive = false;
+
+	if (!d)
+		return kill(-pgid, 0) == 0;
+	while (!alive && (e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		unsigned long long start;
+		pid_t group;
+		bool zombie;
+
+		if (*end || pid <= 0)
+			continue;
+		alive = proc_stat((pid_t)pid, &group, &start, &zombie) &&
+			group == pgid && !zombie;
+	}
+	closedir(d);
+	return alive;
+}
+
+static bool wait_group(pid_t pgid, unsigned ms)
+{
+	for (unsigned waited = 0; waited < ms; waited += 50) {
+		if (!group_alive(pgid))
+			return true;
+		usleep(50000);
+	}
+	return !group_alive(pgid);
+}
+
+int run_end_orphans(int fd)
+{
+	char buf[256], boot[40], rec_boot[40];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long holder = 0, pgid;
+	unsigned long long rec_start, start;
+	const char *line;
+	pid_t group;
+	bool zombie;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	line = strstr(buf, "\ngroup ");
+	holder = strtol(buf, NULL, 10);
+	if (!line || sscanf(line, "\ngroup %ld %llu %39s", &pgid, &rec_start,
+			    rec_boot) != 3 || pgid <= 1)
+		return 0;
+	boot_id(boot);
+	if (strcmp(boot, rec_boot))
+		return 0;	/* recorded before a reboot: long gone */
+	if (proc_stat((pid_t)pgid, &group, &start, &zombie) &&
+	    start != rec_start)
+		return 0;	/* the number belongs to another process now */
+	if (!group_alive((pid_t)pgid))
+		return 0;
+	warning("stopping the commands an earlier pomctl (pid %ld) left "
+		"running (process group %ld)", holder, pgid);
+	kill(-(pid_t)pgid, SIGTERM);
+	if (!wait_group((pid_t)pgid, 3000)) {
+		kill(-(pid_t)pgid, SIGKILL);
+		if (!wait_group((pid_t)pgid, 5000))
+			return error("process group %ld, left running by an "
+				     "earlier pomctl, does not end; stop it, "
+				     "then run pomctl again", pgid);
+	}
+	return 0;
+}
+
 static int spawn(struct child_process *cp, struct pipes *p, const char *prog)
 {
 	struct strvec env = STRVEC_INIT;
 	int err;
 
+	pid_t parent = getpid();
+
 	build_env(cp, &env);
 	cp->pid = fork();
 	if (cp->pid == 0)
-		child_exec(cp, p, prog, env.v);
+		child_exec(cp, p, prog, env.v, parent);
 	err = errno;
 	strvec_clear(&env);
 	if (cp->pid < 0)
 		return error("cannot fork: %s", strerror(err));
 	setpgid(cp->pid, cp->pid);
+	record_group(cp->pid);
 	close_fd(&p->out[1]);
 	close_fd(&p->in[0]);
 	err = exec_errno(p);
@@ -372,6 +530,7 @@ static int run_spawned(struct child_process *cp, struct pipes *p)
 	    !has_exited(cp->pid))
 		stop_group(&w);
 	ret = wait_child(&w);
+	record_group(0);
 	steplog_printf(cp->log_fd, "exit %d (%.1f s)%s", ret, now() - w.start,
 		       w.killed ? ", interrupted" : "");
 	strbuf_release(&w.line);

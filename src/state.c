@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "pomctl/run.h"
 #include "pomctl/state.h"
 #include "pomctl/util.h"
 
@@ -404,7 +405,11 @@ int state_lock(const char *dir)
 			error("cannot lock '%s': %s", path.buf, strerror(err));
 		close(fd);
 		fd = err == EWOULDBLOCK ? -EWOULDBLOCK : -1;
+	} else if (run_end_orphans(fd) < 0) {
+		close(fd);
+		fd = -1;
 	} else {
+		run_record_groups(fd);
 		strbuf_addf(&pid, "%ld\n", (long)getpid());
 		if (ftruncate(fd, 0) < 0 ||
 		    pwrite(fd, pid.buf, pid.len, 0) != (ssize_t)pid.len)
@@ -413,6 +418,14 @@ int state_lock(const char *dir)
 	strbuf_release(&path);
 	strbuf_release(&pid);
 	return fd;
+}
+
+void state_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	run_record_groups(-1);
+	close(fd);
 }
 
 /* Fingerprints */

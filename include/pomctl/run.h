@@ -65,6 +65,19 @@ int run_interrupted(void);
 void run_reset_interrupted(void);
 
 /*
+ * Commands left running by a pomctl killed with SIGKILL.  The direct child
+ * dies with pomctl (PR_SET_PDEATHSIG), but what it started (make's jobs)
+ * would go on and race the next run.  So, while a command runs, fd (the
+ * state lock) holds "PID\ngroup PGID STARTTIME BOOT_ID\n", and the next
+ * pomctl that takes the lock calls run_end_orphans() on it: a group
+ * recorded in this boot, whose number was not reused (the leader, if alive,
+ * has the recorded start time), is sent SIGTERM, then SIGKILL, and waited
+ * for.  0, or -1 (reported) when it will not end.
+ */
+void run_record_groups(int fd);
+int run_end_orphans(int fd);
+
+/*
  * Look up a program in PATH (or take it as is when it contains a slash);
  * the result is appended to out.  0, or -1 when not found (not reported).
  */

@@ -94,10 +94,13 @@ json_t *state_to_json(const struct state *st);
 
 /*
  * Take the exclusive lock of a state directory (flock on DIR/lock, which
- * holds the holder's pid).  Returns the fd to keep open; -EWOULDBLOCK when
+ * holds the holder's pid and, while a command runs, its process group: see
+ * run_end_orphans() in pomctl/run.h).  Returns the fd to keep open; -EWOULDBLOCK when
  * another process holds it (reported with its pid); -1 on other errors.
  */
 int state_lock(const char *dir);
+/* Release it (and stop recording running commands in it); fd < 0: none. */
+void state_unlock(int fd);
 
 struct fingerprint {
 	json_t *obj;

@@ -1,6 +1,7 @@
 # Two pomctl at once: the second exits 4 naming the first; SIGINT during a
 # step's command ends its process group, marks the step interrupted and
-# resume finishes the run.
+# resume finishes the run.  kill -9 of pomctl: its direct child dies with
+# it, and the next pomctl ends what is left of the group before it runs.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL_TESTSTEPS
 make_root
@@ -40,4 +41,33 @@ expect_exit 0 "$P" --root "$ROOT" resume
 assert_grep 'all 9 steps done' "$T/out"
 assert_grep 'update (it was interrupted)' "$T/err"
 [ "$(commands_in_log check)" -eq 1 ] || fail "check ran again"
+
+# kill -9 while make's recipe (a grandchild) sleeps
+rm -rf "$STATE"
+echo 4243 >"$ROOT/teststeps/sleep-update"
+"$P" --root "$ROOT" upgrade --patch string >"$T/bg.out" 2>"$T/bg.err" &
+bg=$!
+group=
+for i in $(seq 100); do
+	group=$(pgrep -P "$bg" make) && pgrep -g "$group" sleep >/dev/null && break
+	sleep 0.1
+done
+[ -n "$group" ] || fail "the step's command did not start"
+kill -9 "$bg"
+wait "$bg" 2>/dev/null
+sleep 0.3
+live() { ps -eo pid=,pgid=,stat=,comm= | awk -v g="$group" '$2 == g && $3 !~ /^Z/'; }
+live | grep -q ' make$' && fail "make outlived pomctl's SIGKILL"
+live | grep -q ' sleep$' || fail "test broken: the recipe's sleep is gone already"
+# status does not touch it; resume ends it first, then runs the step again
+expect_exit 0 "$P" --root "$ROOT" status
+live | grep -q ' sleep$' || fail "status stopped the group"
+rm "$ROOT/teststeps/sleep-update"
+expect_exit 0 "$P" --root "$ROOT" resume
+assert_grep "stopping the commands an earlier pomctl (pid $bg) left running (process group $group)" "$T/err"
+[ -z "$(live)" ] || fail "the orphaned group survived resume: $(live)"
+assert_grep 'all 9 steps done' "$T/out"
+# the record is cleared: a further run has nothing to stop
+expect_exit 0 "$P" --root "$ROOT" resume --from verify
+assert_no_grep "stopping the commands" "$T/err"
 exit 0

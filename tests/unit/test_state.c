@@ -265,10 +265,10 @@ static void test_lock(void **ctx)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(WEXITSTATUS(status), 0);
-	close(fd);
+	state_unlock(fd);
 	fd = state_lock(f->dir);
 	assert_true(fd >= 0);
-	close(fd);
+	state_unlock(fd);
 }
 
 int main(void)

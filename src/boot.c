@@ -336,8 +336,7 @@ static int add_bls(const struct boot_entry *old,
 	strbuf_addf(&path, "/%s.conf", to);
 	text_diff(path.buf, "", 0, out.buf, out.len, diff);
 	if (m) {
-		manifest_created(m, path.buf);
-		ret = manifest_save(m);
+		ret = manifest_created(m, path.buf);
 		if (!ret)
 			ret = write_file_atomic(path.buf, out.buf, out.len, 0644);
 	}

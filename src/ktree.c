@@ -326,7 +326,7 @@ int ktree_install_config(const struct ktree *t, const char *config,
 		if (path_exists(dest.buf))
 			ret = manifest_backup(m, dest.buf);
 		else
-			manifest_created(m, dest.buf);
+			ret = manifest_created(m, dest.buf);
 	}
 	if (!ret)
 		ret = write_file_atomic(dest.buf, text.buf, text.len, 0644);
@@ -775,9 +775,13 @@ void ktree_install_args(struct ctx *ctx, struct strvec *mods,
 	strbuf_release(&boot);
 }
 
-/* The files make install and modules_install made, for rollback. */
-static void record_installed(struct ctx *ctx, struct manifest *m,
-			     const char *release)
+/*
+ * The files make install and modules_install will make, recorded before
+ * they run (those that are not there yet) for rollback and for undoing an
+ * interrupted attempt.
+ */
+static int record_installed(struct ctx *ctx, struct manifest *m,
+			    const char *release)
 {
 	static const char *const files[] = { "/boot/vmlinuz-%s",
 					     "/boot/System.map-%s",
@@ -785,17 +789,18 @@ static void record_installed(struct ctx *ctx, struct manifest *m,
 					     "/boot/loader/entries/%s.conf",
 					     "/lib/modules/%s" };
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
+	int ret = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(files) && !ret; i++) {
 		strbuf_reset(&rel);
 		strbuf_addf(&rel, files[i], release);
 		ctx_path(ctx, rel.buf, &path);
-		if (path_exists(path.buf))
-			manifest_created(m, path.buf);
+		if (!path_exists(path.buf))
+			ret = manifest_created(m, path.buf);
 	}
-	manifest_save(m);
 	strbuf_release(&rel);
 	strbuf_release(&path);
+	return ret;
 }
 
 int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
@@ -809,6 +814,8 @@ int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 	boot_config_path(ctx, &where);
 	ret = path_exists(where.buf) ? manifest_backup(m, where.buf) : 0;
 	if (!ret)
+		ret = record_installed(ctx, m, t->release);
+	if (!ret)
 		ret = ktree_make(ctx, t, arch, (const char *const[]){
 					 "modules_install", NULL },
 				 strvec_argv(&mods), NULL, false);
@@ -816,7 +823,6 @@ int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 		ret = ktree_make(ctx, t, arch, (const char *const[]){ "install",
 								      NULL },
 				 strvec_argv(&kernel), NULL, false);
-	record_installed(ctx, m, t->release);
 	strvec_clear(&mods);
 	strvec_clear(&kernel);
 	strbuf_release(&where);

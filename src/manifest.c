@@ -92,10 +92,11 @@ int manifest_backup(struct manifest *m, const char *path)
 	return ret;
 }
 
-void manifest_created(struct manifest *m, const char *path)
+int manifest_created(struct manifest *m, const char *path)
 {
 	json_array_append_new(json_object_get(m->doc, "created"),
 			      json_string(path));
+	return manifest_save(m);
 }
 
 void manifest_patch(struct manifest *m, const char *name)
@@ -141,6 +142,13 @@ int manifest_revert(struct manifest *m)
 			ret = -1;
 	}
 	return ret;
+}
+
+bool manifest_is_empty(const struct manifest *m)
+{
+	return !json_array_size(json_object_get(m->doc, "created")) &&
+	       !json_object_size(json_object_get(m->doc, "changed")) &&
+	       !json_array_size(json_object_get(m->doc, "patches"));
 }
 
 void manifest_clear(struct manifest *m)

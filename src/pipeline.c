@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "pomctl/log.h"
+#include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
@@ -264,16 +265,45 @@ static int begin(struct ctx *ctx, const struct step *step,
 	return 0;
 }
 
+/*
+ * An attempt cut short (pomctl interrupted, or killed: the state still says
+ * running) is undone from the step's manifest before the step runs again,
+ * so that the new attempt starts where the first one did: same kernel
+ * release, no leftover files.  A step that failed is not undone: the
+ * sysadmin may have fixed things by hand since.
+ */
+static int undo_cut_attempt(struct ctx *ctx, const struct step *step)
+{
+	struct manifest m;
+	int ret = manifest_open(&m, ctx->state_dir.buf, step->name);
+
+	if (!ret && !manifest_is_empty(&m)) {
+		info("  undoing what the interrupted attempt changed");
+		steplog_printf(ctx->log_fd, "undo the interrupted attempt "
+			       "(manifest %s)", m.path);
+		ret = manifest_revert(&m);
+		if (!ret) {
+			manifest_clear(&m);
+			ret = manifest_save(&m);
+		}
+	}
+	manifest_release(&m);
+	return ret;
+}
+
 static int run_step(struct ctx *ctx, const struct step *step,
 		    struct step_state *s, const char *reason)
 {
 	struct fingerprint fp;
+	bool cut = s->status == STEP_RUNNING || s->status == STEP_INTERRUPTED;
 	int ret;
 
 	if (!step->run)
 		return step_unavailable(ctx, step, s);
 	fingerprint_of(ctx, step, &fp);
 	ret = begin(ctx, step, s, reason);
+	if (ret == 0 && cut)
+		ret = undo_cut_attempt(ctx, step);
 	if (ret == 0)
 		ret = step->run(ctx);
 	if (ctx->log_fd >= 0)

@@ -960,8 +960,7 @@ static int before_change(struct target *t, const char *path)
 	undo_note(t->undo, path);
 	if (path_exists(path))
 		return manifest_backup(t->m, path);
-	manifest_created(t->m, path);
-	return manifest_save(t->m);
+	return manifest_created(t->m, path);
 }
 
 /* 0 applied, 1 present already, -1 (why) */

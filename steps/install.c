@@ -117,14 +117,11 @@ static int one_shot(struct ctx *ctx, const struct bootcfg *b,
 
 	boot_state_file(ctx, b, &state);
 	existed = path_exists(state.buf);
-	if (existed)
-		ret = manifest_backup(m, state.buf);
+	/* recorded first: a pomctl killed in between leaves nothing unknown */
+	ret = existed ? manifest_backup(m, state.buf) :
+			manifest_created(m, state.buf);
 	if (!ret)
 		ret = run_argv(ctx, argv, input, "the one-shot boot");
-	if (!ret && !existed && path_exists(state.buf)) {
-		manifest_created(m, state.buf);
-		ret = manifest_save(m);
-	}
 	strbuf_release(&state);
 	return ret;
 }

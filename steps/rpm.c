@@ -209,8 +209,8 @@ static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", j->sources.buf, file.buf);
 		if (write && m && !path_exists(path.buf))
-			manifest_created(m, path.buf);
-		if (write)
+			ret = manifest_created(m, path.buf);
+		if (write && !ret)
 			ret = write_file_atomic(path.buf, diff.buf, diff.len, 0644);
 	}
 	strbuf_release(&diff);

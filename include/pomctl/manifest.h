@@ -20,6 +20,7 @@
 #define POMCTL_MANIFEST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct manifest {
 	char *path;
@@ -30,11 +31,13 @@ struct manifest {
 int manifest_open(struct manifest *m, const char *state_dir, const char *step);
 void manifest_release(struct manifest *m);
 int manifest_backup(struct manifest *m, const char *path);
-void manifest_created(struct manifest *m, const char *path);
+int manifest_created(struct manifest *m, const char *path);
 void manifest_patch(struct manifest *m, const char *name);
 int manifest_save(struct manifest *m);
 /* Restore every backup and remove every created file: 0 or -1. */
 int manifest_revert(struct manifest *m);
+/* Whether nothing is recorded. */
+bool manifest_is_empty(const struct manifest *m);
 /* Forget the record (after a successful revert). */
 void manifest_clear(struct manifest *m);
 

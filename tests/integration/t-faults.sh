@@ -1,0 +1,117 @@
+# kill -9 of pomctl at 20 seeded moments across the whole sandbox pipeline
+# (both reboot pauses included), each followed by resume to completion: the
+# sandbox ends the same as after an uninterrupted run, logs and timestamps
+# aside.  The seeds are printed; FAULT_SEEDS="7 12" replays some.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+SB=$T/sb
+
+# pomctl ARGS... in the sandbox; at a pause, reboot the sandbox (its
+# pinned release and boot id) as the host would
+pomctl_sb() {
+	"$POMCTL" --root "$SB" "$@" >"$T/d.out" 2>"$T/d.err"
+}
+reboot_sb() {
+	rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/d.out")
+	[ -n "$rel" ] || fail "a pause without a release: $(cat "$T/d.out")"
+	sed -i "s/^release = .*/release = $rel/; s/^boot_id = .*/boot_id = fault-boot-$(date +%s%N)/" \
+		"$SB/etc/pomctl.conf"
+}
+# resume until done, through the remaining pauses: any failure fails
+finish() {
+	for _ in 1 2 3 4; do
+		pomctl_sb resume
+		rc=$?
+		cat "$T/d.err" >>"$T/resumed.err"
+		case $rc in
+		0) return 0 ;;
+		3) reboot_sb ;;
+		*) fail "seed $seed: resume failed: $(cat "$T/d.err")" ;;
+		esac
+	done
+	fail "seed $seed: the run did not finish"
+}
+
+# What must be equal: every path with its type and mode; file contents,
+# except where a build or install time is recorded: the built RPMs (their
+# NEVRA and their files' digests instead), the rpm database (the installed
+# NEVRAs instead), the state (each step's status and outputs instead), the
+# configuration (the boot id line aside) and the lock.  /var/log holds the
+# logs of the sandbox's stand-in tools (modprobe, up2date): logs too.
+snapshot() {
+	( cd "$SB" || exit 1
+	  find . ! -path './var/lib/pomctl/logs*' ! -path './var/lib/pomctl/runs*' \
+		! -path './var/log/*' -printf '%p %y %m\n' | sort
+	  find . -type f ! -path './var/lib/pomctl/logs/*' ! -path './var/lib/pomctl/runs/*' \
+		! -path './var/log/*' \
+		! -path './var/lib/rpm/*' ! -name '*.rpm' ! -path ./var/lib/pomctl/lock \
+		! -path ./var/lib/pomctl/state.json ! -path ./etc/pomctl.conf -print0 |
+		sort -z | xargs -0 -r sha256sum
+	  for r in $(find . -name '*.rpm' | sort); do
+		echo "$r"; rpm -qp --qf '%{NEVRA}\n[%{FILENAMES} %{FILEDIGESTS}\n]' "$r"
+	  done
+	  rpm --root "$SB" --dbpath /var/lib/rpm -qa --qf '%{NEVRA}\n' | sort
+	  grep -v '^boot_id' etc/pomctl.conf
+	  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["steps"]:
+    print(s["name"], s["status"], json.dumps(s["outputs"], sort_keys=True))
+' var/lib/pomctl/state.json )
+}
+
+# The reference: an uninterrupted run, each of its three invocations timed.
+"$POMCTL_TOP/tests/fixtures/mkroot" "$SB" --world "$POMCTL_WORLD" >/dev/null || fail mkroot
+cp -a "$SB" "$T/pristine"
+phases=
+start=$(date +%s%N)
+pomctl_sb upgrade --patch string; rc=$?
+while [ $rc -eq 3 ]; do
+	now=$(date +%s%N); phases="$phases $(( (now - start) / 1000000 ))"
+	reboot_sb
+	start=$(date +%s%N)
+	pomctl_sb resume; rc=$?
+done
+[ $rc -eq 0 ] || fail "the reference run failed: $(cat "$T/d.err")"
+now=$(date +%s%N); phases="$phases $(( (now - start) / 1000000 ))"
+set -- $phases
+[ $# -eq 3 ] || fail "expected three invocations, got: $phases"
+snapshot >"$T/reference"
+echo "reference run: invocations of $phases ms"
+
+seeds=${FAULT_SEEDS:-$(seq 1 20)}
+for seed in $seeds; do
+	# the seed picks an invocation and a moment in it
+	set -- $phases
+	pick=$(( seed % 3 ))
+	eval "len=\${$((pick + 1))}"
+	at=$(awk -v s="$seed" -v l="$len" 'BEGIN { srand(s); printf "%.3f", rand() * l / 1000 }')
+	echo "seed $seed: kill -9 in invocation $((pick + 1)) after ${at}s"
+	rm -rf "$SB"; cp -a "$T/pristine" "$SB"
+	# the invocations before the chosen one run whole
+	i=0
+	while [ $i -lt "$pick" ]; do
+		if [ $i -eq 0 ]; then pomctl_sb upgrade --patch string; else pomctl_sb resume; fi
+		rc=$?
+		[ $rc -eq 3 ] || fail "seed $seed: invocation $((i + 1)) exited $rc"
+		reboot_sb
+		i=$((i + 1))
+	done
+	if [ "$pick" -eq 0 ]; then
+		"$POMCTL" --root "$SB" upgrade --patch string >"$T/d.out" 2>"$T/d.err" &
+	else
+		"$POMCTL" --root "$SB" resume >"$T/d.out" 2>"$T/d.err" &
+	fi
+	bg=$!
+	sleep "$at"
+	kill -9 "$bg" 2>/dev/null
+	wait "$bg" 2>/dev/null; rc=$?
+	[ $rc -eq 3 ] && reboot_sb
+	finish
+	snapshot >"$T/after"
+	diff "$T/reference" "$T/after" >"$T/diff" ||
+		fail "seed $seed: the sandbox differs from the uninterrupted run: $(head -20 "$T/diff")"
+done
+# the default seeds cut steps that had changed files: resume undid them
+if [ -z "${FAULT_SEEDS:-}" ]; then
+	assert_grep 'undoing what the interrupted attempt changed' "$T/resumed.err"
+fi

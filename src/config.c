@@ -64,6 +64,7 @@ static const struct config_key keys[] = {
 	T("sources", "srpm_sha256", "", CFG_SHA256),
 	T("sources", "iptables_sha256", "", CFG_SHA256),
 	T("sources", "pom_sha256", "", CFG_SHA256),
+	B("sources", "require_checksums", "no"),
 
 	U("fetch", "connect_timeout", "30", 1, 600),
 	U("fetch", "low_speed_time", "60", 1, 3600),

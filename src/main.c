@@ -26,7 +26,7 @@
 
 #define LOG_MAX_SIZE (256 * 1024 * 1024)
 
-enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL, OPT_DROP, OPT_AUTO };
+enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL, OPT_DROP, OPT_AUTO, OPT_SUMS };
 
 /* Option flags of subcommands, to refuse options a subcommand ignores. */
 enum {
@@ -46,6 +46,7 @@ static const char *pom_version_arg;
 static const char *kernel_arg;
 static const char *drop_failing_arg;	/* "yes" when given */
 static const char *auto_resume_arg;	/* "yes" when given */
+static const char *require_sums_arg;	/* "yes" when given */
 static const char *pom_arg;
 static int names_only;
 static const char *jobs_arg;
@@ -98,6 +99,8 @@ static struct poptOption upgrade_options[] = {
 	  "after each reboot, let the boot service run pomctl resume", NULL },
 	{ "drop-failing-patches", 0, POPT_ARG_NONE, NULL, OPT_DROP,
 	  "drop spec patches that no longer apply (default: stop)", NULL },
+	{ "require-checksums", 0, POPT_ARG_NONE, NULL, OPT_SUMS,
+	  "refuse a download over the network without a sha256 pin", NULL },
 	POPT_TABLEEND
 };
 
@@ -274,6 +277,7 @@ static const struct {
 	{ &pom_version_arg, "sources", "pom_version" },
 	{ &drop_failing_arg, "rpm", "drop_failing_patches" },
 	{ &auto_resume_arg, "general", "auto_resume" },
+	{ &require_sums_arg, "sources", "require_checksums" },
 };
 
 static void record_overrides(struct state *st)
@@ -694,10 +698,11 @@ static int check_options(const struct command *cmd)
 		return usage_error("--force is for upgrade and rollback, not "
 				   "for %s", cmd->name);
 	if ((iptables_version_arg || pom_version_arg || drop_failing_arg ||
-	     opt.reboot) &&
+	     require_sums_arg || opt.reboot) &&
 	    !(cmd->flags & SUB_VERSIONS))
 		return usage_error("--iptables-version, --pom-version, "
-				   "--drop-failing-patches and --reboot are for "
+				   "--drop-failing-patches, --require-checksums and "
+				   "--reboot are for "
 				   "upgrade and resume, not for %s", cmd->name);
 	if ((kernel_arg || pom_arg || names_only) && !(cmd->flags & SUB_LIST))
 		return usage_error("--kernel, --pom and --names are options of "
@@ -769,6 +774,8 @@ static int parse(poptContext pc, const struct command **cmd, const char **arg)
 			drop_failing_arg = "yes";
 		if (rc == OPT_AUTO)
 			auto_resume_arg = "yes";
+		if (rc == OPT_SUMS)
+			require_sums_arg = "yes";
 		if (rc == OPT_PATCH) {
 			char *patch = poptGetOptArg(pc); /* ours to free */
 			int bad = add_patch(patch);

@@ -54,6 +54,29 @@ static void tarball_url(struct ctx *ctx, const struct tarball *t,
 	strbuf_addstr(sb, url);
 }
 
+/*
+ * A download over the network without a sha256 pin: its content is not
+ * checked.  A warning, or with [sources] require_checksums (or
+ * --require-checksums) an error.  file: URLs are local: nothing to say.
+ */
+static bool unpinned(struct ctx *ctx, const char *url, const char *pin_key)
+{
+	return !*config_get(ctx->cfg, S, pin_key) && strncmp(url, "file:", 5);
+}
+
+static int check_pin(struct ctx *ctx, const char *url, const char *pin_key)
+{
+	if (!unpinned(ctx, url, pin_key))
+		return 0;
+	if (config_get_bool(ctx->cfg, S, "require_checksums"))
+		return error("no sha256 pin for %s ([sources] %s) and checksums "
+			     "are required: set the pin in pomctl.conf", url,
+			     pin_key);
+	warning("no sha256 pin for %s ([sources] %s): its content is not "
+		"checked", url, pin_key);
+	return 0;
+}
+
 static void request(struct ctx *ctx, const char *url, const char *pin_key,
 		    struct strvec *mirrors, struct fetch_request *req)
 {
@@ -149,9 +172,12 @@ static int srpm_from_url(struct ctx *ctx, const char *loc, const char *name,
 	strvec_clear(&none);
 	req.mirrors = NULL;
 	fetch_result_init(&res);
-	old = error_set_quiet(true);
-	ret = fetch(cache.buf, &req, &res);
-	error_set_quiet(old);
+	ret = check_pin(ctx, url.buf, "srpm_sha256");
+	if (!ret) {
+		old = error_set_quiet(true);
+		ret = fetch(cache.buf, &req, &res);
+		error_set_quiet(old);
+	}
 	if (ret)
 		strbuf_addstr(why, error_last());
 	else
@@ -253,7 +279,9 @@ static int get_tarball(struct ctx *ctx, const struct tarball *t,
 	url_basename(url.buf, name);
 	cache_dir(ctx, &cache);
 	request(ctx, url.buf, t->pin_key, &mirrors, &req);
-	ret = fetch(cache.buf, &req, res);
+	ret = check_pin(ctx, url.buf, t->pin_key);
+	if (!ret)
+		ret = fetch(cache.buf, &req, res);
 	topdir(ctx, &dest);
 	strbuf_addstr(&dest, "/SOURCES");
 	if (!ret)
@@ -333,9 +361,11 @@ static void plan_download_of(struct ctx *ctx, const char *url,
 	else
 		plan_download(ctx->plan, url,
 			      fetch_remote_size(url, req.connect_timeout), dest);
-	if (!*req.sha256 && strncmp(url, "file:", 5))
-		plan_note(ctx->plan, "no sha256 pin for %s ([sources] %s): "
-			  "its content is not checked", url, pin_key);
+	if (unpinned(ctx, url, pin_key))
+		plan_note(ctx->plan, "%s: no sha256 pin for %s ([sources] %s)",
+			  config_get_bool(ctx->cfg, S, "require_checksums") ?
+			  "error, checksums are required" :
+			  "warning, its content is not checked", url, pin_key);
 	fetch_result_release(&res);
 	strvec_clear(&mirrors);
 	strbuf_release(&cache);

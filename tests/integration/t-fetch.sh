@@ -42,10 +42,22 @@ assert_grep "no sha256 pin for $URL/iptables-1.2.8.tar.bz2" "$T/out"
 [ ! -e "$STATE" ] || fail "the plan wrote the state directory"
 [ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "the plan downloaded"
 
+# --require-checksums: the plan says it will refuse, the run refuses before
+# downloading anything
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan --require-checksums
+assert_grep "error, checksums are required: no sha256 pin for $URL/iptables-1.2.8.tar.bz2" "$T/out"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --require-checksums
+assert_grep "no sha256 pin for $URL/iptables-1.2.6a-2.src.rpm (\[sources\] srpm_sha256) and checksums are required" "$T/err"
+[ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "downloaded without a pin"
+expect_exit 0 "$P" --root "$ROOT" status
+assert_grep "fetch *failed" "$T/out"
+rm -rf "$STATE"
+
 # a real run: check, update and fetch (then patch stops it: this patch
 # never applies, so the sandbox keeps its iptables for the next runs)
 run_ok "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 fetch_done
+assert_grep "warning: no sha256 pin for $URL/iptables-1.2.8.tar.bz2 (\[sources\] iptables_sha256): its content is not checked" "$T/err"
 [ -f "$ROOT/usr/src/redhat/SPECS/iptables.spec" ] || fail "no spec"
 [ -f "$ROOT/usr/src/redhat/SOURCES/iptables-1.2.8.tar.bz2" ] || fail "no iptables tarball in SOURCES"
 [ -f "$ROOT/usr/src/redhat/SOURCES/patch-o-matic-20030107.tar.bz2" ] || fail "no pom tarball in SOURCES"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -119,6 +120,8 @@ static const char *unsafe(struct archive_entry *e)
 	return NULL;
 }
 
+/* 0, -1 when reading failed, LOCAL when writing did. */
+#define LOCAL ARCHIVE_EXTRACT_LOCAL
 static int copy_data(struct archive *in, struct archive *out)
 {
 	const void *buf;
@@ -130,7 +133,7 @@ static int copy_data(struct archive *in, struct archive *out)
 	       ARCHIVE_OK)
 		if (archive_write_data_block(out, buf, size, offset) !=
 		    ARCHIVE_OK)
-			return -1;
+			return LOCAL;
 	return r == ARCHIVE_EOF ? 0 : -1;
 }
 
@@ -146,6 +149,16 @@ static int refuse(const char *path, struct archive_entry *e, const char *why)
 	return ret;
 }
 
+/* Writing failed (a full disk, a quota): reported, LOCAL. */
+static int cannot_write(const char *path, struct archive *out)
+{
+	int err = archive_errno(out);
+
+	error("cannot extract '%s': %s%s%s", path, archive_error_string(out),
+	      err > 0 ? ": " : "", err > 0 ? strerror(err) : "");
+	return LOCAL;
+}
+
 /* Every entry of in, checked, written by out (cwd: the temporary dir). */
 static int extract_entries(const char *path, struct archive *in,
 			   struct archive *out)
@@ -158,16 +171,15 @@ static int extract_entries(const char *path, struct archive *in,
 		if ((why = unsafe(e)))
 			return refuse(path, e, why);
 		if (archive_write_header(out, e) != ARCHIVE_OK)
-			return error("cannot extract from '%s': %s", path,
-				     archive_error_string(out));
-		if (archive_entry_size(e) > 0 && copy_data(in, out) < 0)
+			return cannot_write(path, out);
+		r = archive_entry_size(e) > 0 ? copy_data(in, out) : 0;
+		if (r == LOCAL)
+			return cannot_write(path, out);
+		if (r < 0)
 			return error("archive '%s' is damaged or truncated: %s",
-				     path, archive_error_string(in) ?
-				     archive_error_string(in) :
-				     archive_error_string(out));
+				     path, archive_error_string(in));
 		if (archive_write_finish_entry(out) != ARCHIVE_OK)
-			return error("cannot extract from '%s': %s", path,
-				     archive_error_string(out));
+			return cannot_write(path, out);
 	}
 	if (r != ARCHIVE_EOF)
 		return error("archive '%s' is damaged or truncated: %s", path,
@@ -183,22 +195,58 @@ static int extract_into(const char *path, struct archive *in, const char *tmp)
 	int ret;
 
 	if (cwd < 0 || chdir(tmp) < 0) {
-		ret = error("cannot enter '%s': %s", tmp, strerror(errno));
+		error("cannot enter '%s': %s", tmp, strerror(errno));
+		ret = LOCAL;
 	} else {
 		archive_write_disk_set_options(out, EXTRACT_FLAGS);
 		ret = extract_entries(path, in, out);
 		if (archive_write_close(out) != ARCHIVE_OK && !ret)
-			ret = error("cannot finish extracting '%s': %s", path,
-				    archive_error_string(out));
+			ret = cannot_write(path, out);
 	}
 	if (cwd >= 0) {
-		if (fchdir(cwd) < 0 && !ret)
-			ret = error("cannot return to the working directory: %s",
-				    strerror(errno));
+		if (fchdir(cwd) < 0 && !ret) {
+			error("cannot return to the working directory: %s",
+			      strerror(errno));
+			ret = LOCAL;
+		}
 		close(cwd);
 	}
 	archive_write_free(out);
 	return ret;
+}
+
+/*
+ * DEST.tmp-XXXXXX directories of an extraction that a killed pomctl left
+ * behind (callers hold the state lock, or extract into a fresh directory
+ * of their own): removed before extracting again.
+ */
+static void remove_stale_temps(const char *dest)
+{
+	const char *slash = strrchr(dest, '/');
+	const char *base = slash ? slash + 1 : dest;
+	struct strbuf dir = STRBUF_INIT, prefix = STRBUF_INIT,
+		      stale = STRBUF_INIT;
+	struct dirent *e;
+	DIR *d;
+
+	strbuf_add(&dir, dest, slash ? (size_t)(slash - dest) : 0);
+	if (!dir.len)
+		strbuf_addstr(&dir, slash ? "/" : ".");
+	strbuf_addf(&prefix, "%s.tmp-", base);
+	d = opendir(dir.buf);
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, prefix.buf, prefix.len) ||
+		    strlen(e->d_name) != prefix.len + 6)
+			continue;
+		strbuf_reset(&stale);
+		strbuf_addf(&stale, "%s/%s", dir.buf, e->d_name);
+		remove_tree(stale.buf);
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&dir);
+	strbuf_release(&prefix);
+	strbuf_release(&stale);
 }
 
 int archive_extract(const char *path, const char *dest)
@@ -210,9 +258,11 @@ int archive_extract(const char *path, const char *dest)
 	if (path_exists(dest))
 		return error("cannot extract '%s': '%s' exists already", path,
 			     dest);
+	remove_stale_temps(dest);
 	strbuf_addf(&tmp, "%s.tmp-XXXXXX", dest);
 	if (!mkdtemp(tmp.buf)) {
-		ret = error("cannot create '%s': %s", tmp.buf, strerror(errno));
+		error("cannot create '%s': %s", tmp.buf, strerror(errno));
+		ret = LOCAL;
 		goto out;
 	}
 	in = open_archive(path);
@@ -220,9 +270,11 @@ int archive_extract(const char *path, const char *dest)
 		ret = extract_into(path, in, tmp.buf);
 		archive_read_free(in);
 	}
-	if (!ret && rename(tmp.buf, dest) < 0)
-		ret = error("cannot rename '%s' to '%s': %s", tmp.buf, dest,
-			    strerror(errno));
+	if (!ret && rename(tmp.buf, dest) < 0) {
+		error("cannot rename '%s' to '%s': %s", tmp.buf, dest,
+		      strerror(errno));
+		ret = LOCAL;
+	}
 	if (ret)
 		remove_tree(tmp.buf);
 out:

@@ -257,7 +257,15 @@ static int transfer(const struct fetch_request *req, const char *url,
 	if (close(t.fd) < 0 && rc == CURLE_OK) {
 		strbuf_addf(why, "cannot write '%s': %s", part, strerror(errno));
 		rc = CURLE_WRITE_ERROR;
+		t.write_errno = errno;
 	}
+	/*
+	 * A local write error (a full disk, a quota): the partial file goes,
+	 * so that the space is there to record the failure; the next try
+	 * downloads afresh.  After a network error it stays, to be resumed.
+	 */
+	if (rc == CURLE_WRITE_ERROR && t.write_errno)
+		unlink(part);
 	curl_easy_cleanup(c);
 	strbuf_release(&name);
 	return rc == CURLE_OK ? 0 : -1;

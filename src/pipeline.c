@@ -236,6 +236,8 @@ static int step_ends_run(struct ctx *ctx, struct step_state *s,
 	return WALK_ENDED;
 }
 
+/* 0, -1, or NO_STATE when the state could not be saved (reported). */
+enum { NO_STATE = -2 };
 static int begin(struct ctx *ctx, const struct step *step,
 		 struct step_state *s, const char *reason)
 {
@@ -252,7 +254,7 @@ static int begin(struct ctx *ctx, const struct step *step,
 	step_state_set(&s->pause_boot_id, NULL);
 	json_object_clear(s->outputs);
 	if (save(ctx))
-		return -1;
+		return NO_STATE;
 	pipeline_log_path(ctx, step->name, &ctx->log_path);
 	ctx->log_fd = steplog_open(ctx->log_path.buf);
 	if (ctx->log_fd < 0)
@@ -302,6 +304,11 @@ static int run_step(struct ctx *ctx, const struct step *step,
 		return step_unavailable(ctx, step, s);
 	fingerprint_of(ctx, step, &fp);
 	ret = begin(ctx, step, s, reason);
+	if (ret == NO_STATE) {
+		/* said already; the state file is as it was: nothing to add */
+		fp_release(&fp);
+		return EXIT_FAILED;
+	}
 	if (ret == 0 && cut)
 		ret = undo_cut_attempt(ctx, step);
 	if (ret == 0)

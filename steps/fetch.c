@@ -304,14 +304,17 @@ static int get_tarball(struct ctx *ctx, const struct tarball *t,
 	return ret;
 }
 
-/* STATE/pom/DIGEST16: the extracted tree, made once per tarball. */
+/*
+ * STATE/pom/DIGEST16: the extracted tree, made once per tarball.  0, -1 for
+ * a bad tarball, ARCHIVE_EXTRACT_LOCAL when the disk failed us.
+ */
 static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 {
 	struct strbuf dir = STRBUF_INIT, top = STRBUF_INIT;
 	int ret;
 
 	strbuf_addf(&dir, "%s/pom", ctx->state_dir.buf);
-	ret = mkdir_p(dir.buf, 0700);
+	ret = mkdir_p(dir.buf, 0700) < 0 ? ARCHIVE_EXTRACT_LOCAL : 0;
 	strbuf_addf(&dir, "/%.16s", res->digest);
 	if (!ret)
 		ret = archive_top_dir(res->path.buf, &top);
@@ -443,8 +446,10 @@ int fetch_run(struct ctx *ctx)
 	fetch_result_init(&res);
 	if (!ret)
 		ret = get_tarball(ctx, &pom_tarball, &res, &name);
-	if (!ret && extract_pom(ctx, &res) < 0) {
-		forget_cached(ctx, res.path.buf);
+	if (!ret && (ret = extract_pom(ctx, &res)) < 0) {
+		/* a bad tarball is forgotten; a full disk is no reason */
+		if (ret != ARCHIVE_EXTRACT_LOCAL)
+			forget_cached(ctx, res.path.buf);
 		ret = -1;
 	}
 	if (!ret)

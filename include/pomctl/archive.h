@@ -18,8 +18,11 @@
 
 /*
  * Extract the archive at path into dest, a directory that must not exist
- * yet (its parent must).  0, or -1 (reported, nothing left behind).
+ * yet (its parent must).  0; -1 when the archive is unreadable, damaged or
+ * unsafe; ARCHIVE_EXTRACT_LOCAL when writing failed (a full disk): the
+ * archive may well be good.  Errors are reported, nothing is left behind.
  */
+#define ARCHIVE_EXTRACT_LOCAL (-2)
 int archive_extract(const char *path, const char *dest);
 
 /*

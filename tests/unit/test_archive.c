@@ -187,6 +187,29 @@ static void test_refusals(void **ctx)
 		{ 'f', "pom/suid", "x", 04755 } }, 1, "set-user-id");
 }
 
+/* What a killed extraction left (DEST.tmp-XXXXXX) goes; look-alikes stay. */
+static void test_stale_temps(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct strbuf stale = STRBUF_INIT, other = STRBUF_INIT,
+		      inside = STRBUF_INIT;
+
+	strbuf_addf(&stale, "%s.tmp-Ab12Cd", f->dest.buf);
+	strbuf_addf(&other, "%s.tmp-longer1", f->dest.buf);
+	strbuf_addf(&inside, "%s/half", stale.buf);
+	assert_int_equal(mkdir(stale.buf, 0700), 0);
+	assert_int_equal(mkdir(other.buf, 0700), 0);
+	assert_int_equal(write_file_atomic(inside.buf, "x", 1, 0600), 0);
+	write_tar(f->tar.buf, 0, good, ARRAY_SIZE(good));
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf), 0);
+	assert_false(path_exists(stale.buf));
+	assert_true(is_dir(other.buf));
+	remove_tree(other.buf);
+	strbuf_release(&stale);
+	strbuf_release(&other);
+	strbuf_release(&inside);
+}
+
 static void test_truncated(void **ctx)
 {
 	struct fixture *f = *ctx;
@@ -234,6 +257,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_temps, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_dest_exists, setup,
 						teardown),
 	};

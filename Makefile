@@ -31,6 +31,11 @@ ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 endif
+# make fuzz: clang's libFuzzer instrumentation for every object
+ifeq ($(SAN),fuzz)
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DPOMCTL_VERSION='"$(VERSION)"' \
 	$(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude $(DEPS_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
@@ -48,7 +53,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap \
-	install-deps format-check world bench dist rpm
+	install-deps format-check world bench dist rpm fuzz fuzz-run \
+	fuzz-replay
 all: $(B)/pomctl
 
 $(B)/deps.mk: tools/bootstrap
@@ -84,6 +90,52 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		echo "== $$t"; POMCTL_TOP=$(CURDIR) $$t; done
 
+# The fuzz targets of tests/fuzz.  make check replays each one's seed
+# corpus and the inputs that once crashed it (tests/fuzz/regress/TARGET)
+# through a plain build; make fuzz runs libFuzzer on each for FUZZ_TIME
+# seconds (an input running over 10 s counts as a hang) and keeps what it
+# finds under build/fuzz/fuzz.
+FUZZ_TARGETS := config spec boot state pom
+FUZZ_TIME ?= 60
+FUZZ_COMMON := $(call obj,tests/fuzz/common.c) $(LIB_OBJ) \
+	$(call obj,tests/fixtures/teststeps.c)
+REPLAY_BIN := $(patsubst %,$(B)/fuzz/replay-%,$(FUZZ_TARGETS))
+
+$(B)/fuzz/replay-%: $(call obj,tests/fuzz/fuzz_%.c) \
+		$(call obj,tests/fuzz/driver.c) $(FUZZ_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+$(B)/fuzz/fuzz-%: $(call obj,tests/fuzz/fuzz_%.c) $(FUZZ_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEPS_LIBS)
+
+fuzz-replay: $(REPLAY_BIN)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		printf '== fuzz replay %s: ' $$t; \
+		timeout 120 $(B)/fuzz/replay-$$t $$(find tests/fuzz/corpus/$$t \
+			tests/fuzz/regress/$$t -type f 2>/dev/null | sort); \
+	done
+
+fuzz:
+	$(MAKE) B=build/fuzz CC=clang SAN=fuzz fuzz-run
+
+fuzz-run: $(patsubst %,$(B)/fuzz/fuzz-%,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(B)/fuzz/corpus-$$t $(B)/fuzz/crashes-$$t; \
+		echo "== fuzzing $$t for $(FUZZ_TIME) s"; \
+		$(B)/fuzz/fuzz-$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
+			-artifact_prefix=$(B)/fuzz/crashes-$$t/ \
+			-print_final_stats=1 $(B)/fuzz/corpus-$$t \
+			tests/fuzz/corpus/$$t 2>$(B)/fuzz/$$t.log || \
+			{ tail -40 $(B)/fuzz/$$t.log; \
+			  echo "fuzz $$t: crash kept in $(B)/fuzz/crashes-$$t;" \
+			       "fix it and add it to tests/fuzz/regress/$$t"; \
+			  exit 1; }; \
+		grep -h 'stat::number_of_executed_units\|cov:' \
+			$(B)/fuzz/$$t.log | tail -2; \
+	done
+
 # The fixture world (tests/fixtures/build-world): kernel trees, patch-o-matic
 # trees, iptables sources, the tarballs, SRPM and RPMs of the sandbox.
 WORLD_SRC := $(shell find tests/fixtures -type f ! -name '*.o' 2>/dev/null)
@@ -98,7 +150,7 @@ integration: $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	 POMCTL_WORLD=$(CURDIR)/$(B)/world \
 	 POMCTL_TOP=$(CURDIR) tests/run-integration
 
-check: unit integration
+check: unit fuzz-replay integration
 	@echo "make check: all tests passed"
 
 asan:

@@ -42,6 +42,13 @@ static bool keyword(const char *s, size_t len, const char *kw, bool eq,
 }
 
 /* "/vmlinuz-2.4.20-13.8 ro root=..." -> "vmlinuz-2.4.20-13.8" path, release */
+/* A field given again (a second initrd line): the last one counts. */
+static void set_field(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
 static void set_image(struct boot_entry *e, const char *value)
 {
 	size_t n = strcspn(value, " \t");
@@ -49,6 +56,8 @@ static void set_image(struct boot_entry *e, const char *value)
 
 	free(e->image);
 	e->image = strndup(value, n);
+	if (!e->image)
+		die_oom();
 	base = strrchr(e->image, '/');
 	base = base ? base + 1 : e->image;
 	free(e->release);
@@ -89,7 +98,7 @@ static void parse_grub_line(struct bootcfg *b, size_t i, const char *s,
 	if (keyword(s, len, "kernel", true, v))
 		set_image(e, v->buf);
 	else if (keyword(s, len, "initrd", true, v))
-		e->initrd = xstrdup(v->buf);
+		set_field(&e->initrd, v->buf);
 }
 
 static void parse_lilo_line(struct bootcfg *b, size_t i, const char *s,
@@ -116,10 +125,9 @@ static void parse_lilo_line(struct bootcfg *b, size_t i, const char *s,
 	if (len)
 		e->end = i + 1;
 	if (keyword(s, len, "label", true, v)) {
-		free(e->title);
-		e->title = xstrdup(v->buf);
+		set_field(&e->title, v->buf);
 	} else if (keyword(s, len, "initrd", true, v)) {
-		e->initrd = xstrdup(v->buf);
+		set_field(&e->initrd, v->buf);
 	}
 }
 
@@ -184,12 +192,11 @@ static int load_bls(struct ctx *ctx, struct bootcfg *b)
 				const char *s = line_at(&l, k, &len);
 
 				if (keyword(s, len, "title", false, &v)) {
-					free(e->title);
-					e->title = xstrdup(v.buf);
+					set_field(&e->title, v.buf);
 				} else if (keyword(s, len, "linux", false, &v)) {
 					set_image(e, v.buf);
 				} else if (keyword(s, len, "initrd", false, &v)) {
-					e->initrd = xstrdup(v.buf);
+					set_field(&e->initrd, v.buf);
 				}
 			}
 			lines_release(&l);

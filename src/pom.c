@@ -560,16 +560,19 @@ static void ladd_objects(const struct pom_ladd *a, struct strvec *out)
 			if (slash)
 				strbuf_add(&dir, a->target,
 					   (size_t)(slash - a->target) + 1);
-			for (const char *w = plus + 2; w < s + len;) {
-				size_t n;
+			for (const char *w = plus + 2, *end = s + len; w < end;) {
+				size_t n = 0;
 
-				while (w < s + len && (*w == ' ' || *w == '\t'))
+				while (w < end && (*w == ' ' || *w == '\t'))
 					w++;
-				n = strcspn(w, " \t\n\r");
-				if (n > 2 && !strncmp(w + n - 2, ".o", 2))
+				/* a word ends at a blank or the line's end; any
+				 * other byte (a NUL too) belongs to it */
+				while (w + n < end && !memchr(" \t\n\r", w[n], 4))
+					n++;
+				if (n > 2 && !memcmp(w + n - 2, ".o", 2))
 					strvec_pushf(out, "%s%.*s", dir.buf,
 						     (int)(n - 2), w);
-				w += n;
+				w += n ? n : 1;	/* past a word or a \r, \n */
 			}
 			strbuf_release(&dir);
 		}

@@ -864,8 +864,10 @@ void spec_render(const struct spec *s, struct strbuf *out)
 	struct spec_edit *e = xmalloc((s->nedits + 1) * sizeof(*e));
 	size_t k = 0;
 
-	memcpy(e, s->edits, s->nedits * sizeof(*e));
-	qsort(e, s->nedits, sizeof(*e), by_line);
+	if (s->nedits) {	/* edits is NULL when there are none */
+		memcpy(e, s->edits, s->nedits * sizeof(*e));
+		qsort(e, s->nedits, sizeof(*e), by_line);
+	}
 	for (size_t i = 0; i <= s->l.nr; i++) {
 		bool replaced = false;
 

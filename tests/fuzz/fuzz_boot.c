@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The boot loader parsers: the same bytes as GRUB legacy and as LILO. */
+#include "fuzz.h"
+#include "pomctl/boot.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum loader loaders[] = { LOADER_GRUB, LOADER_LILO };
+
+	fuzz_scratch();
+	for (size_t i = 0; i < sizeof(loaders) / sizeof(*loaders); i++) {
+		struct bootcfg b;
+
+		if (boot_parse(&b, loaders[i], "fuzz.conf", (const char *)data,
+			       size) == 0) {
+			(void)boot_find(&b, "2.4.20-13.8");
+			(void)boot_find(&b, "");
+		}
+		boot_release(&b);
+	}
+	return 0;
+}

@@ -53,6 +53,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap \
+	check-plain check-asan check-valgrind \
 	install-deps format-check world bench dist rpm fuzz fuzz-run \
 	fuzz-replay
 all: $(B)/pomctl
@@ -148,13 +149,37 @@ integration: $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	@POMCTL=$(CURDIR)/$(B)/pomctl \
 	 POMCTL_TESTSTEPS=$(CURDIR)/$(B)/pomctl-teststeps \
 	 POMCTL_WORLD=$(CURDIR)/$(B)/world \
-	 POMCTL_TOP=$(CURDIR) tests/run-integration
+	 POMCTL_TOP=$(CURDIR) tests/run-integration $(TESTS)
 
-check: unit fuzz-replay integration
+# make check: every suite on the plain build, again on an AddressSanitizer
+# + UBSan build (build/asan), and the integration tests that do not depend
+# on timing under valgrind.  TESTS="t-cli t-json" narrows the integration
+# suite.
+check: check-plain check-asan check-valgrind
 	@echo "make check: all tests passed"
 
-asan:
-	$(MAKE) B=build/asan SAN=1 check
+check-plain: unit fuzz-replay integration
+
+check-asan asan:
+	$(MAKE) B=build/asan SAN=1 check-plain
+
+# Under valgrind, pomctl is ~20 times slower: the tests that kill it at
+# chosen moments (t-faults, t-lock) or build pomctl itself (t-package) stay
+# out; t-world runs no pomctl.
+VALGRIND_TESTS ?= $(filter-out t-faults t-lock t-package t-world, \
+	$(basename $(notdir $(wildcard tests/integration/t-*.sh))))
+check-valgrind: $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
+	@mkdir -p $(B)/valgrind
+	@for b in pomctl pomctl-teststeps; do \
+		printf '#!/bin/sh\nexec %s %s "$$@"\n' \
+			$(CURDIR)/tests/fixtures/valgrind-run \
+			$(CURDIR)/$(B)/$$b >$(B)/valgrind/$$b; \
+		chmod +x $(B)/valgrind/$$b; done
+	@echo "== integration under valgrind"
+	@POMCTL=$(CURDIR)/$(B)/valgrind/pomctl \
+	 POMCTL_TESTSTEPS=$(CURDIR)/$(B)/valgrind/pomctl-teststeps \
+	 POMCTL_WORLD=$(CURDIR)/$(B)/world \
+	 POMCTL_TOP=$(CURDIR) tests/run-integration $(VALGRIND_TESTS)
 
 demo: $(B)/pomctl $(B)/world/.stamp
 	@POMCTL=$(CURDIR)/$(B)/pomctl POMCTL_WORLD=$(CURDIR)/$(B)/world \

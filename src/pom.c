@@ -414,14 +414,15 @@ static bool ladd_for_other_series(const char *target, bool is26)
 static int visit_part(const char *path, const struct stat *st, int type,
 		      struct FTW *ftw)
 {
-	const char *rel = path + walk.base + 1;
-	const char *ladd = strstr(rel, ".ladd");
+	const char *rel, *ladd;
 	struct strbuf target = STRBUF_INIT;
 
 	(void)st;
 	(void)ftw;
-	if (type != FTW_F)
+	if (type != FTW_F)	/* the top directory too: no rel there */
 		return 0;
+	rel = path + walk.base + 1;
+	ladd = strstr(rel, ".ladd");
 	if (ladd && (!ladd[5] || (ladd[5] == '_' &&
 				  strspn(ladd + 6, "0123456789") == strlen(ladd + 6)))) {
 		strbuf_add(&target, rel, (size_t)(ladd - rel));

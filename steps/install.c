@@ -166,13 +166,14 @@ static int precheck(struct ctx *ctx)
 	struct bootcfg b;
 	int ret = boot_load(ctx, &b);
 
-	if (!ret && boot_find(&b, ctx->host.release) < 0)
+	if (ret)
+		return ret;
+	if (boot_find(&b, ctx->host.release) < 0)
 		ret = error("the boot loader configuration %s has no entry for "
 			    "the running kernel %s: pomctl installs a new kernel "
 			    "only beside a bootable old one; nothing was "
 			    "installed", b.path, ctx->host.release);
-	if (!ret)
-		boot_release(&b);
+	boot_release(&b);
 	return ret;
 }
 

@@ -19,15 +19,23 @@ static char *pinned_or(const struct config *cfg, const char *key,
 	return xstrdup(*v ? v : fallback);
 }
 
-static int read_boot_id(struct strbuf *sb)
+int host_real_boot_id(struct strbuf *sb)
 {
 	int ret = read_file(BOOT_ID_PATH, 256, false, sb);
+
+	if (!ret)
+		strbuf_rtrim(sb);
+	return ret;
+}
+
+static int read_boot_id(struct strbuf *sb)
+{
+	int ret = host_real_boot_id(sb);
 
 	if (ret)
 		return error("cannot read the boot id from '%s': %s; pin it "
 			     "with [host] boot_id", BOOT_ID_PATH,
 			     strerror(-ret));
-	strbuf_rtrim(sb);
 	return 0;
 }
 

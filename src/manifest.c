@@ -144,6 +144,17 @@ int manifest_revert(struct manifest *m)
 	return ret;
 }
 
+int manifest_undo(struct manifest *m)
+{
+	int ret = manifest_revert(m);
+
+	if (!ret) {
+		manifest_clear(m);
+		ret = manifest_save(m);
+	}
+	return ret;
+}
+
 bool manifest_is_empty(const struct manifest *m)
 {
 	return !json_array_size(json_object_get(m->doc, "created")) &&

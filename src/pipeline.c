@@ -283,11 +283,7 @@ static int undo_cut_attempt(struct ctx *ctx, const struct step *step)
 		info("  undoing what the interrupted attempt changed");
 		steplog_printf(ctx->log_fd, "undo the interrupted attempt "
 			       "(manifest %s)", m.path);
-		ret = manifest_revert(&m);
-		if (!ret) {
-			manifest_clear(&m);
-			ret = manifest_save(&m);
-		}
+		ret = manifest_undo(&m);
 	}
 	manifest_release(&m);
 	return ret;

@@ -55,11 +55,7 @@ static int undo_step(struct ctx *ctx, const char *step, bool dry)
 	if (dry) {
 		plan_manifest(step, &m);
 	} else {
-		ret = manifest_revert(&m);
-		if (!ret) {
-			manifest_clear(&m);
-			ret = manifest_save(&m);
-		}
+		ret = manifest_undo(&m);
 		info("  %s: %s", step, ret ? "could not be undone whole" :
 		     "undone");
 	}

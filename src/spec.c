@@ -249,45 +249,33 @@ static void set_value(struct spec *s, size_t i, size_t at, const char *value)
 	strbuf_release(&sb);
 }
 
-/* The last line of the preamble whose tag starts with prefix, or -1. */
-static long last_tag(const struct spec *s, const char *prefix)
+/*
+ * The numbered tags PREFIX, PREFIXN of the preamble: the line of the last
+ * one (or -1) and the highest number (PREFIX alone counts as 0; -1 when
+ * there is none).
+ */
+struct numbered { long last; int max; };
+
+static struct numbered numbered_tags(const struct spec *s, const char *prefix)
 {
 	struct strbuf t = STRBUF_INIT;
 	size_t at, n = strlen(prefix);
-	long last = -1;
+	struct numbered r = { -1, -1 };
 
 	for (size_t i = 0; i < s->sec[0].end; i++) {
 		size_t len;
 		const char *line = line_at(&s->l, i, &len);
+		int v;
 
-		if (tag_of(line, len, &t, &at) && !strncasecmp(t.buf, prefix, n) &&
-		    strspn(t.buf + n, "0123456789") == t.len - n)
-			last = (long)i;
+		if (!tag_of(line, len, &t, &at) || strncasecmp(t.buf, prefix, n) ||
+		    strspn(t.buf + n, "0123456789") != t.len - n)
+			continue;
+		r.last = (long)i;
+		v = t.len > n ? atoi(t.buf + n) : 0;
+		r.max = v > r.max ? v : r.max;
 	}
 	strbuf_release(&t);
-	return last;
-}
-
-/* The highest number among Source or Patch tags ("Source" counts as 0). */
-static int max_number(const struct spec *s, const char *prefix)
-{
-	struct strbuf t = STRBUF_INIT;
-	size_t at, n = strlen(prefix);
-	int max = -1;
-
-	for (size_t i = 0; i < s->sec[0].end; i++) {
-		size_t len;
-		const char *line = line_at(&s->l, i, &len);
-
-		if (tag_of(line, len, &t, &at) && !strncasecmp(t.buf, prefix, n) &&
-		    strspn(t.buf + n, "0123456789") == t.len - n) {
-			int v = t.len > n ? atoi(t.buf + n) : 0;
-
-			max = v > max ? v : max;
-		}
-	}
-	strbuf_release(&t);
-	return max;
+	return r;
 }
 
 /* %patchN / %patch -P N / %patch N / %patch: the patch number, or -1. */
@@ -640,13 +628,14 @@ static size_t prep_insert_point(const struct spec *s)
 static void add_userspace(struct spec *s, const struct strvec *files,
 			  struct strbuf *log)
 {
-	int next = max_number(s, "Patch") + 1;
-	long last = last_tag(s, "Patch");
+	struct numbered patches = numbered_tags(s, "Patch");
+	int next = patches.max + 1;
+	long last = patches.last;
 	size_t prep = prep_insert_point(s);
 	struct strbuf sb = STRBUF_INIT;
 
 	if (last < 0)
-		last = last_tag(s, "Source");
+		last = numbered_tags(s, "Source").last;
 	for (size_t i = 0; i < files->nr; i++, next++) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "Patch%d: %s\n", next, files->v[i]);
@@ -719,8 +708,9 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 
 static int add_pom_source(struct spec *s, const struct spec_request *req)
 {
-	int n = max_number(s, "Source") + 1;
-	long last = last_tag(s, "Source");
+	struct numbered sources = numbered_tags(s, "Source");
+	int n = sources.max + 1;
+	long last = sources.last;
 	struct strbuf sb = STRBUF_INIT;
 
 	if (!req->pom_tarball || has_package(s, "pom"))

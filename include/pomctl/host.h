@@ -59,4 +59,11 @@ void match_probe_release(struct match_probe *p);
 int host_probe_match(const char *root, const char *release, const char *name,
 		     struct match_probe *p);
 
+/*
+ * The kernel's own boot id (never the [host] pin): 0, or -errno (not
+ * reported).  For what must match the real processes, like run.c's record
+ * of a running command.
+ */
+int host_real_boot_id(struct strbuf *sb);
+
 #endif

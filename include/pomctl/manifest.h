@@ -36,6 +36,8 @@ void manifest_patch(struct manifest *m, const char *name);
 int manifest_save(struct manifest *m);
 /* Restore every backup and remove every created file: 0 or -1. */
 int manifest_revert(struct manifest *m);
+/* Revert, then forget and save an empty record: 0 or -1 (reported). */
+int manifest_undo(struct manifest *m);
 /* Whether nothing is recorded. */
 bool manifest_is_empty(const struct manifest *m);
 /* Forget the record (after a successful revert). */

@@ -64,10 +64,11 @@ CONF
 	STATE=$ROOT/var/lib/pomctl
 }
 
-# Simulate a reboot: a new boot id, and the given running release.
+# Simulate a reboot of ROOT (default $ROOT): a new boot id, and the given
+# running release.
 reboot_into() {
 	sed -i "s/^release = .*/release = $1/; s/^boot_id = .*/boot_id = boot-$(date +%s%N)/" \
-		"$ROOT/etc/pomctl.conf"
+		"${2:-$ROOT}/etc/pomctl.conf"
 }
 
 # Commands a step's log records ("$ " lines).

@@ -13,8 +13,7 @@ pomctl_sb() {
 reboot_sb() {
 	rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/d.out")
 	[ -n "$rel" ] || fail "a pause without a release: $(cat "$T/d.out")"
-	sed -i "s/^release = .*/release = $rel/; s/^boot_id = .*/boot_id = fault-boot-$(date +%s%N)/" \
-		"$SB/etc/pomctl.conf"
+	reboot_into "$rel" "$SB"
 }
 # resume until done, through the remaining pauses: any failure fails
 finish() {

@@ -4,9 +4,6 @@
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
 W=$POMCTL_WORLD
-reboot_into() {
-	sed -i "s/^release = .*/release = $1/; s/^boot_id = .*/boot_id = boot-$(date +%s%N)/" "$ROOT/etc/pomctl.conf"
-}
 snapshot() {	# what a rollback must give back
 	( cd "$ROOT" && find boot lib/modules usr/src/linux-2.4.20-13.8 -printf '%p %y %m\n' | sort &&
 	  find boot lib/modules usr/src/linux-2.4.20-13.8 -type f -print0 | sort -z | xargs -0 sha256sum )

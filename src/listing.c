@@ -13,6 +13,7 @@
 #include "pomctl/listing.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/pom.h"
+#include "pomctl/run.h"
 #include "pomctl/util.h"
 
 #define RESULT_MAX 4000		/* under PIPE_BUF: one write, no blocking */
@@ -44,14 +45,17 @@ static int start(struct ctx *ctx, const struct pom_tree *pt, size_t i,
 		 const char *kdir, struct worker *w)
 {
 	int fds[2];
+	pid_t parent;
 
 	if (pipe(fds) < 0)
 		return error("cannot create a pipe: %s", strerror(errno));
 	fflush(NULL);
+	parent = getpid();
 	w->pid = fork();
 	if (w->pid < 0)
 		return error("cannot fork: %s", strerror(errno));
 	if (w->pid == 0) {
+		run_die_with_parent(parent);
 		close(fds[0]);
 		test_in_child(ctx, pt, i, kdir, fds[1]);
 	}

@@ -160,15 +160,17 @@ int nettest_string(struct ctx *ctx, struct strbuf *result)
 	char reason[REASON_MAX + 1];
 	int fds[2], status = 0;
 	ssize_t n;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return error("cannot create a pipe: %s", strerror(errno));
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0)
 		return error("cannot fork: %s", strerror(errno));
 	if (pid == 0) {
+		run_die_with_parent(parent);
 		close(fds[0]);
 		_exit(in_namespace(ctx, fds[1]));
 	}

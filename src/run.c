@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pomctl/host.h"
 #include "pomctl/log.h"
 #include "pomctl/run.h"
 #include "pomctl/util.h"
@@ -111,6 +112,12 @@ struct pipes {
 	int err[2];	/* exec failure errno -> parent (close-on-exec) */
 };
 
+void run_die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
+}
+
 /* Between fork and exec: async-signal-safe calls only. */
 static _Noreturn void child_exec(struct child_process *cp, struct pipes *p,
 				 const char *prog, char *const *envp,
@@ -120,9 +127,7 @@ static _Noreturn void child_exec(struct child_process *cp, struct pipes *p,
 	int err;
 
 	setpgid(0, 0);
-	/* die with pomctl; and if it died already, do not start at all */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(127);
+	run_die_with_parent(parent);
 	if (in < 0 || dup2(in, 0) < 0)
 		goto fail;
 	if (cp->log_fd >= 0 &&
@@ -339,13 +344,11 @@ void run_record_groups(int fd)
 
 static void boot_id(char out[40])
 {
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	struct strbuf sb = STRBUF_INIT;
 
-	if (!f || !fgets(out, 40, f))
-		strcpy(out, "unknown");
-	out[strcspn(out, "\n")] = '\0';
-	if (f)
-		fclose(f);
+	snprintf(out, 40, "%s", host_real_boot_id(&sb) || !sb.len ?
+		 "unknown" : sb.buf);
+	strbuf_release(&sb);
 }
 
 /*

@@ -75,6 +75,11 @@ void run_reset_interrupted(void);
  * for.  0, or -1 (reported) when it will not end.
  */
 void run_record_groups(int fd);
+/*
+ * In a child just forked from pomctl (parent: getpid() before the fork):
+ * die with pomctl, and at once if it is gone already.  Async-signal-safe.
+ */
+void run_die_with_parent(pid_t parent);
 int run_end_orphans(int fd);
 
 /*

@@ -227,7 +227,10 @@ rpm: $(B)/$(DIST).tar.gz
 	@ls $(B)/rpm/RPMS/*/pomctl-$(VERSION)-*.rpm
 
 # Benchmarks: not part of make check; each prints its own ratios.
-bench: $(B)/pomctl $(B)/world/.stamp
+$(B)/pomctl-bench: $(call obj,bench/pomctl-bench.c) $(LIB_OBJ) $(STEP_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+bench: $(B)/pomctl $(B)/pomctl-bench $(B)/world/.stamp
 	@for b in bench/*.sh; do $$b; done
 
 format-check:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,115 @@ bool fetch_cached(const char *cache, const struct fetch_request *req,
 	return found;
 }
 
+/* --- the digest, taken while the file arrives ---------------------------- */
+
+/*
+ * A second thread hashes the partial file as the download writes it, from
+ * its first byte (a resumed download's earlier part included): when the
+ * last byte is written the digest is nearly done, and on two CPUs the
+ * hashing costs no wall time at all.  Should anything go wrong here the
+ * digest is simply taken afterwards, by reading the file again.
+ */
+#define HASH_CHUNK (1 << 20)
+
+struct hasher {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t grown;
+	int fd;				/* the partial file, read-only */
+	off_t written;			/* its size so far (under lock) */
+	bool finished;			/* no more will come (under lock) */
+	bool running;
+	bool failed;			/* a read failed (the thread's) */
+	off_t hashed;			/* the thread's */
+	struct sha256_state *sha;
+};
+
+static void *hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+	char *buf = xmalloc(HASH_CHUNK);
+	bool last = false;
+
+	while (!last && !h->failed) {
+		off_t upto;
+
+		pthread_mutex_lock(&h->lock);
+		while (h->hashed == h->written && !h->finished)
+			pthread_cond_wait(&h->grown, &h->lock);
+		upto = h->written;
+		last = h->finished;
+		pthread_mutex_unlock(&h->lock);
+		while (h->hashed < upto && !h->failed) {
+			off_t left = upto - h->hashed;
+			ssize_t n = pread(h->fd, buf, left < HASH_CHUNK ?
+					  (size_t)left : HASH_CHUNK, h->hashed);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				h->failed = true;
+			else
+				sha256_update(h->sha, buf, (size_t)n);
+			h->hashed += n > 0 ? n : 0;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+static void hasher_start(struct hasher *h, const char *part, off_t size)
+{
+	h->fd = open(part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	h->written = size;
+	h->finished = h->running = h->failed = false;
+	h->hashed = 0;
+	if (h->fd < 0)
+		return;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->grown, NULL);
+	h->sha = sha256_begin();
+	h->running = pthread_create(&h->thread, NULL, hasher_main, h) == 0;
+	if (!h->running) {
+		sha256_end(h->sha, NULL);
+		pthread_cond_destroy(&h->grown);
+		pthread_mutex_destroy(&h->lock);
+		close(h->fd);
+	}
+}
+
+static void hasher_grow(struct hasher *h, size_t n)
+{
+	if (!h->running)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->written += (off_t)n;
+	pthread_cond_signal(&h->grown);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/*
+ * Wait for the thread; the digest of the whole file into digest when ok
+ * and all of it was hashed, else digest is left empty.
+ */
+static void hasher_stop(struct hasher *h, bool ok, char digest[SHA256_HEX])
+{
+	digest[0] = '\0';
+	if (!h->running)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->finished = true;
+	pthread_cond_signal(&h->grown);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	ok = ok && !h->failed && h->hashed == h->written;
+	sha256_end(h->sha, ok ? digest : NULL);
+	pthread_cond_destroy(&h->grown);
+	pthread_mutex_destroy(&h->lock);
+	close(h->fd);
+	h->running = false;
+}
+
 /* --- one transfer ------------------------------------------------------- */
 
 struct transfer {
@@ -108,6 +218,7 @@ struct transfer {
 	int write_errno;
 	double start;
 	long long resumed_at;
+	struct hasher hash;
 };
 
 static double now(void)
@@ -134,6 +245,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 		}
 		done += (size_t)w;
 	}
+	hasher_grow(&t->hash, len);
 	return len;
 }
 
@@ -210,15 +322,17 @@ static void describe_failure(CURL *c, CURLcode rc, const char *errbuf,
 }
 
 /*
- * Download url into the partial file, resuming from its size.  0, or -1
+ * Download url into the partial file, resuming from its size.  0, with the
+ * file's digest in digest (or "" when it must be taken afterwards), or -1
  * with why filled; *restart set when the server cannot resume.
  */
 static int transfer(const struct fetch_request *req, const char *url,
-		    const char *part, struct strbuf *why, bool *restart)
+		    const char *part, struct strbuf *why, bool *restart,
+		    char digest[SHA256_HEX])
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct strbuf name = STRBUF_INIT;
-	struct transfer t = { -1, NULL, 0, now(), 0 };
+	struct transfer t = { .fd = -1, .start = now() };
 	struct stat st;
 	CURL *c;
 	CURLcode rc;
@@ -235,7 +349,9 @@ static int transfer(const struct fetch_request *req, const char *url,
 	url_basename(url, &name);
 	t.name = name.buf;
 	t.resumed_at = st.st_size;
+	hasher_start(&t.hash, part, st.st_size);
 	c = new_handle(url, req->connect_timeout, errbuf);
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -264,6 +380,7 @@ static int transfer(const struct fetch_request *req, const char *url,
 	 * so that the space is there to record the failure; the next try
 	 * downloads afresh.  After a network error it stays, to be resumed.
 	 */
+	hasher_stop(&t.hash, rc == CURLE_OK, digest);
 	if (rc == CURLE_WRITE_ERROR && t.write_errno)
 		unlink(part);
 	curl_easy_cleanup(c);
@@ -288,16 +405,22 @@ static int prepare_cache(const char *cache)
 	return ret;
 }
 
-/* The finished partial file becomes an object, if its digest is right. */
+/*
+ * The finished partial file becomes an object, if its digest (taken during
+ * the download, or now when digest is "") is right.
+ */
 static int store(const char *cache, const struct fetch_request *req,
-		 const char *url, const char *part, struct fetch_result *res)
+		 const char *url, const char *part, const char *digest,
+		 struct fetch_result *res)
 {
 	struct strbuf index = STRBUF_INIT, line = STRBUF_INIT;
 	char key[SHA256_HEX];
 	struct stat st;
 	int ret;
 
-	if (sha256_file(part, res->digest) < 0 || stat(part, &st) < 0)
+	snprintf(res->digest, sizeof(res->digest), "%s", digest);
+	if ((!*digest && sha256_file(part, res->digest) < 0) ||
+	    stat(part, &st) < 0)
 		return error("cannot read '%s': %s", part, strerror(errno));
 	if (req->sha256 && *req->sha256 && strcasecmp(res->digest, req->sha256)) {
 		unlink(part);
@@ -346,17 +469,19 @@ static void candidates(const struct fetch_request *req, struct strvec *urls)
 
 /* Try one URL, restarting once when the server cannot resume. */
 static int try_url(const struct fetch_request *req, const char *url,
-		   const char *part, struct strbuf *why)
+		   const char *part, struct strbuf *why,
+		   char digest[SHA256_HEX])
 {
 	bool restart = false;
-	int ret = transfer(req, url, part, why, &restart);
+	int ret = transfer(req, url, part, why, &restart, digest);
 
 	if (ret && restart) {
 		steplog_printf(req->log_fd, "%s cannot resume: starting over",
 			       url);
 		strbuf_reset(why);
 		if (truncate(part, 0) == 0)
-			ret = transfer(req, url, part, why, &restart);
+			ret = transfer(req, url, part, why, &restart,
+				       digest);
 	}
 	return ret;
 }
@@ -366,7 +491,7 @@ static int download(const char *cache, const struct fetch_request *req,
 {
 	struct strvec urls = STRVEC_INIT;
 	struct strbuf part = STRBUF_INIT, why = STRBUF_INIT, all = STRBUF_INIT;
-	char key[SHA256_HEX];
+	char key[SHA256_HEX], digest[SHA256_HEX];
 	int ret = -1;
 
 	url_key(req->url, key);
@@ -375,13 +500,14 @@ static int download(const char *cache, const struct fetch_request *req,
 	for (size_t i = 0; i < urls.nr && ret && !run_interrupted(); i++) {
 		strbuf_reset(&why);
 		steplog_printf(req->log_fd, "download %s", urls.v[i]);
-		ret = try_url(req, urls.v[i], part.buf, &why);
+		ret = try_url(req, urls.v[i], part.buf, &why, digest);
 		if (ret) {
 			steplog_printf(req->log_fd, "failed: %s", why.buf);
 			strbuf_addf(&all, "%s%s: %s", all.len ? "; " : "",
 				    urls.v[i], why.buf);
 		} else {
-			ret = store(cache, req, urls.v[i], part.buf, res);
+			ret = store(cache, req, urls.v[i], part.buf, digest,
+				    res);
 			if (!ret)
 				steplog_printf(req->log_fd, "stored %s (%lld bytes, "
 					       "sha256 %s)", urls.v[i], res->size,

@@ -428,6 +428,32 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
 	digest_final(ctx, out);
 }
 
+struct sha256_state {
+	DIGEST_CTX ctx;
+};
+
+struct sha256_state *sha256_begin(void)
+{
+	struct sha256_state *s = xmalloc(sizeof(*s));
+
+	s->ctx = sha256_init();
+	return s;
+}
+
+void sha256_update(struct sha256_state *s, const void *data, size_t len)
+{
+	rpmDigestUpdate(s->ctx, data, len);
+}
+
+void sha256_end(struct sha256_state *s, char out[SHA256_HEX])
+{
+	if (out)
+		digest_final(s->ctx, out);
+	else
+		rpmDigestFinal(s->ctx, NULL, NULL, 0);
+	free(s);
+}
+
 int sha256_file(const char *path, char out[SHA256_HEX])
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -86,6 +86,15 @@ bool patch_name_is_valid(const char *name);
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX]);
 /* Digest of a file's content; 0, or a negative errno (not reported). */
 int sha256_file(const char *path, char out[SHA256_HEX]);
+/*
+ * A digest taken piece by piece: sha256_begin, sha256_update as often as
+ * needed (from one thread at a time), sha256_end writes the hex digest to
+ * out, or throws it away when out is NULL.
+ */
+struct sha256_state;
+struct sha256_state *sha256_begin(void);
+void sha256_update(struct sha256_state *s, const void *data, size_t len);
+void sha256_end(struct sha256_state *s, char out[SHA256_HEX]);
 
 /* Current time as "2026-11-27T06:11:03Z". */
 void utc_now(char out[32]);

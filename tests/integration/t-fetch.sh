@@ -123,6 +123,10 @@ serve
 run_ok "$P" --root "$ROOT" resume
 fetch_done
 assert_grep "^GET /patch-o-matic-20030107.tar.bz2 range=bytes=$half- status=206 bytes=$((size - half))$" "$T/http.log"
+# the digest, taken while the file arrived, covers the first half too
+pomsum=$(sha256sum "$SRV/patch-o-matic-20030107.tar.bz2" | cut -d' ' -f1)
+cmp "$SRV/patch-o-matic-20030107.tar.bz2" "$STATE/cache/objects/$pomsum" ||
+	fail "the resumed download is not stored under its digest"
 
 # a corrupt SRPM is refused (and not kept), then the good one is taken
 rm -rf "$STATE" "$ROOT/usr/src/redhat/SPECS/iptables.spec"

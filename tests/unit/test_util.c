@@ -117,6 +117,28 @@ static void test_sha256(void **unused)
 	assert_true(sha256_file(path, out) < 0);
 }
 
+/* Piece by piece gives the digest of the whole; a discarded one is freed. */
+static void test_sha256_stream(void **unused)
+{
+	static const char text[] = "abcdbcdecdefdefgefghfghighijhijkijkljklm"
+				   "klmnlmnomnopnopq";
+	struct sha256_state *s = sha256_begin();
+	char whole[SHA256_HEX], pieces[SHA256_HEX];
+
+	(void)unused;
+	sha256_hex(text, strlen(text), whole);
+	for (size_t i = 0; i < strlen(text); i += 7)
+		sha256_update(s, text + i, strlen(text) - i < 7 ?
+				       strlen(text) - i : 7);
+	sha256_end(s, pieces);
+	assert_string_equal(pieces, whole);
+	assert_string_equal(whole, "248d6a61d20638b8e5c026930c3e6039"
+				   "a33ce45964ff2167f6ecedd419db06c1");
+	s = sha256_begin();
+	sha256_update(s, "x", 1);
+	sha256_end(s, NULL);
+}
+
 static void test_atomic_write(void **unused)
 {
 	char dir[] = "/tmp/pomctl-test-XXXXXX";
@@ -175,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_patch_names),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_sha256_stream),
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_human_size),
 		cmocka_unit_test(test_error_last),

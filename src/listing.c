@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,101 +18,105 @@
 #include "pomctl/run.h"
 #include "pomctl/util.h"
 
-#define RESULT_MAX 4000		/* under PIPE_BUF: one write, no blocking */
+#define RESULT_MAX 4000
 
-struct worker {
-	pid_t pid;
-	int fd;
-	size_t index;
+/*
+ * The workers' shared page: the next patch to take, and one slot per
+ * patch that the worker testing it fills.  A slot whose worker died is
+ * still not done when all have been reaped.
+ */
+struct slot {
+	int status;
+	bool done;
+	char detail[RESULT_MAX];
 };
 
-/* In the child: test one patch, write "STATUS DETAIL" to fd. */
-static _Noreturn void test_in_child(struct ctx *ctx, const struct pom_tree *pt,
-				    size_t i, const char *kdir, int fd)
+struct board {
+	atomic_size_t next;
+	struct slot slot[];
+};
+
+/* In a worker: test patches until none is left; never returns. */
+static _Noreturn void work(struct ctx *ctx, const struct pom_tree *pt,
+			   const char *kdir, struct board *b)
 {
-	struct pom_check res = { POM_FAILS, STRBUF_INIT };
-	char buf[RESULT_MAX];
-	int n;
+	size_t i;
 
 	error_set_quiet(true);
-	pom_test(ctx, pt, &pt->patches[i], kdir, &res);
-	n = snprintf(buf, sizeof(buf), "%d %s", (int)res.status,
-		     res.detail.buf);
-	if (write(fd, buf, (size_t)(n < RESULT_MAX ? n : RESULT_MAX - 1)) < 0)
-		_exit(1);
+	while ((i = atomic_fetch_add(&b->next, 1)) < pt->nr) {
+		struct pom_check res = { POM_FAILS, STRBUF_INIT };
+
+		pom_test(ctx, pt, &pt->patches[i], kdir, &res);
+		b->slot[i].status = (int)res.status;
+		snprintf(b->slot[i].detail, RESULT_MAX, "%s", res.detail.buf);
+		b->slot[i].done = true;
+		strbuf_release(&res.detail);
+	}
 	_exit(0);
 }
 
-static int start(struct ctx *ctx, const struct pom_tree *pt, size_t i,
-		 const char *kdir, struct worker *w)
+/* Start one worker; its pid, or -1 (reported). */
+static pid_t start(struct ctx *ctx, const struct pom_tree *pt,
+		   const char *kdir, struct board *b)
 {
-	int fds[2];
-	pid_t parent;
+	pid_t parent = getpid(), pid;
 
-	if (pipe(fds) < 0)
-		return error("cannot create a pipe: %s", strerror(errno));
 	fflush(NULL);
-	parent = getpid();
-	w->pid = fork();
-	if (w->pid < 0)
+	pid = fork();
+	if (pid < 0)
 		return error("cannot fork: %s", strerror(errno));
-	if (w->pid == 0) {
+	if (pid == 0) {
 		run_die_with_parent(parent);
-		close(fds[0]);
-		test_in_child(ctx, pt, i, kdir, fds[1]);
+		work(ctx, pt, kdir, b);
 	}
-	close(fds[1]);
-	w->fd = fds[0];
-	w->index = i;
-	return 0;
+	return pid;
 }
 
-static void collect(struct worker *w, struct pom_check *results)
+static void collect(const struct board *b, size_t nr,
+		    struct pom_check *results)
 {
-	char buf[RESULT_MAX];
-	ssize_t n = read(w->fd, buf, sizeof(buf) - 1);
-	int status = POM_FAILS, used = 0;
+	for (size_t i = 0; i < nr; i++) {
+		const struct slot *s = &b->slot[i];
+		bool ok = s->done && s->status >= POM_APPLIES &&
+			  s->status <= POM_NOT_FOR_KERNEL;
 
-	buf[n > 0 ? n : 0] = '\0';
-	if (n <= 0 || sscanf(buf, "%d %n", &status, &used) < 1 ||
-	    status < POM_APPLIES || status > POM_NOT_FOR_KERNEL) {
-		status = POM_FAILS;
-		strbuf_addstr(&results[w->index].detail, "the test did not finish");
-	} else {
-		strbuf_addstr(&results[w->index].detail, buf + used);
+		results[i].status = ok ? (enum pom_status)s->status : POM_FAILS;
+		strbuf_addstr(&results[i].detail,
+			      ok ? s->detail : "the test did not finish");
 	}
-	results[w->index].status = (enum pom_status)status;
-	close(w->fd);
-	w->pid = 0;
 }
 
-/* Test every patch, at most `workers` at a time. */
+/*
+ * Test every patch with `workers` processes, forked once each: they take
+ * the next patch from a shared counter, so a slow one holds up no other.
+ */
 static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 		    const char *kdir, unsigned workers, struct pom_check *results)
 {
-	struct worker *pool = xcalloc(workers, sizeof(*pool));
-	size_t next = 0, running = 0;
+	size_t size = sizeof(struct board) + pt->nr * sizeof(struct slot);
+	struct board *b = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned started = 0;
 	int ret = 0;
 
-	while (!ret && (next < pt->nr || running)) {
-		for (unsigned k = 0; k < workers && next < pt->nr && !ret; k++)
-			if (!pool[k].pid) {
-				ret = start(ctx, pt, next++, kdir, &pool[k]);
-				running += !ret;
-			}
-		if (running) {
-			pid_t pid = waitpid(-1, NULL, 0);
-
-			for (unsigned k = 0; k < workers; k++)
-				if (pool[k].pid && pool[k].pid == pid) {
-					collect(&pool[k], results);
-					running--;
-				}
-			if (pid < 0 && errno != EINTR)
-				ret = error("waitpid: %s", strerror(errno));
-		}
+	if (b == MAP_FAILED)
+		return error("cannot map the workers' results: %s",
+			     strerror(errno));
+	atomic_init(&b->next, 0);
+	for (unsigned k = 0; k < workers && k < pt->nr; k++)
+		if (start(ctx, pt, kdir, b) > 0)
+			started++;
+	if (!started && pt->nr)
+		ret = -1;	/* reported by start() */
+	while (started) {
+		if (waitpid(-1, NULL, 0) > 0)
+			started--;
+		else if (errno != EINTR)
+			break;
 	}
-	free(pool);
+	if (!ret)
+		collect(b, pt->nr, results);
+	munmap(b, size);
 	return ret;
 }
 

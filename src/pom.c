@@ -954,6 +954,7 @@ struct target {
 	struct manifest *m;	/* NULL for a scratch copy */
 	struct undo *undo;	/* NULL for a scratch copy */
 	bool is26;
+	bool dry;		/* only see whether each part would go in */
 };
 
 /* Before changing or creating path in the tree: back up, note for undo. */
@@ -992,8 +993,9 @@ static int apply_ladd(struct target *t, const struct pom_ladd *a,
 			strbuf_addf(why, "%s: %s", a->target, sub.buf);
 		strbuf_release(&sub);
 	}
-	if (ret == 0 && (before_change(t, path.buf) < 0 ||
-			 write_file_atomic(path.buf, out.buf, out.len, 0644) < 0))
+	if (ret == 0 && !t->dry &&
+	    (before_change(t, path.buf) < 0 ||
+	     write_file_atomic(path.buf, out.buf, out.len, 0644) < 0))
 		ret = -1;
 	lines_release(&file);
 	lines_release(&ladd);
@@ -1137,6 +1139,8 @@ static int apply_diff(struct ctx *ctx, struct target *t, const char *diff,
 	struct strbuf path = STRBUF_INIT;
 	int ret = 0;
 
+	if (t->dry)
+		return run_patch(ctx, t->dir, diff, false, true, why);
 	if (t->m) {
 		/* all of it must go in, or nothing is touched */
 		ret = run_patch(ctx, t->dir, diff, false, true, why);
@@ -1165,6 +1169,10 @@ static int copy_new_file(struct target *t, const struct pom_copy *c,
 	if (path_exists(dst.buf)) {
 		strbuf_addf(why, "%s exists already", c->dst);
 		ret = -1;
+	} else if (t->dry) {
+		ret = stat(c->src, &st) < 0 ? -1 : 0;
+		if (ret)
+			strbuf_addf(why, "cannot read '%s'", c->src);
 	} else {
 		strbuf_add(&dir, dst.buf, (size_t)(strrchr(dst.buf, '/') - dst.buf));
 		ret = stat(c->src, &st) < 0 || mkdir_p(dir.buf, 0755) < 0 ||
@@ -1227,7 +1235,7 @@ static bool is_applied(struct ctx *ctx, const struct pom_tree *pt,
 {
 	struct strbuf path = STRBUF_INIT;
 	bool applied = true;
-	struct target t = { kdir, NULL, NULL, pt->is26 };
+	struct target t = { kdir, NULL, NULL, pt->is26, false };
 
 	for (size_t i = 0; i < p->ncopies && applied; i++) {
 		strbuf_reset(&path);
@@ -1302,15 +1310,71 @@ static char *make_scratch(struct pom_patch *const *set, size_t n,
 	return strbuf_detach(&dir);
 }
 
-/* Apply the not yet applied of set to a scratch copy: 0 or -1 (why). */
-static int try_on_scratch(struct ctx *ctx, const struct pom_tree *pt,
-			  struct pom_patch *const *set, size_t n,
-			  const bool *applied, const char *kdir,
-			  struct strbuf *why)
+static int by_string(const void *a, const void *b)
 {
-	char *scratch = make_scratch(set, n, kdir);
-	struct target t = { scratch, NULL, NULL, pt->is26 };
-	int ret = scratch ? 0 : -1;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files one part touches, each once, into out. */
+static void part_files(const char *diff, struct strvec *out)
+{
+	struct strvec files = STRVEC_INIT;
+
+	diff_targets(diff, &files);
+	qsort(files.v, files.nr, sizeof(*files.v), by_string);
+	for (size_t i = 0; i < files.nr; i++)
+		if (!i || strcmp(files.v[i], files.v[i - 1]))
+			strvec_push(out, files.v[i]);
+	strvec_clear(&files);
+}
+
+/*
+ * Whether no two parts of the patches of set still to apply touch the same
+ * file.  Then each part can be tried on the tree itself, dry (patch
+ * --dry-run, line-adds in memory), and the answer is the one a scratch
+ * copy would give, without copying anything.
+ */
+static bool parts_disjoint(struct pom_patch *const *set, size_t n,
+			   const bool *applied)
+{
+	struct strvec all = STRVEC_INIT;
+	bool disjoint = true;
+
+	for (size_t i = 0; i < n; i++) {
+		if (applied[i])
+			continue;
+		for (size_t j = 0; j < set[i]->diffs.nr; j++)
+			part_files(set[i]->diffs.v[j], &all);
+		for (size_t j = 0; j < set[i]->nladds; j++)
+			strvec_push(&all, set[i]->ladds[j].target);
+		for (size_t j = 0; j < set[i]->ncopies; j++)
+			strvec_push(&all, set[i]->copies[j].dst);
+	}
+	for (size_t i = 0; i < all.nr; i++)	/* "./x", "a//b" compare badly */
+		if (!strncmp(all.v[i], "./", 2) || strstr(all.v[i], "//") ||
+		    strstr(all.v[i], "/./"))
+			disjoint = false;
+	qsort(all.v, all.nr, sizeof(*all.v), by_string);
+	for (size_t i = 1; i < all.nr && disjoint; i++)
+		disjoint = strcmp(all.v[i], all.v[i - 1]) != 0;
+	strvec_clear(&all);
+	return disjoint;
+}
+
+/*
+ * Try the not yet applied of set: dry on the tree when their parts are
+ * disjoint and dry is allowed, else applied to a scratch copy.  0 or -1
+ * (why).
+ */
+static int try_parts(struct ctx *ctx, const struct pom_tree *pt,
+		     struct pom_patch *const *set, size_t n,
+		     const bool *applied, const char *kdir, bool dry_ok,
+		     struct strbuf *why)
+{
+	bool dry = dry_ok && parts_disjoint(set, n, applied);
+	char *scratch = dry ? NULL : make_scratch(set, n, kdir);
+	struct target t = { dry ? kdir : scratch, NULL, NULL, pt->is26, dry };
+	int ret = dry || scratch ? 0 : -1;
 
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct strbuf sub = STRBUF_INIT;
@@ -1359,7 +1423,7 @@ int pom_test(struct ctx *ctx, const struct pom_tree *pt,
 	for (size_t i = 0; i + 1 < n; i++)
 		applied[i] = is_applied(ctx, pt, set[i], kdir);
 	if (res->status == POM_APPLIES &&
-	    try_on_scratch(ctx, pt, set, n, applied, kdir, &res->detail) < 0)
+	    try_parts(ctx, pt, set, n, applied, kdir, true, &res->detail) < 0)
 		res->status = POM_FAILS;
 	free(applied);
 	free(set);
@@ -1374,12 +1438,12 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
 	bool *applied = xcalloc(n + 1, sizeof(*applied));
 	struct strbuf why = STRBUF_INIT;
 	struct undo undo = { STRVEC_INIT, NULL, 0 };
-	struct target t = { kdir, m, &undo, pt->is26 };
+	struct target t = { kdir, m, &undo, pt->is26, false };
 	int ret;
 
 	for (size_t i = 0; i < n; i++)
 		applied[i] = is_applied(ctx, pt, set[i], kdir);
-	ret = try_on_scratch(ctx, pt, set, n, applied, kdir, &why);
+	ret = try_parts(ctx, pt, set, n, applied, kdir, false, &why);
 	if (ret)
 		error("the patches do not apply to %s, nothing was changed: %s",
 		      kdir, why.buf);

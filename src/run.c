@@ -118,14 +118,23 @@ void run_die_with_parent(pid_t parent)
 		_exit(127);
 }
 
-/* Between fork and exec: async-signal-safe calls only. */
+/*
+ * Between vfork and exec.  The child shares pomctl's memory and runs on
+ * its stack: only system calls, nothing written but its own locals.  It
+ * starts with every signal blocked and gets the default actions back
+ * before it unblocks them, so no handler of pomctl runs in it.
+ */
 static _Noreturn void child_exec(struct child_process *cp, struct pipes *p,
 				 const char *prog, char *const *envp,
-				 pid_t parent)
+				 pid_t parent, const sigset_t *mask)
 {
 	int in = cp->input ? p->in[0] : open("/dev/null", O_RDONLY);
 	int err;
 
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
 	setpgid(0, 0);
 	run_die_with_parent(parent);
 	if (in < 0 || dup2(in, 0) < 0)
@@ -479,18 +488,27 @@ int run_end_orphans(int fd)
 	return 0;
 }
 
+/*
+ * vfork, not fork: pomctl maps librpm, libcurl and their libraries, and
+ * copying those page tables for every patch(1) or make was most of what
+ * list-patches spent.
+ */
 static int spawn(struct child_process *cp, struct pipes *p, const char *prog)
 {
 	struct strvec env = STRVEC_INIT;
+	sigset_t all, old;
+	pid_t parent = getpid(), pid;
 	int err;
 
-	pid_t parent = getpid();
-
 	build_env(cp, &env);
-	cp->pid = fork();
-	if (cp->pid == 0)
-		child_exec(cp, p, prog, env.v, parent);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = vfork();
+	if (pid == 0)
+		child_exec(cp, p, prog, env.v, parent, &old);
 	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	cp->pid = pid;
 	strvec_clear(&env);
 	if (cp->pid < 0)
 		return error("cannot fork: %s", strerror(err));

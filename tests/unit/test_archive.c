@@ -108,6 +108,8 @@ static const struct ent good[] = {
 	{ 'l', "pom-1/extra/link", "string.patch", 0777 },
 	{ 'l', "pom-1/extra/up", "../runme", 0777 },
 	{ 'h', "pom-1/extra/hard", "pom-1/runme", 0 },
+	{ 'l', "pom-1/lib", "extra", 0777 },
+	{ 'f', "pom-1/./extra//after-link", "x", 0644 },
 };
 
 static void test_extract_compressed(void **ctx)
@@ -181,6 +183,17 @@ static void test_refusals(void **ctx)
 	expect_refused(f, (const struct ent[]){
 		{ 'f', "pom/a", "x", 0 }, { 'h', "pom/h", "../etc/passwd", 0 } },
 		2, "hard link to outside");
+	/* chained links that each look harmless: d/m is pom/d/l/../.. */
+	expect_refused(f, (const struct ent[]){
+		{ 'l', "pom/d/l", "..", 0777 }, { 'l', "pom/d/m", "l/../..", 0777 },
+		{ 'f', "pom/d/m/evil", "x", 0644 } }, 3,
+		"entry 'pom/d/m/evil' is under a symbolic link of the archive");
+	expect_refused(f, (const struct ent[]){
+		{ 'l', "pom/l", ".", 0777 }, { 'd', "./pom//l/", NULL, 0755 } },
+		2, "entry './pom//l/' replaces a symbolic link of the archive");
+	expect_refused(f, (const struct ent[]){
+		{ 'l', "pom/l", ".", 0777 }, { 'h', "pom/h", "pom/l/x", 0 } },
+		2, "is a hard link through a symbolic link");
 	expect_refused(f, (const struct ent[]){
 		{ 'c', "pom/tty", NULL, 0600 } }, 1, "device node");
 	expect_refused(f, (const struct ent[]){

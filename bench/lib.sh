@@ -1,0 +1,31 @@
+# bench/lib.sh: what the benchmarks share.  Sourced; sets top and work (a
+# scratch directory removed on exit).
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${BENCH_TMP:-/tmp}/pomctl-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+B=$top/build
+
+# measure OUT CMD...: run CMD (its output thrown away), append
+# "WALL_SECONDS PEAK_RSS_KB" to OUT; a failing CMD stops the benchmark.
+measure() {
+	out=$1
+	shift
+	sync
+	if ! /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/err"; then
+		echo "bench: '$*' failed:" >&2
+		cat "$work/err" >&2
+		exit 1
+	fi
+	tail -1 "$work/time" >>"$out"
+}
+
+# median FILE COLUMN: the median of a column of numbers
+median() {
+	sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END {
+		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B: A / B to two places
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'
+}

@@ -39,6 +39,9 @@ static const struct config_key keys[] = {
 
 	U("build", "jobs", "0", 0, 1024),
 	T("build", "arch", "", CFG_WORD),
+	T("build", "cc", "gcc", CFG_WORD),
+	B("build", "ccache", "no"),
+	T("build", "distcc_hosts", "", CFG_HOSTS),
 
 	E("update", "updater", "up2date", "up2date|yum|dnf|none"),
 	T("update", "source_package", "kernel-source", CFG_WORD),
@@ -74,6 +77,8 @@ static const struct config_key keys[] = {
 	B("boot", "default_to_new", "no"),
 
 	C("make", "make"),
+	C("ccache", "ccache"),
+	C("distcc", "distcc"),
 	C("patch", "patch"),
 	C("rpmbuild", "rpmbuild"),
 	C("up2date", "up2date"),
@@ -165,6 +170,16 @@ static bool is_url(const char *v)
 }
 
 /* Blank-separated URLs (and absolute paths, when paths_too). */
+/* "localhost/2 build1:3632/8,lzo @build2 --randomize [fe80::1]/4" */
+static bool is_hosts(const char *v)
+{
+	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "abcdefghijklmnopqrstuvwxyz"
+				      "0123456789._+-:/,@=[] \t";
+
+	return strlen(v) <= 1024 && strspn(v, allowed) == strlen(v);
+}
+
 static bool is_urls(const char *v, bool paths_too)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -258,6 +273,10 @@ static const char *check_value(const struct config_key *k, const char *v,
 		return !*v || (strlen(v) == 64 &&
 			       strspn(v, "0123456789abcdefABCDEF") == 64) ?
 		       NULL : "64 hexadecimal digits (a SHA-256)";
+	case CFG_HOSTS:
+		return is_hosts(v) ? NULL :
+		       "distcc hosts separated by blanks (letters, digits "
+		       "and ._+-:/,@=[])";
 	case CFG_RELEASE:
 	case CFG_WORD:
 		return !*v || is_word(v) ? NULL :

@@ -561,25 +561,109 @@ static bool is_make_error(const char *line)
 	       strstr(line, "*** ") || strstr(line, "No such file");
 }
 
+static const char *distcc_hosts(struct ctx *ctx)
+{
+	const char *hosts = config_get(ctx->cfg, "build", "distcc_hosts");
+
+	return hosts && hosts[strspn(hosts, " \t")] ? hosts : NULL;
+}
+
+/*
+ * The compilations distcc runs at once on hosts: each host's "/N", else
+ * distcc's own limits (2 for localhost, 4 for any other host).
+ */
+static unsigned distcc_slots(const char *hosts)
+{
+	struct strvec words = STRVEC_INIT;
+	unsigned long slots = 0;
+
+	strvec_split(&words, hosts, " \t");
+	for (size_t i = 0; i < words.nr; i++) {
+		const char *w = words.v[i], *slash = strchr(w, '/');
+
+		if (*w == '-' || *w == '+')	/* --randomize, +zeroconf */
+			continue;
+		if (slash && slash[1] >= '1' && slash[1] <= '9')
+			slots += strtoul(slash + 1, NULL, 10);
+		else
+			slots += strncmp(w, "localhost", 9) ? 4 : 2;
+	}
+	strvec_clear(&words);
+	return slots ? (unsigned)(slots < 1024 ? slots : 1024) : 1;
+}
+
+/* [build] jobs; when 0, what distcc can take, else the number of CPUs. */
 static unsigned jobs(struct ctx *ctx)
 {
 	unsigned long n = config_get_uint(ctx->cfg, "build", "jobs");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return n ? (unsigned)n : cpus > 0 ? (unsigned)cpus : 1;
+	if (n)
+		return (unsigned)n;
+	if (distcc_hosts(ctx))
+		return distcc_slots(distcc_hosts(ctx));
+	return cpus > 0 ? (unsigned)cpus : 1;
+}
+
+/*
+ * [build] ccache and distcc_hosts in front of the compiler: "CC=ccache
+ * gcc" for make's command line, and into env (when not NULL) what they
+ * need to know.  Nothing when neither is set: the kernel's own CC stands.
+ */
+static void compiler(struct ctx *ctx, struct strvec *argv, struct strvec *env)
+{
+	bool ccache = config_get_bool(ctx->cfg, "build", "ccache");
+	const char *hosts = distcc_hosts(ctx);
+	struct strvec cc = STRVEC_INIT, distcc = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!ccache && !hosts)
+		return;
+	if (ccache)
+		config_get_words(ctx->cfg, "commands", "ccache", &cc);
+	if (hosts) {
+		config_get_words(ctx->cfg, "commands", "distcc", &distcc);
+		if (!ccache)
+			strvec_pushv(&cc, strvec_argv(&distcc));
+		for (size_t i = 0; ccache && i < distcc.nr; i++)
+			strbuf_addf(&sb, "%s%s", i ? " " : "CCACHE_PREFIX=",
+				    distcc.v[i]);
+		if (env && sb.len)
+			strvec_push(env, sb.buf);
+		if (env)
+			strvec_pushf(env, "DISTCC_HOSTS=%s", hosts);
+	}
+	strvec_push(&cc, config_get(ctx->cfg, "build", "cc"));
+	strbuf_reset(&sb);
+	for (size_t i = 0; i < cc.nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "CC=", cc.v[i]);
+	strvec_push(argv, sb.buf);
+	strvec_clear(&cc);
+	strvec_clear(&distcc);
+	strbuf_release(&sb);
+}
+
+/* make's argv; a parallel make (the compile) gets -jN and the compiler. */
+static void make_argv(struct ctx *ctx, const struct ktree *t, const char *arch,
+		      const char *const *targets, const char *const *extra,
+		      bool parallel, struct strvec *argv, struct strvec *env)
+{
+	config_get_words(ctx->cfg, "commands", "make", argv);
+	strvec_pushv(argv, (const char *const[]){ "-C", t->dir, NULL });
+	strvec_pushf(argv, "ARCH=%s", arch);
+	if (parallel) {
+		strvec_pushf(argv, "-j%u", jobs(ctx));
+		compiler(ctx, argv, env);
+	}
+	strvec_pushv(argv, targets);
+	strvec_pushv(argv, extra);
 }
 
 void ktree_make_argv(struct ctx *ctx, const struct ktree *t, const char *arch,
 		     const char *const *targets, const char *const *extra,
 		     bool parallel, struct strvec *argv)
 {
-	config_get_words(ctx->cfg, "commands", "make", argv);
-	strvec_pushv(argv, (const char *const[]){ "-C", t->dir, NULL });
-	strvec_pushf(argv, "ARCH=%s", arch);
-	if (parallel)
-		strvec_pushf(argv, "-j%u", jobs(ctx));
-	strvec_pushv(argv, targets);
-	strvec_pushv(argv, extra);
+	make_argv(ctx, t, arch, targets, extra, parallel, argv, NULL);
 }
 
 int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
@@ -591,7 +675,7 @@ int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 	struct strbuf what = STRBUF_INIT;
 	int ret;
 
-	ktree_make_argv(ctx, t, arch, targets, extra, parallel, &cp.args);
+	make_argv(ctx, t, arch, targets, extra, parallel, &cp.args, &cp.env);
 	for (const char *const *p = targets; *p; p++)
 		strbuf_addf(&what, "%s%s", what.len ? " " : "", *p);
 	cp.log_fd = ctx->log_fd;
@@ -713,12 +797,37 @@ int ktree_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch)
 			  t->is26 ? NULL : empty_answers(), false);
 }
 
+/* ccache and distcc, when asked for, must be there before an hour of make. */
+static int check_wrapper(struct ctx *ctx, const char *key, const char *off)
+{
+	struct strvec cmd = STRVEC_INIT;
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	config_get_words(ctx->cfg, "commands", key, &cmd);
+	if (!cmd.nr || find_program(cmd.v[0], &path) < 0 ||
+	    access(path.buf, X_OK) < 0)
+		ret = error("%s is asked for, but '%s' is not installed: "
+			    "install it, or %s", key,
+			    cmd.nr ? cmd.v[0] : key, off);
+	strvec_clear(&cmd);
+	strbuf_release(&path);
+	return ret;
+}
+
 int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch)
 {
 	const char *const dep[] = { "dep", NULL };
 	const char *const build[] = { "bzImage", "modules", NULL };
 	const char *const none[] = { NULL };
 
+	if (config_get_bool(ctx->cfg, "build", "ccache") &&
+	    check_wrapper(ctx, "ccache", "set [build] ccache = no"))
+		return -1;
+	if (distcc_hosts(ctx) &&
+	    check_wrapper(ctx, "distcc",
+			   "leave [build] distcc_hosts empty"))
+		return -1;
 	if (ktree_has_dep(t) && ktree_make(ctx, t, arch, dep, none, NULL, false))
 		return -1;
 	return ktree_make(ctx, t, arch, build, none, NULL, true);
@@ -727,12 +836,15 @@ int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch)
 static void plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 		      const char *const *targets, bool parallel)
 {
-	struct strvec argv = STRVEC_INIT;
+	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
 	const char *const none[] = { NULL };
 
-	ktree_make_argv(ctx, t, arch, targets, none, parallel, &argv);
+	make_argv(ctx, t, arch, targets, none, parallel, &argv, &env);
 	plan_command(ctx->plan, strvec_argv(&argv), NULL);
+	for (size_t i = 0; i < env.nr; i++)
+		plan_note(ctx->plan, "with %s in its environment", env.v[i]);
 	strvec_clear(&argv);
+	strvec_clear(&env);
 }
 
 void ktree_plan_oldconfig(struct ctx *ctx, const struct ktree *t,

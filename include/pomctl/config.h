@@ -34,6 +34,7 @@ enum config_type {
 	CFG_SHA256,	/* 64 hex digits */
 	CFG_RELEASE,	/* a kernel release: [A-Za-z0-9._+-]+ */
 	CFG_WORD,	/* [A-Za-z0-9._+-]+ */
+	CFG_HOSTS,	/* distcc host specifications, separated by blanks */
 };
 
 struct config_key {

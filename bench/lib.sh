@@ -29,3 +29,33 @@ median() {
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'
 }
+
+# sandbox DIR [MKROOT-OPTION...]: a fresh sandbox root (tests/fixtures/mkroot)
+sandbox() {
+	d=$1
+	shift
+	rm -rf "$d"
+	"$top/tests/fixtures/mkroot" "$d" --world "$B/world" "$@" >/dev/null
+}
+
+# to_the_end ROOT ARG...: pomctl --root ROOT ARG..., then, while it stops
+# for a reboot (exit 3), the reboot simulated ([host] release and boot_id,
+# as make demo does) and `pomctl resume`.  Returns the last exit code; the
+# wall time of each invocation is appended to $work/invocations.
+to_the_end() {
+	r=$1
+	shift
+	boots=${boots:-1}
+	while :; do
+		s=$(date +%s%N)
+		rc=0
+		"$B/pomctl" --root "$r" "$@" >"$work/last.out" 2>&1 || rc=$?
+		echo $(( ($(date +%s%N) - s) / 1000 )) >>"$work/invocations"
+		[ "$rc" -eq 3 ] || return "$rc"
+		release=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$work/last.out")
+		boots=$((boots + 1))
+		sed -i "s/^release = .*/release = $release/; s/^boot_id = .*/boot_id = bench-boot-$boots/" \
+			"$r/etc/pomctl.conf"
+		set -- resume
+	done
+}

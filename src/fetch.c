@@ -221,14 +221,6 @@ struct transfer {
 	struct hasher hash;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static size_t on_data(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *t = arg;
@@ -254,7 +246,7 @@ static int on_progress(void *arg, curl_off_t total, curl_off_t got,
 {
 	struct transfer *t = arg;
 	struct strbuf sb = STRBUF_INIT;
-	double elapsed = now() - t->start;
+	double elapsed = monotonic_seconds() - t->start;
 	double rate = elapsed > 0 ? (double)got / elapsed : 0;
 
 	(void)ut;
@@ -332,7 +324,7 @@ static int transfer(const struct fetch_request *req, const char *url,
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct strbuf name = STRBUF_INIT;
-	struct transfer t = { .fd = -1, .start = now() };
+	struct transfer t = { .fd = -1, .start = monotonic_seconds() };
 	struct stat st;
 	CURL *c;
 	CURLcode rc;

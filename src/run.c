@@ -171,14 +171,6 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct watch {
 	struct child_process *cp;
 	struct strbuf line;	/* the last non-empty line, maybe partial */
@@ -225,7 +217,7 @@ static void note_output(struct watch *w, const char *buf, size_t n)
 
 static void draw(struct watch *w)
 {
-	double t = now();
+	double t = monotonic_seconds();
 
 	if (t - w->drawn < 0.2)
 		return;
@@ -538,7 +530,7 @@ static bool has_exited(pid_t pid)
 
 static int run_spawned(struct child_process *cp, struct pipes *p)
 {
-	struct watch w = { cp, STRBUF_INIT, false, cp->input, now(), 0,
+	struct watch w = { cp, STRBUF_INIT, false, cp->input, monotonic_seconds(), 0,
 			   false };
 	int ret;
 
@@ -552,7 +544,7 @@ static int run_spawned(struct child_process *cp, struct pipes *p)
 		stop_group(&w);
 	ret = wait_child(&w);
 	record_group(0);
-	steplog_printf(cp->log_fd, "exit %d (%.1f s)%s", ret, now() - w.start,
+	steplog_printf(cp->log_fd, "exit %d (%.3f s)%s", ret, monotonic_seconds() - w.start,
 		       w.killed ? ", interrupted" : "");
 	strbuf_release(&w.line);
 	return ret;

@@ -481,6 +481,14 @@ int sha256_file(const char *path, char out[SHA256_HEX])
 	return 0;
 }
 
+double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void utc_now(char out[32])
 {
 	time_t t = time(NULL);

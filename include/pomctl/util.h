@@ -98,6 +98,8 @@ void sha256_end(struct sha256_state *s, char out[SHA256_HEX]);
 
 /* Current time as "2026-11-27T06:11:03Z". */
 void utc_now(char out[32]);
+/* Seconds on the monotonic clock, for durations. */
+double monotonic_seconds(void);
 /* "1.5 KiB", "4.2 MiB" ... */
 void human_size(struct strbuf *sb, unsigned long long bytes);
 

@@ -2,7 +2,9 @@
 # bench/extract.sh: pomctl's extraction (libarchive, every entry checked)
 # against `tar -xf` of the same tarball: the distribution's kernel source
 # (Debian's linux-source package, installed by `make bench`), R rounds
-# (default 3) in alternating order, medians of wall time and peak RSS.  A
+# (default 3) in alternating order, each after the page cache was dropped
+# and the tarball read back into it (this disk is noisy otherwise), medians
+# of wall time and peak RSS.  A
 # tarball of two of its directories shows that pomctl's memory does not
 # grow with the archive.  Goal: wall ratio <= 1.0.  Not a pass/fail test.
 set -eu
@@ -16,6 +18,7 @@ one_round() {
 	for who in $4; do
 		rm -rf "$work/x"
 		mkdir -p "$work/x"
+		settle "$1"
 		case $who in
 		tar) measure "$2" tar -xf "$1" -C "$work/x" ;;
 		pomctl) measure "$3" "$B/pomctl-bench" extract "$1" "$work/x/out" ;;

@@ -19,6 +19,15 @@ measure() {
 	tail -1 "$work/time" >>"$out"
 }
 
+# settle [FILE...]: the disk quiet before a measurement: dirty pages written
+# and, where allowed (root), the page cache dropped; then FILEs read back
+# into it, so that every contender starts from the same cache
+settle() {
+	sync
+	[ ! -w /proc/sys/vm/drop_caches ] || echo 3 >/proc/sys/vm/drop_caches
+	[ $# -eq 0 ] || cat "$@" >/dev/null
+}
+
 # median FILE COLUMN: the median of a column of numbers
 median() {
 	sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END {
@@ -27,7 +36,7 @@ median() {
 
 # ratio A B: A / B to two places
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }
 
 # sandbox DIR [MKROOT-OPTION...]: a fresh sandbox root (tests/fixtures/mkroot)

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +19,45 @@
 #include "pomctl/util.h"
 
 
-static struct archive *open_archive(const char *path)
-{
-	struct archive *a;
+/*
+ * Reading an archive.  A compressed one is undone in a second thread: one
+ * libarchive reader takes the gzip, bzip2 or xz off (format "raw") and
+ * writes the tar into a pipe, the other reads the entries from the pipe.
+ * On two CPUs the two overlap, as tar and its xz child do.
+ */
+struct reader {
+	struct archive *a;	/* the entries */
+	struct archive *raw;	/* the thread's decompressor, or NULL */
+	pthread_t thread;
+	int pipe[2];
+	atomic_bool failed;	/* decompression stopped (the thread's) */
+	char why[256];		/* ... because of this, set before failed */
+};
 
-	if (access(path, R_OK) < 0) {
-		error("cannot read archive '%s': %s", path, strerror(errno));
-		return NULL;
+/* Why reading stopped: the decompressor's reason first, it comes first. */
+static const char *reader_error(struct reader *r)
+{
+	if (r->raw && atomic_load(&r->failed))
+		return r->why;
+	return archive_error_string(r->a);
+}
+
+static struct archive *new_reader(const char *path, bool tar, bool filters)
+{
+	struct archive *a = archive_read_new();
+
+	if (tar) {
+		archive_read_support_format_tar(a);
+		archive_read_support_format_gnutar(a);
+	} else {
+		archive_read_support_format_raw(a);
 	}
-	a = archive_read_new();
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+	if (filters) {
+		archive_read_support_filter_gzip(a);
+		archive_read_support_filter_bzip2(a);
+		archive_read_support_filter_xz(a);
+	}
+	if (path && archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		error("archive '%s' is damaged or truncated: %s", path,
 		      archive_error_string(a));
 		archive_read_free(a);
@@ -38,6 +65,109 @@ static struct archive *open_archive(const char *path)
 	}
 	return a;
 }
+
+static void *decompress(void *arg)
+{
+	struct reader *r = arg;
+	sigset_t pipe_signal;
+	const void *buf;
+	size_t size;
+	la_int64_t offset;
+	int ret;
+
+	/* a reader that stops early closes the pipe: EPIPE, not SIGPIPE */
+	sigemptyset(&pipe_signal);
+	sigaddset(&pipe_signal, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_signal, NULL);
+	while ((ret = archive_read_data_block(r->raw, &buf, &size, &offset)) ==
+	       ARCHIVE_OK)
+		if (write_all(r->pipe[1], buf, size) < 0)
+			break;
+	if (ret != ARCHIVE_OK && ret != ARCHIVE_EOF) {
+		snprintf(r->why, sizeof(r->why), "%s",
+			 archive_error_string(r->raw));
+		atomic_store(&r->failed, true);
+	}
+	close(r->pipe[1]);
+	return NULL;
+}
+
+/*
+ * Done reading (ret: how it went so far): the thread joined.  A stream
+ * that stopped half way is damaged even when the entries read so far
+ * looked whole.  Returns ret, or -1 (reported) for that.
+ */
+static int reader_close(struct reader *r, const char *path, int ret)
+{
+	archive_read_free(r->a);
+	if (r->raw) {
+		char rest[4096];
+
+		/* after the last entry: the stream to its end (checksums) */
+		while (!ret && read(r->pipe[0], rest, sizeof(rest)) > 0)
+			;
+		close(r->pipe[0]);	/* a thread still writing stops */
+		pthread_join(r->thread, NULL);
+		archive_read_free(r->raw);
+		if (atomic_load(&r->failed) && !ret)
+			ret = error("archive '%s' is damaged or truncated: %s",
+				    path, r->why);
+	}
+	return ret;
+}
+
+/*
+ * Start the thread when the file is compressed: 0; -1 to read the file
+ * directly; -2 when it cannot be read at all (reported).
+ */
+static int start_decompressing(struct reader *r, const char *path)
+{
+	struct archive_entry *e;
+
+	r->raw = new_reader(path, false, true);
+	if (!r->raw)
+		return -1;
+	if (archive_filter_code(r->raw, 0) == ARCHIVE_FILTER_NONE ||
+	    archive_read_next_header(r->raw, &e) != ARCHIVE_OK ||
+	    pipe2(r->pipe, O_CLOEXEC) < 0)
+		goto direct;
+	fcntl(r->pipe[1], F_SETPIPE_SZ, 1 << 20);
+	if (pthread_create(&r->thread, NULL, decompress, r) != 0) {
+		close(r->pipe[0]);
+		close(r->pipe[1]);
+		goto direct;
+	}
+	/* opening reads the first block: the thread must be running */
+	r->a = new_reader(NULL, true, false);
+	if (archive_read_open_fd(r->a, r->pipe[0], 65536) == ARCHIVE_OK)
+		return 0;
+	error("archive '%s' is damaged or truncated: %s", path,
+	      archive_error_string(r->a));
+	reader_close(r, path, -1);
+	return -2;	/* reported */
+direct:
+	archive_read_free(r->raw);
+	r->raw = NULL;
+	return -1;
+}
+
+static int reader_open(struct reader *r, const char *path)
+{
+	memset(r, 0, sizeof(*r));
+	atomic_init(&r->failed, false);
+	if (access(path, R_OK) < 0)
+		return error("cannot read archive '%s': %s", path,
+			     strerror(errno));
+	switch (start_decompressing(r, path)) {
+	case 0:
+		return 0;
+	case -2:
+		return -1;
+	}
+	r->a = new_reader(path, true, true);
+	return r->a ? 0 : -1;
+}
+
 
 /* An entry name, printable: control bytes become '?'. */
 static void printable(const char *s, struct strbuf *sb)
@@ -285,10 +415,11 @@ static int cannot_write(const char *path, struct archive *out)
 }
 
 /* Every entry of in, checked, written by out (cwd: the temporary dir). */
-static int extract_checked(const char *path, struct archive *in,
+static int extract_checked(const char *path, struct reader *rd,
 			   struct archive *out, struct links *links,
 			   struct strbuf *tmp)
 {
+	struct archive *in = rd->a;
 	struct archive_entry *e;
 	const char *why;
 	int r;
@@ -303,17 +434,17 @@ static int extract_checked(const char *path, struct archive *in,
 			return cannot_write(path, out);
 		if (r < 0)
 			return error("archive '%s' is damaged or truncated: %s",
-				     path, archive_error_string(in));
+				     path, reader_error(rd));
 		if (archive_write_finish_entry(out) != ARCHIVE_OK)
 			return cannot_write(path, out);
 	}
 	if (r != ARCHIVE_EOF)
 		return error("archive '%s' is damaged or truncated: %s", path,
-			     archive_error_string(in));
+			     reader_error(rd));
 	return 0;
 }
 
-static int extract_entries(const char *path, struct archive *in,
+static int extract_entries(const char *path, struct reader *in,
 			   struct archive *out)
 {
 	struct links links = { NULL, 0, 0 };
@@ -326,7 +457,7 @@ static int extract_entries(const char *path, struct archive *in,
 }
 
 /* Extract into tmp with it as the working directory, then come back. */
-static int extract_into(const char *path, struct archive *in, const char *tmp)
+static int extract_into(const char *path, struct reader *in, const char *tmp)
 {
 	struct archive *out = archive_write_disk_new();
 	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -390,7 +521,7 @@ static void remove_stale_temps(const char *dest)
 int archive_extract(const char *path, const char *dest)
 {
 	struct strbuf tmp = STRBUF_INIT;
-	struct archive *in;
+	struct reader in;
 	int ret = -1;
 
 	if (path_exists(dest))
@@ -403,10 +534,9 @@ int archive_extract(const char *path, const char *dest)
 		ret = LOCAL;
 		goto out;
 	}
-	in = open_archive(path);
-	if (in) {
-		ret = extract_into(path, in, tmp.buf);
-		archive_read_free(in);
+	if (reader_open(&in, path) == 0) {
+		ret = extract_into(path, &in, tmp.buf);
+		ret = reader_close(&in, path, ret);
 	}
 	if (!ret && rename(tmp.buf, dest) < 0) {
 		error("cannot rename '%s' to '%s': %s", tmp.buf, dest,
@@ -422,12 +552,14 @@ out:
 
 int archive_top_dir(const char *path, struct strbuf *top)
 {
-	struct archive *a = open_archive(path);
+	struct reader in;
+	struct archive *a;
 	struct archive_entry *e;
 	int r, ret = 0;
 
-	if (!a)
+	if (reader_open(&in, path) < 0)
 		return -1;
+	a = in.a;
 	strbuf_reset(top);
 	while (!ret && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
@@ -445,9 +577,9 @@ int archive_top_dir(const char *path, struct strbuf *top)
 	}
 	if (!ret && r != ARCHIVE_EOF)
 		ret = error("archive '%s' is damaged or truncated: %s", path,
-			    archive_error_string(a));
+			    reader_error(&in));
+	ret = reader_close(&in, path, ret);
 	if (!ret && !top->len)
 		ret = error("archive '%s' is empty", path);
-	archive_read_free(a);
 	return ret;
 }

@@ -250,6 +250,35 @@ static void test_truncated(void **ctx)
 	strbuf_release(&big);
 }
 
+/*
+ * Damage past the last entry: the xz stream footer.  Every entry reads
+ * well, the stream does not: refused all the same, with xz's reason.
+ */
+static void test_bad_footer(void **ctx)
+{
+	struct fixture *f = *ctx;
+	FILE *fp;
+	long at;
+	int c;
+	bool old;
+
+	write_tar(f->tar.buf, 'J', good, ARRAY_SIZE(good));
+	fp = fopen(f->tar.buf, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, -8, SEEK_END), 0);	/* backward size */
+	at = ftell(fp);
+	c = fgetc(fp);
+	assert_int_equal(fseek(fp, at, SEEK_SET), 0);
+	fputc(c ^ 0xff, fp);
+	fclose(fp);
+	old = error_set_quiet(true);
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf), -1);
+	error_set_quiet(old);
+	if (!strstr(error_last(), "damaged or truncated: Lzma"))
+		fail_msg("%s", error_last());
+	assert_nothing_left(f);
+}
+
 static void test_dest_exists(void **ctx)
 {
 	struct fixture *f = *ctx;
@@ -270,6 +299,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_footer, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_temps, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dest_exists, setup,

@@ -61,7 +61,7 @@ to_the_end() {
 		"$B/pomctl" --root "$r" "$@" >"$work/last.out" 2>&1 || rc=$?
 		echo $(( ($(date +%s%N) - s) / 1000 )) >>"$work/invocations"
 		[ "$rc" -eq 3 ] || return "$rc"
-		release=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$work/last.out")
+		release=$(sed -n 's/.*reboot into \([^ ,]*\), then.*/\1/p' "$work/last.out" | tail -1)
 		boots=$((boots + 1))
 		sed -i "s/^release = .*/release = $release/; s/^boot_id = .*/boot_id = bench-boot-$boots/" \
 			"$r/etc/pomctl.conf"

@@ -22,11 +22,17 @@
 /* librpm's messages, kept for our own: the last error-level one. */
 static struct strbuf rpm_message = STRBUF_INIT;
 
+/*
+ * librpm's warnings and errors since the last reset, joined with "; ": the
+ * last one alone ("install failed") often hides the cause before it.
+ */
 static int capture(rpmlogRec rec, rpmlogCallbackData data)
 {
 	(void)data;
-	if (rpmlogRecPriority(rec) <= RPMLOG_WARNING) {
-		strbuf_reset(&rpm_message);
+	if (rpmlogRecPriority(rec) <= RPMLOG_WARNING &&
+	    rpm_message.len < 2048) {
+		if (rpm_message.len)
+			strbuf_addstr(&rpm_message, "; ");
 		strbuf_addstr(&rpm_message, rpmlogRecMessage(rec));
 		strbuf_rtrim(&rpm_message);
 	}
@@ -404,8 +410,85 @@ static void problems_in_words(rpmts ts, struct strbuf *sb)
 	rpmpsFree(ps);
 }
 
+/* "NAME;6b0954d6": rpm's temporary for NAME, named by a transaction id. */
+static bool is_rpm_temp(const char *entry, const struct strvec *names)
+{
+	size_t n = strlen(entry);
+
+	if (n < 10 || entry[n - 9] != ';' ||
+	    strspn(entry + n - 8, "0123456789abcdef") != 8)
+		return false;
+	for (size_t i = 0; i < names->nr; i++)
+		if (strlen(names->v[i]) == n - 9 &&
+		    !strncmp(entry, names->v[i], n - 9))
+			return true;
+	return false;
+}
+
+/* The temporaries of names in dir under root go; how many did. */
+static size_t remove_temps_in(const char *root, const char *dir,
+			      const struct strvec *names)
+{
+	const char *top = strcmp(root, "/") ? root : "";
+	struct strbuf path = STRBUF_INIT;
+	struct dirent *e;
+	size_t removed = 0;
+	DIR *d;
+
+	strbuf_addf(&path, "%s%s", top, dir);
+	d = opendir(path.buf);
+	while (d && (e = readdir(d))) {
+		if (e->d_type == DT_DIR || !is_rpm_temp(e->d_name, names))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s%s%s", top, dir,
+			    dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		removed += unlink(path.buf) == 0;
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&path);
+	return removed;
+}
+
+/*
+ * An rpm transaction killed half way leaves its files' temporaries,
+ * "PATH;TID".  They are junk, and a new transaction started within the
+ * same second (the same TID) fails on them ("cpio: open failed"): the
+ * ones of h's files go before it is installed.
+ */
+static void remove_rpm_temps(rpmts ts, const char *root, Header h)
+{
+	rpmfi fi = rpmfiNew(ts, h, RPMTAG_BASENAMES, RPMFI_KEEPHEADER);
+	struct strvec names = STRVEC_INIT;
+	char *dir = NULL;
+	size_t removed = 0;
+
+	while (fi && rpmfiNext(fi) >= 0) {
+		if (dir && strcmp(dir, rpmfiDN(fi))) {
+			removed += remove_temps_in(root, dir, &names);
+			strvec_clear(&names);
+		}
+		if (!dir || strcmp(dir, rpmfiDN(fi))) {
+			free(dir);
+			dir = xstrdup(rpmfiDN(fi));
+		}
+		strvec_push(&names, rpmfiBN(fi));
+	}
+	if (dir)
+		removed += remove_temps_in(root, dir, &names);
+	if (removed)
+		warning("%s: removed %zu temporary files left by an rpm "
+			"transaction that was cut short",
+			headerGetString(h, RPMTAG_NAME), removed);
+	free(dir);
+	strvec_clear(&names);
+	rpmfiFree(fi);
+}
+
 /* Add one package file; the installed packages it replaces to replaced. */
-static int add_package(rpmts ts, const char *path, struct strvec *replaced)
+static int add_package(rpmts ts, const char *root, const char *path,
+		       struct strvec *replaced)
 {
 	Header h = NULL;
 	rpmdbMatchIterator mi;
@@ -414,6 +497,7 @@ static int add_package(rpmts ts, const char *path, struct strvec *replaced)
 
 	if (ret)
 		return -1;
+	remove_rpm_temps(ts, *root ? root : "/", h);
 	mi = rpmtsInitIterator(ts, RPMDBI_NAME, headerGetString(h, RPMTAG_NAME),
 			       0);
 	while (mi && (old = rpmdbNextIterator(mi)))
@@ -448,7 +532,7 @@ int rpm_install_packages(const char *root, const char *dbpath,
 	rpmtsSetRootDir(ts, *root ? root : "/");
 	rpmtsSetNotifyCallback(ts, notify, NULL);
 	for (size_t i = 0; i < paths->nr && !ret; i++)
-		ret = add_package(ts, paths->v[i], replaced);
+		ret = add_package(ts, root, paths->v[i], replaced);
 	if (!ret && !nodeps && rpmtsCheck(ts) == 0) {
 		problems_in_words(ts, &why);
 		if (why.len)

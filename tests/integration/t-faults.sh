@@ -11,7 +11,7 @@ pomctl_sb() {
 	"$POMCTL" --root "$SB" "$@" >"$T/d.out" 2>"$T/d.err"
 }
 reboot_sb() {
-	rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/d.out")
+	rel=$(sed -n 's/.*reboot into \([^ ,]*\), then.*/\1/p' "$T/d.out" | tail -1)
 	[ -n "$rel" ] || fail "a pause without a release: $(cat "$T/d.out")"
 	reboot_into "$rel" "$SB"
 }

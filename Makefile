@@ -230,8 +230,10 @@ rpm: $(B)/$(DIST).tar.gz
 $(B)/pomctl-bench: $(call obj,bench/pomctl-bench.c) $(LIB_OBJ) $(STEP_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
 
+# Writes bench/RESULTS.md; BENCH="extract build" runs some only.
 bench: $(B)/pomctl $(B)/pomctl-bench $(B)/world/.stamp
-	@for b in bench/*.sh; do $$b; done
+	@tools/bootstrap --check --bench 2>/dev/null || tools/bootstrap --bench
+	@bench/run $(BENCH)
 
 format-check:
 	clang-format --dry-run --Werror src/*.c steps/*.c include/pomctl/*.h

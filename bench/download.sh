@@ -15,15 +15,16 @@ head -c "${mb}M" /dev/urandom >"$work/srv/big.bin"
 size=$(stat -c %s "$work/srv/big.bin")
 half=$((size / 2))
 
-server=
-serve() {	# serve [--cut NAME=BYTES]: (re)start the server
+server= port=0
+serve() {	# serve [--cut NAME=BYTES]: (re)start the server, on the same port
 	[ -z "$server" ] || { kill "$server"; wait "$server" 2>/dev/null || true; }
 	rm -f "$work/port"
 	python3 "$top/tests/fixtures/httpd.py" "$work/srv" --port-file "$work/port" \
-		--log "$work/http.log" "$@" &
+		--port "$port" --log "$work/http.log" "$@" &
 	server=$!
 	for i in $(seq 50); do [ -f "$work/port" ] && break; sleep 0.1; done
-	url=http://127.0.0.1:$(cat "$work/port")/big.bin
+	port=$(cat "$work/port")
+	url=http://127.0.0.1:$port/big.bin
 }
 trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 serve

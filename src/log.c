@@ -159,6 +159,19 @@ int steplog_open(const char *path)
 	return fd;
 }
 
+void steplog_work(int fd, double start, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	steplog_printf(fd, "work: %s (%.3f s)", sb.buf,
+		       monotonic_seconds() - start);
+	strbuf_release(&sb);
+}
+
 void steplog_printf(int fd, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;

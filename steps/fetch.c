@@ -174,9 +174,12 @@ static int srpm_from_url(struct ctx *ctx, const char *loc, const char *name,
 	fetch_result_init(&res);
 	ret = check_pin(ctx, url.buf, "srpm_sha256");
 	if (!ret) {
+		double start = monotonic_seconds();
+
 		old = error_set_quiet(true);
 		ret = fetch(cache.buf, &req, &res);
 		error_set_quiet(old);
+		steplog_work(ctx->log_fd, start, "fetch %s", url.buf);
 	}
 	if (ret)
 		strbuf_addstr(why, error_last());
@@ -249,8 +252,12 @@ static int install_srpm(struct ctx *ctx, const char *name)
 	topdir(ctx, &top);
 	if (!ret)
 		ret = mkdir_p(top.buf, 0755);
-	if (!ret)
+	if (!ret) {
+		double start = monotonic_seconds();
+
 		ret = rpm_install_srpm(path.buf, top.buf, &spec);
+		steplog_work(ctx->log_fd, start, "install %s", name);
+	}
 	if (!ret && sha256_file(path.buf, digest) == 0) {
 		state_set_output(ctx->state, "fetch", "srpm", name);
 		state_set_output(ctx->state, "fetch", "srpm_sha256", digest);
@@ -280,8 +287,12 @@ static int get_tarball(struct ctx *ctx, const struct tarball *t,
 	cache_dir(ctx, &cache);
 	request(ctx, url.buf, t->pin_key, &mirrors, &req);
 	ret = check_pin(ctx, url.buf, t->pin_key);
-	if (!ret)
+	if (!ret) {
+		double start = monotonic_seconds();
+
 		ret = fetch(cache.buf, &req, res);
+		steplog_work(ctx->log_fd, start, "fetch %s", url.buf);
+	}
 	topdir(ctx, &dest);
 	strbuf_addstr(&dest, "/SOURCES");
 	if (!ret)
@@ -316,10 +327,16 @@ static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 	strbuf_addf(&dir, "%s/pom", ctx->state_dir.buf);
 	ret = mkdir_p(dir.buf, 0700) < 0 ? ARCHIVE_EXTRACT_LOCAL : 0;
 	strbuf_addf(&dir, "/%.16s", res->digest);
-	if (!ret)
+	if (!ret && !is_dir(dir.buf)) {
+		double start = monotonic_seconds();
+
 		ret = archive_top_dir(res->path.buf, &top);
-	if (!ret && !is_dir(dir.buf))
-		ret = archive_extract(res->path.buf, dir.buf);
+		if (!ret)
+			ret = archive_extract(res->path.buf, dir.buf);
+		steplog_work(ctx->log_fd, start, "extract %s", res->path.buf);
+	} else if (!ret) {
+		ret = archive_top_dir(res->path.buf, &top);
+	}
 	strbuf_addf(&dir, "/%s", top.buf);
 	if (!ret && !is_dir(dir.buf))
 		ret = error("patch-o-matic tarball '%s' holds no directory '%s'",

@@ -197,6 +197,7 @@ static int install_packages(struct ctx *ctx)
 {
 	struct strvec pkgs = STRVEC_INIT, replaced = STRVEC_INIT;
 	struct strbuf list = STRBUF_INIT;
+	double start = monotonic_seconds();
 	int ret;
 
 	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
@@ -205,6 +206,8 @@ static int install_packages(struct ctx *ctx)
 				   &pkgs, config_get_bool(ctx->cfg, "rpm",
 							  "nodeps"),
 				   &replaced);
+	steplog_work(ctx->log_fd, start, "rpm transaction of %zu packages",
+		     pkgs.nr);
 	for (size_t i = 0; i < replaced.nr; i++)
 		strbuf_addf(&list, "%s%s", i ? " " : "", replaced.v[i]);
 	if (!ret) {

@@ -73,10 +73,11 @@ static void job_release(struct job *j)
 }
 
 /* The new iptables sources, extracted into a private directory. */
-static int extract_sources(struct job *j)
+static int extract_sources(struct ctx *ctx, struct job *j)
 {
 	const char *t = getenv("TMPDIR");
 	struct strbuf tarball = STRBUF_INIT, top = STRBUF_INIT;
+	double start;
 	int ret;
 
 	strbuf_addf(&j->tmp, "%s/pomctl-rpm-XXXXXX", t && *t ? t : "/tmp");
@@ -86,9 +87,11 @@ static int extract_sources(struct job *j)
 	}
 	strbuf_addf(&tarball, "%s/%s", j->sources.buf, j->tarball);
 	strbuf_addf(&j->src, "%s/src", j->tmp.buf);
+	start = monotonic_seconds();
 	ret = archive_top_dir(tarball.buf, &top);
 	if (!ret)
 		ret = archive_extract(tarball.buf, j->src.buf);
+	steplog_work(ctx->log_fd, start, "extract %s", tarball.buf);
 	strbuf_addf(&j->src, "/%s", top.buf);
 	strbuf_release(&tarball);
 	strbuf_release(&top);
@@ -137,7 +140,7 @@ static int job_init(struct ctx *ctx, struct job *j)
 		return -1;
 	j->have_pt = true;
 	strbuf_release(&sb);
-	return extract_sources(j);
+	return extract_sources(ctx, j);
 }
 
 /* Which of the spec's patches the new sources make redundant. */

@@ -51,6 +51,14 @@ int steplog_open(const char *path);
 /* Append a formatted line to a step log (write errors are ignored). */
 void steplog_printf(int fd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * "work: WHAT (T s)", T the seconds since start (monotonic_seconds()): the
+ * time of in-process work that a command would otherwise do (downloads,
+ * extraction, rpm transactions), which the benchmarks tell from pomctl's
+ * own time.
+ */
+void steplog_work(int fd, double start, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Copy the last n lines of the file at path to out, each indented. */
 void steplog_tail(const char *path, unsigned n, FILE *out);
 

@@ -140,7 +140,7 @@ for i in range(len(b) // 2, len(b) // 2 + 64):
 open(p, "wb").write(bytes(b))
 PY
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
-assert_grep "package 'iptables-1.2.6a-2.src.rpm' is damaged or not a package: Header SHA1 digest: BAD" "$T/err"
+assert_grep "package 'iptables-1.2.6a-2.src.rpm' is damaged or not a package: Header SHA256 digest: BAD" "$T/err"
 [ ! -e "$ROOT/usr/src/redhat/SPECS/iptables.spec" ] || fail "a corrupt SRPM was installed"
 cp "$T/good.src.rpm" "$SRV/iptables-1.2.6a-2.src.rpm"
 run_ok "$P" --root "$ROOT" resume

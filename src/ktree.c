@@ -797,6 +797,45 @@ int ktree_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch)
 			  t->is26 ? NULL : empty_answers(), false);
 }
 
+void ktree_witness(const struct ktree *t, struct strbuf *witness)
+{
+	static const char *const files[] = { "Makefile", ".config" };
+	struct strbuf path = STRBUF_INIT;
+	char digest[SHA256_HEX];
+
+	strbuf_reset(witness);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", t->dir, files[i]);
+		strbuf_addf(witness, "%s%s %s", i ? " " : "", files[i],
+			    sha256_file(path.buf, digest) == 0 ? digest :
+								 "none");
+	}
+	strbuf_release(&path);
+}
+
+/*
+ * One make as a stage of the running step (pipeline_stage_skip): not run
+ * again after a failure when it was done and the tree is unchanged.
+ */
+static int make_stage(struct ctx *ctx, const struct ktree *t,
+		      const char *stage, const char *arch,
+		      const char *const *targets, const char *const *extra,
+		      bool parallel)
+{
+	struct strbuf witness = STRBUF_INIT;
+	int ret = 0;
+
+	ktree_witness(t, &witness);
+	if (!pipeline_stage_skip(ctx, stage, witness.buf)) {
+		ret = ktree_make(ctx, t, arch, targets, extra, NULL, parallel);
+		if (!ret)
+			ret = pipeline_stage_done(ctx, stage, witness.buf);
+	}
+	strbuf_release(&witness);
+	return ret;
+}
+
 /* ccache and distcc, when asked for, must be there before an hour of make. */
 static int check_wrapper(struct ctx *ctx, const char *key, const char *off)
 {
@@ -828,9 +867,10 @@ int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch)
 	    check_wrapper(ctx, "distcc",
 			   "leave [build] distcc_hosts empty"))
 		return -1;
-	if (ktree_has_dep(t) && ktree_make(ctx, t, arch, dep, none, NULL, false))
+	if (ktree_has_dep(t) &&
+	    make_stage(ctx, t, "dependencies", arch, dep, none, false))
 		return -1;
-	return ktree_make(ctx, t, arch, build, none, NULL, true);
+	return make_stage(ctx, t, "compiled", arch, build, none, true);
 }
 
 static void plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
@@ -928,13 +968,13 @@ int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 	if (!ret)
 		ret = record_installed(ctx, m, t->release);
 	if (!ret)
-		ret = ktree_make(ctx, t, arch, (const char *const[]){
-					 "modules_install", NULL },
-				 strvec_argv(&mods), NULL, false);
+		ret = make_stage(ctx, t, "modules installed", arch,
+				 (const char *const[]){ "modules_install", NULL },
+				 strvec_argv(&mods), false);
 	if (!ret)
-		ret = ktree_make(ctx, t, arch, (const char *const[]){ "install",
-								      NULL },
-				 strvec_argv(&kernel), NULL, false);
+		ret = make_stage(ctx, t, "kernel installed", arch,
+				 (const char *const[]){ "install", NULL },
+				 strvec_argv(&kernel), false);
 	strvec_clear(&mods);
 	strvec_clear(&kernel);
 	strbuf_release(&where);

@@ -160,12 +160,15 @@ static int step_unavailable(struct ctx *ctx, const struct step *step,
 	return EXIT_FAILED;
 }
 
+/* The inputs of a failed attempt are kept: its stages stand for them. */
 static int step_failed(struct ctx *ctx, const struct step *step,
-		       struct step_state *s)
+		       struct step_state *s, struct fingerprint *fp)
 {
 	char *why = xstrdup(*error_last() ? error_last() : "it failed");
 
 	finish(s, STEP_FAILED, why);
+	json_object_clear(s->fingerprint);
+	json_object_update(s->fingerprint, fp->obj);
 	log_event(LOG_ERR, "step %s failed: %s", step->name, why);
 	if (save(ctx)) {
 		free(why);
@@ -236,10 +239,71 @@ static int step_ends_run(struct ctx *ctx, struct step_state *s,
 	return WALK_ENDED;
 }
 
+/* --- stages ---------------------------------------------------------------- */
+
+#define STAGE_KEY "stage "
+
+static void stage_key(const char *stage, struct strbuf *sb)
+{
+	strbuf_addf(sb, STAGE_KEY "%s", stage);
+}
+
+/* Whether the failed attempt's stages stand: it had some, same inputs. */
+static bool stages_stand(const struct step_state *s,
+			 const struct fingerprint *fp)
+{
+	struct strbuf why = STRBUF_INIT;
+	bool stand = false;
+	const char *key;
+	json_t *v;
+
+	if (s->status != STEP_FAILED)
+		return false;
+	json_object_foreach(s->outputs, key, v)
+		if (!strncmp(key, STAGE_KEY, strlen(STAGE_KEY)))
+			stand = true;
+	stand = stand && fp_compare(s->fingerprint, fp, &why);
+	strbuf_release(&why);
+	return stand;
+}
+
+int pipeline_stage_done(struct ctx *ctx, const char *stage,
+			const char *witness)
+{
+	struct strbuf key = STRBUF_INIT;
+
+	if (!ctx->step)
+		return 0;	/* not in a step (rollback, tests) */
+	stage_key(stage, &key);
+	state_set_output(ctx->state, ctx->step, key.buf, witness);
+	strbuf_release(&key);
+	return save(ctx) ? -1 : 0;
+}
+
+bool pipeline_stage_skip(struct ctx *ctx, const char *stage,
+			 const char *witness)
+{
+	struct strbuf key = STRBUF_INIT;
+	const char *was;
+
+	stage_key(stage, &key);
+	was = ctx->again && ctx->step ?
+	      state_get_output(ctx->state, ctx->step, key.buf) : NULL;
+	strbuf_release(&key);
+	if (!was || strcmp(was, witness)) {
+		ctx->again = false;	/* this one runs: so do the next */
+		return false;
+	}
+	info("  %s: done by the failed attempt, and still current", stage);
+	steplog_printf(ctx->log_fd, "stage %s: done by the failed attempt, "
+		       "not again", stage);
+	return true;
+}
+
 /* 0, -1, or NO_STATE when the state could not be saved (reported). */
 enum { NO_STATE = -2 };
 static int begin(struct ctx *ctx, const struct step *step,
-		 struct step_state *s, const char *reason)
+		 struct step_state *s, const char *reason, bool again)
 {
 	char now[32];
 
@@ -252,7 +316,10 @@ static int begin(struct ctx *ctx, const struct step *step,
 	step_state_set(&s->reason, reason);
 	step_state_set(&s->pause_release, NULL);
 	step_state_set(&s->pause_boot_id, NULL);
-	json_object_clear(s->outputs);
+	if (!again)
+		json_object_clear(s->outputs);
+	ctx->step = step->name;
+	ctx->again = again;
 	if (save(ctx))
 		return NO_STATE;
 	pipeline_log_path(ctx, step->name, &ctx->log_path);
@@ -300,7 +367,7 @@ static int run_step(struct ctx *ctx, const struct step *step,
 	if (!step->run)
 		return step_unavailable(ctx, step, s);
 	fingerprint_of(ctx, step, &fp);
-	ret = begin(ctx, step, s, reason);
+	ret = begin(ctx, step, s, reason, stages_stand(s, &fp));
 	if (ret == NO_STATE) {
 		/* said already; the state file is as it was: nothing to add */
 		fp_release(&fp);
@@ -319,7 +386,7 @@ static int run_step(struct ctx *ctx, const struct step *step,
 	if (run_interrupted())
 		ret = step_interrupted(ctx, step, s);
 	else if (ret < 0)
-		ret = step_failed(ctx, step, s);
+		ret = step_failed(ctx, step, s, &fp);
 	else if (ret == STEP_PAUSE)
 		ret = step_paused(ctx, s, &fp);
 	else if (ret == STEP_FINISH)
@@ -327,6 +394,8 @@ static int run_step(struct ctx *ctx, const struct step *step,
 	else
 		ret = step_done(ctx, s, &fp);
 	fp_release(&fp);
+	ctx->step = NULL;
+	ctx->again = false;
 	return ret;
 }
 

@@ -234,6 +234,30 @@ static int maybe_reboot(struct ctx *ctx)
 	return ret;
 }
 
+/*
+ * Stages: ktree_install's (make modules_install, make install), then,
+ * after the boot loader is made safe (each time: it checks and edits in
+ * place), the packages installed.  After a failure, resume goes on from
+ * the first stage not done.
+ */
+static int install_stages(struct ctx *ctx, const struct ktree *t,
+			  const char *arch, const char *def,
+			  struct manifest *m)
+{
+	const char *pkgs = step_output(ctx, "rpm", "packages");
+	int ret = ktree_install(ctx, t, arch, m);
+
+	if (!ret)
+		ret = make_boot_safe(ctx, t->release, def, m);
+	if (!ret && !pipeline_stage_skip(ctx, "packages installed", pkgs)) {
+		ret = install_packages(ctx);
+		if (!ret)
+			ret = pipeline_stage_done(ctx, "packages installed",
+						  pkgs);
+	}
+	return ret;
+}
+
 int install_run(struct ctx *ctx)
 {
 	const char *release = step_output(ctx, "kernel", "release");
@@ -258,12 +282,8 @@ int install_run(struct ctx *ctx)
 
 		ret = precheck(ctx);
 		if (!ret)
-			ret = ktree_install(ctx, &t, arch, &m);
-		if (!ret)
-			ret = make_boot_safe(ctx, release, def, &m);
+			ret = install_stages(ctx, &t, arch, def, &m);
 		free(def);
-		if (!ret)
-			ret = install_packages(ctx);
 		manifest_save(&m);
 		manifest_release(&m);
 	}

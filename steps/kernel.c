@@ -119,8 +119,9 @@ static int check_modules(struct ctx *ctx, const struct ktree *t,
 	return ret;
 }
 
-static int rebuild(struct ctx *ctx, struct ktree *t, struct manifest *m,
-		   const char *arch, struct strbuf *built)
+/* make clean, a new release, the patches' options on, oldconfig. */
+static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
+		     const char *arch)
 {
 	struct strvec options = STRVEC_INIT;
 	struct strbuf diff = STRBUF_INIT, config = STRBUF_INIT;
@@ -145,13 +146,35 @@ static int rebuild(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		ret = ktree_oldconfig(ctx, t, arch);
 	if (!ret)
 		ret = ktree_check_options(t, &options);
+	strvec_clear(&options);
+	strbuf_release(&diff);
+	strbuf_release(&config);
+	return ret;
+}
+
+/*
+ * Stages: configured, then ktree_build's.  After a failure, resume goes on
+ * from the first stage not done, when the tree is as that attempt left it.
+ */
+static int rebuild(struct ctx *ctx, struct ktree *t, struct manifest *m,
+		   const char *arch, struct strbuf *built)
+{
+	struct strbuf witness = STRBUF_INIT;
+	int ret = 0;
+
+	ktree_witness(t, &witness);
+	if (!pipeline_stage_skip(ctx, "configured", witness.buf)) {
+		ret = configure(ctx, t, m, arch);
+		ktree_witness(t, &witness);
+		if (!ret)
+			ret = pipeline_stage_done(ctx, "configured",
+						  witness.buf);
+	}
 	if (!ret)
 		ret = ktree_build(ctx, t, arch);
 	if (!ret)
 		ret = check_modules(ctx, t, built);
-	strvec_clear(&options);
-	strbuf_release(&diff);
-	strbuf_release(&config);
+	strbuf_release(&witness);
 	return ret;
 }
 

@@ -135,28 +135,50 @@ static int check_entry(struct ctx *ctx, const struct ktree *t)
 	return ret;
 }
 
-static int build_trial(struct ctx *ctx, struct ktree *t, struct manifest *m,
-		       struct strbuf *arch)
+/* distclean, a new release, the running kernel's .config, oldconfig. */
+static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
+		     const char *config, const char *arch)
 {
-	struct strbuf diff = STRBUF_INIT, config = STRBUF_INIT;
-	int ret = ktree_config_and_arch(ctx, t, &config, arch);
+	struct strbuf diff = STRBUF_INIT;
+	int ret = clean_tree(ctx, t, arch, m);
 
-	if (!ret)
-		ret = clean_tree(ctx, t, arch->buf, m);
 	if (!ret)
 		ret = ktree_new_release(ctx, t, m, &diff);
 	if (!ret) {
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 		info("  release %s, configuration %s, ARCH=%s", t->release,
-		     config.buf, arch->buf);
-		ret = ktree_install_config(t, config.buf, m);
+		     config, arch);
+		ret = ktree_install_config(t, config, m);
 	}
 	if (!ret)
-		ret = ktree_oldconfig(ctx, t, arch->buf);
+		ret = ktree_oldconfig(ctx, t, arch);
+	strbuf_release(&diff);
+	return ret;
+}
+
+/*
+ * Stages: configured, then ktree_build's and ktree_install's.  After a
+ * failure, resume goes on from the first stage not done, when the tree is
+ * as that attempt left it.
+ */
+static int build_trial(struct ctx *ctx, struct ktree *t, struct manifest *m,
+		       struct strbuf *arch)
+{
+	struct strbuf config = STRBUF_INIT, witness = STRBUF_INIT;
+	int ret = ktree_config_and_arch(ctx, t, &config, arch);
+
+	ktree_witness(t, &witness);
+	if (!ret && !pipeline_stage_skip(ctx, "configured", witness.buf)) {
+		ret = configure(ctx, t, m, config.buf, arch->buf);
+		ktree_witness(t, &witness);
+		if (!ret)
+			ret = pipeline_stage_done(ctx, "configured",
+						  witness.buf);
+	}
 	if (!ret)
 		ret = ktree_build(ctx, t, arch->buf);
-	strbuf_release(&diff);
 	strbuf_release(&config);
+	strbuf_release(&witness);
 	return ret;
 }
 

@@ -178,21 +178,37 @@ int update_plan(struct ctx *ctx)
 	return 0;
 }
 
+/*
+ * Each command is a stage: after a failure, resume does not run again the
+ * commands that went through (the same commands, in the same order).
+ */
 static int run_updater(struct ctx *ctx, struct strvec *cmds, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct child_process cp = CHILD_PROCESS_INIT;
-		int ret;
+	struct strbuf stage = STRBUF_INIT, argv = STRBUF_INIT;
+	int ret = 0;
 
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct child_process cp = CHILD_PROCESS_INIT;
+
+		strbuf_reset(&stage);
+		strbuf_reset(&argv);
+		strbuf_addf(&stage, "command %zu", i + 1);
+		quote_argv(&argv, strvec_argv(&cmds[i]));
+		if (pipeline_stage_skip(ctx, stage.buf, argv.buf))
+			continue;
 		strvec_pushv(&cp.args, strvec_argv(&cmds[i]));
 		cp.log_fd = ctx->log_fd;
 		cp.label = "update";
 		ret = run_command(&cp);
 		if (ret)
-			return ret < 0 ? -1 :
-			       error("'%s' exited with %d", cmds[i].v[0], ret);
+			ret = ret < 0 ? -1 : error("'%s' exited with %d",
+						   cmds[i].v[0], ret);
+		else
+			ret = pipeline_stage_done(ctx, stage.buf, argv.buf);
 	}
-	return 0;
+	strbuf_release(&stage);
+	strbuf_release(&argv);
+	return ret;
 }
 
 int update_run(struct ctx *ctx)

@@ -134,6 +134,11 @@ int ktree_config_and_arch(struct ctx *ctx, const struct ktree *t,
 
 /* oldconfig fed empty lines (2.4), or olddefconfig (2.6+). */
 int ktree_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch);
+/*
+ * What the build of t depends on, for pipeline stages: the SHA-256 of its
+ * Makefile and .config ("none" for a missing one), into witness.
+ */
+void ktree_witness(const struct ktree *t, struct strbuf *witness);
 /* make dep (2.4), then make -jN bzImage modules. */
 int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch);
 /* The same as plan actions. */

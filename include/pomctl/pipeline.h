@@ -58,6 +58,8 @@ struct ctx {
 	struct strbuf log_path;
 	char *pause_release;	/* set by pipeline_request_reboot() */
 	char *end_reason;	/* set by pipeline_end_run() */
+	const char *step;	/* the running step's name */
+	bool again;		/* its failed attempt's stages may stand */
 };
 
 struct step;
@@ -108,6 +110,22 @@ void pipeline_request_reboot(struct ctx *ctx, const char *release);
  * sentence); the later steps are skipped and the run ends with exit 0.
  */
 void pipeline_end_run(struct ctx *ctx, const char *why);
+
+/*
+ * Stages of a long step (configure, compile, install): when one is done,
+ * pipeline_stage_done() records it (state saved) with a witness of what
+ * the next stages depend on, a digest of .config and the Makefile say.
+ * When the step failed and runs again with the same inputs (fingerprint),
+ * pipeline_stage_skip() is true for a stage the failed attempt did whose
+ * witness is unchanged: it is not done again, and the step's outputs of
+ * that attempt stand.  Once a stage runs, the later ones run too.  An
+ * interrupted attempt (undone from its manifest), changed inputs and
+ * --from start the step over.  pipeline_stage_done: 0, or -1 (reported).
+ */
+int pipeline_stage_done(struct ctx *ctx, const char *stage,
+			const char *witness);
+bool pipeline_stage_skip(struct ctx *ctx, const char *stage,
+			 const char *witness);
 /* Whether step ended the run last time it ran. */
 bool pipeline_step_ended_run(struct ctx *ctx, const char *step);
 

@@ -49,6 +49,17 @@ tree_hash() {
 
 STEPS="check update fetch trial patch rpm kernel install verify"
 
+# A sandbox root for the real steps (tests/fixtures/mkroot) at $T/sb:
+# sets ROOT, STATE and CONF.
+sandbox_root() {
+	ROOT=$T/sb
+	STATE=$ROOT/var/lib/pomctl
+	CONF=$ROOT/etc/pomctl.conf
+	rm -rf "$ROOT"
+	"$POMCTL_TOP/tests/fixtures/mkroot" "$ROOT" --world "$POMCTL_WORLD" "$@" \
+		>/dev/null 2>&1 || fail "mkroot"
+}
+
 # A sandbox root for the fixture steps: ROOT=$T/root.
 make_root() {
 	ROOT=$T/root

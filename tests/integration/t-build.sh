@@ -3,11 +3,7 @@
 # a missing one stops the build before make starts; plans show it all.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
-ROOT=$T/sb
-STATE=$ROOT/var/lib/pomctl
-CONF=$ROOT/etc/pomctl.conf
-"$POMCTL_TOP/tests/fixtures/mkroot" "$ROOT" --world "$POMCTL_WORLD" >/dev/null 2>&1 ||
-	fail "mkroot"
+sandbox_root
 export CCACHE_DIR="$T/ccache" DISTCC_LOG="$T/distcc.log" DISTCC_DIR="$T/distcc"
 set_build() {	# set_build KEY VALUE: in [build], made when missing
 	grep -q '^\[build\]$' "$CONF" || printf '\n[build]\n' >>"$CONF"

@@ -104,3 +104,6 @@ $1 == "plain" { plain = $3 }
 $1 == "ccache" { printf "          ccache: the trial (empty cache) hit %d of %d, the rebuild %d of %d compiles (%.0f%%); rebuild %.2fx faster than plain\n", thits, thits + tmiss, hits, hits + miss, (hits + miss ? 100 * hits / (hits + miss) : 0), ($3 > 0 ? plain / $3 : 0) }
 $1 == "distcc" { printf "          distccd on 127.0.0.1 compiled %d files; on this one machine distcc can only add its overhead (%.2fx plain): the gain comes with more hosts\n", served, (plain > 0 ? $3 / plain : 0) }
 ' "$work/builds"
+rate=$(awk -v h="$hits" -v m="$miss" 'BEGIN { printf "%.0f", h + m ? 100 * h / (h + m) : 0 }')
+result "ccache: hits in the rebuild after patching" "$rate% ($hits of $((hits + miss)))" "mostly hits" "$(verdict '>=' "$rate" 50)"
+result "distcc: compiles done by distccd on 127.0.0.1" "$served" "the compile goes through it" "$(verdict '>' "$served" 0)"

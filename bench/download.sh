@@ -62,8 +62,12 @@ got=$(cut -d' ' -f1 "$work/resumed")
 echo "download of $mb MB from a local HTTP server, median of $rounds rounds:"
 echo "  pomctl $p s, curl -o $c s: pomctl/curl = $(ratio "$p" "$c") (goal <= 1.05)"
 echo "  cut by the server after $half bytes: $kept kept; the resumed request: '$second'"
+r=$(ratio "$p" "$c")
+result "download of $mb MB, pomctl / curl -o" "$r" "<= 1.05" "$(verdict '<=' "$r" 1.05)"
 if [ "$sent" -eq $((size - half)) ] && [ "$got" = "$want" ]; then
 	echo "  the second time the server sent $sent bytes, exactly the remainder; the digest is the file's"
+	result "download cut at half, resumed: bytes sent again" "$sent" "the remainder, $((size - half))" met
 else
 	echo "  MISSED: the second time the server sent $sent bytes, the remainder is $((size - half)) (digest $got, file $want)"
+	result "download cut at half, resumed: bytes sent again" "$sent" "the remainder, $((size - half))" missed
 fi

@@ -49,3 +49,6 @@ echo "extraction of $(basename "$tarball") ($size MB), median of $rounds rounds:
 echo "  pomctl $p s, tar -xf $t s: pomctl/tar = $(ratio "$p" "$t") (goal <= 1.0)"
 echo "  peak RSS: pomctl $((pm / 1024)) MB, tar $((tm / 1024)) MB (the larger of tar and its xz)"
 echo "  net/ and fs/ alone ($small MB): pomctl $((pms / 1024)) MB, tar $((tms / 1024)) MB: pomctl's memory does not grow with the archive"
+r=$(ratio "$p" "$t")
+result "extraction of the kernel source, pomctl / tar -xf" "$r" "<= 1.0" "$(verdict '<=' "$r" 1.0)"
+result "extraction, pomctl's peak RSS: $size MB archive / $small MB archive" "$((pm / 1024)) / $((pms / 1024)) MB" "does not grow" "$(verdict '<=' "$pm" "$((pms * 12 / 10))")"

@@ -2,7 +2,12 @@
 # scratch directory removed on exit).
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${BENCH_TMP:-/tmp}/pomctl-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# BENCH_KEEP=1 keeps the scratch directory, to look into afterwards
+if [ -n "${BENCH_KEEP:-}" ]; then
+	echo "bench: scratch directory $work kept" >&2
+else
+	trap 'rm -rf "$work"' EXIT
+fi
 B=$top/build
 
 # measure OUT CMD...: run CMD (its output thrown away), append
@@ -32,6 +37,17 @@ settle() {
 median() {
 	sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END {
 		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# result WHAT MEASURED GOAL VERDICT: one line of bench/RESULTS.md's summary
+# table (bench/run takes these lines out of what it shows)
+result() {
+	echo "result|$1|$2|$3|$4"
+}
+
+# verdict EXPR A B: "met" when the awk comparison "A EXPR B" holds
+verdict() {
+	awk -v a="$2" -v b="$3" "BEGIN { print (a $1 b) ? \"met\" : \"missed\" }"
 }
 
 # ratio A B: A / B to two places

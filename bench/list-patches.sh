@@ -77,3 +77,5 @@ p=$(median "$work/t-pomctl" 1) l=$(median "$work/t-loop" 1)
 lines=$(find "$kernel" -name '*.c' | xargs cat | wc -l)
 echo "list-patches, $n patches on a tree of $(find "$kernel" -type f | wc -l) files ($lines lines of C), -j$jobs, median of $rounds rounds:"
 echo "  pomctl $p s, serial patch --dry-run loop $l s: loop/pomctl = $(ratio "$l" "$p") times faster (goal >= 1.8)"
+r=$(ratio "$l" "$p")
+result "list-patches, $n patches, -j$jobs: serial patch --dry-run loop / pomctl" "$r" ">= 1.8" "$(verdict '>=' "$r" 1.8)"

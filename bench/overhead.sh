@@ -38,4 +38,7 @@ END {
 		printf "  %-8s own %5.1f (worst %5.1f)   wall - commands %5.1f   library work %5.1f   step wall %6.1f, %4.1f commands\n", k, sum[k] / cnt[k], max[k], rawsum[k] / cnt[k], lib[k] / cnt[k], wall[k] / cnt[k], cmds[k] / cnt[k]
 		if (max[k] > worst) { worst = max[k]; wk = k } }
 	printf "  worst own time: %s, %.1f ms (goal < 20 ms a step)\n", wk, worst
-}' "$work/steps"
+	printf "%s %.1f\n", wk, worst >"/dev/stderr"
+}' "$work/steps" 2>"$work/worst"
+set -- $(cat "$work/worst")
+result "orchestration overhead, the worst step's own time ($1)" "$2 ms" "< 20 ms" "$(verdict '<' "$2" 20)"

@@ -6,10 +6,8 @@
 # a sysadmin would type to look before acting).  Not a pass/fail test.
 # Needs: build/pomctl and build/world (make all world).
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 runs=${1:-31}
-work=$(mktemp -d /tmp/pomctl-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 sb=$work/sb
 "$top/tests/fixtures/mkroot" "$sb" --world "$top/build/world" >/dev/null
 P="$top/build/pomctl --root $sb"
@@ -40,3 +38,4 @@ echo "plan latency, $runs runs, everything cached:"
 echo "  pomctl upgrade --patch string --plan: median $plan_med ms, worst $plan_max ms (goal: median < 100 ms)"
 echo "  rpm -q iptables:                     median $rpm_med ms"
 awk -v a="$plan_med" -v b="$rpm_med" 'BEGIN { printf "  ratio pomctl plan / rpm -q: %.2f\n", a / b }'
+result "plan latency, everything cached (median)" "$plan_med ms" "< 100 ms" "$(verdict '<' "$plan_med" 100)"

@@ -279,8 +279,13 @@ static int install_spec(struct ctx *ctx, struct job *j, const char *text,
 							 "release"), &pkgs, &srcs };
 	strbuf_addf(&tmp, "%s.pomctl-new", j->spec.buf);
 	ret = write_file_atomic(tmp.buf, text, strlen(text), 0644);
-	if (!ret)
+	if (!ret) {
+		double start = monotonic_seconds();
+
 		ret = spec_validate(tmp.buf, j->topdir.buf, &x);
+		steplog_work(ctx->log_fd, start, "librpmbuild parses the "
+			     "edited spec");
+	}
 	if (!ret)
 		ret = manifest_backup(m, j->spec.buf);
 	if (!ret && rename(tmp.buf, j->spec.buf) < 0)
@@ -473,7 +478,11 @@ int rpm_run(struct ctx *ctx)
 	if (!ret)
 		ret = manifest_open(&m, ctx->state_dir.buf, "rpm");
 	if (!ret) {
+		double start = monotonic_seconds();
+
 		ret = spec_validate(j.orig.buf, j.topdir.buf, NULL);
+		steplog_work(ctx->log_fd, start, "librpmbuild parses %s",
+			     j.orig.buf);
 		if (!ret)
 			ret = redundant_patches(ctx, &j, config_get_bool(
 					ctx->cfg, "rpm", "drop_failing_patches"));
@@ -490,8 +499,13 @@ int rpm_run(struct ctx *ctx)
 	}
 	if (!ret)
 		ret = rpmbuild(ctx, &j);
-	if (!ret)
+	if (!ret) {
+		double start = monotonic_seconds();
+
 		ret = check_packages(ctx, &j, &built);
+		steplog_work(ctx->log_fd, start, "librpm reads the built "
+			     "packages");
+	}
 	if (!ret) {
 		info("  built %s", built.buf);
 		state_set_output(ctx->state, "rpm", "packages", built.buf);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@ static _Noreturn void work(struct ctx *ctx, const struct pom_tree *pt,
 	size_t i;
 
 	error_set_quiet(true);
-	while ((i = atomic_fetch_add(&b->next, 1)) < pt->nr) {
+	while (!run_interrupted() &&
+	       (i = atomic_fetch_add(&b->next, 1)) < pt->nr) {
 		struct pom_check res = { POM_FAILS, STRBUF_INIT };
 
 		pom_test(ctx, pt, &pt->patches[i], kdir, &res);
@@ -96,24 +98,36 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 	size_t size = sizeof(struct board) + pt->nr * sizeof(struct slot);
 	struct board *b = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	unsigned started = 0;
+	pid_t *pids = xcalloc(workers, sizeof(*pids));
+	unsigned started = 0, left;
+	bool told = false;
 	int ret = 0;
 
-	if (b == MAP_FAILED)
+	if (b == MAP_FAILED) {
+		free(pids);
 		return error("cannot map the workers' results: %s",
 			     strerror(errno));
+	}
 	atomic_init(&b->next, 0);
 	for (unsigned k = 0; k < workers && k < pt->nr; k++)
-		if (start(ctx, pt, kdir, b) > 0)
+		if ((pids[started] = start(ctx, pt, kdir, b)) > 0)
 			started++;
 	if (!started && pt->nr)
 		ret = -1;	/* reported by start() */
-	while (started) {
+	for (left = started; left;) {
 		if (waitpid(-1, NULL, 0) > 0)
-			started--;
+			left--;
 		else if (errno != EINTR)
 			break;
+		/* interrupted: the workers stop at their next patch */
+		for (unsigned k = 0; run_interrupted() && !told && k < started;
+		     k++)
+			kill(pids[k], SIGTERM);
+		told = told || run_interrupted();
 	}
+	free(pids);
+	if (!ret && run_interrupted())
+		ret = error("list-patches was interrupted");
 	if (!ret)
 		collect(b, pt->nr, results);
 	munmap(b, size);

@@ -48,6 +48,22 @@ assert [p for p in d["patches"] if p["name"] == "string-nocase"][0]["depends"] =
 PY
 expect_exit 1 "$P" list-patches --kernel "$K24" --pom "$T/nowhere"
 assert_grep "patch-o-matic tree or tarball '$T/nowhere' does not exist" "$T/err"
+# SIGINT to pomctl: its workers stop at their next patch, it says so
+printf '#!/bin/sh\nsleep 0.4\nexec patch "$@"\n' >"$T/slowpatch"
+chmod 755 "$T/slowpatch"
+printf '[commands]\npatch = %s\n' "$T/slowpatch" >"$T/slow.conf"
+chmod 600 "$T/slow.conf"
+"$P" -c "$T/slow.conf" -j 2 list-patches --kernel "$K24" --pom "$CLASSIC" >"$T/out" 2>"$T/err" &
+lp=$!
+sleep 0.6
+kill -INT $lp
+rc=0
+wait $lp || rc=$?
+[ $rc -eq 1 ] || fail "an interrupted list-patches exited $rc"
+assert_grep "list-patches was interrupted" "$T/err"
+[ ! -s "$T/out" ] || fail "an interrupted list-patches printed a list"
+sleep 0.5
+! pgrep -f "$T/slowpatch" >/dev/null || fail "patch still runs after the interrupt"
 
 # --- trial: the plan, the pause, the resume; EXTRAVERSION collisions ---------------
 sandbox classic

@@ -37,9 +37,9 @@ struct board {
 	struct slot slot[];
 };
 
-/* In a worker: test patches until none is left; never returns. */
-static _Noreturn void work(struct ctx *ctx, const struct pom_tree *pt,
-			   const char *kdir, struct board *b)
+/* In a worker: test patches until none is left. */
+static void work(struct ctx *ctx, const struct pom_tree *pt,
+		 const char *kdir, struct board *b)
 {
 	size_t i;
 
@@ -54,10 +54,12 @@ static _Noreturn void work(struct ctx *ctx, const struct pom_tree *pt,
 		b->slot[i].done = true;
 		strbuf_release(&res.detail);
 	}
-	_exit(0);
 }
 
-/* Start one worker; its pid, or -1 (reported). */
+/*
+ * Start one worker: its pid, or -1 (reported); in the worker, 0 once it
+ * has tested its share: it must _exit() then.
+ */
 static pid_t start(struct ctx *ctx, const struct pom_tree *pt,
 		   const char *kdir, struct board *b)
 {
@@ -109,9 +111,16 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 			     strerror(errno));
 	}
 	atomic_init(&b->next, 0);
-	for (unsigned k = 0; k < workers && k < pt->nr; k++)
-		if ((pids[started] = start(ctx, pt, kdir, b)) > 0)
-			started++;
+	for (unsigned k = 0; k < workers && k < pt->nr; k++) {
+		pid_t pid = start(ctx, pt, kdir, b);
+
+		if (pid == 0) {		/* a worker, done */
+			free(pids);
+			_exit(0);
+		}
+		if (pid > 0)
+			pids[started++] = pid;
+	}
 	if (!started && pt->nr)
 		ret = -1;	/* reported by start() */
 	for (left = started; left;) {

@@ -55,14 +55,14 @@ printf '[commands]\npatch = %s\n' "$T/slowpatch" >"$T/slow.conf"
 chmod 600 "$T/slow.conf"
 "$P" -c "$T/slow.conf" -j 2 list-patches --kernel "$K24" --pom "$CLASSIC" >"$T/out" 2>"$T/err" &
 lp=$!
-sleep 0.6
+for i in $(seq 100); do pgrep -f "$T/slowpatch" >/dev/null && break; sleep 0.1; done
 kill -INT $lp
 rc=0
 wait $lp || rc=$?
 [ $rc -eq 1 ] || fail "an interrupted list-patches exited $rc"
 assert_grep "list-patches was interrupted" "$T/err"
 [ ! -s "$T/out" ] || fail "an interrupted list-patches printed a list"
-sleep 0.5
+for i in $(seq 50); do pgrep -f "$T/slowpatch" >/dev/null || break; sleep 0.1; done
 ! pgrep -f "$T/slowpatch" >/dev/null || fail "patch still runs after the interrupt"
 
 # --- trial: the plan, the pause, the resume; EXTRAVERSION collisions ---------------

@@ -126,7 +126,7 @@ static int start_decompressing(struct reader *r, const char *path)
 
 	r->raw = new_reader(path, false, true);
 	if (!r->raw)
-		return -1;
+		return -2;	/* reported */
 	if (archive_filter_code(r->raw, 0) == ARCHIVE_FILTER_NONE ||
 	    archive_read_next_header(r->raw, &e) != ARCHIVE_OK ||
 	    pipe2(r->pipe, O_CLOEXEC) < 0)
@@ -167,7 +167,6 @@ static int reader_open(struct reader *r, const char *path)
 	r->a = new_reader(path, true, true);
 	return r->a ? 0 : -1;
 }
-
 
 /* An entry name, printable: control bytes become '?'. */
 static void printable(const char *s, struct strbuf *sb)
@@ -547,6 +546,18 @@ int archive_extract(const char *path, const char *dest)
 		remove_tree(tmp.buf);
 out:
 	strbuf_release(&tmp);
+	return ret;
+}
+
+int archive_extract_top(const char *path, struct strbuf *dest)
+{
+	struct strbuf top = STRBUF_INIT;
+	int ret = archive_top_dir(path, &top);
+
+	if (!ret && !is_dir(dest->buf))
+		ret = archive_extract(path, dest->buf);
+	strbuf_addf(dest, "/%s", top.buf);
+	strbuf_release(&top);
 	return ret;
 }
 

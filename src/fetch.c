@@ -523,17 +523,20 @@ int fetch(const char *cache, const struct fetch_request *req,
 	  struct fetch_result *res)
 {
 	struct strbuf size = STRBUF_INIT, name = STRBUF_INIT;
+	double start = monotonic_seconds();
 	int ret;
 
 	if (fetch_cached(cache, req, res)) {
 		steplog_printf(req->log_fd, "%s: in the cache (sha256 %s)",
 			       req->url, res->digest);
+		steplog_work(req->log_fd, start, "fetch %s", req->url);
 		return 0;
 	}
 	res->cached = false;
 	if (curl_ready() < 0 || prepare_cache(cache) < 0)
 		return -1;
 	ret = download(cache, req, res);
+	steplog_work(req->log_fd, start, "fetch %s", req->url);
 	if (!ret) {
 		url_basename(req->url, &name);
 		human_size(&size, (unsigned long long)res->size);

@@ -797,7 +797,7 @@ int ktree_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch)
 			  t->is26 ? NULL : empty_answers(), false);
 }
 
-void ktree_witness(const struct ktree *t, struct strbuf *witness)
+static void witness_of(const struct ktree *t, struct strbuf *witness)
 {
 	static const char *const files[] = { "Makefile", ".config" };
 	struct strbuf path = STRBUF_INIT;
@@ -814,26 +814,41 @@ void ktree_witness(const struct ktree *t, struct strbuf *witness)
 	strbuf_release(&path);
 }
 
-/*
- * One make as a stage of the running step (pipeline_stage_skip): not run
- * again after a failure when it was done and the tree is unchanged.
- */
+bool ktree_stage_begin(struct ctx *ctx, const struct ktree *t,
+		       const char *stage)
+{
+	struct strbuf witness = STRBUF_INIT;
+	bool skip;
+
+	witness_of(t, &witness);
+	skip = pipeline_stage_skip(ctx, stage, witness.buf);
+	strbuf_release(&witness);
+	return !skip;
+}
+
+int ktree_stage_end(struct ctx *ctx, const struct ktree *t, const char *stage,
+		    int ret)
+{
+	struct strbuf witness = STRBUF_INIT;
+
+	if (!ret) {
+		witness_of(t, &witness);
+		ret = pipeline_stage_done(ctx, stage, witness.buf);
+	}
+	strbuf_release(&witness);
+	return ret;
+}
+
+/* One make as a stage of the running step. */
 static int make_stage(struct ctx *ctx, const struct ktree *t,
 		      const char *stage, const char *arch,
 		      const char *const *targets, const char *const *extra,
 		      bool parallel)
 {
-	struct strbuf witness = STRBUF_INIT;
-	int ret = 0;
-
-	ktree_witness(t, &witness);
-	if (!pipeline_stage_skip(ctx, stage, witness.buf)) {
-		ret = ktree_make(ctx, t, arch, targets, extra, NULL, parallel);
-		if (!ret)
-			ret = pipeline_stage_done(ctx, stage, witness.buf);
-	}
-	strbuf_release(&witness);
-	return ret;
+	if (!ktree_stage_begin(ctx, t, stage))
+		return 0;
+	return ktree_stage_end(ctx, t, stage, ktree_make(ctx, t, arch, targets,
+							 extra, NULL, parallel));
 }
 
 /* ccache and distcc, when asked for, must be there before an hour of make. */

@@ -198,9 +198,7 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		   char **tmp)
 {
 	const char *fetched;
-	struct strbuf top = STRBUF_INIT;
 	const char *t = getenv("TMPDIR");
-	int ret;
 
 	*tmp = NULL;
 	if (pom && is_dir(pom)) {
@@ -225,12 +223,7 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 			     strerror(errno));
 	*tmp = xstrdup(dir->buf);
 	strbuf_addstr(dir, "/pom");
-	ret = archive_top_dir(pom, &top);
-	if (!ret)
-		ret = archive_extract(pom, dir->buf);
-	strbuf_addf(dir, "/%s", top.buf);
-	strbuf_release(&top);
-	return ret;
+	return archive_extract_top(pom, dir);
 }
 
 int list_patches(struct ctx *ctx, const char *kernel, const char *pom,

@@ -160,6 +160,13 @@ static int step_unavailable(struct ctx *ctx, const struct step *step,
 	return EXIT_FAILED;
 }
 
+/* The inputs the step ran with, to compare the next run's with. */
+static void keep_fingerprint(struct step_state *s, const struct fingerprint *fp)
+{
+	json_object_clear(s->fingerprint);
+	json_object_update(s->fingerprint, fp->obj);
+}
+
 /* The inputs of a failed attempt are kept: its stages stand for them. */
 static int step_failed(struct ctx *ctx, const struct step *step,
 		       struct step_state *s, struct fingerprint *fp)
@@ -167,8 +174,7 @@ static int step_failed(struct ctx *ctx, const struct step *step,
 	char *why = xstrdup(*error_last() ? error_last() : "it failed");
 
 	finish(s, STEP_FAILED, why);
-	json_object_clear(s->fingerprint);
-	json_object_update(s->fingerprint, fp->obj);
+	keep_fingerprint(s, fp);
 	log_event(LOG_ERR, "step %s failed: %s", step->name, why);
 	if (save(ctx)) {
 		free(why);
@@ -205,8 +211,7 @@ static int step_paused(struct ctx *ctx, struct step_state *s,
 		  "resume", s->name, ctx->pause_release);
 	step_state_set(&s->pause_release, ctx->pause_release);
 	step_state_set(&s->pause_boot_id, ctx->host.boot_id);
-	json_object_clear(s->fingerprint);
-	json_object_update(s->fingerprint, fp->obj);
+	keep_fingerprint(s, fp);
 	if (save(ctx))
 		return EXIT_FAILED;
 	say_final("pomctl: reboot into %s, then run pomctl resume",
@@ -219,8 +224,7 @@ static int step_done(struct ctx *ctx, struct step_state *s,
 {
 	finish(s, STEP_DONE, NULL);
 	log_event(LOG_INFO, "step %s done", s->name);
-	json_object_clear(s->fingerprint);
-	json_object_update(s->fingerprint, fp->obj);
+	keep_fingerprint(s, fp);
 	return save(ctx);
 }
 

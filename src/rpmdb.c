@@ -429,20 +429,19 @@ static bool is_rpm_temp(const char *entry, const struct strvec *names)
 static size_t remove_temps_in(const char *root, const char *dir,
 			      const struct strvec *names)
 {
-	const char *top = strcmp(root, "/") ? root : "";
 	struct strbuf path = STRBUF_INIT;
 	struct dirent *e;
 	size_t removed = 0;
 	DIR *d;
 
-	strbuf_addf(&path, "%s%s", top, dir);
+	root_path(&path, root, dir);
 	d = opendir(path.buf);
 	while (d && (e = readdir(d))) {
 		if (e->d_type == DT_DIR || !is_rpm_temp(e->d_name, names))
 			continue;
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s%s%s%s", top, dir,
-			    dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		root_path(&path, root, dir);
+		strbuf_addf(&path, "%s%s", dir[strlen(dir) - 1] == '/' ? "" :
+			    "/", e->d_name);
 		removed += unlink(path.buf) == 0;
 	}
 	if (d)
@@ -465,14 +464,14 @@ static void remove_rpm_temps(rpmts ts, const char *root, Header h)
 	size_t removed = 0;
 
 	while (fi && rpmfiNext(fi) >= 0) {
-		if (dir && strcmp(dir, rpmfiDN(fi))) {
+		if (dir && strcmp(dir, rpmfiDN(fi))) {	/* the next directory */
 			removed += remove_temps_in(root, dir, &names);
 			strvec_clear(&names);
-		}
-		if (!dir || strcmp(dir, rpmfiDN(fi))) {
 			free(dir);
-			dir = xstrdup(rpmfiDN(fi));
+			dir = NULL;
 		}
+		if (!dir)
+			dir = xstrdup(rpmfiDN(fi));
 		strvec_push(&names, rpmfiBN(fi));
 	}
 	if (dir)
@@ -497,7 +496,7 @@ static int add_package(rpmts ts, const char *root, const char *path,
 
 	if (ret)
 		return -1;
-	remove_rpm_temps(ts, *root ? root : "/", h);
+	remove_rpm_temps(ts, root, h);
 	mi = rpmtsInitIterator(ts, RPMDBI_NAME, headerGetString(h, RPMTAG_NAME),
 			       0);
 	while (mi && (old = rpmdbNextIterator(mi)))

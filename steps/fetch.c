@@ -174,12 +174,9 @@ static int srpm_from_url(struct ctx *ctx, const char *loc, const char *name,
 	fetch_result_init(&res);
 	ret = check_pin(ctx, url.buf, "srpm_sha256");
 	if (!ret) {
-		double start = monotonic_seconds();
-
 		old = error_set_quiet(true);
 		ret = fetch(cache.buf, &req, &res);
 		error_set_quiet(old);
-		steplog_work(ctx->log_fd, start, "fetch %s", url.buf);
 	}
 	if (ret)
 		strbuf_addstr(why, error_last());
@@ -287,12 +284,8 @@ static int get_tarball(struct ctx *ctx, const struct tarball *t,
 	cache_dir(ctx, &cache);
 	request(ctx, url.buf, t->pin_key, &mirrors, &req);
 	ret = check_pin(ctx, url.buf, t->pin_key);
-	if (!ret) {
-		double start = monotonic_seconds();
-
+	if (!ret)
 		ret = fetch(cache.buf, &req, res);
-		steplog_work(ctx->log_fd, start, "fetch %s", url.buf);
-	}
 	topdir(ctx, &dest);
 	strbuf_addstr(&dest, "/SOURCES");
 	if (!ret)
@@ -321,30 +314,23 @@ static int get_tarball(struct ctx *ctx, const struct tarball *t,
  */
 static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 {
-	struct strbuf dir = STRBUF_INIT, top = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT;
+	double start = monotonic_seconds();
 	int ret;
 
 	strbuf_addf(&dir, "%s/pom", ctx->state_dir.buf);
 	ret = mkdir_p(dir.buf, 0700) < 0 ? ARCHIVE_EXTRACT_LOCAL : 0;
 	strbuf_addf(&dir, "/%.16s", res->digest);
-	if (!ret && !is_dir(dir.buf)) {
-		double start = monotonic_seconds();
-
-		ret = archive_top_dir(res->path.buf, &top);
-		if (!ret)
-			ret = archive_extract(res->path.buf, dir.buf);
+	if (!ret) {
+		ret = archive_extract_top(res->path.buf, &dir);
 		steplog_work(ctx->log_fd, start, "extract %s", res->path.buf);
-	} else if (!ret) {
-		ret = archive_top_dir(res->path.buf, &top);
 	}
-	strbuf_addf(&dir, "/%s", top.buf);
 	if (!ret && !is_dir(dir.buf))
 		ret = error("patch-o-matic tarball '%s' holds no directory '%s'",
-			    res->path.buf, top.buf);
+			    res->path.buf, strrchr(dir.buf, '/') + 1);
 	if (!ret)
 		state_set_output(ctx->state, "fetch", "pom_dir", dir.buf);
 	strbuf_release(&dir);
-	strbuf_release(&top);
 	return ret;
 }
 

@@ -159,22 +159,15 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 static int rebuild(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		   const char *arch, struct strbuf *built)
 {
-	struct strbuf witness = STRBUF_INIT;
 	int ret = 0;
 
-	ktree_witness(t, &witness);
-	if (!pipeline_stage_skip(ctx, "configured", witness.buf)) {
-		ret = configure(ctx, t, m, arch);
-		ktree_witness(t, &witness);
-		if (!ret)
-			ret = pipeline_stage_done(ctx, "configured",
-						  witness.buf);
-	}
+	if (ktree_stage_begin(ctx, t, "configured"))
+		ret = ktree_stage_end(ctx, t, "configured",
+				      configure(ctx, t, m, arch));
 	if (!ret)
 		ret = ktree_build(ctx, t, arch);
 	if (!ret)
 		ret = check_modules(ctx, t, built);
-	strbuf_release(&witness);
 	return ret;
 }
 

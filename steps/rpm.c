@@ -76,7 +76,7 @@ static void job_release(struct job *j)
 static int extract_sources(struct ctx *ctx, struct job *j)
 {
 	const char *t = getenv("TMPDIR");
-	struct strbuf tarball = STRBUF_INIT, top = STRBUF_INIT;
+	struct strbuf tarball = STRBUF_INIT;
 	double start;
 	int ret;
 
@@ -88,13 +88,9 @@ static int extract_sources(struct ctx *ctx, struct job *j)
 	strbuf_addf(&tarball, "%s/%s", j->sources.buf, j->tarball);
 	strbuf_addf(&j->src, "%s/src", j->tmp.buf);
 	start = monotonic_seconds();
-	ret = archive_top_dir(tarball.buf, &top);
-	if (!ret)
-		ret = archive_extract(tarball.buf, j->src.buf);
+	ret = archive_extract_top(tarball.buf, &j->src);
 	steplog_work(ctx->log_fd, start, "extract %s", tarball.buf);
-	strbuf_addf(&j->src, "/%s", top.buf);
 	strbuf_release(&tarball);
-	strbuf_release(&top);
 	return ret;
 }
 

@@ -164,21 +164,16 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 static int build_trial(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		       struct strbuf *arch)
 {
-	struct strbuf config = STRBUF_INIT, witness = STRBUF_INIT;
+	struct strbuf config = STRBUF_INIT;
 	int ret = ktree_config_and_arch(ctx, t, &config, arch);
 
-	ktree_witness(t, &witness);
-	if (!ret && !pipeline_stage_skip(ctx, "configured", witness.buf)) {
-		ret = configure(ctx, t, m, config.buf, arch->buf);
-		ktree_witness(t, &witness);
-		if (!ret)
-			ret = pipeline_stage_done(ctx, "configured",
-						  witness.buf);
-	}
+	if (!ret && ktree_stage_begin(ctx, t, "configured"))
+		ret = ktree_stage_end(ctx, t, "configured",
+				      configure(ctx, t, m, config.buf,
+						arch->buf));
 	if (!ret)
 		ret = ktree_build(ctx, t, arch->buf);
 	strbuf_release(&config);
-	strbuf_release(&witness);
 	return ret;
 }
 

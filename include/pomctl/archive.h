@@ -31,4 +31,12 @@ int archive_extract(const char *path, const char *dest);
  */
 int archive_top_dir(const char *path, struct strbuf *top);
 
+/*
+ * A tarball of one top-level directory (patch-o-matic, iptables): into
+ * dest, unless dest is a directory already (the same archive extracted
+ * before), then "/TOP" appended to dest.  Returns as archive_extract(),
+ * or -1 when the archive has not exactly one top-level directory.
+ */
+int archive_extract_top(const char *path, struct strbuf *dest);
+
 #endif

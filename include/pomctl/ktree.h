@@ -135,10 +135,20 @@ int ktree_config_and_arch(struct ctx *ctx, const struct ktree *t,
 /* oldconfig fed empty lines (2.4), or olddefconfig (2.6+). */
 int ktree_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch);
 /*
- * What the build of t depends on, for pipeline stages: the SHA-256 of its
- * Makefile and .config ("none" for a missing one), into witness.
+ * A stage of the running step that works on the tree (pipeline_stage_skip;
+ * its witness: the SHA-256 of the tree's Makefile and .config):
+ *
+ *	if (ktree_stage_begin(ctx, t, "configured"))
+ *		ret = ktree_stage_end(ctx, t, "configured", configure(...));
+ *
+ * begin is false when the failed attempt did the stage and the tree is as
+ * it left it; end records the stage, with the tree as it is now, when ret
+ * is 0, and returns ret (or -1 when the state cannot be saved).
  */
-void ktree_witness(const struct ktree *t, struct strbuf *witness);
+bool ktree_stage_begin(struct ctx *ctx, const struct ktree *t,
+		       const char *stage);
+int ktree_stage_end(struct ctx *ctx, const struct ktree *t, const char *stage,
+		    int ret);
 /* make dep (2.4), then make -jN bzImage modules. */
 int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch);
 /* The same as plan actions. */

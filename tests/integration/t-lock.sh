@@ -7,15 +7,21 @@ P=$POMCTL_TESTSTEPS
 make_root
 echo 4243 >"$ROOT/teststeps/sleep-update"
 
-"$P" --root "$ROOT" upgrade --patch string >"$T/bg.out" 2>"$T/bg.err" &
-bg=$!
-trap 'kill -9 $bg 2>/dev/null; [ -n "${group:-}" ] && kill -9 -$group 2>/dev/null' EXIT
-group=
-for i in $(seq 100); do
-	group=$(pgrep -P "$bg" make) && pgrep -g "$group" sleep >/dev/null && break
-	sleep 0.1
-done
-[ -n "$group" ] || fail "the step's command did not start"
+# start_run: `upgrade` in the background (bg), once the update step's make
+# (its process group: group) runs its sleep
+start_run() {
+	"$P" --root "$ROOT" upgrade --patch string >"$T/bg.out" 2>"$T/bg.err" &
+	bg=$!
+	group=
+	for i in $(seq 100); do
+		group=$(pgrep -P "$bg" make) && pgrep -g "$group" sleep >/dev/null && break
+		sleep 0.1
+	done
+	[ -n "$group" ] || fail "the step's command did not start"
+}
+trap 'kill -9 ${bg:-} 2>/dev/null; [ -n "${group:-}" ] && kill -9 -$group 2>/dev/null' EXIT
+
+start_run
 
 expect_exit 4 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "another pomctl (pid $bg) is running" "$T/err"
@@ -45,14 +51,7 @@ assert_grep 'update (it was interrupted)' "$T/err"
 # kill -9 while make's recipe (a grandchild) sleeps
 rm -rf "$STATE"
 echo 4243 >"$ROOT/teststeps/sleep-update"
-"$P" --root "$ROOT" upgrade --patch string >"$T/bg.out" 2>"$T/bg.err" &
-bg=$!
-group=
-for i in $(seq 100); do
-	group=$(pgrep -P "$bg" make) && pgrep -g "$group" sleep >/dev/null && break
-	sleep 0.1
-done
-[ -n "$group" ] || fail "the step's command did not start"
+start_run
 kill -9 "$bg"
 wait "$bg" 2>/dev/null
 sleep 0.3

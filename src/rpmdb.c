@@ -318,37 +318,6 @@ int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg)
 	return ret;
 }
 
-int rpm_install_srpm(const char *path, const char *topdir,
-		     struct strbuf *spec)
-{
-	rpmts ts;
-	FD_t fd;
-	char *specfile = NULL, *cookie = NULL;
-	rpmRC rc;
-	int ret = 0;
-
-	if (rpm_check_package(path, NULL, NULL) < 0)
-		return -1;
-	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
-	ts = rpmtsCreate();
-	fd = Fopen(path, "r.ufdio");
-	strbuf_reset(&rpm_message);
-	rc = fd ? rpmInstallSourcePackage(ts, fd, &specfile, &cookie) :
-		  RPMRC_FAIL;
-	if (fd)
-		Fclose(fd);
-	if (rc != RPMRC_OK || !specfile)
-		ret = error("cannot install source package '%s' into '%s': %s",
-			    path, topdir, rpm_said("unknown error"));
-	else
-		strbuf_addstr(spec, specfile);
-	free(specfile);
-	free(cookie);
-	rpmtsFree(ts);
-	rpmPopMacro(NULL, "_topdir");
-	return ret;
-}
-
 int rpm_package_files(const char *path, struct strvec *out)
 {
 	rpmts ts;
@@ -450,6 +419,14 @@ static size_t remove_temps_in(const char *root, const char *dir,
 	return removed;
 }
 
+static void report_temps(Header h, size_t removed)
+{
+	if (removed)
+		warning("%s: removed %zu temporary files left by an rpm "
+			"transaction that was cut short",
+			headerGetString(h, RPMTAG_NAME), removed);
+}
+
 /*
  * An rpm transaction killed half way leaves its files' temporaries,
  * "PATH;TID".  They are junk, and a new transaction started within the
@@ -476,13 +453,72 @@ static void remove_rpm_temps(rpmts ts, const char *root, Header h)
 	}
 	if (dir)
 		removed += remove_temps_in(root, dir, &names);
-	if (removed)
-		warning("%s: removed %zu temporary files left by an rpm "
-			"transaction that was cut short",
-			headerGetString(h, RPMTAG_NAME), removed);
+	report_temps(h, removed);
 	free(dir);
 	strvec_clear(&names);
 	rpmfiFree(fi);
+}
+
+/*
+ * A source package's files land in %{_sourcedir} and %{_specdir}, not
+ * where its header says; their temporaries are looked for there.
+ */
+static void remove_srpm_temps(rpmts ts, Header h)
+{
+	static const char *const dirs[] = { "%{_sourcedir}", "%{_specdir}" };
+	rpmfi fi = rpmfiNew(ts, h, RPMTAG_BASENAMES, RPMFI_KEEPHEADER);
+	struct strvec names = STRVEC_INIT;
+	size_t removed = 0;
+
+	while (fi && rpmfiNext(fi) >= 0)
+		strvec_push(&names, rpmfiBN(fi));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		char *dir = rpmExpand(dirs[i], NULL);
+
+		removed += remove_temps_in(NULL, dir, &names);
+		free(dir);
+	}
+	report_temps(h, removed);
+	strvec_clear(&names);
+	rpmfiFree(fi);
+}
+
+int rpm_install_srpm(const char *path, const char *topdir,
+		     struct strbuf *spec)
+{
+	rpmts ts;
+	Header h = NULL;
+	FD_t fd;
+	char *specfile = NULL, *cookie = NULL;
+	rpmRC rc;
+	int ret = 0;
+
+	if (rpm_setup() < 0)
+		return -1;
+	ts = rpmtsCreate();
+	if (read_package(ts, path, path, &h) < 0) {
+		rpmtsFree(ts);
+		return -1;
+	}
+	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
+	remove_srpm_temps(ts, h);
+	headerFree(h);
+	fd = Fopen(path, "r.ufdio");
+	strbuf_reset(&rpm_message);
+	rc = fd ? rpmInstallSourcePackage(ts, fd, &specfile, &cookie) :
+		  RPMRC_FAIL;
+	if (fd)
+		Fclose(fd);
+	if (rc != RPMRC_OK || !specfile)
+		ret = error("cannot install source package '%s' into '%s': %s",
+			    path, topdir, rpm_said("unknown error"));
+	else
+		strbuf_addstr(spec, specfile);
+	free(specfile);
+	free(cookie);
+	rpmtsFree(ts);
+	rpmPopMacro(NULL, "_topdir");
+	return ret;
 }
 
 /* Add one package file; the installed packages it replaces to replaced. */

@@ -66,9 +66,21 @@ assert_grep "up2date -f kernel kernel-source" "$ROOT/var/log/up2date.log"
 for f in iptables-1.2.6a-2.src.rpm iptables-1.2.8.tar.bz2 patch-o-matic-20030107.tar.bz2; do
 	[ "$(gets /$f)" -eq 1 ] || fail "$f fetched $(gets /$f) times"
 done
-# a second run downloads nothing
+# a second run downloads nothing; the temporaries that a source package
+# install killed half way leaves ("FILE;TID", with the TID of every second
+# the new install may start in) go first, or rpm fails on them
+now=$(date +%s)
+for t in $(seq $((now - 2)) $((now + 60))); do
+	t=$(printf %08x "$t")
+	: >"$ROOT/usr/src/redhat/SPECS/iptables.spec;$t"
+	: >"$ROOT/usr/src/redhat/SOURCES/iptables-1.2.5-redhat-man.patch;$t"
+done
+: >"$ROOT/usr/src/redhat/SOURCES/unrelated;$t"
 : >"$T/http.log"
 run_ok "$P" --root "$ROOT" resume --from fetch
+assert_grep "iptables: removed 126 temporary files left by an rpm transaction that was cut short" "$T/err"
+[ "$(ls "$ROOT"/usr/src/redhat/S*/*\;* 2>/dev/null)" = "$ROOT/usr/src/redhat/SOURCES/unrelated;$t" ] ||
+	fail "rpm temporaries left, or another file removed: $(ls "$ROOT"/usr/src/redhat/S*/)"
 fetch_done
 [ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "the second run downloaded: $(cat "$T/http.log")"
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan

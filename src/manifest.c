@@ -13,26 +13,46 @@ static json_t *empty_doc(void)
 	return json_pack("{s:[], s:{}, s:[]}", "created", "changed", "patches");
 }
 
-static bool well_formed(json_t *doc)
+/* An array, or an object, of strings only. */
+static bool strings(json_t *v, bool object)
 {
-	return json_is_array(json_object_get(doc, "created")) &&
-	       json_is_object(json_object_get(doc, "changed")) &&
-	       json_is_array(json_object_get(doc, "patches"));
+	const char *key;
+	json_t *e;
+	size_t i;
+
+	if (object ? !json_is_object(v) : !json_is_array(v))
+		return false;
+	if (object) {
+		json_object_foreach(v, key, e)
+			if (!json_is_string(e))
+				return false;
+	} else {
+		json_array_foreach(v, i, e)
+			if (!json_is_string(e))
+				return false;
+	}
+	return true;
 }
 
-int manifest_open(struct manifest *m, const char *state_dir, const char *step)
+static bool well_formed(json_t *doc)
+{
+	json_t *replaced = json_object_get(doc, "replaced");
+
+	return strings(json_object_get(doc, "created"), false) &&
+	       strings(json_object_get(doc, "changed"), true) &&
+	       strings(json_object_get(doc, "patches"), false) &&
+	       (!replaced || strings(replaced, false));
+}
+
+int manifest_open(struct manifest *m, const char *state_dir, const char *run,
+		  const char *step)
 {
 	struct strbuf sb = STRBUF_INIT;
 	json_error_t err;
 
-	strbuf_addf(&sb, "%s/manifests", state_dir);
-	if (mkdir_p(sb.buf, 0700) < 0) {
-		strbuf_release(&sb);
-		return -1;
-	}
-	strbuf_addf(&sb, "/%s.json", step);
+	strbuf_addf(&sb, "%s/manifests/%s/%s.json", state_dir, run, step);
 	m->path = strbuf_detach(&sb);
-	strbuf_addf(&sb, "%s/backups/%s", state_dir, step);
+	strbuf_addf(&sb, "%s/backups/%s/%s", state_dir, run, step);
 	m->backups = strbuf_detach(&sb);
 	m->doc = NULL;
 	if (path_exists(m->path)) {
@@ -105,14 +125,78 @@ void manifest_patch(struct manifest *m, const char *name)
 			      json_string(name));
 }
 
+const char *manifest_backup_of(const struct manifest *m, const char *path)
+{
+	return json_string_value(json_object_get(json_object_get(m->doc,
+								"changed"),
+						 path));
+}
+
+char *manifest_first_backup(const char *state_dir, const char *step,
+			    const char *path)
+{
+	struct strvec runs = STRVEC_INIT;
+	struct strbuf dir = STRBUF_INIT;
+	char *found = NULL;
+	bool quiet = error_set_quiet(true);
+
+	strbuf_addf(&dir, "%s/manifests", state_dir);
+	list_dir(dir.buf, &runs);	/* run ids sort by their start time */
+	for (size_t i = 0; i < runs.nr && !found; i++) {
+		struct manifest m;
+		const char *backup;
+
+		if (manifest_open(&m, state_dir, runs.v[i], step) == 0 &&
+		    (backup = manifest_backup_of(&m, path)) &&
+		    path_exists(backup))
+			found = xstrdup(backup);
+		manifest_release(&m);
+	}
+	error_set_quiet(quiet);
+	strvec_clear(&runs);
+	strbuf_release(&dir);
+	return found;
+}
+
+void manifest_replaced(struct manifest *m, const char *nevr)
+{
+	json_t *replaced = json_object_get(m->doc, "replaced"), *v;
+	size_t i;
+
+	if (!replaced) {
+		replaced = json_array();
+		json_object_set_new(m->doc, "replaced", replaced);
+	}
+	json_array_foreach(replaced, i, v)
+		if (!strcmp(json_string_value(v), nevr))
+			return;
+	json_array_append_new(replaced, json_string(nevr));
+}
+
+void manifest_replaced_list(const struct manifest *m, struct strbuf *sb)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(m->doc, "replaced"), i, v)
+		strbuf_addf(sb, "%s%s", sb->len ? " " : "",
+			    json_string_value(v));
+}
+
+/* Its directory is made by the first save: reading the record writes none. */
 int manifest_save(struct manifest *m)
 {
 	char *text = json_dumps(m->doc, JSON_INDENT(2));
+	char *dir = xstrdup(m->path);
 	int ret;
 
 	if (!text)
 		die_oom();
-	ret = write_file_atomic(m->path, text, strlen(text), 0600);
+	*strrchr(dir, '/') = '\0';
+	ret = mkdir_p(dir, 0700);
+	if (!ret)
+		ret = write_file_atomic(m->path, text, strlen(text), 0600);
+	free(dir);
 	free(text);
 	return ret;
 }
@@ -164,6 +248,10 @@ bool manifest_is_empty(const struct manifest *m)
 
 void manifest_clear(struct manifest *m)
 {
+	json_t *replaced = json_incref(json_object_get(m->doc, "replaced"));
+
 	json_decref(m->doc);
 	m->doc = empty_doc();
+	if (replaced)
+		json_object_set_new(m->doc, "replaced", replaced);
 }

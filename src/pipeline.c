@@ -69,6 +69,12 @@ int pipeline_retire_run(struct ctx *ctx, const char *suffix)
 	return ret;
 }
 
+int ctx_manifest_open(const struct ctx *ctx, const char *step,
+		      struct manifest *m)
+{
+	return manifest_open(m, ctx->state_dir.buf, ctx->state->id, step);
+}
+
 int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db)
 {
 	return rpmdb_open(db, ctx->root, config_get(ctx->cfg, "rpm", "dbpath"),
@@ -348,7 +354,7 @@ static int begin(struct ctx *ctx, const struct step *step,
 static int undo_cut_attempt(struct ctx *ctx, const struct step *step)
 {
 	struct manifest m;
-	int ret = manifest_open(&m, ctx->state_dir.buf, step->name);
+	int ret = ctx_manifest_open(ctx, step->name, &m);
 
 	if (!ret && !manifest_is_empty(&m)) {
 		info("  undoing what the interrupted attempt changed");

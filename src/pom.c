@@ -218,23 +218,6 @@ static bool ends_with(const char *s, const char *suffix)
 	return n > m && !strcmp(s + n - m, suffix);
 }
 
-/* Sorted names of the entries of dir (without . and ..). */
-static int list_dir(const char *dir, struct strvec *out)
-{
-	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort);
-
-	if (n < 0)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
-			strvec_push(out, names[i]->d_name);
-		free(names[i]);
-	}
-	free(names);
-	return 0;
-}
-
 static int read_classic(struct pom_tree *pt)
 {
 	struct strvec repos = STRVEC_INIT, files = STRVEC_INIT;

@@ -48,7 +48,7 @@ static void plan_manifest(const char *step,
 static int undo_step(struct ctx *ctx, const char *step, bool dry)
 {
 	struct manifest m;
-	int ret = manifest_open(&m, ctx->state_dir.buf, step);
+	int ret = ctx_manifest_open(ctx, step, &m);
 
 	if (ret)
 		return -1;
@@ -86,14 +86,20 @@ static int clean_tree(struct ctx *ctx, bool dry)
 	return dry ? 0 : ret;
 }
 
+/* From the install manifest: it has them even if install was cut short. */
 static void packages_to_restore(struct ctx *ctx)
 {
-	const char *replaced = step_output(ctx, "install", "replaced");
+	struct strbuf replaced = STRBUF_INIT;
+	struct manifest m;
 
-	if (*replaced)
+	if (ctx_manifest_open(ctx, "install", &m) == 0)
+		manifest_replaced_list(&m, &replaced);
+	if (replaced.len)
 		say("pomctl: put back the packages the run replaced (pomctl does "
 		    "not keep their files): rpm -Uvh --oldpackage %s, from the "
-		    "distribution's package files", replaced);
+		    "distribution's package files", replaced.buf);
+	manifest_release(&m);
+	strbuf_release(&replaced);
 }
 
 int rollback(struct ctx *ctx, bool force)

@@ -554,8 +554,11 @@ static int add_package(rpmts ts, const char *root, const char *path,
 
 int rpm_install_packages(const char *root, const char *dbpath,
 			 const struct strvec *paths, bool nodeps,
-			 struct strvec *replaced)
+			 int (*record)(const struct strvec *replaced,
+				       void *data),
+			 void *data)
 {
+	struct strvec replaced = STRVEC_INIT;
 	struct strbuf why = STRBUF_INIT;
 	rpmts ts;
 	int ret = 0;
@@ -567,12 +570,14 @@ int rpm_install_packages(const char *root, const char *dbpath,
 	rpmtsSetRootDir(ts, *root ? root : "/");
 	rpmtsSetNotifyCallback(ts, notify, NULL);
 	for (size_t i = 0; i < paths->nr && !ret; i++)
-		ret = add_package(ts, root, paths->v[i], replaced);
+		ret = add_package(ts, root, paths->v[i], &replaced);
 	if (!ret && !nodeps && rpmtsCheck(ts) == 0) {
 		problems_in_words(ts, &why);
 		if (why.len)
 			ret = error("the packages cannot be installed: %s", why.buf);
 	}
+	if (!ret)
+		ret = record(&replaced, data);
 	if (!ret) {
 		rpmtsOrder(ts);
 		strbuf_reset(&rpm_message);
@@ -585,6 +590,7 @@ int rpm_install_packages(const char *root, const char *dbpath,
 	}
 	rpmtsFree(ts);
 	rpmPopMacro(NULL, "_dbpath");
+	strvec_clear(&replaced);
 	strbuf_release(&why);
 	return ret;
 }

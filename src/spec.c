@@ -721,6 +721,24 @@ static int add_pom_source(struct spec *s, const struct spec_request *req)
 	return n;
 }
 
+/* How pomctl's %changelog line ends: spec_edited_by_pomctl() looks for it. */
+#define CHANGELOG_MARK " (pomctl)"
+
+bool spec_edited_by_pomctl(const char *text)
+{
+	size_t m = strlen(CHANGELOG_MARK);
+
+	for (const char *l = text; *l;) {
+		size_t n = strcspn(l, "\n");
+
+		if (!strncmp(l, "- iptables ", 11) && n > m &&
+		    !strncmp(l + n - m, CHANGELOG_MARK, m))
+			return true;
+		l += n + (l[n] == '\n');
+	}
+	return false;
+}
+
 static void add_changelog(struct spec *s, const struct spec_request *req,
 			  struct strbuf *log)
 {
@@ -738,7 +756,7 @@ static void add_changelog(struct spec *s, const struct spec_request *req,
 		    "extensions ", date, req->packager, req->version,
 		    req->release, req->version);
 	join_names(req->patches, &sb);
-	strbuf_addstr(&sb, " (pomctl)\n");
+	strbuf_addf(&sb, "%s\n", CHANGELOG_MARK);
 	for (size_t i = 0; req->drop && i < req->drop->nr; i++)
 		strbuf_addf(&sb, "- dropped %s: contained in %s\n",
 			    req->drop->v[i], req->version);

@@ -318,6 +318,11 @@ static int load_doc(struct state *st, json_t *doc, const char *path)
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if ((bad = take_string(doc, keys[i], true, fields[i])))
 			return damaged(path, "field", bad);
+	/* the id names the run's records: a file name, nothing else */
+	if (!*st->id || *st->id == '.' ||
+	    st->id[strspn(st->id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			  "abcdefghijklmnopqrstuvwxyz:.-_")])
+		return damaged(path, "field", "id");
 	if (!json_is_boolean(force))
 		return damaged(path, "field", "force");
 	st->force = json_is_true(force);

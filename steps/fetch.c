@@ -199,13 +199,24 @@ static void forget_cached(struct ctx *ctx, const char *path)
 	strbuf_release(&cache);
 }
 
+/*
+ * Where the SRPM is looked for: the configured locations, in order; then
+ * the rpm top directory's SRPMS, where the SRPM of a package pomctl built
+ * is (a run on a host an earlier run upgraded) and no mirror has it.
+ */
+static void srpm_locations(struct ctx *ctx, struct strvec *locs)
+{
+	config_get_words(ctx->cfg, S, "srpm_locations", locs);
+	strvec_pushf(locs, "%s/SRPMS", config_get(ctx->cfg, "rpm", "topdir"));
+}
+
 static int get_srpm(struct ctx *ctx, const char *name, struct strbuf *path)
 {
 	struct strvec locs = STRVEC_INIT;
 	struct strbuf why = STRBUF_INIT;
 	int ret = -1;
 
-	config_get_words(ctx->cfg, S, "srpm_locations", &locs);
+	srpm_locations(ctx, &locs);
 	for (size_t i = 0; i < locs.nr && ret; i++) {
 		if (why.len)
 			strbuf_addstr(&why, "; ");
@@ -216,7 +227,7 @@ static int get_srpm(struct ctx *ctx, const char *name, struct strbuf *path)
 	}
 	if (ret)
 		error("cannot get %s from [sources] srpm_locations: %s", name,
-		      locs.nr ? why.buf : "the list is empty");
+		      why.buf);
 	strvec_clear(&locs);
 	strbuf_release(&why);
 	return ret;
@@ -382,10 +393,10 @@ static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
 	struct strvec locs = STRVEC_INIT;
 	struct strbuf url = STRBUF_INIT, path = STRBUF_INIT;
 
-	config_get_words(ctx->cfg, S, "srpm_locations", &locs);
+	srpm_locations(ctx, &locs);
 	plan_note(ctx->plan, "the iptables source package: %s (the SOURCERPM "
 		  "of the installed iptables), tried in [sources] "
-		  "srpm_locations in order", name);
+		  "srpm_locations in order, then in the rpm SRPMS", name);
 	for (size_t i = 0; i < locs.nr; i++) {
 		location_url(locs.v[i], name, &url);
 		if (!is_dir_location(locs.v[i])) {

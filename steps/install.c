@@ -193,9 +193,24 @@ static char *default_release(struct ctx *ctx)
 	return def;
 }
 
-static int install_packages(struct ctx *ctx)
+/* The packages about to be replaced go into the install manifest first. */
+static int record_replaced(const struct strvec *replaced, void *data)
 {
-	struct strvec pkgs = STRVEC_INIT, replaced = STRVEC_INIT;
+	struct manifest *m = data;
+
+	for (size_t i = 0; i < replaced->nr; i++)
+		manifest_replaced(m, replaced->v[i]);
+	return manifest_save(m);
+}
+
+/*
+ * The packages rpm built, in one transaction.  What they replaced is the
+ * manifest's record, not this attempt's finding: an attempt killed after
+ * the transaction committed leaves nothing for the next one to replace.
+ */
+static int install_packages(struct ctx *ctx, struct manifest *m)
+{
+	struct strvec pkgs = STRVEC_INIT;
 	struct strbuf list = STRBUF_INIT;
 	double start = monotonic_seconds();
 	int ret;
@@ -205,18 +220,16 @@ static int install_packages(struct ctx *ctx)
 							 "dbpath"),
 				   &pkgs, config_get_bool(ctx->cfg, "rpm",
 							  "nodeps"),
-				   &replaced);
+				   record_replaced, m);
 	steplog_work(ctx->log_fd, start, "rpm transaction of %zu packages",
 		     pkgs.nr);
-	for (size_t i = 0; i < replaced.nr; i++)
-		strbuf_addf(&list, "%s%s", i ? " " : "", replaced.v[i]);
+	manifest_replaced_list(m, &list);
 	if (!ret) {
 		state_set_output(ctx->state, "install", "replaced", list.buf);
 		info("  installed %zu packages%s%s", pkgs.nr,
 		     list.len ? ", replacing " : "", list.buf);
 	}
 	strvec_clear(&pkgs);
-	strvec_clear(&replaced);
 	strbuf_release(&list);
 	return ret;
 }
@@ -250,7 +263,7 @@ static int install_stages(struct ctx *ctx, const struct ktree *t,
 	if (!ret)
 		ret = make_boot_safe(ctx, t->release, def, m);
 	if (!ret && !pipeline_stage_skip(ctx, "packages installed", pkgs)) {
-		ret = install_packages(ctx);
+		ret = install_packages(ctx, m);
 		if (!ret)
 			ret = pipeline_stage_done(ctx, "packages installed",
 						  pkgs);
@@ -276,7 +289,7 @@ int install_run(struct ctx *ctx)
 			    "step built; run pomctl resume --from kernel",
 			    t.release, release);
 	else
-		ret = manifest_open(&m, ctx->state_dir.buf, "install");
+		ret = ctx_manifest_open(ctx, "install", &m);
 	if (!ret) {
 		char *def = default_release(ctx);
 

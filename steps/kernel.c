@@ -180,7 +180,7 @@ int kernel_run(struct ctx *ctx)
 
 	if (ktree_open_configured(ctx, &t) < 0)
 		return -1;
-	ret = manifest_open(&m, ctx->state_dir.buf, "kernel");
+	ret = ctx_manifest_open(ctx, "kernel", &m);
 	if (!ret) {
 		ret = ensure_config(ctx, &t, &arch, &m);
 		if (!ret)

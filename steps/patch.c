@@ -191,7 +191,7 @@ int patch_run(struct ctx *ctx)
 		return -1;
 	ret = check_for_kernel(set, n, &kt);
 	if (!ret)
-		ret = manifest_open(&m, ctx->state_dir.buf, "patch");
+		ret = ctx_manifest_open(ctx, "patch", &m);
 	if (!ret) {
 		ret = pom_apply(ctx, &pt, set, n, kt.dir, &m, &applied);
 		manifest_release(&m);

@@ -94,21 +94,32 @@ static int extract_sources(struct ctx *ctx, struct job *j)
 	return ret;
 }
 
-/* The spec as the SRPM had it: its backup in the rpm manifest, if any. */
+/*
+ * The spec the edit starts from, the distribution's: this run's backup of
+ * it, or the spec as fetched; but when that is pomctl's own (a run on a
+ * host an earlier run upgraded fetches the SRPM pomctl built), the first
+ * backup the earliest run made.
+ */
 static void original_spec(struct ctx *ctx, struct job *j)
 {
-	struct strbuf path = STRBUF_INIT;
-	json_t *doc;
-	const char *backup;
+	struct strbuf text = STRBUF_INIT;
+	struct manifest m;
+	const char *backup = NULL;
+	char *first = NULL;
 
-	strbuf_addf(&path, "%s/manifests/rpm.json", ctx->state_dir.buf);
-	doc = json_load_file(path.buf, 0, NULL);
-	backup = json_string_value(json_object_get(json_object_get(doc,
-					"changed"), j->spec.buf));
-	strbuf_addstr(&j->orig, backup && path_exists(backup) ? backup :
-			       j->spec.buf);
-	json_decref(doc);
-	strbuf_release(&path);
+	if (ctx_manifest_open(ctx, "rpm", &m) == 0)
+		backup = manifest_backup_of(&m, j->spec.buf);
+	if (!backup || !path_exists(backup))
+		backup = j->spec.buf;
+	if (read_file(backup, 4 << 20, false, &text) == 0 &&
+	    spec_edited_by_pomctl(text.buf) &&
+	    (first = manifest_first_backup(ctx->state_dir.buf, "rpm",
+					   j->spec.buf)))
+		backup = first;
+	strbuf_addstr(&j->orig, backup);
+	free(first);
+	manifest_release(&m);
+	strbuf_release(&text);
 }
 
 static int job_init(struct ctx *ctx, struct job *j)
@@ -472,7 +483,7 @@ int rpm_run(struct ctx *ctx)
 	int ret = job_init(ctx, &j);
 
 	if (!ret)
-		ret = manifest_open(&m, ctx->state_dir.buf, "rpm");
+		ret = ctx_manifest_open(ctx, "rpm", &m);
 	if (!ret) {
 		double start = monotonic_seconds();
 

@@ -190,7 +190,7 @@ int trial_run(struct ctx *ctx)
 	}
 	if (ktree_open_configured(ctx, &t) < 0)
 		return -1;
-	ret = manifest_open(&m, ctx->state_dir.buf, "trial");
+	ret = ctx_manifest_open(ctx, "trial", &m);
 	if (!ret)
 		ret = build_trial(ctx, &t, &m, &arch);
 	if (!ret) {

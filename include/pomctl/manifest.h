@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The record of what a step changed, so that it can be undone: files it
- * created, files it changed (each backed up before the first change) and
- * patches it applied.  Kept as STATE/manifests/STEP.json, backups under
- * STATE/backups/STEP/.
+ * The record of what a step changed in one run, so that it can be undone:
+ * files it created, files it changed (each backed up before the first
+ * change), patches it applied, and the installed packages it replaced.
+ * Kept as STATE/manifests/RUN/STEP.json, backups under
+ * STATE/backups/RUN/STEP/: one run's record, so that undoing it (an
+ * interrupted attempt, rollback) never touches what an earlier run did.
  *
- *	manifest_open(&m, state_dir, "patch");	the step's record, loaded
+ *	manifest_open(&m, state_dir, run, "patch");	the record, loaded
  *	manifest_backup(&m, path);		before changing path
  *	manifest_created(&m, path);		after creating path (a file,
  *						or a directory it owns whole)
@@ -14,7 +16,8 @@
  *	manifest_release(&m);
  *
  * A path backed up once keeps its first backup: the original survives any
- * number of re-runs.
+ * number of re-runs.  Replaced packages cannot be undone by pomctl (it keeps
+ * no copy of them): their record outlives manifest_undo().
  */
 #ifndef POMCTL_MANIFEST_H
 #define POMCTL_MANIFEST_H
@@ -22,25 +25,41 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "pomctl/strbuf.h"
+
 struct manifest {
 	char *path;
 	char *backups;
-	json_t *doc;	/* { created: [], changed: { path: backup }, patches: [] } */
+	json_t *doc;	/* { created: [], changed: { path: backup }, patches: [],
+			 *   replaced: [] } */
 };
 
-int manifest_open(struct manifest *m, const char *state_dir, const char *step);
+int manifest_open(struct manifest *m, const char *state_dir, const char *run,
+		  const char *step);
 void manifest_release(struct manifest *m);
 int manifest_backup(struct manifest *m, const char *path);
 int manifest_created(struct manifest *m, const char *path);
 void manifest_patch(struct manifest *m, const char *name);
+/* path's first backup, or NULL. */
+const char *manifest_backup_of(const struct manifest *m, const char *path);
+/*
+ * path's first backup in any run's manifest of step, the oldest run first
+ * (damaged manifests passed over): a path to free, or NULL.
+ */
+char *manifest_first_backup(const char *state_dir, const char *step,
+			    const char *path);
+/* An installed package ("NAME-VERSION-RELEASE") about to be replaced. */
+void manifest_replaced(struct manifest *m, const char *nevr);
+/* The replaced packages, space-separated, appended to sb. */
+void manifest_replaced_list(const struct manifest *m, struct strbuf *sb);
 int manifest_save(struct manifest *m);
 /* Restore every backup and remove every created file: 0 or -1. */
 int manifest_revert(struct manifest *m);
 /* Revert, then forget and save an empty record: 0 or -1 (reported). */
 int manifest_undo(struct manifest *m);
-/* Whether nothing is recorded. */
+/* Whether nothing is recorded that could be undone. */
 bool manifest_is_empty(const struct manifest *m);
-/* Forget the record (after a successful revert). */
+/* Forget the record (after a successful revert), replaced packages aside. */
 void manifest_clear(struct manifest *m);
 
 #endif

@@ -94,6 +94,11 @@ const char *step_output(struct ctx *ctx, const char *step, const char *key);
  */
 int pipeline_retire_run(struct ctx *ctx, const char *suffix);
 
+/* step's manifest in this run (see manifest.h): 0 or -1 (reported). */
+struct manifest;
+int ctx_manifest_open(const struct ctx *ctx, const char *step,
+		      struct manifest *m);
+
 /* Open the root's rpm database, honouring ctx->readonly: 0 or -1. */
 struct rpmdb;
 int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db);

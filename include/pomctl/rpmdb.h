@@ -91,13 +91,18 @@ int rpm_install_srpm(const char *path, const char *topdir,
 
 /*
  * Install (upgrading what they replace) the package files paths into the
- * rpm database at root/dbpath in one transaction.  replaced gets the
- * "NAME-VERSION-RELEASE" of each package the transaction replaces.  With
- * nodeps, dependencies are not checked (sandboxes whose database holds
- * only a few packages).  Problems are reported in rpm's words.
+ * rpm database at root/dbpath in one transaction.  With nodeps,
+ * dependencies are not checked (sandboxes whose database holds only a few
+ * packages).  Before the transaction runs, record() is given the
+ * "NAME-VERSION-RELEASE" of each installed package it replaces: once the
+ * transaction commits they are gone from the database, so that is the
+ * moment to write them down; a record() that fails (-1, reported) stops
+ * the install.  Problems are reported in rpm's words.
  */
 int rpm_install_packages(const char *root, const char *dbpath,
 			 const struct strvec *paths, bool nodeps,
-			 struct strvec *replaced);
+			 int (*record)(const struct strvec *replaced,
+				       void *data),
+			 void *data);
 
 #endif

@@ -77,6 +77,9 @@ void spec_patches_free(struct spec_patch *p, size_t n);
 /* The text with the edits applied. */
 void spec_render(const struct spec *s, struct strbuf *out);
 
+/* Whether a spec's text has the %changelog line spec_edit_pom() adds. */
+bool spec_edited_by_pomctl(const char *text);
+
 struct spec_expect {
 	const char *version, *release;
 	const struct strvec *packages;	/* subpackage names that must exist */

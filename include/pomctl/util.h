@@ -63,11 +63,13 @@ int write_file_atomic(const char *path, const void *data, size_t len,
  */
 int copy_file_atomic(const char *src, const char *dst, mode_t mode);
 
-/* mkdir -p with mode for the directories it creates; 0 or -1 (reported). */
 /* All of len bytes to fd, EINTR retried: 0, or -1 with errno set. */
 int write_all(int fd, const void *data, size_t len);
+/* mkdir -p with mode for the directories it creates; 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
 bool path_exists(const char *path);
+/* The names in dir, sorted, . and .. aside: 0, or -1 (errno set). */
+int list_dir(const char *dir, struct strvec *out);
 /* rm -rf of a directory pomctl made (no symlink followed): 0 or -1. */
 int remove_tree(const char *path);
 bool is_dir(const char *path);

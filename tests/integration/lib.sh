@@ -82,6 +82,23 @@ reboot_into() {
 		"${2:-$ROOT}/etc/pomctl.conf"
 }
 
+# What a kill -9 leaves in $STATE/state.json while step STEP ran, the
+# steps after it not begun: cut_in STEP LATER...  (A kill at an exact
+# moment, say right after an rpm transaction commits, cannot be timed.)
+cut_in() {
+	python3 - "$STATE/state.json" "$@" <<'PY' || fail "cannot edit the state"
+import json, sys
+path, cut, later = sys.argv[1], sys.argv[2], sys.argv[3:]
+d = json.load(open(path))
+for s in d["steps"]:
+    if s["name"] == cut:
+        s["status"] = "running"
+    if s["name"] in later:
+        s["status"] = "pending"
+json.dump(d, open(path, "w"), indent=2)
+PY
+}
+
 # Commands a step's log records ("$ " lines).
 commands_in_log() {
 	f=$(ls "$STATE"/logs/*-"$1".log 2>/dev/null) || { echo 0; return; }

@@ -38,13 +38,18 @@ finish() {
 # logs of the sandbox's stand-in tools (modprobe, up2date): logs too.
 snapshot() {
 	( cd "$SB" || exit 1
-	  find . ! -path './var/lib/pomctl/logs*' ! -path './var/lib/pomctl/runs*' \
+	  run=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' \
+		var/lib/pomctl/state.json)
+	  { find . ! -path './var/lib/pomctl/logs*' ! -path './var/lib/pomctl/runs*' \
 		! -path './var/log/*' -printf '%p %y %m\n' | sort
-	  find . -type f ! -path './var/lib/pomctl/logs/*' ! -path './var/lib/pomctl/runs/*' \
-		! -path './var/log/*' \
+	    find . -type f ! -path './var/lib/pomctl/logs/*' ! -path './var/lib/pomctl/runs/*' \
+		! -path './var/log/*' ! -path './var/lib/pomctl/manifests/*' \
 		! -path './var/lib/rpm/*' ! -name '*.rpm' ! -path ./var/lib/pomctl/lock \
 		! -path ./var/lib/pomctl/state.json ! -path ./etc/pomctl.conf -print0 |
 		sort -z | xargs -0 -r sha256sum
+	    for m in $(find var/lib/pomctl/manifests -type f | sort); do
+		echo "$m"; cat "$m"
+	    done; } | sed "s|$run|RUN|g"
 	  for r in $(find . -name '*.rpm' | sort); do
 		echo "$r"; rpm -qp --qf '%{NEVRA}\n[%{FILENAMES} %{FILEDIGESTS}\n]' "$r"
 	  done
@@ -105,6 +110,16 @@ for seed in $seeds; do
 	kill -9 "$bg" 2>/dev/null
 	wait "$bg" 2>/dev/null; rc=$?
 	[ $rc -eq 3 ] && reboot_sb
+	if [ ! -f "$SB/var/lib/pomctl/state.json" ]; then
+		# killed before the run was recorded: resume says to start it
+		# again, and that is what the sysadmin does
+		pomctl_sb resume
+		[ $? -eq 2 ] && grep -q "nothing to resume" "$T/d.err" ||
+			fail "seed $seed: no run recorded, and resume says: $(cat "$T/d.err")"
+		pomctl_sb upgrade --patch string
+		[ $? -eq 3 ] || fail "seed $seed: the new upgrade failed: $(cat "$T/d.err")"
+		reboot_sb
+	fi
 	finish
 	snapshot >"$T/after"
 	diff "$T/reference" "$T/after" >"$T/diff" ||

@@ -61,6 +61,15 @@ for loader in grub lilo grub2; do
 	assert_grep "install *awaiting-reboot" "$T/out"
 done
 
+# killed after the rpm transaction committed, before the state was saved:
+# the new attempt finds nothing to replace, yet what the first replaced is
+# not lost (the install manifest holds it since before the transaction)
+cut_in install verify
+expect_exit 3 "$P" --root "$ROOT" resume
+assert_grep "installed 3 packages, replacing iptables-1.2.6a-2$" "$T/err"
+expect_exit 0 "$P" --root "$ROOT" rollback --plan
+assert_grep "rpm -Uvh --oldpackage iptables-1.2.6a-2," "$T/out"
+
 # verify: the old kernel came up instead
 reboot_into 2.4.20-13.8
 expect_exit 1 "$P" --root "$ROOT" resume

@@ -103,7 +103,7 @@ assert t[i - 2:i] == b"\n\n", "no blank line before the new entry"
 assert t.index(b"CONFIG_IP_NF_MATCH_MARK") < i < t.index(b"TTL match support"), "not after the MARK entry"
 assert b"Fran\xe7ois" in t, "a Latin-1 byte was changed"
 PY
-python3 - "$STATE/manifests/patch.json" "$TREE" <<'PY' || fail "patch manifest"
+python3 - "$STATE"/manifests/*/patch.json "$TREE" <<'PY' || fail "patch manifest"
 import json, os, sys
 m = json.load(open(sys.argv[1])); tree = os.path.realpath(sys.argv[2])
 assert m["patches"] == ["string"], m
@@ -171,7 +171,7 @@ assert_no_grep "ARCH=i386 dep" "$T/out"
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch string-nocase --trial=build
 assert_grep "the boot loader configuration $ROOT/boot/grub/grub.conf has no entry for the running kernel 2.6.9-5.EL: .*nothing was installed" "$T/err"
 [ ! -e "$ROOT/lib/modules/2.6.9-5.ELcustom1" ] || fail "install installed before refusing"
-python3 - "$STATE/manifests/patch.json" <<'PY' || fail "dependency order"
+python3 - "$STATE"/manifests/*/patch.json <<'PY' || fail "dependency order"
 import json, sys
 assert json.load(open(sys.argv[1]))["patches"] == ["string", "string-nocase"]
 PY
@@ -183,7 +183,7 @@ i = t.index("config IP_NF_MATCH_STRING\n")
 assert t.count("config IP_NF_MATCH_STRING\n") == 1
 assert i < t.rindex("endmenu") and t[t.rindex("endmenu") - 2:t.rindex("endmenu")] == "\n\n"
 PY
-assert_no_grep "Configure.help" "$STATE/manifests/patch.json"
+assert_no_grep "Configure.help" "$STATE"/manifests/*/patch.json
 assert_grep "built with net/ipv4/netfilter/ipt_string.ko" "$T/err"
 [ -f "$TREE/net/ipv4/netfilter/ipt_string.ko" ] || fail "no ipt_string.ko"
 exit 0

@@ -35,7 +35,7 @@ assert_no_grep "^Patch0:" "$SPEC"
 assert_grep "^%patch1 -p1 -b .redhat$" "$SPEC"
 assert_grep "^make KERNEL_DIR=$TREE COPT_FLAGS" "$SPEC"
 assert_grep "^- dropped iptables-1.2.6a-fixes.patch: contained in 1.2.8$" "$SPEC"
-python3 - "$STATE/manifests/rpm.json" "$SPEC" <<'PY' || fail "the original spec is not backed up"
+python3 - "$STATE"/manifests/*/rpm.json "$SPEC" <<'PY' || fail "the original spec is not backed up"
 import json, sys
 m = json.load(open(sys.argv[1]))
 orig = open(m["changed"][sys.argv[2]]).read()
@@ -64,7 +64,7 @@ assert_no_grep "^Patch1:" "$SPEC"
 assert_grep "^- dropped iptables-1.2.5-redhat-man.patch: contained in 1.2.8$" "$SPEC"
 
 # a malformed spec: the parser's message, the file untouched
-rm "$STATE/manifests/rpm.json"
+rm "$STATE"/manifests/*/rpm.json
 printf 'Name: iptables\nVersion: 1.2.6a\n%%if 1\n%%description\nbroken\n' > "$SPEC"
 cp "$SPEC" "$T/broken.spec"
 expect_exit 1 "$P" --root "$ROOT" resume --from rpm

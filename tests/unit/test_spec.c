@@ -128,6 +128,11 @@ static void test_redhat_spec(void **unused)
 	assert_non_null(strstr(e.text.buf, "- dropped iptables-1.2.6a-fixes.patch: "
 					   "contained in 1.2.8\n"));
 	assert_non_null(strstr(e.text.buf, "(with patch-o-matic: string)."));
+	/* pomctl knows its own spec again, and the distribution's is not */
+	assert_true(spec_edited_by_pomctl(e.text.buf));
+	assert_false(spec_edited_by_pomctl(""));
+	assert_false(spec_edited_by_pomctl("- iptables 1.2.8 (pomctl) x\n"
+					   "* Mon - (pomctl)\n"));
 	strvec_pushv(&pkgs, (const char *const[]){ "iptables", "iptables-ipv6",
 						   "iptables-devel",
 						   "iptables-pom", NULL });

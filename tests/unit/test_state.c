@@ -176,6 +176,11 @@ static void test_damaged_fields(void **ctx)
 	expect_damaged(f, "[]", "not a JSON object");
 	expect_damaged(f, "{\"schema\": 2}", "schema is not 1");
 	expect_damaged(f, "{\"schema\": 1, \"id\": 5}", "field: id");
+	/* the id names files: no path in it */
+	expect_damaged(f, "{\"schema\":1,\"id\":\"../../etc\",\"created\":"
+		       "\"x\",\"command\":\"upgrade\",\"trial\":\"full\","
+		       "\"force\":false,\"patches\":[],\"steps\":[]}",
+		       "field: id");
 	expect_damaged(f, "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
 		       "\"command\":\"upgrade\",\"trial\":\"full\","
 		       "\"force\":false,\"patches\":[\"a;b\"],\"steps\":[]}",

@@ -1,0 +1,47 @@
+# A second run on a host that a first run upgraded keeps its own records:
+# an attempt of the second run cut short is undone from the second run's
+# manifest alone (the first run's patch, kernel and boot entry stay), and
+# rollback undoes the second run, not the first.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+sandbox_root
+TREE=$ROOT/usr/src/linux-2.4.20-13.8
+NF=$TREE/net/ipv4/netfilter
+
+# the first run: string, to the end
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+reboot_into 2.4.20-13.8custom
+expect_exit 0 "$P" --root "$ROOT" resume
+assert_grep "all 9 steps done" "$T/out"
+ls "$STATE"/manifests/*/patch.json >"$T/first" || fail "no manifest of the first run"
+
+# the second: iprange, on the kernel tree that already has string; the
+# SRPM of the installed iptables is the one the first run built, which no
+# mirror has: it comes from the rpm SRPMS; its spec, pomctl's own, is not
+# edited again: the distribution's, backed up by the first run, is.  A
+# release of its own tells its packages from the first run's.
+sed -i 's/^\[rpm\]$/[rpm]\nrelease = 2.pom/' "$CONF"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch iprange --trial=skip
+assert_grep "installed iptables-1.2.8-1.pom.src.rpm into" "$T/err"
+assert_grep "installed 3 packages, replacing iptables-1.2.8-1.pom iptables-devel-1.2.8-1.pom iptables-pom-1.2.8-1.pom$" "$T/err"
+assert_grep "reboot into 2.4.20-13.8custom1," "$T/out"
+[ "$(ls "$STATE"/manifests/*/patch.json | wc -l)" -eq 2 ] || fail "the runs do not have a manifest each"
+# killed while it patched: resume undoes that attempt, and only that
+cut_in patch rpm kernel install verify
+expect_exit 3 "$P" --root "$ROOT" resume
+assert_grep "undoing what the interrupted attempt changed" "$T/err"
+for f in "$NF/ipt_string.c" "$NF/ipt_iprange.c" "$ROOT/boot/vmlinuz-2.4.20-13.8custom" \
+	"$ROOT/lib/modules/2.4.20-13.8custom/kernel/net/ipv4/netfilter/ipt_string.o" \
+	"$ROOT/lib/modules/2.4.20-13.8custom1/kernel/net/ipv4/netfilter/ipt_string.o" \
+	"$ROOT/lib/modules/2.4.20-13.8custom1/kernel/net/ipv4/netfilter/ipt_iprange.o"; do
+	[ -e "$f" ] || fail "$f is gone: the first run's work was undone"
+done
+assert_grep "title Red Hat Linux (2.4.20-13.8custom)" "$ROOT/boot/grub/grub.conf"
+
+# rollback of the second run: its kernel goes, the first run's stays
+expect_exit 0 "$P" --root "$ROOT" rollback --plan
+assert_grep "remove $ROOT/boot/vmlinuz-2.4.20-13.8custom1$" "$T/out"
+assert_no_grep "remove $ROOT/boot/vmlinuz-2.4.20-13.8custom$" "$T/out"
+assert_no_grep "ipt_string" "$T/out"
+assert_grep "rpm -Uvh --oldpackage iptables-1.2.8-1.pom iptables-devel-1.2.8-1.pom iptables-pom-1.2.8-1.pom," "$T/out"
+exit 0

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pomctl/log.h"
+#include "pomctl/manifest.h"
+#include "pomctl/util.h"
+
+struct fixture {
+	char dir[64];
+	struct strbuf file;	/* a file the "steps" change */
+};
+
+static int setup(void **ctx)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+
+	strcpy(f->dir, "/tmp/pomctl-manifest-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	strbuf_init(&f->file);
+	strbuf_addf(&f->file, "%s/grub.conf", f->dir);
+	*ctx = f;
+	return 0;
+}
+
+static int teardown(void **ctx)
+{
+	struct fixture *f = *ctx;
+
+	remove_tree(f->dir);
+	strbuf_release(&f->file);
+	free(f);
+	return 0;
+}
+
+static void put(const char *path, const char *text)
+{
+	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
+}
+
+static void assert_text(const char *path, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(read_file(path, 1 << 20, false, &sb), 0);
+	assert_string_equal(sb.buf, text);
+	strbuf_release(&sb);
+}
+
+/* Changed in run r1 by step s: the file's text before was `before`. */
+static void change(struct fixture *f, const char *run, const char *before,
+		   const char *after)
+{
+	struct manifest m;
+
+	put(f->file.buf, before);
+	assert_int_equal(manifest_open(&m, f->dir, run, "s"), 0);
+	assert_int_equal(manifest_backup(&m, f->file.buf), 0);
+	put(f->file.buf, after);
+	manifest_release(&m);
+}
+
+/* Reading a record writes nothing; the first save makes its directory. */
+static void test_read_writes_nothing(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct strbuf dir = STRBUF_INIT;
+	struct manifest m;
+
+	assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), 0);
+	assert_true(manifest_is_empty(&m));
+	strbuf_addf(&dir, "%s/manifests", f->dir);
+	assert_false(path_exists(dir.buf));
+	assert_int_equal(manifest_save(&m), 0);
+	strbuf_addstr(&dir, "/r1/s.json");
+	assert_true(path_exists(dir.buf));
+	manifest_release(&m);
+	strbuf_release(&dir);
+}
+
+/* Undo restores the file; the replaced packages stay on record. */
+static void test_undo_keeps_replaced(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct strbuf list = STRBUF_INIT;
+	struct manifest m;
+
+	change(f, "r1", "original\n", "edited\n");
+	assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), 0);
+	manifest_replaced(&m, "iptables-1.2.6a-2");
+	manifest_replaced(&m, "iptables-1.2.6a-2");	/* once */
+	manifest_replaced(&m, "iptables-ipv6-1.2.6a-2");
+	assert_int_equal(manifest_save(&m), 0);
+	assert_int_equal(manifest_undo(&m), 0);
+	manifest_release(&m);
+
+	assert_text(f->file.buf, "original\n");
+	assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), 0);
+	assert_true(manifest_is_empty(&m));	/* nothing left to undo */
+	manifest_replaced_list(&m, &list);
+	assert_string_equal(list.buf, "iptables-1.2.6a-2 iptables-ipv6-1.2.6a-2");
+	manifest_release(&m);
+	strbuf_release(&list);
+}
+
+/* Each run has its own record; the first backup is the earliest run's. */
+static void test_runs_apart(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct manifest m;
+	char *first;
+
+	change(f, "2026-01-01T00:00:00Z-1", "distribution\n", "first run\n");
+	change(f, "2026-02-01T00:00:00Z-2", "first run\n", "second run\n");
+
+	/* undoing the second run gives back the first run's text */
+	assert_int_equal(manifest_open(&m, f->dir, "2026-02-01T00:00:00Z-2",
+				       "s"), 0);
+	assert_string_equal(manifest_backup_of(&m, f->file.buf) +
+			    strlen(f->dir), "/backups/2026-02-01T00:00:00Z-2/s/0-grub.conf");
+	assert_null(manifest_backup_of(&m, "/etc/other"));
+	assert_int_equal(manifest_undo(&m), 0);
+	manifest_release(&m);
+	assert_text(f->file.buf, "first run\n");
+
+	first = manifest_first_backup(f->dir, "s", f->file.buf);
+	assert_non_null(first);
+	assert_text(first, "distribution\n");
+	free(first);
+	assert_null(manifest_first_backup(f->dir, "other", f->file.buf));
+}
+
+static void test_damaged(void **ctx)
+{
+	static const char *const docs[] = {
+		"{\"created\": [5], \"changed\": {}, \"patches\": []}",
+		"{\"created\": [], \"changed\": {\"/a\": 1}, \"patches\": []}",
+		"{\"created\": [], \"changed\": {}, \"patches\": [],"
+		" \"replaced\": [null]}",
+		"{\"created\": [], \"changed\": {}}",
+		"[]",
+	};
+	struct fixture *f = *ctx;
+	struct strbuf path = STRBUF_INIT, dir = STRBUF_INIT;
+
+	strbuf_addf(&dir, "%s/manifests/r1", f->dir);
+	assert_int_equal(mkdir_p(dir.buf, 0700), 0);
+	strbuf_addf(&path, "%s/s.json", dir.buf);
+	error_set_quiet(true);
+	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		struct manifest m;
+
+		put(path.buf, docs[i]);
+		assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), -1);
+		assert_non_null(strstr(error_last(), "is damaged"));
+		manifest_release(&m);
+	}
+	error_set_quiet(false);
+	strbuf_release(&path);
+	strbuf_release(&dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_read_writes_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_undo_keeps_replaced, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_runs_apart, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -230,7 +230,8 @@ rpm: $(B)/$(DIST).tar.gz
 $(B)/pomctl-bench: $(call obj,bench/pomctl-bench.c) $(LIB_OBJ) $(STEP_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
 
-# Writes bench/RESULTS.md; BENCH="extract build" runs some only.
+# Writes bench/RESULTS.md; BENCH="extract build" runs some only (into
+# build/bench-RESULTS.md).
 bench: $(B)/pomctl $(B)/pomctl-bench $(B)/world/.stamp
 	@tools/bootstrap --check --bench 2>/dev/null || tools/bootstrap --bench
 	@bench/run $(BENCH)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,23 +38,208 @@ struct board {
 	struct slot slot[];
 };
 
+static void set_slot(struct slot *slot, const struct pom_check *res)
+{
+	slot->status = (int)res->status;
+	snprintf(slot->detail, RESULT_MAX, "%s", res->detail.buf);
+	slot->done = true;
+}
+
+/*
+ * A worker's batch: patches whose diffs alone are left to try (see
+ * pom_test_begin), no file touched by two of them, tried with one patch
+ * --dry-run of their diffs put end to end.  One patch(1) for many is most
+ * of list-patches' speed: starting patch(1) costs more than its work.
+ * The size adapts: doubled after a batch whose run gave the answers,
+ * halved after one whose output said nothing usable.
+ */
+#define BATCH_MAX 32
+
+struct batch {
+	size_t idx[BATCH_MAX], n, cap;
+	struct strvec files;	/* the files its diffs touch */
+	struct strbuf path;	/* the diffs end to end */
+};
+
+/* Whether p touches none of the batch's files; if so, they are noted. */
+static bool batch_takes(struct batch *b, const struct pom_patch *p)
+{
+	struct strvec files = STRVEC_INIT;
+	bool clash = false;
+
+	pom_diff_files(p, &files);
+	for (size_t i = 0; i < files.nr && !clash; i++)
+		for (size_t j = 0; j < b->files.nr && !clash; j++)
+			clash = !strcmp(files.v[i], b->files.v[j]);
+	for (size_t i = 0; i < files.nr && !clash; i++)
+		strvec_push(&b->files, files.v[i]);
+	strvec_clear(&files);
+	return !clash;
+}
+
+/* The diffs of patches idx[0..n) end to end into the batch file. */
+static int write_diffs(struct batch *b, const struct pom_tree *pt,
+		       const size_t *idx, size_t n)
+{
+	struct strbuf text = STRBUF_INIT;
+	int fd = open(b->path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		      0600), ret = fd < 0 ? -1 : 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		const struct pom_patch *p = &pt->patches[idx[i]];
+
+		for (size_t d = 0; d < p->diffs.nr && !ret; d++) {
+			strbuf_reset(&text);
+			ret = read_file(p->diffs.v[d], 1U << 30, false, &text);
+			if (text.len && text.buf[text.len - 1] != '\n')
+				strbuf_addch(&text, '\n');
+			if (!ret)
+				ret = write_all(fd, text.buf, text.len);
+		}
+	}
+	if (fd >= 0 && close(fd) < 0)
+		ret = -1;
+	strbuf_release(&text);
+	return ret;
+}
+
+/*
+ * The files a failed batch run checked without a word of trouble, from its
+ * output: a "checking file F" line followed by "Hunk #N succeeded ..."
+ * lines only.  False when a line stands outside any file's section: then
+ * nothing is known.  A name patch(1) quotes matches no file: that patch is
+ * tried alone.
+ */
+static bool clean_files(const char *out, struct strvec *clean)
+{
+	const char *file = NULL, *eol;
+	size_t flen = 0;
+	bool ok = true, known = true;
+
+	for (const char *l = out; *l && known; l = *eol ? eol + 1 : eol) {
+		size_t len;
+
+		eol = strchrnul(l, '\n');
+		len = (size_t)(eol - l);
+		if (len > 14 && !strncmp(l, "checking file ", 14)) {
+			if (file && ok)
+				strvec_pushf(clean, "%.*s", (int)flen, file);
+			file = l + 14;
+			flen = len - 14;
+			ok = true;
+		} else if (file && !strncmp(l, "Hunk #", 6) &&
+			   memmem(l, len, " succeeded at ", 14)) {
+			continue;
+		} else if (len) {
+			ok = false;
+			known = file != NULL;
+		}
+	}
+	if (file && ok && known)
+		strvec_pushf(clean, "%.*s", (int)flen, file);
+	return known;
+}
+
+static bool all_clean(const struct pom_patch *p, const struct strvec *clean)
+{
+	struct strvec files = STRVEC_INIT;
+	bool all = true;
+
+	pom_diff_files(p, &files);
+	for (size_t i = 0; i < files.nr && all; i++) {
+		all = false;
+		for (size_t j = 0; j < clean->nr && !all; j++)
+			all = !strcmp(files.v[i], clean->v[j]);
+	}
+	strvec_clear(&files);
+	return all;
+}
+
+/*
+ * Try patches idx[0..n) in one run.  When it fails, its output says which
+ * files went through; a patch with a file that did not is tried alone
+ * (pom_test: the answer and why).  Output that says nothing: each half
+ * again.  True when the run gave the answers.
+ */
+static bool try_batch(struct ctx *ctx, const struct pom_tree *pt,
+		      const char *kdir, struct board *bd, struct batch *b,
+		      const size_t *idx, size_t n)
+{
+	struct pom_check res = { POM_APPLIES, STRBUF_INIT };
+	struct strbuf out = STRBUF_INIT;
+	struct strvec clean = STRVEC_INIT;
+	int ret = n > 1 && write_diffs(b, pt, idx, n) == 0 ?
+		  pom_patch_run(ctx, kdir, b->path.buf, 1, false, true, &out) :
+		  -1;
+	bool answered = ret == 0 || (ret == 1 && clean_files(out.buf, &clean));
+
+	for (size_t i = 0; i < n && answered; i++) {
+		const struct pom_patch *p = &pt->patches[idx[i]];
+
+		res.status = POM_APPLIES;
+		strbuf_reset(&res.detail);
+		if (ret != 0 && !all_clean(p, &clean))
+			pom_test(ctx, pt, p, kdir, &res);
+		set_slot(&bd->slot[idx[i]], &res);
+	}
+	if (!answered && n == 1) {
+		pom_test(ctx, pt, &pt->patches[idx[0]], kdir, &res);
+		set_slot(&bd->slot[idx[0]], &res);
+	} else if (!answered && !run_interrupted()) {
+		try_batch(ctx, pt, kdir, bd, b, idx, n / 2);
+		try_batch(ctx, pt, kdir, bd, b, idx + n / 2, n - n / 2);
+	}
+	strbuf_release(&res.detail);
+	strbuf_release(&out);
+	strvec_clear(&clean);
+	return answered;
+}
+
+static void flush(struct ctx *ctx, const struct pom_tree *pt,
+		  const char *kdir, struct board *bd, struct batch *b)
+{
+	bool ok = b->n && try_batch(ctx, pt, kdir, bd, b, b->idx, b->n);
+
+	if (b->n)
+		b->cap = ok ? (b->cap * 2 > BATCH_MAX ? BATCH_MAX : b->cap * 2) :
+			      (b->cap > 1 ? b->cap / 2 : 1);
+	b->n = 0;
+	strvec_clear(&b->files);
+}
+
 /* In a worker: test patches until none is left. */
 static void work(struct ctx *ctx, const struct pom_tree *pt,
-		 const char *kdir, struct board *b)
+		 const char *kdir, struct board *bd, const char *tmp,
+		 unsigned worker)
 {
+	struct batch b = { .cap = BATCH_MAX, .files = STRVEC_INIT,
+			   .path = STRBUF_INIT };
 	size_t i;
 
 	error_set_quiet(true);
+	strbuf_addf(&b.path, "%s/batch-%u.diff", tmp, worker);
 	while (!run_interrupted() &&
-	       (i = atomic_fetch_add(&b->next, 1)) < pt->nr) {
+	       (i = atomic_fetch_add(&bd->next, 1)) < pt->nr) {
+		const struct pom_patch *p = &pt->patches[i];
 		struct pom_check res = { POM_FAILS, STRBUF_INIT };
 
-		pom_test(ctx, pt, &pt->patches[i], kdir, &res);
-		b->slot[i].status = (int)res.status;
-		snprintf(b->slot[i].detail, RESULT_MAX, "%s", res.detail.buf);
-		b->slot[i].done = true;
+		if (!pom_test_begin(ctx, pt, p, kdir, &res)) {
+			set_slot(&bd->slot[i], &res);
+		} else {
+			if (!batch_takes(&b, p)) {
+				flush(ctx, pt, kdir, bd, &b);
+				batch_takes(&b, p);
+			}
+			b.idx[b.n++] = i;
+			if (b.n >= b.cap)
+				flush(ctx, pt, kdir, bd, &b);
+		}
 		strbuf_release(&res.detail);
 	}
+	if (!run_interrupted())
+		flush(ctx, pt, kdir, bd, &b);
+	strvec_clear(&b.files);
+	strbuf_release(&b.path);
 }
 
 /*
@@ -61,7 +247,8 @@ static void work(struct ctx *ctx, const struct pom_tree *pt,
  * has tested its share: it must _exit() then.
  */
 static pid_t start(struct ctx *ctx, const struct pom_tree *pt,
-		   const char *kdir, struct board *b)
+		   const char *kdir, struct board *b, const char *tmp,
+		   unsigned worker)
 {
 	pid_t parent = getpid(), pid;
 
@@ -71,7 +258,7 @@ static pid_t start(struct ctx *ctx, const struct pom_tree *pt,
 		return error("cannot fork: %s", strerror(errno));
 	if (pid == 0) {
 		run_die_with_parent(parent);
-		work(ctx, pt, kdir, b);
+		work(ctx, pt, kdir, b, tmp, worker);
 	}
 	return pid;
 }
@@ -101,21 +288,31 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 	struct board *b = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t *pids = xcalloc(workers, sizeof(*pids));
+	struct strbuf tmp = STRBUF_INIT;
+	const char *t = getenv("TMPDIR");
 	unsigned started = 0, left;
 	bool told = false;
 	int ret = 0;
 
-	if (b == MAP_FAILED) {
+	/* the batches' files: gone with the directory, whatever happened */
+	strbuf_addf(&tmp, "%s/pomctl-batches-XXXXXX", t && *t ? t : "/tmp");
+	if (b == MAP_FAILED || !mkdtemp(tmp.buf)) {
+		ret = error("cannot %s: %s", b == MAP_FAILED ? "map the "
+			    "workers' results" : "create a temporary directory",
+			    strerror(errno));
+		if (b != MAP_FAILED)
+			munmap(b, size);
 		free(pids);
-		return error("cannot map the workers' results: %s",
-			     strerror(errno));
+		strbuf_release(&tmp);
+		return ret;
 	}
 	atomic_init(&b->next, 0);
 	for (unsigned k = 0; k < workers && k < pt->nr; k++) {
-		pid_t pid = start(ctx, pt, kdir, b);
+		pid_t pid = start(ctx, pt, kdir, b, tmp.buf, k);
 
 		if (pid == 0) {		/* a worker, done */
 			free(pids);
+			strbuf_release(&tmp);
 			_exit(0);
 		}
 		if (pid > 0)
@@ -135,6 +332,8 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 		told = told || run_interrupted();
 	}
 	free(pids);
+	remove_tree(tmp.buf);
+	strbuf_release(&tmp);
 	if (!ret && run_interrupted())
 		ret = error("list-patches was interrupted");
 	if (!ret)

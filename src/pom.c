@@ -609,7 +609,8 @@ int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3])
 		derive(&pt->patches[i], kv);
 	if (!ret && !pt->nr)
 		ret = error("'%s' holds no patch-o-matic patches", dir);
-	qsort(pt->patches, pt->nr, sizeof(*pt->patches), by_name);
+	if (pt->nr)	/* patches is NULL when there are none */
+		qsort(pt->patches, pt->nr, sizeof(*pt->patches), by_name);
 	strbuf_release(&path);
 	if (ret)
 		pom_release(pt);
@@ -1064,11 +1065,10 @@ static void rejected_files(const char *output, struct strbuf *rejected,
 	strbuf_release(&seen);
 }
 
-int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
-		   int strip, bool reverse, bool dry, struct strbuf *why)
+int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff,
+		  int strip, bool reverse, bool dry, struct strbuf *out)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf out = STRBUF_INIT;
 	int null_fd = -1, ret;
 
 	config_get_words(ctx->cfg, "commands", "patch", &cp.args);
@@ -1083,9 +1083,20 @@ int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
 	cp.log_fd = ctx->log_fd;
 	if (cp.log_fd < 0)
 		cp.log_fd = null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	cp.out = &out;
+	cp.out = out;
 	cp.label = "patch";
 	ret = run_command(&cp);
+	if (null_fd >= 0)
+		close(null_fd);
+	return ret;
+}
+
+int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
+		   int strip, bool reverse, bool dry, struct strbuf *why)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret = pom_patch_run(ctx, dir, diff, strip, reverse, dry, &out);
+
 	if (ret > 0 && why) {
 		struct strbuf rej = STRBUF_INIT, miss = STRBUF_INIT;
 
@@ -1103,8 +1114,6 @@ int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
 		strbuf_release(&rej);
 		strbuf_release(&miss);
 	}
-	if (null_fd >= 0)
-		close(null_fd);
 	strbuf_release(&out);
 	return ret ? -1 : 0;
 }
@@ -1304,7 +1313,8 @@ static void part_files(const char *diff, struct strvec *out)
 	struct strvec files = STRVEC_INIT;
 
 	diff_targets(diff, &files);
-	qsort(files.v, files.nr, sizeof(*files.v), by_string);
+	if (files.nr)	/* v is NULL when there are none */
+		qsort(files.v, files.nr, sizeof(*files.v), by_string);
 	for (size_t i = 0; i < files.nr; i++)
 		if (!i || strcmp(files.v[i], files.v[i - 1]))
 			strvec_push(out, files.v[i]);
@@ -1337,7 +1347,8 @@ static bool parts_disjoint(struct pom_patch *const *set, size_t n,
 		if (!strncmp(all.v[i], "./", 2) || strstr(all.v[i], "//") ||
 		    strstr(all.v[i], "/./"))
 			disjoint = false;
-	qsort(all.v, all.nr, sizeof(*all.v), by_string);
+	if (all.nr)
+		qsort(all.v, all.nr, sizeof(*all.v), by_string);
 	for (size_t i = 1; i < all.nr && disjoint; i++)
 		disjoint = strcmp(all.v[i], all.v[i - 1]) != 0;
 	strvec_clear(&all);
@@ -1376,25 +1387,34 @@ static int try_parts(struct ctx *ctx, const struct pom_tree *pt,
 	return ret;
 }
 
-int pom_test(struct ctx *ctx, const struct pom_tree *pt,
-	     const struct pom_patch *p, const char *kdir,
-	     struct pom_check *res)
+/* The answers that need no trial: not for this kernel, applied already. */
+static bool decided_early(struct ctx *ctx, const struct pom_tree *pt,
+			  const struct pom_patch *p, const char *kdir,
+			  struct pom_check *res)
+{
+	res->status = POM_APPLIES;
+	if (p->not_for_kernel) {
+		res->status = POM_NOT_FOR_KERNEL;
+		strbuf_addstr(&res->detail, p->not_for_kernel);
+		return true;
+	}
+	if (is_applied(ctx, pt, p, kdir)) {
+		res->status = POM_APPLIED;
+		return true;
+	}
+	return false;
+}
+
+/* The trial of p with what it depends on. */
+static void test_with_deps(struct ctx *ctx, const struct pom_tree *pt,
+			   const struct pom_patch *p, const char *kdir,
+			   struct pom_check *res)
 {
 	struct strvec names = STRVEC_INIT;
 	struct pom_patch **set = NULL;
 	bool *applied = NULL, old;
 	size_t n = 0;
 
-	res->status = POM_APPLIES;
-	if (p->not_for_kernel) {
-		res->status = POM_NOT_FOR_KERNEL;
-		strbuf_addstr(&res->detail, p->not_for_kernel);
-		return 0;
-	}
-	if (is_applied(ctx, pt, p, kdir)) {
-		res->status = POM_APPLIED;
-		return 0;
-	}
 	strvec_push(&names, p->name);
 	old = error_set_quiet(true);
 	if (pom_order(pt, &names, &set, &n) < 0) {
@@ -1411,7 +1431,129 @@ int pom_test(struct ctx *ctx, const struct pom_tree *pt,
 	free(applied);
 	free(set);
 	strvec_clear(&names);
+}
+
+int pom_test(struct ctx *ctx, const struct pom_tree *pt,
+	     const struct pom_patch *p, const char *kdir,
+	     struct pom_check *res)
+{
+	if (!decided_early(ctx, pt, p, kdir, res))
+		test_with_deps(ctx, pt, p, kdir, res);
 	return 0;
+}
+
+/* "@@ -A[,B] +C[,D] @@": B and D (1 when left out); false if malformed. */
+static bool hunk_counts(const char *s, size_t len, long *old, long *new)
+{
+	char buf[128];
+	long a, c;
+	int used = 0;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	*old = *new = 1;
+	if (sscanf(buf, "@@ -%ld,%ld +%ld,%ld @@%n", &a, old, &c, new, &used) == 4 &&
+	    used)
+		return *old >= 0 && *new >= 0;
+	*old = *new = 1;
+	if (sscanf(buf, "@@ -%ld +%ld,%ld @@%n", &a, &c, new, &used) == 3 && used)
+		return *new >= 0;
+	*new = 1;
+	if (sscanf(buf, "@@ -%ld,%ld +%ld @@%n", &a, old, &c, &used) == 3 && used)
+		return *old >= 0;
+	*old = 1;
+	return sscanf(buf, "@@ -%ld +%ld @@%n", &a, &c, &used) == 2 && used;
+}
+
+/*
+ * Whether diff is unified, every hunk after a "+++" header and exactly as
+ * long as it says: then put end to end with others it reads as itself
+ * (patch(1) would take a stray hunk for one more of the file before).
+ */
+static bool diff_is_complete(const char *diff)
+{
+	struct lines l;
+	long old = 0, new = 0;
+	bool header = false, ok, hunks = false;
+
+	lines_init(&l);
+	ok = lines_read(&l, diff, TEXT_MAX) == 0;
+	for (size_t i = 0; ok && i < l.nr; i++) {
+		size_t len;
+		const char *s = line_at(&l, i, &len);
+
+		if (old > 0 || new > 0) {	/* inside a hunk */
+			char c = len ? s[0] : ' ';
+
+			if (c == ' ' || c == '-')
+				old--;
+			if (c == ' ' || c == '+')
+				new--;
+			ok = (c == ' ' || c == '-' || c == '+' || c == '\\') &&
+			     old >= 0 && new >= 0;
+		} else if (len >= 3 && !strncmp(s, "@@ ", 3)) {
+			ok = header && hunk_counts(s, len, &old, &new);
+			hunks = true;
+		} else if (len >= 4 && !strncmp(s, "+++ ", 4)) {
+			header = true;
+		} else if (len >= 4 && !strncmp(s, "*** ", 4)) {
+			ok = false;	/* a context diff: left alone */
+		}
+	}
+	lines_release(&l);
+	return ok && hunks && old <= 0 && new <= 0;
+}
+
+/*
+ * Whether p alone, with diffs that touch distinct files, has only its diffs
+ * left to try once its new files and line-adds pass in memory: then
+ * pom_test() would run nothing but patch --dry-run of each diff.
+ */
+static bool diffs_left(const struct pom_tree *pt,
+		       const struct pom_patch *p, const char *kdir)
+{
+	struct strvec names = STRVEC_INIT;
+	struct pom_patch **set = NULL;
+	struct target t = { kdir, NULL, NULL, pt->is26, true };
+	struct strbuf why = STRBUF_INIT;
+	bool old = error_set_quiet(true), no = false, left;
+	size_t n = 0;
+
+	strvec_push(&names, p->name);
+	left = p->diffs.nr && pom_order(pt, &names, &set, &n) == 0 && n == 1 &&
+	       set[0] == p && parts_disjoint(set, 1, &no);
+	error_set_quiet(old);
+	for (size_t i = 0; i < p->diffs.nr && left; i++)
+		left = diff_is_complete(p->diffs.v[i]);
+	for (size_t i = 0; i < p->ncopies && left; i++)
+		left = copy_new_file(&t, &p->copies[i], &why) == 0;
+	for (size_t i = 0; i < p->nladds && left; i++)
+		left = skipped(&t, &p->ladds[i]) ||
+		       apply_ladd(&t, &p->ladds[i], &why) == 0;
+	free(set);
+	strvec_clear(&names);
+	strbuf_release(&why);
+	return left;
+}
+
+bool pom_test_begin(struct ctx *ctx, const struct pom_tree *pt,
+		    const struct pom_patch *p, const char *kdir,
+		    struct pom_check *res)
+{
+	if (decided_early(ctx, pt, p, kdir, res))
+		return false;
+	if (diffs_left(pt, p, kdir))
+		return true;
+	test_with_deps(ctx, pt, p, kdir, res);
+	return false;
+}
+
+void pom_diff_files(const struct pom_patch *p, struct strvec *out)
+{
+	for (size_t i = 0; i < p->diffs.nr; i++)
+		part_files(p->diffs.v[i], out);
 }
 
 int pom_apply(struct ctx *ctx, const struct pom_tree *pt,

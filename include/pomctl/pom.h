@@ -110,6 +110,21 @@ int pom_test(struct ctx *ctx, const struct pom_tree *pt,
 	     struct pom_check *res);
 
 /*
+ * For testing many patches with few patch(1) runs.  pom_test_begin(): the
+ * answer in res (false), or true when all that is left to know is whether
+ * p's diffs apply, each one dry, to kdir: its new files and line-adds pass,
+ * it depends on nothing and its diffs touch distinct files.  Then
+ * concatenated with those of other such patches, none touching a file
+ * another touches, one dry run that goes through says that each of them
+ * applies; when it fails, pom_test() says which and why.
+ */
+bool pom_test_begin(struct ctx *ctx, const struct pom_tree *pt,
+		    const struct pom_patch *p, const char *kdir,
+		    struct pom_check *res);
+/* The files p's diffs touch, each once, sorted, into out. */
+void pom_diff_files(const struct pom_patch *p, struct strvec *out);
+
+/*
  * Apply set (from pom_order) to kdir; patches already applied are left
  * alone.  applied gets the names of those this call applied.
  */
@@ -124,6 +139,9 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
  */
 int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
 		   int strip, bool reverse, bool dry, struct strbuf *why);
+/* The same run: patch's exit status (-1: it did not run) and output. */
+int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff,
+		  int strip, bool reverse, bool dry, struct strbuf *out);
 
 /*
  * The userspace part of p as one diff for the iptables tree (applied with

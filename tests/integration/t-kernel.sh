@@ -53,7 +53,8 @@ printf '#!/bin/sh\nsleep 0.4\nexec patch "$@"\n' >"$T/slowpatch"
 chmod 755 "$T/slowpatch"
 printf '[commands]\npatch = %s\n' "$T/slowpatch" >"$T/slow.conf"
 chmod 600 "$T/slow.conf"
-"$P" -c "$T/slow.conf" -j 2 list-patches --kernel "$K24" --pom "$CLASSIC" >"$T/out" 2>"$T/err" &
+mkdir "$T/tmp"
+TMPDIR=$T/tmp "$P" -c "$T/slow.conf" -j 2 list-patches --kernel "$K24" --pom "$CLASSIC" >"$T/out" 2>"$T/err" &
 lp=$!
 for i in $(seq 100); do pgrep -f "$T/slowpatch" >/dev/null && break; sleep 0.1; done
 kill -INT $lp
@@ -64,6 +65,7 @@ assert_grep "list-patches was interrupted" "$T/err"
 [ ! -s "$T/out" ] || fail "an interrupted list-patches printed a list"
 for i in $(seq 50); do pgrep -f "$T/slowpatch" >/dev/null || break; sleep 0.1; done
 ! pgrep -f "$T/slowpatch" >/dev/null || fail "patch still runs after the interrupt"
+[ -z "$(ls -A "$T/tmp")" ] || fail "an interrupted list-patches left $(ls "$T/tmp")"
 
 # --- trial: the plan, the pause, the resume; EXTRAVERSION collisions ---------------
 sandbox classic

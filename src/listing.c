@@ -51,7 +51,7 @@ static void set_slot(struct slot *slot, const struct pom_check *res)
  * --dry-run of their diffs put end to end.  One patch(1) for many is most
  * of list-patches' speed: starting patch(1) costs more than its work.
  * The size adapts: doubled after a batch whose run gave the answers,
- * halved after one whose output said nothing usable.
+ * halved (down to two) after one whose output said nothing usable.
  */
 #define BATCH_MAX 32
 
@@ -200,9 +200,9 @@ static void flush(struct ctx *ctx, const struct pom_tree *pt,
 {
 	bool ok = b->n && try_batch(ctx, pt, kdir, bd, b, b->idx, b->n);
 
-	if (b->n)
+	if (b->n > 1)	/* one alone is no batch: it says nothing of them */
 		b->cap = ok ? (b->cap * 2 > BATCH_MAX ? BATCH_MAX : b->cap * 2) :
-			      (b->cap > 1 ? b->cap / 2 : 1);
+			      (b->cap > 2 ? b->cap / 2 : 2);
 	b->n = 0;
 	strvec_clear(&b->files);
 }

@@ -18,6 +18,7 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/pom.h"
 #include "pomctl/run.h"
+#include "pomctl/text.h"
 #include "pomctl/util.h"
 
 #define RESULT_MAX 4000
@@ -55,38 +56,53 @@ static void set_slot(struct slot *slot, const struct pom_check *res)
  */
 #define BATCH_MAX 32
 
-struct batch {
-	size_t idx[BATCH_MAX], n, cap;
+struct entry {
+	size_t idx;		/* the patch */
 	struct strvec files;	/* the files its diffs touch */
+};
+
+struct batch {
+	struct entry e[BATCH_MAX];
+	size_t n, cap;
 	struct strbuf path;	/* the diffs end to end */
 };
 
-/* Whether p touches none of the batch's files; if so, they are noted. */
-static bool batch_takes(struct batch *b, const struct pom_patch *p)
+static bool has(const struct strvec *v, const char *s)
 {
-	struct strvec files = STRVEC_INIT;
-	bool clash = false;
-
-	pom_diff_files(p, &files);
-	for (size_t i = 0; i < files.nr && !clash; i++)
-		for (size_t j = 0; j < b->files.nr && !clash; j++)
-			clash = !strcmp(files.v[i], b->files.v[j]);
-	for (size_t i = 0; i < files.nr && !clash; i++)
-		strvec_push(&b->files, files.v[i]);
-	strvec_clear(&files);
-	return !clash;
+	for (size_t i = 0; i < v->nr; i++)
+		if (!strcmp(v->v[i], s))
+			return true;
+	return false;
 }
 
-/* The diffs of patches idx[0..n) end to end into the batch file. */
+/* Patch i joins the batch unless it touches a file one there touches. */
+static bool batch_takes(struct batch *b, const struct pom_tree *pt, size_t i)
+{
+	struct entry *e = &b->e[b->n];
+
+	strvec_init(&e->files);
+	pom_diff_files(&pt->patches[i], &e->files);
+	for (size_t k = 0; k < b->n; k++)
+		for (size_t f = 0; f < e->files.nr; f++)
+			if (has(&b->e[k].files, e->files.v[f])) {
+				strvec_clear(&e->files);
+				return false;
+			}
+	e->idx = i;
+	b->n++;
+	return true;
+}
+
+/* The diffs of the patches of e[0..n) end to end into the batch file. */
 static int write_diffs(struct batch *b, const struct pom_tree *pt,
-		       const size_t *idx, size_t n)
+		       const struct entry *e, size_t n)
 {
 	struct strbuf text = STRBUF_INIT;
 	int fd = open(b->path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		      0600), ret = fd < 0 ? -1 : 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
-		const struct pom_patch *p = &pt->patches[idx[i]];
+		const struct pom_patch *p = &pt->patches[e[i].idx];
 
 		for (size_t d = 0; d < p->diffs.nr && !ret; d++) {
 			strbuf_reset(&text);
@@ -112,82 +128,75 @@ static int write_diffs(struct batch *b, const struct pom_tree *pt,
  */
 static bool clean_files(const char *out, struct strvec *clean)
 {
-	const char *file = NULL, *eol;
+	static const char check[] = "checking file ";
+	struct lines l;
+	const char *file = NULL;
 	size_t flen = 0;
-	bool ok = true, known = true;
+	bool ok = false, known = true;
 
-	for (const char *l = out; *l && known; l = *eol ? eol + 1 : eol) {
+	lines_init(&l);
+	lines_split(&l, out, strlen(out));
+	for (size_t i = 0; i < l.nr && known; i++) {
 		size_t len;
+		const char *s = line_at(&l, i, &len);
 
-		eol = strchrnul(l, '\n');
-		len = (size_t)(eol - l);
-		if (len > 14 && !strncmp(l, "checking file ", 14)) {
-			if (file && ok)
+		if (len > strlen(check) && !strncmp(s, check, strlen(check))) {
+			if (ok)
 				strvec_pushf(clean, "%.*s", (int)flen, file);
-			file = l + 14;
-			flen = len - 14;
+			file = s + strlen(check);
+			flen = len - strlen(check);
 			ok = true;
-		} else if (file && !strncmp(l, "Hunk #", 6) &&
-			   memmem(l, len, " succeeded at ", 14)) {
-			continue;
-		} else if (len) {
+		} else if (len && !(file && !strncmp(s, "Hunk #", 6) &&
+				    memmem(s, len, " succeeded at ", 14))) {
 			ok = false;
 			known = file != NULL;
 		}
 	}
-	if (file && ok && known)
+	if (ok && known)
 		strvec_pushf(clean, "%.*s", (int)flen, file);
+	lines_release(&l);
 	return known;
 }
 
-static bool all_clean(const struct pom_patch *p, const struct strvec *clean)
+static bool all_clean(const struct strvec *files, const struct strvec *clean)
 {
-	struct strvec files = STRVEC_INIT;
-	bool all = true;
-
-	pom_diff_files(p, &files);
-	for (size_t i = 0; i < files.nr && all; i++) {
-		all = false;
-		for (size_t j = 0; j < clean->nr && !all; j++)
-			all = !strcmp(files.v[i], clean->v[j]);
-	}
-	strvec_clear(&files);
-	return all;
+	for (size_t i = 0; i < files->nr; i++)
+		if (!has(clean, files->v[i]))
+			return false;
+	return true;
 }
 
 /*
- * Try patches idx[0..n) in one run.  When it fails, its output says which
- * files went through; a patch with a file that did not is tried alone
- * (pom_test: the answer and why).  Output that says nothing: each half
- * again.  True when the run gave the answers.
+ * Try the patches of e[0..n) in one run.  When it fails, its output says
+ * which files went through; a patch with a file that did not is tried
+ * alone (pom_test: the answer and why).  Output that says nothing: each
+ * half again.  True when the run gave the answers.
  */
 static bool try_batch(struct ctx *ctx, const struct pom_tree *pt,
 		      const char *kdir, struct board *bd, struct batch *b,
-		      const size_t *idx, size_t n)
+		      const struct entry *e, size_t n)
 {
 	struct pom_check res = { POM_APPLIES, STRBUF_INIT };
 	struct strbuf out = STRBUF_INIT;
 	struct strvec clean = STRVEC_INIT;
-	int ret = n > 1 && write_diffs(b, pt, idx, n) == 0 ?
+	int ret = n > 1 && write_diffs(b, pt, e, n) == 0 ?
 		  pom_patch_run(ctx, kdir, b->path.buf, 1, false, true, &out) :
 		  -1;
 	bool answered = ret == 0 || (ret == 1 && clean_files(out.buf, &clean));
 
 	for (size_t i = 0; i < n && answered; i++) {
-		const struct pom_patch *p = &pt->patches[idx[i]];
-
 		res.status = POM_APPLIES;
 		strbuf_reset(&res.detail);
-		if (ret != 0 && !all_clean(p, &clean))
-			pom_test(ctx, pt, p, kdir, &res);
-		set_slot(&bd->slot[idx[i]], &res);
+		if (ret != 0 && !all_clean(&e[i].files, &clean))
+			pom_test(ctx, pt, &pt->patches[e[i].idx], kdir, &res);
+		set_slot(&bd->slot[e[i].idx], &res);
 	}
 	if (!answered && n == 1) {
-		pom_test(ctx, pt, &pt->patches[idx[0]], kdir, &res);
-		set_slot(&bd->slot[idx[0]], &res);
+		pom_test(ctx, pt, &pt->patches[e[0].idx], kdir, &res);
+		set_slot(&bd->slot[e[0].idx], &res);
 	} else if (!answered && !run_interrupted()) {
-		try_batch(ctx, pt, kdir, bd, b, idx, n / 2);
-		try_batch(ctx, pt, kdir, bd, b, idx + n / 2, n - n / 2);
+		try_batch(ctx, pt, kdir, bd, b, e, n / 2);
+		try_batch(ctx, pt, kdir, bd, b, e + n / 2, n - n / 2);
 	}
 	strbuf_release(&res.detail);
 	strbuf_release(&out);
@@ -198,13 +207,14 @@ static bool try_batch(struct ctx *ctx, const struct pom_tree *pt,
 static void flush(struct ctx *ctx, const struct pom_tree *pt,
 		  const char *kdir, struct board *bd, struct batch *b)
 {
-	bool ok = b->n && try_batch(ctx, pt, kdir, bd, b, b->idx, b->n);
+	bool ok = b->n && try_batch(ctx, pt, kdir, bd, b, b->e, b->n);
 
 	if (b->n > 1)	/* one alone is no batch: it says nothing of them */
 		b->cap = ok ? (b->cap * 2 > BATCH_MAX ? BATCH_MAX : b->cap * 2) :
 			      (b->cap > 2 ? b->cap / 2 : 2);
+	for (size_t k = 0; k < b->n; k++)
+		strvec_clear(&b->e[k].files);
 	b->n = 0;
-	strvec_clear(&b->files);
 }
 
 /* In a worker: test patches until none is left. */
@@ -212,8 +222,7 @@ static void work(struct ctx *ctx, const struct pom_tree *pt,
 		 const char *kdir, struct board *bd, const char *tmp,
 		 unsigned worker)
 {
-	struct batch b = { .cap = BATCH_MAX, .files = STRVEC_INIT,
-			   .path = STRBUF_INIT };
+	struct batch b = { .cap = BATCH_MAX, .path = STRBUF_INIT };
 	size_t i;
 
 	error_set_quiet(true);
@@ -226,11 +235,10 @@ static void work(struct ctx *ctx, const struct pom_tree *pt,
 		if (!pom_test_begin(ctx, pt, p, kdir, &res)) {
 			set_slot(&bd->slot[i], &res);
 		} else {
-			if (!batch_takes(&b, p)) {
+			if (!batch_takes(&b, pt, i)) {
 				flush(ctx, pt, kdir, bd, &b);
-				batch_takes(&b, p);
+				batch_takes(&b, pt, i);
 			}
-			b.idx[b.n++] = i;
 			if (b.n >= b.cap)
 				flush(ctx, pt, kdir, bd, &b);
 		}
@@ -238,7 +246,8 @@ static void work(struct ctx *ctx, const struct pom_tree *pt,
 	}
 	if (!run_interrupted())
 		flush(ctx, pt, kdir, bd, &b);
-	strvec_clear(&b.files);
+	for (size_t k = 0; k < b.n; k++)	/* left by an interrupt */
+		strvec_clear(&b.e[k].files);
 	strbuf_release(&b.path);
 }
 

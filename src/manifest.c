@@ -187,16 +187,13 @@ void manifest_replaced_list(const struct manifest *m, struct strbuf *sb)
 int manifest_save(struct manifest *m)
 {
 	char *text = json_dumps(m->doc, JSON_INDENT(2));
-	char *dir = xstrdup(m->path);
 	int ret;
 
 	if (!text)
 		die_oom();
-	*strrchr(dir, '/') = '\0';
-	ret = mkdir_p(dir, 0700);
+	ret = mkdir_parent(m->path, 0700);
 	if (!ret)
 		ret = write_file_atomic(m->path, text, strlen(text), 0600);
-	free(dir);
 	free(text);
 	return ret;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1153,7 +1154,7 @@ static int apply_diff(struct ctx *ctx, struct target *t, const char *diff,
 static int copy_new_file(struct target *t, const struct pom_copy *c,
 			 struct strbuf *why)
 {
-	struct strbuf dst = STRBUF_INIT, dir = STRBUF_INIT;
+	struct strbuf dst = STRBUF_INIT;
 	struct stat st;
 	int ret = 0;
 
@@ -1166,8 +1167,7 @@ static int copy_new_file(struct target *t, const struct pom_copy *c,
 		if (ret)
 			strbuf_addf(why, "cannot read '%s'", c->src);
 	} else {
-		strbuf_add(&dir, dst.buf, (size_t)(strrchr(dst.buf, '/') - dst.buf));
-		ret = stat(c->src, &st) < 0 || mkdir_p(dir.buf, 0755) < 0 ||
+		ret = stat(c->src, &st) < 0 || mkdir_parent(dst.buf, 0755) < 0 ||
 		      before_change(t, dst.buf) < 0 ||
 		      copy_file_atomic(c->src, dst.buf, st.st_mode & 0777) < 0 ?
 		      -1 : 0;
@@ -1175,13 +1175,26 @@ static int copy_new_file(struct target *t, const struct pom_copy *c,
 			strbuf_addf(why, "cannot create %s", c->dst);
 	}
 	strbuf_release(&dst);
-	strbuf_release(&dir);
 	return ret;
 }
 
 static bool skipped(const struct target *t, const struct pom_ladd *a)
 {
 	return ladd_for_other_series(a->target, t->is26);
+}
+
+/* p's new files and line-adds into t.  0 or -1 (why). */
+static int apply_files(struct target *t, const struct pom_patch *p,
+		       struct strbuf *why)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < p->ncopies && !ret; i++)
+		ret = copy_new_file(t, &p->copies[i], why);
+	for (size_t i = 0; i < p->nladds && !ret; i++)
+		if (!skipped(t, &p->ladds[i]))
+			ret = apply_ladd(t, &p->ladds[i], why) < 0 ? -1 : 0;
+	return ret;
 }
 
 /* Every part of p into t: diffs, new files, line-adds.  0 or -1 (why). */
@@ -1192,12 +1205,7 @@ static int apply_parts(struct ctx *ctx, struct target *t,
 
 	for (size_t i = 0; i < p->diffs.nr && !ret; i++)
 		ret = apply_diff(ctx, t, p->diffs.v[i], why);
-	for (size_t i = 0; i < p->ncopies && !ret; i++)
-		ret = copy_new_file(t, &p->copies[i], why);
-	for (size_t i = 0; i < p->nladds && !ret; i++)
-		if (!skipped(t, &p->ladds[i]))
-			ret = apply_ladd(t, &p->ladds[i], why) < 0 ? -1 : 0;
-	return ret;
+	return ret ? ret : apply_files(t, p, why);
 }
 
 /* --- already applied ---------------------------------------------------- */
@@ -1246,62 +1254,6 @@ static bool is_applied(struct ctx *ctx, const struct pom_tree *pt,
 
 /* --- scratch copies --------------------------------------------------------- */
 
-static int mkdir_parent(const char *path)
-{
-	struct strbuf dir = STRBUF_INIT;
-	int ret;
-
-	strbuf_add(&dir, path, (size_t)(strrchr(path, '/') - path));
-	ret = mkdir_p(dir.buf, 0700);
-	strbuf_release(&dir);
-	return ret;
-}
-
-/* A private copy of the files the patches of set touch. */
-static char *make_scratch(struct pom_patch *const *set, size_t n,
-			  const char *kdir)
-{
-	const char *tmp = getenv("TMPDIR");
-	struct strbuf dir = STRBUF_INIT, from = STRBUF_INIT, to = STRBUF_INIT;
-	struct strvec files = STRVEC_INIT;
-	int ret = 0;
-
-	strbuf_addf(&dir, "%s/pomctl-scratch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir.buf)) {
-		error("cannot create a scratch directory: %s", strerror(errno));
-		strbuf_release(&dir);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < set[i]->diffs.nr; j++)
-			diff_targets(set[i]->diffs.v[j], &files);
-		for (size_t j = 0; j < set[i]->nladds; j++)
-			strvec_push(&files, set[i]->ladds[j].target);
-		for (size_t j = 0; j < set[i]->ncopies; j++)
-			strvec_push(&files, set[i]->copies[j].dst);
-	}
-	for (size_t i = 0; i < files.nr && !ret; i++) {
-		strbuf_reset(&from);
-		strbuf_addf(&from, "%s/%s", kdir, files.v[i]);
-		if (!path_exists(from.buf))
-			continue;
-		strbuf_reset(&to);
-		strbuf_addf(&to, "%s/%s", dir.buf, files.v[i]);
-		ret = mkdir_parent(to.buf);
-		if (!ret)
-			ret = copy_file_atomic(from.buf, to.buf, 0600);
-	}
-	strvec_clear(&files);
-	strbuf_release(&from);
-	strbuf_release(&to);
-	if (ret) {
-		remove_tree(dir.buf);
-		strbuf_release(&dir);
-		return NULL;
-	}
-	return strbuf_detach(&dir);
-}
-
 static int by_string(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -1321,6 +1273,64 @@ static void part_files(const char *diff, struct strvec *out)
 	strvec_clear(&files);
 }
 
+
+/*
+ * The files the patches of set touch (their diffs, line-adds and new
+ * files), those marked in applied (if given) aside, into out.
+ */
+static void set_files(struct pom_patch *const *set, size_t n,
+		      const bool *applied, struct strvec *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (applied && applied[i])
+			continue;
+		for (size_t j = 0; j < set[i]->diffs.nr; j++)
+			part_files(set[i]->diffs.v[j], out);
+		for (size_t j = 0; j < set[i]->nladds; j++)
+			strvec_push(out, set[i]->ladds[j].target);
+		for (size_t j = 0; j < set[i]->ncopies; j++)
+			strvec_push(out, set[i]->copies[j].dst);
+	}
+}
+
+/* A private copy of the files the patches of set touch. */
+static char *make_scratch(struct pom_patch *const *set, size_t n,
+			  const char *kdir)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct strbuf dir = STRBUF_INIT, from = STRBUF_INIT, to = STRBUF_INIT;
+	struct strvec files = STRVEC_INIT;
+	int ret = 0;
+
+	strbuf_addf(&dir, "%s/pomctl-scratch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir.buf)) {
+		error("cannot create a scratch directory: %s", strerror(errno));
+		strbuf_release(&dir);
+		return NULL;
+	}
+	set_files(set, n, NULL, &files);
+	for (size_t i = 0; i < files.nr && !ret; i++) {
+		strbuf_reset(&from);
+		strbuf_addf(&from, "%s/%s", kdir, files.v[i]);
+		if (!path_exists(from.buf))
+			continue;
+		strbuf_reset(&to);
+		strbuf_addf(&to, "%s/%s", dir.buf, files.v[i]);
+		ret = mkdir_parent(to.buf, 0700);
+		if (!ret)
+			ret = copy_file_atomic(from.buf, to.buf, 0600);
+	}
+	strvec_clear(&files);
+	strbuf_release(&from);
+	strbuf_release(&to);
+	if (ret) {
+		remove_tree(dir.buf);
+		strbuf_release(&dir);
+		return NULL;
+	}
+	return strbuf_detach(&dir);
+}
+
 /*
  * Whether no two parts of the patches of set still to apply touch the same
  * file.  Then each part can be tried on the tree itself, dry (patch
@@ -1333,16 +1343,7 @@ static bool parts_disjoint(struct pom_patch *const *set, size_t n,
 	struct strvec all = STRVEC_INIT;
 	bool disjoint = true;
 
-	for (size_t i = 0; i < n; i++) {
-		if (applied[i])
-			continue;
-		for (size_t j = 0; j < set[i]->diffs.nr; j++)
-			part_files(set[i]->diffs.v[j], &all);
-		for (size_t j = 0; j < set[i]->nladds; j++)
-			strvec_push(&all, set[i]->ladds[j].target);
-		for (size_t j = 0; j < set[i]->ncopies; j++)
-			strvec_push(&all, set[i]->copies[j].dst);
-	}
+	set_files(set, n, applied, &all);
 	for (size_t i = 0; i < all.nr; i++)	/* "./x", "a//b" compare badly */
 		if (!strncmp(all.v[i], "./", 2) || strstr(all.v[i], "//") ||
 		    strstr(all.v[i], "/./"))
@@ -1442,29 +1443,34 @@ int pom_test(struct ctx *ctx, const struct pom_tree *pt,
 	return 0;
 }
 
-/* "@@ -A[,B] +C[,D] @@": B and D (1 when left out); false if malformed. */
-static bool hunk_counts(const char *s, size_t len, long *old, long *new)
+/* "A[,B]" at *s, moved past it: B, 1 when left out; false if malformed. */
+static bool hunk_range(const char **s, long *count)
 {
-	char buf[128];
-	long a, c;
-	int used = 0;
+	char *end;
 
-	if (len >= sizeof(buf))
+	if (!isdigit((unsigned char)**s))
 		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	*old = *new = 1;
-	if (sscanf(buf, "@@ -%ld,%ld +%ld,%ld @@%n", &a, old, &c, new, &used) == 4 &&
-	    used)
-		return *old >= 0 && *new >= 0;
-	*old = *new = 1;
-	if (sscanf(buf, "@@ -%ld +%ld,%ld @@%n", &a, &c, new, &used) == 3 && used)
-		return *new >= 0;
-	*new = 1;
-	if (sscanf(buf, "@@ -%ld,%ld +%ld @@%n", &a, old, &c, &used) == 3 && used)
-		return *old >= 0;
-	*old = 1;
-	return sscanf(buf, "@@ -%ld +%ld @@%n", &a, &c, &used) == 2 && used;
+	strtol(*s, &end, 10);
+	*count = 1;
+	if (*end == ',') {
+		if (!isdigit((unsigned char)end[1]))
+			return false;
+		*count = strtol(end + 1, &end, 10);
+	}
+	*s = end;
+	return true;
+}
+
+/* "@@ -A[,B] +C[,D] @@...": the old and new line counts B and D. */
+static bool hunk_counts(const char *s, long *old, long *new)
+{
+	if (strncmp(s, "@@ -", 4))
+		return false;
+	s += 4;
+	if (!hunk_range(&s, old) || strncmp(s, " +", 2))
+		return false;
+	s += 2;
+	return hunk_range(&s, new) && !strncmp(s, " @@", 3);
 }
 
 /*
@@ -1494,7 +1500,7 @@ static bool diff_is_complete(const char *diff)
 			ok = (c == ' ' || c == '-' || c == '+' || c == '\\') &&
 			     old >= 0 && new >= 0;
 		} else if (len >= 3 && !strncmp(s, "@@ ", 3)) {
-			ok = header && hunk_counts(s, len, &old, &new);
+			ok = header && hunk_counts(s, &old, &new);
 			hunks = true;
 		} else if (len >= 4 && !strncmp(s, "+++ ", 4)) {
 			header = true;
@@ -1522,16 +1528,13 @@ static bool diffs_left(const struct pom_tree *pt,
 	size_t n = 0;
 
 	strvec_push(&names, p->name);
-	left = p->diffs.nr && pom_order(pt, &names, &set, &n) == 0 && n == 1 &&
+	left = p->diffs.nr && !p->depends.nr &&
+	       pom_order(pt, &names, &set, &n) == 0 && n == 1 &&
 	       set[0] == p && parts_disjoint(set, 1, &no);
 	error_set_quiet(old);
 	for (size_t i = 0; i < p->diffs.nr && left; i++)
 		left = diff_is_complete(p->diffs.v[i]);
-	for (size_t i = 0; i < p->ncopies && left; i++)
-		left = copy_new_file(&t, &p->copies[i], &why) == 0;
-	for (size_t i = 0; i < p->nladds && left; i++)
-		left = skipped(&t, &p->ladds[i]) ||
-		       apply_ladd(&t, &p->ladds[i], &why) == 0;
+	left = left && apply_files(&t, p, &why) == 0;
 	free(set);
 	strvec_clear(&names);
 	strbuf_release(&why);

@@ -333,6 +333,20 @@ bool path_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+int mkdir_parent(const char *path, mode_t mode)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int ret = 0;
+
+	if (slash && slash != path) {
+		strbuf_add(&dir, path, (size_t)(slash - path));
+		ret = mkdir_p(dir.buf, mode);
+	}
+	strbuf_release(&dir);
+	return ret;
+}
+
 int list_dir(const char *dir, struct strvec *out)
 {
 	struct dirent **names;

@@ -67,6 +67,8 @@ int copy_file_atomic(const char *src, const char *dst, mode_t mode);
 int write_all(int fd, const void *data, size_t len);
 /* mkdir -p with mode for the directories it creates; 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
+/* mkdir_p of the directory path is in: 0 or -1 (reported). */
+int mkdir_parent(const char *path, mode_t mode);
 bool path_exists(const char *path);
 /* The names in dir, sorted, . and .. aside: 0, or -1 (errno set). */
 int list_dir(const char *dir, struct strvec *out);

@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	if (argc != 4)
 		return usage();
 	if (!strcmp(argv[1], "extract"))
-		return archive_extract(argv[2], argv[3]) ? 1 : 0;
+		return archive_extract(argv[2], argv[3], NULL) ? 1 : 0;
 	if (!strcmp(argv[1], "fetch"))
 		return bench_fetch(argv[2], argv[3]);
 	return usage();

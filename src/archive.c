@@ -16,6 +16,8 @@
 #include <archive_entry.h>
 
 #include "pomctl/archive.h"
+#include "pomctl/config.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 
@@ -168,15 +170,6 @@ static int reader_open(struct reader *r, const char *path)
 	return r->a ? 0 : -1;
 }
 
-/* An entry name, printable: control bytes become '?'. */
-static void printable(const char *s, struct strbuf *sb)
-{
-	strbuf_reset(sb);
-	for (; s && *s; s++)
-		strbuf_addch(sb, (unsigned char)*s < 0x20 || *s == 0x7f ?
-				 '?' : *s);
-}
-
 /*
  * The depth a relative path reaches below its start, walking its
  * components; -1 as soon as ".." climbs above the start.
@@ -196,14 +189,6 @@ static int depth_of(const char *path, int depth)
 		path = *end ? end + 1 : end;
 	}
 	return depth;
-}
-
-static bool has_dotdot(const char *path)
-{
-	for (const char *p = path; (p = strstr(p, "..")); p += 2)
-		if ((p == path || p[-1] == '/') && (p[2] == '/' || !p[2]))
-			return true;
-	return false;
 }
 
 /* Where a symlink in entry's directory pointing at target ends up. */
@@ -227,14 +212,13 @@ static const char *unsafe(struct archive_entry *e)
 	const char *hard = archive_entry_hardlink(e);
 	const char *sym = archive_entry_symlink(e);
 	mode_t type = archive_entry_filetype(e);
+	const char *why;
 
-	if (!name || !*name)
+	if (!name)
 		return "has no name";
-	if (*name == '/')
-		return "has an absolute path";
-	if (has_dotdot(name))
-		return "has a '..' component";
-	if (hard && (*hard == '/' || has_dotdot(hard)))
+	if ((why = relpath_check(name)))
+		return why;
+	if (hard && relpath_check(hard))
 		return "is a hard link to outside the archive";
 	if (type == AE_IFLNK && (!sym || link_escapes(name, sym)))
 		return "is a symbolic link pointing outside the archive";
@@ -396,7 +380,7 @@ static int refuse(const char *path, struct archive_entry *e, const char *why)
 	struct strbuf name = STRBUF_INIT;
 	int ret;
 
-	printable(archive_entry_pathname(e), &name);
+	strbuf_addprintable(&name, archive_entry_pathname(e));
 	ret = error("archive '%s' is unsafe: entry '%s' %s; nothing was "
 		    "extracted", path, name.buf, why);
 	strbuf_release(&name);
@@ -413,50 +397,121 @@ static int cannot_write(const char *path, struct archive *out)
 	return LOCAL;
 }
 
+/* What one extraction has written so far, against its limits. */
+struct budget {
+	const struct archive_limits *lim;
+	unsigned long long packed;	/* the archive file's size */
+	unsigned long long bytes;
+	unsigned long entries;
+};
+
+/* Below this, any ratio is fine: small archives of padded files. */
+#define RATIO_FLOOR (64ULL << 20)
+
+/* NULL when e fits in what is left; otherwise why it does not. */
+static const char *over_budget(struct budget *b, struct archive_entry *e,
+			       struct strbuf *why)
+{
+	la_int64_t size = archive_entry_size(e);
+
+	b->bytes += size > 0 ? (unsigned long long)size : 0;
+	strbuf_reset(why);
+	if (++b->entries > b->lim->entries)
+		strbuf_addf(why, "is one entry more than the limit of %lu "
+			    "([limits] extract_entries)", b->lim->entries);
+	else if (b->bytes > b->lim->bytes)
+		strbuf_addf(why, "takes the contents over the limit of %llu MiB "
+			    "([limits] extract_mib)", b->lim->bytes >> 20);
+	else if (b->bytes > RATIO_FLOOR && b->packed &&
+		 b->bytes / b->packed > b->lim->ratio)
+		strbuf_addf(why, "takes the contents over %lu times the "
+			    "archive's size ([limits] extract_ratio): a "
+			    "decompression bomb?", b->lim->ratio);
+	return why->len ? why->buf : NULL;
+}
+
 /* Every entry of in, checked, written by out (cwd: the temporary dir). */
 static int extract_checked(const char *path, struct reader *rd,
 			   struct archive *out, struct links *links,
-			   struct strbuf *tmp)
+			   struct budget *b)
 {
 	struct archive *in = rd->a;
 	struct archive_entry *e;
+	struct strbuf tmp = STRBUF_INIT;
 	const char *why;
-	int r;
+	int r, ret = 0;
 
-	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		if ((why = unsafe(e)) || (why = via_link(links, e, tmp)))
-			return refuse(path, e, why);
-		if (archive_write_header(out, e) != ARCHIVE_OK)
-			return cannot_write(path, out);
-		r = archive_entry_size(e) > 0 ? copy_data(in, out) : 0;
-		if (r == LOCAL)
-			return cannot_write(path, out);
-		if (r < 0)
-			return error("archive '%s' is damaged or truncated: %s",
-				     path, reader_error(rd));
-		if (archive_write_finish_entry(out) != ARCHIVE_OK)
-			return cannot_write(path, out);
+	while (!ret && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		if ((why = unsafe(e)) || (why = via_link(links, e, &tmp)) ||
+		    (why = over_budget(b, e, &tmp)))
+			ret = refuse(path, e, why);
+		else if (archive_write_header(out, e) != ARCHIVE_OK)
+			ret = cannot_write(path, out);
+		else if ((r = archive_entry_size(e) > 0 ? copy_data(in, out) : 0))
+			ret = r == LOCAL ? cannot_write(path, out) :
+			      error("archive '%s' is damaged or truncated: %s",
+				    path, reader_error(rd));
+		else if (archive_write_finish_entry(out) != ARCHIVE_OK)
+			ret = cannot_write(path, out);
 	}
-	if (r != ARCHIVE_EOF)
-		return error("archive '%s' is damaged or truncated: %s", path,
-			     reader_error(rd));
-	return 0;
+	strbuf_release(&tmp);
+	if (!ret && r != ARCHIVE_EOF)
+		ret = error("archive '%s' is damaged or truncated: %s", path,
+			    reader_error(rd));
+	return ret;
+}
+
+/*
+ * Each link alone pointed inside; followed through one another (l1 ->
+ * l0/.. with l0 -> .) they may not.  Every link of the extracted tree is
+ * resolved as the kernel would, beneath the tree.
+ */
+static int links_stay_inside(const char *path, const struct links *l)
+{
+	struct strbuf where = STRBUF_INIT, name = STRBUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < l->size && !ret; i++) {
+		int r;
+
+		if (!l->slot[i])
+			continue;
+		r = path_walk(".", l->slot[i], BENEATH_TREE, true, &where,
+			      NULL);
+		if (r == -EXDEV || r == -ELOOP) {
+			strbuf_addprintable(&name, l->slot[i]);
+			ret = error("archive '%s' is unsafe: symbolic link '%s' "
+				    "leads %s; nothing was extracted", path,
+				    name.buf, r == -EXDEV ?
+				    "outside the archive through other links" :
+				    "round in a loop");
+		}
+	}
+	strbuf_release(&where);
+	strbuf_release(&name);
+	return ret;
 }
 
 static int extract_entries(const char *path, struct reader *in,
-			   struct archive *out)
+			   struct archive *out, const struct archive_limits *lim)
 {
 	struct links links = { NULL, 0, 0 };
-	struct strbuf tmp = STRBUF_INIT;
-	int ret = extract_checked(path, in, out, &links, &tmp);
+	struct budget b = { lim, 0, 0, 0 };
+	struct stat st;
+	int ret;
 
+	if (stat(path, &st) == 0)
+		b.packed = (unsigned long long)st.st_size;
+	ret = extract_checked(path, in, out, &links, &b);
+	if (!ret)
+		ret = links_stay_inside(path, &links);
 	links_release(&links);
-	strbuf_release(&tmp);
 	return ret;
 }
 
 /* Extract into tmp with it as the working directory, then come back. */
-static int extract_into(const char *path, struct reader *in, const char *tmp)
+static int extract_into(const char *path, struct reader *in, const char *tmp,
+			const struct archive_limits *lim)
 {
 	struct archive *out = archive_write_disk_new();
 	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -467,7 +522,7 @@ static int extract_into(const char *path, struct reader *in, const char *tmp)
 		ret = LOCAL;
 	} else {
 		archive_write_disk_set_options(out, EXTRACT_FLAGS);
-		ret = extract_entries(path, in, out);
+		ret = extract_entries(path, in, out, lim);
 		if (archive_write_close(out) != ARCHIVE_OK && !ret)
 			ret = cannot_write(path, out);
 	}
@@ -517,7 +572,10 @@ static void remove_stale_temps(const char *dest)
 	strbuf_release(&stale);
 }
 
-int archive_extract(const char *path, const char *dest)
+static const struct archive_limits default_limits = ARCHIVE_LIMITS_DEFAULT;
+
+int archive_extract(const char *path, const char *dest,
+		    const struct archive_limits *lim)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	struct reader in;
@@ -534,7 +592,8 @@ int archive_extract(const char *path, const char *dest)
 		goto out;
 	}
 	if (reader_open(&in, path) == 0) {
-		ret = extract_into(path, &in, tmp.buf);
+		ret = extract_into(path, &in, tmp.buf,
+				   lim ? lim : &default_limits);
 		ret = reader_close(&in, path, ret);
 	}
 	if (!ret && rename(tmp.buf, dest) < 0) {
@@ -549,13 +608,14 @@ out:
 	return ret;
 }
 
-int archive_extract_top(const char *path, struct strbuf *dest)
+int archive_extract_top(const char *path, struct strbuf *dest,
+			const struct archive_limits *lim)
 {
 	struct strbuf top = STRBUF_INIT;
 	int ret = archive_top_dir(path, &top);
 
 	if (!ret && !is_dir(dest->buf))
-		ret = archive_extract(path, dest->buf);
+		ret = archive_extract(path, dest->buf, lim);
 	strbuf_addf(dest, "/%s", top.buf);
 	strbuf_release(&top);
 	return ret;
@@ -593,4 +653,13 @@ int archive_top_dir(const char *path, struct strbuf *top)
 	if (!ret && !top->len)
 		ret = error("archive '%s' is empty", path);
 	return ret;
+}
+
+void archive_limits_from_config(const struct config *cfg,
+				struct archive_limits *lim)
+{
+	lim->bytes = (unsigned long long)config_get_uint(cfg, "limits",
+							 "extract_mib") << 20;
+	lim->entries = config_get_uint(cfg, "limits", "extract_entries");
+	lim->ratio = config_get_uint(cfg, "limits", "extract_ratio");
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,6 +217,9 @@ struct transfer {
 	int fd;
 	const char *name;
 	int write_errno;
+	long long max_size;		/* 0: none */
+	long long received;		/* this transfer's bytes */
+	bool too_big;
 	double start;
 	long long resumed_at;
 	struct hasher hash;
@@ -226,6 +230,11 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 	struct transfer *t = arg;
 	size_t len = size * n, done = 0;
 
+	t->received += (long long)len;
+	if (t->max_size && t->resumed_at + t->received > t->max_size) {
+		t->too_big = true;
+		return 0;	/* a body longer than announced, or endless */
+	}
 	while (done < len) {
 		ssize_t w = write(t->fd, data + done, len - done);
 
@@ -280,7 +289,10 @@ static CURL *new_handle(const char *url, long connect_timeout, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,file");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp");
+	/* a redirect never leaves TLS, nor reaches a local file */
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+			 strncasecmp(url, "https:", 6) ? "http,https,ftp" :
+							 "https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -299,7 +311,10 @@ static void describe_failure(CURL *c, CURLcode rc, const char *errbuf,
 	long code = 0;
 
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (rc == CURLE_WRITE_ERROR && t->write_errno)
+	if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		strbuf_addf(why, "the file is larger than the limit of %lld "
+			    "MiB ([limits] download_mib)", t->max_size >> 20);
+	else if (rc == CURLE_WRITE_ERROR && t->write_errno)
 		strbuf_addf(why, "cannot write the download: %s",
 			    strerror(t->write_errno));
 	else if (rc == CURLE_ABORTED_BY_CALLBACK)
@@ -324,7 +339,8 @@ static int transfer(const struct fetch_request *req, const char *url,
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct strbuf name = STRBUF_INIT;
-	struct transfer t = { .fd = -1, .start = monotonic_seconds() };
+	struct transfer t = { .fd = -1, .start = monotonic_seconds(),
+			      .max_size = req->max_size };
 	struct stat st;
 	CURL *c;
 	CURLcode rc;
@@ -352,6 +368,10 @@ static int transfer(const struct fetch_request *req, const char *url,
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_time);
 	curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)st.st_size);
+	if (req->max_size)	/* an announced size over it: refused at once */
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+				 (curl_off_t)(req->max_size > st.st_size ?
+					      req->max_size - st.st_size : 1));
 	if (st.st_size)
 		steplog_printf(req->log_fd, "resuming %s at byte %lld", url,
 			       (long long)st.st_size);
@@ -373,7 +393,8 @@ static int transfer(const struct fetch_request *req, const char *url,
 	 * downloads afresh.  After a network error it stays, to be resumed.
 	 */
 	hasher_stop(&t.hash, rc == CURLE_OK, digest);
-	if (rc == CURLE_WRITE_ERROR && t.write_errno)
+	if ((rc == CURLE_WRITE_ERROR && t.write_errno) || t.too_big ||
+	    rc == CURLE_FILESIZE_EXCEEDED)
 		unlink(part);
 	curl_easy_cleanup(c);
 	strbuf_release(&name);

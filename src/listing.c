@@ -278,7 +278,7 @@ static void collect(const struct board *b, size_t nr,
 	for (size_t i = 0; i < nr; i++) {
 		const struct slot *s = &b->slot[i];
 		bool ok = s->done && s->status >= POM_APPLIES &&
-			  s->status <= POM_NOT_FOR_KERNEL;
+			  s->status <= POM_UNSAFE;
 
 		results[i].status = ok ? (enum pom_status)s->status : POM_FAILS;
 		strbuf_addstr(&results[i].detail,
@@ -392,12 +392,22 @@ static void print(struct ctx *ctx, const struct pom_tree *pt,
 	       pt->ng ? "-ng" : "classic", kt->dir, kt->release);
 	for (size_t i = 0; i < pt->nr; i++) {
 		const struct pom_patch *p = &pt->patches[i];
+		struct strbuf name = STRBUF_INIT, repo = STRBUF_INIT,
+			      title = STRBUF_INIT, detail = STRBUF_INIT;
 
-		printf("  %-18s %-10s %-19s %s\n", p->name, p->repo,
-		       pom_status_name(results[i].status),
-		       p->title ? p->title : "");
-		if (results[i].detail.len)
-			printf("      %s\n", results[i].detail.buf);
+		/* names and titles come from the tree: no ESC reaches a tty */
+		strbuf_addprintable(&name, p->name);
+		strbuf_addprintable(&repo, p->repo);
+		strbuf_addprintable(&title, p->title);
+		strbuf_addprintable(&detail, results[i].detail.buf);
+		printf("  %-18s %-10s %-19s %s\n", name.buf, repo.buf,
+		       pom_status_name(results[i].status), title.buf);
+		if (detail.len)
+			printf("      %s\n", detail.buf);
+		strbuf_release(&name);
+		strbuf_release(&repo);
+		strbuf_release(&title);
+		strbuf_release(&detail);
 	}
 }
 
@@ -407,6 +417,7 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 {
 	const char *fetched;
 	const char *t = getenv("TMPDIR");
+	struct archive_limits lim;
 
 	*tmp = NULL;
 	if (pom && is_dir(pom)) {
@@ -431,7 +442,8 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 			     strerror(errno));
 	*tmp = xstrdup(dir->buf);
 	strbuf_addstr(dir, "/pom");
-	return archive_extract_top(pom, dir);
+	archive_limits_from_config(ctx->cfg, &lim);
+	return archive_extract_top(pom, dir, &lim);
 }
 
 int list_patches(struct ctx *ctx, const char *kernel, const char *pom,

@@ -296,24 +296,84 @@ static void record_overrides(struct state *st)
 	strbuf_release(&key);
 }
 
-/* The run's command-line settings over the config file's. */
+/*
+ * The run's command-line settings over the config file's.  The state is
+ * trusted as far as the command line is, no further: a key the command
+ * line cannot set ([commands] above all) means the state was tampered
+ * with or damaged.
+ */
+static long override_index(const char *key, struct strbuf *names)
+{
+	struct strbuf sb = STRBUF_INIT;
+	long found = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(overrides); i++) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s %s", overrides[i].section,
+			    overrides[i].key);
+		if (!strcmp(sb.buf, key))
+			found = (long)i;
+		strbuf_addf(names, "%s'%s'", i ? ", " : "", sb.buf);
+	}
+	strbuf_release(&sb);
+	return found;
+}
+
 static int apply_overrides(struct ctx *ctx)
 {
+	struct strbuf names = STRBUF_INIT;
 	const char *key;
 	json_t *v;
-	char section[32];
-	const char *name;
+	int ret = 0;
 
 	json_object_foreach(ctx->state->overrides, key, v) {
-		name = strchr(key, ' ');
-		if (!name || (size_t)(name - key) >= sizeof(section))
-			return error("state: bad setting '%s'", key);
-		snprintf(section, sizeof(section), "%.*s", (int)(name - key),
-			 key);
-		if (config_set(ctx->cfg, section, name + 1,
-			       json_string_value(v)) < 0)
-			return -1;
+		long i;
+
+		strbuf_reset(&names);
+		i = override_index(key, &names);
+		if (i < 0 || !json_is_string(v)) {
+			ret = error("state file '%s' is damaged: its setting "
+				    "'%s' is not one the command line makes "
+				    "(%s); move the state directory aside "
+				    "and start again", ctx->state->path, key,
+				    names.buf);
+			break;
+		}
+		ret = config_set(ctx->cfg, overrides[i].section,
+				 overrides[i].key, json_string_value(v));
+		if (ret < 0)
+			break;
 	}
+	strbuf_release(&names);
+	return ret;
+}
+
+/*
+ * The state directory steers what pomctl does as root: trusted as the
+ * config file is.  Owned by root or the user running pomctl, and private.
+ * 0 when it is (or does not exist yet), -1 (reported) when not.
+ */
+static int check_state_dir(const struct ctx *ctx)
+{
+	struct stat st;
+
+	if (stat(ctx->state_dir.buf, &st) < 0)
+		return errno == ENOENT ? 0 :
+		       error("cannot stat '%s': %s", ctx->state_dir.buf,
+			     strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return error("state directory '%s' is not a directory",
+			     ctx->state_dir.buf);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return error("state directory '%s' belongs to uid %u, not to "
+			     "root or you; use a directory of your own "
+			     "(chown %u)", ctx->state_dir.buf,
+			     (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & 077)
+		return error("state directory '%s' can be read by others "
+			     "(mode %03o); use a directory of its own "
+			     "(chmod 700)", ctx->state_dir.buf,
+			     (unsigned)(st.st_mode & 0777));
 	return 0;
 }
 
@@ -329,6 +389,8 @@ static int load_state(struct ctx *ctx)
 	struct strbuf path = STRBUF_INIT;
 	int ret;
 
+	if (check_state_dir(ctx) < 0)
+		return -1;
 	state_path(ctx, &path);
 	ctx->state = xcalloc(1, sizeof(*ctx->state));
 	ret = state_load(ctx->state, path.buf, pipeline_step_names(),
@@ -348,19 +410,9 @@ static int load_state(struct ctx *ctx)
 /* The state directory is pomctl's own: 0700, never shared with others. */
 static int prepare_state_dir(struct ctx *ctx)
 {
-	struct stat st;
-
 	if (mkdir_p(ctx->state_dir.buf, 0700) < 0)
 		return -1;
-	if (stat(ctx->state_dir.buf, &st) < 0)
-		return error("cannot stat '%s': %s", ctx->state_dir.buf,
-			     strerror(errno));
-	if (st.st_mode & 077)
-		return error("state directory '%s' can be read by others "
-			     "(mode %03o); use a directory of its own "
-			     "(chmod 700)", ctx->state_dir.buf,
-			     (unsigned)(st.st_mode & 0777));
-	return 0;
+	return check_state_dir(ctx);
 }
 
 static int lock_state(struct ctx *ctx, int *lock_fd)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "pomctl/manifest.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 static json_t *empty_doc(void)
@@ -181,6 +182,52 @@ void manifest_replaced_list(const struct manifest *m, struct strbuf *sb)
 	json_array_foreach(json_object_get(m->doc, "replaced"), i, v)
 		strbuf_addf(sb, "%s%s", sb->len ? " " : "",
 			    json_string_value(v));
+}
+
+static bool within(const char *path, const struct strvec *places)
+{
+	for (size_t i = 0; i < places->nr; i++)
+		if (!strcmp(path, places->v[i]) ||
+		    path_under(places->v[i], path))
+			return true;
+	return false;
+}
+
+static int outside(const struct manifest *m, const char *path,
+		   const char *what)
+{
+	struct strbuf name = STRBUF_INIT;
+	int ret;
+
+	strbuf_addprintable(&name, path);
+	ret = error("manifest '%s' is damaged: it names '%s', %s; pomctl "
+		    "will not touch it (look at the manifest, then move it "
+		    "aside)", m->path, name.buf, what);
+	strbuf_release(&name);
+	return ret;
+}
+
+int manifest_confine(const struct manifest *m, const struct strvec *places)
+{
+	json_t *changed = json_object_get(m->doc, "changed"), *v;
+	const char *path, *what = "outside the places a step changes";
+	size_t i;
+
+	json_array_foreach(json_object_get(m->doc, "created"), i, v)
+		if (!path_is_clean(json_string_value(v)) ||
+		    !within(json_string_value(v), places))
+			return outside(m, json_string_value(v), what);
+	json_object_foreach(changed, path, v) {
+		const char *b = json_string_value(v), *base;
+
+		if (!path_is_clean(path) || !within(path, places))
+			return outside(m, path, what);
+		base = path_under(m->backups, b);
+		if (!path_is_clean(b) || !base || strchr(base, '/'))
+			return outside(m, b, "as a backup outside its "
+				       "backups directory");
+	}
+	return 0;
 }
 
 /* Its directory is made by the first save: reading the record writes none. */

@@ -69,10 +69,49 @@ int pipeline_retire_run(struct ctx *ctx, const char *suffix)
 	return ret;
 }
 
+/*
+ * Where steps change things, as this host's config says: all a manifest
+ * may name.  The kernel tree and the rpm top dir also as their links
+ * resolve.
+ */
+static void change_places(const struct ctx *ctx, struct strvec *places)
+{
+	static const char *const fixed[] = { "/boot", "/lib/modules" };
+	static const char *const keys[][2] = { { "kernel", "tree" },
+					       { "rpm", "topdir" },
+					       { "boot", "config" } };
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
+		ctx_path(ctx, fixed[i], &sb);
+		strvec_push(places, sb.buf);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		char *real;
+
+		ctx_path(ctx, config_get(ctx->cfg, keys[i][0], keys[i][1]),
+			 &sb);
+		strvec_push(places, sb.buf);
+		real = realpath(sb.buf, NULL);
+		if (real)
+			strvec_push(places, real);
+		free(real);
+	}
+	strbuf_release(&sb);
+}
+
 int ctx_manifest_open(const struct ctx *ctx, const char *step,
 		      struct manifest *m)
 {
-	return manifest_open(m, ctx->state_dir.buf, ctx->state->id, step);
+	struct strvec places = STRVEC_INIT;
+	int ret = manifest_open(m, ctx->state_dir.buf, ctx->state->id, step);
+
+	if (!ret) {
+		change_places(ctx, &places);
+		ret = manifest_confine(m, &places);
+	}
+	strvec_clear(&places);
+	return ret;
 }
 
 int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db)

@@ -15,6 +15,7 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/pom.h"
 #include "pomctl/run.h"
+#include "pomctl/safepath.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"
 
@@ -27,6 +28,7 @@ static const char *const status_names[] = {
 	[POM_FAILS] = "fails",
 	[POM_MISSING_DEP] = "missing dependency",
 	[POM_NOT_FOR_KERNEL] = "not for this kernel",
+	[POM_UNSAFE] = "unsafe",
 };
 
 const char *pom_status_name(enum pom_status s)
@@ -159,13 +161,30 @@ static char *first_line(const char *text)
 	return strbuf_detach(&sb);
 }
 
+/*
+ * Whether path, a file of the tree pt, resolves inside it: a link in a
+ * patch-o-matic tree is never followed out of it.
+ */
+static bool inside(const struct pom_tree *pt, const char *path)
+{
+	const char *rel = path_under(pt->dir, path);
+	struct strbuf where = STRBUF_INIT;
+	bool ok = rel && path_walk(pt->dir, rel, BENEATH_TREE, true, &where,
+				   NULL) == 0;
+
+	strbuf_release(&where);
+	return ok;
+}
+
 /* classic NAME.patch.help: "Author:" and "Status:" lines, then the text. */
-static void read_classic_help(struct pom_patch *p, const char *path)
+static void read_classic_help(const struct pom_tree *pt, struct pom_patch *p,
+			      const char *path)
 {
 	struct strbuf text = STRBUF_INIT;
 	const char *body;
 
-	if (read_file(path, INFO_MAX, false, &text) == 0) {
+	if (read_beneath(pt->dir, path_under(pt->dir, path), INFO_MAX,
+			 BENEATH_TREE, &text) == 0) {
 		body = text.buf;
 		while (!strncmp(body, "Author:", 7) || !strncmp(body, "Status:", 7))
 			body += strcspn(body, "\n") + (body[strcspn(body, "\n")] != 0);
@@ -203,7 +222,7 @@ static void read_classic_patch(struct pom_tree *pt, const char *repo,
 	}
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/%s/%s.help", pt->dir, repo, file);
-	read_classic_help(p, path.buf);
+	read_classic_help(pt, p, path.buf);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/userspace/%s.userspace", pt->dir, file);
 	if (path_exists(path.buf))
@@ -480,7 +499,9 @@ static int read_ng(struct pom_tree *pt, const unsigned kv[3])
 		if (!path_exists(info.buf))
 			continue;
 		p = new_patch(pt, names.v[i], "");
-		ret = read_info(p, info.buf);
+		ret = inside(pt, info.buf) ? read_info(p, info.buf) :
+		      error("'%s' leads outside the patch-o-matic tree '%s' "
+			    "through a link", info.buf, pt->dir);
 		if (!ret)
 			read_ng_parts(p, dir.buf, kv, pt->is26);
 	}
@@ -583,6 +604,64 @@ static void derive(struct pom_patch *p, const unsigned kv[3])
 		p->not_for_kernel = xstrdup("it has no part for this kernel");
 }
 
+/* --- safety: a patch names files inside its tree and the kernel's ------- */
+
+static void unsafe_name(struct pom_patch *p, const char *what,
+			const char *name, const char *why)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s '", what);
+	strbuf_addprintable(&sb, name);
+	strbuf_addf(&sb, "' %s", why);
+	p->unsafe = strbuf_detach(&sb);
+}
+
+/* Every file of p is in the tree (after links); every name it writes safe. */
+static void check_file(const struct pom_tree *pt, struct pom_patch *p,
+		       const char *file)
+{
+	if (!p->unsafe && file && !inside(pt, file))
+		unsafe_name(p, "its file", file, "leads outside the "
+			    "patch-o-matic tree through a link");
+}
+
+static void check_target(struct pom_patch *p, const char *what,
+			 const char *name)
+{
+	const char *why = relpath_check(name);
+
+	if (!p->unsafe && why)
+		unsafe_name(p, what, name, why);
+}
+
+static void diff_targets(const char *diff, struct strvec *out);
+
+static void check_safety(const struct pom_tree *pt, struct pom_patch *p)
+{
+	struct strvec files = STRVEC_INIT;
+
+	for (size_t i = 0; i < p->diffs.nr; i++)
+		check_file(pt, p, p->diffs.v[i]);
+	for (size_t i = 0; i < p->nladds; i++) {
+		check_file(pt, p, p->ladds[i].src);
+		check_target(p, "its line-add target", p->ladds[i].target);
+	}
+	for (size_t i = 0; i < p->ncopies; i++) {
+		check_file(pt, p, p->copies[i].src);
+		check_target(p, "its new file", p->copies[i].dst);
+	}
+	check_file(pt, p, p->userspace);
+	check_file(pt, p, p->userspace_dir);
+	for (size_t i = 0; i < p->diffs.nr && !p->unsafe; i++) {
+		strvec_clear(&files);
+		diff_targets(p->diffs.v[i], &files);
+		for (size_t j = 0; j < files.nr; j++)
+			check_target(p, "its diff names the file", files.v[j]);
+	}
+	strvec_clear(&files);
+}
+
 static int by_name(const void *a, const void *b)
 {
 	const struct pom_patch *x = a, *y = b;
@@ -606,8 +685,10 @@ int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3])
 	strbuf_addf(&path, "%s/config", dir);
 	pt->ng |= path_exists(path.buf);
 	ret = pt->ng ? read_ng(pt, kv) : read_classic(pt);
-	for (size_t i = 0; i < pt->nr; i++)
+	for (size_t i = 0; i < pt->nr; i++) {
+		check_safety(pt, &pt->patches[i]);
 		derive(&pt->patches[i], kv);
+	}
 	if (!ret && !pt->nr)
 		ret = error("'%s' holds no patch-o-matic patches", dir);
 	if (pt->nr)	/* patches is NULL when there are none */
@@ -644,6 +725,7 @@ static void patch_release(struct pom_patch *p)
 	strvec_clear(&p->options);
 	strvec_clear(&p->objects);
 	free(p->not_for_kernel);
+	free(p->unsafe);
 }
 
 void pom_release(struct pom_tree *pt)
@@ -1310,6 +1392,11 @@ static char *make_scratch(struct pom_patch *const *set, size_t n,
 	}
 	set_files(set, n, NULL, &files);
 	for (size_t i = 0; i < files.nr && !ret; i++) {
+		if (relpath_check(files.v[i])) {	/* check_safety's */
+			ret = error("unsafe file name in a patch: '%s'",
+				    files.v[i]);
+			break;
+		}
 		strbuf_reset(&from);
 		strbuf_addf(&from, "%s/%s", kdir, files.v[i]);
 		if (!path_exists(from.buf))
@@ -1394,6 +1481,11 @@ static bool decided_early(struct ctx *ctx, const struct pom_tree *pt,
 			  struct pom_check *res)
 {
 	res->status = POM_APPLIES;
+	if (p->unsafe) {
+		res->status = POM_UNSAFE;
+		strbuf_addstr(&res->detail, p->unsafe);
+		return true;
+	}
 	if (p->not_for_kernel) {
 		res->status = POM_NOT_FOR_KERNEL;
 		strbuf_addstr(&res->detail, p->not_for_kernel);
@@ -1567,14 +1659,20 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
 	struct strbuf why = STRBUF_INIT;
 	struct undo undo = { STRVEC_INIT, NULL, 0 };
 	struct target t = { kdir, m, &undo, pt->is26, false };
-	int ret;
+	int ret = 0;
 
-	for (size_t i = 0; i < n; i++)
-		applied[i] = is_applied(ctx, pt, set[i], kdir);
-	ret = try_parts(ctx, pt, set, n, applied, kdir, false, &why);
-	if (ret)
-		error("the patches do not apply to %s, nothing was changed: %s",
-		      kdir, why.buf);
+	for (size_t i = 0; i < n && !ret; i++)
+		if (set[i]->unsafe)
+			ret = error("patch '%s' is unsafe, nothing was changed: "
+				    "%s", set[i]->name, set[i]->unsafe);
+	if (!ret) {
+		for (size_t i = 0; i < n; i++)
+			applied[i] = is_applied(ctx, pt, set[i], kdir);
+		ret = try_parts(ctx, pt, set, n, applied, kdir, false, &why);
+		if (ret)
+			error("the patches do not apply to %s, nothing was "
+			      "changed: %s", kdir, why.buf);
+	}
 	for (size_t i = 0; i < n && !ret; i++) {
 		if (applied[i])
 			continue;

@@ -133,41 +133,42 @@ char *xstrdup(const char *s)
 	return p;
 }
 
-int read_file(const char *path, size_t max, bool nofollow, struct strbuf *sb)
+int read_fd(int fd, size_t max, struct strbuf *sb)
 {
-	int flags = O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
-	int fd = open(path, flags);
 	struct stat st;
 	ssize_t n;
 	size_t total = 0;
-	int err = 0;
 
-	if (fd < 0)
+	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	for (;;) {
 		strbuf_grow(sb, 8192);
 		n = read(fd, sb->buf + sb->len, 8192);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
+		if (n < 0)
+			return -errno;
 		if (n == 0)
-			break;
+			return 0;
 		total += (size_t)n;
-		if (total > max) {
-			err = -EFBIG;
-			break;
-		}
+		if (total > max)
+			return -EFBIG;
 		sb->len += (size_t)n;
 		sb->buf[sb->len] = '\0';
 	}
-out:
+}
+
+int read_file(const char *path, size_t max, bool nofollow, struct strbuf *sb)
+{
+	int flags = O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+	int fd = open(path, flags);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	err = read_fd(fd, max, sb);
 	close(fd);
 	return err;
 }

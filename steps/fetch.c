@@ -93,6 +93,8 @@ static void request(struct ctx *ctx, const char *url, const char *pin_key,
 						     "connect_timeout");
 	req->low_speed_time = (long)config_get_uint(ctx->cfg, "fetch",
 						    "low_speed_time");
+	req->max_size = (long long)config_get_uint(ctx->cfg, "limits",
+						   "download_mib") << 20;
 	req->log_fd = ctx->log_fd;
 }
 
@@ -333,7 +335,10 @@ static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 	ret = mkdir_p(dir.buf, 0700) < 0 ? ARCHIVE_EXTRACT_LOCAL : 0;
 	strbuf_addf(&dir, "/%.16s", res->digest);
 	if (!ret) {
-		ret = archive_extract_top(res->path.buf, &dir);
+		struct archive_limits lim;
+
+		archive_limits_from_config(ctx->cfg, &lim);
+		ret = archive_extract_top(res->path.buf, &dir, &lim);
 		steplog_work(ctx->log_fd, start, "extract %s", res->path.buf);
 	}
 	if (!ret && !is_dir(dir.buf))

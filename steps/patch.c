@@ -114,10 +114,16 @@ int patch_plan(struct ctx *ctx)
 	return 0;
 }
 
-/* A requested patch without a part for this kernel is an error. */
+/* A requested patch that is unsafe or has no part for this kernel is an
+ * error. */
 static int check_for_kernel(struct pom_patch **set, size_t n,
 			    const struct ktree *kt)
 {
+	for (size_t i = 0; i < n; i++)
+		if (set[i]->unsafe)
+			return error("patch '%s' is unsafe, nothing was "
+				     "changed: %s", set[i]->name,
+				     set[i]->unsafe);
 	for (size_t i = 0; i < n; i++)
 		if (set[i]->not_for_kernel)
 			return error("patch '%s' is not for kernel %s: %s",

@@ -77,6 +77,7 @@ static int extract_sources(struct ctx *ctx, struct job *j)
 {
 	const char *t = getenv("TMPDIR");
 	struct strbuf tarball = STRBUF_INIT;
+	struct archive_limits lim;
 	double start;
 	int ret;
 
@@ -88,7 +89,8 @@ static int extract_sources(struct ctx *ctx, struct job *j)
 	strbuf_addf(&tarball, "%s/%s", j->sources.buf, j->tarball);
 	strbuf_addf(&j->src, "%s/src", j->tmp.buf);
 	start = monotonic_seconds();
-	ret = archive_extract_top(tarball.buf, &j->src);
+	archive_limits_from_config(ctx->cfg, &lim);
+	ret = archive_extract_top(tarball.buf, &j->src, &lim);
 	steplog_work(ctx->log_fd, start, "extract %s", tarball.buf);
 	strbuf_release(&tarball);
 	return ret;

@@ -12,7 +12,9 @@
  * each mirror (a base URL the file's name is appended to), in order.  A
  * sha256 pin is checked: a mismatch deletes the download and names both
  * digests.  TLS certificates are always verified; redirects may not lead
- * to file:// URLs.  On a terminal a progress line shows bytes, rate and
+ * to file:// URLs, and from https only to https.  A file over max_size is
+ * refused when the server announces its size, and stopped (the partial
+ * file deleted) when the body grows past it.  On a terminal a progress line shows bytes, rate and
  * ETA; otherwise one line per file.
  */
 #ifndef POMCTL_FETCH_H
@@ -30,6 +32,7 @@ struct fetch_request {
 	const char *pin_name;		/* the config key of the pin */
 	long connect_timeout;		/* seconds */
 	long low_speed_time;		/* seconds below 1 byte/s */
+	long long max_size;		/* bytes; 0 for no limit */
 	int log_fd;			/* the step log, or -1 */
 };
 

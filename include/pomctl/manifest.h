@@ -53,6 +53,14 @@ void manifest_replaced(struct manifest *m, const char *nevr);
 /* The replaced packages, space-separated, appended to sb. */
 void manifest_replaced_list(const struct manifest *m, struct strbuf *sb);
 int manifest_save(struct manifest *m);
+/*
+ * The record comes from the state directory: check it before acting on it.
+ * Every path created or changed must be clean and one of places or under
+ * one (the kernel tree, /boot, /lib/modules, the rpm top dir, the boot
+ * config, as the caller knows them), every backup a file of m's backups
+ * directory.  0, or -1 (reported, naming the path).
+ */
+int manifest_confine(const struct manifest *m, const struct strvec *places);
 /* Restore every backup and remove every created file: 0 or -1. */
 int manifest_revert(struct manifest *m);
 /* Revert, then forget and save an empty record: 0 or -1 (reported). */

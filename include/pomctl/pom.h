@@ -60,6 +60,9 @@ struct pom_patch {
 	struct strvec options;	/* CONFIG_ options its config line-adds add */
 	struct strvec objects;	/* modules its Makefile line-adds build */
 	char *not_for_kernel;	/* why it has nothing for this kernel */
+	char *unsafe;		/* why it may not be used: a file of it leads
+				   out of the tree, or a name it writes
+				   breaks safepath.h's rule */
 };
 
 struct pom_tree {
@@ -92,6 +95,7 @@ enum pom_status {
 	POM_FAILS,
 	POM_MISSING_DEP,
 	POM_NOT_FOR_KERNEL,
+	POM_UNSAFE,		/* refused before any file is touched */
 };
 
 const char *pom_status_name(enum pom_status s);

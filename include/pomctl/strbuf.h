@@ -34,6 +34,8 @@ void strbuf_release(struct strbuf *sb);
 /* Return the buffer (caller frees) and reset sb to empty. */
 char *strbuf_detach(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
+/* Cut sb to its first len bytes (len <= sb->len). */
+void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(struct strbuf *sb, const char *s);
@@ -43,6 +45,11 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Remove trailing whitespace (spaces, tabs, CR, LF). */
 void strbuf_rtrim(struct strbuf *sb);
+/*
+ * Text from outside, for a terminal or a log line: control bytes (ESC
+ * among them) and DEL become '?'; a NULL s adds nothing.
+ */
+void strbuf_addprintable(struct strbuf *sb, const char *s);
 
 struct strvec {
 	char **v;

@@ -48,6 +48,8 @@ char *xstrdup(const char *s);
  * negative errno (-EFBIG when too large) without printing anything.
  */
 int read_file(const char *path, size_t max, bool nofollow, struct strbuf *sb);
+/* The same from an open fd (left open). */
+int read_fd(int fd, size_t max, struct strbuf *sb);
 
 /*
  * Replace path with data atomically: write path.tmp (O_EXCL, mode), fsync,

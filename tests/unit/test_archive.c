@@ -122,7 +122,7 @@ static void test_extract_compressed(void **ctx)
 	for (size_t i = 0; i < ARRAY_SIZE(filters); i++) {
 		remove_tree(f->dest.buf);
 		write_tar(f->tar.buf, filters[i], good, ARRAY_SIZE(good));
-		assert_int_equal(archive_extract(f->tar.buf, f->dest.buf), 0);
+		assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, NULL), 0);
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s/pom-1/extra/string.patch", f->dest.buf);
 		assert_true(path_exists(p.buf));
@@ -158,7 +158,7 @@ static void expect_refused(struct fixture *f, const struct ent *ents,
 
 	write_tar(f->tar.buf, 'j', ents, n);
 	old = error_set_quiet(true);
-	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf), -1);
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, NULL), -1);
 	error_set_quiet(old);
 	if (!strstr(error_last(), why))
 		fail_msg("'%s' lacks '%s'", error_last(), why);
@@ -173,7 +173,7 @@ static void test_refusals(void **ctx)
 		{ 'f', "pom/ok", "x", 0 }, { 'f', "pom/../../evil", "x", 0 } },
 		2, "entry 'pom/../../evil' has a '..' component");
 	expect_refused(f, (const struct ent[]){
-		{ 'f', "/etc/evil", "x", 0 } }, 1, "has an absolute path");
+		{ 'f', "/etc/evil", "x", 0 } }, 1, "is an absolute path");
 	expect_refused(f, (const struct ent[]){
 		{ 'l', "pom/esc", "../../etc", 0777 } }, 1,
 		"symbolic link pointing outside");
@@ -200,6 +200,70 @@ static void test_refusals(void **ctx)
 		{ 'f', "pom/suid", "x", 04755 } }, 1, "set-user-id");
 }
 
+/*
+ * Issue 14's chain: ptr/l0 -> ., ptr/lN -> l(N-1)/.. -- each link's target
+ * is inside when checked alone; followed through each other they reach
+ * far above the archive.  Refused after the last entry, nothing left.
+ */
+static void test_link_chain(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct ent ents[14];
+	char names[13][32], targets[13][32];
+
+	ents[0] = (struct ent){ 'd', "pom/ptr/", NULL, 0755 };
+	for (int i = 0; i < 12; i++) {
+		snprintf(names[i], sizeof(names[i]), "pom/ptr/l%d", i);
+		if (i)
+			snprintf(targets[i], sizeof(targets[i]), "l%d/..",
+				 i - 1);
+		else
+			strcpy(targets[i], ".");
+		ents[i + 1] = (struct ent){ 'l', names[i], targets[i], 0777 };
+	}
+	ents[13] = (struct ent){ 'l', "pom/ptr/x.help", "l11/etc/shadow",
+				 0777 };
+	expect_refused(f, ents, 14, "leads outside the archive through "
+		       "other links");
+	/* a loop is refused too */
+	expect_refused(f, (const struct ent[]){
+		{ 'l', "pom/a", "b", 0777 }, { 'l', "pom/b", "a", 0777 } }, 2,
+		"round in a loop");
+}
+
+/* The limits: entries, bytes, and the ratio of a decompression bomb. */
+static void test_limits(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct archive_limits lim = { 1 << 20, 3, 200 };
+	struct strbuf zeros = STRBUF_INIT;
+	struct ent big = { 'f', "pom/zeros", NULL, 0 };
+	bool old;
+
+	write_tar(f->tar.buf, 'z', good, ARRAY_SIZE(good));
+	old = error_set_quiet(true);
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, &lim), -1);
+	assert_non_null(strstr(error_last(), "[limits] extract_entries"));
+	assert_nothing_left(f);
+	strbuf_grow(&zeros, 70 << 20);
+	memset(zeros.buf, '0', 70 << 20);
+	zeros.len = 70 << 20;
+	zeros.buf[zeros.len] = '\0';
+	big.data = zeros.buf;
+	write_tar(f->tar.buf, 'z', &big, 1);
+	lim.entries = 10;
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, &lim), -1);
+	assert_non_null(strstr(error_last(), "over the limit of 1 MiB"));
+	lim.bytes = 1ULL << 30;
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, &lim), -1);
+	assert_non_null(strstr(error_last(), "decompression bomb"));
+	assert_nothing_left(f);
+	lim.ratio = 1000000;
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, &lim), 0);
+	error_set_quiet(old);
+	strbuf_release(&zeros);
+}
+
 /* What a killed extraction left (DEST.tmp-XXXXXX) goes; look-alikes stay. */
 static void test_stale_temps(void **ctx)
 {
@@ -214,7 +278,7 @@ static void test_stale_temps(void **ctx)
 	assert_int_equal(mkdir(other.buf, 0700), 0);
 	assert_int_equal(write_file_atomic(inside.buf, "x", 1, 0600), 0);
 	write_tar(f->tar.buf, 0, good, ARRAY_SIZE(good));
-	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf), 0);
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, NULL), 0);
 	assert_false(path_exists(stale.buf));
 	assert_true(is_dir(other.buf));
 	remove_tree(other.buf);
@@ -242,7 +306,7 @@ static void test_truncated(void **ctx)
 	assert_int_equal(stat(f->tar.buf, &st), 0);
 	assert_int_equal(truncate(f->tar.buf, st.st_size / 2), 0);
 	old = error_set_quiet(true);
-	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf), -1);
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, NULL), -1);
 	error_set_quiet(old);
 	if (!strstr(error_last(), "damaged or truncated"))
 		fail_msg("%s", error_last());
@@ -272,7 +336,7 @@ static void test_bad_footer(void **ctx)
 	fputc(c ^ 0xff, fp);
 	fclose(fp);
 	old = error_set_quiet(true);
-	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf), -1);
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, NULL), -1);
 	error_set_quiet(old);
 	if (!strstr(error_last(), "damaged or truncated: Lzma"))
 		fail_msg("%s", error_last());
@@ -287,7 +351,7 @@ static void test_dest_exists(void **ctx)
 	write_tar(f->tar.buf, 0, good, ARRAY_SIZE(good));
 	assert_int_equal(mkdir(f->dest.buf, 0700), 0);
 	old = error_set_quiet(true);
-	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf), -1);
+	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, NULL), -1);
 	error_set_quiet(old);
 	assert_non_null(strstr(error_last(), "exists already"));
 }
@@ -298,6 +362,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_extract_compressed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_chain, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_footer, setup,
 						teardown),

@@ -8,14 +8,23 @@
 #include "pomctl/boot.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 #define BOOT_CONFIG_MAX (1 << 20)
 #define LILO_LABEL_MAX 15
 
+/*
+ * The file the config names, its links resolved inside the root: Red
+ * Hat's /etc/grub.conf -> ../boot/grub/grub.conf is read and written as
+ * the file GRUB reads, and stays a link.
+ */
 void boot_config_path(struct ctx *ctx, struct strbuf *path)
 {
-	ctx_path(ctx, config_get(ctx->cfg, "boot", "config"), path);
+	const char *conf = config_get(ctx->cfg, "boot", "config");
+
+	if (root_resolve(ctx->root, conf, path) < 0)
+		ctx_path(ctx, conf, path);
 }
 
 /* --- reading ------------------------------------------------------------------- */
@@ -321,7 +330,7 @@ static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
 	}
 	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len, diff);
 	if (m && (manifest_backup(m, b->path) < 0 ||
-		  write_file_atomic(b->path, out.buf, out.len, 0644) < 0))
+		  write_file_keep(b->path, out.buf, out.len, 0644) < 0))
 		ret = -1;
 	strbuf_release(&out);
 	strbuf_release(&label);
@@ -437,20 +446,13 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 void boot_state_file(struct ctx *ctx, const struct bootcfg *b,
 		     struct strbuf *path)
 {
-	const char *slash;
-
-	strbuf_reset(path);
-	if (b->loader == LOADER_LILO) {
+	/* where the loader keeps it, never beside the config file */
+	if (b->loader == LOADER_LILO)
 		ctx_path(ctx, "/boot/map", path);
-		return;
-	}
-	if (b->loader == LOADER_GRUB2) {
+	else if (b->loader == LOADER_GRUB2)
 		ctx_path(ctx, "/boot/grub2/grubenv", path);
-		return;
-	}
-	slash = strrchr(b->path, '/');
-	strbuf_add(path, b->path, slash ? (size_t)(slash - b->path) : 0);
-	strbuf_addstr(path, "/default");
+	else
+		ctx_path(ctx, "/boot/grub/default", path);
 }
 
 bool boot_has_entry(struct ctx *ctx, const char *release, struct strbuf *where)

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "pomctl/host.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"

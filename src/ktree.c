@@ -17,6 +17,7 @@
 #include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
 #include "pomctl/text.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 #define MAKEFILE_MAX (1 << 20)
@@ -197,7 +198,7 @@ int ktree_set_extraversion(struct ktree *t, const char *extraversion,
 	}
 	text_diff(path.buf, l.text.buf, l.text.len, out.buf, out.len, diff);
 	if (m && (manifest_backup(m, path.buf) < 0 ||
-		  write_file_atomic(path.buf, out.buf, out.len, 0644) < 0))
+		  write_file_keep(path.buf, out.buf, out.len, 0644) < 0))
 		ret = -1;
 	if (!ret) {
 		free(t->extraversion);
@@ -405,7 +406,7 @@ int kconfig_set_modules(const char *config, const struct strvec *options,
 		text_diff(config, l.text.buf, l.text.len, out.buf, out.len,
 			  diff);
 	if (!dry)
-		ret = write_file_atomic(config, out.buf, out.len, 0644);
+		ret = write_file_keep(config, out.buf, out.len, 0644);
 	free(done);
 	lines_release(&l);
 	strbuf_release(&out);

@@ -18,6 +18,7 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/rollback.h"
 #include "pomctl/run.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 #ifndef POMCTL_VERSION

@@ -264,10 +264,15 @@ int manifest_revert(struct manifest *m)
 	}
 	json_object_foreach(changed, path, v) {
 		struct stat st;
-		mode_t mode = stat(path, &st) == 0 ? st.st_mode & 07777 : 0644;
+		bool had = stat(path, &st) == 0;
 
-		if (copy_file_atomic(json_string_value(v), path, mode) < 0)
+		/* the file as it was: its content, mode and owner */
+		if (copy_file_atomic(json_string_value(v), path,
+				     had ? st.st_mode & 07777 : 0644) < 0)
 			ret = -1;
+		else if (had && lchown(path, st.st_uid, st.st_gid) < 0)
+			ret = error("cannot give '%s' back to its owner: %s",
+				    path, strerror(errno));
 	}
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 #define MAX_STEPS 16

@@ -999,8 +999,8 @@ static void undo_run(struct undo *u)
 {
 	for (size_t i = u->paths.nr; i-- > 0;) {
 		if (u->before[i].buf)
-			write_file_atomic(u->paths.v[i], u->before[i].buf,
-					  u->before[i].len, 0644);
+			write_file_keep(u->paths.v[i], u->before[i].buf,
+					u->before[i].len, 0644);
 		else
 			unlink(u->paths.v[i]);
 	}
@@ -1062,7 +1062,7 @@ static int apply_ladd(struct target *t, const struct pom_ladd *a,
 	}
 	if (ret == 0 && !t->dry &&
 	    (before_change(t, path.buf) < 0 ||
-	     write_file_atomic(path.buf, out.buf, out.len, 0644) < 0))
+	     write_file_keep(path.buf, out.buf, out.len, 0644) < 0))
 		ret = -1;
 	lines_release(&file);
 	lines_release(&ladd);

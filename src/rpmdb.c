@@ -17,6 +17,7 @@
 #include <rpm/rpmver.h>
 
 #include "pomctl/rpmdb.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 /* librpm's messages, kept for our own: the last error-level one. */

@@ -245,3 +245,42 @@ int read_beneath(const char *base, const char *rel, size_t max,
 	close(fd);
 	return ret;
 }
+
+void root_path(struct strbuf *sb, const char *root, const char *path)
+{
+	struct strbuf rel = STRBUF_INIT;
+	bool diverged = false;
+
+	strbuf_reset(sb);
+	if (!root || !*root || !strcmp(root, "/")) {
+		strbuf_addstr(sb, path);
+		return;
+	}
+	strbuf_addstr(sb, root);
+	/*
+	 * Where plain resolution of ROOT/path would leave the root (an
+	 * absolute link, ".." above it), the path as resolved in the root;
+	 * otherwise as joined, links and all, as the user knows it.  When
+	 * the walk fails (a loop), the kernel's own open fails the same way.
+	 */
+	if (path_walk(root, path, BENEATH_ROOT, true, &rel, &diverged) == 0 &&
+	    diverged)
+		strbuf_addf(sb, "/%s", rel.buf);
+	else
+		strbuf_addstr(sb, path);
+	strbuf_release(&rel);
+}
+
+int root_resolve(const char *root, const char *path, struct strbuf *sb)
+{
+	struct strbuf rel = STRBUF_INIT;
+	const char *base = root && *root ? root : "/";
+	int ret = path_walk(base, path, BENEATH_ROOT, true, &rel, NULL);
+
+	strbuf_reset(sb);
+	if (!ret)
+		strbuf_addf(sb, "%s/%s", strcmp(base, "/") ? base : "",
+			    rel.buf);
+	strbuf_release(&rel);
+	return ret;
+}

@@ -211,8 +211,13 @@ static int fsync_dir_of(const char *path)
 	return ret;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len,
-		      mode_t mode)
+/*
+ * path.tmp, fsync, rename over path, fsync of the directory.  The new file
+ * gets exactly mode (the umask aside) and, when like is given, like's
+ * owner and group.
+ */
+static int write_atomic(const char *path, const void *data, size_t len,
+			mode_t mode, const struct stat *like)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	int fd, ret = -1;
@@ -224,12 +229,14 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 		goto out;
 	}
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  mode);
+		  mode & 0600);
 	if (fd < 0) {
 		error("cannot create '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if ((like && fchown(fd, like->st_uid, like->st_gid) < 0) ||
+	    fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
 		error("cannot write '%s': %s", tmp.buf, strerror(errno));
 		close(fd);
 		unlink(tmp.buf);
@@ -251,6 +258,25 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 out:
 	strbuf_release(&tmp);
 	return ret;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return write_atomic(path, data, len, mode & ~mask, NULL);
+}
+
+int write_file_keep(const char *path, const void *data, size_t len,
+		    mode_t mode)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return write_file_atomic(path, data, len, mode);
+	return write_atomic(path, data, len, st.st_mode & 07777, &st);
 }
 
 static int copy_fd(int in, int out)
@@ -369,14 +395,6 @@ bool is_dir(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-void root_path(struct strbuf *sb, const char *root, const char *path)
-{
-	strbuf_reset(sb);
-	if (root && *root && strcmp(root, "/") != 0)
-		strbuf_addstr(sb, root);
-	strbuf_addstr(sb, path);
 }
 
 bool path_is_clean(const char *path)

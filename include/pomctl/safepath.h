@@ -78,4 +78,20 @@ int read_beneath(const char *base, const char *rel, size_t max,
  */
 const char *path_under(const char *base, const char *path);
 
+/*
+ * Join the root and an absolute host path: ("", "/boot") -> "/boot",
+ * ("/tmp/r", "/boot") -> "/tmp/r/boot".  A link inside the root that would
+ * lead out of it (ROOT/boot -> /elsewhere) is followed as if the root were
+ * "/": ROOT/elsewhere.  Replaces sb's content.
+ */
+void root_path(struct strbuf *sb, const char *root, const char *path);
+
+/*
+ * The file path names in root, every link resolved in the root (the last
+ * component's too): the file a write must go to, so that a link such as
+ * /etc/grub.conf -> ../boot/grub/grub.conf stays a link.  0, or a
+ * negative errno (path_walk's).
+ */
+int root_resolve(const char *root, const char *path, struct strbuf *sb);
+
 #endif

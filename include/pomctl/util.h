@@ -60,6 +60,15 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);
 
 /*
+ * The same for a file pomctl edits but does not own (a boot config, a
+ * kernel tree's Makefile): path keeps its mode, owner and group (mode is
+ * for a file that is not there yet).  A 0600 grub.conf with a password
+ * hash stays 0600.  0 or -1 (reported).
+ */
+int write_file_keep(const char *path, const void *data, size_t len,
+		    mode_t mode);
+
+/*
  * Copy the regular file src to dst atomically (dst.tmp, fsync, rename):
  * 0 or -1 (reported).
  */
@@ -77,12 +86,6 @@ int list_dir(const char *dir, struct strvec *out);
 /* rm -rf of a directory pomctl made (no symlink followed): 0 or -1. */
 int remove_tree(const char *path);
 bool is_dir(const char *path);
-
-/*
- * Join the root and an absolute host path: ("", "/boot") -> "/boot",
- * ("/tmp/r", "/boot") -> "/tmp/r/boot".  Replaces sb's content.
- */
-void root_path(struct strbuf *sb, const char *root, const char *path);
 
 /* An absolute path without "..", empty components or control characters. */
 bool path_is_clean(const char *path);

@@ -174,3 +174,24 @@ for name in big endless; do
 	rm -rf "$STATE"
 done
 kill $srv
+
+# --- 4. a boot config behind a link, private, with a password hash -------------
+# Red Hat's layout: /etc/grub.conf -> ../boot/grub/grub.conf, 0600.
+sandbox_root
+G=$ROOT/boot/grub/grub.conf
+sed -i 's/^timeout=.*/&\npassword --md5 $1$abcdefgh$0123456789abcdefghijkl/' "$G"
+chmod 600 "$G"
+ln -s ../boot/grub/grub.conf "$ROOT/etc/grub.conf"
+sed -i 's|^config = .*|config = /etc/grub.conf|' "$CONF"
+cp -p "$G" "$T/grub.conf.orig"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=build
+[ -L "$ROOT/etc/grub.conf" ] || fail "/etc/grub.conf is no longer a link"
+assert_grep "kernel /vmlinuz-2.4.20-13.8custom1 " "$G"
+assert_grep '^password --md5 ' "$G"
+[ "$(stat -c %a "$G")" = 600 ] || fail "grub.conf's mode is $(stat -c %a "$G")"
+[ ! -e "$ROOT/etc/default" ] || fail "a GRUB state file beside /etc/grub.conf"
+[ "$(cat "$ROOT/boot/grub/default")" = "0 once" ] || fail "no one-shot in /boot/grub/default"
+expect_exit 0 "$P" --root "$ROOT" rollback
+[ -L "$ROOT/etc/grub.conf" ] || fail "rollback replaced the link"
+cmp -s "$G" "$T/grub.conf.orig" || fail "grub.conf differs after rollback: $(diff "$T/grub.conf.orig" "$G")"
+[ "$(stat -c %a "$G")" = 600 ] || fail "grub.conf's mode after rollback is $(stat -c %a "$G")"

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
 static void test_strbuf(void **unused)

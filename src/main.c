@@ -418,9 +418,13 @@ static int prepare_state_dir(struct ctx *ctx)
 
 static int lock_state(struct ctx *ctx, int *lock_fd)
 {
+	struct strbuf root_lock = STRBUF_INIT;
+
 	if (prepare_state_dir(ctx) < 0)
 		return EXIT_FAILED;
-	*lock_fd = state_lock(ctx->state_dir.buf);
+	root_path(&root_lock, ctx->root, "/var/lock/pomctl");
+	*lock_fd = state_lock(ctx->state_dir.buf, root_lock.buf);
+	strbuf_release(&root_lock);
 	if (*lock_fd == -EWOULDBLOCK)
 		return EXIT_LOCKED;
 	return *lock_fd < 0 ? EXIT_FAILED : 0;

@@ -376,52 +376,86 @@ int state_load(struct state *st, const char *path, const char *const *names,
 	return ret;
 }
 
-static void report_holder(int fd, const char *path)
+static void report_holder(int fd, const char *path, const char *what)
 {
 	char buf[32] = "";
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 	long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
 
 	if (pid > 0)
-		error("another pomctl (pid %ld) is running on this state "
-		      "directory (lock '%s'); wait for it to finish",
-		      pid, path);
+		error("another pomctl (pid %ld) is running on %s (lock '%s'); "
+		      "wait for it to finish", pid, what, path);
 	else
-		error("another pomctl is running on this state directory "
-		      "(lock '%s'); wait for it to finish", path);
+		error("another pomctl is running on %s (lock '%s'); wait for "
+		      "it to finish", what, path);
 }
 
-int state_lock(const char *dir)
+/* flock path: the fd; -EWOULDBLOCK or -1 (reported). */
+static int lock_file(const char *path, const char *what)
 {
-	struct strbuf path = STRBUF_INIT, pid = STRBUF_INIT;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int err;
+
+	if (fd < 0)
+		return error("cannot open lock '%s': %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	err = errno;
+	if (err == EWOULDBLOCK)
+		report_holder(fd, path, what);
+	else
+		error("cannot lock '%s': %s", path, strerror(err));
+	close(fd);
+	return err == EWOULDBLOCK ? -EWOULDBLOCK : -1;
+}
+
+static void write_pid(int fd, const char *path)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		warning("cannot write the pid into '%s'", path);
+}
+
+static int root_fd = -1;	/* held with the state lock */
+
+static int lock_root(const char *root_lock)
+{
 	int fd;
 
-	strbuf_addf(&path, "%s/lock", dir);
-	fd = open(path.buf, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fd = error("cannot open lock '%s': %s", path.buf,
-			   strerror(errno));
-	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int err = errno;
+	if (!root_lock)
+		return 0;
+	if (mkdir_parent(root_lock, 0755) < 0)
+		return -1;
+	fd = lock_file(root_lock, "this root");
+	if (fd < 0)
+		return fd;
+	write_pid(fd, root_lock);
+	root_fd = fd;
+	return 0;
+}
 
-		if (err == EWOULDBLOCK)
-			report_holder(fd, path.buf);
-		else
-			error("cannot lock '%s': %s", path.buf, strerror(err));
-		close(fd);
-		fd = err == EWOULDBLOCK ? -EWOULDBLOCK : -1;
-	} else if (run_end_orphans(fd) < 0) {
+int state_lock(const char *dir, const char *root_lock)
+{
+	struct strbuf path = STRBUF_INIT;
+	int fd = lock_root(root_lock);
+
+	strbuf_addf(&path, "%s/lock", dir);
+	if (!fd)
+		fd = lock_file(path.buf, "this state directory");
+	if (fd >= 0 && run_end_orphans(fd) < 0) {
 		close(fd);
 		fd = -1;
-	} else {
+	} else if (fd >= 0) {
 		run_record_groups(fd);
-		strbuf_addf(&pid, "%ld\n", (long)getpid());
-		if (ftruncate(fd, 0) < 0 ||
-		    pwrite(fd, pid.buf, pid.len, 0) != (ssize_t)pid.len)
-			warning("cannot write the pid into '%s'", path.buf);
+		write_pid(fd, path.buf);
+	}
+	if (fd < 0 && root_fd >= 0) {
+		close(root_fd);
+		root_fd = -1;
 	}
 	strbuf_release(&path);
-	strbuf_release(&pid);
 	return fd;
 }
 
@@ -431,6 +465,9 @@ void state_unlock(int fd)
 		return;
 	run_record_groups(-1);
 	close(fd);
+	if (root_fd >= 0)
+		close(root_fd);
+	root_fd = -1;
 }
 
 /* Fingerprints */

@@ -95,11 +95,14 @@ json_t *state_to_json(const struct state *st);
 /*
  * Take the exclusive lock of a state directory (flock on DIR/lock, which
  * holds the holder's pid and, while a command runs, its process group: see
- * run_end_orphans() in pomctl/run.h).  Returns the fd to keep open; -EWOULDBLOCK when
- * another process holds it (reported with its pid); -1 on other errors.
+ * run_end_orphans() in pomctl/run.h), and first the root's lock
+ * root_lock (ROOT/var/lock/pomctl; NULL for none): one pomctl per root,
+ * whatever state directory each is given.  Returns the fd to keep open;
+ * -EWOULDBLOCK when another process holds either (reported with its pid);
+ * -1 on other errors.
  */
-int state_lock(const char *dir);
-/* Release it (and stop recording running commands in it); fd < 0: none. */
+int state_lock(const char *dir, const char *root_lock);
+/* Release both (and stop recording running commands); fd < 0: none. */
 void state_unlock(int fd);
 
 struct fingerprint {

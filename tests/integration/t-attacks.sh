@@ -195,3 +195,24 @@ expect_exit 0 "$P" --root "$ROOT" rollback
 [ -L "$ROOT/etc/grub.conf" ] || fail "rollback replaced the link"
 cmp -s "$G" "$T/grub.conf.orig" || fail "grub.conf differs after rollback: $(diff "$T/grub.conf.orig" "$G")"
 [ "$(stat -c %a "$G")" = 600 ] || fail "grub.conf's mode after rollback is $(stat -c %a "$G")"
+
+# --- 5. two pomctl on one root, each with a state directory of its own --------
+make_root
+echo 4243 >"$ROOT/teststeps/sleep-update"
+"$POMCTL_TESTSTEPS" --root "$ROOT" upgrade --patch string >"$T/bg.out" 2>"$T/bg.err" &
+bg=$!
+trap 'kill -9 $bg 2>/dev/null' EXIT
+for i in $(seq 100); do
+	pgrep -P "$bg" make >/dev/null && break
+	sleep 0.1
+done
+expect_exit 4 "$POMCTL_TESTSTEPS" --root "$ROOT" --state-dir "$T/other-state" upgrade --patch string
+one_line "$T/err"
+assert_grep "another pomctl (pid $bg) is running on this root (lock '$ROOT/var/lock/pomctl'); wait for it to finish" "$T/err"
+[ ! -e "$T/other-state/state.json" ] || fail "the second pomctl started a run"
+kill -INT "$bg"
+wait "$bg"
+# once it is gone, the other state directory may have the root
+rm "$ROOT/teststeps/sleep-update"
+run_ok "$POMCTL_TESTSTEPS" --root "$ROOT" --state-dir "$T/other-state" upgrade --patch string
+[ -f "$T/other-state/state.json" ] || fail "no run in the other state directory"

@@ -256,7 +256,7 @@ static void test_fingerprints(void **ctx)
 static void test_lock(void **ctx)
 {
 	struct fixture *f = *ctx;
-	int fd = state_lock(f->dir), status;
+	int fd = state_lock(f->dir, NULL), status;
 	pid_t pid;
 
 	assert_true(fd >= 0);
@@ -265,13 +265,13 @@ static void test_lock(void **ctx)
 		/* flock is per open file: a second open in another process
 		 * must be refused and name our pid */
 		error_set_quiet(true);
-		_exit(state_lock(f->dir) == -EWOULDBLOCK &&
+		_exit(state_lock(f->dir, NULL) == -EWOULDBLOCK &&
 		      strstr(error_last(), "another pomctl (pid") ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(WEXITSTATUS(status), 0);
 	state_unlock(fd);
-	fd = state_lock(f->dir);
+	fd = state_lock(f->dir, NULL);
 	assert_true(fd >= 0);
 	state_unlock(fd);
 }

@@ -19,6 +19,7 @@
 #include "pomctl/pom.h"
 #include "pomctl/run.h"
 #include "pomctl/text.h"
+#include "pomctl/scratch.h"
 #include "pomctl/util.h"
 
 #define RESULT_MAX 4000
@@ -298,17 +299,16 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t *pids = xcalloc(workers, sizeof(*pids));
 	struct strbuf tmp = STRBUF_INIT;
-	const char *t = getenv("TMPDIR");
 	unsigned started = 0, left;
 	bool told = false;
 	int ret = 0;
 
 	/* the batches' files: gone with the directory, whatever happened */
-	strbuf_addf(&tmp, "%s/pomctl-batches-XXXXXX", t && *t ? t : "/tmp");
-	if (b == MAP_FAILED || !mkdtemp(tmp.buf)) {
-		ret = error("cannot %s: %s", b == MAP_FAILED ? "map the "
-			    "workers' results" : "create a temporary directory",
-			    strerror(errno));
+	if (b == MAP_FAILED || scratch_make("batches", &tmp) < 0) {
+		if (b == MAP_FAILED)
+			ret = error("cannot map the workers' results: %s",
+				    strerror(errno));
+		ret = -1;
 		if (b != MAP_FAILED)
 			munmap(b, size);
 		free(pids);
@@ -416,7 +416,6 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		   char **tmp)
 {
 	const char *fetched;
-	const char *t = getenv("TMPDIR");
 	struct archive_limits lim;
 
 	*tmp = NULL;
@@ -436,10 +435,8 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 	if (!path_exists(pom))
 		return error("patch-o-matic tree or tarball '%s' does not "
 			     "exist", pom);
-	strbuf_addf(dir, "%s/pomctl-list-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(dir->buf))
-		return error("cannot create a temporary directory: %s",
-			     strerror(errno));
+	if (scratch_make("list", dir) < 0)
+		return -1;
 	*tmp = xstrdup(dir->buf);
 	strbuf_addstr(dir, "/pom");
 	archive_limits_from_config(ctx->cfg, &lim);

@@ -19,6 +19,7 @@
 #include "pomctl/rollback.h"
 #include "pomctl/run.h"
 #include "pomctl/safepath.h"
+#include "pomctl/scratch.h"
 #include "pomctl/util.h"
 
 #ifndef POMCTL_VERSION
@@ -425,6 +426,10 @@ static int lock_state(struct ctx *ctx, int *lock_fd)
 	root_path(&root_lock, ctx->root, "/var/lock/pomctl");
 	*lock_fd = state_lock(ctx->state_dir.buf, root_lock.buf);
 	strbuf_release(&root_lock);
+	if (*lock_fd >= 0 && scratch_use_state(ctx->state_dir.buf) < 0) {
+		state_unlock(*lock_fd);
+		*lock_fd = -1;
+	}
 	if (*lock_fd == -EWOULDBLOCK)
 		return EXIT_LOCKED;
 	return *lock_fd < 0 ? EXIT_FAILED : 0;
@@ -895,6 +900,7 @@ int main(int argc, const char **argv)
 		log_syslog_setup(!opt.no_syslog);
 		run_setup_signals();
 		ret = dispatch(cmd, arg);
+		scratch_cleanup();
 	}
 	poptFreeContext(pc);
 	strvec_clear(&opt.patches);

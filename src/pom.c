@@ -17,6 +17,7 @@
 #include "pomctl/run.h"
 #include "pomctl/safepath.h"
 #include "pomctl/text.h"
+#include "pomctl/scratch.h"
 #include "pomctl/util.h"
 
 #define TEXT_MAX (16 << 20)
@@ -1379,14 +1380,11 @@ static void set_files(struct pom_patch *const *set, size_t n,
 static char *make_scratch(struct pom_patch *const *set, size_t n,
 			  const char *kdir)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct strbuf dir = STRBUF_INIT, from = STRBUF_INIT, to = STRBUF_INIT;
 	struct strvec files = STRVEC_INIT;
 	int ret = 0;
 
-	strbuf_addf(&dir, "%s/pomctl-scratch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir.buf)) {
-		error("cannot create a scratch directory: %s", strerror(errno));
+	if (scratch_make("scratch", &dir) < 0) {
 		strbuf_release(&dir);
 		return NULL;
 	}

@@ -18,6 +18,7 @@
 
 #include "pomctl/rpmdb.h"
 #include "pomctl/safepath.h"
+#include "pomctl/scratch.h"
 #include "pomctl/util.h"
 
 /* librpm's messages, kept for our own: the last error-level one. */
@@ -136,16 +137,15 @@ int rpmpkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b)
 /* Copy the regular files of dir into a new private directory. */
 static char *snapshot_of(const char *dir)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct strbuf copy = STRBUF_INIT, from = STRBUF_INIT, to = STRBUF_INIT;
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int ret = 0;
 
-	strbuf_addf(&copy, "%s/pomctl-rpmdb-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!d || !mkdtemp(copy.buf)) {
-		error("cannot copy the rpm database '%s': %s", dir,
-		      strerror(errno));
+	if (!d || scratch_make("rpmdb", &copy) < 0) {
+		if (!d)
+			error("cannot copy the rpm database '%s': %s", dir,
+			      strerror(errno));
 		if (d)
 			closedir(d);
 		strbuf_release(&copy);

@@ -22,6 +22,7 @@
 #include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
 #include "pomctl/spec.h"
+#include "pomctl/scratch.h"
 #include "pomctl/util.h"
 #include "steps.h"
 
@@ -75,16 +76,14 @@ static void job_release(struct job *j)
 /* The new iptables sources, extracted into a private directory. */
 static int extract_sources(struct ctx *ctx, struct job *j)
 {
-	const char *t = getenv("TMPDIR");
 	struct strbuf tarball = STRBUF_INIT;
 	struct archive_limits lim;
 	double start;
 	int ret;
 
-	strbuf_addf(&j->tmp, "%s/pomctl-rpm-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(j->tmp.buf)) {
+	if (scratch_make("rpm", &j->tmp) < 0) {
 		strbuf_reset(&j->tmp);
-		return error("cannot create a temporary directory");
+		return -1;
 	}
 	strbuf_addf(&tarball, "%s/%s", j->sources.buf, j->tarball);
 	strbuf_addf(&j->src, "%s/src", j->tmp.buf);

@@ -216,3 +216,34 @@ wait "$bg"
 rm "$ROOT/teststeps/sleep-update"
 run_ok "$POMCTL_TESTSTEPS" --root "$ROOT" --state-dir "$T/other-state" upgrade --patch string
 [ -f "$T/other-state/state.json" ] || fail "no run in the other state directory"
+
+# --- 7. --plan keeps its word; temporaries under the state directory; a link
+#        out of the root is followed inside it
+sandbox_root
+mkdir -p "$T/tmp"
+root_before=$(tree_hash "$ROOT")
+TMPDIR=$T/tmp expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
+[ -z "$(ls -A "$T/tmp")" ] || fail "the plan left $(ls "$T/tmp")"
+[ "$(tree_hash "$ROOT")" = "$root_before" ] || fail "the plan changed the root"
+# what a killed pomctl left in STATE/tmp goes with the next locked command
+mkdir -p "$STATE/tmp/rpm-AbCdEf/src"
+chmod 700 "$STATE"
+TMPDIR=$T/tmp expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=build
+[ ! -e "$STATE/tmp/rpm-AbCdEf" ] || fail "a killed run's temporary stays"
+[ -z "$(ls -A "$STATE/tmp")" ] || fail "the run left $(ls "$STATE/tmp")"
+[ -z "$(ls -A "$T/tmp")" ] || fail "the run wrote into TMPDIR: $(ls "$T/tmp")"
+
+# ROOT/boot -> an absolute path: inside the root it is ROOT/that; the host's
+# directory of that name is a decoy that must stay as it is
+sandbox_root
+D=$T/decoy
+mkdir -p "$ROOT$D"
+cp -a "$ROOT/boot/." "$ROOT$D/"
+cp -a "$ROOT/boot" "$D"
+rm -rf "$ROOT/boot"
+ln -s "$D" "$ROOT/boot"
+decoy_before=$(tree_hash "$D")
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=build
+[ "$(tree_hash "$D")" = "$decoy_before" ] || { ls -laR "$D" >&2; fail "pomctl wrote through ROOT/boot to the host's $D"; }
+assert_grep "kernel /vmlinuz-2.4.20-13.8custom1 " "$ROOT$D/grub/grub.conf"
+[ -f "$ROOT$D/vmlinuz-2.4.20-13.8custom1" ] || fail "the kernel is not in ROOT$D"

@@ -82,7 +82,7 @@ assert_grep "No space left on device" "$T/err"
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "not a one-line error: $(cat "$T/err")"
 cmp -s "$S/state.json" "$T/state.before" || fail "the failed write changed state.json"
 [ -z "$(ls -A "$S" | grep -v -e '^state.json$' -e '^lock$' -e '^logs$' \
-	-e '^cache$' -e '^pom$' -e '^manifests$' -e '^backups$' -e '^filler2\?$')" ] ||
+	-e '^cache$' -e '^pom$' -e '^manifests$' -e '^backups$' -e '^tmp$' -e '^filler2\?$')" ] ||
 	fail "temporary files left: $(ls -A "$S")"
 parses
 rm -f "$S/filler" "$S/filler2"

@@ -963,6 +963,23 @@ static int ladd_text(enum ladd_kind kind, const struct lines *file,
 	return 0;
 }
 
+/*
+ * Whether rel, a file a patch names, stays in the kernel tree kdir with
+ * its links followed; why not, into why.  A hostile tree's link (net ->
+ * /etc) is never written or read through.
+ */
+static bool in_tree(const char *kdir, const char *rel, struct strbuf *why)
+{
+	struct strbuf where = STRBUF_INIT;
+	int r = path_walk(kdir, rel, BENEATH_TREE, true, &where, NULL);
+
+	strbuf_release(&where);
+	if (r != -EXDEV && r != -ELOOP)
+		return true;
+	strbuf_addf(why, "%s leads outside %s through a link", rel, kdir);
+	return false;
+}
+
 /* An undo log of the files an application changes, kept in memory. */
 struct undo {
 	struct strvec paths;
@@ -1047,7 +1064,9 @@ static int apply_ladd(struct target *t, const struct pom_ladd *a,
 	lines_init(&file);
 	lines_init(&ladd);
 	strbuf_addf(&path, "%s/%s", t->dir, a->target);
-	if (lines_read(&file, path.buf, TEXT_MAX) < 0) {
+	if (!in_tree(t->dir, a->target, why)) {
+		ret = -1;
+	} else if (lines_read(&file, path.buf, TEXT_MAX) < 0) {
 		strbuf_addf(why, "%s: no such file for its line-add", a->target);
 		ret = -1;
 	} else if (lines_read(&ladd, a->src, TEXT_MAX) < 0) {
@@ -1222,6 +1241,10 @@ static int apply_diff(struct ctx *ctx, struct target *t, const char *diff,
 		ret = run_patch(ctx, t->dir, diff, false, true, why);
 		diff_targets(diff, &files);
 		for (size_t i = 0; i < files.nr && !ret; i++) {
+			if (!in_tree(t->dir, files.v[i], why)) {
+				ret = -1;
+				break;
+			}
 			strbuf_reset(&path);
 			strbuf_addf(&path, "%s/%s", t->dir, files.v[i]);
 			ret = before_change(t, path.buf);
@@ -1242,7 +1265,9 @@ static int copy_new_file(struct target *t, const struct pom_copy *c,
 	int ret = 0;
 
 	strbuf_addf(&dst, "%s/%s", t->dir, c->dst);
-	if (path_exists(dst.buf)) {
+	if (!in_tree(t->dir, c->dst, why)) {
+		ret = -1;
+	} else if (path_exists(dst.buf)) {
 		strbuf_addf(why, "%s exists already", c->dst);
 		ret = -1;
 	} else if (t->dry) {
@@ -1390,9 +1415,13 @@ static char *make_scratch(struct pom_patch *const *set, size_t n,
 	}
 	set_files(set, n, NULL, &files);
 	for (size_t i = 0; i < files.nr && !ret; i++) {
-		if (relpath_check(files.v[i])) {	/* check_safety's */
-			ret = error("unsafe file name in a patch: '%s'",
-				    files.v[i]);
+		struct strbuf why = STRBUF_INIT;
+
+		if (relpath_check(files.v[i]))	/* check_safety's */
+			strbuf_addf(&why, "unsafe file name '%s'", files.v[i]);
+		if (why.len || !in_tree(kdir, files.v[i], &why)) {
+			ret = error("a patch's file: %s", why.buf);
+			strbuf_release(&why);
 			break;
 		}
 		strbuf_reset(&from);

@@ -247,3 +247,15 @@ expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=build
 [ "$(tree_hash "$D")" = "$decoy_before" ] || { ls -laR "$D" >&2; fail "pomctl wrote through ROOT/boot to the host's $D"; }
 assert_grep "kernel /vmlinuz-2.4.20-13.8custom1 " "$ROOT$D/grub/grub.conf"
 [ -f "$ROOT$D/vmlinuz-2.4.20-13.8custom1" ] || fail "the kernel is not in ROOT$D"
+
+# --- a kernel tree with a link out of it: never read or written through ------
+rm -rf "$T/x/netdir"
+mkdir -p "$T/x/netdir"
+cp -a "$K/net/." "$T/x/netdir/"
+before=$(tree_hash "$T/x")
+rm -rf "$K/net"
+ln -s "$T/x/netdir" "$K/net"
+expect_exit 0 "$P" list-patches --kernel "$K" --pom "$POMCTL_WORLD/pom/patch-o-matic-20030107"
+assert_grep "^  string .* fails " "$T/out"
+assert_grep "net/ipv4/netfilter/Config.in leads outside $K through a link" "$T/out"
+[ "$(tree_hash "$T/x")" = "$before" ] || fail "list-patches changed $T/x"

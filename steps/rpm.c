@@ -21,8 +21,9 @@
 #include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
-#include "pomctl/spec.h"
+#include "pomctl/safepath.h"
 #include "pomctl/scratch.h"
+#include "pomctl/spec.h"
 #include "pomctl/util.h"
 #include "steps.h"
 
@@ -165,7 +166,17 @@ static int redundant_patches(struct ctx *ctx, struct job *j, bool drop_failing)
 	n = spec_patches(&s, &p);
 	for (size_t i = 0; i < n && !ret; i++) {
 		int strip = p[i].strip >= 0 ? p[i].strip : 0;
+		const char *unsafe = relpath_check(p[i].file);
 
+		if (unsafe || !strcmp(p[i].file, ".")) {
+			strbuf_reset(&path);
+			strbuf_addprintable(&path, p[i].file);
+			ret = error("the spec '%s' names Patch%d '%s', which %s: "
+				    "pomctl will not read it; mend the spec",
+				    j->orig.buf, p[i].num, path.buf,
+				    unsafe ? unsafe : "is a directory");
+			break;
+		}
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", j->sources.buf, p[i].file);
 		if (pom_patch_file(ctx, j->src.buf, path.buf, strip, false,

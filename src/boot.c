@@ -443,6 +443,92 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 	return 0;
 }
 
+/* The line of the global `default` setting (before any entry), or -1. */
+static long default_line(const struct bootcfg *b, struct strbuf *value)
+{
+	size_t first = b->nr ? b->e[0].start : b->l.nr;
+
+	for (size_t i = 0; i < first; i++) {
+		size_t len;
+		const char *s = line_at(&b->l, i, &len);
+
+		if (keyword(s, len, "default", true, value))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* The configuration with line `at` (-1: a new first line) set to `line`. */
+static void with_line(const struct bootcfg *b, long at, const char *line,
+		      struct strbuf *out)
+{
+	if (at < 0)
+		strbuf_addf(out, "%s\n", line);
+	for (size_t i = 0; i < b->l.nr; i++) {
+		size_t len;
+		const char *s = line_raw(&b->l, i, &len);
+
+		if ((long)i == at)
+			strbuf_addf(out, "%s\n", line);
+		else
+			strbuf_add(out, s, len);
+	}
+}
+
+bool boot_default_is_saved(const struct bootcfg *b)
+{
+	struct strbuf value = STRBUF_INIT;
+	bool saved = b->loader == LOADER_GRUB && default_line(b, &value) >= 0 &&
+		     !strcmp(value.buf, "saved");
+
+	strbuf_release(&value);
+	return saved;
+}
+
+int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
+		     const char *release, struct manifest *m,
+		     struct strbuf *diff, struct strvec *argv)
+{
+	struct strbuf value = STRBUF_INIT, line = STRBUF_INIT,
+		      out = STRBUF_INIT;
+	long n = boot_find(b, release), at;
+	int ret = 0;
+
+	if (n < 0)
+		return error("%s has no entry for %s", b->path, release);
+	if (b->def == n)
+		return 1;
+	if (b->loader == LOADER_GRUB2) {
+		config_get_words(ctx->cfg, "commands", "grub2_set_default",
+				 argv);
+		strvec_push(argv, release);
+		return 0;
+	}
+	at = default_line(b, &value);
+	if (b->loader == LOADER_GRUB && !strcmp(value.buf, "saved"))
+		ret = error("%s says 'default saved': GRUB keeps its default "
+			    "elsewhere; make %s the default with "
+			    "grub-set-default %ld", b->path, release, n);
+	if (b->loader == LOADER_GRUB)
+		strbuf_addf(&line, "default=%ld", n);
+	else
+		strbuf_addf(&line, "default=%s", b->e[n].title);
+	if (!ret) {
+		with_line(b, at, line.buf, &out);
+		text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf,
+			  out.len, diff);
+	}
+	if (!ret && m && (manifest_backup(m, b->path) < 0 ||
+			  write_file_keep(b->path, out.buf, out.len, 0644) < 0))
+		ret = -1;
+	if (!ret && b->loader == LOADER_LILO)	/* the map must follow */
+		config_get_words(ctx->cfg, "commands", "lilo", argv);
+	strbuf_release(&value);
+	strbuf_release(&line);
+	strbuf_release(&out);
+	return ret;
+}
+
 void boot_state_file(struct ctx *ctx, const struct bootcfg *b,
 		     struct strbuf *path)
 {

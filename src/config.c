@@ -80,6 +80,7 @@ static const struct config_key keys[] = {
 	E("boot", "loader", "grub", "grub|lilo|grub2|bls"),
 	P("boot", "config", "/boot/grub/grub.conf"),
 	B("boot", "default_to_new", "no"),
+	B("boot", "make_default", "yes"),
 
 	C("make", "make"),
 	C("ccache", "ccache"),
@@ -96,6 +97,7 @@ static const struct config_key keys[] = {
 	C("grub", "/sbin/grub"),
 	C("lilo", "/sbin/lilo"),
 	C("grub2_reboot", "grub2-reboot"),
+	C("grub2_set_default", "grub2-set-default"),
 	C("reboot", "/sbin/reboot"),
 	C("iptables", "/sbin/iptables"),
 	C("netns_iptables", "iptables"),

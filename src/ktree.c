@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -16,8 +18,8 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
-#include "pomctl/text.h"
 #include "pomctl/safepath.h"
+#include "pomctl/text.h"
 #include "pomctl/util.h"
 
 #define MAKEFILE_MAX (1 << 20)
@@ -953,6 +955,7 @@ static int record_installed(struct ctx *ctx, struct manifest *m,
 {
 	static const char *const files[] = { "/boot/vmlinuz-%s",
 					     "/boot/System.map-%s",
+					     "/boot/config-%s",
 					     "/boot/initrd-%s.img",
 					     "/boot/loader/entries/%s.conf",
 					     "/lib/modules/%s" };
@@ -971,6 +974,89 @@ static int record_installed(struct ctx *ctx, struct manifest *m,
 	return ret;
 }
 
+/*
+ * /boot/config-RELEASE, as Red Hat's kernel packages install it (when
+ * make install did not): the next run's trial starts from the running
+ * kernel's configuration, the options of this run's patches included.
+ * Recorded as created by record_installed().
+ */
+static int install_config(struct ctx *ctx, const struct ktree *t)
+{
+	struct strbuf from = STRBUF_INIT, rel = STRBUF_INIT, to = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&from, "%s/.config", t->dir);
+	strbuf_addf(&rel, "/boot/config-%s", t->release);
+	ctx_path(ctx, rel.buf, &to);
+	if (!path_exists(to.buf))
+		ret = copy_file_atomic(from.buf, to.buf, 0644);
+	strbuf_release(&from);
+	strbuf_release(&rel);
+	strbuf_release(&to);
+	return ret;
+}
+
+static unsigned long long size_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (unsigned long long)st.st_size : 0;
+}
+
+/*
+ * Before anything is copied: room in /boot for the kernel image, its
+ * System.map and .config, and an initrd as big as the running kernel's
+ * (Red Hat 8.0's /boot was a 100 MB partition, and kernels pile up).
+ * Checked until the image is there: a resumed install does not count
+ * itself twice.
+ */
+static int check_boot_space(struct ctx *ctx, const struct ktree *t,
+			    const char *arch)
+{
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT,
+		      need_s = STRBUF_INIT, free_s = STRBUF_INIT;
+	unsigned long long need = 0, avail;
+	struct statvfs vfs;
+	int ret = 0;
+
+	strbuf_addf(&rel, "/boot/vmlinuz-%s", t->release);
+	ctx_path(ctx, rel.buf, &path);
+	if (path_exists(path.buf))
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/arch/%s/boot/bzImage", t->dir, arch);
+	need += size_of(path.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/System.map", t->dir);
+	need += size_of(path.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/.config", t->dir);
+	need += size_of(path.buf);
+	strbuf_reset(&rel);
+	strbuf_addf(&rel, "/boot/initrd-%s.img", ctx->host.release);
+	ctx_path(ctx, rel.buf, &path);
+	need += size_of(path.buf);
+	ctx_path(ctx, "/boot", &path);
+	if (statvfs(path.buf, &vfs) < 0)
+		goto out;	/* nothing to say: the copy will */
+	avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	if (need + need / 10 > avail) {
+		human_size(&need_s, need + need / 10);
+		human_size(&free_s, avail);
+		ret = error("%s has %s free and %s needs about %s (kernel, "
+			    "System.map, config, initrd): remove a kernel "
+			    "you no longer boot, then run pomctl resume; "
+			    "nothing was installed", path.buf, free_s.buf,
+			    t->release, need_s.buf);
+	}
+out:
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	strbuf_release(&need_s);
+	strbuf_release(&free_s);
+	return ret;
+}
+
 int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 		  struct manifest *m)
 {
@@ -978,6 +1064,9 @@ int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 	struct strbuf where = STRBUF_INIT;
 	int ret;
 
+	ret = check_boot_space(ctx, t, arch);
+	if (ret)
+		return ret;
 	ktree_install_args(ctx, &mods, &kernel);
 	boot_config_path(ctx, &where);
 	ret = path_exists(where.buf) ? manifest_backup(m, where.buf) : 0;
@@ -991,6 +1080,8 @@ int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 		ret = make_stage(ctx, t, "kernel installed", arch,
 				 (const char *const[]){ "install", NULL },
 				 strvec_argv(&kernel), false);
+	if (!ret)
+		ret = install_config(ctx, t);
 	strvec_clear(&mods);
 	strvec_clear(&kernel);
 	strbuf_release(&where);

@@ -18,8 +18,8 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/pom.h"
 #include "pomctl/run.h"
-#include "pomctl/text.h"
 #include "pomctl/scratch.h"
+#include "pomctl/text.h"
 #include "pomctl/util.h"
 
 #define RESULT_MAX 4000

@@ -159,6 +159,32 @@ char *manifest_first_backup(const char *state_dir, const char *step,
 	return found;
 }
 
+void manifest_patches_before(const char *state_dir, const char *run,
+			     struct strvec *out)
+{
+	struct strvec runs = STRVEC_INIT;
+	struct strbuf dir = STRBUF_INIT;
+	bool quiet = error_set_quiet(true);
+
+	strbuf_addf(&dir, "%s/manifests", state_dir);
+	list_dir(dir.buf, &runs);
+	for (size_t i = 0; i < runs.nr; i++) {
+		struct manifest m;
+		json_t *v;
+		size_t k;
+
+		if (!strcmp(runs.v[i], run) ||
+		    manifest_open(&m, state_dir, runs.v[i], "patch") < 0)
+			continue;
+		json_array_foreach(json_object_get(m.doc, "patches"), k, v)
+			strvec_push(out, json_string_value(v));
+		manifest_release(&m);
+	}
+	error_set_quiet(quiet);
+	strvec_clear(&runs);
+	strbuf_release(&dir);
+}
+
 void manifest_replaced(struct manifest *m, const char *nevr)
 {
 	json_t *replaced = json_object_get(m->doc, "replaced"), *v;

@@ -249,6 +249,26 @@ static int step_interrupted(struct ctx *ctx, const struct step *step,
 	return EXIT_FAILED;
 }
 
+/*
+ * Which boot menu entry the reboot starts, for a sysadmin at the console:
+ * the loader starts it once by itself; where it does not (an old GRUB, a
+ * menu shown), the title is what to pick.
+ */
+static const char *boot_hint(struct ctx *ctx, const char *step, bool first)
+{
+	static struct strbuf hint = STRBUF_INIT;
+	const char *title = state_get_output(ctx->state, step, "boot_title");
+
+	strbuf_reset(&hint);
+	if (title && first)
+		strbuf_addf(&hint, " (the boot loader starts it once by itself "
+			    "as '%s'; pick that entry if the menu asks)",
+			    title);
+	else if (title)
+		strbuf_addf(&hint, " (boot menu entry '%s')", title);
+	return hint.buf;
+}
+
 static int step_paused(struct ctx *ctx, struct step_state *s,
 		       struct fingerprint *fp)
 {
@@ -260,8 +280,8 @@ static int step_paused(struct ctx *ctx, struct step_state *s,
 	keep_fingerprint(s, fp);
 	if (save(ctx))
 		return EXIT_FAILED;
-	say_final("pomctl: reboot into %s, then run pomctl resume",
-	    ctx->pause_release);
+	say_final("pomctl: reboot into %s, then run pomctl resume%s",
+	    ctx->pause_release, boot_hint(ctx, s->name, true));
 	return EXIT_PAUSED;
 }
 
@@ -456,16 +476,17 @@ static int check_reboot(struct ctx *ctx, const struct step *step,
 	if (!strcmp(ctx->host.boot_id, s->pause_boot_id)) {
 		say_final("pomctl: step '%s' is awaiting a reboot into %s and the "
 		    "host has not rebooted since; reboot into %s, then run "
-		    "pomctl resume", step->name, s->pause_release,
-		    s->pause_release);
+		    "pomctl resume%s", step->name, s->pause_release,
+		    s->pause_release, boot_hint(ctx, step->name, true));
 		return EXIT_PAUSED;
 	}
 	if (strcmp(ctx->host.release, s->pause_release) != 0) {
 		error("the host rebooted, but it runs %s, not %s: the new "
 		      "kernel did not come up or was not chosen; see the "
 		      "boot messages and the boot loader's default, boot %s, "
-		      "then run pomctl resume", ctx->host.release,
-		      s->pause_release, s->pause_release);
+		      "then run pomctl resume%s", ctx->host.release,
+		      s->pause_release, s->pause_release,
+		      boot_hint(ctx, step->name, false));
 		step_state_set(&s->error, error_last());
 		save(ctx);
 		return EXIT_FAILED;

@@ -16,8 +16,8 @@
 #include "pomctl/pom.h"
 #include "pomctl/run.h"
 #include "pomctl/safepath.h"
-#include "pomctl/text.h"
 #include "pomctl/scratch.h"
+#include "pomctl/text.h"
 #include "pomctl/util.h"
 
 #define TEXT_MAX (16 << 20)
@@ -1670,6 +1670,12 @@ bool pom_test_begin(struct ctx *ctx, const struct pom_tree *pt,
 		return true;
 	test_with_deps(ctx, pt, p, kdir, res);
 	return false;
+}
+
+bool pom_is_applied(struct ctx *ctx, const struct pom_tree *pt,
+		    const struct pom_patch *p, const char *kdir)
+{
+	return !p->unsafe && !p->not_for_kernel && is_applied(ctx, pt, p, kdir);
 }
 
 void pom_diff_files(const struct pom_patch *p, struct strvec *out)

@@ -13,8 +13,8 @@
 #include "pomctl/util.h"
 
 /* The steps whose manifests hold changes, last first. */
-static const char *const undo_order[] = { "install", "kernel", "rpm", "patch",
-					  "trial" };
+static const char *const undo_order[] = { "verify", "install", "kernel",
+					  "rpm", "patch", "trial" };
 
 /* Is a kernel pomctl built the running one? */
 static bool running_ours(struct ctx *ctx)

@@ -37,8 +37,8 @@ int install_plan(struct ctx *ctx)
 
 	if (!*release) {
 		plan_note(ctx->plan, "once the kernel is built: make "
-			  "modules_install install under the root, the "
-			  "rebuilt RPMs installed with librpm, a boot entry for "
+			  "modules_install install under the root, its .config "
+			  "as /boot/config-RELEASE, the rebuilt RPMs installed with librpm, a boot entry for "
 			  "the new kernel next to the running one (which stays "
 			  "the default), a one-shot boot of the new kernel, "
 			  "then a reboot");
@@ -47,7 +47,8 @@ int install_plan(struct ctx *ctx)
 	}
 	ktree_install_args(ctx, &mods, &kern);
 	plan_note(ctx->plan, "make modules_install %s and make install %s "
-		  "for %s", mods.nr ? mods.v[0] : "", kern.v[0], release);
+		  "for %s, and the kernel's .config as /boot/config-%s",
+		  mods.nr ? mods.v[0] : "", kern.v[0], release, release);
 	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->plan, "install (upgrade)", pkgs.v[i]);
@@ -61,136 +62,6 @@ int install_plan(struct ctx *ctx)
 	strvec_clear(&mods);
 	strvec_clear(&kern);
 	return 0;
-}
-
-/* An initrd where the running entry has one: made when missing. */
-static int ensure_initrd(struct ctx *ctx, const struct bootcfg *b,
-			 const char *release)
-{
-	struct strbuf img = STRBUF_INIT, rel = STRBUF_INIT, host = STRBUF_INIT;
-	struct child_process cp = CHILD_PROCESS_INIT;
-	int ret = 0;
-
-	if (!boot_needs_initrd(b, ctx->host.release, release, &img))
-		goto out;
-	if (!img.len)
-		strbuf_addf(&img, "/initrd-%s.img", release);
-	if (strncmp(img.buf, "/boot/", 6))
-		strbuf_addstr(&rel, "/boot");
-	strbuf_addstr(&rel, img.buf);
-	ctx_path(ctx, rel.buf, &host);
-	if (path_exists(host.buf))
-		goto out;
-	config_get_words(ctx->cfg, "commands", "mkinitrd", &cp.args);
-	strvec_pushv(&cp.args, (const char *const[]){ "-f", rel.buf, release,
-						      NULL });
-	cp.log_fd = ctx->log_fd;
-	ret = run_command(&cp) ? error("mkinitrd for %s failed (see pomctl "
-				       "log install)", release) : 0;
-out:
-	strbuf_release(&img);
-	strbuf_release(&rel);
-	strbuf_release(&host);
-	return ret;
-}
-
-static int run_argv(struct ctx *ctx, struct strvec *argv, const char *input,
-		    const char *what)
-{
-	struct child_process cp = CHILD_PROCESS_INIT;
-
-	strvec_pushv(&cp.args, strvec_argv(argv));
-	cp.input = input && *input ? input : NULL;
-	cp.log_fd = ctx->log_fd;
-	cp.label = what;
-	return run_command(&cp) ? error("%s failed (see pomctl log install)",
-					what) : 0;
-}
-
-/* The one-shot command changes the loader's state file: recorded. */
-static int one_shot(struct ctx *ctx, const struct bootcfg *b,
-		    struct strvec *argv, const char *input, struct manifest *m)
-{
-	struct strbuf state = STRBUF_INIT;
-	bool existed;
-	int ret = 0;
-
-	boot_state_file(ctx, b, &state);
-	existed = path_exists(state.buf);
-	/* recorded first: a pomctl killed in between leaves nothing unknown */
-	ret = existed ? manifest_backup(m, state.buf) :
-			manifest_created(m, state.buf);
-	if (!ret)
-		ret = run_argv(ctx, argv, input, "the one-shot boot");
-	strbuf_release(&state);
-	return ret;
-}
-
-/* The boot loader: entry, initrd, checks, the one-shot boot. */
-static int make_boot_safe(struct ctx *ctx, const char *release,
-			  const char *def_before, struct manifest *m)
-{
-	struct bootcfg b;
-	struct strbuf diff = STRBUF_INIT, why = STRBUF_INIT, input = STRBUF_INIT;
-	struct strvec argv = STRVEC_INIT;
-	int ret = boot_load(ctx, &b);
-
-	if (!ret && boot_find(&b, release) < 0) {
-		ret = boot_add_like(ctx, &b, ctx->host.release, release, m, &diff);
-		steplog_printf(ctx->log_fd, "%s", diff.buf);
-		boot_release(&b);
-		if (!ret)
-			ret = boot_load(ctx, &b);
-	}
-	if (!ret)
-		ret = ensure_initrd(ctx, &b, release);
-	if (!ret && !boot_check(ctx, &b, ctx->host.release, release, def_before,
-				&why))
-		ret = error("the boot loader is not safe to reboot with: %s",
-			    why.buf);
-	if (!ret && boot_one_shot(ctx, &b, release, &argv, &input) == 0)
-		ret = one_shot(ctx, &b, &argv, input.buf, m);
-	if (!ret)
-		state_set_output(ctx->state, "install", "boot_config", b.path);
-	boot_release(&b);
-	strvec_clear(&argv);
-	strbuf_release(&diff);
-	strbuf_release(&why);
-	strbuf_release(&input);
-	return ret;
-}
-
-/* Before anything is installed: the running kernel must have its entry. */
-static int precheck(struct ctx *ctx)
-{
-	struct bootcfg b;
-	int ret = boot_load(ctx, &b);
-
-	if (ret)
-		return ret;
-	if (boot_find(&b, ctx->host.release) < 0)
-		ret = error("the boot loader configuration %s has no entry for "
-			    "the running kernel %s: pomctl installs a new kernel "
-			    "only beside a bootable old one; nothing was "
-			    "installed", b.path, ctx->host.release);
-	boot_release(&b);
-	return ret;
-}
-
-/* What the default boot entry boots now (before the install). */
-static char *default_release(struct ctx *ctx)
-{
-	struct bootcfg b;
-	char *def = NULL;
-	bool old = error_set_quiet(true);
-
-	if (boot_load(ctx, &b) == 0) {
-		if (boot_default_release(&b))
-			def = xstrdup(boot_default_release(&b));
-		boot_release(&b);
-	}
-	error_set_quiet(old);
-	return def;
 }
 
 /* The packages about to be replaced go into the install manifest first. */
@@ -241,7 +112,7 @@ static int maybe_reboot(struct ctx *ctx)
 
 	if (ctx->opt->reboot) {
 		config_get_words(ctx->cfg, "commands", "reboot", &argv);
-		ret = run_argv(ctx, &argv, NULL, "reboot");
+		ret = reboot_run_argv(ctx, &argv, NULL, "reboot");
 	}
 	strvec_clear(&argv);
 	return ret;
@@ -261,7 +132,7 @@ static int install_stages(struct ctx *ctx, const struct ktree *t,
 	int ret = ktree_install(ctx, t, arch, m);
 
 	if (!ret)
-		ret = make_boot_safe(ctx, t->release, def, m);
+		ret = reboot_prepare(ctx, "install", t->release, def, m);
 	if (!ret && !pipeline_stage_skip(ctx, "packages installed", pkgs)) {
 		ret = install_packages(ctx, m);
 		if (!ret)
@@ -291,9 +162,9 @@ int install_run(struct ctx *ctx)
 	else
 		ret = ctx_manifest_open(ctx, "install", &m);
 	if (!ret) {
-		char *def = default_release(ctx);
+		char *def = reboot_default_release(ctx);
 
-		ret = precheck(ctx);
+		ret = reboot_precheck(ctx);
 		if (!ret)
 			ret = install_stages(ctx, &t, arch, def, &m);
 		free(def);

@@ -138,29 +138,67 @@ static void join(struct strbuf *sb, const struct strvec *v)
 		strbuf_addf(sb, "%s%s", sb->len ? " " : "", v->v[i]);
 }
 
-/* What the later steps need to know of the set. */
+/*
+ * The patches the kernel tree carries once the set is applied: the set,
+ * and those an earlier run of pomctl applied that are still in the tree
+ * (a new kernel-source package would have none).  The kernel is built
+ * with all their options, the iptables package with all their
+ * extensions, and verify checks them all: a second run never drops the
+ * first one's match.  Patches the distribution's tree came with are left
+ * to its configuration.
+ */
+static void present_patches(struct ctx *ctx, const struct pom_tree *pt,
+			    struct pom_patch **set, size_t n, const char *kdir,
+			    struct pom_patch ***out, size_t *nout)
+{
+	struct strvec earlier = STRVEC_INIT;
+
+	manifest_patches_before(ctx->state_dir.buf, ctx->state->id, &earlier);
+	*out = xcalloc(n + pt->nr + 1, sizeof(**out));
+	memcpy(*out, set, n * sizeof(*set));
+	*nout = n;
+	for (size_t i = 0; i < pt->nr; i++) {
+		struct pom_patch *p = &pt->patches[i];
+		bool in_set = false, before = false;
+
+		for (size_t k = 0; k < n; k++)
+			in_set |= set[k] == p;
+		for (size_t k = 0; k < earlier.nr; k++)
+			before |= !strcmp(earlier.v[k], p->name);
+		if (!in_set && before && pom_is_applied(ctx, pt, p, kdir))
+			(*out)[(*nout)++] = p;
+	}
+	strvec_clear(&earlier);
+}
+
+/* What the later steps need to know of the set and the present patches. */
 static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
+			   struct pom_patch **present, size_t npresent,
 			   const struct strvec *applied)
 {
 	struct strbuf names = STRBUF_INIT, options = STRBUF_INIT,
 		      objects = STRBUF_INIT, userspace = STRBUF_INIT,
-		      done = STRBUF_INIT;
+		      done = STRBUF_INIT, all = STRBUF_INIT;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		strbuf_addf(&names, "%s%s", i ? " " : "", set[i]->name);
-		join(&options, &set[i]->options);
-		join(&objects, &set[i]->objects);
-		if (set[i]->userspace || set[i]->userspace_dir)
+	for (size_t i = 0; i < npresent; i++) {
+		strbuf_addf(&all, "%s%s", i ? " " : "", present[i]->name);
+		join(&options, &present[i]->options);
+		join(&objects, &present[i]->objects);
+		if (present[i]->userspace || present[i]->userspace_dir)
 			strbuf_addf(&userspace, "%s%s", userspace.len ? " " : "",
-				    set[i]->name);
+				    present[i]->name);
 	}
 	join(&done, applied);
 	state_set_output(ctx->state, "patch", "set", names.buf);
+	state_set_output(ctx->state, "patch", "present", all.buf);
 	state_set_output(ctx->state, "patch", "applied", done.buf);
 	state_set_output(ctx->state, "patch", "options", options.buf);
 	state_set_output(ctx->state, "patch", "objects", objects.buf);
 	state_set_output(ctx->state, "patch", "userspace", userspace.buf);
 	strbuf_release(&names);
+	strbuf_release(&all);
 	strbuf_release(&options);
 	strbuf_release(&objects);
 	strbuf_release(&userspace);
@@ -203,9 +241,17 @@ int patch_run(struct ctx *ctx)
 		manifest_release(&m);
 	}
 	if (!ret) {
-		record_outputs(ctx, set, n, &applied);
+		struct pom_patch **present;
+		size_t npresent;
+
+		present_patches(ctx, &pt, set, n, kt.dir, &present, &npresent);
+		record_outputs(ctx, set, n, present, npresent, &applied);
 		for (size_t i = 0; i < n; i++)
 			report(ctx, set[i]->name, &applied);
+		for (size_t i = n; i < npresent; i++)
+			info("  %s: in the tree from an earlier run, kept",
+			     present[i]->name);
+		free(present);
 	}
 	strvec_clear(&applied);
 	close_all(&kt, &pt, set);

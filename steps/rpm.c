@@ -199,15 +199,31 @@ static int redundant_patches(struct ctx *ctx, struct job *j, bool drop_failing)
 	return ret;
 }
 
+/*
+ * The patches the kernel tree carries: the patch step's finding (this
+ * run's and earlier runs'), or before it ran, the requested ones.
+ */
+static void present_names(struct ctx *ctx, struct strvec *names)
+{
+	const char *present = state_get_output(ctx->state, "patch", "present");
+
+	if (present)
+		strvec_split(names, present, " ");
+	else
+		strvec_pushv(names, strvec_argv(&ctx->state->patches));
+}
+
 /* Extensions the packages must hold, and the userspace diffs to carry. */
 static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 			   struct manifest *m)
 {
 	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT, file = STRBUF_INIT;
+	struct strvec names = STRVEC_INIT;
 	int ret = 0;
 
-	for (size_t i = 0; i < ctx->state->patches.nr && !ret; i++) {
-		const char *name = ctx->state->patches.v[i];
+	present_names(ctx, &names);
+	for (size_t i = 0; i < names.nr && !ret; i++) {
+		const char *name = names.v[i];
 		struct pom_patch *p;
 		bool old = error_set_quiet(true);
 
@@ -235,6 +251,7 @@ static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 		if (write && !ret)
 			ret = write_file_atomic(path.buf, diff.buf, diff.len, 0644);
 	}
+	strvec_clear(&names);
 	strbuf_release(&diff);
 	strbuf_release(&path);
 	strbuf_release(&file);
@@ -527,8 +544,16 @@ int rpm_run(struct ctx *ctx)
 	}
 	if (!ret) {
 		info("  built %s", built.buf);
+		struct strbuf names = STRBUF_INIT;
+
+		for (size_t i = 0; i < j.extensions.nr; i++)	/* libipt_N.so */
+			strbuf_addf(&names, "%s%.*s", i ? " " : "",
+				    (int)(strlen(j.extensions.v[i]) - 10),
+				    j.extensions.v[i] + 7);
 		state_set_output(ctx->state, "rpm", "packages", built.buf);
 		state_set_output(ctx->state, "rpm", "version", j.version);
+		state_set_output(ctx->state, "rpm", "extensions", names.buf);
+		strbuf_release(&names);
 	}
 	job_release(&j);
 	strbuf_release(&text);

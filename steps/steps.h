@@ -9,6 +9,8 @@
 
 #include "pomctl/pipeline.h"
 
+struct manifest;
+
 #define STEP_FUNCTIONS(name) \
 	void name##_fingerprint(struct ctx *ctx, struct fingerprint *fp); \
 	int name##_plan(struct ctx *ctx); \
@@ -31,5 +33,23 @@ STEP_FUNCTIONS(verify)
  * build, not after it.
  */
 int patch_check_requested(struct ctx *ctx);
+
+/*
+ * Both reboot pauses (steps/reboot.c), in this order:
+ *	def = reboot_default_release(ctx);	what the default boots now
+ *	reboot_precheck(ctx);			the running kernel has an entry
+ *	(make install)
+ *	reboot_prepare(ctx, step, release, def, m);	entry, initrd, checks,
+ *					one-shot boot; the entry's title as
+ *					step's output boot_title
+ * reboot_default_release() returns a string to free, or NULL when unknown.
+ * reboot_run_argv() runs a boot loader command, input on its stdin.
+ */
+char *reboot_default_release(struct ctx *ctx);
+int reboot_precheck(struct ctx *ctx);
+int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
+		   const char *def_before, struct manifest *m);
+int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *input,
+		    const char *what);
 
 #endif

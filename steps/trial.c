@@ -3,12 +3,13 @@
  * Step 4, trial: prove the kernel builds before anything is patched.
  * distclean, a new EXTRAVERSION, the running kernel's configuration,
  * oldconfig, then the build.  --trial=full (the documented procedure) also
- * installs it and pauses for a reboot into it; --trial=build stops after
+ * installs it as install does (entry, initrd, one-shot boot) and pauses
+ * for a reboot into it; --trial=build stops after
  * building; --trial=skip leaves the step out.
  */
+#include <stdlib.h>
 #include <string.h>
 
-#include "pomctl/boot.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
@@ -121,20 +122,6 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t,
 	return ret;
 }
 
-static int check_entry(struct ctx *ctx, const struct ktree *t)
-{
-	struct strbuf where = STRBUF_INIT;
-	int ret = 0;
-
-	if (!boot_has_entry(ctx, t->release, &where))
-		ret = error("after make install, the boot loader has no entry "
-			    "for %s (looked in %s): add one, keeping the "
-			    "running kernel's, then run pomctl resume",
-			    t->release, where.buf);
-	strbuf_release(&where);
-	return ret;
-}
-
 /* distclean, a new release, the running kernel's .config, oldconfig. */
 static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		     const char *config, const char *arch)
@@ -177,6 +164,24 @@ static int build_trial(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	return ret;
 }
 
+/*
+ * --trial=full: installed as install installs (the same entry, initrd and
+ * one-shot boot), so that the reboot into it is as safe.
+ */
+static int install_trial(struct ctx *ctx, const struct ktree *t,
+			 const char *arch, struct manifest *m)
+{
+	char *def = reboot_default_release(ctx);
+	int ret = reboot_precheck(ctx);
+
+	if (!ret)
+		ret = ktree_install(ctx, t, arch, m);
+	if (!ret)
+		ret = reboot_prepare(ctx, "trial", t->release, def, m);
+	free(def);
+	return ret;
+}
+
 int trial_run(struct ctx *ctx)
 {
 	struct ktree t;
@@ -198,9 +203,7 @@ int trial_run(struct ctx *ctx)
 		state_set_output(ctx->state, "trial", "arch", arch.buf);
 	}
 	if (!ret && mode_is(ctx, "full"))
-		ret = ktree_install(ctx, &t, arch.buf, &m);
-	if (!ret && mode_is(ctx, "full"))
-		ret = check_entry(ctx, &t);
+		ret = install_trial(ctx, &t, arch.buf, &m);
 	if (!ret && mode_is(ctx, "full")) {
 		pipeline_request_reboot(ctx, t.release);
 		ret = STEP_PAUSE;

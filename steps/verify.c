@@ -4,13 +4,16 @@
  * patch's module loads (or the match is there already), the installed
  * iptables knows each match, and for string a functional test in a
  * throwaway network namespace counts exactly the packet carrying a token.
- * Then the final report.
+ * Then, and only then, the new kernel becomes the boot default ([boot]
+ * make_default), and the final report.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "pomctl/boot.h"
 #include "pomctl/host.h"
 #include "pomctl/log.h"
+#include "pomctl/manifest.h"
 #include "pomctl/nettest.h"
 #include "pomctl/run.h"
 #include "pomctl/util.h"
@@ -18,11 +21,15 @@
 
 void verify_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
+	fp_add_step(fp, ctx->state, "patch");
+	fp_add_step(fp, ctx->state, "rpm");
+	fp_add_step(fp, ctx->state, "kernel");
 	fp_add_step(fp, ctx->state, "install");
 	fp_add(fp, "host release", ctx->host.release);
 	fp_add_config(fp, ctx, "commands", "modprobe");
 	fp_add_config(fp, ctx, "commands", "iptables");
 	fp_add_config(fp, ctx, "commands", "netns_iptables");
+	fp_add_config(fp, ctx, "boot", "make_default");
 }
 
 int verify_plan(struct ctx *ctx)
@@ -31,7 +38,10 @@ int verify_plan(struct ctx *ctx)
 		  "running one; each patch's module is loaded with "
 		  "[commands] modprobe; [commands] iptables -m NAME --help must "
 		  "know each match; for string, a rule in a throwaway network "
-		  "namespace must count exactly the packet carrying a token");
+		  "namespace must count exactly the packet carrying a token; "
+		  "then the new kernel becomes the boot default%s",
+		  config_get_bool(ctx->cfg, "boot", "make_default") ? "" :
+		  " -- not here: [boot] make_default = no");
 	return 0;
 }
 
@@ -79,12 +89,19 @@ static int load_modules(struct ctx *ctx, struct strbuf *report)
 	return ret;
 }
 
+/*
+ * The iptables extensions the rpm step put into the package: of every
+ * patch the kernel carries, this run's and earlier runs'.  A patch with
+ * no userspace part has none to know.
+ */
 static int userspace_knows(struct ctx *ctx, struct strbuf *report)
 {
+	struct strvec names = STRVEC_INIT;
 	int ret = 0;
 
-	for (size_t i = 0; i < ctx->state->patches.nr && !ret; i++) {
-		const char *name = ctx->state->patches.v[i];
+	strvec_split(&names, step_output(ctx, "rpm", "extensions"), " ");
+	for (size_t i = 0; i < names.nr && !ret; i++) {
+		const char *name = names.v[i];
 
 		if (run_quiet(ctx, "iptables", (const char *const[]){
 				      "-m", name, "--help", NULL }))
@@ -94,17 +111,21 @@ static int userspace_knows(struct ctx *ctx, struct strbuf *report)
 		else
 			strbuf_addf(report, "  iptables -m %s: known\n", name);
 	}
+	strvec_clear(&names);
 	return ret;
 }
 
 static int functional(struct ctx *ctx, struct strbuf *report)
 {
+	struct strvec present = STRVEC_INIT;
 	struct strbuf result = STRBUF_INIT;
 	bool string = false;
 	int ret = 0;
 
-	for (size_t i = 0; i < ctx->state->patches.nr; i++)
-		string |= !strcmp(ctx->state->patches.v[i], "string");
+	strvec_split(&present, step_output(ctx, "patch", "present"), " ");
+	for (size_t i = 0; i < present.nr; i++)
+		string |= !strcmp(present.v[i], "string");
+	strvec_clear(&present);
 	if (!string) {
 		strbuf_addstr(report, "  functional test: only for string\n");
 		return 0;
@@ -117,6 +138,74 @@ static int functional(struct ctx *ctx, struct strbuf *report)
 		strbuf_addf(report, "  functional test: skipped: %s\n",
 			    result.buf);
 	strbuf_release(&result);
+	return ret < 0 ? -1 : 0;
+}
+
+/* The command a promotion runs (lilo, grub2-set-default): 0 or -1. */
+static int run_promotion(struct ctx *ctx, const struct bootcfg *b,
+			 struct strvec *argv, struct manifest *m)
+{
+	struct strbuf state = STRBUF_INIT;
+	int ret = 0;
+
+	boot_state_file(ctx, b, &state);
+	if (b->loader == LOADER_GRUB2)	/* grubenv: recorded first */
+		ret = path_exists(state.buf) ? manifest_backup(m, state.buf) :
+		      manifest_created(m, state.buf);
+	if (!ret)
+		ret = reboot_run_argv(ctx, argv, NULL, argv->v[0]);
+	strbuf_release(&state);
+	return ret;
+}
+
+/*
+ * Success sticks: only now, with every check passed, does the new kernel
+ * become the boot default (recorded for rollback).  [boot] make_default =
+ * no leaves the old one, and the report says where the next reboot goes.
+ */
+static int promote(struct ctx *ctx, const char *release,
+		   struct strbuf *report)
+{
+	struct bootcfg b;
+	struct manifest m;
+	struct strbuf diff = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	int ret = boot_load(ctx, &b);
+
+	if (ret)
+		return -1;
+	if (!config_get_bool(ctx->cfg, "boot", "make_default")) {
+		strbuf_addf(report, "  boot default: left as it is ([boot] "
+			    "make_default = no): the next reboot starts %s\n",
+			    boot_default_release(&b) ? boot_default_release(&b) :
+			    "the old kernel");
+		boot_release(&b);
+		return 0;
+	}
+	if (boot_default_is_saved(&b)) {
+		strbuf_addf(report, "  boot default: NOT changed: %s says "
+			    "'default saved'; make %s the default with "
+			    "grub-set-default %ld\n", b.path, release,
+			    boot_find(&b, release));
+		boot_release(&b);
+		return 0;
+	}
+	ret = ctx_manifest_open(ctx, "verify", &m);
+	if (!ret) {
+		ret = boot_set_default(ctx, &b, release, &m, &diff, &argv);
+		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		if (ret == 0 && argv.nr)
+			ret = run_promotion(ctx, &b, &argv, &m);
+		manifest_save(&m);
+		manifest_release(&m);
+	}
+	if (ret >= 0)
+		strbuf_addf(report, "  boot default: %s%s (in %s)\n", release,
+			    ret == 1 ? ", as it was already" : ", from now on",
+			    b.path);
+	boot_release(&b);
+	strvec_clear(&argv);
+	strbuf_release(&diff);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -134,6 +223,10 @@ int verify_run(struct ctx *ctx)
 	strbuf_addf(&report, "pomctl: %s is running (it was %s)\n", release,
 		    step_output(ctx, "check", "release"));
 	strbuf_addf(&report, "  patches applied: %s\n", step_output(ctx, "patch", "set"));
+	if (strcmp(step_output(ctx, "patch", "set"),
+		   step_output(ctx, "patch", "present")))
+		strbuf_addf(&report, "  patches the kernel carries: %s\n",
+			    step_output(ctx, "patch", "present"));
 	strbuf_addf(&report, "  packages replaced: %s\n",
 		    *step_output(ctx, "install", "replaced") ?
 		    step_output(ctx, "install", "replaced") : "none");
@@ -142,6 +235,8 @@ int verify_run(struct ctx *ctx)
 		ret = userspace_knows(ctx, &report);
 	if (!ret)
 		ret = functional(ctx, &report);
+	if (!ret)
+		ret = promote(ctx, release, &report);
 	if (!ret) {
 		strbuf_addf(&report, "  logs: %s/logs", ctx->state_dir.buf);
 		steplog_printf(ctx->log_fd, "%s", report.buf);

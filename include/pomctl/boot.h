@@ -94,6 +94,21 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 		  struct strbuf *input);
 
 /*
+ * After verify: make the entry booting release the default.  GRUB legacy:
+ * its `default=N` (a config that says `default saved` is refused, naming
+ * grub-set-default); LILO: `default=LABEL`, and argv gets `lilo` to run
+ * after; GRUB 2: argv gets `grub2-set-default ENTRY` and nothing is
+ * edited.  diff gets the edit; with m NULL nothing is written (plan), else
+ * the configuration is backed up in m first.  0; 1 when release is the
+ * default already; -1 (reported).
+ */
+int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
+		     const char *release, struct manifest *m,
+		     struct strbuf *diff, struct strvec *argv);
+/* Whether a GRUB legacy config says `default saved`. */
+bool boot_default_is_saved(const struct bootcfg *b);
+
+/*
  * The file the one-shot command writes (GRUB legacy: grub/default beside
  * the configuration; LILO: /boot/map; GRUB 2: grubenv), for the manifest.
  */

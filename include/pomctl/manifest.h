@@ -48,6 +48,12 @@ const char *manifest_backup_of(const struct manifest *m, const char *path);
  */
 char *manifest_first_backup(const char *state_dir, const char *step,
 			    const char *path);
+/*
+ * The patches the patch step of every other run than run applied and that
+ * were not undone since (an undone record is empty), appended to out.
+ */
+void manifest_patches_before(const char *state_dir, const char *run,
+			     struct strvec *out);
 /* An installed package ("NAME-VERSION-RELEASE") about to be replaced. */
 void manifest_replaced(struct manifest *m, const char *nevr);
 /* The replaced packages, space-separated, appended to sb. */

@@ -89,6 +89,13 @@ int pom_find(const struct pom_tree *pt, const char *name,
 int pom_order(const struct pom_tree *pt, const struct strvec *names,
 	      struct pom_patch ***set, size_t *n);
 
+/*
+ * Whether the kernel tree kdir carries p already (its line-adds present,
+ * its new files there, its diffs reverse-apply): read only.
+ */
+bool pom_is_applied(struct ctx *ctx, const struct pom_tree *pt,
+		    const struct pom_patch *p, const char *kdir);
+
 enum pom_status {
 	POM_APPLIES,
 	POM_APPLIED,		/* already in the tree */

@@ -76,10 +76,13 @@ CONF
 }
 
 # Simulate a reboot of ROOT (default $ROOT): a new boot id, and the given
-# running release.
+# running release; the modules loaded before are gone, as after a real
+# reboot (the matches listed are those mkroot's kernel has built in).
 reboot_into() {
-	sed -i "s/^release = .*/release = $1/; s/^boot_id = .*/boot_id = boot-$(date +%s%N)/" \
+	sed -i "/^\[host\]/,/^\[/ { s/^release = .*/release = $1/; s/^boot_id = .*/boot_id = boot-$(date +%s%N)/; }" \
 		"${2:-$ROOT}/etc/pomctl.conf"
+	[ ! -d "${2:-$ROOT}/proc/net" ] ||
+		printf 'limit\nstate\nmark\n' >"${2:-$ROOT}/proc/net/ip_tables_matches"
 }
 
 # What a kill -9 leaves in $STATE/state.json while step STEP ran, the

@@ -34,7 +34,7 @@ finish() {
 # except where a build or install time is recorded: the built RPMs (their
 # NEVRA and their files' digests instead), the rpm database (the installed
 # NEVRAs instead), the state (each step's status and outputs instead), the
-# configuration (the boot id line aside) and the lock.  /var/log holds the
+# configuration (the boot id line aside) and the locks.  /var/log holds the
 # logs of the sandbox's stand-in tools (modprobe, up2date): logs too.
 snapshot() {
 	( cd "$SB" || exit 1
@@ -45,6 +45,7 @@ snapshot() {
 	    find . -type f ! -path './var/lib/pomctl/logs/*' ! -path './var/lib/pomctl/runs/*' \
 		! -path './var/log/*' ! -path './var/lib/pomctl/manifests/*' \
 		! -path './var/lib/rpm/*' ! -name '*.rpm' ! -path ./var/lib/pomctl/lock \
+		! -path ./var/lock/pomctl \
 		! -path ./var/lib/pomctl/state.json ! -path ./etc/pomctl.conf -print0 |
 		sort -z | xargs -0 -r sha256sum
 	    for m in $(find var/lib/pomctl/manifests -type f | sort); do

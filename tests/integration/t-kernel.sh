@@ -75,8 +75,11 @@ assert_grep "the running kernel's configuration: $ROOT/boot/config-2.4.20-13.8" 
 assert_grep "run: make -C $TREE ARCH=i386 oldconfig" "$T/out"
 assert_grep "reboot into 2.4.20-13.8custom" "$T/out"
 # an installed kernel already has 13.8custom, the running one 13.8custom1
+# (booted from an entry of its own)
 mkdir -p "$ROOT/lib/modules/2.4.20-13.8custom"
 sed -i 's/^release = .*/release = 2.4.20-13.8custom1/' "$CONF"
+printf 'title Red Hat Linux (2.4.20-13.8custom1)\n\troot (hd0,0)\n\tkernel /vmlinuz-2.4.20-13.8custom1 ro root=LABEL=/\n' \
+	>>"$ROOT/boot/grub/grub.conf"
 expect_exit 3 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "reboot into 2.4.20-13.8custom2, then run pomctl resume" "$T/out"
 assert_grep "title Red Hat Linux (2.4.20-13.8custom2)" "$ROOT/boot/grub/grub.conf"

@@ -1,0 +1,152 @@
+# The host's life across runs (issue 15): a second run (iprange) on a host
+# a first run (string) upgraded builds on it: the new kernel carries both
+# options as modules, both modules are installed, the iptables package
+# has both extensions, and verify checks both.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+sandbox_root
+TREE=$ROOT/usr/src/linux-2.4.20-13.8
+
+# run_to_end ARGS...: an upgrade, through its reboot pauses, to the end
+run_to_end() {
+	"$P" --root "$ROOT" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	cp "$T/err" "$T/all.err"
+	while [ $rc -eq 3 ]; do
+		rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
+		[ -n "$rel" ] || fail "a pause without a release"
+		reboot_into "$rel"
+		"$P" --root "$ROOT" resume >"$T/out" 2>"$T/err"
+		rc=$?
+		cat "$T/err" >>"$T/all.err"
+	done
+	[ $rc -eq 0 ] || fail "'$*' ended with $rc"
+	assert_grep "all 9 steps done" "$T/out"
+}
+
+run_to_end upgrade --patch string --trial=build
+first=$rel
+[ -f "$ROOT/boot/config-$first" ] || fail "install wrote no /boot/config-$first"
+assert_grep "^CONFIG_IP_NF_MATCH_STRING=m$" "$ROOT/boot/config-$first"
+
+sed -i 's/^\[rpm\]$/[rpm]\nrelease = 2.pom/' "$CONF"
+run_to_end upgrade --patch iprange --trial=build
+second=$rel
+[ "$second" != "$first" ] || fail "the second run built the same release"
+assert_grep "string: in the tree from an earlier run, kept" "$T/all.err"
+for opt in CONFIG_IP_NF_MATCH_STRING CONFIG_IP_NF_MATCH_IPRANGE; do
+	assert_grep "^$opt=m$" "$TREE/.config"
+	assert_grep "^$opt=m$" "$ROOT/boot/config-$second"
+done
+for mod in ipt_string ipt_iprange; do
+	[ -f "$ROOT/lib/modules/$second/kernel/net/ipv4/netfilter/$mod.o" ] ||
+		fail "$mod.o is not installed for $second"
+done
+pkg=$(ls "$ROOT"/usr/src/redhat/RPMS/*/iptables-1.2.8-2.pom.*.rpm)
+rpm -qlp "$pkg" >"$T/files" 2>/dev/null
+assert_grep "libipt_string.so$" "$T/files"
+assert_grep "libipt_iprange.so$" "$T/files"
+assert_grep "iptables -m string: known" "$T/out"
+assert_grep "iptables -m iprange: known" "$T/out"
+assert_grep "module ipt_string: loaded" "$T/out"
+assert_grep "module ipt_iprange: loaded" "$T/out"
+assert_grep "patches the kernel carries: iprange string$" "$T/out"
+# success sticks: after each run the new kernel is the default
+idx=$(awk -v r="$second" '$1 == "title" { n++ } $1 == "kernel" && $2 == "/vmlinuz-" r { print n - 1 }' "$ROOT/boot/grub/grub.conf")
+assert_grep "^default=$idx$" "$ROOT/boot/grub/grub.conf"
+assert_grep "boot default: $second, from now on" "$T/out"
+
+# each loader: promoted after verify, not before; rollback puts it back
+for loader in grub lilo grub2; do
+	rm -rf "$T/sb"
+	"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$POMCTL_WORLD" --loader $loader >/dev/null 2>&1 || fail mkroot
+	case $loader in
+	grub) cfg=$ROOT/boot/grub/grub.conf ;;
+	lilo) cfg=$ROOT/etc/lilo.conf ;;
+	grub2) cfg=$ROOT/boot/grub2/grubenv ;;
+	esac
+	cp "$cfg" "$T/cfg.orig"
+	expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+	rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
+	case $loader in	# before verify: the old kernel is the default
+	grub) assert_grep "^default=1$" "$cfg" ;;
+	lilo) assert_grep "^default=linux$" "$cfg" ;;
+	grub2) assert_grep "^saved_entry=2.4.20-13.8$" "$cfg" ;;
+	esac
+	# a verify that fails (the module does not load) promotes nothing
+	mv "$ROOT/lib/modules/$rel" "$T/modules.away"
+	reboot_into "$rel"
+	expect_exit 1 "$P" --root "$ROOT" resume
+	assert_grep "the module ipt_string does not load" "$T/err"
+	case $loader in
+	grub) assert_grep "^default=1$" "$cfg" ;;
+	lilo) assert_grep "^default=linux$" "$cfg" ;;
+	grub2) assert_grep "^saved_entry=2.4.20-13.8$" "$cfg" ;;
+	esac
+	mv "$T/modules.away" "$ROOT/lib/modules/$rel"
+	expect_exit 0 "$P" --root "$ROOT" resume
+	assert_grep "boot default: $rel, from now on" "$T/out"
+	case $loader in
+	grub) assert_grep "^default=0$" "$cfg" ;;
+	lilo) assert_grep "^default=$(printf %s "$rel" | cut -c1-15)$" "$cfg"
+	      assert_grep "^lilo $" "$ROOT/var/log/lilo.log" ;;
+	grub2) assert_grep "^saved_entry=$rel$" "$cfg" ;;
+	esac
+	reboot_into 2.4.20-13.8
+	expect_exit 0 "$P" --root "$ROOT" rollback
+	cmp -s "$cfg" "$T/cfg.orig" || fail "$loader: rollback left $(diff "$T/cfg.orig" "$cfg")"
+done
+
+# [boot] make_default = no: the report says where the next reboot goes
+rm -rf "$T/sb"
+sandbox_root
+sed -i 's/^\[boot\]$/[boot]\nmake_default = no/' "$CONF"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
+reboot_into "$rel"
+expect_exit 0 "$P" --root "$ROOT" resume
+assert_grep "boot default: left as it is (\[boot\] make_default = no): the next reboot starts 2.4.20-13.8" "$T/out"
+assert_grep "^default=1$" "$ROOT/boot/grub/grub.conf"
+
+# the trial's reboot is one-shot too, and names the menu entry; a make
+# install that adds no boot entry (Debian's installkernel) gets one added,
+# as install would
+rm -rf "$T/sb"
+sandbox_root
+TREE=$ROOT/usr/src/linux-2.4.20-13.8
+sed -i 's|^grub="$dir/grub/grub.conf"$|grub=/nonexistent|' "$TREE/scripts/installkernel"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "^pomctl: reboot into 2.4.20-13.8custom, then run pomctl resume (the boot loader starts it once by itself as 'Red Hat Linux (2.4.20-13.8custom)'; pick that entry if the menu asks)$" "$T/out"
+n=$(awk '$1 == "title" { n++ } $1 == "kernel" && $2 == "/vmlinuz-2.4.20-13.8custom" { print n - 1 }' "$ROOT/boot/grub/grub.conf")
+[ -n "$n" ] || fail "the trial kernel has no entry"
+[ "$(cat "$ROOT/boot/grub/default")" = "$n once" ] || fail "no one-shot boot of the trial kernel: $(cat "$ROOT/boot/grub/default")"
+assert_grep "^default=0$" "$ROOT/boot/grub/grub.conf"
+# a plain reboot that came back to the old kernel: the title to pick
+reboot_into 2.4.20-13.8
+expect_exit 1 "$P" --root "$ROOT" resume
+assert_grep "boot 2.4.20-13.8custom, then run pomctl resume (boot menu entry 'Red Hat Linux (2.4.20-13.8custom)')$" "$T/err"
+
+# /boot too small: refused before anything is copied; once there is room,
+# resume installs (a small tmpfs over ROOT/boot in a private mount namespace)
+command -v unshare >/dev/null || fail "unshare(1) is needed"
+rm -rf "$T/sb"
+sandbox_root
+cat >"$T/boot.sh" <<'INNER'
+. "$POMCTL_TOP/tests/integration/lib.sh"
+ROOT=$T/sb
+cp -a "$ROOT/boot" "$T/boot.orig"
+mount --make-rprivate / && mount -t tmpfs -o size=128k pomctl-boot "$ROOT/boot" ||
+	fail "cannot mount a tmpfs"
+cp -a "$T/boot.orig/." "$ROOT/boot/"
+free=$(df -k --output=avail "$ROOT/boot" | tail -1)
+dd if=/dev/zero of="$ROOT/boot/filler" bs=1k count=$((free - 1)) 2>/dev/null
+ls -A "$ROOT/boot" >"$T/boot.before"
+expect_exit 1 "$POMCTL" --root "$ROOT" upgrade --patch string --trial=skip
+assert_grep "pomctl: $ROOT/boot has .* free and 2.4.20-13.8custom needs about .* (kernel, System.map, config, initrd): remove a kernel you no longer boot, then run pomctl resume; nothing was installed" "$T/err"
+ls -A "$ROOT/boot" | cmp -s - "$T/boot.before" || fail "something was copied: $(ls -A "$ROOT/boot")"
+[ ! -e "$ROOT/lib/modules/2.4.20-13.8custom" ] || fail "modules were installed"
+rm "$ROOT/boot/filler"
+expect_exit 3 "$POMCTL" --root "$ROOT" resume
+[ -f "$ROOT/boot/vmlinuz-2.4.20-13.8custom" ] || fail "no kernel after resume"
+INNER
+T=$T unshare -m sh "$T/boot.sh" || exit 1

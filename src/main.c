@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pomctl/history.h"
 #include "pomctl/listing.h"
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
@@ -39,6 +40,7 @@ enum {
 	SUB_FORCE = 1 << 6,	/* --force alone */
 	SUB_PLAN = 1 << 2,	/* --plan --detailed-exitcode */
 	SUB_LOCK = 1 << 3,	/* takes the state lock */
+	SUB_RUN = 1 << 7,	/* --run ID */
 };
 
 static struct options opt;
@@ -52,6 +54,7 @@ static const char *require_sums_arg;	/* "yes" when given */
 static const char *pom_arg;
 static int names_only;
 static const char *jobs_arg;
+static const char *run_arg;
 
 static struct poptOption global_options[] = {
 	{ "config", 'c', POPT_ARG_STRING, &opt.config_path, 0,
@@ -127,6 +130,13 @@ static struct poptOption list_options[] = {
 	POPT_TABLEEND
 };
 
+static struct poptOption rollback_options[] = {
+	{ "run", 0, POPT_ARG_STRING, &run_arg, 0,
+	  "roll back this run (see pomctl history); refused while a later "
+	  "one stands", "ID" },
+	POPT_TABLEEND
+};
+
 static struct poptOption all_options[] = {
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, global_options, 0,
 	  "Global options:", NULL },
@@ -136,6 +146,8 @@ static struct poptOption all_options[] = {
 	  "resume options:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, list_options, 0,
 	  "list-patches options:", NULL },
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, rollback_options, 0,
+	  "rollback options:", NULL },
 	POPT_AUTOHELP
 	POPT_TABLEEND
 };
@@ -149,7 +161,8 @@ static const char usage_head[] =
 	"  log STEP               the log of one step\n"
 	"  list-patches           what the patch-o-matic tree offers, and\n"
 	"                         whether each patch applies\n"
-	"  rollback               undo what the run changed\n\n"
+	"  history                the runs, oldest first\n"
+	"  rollback               undo what the last run changed\n\n"
 	"Steps: check update fetch trial patch rpm kernel install verify\n"
 	"Exit: 0 done, 1 step failed, 2 usage, 3 awaiting reboot, 4 locked,\n"
 	"      5 plan has changes (--detailed-exitcode)";
@@ -649,8 +662,50 @@ static int cmd_log(struct ctx *ctx, const char *step)
 	return ret ? EXIT_FAILED : EXIT_DONE;
 }
 
+/*
+ * The run rollback takes: --run ID, or the last one that changed
+ * something and is not rolled back.  Into ctx->state; 0, or an exit code.
+ */
+static int rollback_target(struct ctx *ctx, struct history *h)
+{
+	struct run_entry *e, *last;
+
+	if (check_state_dir(ctx) < 0 ||
+	    history_load(h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) < 0)
+		return EXIT_USAGE;
+	last = history_last_to_undo(h);
+	e = run_arg ? history_find(h, run_arg) : last;
+	if (run_arg && !e) {
+		error("there is no run '%s' in '%s' (pomctl history lists "
+		      "them)", run_arg, ctx->state_dir.buf);
+		return EXIT_USAGE;
+	}
+	if (run_arg && e->rolled_back) {
+		error("run %s is rolled back already", run_arg);
+		return EXIT_USAGE;
+	}
+	if (e && last && e != last && strcmp(last->st.id, e->st.id) > 0) {
+		error("run %s came after run %s and is not rolled back: roll "
+		      "it back first (pomctl rollback)", last->st.id,
+		      e->st.id);
+		return EXIT_USAGE;
+	}
+	if (!e || !e->changed) {
+		error("nothing to roll back: no run in '%s' changed anything "
+		      "that is not rolled back already (pomctl history lists "
+		      "the runs)", ctx->state_dir.buf);
+		return EXIT_USAGE;
+	}
+	ctx->state = xmalloc(sizeof(*ctx->state));
+	*ctx->state = e->st;
+	memset(&e->st, 0, sizeof(e->st));	/* ctx owns it now */
+	return apply_overrides(ctx) < 0 ? EXIT_USAGE : 0;
+}
+
 static int cmd_rollback(struct ctx *ctx, const char *arg)
 {
+	struct history h = { NULL, 0 };
 	int lock_fd = -1, ret;
 
 	(void)arg;
@@ -660,13 +715,95 @@ static int cmd_rollback(struct ctx *ctx, const char *arg)
 		if (ret)
 			return ret;
 	}
-	ret = load_state(ctx);
-	if (ret)
-		ret = ret == -ENOENT ? no_run(ctx, "roll back") : EXIT_USAGE;
-	else
+	ret = rollback_target(ctx, &h);
+	if (!ret)
 		ret = rollback(ctx, opt.force);
+	history_release(&h);
 	state_unlock(lock_fd);
 	return ret;
+}
+
+/* When the run's last step finished (or its start). */
+static const char *run_finished_at(const struct state *st)
+{
+	const char *at = st->created;
+
+	for (size_t i = 0; i < st->nr; i++)
+		if (st->steps[i].finished &&
+		    strcmp(st->steps[i].finished, at) > 0)
+			at = st->steps[i].finished;
+	return at;
+}
+
+static const char *run_output(struct state *st, const char *step,
+			      const char *key)
+{
+	const char *v = state_get_output(st, step, key);
+
+	return v && *v ? v : "-";
+}
+
+static json_t *run_json(struct run_entry *e, const char *patches)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", e->st.id,
+			 "patches", patches, "release",
+			 run_output(&e->st, "install", "release"), "state",
+			 history_state_name(e), "started", e->st.created,
+			 "finished", run_finished_at(&e->st), "current",
+			 e->current);
+}
+
+static void print_history(struct history *h)
+{
+	json_t *runs = json_array();
+
+	if (!opt.json)
+		printf("%-22s %-17s %-16s %-20s %s\n", "RUN", "STATE",
+		       "PATCHES", "KERNEL", "STARTED .. LAST STEP");
+	for (size_t i = 0; i < h->nr; i++) {
+		struct run_entry *e = &h->e[i];
+		struct strbuf patches = STRBUF_INIT;
+
+		for (size_t k = 0; k < e->st.patches.nr; k++)
+			strbuf_addf(&patches, "%s%s", k ? " " : "",
+				    e->st.patches.v[k]);
+		if (opt.json)
+			json_array_append_new(runs, run_json(e, patches.buf));
+		else
+			printf("%-22s %-17s %-16s %-20s %s .. %s\n", e->st.id,
+			       history_state_name(e), patches.buf,
+			       run_output(&e->st, "install", "release"),
+			       e->st.created, run_finished_at(&e->st));
+		strbuf_release(&patches);
+	}
+	if (opt.json) {
+		json_t *doc = json_pack("{s:i, s:o}", "schema", 1, "runs", runs);
+
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+	} else {
+		json_decref(runs);
+	}
+}
+
+static int cmd_history(struct ctx *ctx, const char *arg)
+{
+	struct history h;
+
+	(void)arg;
+	ctx->readonly = true;
+	if (check_state_dir(ctx) < 0 ||
+	    history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) < 0)
+		return EXIT_USAGE;
+	if (!h.nr && !opt.json)
+		printf("no run in %s; start one with pomctl upgrade --patch "
+		       "NAME\n", ctx->state_dir.buf);
+	else
+		print_history(&h);
+	history_release(&h);
+	return EXIT_DONE;
 }
 
 static int cmd_list_patches(struct ctx *ctx, const char *arg)
@@ -699,7 +836,8 @@ static const struct command commands[] = {
 	{ "status", cmd_status, 0, false, 0 },
 	{ "log", cmd_log, 0, true, 0 },
 	{ "list-patches", cmd_list_patches, SUB_LIST, false, 0 },
-	{ "rollback", cmd_rollback, SUB_PLAN | SUB_FORCE, false, 0 },
+	{ "history", cmd_history, 0, false, 0 },
+	{ "rollback", cmd_rollback, SUB_PLAN | SUB_FORCE | SUB_RUN, false, 0 },
 };
 
 /* --- parsing ------------------------------------------------------------ */
@@ -778,6 +916,9 @@ static int check_options(const struct command *cmd)
 	if ((opt.plan || opt.detailed_exitcode) && !(cmd->flags & SUB_PLAN))
 		return usage_error("--plan is for upgrade, resume and rollback, "
 				   "not for %s", cmd->name);
+	if (run_arg && !(cmd->flags & SUB_RUN))
+		return usage_error("--run is an option of rollback, not of %s",
+				   cmd->name);
 	if (opt.detailed_exitcode && !opt.plan)
 		return usage_error("--detailed-exitcode needs --plan");
 	if (opt.quiet && opt.verbose)

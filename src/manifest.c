@@ -115,6 +115,8 @@ int manifest_backup(struct manifest *m, const char *path)
 
 int manifest_created(struct manifest *m, const char *path)
 {
+	if (was_created(m, path))	/* a step resumed records it again */
+		return 0;
 	json_array_append_new(json_object_get(m->doc, "created"),
 			      json_string(path));
 	return manifest_save(m);

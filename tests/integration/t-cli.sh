@@ -52,7 +52,7 @@ expect_exit 1 "$P" --root "$ROOT" list-patches
 assert_grep "kernel tree .*/usr/src/linux-2.4. does not exist (see \[kernel\] tree)" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" status --kernel /x
 expect_exit 2 "$P" --root "$ROOT" rollback
-assert_grep "nothing to roll back: there is no run" "$T/err"
+assert_grep "nothing to roll back: no run in .* changed anything" "$T/err"
 # this root has no rpm database: check passes, update says what is missing
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "there is no rpm database at '$ROOT/var/lib/rpm'" "$T/err"

@@ -26,7 +26,7 @@ complete_line() {
 # is offered somewhere
 sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/--\1/p' \
 	"$POMCTL_TOP/src/main.c" | sort -u >"$T/popt"
-for c in "" upgrade resume status log list-patches rollback; do
+for c in "" upgrade resume status history log list-patches rollback; do
 	# shellcheck disable=SC2086
 	complete_line pomctl $c --
 done | grep -v "^$" | sort -u >"$T/offered"

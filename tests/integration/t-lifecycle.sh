@@ -24,6 +24,8 @@ run_to_end() {
 	assert_grep "all 9 steps done" "$T/out"
 }
 
+cp -a "$ROOT/boot" "$T/boot.start"
+cp -a "$ROOT/lib/modules" "$T/modules.start"
 run_to_end upgrade --patch string --trial=build
 first=$rel
 [ -f "$ROOT/boot/config-$first" ] || fail "install wrote no /boot/config-$first"
@@ -55,6 +57,46 @@ assert_grep "patches the kernel carries: iprange string$" "$T/out"
 idx=$(awk -v r="$second" '$1 == "title" { n++ } $1 == "kernel" && $2 == "/vmlinuz-" r { print n - 1 }' "$ROOT/boot/grub/grub.conf")
 assert_grep "^default=$idx$" "$ROOT/boot/grub/grub.conf"
 assert_grep "boot default: $second, from now on" "$T/out"
+
+# runs are a history: a run that finds nothing to do is passed over;
+# rollback undoes the last run, then the one before it
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "already available" "$T/out"
+expect_exit 0 "$P" --root "$ROOT" history
+[ "$(grep -c '^20' "$T/out")" -eq 3 ] || fail "history: $(cat "$T/out")"
+run1=$(awk '/^20/ { print $1; exit }' "$T/out")
+run2=$(awk '/^20/ { n++ } n == 2 { print $1; exit }' "$T/out")
+assert_grep "^$run1 *done *string *$first " "$T/out"
+assert_grep "^$run2 *done *iprange *$second " "$T/out"
+assert_grep "nothing to do *string " "$T/out"
+expect_exit 0 "$P" --root "$ROOT" --json history
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["state"] for r in d["runs"]] == ["done", "done", "nothing to do"], d' "$T/out" ||
+	fail "history --json: $(cat "$T/out")"
+expect_exit 0 "$P" --root "$ROOT" rollback --plan
+assert_grep "rollback of run $run2 (iprange) would:" "$T/out"
+assert_grep "the running kernel $second is one this run installed" "$T/out"
+assert_grep "install: remove $ROOT/boot/vmlinuz-$second$" "$T/out"
+assert_no_grep "vmlinuz-$first" "$T/out"
+assert_no_grep "loader/entries" "$T/out"
+[ "$(sort "$T/out" | uniq -d | wc -l)" -eq 0 ] || fail "duplicate lines: $(sort "$T/out" | uniq -d)"
+expect_exit 2 "$P" --root "$ROOT" rollback --run "$run1"
+assert_grep "run $run2 came after run $run1 and is not rolled back: roll it back first" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" rollback
+assert_grep "the running kernel $second is one pomctl installed" "$T/err"
+reboot_into 2.4.20-13.8
+expect_exit 0 "$P" --root "$ROOT" rollback
+assert_grep "^pomctl: run $run2 is rolled back$" "$T/out"
+[ ! -e "$ROOT/boot/vmlinuz-$second" ] || fail "run 2's kernel stays"
+[ -e "$ROOT/boot/vmlinuz-$first" ] || fail "run 1's kernel went with run 2"
+assert_grep "install: removed $ROOT/boot/vmlinuz-$second" "$T/err"
+expect_exit 0 "$P" --root "$ROOT" rollback
+assert_grep "^pomctl: run $run1 is rolled back$" "$T/out"
+diff -r "$T/boot.start" "$ROOT/boot" >"$T/d" || fail "/boot differs after both rollbacks: $(cat "$T/d")"
+diff -r "$T/modules.start" "$ROOT/lib/modules" >"$T/d" || fail "/lib/modules differs: $(cat "$T/d")"
+expect_exit 2 "$P" --root "$ROOT" rollback
+assert_grep "nothing to roll back" "$T/err"
+expect_exit 0 "$P" --root "$ROOT" history
+[ "$(grep -c 'rolled back' "$T/out")" -eq 2 ] || fail "history after rollbacks: $(cat "$T/out")"
 
 # each loader: promoted after verify, not before; rollback puts it back
 for loader in grub lilo grub2; do

@@ -25,7 +25,7 @@ for o in $opts; do
 done
 
 cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_.*/\1/p' "$POMCTL_TOP/src/main.c")
-[ "$(echo "$cmds" | wc -l)" -eq 6 ] || fail "expected 6 subcommands in main.c"
+[ "$(echo "$cmds" | wc -l)" -eq 7 ] || fail "expected 7 subcommands in main.c"
 for c in $cmds; do
 	grep -q "^       $c\b" "$T/man8" ||
 		fail "subcommand $c has no paragraph in pomctl.8"

@@ -31,7 +31,7 @@ for loader in grub lilo grub2; do
 	cmp -s "$T/mid" "$T/after-plan" || fail "$loader: rollback --plan changed something"
 	expect_exit 0 "$P" --root "$ROOT" rollback
 	assert_grep "rpm -Uvh --oldpackage iptables-1.2.6a-2" "$T/out"
-	assert_grep "the run is rolled back" "$T/out"
+	assert_grep "^pomctl: run .* is rolled back$" "$T/out"
 	snapshot >"$T/after"
 	diff "$T/before" "$T/after" >"$T/diff" || fail "$loader: the rollback left differences: $(cat "$T/diff")"
 	expect_exit 0 "$P" --root "$ROOT" status

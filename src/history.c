@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pomctl/history.h"
+#include "pomctl/manifest.h"
+#include "pomctl/util.h"
+
+#define ROLLED_BACK ".rolled-back.json"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+/* Whether any manifest of run records a change (or a replaced package). */
+static bool run_changed(const char *state_dir, const char *run)
+{
+	static const char *const steps[] = { "trial", "patch", "rpm", "kernel",
+					     "install", "verify" };
+	struct strbuf replaced = STRBUF_INIT;
+	bool changed = false, quiet = error_set_quiet(true);
+
+	for (size_t i = 0; i < ARRAY_SIZE(steps) && !changed; i++) {
+		struct manifest m;
+
+		if (manifest_open(&m, state_dir, run, steps[i]) < 0) {
+			changed = true;	/* damaged: let rollback say so */
+			continue;
+		}
+		strbuf_reset(&replaced);
+		manifest_replaced_list(&m, &replaced);
+		changed = !manifest_is_empty(&m) || replaced.len;
+		manifest_release(&m);
+	}
+	error_set_quiet(quiet);
+	strbuf_release(&replaced);
+	return changed;
+}
+
+static int add_run(struct history *h, const char *state_dir, const char *path,
+		   bool current, const char *const *names, size_t n)
+{
+	struct run_entry *e;
+	int ret;
+
+	h->e = xrealloc(h->e, (h->nr + 1) * sizeof(*h->e));
+	e = &h->e[h->nr];
+	memset(e, 0, sizeof(*e));
+	ret = state_load(&e->st, path, names, n);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return -1;
+	e->current = current;
+	e->rolled_back = ends_with(path, ROLLED_BACK);
+	e->changed = run_changed(state_dir, e->st.id);
+	h->nr++;
+	return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct run_entry *x = a, *y = b;
+
+	return strcmp(x->st.id, y->st.id);
+}
+
+int history_load(struct history *h, const char *state_dir,
+		 const char *const *names, size_t n)
+{
+	struct strvec files = STRVEC_INIT;
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	memset(h, 0, sizeof(*h));
+	strbuf_addf(&path, "%s/runs", state_dir);
+	list_dir(path.buf, &files);
+	for (size_t i = 0; i < files.nr && !ret; i++) {
+		if (!ends_with(files.v[i], ".json"))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/runs/%s", state_dir, files.v[i]);
+		ret = add_run(h, state_dir, path.buf, false, names, n);
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s", state_dir, STATE_FILE);
+	if (!ret)
+		ret = add_run(h, state_dir, path.buf, true, names, n);
+	if (h->nr)
+		qsort(h->e, h->nr, sizeof(*h->e), by_id);
+	strvec_clear(&files);
+	strbuf_release(&path);
+	if (ret)
+		history_release(h);
+	return ret;
+}
+
+void history_release(struct history *h)
+{
+	for (size_t i = 0; i < h->nr; i++)
+		state_release(&h->e[i].st);
+	free(h->e);
+	memset(h, 0, sizeof(*h));
+}
+
+struct run_entry *history_find(struct history *h, const char *id)
+{
+	for (size_t i = 0; i < h->nr; i++)
+		if (!strcmp(h->e[i].st.id, id))
+			return &h->e[i];
+	return NULL;
+}
+
+struct run_entry *history_last_to_undo(struct history *h)
+{
+	for (size_t i = h->nr; i-- > 0;)
+		if (h->e[i].changed && !h->e[i].rolled_back)
+			return &h->e[i];
+	return NULL;
+}
+
+const char *history_state_name(const struct run_entry *e)
+{
+	const struct state *st = &e->st;
+
+	if (e->rolled_back)
+		return "rolled back";
+	for (size_t i = 0; i < st->nr; i++)
+		if (st->steps[i].outputs &&
+		    json_object_get(st->steps[i].outputs, "ends_run"))
+			return "nothing to do";
+	for (size_t i = 0; i < st->nr; i++)
+		switch (st->steps[i].status) {
+		case STEP_FAILED:
+			return "failed";
+		case STEP_AWAITING_REBOOT:
+			return "awaiting a reboot";
+		case STEP_INTERRUPTED:
+		case STEP_RUNNING:
+			return "interrupted";
+		case STEP_PENDING:
+			return "in progress";
+		default:
+			break;
+		}
+	return "done";
+}

@@ -687,7 +687,9 @@ int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 	cp.is_error = is_make_error;
 	cp.errors = &errors;
 	ret = run_command(&cp);
-	if (ret > 0) {
+	if (ret > 0 && run_interrupted()) {
+		ret = -1;	/* not a failure: the step says "interrupted" */
+	} else if (ret > 0) {
 		struct strbuf lines = STRBUF_INIT;
 
 		for (size_t i = 0; i < errors.nr && i < 10; i++)

@@ -218,6 +218,7 @@ static int step_failed(struct ctx *ctx, const struct step *step,
 		       struct step_state *s, struct fingerprint *fp)
 {
 	char *why = xstrdup(*error_last() ? error_last() : "it failed");
+	bool detailed = strchr(why, '\n') != NULL;
 
 	finish(s, STEP_FAILED, why);
 	keep_fingerprint(s, fp);
@@ -226,22 +227,30 @@ static int step_failed(struct ctx *ctx, const struct step *step,
 		free(why);
 		return EXIT_FAILED;
 	}
-	if (!log_is_quiet()) {
+	/* an error with its first errors said them: not the tail again */
+	if (!log_is_quiet() && !detailed) {
 		progress_clear();
 		fprintf(stderr, "pomctl: step '%s' failed; the last lines of "
 			"%s:\n", step->name, ctx->log_path.buf);
 		steplog_tail(ctx->log_path.buf, TAIL_LINES, stderr);
 	}
-	error("step '%s' failed: %s (see pomctl log %s; fix it, then run "
-	      "pomctl resume)", step->name, why, step->name);
+	error("step '%s' failed: %.*s (see pomctl log %s; fix it, then run "
+	      "pomctl resume)", step->name, (int)strcspn(why, "\n"), why,
+	      step->name);
 	free(why);
 	return EXIT_FAILED;
 }
 
+/*
+ * Interrupted (Ctrl-C, SIGTERM): the inputs are kept as a failure's are,
+ * so that the stages done stand and resume goes on with an incremental
+ * make; a stage cut in the middle runs again.
+ */
 static int step_interrupted(struct ctx *ctx, const struct step *step,
-			    struct step_state *s)
+			    struct step_state *s, struct fingerprint *fp)
 {
 	finish(s, STEP_INTERRUPTED, "interrupted by a signal");
+	keep_fingerprint(s, fp);
 	log_event(LOG_WARNING, "step %s interrupted", step->name);
 	save(ctx);
 	error("step '%s' was interrupted; run pomctl resume to continue",
@@ -318,7 +327,10 @@ static void stage_key(const char *stage, struct strbuf *sb)
 	strbuf_addf(sb, STAGE_KEY "%s", stage);
 }
 
-/* Whether the failed attempt's stages stand: it had some, same inputs. */
+/*
+ * Whether the failed or interrupted attempt's stages stand: it had some,
+ * same inputs.  (A killed attempt kept no inputs: it is undone.)
+ */
 static bool stages_stand(const struct step_state *s,
 			 const struct fingerprint *fp)
 {
@@ -327,7 +339,7 @@ static bool stages_stand(const struct step_state *s,
 	const char *key;
 	json_t *v;
 
-	if (s->status != STEP_FAILED)
+	if (s->status != STEP_FAILED && s->status != STEP_INTERRUPTED)
 		return false;
 	json_object_foreach(s->outputs, key, v)
 		if (!strncmp(key, STAGE_KEY, strlen(STAGE_KEY)))
@@ -364,9 +376,10 @@ bool pipeline_stage_skip(struct ctx *ctx, const char *stage,
 		ctx->again = false;	/* this one runs: so do the next */
 		return false;
 	}
-	info("  %s: done by the failed attempt, and still current", stage);
-	steplog_printf(ctx->log_fd, "stage %s: done by the failed attempt, "
-		       "not again", stage);
+	info("  %s: done by the %s attempt, and still current", stage,
+	     ctx->again_after);
+	steplog_printf(ctx->log_fd, "stage %s: done by the %s attempt, not "
+		       "again", stage, ctx->again_after);
 	return true;
 }
 
@@ -431,19 +444,23 @@ static int run_step(struct ctx *ctx, const struct step *step,
 {
 	struct fingerprint fp;
 	bool cut = s->status == STEP_RUNNING || s->status == STEP_INTERRUPTED;
+	bool again;
 	double start = monotonic_seconds();
 	int ret;
 
 	if (!step->run)
 		return step_unavailable(ctx, step, s);
 	fingerprint_of(ctx, step, &fp);
-	ret = begin(ctx, step, s, reason, stages_stand(s, &fp));
+	again = stages_stand(s, &fp);
+	ctx->again_after = s->status == STEP_INTERRUPTED ? "interrupted" :
+			   "failed";
+	ret = begin(ctx, step, s, reason, again);
 	if (ret == NO_STATE) {
 		/* said already; the state file is as it was: nothing to add */
 		fp_release(&fp);
 		return EXIT_FAILED;
 	}
-	if (ret == 0 && cut)
+	if (ret == 0 && cut && !again)
 		ret = undo_cut_attempt(ctx, step);
 	if (ret == 0)
 		ret = step->run(ctx);
@@ -454,7 +471,7 @@ static int run_step(struct ctx *ctx, const struct step *step,
 		close(ctx->log_fd);
 	ctx->log_fd = -1;
 	if (run_interrupted())
-		ret = step_interrupted(ctx, step, s);
+		ret = step_interrupted(ctx, step, s, &fp);
 	else if (ret < 0)
 		ret = step_failed(ctx, step, s, &fp);
 	else if (ret == STEP_PAUSE)

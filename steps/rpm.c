@@ -363,7 +363,7 @@ static int rpmbuild(struct ctx *ctx, const struct job *j)
 	ret = run_command(&cp);
 	for (size_t i = 0; i < errors.nr && i < 10; i++)
 		strbuf_addf(&lines, "\n    %s", errors.v[i]);
-	if (ret > 0)
+	if (ret > 0 && !run_interrupted())	/* else: "interrupted" */
 		ret = error("rpmbuild -ba %s failed (exit %d)%s%s", j->spec.buf,
 			    ret, errors.nr ? "; the first errors:" : "",
 			    lines.buf);

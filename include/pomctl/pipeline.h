@@ -60,6 +60,7 @@ struct ctx {
 	char *end_reason;	/* set by pipeline_end_run() */
 	const char *step;	/* the running step's name */
 	bool again;		/* its failed attempt's stages may stand */
+	const char *again_after;	/* "failed" or "interrupted" */
 };
 
 struct step;

@@ -192,3 +192,40 @@ expect_exit 3 "$POMCTL" --root "$ROOT" resume
 [ -f "$ROOT/boot/vmlinuz-2.4.20-13.8custom" ] || fail "no kernel after resume"
 INNER
 T=$T unshare -m sh "$T/boot.sh" || exit 1
+
+# Ctrl-C during the compile costs nothing: resume goes on with an
+# incremental make (every object is there: none is compiled again)
+rm -rf "$T/sb"
+sandbox_root
+cat >"$T/slowmake" <<EOF2
+#!/bin/sh
+# make, then (once) a long wait after bzImage modules: a slow link
+make "\$@"; rc=\$?
+case " \$* " in *" bzImage "*)
+	[ -e "$T/slept" ] || { touch "$T/slept"; sleep 60; } ;;
+esac
+exit \$rc
+EOF2
+chmod 755 "$T/slowmake"
+sed -i "s|^\[commands\]$|[commands]\nmake = $T/slowmake|" "$CONF"
+"$P" --root "$ROOT" upgrade --patch string --trial=build >"$T/bg.out" 2>"$T/bg.err" &
+bg=$!
+for i in $(seq 200); do [ -e "$T/slept" ] && break; sleep 0.1; done
+[ -e "$T/slept" ] || fail "the compile did not get to its slow end"
+kill -INT "$bg"
+wait "$bg"
+[ $? -eq 1 ] || fail "interrupted pomctl did not exit 1"
+assert_grep "step 'trial' was interrupted; run pomctl resume to continue" "$T/bg.err"
+assert_no_grep "failed" "$T/bg.err"
+run_ok "$P" --root "$ROOT" resume
+assert_no_grep "undoing what the interrupted attempt changed" "$T/err"
+assert_grep "configured: done by the interrupted attempt, and still current" "$T/err"
+log=$STATE/logs/04-trial.log
+last=$(grep -n '^=== step trial, run' "$log" | tail -1 | cut -d: -f1)
+tail -n +"$last" "$log" >"$T/last-attempt"
+assert_grep "bzImage modules" "$T/last-attempt"
+[ "$(grep -c '^cc ' "$T/last-attempt")" -eq 0 ] ||
+	fail "the resumed compile built again: $(grep '^cc ' "$T/last-attempt")"
+status_is() { grep -q " $1 *$2 " "$T/st" || fail "status of $1 is not $2: $(cat "$T/st")"; }
+"$P" --root "$ROOT" status >"$T/st"
+status_is trial done

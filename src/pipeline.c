@@ -12,6 +12,7 @@
 #include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
 #include "pomctl/safepath.h"
+#include "pomctl/treesnap.h"
 #include "pomctl/util.h"
 
 #define MAX_STEPS 16
@@ -112,6 +113,30 @@ int ctx_manifest_open(const struct ctx *ctx, const char *step,
 		ret = manifest_confine(m, &places);
 	}
 	strvec_clear(&places);
+	return ret;
+}
+
+void ctx_tree_list_path(const struct ctx *ctx, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s/manifests/%s/tree.list", ctx->state_dir.buf,
+		    ctx->state->id);
+}
+
+int ctx_tree_snapshot(const struct ctx *ctx, const char *kdir)
+{
+	struct strbuf file = STRBUF_INIT;
+	double start = monotonic_seconds();
+	int ret = 0;
+
+	ctx_tree_list_path(ctx, &file);
+	if (!path_exists(file.buf)) {
+		ret = mkdir_parent(file.buf, 0700);
+		if (!ret)
+			ret = treesnap_take(kdir, file.buf);
+		steplog_work(ctx->log_fd, start, "list %s by content", kdir);
+	}
+	strbuf_release(&file);
 	return ret;
 }
 

@@ -11,6 +11,7 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/rollback.h"
 #include "pomctl/state.h"
+#include "pomctl/treesnap.h"
 #include "pomctl/util.h"
 
 /* The steps whose manifests hold changes, last first. */
@@ -122,25 +123,142 @@ static int undo_step(struct ctx *ctx, const char *step, bool dry)
 	return ret;
 }
 
-/* Build products are not in any manifest: distclean removes them. */
-static int clean_tree(struct ctx *ctx, bool dry)
+/*
+ * Runs from before tree lists: build products are in no manifest,
+ * distclean removes them.
+ */
+static int clean_tree(struct ctx *ctx, const struct ktree *t, bool dry)
 {
-	struct ktree t;
 	const char *arch = step_output(ctx, "kernel", "arch");
-	int ret = 0;
 
 	if (!*arch)
 		arch = step_output(ctx, "trial", "arch");
 	if (!*arch)
 		return 0;	/* nothing was built */
+	if (dry) {
+		say("  kernel tree: make -C %s ARCH=%s distclean", t->dir, arch);
+		return 0;
+	}
+	return ktree_make(ctx, t, arch, (const char *const[]){ "distclean",
+							       NULL },
+			  (const char *const[]){ NULL }, NULL, false);
+}
+
+static void say_some(const char *what, const struct strvec *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < v->nr && i < 8; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", v->v[i]);
+	if (v->nr > 8)
+		strbuf_addf(&sb, " and %zu more", v->nr - 8);
+	say("  kernel tree: %s %zu file%s (%s)", what, v->nr,
+	    v->nr == 1 ? "" : "s", sb.buf);
+	strbuf_release(&sb);
+}
+
+/*
+ * The tree's first list: the oldest run's that has one.  A file it does
+ * not name was made by a pomctl run's build.
+ */
+static void first_list(struct ctx *ctx, struct strvec *paths)
+{
+	struct strvec runs = STRVEC_INIT;
+	struct strbuf file = STRBUF_INIT;
+	bool quiet = error_set_quiet(true);
+
+	strbuf_addf(&file, "%s/manifests", ctx->state_dir.buf);
+	list_dir(file.buf, &runs);
+	for (size_t i = 0; i < runs.nr && !paths->nr; i++) {
+		strbuf_reset(&file);
+		strbuf_addf(&file, "%s/manifests/%s/tree.list",
+			    ctx->state_dir.buf, runs.v[i]);
+		if (strcmp(runs.v[i], ctx->state->id) && path_exists(file.buf))
+			treesnap_paths(file.buf, paths);
+	}
+	error_set_quiet(quiet);
+	strvec_clear(&runs);
+	strbuf_release(&file);
+}
+
+/*
+ * Of what differs after a restore, what an earlier run's build made (its
+ * products, rebuilt by this run: there is no copy of the earlier ones, and
+ * that run's rollback removes them) moves to rebuilt.
+ */
+static void set_rebuilt_apart(struct ctx *ctx, struct strvec *changed,
+			      struct strvec *rebuilt)
+{
+	struct strvec first = STRVEC_INIT, rest = STRVEC_INIT;
+
+	first_list(ctx, &first);
+	for (size_t i = 0; first.nr && i < changed->nr; i++)
+		strvec_push(treesnap_has(&first, changed->v[i]) ? &rest :
+			    rebuilt, changed->v[i]);
+	if (first.nr) {
+		strvec_clear(changed);
+		*changed = rest;
+	}
+	strvec_clear(&first);
+}
+
+/*
+ * The kernel tree as it was before the run, by content (after the
+ * manifests gave back the files pomctl edited): what was added since is
+ * removed; what else changed cannot be made again and is an error.
+ */
+static int restore_tree(struct ctx *ctx, bool dry)
+{
+	struct treesnap_result res;
+	struct strbuf list = STRBUF_INIT;
+	struct strvec rebuilt;
+	struct ktree t;
+	int ret;
+
 	if (ktree_open_configured(ctx, &t) < 0)
 		return -1;
-	if (dry)
-		say("  kernel tree: make -C %s ARCH=%s distclean", t.dir, arch);
-	else
-		ret = ktree_make(ctx, &t, arch, (const char *const[]){
-					 "distclean", NULL },
-				 (const char *const[]){ NULL }, NULL, false);
+	ctx_tree_list_path(ctx, &list);
+	if (!path_exists(list.buf)) {
+		ret = clean_tree(ctx, &t, dry);
+		goto out;
+	}
+	treesnap_result_init(&res);
+	strvec_init(&rebuilt);
+	ret = treesnap_restore(t.dir, list.buf, dry, &res);
+	if (res.added.nr)
+		say_some(dry ? "remove what the run added:" : "removed what "
+			 "the run added:", &res.added);
+	if (!dry && ret == 1) {
+		set_rebuilt_apart(ctx, &res.changed, &rebuilt);
+		if (rebuilt.nr)
+			say_some("left as this run rebuilt them, the build "
+				 "products of an earlier run (its rollback "
+				 "removes them):", &rebuilt);
+		strvec_clear(&rebuilt);
+		set_rebuilt_apart(ctx, &res.missing, &rebuilt);
+		if (rebuilt.nr)
+			say_some("not made again, the build products of an "
+				 "earlier run that this run's build removed:",
+				 &rebuilt);
+		if (!res.changed.nr && !res.missing.nr)
+			ret = 0;
+	}
+	if (!dry && ret == 1) {
+		if (res.changed.nr)
+			say_some("NOT restored, changed since the run began "
+				 "and not backed up:", &res.changed);
+		if (res.missing.nr)
+			say_some("NOT restored, gone since the run began:",
+				 &res.missing);
+		ret = error("the kernel tree %s is not as it was before the "
+			    "run: see the files above", t.dir);
+	} else if (!dry && !ret) {
+		info("  kernel tree: as it was before the run (%s)", list.buf);
+	}
+	treesnap_result_release(&res);
+	strvec_clear(&rebuilt);
+out:
+	strbuf_release(&list);
 	ktree_release(&t);
 	return dry ? 0 : ret;
 }
@@ -180,11 +298,11 @@ int rollback(struct ctx *ctx, bool force)
 		      ctx->host.release);
 		return EXIT_USAGE;
 	}
-	if (clean_tree(ctx, dry) < 0)
-		ret = -1;
 	for (size_t i = 0; i < ARRAY_SIZE(undo_order); i++)
 		if (undo_step(ctx, undo_order[i], dry) < 0)
 			ret = -1;
+	if (restore_tree(ctx, dry) < 0)
+		ret = -1;
 	packages_to_restore(ctx);
 	if (dry)
 		return EXIT_DONE;

@@ -180,7 +180,9 @@ int kernel_run(struct ctx *ctx)
 
 	if (ktree_open_configured(ctx, &t) < 0)
 		return -1;
-	ret = ctx_manifest_open(ctx, "kernel", &m);
+	ret = ctx_tree_snapshot(ctx, t.dir);
+	if (!ret)
+		ret = ctx_manifest_open(ctx, "kernel", &m);
 	if (!ret) {
 		ret = ensure_config(ctx, &t, &arch, &m);
 		if (!ret)

@@ -235,6 +235,8 @@ int patch_run(struct ctx *ctx)
 		return -1;
 	ret = check_for_kernel(set, n, &kt);
 	if (!ret)
+		ret = ctx_tree_snapshot(ctx, kt.dir);
+	if (!ret)
 		ret = ctx_manifest_open(ctx, "patch", &m);
 	if (!ret) {
 		ret = pom_apply(ctx, &pt, set, n, kt.dir, &m, &applied);

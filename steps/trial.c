@@ -195,7 +195,11 @@ int trial_run(struct ctx *ctx)
 	}
 	if (ktree_open_configured(ctx, &t) < 0)
 		return -1;
-	ret = ctx_manifest_open(ctx, "trial", &m);
+	ret = ctx_tree_snapshot(ctx, t.dir);
+	if (!ret)
+		ret = ctx_manifest_open(ctx, "trial", &m);
+	else
+		memset(&m, 0, sizeof(m));
 	if (!ret)
 		ret = build_trial(ctx, &t, &m, &arch);
 	if (!ret) {

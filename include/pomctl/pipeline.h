@@ -97,6 +97,13 @@ int pipeline_retire_run(struct ctx *ctx, const char *suffix);
 
 /* step's manifest in this run (see manifest.h): 0 or -1 (reported). */
 struct manifest;
+/*
+ * Before the run first changes the kernel tree kdir: its list by content
+ * (treesnap.h), STATE/manifests/RUN/tree.list, taken once a run; rollback
+ * puts the tree back to it.  0 or -1 (reported).
+ */
+int ctx_tree_snapshot(const struct ctx *ctx, const char *kdir);
+void ctx_tree_list_path(const struct ctx *ctx, struct strbuf *sb);
 int ctx_manifest_open(const struct ctx *ctx, const char *step,
 		      struct manifest *m);
 

@@ -26,6 +26,7 @@ run_to_end() {
 
 cp -a "$ROOT/boot" "$T/boot.start"
 cp -a "$ROOT/lib/modules" "$T/modules.start"
+cp -a "$TREE" "$T/tree.start"
 run_to_end upgrade --patch string --trial=build
 first=$rel
 [ -f "$ROOT/boot/config-$first" ] || fail "install wrote no /boot/config-$first"
@@ -93,6 +94,7 @@ expect_exit 0 "$P" --root "$ROOT" rollback
 assert_grep "^pomctl: run $run1 is rolled back$" "$T/out"
 diff -r "$T/boot.start" "$ROOT/boot" >"$T/d" || fail "/boot differs after both rollbacks: $(cat "$T/d")"
 diff -r "$T/modules.start" "$ROOT/lib/modules" >"$T/d" || fail "/lib/modules differs: $(cat "$T/d")"
+diff -r --no-dereference "$T/tree.start" "$TREE" >"$T/d" || fail "the kernel tree differs: $(cat "$T/d")"
 expect_exit 2 "$P" --root "$ROOT" rollback
 assert_grep "nothing to roll back" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" history
@@ -229,3 +231,17 @@ assert_grep "bzImage modules" "$T/last-attempt"
 status_is() { grep -q " $1 *$2 " "$T/st" || fail "status of $1 is not $2: $(cat "$T/st")"; }
 "$P" --root "$ROOT" status >"$T/st"
 status_is trial done
+
+# a compile that fails, then rollback: the tree by content, not distclean
+# (the fixture's make dep makes files distclean leaves, as real 2.4 trees)
+rm -rf "$T/sb"
+sandbox_root
+TREE=$ROOT/usr/src/linux-2.4.20-13.8
+cp -a "$TREE" "$T/tree.pristine"
+echo 1 >"$T/fail-count"
+sed -i "s|^\[commands\]$|[commands]\nmake = $POMCTL_TOP/tests/fixtures/bin/fail-once $T/fail-count bzImage make|" "$CONF"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=build
+assert_grep "step 'trial' failed" "$T/err"
+[ -e "$TREE/drivers/net/hamradio/soundmodem/sm_tbl_afsk1200.h" ] || fail "make dep made no table"
+expect_exit 0 "$P" --root "$ROOT" rollback
+diff -r --no-dereference "$T/tree.pristine" "$TREE" >"$T/d" || fail "the tree differs after rollback: $(cat "$T/d")"

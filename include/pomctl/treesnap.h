@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A kernel tree by content: before a run first changes the tree, the list
+ * of what is in it (type, mode, size, SHA-256 or link target, path); at
+ * rollback, the tree put back to that list.  `make distclean` cannot do
+ * this: real 2.4 trees keep what `make dep` generated (sound modem tables)
+ * and what a failed build left.
+ *
+ *	treesnap_take(dir, file);	once, before the first change
+ *	treesnap_restore(dir, file, dry, &res);	after the manifests are
+ *					undone (they restore edited files)
+ *
+ * Files added since are removed; files changed or missing since, that the
+ * manifests did not restore, cannot be made again (pomctl keeps no copy
+ * of the whole tree): they are listed, and the restore fails.
+ */
+#ifndef POMCTL_TREESNAP_H
+#define POMCTL_TREESNAP_H
+
+#include <stdbool.h>
+
+#include "pomctl/strbuf.h"
+
+/* Write the list of dir to file (atomically): 0 or -1 (reported). */
+int treesnap_take(const char *dir, const char *file);
+
+struct treesnap_result {
+	struct strvec added;	/* removed (or, dry, to remove) */
+	struct strvec changed;	/* differ from the list: not restored */
+	struct strvec missing;	/* gone since: not restored */
+};
+
+void treesnap_result_init(struct treesnap_result *r);
+void treesnap_result_release(struct treesnap_result *r);
+
+/*
+ * Compare dir with the list in file and, unless dry, remove what was
+ * added (paths relative to dir in r).  0 when the tree now matches the
+ * list (dry: would), 1 when changed or missing paths remain, -1 (reported)
+ * when the list cannot be read or a removal fails.
+ */
+int treesnap_restore(const char *dir, const char *file, bool dry,
+		     struct treesnap_result *r);
+
+/* The paths a list names, sorted, into paths: 0 or -1 (reported). */
+int treesnap_paths(const char *file, struct strvec *paths);
+/* Whether path is one of them. */
+bool treesnap_has(const struct strvec *paths, const char *path);
+
+#endif

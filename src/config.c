@@ -28,6 +28,7 @@ static const struct config_key keys[] = {
 	P("general", "state_dir", "/var/lib/pomctl"),
 	S("general", "packager", ""),
 	B("general", "auto_resume", "no"),
+	B("general", "assume_yes", "no"),
 
 	T("host", "release", "", CFG_RELEASE),
 	T("host", "boot_id", "", CFG_WORD),

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -485,9 +486,110 @@ static void new_run(struct ctx *ctx)
 	}
 }
 
+/* --- consent -------------------------------------------------------------- */
+
+/*
+ * What the run would do, from a state of its own (a new run's, or the
+ * run's as loaded again): ctx->plan filled, ctx->state as it was.
+ */
+static int gather_plan(struct ctx *ctx, bool new)
+{
+	struct state *real = ctx->state;
+	bool ro = ctx->readonly;
+	int ret;
+
+	ctx->state = NULL;
+	ctx->readonly = true;
+	if (new) {
+		new_run(ctx);
+		ret = 0;
+	} else {
+		ret = load_state(ctx) ? EXIT_USAGE : 0;
+	}
+	if (!ret) {
+		free(ctx->state->path);
+		ctx->state->path = NULL;	/* a plan never saves */
+		ret = pipeline_plan_gather(ctx);
+	}
+	if (ctx->state) {
+		state_release(ctx->state);
+		free(ctx->state);
+	}
+	ctx->state = real;
+	ctx->readonly = ro;
+	return ret;
+}
+
+static bool assume_yes(struct ctx *ctx)
+{
+	return opt.yes || config_get_bool(ctx->cfg, "general", "assume_yes");
+}
+
+/*
+ * Consent before the host changes, as dnf and Terraform ask: on a
+ * terminal, what will happen (the plan's summary; with -v the whole plan),
+ * then "Proceed? [y/N]".  Without a terminal: -y or [general] assume_yes,
+ * or a refusal.  0 to go on, or an exit code (nothing was done).
+ */
+static int ask(struct ctx *ctx, const char *what)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char answer[16] = "";
+
+	if (assume_yes(ctx))
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		error("%s changes this host and asks first, but there is no "
+		      "terminal to ask on: add -y to answer yes (nothing was "
+		      "done)", what);
+		return EXIT_USAGE;
+	}
+	if (ctx->plan && opt.verbose) {
+		plan_print(ctx->plan, stdout, false);
+	} else if (ctx->plan) {
+		plan_summary(ctx->plan, &sb);
+		printf("pomctl %s would run %s (pomctl %s --plan shows each "
+		       "action)\n", what, sb.buf, what);
+	}
+	fflush(stdout);
+	fputs("Proceed? [y/N] ", stderr);
+	fflush(stderr);
+	strbuf_release(&sb);
+	if (!fgets(answer, sizeof(answer), stdin) ||
+	    (strcasecmp(answer, "y\n") && strcasecmp(answer, "yes\n"))) {
+		error("not confirmed: nothing was done");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void drop_plan(struct ctx *ctx)
+{
+	if (ctx->plan) {
+		plan_release(ctx->plan);
+		free(ctx->plan);
+		ctx->plan = NULL;
+	}
+}
+
+/* The run's plan, then the question: 0 to go on, or an exit code. */
+static int consent(struct ctx *ctx, const char *what, bool new)
+{
+	int ret = 0;
+
+	if (assume_yes(ctx))
+		return 0;
+	if (isatty(STDIN_FILENO))
+		ret = gather_plan(ctx, new);
+	if (!ret)
+		ret = ask(ctx, what);
+	drop_plan(ctx);
+	return ret;
+}
+
 static int start_run(struct ctx *ctx)
 {
-	int ret = load_state(ctx);
+	int ret = load_state(ctx), asked;
 
 	if (ret == -1)
 		return EXIT_USAGE;
@@ -499,6 +601,9 @@ static int start_run(struct ctx *ctx)
 			      first_open_step(ctx->state))->status));
 		return EXIT_USAGE;
 	}
+	asked = consent(ctx, "upgrade", true);
+	if (asked)
+		return asked;
 	if (ret == 0) {
 		if (pipeline_retire_run(ctx, "json") < 0)
 			return EXIT_FAILED;
@@ -576,7 +681,8 @@ static int resume_locked(struct ctx *ctx)
 		return EXIT_USAGE;
 	if (opt.at_boot && !wanted_at_boot(ctx))
 		return EXIT_DONE;
-	return pipeline_run(ctx, opt.from);
+	ret = consent(ctx, "resume", false);
+	return ret ? ret : pipeline_run(ctx, opt.from);
 }
 
 static int cmd_resume(struct ctx *ctx, const char *arg)
@@ -716,8 +822,12 @@ static int cmd_rollback(struct ctx *ctx, const char *arg)
 			return ret;
 	}
 	ret = rollback_target(ctx, &h);
+	if (!ret && !opt.plan && !assume_yes(ctx) && isatty(STDIN_FILENO))
+		ret = rollback(ctx, opt.force, true);
+	if (!ret && !opt.plan)
+		ret = ask(ctx, "rollback");
 	if (!ret)
-		ret = rollback(ctx, opt.force);
+		ret = rollback(ctx, opt.force, opt.plan);
 	history_release(&h);
 	state_unlock(lock_fd);
 	return ret;

@@ -646,7 +646,7 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 	return ret;
 }
 
-int pipeline_plan(struct ctx *ctx)
+int pipeline_plan_gather(struct ctx *ctx)
 {
 	int ret = 0;
 
@@ -658,8 +658,15 @@ int pipeline_plan(struct ctx *ctx)
 	}
 	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++)
 		ret = plan_step(ctx, &pomctl_steps[i], &ctx->state->steps[i]);
+	return ret ? EXIT_FAILED : 0;
+}
+
+int pipeline_plan(struct ctx *ctx)
+{
+	int ret = pipeline_plan_gather(ctx);
+
 	if (ret)
-		return EXIT_FAILED;
+		return ret;
 	plan_print(ctx->plan, stdout, ctx->opt->json);
 	if (ctx->opt->detailed_exitcode && plan_has_changes(ctx->plan))
 		return EXIT_CHANGES;

@@ -162,7 +162,7 @@ static void print_action(json_t *a, FILE *out)
 	strbuf_release(&size);
 }
 
-static void summary(const struct plan *p, struct strbuf *sb)
+void plan_summary(const struct plan *p, struct strbuf *sb)
 {
 	size_t n = json_array_size(p->steps);
 
@@ -183,7 +183,7 @@ static void print_json(const struct plan *p, FILE *out)
 	struct strbuf sb = STRBUF_INIT;
 	json_t *doc;
 
-	summary(p, &sb);
+	plan_summary(p, &sb);
 	doc = json_pack("{s:i, s:O, s:{s:i, s:i, s:i, s:I, s:i, s:i, s:s}}",
 			"schema", 1, "steps", p->steps, "summary", "commands",
 			p->commands, "edits", p->edits, "downloads",
@@ -212,7 +212,7 @@ void plan_print(const struct plan *p, FILE *out, bool json)
 		json_array_foreach(json_object_get(step, "actions"), j, a)
 			print_action(a, out);
 	}
-	summary(p, &sb);
+	plan_summary(p, &sb);
 	fprintf(out, "%s\n", sb.buf);
 	strbuf_release(&sb);
 }

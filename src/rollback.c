@@ -279,9 +279,8 @@ static void packages_to_restore(struct ctx *ctx)
 	strbuf_release(&replaced);
 }
 
-int rollback(struct ctx *ctx, bool force)
+int rollback(struct ctx *ctx, bool force, bool dry)
 {
-	bool dry = ctx->opt->plan;
 	int ret = 0;
 
 	if (dry)

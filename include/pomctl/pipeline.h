@@ -144,6 +144,8 @@ bool pipeline_step_ended_run(struct ctx *ctx, const char *step);
 
 /* Plan every step (or, for resume, what is left); prints; exit code. */
 int pipeline_plan(struct ctx *ctx);
+/* The same into ctx->plan, printing nothing: 0 or an exit code. */
+int pipeline_plan_gather(struct ctx *ctx);
 /* Run from the first step not done (or from `from`); exit code. */
 int pipeline_run(struct ctx *ctx, const char *from);
 /* Print where the run stands; exit code. */

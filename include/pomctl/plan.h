@@ -22,6 +22,8 @@
 
 #include <jansson.h>
 
+#include "pomctl/strbuf.h"
+
 struct plan {
 	json_t *steps;		/* array of { name, title, actions[] } */
 	json_t *cur;		/* the current step's actions */
@@ -45,6 +47,8 @@ void plan_note(struct plan *p, const char *fmt, ...)
 
 /* Anything but notes. */
 bool plan_has_changes(const struct plan *p);
+/* The summary line: "9 steps: 12 commands, 2 file edits, ..." */
+void plan_summary(const struct plan *p, struct strbuf *sb);
 /* Human text, or JSON with "schema": 1, on out. */
 void plan_print(const struct plan *p, FILE *out, bool json);
 

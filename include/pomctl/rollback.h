@@ -17,7 +17,7 @@
 
 struct ctx;
 
-/* Returns an exit code. */
-int rollback(struct ctx *ctx, bool force);
+/* With dry, say what it would do.  Returns an exit code. */
+int rollback(struct ctx *ctx, bool force, bool dry);
 
 #endif

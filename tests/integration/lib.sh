@@ -65,6 +65,9 @@ make_root() {
 	ROOT=$T/root
 	mkdir -p "$ROOT/etc" "$ROOT/teststeps"
 	cat >"$ROOT/etc/pomctl.conf" <<CONF
+[general]
+assume_yes = yes
+
 [host]
 release = 2.4.20-13.8
 boot_id = boot-1

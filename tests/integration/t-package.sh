@@ -14,8 +14,8 @@ for f in usr/sbin/pomctl usr/share/man/man8/pomctl.8 usr/share/man/man5/pomctl.c
 done
 [ "$(stat -c %a "$D/etc/pomctl.conf")" = 600 ] || fail "pomctl.conf is not 0600"
 [ "$(stat -c %a "$D/etc/rc.d/init.d/pomctl-resume")" = 755 ] || fail "init script not executable"
-assert_grep '^ExecStart=/usr/sbin/pomctl resume --at-boot$' "$D/usr/lib/systemd/system/pomctl-resume.service"
-assert_grep '^	/usr/sbin/pomctl resume --at-boot$' "$D/etc/rc.d/init.d/pomctl-resume"
+assert_grep '^ExecStart=/usr/sbin/pomctl -y resume --at-boot$' "$D/usr/lib/systemd/system/pomctl-resume.service"
+assert_grep '^	/usr/sbin/pomctl -y resume --at-boot$' "$D/etc/rc.d/init.d/pomctl-resume"
 ! grep -rq '@SBINDIR@' "$D" || fail "a placeholder is left"
 "$D/usr/sbin/pomctl" --version >"$T/out" || fail "the installed pomctl does not run"
 # the installed example is a configuration pomctl accepts
@@ -43,7 +43,7 @@ run_ok rpm --root "$R" --dbpath /var/lib/rpm -i --nodeps $debian "$rpmfile"
 "$R/usr/sbin/pomctl" --version | grep -q '^pomctl ' || fail "the RPM's pomctl does not run"
 [ "$(stat -c %a "$R/etc/pomctl.conf")" = 600 ] || fail "RPM: pomctl.conf is not 0600"
 [ "$(stat -c %a "$R/var/lib/pomctl")" = 700 ] || fail "RPM: state directory is not 0700"
-assert_grep '^ExecStart=/usr/sbin/pomctl resume --at-boot$' "$R/usr/lib/systemd/system/pomctl-resume.service"
+assert_grep '^ExecStart=/usr/sbin/pomctl -y resume --at-boot$' "$R/usr/lib/systemd/system/pomctl-resume.service"
 rpm --root "$R" --dbpath /var/lib/rpm -V --nodeps pomctl >"$T/verify" 2>&1 ||
 	fail "rpm -V: $(cat "$T/verify")"
 rpm --root "$R" --dbpath /var/lib/rpm -ql pomctl >"$T/files"

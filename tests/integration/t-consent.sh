@@ -1,0 +1,61 @@
+# Consent before the host changes (issue 16): without a terminal, upgrade,
+# resume and rollback need -y (or [general] assume_yes) and change nothing
+# without it; on a terminal they show what will happen and ask.
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+command -v script >/dev/null || fail "script(1) is needed"
+sandbox_root
+sed -i '/^assume_yes = yes$/d' "$CONF"
+
+# no terminal, no -y: one line, exit 2, nothing done (not even the update)
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --trial=skip </dev/null
+assert_grep "^pomctl: upgrade changes this host and asks first, but there is no terminal to ask on: add -y to answer yes (nothing was done)$" "$T/err"
+[ "$(grep -c . "$T/err")" -eq 1 ] || fail "not one line: $(cat "$T/err")"
+[ ! -e "$STATE/state.json" ] || fail "a run was started"
+[ ! -e "$ROOT/var/log/up2date.log" ] || fail "the updater ran"
+
+# on a terminal: the plan's summary and the question; no is nothing
+tty_run() {	# tty_run ANSWER ARGS...: pomctl on a terminal, answering
+	answer=$1
+	shift
+	printf '%s\n' "$answer" | script -qec "$P --root $ROOT $*" /dev/null >"$T/tty" 2>&1
+}
+tty_run n upgrade --patch string --trial=skip && fail "a refused upgrade exited 0"
+assert_grep "pomctl upgrade would run 9 steps: .* command.*, .* reboot" "$T/tty"
+assert_grep "Proceed? \[y/N\]" "$T/tty"
+assert_grep "not confirmed: nothing was done" "$T/tty"
+[ ! -e "$STATE/state.json" ] || fail "a refused upgrade started a run"
+[ ! -e "$ROOT/var/log/up2date.log" ] || fail "a refused upgrade ran the updater"
+# -v shows the whole plan first
+tty_run n -v upgrade --patch string --trial=skip
+assert_grep "step 2/9: update" "$T/tty"
+# yes goes on
+tty_run y upgrade --patch string --trial=skip
+assert_grep "step 1/9: check" "$T/tty"
+assert_grep "reboot into 2.4.20-13.8custom" "$T/tty"
+[ -s "$ROOT/var/log/up2date.log" ] || fail "the updater did not run"
+
+# resume asks too; -y answers
+reboot_into 2.4.20-13.8custom
+expect_exit 2 "$P" --root "$ROOT" resume </dev/null
+assert_grep "resume changes this host and asks first" "$T/err"
+tty_run n resume
+assert_grep "pomctl resume would run" "$T/tty"
+"$P" --root "$ROOT" status >"$T/st"
+grep -q " verify *pending" "$T/st" || fail "a refused resume ran verify: $(cat "$T/st")"
+expect_exit 0 "$P" --root "$ROOT" -y resume
+assert_grep "all 9 steps done" "$T/out"
+
+# rollback shows what it would do, then asks
+reboot_into 2.4.20-13.8
+tty_run n rollback
+assert_grep "rollback of run .* would:" "$T/tty"
+assert_grep "not confirmed: nothing was done" "$T/tty"
+[ -e "$ROOT/boot/vmlinuz-2.4.20-13.8custom" ] || fail "a refused rollback removed the kernel"
+expect_exit 2 "$P" --root "$ROOT" rollback </dev/null
+tty_run y rollback
+assert_grep "is rolled back" "$T/tty"
+[ ! -e "$ROOT/boot/vmlinuz-2.4.20-13.8custom" ] || fail "rollback left the kernel"
+
+# --plan never asks: it changes nothing
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan </dev/null

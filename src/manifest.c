@@ -59,11 +59,12 @@ int manifest_open(struct manifest *m, const char *state_dir, const char *run,
 	if (path_exists(m->path)) {
 		m->doc = json_load_file(m->path, JSON_REJECT_DUPLICATES, &err);
 		if (!m->doc || !well_formed(m->doc)) {
-			json_decref(m->doc);
-			m->doc = NULL;
-			return error("manifest '%s' is damaged; it records what "
-				     "pomctl changed, so look at it before "
-				     "moving it aside", m->path);
+			int ret = error("manifest '%s' is damaged; it records "
+					"what pomctl changed, so look at it "
+					"before moving it aside", m->path);
+
+			manifest_release(m);	/* nothing for the caller */
+			return ret;
 		}
 	}
 	if (!m->doc)

@@ -111,6 +111,8 @@ int ctx_manifest_open(const struct ctx *ctx, const char *step,
 	if (!ret) {
 		change_places(ctx, &places);
 		ret = manifest_confine(m, &places);
+		if (ret)
+			manifest_release(m);	/* the caller has none */
 	}
 	strvec_clear(&places);
 	return ret;

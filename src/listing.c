@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -411,6 +412,40 @@ static void print(struct ctx *ctx, const struct pom_tree *pt,
 	}
 }
 
+/*
+ * Without a run that fetched one: the patch-o-matic tree extracted last
+ * into STATE/pom (an upgrade that stopped on a misspelt name has one).
+ */
+static int newest_extracted(struct ctx *ctx, struct strbuf *dir)
+{
+	struct strvec digests = STRVEC_INIT, tops = STRVEC_INIT;
+	struct strbuf path = STRBUF_INIT;
+	time_t best = 0;
+	struct stat st;
+
+	strbuf_addf(&path, "%s/pom", ctx->state_dir.buf);
+	list_dir(path.buf, &digests);
+	for (size_t i = 0; i < digests.nr; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/pom/%s", ctx->state_dir.buf,
+			    digests.v[i]);
+		strvec_clear(&tops);
+		if (list_dir(path.buf, &tops) < 0 || tops.nr != 1)
+			continue;
+		strbuf_addf(&path, "/%s", tops.v[0]);
+		if (stat(path.buf, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    st.st_mtime >= best) {
+			best = st.st_mtime;
+			strbuf_reset(dir);
+			strbuf_addstr(dir, path.buf);
+		}
+	}
+	strvec_clear(&digests);
+	strvec_clear(&tops);
+	strbuf_release(&path);
+	return best ? 0 : -1;
+}
+
 /* The patch-o-matic tree to read: a directory, a tarball, or fetch's. */
 static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		   char **tmp)
@@ -426,10 +461,11 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 	if (!pom) {
 		fetched = ctx->state ? state_get_output(ctx->state, "fetch",
 							"pom_dir") : NULL;
-		if (!fetched)
+		if (fetched)
+			strbuf_addstr(dir, fetched);
+		else if (newest_extracted(ctx, dir) < 0)
 			return error("no patch-o-matic tree: give --pom DIR or "
 				     "TARBALL, or let pomctl upgrade fetch one");
-		strbuf_addstr(dir, fetched);
 		return 0;
 	}
 	if (!path_exists(pom))

@@ -22,6 +22,7 @@
 #include "pomctl/run.h"
 #include "pomctl/safepath.h"
 #include "pomctl/scratch.h"
+#include "pomctl/text.h"
 #include "pomctl/util.h"
 
 #ifndef POMCTL_VERSION
@@ -525,6 +526,16 @@ static bool assume_yes(struct ctx *ctx)
 	return opt.yes || config_get_bool(ctx->cfg, "general", "assume_yes");
 }
 
+/* Without a terminal, only -y or [general] assume_yes: 0, or EXIT_USAGE. */
+static int can_ask(struct ctx *ctx, const char *what)
+{
+	if (assume_yes(ctx) || isatty(STDIN_FILENO))
+		return 0;
+	error("%s changes this host and asks first, but there is no terminal "
+	      "to ask on: add -y to answer yes (nothing was done)", what);
+	return EXIT_USAGE;
+}
+
 /*
  * Consent before the host changes, as dnf and Terraform ask: on a
  * terminal, what will happen (the plan's summary; with -v the whole plan),
@@ -538,12 +549,8 @@ static int ask(struct ctx *ctx, const char *what)
 
 	if (assume_yes(ctx))
 		return 0;
-	if (!isatty(STDIN_FILENO)) {
-		error("%s changes this host and asks first, but there is no "
-		      "terminal to ask on: add -y to answer yes (nothing was "
-		      "done)", what);
+	if (can_ask(ctx, what))
 		return EXIT_USAGE;
-	}
 	if (ctx->plan && opt.verbose) {
 		plan_print(ctx->plan, stdout, false);
 	} else if (ctx->plan) {
@@ -587,9 +594,22 @@ static int consent(struct ctx *ctx, const char *what, bool new)
 	return ret;
 }
 
+/* The finished run old (not ctx's) into runs/: 0 or EXIT_FAILED. */
+static int retire(struct ctx *ctx, struct state *old)
+{
+	struct state *run = ctx->state;
+	int ret;
+
+	ctx->state = old;
+	ret = pipeline_retire_run(ctx, "json") < 0 ? EXIT_FAILED : 0;
+	ctx->state = run;
+	return ret;
+}
+
 static int start_run(struct ctx *ctx)
 {
 	int ret = load_state(ctx), asked;
+	struct state *old;
 
 	if (ret == -1)
 		return EXIT_USAGE;
@@ -601,16 +621,21 @@ static int start_run(struct ctx *ctx)
 			      first_open_step(ctx->state))->status));
 		return EXIT_USAGE;
 	}
-	asked = consent(ctx, "upgrade", true);
+	old = ret == 0 ? ctx->state : NULL;
+	new_run(ctx);
+	asked = can_ask(ctx, "upgrade");
+	if (!asked)
+		asked = pipeline_preflight(ctx, false);
+	if (!asked)
+		asked = consent(ctx, "upgrade", true);
+	if (!asked && old)
+		asked = retire(ctx, old);
+	if (old) {
+		state_release(old);
+		free(old);
+	}
 	if (asked)
 		return asked;
-	if (ret == 0) {
-		if (pipeline_retire_run(ctx, "json") < 0)
-			return EXIT_FAILED;
-		state_release(ctx->state);
-		free(ctx->state);
-	}
-	new_run(ctx);
 	return state_save(ctx->state) ? EXIT_FAILED : 0;
 }
 
@@ -625,7 +650,8 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 	if (opt.plan) {
 		ctx->readonly = true;
 		new_run(ctx);
-		return pipeline_plan(ctx);
+		ret = pipeline_preflight(ctx, true);
+		return ret ? ret : pipeline_plan(ctx);
 	}
 	ret = lock_state(ctx, &lock_fd);
 	if (!ret)
@@ -1064,11 +1090,35 @@ static void print_escaped(const char *s)
 		      stderr);
 }
 
+/* Every long option of the tables, "--name", for suggestions. */
+static void long_options(const struct poptOption *t, struct strvec *out)
+{
+	for (; t->longName || t->arg; t++) {
+		if (t->argInfo == POPT_ARG_INCLUDE_TABLE)
+			long_options(t->arg, out);
+		else if (t->longName)
+			strvec_pushf(out, "--%s", t->longName);
+	}
+}
+
 static int popt_failure(poptContext pc, int rc)
 {
+	const char *bad = poptBadOption(pc, POPT_BADOPTION_NOALIAS);
+	struct strvec names = STRVEC_INIT;
+	struct strbuf hint = STRBUF_INIT;
+
+	if (rc == POPT_ERROR_BADOPT && !strncmp(bad, "--", 2)) {
+		long_options(all_options, &names);
+		suggest(strcspn(bad, "=") < strlen(bad) ?
+			strndupa(bad, strcspn(bad, "=")) : bad,
+			strvec_argv(&names), names.nr, &hint);
+	}
 	fputs("pomctl: ", stderr);
-	print_escaped(poptBadOption(pc, POPT_BADOPTION_NOALIAS));
-	fprintf(stderr, ": %s (see pomctl --help)\n", poptStrerror(rc));
+	print_escaped(bad);
+	fprintf(stderr, ": %s%s (see pomctl --help)\n", poptStrerror(rc),
+		hint.buf);
+	strvec_clear(&names);
+	strbuf_release(&hint);
 	return EXIT_USAGE;
 }
 
@@ -1104,8 +1154,18 @@ static int parse(poptContext pc, const struct command **cmd, const char **arg)
 	if (!name)
 		return usage_error("no command given");
 	*cmd = find_command(name);
-	if (!*cmd)
-		return usage_error("unknown command '%s'", name);
+	if (!*cmd) {
+		const char *names[ARRAY_SIZE(commands)];
+		struct strbuf hint = STRBUF_INIT;
+		int ret;
+
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+			names[i] = commands[i].name;
+		suggest(name, names, ARRAY_SIZE(commands), &hint);
+		ret = usage_error("unknown command '%s'%s", name, hint.buf);
+		strbuf_release(&hint);
+		return ret;
+	}
 	*arg = (*cmd)->takes_arg ? poptGetArg(pc) : NULL;
 	if ((*cmd)->takes_arg && !*arg)
 		return usage_error("%s needs an argument", name);

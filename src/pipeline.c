@@ -648,6 +648,15 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 	return ret;
 }
 
+int pipeline_preflight(struct ctx *ctx, bool plan)
+{
+	for (size_t i = 0; i < pomctl_nr_steps; i++)
+		if (pomctl_steps[i].preflight &&
+		    pomctl_steps[i].preflight(ctx, plan) < 0)
+			return EXIT_USAGE;
+	return 0;
+}
+
 int pipeline_plan_gather(struct ctx *ctx)
 {
 	int ret = 0;

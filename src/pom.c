@@ -760,9 +760,17 @@ int pom_find(const struct pom_tree *pt, const char *name,
 		error("patch '%s' is in several repositories of '%s' (%s); "
 		      "remove the ones you do not mean", name, pt->dir,
 		      found.buf);
-	else
+	else {
+		const char **names = xcalloc(pt->nr + 1, sizeof(*names));
+
+		for (size_t i = 0; i < pt->nr; i++)
+			names[i] = pt->patches[i].name;
+		suggest(name, names, pt->nr, &found);
+		free(names);
 		error("there is no patch '%s' in the patch-o-matic tree '%s' "
-		      "(pomctl list-patches lists them)", name, pt->dir);
+		      "(pomctl list-patches lists them)%s", name, pt->dir,
+		      found.buf);
+	}
 	strbuf_release(&found);
 	*out = NULL;
 	return -1;

@@ -297,6 +297,14 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 		      ctx->host.release);
 		return EXIT_USAGE;
 	}
+	/* every record checked before anything is undone */
+	for (size_t i = 0; i < ARRAY_SIZE(undo_order); i++) {
+		struct manifest m;
+
+		if (ctx_manifest_open(ctx, undo_order[i], &m) < 0)
+			return EXIT_FAILED;
+		manifest_release(&m);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(undo_order); i++)
 		if (undo_step(ctx, undo_order[i], dry) < 0)
 			ret = -1;

@@ -150,3 +150,52 @@ out:
 	lines_release(&a);
 	lines_release(&b);
 }
+
+/*
+ * Edit distance with adjacent transpositions (optimal string alignment):
+ * "jbos" is one edit from "jobs".  Both at most 64 bytes.
+ */
+static size_t distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), d[65][65];
+
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[n][m];
+}
+
+void suggest(const char *word, const char *const *cands, size_t n,
+	     struct strbuf *out)
+{
+	size_t best = (size_t)-1, limit = strlen(word) / 3 + 1;
+	const char *pick = NULL;
+
+	if (strlen(word) > 64)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = strlen(cands[i]) > 64 ? best :
+			   distance(word, cands[i]);
+
+		if (d < best) {
+			best = d;
+			pick = cands[i];
+		}
+	}
+	if (pick && best <= limit && best > 0)
+		strbuf_addf(out, "; did you mean '%s'?", pick);
+}

@@ -61,6 +61,20 @@ static bool all_available(struct ctx *ctx, const struct match_probe *probes)
 	return true;
 }
 
+bool check_all_available(struct ctx *ctx)
+{
+	struct match_probe *probes;
+	bool all;
+
+	if (ctx->state->force)
+		return false;
+	probes = xcalloc(ctx->state->patches.nr + 1, sizeof(*probes));
+	probe_all(ctx, probes);
+	all = all_available(ctx, probes);
+	release_all(ctx, probes);
+	return all;
+}
+
 static int check_release(struct ctx *ctx)
 {
 	unsigned v[3];

@@ -322,32 +322,116 @@ static int get_tarball(struct ctx *ctx, const struct tarball *t,
 }
 
 /*
- * STATE/pom/DIGEST16: the extracted tree, made once per tarball.  0, -1 for
- * a bad tarball, ARCHIVE_EXTRACT_LOCAL when the disk failed us.
+ * STATE/pom/DIGEST16: the extracted tree, made once per tarball, into dir.
+ * 0, -1 for a bad tarball, ARCHIVE_EXTRACT_LOCAL when the disk failed us.
  */
-static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
+static int extract_pom_into(struct ctx *ctx, const struct fetch_result *res,
+			    struct strbuf *dir)
 {
-	struct strbuf dir = STRBUF_INIT;
 	double start = monotonic_seconds();
 	int ret;
 
-	strbuf_addf(&dir, "%s/pom", ctx->state_dir.buf);
-	ret = mkdir_p(dir.buf, 0700) < 0 ? ARCHIVE_EXTRACT_LOCAL : 0;
-	strbuf_addf(&dir, "/%.16s", res->digest);
+	strbuf_reset(dir);
+	strbuf_addf(dir, "%s/pom", ctx->state_dir.buf);
+	ret = mkdir_p(dir->buf, 0700) < 0 ? ARCHIVE_EXTRACT_LOCAL : 0;
+	strbuf_addf(dir, "/%.16s", res->digest);
 	if (!ret) {
 		struct archive_limits lim;
 
 		archive_limits_from_config(ctx->cfg, &lim);
-		ret = archive_extract_top(res->path.buf, &dir, &lim);
+		ret = archive_extract_top(res->path.buf, dir, &lim);
 		steplog_work(ctx->log_fd, start, "extract %s", res->path.buf);
 	}
-	if (!ret && !is_dir(dir.buf))
+	if (!ret && !is_dir(dir->buf))
 		ret = error("patch-o-matic tarball '%s' holds no directory '%s'",
-			    res->path.buf, strrchr(dir.buf, '/') + 1);
+			    res->path.buf, strrchr(dir->buf, '/') + 1);
+	return ret;
+}
+
+static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
+{
+	struct strbuf dir = STRBUF_INIT;
+	int ret = extract_pom_into(ctx, res, &dir);
+
 	if (!ret)
 		state_set_output(ctx->state, "fetch", "pom_dir", dir.buf);
 	strbuf_release(&dir);
 	return ret;
+}
+
+/*
+ * The patch-o-matic tree, into pomctl's cache and state directory (nothing
+ * on the host changes), unless plan: then only when it is there already.
+ * 0 with dir set; 1 when it cannot be had now (why says so, or is empty
+ * when the fetch step will say it: a pin required and missing).
+ */
+static int pom_tree_early(struct ctx *ctx, bool plan, struct strbuf *dir,
+			  struct strbuf *why)
+{
+	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT;
+	struct strvec mirrors = STRVEC_INIT;
+	struct fetch_request req;
+	struct fetch_result res;
+	bool quiet = error_set_quiet(true);
+	int ret = 0;
+
+	tarball_url(ctx, &pom_tarball, &url);
+	cache_dir(ctx, &cache);
+	request(ctx, url.buf, pom_tarball.pin_key, &mirrors, &req);
+	fetch_result_init(&res);
+	if (!fetch_cached(cache.buf, &req, &res)) {
+		bool tried = false;
+
+		if (plan) {
+			strbuf_addstr(why, "it is not in the cache yet");
+		} else if (!unpinned(ctx, url.buf, pom_tarball.pin_key) ||
+			   !config_get_bool(ctx->cfg, S, "require_checksums")) {
+			tried = true;
+			ret = fetch(cache.buf, &req, &res);
+		}
+		ret = (ret || plan || !res.path.len) ? 1 : 0;
+		if (ret && tried)
+			strbuf_addstr(why, error_last());
+	}
+	strbuf_addf(dir, "%s/pom/%.16s", ctx->state_dir.buf, res.digest);
+	if (!ret && plan && !is_dir(dir->buf)) {
+		strbuf_addstr(why, "it is not extracted yet");
+		ret = 1;
+	} else if (!ret && plan) {
+		struct strbuf top = STRBUF_INIT;
+
+		ret = archive_top_dir(res.path.buf, &top) < 0 ? 1 : 0;
+		strbuf_addf(dir, "/%s", top.buf);
+		strbuf_release(&top);
+	} else if (!ret && !plan && extract_pom_into(ctx, &res, dir) < 0) {
+		strbuf_addstr(why, error_last());
+		ret = 1;
+	}
+	error_set_quiet(quiet);
+	fetch_result_release(&res);
+	strvec_clear(&mirrors);
+	strbuf_release(&url);
+	strbuf_release(&cache);
+	return ret;
+}
+
+int fetch_check_names(struct ctx *ctx, bool plan)
+{
+	struct strbuf dir = STRBUF_INIT, why = STRBUF_INIT;
+	int ret;
+
+	if (check_all_available(ctx))
+		return 0;	/* the run ends at check: no tree needed */
+	ret = pom_tree_early(ctx, plan, &dir, &why);
+	if (ret == 1 && why.len)
+		warning("patch-o-matic %s: %s; the patch names are checked "
+			"once the run fetches it",
+			config_get(ctx->cfg, S, "pom_version"), why.buf);
+	else if (!ret)
+		ret = patch_check_names(ctx, dir.buf);
+	strbuf_release(&dir);
+	strbuf_release(&why);
+	return ret < 0 ? -1 : 0;
 }
 
 void fetch_fingerprint(struct ctx *ctx, struct fingerprint *fp)

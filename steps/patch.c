@@ -47,17 +47,36 @@ static void close_all(struct ktree *kt, struct pom_tree *pt,
 	ktree_release(kt);
 }
 
-int patch_check_requested(struct ctx *ctx)
+/* A requested patch that is unsafe or has no part for this kernel is an
+ * error. */
+static int check_for_kernel(struct pom_patch **set, size_t n,
+			    const struct ktree *kt);
+
+int patch_check_names(struct ctx *ctx, const char *dir)
 {
 	struct ktree kt;
 	struct pom_tree pt;
-	struct pom_patch **set;
+	struct pom_patch **set = NULL;
 	size_t n;
+	int ret;
 
-	if (open_all(ctx, &kt, &pt, &set, &n) < 0)
+	if (ktree_open_configured(ctx, &kt) < 0)
 		return -1;
-	close_all(&kt, &pt, set);
-	return 0;
+	ret = pom_open(&pt, dir, kt.v);
+	if (!ret) {
+		ret = pom_order(&pt, &ctx->state->patches, &set, &n);
+		if (!ret)
+			ret = check_for_kernel(set, n, &kt);
+		free(set);
+		pom_release(&pt);
+	}
+	ktree_release(&kt);
+	return ret;
+}
+
+int patch_check_requested(struct ctx *ctx)
+{
+	return patch_check_names(ctx, pom_dir(ctx));
 }
 
 void patch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
@@ -114,8 +133,6 @@ int patch_plan(struct ctx *ctx)
 	return 0;
 }
 
-/* A requested patch that is unsafe or has no part for this kernel is an
- * error. */
 static int check_for_kernel(struct pom_patch **set, size_t n,
 			    const struct ktree *kt)
 {

@@ -8,23 +8,23 @@
 
 const struct step pomctl_steps[] = {
 	{ "check", "is the match already available?", 0, check_fingerprint,
-	  check_plan, check_run },
+	  check_plan, check_run, NULL },
 	{ "update", "update the system and the kernel sources", 0,
-	  update_fingerprint, update_plan, update_run },
+	  update_fingerprint, update_plan, update_run, NULL },
 	{ "fetch", "download the iptables SRPM, iptables and patch-o-matic",
-	  0, fetch_fingerprint, fetch_plan, fetch_run },
+	  0, fetch_fingerprint, fetch_plan, fetch_run, fetch_check_names },
 	{ "trial", "prove the kernel builds before patching", 0,
-	  trial_fingerprint, trial_plan, trial_run },
+	  trial_fingerprint, trial_plan, trial_run, NULL },
 	{ "patch", "apply the patch-o-matic patches to the kernel", 0,
-	  patch_fingerprint, patch_plan, patch_run },
+	  patch_fingerprint, patch_plan, patch_run, NULL },
 	{ "rpm", "edit the iptables spec and rebuild the RPMs", 0,
-	  rpm_fingerprint, rpm_plan, rpm_run },
+	  rpm_fingerprint, rpm_plan, rpm_run, NULL },
 	{ "kernel", "build the kernel with the new options", 0,
-	  kernel_fingerprint, kernel_plan, kernel_run },
+	  kernel_fingerprint, kernel_plan, kernel_run, NULL },
 	{ "install", "install kernel, modules and RPMs; keep the old kernel",
-	  0, install_fingerprint, install_plan, install_run },
+	  0, install_fingerprint, install_plan, install_run, NULL },
 	{ "verify", "check the new kernel runs and the match works", 0,
-	  verify_fingerprint, verify_plan, verify_run },
+	  verify_fingerprint, verify_plan, verify_run, NULL },
 };
 
 const size_t pomctl_nr_steps = ARRAY_SIZE(pomctl_steps);

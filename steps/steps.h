@@ -33,6 +33,18 @@ STEP_FUNCTIONS(verify)
  * build, not after it.
  */
 int patch_check_requested(struct ctx *ctx);
+/* The same against the tree at dir. */
+int patch_check_names(struct ctx *ctx, const char *dir);
+
+/*
+ * Before a run starts (upgrade, and its plan): the patch-o-matic tarball
+ * into pomctl's own cache and extracted into the state directory (the
+ * plan only reads what is there already), and every requested name found
+ * in it for this kernel, with "did you mean".  0, or -1 (reported).
+ */
+int fetch_check_names(struct ctx *ctx, bool plan);
+/* Whether check will find every requested match there (and no --force). */
+bool check_all_available(struct ctx *ctx);
 
 /*
  * Both reboot pauses (steps/reboot.c), in this order:

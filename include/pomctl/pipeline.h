@@ -74,6 +74,12 @@ struct step {
 	step_fingerprint_fn fingerprint;
 	step_fn plan;
 	step_fn run;
+	/*
+	 * NULL, or what must hold before a new run starts at all (the
+	 * patch names asked for): 0, or -1 (reported).  With plan, it may
+	 * read but not write.
+	 */
+	int (*preflight)(struct ctx *ctx, bool plan);
 };
 
 /* The steps of this build, in order (steps/steps.c). */
@@ -142,6 +148,11 @@ bool pipeline_stage_skip(struct ctx *ctx, const char *stage,
 /* Whether step ended the run last time it ran. */
 bool pipeline_step_ended_run(struct ctx *ctx, const char *step);
 
+/*
+ * Before a new run (ctx->state is its state, not saved yet): every step's
+ * preflight.  0, or EXIT_USAGE (reported): the run does not start.
+ */
+int pipeline_preflight(struct ctx *ctx, bool plan);
 /* Plan every step (or, for resume, what is left); prints; exit code. */
 int pipeline_plan(struct ctx *ctx);
 /* The same into ctx->plan, printing nothing: 0 or an exit code. */

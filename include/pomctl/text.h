@@ -46,4 +46,11 @@ long lines_find(const struct lines *l, size_t from, const char *s, size_t n);
 void text_diff(const char *path, const char *old, size_t oldlen,
 	       const char *new, size_t newlen, struct strbuf *out);
 
+/*
+ * "; did you mean 'CAND'?" appended to out when one of the n candidates is
+ * within a few edits of word (the closest); nothing otherwise.
+ */
+void suggest(const char *word, const char *const *cands, size_t n,
+	     struct strbuf *out);
+
 #endif

@@ -56,12 +56,15 @@ tar cjf "$T/dist/patch-o-matic-20030107.tar.bz2" -C "$T/evil" patch-o-matic-2003
 sed -i "s|^pom_url = .*|pom_url = file://$T/dist/patch-o-matic-%{version}.tar.bz2|" "$CONF"
 tree_before=$(tree_hash "$ROOT/usr/src/linux-2.4.20-13.8")
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch evil --trial=skip --plan
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch evil --trial=skip
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch evil --trial=skip
 assert_grep "patch 'evil' is unsafe, nothing was changed: its diff names the file '../../../../../../x/victim' has a '..' component" "$T/err"
+[ ! -e "$STATE/state.json" ] || fail "a run started with an unsafe patch"
 [ "$(tree_hash "$T/x")" = "$before" ] || fail "the patch step changed $T/x"
 [ ! -e "$T/y" ] || fail "the patch step created $T/y"
 [ "$(tree_hash "$ROOT/usr/src/linux-2.4.20-13.8")" = "$tree_before" ] ||
 	fail "the patch step changed the kernel tree"
+# a run to the install pause, for the state cases below
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
 
 # --- 2. a chain of links, and control bytes in a title ------------------------
 # ptr/l0 -> ., ptr/lN -> l(N-1)/..: each inside alone, together at /.
@@ -93,8 +96,8 @@ expect_exit 0 "$P" --json list-patches --kernel "$K" --pom "$T/pom"
 assert_grep '"title": "\\u001B\[2J\\u001B\]0;owned\\u0007Clears your screen\."' "$T/out"
 
 # --- 3. the state directory is trusted as the config is, no further ----------
-# A finished first pass (the evil run above failed in patch): planted
-# overrides, a foreign owner, a manifest naming a path outside the root.
+# A run paused for its reboot: planted overrides, a foreign owner, a
+# manifest naming a path outside the root.
 printf '#!/bin/sh\necho planted >"%s"\n' "$T/x/ran" >"$T/x/planted"
 chmod 755 "$T/x/planted"
 python3 - "$STATE/state.json" "$T/x/planted" <<'PY' || fail "cannot plant"
@@ -132,8 +135,10 @@ run=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$
 mkdir -p "$STATE/manifests/$run"
 printf '{"created": ["%s"], "changed": {}, "patches": []}\n' "$T/x/tree" \
 	>"$STATE/manifests/$run/patch.json"
+boot_before=$(tree_hash "$ROOT/boot")
 expect_exit 1 "$P" --root "$ROOT" rollback
 assert_grep "manifest '$STATE/manifests/$run/patch.json' is damaged: it names '$T/x/tree', outside the places a step changes; pomctl will not touch it" "$T/err"
+[ "$(tree_hash "$ROOT/boot")" = "$boot_before" ] || fail "rollback undid other steps before refusing"
 # a backup that is a host file, to be copied over a file of the tree
 printf '{"created": [], "changed": {"%s": "/etc/shadow"}, "patches": []}\n' \
 	"$ROOT/usr/src/linux-2.4.20-13.8/Makefile" >"$STATE/manifests/$run/patch.json"

@@ -46,12 +46,16 @@ expect_exit 0 "$P" --root "$ROOT" status
 assert_grep "update *done" "$T/out"
 mv "$T/ipt_ttl.o" "$ROOT/lib/modules/2.4.20-13.8/kernel/net/ipv4/netfilter/"
 
-# --force goes on
+# --force goes on (with a patch the patch-o-matic tree has: a name it has
+# not stops the run before it starts)
 fresh
-run_ok "$P" --root "$ROOT" upgrade --patch mark --force
-assert_grep "the mark match is already available" "$T/err"
+run_ok "$P" --root "$ROOT" upgrade --patch ttl --force
+assert_grep "the ttl match is already available" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep "update *done" "$T/out"
+fresh
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch mark --force
+assert_grep "there is no patch 'mark' in the patch-o-matic tree" "$T/err"
 
 # a mainline kernel: which module to use instead
 fresh

@@ -38,10 +38,19 @@ diff "$T/popt" "$T/offered" || fail "completion options differ from popt's"
 	fail "mkroot"
 [ -z "$(complete_line pomctl --root "$T/sb" upgrade --patch s)" ] ||
 	fail "patch names offered before any fetch"
-# a misspelt patch stops the run at fetch, before the long trial build
-expect_exit 1 "$POMCTL" --root "$T/sb" upgrade --patch nosuchpatch
-assert_grep "there is no patch 'nosuchpatch' in the patch-o-matic tree" "$T/err"
-[ ! -e "$T/sb/var/lib/pomctl/logs/04-trial.log" ] || fail "trial ran for a misspelt patch"
+# a misspelt patch stops the run before it starts: no update, no trial
+expect_exit 2 "$POMCTL" --root "$T/sb" upgrade --patch strnig
+assert_grep "there is no patch 'strnig' in the patch-o-matic tree .* (pomctl list-patches lists them); did you mean 'string'?" "$T/err"
+[ ! -e "$T/sb/var/lib/pomctl/state.json" ] || fail "a run started for a misspelt patch"
+[ ! -e "$T/sb/var/log/up2date.log" ] || fail "the updater ran for a misspelt patch"
+# the plan says so too, now that the tree is in the cache
+expect_exit 2 "$POMCTL" --root "$T/sb" upgrade --patch strnig --plan
+assert_grep "did you mean 'string'?" "$T/err"
+# misspelt commands and options
+expect_exit 2 "$POMCTL" stauts
+assert_grep "unknown command 'stauts'; did you mean 'status'?" "$T/err"
+expect_exit 2 "$POMCTL" --jbos 2 status
+assert_grep "did you mean '--jobs'?" "$T/err"
 [ "$(complete_line pomctl --root "$T/sb" upgrade --patch s)" = "$(printf 'string\nstring-nocase')" ] ||
 	fail "patch names: $(complete_line pomctl --root "$T/sb" upgrade --patch s)"
 [ "$(complete_line pomctl --root="$T/sb" upgrade -p t)" = ttl ] || fail "--root= form"

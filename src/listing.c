@@ -491,10 +491,12 @@ int list_patches(struct ctx *ctx, const char *kernel, const char *pom,
 
 	ret = kernel ? ktree_open(&kt, kernel) : ktree_open_configured(ctx, &kt);
 	if (ret)
-		return EXIT_FAILED;
+		return EXIT_USAGE;	/* no kernel tree to list against */
 	ret = pom_dir(ctx, pom, &dir, &tmp);
 	if (!ret)
 		ret = pom_open(&pt, dir.buf, kt.v);
+	if (ret)
+		ret = EXIT_USAGE;	/* no usable patch-o-matic tree */
 	if (!ret && !workers) {
 		for (size_t i = 0; i < pt.nr; i++)
 			puts(pt.patches[i].name);
@@ -516,5 +518,5 @@ int list_patches(struct ctx *ctx, const char *kernel, const char *pom,
 	free(tmp);
 	ktree_release(&kt);
 	strbuf_release(&dir);
-	return ret ? EXIT_FAILED : EXIT_DONE;
+	return ret == EXIT_USAGE ? EXIT_USAGE : ret ? EXIT_FAILED : EXIT_DONE;
 }

@@ -780,18 +780,19 @@ static int cmd_log(struct ctx *ctx, const char *step)
 				   "install, verify", step);
 	pipeline_log_path(ctx, step, &path);
 	ret = read_file(path.buf, LOG_MAX_SIZE, true, &text);
-	if (ret == -ENOENT)
+	if (ret == -ENOENT)	/* nothing to show: not a failed step */
 		ret = error("step '%s' has no log yet ('%s' does not exist)",
-			    step, path.buf);
+			    step, path.buf) ? EXIT_USAGE : 0;
 	else if (ret)
-		ret = error("cannot read '%s': %s", path.buf, strerror(-ret));
+		ret = error("cannot read '%s': %s", path.buf, strerror(-ret)) ?
+		      EXIT_FAILED : 0;
 	else if (opt.json)
-		ret = print_log_json(step, path.buf, &text);
+		ret = print_log_json(step, path.buf, &text) ? EXIT_FAILED : 0;
 	else
 		fwrite(text.buf, 1, text.len, stdout);
 	strbuf_release(&path);
 	strbuf_release(&text);
-	return ret ? EXIT_FAILED : EXIT_DONE;
+	return ret;
 }
 
 /*
@@ -1050,8 +1051,9 @@ static int check_options(const struct command *cmd)
 		return usage_error("--auto-resume is an option of upgrade, not "
 				   "of %s", cmd->name);
 	if ((opt.plan || opt.detailed_exitcode) && !(cmd->flags & SUB_PLAN))
-		return usage_error("--plan is for upgrade, resume and rollback, "
-				   "not for %s", cmd->name);
+		return usage_error("%s is for upgrade, resume and rollback "
+				   "(with --plan), not for %s", opt.plan ?
+				   "--plan" : "--detailed-exitcode", cmd->name);
 	if (run_arg && !(cmd->flags & SUB_RUN))
 		return usage_error("--run is an option of rollback, not of %s",
 				   cmd->name);

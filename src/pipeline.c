@@ -669,7 +669,8 @@ int pipeline_plan_gather(struct ctx *ctx)
 	}
 	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++)
 		ret = plan_step(ctx, &pomctl_steps[i], &ctx->state->steps[i]);
-	return ret ? EXIT_FAILED : 0;
+	/* a plan that cannot be made changed nothing: the host or config */
+	return ret ? EXIT_USAGE : 0;
 }
 
 int pipeline_plan(struct ctx *ctx)

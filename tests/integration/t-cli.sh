@@ -32,6 +32,8 @@ for name in 'a;b' '../../x' "string;touch $T/pwned" '-x' '' 'a b' \
 	assert_grep "bad patch name" "$T/err"
 done
 [ ! -e "$T/pwned" ] || fail "a patch name was run"
+expect_exit 2 "$P" --root "$ROOT" --detailed-exitcode status
+assert_grep "^pomctl: --detailed-exitcode is for upgrade, resume and rollback (with --plan), not for status" "$T/err"
 [ ! -e "$ROOT/var" ] || fail "bad input created the state directory"
 
 # status and log with no run
@@ -41,14 +43,14 @@ expect_exit 0 "$P" --root "$ROOT" --json status
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]==1 and d["steps"]==[]' "$T/out" ||
 	fail "status --json is not the expected JSON"
 expect_exit 2 "$P" --root "$ROOT" log nosuch
-expect_exit 1 "$P" --root "$ROOT" log check
+expect_exit 2 "$P" --root "$ROOT" log check
 assert_grep "has no log yet" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" resume
 assert_grep "nothing to resume" "$T/err"
 [ ! -e "$ROOT/var" ] || fail "status or resume created the state directory"
 
 # commands and steps not built yet say so plainly
-expect_exit 1 "$P" --root "$ROOT" list-patches
+expect_exit 2 "$P" --root "$ROOT" list-patches
 assert_grep "kernel tree .*/usr/src/linux-2.4. does not exist (see \[kernel\] tree)" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" status --kernel /x
 expect_exit 2 "$P" --root "$ROOT" rollback

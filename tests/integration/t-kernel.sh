@@ -46,7 +46,7 @@ s = [p for p in d["patches"] if p["name"] == "string"][0]
 assert s["options"] == ["CONFIG_IP_NF_MATCH_STRING"] and s["userspace"] is True
 assert [p for p in d["patches"] if p["name"] == "string-nocase"][0]["depends"] == ["string"]
 PY
-expect_exit 1 "$P" list-patches --kernel "$K24" --pom "$T/nowhere"
+expect_exit 2 "$P" list-patches --kernel "$K24" --pom "$T/nowhere"
 assert_grep "patch-o-matic tree or tarball '$T/nowhere' does not exist" "$T/err"
 # SIGINT to pomctl: its workers stop at their next patch, it says so
 printf '#!/bin/sh\nsleep 0.4\nexec patch "$@"\n' >"$T/slowpatch"

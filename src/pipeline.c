@@ -667,8 +667,19 @@ int pipeline_plan_gather(struct ctx *ctx)
 		ctx->plan = xmalloc(sizeof(*ctx->plan));
 		plan_init(ctx->plan);
 	}
-	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++)
+	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++) {
 		ret = plan_step(ctx, &pomctl_steps[i], &ctx->state->steps[i]);
+		if (ret != STEP_FINISH)
+			continue;
+		/* the run would end here: what follows would not run */
+		while (++i < pomctl_nr_steps) {
+			plan_begin_step(ctx->plan, pomctl_steps[i].name,
+					pomctl_steps[i].title);
+			plan_note(ctx->plan, "skipped: the run would end at "
+				  "step %s", pomctl_steps[i - 1].name);
+		}
+		ret = 0;
+	}
 	/* a plan that cannot be made changed nothing: the host or config */
 	return ret ? EXIT_USAGE : 0;
 }

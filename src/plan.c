@@ -167,13 +167,19 @@ void plan_summary(const struct plan *p, struct strbuf *sb)
 	size_t n = json_array_size(p->steps);
 
 	strbuf_addf(sb, "%zu step%s: %u command%s, %u file edit%s, "
-		    "%u download%s (", n, n == 1 ? "" : "s", p->commands,
+		    "%u download%s", n, n == 1 ? "" : "s", p->commands,
 		    p->commands == 1 ? "" : "s", p->edits,
 		    p->edits == 1 ? "" : "s", p->downloads,
 		    p->downloads == 1 ? "" : "s");
-	human_size(sb, p->download_bytes);
-	strbuf_addf(sb, "%s), %u package%s, %u reboot%s",
-		    p->unknown_sizes ? " and more" : "", p->packages,
+	if (p->downloads && !p->download_bytes && p->unknown_sizes) {
+		strbuf_addstr(sb, " (size unknown)");
+	} else if (p->downloads) {
+		strbuf_addstr(sb, " (");
+		human_size(sb, p->download_bytes);
+		strbuf_addf(sb, "%s)", p->unknown_sizes ?
+			    " and some of unknown size" : "");
+	}
+	strbuf_addf(sb, ", %u package%s, %u reboot%s", p->packages,
 		    p->packages == 1 ? "" : "s", p->reboots,
 		    p->reboots == 1 ? "" : "s");
 }

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "pomctl/run.h"
+#include "pomctl/scratch.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"
 
@@ -115,6 +119,50 @@ static void emit(struct strbuf *out, char mark, const struct lines *l,
 		strbuf_addstr(out, "\n\\ No newline at end of file\n");
 }
 
+/*
+ * diffutils' diff -u of the two texts (minimal hunks, three lines of
+ * context), through two files of a private scratch directory: 0 with the
+ * diff in out, or -1 when diff could not do it.
+ */
+static int diff_u(const char *path, const char *old, size_t oldlen,
+		  const char *new, size_t newlen, struct strbuf *out)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf dir = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT,
+		      got = STRBUF_INIT;
+	bool quiet = error_set_quiet(true);
+	int null_fd = -1, ret = -1;
+
+	if (scratch_make("diff", &dir) < 0)
+		goto out;
+	strbuf_addf(&a, "%s/a", dir.buf);
+	strbuf_addf(&b, "%s/b", dir.buf);
+	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null_fd < 0 || write_file_atomic(a.buf, old, oldlen, 0600) < 0 ||
+	    write_file_atomic(b.buf, new, newlen, 0600) < 0)
+		goto out;
+	strvec_pushv(&cp.args, (const char *const[]){ "diff", "-u", "--label",
+			     path, "--label", path, a.buf, b.buf, NULL });
+	cp.log_fd = null_fd;
+	cp.out = &got;
+	cp.label = "diff";
+	if (run_command(&cp) == 1 && !strncmp(got.buf, "--- ", 4)) {
+		strbuf_add(out, got.buf, got.len);
+		ret = 0;
+	}
+out:
+	if (null_fd >= 0)
+		close(null_fd);
+	if (dir.len)
+		remove_tree(dir.buf);
+	error_set_quiet(quiet);
+	strbuf_release(&dir);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&got);
+	return ret;
+}
+
 void text_diff(const char *path, const char *old, size_t oldlen,
 	       const char *new, size_t newlen, struct strbuf *out)
 {
@@ -125,6 +173,10 @@ void text_diff(const char *path, const char *old, size_t oldlen,
 	lines_init(&b);
 	lines_split(&a, old, oldlen);
 	lines_split(&b, new, newlen);
+	if ((oldlen == newlen && !memcmp(old, new, oldlen)) ||
+	    diff_u(path, old, oldlen, new, newlen, out) == 0)
+		goto out;
+	/* no diff(1) here: one hunk around the changed region */
 	while (pre < a.nr && pre < b.nr && same_line(&a, pre, &b, pre))
 		pre++;
 	while (suf < a.nr - pre && suf < b.nr - pre &&

@@ -116,6 +116,7 @@ int check_plan(struct ctx *ctx)
 {
 	struct match_probe *probes;
 	struct strbuf sb = STRBUF_INIT;
+	int ret;
 
 	if (check_release(ctx) < 0)
 		return -1;
@@ -133,9 +134,11 @@ int check_plan(struct ctx *ctx)
 		plan_note(ctx->plan, ctx->state->force ?
 			  "--force: the run goes on all the same" :
 			  "the run would end here (--force goes on)");
+	ret = all_available(ctx, probes) && !ctx->state->force ? STEP_FINISH :
+	      0;
 	release_all(ctx, probes);
 	strbuf_release(&sb);
-	return 0;
+	return ret;
 }
 
 int check_run(struct ctx *ctx)

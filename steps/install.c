@@ -30,35 +30,55 @@ void install_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "rpm", "nodeps");
 }
 
+/* The packages the rpm step built, or (before it ran) will build. */
+static void plan_packages(struct ctx *ctx)
+{
+	static const char *const names[] = { "iptables", "iptables-devel",
+					     "iptables-pom" };
+	struct strvec pkgs = STRVEC_INIT;
+
+	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
+	if (state_step(ctx->state, "rpm")->status != STEP_DONE) {
+		strvec_clear(&pkgs);
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			strvec_pushf(&pkgs, "%s (built by the rpm step)",
+				     names[i]);
+	}
+	for (size_t i = 0; i < pkgs.nr; i++)
+		plan_package(ctx->plan, "install (upgrade)", pkgs.v[i]);
+	strvec_clear(&pkgs);
+}
+
 int install_plan(struct ctx *ctx)
 {
 	const char *release = step_output(ctx, "kernel", "release");
-	struct strvec pkgs = STRVEC_INIT, mods = STRVEC_INIT, kern = STRVEC_INIT;
+	struct strvec mods = STRVEC_INIT, kern = STRVEC_INIT;
 
-	if (!*release) {
-		plan_note(ctx->plan, "once the kernel is built: make "
+	/* the kernel step (re)builds first: its release is decided then */
+	if (!*release || state_step(ctx->state, "kernel")->status != STEP_DONE) {
+		plan_note(ctx->plan, "once the kernel is built (its release "
+			  "is decided by the kernel step): make "
 			  "modules_install install under the root, its .config "
-			  "as /boot/config-RELEASE, the rebuilt RPMs installed with librpm, a boot entry for "
-			  "the new kernel next to the running one (which stays "
-			  "the default), a one-shot boot of the new kernel, "
-			  "then a reboot");
-		plan_reboot(ctx->plan, "the new kernel");
+			  "as /boot/config-RELEASE, the rebuilt RPMs installed "
+			  "with librpm, a boot entry for the new kernel next to "
+			  "the running one (which stays the default), a "
+			  "one-shot boot of the new kernel, then a reboot");
+		plan_packages(ctx);
+		plan_reboot(ctx->plan, "the new kernel (decided by the kernel "
+			    "step)");
 		return 0;
 	}
 	ktree_install_args(ctx, &mods, &kern);
 	plan_note(ctx->plan, "make modules_install %s and make install %s "
 		  "for %s, and the kernel's .config as /boot/config-%s",
 		  mods.nr ? mods.v[0] : "", kern.v[0], release, release);
-	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
-	for (size_t i = 0; i < pkgs.nr; i++)
-		plan_package(ctx->plan, "install (upgrade)", pkgs.v[i]);
+	plan_packages(ctx);
 	plan_note(ctx->plan, "the boot loader ([boot] %s, %s): an entry for "
 		  "%s, the running kernel's kept as the default, then a "
 		  "one-shot boot of %s",
 		  config_get(ctx->cfg, "boot", "loader"),
 		  config_get(ctx->cfg, "boot", "config"), release, release);
 	plan_reboot(ctx->plan, release);
-	strvec_clear(&pkgs);
 	strvec_clear(&mods);
 	strvec_clear(&kern);
 	return 0;

@@ -51,6 +51,16 @@ static int ensure_config(struct ctx *ctx, const struct ktree *t,
 	return ret;
 }
 
+/*
+ * Whether the trial step runs before this one in the run being planned:
+ * then it installs a kernel, and this step's release differs from it.
+ */
+static bool trial_decides(struct ctx *ctx)
+{
+	return strcmp(ctx->state->trial, "skip") &&
+	       state_step(ctx->state, "trial")->status != STEP_DONE;
+}
+
 int kernel_plan(struct ctx *ctx)
 {
 	struct ktree t;
@@ -64,11 +74,18 @@ int kernel_plan(struct ctx *ctx)
 	ret = ensure_config(ctx, &t, &arch, NULL);
 	if (!ret) {
 		ktree_plan_make(ctx, &t, arch.buf, "clean");
-		ret = ktree_new_release(ctx, &t, NULL, &diff);
+		if (!trial_decides(ctx))
+			ret = ktree_new_release(ctx, &t, NULL, &diff);
 	}
-	if (!ret) {
+	if (!ret && trial_decides(ctx)) {
+		plan_note(ctx->plan, "a new EXTRAVERSION in %s/Makefile, "
+			  "differing from the trial kernel's (decided after "
+			  "the trial)", t.dir);
+	} else if (!ret) {
 		strbuf_addf(&path, "%s/Makefile", t.dir);
 		plan_edit(ctx->plan, path.buf, diff.buf);
+	}
+	if (!ret) {
 		strvec_split(&options, step_output(ctx, "patch", "options"), " ");
 		if (options.nr) {
 			strbuf_reset(&path);

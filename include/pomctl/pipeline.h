@@ -10,7 +10,9 @@
  *			file digests, earlier steps' outputs); a completed
  *			step re-runs on resume only when one of them changed.
  *   plan()		adds actions to ctx->plan; reads the host, writes
- *			nothing.  Returns 0 or -1 (reported).
+ *			nothing.  Returns 0, STEP_FINISH when the run would
+ *			end there (the later steps are not planned), or -1
+ *			(reported).
  *   run()		does the work; commands through run_command() with
  *			ctx->log_fd.  Returns 0 when done, STEP_PAUSE after
  *			pipeline_request_reboot(), STEP_FINISH after

@@ -39,9 +39,10 @@ long lines_find(const struct lines *l, size_t from, const char *s, size_t n);
 
 /*
  * A unified diff (3 lines of context) turning old into new, labelled with
- * path, appended to out; nothing when they are equal.  The changed region
- * is found by trimming the common start and end, which is exact for the
- * one-place edits pomctl makes.
+ * path, appended to out; nothing when they are equal.  It is diffutils'
+ * `diff -u` (minimal hunks), run on two files of a private scratch
+ * directory; where diff cannot run, one hunk around the region that
+ * differs (the common start and end trimmed).
  */
 void text_diff(const char *path, const char *old, size_t oldlen,
 	       const char *new, size_t newlen, struct strbuf *out);

@@ -10,7 +10,7 @@ expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
 [ ! -e "$STATE" ] || fail "--plan created the state directory"
 [ "$(count 'run: make -C' "$T/out")" -eq 9 ] || fail "expected 9 commands"
 assert_grep '^step 1/9: check - ' "$T/out"
-assert_grep '^9 steps: 9 commands, 0 file edits, 0 downloads (0 B), 0 packages, 0 reboots$' "$T/out"
+assert_grep '^9 steps: 9 commands, 0 file edits, 0 downloads, 0 packages, 0 reboots$' "$T/out"
 
 expect_exit 5 "$P" --root "$ROOT" upgrade --patch string --plan --detailed-exitcode
 expect_exit 0 "$P" --root "$ROOT" --json upgrade --patch string --plan
@@ -33,6 +33,18 @@ expect_exit 5 "$POMCTL" --root "$T/sb" upgrade --patch string --plan --detailed-
 assert_grep '^    reboot into 2.4.20-13.8custom$' "$T/out"
 assert_grep '^    download: ' "$T/out"
 [ "$(tree_hash "$T/sb")" = "$sb_before" ] || fail "--plan changed the sandbox"
+# plan = run: what the run decides later is said so, not guessed
+assert_grep "a new EXTRAVERSION in .*/Makefile, differing from the trial kernel's (decided after the trial)" "$T/out"
+assert_grep "^    package: install (upgrade) iptables-devel (built by the rpm step)$" "$T/out"
+assert_grep "^9 steps: .*, 3 packages, 2 reboots$" "$T/out"
+# a host where the match is there already: the run would end at check,
+# and the plan says so, changes nothing, and --detailed-exitcode says 0
+echo string >>"$T/sb/proc/net/ip_tables_matches"
+expect_exit 0 "$POMCTL" --root "$T/sb" upgrade --patch string --plan --detailed-exitcode
+assert_grep "the run would end here" "$T/out"
+assert_grep "skipped: the run would end at step check" "$T/out"
+assert_grep "^9 steps: 0 commands, 0 file edits, 0 downloads, 0 packages, 0 reboots$" "$T/out"
+sed -i '/^string$/d' "$T/sb/proc/net/ip_tables_matches"
 
 # a run that failed half way: resume --plan changes nothing either
 touch "$ROOT/teststeps/fail-patch"

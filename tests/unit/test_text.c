@@ -91,6 +91,38 @@ static void test_diff_applies(void **unused)
 	round_trip("", "new\n");
 }
 
+/*
+ * Two edits far apart are two small hunks, as diff -u makes them, not one
+ * hunk of everything between (a spec's Version and its %changelog).
+ */
+static void test_diff_hunks(void **unused)
+{
+	struct strbuf old = STRBUF_INIT, new = STRBUF_INIT, diff = STRBUF_INIT;
+	size_t hunks = 0;
+
+	(void)unused;
+	for (int i = 1; i <= 60; i++) {
+		strbuf_addf(&old, "line %d\n", i);
+		if (i == 5)
+			strbuf_addstr(&new, "Version: 1.2.8\n");
+		else
+			strbuf_addf(&new, "line %d\n", i);
+		if (i == 50)
+			strbuf_addstr(&new, "- a changelog line\n");
+	}
+	text_diff("iptables.spec", old.buf, old.len, new.buf, new.len, &diff);
+	for (const char *p = diff.buf; (p = strstr(p, "\n@@ ")); p++)
+		hunks++;
+	hunks += !strncmp(diff.buf, "@@ ", 3);
+	assert_int_equal(hunks, 2);
+	assert_non_null(strstr(diff.buf, "@@ -2,7 +2,7 @@\n"));
+	assert_non_null(strstr(diff.buf, "@@ -48,6 +48,7 @@\n"));
+	assert_null(strstr(diff.buf, "-line 20\n"));
+	strbuf_release(&old);
+	strbuf_release(&new);
+	strbuf_release(&diff);
+}
+
 static void test_diff_header(void **unused)
 {
 	struct strbuf diff = STRBUF_INIT;
@@ -115,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_diff_applies),
 		cmocka_unit_test(test_diff_header),
+		cmocka_unit_test(test_diff_hunks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

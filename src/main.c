@@ -94,6 +94,13 @@ static struct poptOption upgrade_options[] = {
 	  "full|build|skip" },
 	{ "force", 'f', POPT_ARG_NONE, &opt.force, 0,
 	  "go on even when the match is already available", NULL },
+	{ "auto-resume", 0, POPT_ARG_NONE, NULL, OPT_AUTO,
+	  "after each reboot, let the boot service run pomctl resume", NULL },
+	POPT_TABLEEND
+};
+
+/* Settings of the run: upgrade sets them, resume may change them. */
+static struct poptOption run_options[] = {
 	{ "iptables-version", 0, POPT_ARG_STRING, &iptables_version_arg, 0,
 	  "the iptables release to build (default: [sources] "
 	  "iptables_version)", "VERSION" },
@@ -102,8 +109,6 @@ static struct poptOption upgrade_options[] = {
 	  "pom_version)", "VERSION" },
 	{ "reboot", 0, POPT_ARG_NONE, &opt.reboot, 0,
 	  "after install, run [commands] reboot", NULL },
-	{ "auto-resume", 0, POPT_ARG_NONE, NULL, OPT_AUTO,
-	  "after each reboot, let the boot service run pomctl resume", NULL },
 	{ "drop-failing-patches", 0, POPT_ARG_NONE, NULL, OPT_DROP,
 	  "drop spec patches that no longer apply (default: stop)", NULL },
 	{ "require-checksums", 0, POPT_ARG_NONE, NULL, OPT_SUMS,
@@ -144,6 +149,8 @@ static struct poptOption all_options[] = {
 	  "Global options:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, upgrade_options, 0,
 	  "upgrade options:", NULL },
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, run_options, 0,
+	  "upgrade and resume options:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, resume_options, 0,
 	  "resume options:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, list_options, 0,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdio.h>
-#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pomctl/log.h"
@@ -697,6 +698,54 @@ int pipeline_plan(struct ctx *ctx)
 }
 
 /* What status says about a step beyond its status word. */
+/*
+ * A failure in one line: its first line, and of a block of first errors
+ * ("...; the first errors:\n    x.c:1: error: ..."), the first.
+ */
+static void first_error(const char *error, struct strbuf *sb)
+{
+	static const char block[] = "; the first errors:";
+	size_t n = strcspn(error, "\n"), m = strlen(block);
+	const char *next = error[n] ? error + n + 1 : NULL;
+
+	if (n >= m && !strncmp(error + n - m, block, m) && next) {
+		strbuf_add(sb, error, n - m);
+		next += strspn(next, " \t");
+		strbuf_addf(sb, ": %.*s", (int)strcspn(next, "\n"), next);
+	} else {
+		strbuf_add(sb, error, n);
+	}
+}
+
+/* "2026-11-27T06:11:03Z" as seconds since the epoch; -1 when not one. */
+static long long utc_seconds(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	return end && !*end ? (long long)timegm(&tm) : -1;
+}
+
+/* How long a step took ("4m05s"), or since when it runs. */
+static void step_time(const struct step_state *s, struct strbuf *sb)
+{
+	long long from = utc_seconds(s->started), to = utc_seconds(s->finished);
+	long long d = to - from;
+
+	if (s->status == STEP_RUNNING && s->started)
+		strbuf_addf(sb, "running since %s", s->started);
+	else if (from < 0 || to < 0 || d < 0)
+		return;
+	else if (d < 60)
+		strbuf_addf(sb, "%llds", d);
+	else if (d < 3600)
+		strbuf_addf(sb, "%lldm%02llds", d / 60, d % 60);
+	else
+		strbuf_addf(sb, "%lldh%02lldm", d / 3600, d % 3600 / 60);
+}
+
 static void step_remark(struct ctx *ctx, const struct step *step,
 			struct step_state *s, struct strbuf *sb)
 {
@@ -713,7 +762,7 @@ static void step_remark(struct ctx *ctx, const struct step *step,
 		strbuf_addstr(sb, json_string_value(json_object_get(
 						s->outputs, ENDS_RUN)));
 	else if (s->error)
-		strbuf_addstr(sb, s->error);
+		first_error(s->error, sb);
 	else if (!step->run && s->status != STEP_DONE)
 		strbuf_addf(sb, "not available yet (issue #%d)", step->issue);
 	strbuf_release(&why);
@@ -742,7 +791,7 @@ static int status_json(struct ctx *ctx)
 int pipeline_status(struct ctx *ctx)
 {
 	struct state *st = ctx->state;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, took = STRBUF_INIT;
 
 	if (ctx->opt->json)
 		return status_json(ctx);
@@ -754,11 +803,20 @@ int pipeline_status(struct ctx *ctx)
 		struct step_state *s = &st->steps[i];
 
 		strbuf_reset(&sb);
+		strbuf_reset(&took);
 		step_remark(ctx, &pomctl_steps[i], s, &sb);
-		printf("  %zu %-8s %-16s %-21s %s\n", i + 1, s->name,
+		step_time(s, &took);
+		if (s->status == STEP_RUNNING) {
+			printf("  %zu %-8s %-16s %s%s%s\n", i + 1, s->name,
+			       step_status_name(s->status), took.buf,
+			       sb.len ? "  " : "", sb.buf);
+			continue;
+		}
+		printf("  %zu %-8s %-16s %-21s %-7s %s\n", i + 1, s->name,
 		       step_status_name(s->status),
-		       s->finished ? s->finished : "", sb.buf);
+		       s->finished ? s->finished : "", took.buf, sb.buf);
 	}
 	strbuf_release(&sb);
+	strbuf_release(&took);
 	return EXIT_DONE;
 }

@@ -242,6 +242,11 @@ echo 1 >"$T/fail-count"
 sed -i "s|^\[commands\]$|[commands]\nmake = $POMCTL_TOP/tests/fixtures/bin/fail-once $T/fail-count bzImage make|" "$CONF"
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=build
 assert_grep "step 'trial' failed" "$T/err"
+# status: how long each step took, and the failure in one line
+expect_exit 0 "$P" --root "$ROOT" status
+assert_grep "^  1 check    done  *20[0-9-]*T[0-9:]*Z  *[0-9]*s  *$" "$T/out"
+assert_grep "^  4 trial    failed .* [0-9]*s  *make bzImage modules in .* failed (exit 1)" "$T/out"
+[ "$(wc -l <"$T/out")" -eq 10 ] || fail "status is not one line a step: $(cat "$T/out")"
 [ -e "$TREE/drivers/net/hamradio/soundmodem/sm_tbl_afsk1200.h" ] || fail "make dep made no table"
 expect_exit 0 "$P" --root "$ROOT" rollback
 diff -r --no-dereference "$T/tree.pristine" "$TREE" >"$T/d" || fail "the tree differs after rollback: $(cat "$T/d")"

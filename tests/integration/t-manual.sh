@@ -24,6 +24,16 @@ for o in $opts; do
 	"$POMCTL" --help 2>&1 | grep -q -- "--$o\b" || fail "--$o is not in --help"
 done
 
+# and the synopsis names every option of the popt tables but the global
+# ones (described under Global options)
+sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' "$T/man8" >"$T/synopsis"
+sub=$(sed -n '/^static struct poptOption upgrade_options/,/^static struct poptOption all_options/p' \
+	"$POMCTL_TOP/src/main.c" | sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/\1/p')
+[ "$(echo "$sub" | wc -l)" -ge 12 ] || fail "found too few subcommand options in main.c"
+for o in $sub; do
+	grep -q -- "--$o\b" "$T/synopsis" || fail "option --$o is not in the synopsis of pomctl.8"
+done
+
 cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_.*/\1/p' "$POMCTL_TOP/src/main.c")
 [ "$(echo "$cmds" | wc -l)" -eq 7 ] || fail "expected 7 subcommands in main.c"
 for c in $cmds; do

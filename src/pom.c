@@ -1195,7 +1195,8 @@ int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff,
 	if (cp.log_fd < 0)
 		cp.log_fd = null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	cp.out = out;
-	cp.label = "patch";
+	cp.label = dry ? "patch --dry-run" : "patch";
+	cp.quiet_progress = dry;
 	ret = run_command(&cp);
 	if (null_fd >= 0)
 		close(null_fd);
@@ -1493,15 +1494,18 @@ static int try_parts(struct ctx *ctx, const struct pom_tree *pt,
 	struct target t = { dry ? kdir : scratch, NULL, NULL, pt->is26, dry };
 	int ret = dry || scratch ? 0 : -1;
 
-	for (size_t i = 0; i < n && !ret; i++) {
+	/* every patch of the set is tried: each failure is said, not the
+	 * first only */
+	for (size_t i = 0; i < n && (dry || scratch); i++) {
 		struct strbuf sub = STRBUF_INIT;
 
 		if (applied[i])
 			continue;
-		ret = apply_parts(ctx, &t, set[i], &sub);
-		if (ret)
+		if (apply_parts(ctx, &t, set[i], &sub)) {
 			strbuf_addf(why, "%s%s: %s", why->len ? "; " : "",
 				    set[i]->name, sub.buf);
+			ret = -1;
+		}
 		strbuf_release(&sub);
 	}
 	if (scratch)

@@ -223,7 +223,7 @@ static void draw(struct watch *w)
 		return;
 	w->drawn = t;
 	progress_show(w->cp->label ? w->cp->label : w->cp->args.v[0],
-		      t - w->start, w->line.buf);
+		      t - w->start, w->cp->quiet_progress ? "" : w->line.buf);
 }
 
 /* Stop the child's process group: TERM, a grace period, then KILL. */

@@ -39,6 +39,9 @@ struct child_process {
 	const char *dir;
 	int log_fd;
 	const char *label;	/* progress label; argv[0] when NULL */
+	bool quiet_progress;	/* the label alone, not the last output line
+				 * (a dry run's "1 out of 1 hunk FAILED" is
+				 * an answer, not news for the terminal) */
 	const char *input;	/* written to the child's stdin, then EOF */
 	unsigned grace_ms;	/* SIGTERM to SIGKILL on interrupt; 0: 3000 */
 	struct strbuf *out;	/* also gets the output (first 4 MiB) */
@@ -49,8 +52,8 @@ struct child_process {
 };
 
 #define CHILD_PROCESS_INIT \
-	{ STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, NULL, 0, NULL, NULL, \
-	  NULL, 0 }
+	{ STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, false, NULL, 0, NULL, \
+	  NULL, NULL, 0 }
 
 void child_process_init(struct child_process *cp);
 void child_process_release(struct child_process *cp);

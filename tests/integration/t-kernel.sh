@@ -155,6 +155,14 @@ assert_grep "the patches do not apply to .*nothing was changed: conntrack-tuning
 [ "$(tree_hash "$TREE")" = "$before" ] || fail "a failed patch changed the tree"
 expect_exit 0 "$P" --root "$ROOT" resume --plan
 assert_grep "conntrack-tuning (pending): fails: .*hunks rejected in net/ipv4/netfilter/ip_conntrack.c" "$T/out"
+# two patches that fail: both are named, not the first only
+pomtree=$(ls -d "$STATE"/pom/*/patch-o-matic-20030107)
+for f in "$pomtree"/pending/conntrack-tuning.patch*; do
+	cp "$f" "$pomtree/extra/$(basename "$f" | sed 's/conntrack-tuning/broken/')"
+done
+mv "$STATE/state.json" "$T/state.aside"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --patch broken --trial=skip
+assert_grep "nothing was changed: conntrack-tuning: conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c; broken: broken.patch: hunks rejected" "$T/err"
 rm -rf "$STATE"
 sed -i '/CONFIG_IP_NF_MATCH_MARK/d' "$TREE/net/ipv4/netfilter/Config.in"
 before=$(tree_hash "$TREE")

@@ -89,7 +89,7 @@ static void test_json(void **unused)
 							    "commands")), 1);
 	assert_non_null(strstr(json_string_value(json_object_get(summary,
 								 "text")),
-			       "(4.2 MiB and more)"));
+			       "(4.2 MiB and some of unknown size)"));
 	action = json_array_get(json_object_get(json_array_get(
 		json_object_get(doc, "steps"), 1), "actions"), 0);
 	assert_string_equal(json_string_value(json_object_get(action, "type")),

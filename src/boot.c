@@ -103,7 +103,13 @@ static void parse_grub_line(struct bootcfg *b, size_t i, const char *s,
 			b->fallback = atol(v->buf);
 		return;
 	}
-	e->end = i + 1;
+	/*
+	 * An entry is its title and the option lines after it: blank lines
+	 * (and comments, skipped before here) between entries belong to
+	 * none -- Debian's AUTOMAGIC block is not part of the last entry.
+	 */
+	if (strspn(s, " \t\r") < len)
+		e->end = i + 1;
 	if (keyword(s, len, "kernel", true, v))
 		set_image(e, v->buf);
 	else if (keyword(s, len, "initrd", true, v))
@@ -322,6 +328,12 @@ static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
 			lilo_label(b, to, &label);
 			strbuf_add(&out, s, (size_t)(strstr(s, v.buf) - s));
 			strbuf_addstr(&out, label.buf);
+		} else if (b->loader == LOADER_GRUB &&
+			   keyword(s, len, "title", false, &v) &&
+			   !strstr(v.buf, from)) {
+			/* a title without the release: the new one must differ */
+			strbuf_add(&out, s, len);
+			strbuf_addf(&out, " (%s)", to);
 		} else {
 			replace_all(s, len, from, to, &out);
 		}

@@ -76,6 +76,63 @@ static void test_grub(void **unused)
 	strbuf_release(&diff);
 }
 
+/*
+ * Debian's menu.lst (written from its description): the AUTOMAGIC block
+ * of comments between default and the first title, plain titles, and the
+ * END marker after the last entry.  The new entry is the running one's
+ * option lines only, with a title of its own.
+ */
+static const char menu_lst[] =
+	"default\t\t0\n"
+	"timeout\t\t5\n"
+	"\n"
+	"### BEGIN AUTOMAGIC KERNELS LIST\n"
+	"## lines between the AUTOMAGIC KERNELS LIST markers will be modified\n"
+	"## by the debian update-grub script except for the default options\n"
+	"\n"
+	"## ## Start Default Options ##\n"
+	"# kopt=root=/dev/hda1 ro\n"
+	"# groot=(hd0,0)\n"
+	"# alternative=true\n"
+	"## ## End Default Options ##\n"
+	"\n"
+	"title\t\tDebian GNU/Linux\n"
+	"root\t\t(hd0,0)\n"
+	"kernel\t\t/boot/vmlinuz-2.4.27-2-386 root=/dev/hda1 ro\n"
+	"initrd\t\t/boot/initrd.img-2.4.27-2-386\n"
+	"savedefault\n"
+	"\n"
+	"### END DEBIAN AUTOMAGIC KERNELS LIST\n";
+
+static void test_debian_menu_lst(void **unused)
+{
+	struct bootcfg b;
+	struct strbuf diff = STRBUF_INIT;
+	long n;
+
+	(void)unused;
+	assert_int_equal(boot_parse(&b, LOADER_GRUB, "menu.lst", menu_lst,
+				    strlen(menu_lst)), 0);
+	assert_int_equal(b.nr, 1);
+	n = boot_find(&b, "2.4.27-2-386");
+	assert_int_equal(n, 0);
+	/* the entry: title .. savedefault, not the blank line or the marker */
+	assert_int_equal(b.e[n].end - b.e[n].start, 5);
+	assert_int_equal(boot_add_like(NULL, &b, "2.4.27-2-386",
+				       "2.4.27-2-386custom", NULL, &diff), 0);
+	assert_non_null(strstr(diff.buf,
+			       "+title\t\tDebian GNU/Linux (2.4.27-2-386custom)\n"
+			       "+root\t\t(hd0,0)\n"
+			       "+kernel\t\t/boot/vmlinuz-2.4.27-2-386custom root=/dev/hda1 ro\n"
+			       "+initrd\t\t/boot/initrd.img-2.4.27-2-386custom\n"
+			       "+savedefault\n"));
+	assert_null(strstr(diff.buf, "+###"));
+	assert_null(strstr(diff.buf, "+##"));
+	assert_null(strstr(diff.buf, "\n-"));
+	boot_release(&b);
+	strbuf_release(&diff);
+}
+
 static void test_lilo(void **unused)
 {
 	struct bootcfg b;
@@ -103,6 +160,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grub),
 		cmocka_unit_test(test_lilo),
+		cmocka_unit_test(test_debian_menu_lst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

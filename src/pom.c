@@ -149,11 +149,14 @@ static char *first_line(const char *text)
 
 	while (*text == '\n' || *text == ' ' || *text == '\t')
 		text++;
+	/* lines joined, and a help file's indentation with them: one space */
 	for (; *text && strncmp(text, "\n\n", 2); text++)
-		if (*text == '\n' || *text == '\t')
-			strbuf_addch(&sb, ' ');
-		else
+		if (*text == '\n' || *text == '\t' || *text == ' ') {
+			if (sb.len && sb.buf[sb.len - 1] != ' ')
+				strbuf_addch(&sb, ' ');
+		} else {
 			strbuf_addch(&sb, *text);
+		}
 	stop = strstr(sb.buf, ". ");
 	if (stop)
 		stop[1] = '\0';
@@ -671,6 +674,40 @@ static int by_name(const void *a, const void *b)
 	return c ? c : strcmp(x->repo, y->repo);
 }
 
+/*
+ * A tree with no patch: say which directories were read, and where a
+ * patch-o-matic tree one level down was meant, name it.
+ */
+static int no_patches(const struct pom_tree *pt, const char *dir)
+{
+	struct strvec names = STRVEC_INIT;
+	struct strbuf read = STRBUF_INIT, hint = STRBUF_INIT, sub = STRBUF_INIT;
+	int ret;
+
+	list_dir(pt->dir, &names);
+	for (size_t i = 0; i < names.nr; i++) {
+		strbuf_reset(&sub);
+		strbuf_addf(&sub, "%s/%s", pt->dir, names.v[i]);
+		if (!is_dir(sub.buf))
+			continue;
+		strbuf_addf(&read, "%s%s", read.len ? ", " : "", names.v[i]);
+		strbuf_addstr(&sub, "/runme");
+		if (path_exists(sub.buf) && !hint.len)
+			strbuf_addf(&hint, "; did you mean '%s/%s'?", dir,
+				    names.v[i]);
+	}
+	ret = error("'%s' holds no patch-o-matic patches (%s layout; read %s: "
+		    "no NAME.patch%s)%s", dir, pt->ng ? "-ng" : "classic",
+		    read.len ? read.buf : "no directory",
+		    pt->ng ? " in a directory with an info file" : "",
+		    hint.buf);
+	strvec_clear(&names);
+	strbuf_release(&read);
+	strbuf_release(&hint);
+	strbuf_release(&sub);
+	return ret;
+}
+
 int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3])
 {
 	struct strbuf path = STRBUF_INIT;
@@ -691,7 +728,7 @@ int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3])
 		derive(&pt->patches[i], kv);
 	}
 	if (!ret && !pt->nr)
-		ret = error("'%s' holds no patch-o-matic patches", dir);
+		ret = no_patches(pt, dir);
 	if (pt->nr)	/* patches is NULL when there are none */
 		qsort(pt->patches, pt->nr, sizeof(*pt->patches), by_name);
 	strbuf_release(&path);

@@ -80,4 +80,17 @@ cp "$POM"/extra/ok* "$T/oks/extra/"
 expect_exit 0 "$P" -c "$T/count.conf" -j 1 list-patches --kernel "$K" --pom "$T/oks"
 [ "$(grep -c ' applies ' "$T/out")" -eq 8 ] || fail "not 8 that apply: $(cat "$T/out")"
 [ "$(wc -l <"$T/runs")" -eq 1 ] || fail "$(wc -l <"$T/runs") runs of patch(1) for 8 patches"
+
+# a help text's indentation is not the title's; a directory that holds a
+# patch-o-matic tree one level down is named, not read as empty
+mkdir -p "$T/ind/extra" "$T/wrap"
+cp "$POM/extra/ok0.patch" "$POM/extra/ok0.patch.makefile" "$T/ind/extra/"
+printf 'Author: x\nStatus: y\n\n  This option is\n      required   to direct packets.\n' \
+	>"$T/ind/extra/ok0.patch.help"
+expect_exit 0 "$P" list-patches --kernel "$K" --pom "$T/ind"
+assert_grep "^  ok0 .* applies  *This option is required to direct packets\.$" "$T/out"
+cp -a "$T/ind" "$T/wrap/patch-o-matic-20030107"
+touch "$T/wrap/patch-o-matic-20030107/runme"
+expect_exit 2 "$P" list-patches --kernel "$K" --pom "$T/wrap"
+assert_grep "'$T/wrap' holds no patch-o-matic patches (classic layout; read patch-o-matic-20030107: no NAME.patch); did you mean '$T/wrap/patch-o-matic-20030107'?" "$T/err"
 exit 0

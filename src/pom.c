@@ -242,6 +242,52 @@ static bool ends_with(const char *s, const char *suffix)
 	return n > m && !strcmp(s + n - m, suffix);
 }
 
+static bool has_patch(const struct pom_tree *pt, const char *name)
+{
+	for (size_t i = 0; i < pt->nr; i++)
+		if (!strcmp(pt->patches[i].name, name))
+			return true;
+	return false;
+}
+
+/*
+ * userspace/ is a repository too (POM-FORMATS.md): besides whole patches
+ * (read as any other) and the userspace halves of other repositories'
+ * patches, userspace-only patches -- NAME.patch.userspace with no
+ * NAME.patch anywhere (raw, mark-bitwise-ops).
+ */
+static void read_userspace_only(struct pom_tree *pt)
+{
+	struct strvec files = STRVEC_INIT;
+	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT,
+		      path = STRBUF_INIT;
+
+	strbuf_addf(&dir, "%s/userspace", pt->dir);
+	list_dir(dir.buf, &files);
+	for (size_t i = 0; i < files.nr; i++) {
+		struct pom_patch *p;
+
+		if (!ends_with(files.v[i], ".patch.userspace"))
+			continue;
+		strbuf_reset(&name);
+		strbuf_add(&name, files.v[i],
+			   strlen(files.v[i]) - strlen(".patch.userspace"));
+		if (has_patch(pt, name.buf))
+			continue;	/* another patch's userspace half */
+		p = new_patch(pt, name.buf, "userspace");
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir.buf, files.v[i]);
+		p->userspace = xstrdup(path.buf);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s.patch.help", dir.buf, name.buf);
+		read_classic_help(pt, p, path.buf);
+	}
+	strvec_clear(&files);
+	strbuf_release(&dir);
+	strbuf_release(&name);
+	strbuf_release(&path);
+}
+
 static int read_classic(struct pom_tree *pt)
 {
 	struct strvec repos = STRVEC_INIT, files = STRVEC_INIT;
@@ -251,7 +297,7 @@ static int read_classic(struct pom_tree *pt)
 	for (size_t i = 0; i < repos.nr; i++) {
 		strbuf_reset(&dir);
 		strbuf_addf(&dir, "%s/%s", pt->dir, repos.v[i]);
-		if (!strcmp(repos.v[i], "userspace") || !is_dir(dir.buf))
+		if (!is_dir(dir.buf))
 			continue;
 		strvec_clear(&files);
 		list_dir(dir.buf, &files);
@@ -259,6 +305,7 @@ static int read_classic(struct pom_tree *pt)
 			if (ends_with(files.v[j], ".patch"))
 				read_classic_patch(pt, repos.v[i], files.v[j]);
 	}
+	read_userspace_only(pt);
 	strvec_clear(&repos);
 	strvec_clear(&files);
 	strbuf_release(&dir);
@@ -589,6 +636,11 @@ static void ladd_objects(const struct pom_ladd *a, struct strvec *out)
 	lines_release(&l);
 }
 
+bool pom_kernel_part(const struct pom_patch *p)
+{
+	return p->diffs.nr || p->ncopies || p->nladds;
+}
+
 static void derive(struct pom_patch *p, const unsigned kv[3])
 {
 	for (size_t i = 0; i < p->nladds; i++) {
@@ -604,7 +656,8 @@ static void derive(struct pom_patch *p, const unsigned kv[3])
 			strbuf_addf(&sb, "it requires %s", p->requires.v[i]);
 			p->not_for_kernel = strbuf_detach(&sb);
 		}
-	if (!p->not_for_kernel && !p->diffs.nr && !p->ncopies && !p->nladds)
+	if (!p->not_for_kernel && !pom_kernel_part(p) && !p->userspace &&
+	    !p->userspace_dir)
 		p->not_for_kernel = xstrdup("it has no part for this kernel");
 }
 
@@ -1565,6 +1618,11 @@ static bool decided_early(struct ctx *ctx, const struct pom_tree *pt,
 	if (p->not_for_kernel) {
 		res->status = POM_NOT_FOR_KERNEL;
 		strbuf_addstr(&res->detail, p->not_for_kernel);
+		return true;
+	}
+	if (!pom_kernel_part(p)) {
+		strbuf_addstr(&res->detail, "userspace only: its diff goes into "
+			      "the iptables package");
 		return true;
 	}
 	if (is_applied(ctx, pt, p, kdir)) {

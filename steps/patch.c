@@ -222,17 +222,18 @@ static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
 	strbuf_release(&done);
 }
 
-static void report(struct ctx *ctx, const char *name,
+static void report(struct ctx *ctx, const struct pom_patch *p,
 		   const struct strvec *applied)
 {
-	bool now = false;
+	const char *what = "already applied, left as it is";
 
 	for (size_t i = 0; i < applied->nr; i++)
-		now |= !strcmp(applied->v[i], name);
-	info("  %s: %s", name, now ? "applied" :
-	     "already applied, left as it is");
-	steplog_printf(ctx->log_fd, "%s: %s", name, now ? "applied" :
-		       "already applied");
+		if (!strcmp(applied->v[i], p->name))
+			what = "applied";
+	if (!pom_kernel_part(p))
+		what = "userspace only: the rpm step carries its diff";
+	info("  %s: %s", p->name, what);
+	steplog_printf(ctx->log_fd, "%s: %s", p->name, what);
 }
 
 int patch_run(struct ctx *ctx)
@@ -266,7 +267,7 @@ int patch_run(struct ctx *ctx)
 		present_patches(ctx, &pt, set, n, kt.dir, &present, &npresent);
 		record_outputs(ctx, set, n, present, npresent, &applied);
 		for (size_t i = 0; i < n; i++)
-			report(ctx, set[i]->name, &applied);
+			report(ctx, set[i], &applied);
 		for (size_t i = n; i < npresent; i++)
 			info("  %s: in the tree from an earlier run, kept",
 			     present[i]->name);

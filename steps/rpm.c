@@ -213,6 +213,26 @@ static void present_names(struct ctx *ctx, struct strvec *names)
 		strvec_pushv(names, strvec_argv(&ctx->state->patches));
 }
 
+/*
+ * Whether the patch name has an extension of its name: in the iptables
+ * sources already, or made by its userspace diff (a userspace-only patch
+ * such as raw has none).
+ */
+static bool has_extension(const struct job *j, const char *name,
+			  const struct strbuf *diff)
+{
+	struct strbuf path = STRBUF_INIT;
+	bool yes;
+
+	strbuf_addf(&path, "extensions/libipt_%s.c", name);
+	yes = diff->len && strstr(diff->buf, path.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/extensions/libipt_%s.c", j->src.buf, name);
+	yes = yes || path_exists(path.buf);
+	strbuf_release(&path);
+	return yes;
+}
+
 /* Extensions the packages must hold, and the userspace diffs to carry. */
 static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 			   struct manifest *m)
@@ -235,9 +255,7 @@ static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 		}
 		strbuf_reset(&diff);
 		ret = pom_userspace_diff(p, j->src.buf, &diff);
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/extensions/libipt_%s.c", j->src.buf, name);
-		if (diff.len || path_exists(path.buf))
+		if (has_extension(j, name, &diff))
 			strvec_pushf(&j->extensions, "libipt_%s.so", name);
 		if (ret || !diff.len)
 			continue;

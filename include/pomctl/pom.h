@@ -96,6 +96,9 @@ int pom_order(const struct pom_tree *pt, const struct strvec *names,
 bool pom_is_applied(struct ctx *ctx, const struct pom_tree *pt,
 		    const struct pom_patch *p, const char *kdir);
 
+/* Whether p changes the kernel (a userspace-only patch does not). */
+bool pom_kernel_part(const struct pom_patch *p);
+
 enum pom_status {
 	POM_APPLIES,
 	POM_APPLIED,		/* already in the tree */

@@ -250,3 +250,28 @@ assert_grep "^  4 trial    failed .* [0-9]*s  *make bzImage modules in .* failed
 [ -e "$TREE/drivers/net/hamradio/soundmodem/sm_tbl_afsk1200.h" ] || fail "make dep made no table"
 expect_exit 0 "$P" --root "$ROOT" rollback
 diff -r --no-dereference "$T/tree.pristine" "$TREE" >"$T/d" || fail "the tree differs after rollback: $(cat "$T/d")"
+
+# a userspace-only patch (classic userspace/raw.patch.userspace): nothing
+# for the kernel, its diff carried by the iptables package, verify asks
+# nothing of the kernel for it
+rm -rf "$T/sb"
+sandbox_root
+mkdir -p "$T/udist" "$T/upom"
+for f in "$POMCTL_WORLD"/dist/*; do ln -sf "$f" "$T/udist/"; done
+rm "$T/udist/patch-o-matic-20030107.tar.bz2"
+cp -a "$POMCTL_WORLD/pom/patch-o-matic-20030107" "$T/upom/"
+printf -- '--- userspace/raw.txt\n+++ userspace/raw.txt\n@@ -0,0 +1 @@\n+the raw table\n' \
+	>"$T/upom/patch-o-matic-20030107/userspace/raw.patch.userspace"
+printf 'Author: x\n\nThe raw table.\n' >"$T/upom/patch-o-matic-20030107/userspace/raw.patch.help"
+tar cjf "$T/udist/patch-o-matic-20030107.tar.bz2" -C "$T/upom" patch-o-matic-20030107
+sed -i "s|^pom_url = .*|pom_url = file://$T/udist/patch-o-matic-%{version}.tar.bz2|" "$CONF"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch raw --trial=skip
+assert_grep "raw: userspace only: the rpm step carries its diff" "$T/err"
+[ -f "$ROOT/usr/src/redhat/SOURCES/iptables-pom-raw.patch" ] || fail "the raw diff is not in SOURCES"
+grep -q "^Patch[0-9]*: iptables-pom-raw.patch" "$ROOT/usr/src/redhat/SPECS/iptables.spec" ||
+	fail "the spec does not carry the raw diff"
+rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
+reboot_into "$rel"
+expect_exit 0 "$P" --root "$ROOT" resume
+assert_grep "all 9 steps done" "$T/out"
+assert_no_grep "module ipt_raw" "$T/out"

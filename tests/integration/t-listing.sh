@@ -93,4 +93,20 @@ cp -a "$T/ind" "$T/wrap/patch-o-matic-20030107"
 touch "$T/wrap/patch-o-matic-20030107/runme"
 expect_exit 2 "$P" list-patches --kernel "$K" --pom "$T/wrap"
 assert_grep "'$T/wrap' holds no patch-o-matic patches (classic layout; read patch-o-matic-20030107: no NAME.patch); did you mean '$T/wrap/patch-o-matic-20030107'?" "$T/err"
+# classic userspace/ is a repository: whole patches there, and patches
+# with a userspace part only
+mkdir -p "$T/us/userspace" "$T/us/extra"
+cp "$POM/extra/ok1.patch" "$T/us/userspace/IMQ.patch"
+printf 'Author: x\n\nThe IMQ target.\n' >"$T/us/userspace/IMQ.patch.help"
+printf -- '--- userspace/extensions/.IMQ-test\n+++ userspace/extensions/.IMQ-test\n@@ -0,0 +1 @@\n+#!/bin/sh\n' \
+	>"$T/us/userspace/IMQ.patch.userspace"
+printf -- '--- userspace/raw.txt\n+++ userspace/raw.txt\n@@ -0,0 +1 @@\n+the raw table\n' \
+	>"$T/us/userspace/raw.patch.userspace"
+printf 'Author: x\n\nThe raw table.\n' >"$T/us/userspace/raw.patch.help"
+cp "$POM/extra/ok2.patch" "$POM/extra/ok2.patch.help" "$T/us/extra/"
+expect_exit 0 "$P" list-patches --kernel "$K" --pom "$T/us"
+assert_grep "^  IMQ  *userspace  *applies  *The IMQ target\.$" "$T/out"
+assert_grep "^  raw  *userspace  *applies  *The raw table\.$" "$T/out"
+assert_grep "userspace only: its diff goes into the iptables package" "$T/out"
+assert_grep "^  ok2  *extra  *applies" "$T/out"
 exit 0

@@ -8,6 +8,7 @@
 #include "pomctl/util.h"
 
 #define ROLLED_BACK ".rolled-back.json"
+#define ABANDONED ".abandoned.json"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -56,7 +57,9 @@ static int add_run(struct history *h, const char *state_dir, const char *path,
 	if (ret)
 		return -1;
 	e->current = current;
-	e->rolled_back = ends_with(path, ROLLED_BACK);
+	e->rolled_back = ends_with(path, ROLLED_BACK) ||
+			 ends_with(path, ABANDONED);
+	e->abandoned = ends_with(path, ABANDONED);
 	e->changed = run_changed(state_dir, e->st.id);
 	h->nr++;
 	return 0;
@@ -127,6 +130,8 @@ const char *history_state_name(const struct run_entry *e)
 {
 	const struct state *st = &e->st;
 
+	if (e->abandoned)
+		return "set aside";
 	if (e->rolled_back)
 		return "rolled back";
 	for (size_t i = 0; i < st->nr; i++)

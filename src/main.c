@@ -622,7 +622,8 @@ static int start_run(struct ctx *ctx)
 		return EXIT_USAGE;
 	if (ret == 0 && !run_finished(ctx->state)) {
 		error("a run is in progress in '%s' (step '%s' is %s); "
-		      "continue it with pomctl resume", ctx->state_dir.buf,
+		      "continue it with pomctl resume, or undo it with "
+		      "pomctl rollback", ctx->state_dir.buf,
 		      first_open_step(ctx->state),
 		      step_status_name(state_step(ctx->state,
 			      first_open_step(ctx->state))->status));
@@ -803,6 +804,34 @@ static int cmd_log(struct ctx *ctx, const char *step)
 }
 
 /*
+ * A run in progress that changed nothing yet (it stopped at update or
+ * fetch, say): there is nothing to undo, so rollback sets it aside, as
+ * runs/ID.abandoned.json, and a new upgrade may start.  0 when it did;
+ * -1 when there is no such run (nothing said).
+ */
+static int abandon(struct ctx *ctx, struct history *h)
+{
+	struct run_entry *cur = h->nr ? &h->e[h->nr - 1] : NULL;
+	int ret;
+
+	if (!cur || !cur->current || cur->changed || run_finished(&cur->st))
+		return -1;
+	if (opt.plan) {
+		say("pomctl rollback would set run %s aside: it changed "
+		    "nothing", cur->st.id);
+		return 0;
+	}
+	ctx->state = &cur->st;
+	ret = pipeline_retire_run(ctx, "abandoned.json");
+	ctx->state = NULL;
+	if (ret)
+		return -1;
+	say_final("pomctl: run %s changed nothing; it is set aside "
+		  "(pomctl upgrade can start a new one)", cur->st.id);
+	return 0;
+}
+
+/*
  * The run rollback takes: --run ID, or the last one that changed
  * something and is not rolled back.  Into ctx->state; 0, or an exit code.
  */
@@ -814,6 +843,9 @@ static int rollback_target(struct ctx *ctx, struct history *h)
 	    history_load(h, ctx->state_dir.buf, pipeline_step_names(),
 			 pomctl_nr_steps) < 0)
 		return EXIT_USAGE;
+	/* a run in progress that changed nothing: set aside, not past it */
+	if (!run_arg && abandon(ctx, h) == 0)
+		return EXIT_DONE;
 	last = history_last_to_undo(h);
 	e = run_arg ? history_find(h, run_arg) : last;
 	if (run_arg && !e) {
@@ -856,12 +888,15 @@ static int cmd_rollback(struct ctx *ctx, const char *arg)
 			return ret;
 	}
 	ret = rollback_target(ctx, &h);
+	if (!ret && !ctx->state)
+		goto out;	/* set aside: nothing to undo */
 	if (!ret && !opt.plan && !assume_yes(ctx) && isatty(STDIN_FILENO))
 		ret = rollback(ctx, opt.force, true);
 	if (!ret && !opt.plan)
 		ret = ask(ctx, "rollback");
 	if (!ret)
 		ret = rollback(ctx, opt.force, opt.plan);
+out:
 	history_release(&h);
 	state_unlock(lock_fd);
 	return ret;

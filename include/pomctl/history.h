@@ -23,7 +23,8 @@
 struct run_entry {
 	struct state st;	/* loaded; st.path is its file */
 	bool current;		/* STATE/state.json */
-	bool rolled_back;
+	bool rolled_back;	/* or set aside (abandoned) */
+	bool abandoned;		/* changed nothing: set aside by rollback */
 	bool changed;		/* a manifest of it records a change */
 };
 

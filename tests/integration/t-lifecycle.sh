@@ -275,3 +275,20 @@ reboot_into "$rel"
 expect_exit 0 "$P" --root "$ROOT" resume
 assert_grep "all 9 steps done" "$T/out"
 assert_no_grep "module ipt_raw" "$T/out"
+
+# a run that stopped before it changed anything (no source package to be
+# had): upgrade names the way out; rollback sets it aside; upgrade again
+rm -rf "$T/sb"
+sandbox_root
+sed -i "s|^srpm_locations = .*|srpm_locations = $T/nowhere/|" "$CONF"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+assert_grep "continue it with pomctl resume, or undo it with pomctl rollback" "$T/err"
+expect_exit 0 "$P" --root "$ROOT" rollback --plan
+assert_grep "would set run .* aside: it changed nothing" "$T/out"
+expect_exit 0 "$P" --root "$ROOT" rollback
+assert_grep "changed nothing; it is set aside (pomctl upgrade can start a new one)" "$T/out"
+expect_exit 0 "$P" --root "$ROOT" history
+assert_grep " set aside " "$T/out"
+sed -i "s|^srpm_locations = $T/nowhere/|srpm_locations = file://$POMCTL_WORLD/dist/|" "$CONF"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip

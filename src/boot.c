@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pomctl/boot.h"
 #include "pomctl/manifest.h"
@@ -538,6 +540,74 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 	strbuf_release(&value);
 	strbuf_release(&line);
 	strbuf_release(&out);
+	return ret;
+}
+
+/* The global `fallback` line, or -1. */
+static long fallback_line(const struct bootcfg *b)
+{
+	struct strbuf value = STRBUF_INIT;
+	size_t first = b->nr ? b->e[0].start : b->l.nr;
+	long at = -1;
+
+	for (size_t i = 0; i < first && at < 0; i++) {
+		size_t len;
+		const char *s = line_at(&b->l, i, &len);
+
+		if (keyword(s, len, "fallback", true, &value))
+			at = (long)i;
+	}
+	strbuf_release(&value);
+	return at;
+}
+
+int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
+		struct manifest *m, struct strbuf *diff, struct strvec *argv)
+{
+	struct strbuf out = STRBUF_INIT, value = STRBUF_INIT;
+	long n = boot_find(b, release), def_at, fb_at;
+	int ret = 0;
+
+	if (n < 0 || n == b->def)
+		return n < 0 ? 0 : error("%s is the default entry of %s: it "
+					 "stays", release, b->path);
+	if (b->loader == LOADER_GRUB2) {
+		strbuf_addf(diff, "remove %s\n", b->e[n].file);
+		if (!m)
+			return 0;
+		if (manifest_backup(m, b->e[n].file) < 0)
+			return -1;
+		if (unlink(b->e[n].file) < 0)
+			ret = error("cannot remove '%s': %s", b->e[n].file,
+				    strerror(errno));
+		return ret;
+	}
+	def_at = default_line(b, &value);
+	fb_at = fallback_line(b);
+	for (size_t i = 0; i < b->l.nr; i++) {
+		size_t len;
+		const char *s = line_raw(&b->l, i, &len);
+
+		if (i >= b->e[n].start && i < b->e[n].end)
+			continue;
+		/* GRUB numbers entries: those after the removed one move up */
+		if (b->loader == LOADER_GRUB && (long)i == def_at && b->def > n)
+			strbuf_addf(&out, "default=%ld\n", b->def - 1);
+		else if (b->loader == LOADER_GRUB && (long)i == fb_at &&
+			 b->fallback > n)
+			strbuf_addf(&out, "fallback=%ld\n", b->fallback - 1);
+		else
+			strbuf_add(&out, s, len);
+	}
+	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len,
+		  diff);
+	if (m && (manifest_backup(m, b->path) < 0 ||
+		  write_file_keep(b->path, out.buf, out.len, 0644) < 0))
+		ret = -1;
+	if (!ret && b->loader == LOADER_LILO)	/* the map must follow */
+		config_get_words(ctx->cfg, "commands", "lilo", argv);
+	strbuf_release(&out);
+	strbuf_release(&value);
 	return ret;
 }
 

@@ -82,6 +82,7 @@ static const struct config_key keys[] = {
 	P("boot", "config", "/boot/grub/grub.conf"),
 	B("boot", "default_to_new", "no"),
 	B("boot", "make_default", "yes"),
+	B("boot", "keep_trial", "no"),
 
 	C("make", "make"),
 	C("ccache", "ccache"),

@@ -7,8 +7,10 @@
  * Then, and only then, the new kernel becomes the boot default ([boot]
  * make_default), and the final report.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pomctl/boot.h"
 #include "pomctl/host.h"
@@ -30,6 +32,7 @@ void verify_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "commands", "iptables");
 	fp_add_config(fp, ctx, "commands", "netns_iptables");
 	fp_add_config(fp, ctx, "boot", "make_default");
+	fp_add_config(fp, ctx, "boot", "keep_trial");
 }
 
 int verify_plan(struct ctx *ctx)
@@ -209,6 +212,73 @@ static int promote(struct ctx *ctx, const char *release,
 	return ret < 0 ? -1 : 0;
 }
 
+/*
+ * The trial kernel was a test: once the new kernel is verified, its files
+ * and boot entry go ([boot] keep_trial = yes keeps them), so that kernels
+ * do not pile up in a small /boot.
+ */
+static int remove_trial(struct ctx *ctx, struct strbuf *report)
+{
+	static const char *const files[] = { "/boot/vmlinuz-%s",
+					     "/boot/System.map-%s",
+					     "/boot/config-%s",
+					     "/boot/initrd-%s.img",
+					     "/lib/modules/%s" };
+	const char *trial = step_output(ctx, "trial", "release");
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT,
+		      diff = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct bootcfg b;
+	struct manifest m;
+	bool quiet;
+	int ret;
+
+	if (!*trial || strcmp(ctx->state->trial, "full") ||
+	    !strcmp(trial, ctx->host.release) ||
+	    config_get_bool(ctx->cfg, "boot", "keep_trial"))
+		return 0;
+	quiet = error_set_quiet(true);	/* said in the report */
+	ret = boot_load(ctx, &b);
+	if (ret) {
+		error_set_quiet(quiet);
+		strbuf_addf(report, "  trial kernel %s: NOT removed (%s)\n",
+			    trial, error_last());
+		return -1;
+	}
+	ret = ctx_manifest_open(ctx, "verify", &m);
+	if (!ret) {
+		ret = boot_remove(ctx, &b, trial, &m, &diff, &argv);
+		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		if (!ret && argv.nr)
+			ret = reboot_run_argv(ctx, &argv, NULL, argv.v[0]);
+		manifest_save(&m);
+		manifest_release(&m);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(files) && !ret; i++) {
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, files[i], trial);
+		ctx_path(ctx, rel.buf, &path);
+		if (is_dir(path.buf) ? remove_tree(path.buf) < 0 :
+		    unlink(path.buf) < 0 && errno != ENOENT)
+			ret = error("cannot remove '%s': %s", path.buf,
+				    strerror(errno));
+	}
+	if (!ret)
+		strbuf_addf(report, "  trial kernel %s: removed, with its boot "
+			    "entry ([boot] keep_trial = yes keeps it)\n", trial);
+	else	/* the new kernel is verified all the same */
+		strbuf_addf(report, "  trial kernel %s: NOT removed (%s); "
+			    "remove it by hand when you no longer need it\n",
+			    trial, error_last());
+	error_set_quiet(quiet);
+	boot_release(&b);
+	strvec_clear(&argv);
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	strbuf_release(&diff);
+	return ret;
+}
+
 int verify_run(struct ctx *ctx)
 {
 	const char *release = step_output(ctx, "install", "release");
@@ -237,6 +307,8 @@ int verify_run(struct ctx *ctx)
 		ret = functional(ctx, &report);
 	if (!ret)
 		ret = promote(ctx, release, &report);
+	if (!ret)
+		remove_trial(ctx, &report);
 	if (!ret) {
 		strbuf_addf(&report, "  logs: %s/logs", ctx->state_dir.buf);
 		steplog_printf(ctx->log_fd, "%s", report.buf);

@@ -105,6 +105,15 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		     const char *release, struct manifest *m,
 		     struct strbuf *diff, struct strvec *argv);
+/*
+ * Remove the entry booting release (never the default): GRUB legacy's
+ * lines, `default` and `fallback` renumbered; LILO's stanza, and argv
+ * gets `lilo` to run after; a BLS entry's file.  diff gets the edit; with
+ * m NULL nothing is written, else what changes is backed up in m first.
+ * 0 (also when there is no such entry), or -1 (reported).
+ */
+int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
+		struct manifest *m, struct strbuf *diff, struct strvec *argv);
 /* Whether a GRUB legacy config says `default saved`. */
 bool boot_default_is_saved(const struct bootcfg *b);
 

@@ -88,9 +88,12 @@ int trial_plan(struct ctx *ctx)
 	}
 	if (!ret) {
 		plan_edit(ctx->plan, makefile_of(&t, &path), diff.buf);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/.config", t.dir);
 		plan_note(ctx->plan, "the running kernel's configuration: %s, "
-			  "copied to %s/.config; ARCH=%s", config.buf, t.dir,
-			  arch.buf);
+			  "copied to %s%s; ARCH=%s", config.buf, path.buf,
+			  path_exists(path.buf) ? " (the .config there now is "
+			  "backed up, then replaced)" : "", arch.buf);
 		ktree_plan_oldconfig(ctx, &t, arch.buf);
 		ktree_plan_build(ctx, &t, arch.buf);
 		if (mode_is(ctx, "full"))

@@ -37,6 +37,11 @@ assert_grep '^    download: ' "$T/out"
 assert_grep "a new EXTRAVERSION in .*/Makefile, differing from the trial kernel's (decided after the trial)" "$T/out"
 assert_grep "^    package: install (upgrade) iptables-devel (built by the rpm step)$" "$T/out"
 assert_grep "^9 steps: .*, 3 packages, 2 reboots$" "$T/out"
+# a .config in the tree: the plan says the trial replaces it (backed up)
+cp "$T/sb/boot/config-2.4.20-13.8" "$T/sb/usr/src/linux-2.4.20-13.8/.config"
+expect_exit 0 "$POMCTL" --root "$T/sb" upgrade --patch string --plan
+assert_grep "copied to $T/sb/usr/src/linux-2.4.20-13.8/.config (the .config there now is backed up, then replaced)" "$T/out"
+rm "$T/sb/usr/src/linux-2.4.20-13.8/.config"
 # a host where the match is there already: the run would end at check,
 # and the plan says so, changes nothing, and --detailed-exitcode says 0
 echo string >>"$T/sb/proc/net/ip_tables_matches"

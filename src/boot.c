@@ -457,8 +457,9 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 	return 0;
 }
 
-/* The line of the global `default` setting (before any entry), or -1. */
-static long default_line(const struct bootcfg *b, struct strbuf *value)
+/* The line of a global setting (before any entry), its value; or -1. */
+static long global_line(const struct bootcfg *b, const char *kw,
+			struct strbuf *value)
 {
 	size_t first = b->nr ? b->e[0].start : b->l.nr;
 
@@ -466,7 +467,7 @@ static long default_line(const struct bootcfg *b, struct strbuf *value)
 		size_t len;
 		const char *s = line_at(&b->l, i, &len);
 
-		if (keyword(s, len, "default", true, value))
+		if (keyword(s, len, kw, true, value))
 			return (long)i;
 	}
 	return -1;
@@ -492,7 +493,7 @@ static void with_line(const struct bootcfg *b, long at, const char *line,
 bool boot_default_is_saved(const struct bootcfg *b)
 {
 	struct strbuf value = STRBUF_INIT;
-	bool saved = b->loader == LOADER_GRUB && default_line(b, &value) >= 0 &&
+	bool saved = b->loader == LOADER_GRUB && global_line(b, "default", &value) >= 0 &&
 		     !strcmp(value.buf, "saved");
 
 	strbuf_release(&value);
@@ -518,7 +519,7 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		strvec_push(argv, release);
 		return 0;
 	}
-	at = default_line(b, &value);
+	at = global_line(b, "default", &value);
 	if (b->loader == LOADER_GRUB && !strcmp(value.buf, "saved"))
 		ret = error("%s says 'default saved': GRUB keeps its default "
 			    "elsewhere; make %s the default with "
@@ -543,24 +544,6 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 	return ret;
 }
 
-/* The global `fallback` line, or -1. */
-static long fallback_line(const struct bootcfg *b)
-{
-	struct strbuf value = STRBUF_INIT;
-	size_t first = b->nr ? b->e[0].start : b->l.nr;
-	long at = -1;
-
-	for (size_t i = 0; i < first && at < 0; i++) {
-		size_t len;
-		const char *s = line_at(&b->l, i, &len);
-
-		if (keyword(s, len, "fallback", true, &value))
-			at = (long)i;
-	}
-	strbuf_release(&value);
-	return at;
-}
-
 int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 		struct manifest *m, struct strbuf *diff, struct strvec *argv)
 {
@@ -582,8 +565,8 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 				    strerror(errno));
 		return ret;
 	}
-	def_at = default_line(b, &value);
-	fb_at = fallback_line(b);
+	def_at = global_line(b, "default", &value);
+	fb_at = global_line(b, "fallback", &value);
 	for (size_t i = 0; i < b->l.nr; i++) {
 		size_t len;
 		const char *s = line_raw(&b->l, i, &len);

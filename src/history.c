@@ -18,14 +18,14 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* Whether any manifest of run records a change (or a replaced package). */
-static bool run_changed(const char *state_dir, const char *run)
+static bool run_changed(const char *state_dir, const char *run,
+			const char *const *steps, size_t n)
 {
-	static const char *const steps[] = { "trial", "patch", "rpm", "kernel",
-					     "install", "verify" };
 	struct strbuf replaced = STRBUF_INIT;
 	bool changed = false, quiet = error_set_quiet(true);
 
-	for (size_t i = 0; i < ARRAY_SIZE(steps) && !changed; i++) {
+	/* every step's record: a step without one has an empty record */
+	for (size_t i = 0; i < n && !changed; i++) {
 		struct manifest m;
 
 		if (manifest_open(&m, state_dir, run, steps[i]) < 0) {
@@ -60,7 +60,7 @@ static int add_run(struct history *h, const char *state_dir, const char *path,
 	e->rolled_back = ends_with(path, ROLLED_BACK) ||
 			 ends_with(path, ABANDONED);
 	e->abandoned = ends_with(path, ABANDONED);
-	e->changed = run_changed(state_dir, e->st.id);
+	e->changed = run_changed(state_dir, e->st.id, names, n);
 	h->nr++;
 	return 0;
 }

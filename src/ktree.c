@@ -952,8 +952,8 @@ void ktree_install_args(struct ctx *ctx, struct strvec *mods,
  * they run (those that are not there yet) for rollback and for undoing an
  * interrupted attempt.
  */
-static int record_installed(struct ctx *ctx, struct manifest *m,
-			    const char *release)
+void ktree_installed_files(struct ctx *ctx, const char *release,
+			   struct strvec *out)
 {
 	static const char *const files[] = { "/boot/vmlinuz-%s",
 					     "/boot/System.map-%s",
@@ -962,17 +962,28 @@ static int record_installed(struct ctx *ctx, struct manifest *m,
 					     "/boot/loader/entries/%s.conf",
 					     "/lib/modules/%s" };
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
-	int ret = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files) && !ret; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		strbuf_reset(&rel);
 		strbuf_addf(&rel, files[i], release);
 		ctx_path(ctx, rel.buf, &path);
-		if (!path_exists(path.buf))
-			ret = manifest_created(m, path.buf);
+		strvec_push(out, path.buf);
 	}
 	strbuf_release(&rel);
 	strbuf_release(&path);
+}
+
+static int record_installed(struct ctx *ctx, struct manifest *m,
+			    const char *release)
+{
+	struct strvec files = STRVEC_INIT;
+	int ret = 0;
+
+	ktree_installed_files(ctx, release, &files);
+	for (size_t i = 0; i < files.nr && !ret; i++)
+		if (!path_exists(files.v[i]))
+			ret = manifest_created(m, files.v[i]);
+	strvec_clear(&files);
 	return ret;
 }
 

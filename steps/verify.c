@@ -14,6 +14,7 @@
 
 #include "pomctl/boot.h"
 #include "pomctl/host.h"
+#include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/nettest.h"
@@ -219,15 +220,9 @@ static int promote(struct ctx *ctx, const char *release,
  */
 static int remove_trial(struct ctx *ctx, struct strbuf *report)
 {
-	static const char *const files[] = { "/boot/vmlinuz-%s",
-					     "/boot/System.map-%s",
-					     "/boot/config-%s",
-					     "/boot/initrd-%s.img",
-					     "/lib/modules/%s" };
 	const char *trial = step_output(ctx, "trial", "release");
-	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT,
-		      diff = STRBUF_INIT;
-	struct strvec argv = STRVEC_INIT;
+	struct strbuf diff = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT, files = STRVEC_INIT;
 	struct bootcfg b;
 	struct manifest m;
 	bool quiet;
@@ -254,15 +249,12 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 		manifest_save(&m);
 		manifest_release(&m);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(files) && !ret; i++) {
-		strbuf_reset(&rel);
-		strbuf_addf(&rel, files[i], trial);
-		ctx_path(ctx, rel.buf, &path);
-		if (is_dir(path.buf) ? remove_tree(path.buf) < 0 :
-		    unlink(path.buf) < 0 && errno != ENOENT)
-			ret = error("cannot remove '%s': %s", path.buf,
+	ktree_installed_files(ctx, trial, &files);	/* what install made */
+	for (size_t i = 0; i < files.nr && !ret; i++)
+		if (is_dir(files.v[i]) ? remove_tree(files.v[i]) < 0 :
+		    unlink(files.v[i]) < 0 && errno != ENOENT)
+			ret = error("cannot remove '%s': %s", files.v[i],
 				    strerror(errno));
-	}
 	if (!ret)
 		strbuf_addf(report, "  trial kernel %s: removed, with its boot "
 			    "entry ([boot] keep_trial = yes keeps it)\n", trial);
@@ -273,8 +265,7 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 	error_set_quiet(quiet);
 	boot_release(&b);
 	strvec_clear(&argv);
-	strbuf_release(&rel);
-	strbuf_release(&path);
+	strvec_clear(&files);
 	strbuf_release(&diff);
 	return ret;
 }

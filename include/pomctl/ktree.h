@@ -165,6 +165,12 @@ void ktree_install_args(struct ctx *ctx, struct strvec *mods,
  * make modules_install, then make install, the boot loader configuration
  * backed up in m first and the files they made recorded in m.
  */
+/*
+ * What installing release puts on the host (image, map, config, initrd,
+ * BLS entry, modules directory), as host paths, appended to out.
+ */
+void ktree_installed_files(struct ctx *ctx, const char *release,
+			   struct strvec *out);
 int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 		  struct manifest *m);
 

@@ -56,6 +56,7 @@ static const struct config_key keys[] = {
 	T("sources", "srpm_locations",
 	  "https://archive.download.redhat.com/pub/redhat/linux/8.0/en/os/SRPMS/",
 	  CFG_LOCATIONS),
+	T("sources", "package_locations", "", CFG_LOCATIONS),
 	T("sources", "iptables_version", "1.2.8", CFG_WORD),
 	T("sources", "iptables_url",
 	  "https://www.netfilter.org/projects/iptables/files/iptables-%{version}.tar.bz2",

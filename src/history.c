@@ -17,11 +17,11 @@ static bool ends_with(const char *s, const char *suffix)
 	return n > m && !strcmp(s + n - m, suffix);
 }
 
-/* Whether any manifest of run records a change (or a replaced package). */
+/* Whether any manifest of run records a change (or installed packages). */
 static bool run_changed(const char *state_dir, const char *run,
 			const char *const *steps, size_t n)
 {
-	struct strbuf replaced = STRBUF_INIT;
+	struct strvec pkgs = STRVEC_INIT;
 	bool changed = false, quiet = error_set_quiet(true);
 
 	/* every step's record: a step without one has an empty record */
@@ -32,13 +32,12 @@ static bool run_changed(const char *state_dir, const char *run,
 			changed = true;	/* damaged: let rollback say so */
 			continue;
 		}
-		strbuf_reset(&replaced);
-		manifest_replaced_list(&m, &replaced);
-		changed = !manifest_is_empty(&m) || replaced.len;
+		manifest_packages(&m, "installed", &pkgs);
+		changed = !manifest_is_empty(&m) || pkgs.nr;
 		manifest_release(&m);
 	}
 	error_set_quiet(quiet);
-	strbuf_release(&replaced);
+	strvec_clear(&pkgs);
 	return changed;
 }
 

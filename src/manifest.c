@@ -35,14 +35,20 @@ static bool strings(json_t *v, bool object)
 	return true;
 }
 
+/* The package lists: what no revert of files undoes. */
+static const char *const package_lists[] = { "replaced", "installed" };
+
 static bool well_formed(json_t *doc)
 {
-	json_t *replaced = json_object_get(doc, "replaced");
+	for (size_t i = 0; i < ARRAY_SIZE(package_lists); i++) {
+		json_t *names = json_object_get(doc, package_lists[i]);
 
+		if (names && !strings(names, false))
+			return false;
+	}
 	return strings(json_object_get(doc, "created"), false) &&
 	       strings(json_object_get(doc, "changed"), true) &&
-	       strings(json_object_get(doc, "patches"), false) &&
-	       (!replaced || strings(replaced, false));
+	       strings(json_object_get(doc, "patches"), false);
 }
 
 int manifest_open(struct manifest *m, const char *state_dir, const char *run,
@@ -188,29 +194,29 @@ void manifest_patches_before(const char *state_dir, const char *run,
 	strbuf_release(&dir);
 }
 
-void manifest_replaced(struct manifest *m, const char *nevr)
+void manifest_package(struct manifest *m, const char *list, const char *nvr)
 {
-	json_t *replaced = json_object_get(m->doc, "replaced"), *v;
+	json_t *names = json_object_get(m->doc, list), *v;
 	size_t i;
 
-	if (!replaced) {
-		replaced = json_array();
-		json_object_set_new(m->doc, "replaced", replaced);
+	if (!names) {
+		names = json_array();
+		json_object_set_new(m->doc, list, names);
 	}
-	json_array_foreach(replaced, i, v)
-		if (!strcmp(json_string_value(v), nevr))
+	json_array_foreach(names, i, v)
+		if (!strcmp(json_string_value(v), nvr))
 			return;
-	json_array_append_new(replaced, json_string(nevr));
+	json_array_append_new(names, json_string(nvr));
 }
 
-void manifest_replaced_list(const struct manifest *m, struct strbuf *sb)
+void manifest_packages(const struct manifest *m, const char *list,
+		       struct strvec *out)
 {
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(json_object_get(m->doc, "replaced"), i, v)
-		strbuf_addf(sb, "%s%s", sb->len ? " " : "",
-			    json_string_value(v));
+	json_array_foreach(json_object_get(m->doc, list), i, v)
+		strvec_push(out, json_string_value(v));
 }
 
 static bool within(const char *path, const struct strvec *places)
@@ -326,10 +332,20 @@ bool manifest_is_empty(const struct manifest *m)
 
 void manifest_clear(struct manifest *m)
 {
-	json_t *replaced = json_incref(json_object_get(m->doc, "replaced"));
+	json_t *doc = empty_doc();
 
+	for (size_t i = 0; i < ARRAY_SIZE(package_lists); i++) {
+		json_t *names = json_object_get(m->doc, package_lists[i]);
+
+		if (names)
+			json_object_set(doc, package_lists[i], names);
+	}
 	json_decref(m->doc);
-	m->doc = empty_doc();
-	if (replaced)
-		json_object_set_new(m->doc, "replaced", replaced);
+	m->doc = doc;
+}
+
+void manifest_forget_packages(struct manifest *m)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(package_lists); i++)
+		json_object_del(m->doc, package_lists[i]);
 }

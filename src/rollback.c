@@ -10,6 +10,7 @@
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/rollback.h"
+#include "pomctl/rpmdb.h"
 #include "pomctl/state.h"
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
@@ -263,20 +264,256 @@ out:
 	return dry ? 0 : ret;
 }
 
-/* From the install manifest: it has them even if install was cut short. */
-static void packages_to_restore(struct ctx *ctx)
-{
-	struct strbuf replaced = STRBUF_INIT;
-	struct manifest m;
+/* What rollback does with the packages of the run's transaction. */
+struct pkg_undo {
+	struct strvec files;	/* kept copies to install */
+	struct strvec back;	/* what they are ("NAME-VERSION-RELEASE") */
+	struct strvec erase;	/* packages the run added */
+	struct strvec by_hand;	/* replaced, no copy kept */
+	struct strvec left;	/* changed since the run: not touched */
+};
 
-	if (ctx_manifest_open(ctx, "install", &m) == 0)
-		manifest_replaced_list(&m, &replaced);
-	if (replaced.len)
-		say("pomctl: put back the packages the run replaced (pomctl does "
-		    "not keep their files): rpm -Uvh --oldpackage %s, from the "
-		    "distribution's package files", replaced.buf);
-	manifest_release(&m);
-	strbuf_release(&replaced);
+/* The name of the package "NAME-VERSION-RELEASE". */
+static void name_of(const char *nvr, struct strbuf *sb)
+{
+	const char *r = strrchr(nvr, '-'), *v = r;
+
+	while (v && v > nvr && v[-1] != '-')
+		v--;
+	strbuf_reset(sb);
+	strbuf_add(sb, nvr, v && v > nvr ? (size_t)(v - 1 - nvr) : strlen(nvr));
+}
+
+/* The copy of nvr kept at install (BACKUPS/packages/NVR.ARCH.rpm), if any. */
+static bool kept_copy(const struct manifest *m, const char *nvr,
+		      struct strbuf *path)
+{
+	struct strbuf dir = STRBUF_INIT, got = STRBUF_INIT;
+	struct strvec names = STRVEC_INIT;
+	size_t n = strlen(nvr);
+	bool found = false, quiet = error_set_quiet(true);
+
+	strbuf_addf(&dir, "%s/packages", m->backups);
+	list_dir(dir.buf, &names);
+	for (size_t i = 0; i < names.nr && !found; i++) {
+		struct rpmpkg p;
+
+		if (strncmp(names.v[i], nvr, n) || names.v[i][n] != '.')
+			continue;
+		strbuf_reset(path);
+		strbuf_addf(path, "%s/%s", dir.buf, names.v[i]);
+		if (rpm_check_package(path->buf, NULL, &p) < 0)
+			continue;
+		strbuf_reset(&got);
+		rpmpkg_nvr(&p, &got);
+		found = !strcmp(got.buf, nvr);
+		rpmpkg_release(&p);
+	}
+	error_set_quiet(quiet);
+	strvec_clear(&names);
+	strbuf_release(&dir);
+	strbuf_release(&got);
+	return found;
+}
+
+static bool has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->nr; i++)
+		if (!strcmp(sv->v[i], s))
+			return true;
+	return false;
+}
+
+/*
+ * Whether the installed packages called name are all ones the run
+ * installed (none at all counts: nothing to lose); else, what is there
+ * now goes into now.
+ */
+static bool only_ours(struct rpmdb *db, const char *name,
+		      const struct strvec *installed, struct strbuf *now)
+{
+	struct rpmpkg *pkgs = NULL;
+	struct strbuf nvr = STRBUF_INIT;
+	size_t n = 0;
+	bool ours = true;
+
+	rpmdb_find(db, name, &pkgs, &n);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_reset(&nvr);
+		rpmpkg_nvr(&pkgs[i], &nvr);
+		if (!has(installed, nvr.buf)) {
+			ours = false;
+			strbuf_addf(now, "%s%s", now->len ? " " : "", nvr.buf);
+		}
+	}
+	rpmpkg_free_all(pkgs, n);
+	strbuf_release(&nvr);
+	return ours;
+}
+
+static bool is_installed(struct rpmdb *db, const char *nvr)
+{
+	struct strbuf name = STRBUF_INIT, got = STRBUF_INIT;
+	struct rpmpkg *pkgs = NULL;
+	size_t n = 0;
+	bool there = false;
+
+	name_of(nvr, &name);
+	rpmdb_find(db, name.buf, &pkgs, &n);
+	for (size_t i = 0; i < n && !there; i++) {
+		strbuf_reset(&got);
+		rpmpkg_nvr(&pkgs[i], &got);
+		there = !strcmp(got.buf, nvr);
+	}
+	rpmpkg_free_all(pkgs, n);
+	strbuf_release(&name);
+	strbuf_release(&got);
+	return there;
+}
+
+static void pkg_undo_release(struct pkg_undo *u)
+{
+	strvec_clear(&u->files);
+	strvec_clear(&u->back);
+	strvec_clear(&u->erase);
+	strvec_clear(&u->by_hand);
+	strvec_clear(&u->left);
+}
+
+/*
+ * From the install manifest (it has the lists even if install was cut
+ * short) and the database as it is now: each replaced package goes back
+ * from its kept copy, or is named to put back by hand; each package the
+ * run added where it replaced nothing goes.  A name whose packages are no
+ * longer (only) the run's was changed since: it is left alone.
+ */
+static int packages_to_undo(struct ctx *ctx, const struct manifest *m,
+			    struct pkg_undo *u)
+{
+	struct strvec replaced = STRVEC_INIT, installed = STRVEC_INIT,
+		      names = STRVEC_INIT;
+	struct strbuf name = STRBUF_INIT, now = STRBUF_INIT,
+		      copy = STRBUF_INIT;
+	struct rpmdb db;
+
+	manifest_packages(m, "replaced", &replaced);
+	manifest_packages(m, "installed", &installed);
+	if (!replaced.nr && !installed.nr)
+		return 0;
+	if (ctx_rpmdb_open(ctx, &db) < 0)
+		return -1;
+	for (size_t i = 0; i < replaced.nr; i++) {
+		name_of(replaced.v[i], &name);
+		strvec_push(&names, name.buf);
+		strbuf_reset(&now);
+		if (is_installed(&db, replaced.v[i]))
+			continue;	/* back already (by hand) */
+		if (!kept_copy(m, replaced.v[i], &copy)) {
+			strvec_push(&u->by_hand, replaced.v[i]);
+		} else if (!only_ours(&db, name.buf, &installed, &now)) {
+			strvec_pushf(&u->left, "%s (now %s)", replaced.v[i],
+				     now.buf);
+		} else {
+			strvec_push(&u->files, copy.buf);
+			strvec_push(&u->back, replaced.v[i]);
+		}
+	}
+	for (size_t i = 0; i < installed.nr; i++) {
+		name_of(installed.v[i], &name);
+		strbuf_reset(&now);
+		if (has(&names, name.buf) || !is_installed(&db, installed.v[i]))
+			continue;
+		if (only_ours(&db, name.buf, &installed, &now))
+			strvec_push(&u->erase, installed.v[i]);
+		else
+			strvec_pushf(&u->left, "%s (now also %s)",
+				     installed.v[i], now.buf);
+	}
+	rpmdb_close(&db);
+	strvec_clear(&replaced);
+	strvec_clear(&installed);
+	strvec_clear(&names);
+	strbuf_release(&name);
+	strbuf_release(&now);
+	strbuf_release(&copy);
+	return 0;
+}
+
+/* After the transaction: each line said once it is seen done. */
+static int report_packages(struct ctx *ctx, const struct pkg_undo *u)
+{
+	struct rpmdb db;
+	int ret = 0;
+
+	if (ctx_rpmdb_open(ctx, &db) < 0)
+		return -1;
+	for (size_t i = 0; i < u->back.nr; i++)
+		if (is_installed(&db, u->back.v[i]))
+			info("  install: reinstalled package %s", u->back.v[i]);
+		else
+			ret = error("install: package %s is not installed "
+				    "after the transaction", u->back.v[i]);
+	for (size_t i = 0; i < u->erase.nr; i++)
+		if (!is_installed(&db, u->erase.v[i]))
+			info("  install: removed package %s", u->erase.v[i]);
+		else
+			ret = error("install: package %s is still installed",
+				    u->erase.v[i]);
+	rpmdb_close(&db);
+	return ret;
+}
+
+static void say_by_hand(const struct pkg_undo *u, bool dry)
+{
+	struct strbuf list = STRBUF_INIT;
+
+	for (size_t i = 0; i < u->left.nr; i++)
+		say("  install: %s package %s: changed since the run",
+		    dry ? "would leave" : "left", u->left.v[i]);
+	strvec_join(&u->by_hand, " ", &list);
+	if (list.len)
+		say("pomctl: no copy was kept of %s: put it back by hand with "
+		    "rpm -Uvh --oldpackage %s, from the distribution's "
+		    "package files ([sources] package_locations lets pomctl "
+		    "keep them next time)", list.buf, list.buf);
+	strbuf_release(&list);
+}
+
+/* The packages the run installed and replaced, back as they were. */
+static int restore_packages(struct ctx *ctx, bool dry)
+{
+	struct pkg_undo u = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT,
+			      STRVEC_INIT, STRVEC_INIT };
+	struct manifest m;
+	int ret = ctx_manifest_open(ctx, "install", &m);
+
+	if (!ret)
+		ret = packages_to_undo(ctx, &m, &u);
+	for (size_t i = 0; dry && !ret && i < u.back.nr; i++)
+		say("  install: reinstall package %s (the copy kept when the "
+		    "run replaced it)", u.back.v[i]);
+	for (size_t i = 0; dry && !ret && i < u.erase.nr; i++)
+		say("  install: remove package %s (the run added it)",
+		    u.erase.v[i]);
+	if (!dry && !ret && (u.files.nr || u.erase.nr)) {
+		ret = rpm_restore_packages(ctx->root,
+					   config_get(ctx->cfg, "rpm", "dbpath"),
+					   &u.files, &u.erase,
+					   config_get_bool(ctx->cfg, "rpm",
+							   "nodeps"));
+		if (report_packages(ctx, &u) < 0)
+			ret = -1;
+	}
+	if (!ret)
+		say_by_hand(&u, dry);
+	if (!dry && !ret) {
+		manifest_forget_packages(&m);
+		ret = manifest_save(&m);
+	}
+	if (m.doc)
+		manifest_release(&m);
+	pkg_undo_release(&u);
+	return ret;
 }
 
 int rollback(struct ctx *ctx, bool force, bool dry)
@@ -310,7 +547,8 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 			ret = -1;
 	if (restore_tree(ctx, dry) < 0)
 		ret = -1;
-	packages_to_restore(ctx);
+	if (restore_packages(ctx, dry) < 0)
+		ret = -1;
 	if (dry)
 		return EXIT_DONE;
 	if (!ret)

@@ -83,6 +83,25 @@ static char *tag_string(Header h, rpmTagVal tag)
 	return xstrdup(s ? s : "");
 }
 
+/*
+ * What makes a package this very build: its header's SHA-1 and the MD5 of
+ * header and payload, as recorded when it was built.  The rpm database
+ * keeps both for an installed package, a package file carries them in its
+ * signature: equal digests, the same package.
+ */
+static char *header_digest(Header h)
+{
+	char *sha1 = headerGetAsString(h, RPMTAG_SHA1HEADER);
+	char *md5 = headerGetAsString(h, RPMTAG_SIGMD5);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (sha1 || md5)
+		strbuf_addf(&sb, "%s/%s", sha1 ? sha1 : "", md5 ? md5 : "");
+	free(sha1);
+	free(md5);
+	return strbuf_detach(&sb);
+}
+
 static void from_header(Header h, struct rpmpkg *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -91,6 +110,7 @@ static void from_header(Header h, struct rpmpkg *p)
 	p->release = tag_string(h, RPMTAG_RELEASE);
 	p->arch = tag_string(h, RPMTAG_ARCH);
 	p->sourcerpm = tag_string(h, RPMTAG_SOURCERPM);
+	p->digest = header_digest(h);
 	p->has_epoch = headerIsEntry(h, RPMTAG_EPOCH);
 	p->epoch = p->has_epoch ? (unsigned long)headerGetNumber(h, RPMTAG_EPOCH) : 0;
 }
@@ -102,6 +122,7 @@ void rpmpkg_release(struct rpmpkg *p)
 	free(p->release);
 	free(p->arch);
 	free(p->sourcerpm);
+	free(p->digest);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -110,6 +131,11 @@ void rpmpkg_free_all(struct rpmpkg *pkgs, size_t n)
 	for (size_t i = 0; i < n; i++)
 		rpmpkg_release(&pkgs[i]);
 	free(pkgs);
+}
+
+void rpmpkg_nvr(const struct rpmpkg *p, struct strbuf *sb)
+{
+	strbuf_addf(sb, "%s-%s-%s", p->name, p->version, p->release);
 }
 
 void rpmpkg_vr(const struct rpmpkg *p, struct strbuf *sb)
@@ -522,30 +548,83 @@ int rpm_install_srpm(const char *path, const char *topdir,
 	return ret;
 }
 
-/* Add one package file; the installed packages it replaces to replaced. */
-static int add_package(rpmts ts, const char *root, const char *path,
-		       struct strvec *replaced)
+/* Whether the installed package old is the very build in header h. */
+static bool same_build(Header old, Header h)
+{
+	char *a = header_digest(old), *b = header_digest(h);
+	bool same = *a && !strcmp(a, b);
+
+	free(a);
+	free(b);
+	return same;
+}
+
+/*
+ * The installed packages called like the package in h, appended to *out
+ * (grown; *n updated), passing over the very build h is.
+ */
+static void installed_like(rpmts ts, Header h, struct rpmpkg **out, size_t *n)
+{
+	rpmdbMatchIterator mi = rpmtsInitIterator(
+		ts, RPMDBI_NAME, headerGetString(h, RPMTAG_NAME), 0);
+	Header old;
+
+	while (mi && (old = rpmdbNextIterator(mi))) {
+		if (same_build(old, h))
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		from_header(old, &(*out)[(*n)++]);
+	}
+	rpmdbFreeIterator(mi);
+}
+
+static rpmts transaction_for(const char *root, const char *dbpath)
+{
+	rpmts ts;
+
+	rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
+	ts = rpmtsCreate();
+	rpmtsSetRootDir(ts, *root ? root : "/");
+	rpmtsSetNotifyCallback(ts, notify, NULL);
+	return ts;
+}
+
+static void transaction_done(rpmts ts)
+{
+	rpmtsFree(ts);
+	rpmPopMacro(NULL, "_dbpath");
+}
+
+int rpm_replaced_by(const char *root, const char *dbpath,
+		    const struct strvec *paths, struct rpmpkg **out, size_t *n)
+{
+	rpmts ts;
+	int ret = 0;
+
+	if (rpm_setup() < 0)
+		return -1;
+	ts = transaction_for(root, dbpath);
+	for (size_t i = 0; i < paths->nr && !ret; i++) {
+		Header h = NULL;
+
+		ret = read_package(ts, paths->v[i], paths->v[i], &h);
+		if (!ret)
+			installed_like(ts, h, out, n);
+		headerFree(h);
+	}
+	transaction_done(ts);
+	return ret;
+}
+
+/* Add one package file to install (upgrading what it replaces). */
+static int add_package(rpmts ts, const char *root, const char *path)
 {
 	Header h = NULL;
-	rpmdbMatchIterator mi;
-	Header old;
 	int ret = read_package(ts, path, path, &h);
 
 	if (ret)
 		return -1;
 	remove_rpm_temps(ts, root, h);
-	mi = rpmtsInitIterator(ts, RPMDBI_NAME, headerGetString(h, RPMTAG_NAME),
-			       0);
-	while (mi && (old = rpmdbNextIterator(mi)))
-		if (strcmp(headerGetString(old, RPMTAG_VERSION),
-			   headerGetString(h, RPMTAG_VERSION)) ||
-		    strcmp(headerGetString(old, RPMTAG_RELEASE),
-			   headerGetString(h, RPMTAG_RELEASE)))
-			strvec_pushf(replaced, "%s-%s-%s",
-				     headerGetString(old, RPMTAG_NAME),
-				     headerGetString(old, RPMTAG_VERSION),
-				     headerGetString(old, RPMTAG_RELEASE));
-	rpmdbFreeIterator(mi);
 	if (rpmtsAddInstallElement(ts, h, (fnpyKey)path, 1, NULL) != 0)
 		ret = error("cannot add '%s' to the transaction: %s", path,
 			    rpm_said("unknown error"));
@@ -553,45 +632,70 @@ static int add_package(rpmts ts, const char *root, const char *path,
 	return ret;
 }
 
-int rpm_install_packages(const char *root, const char *dbpath,
-			 const struct strvec *paths, bool nodeps,
-			 int (*record)(const struct strvec *replaced,
-				       void *data),
-			 void *data)
+/* Add the installed package "NAME-VERSION-RELEASE" to erase. */
+static int add_erasure(rpmts ts, const char *nvr)
 {
-	struct strvec replaced = STRVEC_INIT;
+	rpmdbMatchIterator mi = rpmtsInitIterator(ts, RPMDBI_LABEL, nvr, 0);
+	Header h;
+	int ret = 1;
+
+	while (mi && (h = rpmdbNextIterator(mi)))
+		ret = rpmtsAddEraseElement(ts, h, rpmdbGetIteratorOffset(mi)) ?
+		      error("cannot add the removal of %s to the transaction",
+			    nvr) : 0;
+	rpmdbFreeIterator(mi);
+	return ret > 0 ? error("package %s is not installed", nvr) : ret;
+}
+
+/* One transaction: install, erase, with what problems it may pass over. */
+static int transaction(const char *root, const char *dbpath,
+		       const struct strvec *install, const struct strvec *erase,
+		       bool nodeps, rpmprobFilterFlags filter)
+{
 	struct strbuf why = STRBUF_INIT;
 	rpmts ts;
 	int ret = 0;
 
 	if (rpm_setup() < 0)
 		return -1;
-	rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
-	ts = rpmtsCreate();
-	rpmtsSetRootDir(ts, *root ? root : "/");
-	rpmtsSetNotifyCallback(ts, notify, NULL);
-	for (size_t i = 0; i < paths->nr && !ret; i++)
-		ret = add_package(ts, root, paths->v[i], &replaced);
+	ts = transaction_for(root, dbpath);
+	for (size_t i = 0; i < install->nr && !ret; i++)
+		ret = add_package(ts, root, install->v[i]);
+	for (size_t i = 0; erase && i < erase->nr && !ret; i++)
+		ret = add_erasure(ts, erase->v[i]);
 	if (!ret && !nodeps && rpmtsCheck(ts) == 0) {
 		problems_in_words(ts, &why);
 		if (why.len)
 			ret = error("the packages cannot be installed: %s", why.buf);
 	}
-	if (!ret)
-		ret = record(&replaced, data);
 	if (!ret) {
 		rpmtsOrder(ts);
 		strbuf_reset(&rpm_message);
-		/* a rebuild of the same version replaces the installed one */
-		if (rpmtsRun(ts, NULL, RPMPROB_FILTER_REPLACEPKG) != 0) {
+		if (rpmtsRun(ts, NULL, filter) != 0) {
 			problems_in_words(ts, &why);
-			ret = error("installing the packages failed: %s",
+			ret = error("the rpm transaction failed: %s",
 				    why.len ? why.buf : rpm_said("unknown error"));
 		}
 	}
-	rpmtsFree(ts);
-	rpmPopMacro(NULL, "_dbpath");
-	strvec_clear(&replaced);
+	transaction_done(ts);
 	strbuf_release(&why);
 	return ret;
+}
+
+int rpm_install_packages(const char *root, const char *dbpath,
+			 const struct strvec *paths, bool nodeps)
+{
+	/* a rebuild of the same version replaces the installed one */
+	return transaction(root, dbpath, paths, NULL, nodeps,
+			   RPMPROB_FILTER_REPLACEPKG);
+}
+
+int rpm_restore_packages(const char *root, const char *dbpath,
+			 const struct strvec *install,
+			 const struct strvec *erase, bool nodeps)
+{
+	/* back to the older packages that were there before */
+	return transaction(root, dbpath, install, erase, nodeps,
+			   RPMPROB_FILTER_REPLACEPKG |
+			   RPMPROB_FILTER_OLDPACKAGE);
 }

@@ -198,3 +198,9 @@ const char *const *strvec_argv(struct strvec *sv)
 
 	return sv->nr ? (const char *const *)sv->v : none;
 }
+
+void strvec_join(const struct strvec *sv, const char *sep, struct strbuf *sb)
+{
+	for (size_t i = 0; i < sv->nr; i++)
+		strbuf_addf(sb, "%s%s", i ? sep : "", sv->v[i]);
+}

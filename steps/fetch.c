@@ -83,11 +83,12 @@ static void request(struct ctx *ctx, const char *url, const char *pin_key,
 	static struct strbuf pin_name = STRBUF_INIT;
 
 	strbuf_reset(&pin_name);
-	strbuf_addf(&pin_name, "[sources] %s", pin_key);
+	if (pin_key)
+		strbuf_addf(&pin_name, "[sources] %s", pin_key);
 	config_get_words(ctx->cfg, S, "mirrors", mirrors);
 	req->url = url;
 	req->mirrors = mirrors;
-	req->sha256 = config_get(ctx->cfg, S, pin_key);
+	req->sha256 = pin_key ? config_get(ctx->cfg, S, pin_key) : NULL;
 	req->pin_name = pin_name.buf;
 	req->connect_timeout = (long)config_get_uint(ctx->cfg, "fetch",
 						     "connect_timeout");
@@ -142,9 +143,9 @@ static void location_url(const char *loc, const char *name, struct strbuf *sb)
 	strbuf_addf(sb, "%s%s%s", loc, n && loc[n - 1] == '/' ? "" : "/", name);
 }
 
-/* Take the SRPM from a local directory (under the root): 0 or -1. */
-static int srpm_from_dir(struct ctx *ctx, const char *loc, const char *name,
-			 struct strbuf *path, struct strbuf *why)
+/* Take the file from a local directory (under the root): 0 or -1. */
+static int from_dir(struct ctx *ctx, const char *loc, const char *name,
+		    struct strbuf *path, struct strbuf *why)
 {
 	struct strbuf rel = STRBUF_INIT;
 
@@ -157,24 +158,25 @@ static int srpm_from_dir(struct ctx *ctx, const char *loc, const char *name,
 	return -1;
 }
 
-/* Fetch the SRPM from a URL location into the cache: 0 or -1. */
-static int srpm_from_url(struct ctx *ctx, const char *loc, const char *name,
-			 struct strbuf *path, struct strbuf *why)
+/* Fetch the file from a URL location into the cache: 0 or -1. */
+static int from_url(struct ctx *ctx, const char *loc, const char *name,
+		    const char *pin_key, struct strbuf *path,
+		    struct strbuf *why)
 {
 	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT;
 	struct strvec none = STRVEC_INIT;
 	struct fetch_request req;
 	struct fetch_result res;
 	bool old;
-	int ret;
+	int ret = 0;
 
 	location_url(loc, name, &url);
 	cache_dir(ctx, &cache);
-	request(ctx, url.buf, "srpm_sha256", &none, &req);
-	strvec_clear(&none);
+	request(ctx, url.buf, pin_key, &none, &req);
 	req.mirrors = NULL;
 	fetch_result_init(&res);
-	ret = check_pin(ctx, url.buf, "srpm_sha256");
+	if (pin_key)
+		ret = check_pin(ctx, url.buf, pin_key);
 	if (!ret) {
 		old = error_set_quiet(true);
 		ret = fetch(cache.buf, &req, &res);
@@ -185,9 +187,21 @@ static int srpm_from_url(struct ctx *ctx, const char *loc, const char *name,
 	else
 		strbuf_addstr(path, res.path.buf);
 	fetch_result_release(&res);
+	strvec_clear(&none);
 	strbuf_release(&url);
 	strbuf_release(&cache);
 	return ret;
+}
+
+int fetch_from_location(struct ctx *ctx, const char *loc, const char *name,
+			const char *pin_key, struct strbuf *path,
+			struct strbuf *why)
+{
+	if (why->len)
+		strbuf_addstr(why, "; ");
+	strbuf_reset(path);
+	return is_dir_location(loc) ? from_dir(ctx, loc, name, path, why) :
+	       from_url(ctx, loc, name, pin_key, path, why);
 }
 
 /* A cached object that turned out bad must not be used again. */
@@ -219,14 +233,9 @@ static int get_srpm(struct ctx *ctx, const char *name, struct strbuf *path)
 	int ret = -1;
 
 	srpm_locations(ctx, &locs);
-	for (size_t i = 0; i < locs.nr && ret; i++) {
-		if (why.len)
-			strbuf_addstr(&why, "; ");
-		strbuf_reset(path);
-		ret = is_dir_location(locs.v[i]) ?
-		      srpm_from_dir(ctx, locs.v[i], name, path, &why) :
-		      srpm_from_url(ctx, locs.v[i], name, path, &why);
-	}
+	for (size_t i = 0; i < locs.nr && ret; i++)
+		ret = fetch_from_location(ctx, locs.v[i], name, "srpm_sha256",
+					  path, &why);
 	if (ret)
 		error("cannot get %s from [sources] srpm_locations: %s", name,
 		      why.buf);

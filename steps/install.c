@@ -16,6 +16,7 @@
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/rpmdb.h"
+#include "pomctl/safepath.h"
 #include "pomctl/run.h"
 #include "pomctl/util.h"
 #include "steps.h"
@@ -46,6 +47,10 @@ static void plan_packages(struct ctx *ctx)
 	}
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->plan, "install (upgrade)", pkgs.v[i]);
+	plan_note(ctx->plan, "before the transaction, a copy of each installed "
+		  "package it replaces is kept for rollback, where the rpm top "
+		  "directory, the updaters' caches or [sources] "
+		  "package_locations have that very build");
 	strvec_clear(&pkgs);
 }
 
@@ -84,44 +89,159 @@ int install_plan(struct ctx *ctx)
 	return 0;
 }
 
-/* The packages about to be replaced go into the install manifest first. */
-static int record_replaced(const struct strvec *replaced, void *data)
+/*
+ * Where a copy of a package the install replaces may be: pomctl's own
+ * builds (a package an earlier run installed), the updaters' caches, then
+ * [sources] package_locations.
+ */
+static void package_locations(struct ctx *ctx, const char *arch,
+			      struct strvec *locs)
 {
-	struct manifest *m = data;
+	struct strvec repos = STRVEC_INIT;
+	struct strbuf yum = STRBUF_INIT;
 
-	for (size_t i = 0; i < replaced->nr; i++)
-		manifest_replaced(m, replaced->v[i]);
-	return manifest_save(m);
+	strvec_pushf(locs, "%s/RPMS/%s", config_get(ctx->cfg, "rpm", "topdir"),
+		     arch);
+	strvec_push(locs, "/var/spool/up2date");
+	ctx_path(ctx, "/var/cache/yum", &yum);
+	list_dir(yum.buf, &repos);
+	for (size_t i = 0; i < repos.nr; i++)
+		if (!relpath_check(repos.v[i]))
+			strvec_pushf(locs, "/var/cache/yum/%s/packages",
+				     repos.v[i]);
+	config_get_words(ctx->cfg, "sources", "package_locations", locs);
+	strvec_clear(&repos);
+	strbuf_release(&yum);
+}
+
+/* Whether path is the very build p (its digests those of the database). */
+static bool is_build_of(const char *path, const struct rpmpkg *p)
+{
+	struct rpmpkg got;
+	bool quiet = error_set_quiet(true), same;
+
+	same = rpm_check_package(path, NULL, &got) == 0 && *p->digest &&
+	       !strcmp(got.digest, p->digest);
+	if (got.name)
+		rpmpkg_release(&got);
+	error_set_quiet(quiet);
+	return same;
 }
 
 /*
- * The packages rpm built, in one transaction.  What they replaced is the
- * manifest's record, not this attempt's finding: an attempt killed after
- * the transaction committed leaves nothing for the next one to replace.
+ * A copy of the installed package p, from the first location that has the
+ * very build, kept among the manifest's backups for rollback to put back:
+ * 0, 1 when no location has it, -1 (reported) when it cannot be kept.
  */
+static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
+		     struct manifest *m, struct strbuf *from)
+{
+	struct strvec locs = STRVEC_INIT;
+	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT,
+		      why = STRBUF_INIT, keep = STRBUF_INIT;
+	int ret = 1;
+
+	rpmpkg_nvr(p, &name);
+	strbuf_addf(&name, ".%s.rpm", p->arch);
+	package_locations(ctx, p->arch, &locs);
+	for (size_t i = 0; i < locs.nr && ret == 1; i++)
+		if (fetch_from_location(ctx, locs.v[i], name.buf, NULL, &path,
+					&why) == 0 &&
+		    is_build_of(path.buf, p)) {
+			strbuf_addf(&keep, "%s/packages", m->backups);
+			ret = mkdir_p(keep.buf, 0700);
+			strbuf_addf(&keep, "/%s", name.buf);
+			if (!ret)
+				ret = copy_file_atomic(path.buf, keep.buf, 0600);
+			strbuf_addstr(from, locs.v[i]);
+		}
+	strvec_clear(&locs);
+	strbuf_release(&name);
+	strbuf_release(&path);
+	strbuf_release(&why);
+	strbuf_release(&keep);
+	return ret;
+}
+
+/*
+ * Before the transaction, in the manifest: the packages it installs, the
+ * installed ones it replaces, and a copy of each of those where one can
+ * be had.  Once it commits they are gone from the database.  A resumed
+ * attempt after the commit finds its own builds installed: it adds
+ * nothing, and the first attempt's record stands.
+ */
+static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
+			   struct manifest *m)
+{
+	const char *dbpath = config_get(ctx->cfg, "rpm", "dbpath");
+	struct rpmpkg *old = NULL, p;
+	struct strbuf nvr = STRBUF_INIT, from = STRBUF_INIT;
+	size_t n = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < pkgs->nr && !ret; i++) {
+		ret = rpm_check_package(pkgs->v[i], NULL, &p);
+		if (ret)
+			break;
+		strbuf_reset(&nvr);
+		rpmpkg_nvr(&p, &nvr);
+		manifest_package(m, "installed", nvr.buf);
+		rpmpkg_release(&p);
+	}
+	if (!ret)
+		ret = rpm_replaced_by(ctx->root, dbpath, pkgs, &old, &n);
+	for (size_t i = 0; i < n && ret >= 0; i++) {
+		strbuf_reset(&nvr);
+		strbuf_reset(&from);
+		rpmpkg_nvr(&old[i], &nvr);
+		manifest_package(m, "replaced", nvr.buf);
+		ret = keep_copy(ctx, &old[i], m, &from);
+		if (!ret)
+			info("  kept a copy of %s for rollback (from %s)",
+			     nvr.buf, from.buf);
+		else if (ret > 0)
+			warning("no copy of %s to keep (none of the rpm top "
+				"directory, the updaters' caches and [sources] "
+				"package_locations has this build): rollback "
+				"will name it to reinstall by hand", nvr.buf);
+	}
+	rpmpkg_free_all(old, n);
+	strbuf_release(&nvr);
+	strbuf_release(&from);
+	if (ret < 0)
+		return -1;
+	return manifest_save(m);
+}
+
+/* The packages rpm built, in one transaction. */
 static int install_packages(struct ctx *ctx, struct manifest *m)
 {
-	struct strvec pkgs = STRVEC_INIT;
-	struct strbuf list = STRBUF_INIT;
+	struct strvec pkgs = STRVEC_INIT, replaced = STRVEC_INIT;
 	double start = monotonic_seconds();
 	int ret;
 
 	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
-	ret = rpm_install_packages(ctx->root, config_get(ctx->cfg, "rpm",
-							 "dbpath"),
-				   &pkgs, config_get_bool(ctx->cfg, "rpm",
-							  "nodeps"),
-				   record_replaced, m);
+	ret = record_packages(ctx, &pkgs, m);
+	if (!ret)
+		ret = rpm_install_packages(ctx->root,
+					   config_get(ctx->cfg, "rpm", "dbpath"),
+					   &pkgs, config_get_bool(ctx->cfg,
+								  "rpm",
+								  "nodeps"));
 	steplog_work(ctx->log_fd, start, "rpm transaction of %zu packages",
 		     pkgs.nr);
-	manifest_replaced_list(m, &list);
+	manifest_packages(m, "replaced", &replaced);
 	if (!ret) {
+		struct strbuf list = STRBUF_INIT;
+
+		strvec_join(&replaced, " ", &list);
 		state_set_output(ctx->state, "install", "replaced", list.buf);
 		info("  installed %zu packages%s%s", pkgs.nr,
 		     list.len ? ", replacing " : "", list.buf);
+		strbuf_release(&list);
 	}
 	strvec_clear(&pkgs);
-	strbuf_release(&list);
+	strvec_clear(&replaced);
 	return ret;
 }
 

@@ -37,6 +37,16 @@ int patch_check_requested(struct ctx *ctx);
 int patch_check_names(struct ctx *ctx, const char *dir);
 
 /*
+ * The file name from location loc: a directory (under the root) or a URL
+ * (fetched into pomctl's cache, checked against [sources] pin_key where
+ * pin_key is given).  path gets the file; a failure adds its reason to
+ * why ("; "-separated) and returns -1 without reporting.
+ */
+int fetch_from_location(struct ctx *ctx, const char *loc, const char *name,
+			const char *pin_key, struct strbuf *path,
+			struct strbuf *why);
+
+/*
  * Before a run starts (upgrade, and its plan): the patch-o-matic tarball
  * into pomctl's own cache and extracted into the state directory (the
  * plan only reads what is there already), and every requested name found

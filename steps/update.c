@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pomctl/history.h"
 #include "pomctl/log.h"
+#include "pomctl/pipeline.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run.h"
 #include "pomctl/util.h"
@@ -178,6 +180,61 @@ int update_plan(struct ctx *ctx)
 	return 0;
 }
 
+/* Whether the space-separated package paths hold the build nvr. */
+static bool built_here(const char *paths, const char *nvr)
+{
+	struct strvec v = STRVEC_INIT;
+	size_t n = strlen(nvr);
+	bool found = false;
+
+	strvec_split(&v, paths, " ");
+	for (size_t i = 0; i < v.nr && !found; i++) {
+		const char *base = strrchr(v.v[i], '/');
+
+		base = base ? base + 1 : v.v[i];
+		found = !strncmp(base, nvr, n) && base[n] == '.';
+	}
+	strvec_clear(&v);
+	return found;
+}
+
+/*
+ * The distribution's SRPM for the fetch step: the installed iptables'
+ * SOURCERPM -- unless that iptables is one an earlier run built (a
+ * rollback that had no copy of the distribution's package leaves it):
+ * then the SRPM that run started from, never pomctl's own.
+ */
+static void distribution_srpm(struct ctx *ctx, const struct rpmpkg *ipt,
+			      struct strbuf *out)
+{
+	struct history h;
+	struct strbuf nvr = STRBUF_INIT;
+	const char *srpm = ipt->sourcerpm;
+	bool quiet = error_set_quiet(true);
+
+	rpmpkg_nvr(ipt, &nvr);
+	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) == 0) {
+		for (size_t i = h.nr; i-- > 0;) {
+			struct state *st = &h.e[i].st;
+			const char *built = state_get_output(st, "rpm",
+							     "packages");
+			const char *from = state_get_output(st, "update",
+							    "iptables_srpm");
+
+			if (!h.e[i].current && built && from && *from &&
+			    built_here(built, nvr.buf)) {
+				srpm = from;
+				break;
+			}
+		}
+	}
+	strbuf_addstr(out, srpm);
+	history_release(&h);
+	error_set_quiet(quiet);
+	strbuf_release(&nvr);
+}
+
 /*
  * Each command is a stage: after a failure, resume does not run again the
  * commands that went through (the same commands, in the same order).
@@ -239,8 +296,10 @@ int update_run(struct ctx *ctx)
 		rpmpkg_vr(&k.source, &sb);
 		state_set_output(ctx->state, "update", "source", sb.buf);
 		/* the fetch step's SRPM, named before install replaces it */
-		state_set_output(ctx->state, "update", "iptables_srpm",
-				 k.have_iptables ? k.iptables.sourcerpm : "");
+		strbuf_reset(&sb);
+		if (k.have_iptables)
+			distribution_srpm(ctx, &k.iptables, &sb);
+		state_set_output(ctx->state, "update", "iptables_srpm", sb.buf);
 	}
 	kernels_release(&k);
 	strbuf_release(&sb);

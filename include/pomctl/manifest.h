@@ -16,8 +16,10 @@
  *	manifest_release(&m);
  *
  * A path backed up once keeps its first backup: the original survives any
- * number of re-runs.  Replaced packages cannot be undone by pomctl (it keeps
- * no copy of them): their record outlives manifest_undo().
+ * number of re-runs.  Packages are not files: the lists of the packages a
+ * transaction replaced and installed outlive manifest_undo(), for
+ * rollback to put back (copies of replaced ones it could get are kept in
+ * BACKUPS/packages/) and to name.
  */
 #ifndef POMCTL_MANIFEST_H
 #define POMCTL_MANIFEST_H
@@ -31,7 +33,7 @@ struct manifest {
 	char *path;
 	char *backups;
 	json_t *doc;	/* { created: [], changed: { path: backup }, patches: [],
-			 *   replaced: [] } */
+			 *   replaced: [], installed: [] } */
 };
 
 int manifest_open(struct manifest *m, const char *state_dir, const char *run,
@@ -54,10 +56,17 @@ char *manifest_first_backup(const char *state_dir, const char *step,
  */
 void manifest_patches_before(const char *state_dir, const char *run,
 			     struct strvec *out);
-/* An installed package ("NAME-VERSION-RELEASE") about to be replaced. */
-void manifest_replaced(struct manifest *m, const char *nevr);
-/* The replaced packages, space-separated, appended to sb. */
-void manifest_replaced_list(const struct manifest *m, struct strbuf *sb);
+/*
+ * A package ("NAME-VERSION-RELEASE") in list "replaced" (installed, about
+ * to be replaced) or "installed" (about to be installed): recorded before
+ * the transaction.
+ */
+void manifest_package(struct manifest *m, const char *list, const char *nvr);
+/* The packages of list, appended to out. */
+void manifest_packages(const struct manifest *m, const char *list,
+		       struct strvec *out);
+/* Forget the package lists (once rollback put the packages back). */
+void manifest_forget_packages(struct manifest *m);
 int manifest_save(struct manifest *m);
 /*
  * The record comes from the state directory: check it before acting on it.
@@ -73,7 +82,7 @@ int manifest_revert(struct manifest *m);
 int manifest_undo(struct manifest *m);
 /* Whether nothing is recorded that could be undone. */
 bool manifest_is_empty(const struct manifest *m);
-/* Forget the record (after a successful revert), replaced packages aside. */
+/* Forget the record (after a successful revert), the package lists aside. */
 void manifest_clear(struct manifest *m);
 
 #endif

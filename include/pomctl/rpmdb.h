@@ -36,6 +36,8 @@ struct rpmpkg {
 	char *release;
 	char *arch;
 	char *sourcerpm;	/* "" for a source package */
+	char *digest;		/* the build's header digests: equal, same
+				 * package ("" when it has none) */
 	unsigned long epoch;
 	bool has_epoch;
 };
@@ -43,6 +45,8 @@ struct rpmpkg {
 void rpmpkg_release(struct rpmpkg *p);
 /* "VERSION-RELEASE", with "EPOCH:" first when there is one. */
 void rpmpkg_evr(const struct rpmpkg *p, struct strbuf *sb);
+/* "NAME-VERSION-RELEASE". */
+void rpmpkg_nvr(const struct rpmpkg *p, struct strbuf *sb);
 /* "VERSION-RELEASE" only: what a kernel release is made of. */
 void rpmpkg_vr(const struct rpmpkg *p, struct strbuf *sb);
 /* <0, 0, >0 as a is older, equal, newer than b (epoch, version, release). */
@@ -90,19 +94,29 @@ int rpm_install_srpm(const char *path, const char *topdir,
 		     struct strbuf *spec);
 
 /*
+ * The installed packages that installing the package files paths would
+ * replace (those of the same names, the very same builds passed over),
+ * appended to *out (grown with realloc; *n updated).
+ */
+int rpm_replaced_by(const char *root, const char *dbpath,
+		    const struct strvec *paths, struct rpmpkg **out, size_t *n);
+
+/*
  * Install (upgrading what they replace) the package files paths into the
  * rpm database at root/dbpath in one transaction.  With nodeps,
  * dependencies are not checked (sandboxes whose database holds only a few
- * packages).  Before the transaction runs, record() is given the
- * "NAME-VERSION-RELEASE" of each installed package it replaces: once the
- * transaction commits they are gone from the database, so that is the
- * moment to write them down; a record() that fails (-1, reported) stops
- * the install.  Problems are reported in rpm's words.
+ * packages).  Problems are reported in rpm's words.
  */
 int rpm_install_packages(const char *root, const char *dbpath,
-			 const struct strvec *paths, bool nodeps,
-			 int (*record)(const struct strvec *replaced,
-				       void *data),
-			 void *data);
+			 const struct strvec *paths, bool nodeps);
+
+/*
+ * Put packages back, in one transaction: install the package files
+ * install (older versions allowed: what a run replaced) and erase the
+ * installed packages erase ("NAME-VERSION-RELEASE"; may be NULL).
+ */
+int rpm_restore_packages(const char *root, const char *dbpath,
+			 const struct strvec *install,
+			 const struct strvec *erase, bool nodeps);
 
 #endif

@@ -71,5 +71,7 @@ void strvec_pushv(struct strvec *sv, const char *const *v);
 void strvec_split(struct strvec *sv, const char *s, const char *delims);
 /* The argv: never NULL, always NULL-terminated. */
 const char *const *strvec_argv(struct strvec *sv);
+/* The strings of sv, sep between them, appended to sb. */
+void strvec_join(const struct strvec *sv, const char *sep, struct strbuf *sb);
 
 #endif

@@ -24,6 +24,11 @@ run_to_end() {
 	assert_grep "all 9 steps done" "$T/out"
 }
 
+qa() { rpm --root "$ROOT" --dbpath /var/lib/rpm -qa | sort; }
+# the distribution's iptables as up2date's cache keeps it
+mkdir -p "$ROOT/var/spool/up2date"
+cp "$POMCTL_WORLD"/dist/iptables-1.2.6a-2.*.rpm "$ROOT/var/spool/up2date/"
+qa >"$T/rpms.start"
 cp -a "$ROOT/boot" "$T/boot.start"
 cp -a "$ROOT/lib/modules" "$T/modules.start"
 cp -a "$TREE" "$T/tree.start"
@@ -32,6 +37,7 @@ first=$rel
 [ -f "$ROOT/boot/config-$first" ] || fail "install wrote no /boot/config-$first"
 assert_grep "^CONFIG_IP_NF_MATCH_STRING=m$" "$ROOT/boot/config-$first"
 
+qa >"$T/rpms.first"
 sed -i 's/^\[rpm\]$/[rpm]\nrelease = 2.pom/' "$CONF"
 run_to_end upgrade --patch iprange --trial=build
 second=$rel
@@ -90,9 +96,15 @@ assert_grep "^pomctl: run $run2 is rolled back$" "$T/out"
 [ ! -e "$ROOT/boot/vmlinuz-$second" ] || fail "run 2's kernel stays"
 [ -e "$ROOT/boot/vmlinuz-$first" ] || fail "run 1's kernel went with run 2"
 assert_grep "install: removed $ROOT/boot/vmlinuz-$second" "$T/err"
+# run 2 replaced run 1's packages: their copies (the rpm top directory's
+# RPMS) are back
+qa >"$T/rpms.now"
+diff "$T/rpms.first" "$T/rpms.now" >"$T/d" || fail "packages after rolling back run 2: $(cat "$T/d")"
 expect_exit 0 "$P" --root "$ROOT" rollback
 assert_grep "^pomctl: run $run1 is rolled back$" "$T/out"
 diff -r "$T/boot.start" "$ROOT/boot" >"$T/d" || fail "/boot differs after both rollbacks: $(cat "$T/d")"
+qa >"$T/rpms.now"
+diff "$T/rpms.start" "$T/rpms.now" >"$T/d" || fail "packages after both rollbacks: $(cat "$T/d")"
 diff -r "$T/modules.start" "$ROOT/lib/modules" >"$T/d" || fail "/lib/modules differs: $(cat "$T/d")"
 diff -r --no-dereference "$T/tree.start" "$TREE" >"$T/d" || fail "the kernel tree differs: $(cat "$T/d")"
 expect_exit 2 "$P" --root "$ROOT" rollback

@@ -1,6 +1,10 @@
 # pomctl rollback after a whole run: refused while the new kernel runs,
 # planned without changes, then the kernel tree, /boot and /lib/modules
-# are byte-identical to what they were before the run.
+# are byte-identical to what they were before the run, and the rpm
+# database holds the same packages: the replaced distribution package
+# reinstalled from the copy kept at install (grub: up2date's cache; lilo:
+# [sources] package_locations), or named to put back by hand (grub2: no
+# copy anywhere) while the packages the run added go.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
 W=$POMCTL_WORLD
@@ -13,6 +17,18 @@ for loader in grub lilo grub2; do
 	rm -rf "$T/sb"
 	"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --loader $loader >/dev/null 2>&1 || fail "mkroot"
 	ROOT=$T/sb
+	case $loader in
+	grub) mkdir -p "$ROOT/var/spool/up2date"
+	      cp "$W"/dist/iptables-1.2.6a-2.*.rpm "$ROOT/var/spool/up2date/" ;;
+	lilo) rm -rf "$T/pkgs"; mkdir -p "$T/pkgs"
+	      # a wrong build of the same name first: it must be passed over
+	      cp "$W"/dist/iptables-ipv6-1.2.6a-2.*.rpm "$T/pkgs/"
+	      for f in "$T"/pkgs/iptables-ipv6-*; do mv "$f" "$(echo "$f" | sed 's/iptables-ipv6-/iptables-/')"; done
+	      mkdir -p "$T/pkgs/good"
+	      cp "$W"/dist/iptables-1.2.6a-2.*.rpm "$T/pkgs/good/"
+	      sed -i "s|^\[sources\]\$|[sources]\npackage_locations = file://$T/pkgs/ file://$T/pkgs/good/|" "$ROOT/etc/pomctl.conf" ;;
+	esac
+	rpm --root "$ROOT" --dbpath /var/lib/rpm -qa | sort >"$T/rpms.before"
 	snapshot >"$T/before"
 	expect_exit 3 "$P" --root "$ROOT" upgrade --patch string
 	reboot_into 2.4.20-13.8custom
@@ -45,12 +61,36 @@ for loader in grub lilo grub2; do
 	assert_grep "patch: restore .*/net/ipv4/netfilter/Makefile" "$T/out"
 	snapshot >"$T/after-plan"
 	cmp -s "$T/mid" "$T/after-plan" || fail "$loader: rollback --plan changed something"
+	case $loader in
+	grub2) assert_grep "no copy was kept of iptables-1.2.6a-2" "$T/out" ;;
+	*) assert_grep "install: reinstall package iptables-1.2.6a-2 (the copy kept" "$T/out" ;;
+	esac
+	assert_grep "install: remove package iptables-devel-1.2.8-1.pom (the run added it)" "$T/out"
 	expect_exit 0 "$P" --root "$ROOT" rollback
-	assert_grep "rpm -Uvh --oldpackage iptables-1.2.6a-2" "$T/out"
+	assert_grep "install: removed package iptables-pom-1.2.8-1.pom" "$T/err"
 	assert_grep "^pomctl: run .* is rolled back$" "$T/out"
+	rpm --root "$ROOT" --dbpath /var/lib/rpm -qa | sort >"$T/rpms.after"
+	if [ $loader = grub2 ]; then
+		assert_grep "put it back by hand with rpm -Uvh --oldpackage iptables-1.2.6a-2" "$T/out"
+		printf 'iptables-1.2.8-1.pom.%s\n' "$(sed -n 's/^iptables-1.2.6a-2\.//p' "$T/rpms.before")" >"$T/rpms.expected"
+		grep -v '^iptables-' "$T/rpms.before" >>"$T/rpms.expected"
+		sort -o "$T/rpms.expected" "$T/rpms.expected"
+	else
+		assert_grep "install: reinstalled package iptables-1.2.6a-2" "$T/err"
+		assert_no_grep "oldpackage" "$T/out"
+		cp "$T/rpms.before" "$T/rpms.expected"
+	fi
+	diff "$T/rpms.expected" "$T/rpms.after" >"$T/diff" || fail "$loader: the rpm database after rollback: $(cat "$T/diff")"
 	snapshot >"$T/after"
 	diff "$T/before" "$T/after" >"$T/diff" || fail "$loader: the rollback left differences: $(cat "$T/diff")"
 	expect_exit 0 "$P" --root "$ROOT" status
 	assert_grep "^no run in" "$T/out"
+	if [ $loader = grub2 ]; then
+		# pomctl's own iptables stayed: a new run starts again from
+		# the distribution's SRPM and spec, and gets past the rpm step
+		expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=build
+		assert_grep "installed iptables-1.2.6a-2.src.rpm into" "$T/err"
+		assert_grep "step 8/9: install" "$T/err"
+	fi
 done
 exit 0

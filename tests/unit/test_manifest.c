@@ -86,18 +86,20 @@ static void test_read_writes_nothing(void **ctx)
 	strbuf_release(&dir);
 }
 
-/* Undo restores the file; the replaced packages stay on record. */
+/* Undo restores the file; the package lists stay on record. */
 static void test_undo_keeps_replaced(void **ctx)
 {
 	struct fixture *f = *ctx;
 	struct strbuf list = STRBUF_INIT;
+	struct strvec v = STRVEC_INIT;
 	struct manifest m;
 
 	change(f, "r1", "original\n", "edited\n");
 	assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), 0);
-	manifest_replaced(&m, "iptables-1.2.6a-2");
-	manifest_replaced(&m, "iptables-1.2.6a-2");	/* once */
-	manifest_replaced(&m, "iptables-ipv6-1.2.6a-2");
+	manifest_package(&m, "replaced", "iptables-1.2.6a-2");
+	manifest_package(&m, "replaced", "iptables-1.2.6a-2");	/* once */
+	manifest_package(&m, "replaced", "iptables-ipv6-1.2.6a-2");
+	manifest_package(&m, "installed", "iptables-1.2.8-1.pom");
 	assert_int_equal(manifest_save(&m), 0);
 	assert_int_equal(manifest_undo(&m), 0);
 	manifest_release(&m);
@@ -105,9 +107,20 @@ static void test_undo_keeps_replaced(void **ctx)
 	assert_text(f->file.buf, "original\n");
 	assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), 0);
 	assert_true(manifest_is_empty(&m));	/* nothing left to undo */
-	manifest_replaced_list(&m, &list);
+	manifest_packages(&m, "replaced", &v);
+	strvec_join(&v, " ", &list);
 	assert_string_equal(list.buf, "iptables-1.2.6a-2 iptables-ipv6-1.2.6a-2");
+	strvec_clear(&v);
+	manifest_packages(&m, "installed", &v);
+	assert_int_equal(v.nr, 1);
+	assert_string_equal(v.v[0], "iptables-1.2.8-1.pom");
+	/* once rollback put them back, they are forgotten */
+	manifest_forget_packages(&m);
+	strvec_clear(&v);
+	manifest_packages(&m, "replaced", &v);
+	assert_int_equal(v.nr, 0);
 	manifest_release(&m);
+	strvec_clear(&v);
 	strbuf_release(&list);
 }
 

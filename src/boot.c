@@ -436,13 +436,15 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 {
 	long n = boot_find(b, release);
 
-	if (n < 0)
+	if (n < 0 && (b->loader == LOADER_LILO || input))
 		return -1;
 	switch (b->loader) {
 	case LOADER_GRUB:
 		config_get_words(ctx->cfg, "commands", "grub", argv);
 		strvec_push(argv, "--batch");
-		strbuf_addf(input, "savedefault --default=%ld --once\nquit\n", n);
+		if (input)
+			strbuf_addf(input, "savedefault --default=%ld --once\n"
+				    "quit\n", n);
 		break;
 	case LOADER_LILO:
 		config_get_words(ctx->cfg, "commands", "lilo", argv);

@@ -167,12 +167,39 @@ void ktree_new_extraversion(const struct ktree *t, const char *suffix,
 	}
 }
 
-int ktree_set_extraversion(struct ktree *t, const char *extraversion,
-			   struct manifest *m, struct strbuf *diff)
+/* The Makefile l with its EXTRAVERSION line set: false when it has none. */
+static bool render_extraversion(const struct lines *l, const char *extraversion,
+				struct strbuf *out)
 {
-	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
-	struct lines l;
 	bool done = false;
+
+	strbuf_reset(out);
+	for (size_t i = 0; i < l->nr; i++) {
+		size_t len;
+		const char *s = line_raw(l, i, &len);
+
+		if (!done && i < HEAD_LINES && !strncmp(s, "EXTRAVERSION", 12) &&
+		    strchr(" \t=", s[12])) {
+			strbuf_addf(out, "EXTRAVERSION = %s\n", extraversion);
+			done = true;
+		} else {
+			strbuf_add(out, s, len);
+		}
+	}
+	return done;
+}
+
+/*
+ * The Makefile's EXTRAVERSION set to extraversion: its diff from the
+ * Makefile as it is (or, with from, as it will be with that EXTRAVERSION)
+ * into diff; written (after a backup in m) unless m is NULL.
+ */
+static int edit_extraversion(struct ktree *t, const char *from,
+			     const char *extraversion, struct manifest *m,
+			     struct strbuf *diff)
+{
+	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT, before = STRBUF_INIT;
+	struct lines l;
 	int ret;
 
 	lines_init(&l);
@@ -182,23 +209,15 @@ int ktree_set_extraversion(struct ktree *t, const char *extraversion,
 		ret = error("cannot read '%s': %s", path.buf, strerror(-ret));
 		goto out;
 	}
-	for (size_t i = 0; i < l.nr; i++) {
-		size_t len;
-		const char *s = line_raw(&l, i, &len);
-
-		if (!done && i < HEAD_LINES && !strncmp(s, "EXTRAVERSION", 12) &&
-		    strchr(" \t=", s[12])) {
-			strbuf_addf(&out, "EXTRAVERSION = %s\n", extraversion);
-			done = true;
-		} else {
-			strbuf_add(&out, s, len);
-		}
-	}
-	if (!done) {
+	if (!render_extraversion(&l, extraversion, &out)) {
 		ret = error("'%s' has no EXTRAVERSION line to set", path.buf);
 		goto out;
 	}
-	text_diff(path.buf, l.text.buf, l.text.len, out.buf, out.len, diff);
+	if (from)
+		render_extraversion(&l, from, &before);
+	else
+		strbuf_add(&before, l.text.buf, l.text.len);
+	text_diff(path.buf, before.buf, before.len, out.buf, out.len, diff);
 	if (m && (manifest_backup(m, path.buf) < 0 ||
 		  write_file_keep(path.buf, out.buf, out.len, 0644) < 0))
 		ret = -1;
@@ -211,7 +230,14 @@ out:
 	lines_release(&l);
 	strbuf_release(&path);
 	strbuf_release(&out);
+	strbuf_release(&before);
 	return ret;
+}
+
+int ktree_set_extraversion(struct ktree *t, const char *extraversion,
+			   struct manifest *m, struct strbuf *diff)
+{
+	return edit_extraversion(t, NULL, extraversion, m, diff);
 }
 
 int ktree_find_config(const char *root, const struct ktree *t,
@@ -749,21 +775,49 @@ int ktree_open_configured(struct ctx *ctx, struct ktree *t)
 	return ret;
 }
 
-int ktree_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
-		      struct strbuf *diff)
+/* The tree's next release, not one of taken (the running, the installed). */
+static void next_extraversion(struct ctx *ctx, const struct ktree *t,
+			      const char *also, struct strbuf *ext)
 {
 	struct strvec taken = STRVEC_INIT;
-	struct strbuf ext = STRBUF_INIT;
-	int ret;
 
 	strvec_push(&taken, ctx->host.release);
 	installed_releases(ctx, &taken);
+	if (also)
+		strvec_push(&taken, also);
 	ktree_new_extraversion(t, config_get(ctx->cfg, "kernel",
 					     "extraversion_suffix"),
-			       &taken, &ext);
-	ret = ktree_set_extraversion(t, ext.buf, m, diff);
+			       &taken, ext);
 	strvec_clear(&taken);
+}
+
+int ktree_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
+		      struct strbuf *diff)
+{
+	struct strbuf ext = STRBUF_INIT;
+	int ret;
+
+	next_extraversion(ctx, t, NULL, &ext);
+	ret = ktree_set_extraversion(t, ext.buf, m, diff);
 	strbuf_release(&ext);
+	return ret;
+}
+
+int ktree_release_after_trial(struct ctx *ctx, struct ktree *t,
+			      bool installs, struct strbuf *diff)
+{
+	struct strbuf ext = STRBUF_INIT, trial = STRBUF_INIT,
+		      ignored = STRBUF_INIT;
+	int ret = ktree_new_release(ctx, t, NULL, &ignored);	/* the trial's */
+
+	if (!ret) {
+		strbuf_addstr(&trial, t->extraversion);
+		next_extraversion(ctx, t, installs ? t->release : NULL, &ext);
+		ret = edit_extraversion(t, trial.buf, ext.buf, NULL, diff);
+	}
+	strbuf_release(&ext);
+	strbuf_release(&trial);
+	strbuf_release(&ignored);
 	return ret;
 }
 

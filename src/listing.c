@@ -391,6 +391,8 @@ static void print(struct ctx *ctx, const struct pom_tree *pt,
 	}
 	printf("patch-o-matic %s (%s) against %s (%s):\n", label,
 	       pt->ng ? "-ng" : "classic", kt->dir, kt->release);
+	printf("  %-18s %-10s %-19s %s\n", "NAME", "REPOSITORY",
+	       "STATUS ON THIS TREE", "TITLE");
 	for (size_t i = 0; i < pt->nr; i++) {
 		const struct pom_patch *p = &pt->patches[i];
 		struct strbuf name = STRBUF_INIT, repo = STRBUF_INIT,
@@ -410,6 +412,10 @@ static void print(struct ctx *ctx, const struct pom_tree *pt,
 		strbuf_release(&title);
 		strbuf_release(&detail);
 	}
+	printf("REPOSITORY is the patch-o-matic directory a patch is in, by "
+	       "maturity (base, pending, submitted, extra, ...; userspace: "
+	       "patches with a userspace part); pomctl upgrade --patch NAME "
+	       "puts a patch, with what it requires, into the kernel tree.\n");
 }
 
 /*

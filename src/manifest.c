@@ -265,10 +265,14 @@ int manifest_confine(const struct manifest *m, const struct strvec *places)
 	return 0;
 }
 
-/* Its directory is made by the first save: reading the record writes none. */
+/*
+ * Its directory is made by the first save: reading the record writes none.
+ * Keys sorted: a record built in one attempt or in two (an interrupted
+ * one undone, then resumed) reads the same.
+ */
 int manifest_save(struct manifest *m)
 {
-	char *text = json_dumps(m->doc, JSON_INDENT(2));
+	char *text = json_dumps(m->doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int ret;
 
 	if (!text)

@@ -673,11 +673,11 @@ int pipeline_plan_gather(struct ctx *ctx)
 		if (ret != STEP_FINISH)
 			continue;
 		/* the run would end here: what follows would not run */
-		while (++i < pomctl_nr_steps) {
+		for (size_t end = i; ++i < pomctl_nr_steps;) {
 			plan_begin_step(ctx->plan, pomctl_steps[i].name,
 					pomctl_steps[i].title);
 			plan_note(ctx->plan, "skipped: the run would end at "
-				  "step %s", pomctl_steps[i - 1].name);
+				  "step %s", pomctl_steps[end].name);
 		}
 		ret = 0;
 	}

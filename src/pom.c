@@ -162,6 +162,14 @@ static char *first_line(const char *text)
 		stop[1] = '\0';
 	else
 		strbuf_rtrim(&sb);
+	/* "..., for example:" announces what the title cannot show */
+	if (!stop && sb.len && sb.buf[sb.len - 1] == ':') {
+		char *comma = strrchr(sb.buf, ',');
+
+		strbuf_setlen(&sb, comma ? (size_t)(comma - sb.buf) :
+			      sb.len - 1);
+		strbuf_addch(&sb, '.');
+	}
 	return strbuf_detach(&sb);
 }
 
@@ -1266,21 +1274,27 @@ static void rejected_files(const char *output, struct strbuf *rejected,
 	strbuf_release(&seen);
 }
 
+void pom_patch_argv(struct ctx *ctx, const char *dir, const char *diff,
+		    int strip, bool reverse, bool dry, struct strvec *argv)
+{
+	config_get_words(ctx->cfg, "commands", "patch", argv);
+	strvec_pushf(argv, "-p%d", strip);
+	strvec_pushv(argv, (const char *const[]){
+			     "-f", "--no-backup-if-mismatch", "-r", "-",
+			     "-d", dir, "-i", diff, NULL });
+	if (reverse)
+		strvec_push(argv, "-R");
+	if (dry)
+		strvec_push(argv, "--dry-run");
+}
+
 int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff,
 		  int strip, bool reverse, bool dry, struct strbuf *out)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int null_fd = -1, ret;
 
-	config_get_words(ctx->cfg, "commands", "patch", &cp.args);
-	strvec_pushf(&cp.args, "-p%d", strip);
-	strvec_pushv(&cp.args, (const char *const[]){
-			     "-f", "--no-backup-if-mismatch", "-r", "-",
-			     "-d", dir, "-i", diff, NULL });
-	if (reverse)
-		strvec_push(&cp.args, "-R");
-	if (dry)
-		strvec_push(&cp.args, "--dry-run");
+	pom_patch_argv(ctx, dir, diff, strip, reverse, dry, &cp.args);
 	cp.log_fd = ctx->log_fd;
 	if (cp.log_fd < 0)
 		cp.log_fd = null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -424,6 +424,15 @@ static int pom_tree_early(struct ctx *ctx, bool plan, struct strbuf *dir,
 	return ret;
 }
 
+int fetch_pom_cached(struct ctx *ctx, struct strbuf *dir)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ret = pom_tree_early(ctx, true, dir, &why);
+
+	strbuf_release(&why);
+	return ret ? -1 : 0;
+}
+
 int fetch_check_names(struct ctx *ctx, bool plan)
 {
 	struct strbuf dir = STRBUF_INIT, why = STRBUF_INIT;

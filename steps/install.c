@@ -56,37 +56,39 @@ static void plan_packages(struct ctx *ctx)
 
 int install_plan(struct ctx *ctx)
 {
-	const char *release = step_output(ctx, "kernel", "release");
-	struct strvec mods = STRVEC_INIT, kern = STRVEC_INIT;
+	const char *built = step_output(ctx, "kernel", "release");
+	bool decided = *built &&
+		       state_step(ctx->state, "kernel")->status == STEP_DONE;
+	struct strbuf release = STRBUF_INIT, config = STRBUF_INIT,
+		      arch = STRBUF_INIT;
+	struct ktree t;
+	int ret;
 
-	/* the kernel step (re)builds first: its release is decided then */
-	if (!*release || state_step(ctx->state, "kernel")->status != STEP_DONE) {
-		plan_note(ctx->plan, "once the kernel is built (its release "
-			  "is decided by the kernel step): make "
-			  "modules_install install under the root, its .config "
-			  "as /boot/config-RELEASE, the rebuilt RPMs installed "
-			  "with librpm, a boot entry for the new kernel next to "
-			  "the running one (which stays the default), a "
-			  "one-shot boot of the new kernel, then a reboot");
+	/* the kernel step (re)builds first: the release it will choose */
+	if (decided)
+		strbuf_addstr(&release, built);
+	ret = decided ? 0 : kernel_planned_release(ctx, &release);
+	if (!ret)
+		ret = ktree_open_configured(ctx, &t);
+	if (ret)
+		return -1;
+	if (decided)
+		strbuf_addstr(&arch, step_output(ctx, "kernel", "arch"));
+	else
+		ret = ktree_config_and_arch(ctx, &t, &config, &arch);
+	if (!ret) {
+		/* t as the kernel step leaves it: its release */
+		free(t.release);
+		t.release = xstrdup(release.buf);
+		reboot_plan_install(ctx, &t, arch.buf);
 		plan_packages(ctx);
-		plan_reboot(ctx->plan, "the new kernel (decided by the kernel "
-			    "step)");
-		return 0;
+		plan_reboot(ctx->plan, release.buf);
 	}
-	ktree_install_args(ctx, &mods, &kern);
-	plan_note(ctx->plan, "make modules_install %s and make install %s "
-		  "for %s, and the kernel's .config as /boot/config-%s",
-		  mods.nr ? mods.v[0] : "", kern.v[0], release, release);
-	plan_packages(ctx);
-	plan_note(ctx->plan, "the boot loader ([boot] %s, %s): an entry for "
-		  "%s, the running kernel's kept as the default, then a "
-		  "one-shot boot of %s",
-		  config_get(ctx->cfg, "boot", "loader"),
-		  config_get(ctx->cfg, "boot", "config"), release, release);
-	plan_reboot(ctx->plan, release);
-	strvec_clear(&mods);
-	strvec_clear(&kern);
-	return 0;
+	ktree_release(&t);
+	strbuf_release(&release);
+	strbuf_release(&config);
+	strbuf_release(&arch);
+	return ret;
 }
 
 /*

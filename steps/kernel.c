@@ -52,13 +52,40 @@ static int ensure_config(struct ctx *ctx, const struct ktree *t,
 }
 
 /*
- * Whether the trial step runs before this one in the run being planned:
- * then it installs a kernel, and this step's release differs from it.
+ * Whether the trial step still gives the tree its release before this one
+ * in the run being planned (it has recorded none yet): then this step's
+ * release varies the trial's.
  */
 static bool trial_decides(struct ctx *ctx)
 {
 	return strcmp(ctx->state->trial, "skip") &&
-	       state_step(ctx->state, "trial")->status != STEP_DONE;
+	       state_step(ctx->state, "trial")->status != STEP_DONE &&
+	       !*step_output(ctx, "trial", "release");
+}
+
+/* The release the run will give the tree, the same way: t set to it. */
+static int planned_release(struct ctx *ctx, struct ktree *t,
+			   struct strbuf *diff)
+{
+	if (!trial_decides(ctx))
+		return ktree_new_release(ctx, t, NULL, diff);
+	return ktree_release_after_trial(ctx, t, !strcmp(ctx->state->trial,
+							 "full"), diff);
+}
+
+int kernel_planned_release(struct ctx *ctx, struct strbuf *release)
+{
+	struct ktree t;
+	struct strbuf diff = STRBUF_INIT;
+	int ret = ktree_open_configured(ctx, &t);
+
+	if (!ret)
+		ret = planned_release(ctx, &t, &diff);
+	if (!ret)
+		strbuf_addstr(release, t.release);
+	ktree_release(&t);
+	strbuf_release(&diff);
+	return ret;
 }
 
 int kernel_plan(struct ctx *ctx)
@@ -74,16 +101,14 @@ int kernel_plan(struct ctx *ctx)
 	ret = ensure_config(ctx, &t, &arch, NULL);
 	if (!ret) {
 		ktree_plan_make(ctx, &t, arch.buf, "clean");
-		if (!trial_decides(ctx))
-			ret = ktree_new_release(ctx, &t, NULL, &diff);
+		ret = planned_release(ctx, &t, &diff);
 	}
-	if (!ret && trial_decides(ctx)) {
-		plan_note(ctx->plan, "a new EXTRAVERSION in %s/Makefile, "
-			  "differing from the trial kernel's (decided after "
-			  "the trial)", t.dir);
-	} else if (!ret) {
+	if (!ret) {
 		strbuf_addf(&path, "%s/Makefile", t.dir);
 		plan_edit(ctx->plan, path.buf, diff.buf);
+		if (trial_decides(ctx))
+			plan_note(ctx->plan, "release %s: the Makefile as the "
+				  "trial leaves it, varied again", t.release);
 	}
 	if (!ret) {
 		strvec_split(&options, step_output(ctx, "patch", "options"), " ");

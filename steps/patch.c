@@ -15,10 +15,19 @@
 #include "pomctl/util.h"
 #include "steps.h"
 
-/* The fetched patch-o-matic tree, or NULL before fetch ran. */
+/*
+ * The fetched patch-o-matic tree, or NULL before fetch ran; in a plan,
+ * before fetch ran, the tree it will extract where pomctl's cache has it.
+ */
 static const char *pom_dir(struct ctx *ctx)
 {
-	return state_get_output(ctx->state, "fetch", "pom_dir");
+	static struct strbuf cached = STRBUF_INIT;
+	const char *dir = state_get_output(ctx->state, "fetch", "pom_dir");
+
+	if (dir || !ctx->plan)
+		return dir;
+	strbuf_reset(&cached);
+	return fetch_pom_cached(ctx, &cached) == 0 ? cached.buf : NULL;
 }
 
 /* Open both trees and order the requested patches: 0 or -1 (reported). */
@@ -103,11 +112,13 @@ static void plan_one(struct ctx *ctx, const struct pom_tree *pt,
 		  res.status == POM_APPLIES ? "applies cleanly" :
 		  pom_status_name(res.status), res.detail.len ? ": " : "",
 		  res.detail.buf);
-	if (res.status == POM_APPLIES)
-		for (size_t i = 0; i < p->diffs.nr; i++)
-			plan_command(ctx->plan, (const char *const[]){
-					     "patch", "-p1", "-d", kdir, "-i",
-					     p->diffs.v[i], NULL }, NULL);
+	for (size_t i = 0; res.status == POM_APPLIES && i < p->diffs.nr; i++) {
+		struct strvec argv = STRVEC_INIT;
+
+		pom_patch_argv(ctx, kdir, p->diffs.v[i], 1, false, false, &argv);
+		plan_command(ctx->plan, strvec_argv(&argv), NULL);
+		strvec_clear(&argv);
+	}
 	strbuf_release(&res.detail);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pomctl/boot.h"
+#include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/run.h"
@@ -117,6 +118,75 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	strbuf_release(&why);
 	strbuf_release(&input);
 	return ret;
+}
+
+/* What reboot_prepare() will do, as far as it can be known now. */
+static void plan_boot(struct ctx *ctx, const char *release)
+{
+	struct bootcfg b;
+	struct strvec argv = STRVEC_INIT;
+	struct strbuf input = STRBUF_INIT, img = STRBUF_INIT;
+	bool quiet = error_set_quiet(true), there;
+
+	if (boot_load(ctx, &b) < 0) {
+		plan_note(ctx->plan, "the boot loader configuration cannot be "
+			  "read: %s", error_last());
+		error_set_quiet(quiet);
+		return;
+	}
+	error_set_quiet(quiet);
+	there = boot_find(&b, release) >= 0;
+	if (!there)
+		plan_note(ctx->plan, "make install's installkernel adds an "
+			  "entry for %s to %s (Red Hat's does); where it adds "
+			  "none, pomctl adds one like the running kernel's "
+			  "(recorded for rollback)", release, b.path);
+	/* the running entry has an initrd: the new one will need one */
+	if (boot_needs_initrd(&b, ctx->host.release, ctx->host.release, &img))
+		plan_note(ctx->plan, "an initrd for %s, as the running entry "
+			  "has one: [commands] mkinitrd -f /boot/initrd-%s.img "
+			  "%s where make install made none", release, release,
+			  release);
+	plan_note(ctx->plan, "then checked: entries for %s and the running "
+		  "%s, the default unchanged", release, ctx->host.release);
+	if (boot_one_shot(ctx, &b, release, &argv, there ? &input : NULL) == 0)
+		plan_command(ctx->plan, strvec_argv(&argv), NULL);
+	else
+		plan_note(ctx->plan, "then [commands] lilo -R with the label of "
+			  "the entry for %s", release);
+	if (input.len)		/* its first line: "savedefault ..." */
+		plan_note(ctx->plan, "the one-shot boot of %s: %.*s", release,
+			  (int)strcspn(input.buf, "\n"), input.buf);
+	else if (b.loader == LOADER_GRUB)
+		plan_note(ctx->plan, "the one-shot boot of %s: savedefault "
+			  "--default=N --once, N its entry's index", release);
+	boot_release(&b);
+	strvec_clear(&argv);
+	strbuf_release(&input);
+	strbuf_release(&img);
+}
+
+void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
+			 const char *arch)
+{
+	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT,
+		      argv = STRVEC_INIT;
+
+	ktree_install_args(ctx, &mods, &kernel);
+	ktree_make_argv(ctx, t, arch, (const char *const[]){ "modules_install",
+							    NULL },
+			strvec_argv(&mods), false, &argv);
+	plan_command(ctx->plan, strvec_argv(&argv), NULL);
+	strvec_clear(&argv);
+	ktree_make_argv(ctx, t, arch, (const char *const[]){ "install", NULL },
+			strvec_argv(&kernel), false, &argv);
+	plan_command(ctx->plan, strvec_argv(&argv), NULL);
+	plan_note(ctx->plan, "the kernel's .config as /boot/config-%s",
+		  t->release);
+	plan_boot(ctx, t->release);
+	strvec_clear(&argv);
+	strvec_clear(&mods);
+	strvec_clear(&kernel);
 }
 
 int reboot_precheck(struct ctx *ctx)

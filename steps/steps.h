@@ -9,6 +9,7 @@
 
 #include "pomctl/pipeline.h"
 
+struct ktree;
 struct manifest;
 
 #define STEP_FUNCTIONS(name) \
@@ -37,6 +38,12 @@ int patch_check_requested(struct ctx *ctx);
 int patch_check_names(struct ctx *ctx, const char *dir);
 
 /*
+ * The release the kernel step will build, as its plan computes it (after
+ * the trial's, where a trial runs first): 0, or -1 (reported).
+ */
+int kernel_planned_release(struct ctx *ctx, struct strbuf *release);
+
+/*
  * The file name from location loc: a directory (under the root) or a URL
  * (fetched into pomctl's cache, checked against [sources] pin_key where
  * pin_key is given).  path gets the file; a failure adds its reason to
@@ -53,6 +60,12 @@ int fetch_from_location(struct ctx *ctx, const char *loc, const char *name,
  * in it for this kernel, with "did you mean".  0, or -1 (reported).
  */
 int fetch_check_names(struct ctx *ctx, bool plan);
+/*
+ * The patch-o-matic tree the fetch step will extract, where it is in
+ * pomctl's cache and state directory already (reads only): 0 with dir
+ * set, or -1 (not reported).
+ */
+int fetch_pom_cached(struct ctx *ctx, struct strbuf *dir);
 /* Whether check will find every requested match there (and no --force). */
 bool check_all_available(struct ctx *ctx);
 
@@ -69,6 +82,13 @@ bool check_all_available(struct ctx *ctx);
  */
 char *reboot_default_release(struct ctx *ctx);
 int reboot_precheck(struct ctx *ctx);
+/*
+ * The plan of installing the tree t's kernel and of what reboot_prepare()
+ * then does: make modules_install and install, the boot entry, initrd and
+ * checks, the one-shot command (the caller plans the reboot).
+ */
+void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
+			 const char *arch);
 int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 		   const char *def_before, struct manifest *m);
 int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *input,

@@ -35,30 +35,6 @@ void trial_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_step(fp, ctx->state, "update");
 }
 
-static void plan_install(struct ctx *ctx, const struct ktree *t,
-			 const char *arch)
-{
-	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT,
-		      argv = STRVEC_INIT;
-
-	ktree_install_args(ctx, &mods, &kernel);
-	ktree_make_argv(ctx, t, arch, (const char *const[]){ "modules_install",
-							    NULL },
-			strvec_argv(&mods), false, &argv);
-	plan_command(ctx->plan, strvec_argv(&argv), NULL);
-	strvec_clear(&argv);
-	ktree_make_argv(ctx, t, arch, (const char *const[]){ "install", NULL },
-			strvec_argv(&kernel), false, &argv);
-	plan_command(ctx->plan, strvec_argv(&argv), NULL);
-	plan_note(ctx->plan, "then the boot loader ([boot] %s) must have an "
-		  "entry for %s, added by make install",
-		  config_get(ctx->cfg, "boot", "loader"), t->release);
-	plan_reboot(ctx->plan, t->release);
-	strvec_clear(&argv);
-	strvec_clear(&mods);
-	strvec_clear(&kernel);
-}
-
 static const char *makefile_of(const struct ktree *t, struct strbuf *sb)
 {
 	strbuf_reset(sb);
@@ -96,8 +72,10 @@ int trial_plan(struct ctx *ctx)
 			  "backed up, then replaced)" : "", arch.buf);
 		ktree_plan_oldconfig(ctx, &t, arch.buf);
 		ktree_plan_build(ctx, &t, arch.buf);
-		if (mode_is(ctx, "full"))
-			plan_install(ctx, &t, arch.buf);
+		if (mode_is(ctx, "full")) {
+			reboot_plan_install(ctx, &t, arch.buf);
+			plan_reboot(ctx->plan, t.release);
+		}
 	}
 	ktree_release(&t);
 	strbuf_release(&diff);

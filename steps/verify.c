@@ -36,17 +36,12 @@ void verify_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "boot", "keep_trial");
 }
 
-int verify_plan(struct ctx *ctx)
+/* [commands] program and args, appended to argv. */
+static void verify_argv(struct ctx *ctx, const char *program,
+			const char *const *args, struct strvec *argv)
 {
-	plan_note(ctx->plan, "after the reboot: the new kernel must be the "
-		  "running one; each patch's module is loaded with "
-		  "[commands] modprobe; [commands] iptables -m NAME --help must "
-		  "know each match; for string, a rule in a throwaway network "
-		  "namespace must count exactly the packet carrying a token; "
-		  "then the new kernel becomes the boot default%s",
-		  config_get_bool(ctx->cfg, "boot", "make_default") ? "" :
-		  " -- not here: [boot] make_default = no");
-	return 0;
+	config_get_words(ctx->cfg, "commands", program, argv);
+	strvec_pushv(argv, args);
 }
 
 static int run_quiet(struct ctx *ctx, const char *program,
@@ -54,8 +49,7 @@ static int run_quiet(struct ctx *ctx, const char *program,
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 
-	config_get_words(ctx->cfg, "commands", program, &cp.args);
-	strvec_pushv(&cp.args, args);
+	verify_argv(ctx, program, args, &cp.args);
 	cp.log_fd = ctx->log_fd;
 	cp.label = "verify";
 	return run_command(&cp);
@@ -143,6 +137,108 @@ static int functional(struct ctx *ctx, struct strbuf *report)
 			    result.buf);
 	strbuf_release(&result);
 	return ret < 0 ? -1 : 0;
+}
+
+static bool step_done(struct ctx *ctx, const char *step)
+{
+	return state_step(ctx->state, step)->status == STEP_DONE;
+}
+
+/* One command per name, as the checks will run it. */
+static void plan_checks(struct ctx *ctx, const char *program,
+			const char *names, bool modules)
+{
+	struct strvec v = STRVEC_INIT, argv = STRVEC_INIT;
+	struct strbuf name = STRBUF_INIT;
+
+	strvec_split(&v, names, " ");
+	for (size_t i = 0; i < v.nr; i++) {
+		if (modules) {
+			module_name(v.v[i], &name);
+			verify_argv(ctx, program, (const char *const[]){
+					    name.buf, NULL }, &argv);
+		} else {
+			verify_argv(ctx, program, (const char *const[]){
+					    "-m", v.v[i], "--help", NULL },
+				    &argv);
+		}
+		plan_command(ctx->plan, strvec_argv(&argv), NULL);
+		strvec_clear(&argv);
+	}
+	strvec_clear(&v);
+	strbuf_release(&name);
+}
+
+/* The promotion as boot_set_default() would make it, nothing written. */
+static void plan_promotion(struct ctx *ctx, const char *release)
+{
+	struct bootcfg b;
+	struct strbuf diff = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	bool quiet = error_set_quiet(true);
+
+	if (!config_get_bool(ctx->cfg, "boot", "make_default")) {
+		plan_note(ctx->plan, "the boot default stays as it is: [boot] "
+			  "make_default = no");
+	} else if (!step_done(ctx, "install") || boot_load(ctx, &b) < 0) {
+		plan_note(ctx->plan, "then %s becomes the boot default", release);
+	} else {
+		if (boot_default_is_saved(&b))
+			plan_note(ctx->plan, "%s says 'default saved': the "
+				  "report names grub-set-default", b.path);
+		else if (boot_set_default(ctx, &b, release, NULL, &diff,
+					  &argv) == 0 && diff.len)
+			plan_edit(ctx->plan, b.path, diff.buf);
+		if (argv.nr)
+			plan_command(ctx->plan, strvec_argv(&argv), NULL);
+		boot_release(&b);
+	}
+	error_set_quiet(quiet);
+	strvec_clear(&argv);
+	strbuf_release(&diff);
+}
+
+int verify_plan(struct ctx *ctx)
+{
+	struct strbuf planned = STRBUF_INIT;
+	const char *release = step_output(ctx, "install", "release");
+	bool quiet = error_set_quiet(true);
+
+	/* before install: the release the kernel step will build */
+	if (!*release && step_done(ctx, "kernel"))
+		release = step_output(ctx, "kernel", "release");
+	if (!*release && kernel_planned_release(ctx, &planned) == 0)
+		release = planned.buf;
+	error_set_quiet(quiet);
+	if (!*release)
+		release = "the new kernel";
+	plan_note(ctx->plan, "after the reboot: %s must be the running kernel",
+		  release);
+	if (step_done(ctx, "kernel"))
+		plan_checks(ctx, "modprobe", step_output(ctx, "kernel",
+							 "modules"), true);
+	else
+		plan_note(ctx->plan, "each patch's module is loaded with "
+			  "[commands] modprobe (known once the kernel step ran)");
+	if (step_done(ctx, "rpm"))
+		plan_checks(ctx, "iptables", step_output(ctx, "rpm",
+							 "extensions"), false);
+	else
+		plan_note(ctx->plan, "[commands] iptables -m NAME --help must "
+			  "know each match (known once the rpm step ran)");
+	plan_note(ctx->plan, "for string, a rule in a throwaway network "
+		  "namespace must count exactly the packet carrying a token "
+		  "([commands] netns_iptables, there only)");
+	plan_promotion(ctx, release);
+	if (!strcmp(ctx->state->trial, "full") &&
+	    !config_get_bool(ctx->cfg, "boot", "keep_trial"))
+		plan_note(ctx->plan, "then the trial kernel %s goes, with its "
+			  "boot entry ([boot] keep_trial = yes keeps it)",
+			  *step_output(ctx, "trial", "release") ?
+			  step_output(ctx, "trial", "release") :
+			  "(built by the trial)");
+	strbuf_release(&planned);
+	return 0;
 }
 
 /* The command a promotion runs (lilo, grub2-set-default): 0 or -1. */

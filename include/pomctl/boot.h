@@ -87,7 +87,9 @@ bool boot_needs_initrd(const struct bootcfg *b, const char *running,
  * The command that boots release once, falling back to the default after
  * (GRUB legacy: grub --batch fed "savedefault --default=N --once"; LILO:
  * lilo -R LABEL; GRUB 2: grub2-reboot ENTRY).  argv and input (stdin, may
- * stay empty) are filled; -1 when there is no entry.
+ * stay empty) are filled; -1 when there is no entry.  With input NULL
+ * (a plan, before the entry exists), argv alone where it does not depend
+ * on the entry.
  */
 int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 		  const char *release, struct strvec *argv,

@@ -127,6 +127,15 @@ int ktree_open_configured(struct ctx *ctx, struct ktree *t);
  */
 int ktree_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		      struct strbuf *diff);
+/*
+ * The plan's view of the kernel step after a trial still to come: the
+ * release ktree_new_release() will give the tree then (the trial's own
+ * taken first, as the trial will, and installed where installs says the
+ * trial installs its kernel), t set to it in memory, and in diff the
+ * Makefile's change from the trial's EXTRAVERSION.  Nothing written.
+ */
+int ktree_release_after_trial(struct ctx *ctx, struct ktree *t,
+			      bool installs, struct strbuf *diff);
 
 /* The running kernel's configuration and the ARCH= it implies. */
 int ktree_config_and_arch(struct ctx *ctx, const struct ktree *t,

@@ -153,6 +153,9 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
  */
 int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
 		   int strip, bool reverse, bool dry, struct strbuf *why);
+/* Its command line ([commands] patch and the flags), appended to argv. */
+void pom_patch_argv(struct ctx *ctx, const char *dir, const char *diff,
+		    int strip, bool reverse, bool dry, struct strvec *argv);
 /* The same run: patch's exit status (-1: it did not run) and output. */
 int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff,
 		  int strip, bool reverse, bool dry, struct strbuf *out);

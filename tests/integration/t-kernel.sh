@@ -26,6 +26,8 @@ assert_grep "conntrack-tuning *pending *fails" "$T/out"
 assert_grep "conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c" "$T/out"
 assert_grep "iprange *extra *applies" "$T/out"
 assert_grep "string *extra *applies" "$T/out"
+# a title whose paragraph announces an example ends where the example begins
+assert_grep "string *extra *applies *This patch adds a match that looks for a string anywhere in the packet's data\.$" "$T/out"
 assert_grep "string-nocase *extra *fails" "$T/out"
 assert_grep "net/ipv4/netfilter/ipt_string.c missing (does it need another patch first?)" "$T/out"
 assert_grep "ttl *base *already applied" "$T/out"

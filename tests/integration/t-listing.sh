@@ -53,6 +53,9 @@ assert_grep "^  rejected .* fails " "$T/out"
 assert_grep "rejected.patch: hunks rejected in drivers/gen/f8.c" "$T/out"
 assert_grep "^  stray .* fails " "$T/out"
 [ "$(grep -c '^  [a-z]' "$T/out")" -eq 12 ] || fail "not 12 patches: $(cat "$T/out")"
+# column headings, and a legend for the repository column
+sed -n 2p "$T/out" | grep -q '^  NAME  *REPOSITORY STATUS ON THIS TREE TITLE$' || fail "no headings: $(sed -n 2p "$T/out")"
+assert_grep "^REPOSITORY is the patch-o-matic directory a patch is in" "$T/out"
 [ -z "$(ls -A "$T/tmp")" ] || fail "list-patches left $(ls "$T/tmp")"
 cp "$T/out" "$T/serial"
 
@@ -63,8 +66,9 @@ for f in "$POM"/extra/*.patch; do
 	cp "$POM/extra/$name.patch"* "$T/one/$name/extra/"
 	"$P" list-patches --kernel "$K" --pom "$T/one/$name" >"$T/alone" 2>&1 ||
 		fail "list-patches of $name alone"
-	sed -n '2,$p' "$T/alone" >"$T/alone.lines"
-	awk -v n="$name" '/^  [^ ]/ { on = ($1 == n) } on' "$T/serial" >"$T/batched.lines"
+	# the patch's lines: without the header, the headings and the legend
+	sed -n '2,$p' "$T/alone" | grep -v '^  NAME \|^REPOSITORY is ' >"$T/alone.lines"
+	awk -v n="$name" '/^[^ ]/ { on = 0 } /^  [^ ]/ { on = ($1 == n) } on' "$T/serial" >"$T/batched.lines"
 	cmp -s "$T/alone.lines" "$T/batched.lines" ||
 		fail "$name: alone $(cat "$T/alone.lines"), in batches $(cat "$T/batched.lines")"
 done

@@ -42,6 +42,7 @@ static const struct config_key keys[] = {
 	T("build", "arch", "", CFG_WORD),
 	T("build", "cc", "gcc", CFG_WORD),
 	B("build", "ccache", "no"),
+	E("build", "incremental", "auto", "auto|yes|no"),
 	T("build", "distcc_hosts", "", CFG_HOSTS),
 
 	E("update", "updater", "up2date", "up2date|yum|dnf|none"),

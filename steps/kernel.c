@@ -51,6 +51,40 @@ static int ensure_config(struct ctx *ctx, const struct ktree *t,
 	return ret;
 }
 
+/* The tree as make distclean leaves it, but its .config kept (backed up). */
+static int distclean_keeping_config(struct ctx *ctx, struct ktree *t,
+				    struct manifest *m, const char *arch,
+				    const char *config)
+{
+	struct strbuf text = STRBUF_INIT;
+	int ret = read_file(config, 4 << 20, false, &text);
+
+	if (ret)
+		return error("cannot read '%s'", config);
+	ret = manifest_backup(m, config);
+	if (!ret)
+		ret = ktree_make(ctx, t, arch, (const char *const[]){
+					 "distclean", NULL },
+				 (const char *const[]){ NULL }, NULL, false);
+	if (!ret)
+		ret = write_file_keep(config, text.buf, text.len, 0644);
+	strbuf_release(&text);
+	return ret;
+}
+
+/* How the build starts, and with which make target ("" for none). */
+static const char *build_start(struct ctx *ctx, const struct ktree *t)
+{
+	const char *incremental = config_get(ctx->cfg, "build", "incremental");
+
+	if (!strcmp(ctx->state->trial, "skip"))
+		return "distclean";	/* the first build of the run */
+	if (!strcmp(incremental, "yes") ||
+	    (!strcmp(incremental, "auto") && t->is26))
+		return "";
+	return "clean";
+}
+
 /*
  * Whether the trial step still gives the tree its release before this one
  * in the run being planned (it has recorded none yet): then this step's
@@ -88,6 +122,30 @@ int kernel_planned_release(struct ctx *ctx, struct strbuf *release)
 	return ret;
 }
 
+static void plan_start(struct ctx *ctx, const struct ktree *t,
+		       const char *arch)
+{
+	const char *start = build_start(ctx, t);
+
+	if (*start)
+		ktree_plan_make(ctx, t, arch, start);
+	if (!strcmp(start, "distclean"))
+		plan_note(ctx->plan, "the first build of the run (--trial="
+			  "skip) starts from the tree as make distclean leaves "
+			  "it, its .config kept (backed up): a vendor tree's "
+			  "leftovers (.depend files, prebuilt helpers) go");
+	else if (*start)
+		plan_note(ctx->plan, "make clean after the trial's build "
+			  "([build] incremental = %s)",
+			  config_get(ctx->cfg, "build", "incremental"));
+	else
+		plan_note(ctx->plan, "no make clean: the build system tracks "
+			  "configuration and dependencies, so the build "
+			  "redoes what the new options and release change "
+			  "([build] incremental = %s)",
+			  config_get(ctx->cfg, "build", "incremental"));
+}
+
 int kernel_plan(struct ctx *ctx)
 {
 	struct ktree t;
@@ -100,7 +158,7 @@ int kernel_plan(struct ctx *ctx)
 		return -1;
 	ret = ensure_config(ctx, &t, &arch, NULL);
 	if (!ret) {
-		ktree_plan_make(ctx, &t, arch.buf, "clean");
+		plan_start(ctx, &t, arch.buf);
 		ret = planned_release(ctx, &t, &diff);
 	}
 	if (!ret) {
@@ -161,17 +219,25 @@ static int check_modules(struct ctx *ctx, const struct ktree *t,
 	return ret;
 }
 
-/* make clean, a new release, the patches' options on, oldconfig. */
+/*
+ * The tree made ready (see build_start), a new release, the patches'
+ * options on, oldconfig.
+ */
 static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		     const char *arch)
 {
 	struct strvec options = STRVEC_INIT;
 	struct strbuf diff = STRBUF_INIT, config = STRBUF_INIT;
-	int ret;
+	const char *start = build_start(ctx, t);
+	int ret = 0;
 
 	strbuf_addf(&config, "%s/.config", t->dir);
-	ret = ktree_make(ctx, t, arch, (const char *const[]){ "clean", NULL },
-			 (const char *const[]){ NULL }, NULL, false);
+	if (!strcmp(start, "distclean"))
+		ret = distclean_keeping_config(ctx, t, m, arch, config.buf);
+	else if (*start)
+		ret = ktree_make(ctx, t, arch, (const char *const[]){ start,
+								     NULL },
+				 (const char *const[]){ NULL }, NULL, false);
 	if (!ret)
 		ret = ktree_new_release(ctx, t, m, &diff);
 	steplog_printf(ctx->log_fd, "%s", diff.buf);

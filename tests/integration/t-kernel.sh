@@ -173,6 +173,28 @@ assert_grep "string: net/ipv4/netfilter/Config.in: its anchor line 'dep_tristate
 [ "$(tree_hash "$TREE")" = "$before" ] || fail "a missing anchor changed the tree"
 [ ! -e "$TREE/net/ipv4/netfilter/ipt_string.c" ] || fail "string.patch went in without its line-adds"
 
+# --- a vendor tree's leftovers, --trial=skip ----------------------------------------
+# Red Hat's kernel-source ships .depend files of its own build (naming its
+# build tree's headers) and a prebuilt scripts/mkdep without its execute
+# bit: make clean keeps both, and make dep fails on the helper.  The run's
+# first build starts from the tree as make distclean leaves it, .config
+# kept, and builds.
+sandbox classic
+printf 'ip_tables.o: /usr/src/build-2.4.20-13.8/include/linux/stale.h\n' >"$TREE/net/ipv4/netfilter/.depend"
+printf '#!/bin/sh\nexec cc -MM "$@"\n' >"$TREE/scripts/mkdep"
+chmod 644 "$TREE/scripts/mkdep"
+cp "$ROOT/boot/config-2.4.20-13.8" "$TREE/.config"
+echo "# the sysadmin's own setting" >>"$TREE/.config"
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --trial=skip --plan
+assert_grep "run: make -C $TREE ARCH=i386 distclean" "$T/out"
+assert_grep "starts from the tree as make distclean leaves it, its .config kept" "$T/out"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+assert_grep "release 2.4.20-13.8custom built with net/ipv4/netfilter/ipt_string.o" "$T/err"
+assert_grep "ARCH=i386 distclean" "$STATE/logs/07-kernel.log"
+assert_grep "^CONFIG_IP_NF_MATCH_STRING=m$" "$TREE/.config"
+[ -x "$TREE/scripts/mkdep" ] || fail "scripts/mkdep was not made again"
+assert_no_grep "stale.h" "$TREE/net/ipv4/netfilter/.depend"
+
 # --- -ng on 2.6: dependency order, Kconfig, .ko --------------------------------------
 sandbox ng
 cp -R "$K26" "$ROOT/usr/src/linux-2.6.9-5.EL"
@@ -201,4 +223,30 @@ PY
 assert_no_grep "Configure.help" "$STATE"/manifests/*/patch.json
 assert_grep "built with net/ipv4/netfilter/ipt_string.ko" "$T/err"
 [ -f "$TREE/net/ipv4/netfilter/ipt_string.ko" ] || fail "no ipt_string.ko"
+
+# the kernel step after the trial's build of a kbuild tree: no make clean;
+# only what the new option and release reach is rebuilt (ip_tables.c
+# names CONFIG_IP_NF_MATCH_STRING, ipt_string.c is new; the other sources
+# are untouched), and the modules are those a clean build makes
+compiled() { grep -o -- '-c -o net/ipv4/netfilter/[a-z_]*\.o' "$1" | sed 's|.*/||' | sort | tr '\n' ' '; }
+[ "$(compiled "$STATE/logs/04-trial.log")" = "ip_conntrack.o ip_conntrack_ftp.o ip_tables.o ipt_limit.o ipt_mark.o ipt_state.o ipt_ttl.o iptable_filter.o " ] ||
+	fail "the trial compiled: $(compiled "$STATE/logs/04-trial.log")"
+[ "$(compiled "$STATE/logs/07-kernel.log")" = "ip_tables.o ipt_string.o " ] ||
+	fail "the kernel step compiled: $(compiled "$STATE/logs/07-kernel.log")"
+assert_no_grep "ARCH=i386 clean" "$STATE/logs/07-kernel.log"
+cp -R "$TREE" "$T/clean"
+make -s -C "$T/clean" ARCH=i386 clean >/dev/null 2>&1 || fail "make clean of a copy"
+make -s -C "$T/clean" ARCH=i386 modules >/dev/null 2>&1 || fail "a clean build of a copy"
+( cd "$TREE" && sha256sum net/ipv4/netfilter/*.ko ) >"$T/inc.sums"
+( cd "$T/clean" && sha256sum net/ipv4/netfilter/*.ko ) >"$T/clean.sums"
+cmp -s "$T/inc.sums" "$T/clean.sums" || fail "incremental and clean modules differ: $(diff "$T/clean.sums" "$T/inc.sums")"
+expect_exit 0 "$P" --root "$ROOT" resume --from kernel --plan
+assert_grep "no make clean: the build system tracks configuration" "$T/out"
+# [build] incremental = no: make clean first, as on 2.4 trees
+cp "$CONF" "$T/conf.saved"
+printf '\n[build]\nincremental = no\n' >>"$CONF"
+expect_exit 0 "$P" --root "$ROOT" resume --from kernel --plan
+assert_grep "run: make -C $TREE ARCH=i386 clean$" "$T/out"
+assert_grep "make clean after the trial's build (\[build\] incremental = no)" "$T/out"
+cp "$T/conf.saved" "$CONF"
 exit 0

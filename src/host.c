@@ -183,20 +183,21 @@ static bool probe_registered(const char *root, const char *name,
 			     struct match_probe *p)
 {
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
-	bool found = false;
+	bool found = false, target = extension_is_target(name);
+	const char *proc = target ? "/proc/net/ip_tables_targets" :
+				    "/proc/net/ip_tables_matches";
 
-	root_path(&path, root, "/proc/net/ip_tables_matches");
+	root_path(&path, root, proc);
 	if (read_file(path.buf, 1 << 16, false, &text) == 0)
 		for (char *save = NULL, *w = strtok_r(text.buf, "\n", &save);
 		     w && !found; w = strtok_r(NULL, "\n", &save))
 			found = !strcmp(w, name);
 	if (found) {
 		p->where = MATCH_REGISTERED;
-		strbuf_addstr(&p->detail, "/proc/net/ip_tables_matches");
+		strbuf_addstr(&p->detail, proc);
 	}
-	strvec_push(&p->looked,
-		    "looked in /proc/net/ip_tables_matches (the matches the "
-		    "running kernel has registered)");
+	strvec_pushf(&p->looked, "looked in %s (the %s the running kernel "
+		     "has registered)", proc, target ? "targets" : "matches");
 	strbuf_release(&path);
 	strbuf_release(&text);
 	return found;

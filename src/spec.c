@@ -961,7 +961,14 @@ int spec_validate(const char *path, const char *topdir,
 	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
 	rpm_clear_message();
 	spec = rpmSpecParse(path, RPMSPEC_ANYARCH | RPMSPEC_FORCE, NULL);
-	if (!spec)
+	if (!spec && strstr(rpm_last_message(""), "invalid utf-8 encoding"))
+		ret = error("spec '%s' does not parse: %s; it is not UTF-8 (an "
+			    "ISO-8859 Summary or changelog, say), which this "
+			    "rpm refuses while %%_invalid_encoding_terminates_"
+			    "build is 1: set it to 0 in /etc/rpm/macros (rpmbuild "
+			    "reads it too), or convert the spec, then pomctl "
+			    "resume", path, rpm_last_message(""));
+	else if (!spec)
 		ret = error("spec '%s' does not parse: %s", path,
 			    rpm_last_message("rpmSpecParse failed"));
 	else if (expect)

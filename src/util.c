@@ -431,6 +431,18 @@ bool patch_name_is_valid(const char *name)
 	return strspn(name, LETTERS_DIGITS "_.+-") == n;
 }
 
+bool extension_is_target(const char *name)
+{
+	bool upper = false;
+
+	for (; *name; name++) {
+		if (*name >= 'a' && *name <= 'z')
+			return false;
+		upper |= *name >= 'A' && *name <= 'Z';
+	}
+	return upper;
+}
+
 static void hex(const unsigned char *d, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -28,27 +28,30 @@ static void release_all(struct ctx *ctx, struct match_probe *probes)
 	free(probes);
 }
 
-/* One clause per match: where it is, or that it is not there. */
+/* One clause per match or target: where it is, or that it is not there. */
 static void describe(const char *name, const struct match_probe *p,
 		     const char *release, struct strbuf *sb)
 {
+	const char *kind = extension_is_target(name) ? "target" : "match";
+
 	switch (p->where) {
 	case MATCH_ABSENT:
-		strbuf_addf(sb, "the %s match is not available to %s", name,
+		strbuf_addf(sb, "the %s %s is not available to %s", name, kind,
 			    release);
 		break;
 	case MATCH_MODULE:
-		strbuf_addf(sb, "the %s match is already available to %s as "
-			    "the module %s", name, release, p->detail.buf);
+		strbuf_addf(sb, "the %s %s is already available to %s as "
+			    "the module %s", name, kind, release,
+			    p->detail.buf);
 		break;
 	case MATCH_REGISTERED:
-		strbuf_addf(sb, "the %s match is already in the running "
-			    "kernel (listed in %s)", name, p->detail.buf);
+		strbuf_addf(sb, "the %s %s is already in the running "
+			    "kernel (listed in %s)", name, kind, p->detail.buf);
 		break;
 	case MATCH_MAINLINE:
-		strbuf_addf(sb, "kernel %s has the %s match in mainline: use "
+		strbuf_addf(sb, "kernel %s has the %s %s in mainline: use "
 			    "the %s module (modprobe %s), no patch is needed",
-			    release, name, p->detail.buf, p->detail.buf);
+			    release, name, kind, p->detail.buf, p->detail.buf);
 		break;
 	}
 }

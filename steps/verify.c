@@ -36,6 +36,12 @@ void verify_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "boot", "keep_trial");
 }
 
+/* How iptables names the extension: -j for a target, -m for a match. */
+static const char *extension_flag(const char *name)
+{
+	return extension_is_target(name) ? "-j" : "-m";
+}
+
 /* [commands] program and args, appended to argv. */
 static void verify_argv(struct ctx *ctx, const char *program,
 			const char *const *args, struct strvec *argv)
@@ -99,15 +105,17 @@ static int userspace_knows(struct ctx *ctx, struct strbuf *report)
 
 	strvec_split(&names, step_output(ctx, "rpm", "extensions"), " ");
 	for (size_t i = 0; i < names.nr && !ret; i++) {
-		const char *name = names.v[i];
+		const char *name = names.v[i], *flag = extension_flag(name);
 
 		if (run_quiet(ctx, "iptables", (const char *const[]){
-				      "-m", name, "--help", NULL }))
+				      flag, name, "--help", NULL }))
 			ret = error("the installed iptables does not know the %s "
-				    "match (iptables -m %s --help failed)", name,
-				    name);
+				    "%s (iptables %s %s --help failed)", name,
+				    extension_is_target(name) ? "target" : "match",
+				    flag, name);
 		else
-			strbuf_addf(report, "  iptables -m %s: known\n", name);
+			strbuf_addf(report, "  iptables %s %s: known\n", flag,
+				    name);
 	}
 	strvec_clear(&names);
 	return ret;
@@ -159,8 +167,8 @@ static void plan_checks(struct ctx *ctx, const char *program,
 					    name.buf, NULL }, &argv);
 		} else {
 			verify_argv(ctx, program, (const char *const[]){
-					    "-m", v.v[i], "--help", NULL },
-				    &argv);
+					    extension_flag(v.v[i]), v.v[i],
+					    "--help", NULL }, &argv);
 		}
 		plan_command(ctx->plan, strvec_argv(&argv), NULL);
 		strvec_clear(&argv);
@@ -224,8 +232,9 @@ int verify_plan(struct ctx *ctx)
 		plan_checks(ctx, "iptables", step_output(ctx, "rpm",
 							 "extensions"), false);
 	else
-		plan_note(ctx->plan, "[commands] iptables -m NAME --help must "
-			  "know each match (known once the rpm step ran)");
+		plan_note(ctx->plan, "[commands] iptables -m NAME --help (-j "
+			  "for a target) must know each extension (known once "
+			  "the rpm step ran)");
 	plan_note(ctx->plan, "for string, a rule in a throwaway network "
 		  "namespace must count exactly the packet carrying a token "
 		  "([commands] netns_iptables, there only)");

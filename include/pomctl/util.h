@@ -91,6 +91,11 @@ bool is_dir(const char *path);
 bool path_is_clean(const char *path);
 /* Patch names: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 64 characters. */
 bool patch_name_is_valid(const char *name);
+/*
+ * Whether the extension name is a target's (-j TARPIT, ipt_TARPIT), not a
+ * match's (-m string): netfilter names targets in capitals, matches not.
+ */
+bool extension_is_target(const char *name);
 
 /* Lowercase hex SHA-256 (64 characters plus NUL). */
 #define SHA256_HEX 65

@@ -86,6 +86,7 @@ reboot_into() {
 		"${2:-$ROOT}/etc/pomctl.conf"
 	[ ! -d "${2:-$ROOT}/proc/net" ] ||
 		printf 'limit\nstate\nmark\n' >"${2:-$ROOT}/proc/net/ip_tables_matches"
+	rm -f "${2:-$ROOT}/proc/net/ip_tables_targets"
 }
 
 # What a kill -9 leaves in $STATE/state.json while step STEP ran, the

@@ -214,6 +214,35 @@ static void test_refusals(void **unused)
 	error_set_quiet(old);
 }
 
+/*
+ * A spec in ISO-8859-2 (a Polish Summary): this rpm refuses it; the error
+ * says why and names the macro that lets it through.
+ */
+static void test_latin2_refused(void **unused)
+{
+	static const char text[] = "Name: x\nVersion: 1\nRelease: 1\n"
+				   "Summary: Narz\xea" "dzia\nLicense: GPL\n\n"
+				   "%description\nx\n\n%prep\n\n%build\n";
+	char path[] = "/tmp/pomctl-latin2-XXXXXX";
+	int fd = mkstemp(path);
+	bool old = error_set_quiet(true);
+	int ret;
+
+	(void)unused;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	ret = spec_validate(path, "/tmp", NULL);
+	unlink(path);
+	error_set_quiet(old);
+	if (ret == 0)
+		skip();		/* an rpm that takes any encoding */
+	assert_non_null(strstr(error_last(), "is not UTF-8"));
+	assert_non_null(strstr(error_last(),
+			       "%_invalid_encoding_terminates_build"));
+}
+
 /* ISO-8859 bytes pass through untouched. */
 static void test_latin1(void **unused)
 {
@@ -246,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_macro_spec),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_latin1),
+		cmocka_unit_test(test_latin2_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

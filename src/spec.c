@@ -62,6 +62,108 @@ static bool section_header(const char *s, size_t len, struct strbuf *name,
 	return false;
 }
 
+/* --- structure: continued lines and conditionals ------------------------------ */
+
+/* Whether line i continues the one before it (which ends with '\'). */
+static bool is_continuation(const struct spec *s, size_t i)
+{
+	size_t len;
+	const char *prev;
+
+	if (i == 0 || i > s->l.nr)
+		return false;
+	prev = line_at(&s->l, i - 1, &len);
+	return len && prev[len - 1] == '\\';
+}
+
+enum cond { COND_NONE, COND_IF, COND_ELSE, COND_ENDIF };
+
+/* What line i is to the conditional structure. */
+static enum cond cond_at(const struct spec *s, size_t i)
+{
+	static const char *const opening[] = { "%if", "%ifarch", "%ifnarch",
+					       "%ifos", "%ifnos" };
+	static const char *const middle[] = { "%else", "%elif", "%elifarch",
+					      "%elifos" };
+	size_t len, a = 0, w;
+	const char *line = line_at(&s->l, i, &len);
+
+	if (is_continuation(s, i))
+		return COND_NONE;
+	while (a < len && (line[a] == ' ' || line[a] == '\t'))
+		a++;
+	for (w = a; w < len && !isspace((unsigned char)line[w]);)
+		w++;
+	for (size_t k = 0; k < ARRAY_SIZE(opening); k++)
+		if (w - a == strlen(opening[k]) &&
+		    !strncmp(line + a, opening[k], w - a))
+			return COND_IF;
+	for (size_t k = 0; k < ARRAY_SIZE(middle); k++)
+		if (w - a == strlen(middle[k]) &&
+		    !strncmp(line + a, middle[k], w - a))
+			return COND_ELSE;
+	return w - a == 6 && !strncmp(line + a, "%endif", 6) ? COND_ENDIF :
+							      COND_NONE;
+}
+
+/*
+ * depth[i]: how many conditionals line i is inside.  An %if, %else or
+ * %endif line stands at the depth of the conditional it belongs to, its
+ * branches one deeper; depth[nr] is the end's.
+ */
+static void compute_depths(struct spec *s)
+{
+	int d = 0;
+
+	s->depth = xmalloc((s->l.nr + 1) * sizeof(*s->depth));
+	for (size_t i = 0; i < s->l.nr; i++) {
+		enum cond c = cond_at(s, i);
+
+		if ((c == COND_ELSE || c == COND_ENDIF) && d > 0)
+			d--;
+		s->depth[i] = d;
+		if (c == COND_IF || c == COND_ELSE)
+			d++;
+	}
+	s->depth[s->l.nr] = d;
+}
+
+/*
+ * The depth a line inserted before line pos would stand at: an %else or
+ * %endif closes a branch, so what goes before it is inside.
+ */
+static int pos_depth(const struct spec *s, size_t pos)
+{
+	enum cond c = pos < s->l.nr ? cond_at(s, pos) : COND_NONE;
+
+	return s->depth[pos] + (c == COND_ELSE || c == COND_ENDIF);
+}
+
+/*
+ * An insertion point (before line pos) moved forward out of every
+ * conditional deeper than base: past its %endif, its %else branches too.
+ */
+static size_t after_blocks(const struct spec *s, size_t pos, int base)
+{
+	while (pos < s->l.nr && pos_depth(s, pos) > base)
+		pos++;
+	return pos;
+}
+
+/* The same, moved back before the %if of every conditional deeper than base. */
+static size_t before_blocks(const struct spec *s, size_t pos, int base)
+{
+	while (pos > 0 && pos_depth(s, pos) > base)
+		pos--;
+	return pos;
+}
+
+/* The depth a section's own lines stand at. */
+static int section_depth(const struct spec *s, const struct spec_section *sec)
+{
+	return s->depth[sec->start];
+}
+
 static void add_section(struct spec *s, const char *name, const char *arg,
 			size_t start)
 {
@@ -91,9 +193,10 @@ int spec_parse(struct spec *s, const char *name, const char *text, size_t len)
 		size_t n;
 		const char *line = line_at(&s->l, i, &n);
 
-		if (section_header(line, n, &sec, &arg))
+		if (!is_continuation(s, i) && section_header(line, n, &sec, &arg))
 			add_section(s, sec.buf, arg.buf, i);
 	}
+	compute_depths(s);
 	strbuf_release(&sec);
 	strbuf_release(&arg);
 	return 0;
@@ -124,6 +227,7 @@ void spec_release(struct spec *s)
 		free(s->edits[i].text);
 	free(s->sec);
 	free(s->edits);
+	free(s->depth);
 	free(s->path);
 	lines_release(&s->l);
 	memset(s, 0, sizeof(*s));
@@ -158,6 +262,9 @@ static bool has_package(const struct spec *s, const char *sub)
 static void add_edit(struct spec *s, size_t line, enum edit_op op,
 		     const char *text)
 {
+	/* never between a line ending in '\' and the line it continues in */
+	while (op == INSERT && line < s->l.nr && is_continuation(s, line))
+		line++;
 	s->edits = xrealloc(s->edits, (s->nedits + 1) * sizeof(*s->edits));
 	s->edits[s->nedits].line = line;
 	s->edits[s->nedits].op = op;
@@ -207,6 +314,16 @@ static bool tag_of(const char *line, size_t len, struct strbuf *tag,
 	return true;
 }
 
+/* Line i's tag, unless it continues another line (a macro body, say). */
+static bool tag_at(const struct spec *s, size_t i, struct strbuf *tag,
+		   size_t *value_at)
+{
+	size_t len;
+	const char *line = line_at(&s->l, i, &len);
+
+	return !is_continuation(s, i) && tag_of(line, len, tag, value_at);
+}
+
 /* Lines of the main preamble with tag (case-insensitive), from `from`. */
 static long find_tag(const struct spec *s, const char *tag, size_t from,
 		     size_t *value_at)
@@ -214,13 +331,9 @@ static long find_tag(const struct spec *s, const char *tag, size_t from,
 	struct strbuf t = STRBUF_INIT;
 	long found = -1;
 
-	for (size_t i = from; i < s->sec[0].end && found < 0; i++) {
-		size_t len;
-		const char *line = line_at(&s->l, i, &len);
-
-		if (tag_of(line, len, &t, value_at) && !strcasecmp(t.buf, tag))
+	for (size_t i = from; i < s->sec[0].end && found < 0; i++)
+		if (tag_at(s, i, &t, value_at) && !strcasecmp(t.buf, tag))
 			found = (long)i;
-	}
 	strbuf_release(&t);
 	return found;
 }
@@ -263,11 +376,9 @@ static struct numbered numbered_tags(const struct spec *s, const char *prefix)
 	struct numbered r = { -1, -1 };
 
 	for (size_t i = 0; i < s->sec[0].end; i++) {
-		size_t len;
-		const char *line = line_at(&s->l, i, &len);
 		int v;
 
-		if (!tag_of(line, len, &t, &at) || strncasecmp(t.buf, prefix, n) ||
+		if (!tag_at(s, i, &t, &at) || strncasecmp(t.buf, prefix, n) ||
 		    strspn(t.buf + n, "0123456789") != t.len - n)
 			continue;
 		r.last = (long)i;
@@ -339,13 +450,12 @@ size_t spec_patches(const struct spec *s, struct spec_patch **out)
 
 	*out = NULL;
 	for (size_t i = 0; i < s->sec[0].end; i++) {
-		size_t len, k;
-		const char *line = line_at(&s->l, i, &len);
+		size_t k;
 		long lines[64];
 		int strip = -1;
 		const char *slash;
 
-		if (!tag_of(line, len, &t, &at) || strncasecmp(t.buf, "Patch", 5) ||
+		if (!tag_at(s, i, &t, &at) || strncasecmp(t.buf, "Patch", 5) ||
 		    strspn(t.buf + 5, "0123456789") != t.len - 5)
 			continue;
 		tag_value(s, i, at, &v);
@@ -393,12 +503,16 @@ static bool single_macro(const char *v, struct strbuf *name)
 			    name->len;
 }
 
-/* The %define or %global line of macro name, and its value's offset. */
-static long find_define(const struct spec *s, const char *name, size_t *at)
+/*
+ * The %define or %global line of macro name from line `from` on (one per
+ * conditional branch that defines it), and its value's offset.
+ */
+static long find_define(const struct spec *s, const char *name, size_t from,
+			size_t *at)
 {
 	size_t n = strlen(name);
 
-	for (size_t i = 0; i < s->l.nr; i++) {
+	for (size_t i = from; i < s->l.nr; i++) {
 		size_t len, p = 0;
 		const char *line = line_at(&s->l, i, &len);
 
@@ -406,7 +520,7 @@ static long find_define(const struct spec *s, const char *name, size_t *at)
 			p = 7;
 		else if (len > 8 && !strncmp(line, "%global", 7))
 			p = 7;
-		else
+		if (!p || is_continuation(s, i))
 			continue;
 		while (p < len && (line[p] == ' ' || line[p] == '\t'))
 			p++;
@@ -432,8 +546,10 @@ static int edit_version(struct spec *s, const char *version, struct strbuf *log)
 	for (; i >= 0; i = find_tag(s, "Version", (size_t)i + 1, &at)) {
 		tag_value(s, (size_t)i, at, &v);
 		if (single_macro(v.buf, &macro) &&
-		    (d = find_define(s, macro.buf, &dat)) >= 0) {
-			set_value(s, (size_t)d, dat, version);
+		    (d = find_define(s, macro.buf, 0, &dat)) >= 0) {
+			for (; d >= 0; d = find_define(s, macro.buf,
+						       (size_t)d + 1, &dat))
+				set_value(s, (size_t)d, dat, version);
 			strbuf_addf(log, "%%define %s: %s\n", macro.buf, version);
 		} else {
 			set_value(s, (size_t)i, at, version);
@@ -510,14 +626,20 @@ static void edit_summary(struct spec *s, const struct strvec *patches)
 	strbuf_release(&nv);
 }
 
-/* The last non-blank line of a section. */
-static size_t last_content(const struct spec *s, const struct spec_section *sec)
+/*
+ * Where a line added at the end of a section goes: after its last
+ * non-blank line, at the section's own depth (after the %endif of a
+ * conditional the last line is in).
+ */
+static size_t append_point(const struct spec *s, const struct spec_section *sec)
 {
 	size_t i = sec->end;
 
-	while (i > sec->start + 1 && line_equals(&s->l, i - 1, "", 0))
+	/* blank lines, and an %if that opens around the next section */
+	while (i > sec->start + 1 && (line_equals(&s->l, i - 1, "", 0) ||
+				      cond_at(s, i - 1) == COND_IF))
 		i--;
-	return i - 1;
+	return after_blocks(s, i, section_depth(s, sec));
 }
 
 static void edit_description(struct spec *s, const struct strvec *patches)
@@ -538,7 +660,7 @@ static void edit_description(struct spec *s, const struct strvec *patches)
 			   "extensions: ");
 	join_names(patches, &sb);
 	strbuf_addstr(&sb, ".\n");
-	insert_after(s, last_content(s, d), sb.buf);
+	add_edit(s, append_point(s, d), INSERT, sb.buf);
 	strbuf_release(&sb);
 }
 
@@ -562,7 +684,9 @@ static void edit_requires(struct spec *s, const char *kernel, struct strbuf *log
 		rel = find_tag(s, "Release", 0, &at);
 		strbuf_reset(&v);
 		strbuf_addf(&v, "Requires: %s\n", line.buf);
-		insert_after(s, (size_t)(rel >= 0 ? rel : 0), v.buf);
+		/* a Release in %if/%else: after the %endif, for every branch */
+		add_edit(s, after_blocks(s, (size_t)(rel >= 0 ? rel : 0) + 1, 0),
+			 INSERT, v.buf);
 	}
 	strbuf_addf(log, "Requires: %s\n", line.buf);
 	strbuf_release(&v);
@@ -584,10 +708,7 @@ static void drop_patches(struct spec *s, const struct strvec *drop,
 			if (strcmp(p[k].file, drop->v[d]))
 				continue;
 			for (size_t i = 0; i < s->sec[0].end; i++) {
-				size_t len;
-				const char *line = line_at(&s->l, i, &len);
-
-				if (tag_of(line, len, &t, &at) &&
+				if (tag_at(s, i, &t, &at) &&
 				    !strncasecmp(t.buf, "Patch", 5) &&
 				    (t.len > 5 ? atoi(t.buf + 5) : 0) == p[k].num)
 					add_edit(s, i, DELETE, NULL);
@@ -613,14 +734,15 @@ static size_t prep_insert_point(const struct spec *s)
 	if (!prep)
 		return s->l.nr;
 	patch_lines(s, -1, NULL, lines, &n, &strip);
-	if (n)
-		return (size_t)lines[n - 1] + 1;
+	if (n)		/* a %patch for one architecture: after its %endif */
+		return after_blocks(s, (size_t)lines[n - 1] + 1,
+				    section_depth(s, prep));
 	for (size_t i = prep->start + 1; i < prep->end; i++) {
 		size_t len;
 		const char *line = line_at(&s->l, i, &len);
 
 		if (len >= 6 && !strncmp(line, "%setup", 6))
-			return i + 1;
+			return after_blocks(s, i + 1, section_depth(s, prep));
 	}
 	return prep->start + 1;
 }
@@ -639,7 +761,8 @@ static void add_userspace(struct spec *s, const struct strvec *files,
 	for (size_t i = 0; i < files->nr; i++, next++) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "Patch%d: %s\n", next, files->v[i]);
-		insert_after(s, (size_t)(last >= 0 ? last : 0), sb.buf);
+		add_edit(s, after_blocks(s, (size_t)(last >= 0 ? last : 0) + 1,
+					 0), INSERT, sb.buf);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%%patch%d -p1\n", next);
 		add_edit(s, prep, INSERT, sb.buf);
@@ -655,11 +778,13 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 	const struct spec_section *prep = find_section(s, "prep", NULL);
 	const struct spec_section *inst = find_section(s, "install", NULL);
 	const struct spec_section *chlog = find_section(s, "changelog", NULL);
-	size_t files_at = chlog ? chlog->start : s->l.nr;
+	/* whole packages: never inside a conditional a section is in */
+	size_t files_at = before_blocks(s, chlog ? chlog->start : s->l.nr, 0);
+	size_t pkg_at = before_blocks(s, prep ? prep->start : 0, 0);
 	struct strbuf sb = STRBUF_INIT;
 
 	if (!has_package(s, "devel")) {
-		add_edit(s, prep ? prep->start : 0, INSERT,
+		add_edit(s, pkg_at, INSERT,
 			 "%package devel\n"
 			 "Summary: Development package for iptables (libipq).\n"
 			 "Group: System Environment/Libraries\n"
@@ -669,7 +794,7 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 			 "queuing: the library,\nits header and its manual "
 			 "pages.\n\n");
 		if (inst)
-			insert_after(s, last_content(s, inst),
+			add_edit(s, append_point(s, inst), INSERT,
 				     "make install-devel DESTDIR=$RPM_BUILD_ROOT "
 				     "LIBDIR=%{_libdir} INCDIR=%{_includedir} "
 				     "MANDIR=%{_mandir}\n");
@@ -680,7 +805,7 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 		strbuf_addstr(log, "added %package devel\n");
 	}
 	if (!has_package(s, "pom") && req->pom_tarball) {
-		add_edit(s, prep ? prep->start : 0, INSERT,
+		add_edit(s, pkg_at, INSERT,
 			 "%package pom\n"
 			 "Summary: The netfilter patch-o-matic tree this "
 			 "iptables was built with.\n"
@@ -697,7 +822,7 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 			    "patch-o-matic/%s\n", pom_source, req->pom_top,
 			    req->pom_top);
 		if (inst)
-			insert_after(s, last_content(s, inst), sb.buf);
+			add_edit(s, append_point(s, inst), INSERT, sb.buf);
 		add_edit(s, files_at, INSERT,
 			 "%files pom\n%defattr(-,root,root)\n"
 			 "/usr/src/patch-o-matic\n\n");
@@ -716,7 +841,8 @@ static int add_pom_source(struct spec *s, const struct spec_request *req)
 	if (!req->pom_tarball || has_package(s, "pom"))
 		return -1;
 	strbuf_addf(&sb, "Source%d: %s\n", n, req->pom_tarball);
-	insert_after(s, (size_t)(last >= 0 ? last : 0), sb.buf);
+	add_edit(s, after_blocks(s, (size_t)(last >= 0 ? last : 0) + 1, 0),
+		 INSERT, sb.buf);
 	strbuf_release(&sb);
 	return n;
 }
@@ -744,10 +870,18 @@ static void add_changelog(struct spec *s, const struct spec_request *req,
 {
 	const struct spec_section *c = find_section(s, "changelog", NULL);
 	struct strbuf sb = STRBUF_INIT;
-	char date[32];
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	char date[32], *end = NULL;
 	time_t t = time(NULL);
 	struct tm tm;
 
+	/* a reproducible build's fixed date, as rpm itself takes it */
+	if (epoch && *epoch) {
+		long long v = strtoll(epoch, &end, 10);
+
+		if (!*end && v >= 0)
+			t = (time_t)v;
+	}
 	localtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a %b %d %Y", &tm);
 	if (!c)

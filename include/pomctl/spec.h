@@ -38,6 +38,7 @@ struct spec {
 	size_t nsec;
 	struct spec_edit *edits;
 	size_t nedits;
+	int *depth;		/* per line: how many conditionals it is in */
 };
 
 int spec_read(struct spec *s, const char *path);

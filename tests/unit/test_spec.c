@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -243,6 +244,55 @@ static void test_latin2_refused(void **unused)
 			       "%_invalid_encoding_terminates_build"));
 }
 
+/*
+ * The spec's structure (tests/fixtures/specs/structure/): each spec edited
+ * with a userspace patch, its result compared whole with NAME.expected,
+ * then parsed by librpmbuild.  POMCTL_WRITE_EXPECTED=1 writes the expected
+ * files instead (to be read line by line before they are committed).
+ */
+static void test_structure(void **unused)
+{
+	static const char *const names[] = {
+		"ifarch-patch", "conditional-tail", "release-branches",
+		"prep-in-if", "define-body", "define-branches",
+	};
+	struct strvec us = STRVEC_INIT;
+
+	(void)unused;
+	/* the changelog entry's date: a fixed one */
+	setenv("SOURCE_DATE_EPOCH", "1038614400", 1);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	strvec_push(&us, "iptables-pom-iprange.patch");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct strbuf name = STRBUF_INIT, want = STRBUF_INIT,
+			      path = STRBUF_INIT;
+		struct edited e;
+
+		strbuf_addf(&name, "specs/structure/%s.spec", names[i]);
+		assert_int_equal(edit(name.buf, NULL, &us, &e), 0);
+		fixture(name.buf, &path);
+		strbuf_setlen(&path, path.len - 5);
+		strbuf_addstr(&path, ".expected");
+		if (getenv("POMCTL_WRITE_EXPECTED"))
+			assert_int_equal(write_file_atomic(path.buf, e.text.buf,
+							   e.text.len, 0644), 0);
+		assert_int_equal(read_file(path.buf, 1 << 20, false, &want), 0);
+		if (strcmp(want.buf, e.text.buf))
+			fail_msg("%s: the edited spec differs from %s:\n%s",
+				 names[i], path.buf, e.text.buf);
+		if (spec_validate(e.path, "/tmp", NULL) < 0)
+			fail_msg("%s: librpmbuild refuses the result: %s",
+				 names[i], error_last());
+		done(&e);
+		strbuf_release(&name);
+		strbuf_release(&want);
+		strbuf_release(&path);
+	}
+	unsetenv("SOURCE_DATE_EPOCH");
+	strvec_clear(&us);
+}
+
 /* ISO-8859 bytes pass through untouched. */
 static void test_latin1(void **unused)
 {
@@ -276,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_latin2_refused),
+		cmocka_unit_test(test_structure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,19 +60,48 @@ static void set_field(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
+/* Kernel images named without their release: it is the directory's. */
+static bool plain_image_name(const char *base)
+{
+	static const char *const names[] = { "vmlinuz", "vmlinux", "bzImage",
+					     "zImage", "linux" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(base, names[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The image and its release: "/vmlinuz-RELEASE", or a kernel kept in a
+ * directory of its release ("/boot/2.4.20-wt2/bzImage"), else the name.
+ */
 static void set_image(struct boot_entry *e, const char *value)
 {
 	size_t n = strcspn(value, " \t");
-	const char *base;
+	const char *base, *dir = NULL;
 
 	free(e->image);
 	e->image = strndup(value, n);
 	if (!e->image)
 		die_oom();
 	base = strrchr(e->image, '/');
+	if (base && base > e->image)
+		for (dir = base - 1; dir > e->image && dir[-1] != '/';)
+			dir--;
 	base = base ? base + 1 : e->image;
 	free(e->release);
-	e->release = xstrdup(!strncmp(base, "vmlinuz-", 8) ? base + 8 : base);
+	e->in_dir = false;
+	if (!strncmp(base, "vmlinuz-", 8)) {
+		e->release = xstrdup(base + 8);
+	} else if (dir && plain_image_name(base) && base - 1 > dir) {
+		e->release = strndup(dir, (size_t)(base - 1 - dir));
+		if (!e->release)
+			die_oom();
+		e->in_dir = true;
+	} else {
+		e->release = xstrdup(base);
+	}
 }
 
 static struct boot_entry *new_entry(struct bootcfg *b, const char *title,
@@ -112,10 +141,19 @@ static void parse_grub_line(struct bootcfg *b, size_t i, const char *s,
 	 */
 	if (strspn(s, " \t\r") < len)
 		e->end = i + 1;
-	if (keyword(s, len, "kernel", true, v))
+	if (keyword(s, len, "kernel", true, v)) {
 		set_image(e, v->buf);
-	else if (keyword(s, len, "initrd", true, v))
+		/* Xen: the hypervisor; Linux and its initrd are modules */
+		e->xen = !strncmp(e->release, "xen", 3);
+		e->modules = 0;
+	} else if (keyword(s, len, "initrd", true, v)) {
 		set_field(&e->initrd, v->buf);
+	} else if (e->xen && keyword(s, len, "module", true, v)) {
+		if (e->modules++ == 0)
+			set_image(e, v->buf);
+		else
+			set_field(&e->initrd, v->buf);
+	}
 }
 
 static void parse_lilo_line(struct bootcfg *b, size_t i, const char *s,
@@ -311,6 +349,41 @@ static void lilo_label(const struct bootcfg *b, const char *release,
 	}
 }
 
+/*
+ * For a kernel kept in a directory of its release: the image or initrd
+ * line of the old entry with the path make install gives the new kernel,
+ * beside that directory ("/boot/2.4.20-wt2/bzImage" ->
+ * "/boot/vmlinuz-NEW", its initrd "/boot/initrd-NEW.img"), into out.
+ */
+static bool new_path_line(const struct bootcfg *b, const char *s, size_t len,
+			  const char *from, const char *to, struct strbuf *out)
+{
+	const char *image = b->loader == LOADER_LILO ? "image" : "kernel";
+	struct strbuf v = STRBUF_INIT, comp = STRBUF_INIT, line = STRBUF_INIT;
+	bool initrd = keyword(s, len, "initrd", true, &v), done = false;
+	const char *at, *hit;
+	size_t path_len;
+
+	if (!initrd && !keyword(s, len, image, true, &v))
+		goto out;
+	strbuf_add(&line, s, len);	/* s is not NUL-terminated */
+	strbuf_addf(&comp, "/%s/", from);
+	at = strstr(line.buf, v.buf);
+	path_len = at ? strcspn(at, " \t\"") : 0;
+	hit = at ? strstr(at, comp.buf) : NULL;
+	if (!hit || (size_t)(hit - at) >= path_len)
+		goto out;
+	strbuf_add(out, line.buf, (size_t)(hit - line.buf) + 1);
+	strbuf_addf(out, initrd ? "initrd-%s.img" : "vmlinuz-%s", to);
+	strbuf_addstr(out, at + path_len);
+	done = true;
+out:
+	strbuf_release(&v);
+	strbuf_release(&comp);
+	strbuf_release(&line);
+	return done;
+}
+
 static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
 		       const char *from, const char *to, struct manifest *m,
 		       struct strbuf *diff)
@@ -326,7 +399,9 @@ static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
 		const char *s = line_at(&b->l, i, &len);
 		struct strbuf v = STRBUF_INIT;
 
-		if (b->loader == LOADER_LILO && keyword(s, len, "label", true, &v)) {
+		if (old->in_dir && new_path_line(b, s, len, from, to, &out)) {
+			/* the new kernel is where make install puts it */
+		} else if (b->loader == LOADER_LILO && keyword(s, len, "label", true, &v)) {
 			lilo_label(b, to, &label);
 			strbuf_add(&out, s, (size_t)(strstr(s, v.buf) - s));
 			strbuf_addstr(&out, label.buf);

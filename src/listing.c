@@ -69,14 +69,6 @@ struct batch {
 	struct strbuf path;	/* the diffs end to end */
 };
 
-static bool has(const struct strvec *v, const char *s)
-{
-	for (size_t i = 0; i < v->nr; i++)
-		if (!strcmp(v->v[i], s))
-			return true;
-	return false;
-}
-
 /* Patch i joins the batch unless it touches a file one there touches. */
 static bool batch_takes(struct batch *b, const struct pom_tree *pt, size_t i)
 {
@@ -86,7 +78,7 @@ static bool batch_takes(struct batch *b, const struct pom_tree *pt, size_t i)
 	pom_diff_files(&pt->patches[i], &e->files);
 	for (size_t k = 0; k < b->n; k++)
 		for (size_t f = 0; f < e->files.nr; f++)
-			if (has(&b->e[k].files, e->files.v[f])) {
+			if (strvec_has(&b->e[k].files, e->files.v[f])) {
 				strvec_clear(&e->files);
 				return false;
 			}
@@ -163,7 +155,7 @@ static bool clean_files(const char *out, struct strvec *clean)
 static bool all_clean(const struct strvec *files, const struct strvec *clean)
 {
 	for (size_t i = 0; i < files->nr; i++)
-		if (!has(clean, files->v[i]))
+		if (!strvec_has(clean, files->v[i]))
 			return false;
 	return true;
 }

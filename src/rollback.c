@@ -316,14 +316,6 @@ static bool kept_copy(const struct manifest *m, const char *nvr,
 	return found;
 }
 
-static bool has(const struct strvec *sv, const char *s)
-{
-	for (size_t i = 0; i < sv->nr; i++)
-		if (!strcmp(sv->v[i], s))
-			return true;
-	return false;
-}
-
 /*
  * Whether the installed packages called name are all ones the run
  * installed (none at all counts: nothing to lose); else, what is there
@@ -341,7 +333,7 @@ static bool only_ours(struct rpmdb *db, const char *name,
 	for (size_t i = 0; i < n; i++) {
 		strbuf_reset(&nvr);
 		rpmpkg_nvr(&pkgs[i], &nvr);
-		if (!has(installed, nvr.buf)) {
+		if (!strvec_has(installed, nvr.buf)) {
 			ours = false;
 			strbuf_addf(now, "%s%s", now->len ? " " : "", nvr.buf);
 		}
@@ -406,8 +398,11 @@ static int packages_to_undo(struct ctx *ctx, const struct manifest *m,
 		name_of(replaced.v[i], &name);
 		strvec_push(&names, name.buf);
 		strbuf_reset(&now);
-		if (is_installed(&db, replaced.v[i]))
-			continue;	/* back already (by hand) */
+		/* back already (by hand); not a build the run replaced in
+		 * place with its own of the same version-release */
+		if (!strvec_has(&installed, replaced.v[i]) &&
+		    is_installed(&db, replaced.v[i]))
+			continue;
 		if (!kept_copy(m, replaced.v[i], &copy)) {
 			strvec_push(&u->by_hand, replaced.v[i]);
 		} else if (!only_ours(&db, name.buf, &installed, &now)) {
@@ -421,7 +416,7 @@ static int packages_to_undo(struct ctx *ctx, const struct manifest *m,
 	for (size_t i = 0; i < installed.nr; i++) {
 		name_of(installed.v[i], &name);
 		strbuf_reset(&now);
-		if (has(&names, name.buf) || !is_installed(&db, installed.v[i]))
+		if (strvec_has(&names, name.buf) || !is_installed(&db, installed.v[i]))
 			continue;
 		if (only_ours(&db, name.buf, &installed, &now))
 			strvec_push(&u->erase, installed.v[i]);
@@ -473,9 +468,9 @@ static void say_by_hand(const struct pkg_undo *u, bool dry)
 	strvec_join(&u->by_hand, " ", &list);
 	if (list.len)
 		say("pomctl: no copy was kept of %s: put it back by hand with "
-		    "rpm -Uvh --oldpackage %s, from the distribution's "
-		    "package files ([sources] package_locations lets pomctl "
-		    "keep them next time)", list.buf, list.buf);
+		    "rpm -Uvh --oldpackage --replacepkgs %s, from the "
+		    "distribution's package files ([sources] package_locations "
+		    "lets pomctl keep them next time)", list.buf, list.buf);
 	strbuf_release(&list);
 }
 

@@ -1037,14 +1037,6 @@ void spec_render(const struct spec *s, struct strbuf *out)
 
 /* --- validation ----------------------------------------------------------------- */
 
-static bool in_list(const struct strvec *v, const char *s)
-{
-	for (size_t i = 0; v && i < v->nr; i++)
-		if (!strcmp(v->v[i], s))
-			return true;
-	return false;
-}
-
 static int check_expect(rpmSpec spec, const char *path,
 			const struct spec_expect *x)
 {
@@ -1072,11 +1064,11 @@ static int check_expect(rpmSpec spec, const char *path,
 		ret = error("the edited spec '%s' has Release %s, not %s", path,
 			    r ? r : "(none)", x->release);
 	for (size_t i = 0; !ret && x->packages && i < x->packages->nr; i++)
-		if (!in_list(&names, x->packages->v[i]))
+		if (!strvec_has(&names, x->packages->v[i]))
 			ret = error("the edited spec '%s' has no package %s",
 				    path, x->packages->v[i]);
 	for (size_t i = 0; !ret && x->sources && i < x->sources->nr; i++)
-		if (!in_list(&sources, x->sources->v[i]))
+		if (!strvec_has(&sources, x->sources->v[i]))
 			ret = error("the edited spec '%s' does not list %s as a "
 				    "source", path, x->sources->v[i]);
 	strvec_clear(&names);

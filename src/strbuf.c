@@ -204,3 +204,11 @@ void strvec_join(const struct strvec *sv, const char *sep, struct strbuf *sb)
 	for (size_t i = 0; i < sv->nr; i++)
 		strbuf_addf(sb, "%s%s", i ? sep : "", sv->v[i]);
 }
+
+bool strvec_has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; sv && i < sv->nr; i++)
+		if (!strcmp(sv->v[i], s))
+			return true;
+	return false;
+}

@@ -178,9 +178,12 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 	const char *dbpath = config_get(ctx->cfg, "rpm", "dbpath");
 	struct rpmpkg *old = NULL, p;
 	struct strbuf nvr = STRBUF_INIT, from = STRBUF_INIT;
+	struct strvec ours = STRVEC_INIT;
 	size_t n = 0;
 	int ret = 0;
 
+	/* what an earlier attempt of this run installed is the run's own */
+	manifest_packages(m, "installed", &ours);
 	for (size_t i = 0; i < pkgs->nr && !ret; i++) {
 		ret = rpm_check_package(pkgs->v[i], NULL, &p);
 		if (ret)
@@ -196,6 +199,8 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 		strbuf_reset(&nvr);
 		strbuf_reset(&from);
 		rpmpkg_nvr(&old[i], &nvr);
+		if (strvec_has(&ours, nvr.buf))
+			continue;	/* rebuilt since: nothing to put back */
 		manifest_package(m, "replaced", nvr.buf);
 		ret = keep_copy(ctx, &old[i], m, &from);
 		if (!ret)
@@ -208,6 +213,7 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 				"will name it to reinstall by hand", nvr.buf);
 	}
 	rpmpkg_free_all(old, n);
+	strvec_clear(&ours);
 	strbuf_release(&nvr);
 	strbuf_release(&from);
 	if (ret < 0)

@@ -38,6 +38,9 @@ struct boot_entry {
 	char *release;		/* from the image name "vmlinuz-RELEASE" */
 	char *file;		/* BLS: the entry's file */
 	size_t start, end;	/* its lines in the configuration */
+	bool in_dir;		/* kept as DIR/RELEASE/bzImage */
+	bool xen;		/* GRUB: kernel /xen.gz, Linux a module */
+	unsigned modules;	/* GRUB Xen: module lines seen */
 };
 
 struct bootcfg {

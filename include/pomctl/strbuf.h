@@ -17,6 +17,7 @@
 #define POMCTL_STRBUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 extern char strbuf_empty[];
@@ -71,6 +72,8 @@ void strvec_pushv(struct strvec *sv, const char *const *v);
 void strvec_split(struct strvec *sv, const char *s, const char *delims);
 /* The argv: never NULL, always NULL-terminated. */
 const char *const *strvec_argv(struct strvec *sv);
+/* Whether sv (may be NULL) holds s. */
+bool strvec_has(const struct strvec *sv, const char *s);
 /* The strings of sv, sep between them, appended to sb. */
 void strvec_join(const struct strvec *sv, const char *sep, struct strbuf *sb);
 

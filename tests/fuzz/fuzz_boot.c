@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The boot loader parsers: the same bytes as GRUB legacy and as LILO. */
+/*
+ * The boot loader parsers: the same bytes as GRUB legacy and as LILO; an
+ * entry added like the first one (in memory: no manifest, nothing written).
+ */
 #include "fuzz.h"
 #include "pomctl/boot.h"
 
@@ -15,6 +18,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			       size) == 0) {
 			(void)boot_find(&b, "2.4.20-13.8");
 			(void)boot_find(&b, "");
+			if (b.nr && b.e[0].release && *b.e[0].release) {
+				struct strbuf diff = STRBUF_INIT;
+
+				(void)boot_add_like(NULL, &b, b.e[0].release,
+						    "9.9.9-fuzz1", NULL, &diff);
+				strbuf_release(&diff);
+			}
 		}
 		boot_release(&b);
 	}

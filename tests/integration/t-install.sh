@@ -68,7 +68,7 @@ cut_in install verify
 expect_exit 3 "$P" --root "$ROOT" resume
 assert_grep "installed 3 packages, replacing iptables-1.2.6a-2$" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" rollback --plan
-assert_grep "rpm -Uvh --oldpackage iptables-1.2.6a-2," "$T/out"
+assert_grep "rpm -Uvh --oldpackage --replacepkgs iptables-1.2.6a-2," "$T/out"
 
 # verify: the old kernel came up instead
 reboot_into 2.4.20-13.8

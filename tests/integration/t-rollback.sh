@@ -71,7 +71,7 @@ for loader in grub lilo grub2; do
 	assert_grep "^pomctl: run .* is rolled back$" "$T/out"
 	rpm --root "$ROOT" --dbpath /var/lib/rpm -qa | sort >"$T/rpms.after"
 	if [ $loader = grub2 ]; then
-		assert_grep "put it back by hand with rpm -Uvh --oldpackage iptables-1.2.6a-2" "$T/out"
+		assert_grep "put it back by hand with rpm -Uvh --oldpackage --replacepkgs iptables-1.2.6a-2" "$T/out"
 		printf 'iptables-1.2.8-1.pom.%s\n' "$(sed -n 's/^iptables-1.2.6a-2\.//p' "$T/rpms.before")" >"$T/rpms.expected"
 		grep -v '^iptables-' "$T/rpms.before" >>"$T/rpms.expected"
 		sort -o "$T/rpms.expected" "$T/rpms.expected"
@@ -93,4 +93,21 @@ for loader in grub lilo grub2; do
 		assert_grep "step 8/9: install" "$T/err"
 	fi
 done
+
+# a second run with the same [rpm] release replaces the first run's
+# packages in place (its build overwrote their files): rollback of the
+# second run has no copy of them and says so, naming them to put back
+rm -rf "$T/sb"
+"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" >/dev/null 2>&1 || fail "mkroot"
+ROOT=$T/sb
+for p in string iprange; do
+	expect_exit 3 "$P" --root "$ROOT" upgrade --patch $p --trial=skip
+	[ $p = string ] || assert_grep "replacing iptables-1.2.8-1.pom iptables-devel" "$T/err"
+	rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
+	reboot_into "$rel"
+	expect_exit 0 "$P" --root "$ROOT" resume
+done
+reboot_into 2.4.20-13.8
+expect_exit 0 "$P" --root "$ROOT" rollback
+assert_grep "no copy was kept of iptables-1.2.8-1.pom iptables-devel-1.2.8-1.pom iptables-pom-1.2.8-1.pom: put it back by hand" "$T/out"
 exit 0

@@ -155,12 +155,81 @@ static void test_lilo(void **unused)
 	strbuf_release(&diff);
 }
 
+/*
+ * A Xen entry: the hypervisor is the kernel line, Linux and its initrd
+ * are modules.  The running kernel is found by its module, and the new
+ * entry keeps the hypervisor and boots the new Linux.
+ */
+static void test_grub_xen(void **unused)
+{
+	static const char xen[] =
+		"default=0\n"
+		"timeout=5\n"
+		"title Red Hat Enterprise Linux Server (2.6.18-8.el5xen)\n"
+		"\troot (hd0,0)\n"
+		"\tkernel /xen.gz-2.6.18-8.el5\n"
+		"\tmodule /vmlinuz-2.6.18-8.el5xen ro root=/dev/VolGroup00/LogVol00\n"
+		"\tmodule /initrd-2.6.18-8.el5xen.img\n";
+	struct bootcfg b;
+	struct strbuf diff = STRBUF_INIT;
+
+	(void)unused;
+	assert_int_equal(boot_parse(&b, LOADER_GRUB, "grub.conf", xen,
+				    strlen(xen)), 0);
+	assert_int_equal(b.nr, 1);
+	assert_int_equal(boot_find(&b, "2.6.18-8.el5xen"), 0);
+	assert_string_equal(b.e[0].initrd, "/initrd-2.6.18-8.el5xen.img");
+	assert_int_equal(boot_add_like(NULL, &b, "2.6.18-8.el5xen",
+				       "2.6.18-8.el5xencustom1", NULL, &diff), 0);
+	assert_non_null(strstr(diff.buf, "+\tkernel /xen.gz-2.6.18-8.el5\n"));
+	assert_non_null(strstr(diff.buf, "+\tmodule /vmlinuz-2.6.18-8.el5xencustom1 ro "));
+	assert_non_null(strstr(diff.buf, "+\tmodule /initrd-2.6.18-8.el5xencustom1.img\n"));
+	assert_null(strstr(diff.buf, "\n-"));
+	boot_release(&b);
+	strbuf_release(&diff);
+}
+
+/*
+ * LILO with kernels kept in directories of their release: the running
+ * one is found by its directory; the new entry points where make install
+ * puts the new kernel, with its initrd beside it, and a label of its own.
+ */
+static void test_lilo_dir(void **unused)
+{
+	static const char conf[] =
+		"boot=/dev/sda\n"
+		"default=wt\n"
+		"\n"
+		"image = /boot/2.4.20-wt2/bzImage\n"
+		"\tlabel = wt\n"
+		"\tinitrd = /boot/2.4.20-wt2/initrd.img\n"
+		"\tappend = \"root=/dev/sda1\"\n"
+		"\tread-only\n";
+	struct bootcfg b;
+	struct strbuf diff = STRBUF_INIT;
+
+	(void)unused;
+	assert_int_equal(boot_parse(&b, LOADER_LILO, "lilo.conf", conf,
+				    strlen(conf)), 0);
+	assert_int_equal(boot_find(&b, "2.4.20-wt2"), 0);
+	assert_int_equal(boot_add_like(NULL, &b, "2.4.20-wt2",
+				       "2.4.20-wt2custom1", NULL, &diff), 0);
+	assert_non_null(strstr(diff.buf, "+image = /boot/vmlinuz-2.4.20-wt2custom1\n"));
+	assert_non_null(strstr(diff.buf, "+\tinitrd = /boot/initrd-2.4.20-wt2custom1.img\n"));
+	assert_non_null(strstr(diff.buf, "+\tlabel = 2.4.20-wt2custo"));
+	assert_null(strstr(diff.buf, "\n-"));
+	boot_release(&b);
+	strbuf_release(&diff);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grub),
 		cmocka_unit_test(test_lilo),
 		cmocka_unit_test(test_debian_menu_lst),
+		cmocka_unit_test(test_grub_xen),
+		cmocka_unit_test(test_lilo_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -747,15 +747,47 @@ static size_t prep_insert_point(const struct spec *s)
 	return prep->start + 1;
 }
 
-static void add_userspace(struct spec *s, const struct strvec *files,
-			  struct strbuf *log)
+/*
+ * The %prep line that applies every PatchN by itself (%autosetup, or
+ * %autopatch) and its -p level (-1 when it gives none): the line, or -1.
+ */
+static long autopatch_line(const struct spec *s, int *strip)
+{
+	const struct spec_section *prep = find_section(s, "prep", NULL);
+
+	for (size_t i = prep ? prep->start + 1 : 0; prep && i < prep->end; i++) {
+		size_t len;
+		const char *line = line_at(&s->l, i, &len), *p;
+		struct strbuf sb = STRBUF_INIT;
+
+		if ((len < 10 || strncmp(line, "%autosetup", 10)) &&
+		    (len < 10 || strncmp(line, "%autopatch", 10)))
+			continue;
+		strbuf_add(&sb, line, len);
+		p = strstr(sb.buf, " -p");
+		*strip = p && isdigit((unsigned char)p[3]) ? atoi(p + 3) : -1;
+		strbuf_release(&sb);
+		return (long)i;
+	}
+	return -1;
+}
+
+static int add_userspace(struct spec *s, const struct strvec *files,
+			 struct strbuf *log)
 {
 	struct numbered patches = numbered_tags(s, "Patch");
-	int next = patches.max + 1;
-	long last = patches.last;
+	int next = patches.max + 1, strip = -1;
+	long last = patches.last, autop = autopatch_line(s, &strip);
 	size_t prep = prep_insert_point(s);
 	struct strbuf sb = STRBUF_INIT;
 
+	/* the userspace diffs have a dummy first component: -p1 */
+	if (autop >= 0 && strip != 1)
+		return error("spec '%s' line %ld applies its patches with "
+			     "%%autosetup/%%autopatch at -p%d; pomctl's "
+			     "userspace diffs need -p1: give it -p1, or apply "
+			     "the patches with %%patch lines", s->path,
+			     autop + 1, strip < 0 ? 0 : strip);
 	if (last < 0)
 		last = numbered_tags(s, "Source").last;
 	for (size_t i = 0; i < files->nr; i++, next++) {
@@ -763,6 +795,11 @@ static void add_userspace(struct spec *s, const struct strvec *files,
 		strbuf_addf(&sb, "Patch%d: %s\n", next, files->v[i]);
 		add_edit(s, after_blocks(s, (size_t)(last >= 0 ? last : 0) + 1,
 					 0), INSERT, sb.buf);
+		if (autop >= 0) {	/* it applies the new one too */
+			strbuf_addf(log, "Patch%d: %s, applied by %%autosetup "
+				    "or %%autopatch\n", next, files->v[i]);
+			continue;
+		}
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%%patch%d -p1\n", next);
 		add_edit(s, prep, INSERT, sb.buf);
@@ -770,6 +807,7 @@ static void add_userspace(struct spec *s, const struct strvec *files,
 			    files->v[i]);
 	}
 	strbuf_release(&sb);
+	return 0;
 }
 
 static void add_subpackages(struct spec *s, const struct spec_request *req,
@@ -982,8 +1020,8 @@ int spec_edit_pom(struct spec *s, const struct spec_request *req,
 	edit_requires(s, req->kernel_version, log);
 	if (req->drop)
 		drop_patches(s, req->drop, log);
-	if (req->userspace)
-		add_userspace(s, req->userspace, log);
+	if (req->userspace && add_userspace(s, req->userspace, log) < 0)
+		return -1;
 	pom_source = add_pom_source(s, req);
 	add_subpackages(s, req, pom_source, log);
 	add_changelog(s, req, log);

@@ -254,7 +254,7 @@ static void test_structure(void **unused)
 {
 	static const char *const names[] = {
 		"ifarch-patch", "conditional-tail", "release-branches",
-		"prep-in-if", "define-body", "define-branches",
+		"prep-in-if", "define-body", "define-branches", "autosetup",
 	};
 	struct strvec us = STRVEC_INIT;
 
@@ -293,6 +293,34 @@ static void test_structure(void **unused)
 	strvec_clear(&us);
 }
 
+/* %autosetup without -p1 cannot apply pomctl's userspace diffs: refused. */
+static void test_autosetup_p0_refused(void **unused)
+{
+	static const char text[] = "Name: x\nVersion: 1\nRelease: 1\n"
+				   "Summary: x\nLicense: GPL\nSource0: x.tar\n"
+				   "\n%description\nx\n\n%prep\n%autosetup\n\n"
+				   "%build\nmake\n";
+	struct spec s;
+	struct strbuf log = STRBUF_INIT;
+	struct strvec patches = STRVEC_INIT, us = STRVEC_INIT;
+	struct spec_request req = { "2", "1.pom", "x-2.tar.bz2", "/k", "2.4.20",
+				    "T <t@e>", NULL, NULL, &patches, NULL, &us };
+	bool old = error_set_quiet(true);
+
+	(void)unused;
+	strvec_push(&patches, "iprange");
+	strvec_push(&us, "iptables-pom-iprange.patch");
+	assert_int_equal(spec_parse(&s, "auto.spec", text, sizeof(text) - 1), 0);
+	assert_int_equal(spec_edit_pom(&s, &req, &log), -1);
+	assert_non_null(strstr(error_last(), "line 12 applies its patches with "
+					     "%autosetup/%autopatch at -p0"));
+	error_set_quiet(old);
+	spec_release(&s);
+	strbuf_release(&log);
+	strvec_clear(&patches);
+	strvec_clear(&us);
+}
+
 /* ISO-8859 bytes pass through untouched. */
 static void test_latin1(void **unused)
 {
@@ -327,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_latin2_refused),
 		cmocka_unit_test(test_structure),
+		cmocka_unit_test(test_autosetup_p0_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -574,15 +574,18 @@ static int edit_release(struct spec *s, const char *release, struct strbuf *log)
 	return 0;
 }
 
+/* Source0 (or Source), in every conditional branch that sets it. */
 static void edit_source0(struct spec *s, const char *tarball, struct strbuf *log)
 {
 	struct strbuf v = STRBUF_INIT, nv = STRBUF_INIT;
 	size_t at;
-	long i = find_tag(s, "Source0", 0, &at);
+	const char *tag = "Source0";
+	long i = find_tag(s, tag, 0, &at);
 
 	if (i < 0)
-		i = find_tag(s, "Source", 0, &at);
-	if (i >= 0) {
+		i = find_tag(s, tag = "Source", 0, &at);
+	for (; i >= 0; i = find_tag(s, tag, (size_t)i + 1, &at)) {
+		strbuf_reset(&nv);
 		tag_value(s, (size_t)i, at, &v);
 		if (!strchr(v.buf, '%')) {	/* macros follow Version */
 			const char *slash = strrchr(v.buf, '/');
@@ -604,13 +607,15 @@ static void join_names(const struct strvec *v, struct strbuf *sb)
 		strbuf_addf(sb, "%s%s", i ? ", " : "", v->v[i]);
 }
 
+/* The main Summary, in every conditional branch that sets it. */
 static void edit_summary(struct spec *s, const struct strvec *patches)
 {
 	struct strbuf v = STRBUF_INIT, nv = STRBUF_INIT;
 	size_t at;
 	long i = find_tag(s, "Summary", 0, &at);
 
-	if (i >= 0) {
+	for (; i >= 0; i = find_tag(s, "Summary", (size_t)i + 1, &at)) {
+		strbuf_reset(&nv);
 		tag_value(s, (size_t)i, at, &v);
 		if (!strstr(v.buf, "patch-o-matic")) {
 			bool dot = v.len && v.buf[v.len - 1] == '.';
@@ -1039,10 +1044,22 @@ static int by_line(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Text of pomctl's, with the spec's own line ending. */
+static void add_text(struct strbuf *out, const char *text, bool crlf)
+{
+	for (; *text; text++) {
+		if (crlf && *text == '\n' && (!out->len ||
+					      out->buf[out->len - 1] != '\r'))
+			strbuf_addch(out, '\r');
+		strbuf_addch(out, *text);
+	}
+}
+
 void spec_render(const struct spec *s, struct strbuf *out)
 {
 	struct spec_edit *e = xmalloc((s->nedits + 1) * sizeof(*e));
 	size_t k = 0;
+	bool crlf = s->l.nr && !strcmp(ending(s, 0), "\r\n");
 
 	if (s->nedits) {	/* edits is NULL when there are none */
 		memcpy(e, s->edits, s->nedits * sizeof(*e));
@@ -1055,12 +1072,12 @@ void spec_render(const struct spec *s, struct strbuf *out)
 			if (e[k].op == INSERT) {
 				if (i == s->l.nr && out->len &&
 				    out->buf[out->len - 1] != '\n')
-					strbuf_addch(out, '\n');
-				strbuf_addstr(out, e[k].text);
+					strbuf_addstr(out, crlf ? "\r\n" : "\n");
+				add_text(out, e[k].text, crlf);
 			} else if (!replaced) {
 				replaced = true;
 				if (e[k].op == REPLACE)
-					strbuf_addstr(out, e[k].text);
+					add_text(out, e[k].text, crlf);
 			}
 		}
 		if (i < s->l.nr && !replaced) {

@@ -255,6 +255,7 @@ static void test_structure(void **unused)
 	static const char *const names[] = {
 		"ifarch-patch", "conditional-tail", "release-branches",
 		"prep-in-if", "define-body", "define-branches", "autosetup",
+		"summary-branches", "crlf",
 	};
 	struct strvec us = STRVEC_INIT;
 

@@ -119,7 +119,7 @@ static void package_locations(struct ctx *ctx, const char *arch,
 /* Whether path is the very build p (its digests those of the database). */
 static bool is_build_of(const char *path, const struct rpmpkg *p)
 {
-	struct rpmpkg got;
+	struct rpmpkg got = { 0 };
 	bool quiet = error_set_quiet(true), same;
 
 	same = rpm_check_package(path, NULL, &got) == 0 && *p->digest &&

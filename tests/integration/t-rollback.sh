@@ -24,9 +24,11 @@ for loader in grub lilo grub2; do
 	      # a wrong build of the same name first: it must be passed over
 	      cp "$W"/dist/iptables-ipv6-1.2.6a-2.*.rpm "$T/pkgs/"
 	      for f in "$T"/pkgs/iptables-ipv6-*; do mv "$f" "$(echo "$f" | sed 's/iptables-ipv6-/iptables-/')"; done
-	      mkdir -p "$T/pkgs/good"
+	      mkdir -p "$T/pkgs/good" "$T/pkgs/junk"
 	      cp "$W"/dist/iptables-1.2.6a-2.*.rpm "$T/pkgs/good/"
-	      sed -i "s|^\[sources\]\$|[sources]\npackage_locations = file://$T/pkgs/ file://$T/pkgs/good/|" "$ROOT/etc/pomctl.conf" ;;
+	      # and before both, a file of that name that is no package at all
+	      for f in "$T"/pkgs/good/*.rpm; do echo "not a package" >"$T/pkgs/junk/$(basename "$f")"; done
+	      sed -i "s|^\[sources\]\$|[sources]\npackage_locations = file://$T/pkgs/junk/ file://$T/pkgs/ file://$T/pkgs/good/|" "$ROOT/etc/pomctl.conf" ;;
 	esac
 	rpm --root "$ROOT" --dbpath /var/lib/rpm -qa | sort >"$T/rpms.before"
 	snapshot >"$T/before"

@@ -316,6 +316,24 @@ static bool kept_copy(const struct manifest *m, const char *nvr,
 	return found;
 }
 
+/* The installed packages called name, as "NAME-VERSION-RELEASE". */
+static void installed_nvrs(struct rpmdb *db, const char *name,
+			   struct strvec *out)
+{
+	struct rpmpkg *pkgs = NULL;
+	struct strbuf nvr = STRBUF_INIT;
+	size_t n = 0;
+
+	rpmdb_find(db, name, &pkgs, &n);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_reset(&nvr);
+		rpmpkg_nvr(&pkgs[i], &nvr);
+		strvec_push(out, nvr.buf);
+	}
+	rpmpkg_free_all(pkgs, n);
+	strbuf_release(&nvr);
+}
+
 /*
  * Whether the installed packages called name are all ones the run
  * installed (none at all counts: nothing to lose); else, what is there
@@ -324,43 +342,32 @@ static bool kept_copy(const struct manifest *m, const char *nvr,
 static bool only_ours(struct rpmdb *db, const char *name,
 		      const struct strvec *installed, struct strbuf *now)
 {
-	struct rpmpkg *pkgs = NULL;
-	struct strbuf nvr = STRBUF_INIT;
-	size_t n = 0;
+	struct strvec there = STRVEC_INIT;
 	bool ours = true;
 
-	rpmdb_find(db, name, &pkgs, &n);
-	for (size_t i = 0; i < n; i++) {
-		strbuf_reset(&nvr);
-		rpmpkg_nvr(&pkgs[i], &nvr);
-		if (!strvec_has(installed, nvr.buf)) {
+	installed_nvrs(db, name, &there);
+	for (size_t i = 0; i < there.nr; i++)
+		if (!strvec_has(installed, there.v[i])) {
 			ours = false;
-			strbuf_addf(now, "%s%s", now->len ? " " : "", nvr.buf);
+			strbuf_addf(now, "%s%s", now->len ? " " : "",
+				    there.v[i]);
 		}
-	}
-	rpmpkg_free_all(pkgs, n);
-	strbuf_release(&nvr);
+	strvec_clear(&there);
 	return ours;
 }
 
 static bool is_installed(struct rpmdb *db, const char *nvr)
 {
-	struct strbuf name = STRBUF_INIT, got = STRBUF_INIT;
-	struct rpmpkg *pkgs = NULL;
-	size_t n = 0;
-	bool there = false;
+	struct strbuf name = STRBUF_INIT;
+	struct strvec there = STRVEC_INIT;
+	bool found;
 
 	name_of(nvr, &name);
-	rpmdb_find(db, name.buf, &pkgs, &n);
-	for (size_t i = 0; i < n && !there; i++) {
-		strbuf_reset(&got);
-		rpmpkg_nvr(&pkgs[i], &got);
-		there = !strcmp(got.buf, nvr);
-	}
-	rpmpkg_free_all(pkgs, n);
+	installed_nvrs(db, name.buf, &there);
+	found = strvec_has(&there, nvr);
+	strvec_clear(&there);
 	strbuf_release(&name);
-	strbuf_release(&got);
-	return there;
+	return found;
 }
 
 static void pkg_undo_release(struct pkg_undo *u)

@@ -59,33 +59,30 @@ int install_plan(struct ctx *ctx)
 	const char *built = step_output(ctx, "kernel", "release");
 	bool decided = *built &&
 		       state_step(ctx->state, "kernel")->status == STEP_DONE;
-	struct strbuf release = STRBUF_INIT, config = STRBUF_INIT,
-		      arch = STRBUF_INIT;
+	struct strbuf config = STRBUF_INIT, arch = STRBUF_INIT;
 	struct ktree t;
 	int ret;
 
 	/* the kernel step (re)builds first: the release it will choose */
-	if (decided)
-		strbuf_addstr(&release, built);
-	ret = decided ? 0 : kernel_planned_release(ctx, &release);
-	if (!ret)
-		ret = ktree_open_configured(ctx, &t);
-	if (ret)
-		return -1;
-	if (decided)
-		strbuf_addstr(&arch, step_output(ctx, "kernel", "arch"));
-	else
+	if (!decided) {
+		ret = kernel_planned_tree(ctx, &t);
+		if (ret)
+			return -1;
 		ret = ktree_config_and_arch(ctx, &t, &config, &arch);
+	} else {
+		ret = ktree_open_configured(ctx, &t);
+		if (ret)
+			return -1;
+		free(t.release);	/* what the kernel step recorded */
+		t.release = xstrdup(built);
+		strbuf_addstr(&arch, step_output(ctx, "kernel", "arch"));
+	}
 	if (!ret) {
-		/* t as the kernel step leaves it: its release */
-		free(t.release);
-		t.release = xstrdup(release.buf);
 		reboot_plan_install(ctx, &t, arch.buf);
 		plan_packages(ctx);
-		plan_reboot(ctx->plan, release.buf);
+		plan_reboot(ctx->plan, t.release);
 	}
 	ktree_release(&t);
-	strbuf_release(&release);
 	strbuf_release(&config);
 	strbuf_release(&arch);
 	return ret;

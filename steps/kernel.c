@@ -107,17 +107,15 @@ static int planned_release(struct ctx *ctx, struct ktree *t,
 							 "full"), diff);
 }
 
-int kernel_planned_release(struct ctx *ctx, struct strbuf *release)
+int kernel_planned_tree(struct ctx *ctx, struct ktree *t)
 {
-	struct ktree t;
 	struct strbuf diff = STRBUF_INIT;
-	int ret = ktree_open_configured(ctx, &t);
+	int ret = ktree_open_configured(ctx, t);
 
-	if (!ret)
-		ret = planned_release(ctx, &t, &diff);
-	if (!ret)
-		strbuf_addstr(release, t.release);
-	ktree_release(&t);
+	if (!ret && planned_release(ctx, t, &diff) < 0) {
+		ktree_release(t);
+		ret = -1;
+	}
 	strbuf_release(&diff);
 	return ret;
 }

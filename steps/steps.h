@@ -38,10 +38,11 @@ int patch_check_requested(struct ctx *ctx);
 int patch_check_names(struct ctx *ctx, const char *dir);
 
 /*
- * The release the kernel step will build, as its plan computes it (after
- * the trial's, where a trial runs first): 0, or -1 (reported).
+ * The configured tree opened with the release the kernel step will give
+ * it, as its plan computes it (after the trial's, where a trial runs
+ * first; nothing written): 0 (ktree_release() it), or -1 (reported).
  */
-int kernel_planned_release(struct ctx *ctx, struct strbuf *release);
+int kernel_planned_tree(struct ctx *ctx, struct ktree *t);
 
 /*
  * The file name from location loc: a directory (under the root) or a URL

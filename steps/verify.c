@@ -211,12 +211,16 @@ int verify_plan(struct ctx *ctx)
 	struct strbuf planned = STRBUF_INIT;
 	const char *release = step_output(ctx, "install", "release");
 	bool quiet = error_set_quiet(true);
+	struct ktree t;
 
 	/* before install: the release the kernel step will build */
 	if (!*release && step_done(ctx, "kernel"))
 		release = step_output(ctx, "kernel", "release");
-	if (!*release && kernel_planned_release(ctx, &planned) == 0)
+	if (!*release && kernel_planned_tree(ctx, &t) == 0) {
+		strbuf_addstr(&planned, t.release);
 		release = planned.buf;
+		ktree_release(&t);
+	}
 	error_set_quiet(quiet);
 	if (!*release)
 		release = "the new kernel";

@@ -89,6 +89,25 @@ reboot_into() {
 	rm -f "${2:-$ROOT}/proc/net/ip_tables_targets"
 }
 
+# run_to_end ARGS...: pomctl ARGS on $ROOT (an upgrade), through its
+# reboot pauses, to the end; $T/out the last output, $T/all.err all of
+# stderr
+run_to_end() {
+	"$POMCTL" --root "$ROOT" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	cp "$T/err" "$T/all.err"
+	while [ $rc -eq 3 ]; do
+		rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
+		[ -n "$rel" ] || fail "a pause without a release"
+		reboot_into "$rel"
+		"$POMCTL" --root "$ROOT" resume >"$T/out" 2>"$T/err"
+		rc=$?
+		cat "$T/err" >>"$T/all.err"
+	done
+	[ $rc -eq 0 ] || fail "'$*' ended with $rc"
+	assert_grep "all 9 steps done" "$T/out"
+}
+
 # What a kill -9 leaves in $STATE/state.json while step STEP ran, the
 # steps after it not begun: cut_in STEP LATER...  (A kill at an exact
 # moment, say right after an rpm transaction commits, cannot be timed.)

@@ -49,6 +49,21 @@ static const char lilo[] =
 	"        label = old\n"
 	"        read-only\n";
 
+/*
+ * conf parsed for loader, the running kernel's entry found, and a new
+ * entry added like it for release new (nothing written): its diff, in
+ * which no line of the configuration is removed.
+ */
+static void add_like(enum loader loader, const char *conf, const char *running,
+		     const char *new, struct bootcfg *b, struct strbuf *diff)
+{
+	assert_int_equal(boot_parse(b, loader, "boot.conf", conf, strlen(conf)),
+			 0);
+	assert_true(boot_find(b, running) >= 0);
+	assert_int_equal(boot_add_like(NULL, b, running, new, NULL, diff), 0);
+	assert_null(strstr(diff->buf, "\n-"));
+}
+
 static void test_grub(void **unused)
 {
 	struct bootcfg b;
@@ -139,18 +154,15 @@ static void test_lilo(void **unused)
 	struct strbuf diff = STRBUF_INIT;
 
 	(void)unused;
-	assert_int_equal(boot_parse(&b, LOADER_LILO, "lilo.conf", lilo,
-				    strlen(lilo)), 0);
+	add_like(LOADER_LILO, lilo, "2.4.20-13.8", "2.4.20-13.8custom1", &b,
+		 &diff);
 	assert_int_equal(b.nr, 2);
 	assert_int_equal(b.def, 0);
 	assert_string_equal(b.e[1].title, "old");
 	assert_int_equal(boot_find(&b, "2.4.18-14"), 1);
-	assert_int_equal(boot_add_like(NULL, &b, "2.4.20-13.8",
-				       "2.4.20-13.8custom1", NULL, &diff), 0);
 	assert_non_null(strstr(diff.buf, "+image=/boot/vmlinuz-2.4.20-13.8custom1\n"));
 	/* labels are at most 15 characters */
 	assert_non_null(strstr(diff.buf, "+\tlabel=2.4.20-13.8cust\n"));
-	assert_null(strstr(diff.buf, "\n-"));
 	boot_release(&b);
 	strbuf_release(&diff);
 }
@@ -174,17 +186,14 @@ static void test_grub_xen(void **unused)
 	struct strbuf diff = STRBUF_INIT;
 
 	(void)unused;
-	assert_int_equal(boot_parse(&b, LOADER_GRUB, "grub.conf", xen,
-				    strlen(xen)), 0);
+	add_like(LOADER_GRUB, xen, "2.6.18-8.el5xen", "2.6.18-8.el5xencustom1",
+		 &b, &diff);
 	assert_int_equal(b.nr, 1);
 	assert_int_equal(boot_find(&b, "2.6.18-8.el5xen"), 0);
 	assert_string_equal(b.e[0].initrd, "/initrd-2.6.18-8.el5xen.img");
-	assert_int_equal(boot_add_like(NULL, &b, "2.6.18-8.el5xen",
-				       "2.6.18-8.el5xencustom1", NULL, &diff), 0);
 	assert_non_null(strstr(diff.buf, "+\tkernel /xen.gz-2.6.18-8.el5\n"));
 	assert_non_null(strstr(diff.buf, "+\tmodule /vmlinuz-2.6.18-8.el5xencustom1 ro "));
 	assert_non_null(strstr(diff.buf, "+\tmodule /initrd-2.6.18-8.el5xencustom1.img\n"));
-	assert_null(strstr(diff.buf, "\n-"));
 	boot_release(&b);
 	strbuf_release(&diff);
 }
@@ -209,15 +218,11 @@ static void test_lilo_dir(void **unused)
 	struct strbuf diff = STRBUF_INIT;
 
 	(void)unused;
-	assert_int_equal(boot_parse(&b, LOADER_LILO, "lilo.conf", conf,
-				    strlen(conf)), 0);
+	add_like(LOADER_LILO, conf, "2.4.20-wt2", "2.4.20-wt2custom1", &b, &diff);
 	assert_int_equal(boot_find(&b, "2.4.20-wt2"), 0);
-	assert_int_equal(boot_add_like(NULL, &b, "2.4.20-wt2",
-				       "2.4.20-wt2custom1", NULL, &diff), 0);
 	assert_non_null(strstr(diff.buf, "+image = /boot/vmlinuz-2.4.20-wt2custom1\n"));
 	assert_non_null(strstr(diff.buf, "+\tinitrd = /boot/initrd-2.4.20-wt2custom1.img\n"));
 	assert_non_null(strstr(diff.buf, "+\tlabel = 2.4.20-wt2custo"));
-	assert_null(strstr(diff.buf, "\n-"));
 	boot_release(&b);
 	strbuf_release(&diff);
 }

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "pomctl/boot.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
+#include "pomctl/run.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
@@ -128,8 +130,10 @@ static void parse_grub_line(struct bootcfg *b, size_t i, const char *s,
 		return;
 	}
 	if (!e) {
-		if (keyword(s, len, "default", true, v))
+		if (keyword(s, len, "default", true, v)) {
+			b->saved = !strcmp(v->buf, "saved");
 			b->def = isdigit((unsigned char)v->buf[0]) ? atol(v->buf) : -1;
+		}
 		else if (keyword(s, len, "fallback", true, v))
 			b->fallback = atol(v->buf);
 		return;
@@ -266,6 +270,24 @@ static int load_bls(struct ctx *ctx, struct bootcfg *b)
 	return 0;
 }
 
+/*
+ * `default saved`: GRUB 0.97 boots the entry whose number starts
+ * grub/default (written by grub-set-default and by `savedefault`), the
+ * first when there is none.
+ */
+static void read_saved_default(struct ctx *ctx, struct bootcfg *b)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+
+	boot_state_file(ctx, b, &path);
+	b->def = 0;
+	if (read_file(path.buf, 4096, true, &text) == 0 &&
+	    isdigit((unsigned char)text.buf[0]))
+		b->def = strtol(text.buf, NULL, 10);
+	strbuf_release(&path);
+	strbuf_release(&text);
+}
+
 int boot_load(struct ctx *ctx, struct bootcfg *b)
 {
 	const char *loader = config_get(ctx->cfg, "boot", "loader");
@@ -288,6 +310,8 @@ int boot_load(struct ctx *ctx, struct bootcfg *b)
 	else
 		ret = boot_parse(b, strcmp(loader, "lilo") ? LOADER_GRUB :
 				 LOADER_LILO, path.buf, text.buf, text.len);
+	if (!ret && b->saved)
+		read_saved_default(ctx, b);
 	strbuf_release(&path);
 	strbuf_release(&text);
 	return ret;
@@ -505,33 +529,184 @@ bool boot_needs_initrd(const struct bootcfg *b, const char *running,
 	return true;
 }
 
+void one_shot_release(struct one_shot *os)
+{
+	strvec_clear(&os->asked);
+	strvec_clear(&os->argv);
+	strbuf_release(&os->input);
+	strbuf_release(&os->state);
+	strbuf_release(&os->how);
+	os->back_to = -1;
+}
+
+/*
+ * GRUB legacy comes in flavours that boot an entry once differently: Red
+ * Hat's grub shell takes `savedefault --default=N --once` (its help says
+ * --once; the state is in stage2, written in place); GRUB 0.97 as
+ * upstream, Debian and SUSE ship it has no such option, but with `default
+ * saved` it boots the entry grub/default names, and an entry's `savedefault
+ * M` writes M there when it boots: grub-set-default N, and the new entry
+ * saying `savedefault OLD`, make a one-shot that survives a kernel that
+ * does not come up.  Older GRUBs have neither: the menu is the only way.
+ */
+enum grub_once { GRUB_ONCE_SHELL, GRUB_ONCE_SAVED, GRUB_ONCE_NONE };
+
+static enum grub_once grub_once_kind(struct ctx *ctx, const struct bootcfg *b,
+				     struct one_shot *os)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf out = STRBUF_INIT;
+	enum grub_once kind = GRUB_ONCE_NONE;
+	int null = -1, rc;
+
+	config_get_words(ctx->cfg, "commands", "grub", &os->asked);
+	strvec_push(&os->asked, "--batch");
+	strvec_pushv(&cp.args, strvec_argv(&os->asked));
+	cp.input = "help savedefault\nquit\n";
+	cp.out = &out;
+	cp.quiet_progress = true;
+	cp.label = "asking GRUB how it boots an entry once";
+	cp.log_fd = ctx->log_fd >= 0 ? ctx->log_fd :
+		    (null = open("/dev/null", O_WRONLY | O_CLOEXEC));
+	rc = run_command(&cp);
+	if (null >= 0)
+		close(null);
+	if (rc == 0 && strstr(out.buf, "--once")) {
+		kind = GRUB_ONCE_SHELL;
+		strbuf_addstr(&os->how, "the grub shell's savedefault --once (Red "
+			      "Hat's GRUB)");
+	} else if (b->saved) {
+		kind = GRUB_ONCE_SAVED;
+		strbuf_addf(&os->how, "grub-set-default, as %s says 'default "
+			    "saved' (GRUB 0.97): the new entry's `savedefault "
+			    "%ld` makes the old default come back after one "
+			    "boot", b->path, b->def);
+	} else {
+		strbuf_addf(&os->how, "this GRUB has no one-shot boot: its shell "
+			    "does not know savedefault --once (%s), and %s does "
+			    "not say 'default saved'", rc ? "it did not run" :
+			    "GRUB 0.97 or older", b->path);
+	}
+	strbuf_release(&out);
+	return kind;
+}
+
 int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
-		  const char *release, struct strvec *argv,
-		  struct strbuf *input)
+		  const char *release, struct one_shot *os)
 {
 	long n = boot_find(b, release);
 
-	if (n < 0 && (b->loader == LOADER_LILO || input))
-		return -1;
+	os->argv_known = n >= 0 || b->loader == LOADER_GRUB2;
 	switch (b->loader) {
 	case LOADER_GRUB:
-		config_get_words(ctx->cfg, "commands", "grub", argv);
-		strvec_push(argv, "--batch");
-		if (input)
-			strbuf_addf(input, "savedefault --default=%ld --once\n"
-				    "quit\n", n);
+		switch (grub_once_kind(ctx, b, os)) {
+		case GRUB_ONCE_SHELL:
+			config_get_words(ctx->cfg, "commands", "grub", &os->argv);
+			strvec_push(&os->argv, "--batch");
+			os->argv_known = true;
+			if (n >= 0)
+				strbuf_addf(&os->input, "savedefault --default="
+					    "%ld --once\nquit\n", n);
+			break;	/* stage2 is written in place: no file */
+		case GRUB_ONCE_SAVED:
+			config_get_words(ctx->cfg, "commands",
+					 "grub_set_default", &os->argv);
+			if (n >= 0)
+				strvec_pushf(&os->argv, "%ld", n);
+			os->back_to = b->def;
+			boot_state_file(ctx, b, &os->state);
+			break;
+		case GRUB_ONCE_NONE:
+			return 1;
+		}
 		break;
 	case LOADER_LILO:
-		config_get_words(ctx->cfg, "commands", "lilo", argv);
-		strvec_pushv(argv, (const char *const[]){ "-R", b->e[n].title,
-							  NULL });
+		config_get_words(ctx->cfg, "commands", "lilo", &os->argv);
+		if (n >= 0)
+			strvec_pushv(&os->argv, (const char *const[]){
+				"-R", b->e[n].title, NULL });
+		strbuf_addstr(&os->how, "lilo -R with the label of the new "
+			      "entry");
+		boot_state_file(ctx, b, &os->state);
 		break;
 	case LOADER_GRUB2:
-		config_get_words(ctx->cfg, "commands", "grub2_reboot", argv);
-		strvec_push(argv, release);
-		break;
+		config_get_words(ctx->cfg, "commands", "grub2_reboot", &os->argv);
+		strvec_push(&os->argv, release);
+		strbuf_addstr(&os->how, "grub2-reboot");
+		boot_state_file(ctx, b, &os->state);
+		return 0;
 	}
-	return 0;
+	return n < 0 ? -1 : 0;
+}
+
+int boot_record_state(struct ctx *ctx, const struct bootcfg *b,
+		      struct manifest *m)
+{
+	struct strbuf state = STRBUF_INIT;
+	int ret;
+
+	boot_state_file(ctx, b, &state);
+	ret = path_exists(state.buf) ? manifest_backup(m, state.buf) :
+	      manifest_created(m, state.buf);
+	strbuf_release(&state);
+	return ret;
+}
+
+/*
+ * The `savedefault` line of an entry: set to `savedefault VALUE`, or gone
+ * with value < 0; a new line goes after the entry's last, indented as its
+ * second.
+ */
+int boot_entry_savedefault(const struct bootcfg *b, const char *release,
+			   long value, struct manifest *m, struct strbuf *diff)
+{
+	struct strbuf out = STRBUF_INIT, v = STRBUF_INIT, line = STRBUF_INIT;
+	long n = boot_find(b, release);
+	bool done = value < 0;
+	int ret = 0;
+
+	if (n < 0)
+		return error("%s has no entry for %s", b->path, release);
+	if (value >= 0) {
+		size_t len, at = b->e[n].start + 1 < b->e[n].end ?
+				 b->e[n].start + 1 : b->e[n].start;
+		const char *s = line_at(&b->l, at, &len);
+
+		if (at == b->e[n].start)	/* a bare title */
+			strbuf_addch(&line, '\t');
+		else
+			strbuf_add(&line, s, strspn(s, " \t"));
+		strbuf_addf(&line, "savedefault %ld\n", value);
+	}
+	for (size_t i = 0; i < b->l.nr; i++) {
+		size_t len, raw;
+		const char *s = line_at(&b->l, i, &len);
+		bool in = i >= b->e[n].start && i < b->e[n].end;
+
+		if (in && keyword(s, len, "savedefault", false, &v)) {
+			if (!done)
+				strbuf_addstr(&out, line.buf);
+			done = true;
+			continue;
+		}
+		s = line_raw(&b->l, i, &raw);
+		strbuf_add(&out, s, raw);
+		if (raw && s[raw - 1] != '\n' && i + 1 == b->e[n].end)
+			strbuf_addch(&out, '\n');
+		if (!done && i + 1 == b->e[n].end) {
+			strbuf_addstr(&out, line.buf);
+			done = true;
+		}
+	}
+	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len, diff);
+	if (m && strcmp(out.buf, b->l.text.buf) &&
+	    (manifest_backup(m, b->path) < 0 ||
+	     write_file_keep(b->path, out.buf, out.len, 0644) < 0))
+		ret = -1;
+	strbuf_release(&out);
+	strbuf_release(&v);
+	strbuf_release(&line);
+	return ret;
 }
 
 /* The line of a global setting (before any entry), its value; or -1. */
@@ -567,16 +742,6 @@ static void with_line(const struct bootcfg *b, long at, const char *line,
 	}
 }
 
-bool boot_default_is_saved(const struct bootcfg *b)
-{
-	struct strbuf value = STRBUF_INIT;
-	bool saved = b->loader == LOADER_GRUB && global_line(b, "default", &value) >= 0 &&
-		     !strcmp(value.buf, "saved");
-
-	strbuf_release(&value);
-	return saved;
-}
-
 int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		     const char *release, struct manifest *m,
 		     struct strbuf *diff, struct strvec *argv)
@@ -588,6 +753,14 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 
 	if (n < 0)
 		return error("%s has no entry for %s", b->path, release);
+	if (b->loader == LOADER_GRUB && b->saved) {
+		/* GRUB 0.97: grub/default, and the one-shot's line goes */
+		config_get_words(ctx->cfg, "commands", "grub_set_default", argv);
+		strvec_pushf(argv, "%ld", n);
+		if (m && boot_record_state(ctx, b, m) < 0)
+			return -1;
+		return boot_entry_savedefault(b, release, -1, m, diff);
+	}
 	if (b->def == n)
 		return 1;
 	if (b->loader == LOADER_GRUB2) {
@@ -597,10 +770,6 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		return 0;
 	}
 	at = global_line(b, "default", &value);
-	if (b->loader == LOADER_GRUB && !strcmp(value.buf, "saved"))
-		ret = error("%s says 'default saved': GRUB keeps its default "
-			    "elsewhere; make %s the default with "
-			    "grub-set-default %ld", b->path, release, n);
 	if (b->loader == LOADER_GRUB)
 		strbuf_addf(&line, "default=%ld", n);
 	else
@@ -642,6 +811,13 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 				    strerror(errno));
 		return ret;
 	}
+	if (b->loader == LOADER_GRUB && b->saved && b->def > n) {
+		/* grub/default numbers entries too */
+		config_get_words(ctx->cfg, "commands", "grub_set_default", argv);
+		strvec_pushf(argv, "%ld", b->def - 1);
+		if (m && boot_record_state(ctx, b, m) < 0)
+			return -1;
+	}
 	def_at = global_line(b, "default", &value);
 	fb_at = global_line(b, "fallback", &value);
 	for (size_t i = 0; i < b->l.nr; i++) {
@@ -651,7 +827,8 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 		if (i >= b->e[n].start && i < b->e[n].end)
 			continue;
 		/* GRUB numbers entries: those after the removed one move up */
-		if (b->loader == LOADER_GRUB && (long)i == def_at && b->def > n)
+		if (b->loader == LOADER_GRUB && !b->saved && (long)i == def_at &&
+		    b->def > n)
 			strbuf_addf(&out, "default=%ld\n", b->def - 1);
 		else if (b->loader == LOADER_GRUB && (long)i == fb_at &&
 			 b->fallback > n)

@@ -102,6 +102,7 @@ static const struct config_key keys[] = {
 	C("lilo", "/sbin/lilo"),
 	C("grub2_reboot", "grub2-reboot"),
 	C("grub2_set_default", "grub2-set-default"),
+	C("grub_set_default", "grub-set-default"),
 	C("reboot", "/sbin/reboot"),
 	C("iptables", "/sbin/iptables"),
 	C("netns_iptables", "iptables"),

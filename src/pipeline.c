@@ -295,9 +295,14 @@ static const char *boot_hint(struct ctx *ctx, const char *step, bool first)
 {
 	static struct strbuf hint = STRBUF_INIT;
 	const char *title = state_get_output(ctx->state, step, "boot_title");
+	const char *once = state_get_output(ctx->state, step, "boot_once");
 
 	strbuf_reset(&hint);
-	if (title && first)
+	if (title && once && !strcmp(once, "by hand"))
+		strbuf_addf(&hint, " (this boot loader cannot start it once by "
+			    "itself: choose '%s' in the boot menu; the default "
+			    "stays the old kernel)", title);
+	else if (title && first)
 		strbuf_addf(&hint, " (the boot loader starts it once by itself "
 			    "as '%s'; pick that entry if the menu asks)",
 			    title);

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "pomctl/boot.h"
 #include "pomctl/ktree.h"
@@ -62,32 +63,66 @@ int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *input,
 				  0;
 }
 
-/* The one-shot command changes the loader's state file: recorded. */
+/*
+ * Arrange the one-shot boot: the new entry's `savedefault` line and the
+ * state file recorded first (a pomctl killed in between leaves nothing
+ * unknown), then the command; a grub shell that answers with an error has
+ * arranged nothing.
+ */
 static int one_shot(struct ctx *ctx, const struct bootcfg *b,
-		    struct strvec *argv, const char *input, struct manifest *m)
+		    const char *release, struct one_shot *os,
+		    struct manifest *m)
 {
-	struct strbuf state = STRBUF_INIT;
-	bool existed;
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf diff = STRBUF_INIT, out = STRBUF_INIT;
+	const char *err;
 	int ret = 0;
 
-	boot_state_file(ctx, b, &state);
-	existed = path_exists(state.buf);
-	/* recorded first: a pomctl killed in between leaves nothing unknown */
-	ret = existed ? manifest_backup(m, state.buf) :
-			manifest_created(m, state.buf);
-	if (!ret)
-		ret = reboot_run_argv(ctx, argv, input, "the one-shot boot");
-	strbuf_release(&state);
+	if (os->back_to >= 0) {
+		ret = boot_entry_savedefault(b, release, os->back_to, m, &diff);
+		steplog_printf(ctx->log_fd, "%s", diff.buf);
+	}
+	if (!ret && os->state.len)
+		ret = path_exists(os->state.buf) ?
+		      manifest_backup(m, os->state.buf) :
+		      manifest_created(m, os->state.buf);
+	if (ret)
+		goto out;
+	strvec_pushv(&cp.args, strvec_argv(&os->argv));
+	cp.input = os->input.len ? os->input.buf : NULL;
+	cp.log_fd = ctx->log_fd;
+	cp.label = "the one-shot boot";
+	cp.out = &out;
+	if (run_command(&cp))
+		ret = error("the one-shot boot (%s) failed (see pomctl log)",
+			    os->argv.v[0]);
+	else if ((err = strstr(out.buf, "Error ")))
+		ret = error("the one-shot boot was refused by %s: %.*s",
+			    os->argv.v[0], (int)strcspn(err, "\n"), err);
+out:
+	strbuf_release(&diff);
+	strbuf_release(&out);
 	return ret;
+}
+
+/*
+ * Where the loader cannot boot an entry once, nothing is pretended: the
+ * default stays the old kernel, and the pause names the entry to choose.
+ */
+static void by_hand(struct ctx *ctx, const char *step, const char *how)
+{
+	steplog_printf(ctx->log_fd, "no one-shot boot: %s\n", how);
+	log_event(LOG_NOTICE, "no one-shot boot: %s", how);
+	state_set_output(ctx->state, step, "boot_once", "by hand");
 }
 
 int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 		   const char *def_before, struct manifest *m)
 {
 	struct bootcfg b;
-	struct strbuf diff = STRBUF_INIT, why = STRBUF_INIT, input = STRBUF_INIT;
-	struct strvec argv = STRVEC_INIT;
-	int ret = boot_load(ctx, &b);
+	struct strbuf diff = STRBUF_INIT, why = STRBUF_INIT;
+	struct one_shot os = ONE_SHOT_INIT;
+	int ret = boot_load(ctx, &b), rc;
 
 	if (!ret && boot_find(&b, release) < 0) {
 		ret = boot_add_like(ctx, &b, ctx->host.release, release, m, &diff);
@@ -102,8 +137,11 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 				&why))
 		ret = error("the boot loader is not safe to reboot with: %s",
 			    why.buf);
-	if (!ret && boot_one_shot(ctx, &b, release, &argv, &input) == 0)
-		ret = one_shot(ctx, &b, &argv, input.buf, m);
+	state_set_output(ctx->state, step, "boot_once", "loader");
+	if (!ret && (rc = boot_one_shot(ctx, &b, release, &os)) == 0)
+		ret = one_shot(ctx, &b, release, &os, m);
+	else if (!ret && rc > 0)
+		by_hand(ctx, step, os.how.buf);
 	if (!ret) {
 		long n = boot_find(&b, release);
 
@@ -113,10 +151,9 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 				 release);
 	}
 	boot_release(&b);
-	strvec_clear(&argv);
+	one_shot_release(&os);
 	strbuf_release(&diff);
 	strbuf_release(&why);
-	strbuf_release(&input);
 	return ret;
 }
 
@@ -124,9 +161,10 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 static void plan_boot(struct ctx *ctx, const char *release)
 {
 	struct bootcfg b;
-	struct strvec argv = STRVEC_INIT;
-	struct strbuf input = STRBUF_INIT, img = STRBUF_INIT;
+	struct one_shot os = ONE_SHOT_INIT;
+	struct strbuf img = STRBUF_INIT;
 	bool quiet = error_set_quiet(true), there;
+	int rc;
 
 	if (boot_load(ctx, &b) < 0) {
 		plan_note(ctx->plan, "the boot loader configuration cannot be "
@@ -149,20 +187,27 @@ static void plan_boot(struct ctx *ctx, const char *release)
 			  release);
 	plan_note(ctx->plan, "then checked: entries for %s and the running "
 		  "%s, the default unchanged", release, ctx->host.release);
-	if (boot_one_shot(ctx, &b, release, &argv, there ? &input : NULL) == 0)
-		plan_command(ctx->plan, strvec_argv(&argv), NULL);
-	else
-		plan_note(ctx->plan, "then [commands] lilo -R with the label of "
-			  "the entry for %s", release);
-	if (input.len)		/* its first line: "savedefault ..." */
+	rc = boot_one_shot(ctx, &b, release, &os);
+	if (os.asked.nr)	/* it changes nothing: help savedefault */
+		plan_command(ctx->plan, strvec_argv(&os.asked), NULL);
+	if (rc > 0)
+		plan_note(ctx->plan, "no one-shot boot: %s; at the reboot, "
+			  "choose the entry for %s in the boot menu (the "
+			  "default stays the old kernel)", os.how.buf, release);
+	else if (os.back_to >= 0)
+		plan_note(ctx->plan, "the entry for %s gets `savedefault %ld`, "
+			  "so that the old default boots after it (recorded "
+			  "for rollback)", release, os.back_to);
+	if (rc <= 0 && os.argv_known)
+		plan_command(ctx->plan, strvec_argv(&os.argv), NULL);
+	else if (rc < 0)
+		plan_note(ctx->plan, "the one-shot boot of %s: %s, once its "
+			  "entry is there", release, os.how.buf);
+	if (os.input.len)	/* its first line: "savedefault ..." */
 		plan_note(ctx->plan, "the one-shot boot of %s: %.*s", release,
-			  (int)strcspn(input.buf, "\n"), input.buf);
-	else if (b.loader == LOADER_GRUB)
-		plan_note(ctx->plan, "the one-shot boot of %s: savedefault "
-			  "--default=N --once, N its entry's index", release);
+			  (int)strcspn(os.input.buf, "\n"), os.input.buf);
 	boot_release(&b);
-	strvec_clear(&argv);
-	strbuf_release(&input);
+	one_shot_release(&os);
 	strbuf_release(&img);
 }
 

@@ -191,10 +191,7 @@ static void plan_promotion(struct ctx *ctx, const char *release)
 	} else if (!step_done(ctx, "install") || boot_load(ctx, &b) < 0) {
 		plan_note(ctx->plan, "then %s becomes the boot default", release);
 	} else {
-		if (boot_default_is_saved(&b))
-			plan_note(ctx->plan, "%s says 'default saved': the "
-				  "report names grub-set-default", b.path);
-		else if (boot_set_default(ctx, &b, release, NULL, &diff,
+		if (boot_set_default(ctx, &b, release, NULL, &diff,
 					  &argv) == 0 && diff.len)
 			plan_edit(ctx->plan, b.path, diff.buf);
 		if (argv.nr)
@@ -258,17 +255,10 @@ int verify_plan(struct ctx *ctx)
 static int run_promotion(struct ctx *ctx, const struct bootcfg *b,
 			 struct strvec *argv, struct manifest *m)
 {
-	struct strbuf state = STRBUF_INIT;
-	int ret = 0;
-
-	boot_state_file(ctx, b, &state);
-	if (b->loader == LOADER_GRUB2)	/* grubenv: recorded first */
-		ret = path_exists(state.buf) ? manifest_backup(m, state.buf) :
-		      manifest_created(m, state.buf);
-	if (!ret)
-		ret = reboot_run_argv(ctx, argv, NULL, argv->v[0]);
-	strbuf_release(&state);
-	return ret;
+	/* grubenv: recorded first (GRUB 0.97's grub/default already is) */
+	if (b->loader == LOADER_GRUB2 && boot_record_state(ctx, b, m) < 0)
+		return -1;
+	return reboot_run_argv(ctx, argv, NULL, argv->v[0]);
 }
 
 /*
@@ -292,14 +282,6 @@ static int promote(struct ctx *ctx, const char *release,
 			    "make_default = no): the next reboot starts %s\n",
 			    boot_default_release(&b) ? boot_default_release(&b) :
 			    "the old kernel");
-		boot_release(&b);
-		return 0;
-	}
-	if (boot_default_is_saved(&b)) {
-		strbuf_addf(report, "  boot default: NOT changed: %s says "
-			    "'default saved'; make %s the default with "
-			    "grub-set-default %ld\n", b.path, release,
-			    boot_find(&b, release));
 		boot_release(&b);
 		return 0;
 	}

@@ -10,7 +10,7 @@
  *	boot_find(&b, release);			2. the entry booting release
  *	boot_add_like(ctx, &b, old, new, m, &diff);  3. a copy of old's entry
  *	boot_check(ctx, &b, running, new, &why);     4. the safety checks
- *	boot_one_shot(ctx, &b, new, &argv, &input);  5. boot new once
+ *	boot_one_shot(ctx, &b, new, &os);	     5. boot new once
  *	boot_release(&b);
  *
  * pomctl never edits the running kernel's entry: a new entry is appended
@@ -51,6 +51,8 @@ struct bootcfg {
 	size_t nr;
 	long def;		/* the default entry, -1 when unknown */
 	long fallback;
+	bool saved;		/* GRUB: `default saved` (def read from
+				 * grub/default) */
 };
 
 int boot_load(struct ctx *ctx, struct bootcfg *b);
@@ -87,21 +89,58 @@ bool boot_needs_initrd(const struct bootcfg *b, const char *running,
 		       const char *new, struct strbuf *path);
 
 /*
- * The command that boots release once, falling back to the default after
- * (GRUB legacy: grub --batch fed "savedefault --default=N --once"; LILO:
- * lilo -R LABEL; GRUB 2: grub2-reboot ENTRY).  argv and input (stdin, may
- * stay empty) are filled; -1 when there is no entry.  With input NULL
- * (a plan, before the entry exists), argv alone where it does not depend
- * on the entry.
+ * How a reboot starts the new kernel once, and the old default after it or
+ * when the new one does not come up: the command that arranges it (GRUB
+ * legacy: Red Hat's grub shell fed "savedefault --default=N --once", or
+ * GRUB 0.97's grub-set-default N with the new entry saying `savedefault
+ * OLD`; LILO: lilo -R LABEL; GRUB 2: grub2-reboot ENTRY).
+ */
+struct one_shot {
+	struct strvec asked;	/* the command run to learn the mechanism
+				 * (GRUB legacy), or empty */
+	struct strvec argv;	/* the command */
+	bool argv_known;	/* argv is complete (a plan: the entry's number
+				 * may go into input, not argv) */
+	struct strbuf input;	/* its stdin, may stay empty */
+	long back_to;		/* >= 0: the new entry first gets `savedefault
+				 * back_to` (boot_entry_savedefault) */
+	struct strbuf state;	/* the file the command changes, to record;
+				 * empty where the loader writes in place
+				 * (Red Hat's GRUB: stage2, never replaced) */
+	struct strbuf how;	/* the mechanism, or why there is none */
+};
+#define ONE_SHOT_INIT \
+	{ STRVEC_INIT, STRVEC_INIT, false, STRBUF_INIT, -1, STRBUF_INIT, \
+	  STRBUF_INIT }
+void one_shot_release(struct one_shot *os);
+
+/*
+ * Fill os for release: 0; 1 when this loader cannot boot an entry once
+ * (os->how says why: the menu entry must be chosen by hand at the reboot);
+ * -1 when release has no entry yet (a plan): os->argv holds what does not
+ * depend on it, os->how the mechanism.  A GRUB legacy host's grub shell is
+ * asked (`help savedefault`), which runs it.
  */
 int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
-		  const char *release, struct strvec *argv,
-		  struct strbuf *input);
+		  const char *release, struct one_shot *os);
+
+/*
+ * Set release's `savedefault` line (GRUB legacy) to `savedefault VALUE`,
+ * or remove it with value < 0.  diff gets the edit; with m NULL nothing is
+ * written, else the configuration is backed up in m first.
+ */
+int boot_entry_savedefault(const struct bootcfg *b, const char *release,
+			   long value, struct manifest *m, struct strbuf *diff);
+
+/* Record in m the loader's state file (boot_state_file) before a change. */
+int boot_record_state(struct ctx *ctx, const struct bootcfg *b,
+		      struct manifest *m);
 
 /*
  * After verify: make the entry booting release the default.  GRUB legacy:
- * its `default=N` (a config that says `default saved` is refused, naming
- * grub-set-default); LILO: `default=LABEL`, and argv gets `lilo` to run
+ * its `default=N`, or with `default saved` argv gets grub-set-default N
+ * (its state file recorded in m) and the entry loses its one-shot
+ * `savedefault` line; LILO: `default=LABEL`, and argv gets `lilo` to run
  * after; GRUB 2: argv gets `grub2-set-default ENTRY` and nothing is
  * edited.  diff gets the edit; with m NULL nothing is written (plan), else
  * the configuration is backed up in m first.  0; 1 when release is the
@@ -112,15 +151,14 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		     struct strbuf *diff, struct strvec *argv);
 /*
  * Remove the entry booting release (never the default): GRUB legacy's
- * lines, `default` and `fallback` renumbered; LILO's stanza, and argv
+ * lines, `default` and `fallback` renumbered (with `default saved`, argv
+ * gets grub-set-default with the new number); LILO's stanza, and argv
  * gets `lilo` to run after; a BLS entry's file.  diff gets the edit; with
  * m NULL nothing is written, else what changes is backed up in m first.
  * 0 (also when there is no such entry), or -1 (reported).
  */
 int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 		struct manifest *m, struct strbuf *diff, struct strvec *argv);
-/* Whether a GRUB legacy config says `default saved`. */
-bool boot_default_is_saved(const struct bootcfg *b);
 
 /*
  * The file the one-shot command writes (GRUB legacy: grub/default beside

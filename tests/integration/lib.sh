@@ -89,6 +89,30 @@ reboot_into() {
 	rm -f "${2:-$ROOT}/proc/net/ip_tables_targets"
 }
 
+# The reboot as the machine does it: the boot loader of ROOT (default
+# $ROOT) picks the entry from its configuration and state
+# (tests/fixtures/bootsim.py; --choose TITLE: picked at the console), and
+# the host comes up running that release; $BOOTED is it.
+boot_host() {
+	r=${1:-$ROOT}
+	[ $# -gt 0 ] && shift
+	BOOTED=$("$POMCTL_TOP/tests/fixtures/bin/sandbox-tool" boot "$r" "$@") ||
+		fail "the sandbox did not boot"
+	reboot_into "$BOOTED" "$r"
+}
+
+# boot_expect REL [ROOT]: the reboot, which must come up running REL.
+boot_expect() {
+	boot_host "${2:-$ROOT}"
+	[ "$BOOTED" = "$1" ] || fail "the boot loader started $BOOTED, not $1"
+}
+
+# The entry Red Hat's GRUB boots once at the next reboot (kept in stage2
+# by the sandbox's grub shell), or nothing.
+grub_once() {
+	head -c 16 "${1:-$ROOT}/boot/grub/stage2" | sed -n 's/^once=\([0-9]*\).*/\1/p'
+}
+
 # run_to_end ARGS...: pomctl ARGS on $ROOT (an upgrade), through its
 # reboot pauses, to the end; $T/out the last output, $T/all.err all of
 # stderr
@@ -99,7 +123,7 @@ run_to_end() {
 	while [ $rc -eq 3 ]; do
 		rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
 		[ -n "$rel" ] || fail "a pause without a release"
-		reboot_into "$rel"
+		boot_expect "$rel"
 		"$POMCTL" --root "$ROOT" resume >"$T/out" 2>"$T/err"
 		rc=$?
 		cat "$T/err" >>"$T/all.err"

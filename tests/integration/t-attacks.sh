@@ -195,7 +195,7 @@ assert_grep "kernel /vmlinuz-2.4.20-13.8custom1 " "$G"
 assert_grep '^password --md5 ' "$G"
 [ "$(stat -c %a "$G")" = 600 ] || fail "grub.conf's mode is $(stat -c %a "$G")"
 [ ! -e "$ROOT/etc/default" ] || fail "a GRUB state file beside /etc/grub.conf"
-[ "$(cat "$ROOT/boot/grub/default")" = "0 once" ] || fail "no one-shot in /boot/grub/default"
+[ "$(grub_once)" = 0 ] || fail "no one-shot in /boot/grub/default"
 expect_exit 0 "$P" --root "$ROOT" rollback
 [ -L "$ROOT/etc/grub.conf" ] || fail "rollback replaced the link"
 cmp -s "$G" "$T/grub.conf.orig" || fail "grub.conf differs after rollback: $(diff "$T/grub.conf.orig" "$G")"

@@ -45,7 +45,7 @@ for loader in grub lilo grub2; do
 	grub)	assert_grep "kernel /vmlinuz-2.4.20-13.8custom1 ro root=LABEL=/" "$ROOT/boot/grub/grub.conf"
 		# installkernel put the new entry first: the default still boots 2.4.20-13.8
 		assert_grep "^default=1$" "$ROOT/boot/grub/grub.conf"
-		[ "$(cat "$ROOT/boot/grub/default")" = "0 once" ] || fail "grub: no one-shot boot of entry 0" ;;
+		[ "$(grub_once)" = 0 ] || fail "grub: no one-shot boot of entry 0" ;;
 	lilo)	assert_grep "^image=/boot/vmlinuz-2.4.20-13.8custom1$" "$ROOT/etc/lilo.conf"
 		assert_grep "^default=linux$" "$ROOT/etc/lilo.conf"
 		assert_grep "^once 2.4.20-13.8cust$" "$ROOT/boot/map" ;;

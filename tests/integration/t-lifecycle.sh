@@ -155,7 +155,7 @@ expect_exit 3 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "^pomctl: reboot into 2.4.20-13.8custom, then run pomctl resume (the boot loader starts it once by itself as 'Red Hat Linux (2.4.20-13.8custom)'; pick that entry if the menu asks)$" "$T/out"
 n=$(awk '$1 == "title" { n++ } $1 == "kernel" && $2 == "/vmlinuz-2.4.20-13.8custom" { print n - 1 }' "$ROOT/boot/grub/grub.conf")
 [ -n "$n" ] || fail "the trial kernel has no entry"
-[ "$(cat "$ROOT/boot/grub/default")" = "$n once" ] || fail "no one-shot boot of the trial kernel: $(cat "$ROOT/boot/grub/default")"
+[ "$(grub_once)" = "$n" ] || fail "no one-shot boot of the trial kernel: $(grub_once)"
 assert_grep "^default=0$" "$ROOT/boot/grub/grub.conf"
 # a plain reboot that came back to the old kernel: the title to pick
 reboot_into 2.4.20-13.8

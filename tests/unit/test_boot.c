@@ -148,6 +148,37 @@ static void test_debian_menu_lst(void **unused)
 	strbuf_release(&diff);
 }
 
+/* GRUB 0.97's one-shot line in an entry: set, replaced, removed. */
+static void test_grub_savedefault(void **unused)
+{
+	struct bootcfg b;
+	struct strbuf diff = STRBUF_INIT;
+
+	(void)unused;
+	/* Debian's entry says a plain savedefault: replaced, then removed */
+	boot_parse(&b, LOADER_GRUB, "menu.lst", menu_lst, strlen(menu_lst));
+	assert_int_equal(boot_entry_savedefault(&b, "2.4.27-2-386", 3, NULL,
+						&diff), 0);
+	assert_non_null(strstr(diff.buf, "-savedefault\n+savedefault 3\n"));
+	strbuf_reset(&diff);
+	assert_int_equal(boot_entry_savedefault(&b, "2.4.27-2-386", -1, NULL,
+						&diff), 0);
+	assert_non_null(strstr(diff.buf, "\n-savedefault\n"));
+	assert_null(strstr(diff.buf, "\n+savedefault"));
+	boot_release(&b);
+	/* Red Hat's entries have none: added last, indented as the entry */
+	strbuf_reset(&diff);
+	boot_parse(&b, LOADER_GRUB, "grub.conf", grub, strlen(grub));
+	assert_int_equal(boot_entry_savedefault(&b, "2.4.20-13.8", 1, NULL,
+						&diff), 0);
+	assert_non_null(strstr(diff.buf, " initrd /initrd-2.4.20-13.8.img\n"
+				       "+        savedefault 1\n title DOS\n"));
+	assert_int_equal(boot_entry_savedefault(&b, "2.6.0", 1, NULL, &diff),
+			 -1);
+	boot_release(&b);
+	strbuf_release(&diff);
+}
+
 static void test_lilo(void **unused)
 {
 	struct bootcfg b;
@@ -233,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_grub),
 		cmocka_unit_test(test_lilo),
 		cmocka_unit_test(test_debian_menu_lst),
+		cmocka_unit_test(test_grub_savedefault),
 		cmocka_unit_test(test_grub_xen),
 		cmocka_unit_test(test_lilo_dir),
 	};

@@ -346,7 +346,9 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 
 static json_t *patch_json(const struct pom_patch *p, const struct pom_check *c)
 {
-	json_t *deps = json_array(), *conf = json_array(), *opts = json_array();
+	json_t *deps = json_array(), *conf = json_array(), *opts = json_array(),
+	       *doc;
+	struct strbuf parts = STRBUF_INIT;
 
 	for (size_t i = 0; i < p->depends.nr; i++)
 		json_array_append_new(deps, json_string(p->depends.v[i]));
@@ -354,12 +356,16 @@ static json_t *patch_json(const struct pom_patch *p, const struct pom_check *c)
 		json_array_append_new(conf, json_string(p->conflicts.v[i]));
 	for (size_t i = 0; i < p->options.nr; i++)
 		json_array_append_new(opts, json_string(p->options.v[i]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}",
-			 "name", p->name, "repository", p->repo, "title",
-			 p->title ? p->title : "", "status",
-			 pom_status_name(c->status), "detail", c->detail.buf,
-			 "depends", deps, "conflicts", conf, "options", opts,
-			 "userspace", p->userspace || p->userspace_dir);
+	pom_parts(p, &parts);
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:s}",
+			"name", p->name, "repository", p->repo, "title",
+			p->title ? p->title : "", "status",
+			pom_status_name(c->status), "detail", c->detail.buf,
+			"depends", deps, "conflicts", conf, "options", opts,
+			"userspace", p->userspace || p->userspace_dir,
+			"parts", parts.buf);
+	strbuf_release(&parts);
+	return doc;
 }
 
 static void print(struct ctx *ctx, const struct pom_tree *pt,
@@ -399,6 +405,10 @@ static void print(struct ctx *ctx, const struct pom_tree *pt,
 		       pom_status_name(results[i].status), title.buf);
 		if (detail.len)
 			printf("      %s\n", detail.buf);
+		strbuf_reset(&detail);
+		pom_parts(p, &detail);	/* said where it is not plain IPv4 */
+		if (strncmp(detail.buf, "IPv4", 4) || strstr(detail.buf, "IPv6"))
+			printf("      %s: parts: %s\n", name.buf, detail.buf);
 		strbuf_release(&name);
 		strbuf_release(&repo);
 		strbuf_release(&title);

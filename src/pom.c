@@ -207,14 +207,23 @@ static void read_classic_help(const struct pom_tree *pt, struct pom_patch *p,
 	strbuf_release(&text);
 }
 
+/*
+ * A classic patch's files beside NAME.patch: the IPv4 line-adds, and the
+ * IPv6 half -- NAME.patch.ipv6 (a diff) with its own line-adds for
+ * net/ipv6/netfilter and Configure.help.
+ */
 static const struct {
 	const char *suffix, *target;
 } classic_ladds[] = {
 	{ ".config.in", "net/ipv4/netfilter/Config.in" },
 	{ ".configure.help", "Documentation/Configure.help" },
 	{ ".makefile", "net/ipv4/netfilter/Makefile" },
+	{ ".ipv6.config.in", "net/ipv6/netfilter/Config.in" },
+	{ ".ipv6.configure.help", "Documentation/Configure.help" },
+	{ ".ipv6.makefile", "net/ipv6/netfilter/Makefile" },
 };
 
+/* file: NAME.patch, which may be missing (a patch with an IPv6 half only) */
 static void read_classic_patch(struct pom_tree *pt, const char *repo,
 			       const char *file)
 {
@@ -224,7 +233,11 @@ static void read_classic_patch(struct pom_tree *pt, const char *repo,
 	strbuf_add(&name, file, strlen(file) - strlen(".patch"));
 	p = new_patch(pt, name.buf, repo);
 	strbuf_addf(&path, "%s/%s/%s", pt->dir, repo, file);
-	strvec_push(&p->diffs, path.buf);
+	if (path_exists(path.buf))
+		strvec_push(&p->diffs, path.buf);
+	strbuf_addstr(&path, ".ipv6");
+	if (path_exists(path.buf))
+		strvec_push(&p->diffs, path.buf);
 	for (size_t i = 0; i < ARRAY_SIZE(classic_ladds); i++) {
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s/%s%s", pt->dir, repo, file,
@@ -309,9 +322,21 @@ static int read_classic(struct pom_tree *pt)
 			continue;
 		strvec_clear(&files);
 		list_dir(dir.buf, &files);
-		for (size_t j = 0; j < files.nr; j++)
-			if (ends_with(files.v[j], ".patch"))
+		for (size_t j = 0; j < files.nr; j++) {
+			struct strbuf base = STRBUF_INIT;
+
+			if (ends_with(files.v[j], ".patch")) {
 				read_classic_patch(pt, repos.v[i], files.v[j]);
+			} else if (ends_with(files.v[j], ".patch.ipv6")) {
+				/* NAME.patch.ipv6 alone: for IPv6 only */
+				strbuf_add(&base, files.v[j],
+					   strlen(files.v[j]) - strlen(".ipv6"));
+				if (!strvec_has(&files, base.buf))
+					read_classic_patch(pt, repos.v[i],
+							   base.buf);
+			}
+			strbuf_release(&base);
+		}
 	}
 	read_userspace_only(pt);
 	strvec_clear(&repos);
@@ -647,6 +672,33 @@ static void ladd_objects(const struct pom_ladd *a, struct strvec *out)
 bool pom_kernel_part(const struct pom_patch *p)
 {
 	return p->diffs.nr || p->ncopies || p->nladds;
+}
+
+static bool is_ipv6(const char *s)
+{
+	return !strncmp(s, "CONFIG_IP6_", 11) || strstr(s, "ipv6/") ||
+	       ends_with(s, ".patch.ipv6");
+}
+
+void pom_parts(const struct pom_patch *p, struct strbuf *out)
+{
+	const struct strvec *lists[] = { &p->options, &p->objects, &p->diffs };
+	bool v4 = false, v6 = false;
+
+	for (size_t k = 0; k < ARRAY_SIZE(lists); k++)
+		for (size_t i = 0; i < lists[k]->nr; i++) {
+			bool six = is_ipv6(lists[k]->v[i]);
+
+			v6 |= six;
+			v4 |= !six;
+		}
+	if (!pom_kernel_part(p)) {
+		strbuf_addstr(out, "userspace only");
+		return;
+	}
+	strbuf_addstr(out, v6 && !v4 ? "IPv6" : v6 ? "IPv4 and IPv6" : "IPv4");
+	if (p->userspace || p->userspace_dir)
+		strbuf_addstr(out, ", userspace");
 }
 
 static void derive(struct pom_patch *p, const unsigned kv[3])

@@ -99,6 +99,14 @@ bool pom_is_applied(struct ctx *ctx, const struct pom_tree *pt,
 /* Whether p changes the kernel (a userspace-only patch does not). */
 bool pom_kernel_part(const struct pom_patch *p);
 
+/*
+ * What p consists of, for people: "IPv4", "IPv4 and IPv6", "IPv6" (its
+ * kernel halves: options CONFIG_IP6_..., modules under net/ipv6, a classic
+ * NAME.patch.ipv6), then ", userspace" where it has a userspace part;
+ * "userspace only" for a patch without a kernel part.
+ */
+void pom_parts(const struct pom_patch *p, struct strbuf *out);
+
 enum pom_status {
 	POM_APPLIES,
 	POM_APPLIED,		/* already in the tree */

@@ -32,7 +32,7 @@ objects_ok() {	# every cache object is whole: its name is its sha256
 }
 
 # 1. the disk fills during the download of the 14 KiB SRPM
-fill 32
+fill 40
 expect_exit 1 P upgrade --patch string --trial=skip
 assert_grep "No space left on device" "$T/err"
 assert_grep "step 'fetch' failed" "$T/err"

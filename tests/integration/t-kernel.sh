@@ -44,7 +44,7 @@ assert d["schema"] == 1 and d["layout"] == "ng" and d["release"] == "2.6.9-5.EL"
 st = {p["name"]: p["status"] for p in d["patches"]}
 assert st == {"conntrack-tuning": "fails", "iprange": "applies", "string": "applies",
               "string-nocase": "applies", "ttl": "not for this kernel",
-              "TARPIT": "applies"}, st
+              "TARPIT": "applies", "IMQ": "applies"}, st
 s = [p for p in d["patches"] if p["name"] == "string"][0]
 assert s["options"] == ["CONFIG_IP_NF_MATCH_STRING"] and s["userspace"] is True
 assert [p for p in d["patches"] if p["name"] == "string-nocase"][0]["depends"] == ["string"]

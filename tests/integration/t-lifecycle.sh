@@ -248,15 +248,6 @@ diff -r --no-dereference "$T/tree.pristine" "$TREE" >"$T/d" || fail "the tree di
 # nothing of the kernel for it
 rm -rf "$T/sb"
 sandbox_root
-mkdir -p "$T/udist" "$T/upom"
-for f in "$POMCTL_WORLD"/dist/*; do ln -sf "$f" "$T/udist/"; done
-rm "$T/udist/patch-o-matic-20030107.tar.bz2"
-cp -a "$POMCTL_WORLD/pom/patch-o-matic-20030107" "$T/upom/"
-printf -- '--- userspace/raw.txt\n+++ userspace/raw.txt\n@@ -0,0 +1 @@\n+the raw table\n' \
-	>"$T/upom/patch-o-matic-20030107/userspace/raw.patch.userspace"
-printf 'Author: x\n\nThe raw table.\n' >"$T/upom/patch-o-matic-20030107/userspace/raw.patch.help"
-tar cjf "$T/udist/patch-o-matic-20030107.tar.bz2" -C "$T/upom" patch-o-matic-20030107
-sed -i "s|^pom_url = .*|pom_url = file://$T/udist/patch-o-matic-%{version}.tar.bz2|" "$CONF"
 run_to_end upgrade --patch raw --trial=skip
 assert_grep "raw: userspace only: the rpm step carries its diff" "$T/all.err"
 [ -f "$ROOT/usr/src/redhat/SOURCES/iptables-pom-raw.patch" ] || fail "the raw diff is not in SOURCES"

@@ -166,10 +166,11 @@ check-asan asan:
 # Under valgrind, pomctl is ~20 times slower: the tests that kill it at
 # chosen moments (t-faults, t-lock) or build pomctl itself (t-package) stay
 # out; t-world runs no pomctl; t-planrun repeats four whole runs whose
-# code t-plan and t-lifecycle already take through valgrind, t-grub two
-# whole runs whose boot code t-install and t-lifecycle take (make check's
-# time stays under its 20 minutes; ASan's pass runs them all).
-VALGRIND_TESTS ?= $(filter-out t-faults t-lock t-package t-world t-planrun t-grub, \
+# code t-plan and t-lifecycle already take through valgrind, t-grub and
+# t-real-shapes whole runs whose boot and patch code t-install, t-kernel
+# and t-lifecycle take (make check's time stays under its 20 minutes;
+# ASan's pass runs them all).
+VALGRIND_TESTS ?= $(filter-out t-faults t-lock t-package t-world t-planrun t-grub t-real-shapes, \
 	$(basename $(notdir $(wildcard tests/integration/t-*.sh))))
 check-valgrind: $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	@mkdir -p $(B)/valgrind

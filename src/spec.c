@@ -11,6 +11,7 @@
 #include <rpm/rpmspec.h>
 
 #include "pomctl/rpmdb.h"
+#include "pomctl/scratch.h"
 #include "pomctl/spec.h"
 #include "pomctl/util.h"
 
@@ -31,6 +32,7 @@ static const char *const section_names[] = {
 	"pretrans", "posttrans", "trigger", "triggerin", "triggerun",
 	"triggerpostun", "verifyscript", "filetriggerin", "filetriggerun",
 	"transfiletriggerin", "transfiletriggerun", "generate_buildrequires",
+	"patchlist", "sourcelist",
 };
 
 /* --- structure ------------------------------------------------------------- */
@@ -64,16 +66,40 @@ static bool section_header(const char *s, size_t len, struct strbuf *name,
 
 /* --- structure: continued lines and conditionals ------------------------------ */
 
-/* Whether line i continues the one before it (which ends with '\'). */
+/* Whether line i continues a logical line begun before it. */
 static bool is_continuation(const struct spec *s, size_t i)
 {
-	size_t len;
-	const char *prev;
+	return i < s->l.nr && s->cont[i];
+}
 
-	if (i == 0 || i > s->l.nr)
-		return false;
-	prev = line_at(&s->l, i - 1, &len);
-	return len && prev[len - 1] == '\\';
+/*
+ * cont[i]: line i continues the line before it, which ends with '\', or
+ * is inside the braces of a %{...} opened on an earlier line -- rpm 4.18
+ * reads a multi-line %{expand:...} body as one macro, whatever its lines
+ * look like.
+ */
+static void compute_continuations(struct spec *s)
+{
+	size_t open = 0;
+
+	s->cont = xcalloc(s->l.nr + 1, sizeof(*s->cont));
+	for (size_t i = 0; i < s->l.nr; i++) {
+		size_t len;
+		const char *line = line_at(&s->l, i, &len);
+
+		s->cont[i] |= open > 0;
+		for (size_t k = 0; k < len; k++) {
+			if (!open && line[k] == '%' && k + 1 < len &&
+			    line[k + 1] == '{')
+				open++, k++;
+			else if (open && line[k] == '{')
+				open++;
+			else if (open && line[k] == '}')
+				open--;
+		}
+		if (len && line[len - 1] == '\\')
+			s->cont[i + 1] = true;
+	}
 }
 
 enum cond { COND_NONE, COND_IF, COND_ELSE, COND_ENDIF };
@@ -188,6 +214,7 @@ int spec_parse(struct spec *s, const char *name, const char *text, size_t len)
 			     name);
 	s->path = xstrdup(name);
 	lines_split(&s->l, text, len);
+	compute_continuations(s);
 	add_section(s, "preamble", "", 0);
 	for (size_t i = 0; i < s->l.nr; i++) {
 		size_t n;
@@ -228,6 +255,7 @@ void spec_release(struct spec *s)
 	free(s->sec);
 	free(s->edits);
 	free(s->depth);
+	free(s->cont);
 	free(s->path);
 	lines_release(&s->l);
 	memset(s, 0, sizeof(*s));
@@ -289,7 +317,11 @@ static const char *ending(const struct spec *s, size_t i)
 	return len && raw[len - 1] == '\n' ? "\n" : "";
 }
 
-/* "Tag(opts):   value": the tag (with its number), and the value's offset. */
+/*
+ * "Tag:   value": the tag (with its number) and the value's offset.  A
+ * qualifier is part of the tag -- "Requires(pre)", "Summary(de)" -- so
+ * that it is never taken for the plain tag.
+ */
 static bool tag_of(const char *line, size_t len, struct strbuf *tag,
 		   size_t *value_at)
 {
@@ -299,11 +331,15 @@ static bool tag_of(const char *line, size_t len, struct strbuf *tag,
 		i++;
 	if (!i || !isalpha((unsigned char)line[0]))
 		return false;
+	if (i < len && line[i] == '(') {
+		const char *close = memchr(line + i, ')', len - i);
+
+		if (!close)
+			return false;
+		i = (size_t)(close - line) + 1;
+	}
 	strbuf_reset(tag);
 	strbuf_add(tag, line, i);
-	if (i < len && line[i] == '(')
-		while (i < len && line[i] != ')')
-			i++, i += i < len && line[i] == ')';
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
 	if (i >= len || line[i] != ':')
@@ -363,70 +399,143 @@ static void set_value(struct spec *s, size_t i, size_t at, const char *value)
 }
 
 /*
- * The numbered tags PREFIX, PREFIXN of the preamble: the line of the last
- * one (or -1) and the highest number (PREFIX alone counts as 0; -1 when
- * there is none).
+ * The Patch or Source entries in the order rpm (4.15 and later) numbers
+ * them: the main preamble's tags -- PrefixN is N, a numberless Prefix one
+ * more than the entry before (the first 0) -- then each line of
+ * %patchlist or %sourcelist, numbered the same way.
  */
-struct numbered { long last; int max; };
+struct entry {
+	size_t line;
+	int num;
+	bool listed;		/* a line of the list section */
+	bool implicit;		/* numbered by its place */
+};
 
-static struct numbered numbered_tags(const struct spec *s, const char *prefix)
+struct entries {
+	struct entry *e;
+	size_t nr;
+	long last_tag;		/* the line of the last tag, or -1 */
+	int max;		/* the highest number taken, or -1 */
+	const struct spec_section *list;	/* the last list, or NULL */
+};
+
+/* A line of a list section that names a file. */
+static bool list_entry(const struct spec *s, size_t i)
 {
-	struct strbuf t = STRBUF_INIT;
-	size_t at, n = strlen(prefix);
-	struct numbered r = { -1, -1 };
+	size_t len;
+	const char *line = line_at(&s->l, i, &len);
+	size_t a = strspn(line, " \t");
 
+	return a < len && line[a] != '#' && cond_at(s, i) == COND_NONE &&
+	       !is_continuation(s, i) && strncmp(line + a, "%define", 7) &&
+	       strncmp(line + a, "%global", 7);
+}
+
+static void add_entry(struct entries *r, size_t line, int num, bool listed,
+		      bool implicit)
+{
+	r->e = xrealloc(r->e, (r->nr + 1) * sizeof(*r->e));
+	r->e[r->nr++] = (struct entry){ line, num, listed, implicit };
+	r->max = num > r->max ? num : r->max;
+}
+
+static void entries_of(const struct spec *s, const char *prefix,
+		       struct entries *r)
+{
+	struct strbuf t = STRBUF_INIT, list = STRBUF_INIT;
+	size_t at, n = strlen(prefix);
+	int cur = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->last_tag = r->max = -1;
 	for (size_t i = 0; i < s->sec[0].end; i++) {
-		int v;
+		bool implicit;
 
 		if (!tag_at(s, i, &t, &at) || strncasecmp(t.buf, prefix, n) ||
 		    strspn(t.buf + n, "0123456789") != t.len - n)
 			continue;
-		r.last = (long)i;
-		v = t.len > n ? atoi(t.buf + n) : 0;
-		r.max = v > r.max ? v : r.max;
+		implicit = t.len == n;
+		cur = implicit ? cur + 1 : atoi(t.buf + n);
+		add_entry(r, i, cur, false, implicit);
+		r->last_tag = (long)i;
+	}
+	strbuf_addf(&list, "%slist", prefix);
+	list.buf[0] = (char)tolower((unsigned char)list.buf[0]);
+	for (size_t k = 0; k < s->nsec; k++) {
+		if (strcmp(s->sec[k].name, list.buf))
+			continue;
+		r->list = &s->sec[k];
+		for (size_t i = s->sec[k].start + 1; i < s->sec[k].end; i++)
+			if (list_entry(s, i))
+				add_entry(r, i, ++cur, true, true);
 	}
 	strbuf_release(&t);
-	return r;
+	strbuf_release(&list);
 }
 
-/* %patchN / %patch -P N / %patch N / %patch: the patch number, or -1. */
+static void entries_release(struct entries *r)
+{
+	free(r->e);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * The patch a %prep line applies, or -1: %patchN; %patch with -P N, or N
+ * among its arguments (rpm 4.18: anywhere, after options and their
+ * values); %patch alone (0); a line that names %{PATCHN} (patch -p1 <
+ * %{PATCH1}).  *strip: its -p level, -1 when it gives none.
+ */
 static int patch_line_number(const char *line, size_t len, int *strip)
 {
+	static const char with_value[] = "PpbzFdoD";
 	struct strbuf sb = STRBUF_INIT;
 	char *save = NULL, *w;
-	int num = -1, first = 1;
+	const char *ref;
+	int num = -1;
 
-	if (len < 6 || strncmp(line, "%patch", 6))
-		return -1;
-	strbuf_add(&sb, line + 6, len - 6);
-	if (isdigit((unsigned char)sb.buf[0]))
-		num = atoi(sb.buf);
-	else if (sb.buf[0] && sb.buf[0] != ' ' && sb.buf[0] != '\t') {
+	*strip = -1;
+	strbuf_add(&sb, line, len);
+	if (len < 6 || strncmp(line, "%patch", 6)) {
+		/* %{PATCH1} or %PATCH1, not %{PATCH10} for 1 */
+		ref = strstr(sb.buf, "%{PATCH");
+		ref = ref ? ref + 7 : (ref = strstr(sb.buf, "%PATCH")) ? ref + 6 : NULL;
+		if (ref && isdigit((unsigned char)*ref))
+			num = atoi(ref);
+		if (num >= 0 && (w = strstr(sb.buf, " -p")) && isdigit((unsigned char)w[3]))
+			*strip = atoi(w + 3);
+		strbuf_release(&sb);
+		return num;
+	}
+	if (isdigit((unsigned char)sb.buf[6])) {
+		num = atoi(sb.buf + 6);
+	} else if (sb.buf[6] && sb.buf[6] != ' ' && sb.buf[6] != '\t') {
 		strbuf_release(&sb);
 		return -1;	/* %patchfoo is not a %patch line */
 	}
-	*strip = -1;
-	for (w = strtok_r(sb.buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		if (first && isdigit((unsigned char)*w) && num < 0)
+	for (w = strtok_r(sb.buf + 6, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		char opt = w[0] == '-' && w[1] ? w[1] : 0;
+		const char *v = opt && strchr(with_value, opt) ?
+				(w[2] ? w + 2 : strtok_r(NULL, " \t", &save)) :
+				NULL;
+
+		if (opt == 'P' && v)
+			num = atoi(v);
+		else if (opt == 'p' && v)
+			*strip = atoi(v);
+		else if (!opt && num < 0 && strspn(w, "0123456789") == strlen(w))
 			num = atoi(w);
-		else if (!strncmp(w, "-P", 2))
-			num = w[2] ? atoi(w + 2) :
-			      ((w = strtok_r(NULL, " \t", &save)) ? atoi(w) : 0);
-		else if (!strncmp(w, "-p", 2) && w[2])
-			*strip = atoi(w + 2);
-		first = 0;
 	}
 	strbuf_release(&sb);
 	return num < 0 ? 0 : num;
 }
 
-/* Every %patch line of %prep: its line and patch number. */
-static void patch_lines(const struct spec *s, int num, struct strvec *unused,
-			long *lines, size_t *n, int *strip)
+/* Every line of %prep that applies patch num (-1: any): its line. */
+static void patch_lines(const struct spec *s, int num, long *lines, size_t *n,
+			int *strip)
 {
 	const struct spec_section *prep = find_section(s, "prep", NULL);
 
-	(void)unused;
 	*n = 0;
 	for (size_t i = prep ? prep->start + 1 : 0; prep && i < prep->end; i++) {
 		size_t len;
@@ -443,32 +552,45 @@ static void patch_lines(const struct spec *s, int num, struct strvec *unused,
 	}
 }
 
-size_t spec_patches(const struct spec *s, struct spec_patch **out)
+/* An entry's file: the tag's value or the list line, its last component. */
+static char *entry_file(const struct spec *s, const struct entry *e)
 {
 	struct strbuf t = STRBUF_INIT, v = STRBUF_INIT;
-	size_t at, n = 0;
+	size_t at = 0;
+	const char *slash;
+	char *file;
 
-	*out = NULL;
-	for (size_t i = 0; i < s->sec[0].end; i++) {
-		size_t k;
-		long lines[64];
-		int strip = -1;
-		const char *slash;
-
-		if (!tag_at(s, i, &t, &at) || strncasecmp(t.buf, "Patch", 5) ||
-		    strspn(t.buf + 5, "0123456789") != t.len - 5)
-			continue;
-		tag_value(s, i, at, &v);
-		*out = xrealloc(*out, (n + 1) * sizeof(**out));
-		(*out)[n].num = t.len > 5 ? atoi(t.buf + 5) : 0;
-		slash = strrchr(v.buf, '/');
-		(*out)[n].file = xstrdup(slash ? slash + 1 : v.buf);
-		patch_lines(s, (*out)[n].num, NULL, lines, &k, &strip);
-		(*out)[n].strip = k ? strip : -1;
-		n++;
-	}
+	if (!e->listed)
+		tag_at(s, e->line, &t, &at);
+	tag_value(s, e->line, at, &v);
+	strbuf_reset(&t);
+	strbuf_addstr(&t, v.buf + strspn(v.buf, " \t"));
+	slash = strrchr(t.buf, '/');
+	file = xstrdup(slash ? slash + 1 : t.buf);
 	strbuf_release(&t);
 	strbuf_release(&v);
+	return file;
+}
+
+size_t spec_patches(const struct spec *s, struct spec_patch **out)
+{
+	struct entries r;
+	size_t n;
+
+	entries_of(s, "Patch", &r);
+	*out = xcalloc(r.nr ? r.nr : 1, sizeof(**out));
+	for (size_t i = 0; i < r.nr; i++) {
+		long lines[64];
+		size_t k;
+		int strip = -1;
+
+		(*out)[i].num = r.e[i].num;
+		(*out)[i].file = entry_file(s, &r.e[i]);
+		patch_lines(s, r.e[i].num, lines, &k, &strip);
+		(*out)[i].strip = k ? strip : -1;
+	}
+	n = r.nr;
+	entries_release(&r);
 	return n;
 }
 
@@ -535,7 +657,64 @@ static long find_define(const struct spec *s, const char *name, size_t from,
 	return -1;
 }
 
-static int edit_version(struct spec *s, const char *version, struct strbuf *log)
+#define PROBE_VERSION "0.0.pomctl.probe"
+
+/*
+ * Whether rpm takes the Version line i (its value at `at`): a line inside
+ * no conditional does; one inside a branch is asked of librpmbuild -- the
+ * spec parsed with that value set to a marker gives the marker as its
+ * Version only when the branch is the one taken.  When the probe cannot be
+ * made (or may not: ask_rpm false), the line counts.
+ */
+static bool version_line_taken(const struct spec *s, size_t i, size_t at,
+			       bool ask_rpm)
+{
+	struct strbuf text = STRBUF_INIT, dir = STRBUF_INIT, path = STRBUF_INIT;
+	rpmSpec spec = NULL;
+	bool taken = true, quiet;
+
+	if (!s->depth[i] || !ask_rpm || rpm_init() < 0)
+		return true;
+	for (size_t k = 0; k < s->l.nr; k++) {
+		size_t len;
+		const char *raw = line_raw(&s->l, k, &len);
+
+		if (k == i)
+			strbuf_add(&text, raw, at);
+		strbuf_add(&text, k == i ? PROBE_VERSION "\n" : raw,
+			   k == i ? strlen(PROBE_VERSION "\n") : len);
+	}
+	quiet = error_set_quiet(true);
+	if (scratch_make("spec", &dir) == 0) {
+		strbuf_addf(&path, "%s/probe.spec", dir.buf);
+		if (write_file_atomic(path.buf, text.buf, text.len, 0600) == 0) {
+			rpm_clear_message();
+			spec = rpmSpecParse(path.buf, RPMSPEC_ANYARCH |
+					    RPMSPEC_FORCE, NULL);
+		}
+		if (spec) {
+			const char *v = headerGetString(
+				rpmSpecSourceHeader(spec), RPMTAG_VERSION);
+
+			taken = v && !strcmp(v, PROBE_VERSION);
+		}
+		rpmSpecFree(spec);
+		remove_tree(dir.buf);
+	}
+	error_set_quiet(quiet);
+	strbuf_release(&text);
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	return taken;
+}
+
+/*
+ * Version: the line rpm takes (a Version in a branch not taken -- a
+ * snapshot scheme, say -- is left as it is); where it names one macro,
+ * that macro's %define in every branch instead.
+ */
+static int edit_version(struct spec *s, const char *version, bool ask_rpm,
+			struct strbuf *log)
 {
 	struct strbuf v = STRBUF_INIT, macro = STRBUF_INIT;
 	size_t at, dat;
@@ -545,6 +724,11 @@ static int edit_version(struct spec *s, const char *version, struct strbuf *log)
 		return error("spec '%s' has no Version tag", s->path);
 	for (; i >= 0; i = find_tag(s, "Version", (size_t)i + 1, &at)) {
 		tag_value(s, (size_t)i, at, &v);
+		if (!version_line_taken(s, (size_t)i, at, ask_rpm)) {
+			strbuf_addf(log, "Version: %s kept (line %ld, in a "
+				    "branch rpm does not take)\n", v.buf, i + 1);
+			continue;
+		}
 		if (single_macro(v.buf, &macro) &&
 		    (d = find_define(s, macro.buf, 0, &dat)) >= 0) {
 			for (; d >= 0; d = find_define(s, macro.buf,
@@ -584,7 +768,18 @@ static void edit_source0(struct spec *s, const char *tarball, struct strbuf *log
 
 	if (i < 0)
 		i = find_tag(s, tag = "Source", 0, &at);
-	for (; i >= 0; i = find_tag(s, tag, (size_t)i + 1, &at)) {
+	if (i < 0) {	/* rpm 4.15+: the first line of %sourcelist */
+		struct entries r;
+
+		entries_of(s, "Source", &r);
+		if (r.nr && r.e[0].listed && r.e[0].num == 0) {
+			i = (long)r.e[0].line;
+			at = strspn(line_at(&s->l, (size_t)i, &at), " \t");
+		}
+		entries_release(&r);
+		tag = NULL;
+	}
+	for (; i >= 0; i = tag ? find_tag(s, tag, (size_t)i + 1, &at) : -1) {
 		strbuf_reset(&nv);
 		tag_value(s, (size_t)i, at, &v);
 		if (!strchr(v.buf, '%')) {	/* macros follow Version */
@@ -698,34 +893,51 @@ static void edit_requires(struct spec *s, const char *kernel, struct strbuf *log
 	strbuf_release(&line);
 }
 
-static void drop_patches(struct spec *s, const struct strvec *drop,
-			 struct strbuf *log)
+/*
+ * Drop the patches named: the tag or list line, and the %prep lines that
+ * apply it.  Where rpm numbers patches by their place, the ones after a
+ * dropped one move down: refused when a %prep line applies one of them by
+ * number (%autosetup and %autopatch go by order and do not care).
+ */
+static int drop_patches(struct spec *s, const struct strvec *drop,
+			struct strbuf *log)
 {
-	struct spec_patch *p;
-	size_t n = spec_patches(s, &p);
-	struct strbuf t = STRBUF_INIT;
+	struct entries r;
+	long lines[64];
+	size_t nl;
+	int ret = 0;
 
-	for (size_t d = 0; d < drop->nr; d++)
-		for (size_t k = 0; k < n; k++) {
-			long lines[64];
-			size_t nl, at;
+	entries_of(s, "Patch", &r);
+	for (size_t d = 0; d < drop->nr && !ret; d++)
+		for (size_t k = 0; k < r.nr && !ret; k++) {
+			char *file = entry_file(s, &r.e[k]);
+			bool hit = !strcmp(file, drop->v[d]);
 
-			if (strcmp(p[k].file, drop->v[d]))
+			free(file);
+			if (!hit)
 				continue;
-			for (size_t i = 0; i < s->sec[0].end; i++) {
-				if (tag_at(s, i, &t, &at) &&
-				    !strncasecmp(t.buf, "Patch", 5) &&
-				    (t.len > 5 ? atoi(t.buf + 5) : 0) == p[k].num)
-					add_edit(s, i, DELETE, NULL);
+			for (size_t j = k + 1; j < r.nr && !ret; j++) {
+				patch_lines(s, r.e[j].num, lines, &nl, NULL);
+				if (r.e[j].implicit && nl)
+					ret = error("%s:%ld: dropping %s renumbers "
+						    "the patches after it (they "
+						    "are numbered by their place), "
+						    "and this line applies patch %d "
+						    "by number: edit the spec by "
+						    "hand", s->path, lines[0] + 1,
+						    drop->v[d], r.e[j].num);
 			}
-			patch_lines(s, p[k].num, NULL, lines, &nl, NULL);
+			if (ret)
+				break;
+			add_edit(s, r.e[k].line, DELETE, NULL);
+			patch_lines(s, r.e[k].num, lines, &nl, NULL);
 			for (size_t j = 0; j < nl; j++)
 				add_edit(s, (size_t)lines[j], DELETE, NULL);
-			strbuf_addf(log, "dropped Patch%d: %s\n", p[k].num,
-				    p[k].file);
+			strbuf_addf(log, "dropped Patch%d: %s\n", r.e[k].num,
+				    drop->v[d]);
 		}
-	spec_patches_free(p, n);
-	strbuf_release(&t);
+	entries_release(&r);
+	return ret;
 }
 
 /* Where a new %patch line goes: after the last one, else after %setup. */
@@ -738,7 +950,7 @@ static size_t prep_insert_point(const struct spec *s)
 
 	if (!prep)
 		return s->l.nr;
-	patch_lines(s, -1, NULL, lines, &n, &strip);
+	patch_lines(s, -1, lines, &n, &strip);
 	if (n)		/* a %patch for one architecture: after its %endif */
 		return after_blocks(s, (size_t)lines[n - 1] + 1,
 				    section_depth(s, prep));
@@ -777,12 +989,45 @@ static long autopatch_line(const struct spec *s, int *strip)
 	return -1;
 }
 
+/*
+ * New entries of kind prefix ("Patch", "Source"), numbered from the first
+ * free number: a line of its list section where the spec has one
+ * (%patchlist, %sourcelist), else a numbered tag after the last tag (or
+ * after the other kind's, or at the top).  k: how many were added before
+ * this one (edits are applied at rendering: the spec does not show them
+ * yet).  Its number.
+ */
+static int add_entry_line(struct spec *s, const char *prefix, const char *file,
+			  const char *other, int k)
+{
+	struct entries r, o;
+	struct strbuf sb = STRBUF_INIT;
+	long last;
+	int n;
+
+	entries_of(s, prefix, &r);
+	n = r.max + 1 + k;
+	if (r.list) {
+		strbuf_addf(&sb, "%s\n", file);
+		add_edit(s, append_point(s, r.list), INSERT, sb.buf);
+	} else {
+		entries_of(s, other, &o);
+		last = r.last_tag >= 0 ? r.last_tag : o.last_tag;
+		entries_release(&o);
+		strbuf_addf(&sb, "%s%d: %s\n", prefix, n, file);
+		add_edit(s, after_blocks(s, (size_t)(last >= 0 ? last : 0) + 1,
+					 0), INSERT, sb.buf);
+	}
+	entries_release(&r);
+	strbuf_release(&sb);
+	return n;
+}
+
 static int add_userspace(struct spec *s, const struct strvec *files,
 			 struct strbuf *log)
 {
-	struct numbered patches = numbered_tags(s, "Patch");
-	int next = patches.max + 1, strip = -1;
-	long last = patches.last, autop = autopatch_line(s, &strip);
+	int strip = -1;
+	long autop = autopatch_line(s, &strip);
 	size_t prep = prep_insert_point(s);
 	struct strbuf sb = STRBUF_INIT;
 
@@ -793,22 +1038,19 @@ static int add_userspace(struct spec *s, const struct strvec *files,
 			     "userspace diffs need -p1: give it -p1, or apply "
 			     "the patches with %%patch lines", s->path,
 			     autop + 1, strip < 0 ? 0 : strip);
-	if (last < 0)
-		last = numbered_tags(s, "Source").last;
-	for (size_t i = 0; i < files->nr; i++, next++) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "Patch%d: %s\n", next, files->v[i]);
-		add_edit(s, after_blocks(s, (size_t)(last >= 0 ? last : 0) + 1,
-					 0), INSERT, sb.buf);
+	for (size_t i = 0; i < files->nr; i++) {
+		int n = add_entry_line(s, "Patch", files->v[i], "Source",
+				       (int)i);
+
 		if (autop >= 0) {	/* it applies the new one too */
 			strbuf_addf(log, "Patch%d: %s, applied by %%autosetup "
-				    "or %%autopatch\n", next, files->v[i]);
+				    "or %%autopatch\n", n, files->v[i]);
 			continue;
 		}
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%%patch%d -p1\n", next);
+		strbuf_addf(&sb, "%%patch%d -p1\n", n);
 		add_edit(s, prep, INSERT, sb.buf);
-		strbuf_addf(log, "Patch%d: %s, applied in %%prep\n", next,
+		strbuf_addf(log, "Patch%d: %s, applied in %%prep\n", n,
 			    files->v[i]);
 	}
 	strbuf_release(&sb);
@@ -876,18 +1118,9 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 
 static int add_pom_source(struct spec *s, const struct spec_request *req)
 {
-	struct numbered sources = numbered_tags(s, "Source");
-	int n = sources.max + 1;
-	long last = sources.last;
-	struct strbuf sb = STRBUF_INIT;
-
 	if (!req->pom_tarball || has_package(s, "pom"))
 		return -1;
-	strbuf_addf(&sb, "Source%d: %s\n", n, req->pom_tarball);
-	add_edit(s, after_blocks(s, (size_t)(last >= 0 ? last : 0) + 1, 0),
-		 INSERT, sb.buf);
-	strbuf_release(&sb);
-	return n;
+	return add_entry_line(s, "Source", req->pom_tarball, "Patch", 0);
 }
 
 /* How pomctl's %changelog line ends: spec_edited_by_pomctl() looks for it. */
@@ -1015,7 +1248,7 @@ int spec_edit_pom(struct spec *s, const struct spec_request *req,
 	if (!find_section(s, "prep", NULL) || !find_section(s, "build", NULL))
 		return error("spec '%s' has no %%prep or no %%build section",
 			     s->path);
-	if (edit_version(s, req->version, log) < 0 ||
+	if (edit_version(s, req->version, req->ask_rpm, log) < 0 ||
 	    edit_release(s, req->release, log) < 0 ||
 	    edit_kernel_dir(s, req->kernel_dir, log) < 0)
 		return -1;
@@ -1023,8 +1256,8 @@ int spec_edit_pom(struct spec *s, const struct spec_request *req,
 	edit_summary(s, req->patches);
 	edit_description(s, req->patches);
 	edit_requires(s, req->kernel_version, log);
-	if (req->drop)
-		drop_patches(s, req->drop, log);
+	if (req->drop && drop_patches(s, req->drop, log) < 0)
+		return -1;
 	if (req->userspace && add_userspace(s, req->userspace, log) < 0)
 		return -1;
 	pom_source = add_pom_source(s, req);
@@ -1092,9 +1325,10 @@ void spec_render(const struct spec *s, struct strbuf *out)
 
 /* --- validation ----------------------------------------------------------------- */
 
-static int check_expect(rpmSpec spec, const char *path,
+static int check_expect(rpmSpec spec, const char *path, const char *arch,
 			const struct spec_expect *x)
 {
+	const char *prep = rpmSpecGetSection(spec, RPMBUILD_PREP);
 	Header h = rpmSpecSourceHeader(spec);
 	const char *v = headerGetString(h, RPMTAG_VERSION);
 	const char *r = headerGetString(h, RPMTAG_RELEASE);
@@ -1120,26 +1354,34 @@ static int check_expect(rpmSpec spec, const char *path,
 			    r ? r : "(none)", x->release);
 	for (size_t i = 0; !ret && x->packages && i < x->packages->nr; i++)
 		if (!strvec_has(&names, x->packages->v[i]))
-			ret = error("the edited spec '%s' has no package %s",
-				    path, x->packages->v[i]);
+			ret = error("the edited spec '%s' has no package %s%s%s",
+				    path, x->packages->v[i], arch ? " for " : "",
+				    arch ? arch : "");
 	for (size_t i = 0; !ret && x->sources && i < x->sources->nr; i++)
 		if (!strvec_has(&sources, x->sources->v[i]))
 			ret = error("the edited spec '%s' does not list %s as a "
 				    "source", path, x->sources->v[i]);
+	for (size_t i = 0; !ret && x->applied && i < x->applied->nr; i++)
+		if (!prep || !strstr(prep, x->applied->v[i]))
+			ret = error("the edited spec '%s' does not apply %s in "
+				    "%%prep for %s (a conditional around the "
+				    "patch lines?): edit the spec by hand", path,
+				    x->applied->v[i], arch ? arch :
+				    "this host's architecture");
 	strvec_clear(&names);
 	strvec_clear(&sources);
 	return ret;
 }
 
-int spec_validate(const char *path, const char *topdir,
-		  const struct spec_expect *expect)
+/* Parse path for arch (NULL: the host's); its check; 0 or -1. */
+static int parse_for(const char *path, const char *arch,
+		     const struct spec_expect *expect)
 {
 	rpmSpec spec;
 	int ret = 0;
 
-	if (rpm_init() < 0)
-		return -1;
-	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
+	if (arch)
+		rpmPushMacro(NULL, "_target_cpu", NULL, arch, RMIL_CMDLINE);
 	rpm_clear_message();
 	spec = rpmSpecParse(path, RPMSPEC_ANYARCH | RPMSPEC_FORCE, NULL);
 	if (!spec && strstr(rpm_last_message(""), "invalid utf-8 encoding"))
@@ -1150,11 +1392,29 @@ int spec_validate(const char *path, const char *topdir,
 			    "reads it too), or convert the spec, then pomctl "
 			    "resume", path, rpm_last_message(""));
 	else if (!spec)
-		ret = error("spec '%s' does not parse: %s", path,
+		ret = error("spec '%s' does not parse%s%s: %s", path,
+			    arch ? " for " : "", arch ? arch : "",
 			    rpm_last_message("rpmSpecParse failed"));
 	else if (expect)
-		ret = check_expect(spec, path, expect);
+		ret = check_expect(spec, path, arch, expect);
 	rpmSpecFree(spec);
+	if (arch)
+		rpmPopMacro(NULL, "_target_cpu");
+	return ret;
+}
+
+int spec_validate(const char *path, const char *topdir,
+		  const struct spec_expect *expect)
+{
+	static const char *const other_arches[] = { "i686", "s390x" };
+	int ret;
+
+	if (rpm_init() < 0)
+		return -1;
+	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
+	ret = parse_for(path, NULL, expect);
+	for (size_t i = 0; !ret && expect && i < ARRAY_SIZE(other_arches); i++)
+		ret = parse_for(path, other_arches[i], expect);
 	rpmPopMacro(NULL, "_topdir");
 	return ret;
 }

@@ -286,7 +286,7 @@ static int edit_spec(struct ctx *ctx, struct job *j, struct strbuf *text,
 		j->version, config_get(ctx->cfg, "rpm", "release"), j->tarball,
 		j->kdir.buf, NULL, j->packager.buf, j->pom_tarball,
 		top ? top + 1 : j->pom_dir, &ctx->state->patches, &j->drop,
-		&j->userspace,
+		&j->userspace, true,	/* the distribution's, rpmbuild runs it */
 	};
 	struct spec s;
 	int ret;
@@ -330,7 +330,8 @@ static int install_spec(struct ctx *ctx, struct job *j, const char *text,
 
 	expected_packages(j, &pkgs, &srcs);
 	x = (struct spec_expect){ j->version, config_get(ctx->cfg, "rpm",
-							 "release"), &pkgs, &srcs };
+							 "release"), &pkgs, &srcs,
+				  &j->userspace };
 	strbuf_addf(&tmp, "%s.pomctl-new", j->spec.buf);
 	ret = write_file_atomic(tmp.buf, text, strlen(text), 0644);
 	if (!ret) {

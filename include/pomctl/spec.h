@@ -39,6 +39,7 @@ struct spec {
 	struct spec_edit *edits;
 	size_t nedits;
 	int *depth;		/* per line: how many conditionals it is in */
+	bool *cont;		/* per line: it continues a logical line */
 };
 
 int spec_read(struct spec *s, const char *path);
@@ -59,6 +60,11 @@ struct spec_request {
 	const struct strvec *patches;	/* the patch-o-matic extensions */
 	const struct strvec *drop;	/* Patch file names to remove */
 	const struct strvec *userspace;	/* new patch files for %prep */
+	bool ask_rpm;			/* librpmbuild may parse the spec to
+					 * learn which branch it takes (it
+					 * expands the spec's macros, %(...)
+					 * included: never for untrusted
+					 * bytes) */
 };
 
 /* Make every edit of req; log gets one line per edit. */
@@ -85,12 +91,16 @@ struct spec_expect {
 	const char *version, *release;
 	const struct strvec *packages;	/* subpackage names that must exist */
 	const struct strvec *sources;	/* file names that must be sources */
+	const struct strvec *applied;	/* patch files %prep must apply */
 };
 
 /*
  * Parse path with librpmbuild (rpmSpecParse, any arch): 0 when it parses
  * and, when expect is given, has its version, release, packages and
- * sources; -1 (reported with the parser's message) otherwise.
+ * sources, and its parsed %prep applies the patches expect names -- for
+ * the host's architecture and, with %_target_cpu set, for i686 and s390x
+ * too, so that an edit inside an %ifarch shows; -1 (reported with the
+ * parser's message, or the architecture and what is missing) otherwise.
  */
 int spec_validate(const char *path, const char *topdir,
 		  const struct spec_expect *expect);

@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"/usr/src/linux-2.4", "2.4.20-13.8custom",
 		"Fuzz <fuzz@example.org>", "patch-o-matic-20030107.tar.bz2",
 		"patch-o-matic-20030107", &patches, &drop, &userspace,
+		false,	/* rpm would run the input's %(...) */
 	};
 	n = spec_patches(&s, &p);
 	spec_patches_free(p, n);

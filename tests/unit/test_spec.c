@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
+#include "pomctl/scratch.h"
 #include "pomctl/spec.h"
 #include "pomctl/util.h"
 
@@ -42,7 +45,7 @@ static int edit(const char *name, struct strvec *drop, struct strvec *us,
 		"1.2.8", "1.pom", "iptables-1.2.8.tar.bz2",
 		"/usr/src/linux-2.4.20-13.8", "2.4.20", "Test <t@example.org>",
 		"patch-o-matic-20030107.tar.bz2", "patch-o-matic-20030107",
-		&patches, drop, us,
+		&patches, drop, us, true,
 	};
 	int ret, fd;
 
@@ -143,7 +146,7 @@ static void test_redhat_spec(void **unused)
 						   NULL });
 	strbuf_addstr(&topdir, "/tmp");
 	{
-		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, &srcs };
+		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, &srcs, &us };
 
 		assert_int_equal(spec_validate(e.path, topdir.buf, &x), 0);
 	}
@@ -178,7 +181,7 @@ static void test_macro_spec(void **unused)
 	strvec_pushv(&pkgs, (const char *const[]){ "iptables-ipv6",
 						   "iptables-devel", NULL });
 	{
-		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, NULL };
+		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, NULL, NULL };
 
 		assert_int_equal(spec_validate(e.path, "/tmp", &x), 0);
 	}
@@ -255,9 +258,11 @@ static void test_structure(void **unused)
 	static const char *const names[] = {
 		"ifarch-patch", "conditional-tail", "release-branches",
 		"prep-in-if", "define-body", "define-branches", "autosetup",
-		"summary-branches", "crlf",
+		"summary-branches", "crlf", "qualified", "patchlist",
+		"patch-args", "expand-body", "version-branches",
 	};
 	struct strvec us = STRVEC_INIT;
+	struct spec_expect x = { NULL, NULL, NULL, NULL, &us };
 
 	(void)unused;
 	/* the changelog entry's date: a fixed one */
@@ -282,7 +287,8 @@ static void test_structure(void **unused)
 		if (strcmp(want.buf, e.text.buf))
 			fail_msg("%s: the edited spec differs from %s:\n%s",
 				 names[i], path.buf, e.text.buf);
-		if (spec_validate(e.path, "/tmp", NULL) < 0)
+		/* and the new patch is applied for every architecture */
+		if (spec_validate(e.path, "/tmp", &x) < 0)
 			fail_msg("%s: librpmbuild refuses the result: %s",
 				 names[i], error_last());
 		done(&e);
@@ -292,6 +298,123 @@ static void test_structure(void **unused)
 	}
 	unsetenv("SOURCE_DATE_EPOCH");
 	strvec_clear(&us);
+}
+
+/*
+ * Dropping patches applied in the other ways rpm allows: the number after
+ * other options, patch(1) fed %{PATCH2}.  Each goes with its tag, and
+ * rpm's word on the result is that %prep applies neither.
+ */
+static void test_drop_forms(void **unused)
+{
+	struct edited e;
+	struct strvec drop = STRVEC_INIT;
+
+	(void)unused;
+	strvec_pushv(&drop, (const char *const[]){ "iptables-1.2.6a-fixes.patch",
+						   "iptables-1.2.6a-man.patch",
+						   NULL });
+	assert_int_equal(edit("specs/structure/patch-args.spec", &drop, NULL,
+			      &e), 0);
+	assert_null(strstr(e.text.buf, "Patch1:"));
+	assert_null(strstr(e.text.buf, "Patch2:"));
+	assert_null(strstr(e.text.buf, "-b .fixes 1"));
+	assert_null(strstr(e.text.buf, "%{PATCH2}"));
+	assert_non_null(strstr(e.text.buf, "%setup -q\n\n%build\n"));
+	assert_int_equal(spec_validate(e.path, "/tmp", NULL), 0);
+	done(&e);
+	/* two new patches: two numbers, two lines, in order */
+	strvec_clear(&drop);
+	strvec_pushv(&drop, (const char *const[]){ "a.patch", "b.patch", NULL });
+	assert_int_equal(edit("specs/structure/patch-args.spec", NULL, &drop,
+			      &e), 0);
+	assert_non_null(strstr(e.text.buf, "Patch2: iptables-1.2.6a-man.patch\n"
+					   "Patch3: a.patch\nPatch4: b.patch\n"));
+	assert_non_null(strstr(e.text.buf, "%{PATCH2}\n%patch3 -p1\n"
+					   "%patch4 -p1\n"));
+	assert_int_equal(spec_validate(e.path, "/tmp", NULL), 0);
+	done(&e);
+	strvec_clear(&drop);
+}
+
+/*
+ * A %patchlist entry dropped renumbers the ones after it: fine under
+ * %autosetup, refused where a line applies a later one by number.
+ */
+static void test_patchlist_drop(void **unused)
+{
+	static const char text[] = "Name: x\nVersion: 1\nRelease: 1\n"
+				   "Summary: x\nLicense: GPL\nSource0: x.tar\n"
+				   "\n%patchlist\na.patch\nb.patch\n\n"
+				   "%description\nx\n\n%prep\n%setup -q\n"
+				   "%patch -P 0 -p1\n%patch -P 1 -p1\n\n"
+				   "%build\nmake\n";
+	struct spec s;
+	struct strbuf log = STRBUF_INIT, out = STRBUF_INIT;
+	struct strvec patches = STRVEC_INIT, drop = STRVEC_INIT;
+	struct spec_request req = { "2", "1.pom", "x-2.tar.bz2", "/k", "2.4.20",
+				    "T <t@e>", NULL, NULL, &patches, &drop,
+				    NULL, false };
+	bool old = error_set_quiet(true);
+
+	(void)unused;
+	strvec_push(&patches, "string");
+	strvec_push(&drop, "a.patch");
+	assert_int_equal(spec_parse(&s, "list.spec", text, sizeof(text) - 1), 0);
+	assert_int_equal(spec_edit_pom(&s, &req, &log), -1);
+	assert_non_null(strstr(error_last(), "list.spec:18: dropping a.patch "
+					     "renumbers the patches after it"));
+	spec_release(&s);
+	/* the last one goes: nothing after it moves */
+	strbuf_reset(&log);
+	strvec_clear(&drop);
+	strvec_push(&drop, "b.patch");
+	assert_int_equal(spec_parse(&s, "list.spec", text, sizeof(text) - 1), 0);
+	assert_int_equal(spec_edit_pom(&s, &req, &log), 0);
+	spec_render(&s, &out);
+	assert_non_null(strstr(out.buf, "%patchlist\na.patch\n\n"));
+	assert_non_null(strstr(out.buf, "%patch -P 0 -p1\n\n%build"));
+	error_set_quiet(old);
+	spec_release(&s);
+	strbuf_release(&log);
+	strbuf_release(&out);
+	strvec_clear(&patches);
+	strvec_clear(&drop);
+}
+
+/*
+ * rpm's word, architecture by architecture: a patch applied only inside
+ * %ifarch x86_64 is applied on this host and not on i686.
+ */
+static void test_arch_check(void **unused)
+{
+	static const char text[] = "Name: x\nVersion: 1\nRelease: 1\n"
+				   "Summary: x\nLicense: GPL\nSource0: x.tar\n"
+				   "Patch1: b.patch\n\n%description\nx\n\n"
+				   "%prep\n%setup -q\n%ifarch x86_64\n"
+				   "%patch1 -p1\n%endif\n\n%build\nmake\n";
+	char path[] = "/tmp/pomctl-arch-XXXXXX";
+	struct strvec applied = STRVEC_INIT;
+	struct spec_expect x = { NULL, NULL, NULL, NULL, &applied };
+	int fd = mkstemp(path);
+	bool old = error_set_quiet(true);
+	struct utsname u;
+
+	(void)unused;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	strvec_push(&applied, "b.patch");
+	uname(&u);
+	if (strcmp(u.machine, "x86_64"))
+		skip();	/* the test's %ifarch is this machine's */
+	assert_int_equal(spec_validate(path, "/tmp", &x), -1);
+	assert_non_null(strstr(error_last(), "does not apply b.patch in %prep "
+					     "for i686"));
+	error_set_quiet(old);
+	unlink(path);
+	strvec_clear(&applied);
 }
 
 /* %autosetup without -p1 cannot apply pomctl's userspace diffs: refused. */
@@ -305,7 +428,8 @@ static void test_autosetup_p0_refused(void **unused)
 	struct strbuf log = STRBUF_INIT;
 	struct strvec patches = STRVEC_INIT, us = STRVEC_INIT;
 	struct spec_request req = { "2", "1.pom", "x-2.tar.bz2", "/k", "2.4.20",
-				    "T <t@e>", NULL, NULL, &patches, NULL, &us };
+				    "T <t@e>", NULL, NULL, &patches, NULL, &us,
+				    false };
 	bool old = error_set_quiet(true);
 
 	(void)unused;
@@ -332,7 +456,8 @@ static void test_latin1(void **unused)
 	struct strbuf out = STRBUF_INIT, log = STRBUF_INIT;
 	struct strvec patches = STRVEC_INIT;
 	struct spec_request req = { "2", "1.pom", "x-2.tar.bz2", "/k", "2.4.20",
-				    "T <t@e>", NULL, NULL, &patches, NULL, NULL };
+				    "T <t@e>", NULL, NULL, &patches, NULL, NULL,
+				    false };
 
 	(void)unused;
 	strvec_push(&patches, "string");
@@ -356,8 +481,13 @@ int main(void)
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_latin2_refused),
 		cmocka_unit_test(test_structure),
+		cmocka_unit_test(test_drop_forms),
+		cmocka_unit_test(test_patchlist_drop),
+		cmocka_unit_test(test_arch_check),
 		cmocka_unit_test(test_autosetup_p0_refused),
 	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	scratch_cleanup();	/* the Version probes' directory */
+	return failed;
 }

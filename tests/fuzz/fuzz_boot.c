@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The boot loader parsers: the same bytes as GRUB legacy and as LILO; an
- * entry added like the first one (in memory: no manifest, nothing written).
+ * entry added like the first one, its `savedefault` line set and removed
+ * (in memory: no manifest, nothing written).
  */
 #include "fuzz.h"
 #include "pomctl/boot.h"
@@ -23,6 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				(void)boot_add_like(NULL, &b, b.e[0].release,
 						    "9.9.9-fuzz1", NULL, &diff);
+				/* GRUB 0.97's one-shot line: set, then gone */
+				(void)boot_entry_savedefault(&b, b.e[0].release,
+							     3, NULL, &diff);
+				(void)boot_entry_savedefault(&b, b.e[0].release,
+							     -1, NULL, &diff);
 				strbuf_release(&diff);
 			}
 		}

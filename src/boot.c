@@ -532,6 +532,7 @@ bool boot_needs_initrd(const struct bootcfg *b, const char *running,
 void one_shot_release(struct one_shot *os)
 {
 	strvec_clear(&os->asked);
+	strvec_clear(&os->first);
 	strvec_clear(&os->argv);
 	strbuf_release(&os->input);
 	strbuf_release(&os->state);
@@ -601,6 +602,7 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 	case LOADER_GRUB:
 		switch (grub_once_kind(ctx, b, os)) {
 		case GRUB_ONCE_SHELL:
+			os->kind = "stage2";
 			config_get_words(ctx->cfg, "commands", "grub", &os->argv);
 			strvec_push(&os->argv, "--batch");
 			os->argv_known = true;
@@ -609,6 +611,7 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 					    "%ld --once\nquit\n", n);
 			break;	/* stage2 is written in place: no file */
 		case GRUB_ONCE_SAVED:
+			os->kind = "grub/default";
 			config_get_words(ctx->cfg, "commands",
 					 "grub_set_default", &os->argv);
 			if (n >= 0)
@@ -621,15 +624,18 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 		}
 		break;
 	case LOADER_LILO:
+		/* the map first: LILO boots only what lilo installed */
+		os->kind = "lilo";
+		config_get_words(ctx->cfg, "commands", "lilo", &os->first);
 		config_get_words(ctx->cfg, "commands", "lilo", &os->argv);
 		if (n >= 0)
 			strvec_pushv(&os->argv, (const char *const[]){
 				"-R", b->e[n].title, NULL });
 		strbuf_addstr(&os->how, "lilo -R with the label of the new "
-			      "entry");
-		boot_state_file(ctx, b, &os->state);
+			      "entry, after lilo has installed the map");
 		break;
 	case LOADER_GRUB2:
+		os->kind = "grubenv";
 		config_get_words(ctx->cfg, "commands", "grub2_reboot", &os->argv);
 		strvec_push(&os->argv, release);
 		strbuf_addstr(&os->how, "grub2-reboot");

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
+#include "pomctl/boot.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/rollback.h"
 #include "pomctl/rpmdb.h"
+#include "pomctl/run.h"
 #include "pomctl/state.h"
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
@@ -518,6 +522,84 @@ static int restore_packages(struct ctx *ctx, bool dry)
 	return ret;
 }
 
+/*
+ * The boot loader once its files are back.  LILO boots from its map, which
+ * it finds by disk blocks: the map is never copied back, lilo installs
+ * the restored lilo.conf again.  Red Hat's GRUB keeps a one-shot in stage2
+ * (written in place, never copied back): one still pending (no boot
+ * since the pause) is pointed at the default entry, so that a one-shot
+ * armed for an entry the rollback removed cannot start another one.
+ */
+static int restore_loader(struct ctx *ctx, bool dry)
+{
+	static const char *const steps[] = { "install", "trial" };
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf input = STRBUF_INIT, out = STRBUF_INIT,
+		      what = STRBUF_INIT;
+	bool stage2 = false, lilo = false, quiet;
+	struct bootcfg b;
+	int ret = 0, null;
+
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		const char *kind = step_output(ctx, steps[i], "boot_once");
+		struct step_state *st = state_step(ctx->state, steps[i]);
+
+		/* a one-shot still pending: the host has not booted since */
+		stage2 |= !strcmp(kind, "stage2") && st && st->pause_boot_id &&
+			  !strcmp(st->pause_boot_id, ctx->host.boot_id);
+		lilo |= !strcmp(kind, "lilo");
+	}
+	if (lilo) {
+		config_get_words(ctx->cfg, "commands", "lilo", &cp.args);
+		strbuf_addstr(&what, "lilo installs the map of the restored "
+			      "configuration");
+	} else if (stage2) {
+		quiet = error_set_quiet(true);
+		ret = boot_load(ctx, &b);
+		error_set_quiet(quiet);
+		if (ret || b.def < 0) {
+			if (!ret)
+				boot_release(&b);
+			say("  boot: the default entry of the restored GRUB "
+			    "configuration is not a number: point GRUB's "
+			    "one-shot at it by hand (savedefault --default=N "
+			    "--once in the grub shell)");
+			return ret ? -1 : 0;
+		}
+		config_get_words(ctx->cfg, "commands", "grub", &cp.args);
+		strvec_push(&cp.args, "--batch");
+		strbuf_addf(&input, "savedefault --default=%ld --once\nquit\n",
+			    b.def);
+		strbuf_addf(&what, "GRUB's one-shot points at the default "
+			    "entry %ld (savedefault --default=%ld --once)",
+			    b.def, b.def);
+		boot_release(&b);
+	} else {
+		return 0;
+	}
+	if (dry) {
+		say("  boot: %s", what.buf);
+		goto out;
+	}
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	cp.log_fd = ctx->log_fd >= 0 ? ctx->log_fd : null;
+	cp.input = input.len ? input.buf : NULL;
+	cp.out = &out;
+	if (run_command(&cp) || strstr(out.buf, "Error "))
+		ret = error("boot: %s failed: %s", what.buf,
+			    out.len ? out.buf : "(no output)");
+	else
+		say("  boot: %s", what.buf);
+	if (null >= 0)
+		close(null);
+out:
+	child_process_release(&cp);
+	strbuf_release(&input);
+	strbuf_release(&out);
+	strbuf_release(&what);
+	return ret;
+}
+
 int rollback(struct ctx *ctx, bool force, bool dry)
 {
 	int ret = 0;
@@ -547,6 +629,8 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 	for (size_t i = 0; i < ARRAY_SIZE(undo_order); i++)
 		if (undo_step(ctx, undo_order[i], dry) < 0)
 			ret = -1;
+	if (restore_loader(ctx, dry) < 0)
+		ret = -1;
 	if (restore_tree(ctx, dry) < 0)
 		ret = -1;
 	if (restore_packages(ctx, dry) < 0)

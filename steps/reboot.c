@@ -86,6 +86,8 @@ static int one_shot(struct ctx *ctx, const struct bootcfg *b,
 		ret = path_exists(os->state.buf) ?
 		      manifest_backup(m, os->state.buf) :
 		      manifest_created(m, os->state.buf);
+	if (!ret && os->first.nr)
+		ret = reboot_run_argv(ctx, &os->first, NULL, os->first.v[0]);
 	if (ret)
 		goto out;
 	strvec_pushv(&cp.args, strvec_argv(&os->argv));
@@ -122,7 +124,7 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	struct bootcfg b;
 	struct strbuf diff = STRBUF_INIT, why = STRBUF_INIT;
 	struct one_shot os = ONE_SHOT_INIT;
-	int ret = boot_load(ctx, &b), rc;
+	int ret = boot_load(ctx, &b), rc = 1;
 
 	if (!ret && boot_find(&b, release) < 0) {
 		ret = boot_add_like(ctx, &b, ctx->host.release, release, m, &diff);
@@ -137,9 +139,10 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 				&why))
 		ret = error("the boot loader is not safe to reboot with: %s",
 			    why.buf);
-	state_set_output(ctx->state, step, "boot_once", "loader");
 	if (!ret && (rc = boot_one_shot(ctx, &b, release, &os)) == 0)
 		ret = one_shot(ctx, &b, release, &os, m);
+	if (!ret && rc == 0)	/* rollback re-arms what must be */
+		state_set_output(ctx->state, step, "boot_once", os.kind);
 	else if (!ret && rc > 0)
 		by_hand(ctx, step, os.how.buf);
 	if (!ret) {
@@ -190,6 +193,8 @@ static void plan_boot(struct ctx *ctx, const char *release)
 	rc = boot_one_shot(ctx, &b, release, &os);
 	if (os.asked.nr)	/* it changes nothing: help savedefault */
 		plan_command(ctx->plan, strvec_argv(&os.asked), NULL);
+	if (os.first.nr)
+		plan_command(ctx->plan, strvec_argv(&os.first), NULL);
 	if (rc > 0)
 		plan_note(ctx->plan, "no one-shot boot: %s; at the reboot, "
 			  "choose the entry for %s in the boot menu (the "

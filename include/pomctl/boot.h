@@ -96,8 +96,12 @@ bool boot_needs_initrd(const struct bootcfg *b, const char *running,
  * OLD`; LILO: lilo -R LABEL; GRUB 2: grub2-reboot ENTRY).
  */
 struct one_shot {
+	const char *kind;	/* "stage2" (Red Hat's GRUB), "grub/default"
+				 * (GRUB 0.97), "lilo", "grubenv", or NULL */
 	struct strvec asked;	/* the command run to learn the mechanism
 				 * (GRUB legacy), or empty */
+	struct strvec first;	/* a command to run before (LILO: lilo, so
+				 * that the map holds the new stanza) */
 	struct strvec argv;	/* the command */
 	bool argv_known;	/* argv is complete (a plan: the entry's number
 				 * may go into input, not argv) */
@@ -105,13 +109,15 @@ struct one_shot {
 	long back_to;		/* >= 0: the new entry first gets `savedefault
 				 * back_to` (boot_entry_savedefault) */
 	struct strbuf state;	/* the file the command changes, to record;
-				 * empty where the loader writes in place
-				 * (Red Hat's GRUB: stage2, never replaced) */
+				 * empty where the loader reads it by its
+				 * disk blocks, so that it must never be
+				 * replaced by a copy (Red Hat's stage2,
+				 * LILO's map: lilo rewrites it) */
 	struct strbuf how;	/* the mechanism, or why there is none */
 };
 #define ONE_SHOT_INIT \
-	{ STRVEC_INIT, STRVEC_INIT, false, STRBUF_INIT, -1, STRBUF_INIT, \
-	  STRBUF_INIT }
+	{ NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, STRBUF_INIT, \
+	  -1, STRBUF_INIT, STRBUF_INIT }
 void one_shot_release(struct one_shot *os);
 
 /*

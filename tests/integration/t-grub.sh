@@ -5,7 +5,9 @@
 #      `default saved`, /boot/grub/default written by grub-set-default; a
 #      new kernel that does not come up falls back by itself; promotion,
 #      the trial's removal (entries renumbered) and rollback.
-#   2. A GRUB with no one-shot at all: nothing pretended; the pause names
+#   2. Red Hat's GRUB, rolled back before the reboot: the one-shot left in
+#      stage2 is pointed at the default entry.
+#   3. A GRUB with no one-shot at all: nothing pretended; the pause names
 #      the entry to choose, the default stays the old kernel.
 # (Red Hat's GRUB, savedefault --once kept in stage2: every other test.)
 . "$POMCTL_TOP/tests/integration/lib.sh"
@@ -112,7 +114,26 @@ expect_exit 0 "$P" --root "$ROOT" rollback
 cmp -s "$M" "$T/menu.before" || fail "rollback left menu.lst changed: $(diff "$T/menu.before" "$M")"
 cmp -s "$D" "$T/default.before" || fail "rollback left grub/default changed"
 
-# --- 2. no one-shot: the old GRUB's shell does not know --once, and the
+# --- 2. Red Hat's GRUB, rolled back before the reboot: the one-shot in
+#        stage2 still names the removed entry; rollback points it at the
+#        default entry (stage2 written in place, never copied back)
+sandbox_root
+TREE=$ROOT/usr/src/linux-2.4.20-13.8
+# an installkernel that adds no entry: pomctl appends one, entry 1
+sed -i 's|^grub="$dir/grub/grub.conf"$|grub=/nonexistent|' "$TREE/scripts/installkernel"
+stage2=$(stat -c %i "$ROOT/boot/grub/stage2")
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+[ "$(grub_once)" = 1 ] || fail "no one-shot of entry 1: $(grub_once)"
+expect_exit 0 "$P" --root "$ROOT" rollback --plan
+assert_grep "boot: GRUB's one-shot points at the default entry 0 (savedefault --default=0 --once)" "$T/out"
+[ "$(grub_once)" = 1 ] || fail "rollback --plan changed stage2"
+expect_exit 0 "$P" --root "$ROOT" rollback
+grep -q "boot: GRUB's one-shot points at the default entry 0" "$T/out" "$T/err" || fail "rollback said nothing of the one-shot"
+[ "$(grub_once)" = 0 ] || fail "the one-shot still names the removed entry: $(grub_once)"
+[ "$(stat -c %i "$ROOT/boot/grub/stage2")" = "$stage2" ] || fail "stage2 was replaced"
+boot_expect 2.4.20-13.8
+
+# --- 3. no one-shot: the old GRUB's shell does not know --once, and the
 #        configuration does not say `default saved`
 sandbox_root
 echo old >"$ROOT/etc/sandbox-grub"

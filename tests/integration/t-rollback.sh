@@ -89,6 +89,10 @@ for loader in grub lilo grub2; do
 	diff "$T/before" "$T/after" >"$T/diff" || fail "$loader: the rollback left differences: $(cat "$T/diff")"
 	[ $loader != grub ] || [ "$(stat -c %i "$ROOT/boot/grub/stage2")" = "$stage2" ] ||
 		fail "stage2 was replaced: GRUB would not find it"
+	# LILO boots from its map, found by its disk blocks: never copied
+	# back, installed again by lilo from the restored lilo.conf
+	[ $loader != lilo ] || grep -q "boot: lilo installs the map of the restored configuration" "$T/out" "$T/err" ||
+		fail "lilo: rollback did not install the map again"
 	expect_exit 0 "$P" --root "$ROOT" status
 	assert_grep "^no run in" "$T/out"
 	if [ $loader = grub2 ]; then

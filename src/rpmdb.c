@@ -23,6 +23,7 @@
 
 /* librpm's messages, kept for our own: the last error-level one. */
 static struct strbuf rpm_message = STRBUF_INIT;
+static unsigned rpm_errors;	/* error-level messages since the reset */
 
 /*
  * librpm's warnings and errors since the last reset, joined with "; ": the
@@ -31,6 +32,8 @@ static struct strbuf rpm_message = STRBUF_INIT;
 static int capture(rpmlogRec rec, rpmlogCallbackData data)
 {
 	(void)data;
+	if (rpmlogRecPriority(rec) <= RPMLOG_ERR)
+		rpm_errors++;
 	if (rpmlogRecPriority(rec) <= RPMLOG_WARNING &&
 	    rpm_message.len < 2048) {
 		if (rpm_message.len)
@@ -74,6 +77,12 @@ const char *rpm_last_message(const char *fallback)
 void rpm_clear_message(void)
 {
 	strbuf_reset(&rpm_message);
+	rpm_errors = 0;
+}
+
+unsigned rpm_error_count(void)
+{
+	return rpm_errors;
 }
 
 static char *tag_string(Header h, rpmTagVal tag)

@@ -1395,6 +1395,10 @@ static int parse_for(const char *path, const char *arch,
 		ret = error("spec '%s' does not parse%s%s: %s", path,
 			    arch ? " for " : "", arch ? arch : "",
 			    rpm_last_message("rpmSpecParse failed"));
+	else if (expect && rpm_error_count())	/* rpmspec would exit 0 */
+		ret = error("the edited spec '%s' parses%s%s with errors: %s",
+			    path, arch ? " for " : "", arch ? arch : "",
+			    rpm_last_message(""));
 	else if (expect)
 		ret = check_expect(spec, path, arch, expect);
 	rpmSpecFree(spec);

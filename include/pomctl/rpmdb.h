@@ -26,6 +26,9 @@ int rpm_init(void);
 const char *rpm_last_message(const char *fallback);
 /* Forget the last message (before a call whose message matters). */
 void rpm_clear_message(void);
+/* How many error-level messages librpm logged since rpm_clear_message()
+ * (a spec that parses may still have logged "No patch number 5"). */
+unsigned rpm_error_count(void);
 
 /* The files a package file holds, full paths appended to out: 0 or -1. */
 int rpm_package_files(const char *path, struct strvec *out);

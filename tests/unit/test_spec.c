@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -399,6 +400,7 @@ static void test_arch_check(void **unused)
 	int fd = mkstemp(path);
 	bool old = error_set_quiet(true);
 	struct utsname u;
+	const char *tag, *after;
 
 	(void)unused;
 	assert_true(fd >= 0);
@@ -412,6 +414,18 @@ static void test_arch_check(void **unused)
 	assert_int_equal(spec_validate(path, "/tmp", &x), -1);
 	assert_non_null(strstr(error_last(), "does not apply b.patch in %prep "
 					     "for i686"));
+	/* a %patch line whose Patch tag is gone: rpm says so and goes on;
+	 * here it is an error */
+	tag = strstr(text, "Patch1: b.patch\n");
+	after = tag + strlen("Patch1: b.patch\n");
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, (size_t)(tag - text)), tag - text);
+	assert_int_equal(write(fd, after, strlen(after)),
+			 (ssize_t)strlen(after));
+	close(fd);
+	assert_int_equal(spec_validate(path, "/tmp", &x), -1);
+	assert_non_null(strstr(error_last(), "with errors: No patch number 1"));
 	error_set_quiet(old);
 	unlink(path);
 	strvec_clear(&applied);

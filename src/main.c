@@ -172,7 +172,7 @@ static const char usage_head[] =
 	"                         whether each patch applies\n"
 	"  history                the runs, oldest first\n"
 	"  rollback               undo what the last run changed\n\n"
-	"Steps: check update fetch trial patch rpm kernel install verify\n"
+	"Steps:%s\n"	/* from the step table */
 	"Exit: 0 done, 1 step failed, 2 usage, 3 awaiting reboot, 4 locked,\n"
 	"      5 plan has changes (--detailed-exitcode)";
 
@@ -1005,18 +1005,17 @@ struct command {
 	int (*fn)(struct ctx *ctx, const char *arg);
 	unsigned flags;
 	bool takes_arg;
-	int issue;		/* when not available yet */
 };
 
 static const struct command commands[] = {
 	{ "upgrade", cmd_upgrade, SUB_PATCHES | SUB_VERSIONS | SUB_PLAN,
-	  false, 0 },
-	{ "resume", cmd_resume, SUB_FROM | SUB_VERSIONS | SUB_PLAN, false, 0 },
-	{ "status", cmd_status, 0, false, 0 },
-	{ "log", cmd_log, 0, true, 0 },
-	{ "list-patches", cmd_list_patches, SUB_LIST, false, 0 },
-	{ "history", cmd_history, 0, false, 0 },
-	{ "rollback", cmd_rollback, SUB_PLAN | SUB_FORCE | SUB_RUN, false, 0 },
+	  false },
+	{ "resume", cmd_resume, SUB_FROM | SUB_VERSIONS | SUB_PLAN, false },
+	{ "status", cmd_status, 0, false },
+	{ "log", cmd_log, 0, true },
+	{ "list-patches", cmd_list_patches, SUB_LIST, false },
+	{ "history", cmd_history, 0, false },
+	{ "rollback", cmd_rollback, SUB_PLAN | SUB_FORCE | SUB_RUN, false },
 };
 
 /* --- parsing ------------------------------------------------------------ */
@@ -1227,11 +1226,6 @@ static int dispatch(const struct command *cmd, const char *arg)
 	struct ctx ctx;
 	int ret;
 
-	if (cmd->issue) {
-		error("%s is not available yet in this version of pomctl "
-		      "(being built in issue #%d)", cmd->name, cmd->issue);
-		return EXIT_FAILED;
-	}
 	if (setup(&ctx, &cfg, &root) < 0)
 		ret = EXIT_USAGE;
 	else
@@ -1246,9 +1240,14 @@ int main(int argc, const char **argv)
 	poptContext pc = poptGetContext("pomctl", argc, argv, all_options, 0);
 	const struct command *cmd = NULL;
 	const char *arg = NULL;
+	struct strbuf usage = STRBUF_INIT, steps = STRBUF_INIT;
 	int ret;
 
-	poptSetOtherOptionHelp(pc, usage_head);
+
+	for (size_t i = 0; i < pomctl_nr_steps; i++)
+		strbuf_addf(&steps, " %s", pomctl_steps[i].name);
+	strbuf_addf(&usage, usage_head, steps.buf);
+	poptSetOtherOptionHelp(pc, usage.buf);
 	ret = parse(pc, &cmd, &arg);
 	if (ret < 0) {
 		log_setup(opt.quiet, opt.verbose);
@@ -1259,5 +1258,7 @@ int main(int argc, const char **argv)
 	}
 	poptFreeContext(pc);
 	strvec_clear(&opt.patches);
+	strbuf_release(&usage);
+	strbuf_release(&steps);
 	return ret;
 }

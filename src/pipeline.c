@@ -226,9 +226,8 @@ static void finish(struct step_state *s, enum step_status status,
 static int step_unavailable(struct ctx *ctx, const struct step *step,
 			    struct step_state *s)
 {
-	error("step '%s' is not available yet in this version of pomctl "
-	      "(being built in issue #%d); the run stops here", step->name,
-	      step->issue);
+	error("step '%s' is not part of this build of pomctl; the run stops "
+	      "here", step->name);
 	finish(s, STEP_FAILED, error_last());
 	save(ctx);
 	return EXIT_FAILED;
@@ -642,9 +641,8 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 	else if (s->status == STEP_SKIPPED)
 		plan_note(ctx->plan, "skipped: an earlier step ended the run");
 	else if (!step->plan)
-		plan_note(ctx->plan, "not available yet in this version of "
-			  "pomctl (being built in issue #%d): a run stops "
-			  "here", step->issue);
+		plan_note(ctx->plan, "not part of this build of pomctl: a "
+			  "run stops here");
 	else {
 		if (s->status == STEP_DONE)
 			plan_note(ctx->plan, "will run again: %s", why.buf);
@@ -769,7 +767,7 @@ static void step_remark(struct ctx *ctx, const struct step *step,
 	else if (s->error)
 		first_error(s->error, sb);
 	else if (!step->run && s->status != STEP_DONE)
-		strbuf_addf(sb, "not available yet (issue #%d)", step->issue);
+		strbuf_addstr(sb, "not part of this build");
 	strbuf_release(&why);
 }
 

@@ -19,9 +19,6 @@
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
 
-/* The steps whose manifests hold changes, last first. */
-static const char *const undo_order[] = { "verify", "install", "kernel",
-					  "rpm", "patch", "trial" };
 
 /* Is a kernel pomctl built the running one? */
 static bool running_ours(struct ctx *ctx)
@@ -619,15 +616,19 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 		return EXIT_USAGE;
 	}
 	/* every record checked before anything is undone */
-	for (size_t i = 0; i < ARRAY_SIZE(undo_order); i++) {
+	for (size_t i = pomctl_nr_steps; i-- > 0;) {
 		struct manifest m;
 
-		if (ctx_manifest_open(ctx, undo_order[i], &m) < 0)
+		if (!pomctl_steps[i].undo)
+			continue;
+		if (ctx_manifest_open(ctx, pomctl_steps[i].name, &m) < 0)
 			return EXIT_FAILED;
 		manifest_release(&m);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(undo_order); i++)
-		if (undo_step(ctx, undo_order[i], dry) < 0)
+	/* the steps whose manifests hold changes, the last first */
+	for (size_t i = pomctl_nr_steps; i-- > 0;)
+		if (pomctl_steps[i].undo &&
+		    undo_step(ctx, pomctl_steps[i].name, dry) < 0)
 			ret = -1;
 	if (restore_loader(ctx, dry) < 0)
 		ret = -1;

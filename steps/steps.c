@@ -1,29 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The nine steps of DESIGN.md, in pipeline order.  A step with NULL plan
- * and run is not built yet; the number is the issue that builds it.
+ * The nine steps of DESIGN.md, in pipeline order: the one place that says
+ * which steps there are and in what order (help, status, rollback and the
+ * tests take it from here).  undo: rollback undoes what its manifest
+ * records.
  */
 #include "pomctl/util.h"
 #include "steps.h"
 
 const struct step pomctl_steps[] = {
-	{ "check", "is the match already available?", 0, check_fingerprint,
+	{ "check", "is the match already available?", false, check_fingerprint,
 	  check_plan, check_run, NULL },
-	{ "update", "update the system and the kernel sources", 0,
+	{ "update", "update the system and the kernel sources", false,
 	  update_fingerprint, update_plan, update_run, NULL },
 	{ "fetch", "download the iptables SRPM, iptables and patch-o-matic",
-	  0, fetch_fingerprint, fetch_plan, fetch_run, fetch_check_names },
-	{ "trial", "prove the kernel builds before patching", 0,
+	  false, fetch_fingerprint, fetch_plan, fetch_run, fetch_check_names },
+	{ "trial", "prove the kernel builds before patching", true,
 	  trial_fingerprint, trial_plan, trial_run, NULL },
-	{ "patch", "apply the patch-o-matic patches to the kernel", 0,
+	{ "patch", "apply the patch-o-matic patches to the kernel", true,
 	  patch_fingerprint, patch_plan, patch_run, NULL },
-	{ "rpm", "edit the iptables spec and rebuild the RPMs", 0,
+	{ "rpm", "edit the iptables spec and rebuild the RPMs", true,
 	  rpm_fingerprint, rpm_plan, rpm_run, NULL },
-	{ "kernel", "build the kernel with the new options", 0,
+	{ "kernel", "build the kernel with the new options", true,
 	  kernel_fingerprint, kernel_plan, kernel_run, NULL },
 	{ "install", "install kernel, modules and RPMs; keep the old kernel",
-	  0, install_fingerprint, install_plan, install_run, NULL },
-	{ "verify", "check the new kernel runs and the match works", 0,
+	  true, install_fingerprint, install_plan, install_run, NULL },
+	{ "verify", "check the new kernel runs and the match works", true,
 	  verify_fingerprint, verify_plan, verify_run, NULL },
 };
 

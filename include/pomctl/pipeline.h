@@ -72,7 +72,8 @@ typedef int (*step_fn)(struct ctx *);
 struct step {
 	const char *name;
 	const char *title;
-	int issue;		/* where it is being built, when not yet */
+	bool undo;		/* its manifest records changes to the host:
+				 * rollback undoes them, the last step first */
 	step_fingerprint_fn fingerprint;
 	step_fn plan;
 	step_fn run;

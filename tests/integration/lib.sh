@@ -47,7 +47,9 @@ tree_hash() {
 		sha256sum
 }
 
-STEPS="check update fetch trial patch rpm kernel install verify"
+# the steps, in order, as pomctl's step table has them
+STEPS=$("$POMCTL" --help | sed -n 's/^Steps: //p')
+[ -n "$STEPS" ] || fail "pomctl --help names no steps"
 
 # A sandbox root for the real steps (tests/fixtures/mkroot) at $T/sb:
 # sets ROOT, STATE and CONF.

@@ -1,5 +1,5 @@
 # The command line of the real binary: help, version, bad input, status on
-# an empty state, the commands and steps that are not available yet.
+# an empty state, commands that cannot do their work on a bare root.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
 make_root
@@ -49,7 +49,7 @@ expect_exit 2 "$P" --root "$ROOT" resume
 assert_grep "nothing to resume" "$T/err"
 [ ! -e "$ROOT/var" ] || fail "status or resume created the state directory"
 
-# commands and steps not built yet say so plainly
+# commands that cannot do their work here say why
 expect_exit 2 "$P" --root "$ROOT" list-patches
 assert_grep "kernel tree .*/usr/src/linux-2.4. does not exist (see \[kernel\] tree)" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" status --kernel /x

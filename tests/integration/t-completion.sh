@@ -22,6 +22,14 @@ complete_line() {
 [ "$(complete_line pomctl upgrade --auto)" = --auto-resume ] || fail "upgrade option"
 [ -z "$(complete_line pomctl status --auto)" ] || fail "status offered --auto-resume"
 
+# the steps and commands offered are those pomctl --help names (its step
+# list comes from the step table)
+[ "$(complete_line pomctl resume --from "" | tr '\n' ' ')" = \
+  "$(printf '%s\n' $STEPS | sort | tr '\n' ' ')" ] || fail "completion steps differ from the step table's"
+"$POMCTL" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z-][a-z-]*\) .*/\1/p' | sort >"$T/cmds"
+complete_line pomctl "" | grep -v "^-" >"$T/offered-cmds"
+diff "$T/cmds" "$T/offered-cmds" || fail "completion commands differ from pomctl --help's"
+
 # every option word of the completion is a real option, and every option
 # is offered somewhere
 sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/--\1/p' \

@@ -1,5 +1,7 @@
 # pomctl - GNU make.  `make check` and `make demo` are all the set-up needed:
-# missing build or test dependencies are installed by tools/bootstrap.
+# missing build or test dependencies are installed by tools/bootstrap.  Any
+# other goal (a plain `make`, `make install`, a packager's build) installs
+# nothing: it names what is missing and `make bootstrap`.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
@@ -17,9 +19,14 @@ SAN ?=
 
 PKGS := rpm libarchive libcurl popt jansson
 
-# The dependency probe writes $(B)/deps.mk; it runs the bootstrap first when
-# pkg-config (or a tool the tests need) is missing.
+# The dependency probe writes $(B)/deps.mk.  The goals that set up a fresh
+# machine by themselves run the bootstrap when something is missing.
 NODEPS_GOALS := clean bootstrap install-deps
+BOOTSTRAP_GOALS := check check-plain check-asan check-valgrind asan unit \
+	integration fuzz-replay demo bench fuzz fuzz-run
+ifneq ($(filter $(BOOTSTRAP_GOALS),$(MAKECMDGOALS)),)
+MAY_BOOTSTRAP := yes
+endif
 ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
 -include $(B)/deps.mk
 endif
@@ -52,7 +59,7 @@ MAIN_OBJ := $(call obj,src/main.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
-.PHONY: all check unit integration asan install clean demo bootstrap \
+.PHONY: all check unit integration asan install clean demo bootstrap test-deps \
 	check-plain check-asan check-valgrind \
 	install-deps format-check world bench dist rpm fuzz fuzz-run \
 	fuzz-replay
@@ -60,8 +67,11 @@ all: $(B)/pomctl
 
 $(B)/deps.mk: tools/bootstrap
 	@mkdir -p $(B)
-	@tools/bootstrap --check $(BOOTSTRAP_FLAGS) 2>/dev/null || \
-		tools/bootstrap $(BOOTSTRAP_FLAGS)
+	@tools/bootstrap --check --build-only $(BOOTSTRAP_FLAGS) 2>/dev/null || \
+		$(if $(MAY_BOOTSTRAP),tools/bootstrap $(BOOTSTRAP_FLAGS),\
+		{ tools/bootstrap --check --build-only $(BOOTSTRAP_FLAGS) || \
+		  { echo "make: install what is missing, or run make bootstrap as root" >&2; \
+		    exit 1; }; })
 	@{ echo "DEPS_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
 	   echo "DEPS_LIBS := $$(pkg-config --libs $(PKGS)) -lrpmbuild"; \
 	   echo "CMOCKA_LIBS := $$(pkg-config --libs cmocka 2>/dev/null)"; } > $@.tmp
@@ -69,6 +79,11 @@ $(B)/deps.mk: tools/bootstrap
 
 bootstrap install-deps:
 	tools/bootstrap
+
+# what the tests need besides the build's (deps.mk may come from a plain make)
+test-deps:
+	@tools/bootstrap --check $(BOOTSTRAP_FLAGS) 2>/dev/null || \
+		tools/bootstrap $(BOOTSTRAP_FLAGS)
 
 $(B)/obj/%.o: %.c $(B)/deps.mk
 	@mkdir -p $(dir $@)
@@ -87,7 +102,7 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJ) \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS) $(CMOCKA_LIBS)
 
-unit: $(UNIT_BIN)
+unit: test-deps $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		echo "== $$t"; POMCTL_TOP=$(CURDIR) $$t; done
 
@@ -111,7 +126,7 @@ $(B)/fuzz/fuzz-%: $(call obj,tests/fuzz/fuzz_%.c) $(FUZZ_COMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEPS_LIBS)
 
-fuzz-replay: $(REPLAY_BIN)
+fuzz-replay: test-deps $(REPLAY_BIN)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		printf '== fuzz replay %s: ' $$t; \
 		timeout 120 $(B)/fuzz/replay-$$t $$(find tests/fuzz/corpus/$$t \
@@ -145,7 +160,7 @@ $(B)/world/.stamp: $(WORLD_SRC)
 	tests/fixtures/build-world $(B)/world
 	@touch $@
 
-integration: $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
+integration: test-deps $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	@POMCTL=$(CURDIR)/$(B)/pomctl \
 	 POMCTL_TESTSTEPS=$(CURDIR)/$(B)/pomctl-teststeps \
 	 POMCTL_WORLD=$(CURDIR)/$(B)/world \
@@ -172,7 +187,7 @@ check-asan asan:
 # ASan's pass runs them all).
 VALGRIND_TESTS ?= $(filter-out t-faults t-lock t-package t-world t-planrun t-grub t-real-shapes, \
 	$(basename $(notdir $(wildcard tests/integration/t-*.sh))))
-check-valgrind: $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
+check-valgrind: test-deps $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	@mkdir -p $(B)/valgrind
 	@for b in pomctl pomctl-teststeps; do \
 		printf '#!/bin/sh\nexec %s %s "$$@"\n' \
@@ -185,7 +200,7 @@ check-valgrind: $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	 POMCTL_WORLD=$(CURDIR)/$(B)/world \
 	 POMCTL_TOP=$(CURDIR) tests/run-integration $(VALGRIND_TESTS)
 
-demo: $(B)/pomctl $(B)/world/.stamp
+demo: test-deps $(B)/pomctl $(B)/world/.stamp
 	@POMCTL=$(CURDIR)/$(B)/pomctl POMCTL_WORLD=$(CURDIR)/$(B)/world \
 		tests/fixtures/demo $(B)/demo-root
 

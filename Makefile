@@ -160,11 +160,14 @@ $(B)/world/.stamp: $(WORLD_SRC)
 	tests/fixtures/build-world $(B)/world
 	@touch $@
 
+# The integration suite's environment: BIN is where pomctl and
+# pomctl-teststeps are (the build, or its valgrind wrappers).
+integration_env = POMCTL=$(CURDIR)/$(1)/pomctl \
+	POMCTL_TESTSTEPS=$(CURDIR)/$(1)/pomctl-teststeps \
+	POMCTL_WORLD=$(CURDIR)/$(B)/world POMCTL_TOP=$(CURDIR)
+
 integration: test-deps $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
-	@POMCTL=$(CURDIR)/$(B)/pomctl \
-	 POMCTL_TESTSTEPS=$(CURDIR)/$(B)/pomctl-teststeps \
-	 POMCTL_WORLD=$(CURDIR)/$(B)/world \
-	 POMCTL_TOP=$(CURDIR) tests/run-integration $(TESTS)
+	@$(call integration_env,$(B)) tests/run-integration $(TESTS)
 
 # make check: every suite on the plain build, again on an AddressSanitizer
 # + UBSan build (build/asan), and the integration tests that do not depend
@@ -195,10 +198,8 @@ check-valgrind: test-deps $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 			$(CURDIR)/$(B)/$$b >$(B)/valgrind/$$b; \
 		chmod +x $(B)/valgrind/$$b; done
 	@echo "== integration under valgrind"
-	@POMCTL=$(CURDIR)/$(B)/valgrind/pomctl \
-	 POMCTL_TESTSTEPS=$(CURDIR)/$(B)/valgrind/pomctl-teststeps \
-	 POMCTL_WORLD=$(CURDIR)/$(B)/world \
-	 POMCTL_TOP=$(CURDIR) tests/run-integration $(VALGRIND_TESTS)
+	@$(call integration_env,$(B)/valgrind) tests/run-integration \
+		$(VALGRIND_TESTS)
 
 demo: test-deps $(B)/pomctl $(B)/world/.stamp
 	@POMCTL=$(CURDIR)/$(B)/pomctl POMCTL_WORLD=$(CURDIR)/$(B)/world \

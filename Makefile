@@ -183,12 +183,14 @@ check-asan asan:
 
 # Under valgrind, pomctl is ~20 times slower: the tests that kill it at
 # chosen moments (t-faults, t-lock) or build pomctl itself (t-package) stay
-# out; t-world runs no pomctl; t-planrun repeats four whole runs whose
-# code t-plan and t-lifecycle already take through valgrind, t-grub and
-# t-real-shapes whole runs whose boot and patch code t-install, t-kernel
-# and t-lifecycle take (make check's time stays under its 20 minutes;
-# ASan's pass runs them all).
-VALGRIND_TESTS ?= $(filter-out t-faults t-lock t-package t-world t-planrun t-grub t-real-shapes, \
+# out; t-world runs no pomctl; t-planrun, t-grub, t-real-shapes, t-runs
+# and t-kinds are whole runs whose code t-plan, t-install, t-kernel and
+# t-lifecycle take through valgrind; t-build spends its time in make and
+# t-fetch in many short runs whose paths t-attacks and t-lifecycle take.
+# ASan's pass runs them all; make check stays near 17 of its 20 minutes
+# (run-integration prints each test's seconds).
+VALGRIND_TESTS ?= $(filter-out t-faults t-lock t-package t-world t-planrun \
+	t-grub t-real-shapes t-runs t-kinds t-build t-fetch, \
 	$(basename $(notdir $(wildcard tests/integration/t-*.sh))))
 check-valgrind: test-deps $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	@mkdir -p $(B)/valgrind

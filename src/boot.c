@@ -535,7 +535,6 @@ void one_shot_release(struct one_shot *os)
 	strvec_clear(&os->first);
 	strvec_clear(&os->argv);
 	strbuf_release(&os->input);
-	strbuf_release(&os->state);
 	strbuf_release(&os->how);
 	os->back_to = -1;
 }
@@ -552,26 +551,58 @@ void one_shot_release(struct one_shot *os)
  */
 enum grub_once { GRUB_ONCE_SHELL, GRUB_ONCE_SAVED, GRUB_ONCE_NONE };
 
-static enum grub_once grub_once_kind(struct ctx *ctx, const struct bootcfg *b,
-				     struct one_shot *os)
+/*
+ * A loader command, its output into out (and the step log, or nowhere
+ * outside a step): run_command()'s code.
+ */
+static int loader_run(struct ctx *ctx, const struct strvec *argv,
+		      const char *input, const char *label, struct strbuf *out)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf out = STRBUF_INIT;
-	enum grub_once kind = GRUB_ONCE_NONE;
 	int null = -1, rc;
 
-	config_get_words(ctx->cfg, "commands", "grub", &os->asked);
-	strvec_push(&os->asked, "--batch");
-	strvec_pushv(&cp.args, strvec_argv(&os->asked));
-	cp.input = "help savedefault\nquit\n";
-	cp.out = &out;
+	strvec_pushv(&cp.args, strvec_argv((struct strvec *)argv));
+	cp.input = input && *input ? input : NULL;
+	cp.out = out;
 	cp.quiet_progress = true;
-	cp.label = "asking GRUB how it boots an entry once";
+	cp.label = label;
 	cp.log_fd = ctx->log_fd >= 0 ? ctx->log_fd :
 		    (null = open("/dev/null", O_WRONLY | O_CLOEXEC));
 	rc = run_command(&cp);
 	if (null >= 0)
 		close(null);
+	return rc;
+}
+
+int boot_command(struct ctx *ctx, const struct strvec *argv,
+		 const char *input, const char *what)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *err;
+	int ret = 0;
+
+	if (loader_run(ctx, argv, input, what, &out))
+		ret = error("%s (%s) failed: %s", what, argv->v[0],
+			    out.len ? out.buf : "(no output)");
+	/* the grub shell exits 0 whatever it answers */
+	else if ((err = strstr(out.buf, "Error ")))
+		ret = error("%s was refused by %s: %.*s", what, argv->v[0],
+			    (int)strcspn(err, "\n"), err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static enum grub_once grub_once_kind(struct ctx *ctx, const struct bootcfg *b,
+				     struct one_shot *os)
+{
+	struct strbuf out = STRBUF_INIT;
+	enum grub_once kind = GRUB_ONCE_NONE;
+	int rc;
+
+	config_get_words(ctx->cfg, "commands", "grub", &os->asked);
+	strvec_push(&os->asked, "--batch");
+	rc = loader_run(ctx, &os->asked, "help savedefault\nquit\n",
+			"asking GRUB how it boots an entry once", &out);
 	if (rc == 0 && strstr(out.buf, "--once")) {
 		kind = GRUB_ONCE_SHELL;
 		strbuf_addstr(&os->how, "the grub shell's savedefault --once (Red "
@@ -617,7 +648,7 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 			if (n >= 0)
 				strvec_pushf(&os->argv, "%ld", n);
 			os->back_to = b->def;
-			boot_state_file(ctx, b, &os->state);
+			os->records_state = true;
 			break;
 		case GRUB_ONCE_NONE:
 			return 1;
@@ -639,7 +670,7 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 		config_get_words(ctx->cfg, "commands", "grub2_reboot", &os->argv);
 		strvec_push(&os->argv, release);
 		strbuf_addstr(&os->how, "grub2-reboot");
-		boot_state_file(ctx, b, &os->state);
+		os->records_state = true;
 		return 0;
 	}
 	return n < 0 ? -1 : 0;
@@ -773,7 +804,7 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		config_get_words(ctx->cfg, "commands", "grub2_set_default",
 				 argv);
 		strvec_push(argv, release);
-		return 0;
+		return m ? boot_record_state(ctx, b, m) : 0;
 	}
 	at = global_line(b, "default", &value);
 	if (b->loader == LOADER_GRUB)

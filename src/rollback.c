@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -14,7 +12,6 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/rollback.h"
 #include "pomctl/rpmdb.h"
-#include "pomctl/run.h"
 #include "pomctl/state.h"
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
@@ -530,12 +527,13 @@ static int restore_packages(struct ctx *ctx, bool dry)
 static int restore_loader(struct ctx *ctx, bool dry)
 {
 	static const char *const steps[] = { "install", "trial" };
-	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf input = STRBUF_INIT, out = STRBUF_INIT,
-		      what = STRBUF_INIT;
+	struct one_shot os = ONE_SHOT_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct strbuf what = STRBUF_INIT;
 	bool stage2 = false, lilo = false, quiet;
+	const char *def;
 	struct bootcfg b;
-	int ret = 0, null;
+	int ret = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		const char *kind = step_output(ctx, steps[i], "boot_once");
@@ -546,54 +544,40 @@ static int restore_loader(struct ctx *ctx, bool dry)
 			  !strcmp(st->pause_boot_id, ctx->host.boot_id);
 		lilo |= !strcmp(kind, "lilo");
 	}
+	if (!stage2 && !lilo)
+		return 0;
+	quiet = error_set_quiet(true);
+	ret = boot_load(ctx, &b);
+	error_set_quiet(quiet);
+	if (ret)
+		return error("boot: cannot read the restored boot loader "
+			     "configuration: %s", error_last());
 	if (lilo) {
-		config_get_words(ctx->cfg, "commands", "lilo", &cp.args);
+		config_get_words(ctx->cfg, "commands", "lilo", &argv);
 		strbuf_addstr(&what, "lilo installs the map of the restored "
 			      "configuration");
-	} else if (stage2) {
-		quiet = error_set_quiet(true);
-		ret = boot_load(ctx, &b);
-		error_set_quiet(quiet);
-		if (ret || b.def < 0) {
-			if (!ret)
-				boot_release(&b);
-			say("  boot: the default entry of the restored GRUB "
-			    "configuration is not a number: point GRUB's "
-			    "one-shot at it by hand (savedefault --default=N "
-			    "--once in the grub shell)");
-			return ret ? -1 : 0;
-		}
-		config_get_words(ctx->cfg, "commands", "grub", &cp.args);
-		strvec_push(&cp.args, "--batch");
-		strbuf_addf(&input, "savedefault --default=%ld --once\nquit\n",
-			    b.def);
+	} else if ((def = boot_default_release(&b)) &&
+		   boot_one_shot(ctx, &b, def, &os) == 0 && os.kind &&
+		   !strcmp(os.kind, "stage2")) {
+		/* the one-shot, made again for the default entry */
+		strvec_pushv(&argv, strvec_argv(&os.argv));
 		strbuf_addf(&what, "GRUB's one-shot points at the default "
-			    "entry %ld (savedefault --default=%ld --once)",
-			    b.def, b.def);
-		boot_release(&b);
+			    "entry %ld (%.*s)", b.def,
+			    (int)strcspn(os.input.buf, "\n"), os.input.buf);
 	} else {
-		return 0;
+		say("  boot: GRUB's one-shot may still name an entry the "
+		    "rollback removed: point it at the default entry by hand "
+		    "(savedefault --default=N --once in the grub shell)");
 	}
-	if (dry) {
+	if (what.len && dry)
 		say("  boot: %s", what.buf);
-		goto out;
-	}
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	cp.log_fd = ctx->log_fd >= 0 ? ctx->log_fd : null;
-	cp.input = input.len ? input.buf : NULL;
-	cp.out = &out;
-	if (run_command(&cp) || strstr(out.buf, "Error "))
-		ret = error("boot: %s failed: %s", what.buf,
-			    out.len ? out.buf : "(no output)");
-	else
+	else if (what.len && (ret = boot_command(ctx, &argv, os.input.buf,
+						 what.buf)) == 0)
 		say("  boot: %s", what.buf);
-	if (null >= 0)
-		close(null);
-out:
-	child_process_release(&cp);
-	strbuf_release(&input);
-	strbuf_release(&out);
+	boot_release(&b);
 	strbuf_release(&what);
+	one_shot_release(&os);
+	strvec_clear(&argv);
 	return ret;
 }
 

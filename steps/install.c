@@ -257,7 +257,7 @@ static int maybe_reboot(struct ctx *ctx)
 
 	if (ctx->opt->reboot) {
 		config_get_words(ctx->cfg, "commands", "reboot", &argv);
-		ret = reboot_run_argv(ctx, &argv, NULL, "reboot");
+		ret = reboot_run_argv(ctx, &argv, "reboot");
 	}
 	strvec_clear(&argv);
 	return ret;

@@ -50,13 +50,11 @@ out:
 	return ret;
 }
 
-int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *input,
-		    const char *what)
+int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 
 	strvec_pushv(&cp.args, strvec_argv(argv));
-	cp.input = input && *input ? input : NULL;
 	cp.log_fd = ctx->log_fd;
 	cp.label = what;
 	return run_command(&cp) ? error("%s failed (see pomctl log)", what) :
@@ -66,44 +64,27 @@ int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *input,
 /*
  * Arrange the one-shot boot: the new entry's `savedefault` line and the
  * state file recorded first (a pomctl killed in between leaves nothing
- * unknown), then the command; a grub shell that answers with an error has
- * arranged nothing.
+ * unknown), then the commands.
  */
 static int one_shot(struct ctx *ctx, const struct bootcfg *b,
 		    const char *release, struct one_shot *os,
 		    struct manifest *m)
 {
-	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf diff = STRBUF_INIT, out = STRBUF_INIT;
-	const char *err;
+	struct strbuf diff = STRBUF_INIT;
 	int ret = 0;
 
 	if (os->back_to >= 0) {
 		ret = boot_entry_savedefault(b, release, os->back_to, m, &diff);
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 	}
-	if (!ret && os->state.len)
-		ret = path_exists(os->state.buf) ?
-		      manifest_backup(m, os->state.buf) :
-		      manifest_created(m, os->state.buf);
+	if (!ret && os->records_state)
+		ret = boot_record_state(ctx, b, m);
 	if (!ret && os->first.nr)
-		ret = reboot_run_argv(ctx, &os->first, NULL, os->first.v[0]);
-	if (ret)
-		goto out;
-	strvec_pushv(&cp.args, strvec_argv(&os->argv));
-	cp.input = os->input.len ? os->input.buf : NULL;
-	cp.log_fd = ctx->log_fd;
-	cp.label = "the one-shot boot";
-	cp.out = &out;
-	if (run_command(&cp))
-		ret = error("the one-shot boot (%s) failed (see pomctl log)",
-			    os->argv.v[0]);
-	else if ((err = strstr(out.buf, "Error ")))
-		ret = error("the one-shot boot was refused by %s: %.*s",
-			    os->argv.v[0], (int)strcspn(err, "\n"), err);
-out:
+		ret = boot_command(ctx, &os->first, NULL, "the boot map");
+	if (!ret)
+		ret = boot_command(ctx, &os->argv, os->input.buf,
+				   "the one-shot boot");
 	strbuf_release(&diff);
-	strbuf_release(&out);
 	return ret;
 }
 

@@ -79,7 +79,8 @@ bool check_all_available(struct ctx *ctx);
  *					one-shot boot; the entry's title as
  *					step's output boot_title
  * reboot_default_release() returns a string to free, or NULL when unknown.
- * reboot_run_argv() runs a boot loader command, input on its stdin.
+ * reboot_run_argv() runs [commands] reboot (boot loader commands go
+ * through boot_command()).
  */
 char *reboot_default_release(struct ctx *ctx);
 int reboot_precheck(struct ctx *ctx);
@@ -92,7 +93,6 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 			 const char *arch);
 int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 		   const char *def_before, struct manifest *m);
-int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *input,
-		    const char *what);
+int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what);
 
 #endif

@@ -251,16 +251,6 @@ int verify_plan(struct ctx *ctx)
 	return 0;
 }
 
-/* The command a promotion runs (lilo, grub2-set-default): 0 or -1. */
-static int run_promotion(struct ctx *ctx, const struct bootcfg *b,
-			 struct strvec *argv, struct manifest *m)
-{
-	/* grubenv: recorded first (GRUB 0.97's grub/default already is) */
-	if (b->loader == LOADER_GRUB2 && boot_record_state(ctx, b, m) < 0)
-		return -1;
-	return reboot_run_argv(ctx, argv, NULL, argv->v[0]);
-}
-
 /*
  * Success sticks: only now, with every check passed, does the new kernel
  * become the boot default (recorded for rollback).  [boot] make_default =
@@ -290,7 +280,7 @@ static int promote(struct ctx *ctx, const char *release,
 		ret = boot_set_default(ctx, &b, release, &m, &diff, &argv);
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 		if (ret == 0 && argv.nr)
-			ret = run_promotion(ctx, &b, &argv, &m);
+			ret = boot_command(ctx, &argv, NULL, "the promotion");
 		manifest_save(&m);
 		manifest_release(&m);
 	}
@@ -336,7 +326,7 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 		ret = boot_remove(ctx, &b, trial, &m, &diff, &argv);
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 		if (!ret && argv.nr)
-			ret = reboot_run_argv(ctx, &argv, NULL, argv.v[0]);
+			ret = boot_command(ctx, &argv, NULL, "the trial entry's removal");
 		manifest_save(&m);
 		manifest_release(&m);
 	}

@@ -108,16 +108,17 @@ struct one_shot {
 	struct strbuf input;	/* its stdin, may stay empty */
 	long back_to;		/* >= 0: the new entry first gets `savedefault
 				 * back_to` (boot_entry_savedefault) */
-	struct strbuf state;	/* the file the command changes, to record;
-				 * empty where the loader reads it by its
-				 * disk blocks, so that it must never be
-				 * replaced by a copy (Red Hat's stage2,
-				 * LILO's map: lilo rewrites it) */
+	bool records_state;	/* the command changes boot_state_file(),
+				 * to be recorded first; not where the
+				 * loader reads its state by disk blocks, so
+				 * that it must never be replaced by a copy
+				 * (Red Hat's stage2, LILO's map: lilo
+				 * rewrites it) */
 	struct strbuf how;	/* the mechanism, or why there is none */
 };
 #define ONE_SHOT_INIT \
 	{ NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, STRBUF_INIT, \
-	  -1, STRBUF_INIT, STRBUF_INIT }
+	  -1, false, STRBUF_INIT }
 void one_shot_release(struct one_shot *os);
 
 /*
@@ -138,6 +139,14 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 int boot_entry_savedefault(const struct bootcfg *b, const char *release,
 			   long value, struct manifest *m, struct strbuf *diff);
 
+/*
+ * Run a boot loader command (a one-shot, lilo, grub-set-default) with
+ * input on its stdin; what names it in errors.  The grub shell answers
+ * "Error N: ..." and exits 0: that answer is a failure too.  0 or -1.
+ */
+int boot_command(struct ctx *ctx, const struct strvec *argv,
+		 const char *input, const char *what);
+
 /* Record in m the loader's state file (boot_state_file) before a change. */
 int boot_record_state(struct ctx *ctx, const struct bootcfg *b,
 		      struct manifest *m);
@@ -148,9 +157,9 @@ int boot_record_state(struct ctx *ctx, const struct bootcfg *b,
  * (its state file recorded in m) and the entry loses its one-shot
  * `savedefault` line; LILO: `default=LABEL`, and argv gets `lilo` to run
  * after; GRUB 2: argv gets `grub2-set-default ENTRY` and nothing is
- * edited.  diff gets the edit; with m NULL nothing is written (plan), else
- * the configuration is backed up in m first.  0; 1 when release is the
- * default already; -1 (reported).
+ * edited (grubenv recorded in m).  diff gets the edit; with m NULL nothing
+ * is written (plan), else the configuration is backed up in m first.  0;
+ * 1 when release is the default already; -1 (reported).
  */
 int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		     const char *release, struct manifest *m,

@@ -28,7 +28,7 @@ static bool run_changed(const char *state_dir, const char *run,
 	for (size_t i = 0; i < n && !changed; i++) {
 		struct manifest m;
 
-		if (manifest_open(&m, state_dir, run, steps[i]) < 0) {
+		if (manifest_open(&m, "", state_dir, run, steps[i]) < 0) {
 			changed = true;	/* damaged: let rollback say so */
 			continue;
 		}

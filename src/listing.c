@@ -458,7 +458,6 @@ static int newest_extracted(struct ctx *ctx, struct strbuf *dir)
 static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		   char **tmp)
 {
-	const char *fetched;
 	struct archive_limits lim;
 
 	*tmp = NULL;
@@ -467,11 +466,8 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		return 0;
 	}
 	if (!pom) {
-		fetched = ctx->state ? state_get_output(ctx->state, "fetch",
-							"pom_dir") : NULL;
-		if (fetched)
-			strbuf_addstr(dir, fetched);
-		else if (newest_extracted(ctx, dir) < 0)
+		if (!ctx_fetched_pom(ctx, dir) &&
+		    newest_extracted(ctx, dir) < 0)
 			return error("no patch-o-matic tree: give --pom DIR or "
 				     "TARBALL, or let pomctl upgrade fetch one");
 		return 0;

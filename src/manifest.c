@@ -51,20 +51,131 @@ static bool well_formed(json_t *doc)
 	       strings(json_object_get(doc, "patches"), false);
 }
 
-int manifest_open(struct manifest *m, const char *state_dir, const char *run,
-		  const char *step)
+/*
+ * On disk, the paths are the root's own ("/boot/grub/menu.lst") and a
+ * backup is its name in the step's backups directory, marked by
+ * "paths": "root": the record reads the same whether pomctl ran with
+ * --root on a mounted image or inside it, booted.  A record without the
+ * mark (pomctl before 0.7) holds host paths, read as they are.
+ */
+#define PATHS_KEY "paths"
+#define PATHS_ROOT "root"
+
+static json_t *host_path(const char *prefix, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *v;
+
+	strbuf_addf(&sb, "%s/%s", prefix, path + (*path == '/'));
+	v = json_string(sb.buf);
+	strbuf_release(&sb);
+	return v;
+}
+
+/* The record on disk -> in memory: host paths.  False if a path is not
+ * one of the root's or a backup's name is not a plain name. */
+static bool to_host(struct manifest *m)
+{
+	json_t *created = json_object_get(m->doc, "created"), *v;
+	json_t *host = json_object();
+	const char *path;
+	size_t i;
+
+	json_array_foreach(created, i, v) {
+		if (*json_string_value(v) != '/')
+			goto bad;
+		json_array_set_new(created, i,
+				   host_path(m->root, json_string_value(v)));
+	}
+	json_object_foreach(json_object_get(m->doc, "changed"), path, v) {
+		const char *name = json_string_value(v);
+		json_t *b = host_path(m->backups, name);
+		struct strbuf sb = STRBUF_INIT;
+
+		if (*path != '/' || !*name || strchr(name, '/')) {
+			json_decref(b);
+			goto bad;
+		}
+		strbuf_addf(&sb, "%s%s", m->root, path);
+		json_object_set_new(host, sb.buf, b);
+		strbuf_release(&sb);
+	}
+	json_object_set_new(m->doc, "changed", host);
+	json_object_del(m->doc, PATHS_KEY);
+	return true;
+bad:
+	json_decref(host);
+	return false;
+}
+
+/* a or, where it is NULL, b */
+static const char *either(const char *a, const char *b)
+{
+	return a ? a : b;
+}
+
+/*
+ * In memory -> on disk: the root's paths, backups by name.  (A path of a
+ * record from before the mark that is not under this root is kept as it
+ * is: reading it back calls the record damaged, and nothing is lost.)
+ */
+static json_t *on_disk(const struct manifest *m)
+{
+	json_t *doc = json_deep_copy(m->doc), *created, *changed, *v;
+	const char *path;
+	size_t i;
+
+	created = json_object_get(doc, "created");
+	json_array_foreach(created, i, v) {
+		const char *p = json_string_value(v);
+
+		json_array_set_new(created, i,
+				   json_string(either(root_relative(m->root, p),
+						      p)));
+	}
+	changed = json_object();
+	json_object_foreach(json_object_get(m->doc, "changed"), path, v) {
+		const char *b = json_string_value(v);
+
+		json_object_set_new(changed,
+				    either(root_relative(m->root, path), path),
+				    json_string(either(path_under(m->backups, b),
+						       b)));
+	}
+	json_object_set_new(doc, "changed", changed);
+	json_object_set_new(doc, PATHS_KEY, json_string(PATHS_ROOT));
+	return doc;
+}
+
+/* What a record may name: a path under the root. */
+static int check_under_root(const struct manifest *m, const char *path)
+{
+	if (root_relative(m->root, path))
+		return 0;
+	return error("'%s' is not under the root '%s': pomctl changes "
+		     "nothing outside the root it runs on", path, m->root);
+}
+
+int manifest_open(struct manifest *m, const char *root, const char *state_dir,
+		  const char *run, const char *step)
 {
 	struct strbuf sb = STRBUF_INIT;
 	json_error_t err;
 
+	m->root = xstrdup(root);
 	strbuf_addf(&sb, "%s/manifests/%s/%s.json", state_dir, run, step);
 	m->path = strbuf_detach(&sb);
 	strbuf_addf(&sb, "%s/backups/%s/%s", state_dir, run, step);
 	m->backups = strbuf_detach(&sb);
 	m->doc = NULL;
 	if (path_exists(m->path)) {
+		const char *paths;
+
 		m->doc = json_load_file(m->path, JSON_REJECT_DUPLICATES, &err);
-		if (!m->doc || !well_formed(m->doc)) {
+		paths = json_string_value(json_object_get(m->doc, PATHS_KEY));
+		if (!m->doc || !well_formed(m->doc) ||
+		    (json_object_get(m->doc, PATHS_KEY) &&
+		     (!paths || strcmp(paths, PATHS_ROOT) || !to_host(m)))) {
 			int ret = error("manifest '%s' is damaged; it records "
 					"what pomctl changed, so look at it "
 					"before moving it aside", m->path);
@@ -80,6 +191,7 @@ int manifest_open(struct manifest *m, const char *state_dir, const char *run,
 
 void manifest_release(struct manifest *m)
 {
+	free(m->root);
 	free(m->path);
 	free(m->backups);
 	json_decref(m->doc);
@@ -107,6 +219,8 @@ int manifest_backup(struct manifest *m, const char *path)
 	if (json_object_get(changed, path) || was_created(m, path))
 		return 0;	/* the first backup is the original; a file the
 				 * run created has none: undo removes it */
+	if (check_under_root(m, path) < 0)
+		return -1;
 	if (mkdir_p(m->backups, 0700) < 0)
 		return -1;
 	strbuf_addf(&backup, "%s/%zu-%s", m->backups, json_object_size(changed),
@@ -124,6 +238,8 @@ int manifest_created(struct manifest *m, const char *path)
 {
 	if (was_created(m, path))	/* a step resumed records it again */
 		return 0;
+	if (check_under_root(m, path) < 0)
+		return -1;
 	json_array_append_new(json_object_get(m->doc, "created"),
 			      json_string(path));
 	return manifest_save(m);
@@ -142,8 +258,8 @@ const char *manifest_backup_of(const struct manifest *m, const char *path)
 						 path));
 }
 
-char *manifest_first_backup(const char *state_dir, const char *step,
-			    const char *path)
+char *manifest_first_backup(const char *root, const char *state_dir,
+			    const char *step, const char *path)
 {
 	struct strvec runs = STRVEC_INIT;
 	struct strbuf dir = STRBUF_INIT;
@@ -156,7 +272,7 @@ char *manifest_first_backup(const char *state_dir, const char *step,
 		struct manifest m;
 		const char *backup;
 
-		if (manifest_open(&m, state_dir, runs.v[i], step) == 0 &&
+		if (manifest_open(&m, root, state_dir, runs.v[i], step) == 0 &&
 		    (backup = manifest_backup_of(&m, path)) &&
 		    path_exists(backup))
 			found = xstrdup(backup);
@@ -183,7 +299,7 @@ void manifest_patches_before(const char *state_dir, const char *run,
 		size_t k;
 
 		if (!strcmp(runs.v[i], run) ||
-		    manifest_open(&m, state_dir, runs.v[i], "patch") < 0)
+		    manifest_open(&m, "", state_dir, runs.v[i], "patch") < 0)
 			continue;
 		json_array_foreach(json_object_get(m.doc, "patches"), k, v)
 			strvec_push(out, json_string_value(v));
@@ -272,9 +388,11 @@ int manifest_confine(const struct manifest *m, const struct strvec *places)
  */
 int manifest_save(struct manifest *m)
 {
-	char *text = json_dumps(m->doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_t *doc = on_disk(m);
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int ret;
 
+	json_decref(doc);
 	if (!text)
 		die_oom();
 	ret = mkdir_parent(m->path, 0700);

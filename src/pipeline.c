@@ -49,6 +49,53 @@ void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb)
 	root_path(sb, ctx->root, path);
 }
 
+const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb)
+{
+	const char *dir = ctx->state ? state_get_output(ctx->state, "fetch",
+							"pom_dir") : NULL;
+
+	if (!dir)
+		return NULL;
+	strbuf_reset(sb);
+	if (*dir != '/')	/* a state from before 0.7 has the host path */
+		strbuf_addf(sb, "%s/", ctx->state_dir.buf);
+	strbuf_addstr(sb, dir);
+	return sb->buf;
+}
+
+void ctx_own_paths(const struct ctx *ctx, const char *host, struct strbuf *own)
+{
+	struct strvec v = STRVEC_INIT;
+
+	strvec_split(&v, host, " ");
+	for (size_t i = 0; i < v.nr; i++) {
+		const char *p = root_relative(ctx->root, v.v[i]);
+
+		strbuf_addf(own, "%s%s", i ? " " : "", p ? p : v.v[i]);
+	}
+	strvec_clear(&v);
+}
+
+void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
+		      struct strvec *out)
+{
+	struct strvec v = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+
+	strvec_split(&v, step_output(ctx, step, key), " ");
+	for (size_t i = 0; i < v.nr; i++) {
+		/* a state from before 0.7 has host paths */
+		if (*ctx->root && root_relative(ctx->root, v.v[i]))
+			strbuf_addstr(&sb, v.v[i]);
+		else
+			ctx_path(ctx, v.v[i], &sb);
+		strvec_push(out, sb.buf);
+		strbuf_reset(&sb);
+	}
+	strvec_clear(&v);
+	strbuf_release(&sb);
+}
+
 const char *step_output(struct ctx *ctx, const char *step, const char *key)
 {
 	const char *v = state_get_output(ctx->state, step, key);
@@ -107,7 +154,8 @@ int ctx_manifest_open(const struct ctx *ctx, const char *step,
 		      struct manifest *m)
 {
 	struct strvec places = STRVEC_INIT;
-	int ret = manifest_open(m, ctx->state_dir.buf, ctx->state->id, step);
+	int ret = manifest_open(m, ctx->root, ctx->state_dir.buf, ctx->state->id,
+				step);
 
 	if (!ret) {
 		change_places(ctx, &places);

@@ -51,6 +51,16 @@ const char *path_under(const char *base, const char *path)
 	return path + n + 1;
 }
 
+const char *root_relative(const char *root, const char *path)
+{
+	const char *rest;
+
+	if (!*root)
+		return *path == '/' ? path : NULL;
+	rest = path_under(root, path);
+	return rest ? rest - 1 : NULL;
+}
+
 /* The first component of todo into c, and off todo. */
 static void next_component(struct strbuf *todo, struct strbuf *c)
 {

@@ -14,6 +14,7 @@
 #include "pomctl/fetch.h"
 #include "pomctl/log.h"
 #include "pomctl/rpmdb.h"
+#include "pomctl/safepath.h"
 #include "pomctl/util.h"
 #include "steps.h"
 
@@ -362,8 +363,9 @@ static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 	struct strbuf dir = STRBUF_INIT;
 	int ret = extract_pom_into(ctx, res, &dir);
 
-	if (!ret)
-		state_set_output(ctx->state, "fetch", "pom_dir", dir.buf);
+	if (!ret)	/* by its place in the state: see ctx_fetched_pom() */
+		state_set_output(ctx->state, "fetch", "pom_dir",
+				 path_under(ctx->state_dir.buf, dir.buf));
 	strbuf_release(&dir);
 	return ret;
 }

@@ -38,7 +38,7 @@ static void plan_packages(struct ctx *ctx)
 					     "iptables-pom" };
 	struct strvec pkgs = STRVEC_INIT;
 
-	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
+	ctx_output_paths(ctx, "rpm", "packages", &pkgs);
 	if (state_step(ctx->state, "rpm")->status != STEP_DONE) {
 		strvec_clear(&pkgs);
 		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -225,7 +225,7 @@ static int install_packages(struct ctx *ctx, struct manifest *m)
 	double start = monotonic_seconds();
 	int ret;
 
-	strvec_split(&pkgs, step_output(ctx, "rpm", "packages"), " ");
+	ctx_output_paths(ctx, "rpm", "packages", &pkgs);
 	ret = record_packages(ctx, &pkgs, m);
 	if (!ret)
 		ret = rpm_install_packages(ctx->root,

@@ -22,7 +22,7 @@
 static const char *pom_dir(struct ctx *ctx)
 {
 	static struct strbuf cached = STRBUF_INIT;
-	const char *dir = state_get_output(ctx->state, "fetch", "pom_dir");
+	const char *dir = ctx_fetched_pom(ctx, &cached);
 
 	if (dir || !ctx->plan)
 		return dir;

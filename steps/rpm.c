@@ -31,8 +31,9 @@
 struct job {
 	/* spec: the file to write; orig: the distribution's text to edit
 	 * (its backup, once an earlier run has edited the spec) */
-	struct strbuf topdir, spec, orig, sources, kdir, tmp, src, packager;
-	const char *version, *tarball, *pom_tarball, *pom_dir;
+	struct strbuf topdir, spec, orig, sources, kdir, tmp, src, packager,
+		      pom_dir;
+	const char *version, *tarball, *pom_tarball;
 	struct ktree kt;
 	struct pom_tree pt;
 	bool have_kt, have_pt;
@@ -65,6 +66,7 @@ static void job_release(struct job *j)
 	strbuf_release(&j->tmp);
 	strbuf_release(&j->src);
 	strbuf_release(&j->packager);
+	strbuf_release(&j->pom_dir);
 	if (j->have_pt)
 		pom_release(&j->pt);
 	if (j->have_kt)
@@ -115,7 +117,7 @@ static void original_spec(struct ctx *ctx, struct job *j)
 		backup = j->spec.buf;
 	if (read_file(backup, 4 << 20, false, &text) == 0 &&
 	    spec_edited_by_pomctl(text.buf) &&
-	    (first = manifest_first_backup(ctx->state_dir.buf, "rpm",
+	    (first = manifest_first_backup(ctx->root, ctx->state_dir.buf, "rpm",
 					   j->spec.buf)))
 		backup = first;
 	strbuf_addstr(&j->orig, backup);
@@ -136,16 +138,16 @@ static int job_init(struct ctx *ctx, struct job *j)
 	j->version = state_get_output(ctx->state, "fetch", "iptables_version");
 	j->tarball = state_get_output(ctx->state, "fetch", "iptables_tarball");
 	j->pom_tarball = state_get_output(ctx->state, "fetch", "pom_tarball");
-	j->pom_dir = state_get_output(ctx->state, "fetch", "pom_dir");
+	ctx_fetched_pom(ctx, &j->pom_dir);
 	packager(ctx, &j->packager);
-	if (!j->version || !j->tarball || !j->pom_dir)
+	if (!j->version || !j->tarball || !j->pom_dir.len)
 		return error("the fetch step has no results to build from; run "
 			     "pomctl resume --from fetch");
 	if (ktree_open_configured(ctx, &j->kt) < 0)
 		return -1;
 	j->have_kt = true;
 	strbuf_addstr(&j->kdir, j->kt.dir);
-	if (pom_open(&j->pt, j->pom_dir, j->kt.v) < 0)
+	if (pom_open(&j->pt, j->pom_dir.buf, j->kt.v) < 0)
 		return -1;
 	j->have_pt = true;
 	strbuf_release(&sb);
@@ -281,11 +283,11 @@ static int edit_spec(struct ctx *ctx, struct job *j, struct strbuf *text,
 		     struct strbuf *diff, struct strbuf *log)
 {
 	struct strbuf kver = STRBUF_INIT, old = STRBUF_INIT;
-	const char *top = strrchr(j->pom_dir, '/');
+	const char *top = strrchr(j->pom_dir.buf, '/');
 	struct spec_request req = {
 		j->version, config_get(ctx->cfg, "rpm", "release"), j->tarball,
 		j->kdir.buf, NULL, j->packager.buf, j->pom_tarball,
-		top ? top + 1 : j->pom_dir, &ctx->state->patches, &j->drop,
+		top ? top + 1 : j->pom_dir.buf, &ctx->state->patches, &j->drop,
 		&j->userspace, true,	/* the distribution's, rpmbuild runs it */
 	};
 	struct spec s;
@@ -563,16 +565,18 @@ int rpm_run(struct ctx *ctx)
 	}
 	if (!ret) {
 		info("  built %s", built.buf);
-		struct strbuf names = STRBUF_INIT;
+		struct strbuf names = STRBUF_INIT, own = STRBUF_INIT;
 
+		ctx_own_paths(ctx, built.buf, &own);
 		for (size_t i = 0; i < j.extensions.nr; i++)	/* libipt_N.so */
 			strbuf_addf(&names, "%s%.*s", i ? " " : "",
 				    (int)(strlen(j.extensions.v[i]) - 10),
 				    j.extensions.v[i] + 7);
-		state_set_output(ctx->state, "rpm", "packages", built.buf);
+		state_set_output(ctx->state, "rpm", "packages", own.buf);
 		state_set_output(ctx->state, "rpm", "version", j.version);
 		state_set_output(ctx->state, "rpm", "extensions", names.buf);
 		strbuf_release(&names);
+		strbuf_release(&own);
 	}
 	job_release(&j);
 	strbuf_release(&text);

@@ -7,7 +7,7 @@
  * STATE/backups/RUN/STEP/: one run's record, so that undoing it (an
  * interrupted attempt, rollback) never touches what an earlier run did.
  *
- *	manifest_open(&m, state_dir, run, "patch");	the record, loaded
+ *	manifest_open(&m, root, state_dir, run, "patch");	the record
  *	manifest_backup(&m, path);		before changing path
  *	manifest_created(&m, path);		after creating path (a file,
  *						or a directory it owns whole)
@@ -30,14 +30,15 @@
 #include "pomctl/strbuf.h"
 
 struct manifest {
+	char *root;	/* host path of the root its paths are in ("" for /) */
 	char *path;
 	char *backups;
 	json_t *doc;	/* { created: [], changed: { path: backup }, patches: [],
 			 *   replaced: [], installed: [] } */
 };
 
-int manifest_open(struct manifest *m, const char *state_dir, const char *run,
-		  const char *step);
+int manifest_open(struct manifest *m, const char *root, const char *state_dir,
+		  const char *run, const char *step);
 void manifest_release(struct manifest *m);
 int manifest_backup(struct manifest *m, const char *path);
 int manifest_created(struct manifest *m, const char *path);
@@ -48,8 +49,8 @@ const char *manifest_backup_of(const struct manifest *m, const char *path);
  * path's first backup in any run's manifest of step, the oldest run first
  * (damaged manifests passed over): a path to free, or NULL.
  */
-char *manifest_first_backup(const char *state_dir, const char *step,
-			    const char *path);
+char *manifest_first_backup(const char *root, const char *state_dir,
+			    const char *step, const char *path);
 /*
  * The patches the patch step of every other run than run applied and that
  * were not undone since (an undone record is empty), appended to out.

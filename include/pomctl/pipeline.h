@@ -95,6 +95,23 @@ const struct step *pipeline_find_step(const char *name);
 
 /* Host path of something under the root: ctx_path(ctx, "/boot", &sb). */
 void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb);
+
+/*
+ * The patch-o-matic tree fetch extracted, a host path in sb (the state
+ * names it by its place in the state directory), or NULL before fetch.
+ */
+const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb);
+
+/*
+ * Paths kept in the state are the root's own, so that the state reads the
+ * same with --root on a mounted image and inside it, booted:
+ * ctx_own_paths() turns a space-separated list of host paths under the
+ * root into theirs, ctx_output_paths() a step's output back into host
+ * paths.
+ */
+void ctx_own_paths(const struct ctx *ctx, const char *host, struct strbuf *own);
+void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
+		      struct strvec *out);
 /* An earlier step's output, or "" when it has none. */
 const char *step_output(struct ctx *ctx, const char *step, const char *key);
 

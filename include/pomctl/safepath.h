@@ -79,6 +79,13 @@ int read_beneath(const char *base, const char *rel, size_t max,
 const char *path_under(const char *base, const char *path);
 
 /*
+ * The root's own name for a host path under it: ("/tmp/r", "/tmp/r/boot/x")
+ * -> "/boot/x"; ("", "/boot/x") -> "/boot/x"; NULL if path is not under
+ * root.  Points into path.
+ */
+const char *root_relative(const char *root, const char *path);
+
+/*
  * Join the root and an absolute host path: ("", "/boot") -> "/boot",
  * ("/tmp/r", "/boot") -> "/tmp/r/boot".  A link inside the root that would
  * lead out of it (ROOT/boot -> /elsewhere) is followed as if the root were

@@ -145,6 +145,13 @@ printf '{"created": [], "changed": {"%s": "/etc/shadow"}, "patches": []}\n' \
 expect_exit 1 "$P" --root "$ROOT" rollback
 assert_grep "it names '/etc/shadow', as a backup outside its backups directory" "$T/err"
 [ "$(tree_hash "$T/x")" = "$before" ] || fail "rollback changed $T/x"
+# the same in a record of the root's own paths: a backup's name that
+# climbs out of its backups directory
+printf '{"created": [], "changed": {"%s": "../../../../../etc/shadow"}, "patches": [], "paths": "root"}\n' \
+	"/usr/src/linux-2.4.20-13.8/Makefile" >"$STATE/manifests/$run/patch.json"
+expect_exit 1 "$P" --root "$ROOT" rollback
+assert_grep "manifest '$STATE/manifests/$run/patch.json' is damaged; it records what pomctl changed" "$T/err"
+[ "$(tree_hash "$T/x")" = "$before" ] || fail "rollback changed $T/x"
 rm "$STATE/manifests/$run/patch.json"
 
 # --- 6. sizes: a bomb tarball, a huge or endless download ----------------------

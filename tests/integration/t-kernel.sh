@@ -111,14 +111,18 @@ assert t[i - 2:i] == b"\n\n", "no blank line before the new entry"
 assert t.index(b"CONFIG_IP_NF_MATCH_MARK") < i < t.index(b"TTL match support"), "not after the MARK entry"
 assert b"Fran\xe7ois" in t, "a Latin-1 byte was changed"
 PY
-python3 - "$STATE"/manifests/*/patch.json "$TREE" <<'PY' || fail "patch manifest"
+python3 - "$STATE"/manifests/*/patch.json "$TREE" "$ROOT" <<'PY' || fail "patch manifest"
 import json, os, sys
-m = json.load(open(sys.argv[1])); tree = os.path.realpath(sys.argv[2])
+path = sys.argv[1]
+m = json.load(open(path)); root = os.path.realpath(sys.argv[3])
+tree = os.path.realpath(sys.argv[2])[len(root):]	# the root's own path
 assert m["patches"] == ["string"], m
+assert m["paths"] == "root", m
 assert tree + "/net/ipv4/netfilter/ipt_string.c" in m["created"], m
 assert tree + "/net/ipv4/netfilter/Makefile" in m["changed"], m
+backups = path.replace("/manifests/", "/backups/")[:-len(".json")]
 for backup in m["changed"].values():
-    assert os.path.exists(backup), backup
+    assert os.path.exists(os.path.join(backups, backup)), backup
 PY
 # again: already applied, nothing changes in the patch step
 patched_files() {

@@ -35,10 +35,13 @@ assert_no_grep "^Patch0:" "$SPEC"
 assert_grep "^%patch1 -p1 -b .redhat$" "$SPEC"
 assert_grep "^make KERNEL_DIR=$TREE COPT_FLAGS" "$SPEC"
 assert_grep "^- dropped iptables-1.2.6a-fixes.patch: contained in 1.2.8$" "$SPEC"
-python3 - "$STATE"/manifests/*/rpm.json "$SPEC" <<'PY' || fail "the original spec is not backed up"
-import json, sys
-m = json.load(open(sys.argv[1]))
-orig = open(m["changed"][sys.argv[2]]).read()
+python3 - "$STATE"/manifests/*/rpm.json "$SPEC" "$ROOT" <<'PY' || fail "the original spec is not backed up"
+import json, os, sys
+path = sys.argv[1]
+m = json.load(open(path))
+backups = path.replace("/manifests/", "/backups/")[:-len(".json")]
+backup = m["changed"][sys.argv[2][len(sys.argv[3]):]]
+orig = open(os.path.join(backups, backup)).read()
 assert "Version: 1.2.6a" in orig and "Patch0:" in orig
 PY
 # the plan shows the spec's edit before anything is built

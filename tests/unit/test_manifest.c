@@ -62,7 +62,7 @@ static void change(struct fixture *f, const char *run, const char *before,
 	struct manifest m;
 
 	put(f->file.buf, before);
-	assert_int_equal(manifest_open(&m, f->dir, run, "s"), 0);
+	assert_int_equal(manifest_open(&m, "", f->dir, run, "s"), 0);
 	assert_int_equal(manifest_backup(&m, f->file.buf), 0);
 	put(f->file.buf, after);
 	manifest_release(&m);
@@ -75,7 +75,7 @@ static void test_read_writes_nothing(void **ctx)
 	struct strbuf dir = STRBUF_INIT;
 	struct manifest m;
 
-	assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), 0);
+	assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), 0);
 	assert_true(manifest_is_empty(&m));
 	strbuf_addf(&dir, "%s/manifests", f->dir);
 	assert_false(path_exists(dir.buf));
@@ -95,7 +95,7 @@ static void test_undo_keeps_replaced(void **ctx)
 	struct manifest m;
 
 	change(f, "r1", "original\n", "edited\n");
-	assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), 0);
+	assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), 0);
 	manifest_package(&m, "replaced", "iptables-1.2.6a-2");
 	manifest_package(&m, "replaced", "iptables-1.2.6a-2");	/* once */
 	manifest_package(&m, "replaced", "iptables-ipv6-1.2.6a-2");
@@ -105,7 +105,7 @@ static void test_undo_keeps_replaced(void **ctx)
 	manifest_release(&m);
 
 	assert_text(f->file.buf, "original\n");
-	assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), 0);
+	assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), 0);
 	assert_true(manifest_is_empty(&m));	/* nothing left to undo */
 	manifest_packages(&m, "replaced", &v);
 	strvec_join(&v, " ", &list);
@@ -135,7 +135,7 @@ static void test_runs_apart(void **ctx)
 	change(f, "2026-02-01T00:00:00Z-2", "first run\n", "second run\n");
 
 	/* undoing the second run gives back the first run's text */
-	assert_int_equal(manifest_open(&m, f->dir, "2026-02-01T00:00:00Z-2",
+	assert_int_equal(manifest_open(&m, "", f->dir, "2026-02-01T00:00:00Z-2",
 				       "s"), 0);
 	assert_string_equal(manifest_backup_of(&m, f->file.buf) +
 			    strlen(f->dir), "/backups/2026-02-01T00:00:00Z-2/s/0-grub.conf");
@@ -144,11 +144,11 @@ static void test_runs_apart(void **ctx)
 	manifest_release(&m);
 	assert_text(f->file.buf, "first run\n");
 
-	first = manifest_first_backup(f->dir, "s", f->file.buf);
+	first = manifest_first_backup("", f->dir, "s", f->file.buf);
 	assert_non_null(first);
 	assert_text(first, "distribution\n");
 	free(first);
-	assert_null(manifest_first_backup(f->dir, "other", f->file.buf));
+	assert_null(manifest_first_backup("", f->dir, "other", f->file.buf));
 }
 
 static void test_damaged(void **ctx)
@@ -160,6 +160,13 @@ static void test_damaged(void **ctx)
 		" \"replaced\": [null]}",
 		"{\"created\": [], \"changed\": {}}",
 		"[]",
+		/* the root's paths, marked: each must be one */
+		"{\"created\": [\"boot/x\"], \"changed\": {},"
+		" \"patches\": [], \"paths\": \"root\"}",
+		"{\"created\": [], \"changed\": {\"/boot/x\": \"../../x\"},"
+		" \"patches\": [], \"paths\": \"root\"}",
+		"{\"created\": [], \"changed\": {}, \"patches\": [],"
+		" \"paths\": \"host\"}",
 	};
 	struct fixture *f = *ctx;
 	struct strbuf path = STRBUF_INIT, dir = STRBUF_INIT;
@@ -172,13 +179,71 @@ static void test_damaged(void **ctx)
 		struct manifest m;
 
 		put(path.buf, docs[i]);
-		assert_int_equal(manifest_open(&m, f->dir, "r1", "s"), -1);
+		assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), -1);
 		assert_non_null(strstr(error_last(), "is damaged"));
 		manifest_release(&m);
 	}
 	error_set_quiet(false);
 	strbuf_release(&path);
 	strbuf_release(&dir);
+}
+
+/*
+ * A record made with --root on a mounted image is read the same by pomctl
+ * inside the image, booted (another root, another state directory): the
+ * paths are the root's own, a backup is named by its place in the state.
+ */
+static void test_moved_root(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct strbuf r1 = STRBUF_INIT, r2 = STRBUF_INIT, p = STRBUF_INIT,
+		      state = STRBUF_INIT, text = STRBUF_INIT;
+	struct manifest m;
+
+	strbuf_addf(&r1, "%s/mnt", f->dir);
+	strbuf_addf(&r2, "%s/booted", f->dir);
+	strbuf_addf(&p, "%s/boot", r1.buf);
+	assert_int_equal(mkdir_p(p.buf, 0755), 0);
+	strbuf_addstr(&p, "/menu.lst");
+	put(p.buf, "default 0\n");
+	strbuf_addf(&state, "%s/var/lib/pomctl", r1.buf);
+	assert_int_equal(manifest_open(&m, r1.buf, state.buf, "r1", "s"), 0);
+	assert_int_equal(manifest_backup(&m, p.buf), 0);
+	put(p.buf, "default saved\n");
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/boot/vmlinuz-new", r1.buf);
+	put(p.buf, "kernel\n");
+	assert_int_equal(manifest_created(&m, p.buf), 0);
+	/* nothing outside the root is recorded */
+	error_set_quiet(true);
+	assert_int_equal(manifest_created(&m, f->file.buf), -1);
+	error_set_quiet(false);
+	manifest_release(&m);
+
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/manifests/r1/s.json", state.buf);
+	assert_int_equal(read_file(p.buf, 1 << 20, false, &text), 0);
+	assert_null(strstr(text.buf, f->dir));	/* no host path */
+	assert_non_null(strstr(text.buf, "\"/boot/menu.lst\": \"0-menu.lst\""));
+	assert_non_null(strstr(text.buf, "\"/boot/vmlinuz-new\""));
+
+	assert_int_equal(rename(r1.buf, r2.buf), 0);	/* booted: r2 is / */
+	strbuf_reset(&state);
+	strbuf_addf(&state, "%s/var/lib/pomctl", r2.buf);
+	assert_int_equal(manifest_open(&m, r2.buf, state.buf, "r1", "s"), 0);
+	assert_int_equal(manifest_revert(&m), 0);
+	manifest_release(&m);
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/boot/menu.lst", r2.buf);
+	assert_text(p.buf, "default 0\n");
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/boot/vmlinuz-new", r2.buf);
+	assert_false(path_exists(p.buf));
+	strbuf_release(&r1);
+	strbuf_release(&r2);
+	strbuf_release(&p);
+	strbuf_release(&state);
+	strbuf_release(&text);
 }
 
 int main(void)
@@ -191,6 +256,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_runs_apart, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_root, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -103,9 +103,50 @@ static const struct mainline {
 	const char *name;
 	unsigned since[3];
 	const char *module;
+	const char *option;
 } mainline[] = {
-	{ "string", { 2, 6, 14 }, "xt_string" },
+	{ "string", { 2, 6, 14 }, "xt_string", "CONFIG_NETFILTER_XT_MATCH_STRING" },
 };
+
+/* Whether text has a line that is exactly line. */
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; (p = strstr(p, line)); p += n)
+		if ((p == text || p[-1] == '\n') && (!p[n] || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+/*
+ * Whether the running kernel's configuration (/boot/config-RELEASE) leaves
+ * option out: a kernel of a mainline version may be built without it, or
+ * from a tree that predates it.  False when there is no configuration to
+ * read: the version says the rest.
+ */
+static bool config_lacks(const char *root, const char *release,
+			 const char *option)
+{
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, text = STRBUF_INIT;
+	bool lacks = false;
+
+	strbuf_addf(&rel, "/boot/config-%s", release);
+	root_path(&path, root, rel.buf);
+	if (read_file(path.buf, 4 << 20, false, &text) == 0) {
+		struct strbuf y = STRBUF_INIT, m = STRBUF_INIT;
+
+		strbuf_addf(&y, "%s=y", option);
+		strbuf_addf(&m, "%s=m", option);
+		lacks = !has_line(text.buf, y.buf) && !has_line(text.buf, m.buf);
+		strbuf_release(&y);
+		strbuf_release(&m);
+	}
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return lacks;
+}
 
 static int version_cmp(const unsigned a[3], const unsigned b[3])
 {
@@ -203,7 +244,8 @@ static bool probe_registered(const char *root, const char *name,
 	return found;
 }
 
-static bool probe_mainline(const char *name, const unsigned v[3],
+static bool probe_mainline(const char *root, const char *release,
+			   const char *name, const unsigned v[3],
 			   struct match_probe *p)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(mainline); i++) {
@@ -214,6 +256,13 @@ static bool probe_mainline(const char *name, const unsigned v[3],
 		strvec_pushf(&p->looked, "%s is in mainline kernels since "
 			     "%u.%u.%u as %s", name, m->since[0], m->since[1],
 			     m->since[2], m->module);
+		if (version_cmp(v, m->since) >= 0 &&
+		    config_lacks(root, release, m->option)) {
+			strvec_pushf(&p->looked, "the running kernel's "
+				     "configuration (/boot/config-%s) does not "
+				     "build it (%s)", release, m->option);
+			return false;
+		}
 		if (version_cmp(v, m->since) >= 0) {
 			p->where = MATCH_MAINLINE;
 			strbuf_addstr(&p->detail, m->module);
@@ -231,7 +280,8 @@ int host_probe_match(const char *root, const char *release, const char *name,
 	if (kernel_version(release, v) < 0)
 		return error("'%s' is not a kernel release (MAJOR.MINOR.PATCH)",
 			     release);
-	if (probe_mainline(name, v, p) || probe_module(root, release, name, v, p))
+	if (probe_mainline(root, release, name, v, p) ||
+	    probe_module(root, release, name, v, p))
 		return 0;
 	probe_registered(root, name, p);
 	return 0;

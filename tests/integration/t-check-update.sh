@@ -62,6 +62,18 @@ fresh
 sed -i 's/^release = .*/release = 2.6.18-8.el5/' "$CONF"
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "kernel 2.6.18-8.el5 has the string match in mainline: use the xt_string module (modprobe xt_string), no patch is needed" "$T/out"
+# ... whose configuration builds it: the same
+printf 'CONFIG_NETFILTER_XT_MATCH_STRING=m\n' >"$ROOT/boot/config-2.6.18-8.el5"
+fresh
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "has the string match in mainline: use the xt_string module" "$T/out"
+# ... built without it (or from a tree without it): not there, the run goes on
+printf '# CONFIG_NETFILTER_XT_MATCH_STRING is not set\n' >"$ROOT/boot/config-2.6.18-8.el5"
+fresh
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
+assert_grep "the string match is not available to 2.6.18-8.el5" "$T/out"
+assert_grep "configuration (/boot/config-2.6.18-8.el5) does not build it (CONFIG_NETFILTER_XT_MATCH_STRING)" "$T/out"
+rm "$ROOT/boot/config-2.6.18-8.el5"
 sed -i 's/^release = .*/release = 2.6.13-1/' "$CONF"
 fresh
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan

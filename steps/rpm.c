@@ -32,7 +32,7 @@ struct job {
 	/* spec: the file to write; orig: the distribution's text to edit
 	 * (its backup, once an earlier run has edited the spec) */
 	struct strbuf topdir, spec, orig, sources, kdir, tmp, src, packager,
-		      pom_dir;
+		      pom_dir, release;
 	const char *version, *tarball, *pom_tarball;
 	struct ktree kt;
 	struct pom_tree pt;
@@ -67,6 +67,7 @@ static void job_release(struct job *j)
 	strbuf_release(&j->src);
 	strbuf_release(&j->packager);
 	strbuf_release(&j->pom_dir);
+	strbuf_release(&j->release);
 	if (j->have_pt)
 		pom_release(&j->pt);
 	if (j->have_kt)
@@ -126,6 +127,43 @@ static void original_spec(struct ctx *ctx, struct job *j)
 	strbuf_release(&text);
 }
 
+/*
+ * The release the build gets: [rpm] release -- unless the host has this
+ * very version of iptables with a release that sorts above it (a rebuild
+ * of the version installed: the distribution's 2 or 1.vm against 1.pom):
+ * rpm would refuse the build as older, after hours of building.  Then the
+ * installed release with [rpm] release after it: 1.vm -> 1.vm.1.pom.  (The
+ * same release, an earlier run's, is replaced in place.)
+ */
+static void build_release(struct ctx *ctx, const char *version,
+			  struct strbuf *out)
+{
+	const char *want = config_get(ctx->cfg, "rpm", "release");
+	struct rpmpkg ipt = { 0 };
+	struct rpmdb db;
+
+	strbuf_reset(out);
+	strbuf_addstr(out, want);
+	if (ctx_rpmdb_open(ctx, &db) < 0)
+		return;
+	if (rpmdb_newest(&db, "iptables", &ipt) == 0) {
+		struct rpmpkg built = ipt;
+
+		built.version = (char *)version;
+		built.release = (char *)want;
+		if (!strcmp(ipt.version, version) &&
+		    rpmpkg_cmp(&built, &ipt) < 0) {
+			strbuf_reset(out);
+			strbuf_addf(out, "%s.%s", ipt.release, want);
+			info("  release %s: the installed iptables-%s-%s sorts "
+			     "above %s", out->buf, ipt.version,
+			     ipt.release, want);
+		}
+		rpmpkg_release(&ipt);
+	}
+	rpmdb_close(&db);
+}
+
 static int job_init(struct ctx *ctx, struct job *j)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -143,6 +181,7 @@ static int job_init(struct ctx *ctx, struct job *j)
 	if (!j->version || !j->tarball || !j->pom_dir.len)
 		return error("the fetch step has no results to build from; run "
 			     "pomctl resume --from fetch");
+	build_release(ctx, j->version, &j->release);
 	if (ktree_open_configured(ctx, &j->kt) < 0)
 		return -1;
 	j->have_kt = true;
@@ -285,7 +324,7 @@ static int edit_spec(struct ctx *ctx, struct job *j, struct strbuf *text,
 	struct strbuf kver = STRBUF_INIT, old = STRBUF_INIT;
 	const char *top = strrchr(j->pom_dir.buf, '/');
 	struct spec_request req = {
-		j->version, config_get(ctx->cfg, "rpm", "release"), j->tarball,
+		j->version, j->release.buf, j->tarball,
 		j->kdir.buf, NULL, j->packager.buf, j->pom_tarball,
 		top ? top + 1 : j->pom_dir.buf, &ctx->state->patches, &j->drop,
 		&j->userspace, true,	/* the distribution's, rpmbuild runs it */
@@ -331,8 +370,7 @@ static int install_spec(struct ctx *ctx, struct job *j, const char *text,
 	int ret;
 
 	expected_packages(j, &pkgs, &srcs);
-	x = (struct spec_expect){ j->version, config_get(ctx->cfg, "rpm",
-							 "release"), &pkgs, &srcs,
+	x = (struct spec_expect){ j->version, j->release.buf, &pkgs, &srcs,
 				  &j->userspace };
 	strbuf_addf(&tmp, "%s.pomctl-new", j->spec.buf);
 	ret = write_file_atomic(tmp.buf, text, strlen(text), 0644);
@@ -440,12 +478,12 @@ static bool has_file_ending(const struct strvec *files, const char *name)
 	return false;
 }
 
-static int check_packages(struct ctx *ctx, const struct job *j,
+static int check_packages(const struct job *j,
 			  struct strbuf *built)
 {
 	static const char *const names[] = { "iptables", "iptables-devel",
 					     "iptables-pom" };
-	const char *release = config_get(ctx->cfg, "rpm", "release");
+	const char *release = j->release.buf;
 	struct strbuf path = STRBUF_INIT;
 	struct strvec files = STRVEC_INIT;
 	int ret = 0;
@@ -559,7 +597,7 @@ int rpm_run(struct ctx *ctx)
 	if (!ret) {
 		double start = monotonic_seconds();
 
-		ret = check_packages(ctx, &j, &built);
+		ret = check_packages(&j, &built);
 		steplog_work(ctx->log_fd, start, "librpm reads the built "
 			     "packages");
 	}

@@ -48,4 +48,15 @@ for p in iptables iptables-devel iptables-pom; do
 	assert_grep "install: reinstall package $p-1.2.8-1.pom (the copy kept" "$T/out"
 done
 assert_no_grep "oldpackage" "$T/out"
+expect_exit 0 "$P" --root "$ROOT" rollback -y
+
+# a rebuild of the version installed, with a release that sorts below the
+# installed one's (rpm would refuse it as older, after the builds): the
+# installed release with [rpm] release after it
+sed -i 's/^release = 2.pom$/release = 0.pom/' "$CONF"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch iprange --trial=skip
+assert_grep "release 1.pom.0.pom: the installed iptables-1.2.8-1.pom sorts above 0.pom" "$T/err"
+assert_grep "replacing iptables-1.2.8-1.pom iptables-devel-1.2.8-1.pom iptables-pom-1.2.8-1.pom$" "$T/err"
+rpm --root "$ROOT" --dbpath /var/lib/rpm -q iptables >"$T/q"
+assert_grep "^iptables-1.2.8-1.pom.0.pom" "$T/q"
 exit 0

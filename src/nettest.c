@@ -28,6 +28,7 @@ static int iptables(struct ctx *ctx, const char *const *args, struct strbuf *out
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int null_fd = -1, ret;
 
+	strbuf_reset(out);	/* this command's output only */
 	config_get_words(ctx->cfg, "commands", "netns_iptables", &cp.args);
 	strvec_pushv(&cp.args, args);
 	cp.log_fd = ctx->log_fd;
@@ -101,6 +102,19 @@ static void token(char out[17])
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
+/* What a command said first, one line, control bytes shown as '?'. */
+static const char *first_line(struct strbuf *out)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	strbuf_setlen(out, strcspn(out->buf, "\n"));
+	strbuf_addprintable(&line, out->len ? out->buf : "nothing");
+	strbuf_reset(out);
+	strbuf_addstr(out, line.buf);
+	strbuf_release(&line);
+	return out->buf;
+}
+
 /* In the child, inside its own network namespace. */
 static int in_namespace(struct ctx *ctx, int fd)
 {
@@ -124,8 +138,9 @@ static int in_namespace(struct ctx *ctx, int fd)
 	} else if (iptables(ctx, (const char *const[]){ "-A", CHAIN, "-m",
 				"string", "--string", tok, "--algo", "bm", "-j",
 				"DROP", NULL }, &out) != 0) {
-		snprintf(reason, sizeof(reason), "the running kernel has no "
-			 "string match for iptables to use");
+		snprintf(reason, sizeof(reason), "iptables refused the string "
+			 "rule, so the running kernel has no string match it "
+			 "can use (iptables: %s)", first_line(&out));
 		code = EXIT_SKIP;
 	} else if (iptables(ctx, (const char *const[]){ "-I", "OUTPUT", "-o",
 				"lo", "-p", "udp", "--dport", "9", "-j", CHAIN,

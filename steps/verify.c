@@ -94,16 +94,41 @@ static int load_modules(struct ctx *ctx, struct strbuf *report)
 }
 
 /*
- * The iptables extensions the rpm step put into the package: of every
- * patch the kernel carries, this run's and earlier runs'.  A patch with
- * no userspace part has none to know.
+ * The iptables extensions the host's iptables must know: those the rpm
+ * step put into the package (of every patch the kernel carries, this
+ * run's and earlier runs'), and those of the matches and targets the
+ * kernel step built (ipt_NAME, xt_NAME) -- a patch with no userspace part
+ * counts on the iptables extension the distribution ships (libipt_string
+ * in 1.2.x, libxt_string since).
  */
+static void extensions(struct ctx *ctx, struct strvec *names)
+{
+	static const char *const prefixes[] = { "ipt_", "xt_" };
+	struct strvec objects = STRVEC_INIT;
+	struct strbuf name = STRBUF_INIT;
+
+	strvec_split(names, step_output(ctx, "rpm", "extensions"), " ");
+	strvec_split(&objects, step_output(ctx, "kernel", "modules"), " ");
+	for (size_t i = 0; i < objects.nr; i++) {
+		module_name(objects.v[i], &name);
+		for (size_t k = 0; k < ARRAY_SIZE(prefixes); k++) {
+			size_t n = strlen(prefixes[k]);
+
+			if (!strncmp(name.buf, prefixes[k], n) &&
+			    !strvec_has(names, name.buf + n))
+				strvec_push(names, name.buf + n);
+		}
+	}
+	strvec_clear(&objects);
+	strbuf_release(&name);
+}
+
 static int userspace_knows(struct ctx *ctx, struct strbuf *report)
 {
 	struct strvec names = STRVEC_INIT;
 	int ret = 0;
 
-	strvec_split(&names, step_output(ctx, "rpm", "extensions"), " ");
+	extensions(ctx, &names);
 	for (size_t i = 0; i < names.nr && !ret; i++) {
 		const char *name = names.v[i], *flag = extension_flag(name);
 
@@ -229,13 +254,19 @@ int verify_plan(struct ctx *ctx)
 	else
 		plan_note(ctx->plan, "each patch's module is loaded with "
 			  "[commands] modprobe (known once the kernel step ran)");
-	if (step_done(ctx, "rpm"))
-		plan_checks(ctx, "iptables", step_output(ctx, "rpm",
-							 "extensions"), false);
-	else
+	if (step_done(ctx, "rpm") && step_done(ctx, "kernel")) {
+		struct strvec names = STRVEC_INIT;
+		struct strbuf list = STRBUF_INIT;
+
+		extensions(ctx, &names);
+		strvec_join(&names, " ", &list);
+		plan_checks(ctx, "iptables", list.buf, false);
+		strvec_clear(&names);
+		strbuf_release(&list);
+	} else
 		plan_note(ctx->plan, "[commands] iptables -m NAME --help (-j "
 			  "for a target) must know each extension (known once "
-			  "the rpm step ran)");
+			  "the rpm and kernel steps ran)");
 	plan_note(ctx->plan, "for string, a rule in a throwaway network "
 		  "namespace must count exactly the packet carrying a token "
 		  "([commands] netns_iptables, there only)");

@@ -23,7 +23,7 @@ PKGS := rpm libarchive libcurl popt jansson
 # machine by themselves run the bootstrap when something is missing.
 NODEPS_GOALS := clean bootstrap install-deps
 BOOTSTRAP_GOALS := check check-plain check-asan check-valgrind asan unit \
-	integration fuzz-replay demo bench fuzz fuzz-run
+	integration fuzz-replay demo bench fuzz fuzz-run vm-check
 ifneq ($(filter $(BOOTSTRAP_GOALS),$(MAKECMDGOALS)),)
 MAY_BOOTSTRAP := yes
 endif
@@ -60,6 +60,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap test-deps \
+	vm-deps vm-check \
 	check-plain check-asan check-valgrind \
 	install-deps format-check world bench dist rpm fuzz fuzz-run \
 	fuzz-replay
@@ -257,6 +258,18 @@ $(B)/pomctl-bench: $(call obj,bench/pomctl-bench.c) $(LIB_OBJ) $(STEP_OBJ)
 bench: $(B)/pomctl $(B)/pomctl-bench $(B)/world/.stamp
 	@tools/bootstrap --check --bench 2>/dev/null || tools/bootstrap --bench
 	@bench/run $(BENCH)
+
+# make vm-check: the real machine (tests/vm/check): a QEMU PC with GRUB
+# legacy in its MBR, booted for real.  Runs as root; installs what it needs
+# (tools/bootstrap --vm).  VM_CHECK=optional: a machine that cannot run it
+# says what it lacks and passes.
+vm-deps:
+	@tools/bootstrap --check --vm 2>/dev/null || tools/bootstrap --vm
+
+vm-check: $(B)/pomctl
+	@tools/bootstrap --check --vm 2>/dev/null || \
+		tools/bootstrap --vm || [ "$(VM_CHECK)" = optional ]
+	@B=$(B) tests/vm/check
 
 format-check:
 	clang-format --dry-run --Werror src/*.c steps/*.c include/pomctl/*.h

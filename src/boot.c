@@ -547,9 +547,12 @@ void one_shot_release(struct one_shot *os)
  * saved` it boots the entry grub/default names, and an entry's `savedefault
  * M` writes M there when it boots: grub-set-default N, and the new entry
  * saying `savedefault OLD`, make a one-shot that survives a kernel that
- * does not come up.  Older GRUBs have neither: the menu is the only way.
+ * does not come up; a configuration that says `default N` is made to say
+ * `default saved` first (the file backed up: rollback puts it back).
+ * Older GRUBs have neither: the menu is the only way.
  */
-enum grub_once { GRUB_ONCE_SHELL, GRUB_ONCE_SAVED, GRUB_ONCE_NONE };
+enum grub_once { GRUB_ONCE_SHELL, GRUB_ONCE_SAVED, GRUB_ONCE_MAKE_SAVED,
+		 GRUB_ONCE_NONE };
 
 /*
  * A loader command, its output into out (and the step log, or nowhere
@@ -613,6 +616,13 @@ static enum grub_once grub_once_kind(struct ctx *ctx, const struct bootcfg *b,
 			    "saved' (GRUB 0.97): the new entry's `savedefault "
 			    "%ld` makes the old default come back after one "
 			    "boot", b->path, b->def);
+	} else if (rc == 0 && strstr(out.buf, "savedefault [NUM")) {
+		kind = GRUB_ONCE_MAKE_SAVED;
+		strbuf_addf(&os->how, "grub-set-default, once %s says 'default "
+			    "saved' instead of 'default %ld' (GRUB 0.97; the file "
+			    "is kept for rollback): the new entry's `savedefault "
+			    "%ld` makes the old default come back after one "
+			    "boot", b->path, b->def, b->def);
 	} else {
 		strbuf_addf(&os->how, "this GRUB has no one-shot boot: its shell "
 			    "does not know savedefault --once (%s), and %s does "
@@ -641,6 +651,9 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 				strbuf_addf(&os->input, "savedefault --default="
 					    "%ld --once\nquit\n", n);
 			break;	/* stage2 is written in place: no file */
+		case GRUB_ONCE_MAKE_SAVED:
+			os->make_saved = true;
+			/* fall through */
 		case GRUB_ONCE_SAVED:
 			os->kind = "grub/default";
 			config_get_words(ctx->cfg, "commands",
@@ -777,6 +790,29 @@ static void with_line(const struct bootcfg *b, long at, const char *line,
 		else
 			strbuf_add(out, s, len);
 	}
+}
+
+int boot_make_saved(struct ctx *ctx, struct manifest *m, struct strbuf *diff)
+{
+	struct strbuf value = STRBUF_INIT, out = STRBUF_INIT;
+	struct bootcfg b;
+	int ret = boot_load(ctx, &b);
+
+	if (ret)
+		return ret;
+	if (!b.saved) {
+		with_line(&b, global_line(&b, "default", &value), "default saved",
+			  &out);
+		text_diff(b.path, b.l.text.buf, b.l.text.len, out.buf, out.len,
+			  diff);
+		if (m && (manifest_backup(m, b.path) < 0 ||
+			  write_file_keep(b.path, out.buf, out.len, 0644) < 0))
+			ret = -1;
+	}
+	boot_release(&b);
+	strbuf_release(&value);
+	strbuf_release(&out);
+	return ret;
 }
 
 int boot_set_default(struct ctx *ctx, const struct bootcfg *b,

@@ -78,6 +78,11 @@ static int one_shot(struct ctx *ctx, const struct bootcfg *b,
 		ret = boot_entry_savedefault(b, release, os->back_to, m, &diff);
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 	}
+	if (!ret && os->make_saved) {	/* after: it reads the file afresh */
+		strbuf_reset(&diff);
+		ret = boot_make_saved(ctx, m, &diff);
+		steplog_printf(ctx->log_fd, "%s", diff.buf);
+	}
 	if (!ret && os->records_state)
 		ret = boot_record_state(ctx, b, m);
 	if (!ret && os->first.nr)
@@ -188,6 +193,18 @@ static void plan_boot(struct ctx *ctx, const char *release)
 		plan_note(ctx->plan, "the entry for %s gets `savedefault %ld`, "
 			  "so that the old default boots after it (recorded "
 			  "for rollback)", release, os.back_to);
+	if (rc <= 0 && os.make_saved) {
+		struct strbuf diff = STRBUF_INIT;
+
+		boot_make_saved(ctx, NULL, &diff);
+		plan_edit(ctx->plan, b.path, diff.buf);
+		plan_note(ctx->plan, "%s says `default saved` from then on "
+			  "(GRUB 0.97 boots an entry once only so; the file "
+			  "is kept for rollback)", b.path);
+		strbuf_release(&diff);
+	}
+	if (rc == 0)	/* which flavour, which mechanism */
+		plan_note(ctx->plan, "the one-shot boot: %s", os.how.buf);
 	if (rc <= 0 && os.argv_known)
 		plan_command(ctx->plan, strvec_argv(&os.argv), NULL);
 	else if (rc < 0)

@@ -108,6 +108,9 @@ struct one_shot {
 	struct strbuf input;	/* its stdin, may stay empty */
 	long back_to;		/* >= 0: the new entry first gets `savedefault
 				 * back_to` (boot_entry_savedefault) */
+	bool make_saved;	/* GRUB 0.97 whose configuration says
+				 * `default N`: it says `default saved` first
+				 * (boot_make_saved) */
 	bool records_state;	/* the command changes boot_state_file(),
 				 * to be recorded first; not where the
 				 * loader reads its state by disk blocks, so
@@ -118,7 +121,7 @@ struct one_shot {
 };
 #define ONE_SHOT_INIT \
 	{ NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, STRBUF_INIT, \
-	  -1, false, STRBUF_INIT }
+	  -1, false, false, STRBUF_INIT }
 void one_shot_release(struct one_shot *os);
 
 /*
@@ -138,6 +141,14 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
  */
 int boot_entry_savedefault(const struct bootcfg *b, const char *release,
 			   long value, struct manifest *m, struct strbuf *diff);
+
+/*
+ * GRUB 0.97's configuration, read afresh, made to say `default saved`
+ * instead of `default N` (the entry GRUB boots is then the one its state
+ * file names; grub-set-default writes it).  diff gets the edit; with m
+ * NULL nothing is written, else the configuration is backed up in m first.
+ */
+int boot_make_saved(struct ctx *ctx, struct manifest *m, struct strbuf *diff);
 
 /*
  * Run a boot loader command (a one-shot, lilo, grub-set-default) with

@@ -9,6 +9,8 @@
 #      stage2 is pointed at the default entry.
 #   3. A GRUB with no one-shot at all: nothing pretended; the pause names
 #      the entry to choose, the default stays the old kernel.
+#   4. GRUB 0.97 whose menu.lst says `default 0`: made to say `default
+#      saved` (kept for rollback), then as in 1.
 # (Red Hat's GRUB, savedefault --once kept in stage2: every other test.)
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
@@ -154,4 +156,33 @@ boot_host "$ROOT" --choose "Red Hat Linux (2.4.20-13.8custom)"
 expect_exit 0 "$P" --root "$ROOT" resume
 assert_grep "all 9 steps done" "$T/out"
 boot_expect 2.4.20-13.8custom
+
+# --- 4. GRUB 0.97 whose menu.lst says `default 0`: it is made to say
+#        `default saved` (the file kept), the one-shot is armed the 0.97
+#        way, and rollback puts `default 0` back
+sandbox_root
+M=$ROOT/boot/grub/menu.lst
+D=$ROOT/boot/grub/default
+echo upstream >"$ROOT/etc/sandbox-grub"
+sed 's/^default=0$/default 0/' "$ROOT/boot/grub/grub.conf" >"$M"
+rm "$ROOT/boot/grub/grub.conf" "$ROOT/boot/grub/stage2"
+sed -i 's|^config = .*|config = /boot/grub/menu.lst|' "$CONF"
+"$ROOT/usr/sbin/grub-set-default" 0
+assert_grep "^default 0$" "$M"
+cp "$M" "$T/menu.before"
+cp "$D" "$T/default.before"
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --trial=build --plan
+assert_grep "grub-set-default, once $M says 'default saved' instead of 'default 0' (GRUB 0.97; the file is kept for rollback)" "$T/out"
+assert_grep "^      -default 0$" "$T/out"
+assert_grep "^      +default saved$" "$T/out"
+cmp -s "$M" "$T/menu.before" && cmp -s "$D" "$T/default.before" || fail "the plan changed the boot loader"
+run_to_end upgrade --patch string --trial=build
+assert_grep "^default saved$" "$M"
+assert_no_grep "^default 0$" "$M"
+boot_expect 2.4.20-13.8custom1	# the new default, promoted
+reboot_into 2.4.20-13.8
+expect_exit 0 "$P" --root "$ROOT" rollback -y
+cmp -s "$M" "$T/menu.before" || fail "rollback left $(diff "$T/menu.before" "$M")"
+cmp -s "$D" "$T/default.before" || fail "rollback left grub/default as $(cat "$D")"
+boot_expect 2.4.20-13.8
 exit 0

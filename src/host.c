@@ -256,18 +256,17 @@ static bool probe_mainline(const char *root, const char *release,
 		strvec_pushf(&p->looked, "%s is in mainline kernels since "
 			     "%u.%u.%u as %s", name, m->since[0], m->since[1],
 			     m->since[2], m->module);
-		if (version_cmp(v, m->since) >= 0 &&
-		    config_lacks(root, release, m->option)) {
+		if (version_cmp(v, m->since) < 0)
+			continue;
+		if (config_lacks(root, release, m->option)) {
 			strvec_pushf(&p->looked, "the running kernel's "
 				     "configuration (/boot/config-%s) does not "
 				     "build it (%s)", release, m->option);
 			return false;
 		}
-		if (version_cmp(v, m->since) >= 0) {
-			p->where = MATCH_MAINLINE;
-			strbuf_addstr(&p->detail, m->module);
-			return true;
-		}
+		p->where = MATCH_MAINLINE;
+		strbuf_addstr(&p->detail, m->module);
+		return true;
 	}
 	return false;
 }

@@ -90,15 +90,15 @@ static bool to_host(struct manifest *m)
 	json_object_foreach(json_object_get(m->doc, "changed"), path, v) {
 		const char *name = json_string_value(v);
 		json_t *b = host_path(m->backups, name);
-		struct strbuf sb = STRBUF_INIT;
+		json_t *key = host_path(m->root, path);
 
 		if (*path != '/' || !*name || strchr(name, '/')) {
 			json_decref(b);
+			json_decref(key);
 			goto bad;
 		}
-		strbuf_addf(&sb, "%s%s", m->root, path);
-		json_object_set_new(host, sb.buf, b);
-		strbuf_release(&sb);
+		json_object_set_new(host, json_string_value(key), b);
+		json_decref(key);
 	}
 	json_object_set_new(m->doc, "changed", host);
 	json_object_del(m->doc, PATHS_KEY);
@@ -106,12 +106,6 @@ static bool to_host(struct manifest *m)
 bad:
 	json_decref(host);
 	return false;
-}
-
-/* a or, where it is NULL, b */
-static const char *either(const char *a, const char *b)
-{
-	return a ? a : b;
 }
 
 /*
@@ -127,20 +121,16 @@ static json_t *on_disk(const struct manifest *m)
 
 	created = json_object_get(doc, "created");
 	json_array_foreach(created, i, v) {
-		const char *p = json_string_value(v);
-
-		json_array_set_new(created, i,
-				   json_string(either(root_relative(m->root, p),
-						      p)));
+		json_array_set_new(created, i, json_string(
+				root_own(m->root, json_string_value(v))));
 	}
 	changed = json_object();
 	json_object_foreach(json_object_get(m->doc, "changed"), path, v) {
-		const char *b = json_string_value(v);
+		const char *b = json_string_value(v), *name;
 
-		json_object_set_new(changed,
-				    either(root_relative(m->root, path), path),
-				    json_string(either(path_under(m->backups, b),
-						       b)));
+		name = path_under(m->backups, b);
+		json_object_set_new(changed, root_own(m->root, path),
+				    json_string(name ? name : b));
 	}
 	json_object_set_new(doc, "changed", changed);
 	json_object_set_new(doc, PATHS_KEY, json_string(PATHS_ROOT));

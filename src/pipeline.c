@@ -68,11 +68,9 @@ void ctx_own_paths(const struct ctx *ctx, const char *host, struct strbuf *own)
 	struct strvec v = STRVEC_INIT;
 
 	strvec_split(&v, host, " ");
-	for (size_t i = 0; i < v.nr; i++) {
-		const char *p = root_relative(ctx->root, v.v[i]);
-
-		strbuf_addf(own, "%s%s", i ? " " : "", p ? p : v.v[i]);
-	}
+	for (size_t i = 0; i < v.nr; i++)
+		strbuf_addf(own, "%s%s", i ? " " : "",
+			    root_own(ctx->root, v.v[i]));
 	strvec_clear(&v);
 }
 

@@ -61,6 +61,13 @@ const char *root_relative(const char *root, const char *path)
 	return rest ? rest - 1 : NULL;
 }
 
+const char *root_own(const char *root, const char *path)
+{
+	const char *own = root_relative(root, path);
+
+	return own ? own : path;
+}
+
 /* The first component of todo into c, and off todo. */
 static void next_component(struct strbuf *todo, struct strbuf *c)
 {

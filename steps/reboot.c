@@ -133,12 +133,11 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	else if (!ret && rc > 0)
 		by_hand(ctx, step, os.how.buf);
 	if (!ret) {
-		/* the root's own path: said after the reboot too */
-		const char *own = root_relative(ctx->root, b.path);
 		long n = boot_find(&b, release);
 
+		/* the root's own path: said after the reboot too */
 		state_set_output(ctx->state, step, "boot_config",
-				 own ? own : b.path);
+				 root_own(ctx->root, b.path));
 		state_set_output(ctx->state, step, "boot_title",
 				 n >= 0 && *b.e[n].title ? b.e[n].title :
 				 release);

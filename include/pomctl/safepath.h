@@ -85,6 +85,9 @@ const char *path_under(const char *base, const char *path);
  */
 const char *root_relative(const char *root, const char *path);
 
+/* root_relative(), or path itself where it is not under root. */
+const char *root_own(const char *root, const char *path);
+
 /*
  * Join the root and an absolute host path: ("", "/boot") -> "/boot",
  * ("/tmp/r", "/boot") -> "/tmp/r/boot".  A link inside the root that would

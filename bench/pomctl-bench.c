@@ -17,14 +17,17 @@
 static int usage(void)
 {
 	fputs("usage: pomctl-bench extract TARBALL DEST\n"
-	      "       pomctl-bench fetch CACHE URL\n", stderr);
+	      "       pomctl-bench fetch CACHE URL\n",
+	      stderr);
 	return 2;
 }
 
 static int bench_fetch(const char *cache, const char *url)
 {
 	struct fetch_request req = {
-		.url = url, .connect_timeout = 10, .low_speed_time = 30,
+		.url = url,
+		.connect_timeout = 10,
+		.low_speed_time = 30,
 		.log_fd = -1,
 	};
 	struct fetch_result res;

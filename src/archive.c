@@ -20,7 +20,6 @@
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
-
 /*
  * Reading an archive.  A compressed one is undone in a second thread: one
  * libarchive reader takes the gzip, bzip2 or xz off (format "raw") and
@@ -28,12 +27,12 @@
  * On two CPUs the two overlap, as tar and its xz child do.
  */
 struct reader {
-	struct archive *a;	/* the entries */
-	struct archive *raw;	/* the thread's decompressor, or NULL */
+	struct archive *a;   /* the entries */
+	struct archive *raw; /* the thread's decompressor, or NULL */
 	pthread_t thread;
 	int pipe[2];
-	atomic_bool failed;	/* decompression stopped (the thread's) */
-	char why[256];		/* ... because of this, set before failed */
+	atomic_bool failed; /* decompression stopped (the thread's) */
+	char why[256];	    /* ... because of this, set before failed */
 };
 
 /* Why reading stopped: the decompressor's reason first, it comes first. */
@@ -108,7 +107,7 @@ static int reader_close(struct reader *r, const char *path, int ret)
 		/* after the last entry: the stream to its end (checksums) */
 		while (!ret && read(r->pipe[0], rest, sizeof(rest)) > 0)
 			;
-		close(r->pipe[0]);	/* a thread still writing stops */
+		close(r->pipe[0]); /* a thread still writing stops */
 		pthread_join(r->thread, NULL);
 		archive_read_free(r->raw);
 		if (atomic_load(&r->failed) && !ret)
@@ -128,7 +127,7 @@ static int start_decompressing(struct reader *r, const char *path)
 
 	r->raw = new_reader(path, false, true);
 	if (!r->raw)
-		return -2;	/* reported */
+		return -2; /* reported */
 	if (archive_filter_code(r->raw, 0) == ARCHIVE_FILTER_NONE ||
 	    archive_read_next_header(r->raw, &e) != ARCHIVE_OK ||
 	    pipe2(r->pipe, O_CLOEXEC) < 0)
@@ -146,7 +145,7 @@ static int start_decompressing(struct reader *r, const char *path)
 	error("archive '%s' is damaged or truncated: %s", path,
 	      archive_error_string(r->a));
 	reader_close(r, path, -1);
-	return -2;	/* reported */
+	return -2; /* reported */
 direct:
 	archive_read_free(r->raw);
 	r->raw = NULL;
@@ -237,15 +236,14 @@ static const char *unsafe(struct archive_entry *e)
  * written through a symbolic link the archive itself created.  The
  * temporary directory is new and private, so it holds no other links.
  */
-#define EXTRACT_FLAGS \
-	(ARCHIVE_EXTRACT_TIME | \
-	 ARCHIVE_EXTRACT_SECURE_NODOTDOT | \
+#define EXTRACT_FLAGS                                             \
+	(ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | \
 	 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS)
 
 /* The symbolic links extracted so far, by normalised path: a hash set. */
 struct links {
 	char **slot;
-	size_t size;		/* a power of two, or 0 */
+	size_t size; /* a power of two, or 0 */
 	size_t nr;
 };
 
@@ -263,8 +261,8 @@ static char **links_slot(const struct links *l, const char *path, size_t n)
 {
 	size_t i = path_hash(path, n) & (l->size - 1);
 
-	while (l->slot[i] && (strlen(l->slot[i]) != n ||
-			      memcmp(l->slot[i], path, n)))
+	while (l->slot[i] &&
+	       (strlen(l->slot[i]) != n || memcmp(l->slot[i], path, n)))
 		i = (i + 1) & (l->size - 1);
 	return &l->slot[i];
 }
@@ -382,7 +380,8 @@ static int refuse(const char *path, struct archive_entry *e, const char *why)
 
 	strbuf_addprintable(&name, archive_entry_pathname(e));
 	ret = error("archive '%s' is unsafe: entry '%s' %s; nothing was "
-		    "extracted", path, name.buf, why);
+		    "extracted",
+		    path, name.buf, why);
 	strbuf_release(&name);
 	return ret;
 }
@@ -400,7 +399,7 @@ static int cannot_write(const char *path, struct archive *out)
 /* What one extraction has written so far, against its limits. */
 struct budget {
 	const struct archive_limits *lim;
-	unsigned long long packed;	/* the archive file's size */
+	unsigned long long packed; /* the archive file's size */
 	unsigned long long bytes;
 	unsigned long entries;
 };
@@ -417,16 +416,22 @@ static const char *over_budget(struct budget *b, struct archive_entry *e,
 	b->bytes += size > 0 ? (unsigned long long)size : 0;
 	strbuf_reset(why);
 	if (++b->entries > b->lim->entries)
-		strbuf_addf(why, "is one entry more than the limit of %lu "
-			    "([limits] extract_entries)", b->lim->entries);
+		strbuf_addf(why,
+			    "is one entry more than the limit of %lu "
+			    "([limits] extract_entries)",
+			    b->lim->entries);
 	else if (b->bytes > b->lim->bytes)
-		strbuf_addf(why, "takes the contents over the limit of %llu MiB "
-			    "([limits] extract_mib)", b->lim->bytes >> 20);
+		strbuf_addf(why,
+			    "takes the contents over the limit of %llu MiB "
+			    "([limits] extract_mib)",
+			    b->lim->bytes >> 20);
 	else if (b->bytes > RATIO_FLOOR && b->packed &&
 		 b->bytes / b->packed > b->lim->ratio)
-		strbuf_addf(why, "takes the contents over %lu times the "
+		strbuf_addf(why,
+			    "takes the contents over %lu times the "
 			    "archive's size ([limits] extract_ratio): a "
-			    "decompression bomb?", b->lim->ratio);
+			    "decompression bomb?",
+			    b->lim->ratio);
 	return why->len ? why->buf : NULL;
 }
 
@@ -447,10 +452,12 @@ static int extract_checked(const char *path, struct reader *rd,
 			ret = refuse(path, e, why);
 		else if (archive_write_header(out, e) != ARCHIVE_OK)
 			ret = cannot_write(path, out);
-		else if ((r = archive_entry_size(e) > 0 ? copy_data(in, out) : 0))
-			ret = r == LOCAL ? cannot_write(path, out) :
-			      error("archive '%s' is damaged or truncated: %s",
-				    path, reader_error(rd));
+		else if ((r = archive_entry_size(e) > 0 ? copy_data(in, out) :
+							  0))
+			ret = r == LOCAL ?
+				      cannot_write(path, out) :
+				      error("archive '%s' is damaged or truncated: %s",
+					    path, reader_error(rd));
 		else if (archive_write_finish_entry(out) != ARCHIVE_OK)
 			ret = cannot_write(path, out);
 	}
@@ -480,11 +487,13 @@ static int links_stay_inside(const char *path, const struct links *l)
 			      NULL);
 		if (r == -EXDEV || r == -ELOOP) {
 			strbuf_addprintable(&name, l->slot[i]);
-			ret = error("archive '%s' is unsafe: symbolic link '%s' "
-				    "leads %s; nothing was extracted", path,
-				    name.buf, r == -EXDEV ?
-				    "outside the archive through other links" :
-				    "round in a loop");
+			ret = error(
+				"archive '%s' is unsafe: symbolic link '%s' "
+				"leads %s; nothing was extracted",
+				path, name.buf,
+				r == -EXDEV ?
+					"outside the archive through other links" :
+					"round in a loop");
 		}
 	}
 	strbuf_release(&where);
@@ -493,7 +502,8 @@ static int links_stay_inside(const char *path, const struct links *l)
 }
 
 static int extract_entries(const char *path, struct reader *in,
-			   struct archive *out, const struct archive_limits *lim)
+			   struct archive *out,
+			   const struct archive_limits *lim)
 {
 	struct links links = { NULL, 0, 0 };
 	struct budget b = { lim, 0, 0, 0 };
@@ -643,8 +653,8 @@ int archive_top_dir(const char *path, struct strbuf *top)
 			strbuf_add(top, name, n);
 		else if (n && (n != top->len || strncmp(name, top->buf, n)))
 			ret = error("archive '%s' has more than one top-level "
-				    "directory ('%s' and '%.*s')", path,
-				    top->buf, (int)n, name);
+				    "directory ('%s' and '%.*s')",
+				    path, top->buf, (int)n, name);
 	}
 	if (!ret && r != ARCHIVE_EOF)
 		ret = error("archive '%s' is damaged or truncated: %s", path,
@@ -659,7 +669,8 @@ void archive_limits_from_config(const struct config *cfg,
 				struct archive_limits *lim)
 {
 	lim->bytes = (unsigned long long)config_get_uint(cfg, "limits",
-							 "extract_mib") << 20;
+							 "extract_mib")
+		     << 20;
 	lim->entries = config_get_uint(cfg, "limits", "extract_entries");
 	lim->ratio = config_get_uint(cfg, "limits", "extract_ratio");
 }

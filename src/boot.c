@@ -132,9 +132,10 @@ static void parse_grub_line(struct bootcfg *b, size_t i, const char *s,
 	if (!e) {
 		if (keyword(s, len, "default", true, v)) {
 			b->saved = !strcmp(v->buf, "saved");
-			b->def = isdigit((unsigned char)v->buf[0]) ? atol(v->buf) : -1;
-		}
-		else if (keyword(s, len, "fallback", true, v))
+			b->def = isdigit((unsigned char)v->buf[0]) ?
+					 atol(v->buf) :
+					 -1;
+		} else if (keyword(s, len, "fallback", true, v))
 			b->fallback = atol(v->buf);
 		return;
 	}
@@ -165,7 +166,8 @@ static void parse_lilo_line(struct bootcfg *b, size_t i, const char *s,
 {
 	struct boot_entry *e = b->nr ? &b->e[b->nr - 1] : NULL;
 
-	if (keyword(s, len, "image", true, v) || keyword(s, len, "other", true, v)) {
+	if (keyword(s, len, "image", true, v) ||
+	    keyword(s, len, "other", true, v)) {
 		e = new_entry(b, "", i);
 		set_image(e, v->buf);
 		return;
@@ -178,9 +180,11 @@ static void parse_lilo_line(struct bootcfg *b, size_t i, const char *s,
 		return;
 	}
 	if (len && !(s[0] == ' ' || s[0] == '\t') && s[0] != '#' &&
-	    !keyword(s, len, "label", true, v) && !keyword(s, len, "initrd", true, v) &&
-	    !keyword(s, len, "append", true, v) && !keyword(s, len, "read-only", false, v))
-		return;	/* a global option after the stanzas: not part of it */
+	    !keyword(s, len, "label", true, v) &&
+	    !keyword(s, len, "initrd", true, v) &&
+	    !keyword(s, len, "append", true, v) &&
+	    !keyword(s, len, "read-only", false, v))
+		return; /* a global option after the stanzas: not part of it */
 	if (len)
 		e->end = i + 1;
 	if (keyword(s, len, "label", true, v)) {
@@ -219,7 +223,7 @@ int boot_parse(struct bootcfg *b, enum loader loader, const char *name,
 			if (!strcmp(b->e[i].title, def.buf))
 				b->def = (long)i;
 		if (!def.len && b->nr)
-			b->def = 0;	/* LILO boots the first stanza */
+			b->def = 0; /* LILO boots the first stanza */
 	}
 	strbuf_release(&v);
 	strbuf_release(&def);
@@ -252,9 +256,11 @@ static int load_bls(struct ctx *ctx, struct bootcfg *b)
 
 				if (keyword(s, len, "title", false, &v)) {
 					set_field(&e->title, v.buf);
-				} else if (keyword(s, len, "linux", false, &v)) {
+				} else if (keyword(s, len, "linux", false,
+						   &v)) {
 					set_image(e, v.buf);
-				} else if (keyword(s, len, "initrd", false, &v)) {
+				} else if (keyword(s, len, "initrd", false,
+						   &v)) {
 					set_field(&e->initrd, v.buf);
 				}
 			}
@@ -306,10 +312,13 @@ int boot_load(struct ctx *ctx, struct bootcfg *b)
 	ret = read_file(path.buf, BOOT_CONFIG_MAX, false, &text);
 	if (ret)
 		ret = error("cannot read the boot loader configuration '%s' "
-			    "([boot] config): %s", path.buf, strerror(-ret));
+			    "([boot] config): %s",
+			    path.buf, strerror(-ret));
 	else
-		ret = boot_parse(b, strcmp(loader, "lilo") ? LOADER_GRUB :
-				 LOADER_LILO, path.buf, text.buf, text.len);
+		ret = boot_parse(b,
+				 strcmp(loader, "lilo") ? LOADER_GRUB :
+							  LOADER_LILO,
+				 path.buf, text.buf, text.len);
 	if (!ret && b->saved)
 		read_saved_default(ctx, b);
 	strbuf_release(&path);
@@ -363,7 +372,8 @@ static void lilo_label(const struct bootcfg *b, const char *release,
 		bool taken = false;
 
 		strbuf_reset(label);
-		strbuf_addf(label, "%.*s", LILO_LABEL_MAX - (k ? 2 : 0), release);
+		strbuf_addf(label, "%.*s", LILO_LABEL_MAX - (k ? 2 : 0),
+			    release);
 		if (k)
 			strbuf_addf(label, "-%u", k % 10);
 		for (size_t i = 0; i < b->nr; i++)
@@ -390,7 +400,7 @@ static bool new_path_line(const struct bootcfg *b, const char *s, size_t len,
 
 	if (!initrd && !keyword(s, len, image, true, &v))
 		goto out;
-	strbuf_add(&line, s, len);	/* s is not NUL-terminated */
+	strbuf_add(&line, s, len); /* s is not NUL-terminated */
 	strbuf_addf(&comp, "/%s/", from);
 	at = strstr(line.buf, v.buf);
 	path_len = at ? strcspn(at, " \t\"") : 0;
@@ -425,7 +435,8 @@ static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
 
 		if (old->in_dir && new_path_line(b, s, len, from, to, &out)) {
 			/* the new kernel is where make install puts it */
-		} else if (b->loader == LOADER_LILO && keyword(s, len, "label", true, &v)) {
+		} else if (b->loader == LOADER_LILO &&
+			   keyword(s, len, "label", true, &v)) {
 			lilo_label(b, to, &label);
 			strbuf_add(&out, s, (size_t)(strstr(s, v.buf) - s));
 			strbuf_addstr(&out, label.buf);
@@ -441,7 +452,8 @@ static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
 		strbuf_addch(&out, '\n');
 		strbuf_release(&v);
 	}
-	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len, diff);
+	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len,
+		  diff);
 	if (m && (manifest_backup(m, b->path) < 0 ||
 		  write_file_keep(b->path, out.buf, out.len, 0644) < 0))
 		ret = -1;
@@ -450,9 +462,8 @@ static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
 	return ret;
 }
 
-static int add_bls(const struct boot_entry *old,
-		   const char *from, const char *to, struct manifest *m,
-		   struct strbuf *diff)
+static int add_bls(const struct boot_entry *old, const char *from,
+		   const char *to, struct manifest *m, struct strbuf *diff)
 {
 	struct strbuf text = STRBUF_INIT, out = STRBUF_INIT, path = STRBUF_INIT;
 	const char *slash = strrchr(old->file, '/');
@@ -467,7 +478,8 @@ static int add_bls(const struct boot_entry *old,
 	if (m) {
 		ret = manifest_created(m, path.buf);
 		if (!ret)
-			ret = write_file_atomic(path.buf, out.buf, out.len, 0644);
+			ret = write_file_atomic(path.buf, out.buf, out.len,
+						0644);
 	}
 	strbuf_release(&text);
 	strbuf_release(&out);
@@ -507,13 +519,17 @@ bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
 		strbuf_addf(why, "there is no boot entry for %s in %s", new,
 			    b->path);
 	else if (boot_find(b, running) < 0)
-		strbuf_addf(why, "the running kernel %s has no boot entry in %s "
-			    "any more", running, b->path);
+		strbuf_addf(why,
+			    "the running kernel %s has no boot entry in %s "
+			    "any more",
+			    running, b->path);
 	else if (def_before && (!def || strcmp(def, def_before)) &&
 		 !config_get_bool(ctx->cfg, "boot", "default_to_new"))
-		strbuf_addf(why, "the default boot entry of %s no longer boots "
+		strbuf_addf(why,
+			    "the default boot entry of %s no longer boots "
 			    "%s, as it did before the install: set it back, or "
-			    "set [boot] default_to_new", b->path, def_before);
+			    "set [boot] default_to_new",
+			    b->path, def_before);
 	return !why->len;
 }
 
@@ -551,8 +567,12 @@ void one_shot_release(struct one_shot *os)
  * `default saved` first (the file backed up: rollback puts it back).
  * Older GRUBs have neither: the menu is the only way.
  */
-enum grub_once { GRUB_ONCE_SHELL, GRUB_ONCE_SAVED, GRUB_ONCE_MAKE_SAVED,
-		 GRUB_ONCE_NONE };
+enum grub_once {
+	GRUB_ONCE_SHELL,
+	GRUB_ONCE_SAVED,
+	GRUB_ONCE_MAKE_SAVED,
+	GRUB_ONCE_NONE
+};
 
 /*
  * A loader command, its output into out (and the step log, or nowhere
@@ -569,16 +589,17 @@ static int loader_run(struct ctx *ctx, const struct strvec *argv,
 	cp.out = out;
 	cp.quiet_progress = true;
 	cp.label = label;
-	cp.log_fd = ctx->log_fd >= 0 ? ctx->log_fd :
-		    (null = open("/dev/null", O_WRONLY | O_CLOEXEC));
+	cp.log_fd = ctx->log_fd >= 0 ?
+			    ctx->log_fd :
+			    (null = open("/dev/null", O_WRONLY | O_CLOEXEC));
 	rc = run_command(&cp);
 	if (null >= 0)
 		close(null);
 	return rc;
 }
 
-int boot_command(struct ctx *ctx, const struct strvec *argv,
-		 const char *input, const char *what)
+int boot_command(struct ctx *ctx, const struct strvec *argv, const char *input,
+		 const char *what)
 {
 	struct strbuf out = STRBUF_INIT;
 	const char *err;
@@ -608,33 +629,41 @@ static enum grub_once grub_once_kind(struct ctx *ctx, const struct bootcfg *b,
 			"asking GRUB how it boots an entry once", &out);
 	if (rc == 0 && strstr(out.buf, "--once")) {
 		kind = GRUB_ONCE_SHELL;
-		strbuf_addstr(&os->how, "the grub shell's savedefault --once (Red "
+		strbuf_addstr(&os->how,
+			      "the grub shell's savedefault --once (Red "
 			      "Hat's GRUB)");
 	} else if (b->saved) {
 		kind = GRUB_ONCE_SAVED;
-		strbuf_addf(&os->how, "grub-set-default, as %s says 'default "
+		strbuf_addf(&os->how,
+			    "grub-set-default, as %s says 'default "
 			    "saved' (GRUB 0.97): the new entry's `savedefault "
 			    "%ld` makes the old default come back after one "
-			    "boot", b->path, b->def);
+			    "boot",
+			    b->path, b->def);
 	} else if (rc == 0 && strstr(out.buf, "savedefault [NUM")) {
 		kind = GRUB_ONCE_MAKE_SAVED;
-		strbuf_addf(&os->how, "grub-set-default, once %s says 'default "
-			    "saved' instead of 'default %ld' (GRUB 0.97; the file "
-			    "is kept for rollback): the new entry's `savedefault "
-			    "%ld` makes the old default come back after one "
-			    "boot", b->path, b->def, b->def);
+		strbuf_addf(
+			&os->how,
+			"grub-set-default, once %s says 'default "
+			"saved' instead of 'default %ld' (GRUB 0.97; the file "
+			"is kept for rollback): the new entry's `savedefault "
+			"%ld` makes the old default come back after one "
+			"boot",
+			b->path, b->def, b->def);
 	} else {
-		strbuf_addf(&os->how, "this GRUB has no one-shot boot: its shell "
-			    "does not know savedefault --once (%s), and %s does "
-			    "not say 'default saved'", rc ? "it did not run" :
-			    "GRUB 0.97 or older", b->path);
+		strbuf_addf(
+			&os->how,
+			"this GRUB has no one-shot boot: its shell "
+			"does not know savedefault --once (%s), and %s does "
+			"not say 'default saved'",
+			rc ? "it did not run" : "GRUB 0.97 or older", b->path);
 	}
 	strbuf_release(&out);
 	return kind;
 }
 
-int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
-		  const char *release, struct one_shot *os)
+int boot_one_shot(struct ctx *ctx, const struct bootcfg *b, const char *release,
+		  struct one_shot *os)
 {
 	long n = boot_find(b, release);
 
@@ -644,13 +673,16 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 		switch (grub_once_kind(ctx, b, os)) {
 		case GRUB_ONCE_SHELL:
 			os->kind = "stage2";
-			config_get_words(ctx->cfg, "commands", "grub", &os->argv);
+			config_get_words(ctx->cfg, "commands", "grub",
+					 &os->argv);
 			strvec_push(&os->argv, "--batch");
 			os->argv_known = true;
 			if (n >= 0)
-				strbuf_addf(&os->input, "savedefault --default="
-					    "%ld --once\nquit\n", n);
-			break;	/* stage2 is written in place: no file */
+				strbuf_addf(&os->input,
+					    "savedefault --default="
+					    "%ld --once\nquit\n",
+					    n);
+			break; /* stage2 is written in place: no file */
 		case GRUB_ONCE_MAKE_SAVED:
 			os->make_saved = true;
 			/* fall through */
@@ -673,14 +705,17 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
 		config_get_words(ctx->cfg, "commands", "lilo", &os->first);
 		config_get_words(ctx->cfg, "commands", "lilo", &os->argv);
 		if (n >= 0)
-			strvec_pushv(&os->argv, (const char *const[]){
-				"-R", b->e[n].title, NULL });
-		strbuf_addstr(&os->how, "lilo -R with the label of the new "
+			strvec_pushv(&os->argv,
+				     (const char *const[]){ "-R", b->e[n].title,
+							    NULL });
+		strbuf_addstr(&os->how,
+			      "lilo -R with the label of the new "
 			      "entry, after lilo has installed the map");
 		break;
 	case LOADER_GRUB2:
 		os->kind = "grubenv";
-		config_get_words(ctx->cfg, "commands", "grub2_reboot", &os->argv);
+		config_get_words(ctx->cfg, "commands", "grub2_reboot",
+				 &os->argv);
 		strvec_push(&os->argv, release);
 		strbuf_addstr(&os->how, "grub2-reboot");
 		os->records_state = true;
@@ -697,7 +732,7 @@ int boot_record_state(struct ctx *ctx, const struct bootcfg *b,
 
 	boot_state_file(ctx, b, &state);
 	ret = path_exists(state.buf) ? manifest_backup(m, state.buf) :
-	      manifest_created(m, state.buf);
+				       manifest_created(m, state.buf);
 	strbuf_release(&state);
 	return ret;
 }
@@ -719,10 +754,11 @@ int boot_entry_savedefault(const struct bootcfg *b, const char *release,
 		return error("%s has no entry for %s", b->path, release);
 	if (value >= 0) {
 		size_t len, at = b->e[n].start + 1 < b->e[n].end ?
-				 b->e[n].start + 1 : b->e[n].start;
+					 b->e[n].start + 1 :
+					 b->e[n].start;
 		const char *s = line_at(&b->l, at, &len);
 
-		if (at == b->e[n].start)	/* a bare title */
+		if (at == b->e[n].start) /* a bare title */
 			strbuf_addch(&line, '\t');
 		else
 			strbuf_add(&line, s, strspn(s, " \t"));
@@ -748,7 +784,8 @@ int boot_entry_savedefault(const struct bootcfg *b, const char *release,
 			done = true;
 		}
 	}
-	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len, diff);
+	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len,
+		  diff);
 	if (m && strcmp(out.buf, b->l.text.buf) &&
 	    (manifest_backup(m, b->path) < 0 ||
 	     write_file_keep(b->path, out.buf, out.len, 0644) < 0))
@@ -801,8 +838,8 @@ int boot_make_saved(struct ctx *ctx, struct manifest *m, struct strbuf *diff)
 	if (ret)
 		return ret;
 	if (!b.saved) {
-		with_line(&b, global_line(&b, "default", &value), "default saved",
-			  &out);
+		with_line(&b, global_line(&b, "default", &value),
+			  "default saved", &out);
 		text_diff(b.path, b.l.text.buf, b.l.text.len, out.buf, out.len,
 			  diff);
 		if (m && (manifest_backup(m, b.path) < 0 ||
@@ -828,7 +865,8 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		return error("%s has no entry for %s", b->path, release);
 	if (b->loader == LOADER_GRUB && b->saved) {
 		/* GRUB 0.97: grub/default, and the one-shot's line goes */
-		config_get_words(ctx->cfg, "commands", "grub_set_default", argv);
+		config_get_words(ctx->cfg, "commands", "grub_set_default",
+				 argv);
 		strvec_pushf(argv, "%ld", n);
 		if (m && boot_record_state(ctx, b, m) < 0)
 			return -1;
@@ -852,10 +890,11 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf,
 			  out.len, diff);
 	}
-	if (!ret && m && (manifest_backup(m, b->path) < 0 ||
-			  write_file_keep(b->path, out.buf, out.len, 0644) < 0))
+	if (!ret && m &&
+	    (manifest_backup(m, b->path) < 0 ||
+	     write_file_keep(b->path, out.buf, out.len, 0644) < 0))
 		ret = -1;
-	if (!ret && b->loader == LOADER_LILO)	/* the map must follow */
+	if (!ret && b->loader == LOADER_LILO) /* the map must follow */
 		config_get_words(ctx->cfg, "commands", "lilo", argv);
 	strbuf_release(&value);
 	strbuf_release(&line);
@@ -871,8 +910,10 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 	int ret = 0;
 
 	if (n < 0 || n == b->def)
-		return n < 0 ? 0 : error("%s is the default entry of %s: it "
-					 "stays", release, b->path);
+		return n < 0 ? 0 :
+			       error("%s is the default entry of %s: it "
+				     "stays",
+				     release, b->path);
 	if (b->loader == LOADER_GRUB2) {
 		strbuf_addf(diff, "remove %s\n", b->e[n].file);
 		if (!m)
@@ -886,7 +927,8 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 	}
 	if (b->loader == LOADER_GRUB && b->saved && b->def > n) {
 		/* grub/default numbers entries too */
-		config_get_words(ctx->cfg, "commands", "grub_set_default", argv);
+		config_get_words(ctx->cfg, "commands", "grub_set_default",
+				 argv);
 		strvec_pushf(argv, "%ld", b->def - 1);
 		if (m && boot_record_state(ctx, b, m) < 0)
 			return -1;
@@ -900,8 +942,8 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 		if (i >= b->e[n].start && i < b->e[n].end)
 			continue;
 		/* GRUB numbers entries: those after the removed one move up */
-		if (b->loader == LOADER_GRUB && !b->saved && (long)i == def_at &&
-		    b->def > n)
+		if (b->loader == LOADER_GRUB && !b->saved &&
+		    (long)i == def_at && b->def > n)
 			strbuf_addf(&out, "default=%ld\n", b->def - 1);
 		else if (b->loader == LOADER_GRUB && (long)i == fb_at &&
 			 b->fallback > n)
@@ -914,7 +956,7 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 	if (m && (manifest_backup(m, b->path) < 0 ||
 		  write_file_keep(b->path, out.buf, out.len, 0644) < 0))
 		ret = -1;
-	if (!ret && b->loader == LOADER_LILO)	/* the map must follow */
+	if (!ret && b->loader == LOADER_LILO) /* the map must follow */
 		config_get_words(ctx->cfg, "commands", "lilo", argv);
 	strbuf_release(&out);
 	strbuf_release(&value);

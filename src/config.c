@@ -14,6 +14,7 @@
 #define CONFIG_MAX_LINE 4096
 #define LINE_CMDLINE ((unsigned)-1)
 
+/* clang-format off */
 #define S(sec, k, d) { sec, k, d, CFG_STRING, NULL, 0, 0 }
 #define P(sec, k, d) { sec, k, d, CFG_PATH, NULL, 0, 0 }
 #define B(sec, k, d) { sec, k, d, CFG_BOOL, NULL, 0, 0 }
@@ -21,6 +22,7 @@
 #define E(sec, k, d, c) { sec, k, d, CFG_ENUM, c, 0, 0 }
 #define C(k, d) { "commands", k, d, CFG_COMMAND, NULL, 0, 0 }
 #define T(sec, k, d, t) { sec, k, d, t, NULL, 0, 0 }
+/* clang-format on */
 
 /* Defaults: the Red Hat 8.0 host of the documented procedure. */
 static const struct config_key keys[] = {
@@ -169,8 +171,8 @@ static bool is_printable(const char *v)
 
 static bool is_url(const char *v)
 {
-	static const char *const schemes[] = { "http://", "https://",
-					       "ftp://", "file:///" };
+	static const char *const schemes[] = { "http://", "https://", "ftp://",
+					       "file:///" };
 
 	if (!is_printable(v) || strpbrk(v, " \t\"'\\<>`"))
 		return false;
@@ -256,8 +258,9 @@ static const char *check_value(const struct config_key *k, const char *v,
 	case CFG_STRING:
 		return NULL;
 	case CFG_PATH:
-		return !*v || path_is_clean(v) ? NULL :
-		       "an absolute path without '..'";
+		return !*v || path_is_clean(v) ?
+			       NULL :
+			       "an absolute path without '..'";
 	case CFG_BOOL:
 		return parse_bool(v, &b) ? NULL : "yes or no";
 	case CFG_UINT:
@@ -271,28 +274,34 @@ static const char *check_value(const struct config_key *k, const char *v,
 		strbuf_addf(why, "one of %s", k->choices);
 		return why->buf;
 	case CFG_COMMAND:
-		return *v && !strpbrk(v, "\"'\\`$;&|<>(){}*?") ? NULL :
-		       "a program and its arguments (no shell syntax)";
+		return *v && !strpbrk(v, "\"'\\`$;&|<>(){}*?") ?
+			       NULL :
+			       "a program and its arguments (no shell syntax)";
 	case CFG_URL:
-		return !*v || is_url(v) ? NULL :
-		       "an http://, https://, ftp:// or file:/// URL";
+		return !*v || is_url(v) ?
+			       NULL :
+			       "an http://, https://, ftp:// or file:/// URL";
 	case CFG_URLS:
 		return is_urls(v, false) ? NULL : "URLs separated by blanks";
 	case CFG_LOCATIONS:
-		return is_urls(v, true) ? NULL :
-		       "URLs or absolute directories separated by blanks";
+		return is_urls(v, true) ?
+			       NULL :
+			       "URLs or absolute directories separated by blanks";
 	case CFG_SHA256:
 		return !*v || (strlen(v) == 64 &&
 			       strspn(v, "0123456789abcdefABCDEF") == 64) ?
-		       NULL : "64 hexadecimal digits (a SHA-256)";
+			       NULL :
+			       "64 hexadecimal digits (a SHA-256)";
 	case CFG_HOSTS:
-		return is_hosts(v) ? NULL :
-		       "distcc hosts separated by blanks (letters, digits "
-		       "and ._+-:/,@=[])";
+		return is_hosts(v) ?
+			       NULL :
+			       "distcc hosts separated by blanks (letters, digits "
+			       "and ._+-:/,@=[])";
 	case CFG_RELEASE:
 	case CFG_WORD:
-		return !*v || is_word(v) ? NULL :
-		       "letters, digits, '.', '_', '+' or '-'";
+		return !*v || is_word(v) ?
+			       NULL :
+			       "letters, digits, '.', '_', '+' or '-'";
 	}
 	return "a valid value";
 }

@@ -47,7 +47,8 @@ static int curl_ready(void)
 	static int state;
 
 	if (!state)
-		state = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 1 : -1;
+		state = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 1 :
+									    -1;
 	return state > 0 ? 0 : error("cannot initialise libcurl");
 }
 
@@ -72,8 +73,8 @@ static bool have_object(const char *cache, const char *digest,
 	struct stat st;
 
 	cache_path(&res->path, cache, "objects", digest, "");
-	if (stat(res->path.buf, &st) < 0 || sha256_file(res->path.buf, actual) ||
-	    strcmp(actual, digest))
+	if (stat(res->path.buf, &st) < 0 ||
+	    sha256_file(res->path.buf, actual) || strcmp(actual, digest))
 		return false;
 	snprintf(res->digest, sizeof(res->digest), "%s", digest);
 	res->size = st.st_size;
@@ -117,12 +118,12 @@ struct hasher {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t grown;
-	int fd;				/* the partial file, read-only */
-	off_t written;			/* its size so far (under lock) */
-	bool finished;			/* no more will come (under lock) */
+	int fd;	       /* the partial file, read-only */
+	off_t written; /* its size so far (under lock) */
+	bool finished; /* no more will come (under lock) */
 	bool running;
-	bool failed;			/* a read failed (the thread's) */
-	off_t hashed;			/* the thread's */
+	bool failed;  /* a read failed (the thread's) */
+	off_t hashed; /* the thread's */
 	struct sha256_state *sha;
 };
 
@@ -143,8 +144,10 @@ static void *hasher_main(void *arg)
 		pthread_mutex_unlock(&h->lock);
 		while (h->hashed < upto && !h->failed) {
 			off_t left = upto - h->hashed;
-			ssize_t n = pread(h->fd, buf, left < HASH_CHUNK ?
-					  (size_t)left : HASH_CHUNK, h->hashed);
+			ssize_t n = pread(h->fd, buf,
+					  left < HASH_CHUNK ? (size_t)left :
+							      HASH_CHUNK,
+					  h->hashed);
 
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -217,8 +220,8 @@ struct transfer {
 	int fd;
 	const char *name;
 	int write_errno;
-	long long max_size;		/* 0: none */
-	long long received;		/* this transfer's bytes */
+	long long max_size; /* 0: none */
+	long long received; /* this transfer's bytes */
 	bool too_big;
 	double start;
 	long long resumed_at;
@@ -233,7 +236,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 	t->received += (long long)len;
 	if (t->max_size && t->resumed_at + t->received > t->max_size) {
 		t->too_big = true;
-		return 0;	/* a body longer than announced, or endless */
+		return 0; /* a body longer than announced, or endless */
 	}
 	while (done < len) {
 		ssize_t w = write(t->fd, data + done, len - done);
@@ -242,7 +245,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 			continue;
 		if (w < 0) {
 			t->write_errno = errno;
-			return 0;	/* makes curl stop with a write error */
+			return 0; /* makes curl stop with a write error */
 		}
 		done += (size_t)w;
 	}
@@ -312,8 +315,10 @@ static void describe_failure(CURL *c, CURLcode rc, const char *errbuf,
 
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-		strbuf_addf(why, "the file is larger than the limit of %lld "
-			    "MiB ([limits] download_mib)", t->max_size >> 20);
+		strbuf_addf(why,
+			    "the file is larger than the limit of %lld "
+			    "MiB ([limits] download_mib)",
+			    t->max_size >> 20);
 	else if (rc == CURLE_WRITE_ERROR && t->write_errno)
 		strbuf_addf(why, "cannot write the download: %s",
 			    strerror(t->write_errno));
@@ -339,15 +344,17 @@ static int transfer(const struct fetch_request *req, const char *url,
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct strbuf name = STRBUF_INIT;
-	struct transfer t = { .fd = -1, .start = monotonic_seconds(),
+	struct transfer t = { .fd = -1,
+			      .start = monotonic_seconds(),
 			      .max_size = req->max_size };
 	struct stat st;
 	CURL *c;
 	CURLcode rc;
 	long code = 0;
 
-	t.fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-			       O_CLOEXEC, 0600);
+	t.fd = open(part,
+		    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 	if (t.fd < 0 || fstat(t.fd, &st) < 0) {
 		strbuf_addf(why, "cannot open '%s': %s", part, strerror(errno));
 		if (t.fd >= 0)
@@ -368,22 +375,26 @@ static int transfer(const struct fetch_request *req, const char *url,
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_time);
 	curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)st.st_size);
-	if (req->max_size)	/* an announced size over it: refused at once */
+	if (req->max_size) /* an announced size over it: refused at once */
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 				 (curl_off_t)(req->max_size > st.st_size ?
-					      req->max_size - st.st_size : 1));
+						      req->max_size -
+							      st.st_size :
+						      1));
 	if (st.st_size)
 		steplog_printf(req->log_fd, "resuming %s at byte %lld", url,
 			       (long long)st.st_size);
 	rc = curl_easy_perform(c);
 	progress_clear();
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	*restart = st.st_size && (rc == CURLE_RANGE_ERROR ||
-				  (rc == CURLE_HTTP_RETURNED_ERROR && code == 416));
+	*restart = st.st_size &&
+		   (rc == CURLE_RANGE_ERROR ||
+		    (rc == CURLE_HTTP_RETURNED_ERROR && code == 416));
 	if (rc != CURLE_OK)
 		describe_failure(c, rc, errbuf, &t, why);
 	if (close(t.fd) < 0 && rc == CURLE_OK) {
-		strbuf_addf(why, "cannot write '%s': %s", part, strerror(errno));
+		strbuf_addf(why, "cannot write '%s': %s", part,
+			    strerror(errno));
 		rc = CURLE_WRITE_ERROR;
 		t.write_errno = errno;
 	}
@@ -435,10 +446,12 @@ static int store(const char *cache, const struct fetch_request *req,
 	if ((!*digest && sha256_file(part, res->digest) < 0) ||
 	    stat(part, &st) < 0)
 		return error("cannot read '%s': %s", part, strerror(errno));
-	if (req->sha256 && *req->sha256 && strcasecmp(res->digest, req->sha256)) {
+	if (req->sha256 && *req->sha256 &&
+	    strcasecmp(res->digest, req->sha256)) {
 		unlink(part);
 		return error("%s: the download's sha256 is %s, but %s expects "
-			     "%s; the download was deleted", url, res->digest,
+			     "%s; the download was deleted",
+			     url, res->digest,
 			     req->pin_name ? req->pin_name : "the pin",
 			     req->sha256);
 	}
@@ -493,8 +506,7 @@ static int try_url(const struct fetch_request *req, const char *url,
 			       url);
 		strbuf_reset(why);
 		if (truncate(part, 0) == 0)
-			ret = transfer(req, url, part, why, &restart,
-				       digest);
+			ret = transfer(req, url, part, why, &restart, digest);
 	}
 	return ret;
 }
@@ -522,8 +534,10 @@ static int download(const char *cache, const struct fetch_request *req,
 			ret = store(cache, req, urls.v[i], part.buf, digest,
 				    res);
 			if (!ret)
-				steplog_printf(req->log_fd, "stored %s (%lld bytes, "
-					       "sha256 %s)", urls.v[i], res->size,
+				steplog_printf(req->log_fd,
+					       "stored %s (%lld bytes, "
+					       "sha256 %s)",
+					       urls.v[i], res->size,
 					       res->digest);
 			strbuf_reset(&all);
 			break;
@@ -532,7 +546,7 @@ static int download(const char *cache, const struct fetch_request *req,
 	if (ret && all.len)
 		error("cannot download %s: %s", req->url, all.buf);
 	if (ret && is_empty_file(part.buf))
-		unlink(part.buf);	/* keep only what a resume can use */
+		unlink(part.buf); /* keep only what a resume can use */
 	strvec_clear(&urls);
 	strbuf_release(&part);
 	strbuf_release(&why);

@@ -29,7 +29,7 @@ static bool run_changed(const char *state_dir, const char *run,
 		struct manifest m;
 
 		if (manifest_open(&m, "", state_dir, run, steps[i]) < 0) {
-			changed = true;	/* damaged: let rollback say so */
+			changed = true; /* damaged: let rollback say so */
 			continue;
 		}
 		manifest_packages(&m, "installed", &pkgs);

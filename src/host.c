@@ -35,8 +35,8 @@ static int read_boot_id(struct strbuf *sb)
 
 	if (ret)
 		return error("cannot read the boot id from '%s': %s; pin it "
-			     "with [host] boot_id", BOOT_ID_PATH,
-			     strerror(-ret));
+			     "with [host] boot_id",
+			     BOOT_ID_PATH, strerror(-ret));
 	return 0;
 }
 
@@ -105,7 +105,10 @@ static const struct mainline {
 	const char *module;
 	const char *option;
 } mainline[] = {
-	{ "string", { 2, 6, 14 }, "xt_string", "CONFIG_NETFILTER_XT_MATCH_STRING" },
+	{ "string",
+	  { 2, 6, 14 },
+	  "xt_string",
+	  "CONFIG_NETFILTER_XT_MATCH_STRING" },
 };
 
 /* Whether text has a line that is exactly line. */
@@ -138,7 +141,8 @@ static bool config_lacks(const char *root, const char *release,
 
 		strbuf_addf(&y, "%s=y", option);
 		strbuf_addf(&m, "%s=m", option);
-		lacks = !has_line(text.buf, y.buf) && !has_line(text.buf, m.buf);
+		lacks = !has_line(text.buf, y.buf) &&
+			!has_line(text.buf, m.buf);
 		strbuf_release(&y);
 		strbuf_release(&m);
 	}
@@ -237,8 +241,10 @@ static bool probe_registered(const char *root, const char *name,
 		p->where = MATCH_REGISTERED;
 		strbuf_addstr(&p->detail, proc);
 	}
-	strvec_pushf(&p->looked, "looked in %s (the %s the running kernel "
-		     "has registered)", proc, target ? "targets" : "matches");
+	strvec_pushf(&p->looked,
+		     "looked in %s (the %s the running kernel "
+		     "has registered)",
+		     proc, target ? "targets" : "matches");
 	strbuf_release(&path);
 	strbuf_release(&text);
 	return found;
@@ -253,15 +259,19 @@ static bool probe_mainline(const char *root, const char *release,
 
 		if (strcmp(m->name, name))
 			continue;
-		strvec_pushf(&p->looked, "%s is in mainline kernels since "
-			     "%u.%u.%u as %s", name, m->since[0], m->since[1],
-			     m->since[2], m->module);
+		strvec_pushf(&p->looked,
+			     "%s is in mainline kernels since "
+			     "%u.%u.%u as %s",
+			     name, m->since[0], m->since[1], m->since[2],
+			     m->module);
 		if (version_cmp(v, m->since) < 0)
 			continue;
 		if (config_lacks(root, release, m->option)) {
-			strvec_pushf(&p->looked, "the running kernel's "
+			strvec_pushf(&p->looked,
+				     "the running kernel's "
 				     "configuration (/boot/config-%s) does not "
-				     "build it (%s)", release, m->option);
+				     "build it (%s)",
+				     release, m->option);
 			return false;
 		}
 		p->where = MATCH_MAINLINE;

@@ -75,11 +75,14 @@ int ktree_open(struct ktree *t, const char *dir)
 	t->dir = realpath(dir, NULL);
 	if (!t->dir)
 		return error("kernel tree '%s' %s (see [kernel] tree)", dir,
-			     errno == ENOENT ? "does not exist" : strerror(errno));
+			     errno == ENOENT ? "does not exist" :
+					       strerror(errno));
 	strbuf_addf(&path, "%s/Makefile", t->dir);
 	if (lines_read(&l, path.buf, MAKEFILE_MAX)) {
-		ret = error("'%s' is not a kernel tree: cannot read '%s' ([kernel] "
-			    "tree)", dir, path.buf);
+		ret = error(
+			"'%s' is not a kernel tree: cannot read '%s' ([kernel] "
+			"tree)",
+			dir, path.buf);
 		goto out;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(names) && !ret; i++) {
@@ -89,7 +92,8 @@ int ktree_open(struct ktree *t, const char *dir)
 			t->v[i] = (unsigned)strtoul(v, &end, 10);
 		if (!v || !*v || *end)
 			ret = error("'%s' does not look like a kernel Makefile "
-				    "(no number in %s)", path.buf, names[i]);
+				    "(no number in %s)",
+				    path.buf, names[i]);
 		free(v);
 	}
 	t->extraversion = makefile_var(&l, "EXTRAVERSION");
@@ -178,8 +182,8 @@ static bool render_extraversion(const struct lines *l, const char *extraversion,
 		size_t len;
 		const char *s = line_raw(l, i, &len);
 
-		if (!done && i < HEAD_LINES && !strncmp(s, "EXTRAVERSION", 12) &&
-		    strchr(" \t=", s[12])) {
+		if (!done && i < HEAD_LINES &&
+		    !strncmp(s, "EXTRAVERSION", 12) && strchr(" \t=", s[12])) {
 			strbuf_addf(out, "EXTRAVERSION = %s\n", extraversion);
 			done = true;
 		} else {
@@ -198,7 +202,8 @@ static int edit_extraversion(struct ktree *t, const char *from,
 			     const char *extraversion, struct manifest *m,
 			     struct strbuf *diff)
 {
-	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT, before = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT,
+		      before = STRBUF_INIT;
 	struct lines l;
 	int ret;
 
@@ -253,8 +258,10 @@ int ktree_find_config(const char *root, const struct ktree *t,
 		strvec_push(tried, path->buf);
 		if (path_exists(path->buf))
 			return 0;
-		return error("the configured kernel configuration '%s' ([kernel] "
-			     "config) does not exist", path->buf);
+		return error(
+			"the configured kernel configuration '%s' ([kernel] "
+			"config) does not exist",
+			path->buf);
 	}
 	strbuf_addf(&rel, "/boot/config-%s", running);
 	root_path(&sb, root, rel.buf);
@@ -276,7 +283,8 @@ int ktree_find_config(const char *root, const struct ktree *t,
 		for (size_t i = 0; i < tried->nr; i++)
 			strbuf_addf(&sb, "%s%s", i ? ", " : "", tried->v[i]);
 		error("cannot find the running kernel's configuration: none of "
-		      "%s exists; name one with [kernel] config", sb.buf);
+		      "%s exists; name one with [kernel] config",
+		      sb.buf);
 	}
 	strbuf_release(&sb);
 	strbuf_release(&rel);
@@ -286,13 +294,10 @@ int ktree_find_config(const char *root, const struct ktree *t,
 static const struct {
 	const char *option, *arch;
 } arch_options[] = {
-	{ "CONFIG_X86_64", "x86_64" },	/* before CONFIG_X86: both are set */
-	{ "CONFIG_X86", "i386" },
-	{ "CONFIG_IA64", "ia64" },
-	{ "CONFIG_PPC64", "ppc64" },
-	{ "CONFIG_PPC", "ppc" },
-	{ "CONFIG_SPARC64", "sparc64" },
-	{ "CONFIG_S390", "s390" },
+	{ "CONFIG_X86_64", "x86_64" }, /* before CONFIG_X86: both are set */
+	{ "CONFIG_X86", "i386" },	 { "CONFIG_IA64", "ia64" },
+	{ "CONFIG_PPC64", "ppc64" },	 { "CONFIG_PPC", "ppc" },
+	{ "CONFIG_SPARC64", "sparc64" }, { "CONFIG_S390", "s390" },
 	{ "CONFIG_ALPHA", "alpha" },
 };
 
@@ -329,14 +334,17 @@ static int read_config(const char *path, struct strbuf *sb)
 
 	if (len < 3 || strcmp(path + len - 3, ".gz")) {
 		ret = read_file(path, CONFIG_MAX, false, sb);
-		return ret ? error("cannot read '%s': %s", path, strerror(-ret)) : 0;
+		return ret ? error("cannot read '%s': %s", path,
+				   strerror(-ret)) :
+			     0;
 	}
 	a = archive_read_new();
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_raw(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK)
-		ret = error("cannot read '%s': %s", path, archive_error_string(a));
+		ret = error("cannot read '%s': %s", path,
+			    archive_error_string(a));
 	while (!ret && (n = archive_read_data(a, buf, sizeof(buf))) > 0 &&
 	       sb->len < CONFIG_MAX)
 		strbuf_add(sb, buf, (size_t)n);
@@ -379,7 +387,8 @@ const char *kconfig_value(const char *config, const char *option)
 			if (len == n + 2 && !strncmp(s, option, n) &&
 			    s[n] == '=') {
 				value = s[n + 1] == 'y' ? "y" :
-					s[n + 1] == 'm' ? "m" : "n";
+					s[n + 1] == 'm' ? "m" :
+							  "n";
 				break;
 			}
 		}
@@ -395,7 +404,8 @@ static bool mentions(const char *s, size_t len, const char *option)
 	if (len > n && !strncmp(s, option, n) && s[n] == '=')
 		return true;
 	return len == n + 13 && !strncmp(s, "# ", 2) &&
-	       !strncmp(s + 2, option, n) && !memcmp(s + 2 + n, " is not set", 11);
+	       !strncmp(s + 2, option, n) &&
+	       !memcmp(s + 2 + n, " is not set", 11);
 }
 
 int kconfig_set_modules(const char *config, const struct strvec *options,
@@ -444,7 +454,7 @@ int kconfig_set_modules(const char *config, const struct strvec *options,
 /* --- why oldconfig dropped an option --------------------------------------- */
 
 static struct {
-	const char *option;	/* CONFIG_X */
+	const char *option; /* CONFIG_X */
 	bool kconfig;
 	struct strvec *deps;
 	bool found;
@@ -476,8 +486,8 @@ static void configin_deps(const struct lines *l)
 			while (p < end && *p != ' ' && *p != '\t')
 				p++;
 			if (p > w && *w == '$')
-				strvec_pushf(decl.deps, "%.*s", (int)(p - w - 1),
-					     w + 1);
+				strvec_pushf(decl.deps, "%.*s",
+					     (int)(p - w - 1), w + 1);
 		}
 	}
 }
@@ -500,7 +510,8 @@ static void kconfig_deps(const struct lines *l)
 			decl.found |= in;
 			continue;
 		}
-		if (!in || (size_t)(end - s) < 11 || strncmp(s, "depends on ", 11))
+		if (!in || (size_t)(end - s) < 11 ||
+		    strncmp(s, "depends on ", 11))
 			continue;
 		for (s += 11; s < end;) {
 			const char *w;
@@ -524,7 +535,8 @@ static int visit_decl(const char *path, const struct stat *st, int type,
 	struct lines l;
 
 	(void)st;
-	if (type != FTW_F || strcmp(base, decl.kconfig ? "Kconfig" : "Config.in"))
+	if (type != FTW_F ||
+	    strcmp(base, decl.kconfig ? "Kconfig" : "Config.in"))
 		return 0;
 	lines_init(&l);
 	if (lines_read(&l, path, CONFIG_MAX) == 0) {
@@ -549,9 +561,10 @@ static void explain_drop(const struct ktree *t, const char *config,
 	decl.found = false;
 	nftw(t->dir, visit_decl, 16, FTW_PHYS);
 	if (!decl.found)
-		strbuf_addf(why, "%s is declared in no %s of the tree: the "
-			    "patch's configuration line did not land", option,
-			    t->is26 ? "Kconfig" : "Config.in");
+		strbuf_addf(why,
+			    "%s is declared in no %s of the tree: the "
+			    "patch's configuration line did not land",
+			    option, t->is26 ? "Kconfig" : "Config.in");
 	for (size_t i = 0; decl.found && i < deps.nr; i++)
 		if (!strcmp(kconfig_value(config, deps.v[i]), "n")) {
 			strbuf_addf(why, "%s%s depends on %s, which is off",
@@ -610,7 +623,7 @@ static unsigned distcc_slots(const char *hosts)
 	for (size_t i = 0; i < words.nr; i++) {
 		const char *w = words.v[i], *slash = strchr(w, '/');
 
-		if (*w == '-' || *w == '+')	/* --randomize, +zeroconf */
+		if (*w == '-' || *w == '+') /* --randomize, +zeroconf */
 			continue;
 		if (slash && slash[1] >= '1' && slash[1] <= '9')
 			slots += strtoul(slash + 1, NULL, 10);
@@ -655,8 +668,8 @@ static void compiler(struct ctx *ctx, struct strvec *argv, struct strvec *env)
 		if (!ccache)
 			strvec_pushv(&cc, strvec_argv(&distcc));
 		for (size_t i = 0; ccache && i < distcc.nr; i++)
-			strbuf_addf(&sb, "%s%s", i ? " " : "CCACHE_PREFIX=",
-				    distcc.v[i]);
+			strbuf_addf(&sb, "%s%s",
+				    i ? " " : "CCACHE_PREFIX=", distcc.v[i]);
 		if (env && sb.len)
 			strvec_push(env, sb.buf);
 		if (env)
@@ -714,7 +727,7 @@ int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 	cp.errors = &errors;
 	ret = run_command(&cp);
 	if (ret > 0 && run_interrupted()) {
-		ret = -1;	/* not a failure: the step says "interrupted" */
+		ret = -1; /* not a failure: the step says "interrupted" */
 	} else if (ret > 0) {
 		struct strbuf lines = STRBUF_INIT;
 
@@ -785,8 +798,9 @@ static void next_extraversion(struct ctx *ctx, const struct ktree *t,
 	installed_releases(ctx, &taken);
 	if (also)
 		strvec_push(&taken, also);
-	ktree_new_extraversion(t, config_get(ctx->cfg, "kernel",
-					     "extraversion_suffix"),
+	ktree_new_extraversion(t,
+			       config_get(ctx->cfg, "kernel",
+					  "extraversion_suffix"),
 			       &taken, ext);
 	strvec_clear(&taken);
 }
@@ -803,12 +817,12 @@ int ktree_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	return ret;
 }
 
-int ktree_release_after_trial(struct ctx *ctx, struct ktree *t,
-			      bool installs, struct strbuf *diff)
+int ktree_release_after_trial(struct ctx *ctx, struct ktree *t, bool installs,
+			      struct strbuf *diff)
 {
 	struct strbuf ext = STRBUF_INIT, trial = STRBUF_INIT,
 		      ignored = STRBUF_INIT;
-	int ret = ktree_new_release(ctx, t, NULL, &ignored);	/* the trial's */
+	int ret = ktree_new_release(ctx, t, NULL, &ignored); /* the trial's */
 
 	if (!ret) {
 		strbuf_addstr(&trial, t->extraversion);
@@ -899,15 +913,15 @@ int ktree_stage_end(struct ctx *ctx, const struct ktree *t, const char *stage,
 }
 
 /* One make as a stage of the running step. */
-static int make_stage(struct ctx *ctx, const struct ktree *t,
-		      const char *stage, const char *arch,
-		      const char *const *targets, const char *const *extra,
-		      bool parallel)
+static int make_stage(struct ctx *ctx, const struct ktree *t, const char *stage,
+		      const char *arch, const char *const *targets,
+		      const char *const *extra, bool parallel)
 {
 	if (!ktree_stage_begin(ctx, t, stage))
 		return 0;
-	return ktree_stage_end(ctx, t, stage, ktree_make(ctx, t, arch, targets,
-							 extra, NULL, parallel));
+	return ktree_stage_end(ctx, t, stage,
+			       ktree_make(ctx, t, arch, targets, extra, NULL,
+					  parallel));
 }
 
 /* ccache and distcc, when asked for, must be there before an hour of make. */
@@ -921,8 +935,8 @@ static int check_wrapper(struct ctx *ctx, const char *key, const char *off)
 	if (!cmd.nr || find_program(cmd.v[0], &path) < 0 ||
 	    access(path.buf, X_OK) < 0)
 		ret = error("%s is asked for, but '%s' is not installed: "
-			    "install it, or %s", key,
-			    cmd.nr ? cmd.v[0] : key, off);
+			    "install it, or %s",
+			    key, cmd.nr ? cmd.v[0] : key, off);
 	strvec_clear(&cmd);
 	strbuf_release(&path);
 	return ret;
@@ -938,8 +952,7 @@ int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch)
 	    check_wrapper(ctx, "ccache", "set [build] ccache = no"))
 		return -1;
 	if (distcc_hosts(ctx) &&
-	    check_wrapper(ctx, "distcc",
-			   "leave [build] distcc_hosts empty"))
+	    check_wrapper(ctx, "distcc", "leave [build] distcc_hosts empty"))
 		return -1;
 	if (ktree_has_dep(t) &&
 	    make_stage(ctx, t, "dependencies", arch, dep, none, false))
@@ -964,11 +977,12 @@ static void plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 void ktree_plan_oldconfig(struct ctx *ctx, const struct ktree *t,
 			  const char *arch)
 {
-	plan_make(ctx, t, arch, (const char *const[]){
-			  ktree_oldconfig_target(t), NULL }, false);
+	plan_make(ctx, t, arch,
+		  (const char *const[]){ ktree_oldconfig_target(t), NULL },
+		  false);
 	if (!t->is26)
 		plan_note(ctx->plan, "oldconfig is fed empty lines: every new "
-			  "option takes its default");
+				     "option takes its default");
 }
 
 void ktree_plan_build(struct ctx *ctx, const struct ktree *t, const char *arch)
@@ -976,8 +990,8 @@ void ktree_plan_build(struct ctx *ctx, const struct ktree *t, const char *arch)
 	if (ktree_has_dep(t))
 		plan_make(ctx, t, arch, (const char *const[]){ "dep", NULL },
 			  false);
-	plan_make(ctx, t, arch, (const char *const[]){ "bzImage", "modules",
-						       NULL }, true);
+	plan_make(ctx, t, arch,
+		  (const char *const[]){ "bzImage", "modules", NULL }, true);
 }
 
 void ktree_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
@@ -990,7 +1004,7 @@ void ktree_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 
 /* INSTALL_MOD_PATH=ROOT and INSTALL_PATH=ROOT/boot for make. */
 void ktree_install_args(struct ctx *ctx, struct strvec *mods,
-			 struct strvec *kernel)
+			struct strvec *kernel)
 {
 	struct strbuf boot = STRBUF_INIT;
 
@@ -1105,7 +1119,7 @@ static int check_boot_space(struct ctx *ctx, const struct ktree *t,
 	need += size_of(path.buf);
 	ctx_path(ctx, "/boot", &path);
 	if (statvfs(path.buf, &vfs) < 0)
-		goto out;	/* nothing to say: the copy will */
+		goto out; /* nothing to say: the copy will */
 	avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
 	if (need + need / 10 > avail) {
 		human_size(&need_s, need + need / 10);
@@ -1113,8 +1127,8 @@ static int check_boot_space(struct ctx *ctx, const struct ktree *t,
 		ret = error("%s has %s free and %s needs about %s (kernel, "
 			    "System.map, config, initrd): remove a kernel "
 			    "you no longer boot, then run pomctl resume; "
-			    "nothing was installed", path.buf, free_s.buf,
-			    t->release, need_s.buf);
+			    "nothing was installed",
+			    path.buf, free_s.buf, t->release, need_s.buf);
 	}
 out:
 	strbuf_release(&rel);
@@ -1141,7 +1155,8 @@ int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 		ret = record_installed(ctx, m, t->release);
 	if (!ret)
 		ret = make_stage(ctx, t, "modules installed", arch,
-				 (const char *const[]){ "modules_install", NULL },
+				 (const char *const[]){ "modules_install",
+							NULL },
 				 strvec_argv(&mods), false);
 	if (!ret)
 		ret = make_stage(ctx, t, "kernel installed", arch,
@@ -1154,4 +1169,3 @@ int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 	strbuf_release(&where);
 	return ret;
 }
-

@@ -59,14 +59,14 @@ static void set_slot(struct slot *slot, const struct pom_check *res)
 #define BATCH_MAX 32
 
 struct entry {
-	size_t idx;		/* the patch */
-	struct strvec files;	/* the files its diffs touch */
+	size_t idx;	     /* the patch */
+	struct strvec files; /* the files its diffs touch */
 };
 
 struct batch {
 	struct entry e[BATCH_MAX];
 	size_t n, cap;
-	struct strbuf path;	/* the diffs end to end */
+	struct strbuf path; /* the diffs end to end */
 };
 
 /* Patch i joins the batch unless it touches a file one there touches. */
@@ -93,7 +93,8 @@ static int write_diffs(struct batch *b, const struct pom_tree *pt,
 {
 	struct strbuf text = STRBUF_INIT;
 	int fd = open(b->path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		      0600), ret = fd < 0 ? -1 : 0;
+		      0600),
+	    ret = fd < 0 ? -1 : 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
 		const struct pom_patch *p = &pt->patches[e[i].idx];
@@ -174,8 +175,9 @@ static bool try_batch(struct ctx *ctx, const struct pom_tree *pt,
 	struct strbuf out = STRBUF_INIT;
 	struct strvec clean = STRVEC_INIT;
 	int ret = n > 1 && write_diffs(b, pt, e, n) == 0 ?
-		  pom_patch_run(ctx, kdir, b->path.buf, 1, false, true, &out) :
-		  -1;
+			  pom_patch_run(ctx, kdir, b->path.buf, 1, false, true,
+					&out) :
+			  -1;
 	bool answered = ret == 0 || (ret == 1 && clean_files(out.buf, &clean));
 
 	for (size_t i = 0; i < n && answered; i++) {
@@ -198,13 +200,14 @@ static bool try_batch(struct ctx *ctx, const struct pom_tree *pt,
 	return answered;
 }
 
-static void flush(struct ctx *ctx, const struct pom_tree *pt,
-		  const char *kdir, struct board *bd, struct batch *b)
+static void flush(struct ctx *ctx, const struct pom_tree *pt, const char *kdir,
+		  struct board *bd, struct batch *b)
 {
 	bool ok = b->n && try_batch(ctx, pt, kdir, bd, b, b->e, b->n);
 
-	if (b->n > 1)	/* one alone is no batch: it says nothing of them */
-		b->cap = ok ? (b->cap * 2 > BATCH_MAX ? BATCH_MAX : b->cap * 2) :
+	if (b->n > 1) /* one alone is no batch: it says nothing of them */
+		b->cap = ok ? (b->cap * 2 > BATCH_MAX ? BATCH_MAX :
+							b->cap * 2) :
 			      (b->cap > 2 ? b->cap / 2 : 2);
 	for (size_t k = 0; k < b->n; k++)
 		strvec_clear(&b->e[k].files);
@@ -212,9 +215,8 @@ static void flush(struct ctx *ctx, const struct pom_tree *pt,
 }
 
 /* In a worker: test patches until none is left. */
-static void work(struct ctx *ctx, const struct pom_tree *pt,
-		 const char *kdir, struct board *bd, const char *tmp,
-		 unsigned worker)
+static void work(struct ctx *ctx, const struct pom_tree *pt, const char *kdir,
+		 struct board *bd, const char *tmp, unsigned worker)
 {
 	struct batch b = { .cap = BATCH_MAX, .path = STRBUF_INIT };
 	size_t i;
@@ -240,7 +242,7 @@ static void work(struct ctx *ctx, const struct pom_tree *pt,
 	}
 	if (!run_interrupted())
 		flush(ctx, pt, kdir, bd, &b);
-	for (size_t k = 0; k < b.n; k++)	/* left by an interrupt */
+	for (size_t k = 0; k < b.n; k++) /* left by an interrupt */
 		strvec_clear(&b.e[k].files);
 	strbuf_release(&b.path);
 }
@@ -249,9 +251,8 @@ static void work(struct ctx *ctx, const struct pom_tree *pt,
  * Start one worker: its pid, or -1 (reported); in the worker, 0 once it
  * has tested its share: it must _exit() then.
  */
-static pid_t start(struct ctx *ctx, const struct pom_tree *pt,
-		   const char *kdir, struct board *b, const char *tmp,
-		   unsigned worker)
+static pid_t start(struct ctx *ctx, const struct pom_tree *pt, const char *kdir,
+		   struct board *b, const char *tmp, unsigned worker)
 {
 	pid_t parent = getpid(), pid;
 
@@ -266,8 +267,7 @@ static pid_t start(struct ctx *ctx, const struct pom_tree *pt,
 	return pid;
 }
 
-static void collect(const struct board *b, size_t nr,
-		    struct pom_check *results)
+static void collect(const struct board *b, size_t nr, struct pom_check *results)
 {
 	for (size_t i = 0; i < nr; i++) {
 		const struct slot *s = &b->slot[i];
@@ -285,7 +285,8 @@ static void collect(const struct board *b, size_t nr,
  * the next patch from a shared counter, so a slow one holds up no other.
  */
 static int test_all(struct ctx *ctx, const struct pom_tree *pt,
-		    const char *kdir, unsigned workers, struct pom_check *results)
+		    const char *kdir, unsigned workers,
+		    struct pom_check *results)
 {
 	size_t size = sizeof(struct board) + pt->nr * sizeof(struct slot);
 	struct board *b = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -312,7 +313,7 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 	for (unsigned k = 0; k < workers && k < pt->nr; k++) {
 		pid_t pid = start(ctx, pt, kdir, b, tmp.buf, k);
 
-		if (pid == 0) {		/* a worker, done */
+		if (pid == 0) { /* a worker, done */
 			free(pids);
 			strbuf_release(&tmp);
 			_exit(0);
@@ -321,7 +322,7 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 			pids[started++] = pid;
 	}
 	if (!started && pt->nr)
-		ret = -1;	/* reported by start() */
+		ret = -1; /* reported by start() */
 	for (left = started; left;) {
 		if (waitpid(-1, NULL, 0) > 0)
 			left--;
@@ -362,15 +363,14 @@ static json_t *patch_json(const struct pom_patch *p, const struct pom_check *c)
 			p->title ? p->title : "", "status",
 			pom_status_name(c->status), "detail", c->detail.buf,
 			"depends", deps, "conflicts", conf, "options", opts,
-			"userspace", p->userspace || p->userspace_dir,
-			"parts", parts.buf);
+			"userspace", p->userspace || p->userspace_dir, "parts",
+			parts.buf);
 	strbuf_release(&parts);
 	return doc;
 }
 
-static void print(struct ctx *ctx, const struct pom_tree *pt,
-		  const char *label, const struct ktree *kt,
-		  const struct pom_check *results)
+static void print(struct ctx *ctx, const struct pom_tree *pt, const char *label,
+		  const struct ktree *kt, const struct pom_check *results)
 {
 	if (ctx->opt->json) {
 		json_t *list = json_array(), *doc;
@@ -379,9 +379,9 @@ static void print(struct ctx *ctx, const struct pom_tree *pt,
 			json_array_append_new(list, patch_json(&pt->patches[i],
 							       &results[i]));
 		doc = json_pack("{s:i, s:s, s:s, s:s, s:s, s:o}", "schema", 1,
-				"kernel", kt->dir, "release", kt->release, "pom",
-				label, "layout", pt->ng ? "ng" : "classic",
-				"patches", list);
+				"kernel", kt->dir, "release", kt->release,
+				"pom", label, "layout",
+				pt->ng ? "ng" : "classic", "patches", list);
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(doc);
@@ -406,8 +406,9 @@ static void print(struct ctx *ctx, const struct pom_tree *pt,
 		if (detail.len)
 			printf("      %s\n", detail.buf);
 		strbuf_reset(&detail);
-		pom_parts(p, &detail);	/* said where it is not plain IPv4 */
-		if (strncmp(detail.buf, "IPv4", 4) || strstr(detail.buf, "IPv6"))
+		pom_parts(p, &detail); /* said where it is not plain IPv4 */
+		if (strncmp(detail.buf, "IPv4", 4) ||
+		    strstr(detail.buf, "IPv6"))
 			printf("      %s: parts: %s\n", name.buf, detail.buf);
 		strbuf_release(&name);
 		strbuf_release(&repo);
@@ -468,13 +469,15 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 	if (!pom) {
 		if (!ctx_fetched_pom(ctx, dir) &&
 		    newest_extracted(ctx, dir) < 0)
-			return error("no patch-o-matic tree: give --pom DIR or "
-				     "TARBALL, or let pomctl upgrade fetch one");
+			return error(
+				"no patch-o-matic tree: give --pom DIR or "
+				"TARBALL, or let pomctl upgrade fetch one");
 		return 0;
 	}
 	if (!path_exists(pom))
 		return error("patch-o-matic tree or tarball '%s' does not "
-			     "exist", pom);
+			     "exist",
+			     pom);
 	if (scratch_make("list", dir) < 0)
 		return -1;
 	*tmp = xstrdup(dir->buf);
@@ -493,14 +496,15 @@ int list_patches(struct ctx *ctx, const char *kernel, const char *pom,
 	char *tmp = NULL;
 	int ret;
 
-	ret = kernel ? ktree_open(&kt, kernel) : ktree_open_configured(ctx, &kt);
+	ret = kernel ? ktree_open(&kt, kernel) :
+		       ktree_open_configured(ctx, &kt);
 	if (ret)
-		return EXIT_USAGE;	/* no kernel tree to list against */
+		return EXIT_USAGE; /* no kernel tree to list against */
 	ret = pom_dir(ctx, pom, &dir, &tmp);
 	if (!ret)
 		ret = pom_open(&pt, dir.buf, kt.v);
 	if (ret)
-		ret = EXIT_USAGE;	/* no usable patch-o-matic tree */
+		ret = EXIT_USAGE; /* no usable patch-o-matic tree */
 	if (!ret && !workers) {
 		for (size_t i = 0; i < pt.nr; i++)
 			puts(pt.patches[i].name);

@@ -133,7 +133,8 @@ void progress_show(const char *label, double elapsed, const char *text)
 	/* Only printable bytes of the child's line reach the terminal. */
 	for (const char *p = text; *p && sb.len - 4 < width; p++)
 		strbuf_addch(&sb, (unsigned char)*p >= 0x20 && *p != 0x7f ?
-				  *p : '?');
+					  *p :
+					  '?');
 	fputs(sb.buf, stderr);
 	fflush(stderr);
 	console.drawn = true;
@@ -151,8 +152,9 @@ void progress_clear(void)
 
 int steplog_open(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-				    O_CLOEXEC, 0600);
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+		      0600);
 
 	if (fd < 0)
 		return error("cannot open log '%s': %s", path, strerror(errno));

@@ -35,14 +35,14 @@ enum { OPT_PATCH = 1, OPT_VERSION, OPT_TRIAL, OPT_DROP, OPT_AUTO, OPT_SUMS };
 
 /* Option flags of subcommands, to refuse options a subcommand ignores. */
 enum {
-	SUB_PATCHES = 1 << 0,	/* --patch --trial --force */
-	SUB_FROM = 1 << 1,	/* --from */
-	SUB_VERSIONS = 1 << 4,	/* --iptables-version --pom-version */
-	SUB_LIST = 1 << 5,	/* --kernel --pom */
-	SUB_FORCE = 1 << 6,	/* --force alone */
-	SUB_PLAN = 1 << 2,	/* --plan --detailed-exitcode */
-	SUB_LOCK = 1 << 3,	/* takes the state lock */
-	SUB_RUN = 1 << 7,	/* --run ID */
+	SUB_PATCHES = 1 << 0,  /* --patch --trial --force */
+	SUB_FROM = 1 << 1,     /* --from */
+	SUB_VERSIONS = 1 << 4, /* --iptables-version --pom-version */
+	SUB_LIST = 1 << 5,     /* --kernel --pom */
+	SUB_FORCE = 1 << 6,    /* --force alone */
+	SUB_PLAN = 1 << 2,     /* --plan --detailed-exitcode */
+	SUB_LOCK = 1 << 3,     /* takes the state lock */
+	SUB_RUN = 1 << 7,      /* --run ID */
 };
 
 static struct options opt;
@@ -50,14 +50,15 @@ static const char *trial_arg;
 static const char *iptables_version_arg;
 static const char *pom_version_arg;
 static const char *kernel_arg;
-static const char *drop_failing_arg;	/* "yes" when given */
-static const char *auto_resume_arg;	/* "yes" when given */
-static const char *require_sums_arg;	/* "yes" when given */
+static const char *drop_failing_arg; /* "yes" when given */
+static const char *auto_resume_arg;  /* "yes" when given */
+static const char *require_sums_arg; /* "yes" when given */
 static const char *pom_arg;
 static int names_only;
 static const char *jobs_arg;
 static const char *run_arg;
 
+/* clang-format off */
 static struct poptOption global_options[] = {
 	{ "config", 'c', POPT_ARG_STRING, &opt.config_path, 0,
 	  "configuration file (default: ROOT/etc/pomctl.conf)", "FILE" },
@@ -160,6 +161,7 @@ static struct poptOption all_options[] = {
 	POPT_AUTOHELP
 	POPT_TABLEEND
 };
+/* clang-format on */
 
 static const char usage_head[] =
 	"COMMAND [OPTIONS]\n\n"
@@ -172,7 +174,7 @@ static const char usage_head[] =
 	"                         whether each patch applies\n"
 	"  history                the runs, oldest first\n"
 	"  rollback               undo what the last run changed\n\n"
-	"Steps:%s\n"	/* from the step table */
+	"Steps:%s\n" /* from the step table */
 	"Exit: 0 done, 1 step failed, 2 usage, 3 awaiting reboot, 4 locked,\n"
 	"      5 plan has changes (--detailed-exitcode)";
 
@@ -221,8 +223,9 @@ static int load_config(struct ctx *ctx, struct strbuf *root)
 	if (ret)
 		return ret;
 	if (!opt.root && *config_get(ctx->cfg, "general", "root"))
-		ret = resolve_dir("root", config_get(ctx->cfg, "general",
-						     "root"), root);
+		ret = resolve_dir("root",
+				  config_get(ctx->cfg, "general", "root"),
+				  root);
 	if (!ret && opt.jobs) {
 		char n[16];
 
@@ -251,7 +254,8 @@ static int set_state_dir(struct ctx *ctx)
 		ctx->state_dir.buf[--ctx->state_dir.len] = '\0';
 	if (!path_is_clean(ctx->state_dir.buf))
 		return error("state directory '%s' must not contain '..' or "
-			     "control characters", opt.state_dir);
+			     "control characters",
+			     opt.state_dir);
 	return 0;
 }
 
@@ -350,7 +354,7 @@ static int apply_overrides(struct ctx *ctx)
 	json_t *v;
 	int ret = 0;
 
-	json_object_foreach(ctx->state->overrides, key, v) {
+	json_object_foreach (ctx->state->overrides, key, v) {
 		long i;
 
 		strbuf_reset(&names);
@@ -359,8 +363,8 @@ static int apply_overrides(struct ctx *ctx)
 			ret = error("state file '%s' is damaged: its setting "
 				    "'%s' is not one the command line makes "
 				    "(%s); move the state directory aside "
-				    "and start again", ctx->state->path, key,
-				    names.buf);
+				    "and start again",
+				    ctx->state->path, key, names.buf);
 			break;
 		}
 		ret = config_set(ctx->cfg, overrides[i].section,
@@ -382,22 +386,24 @@ static int check_state_dir(const struct ctx *ctx)
 	struct stat st;
 
 	if (stat(ctx->state_dir.buf, &st) < 0)
-		return errno == ENOENT ? 0 :
-		       error("cannot stat '%s': %s", ctx->state_dir.buf,
-			     strerror(errno));
+		return errno == ENOENT ?
+			       0 :
+			       error("cannot stat '%s': %s", ctx->state_dir.buf,
+				     strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return error("state directory '%s' is not a directory",
 			     ctx->state_dir.buf);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		return error("state directory '%s' belongs to uid %u, not to "
 			     "root or you; use a directory of your own "
-			     "(chown %u)", ctx->state_dir.buf,
-			     (unsigned)st.st_uid, (unsigned)geteuid());
+			     "(chown %u)",
+			     ctx->state_dir.buf, (unsigned)st.st_uid,
+			     (unsigned)geteuid());
 	if (st.st_mode & 077)
 		return error("state directory '%s' can be read by others "
 			     "(mode %03o); use a directory of its own "
-			     "(chmod 700)", ctx->state_dir.buf,
-			     (unsigned)(st.st_mode & 0777));
+			     "(chmod 700)",
+			     ctx->state_dir.buf, (unsigned)(st.st_mode & 0777));
 	return 0;
 }
 
@@ -423,7 +429,7 @@ static int load_state(struct ctx *ctx)
 		free(ctx->state);
 		ctx->state = NULL;
 	} else {
-		record_overrides(ctx->state);	/* resume may change them */
+		record_overrides(ctx->state); /* resume may change them */
 		if (apply_overrides(ctx) < 0)
 			ret = -1;
 	}
@@ -516,7 +522,7 @@ static int gather_plan(struct ctx *ctx, bool new)
 	}
 	if (!ret) {
 		free(ctx->state->path);
-		ctx->state->path = NULL;	/* a plan never saves */
+		ctx->state->path = NULL; /* a plan never saves */
 		ret = pipeline_plan_gather(ctx);
 	}
 	if (ctx->state) {
@@ -539,7 +545,8 @@ static int can_ask(struct ctx *ctx, const char *what)
 	if (assume_yes(ctx) || isatty(STDIN_FILENO))
 		return 0;
 	error("%s changes this host and asks first, but there is no terminal "
-	      "to ask on: add -y to answer yes (nothing was done)", what);
+	      "to ask on: add -y to answer yes (nothing was done)",
+	      what);
 	return EXIT_USAGE;
 }
 
@@ -563,7 +570,8 @@ static int ask(struct ctx *ctx, const char *what)
 	} else if (ctx->plan) {
 		plan_summary(ctx->plan, &sb);
 		printf("pomctl %s would run %s (pomctl %s --plan shows each "
-		       "action)\n", what, sb.buf, what);
+		       "action)\n",
+		       what, sb.buf, what);
 	}
 	fflush(stdout);
 	fputs("Proceed? [y/N] ", stderr);
@@ -623,10 +631,11 @@ static int start_run(struct ctx *ctx)
 	if (ret == 0 && !run_finished(ctx->state)) {
 		error("a run is in progress in '%s' (step '%s' is %s); "
 		      "continue it with pomctl resume, or undo it with "
-		      "pomctl rollback", ctx->state_dir.buf,
-		      first_open_step(ctx->state),
+		      "pomctl rollback",
+		      ctx->state_dir.buf, first_open_step(ctx->state),
 		      step_status_name(state_step(ctx->state,
-			      first_open_step(ctx->state))->status));
+						  first_open_step(ctx->state))
+					       ->status));
 		return EXIT_USAGE;
 	}
 	old = ret == 0 ? ctx->state : NULL;
@@ -673,7 +682,8 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 static int no_run(struct ctx *ctx, const char *what)
 {
 	error("nothing to %s: there is no run in '%s'; start one with "
-	      "pomctl upgrade --patch NAME", what, ctx->state_dir.buf);
+	      "pomctl upgrade --patch NAME",
+	      what, ctx->state_dir.buf);
 	return EXIT_USAGE;
 }
 
@@ -701,7 +711,7 @@ static int resume_plan(struct ctx *ctx)
 	if (ret)
 		return ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
 	free(ctx->state->path);
-	ctx->state->path = NULL;	/* a plan never saves */
+	ctx->state->path = NULL; /* a plan never saves */
 	return pipeline_plan(ctx);
 }
 
@@ -756,7 +766,8 @@ static int cmd_status(struct ctx *ctx, const char *arg)
 	}
 	if (ret == -ENOENT) {
 		printf("no run in %s; start one with pomctl upgrade --patch "
-		       "NAME\n", ctx->state_dir.buf);
+		       "NAME\n",
+		       ctx->state_dir.buf);
 		return EXIT_DONE;
 	}
 	return pipeline_status(ctx);
@@ -785,15 +796,19 @@ static int cmd_log(struct ctx *ctx, const char *step)
 	if (!pipeline_find_step(step))
 		return usage_error("unknown step '%s'; the steps are check, "
 				   "update, fetch, trial, patch, rpm, kernel, "
-				   "install, verify", step);
+				   "install, verify",
+				   step);
 	pipeline_log_path(ctx, step, &path);
 	ret = read_file(path.buf, LOG_MAX_SIZE, true, &text);
-	if (ret == -ENOENT)	/* nothing to show: not a failed step */
+	if (ret == -ENOENT) /* nothing to show: not a failed step */
 		ret = error("step '%s' has no log yet ('%s' does not exist)",
-			    step, path.buf) ? EXIT_USAGE : 0;
+			    step, path.buf) ?
+			      EXIT_USAGE :
+			      0;
 	else if (ret)
 		ret = error("cannot read '%s': %s", path.buf, strerror(-ret)) ?
-		      EXIT_FAILED : 0;
+			      EXIT_FAILED :
+			      0;
 	else if (opt.json)
 		ret = print_log_json(step, path.buf, &text) ? EXIT_FAILED : 0;
 	else
@@ -818,7 +833,8 @@ static int abandon(struct ctx *ctx, struct history *h)
 		return -1;
 	if (opt.plan) {
 		say("pomctl rollback would set run %s aside: it changed "
-		    "nothing", cur->st.id);
+		    "nothing",
+		    cur->st.id);
 		return 0;
 	}
 	ctx->state = &cur->st;
@@ -827,7 +843,8 @@ static int abandon(struct ctx *ctx, struct history *h)
 	if (ret)
 		return -1;
 	say_final("pomctl: run %s changed nothing; it is set aside "
-		  "(pomctl upgrade can start a new one)", cur->st.id);
+		  "(pomctl upgrade can start a new one)",
+		  cur->st.id);
 	return 0;
 }
 
@@ -850,7 +867,8 @@ static int rollback_target(struct ctx *ctx, struct history *h)
 	e = run_arg ? history_find(h, run_arg) : last;
 	if (run_arg && !e) {
 		error("there is no run '%s' in '%s' (pomctl history lists "
-		      "them)", run_arg, ctx->state_dir.buf);
+		      "them)",
+		      run_arg, ctx->state_dir.buf);
 		return EXIT_USAGE;
 	}
 	if (run_arg && e->rolled_back) {
@@ -859,19 +877,20 @@ static int rollback_target(struct ctx *ctx, struct history *h)
 	}
 	if (e && last && e != last && strcmp(last->st.id, e->st.id) > 0) {
 		error("run %s came after run %s and is not rolled back: roll "
-		      "it back first (pomctl rollback)", last->st.id,
-		      e->st.id);
+		      "it back first (pomctl rollback)",
+		      last->st.id, e->st.id);
 		return EXIT_USAGE;
 	}
 	if (!e || !e->changed) {
 		error("nothing to roll back: no run in '%s' changed anything "
 		      "that is not rolled back already (pomctl history lists "
-		      "the runs)", ctx->state_dir.buf);
+		      "the runs)",
+		      ctx->state_dir.buf);
 		return EXIT_USAGE;
 	}
 	ctx->state = xmalloc(sizeof(*ctx->state));
 	*ctx->state = e->st;
-	memset(&e->st, 0, sizeof(e->st));	/* ctx owns it now */
+	memset(&e->st, 0, sizeof(e->st)); /* ctx owns it now */
 	return apply_overrides(ctx) < 0 ? EXIT_USAGE : 0;
 }
 
@@ -889,7 +908,7 @@ static int cmd_rollback(struct ctx *ctx, const char *arg)
 	}
 	ret = rollback_target(ctx, &h);
 	if (!ret && !ctx->state)
-		goto out;	/* set aside: nothing to undo */
+		goto out; /* set aside: nothing to undo */
 	if (!ret && !opt.plan && !assume_yes(ctx) && isatty(STDIN_FILENO))
 		ret = rollback(ctx, opt.force, true);
 	if (!ret && !opt.plan)
@@ -956,7 +975,8 @@ static void print_history(struct history *h)
 		strbuf_release(&patches);
 	}
 	if (opt.json) {
-		json_t *doc = json_pack("{s:i, s:o}", "schema", 1, "runs", runs);
+		json_t *doc = json_pack("{s:i, s:o}", "schema", 1, "runs",
+					runs);
 
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -978,7 +998,8 @@ static int cmd_history(struct ctx *ctx, const char *arg)
 		return EXIT_USAGE;
 	if (!h.nr && !opt.json)
 		printf("no run in %s; start one with pomctl upgrade --patch "
-		       "NAME\n", ctx->state_dir.buf);
+		       "NAME\n",
+		       ctx->state_dir.buf);
 	else
 		print_history(&h);
 	history_release(&h);
@@ -1035,7 +1056,8 @@ static int check_trial(void)
 	if (strcmp(trial_arg, "full") && strcmp(trial_arg, "build") &&
 	    strcmp(trial_arg, "skip"))
 		return usage_error("bad value '%s' for --trial: use full, "
-				   "build or skip", trial_arg);
+				   "build or skip",
+				   trial_arg);
 	opt.trial = trial_arg;
 	return 0;
 }
@@ -1047,7 +1069,8 @@ static int check_jobs(void)
 	if (n == 0 || n > 4 || strspn(jobs_arg, "0123456789") != n ||
 	    atoi(jobs_arg) < 1 || atoi(jobs_arg) > 1024) {
 		usage_error("bad value '%s' for --jobs: use a number from 1 "
-			    "to 1024", jobs_arg);
+			    "to 1024",
+			    jobs_arg);
 		return -1;
 	}
 	opt.jobs = atoi(jobs_arg);
@@ -1058,12 +1081,14 @@ static int check_version(const char *option, const char *v)
 {
 	size_t n = v ? strlen(v) : 1;
 
-	if (!v || (n && n <= 64 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					  "abcdefghijklmnopqrstuvwxyz"
-					  "0123456789._+-") == n))
+	if (!v || (n && n <= 64 &&
+		   strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			     "abcdefghijklmnopqrstuvwxyz"
+			     "0123456789._+-") == n))
 		return 0;
 	return usage_error("bad value '%s' for %s: use letters, digits, "
-			   "'.', '_', '+' and '-'", v, option);
+			   "'.', '_', '+' and '-'",
+			   v, option);
 }
 
 /* Options are checked against the subcommand before any work. */
@@ -1071,30 +1096,39 @@ static int check_options(const struct command *cmd)
 {
 	if ((opt.patches.nr || trial_arg) && !(cmd->flags & SUB_PATCHES))
 		return usage_error("--patch and --trial are options of "
-				   "upgrade, not of %s", cmd->name);
+				   "upgrade, not of %s",
+				   cmd->name);
 	if (opt.force && !(cmd->flags & (SUB_PATCHES | SUB_FORCE)))
 		return usage_error("--force is for upgrade and rollback, not "
-				   "for %s", cmd->name);
+				   "for %s",
+				   cmd->name);
 	if ((iptables_version_arg || pom_version_arg || drop_failing_arg ||
 	     require_sums_arg || opt.reboot) &&
 	    !(cmd->flags & SUB_VERSIONS))
-		return usage_error("--iptables-version, --pom-version, "
-				   "--drop-failing-patches, --require-checksums and "
-				   "--reboot are for "
-				   "upgrade and resume, not for %s", cmd->name);
+		return usage_error(
+			"--iptables-version, --pom-version, "
+			"--drop-failing-patches, --require-checksums and "
+			"--reboot are for "
+			"upgrade and resume, not for %s",
+			cmd->name);
 	if ((kernel_arg || pom_arg || names_only) && !(cmd->flags & SUB_LIST))
 		return usage_error("--kernel, --pom and --names are options of "
-				   "list-patches, not of %s", cmd->name);
+				   "list-patches, not of %s",
+				   cmd->name);
 	if ((opt.from || opt.at_boot) && !(cmd->flags & SUB_FROM))
-		return usage_error("--from and --at-boot are options of resume, "
-				   "not of %s", cmd->name);
+		return usage_error(
+			"--from and --at-boot are options of resume, "
+			"not of %s",
+			cmd->name);
 	if (auto_resume_arg && !(cmd->flags & SUB_PATCHES))
 		return usage_error("--auto-resume is an option of upgrade, not "
-				   "of %s", cmd->name);
+				   "of %s",
+				   cmd->name);
 	if ((opt.plan || opt.detailed_exitcode) && !(cmd->flags & SUB_PLAN))
 		return usage_error("%s is for upgrade, resume and rollback "
-				   "(with --plan), not for %s", opt.plan ?
-				   "--plan" : "--detailed-exitcode", cmd->name);
+				   "(with --plan), not for %s",
+				   opt.plan ? "--plan" : "--detailed-exitcode",
+				   cmd->name);
 	if (run_arg && !(cmd->flags & SUB_RUN))
 		return usage_error("--run is an option of rollback, not of %s",
 				   cmd->name);
@@ -1118,7 +1152,8 @@ static int add_patch(const char *name)
 	if (!name || !patch_name_is_valid(name))
 		return usage_error("bad patch name '%s': use letters, digits, "
 				   "'_', '.', '+' and '-', starting with a "
-				   "letter or digit", name ? name : "");
+				   "letter or digit",
+				   name ? name : "");
 	for (size_t i = 0; i < opt.patches.nr; i++)
 		if (!strcmp(opt.patches.v[i], name))
 			return 0;
@@ -1153,7 +1188,8 @@ static int popt_failure(poptContext pc, int rc)
 	if (rc == POPT_ERROR_BADOPT && !strncmp(bad, "--", 2)) {
 		long_options(all_options, &names);
 		suggest(strcspn(bad, "=") < strlen(bad) ?
-			strndupa(bad, strcspn(bad, "=")) : bad,
+				strndupa(bad, strcspn(bad, "=")) :
+				bad,
 			strvec_argv(&names), names.nr, &hint);
 	}
 	fputs("pomctl: ", stderr);
@@ -1242,7 +1278,6 @@ int main(int argc, const char **argv)
 	const char *arg = NULL;
 	struct strbuf usage = STRBUF_INIT, steps = STRBUF_INIT;
 	int ret;
-
 
 	for (size_t i = 0; i < pomctl_nr_steps; i++)
 		strbuf_addf(&steps, " %s", pomctl_steps[i].name);

@@ -24,11 +24,11 @@ static bool strings(json_t *v, bool object)
 	if (object ? !json_is_object(v) : !json_is_array(v))
 		return false;
 	if (object) {
-		json_object_foreach(v, key, e)
+		json_object_foreach (v, key, e)
 			if (!json_is_string(e))
 				return false;
 	} else {
-		json_array_foreach(v, i, e)
+		json_array_foreach (v, i, e)
 			if (!json_is_string(e))
 				return false;
 	}
@@ -81,13 +81,13 @@ static bool to_host(struct manifest *m)
 	const char *path;
 	size_t i;
 
-	json_array_foreach(created, i, v) {
+	json_array_foreach (created, i, v) {
 		if (*json_string_value(v) != '/')
 			goto bad;
 		json_array_set_new(created, i,
 				   host_path(m->root, json_string_value(v)));
 	}
-	json_object_foreach(json_object_get(m->doc, "changed"), path, v) {
+	json_object_foreach (json_object_get(m->doc, "changed"), path, v) {
 		const char *name = json_string_value(v);
 		json_t *b = host_path(m->backups, name);
 		json_t *key = host_path(m->root, path);
@@ -120,12 +120,13 @@ static json_t *on_disk(const struct manifest *m)
 	size_t i;
 
 	created = json_object_get(doc, "created");
-	json_array_foreach(created, i, v) {
-		json_array_set_new(created, i, json_string(
-				root_own(m->root, json_string_value(v))));
+	json_array_foreach (created, i, v) {
+		json_array_set_new(created, i,
+				   json_string(root_own(m->root,
+							json_string_value(v))));
 	}
 	changed = json_object();
-	json_object_foreach(json_object_get(m->doc, "changed"), path, v) {
+	json_object_foreach (json_object_get(m->doc, "changed"), path, v) {
 		const char *b = json_string_value(v), *name;
 
 		name = path_under(m->backups, b);
@@ -143,7 +144,8 @@ static int check_under_root(const struct manifest *m, const char *path)
 	if (root_relative(m->root, path))
 		return 0;
 	return error("'%s' is not under the root '%s': pomctl changes "
-		     "nothing outside the root it runs on", path, m->root);
+		     "nothing outside the root it runs on",
+		     path, m->root);
 }
 
 int manifest_open(struct manifest *m, const char *root, const char *state_dir,
@@ -168,9 +170,10 @@ int manifest_open(struct manifest *m, const char *root, const char *state_dir,
 		     (!paths || strcmp(paths, PATHS_ROOT) || !to_host(m)))) {
 			int ret = error("manifest '%s' is damaged; it records "
 					"what pomctl changed, so look at it "
-					"before moving it aside", m->path);
+					"before moving it aside",
+					m->path);
 
-			manifest_release(m);	/* nothing for the caller */
+			manifest_release(m); /* nothing for the caller */
 			return ret;
 		}
 	}
@@ -193,7 +196,7 @@ static bool was_created(const struct manifest *m, const char *path)
 	json_t *created = json_object_get(m->doc, "created"), *v;
 	size_t i;
 
-	json_array_foreach(created, i, v)
+	json_array_foreach (created, i, v)
 		if (!strcmp(json_string_value(v), path))
 			return true;
 	return false;
@@ -207,7 +210,7 @@ int manifest_backup(struct manifest *m, const char *path)
 	int ret;
 
 	if (json_object_get(changed, path) || was_created(m, path))
-		return 0;	/* the first backup is the original; a file the
+		return 0; /* the first backup is the original; a file the
 				 * run created has none: undo removes it */
 	if (check_under_root(m, path) < 0)
 		return -1;
@@ -226,7 +229,7 @@ int manifest_backup(struct manifest *m, const char *path)
 
 int manifest_created(struct manifest *m, const char *path)
 {
-	if (was_created(m, path))	/* a step resumed records it again */
+	if (was_created(m, path)) /* a step resumed records it again */
 		return 0;
 	if (check_under_root(m, path) < 0)
 		return -1;
@@ -243,9 +246,8 @@ void manifest_patch(struct manifest *m, const char *name)
 
 const char *manifest_backup_of(const struct manifest *m, const char *path)
 {
-	return json_string_value(json_object_get(json_object_get(m->doc,
-								"changed"),
-						 path));
+	return json_string_value(
+		json_object_get(json_object_get(m->doc, "changed"), path));
 }
 
 char *manifest_first_backup(const char *root, const char *state_dir,
@@ -257,7 +259,7 @@ char *manifest_first_backup(const char *root, const char *state_dir,
 	bool quiet = error_set_quiet(true);
 
 	strbuf_addf(&dir, "%s/manifests", state_dir);
-	list_dir(dir.buf, &runs);	/* run ids sort by their start time */
+	list_dir(dir.buf, &runs); /* run ids sort by their start time */
 	for (size_t i = 0; i < runs.nr && !found; i++) {
 		struct manifest m;
 		const char *backup;
@@ -291,7 +293,7 @@ void manifest_patches_before(const char *state_dir, const char *run,
 		if (!strcmp(runs.v[i], run) ||
 		    manifest_open(&m, "", state_dir, runs.v[i], "patch") < 0)
 			continue;
-		json_array_foreach(json_object_get(m.doc, "patches"), k, v)
+		json_array_foreach (json_object_get(m.doc, "patches"), k, v)
 			strvec_push(out, json_string_value(v));
 		manifest_release(&m);
 	}
@@ -309,7 +311,7 @@ void manifest_package(struct manifest *m, const char *list, const char *nvr)
 		names = json_array();
 		json_object_set_new(m->doc, list, names);
 	}
-	json_array_foreach(names, i, v)
+	json_array_foreach (names, i, v)
 		if (!strcmp(json_string_value(v), nvr))
 			return;
 	json_array_append_new(names, json_string(nvr));
@@ -321,7 +323,7 @@ void manifest_packages(const struct manifest *m, const char *list,
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(json_object_get(m->doc, list), i, v)
+	json_array_foreach (json_object_get(m->doc, list), i, v)
 		strvec_push(out, json_string_value(v));
 }
 
@@ -334,8 +336,7 @@ static bool within(const char *path, const struct strvec *places)
 	return false;
 }
 
-static int outside(const struct manifest *m, const char *path,
-		   const char *what)
+static int outside(const struct manifest *m, const char *path, const char *what)
 {
 	struct strbuf name = STRBUF_INIT;
 	int ret;
@@ -343,7 +344,8 @@ static int outside(const struct manifest *m, const char *path,
 	strbuf_addprintable(&name, path);
 	ret = error("manifest '%s' is damaged: it names '%s', %s; pomctl "
 		    "will not touch it (look at the manifest, then move it "
-		    "aside)", m->path, name.buf, what);
+		    "aside)",
+		    m->path, name.buf, what);
 	strbuf_release(&name);
 	return ret;
 }
@@ -354,18 +356,19 @@ int manifest_confine(const struct manifest *m, const struct strvec *places)
 	const char *path, *what = "outside the places a step changes";
 	size_t i;
 
-	json_array_foreach(json_object_get(m->doc, "created"), i, v)
+	json_array_foreach (json_object_get(m->doc, "created"), i, v)
 		if (!path_is_clean(json_string_value(v)) ||
 		    !within(json_string_value(v), places))
 			return outside(m, json_string_value(v), what);
-	json_object_foreach(changed, path, v) {
+	json_object_foreach (changed, path, v) {
 		const char *b = json_string_value(v), *base;
 
 		if (!path_is_clean(path) || !within(path, places))
 			return outside(m, path, what);
 		base = path_under(m->backups, b);
 		if (!path_is_clean(b) || !base || strchr(base, '/'))
-			return outside(m, b, "as a backup outside its "
+			return outside(m, b,
+				       "as a backup outside its "
 				       "backups directory");
 	}
 	return 0;
@@ -401,15 +404,15 @@ int manifest_revert(struct manifest *m)
 	size_t i;
 	int ret = 0;
 
-	json_array_foreach(created, i, v) {
+	json_array_foreach (created, i, v) {
 		const char *p = json_string_value(v);
 
 		if (is_dir(p) ? remove_tree(p) < 0 :
-		    unlink(p) < 0 && errno != ENOENT)
+				unlink(p) < 0 && errno != ENOENT)
 			ret = error("cannot remove '%s': %s", p,
 				    strerror(errno));
 	}
-	json_object_foreach(changed, path, v) {
+	json_object_foreach (changed, path, v) {
 		struct stat st;
 		bool had = stat(path, &st) == 0;
 

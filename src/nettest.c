@@ -23,12 +23,13 @@
 #define EXIT_SKIP 77
 #define REASON_MAX 512
 
-static int iptables(struct ctx *ctx, const char *const *args, struct strbuf *out)
+static int iptables(struct ctx *ctx, const char *const *args,
+		    struct strbuf *out)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int null_fd = -1, ret;
 
-	strbuf_reset(out);	/* this command's output only */
+	strbuf_reset(out); /* this command's output only */
 	config_get_words(ctx->cfg, "commands", "netns_iptables", &cp.args);
 	strvec_pushv(&cp.args, args);
 	cp.log_fd = ctx->log_fd;
@@ -125,43 +126,59 @@ static int in_namespace(struct ctx *ctx, int fd)
 
 	token(tok);
 	if (unshare(CLONE_NEWNET) < 0) {
-		snprintf(reason, sizeof(reason), "the kernel has no network "
-			 "namespaces (%s)", strerror(errno));
+		snprintf(reason, sizeof(reason),
+			 "the kernel has no network "
+			 "namespaces (%s)",
+			 strerror(errno));
 		code = EXIT_SKIP;
 	} else if (loopback_up() < 0) {
 		snprintf(reason, sizeof(reason), "cannot bring up loopback");
 	} else if (iptables(ctx, (const char *const[]){ "-N", CHAIN, NULL },
 			    &out) != 0) {
-		snprintf(reason, sizeof(reason), "no usable iptables "
+		snprintf(reason, sizeof(reason),
+			 "no usable iptables "
 			 "([commands] netns_iptables) to try the match with");
 		code = EXIT_SKIP;
-	} else if (iptables(ctx, (const char *const[]){ "-A", CHAIN, "-m",
-				"string", "--string", tok, "--algo", "bm", "-j",
-				"DROP", NULL }, &out) != 0) {
-		snprintf(reason, sizeof(reason), "iptables refused the string "
+	} else if (iptables(ctx,
+			    (const char *const[]){ "-A", CHAIN, "-m", "string",
+						   "--string", tok, "--algo",
+						   "bm", "-j", "DROP", NULL },
+			    &out) != 0) {
+		snprintf(reason, sizeof(reason),
+			 "iptables refused the string "
 			 "rule, so the running kernel has no string match it "
-			 "can use (iptables: %s)", first_line(&out));
+			 "can use (iptables: %s)",
+			 first_line(&out));
 		code = EXIT_SKIP;
-	} else if (iptables(ctx, (const char *const[]){ "-I", "OUTPUT", "-o",
-				"lo", "-p", "udp", "--dport", "9", "-j", CHAIN,
-				NULL }, &out) != 0) {
-		snprintf(reason, sizeof(reason), "cannot hook the test chain "
+	} else if (iptables(ctx,
+			    (const char *const[]){ "-I", "OUTPUT", "-o", "lo",
+						   "-p", "udp", "--dport", "9",
+						   "-j", CHAIN, NULL },
+			    &out) != 0) {
+		snprintf(reason, sizeof(reason),
+			 "cannot hook the test chain "
 			 "into OUTPUT");
 	} else {
 		strbuf_addf(&payload, "pomctl verify %s end", tok);
 		send_udp(payload.buf);
 		send_udp("pomctl verify, no token");
 		strbuf_reset(&out);
-		iptables(ctx, (const char *const[]){ "-L", CHAIN, "-v", "-x",
-						     "-n", NULL }, &out);
+		iptables(ctx,
+			 (const char *const[]){ "-L", CHAIN, "-v", "-x", "-n",
+						NULL },
+			 &out);
 		counted = first_rule_packets(out.buf);
-		snprintf(reason, sizeof(reason), "the string rule counted %ld "
-			 "of 2 packets, the one with the token", counted);
+		snprintf(reason, sizeof(reason),
+			 "the string rule counted %ld "
+			 "of 2 packets, the one with the token",
+			 counted);
 		code = counted == 1 ? 0 : 1;
 		if (counted != 1)
-			snprintf(reason, sizeof(reason), "the string rule "
+			snprintf(reason, sizeof(reason),
+				 "the string rule "
 				 "counted %ld packets, not 1 (the one with the "
-				 "token)", counted);
+				 "token)",
+				 counted);
 	}
 	if (write(fd, reason, strlen(reason)) < 0)
 		code = 1;

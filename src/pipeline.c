@@ -52,12 +52,13 @@ void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb)
 const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb)
 {
 	const char *dir = ctx->state ? state_get_output(ctx->state, "fetch",
-							"pom_dir") : NULL;
+							"pom_dir") :
+				       NULL;
 
 	if (!dir)
 		return NULL;
 	strbuf_reset(sb);
-	if (*dir != '/')	/* a state from before 0.7 has the host path */
+	if (*dir != '/') /* a state from before 0.7 has the host path */
 		strbuf_addf(sb, "%s/", ctx->state_dir.buf);
 	strbuf_addstr(sb, dir);
 	return sb->buf;
@@ -152,14 +153,14 @@ int ctx_manifest_open(const struct ctx *ctx, const char *step,
 		      struct manifest *m)
 {
 	struct strvec places = STRVEC_INIT;
-	int ret = manifest_open(m, ctx->root, ctx->state_dir.buf, ctx->state->id,
-				step);
+	int ret = manifest_open(m, ctx->root, ctx->state_dir.buf,
+				ctx->state->id, step);
 
 	if (!ret) {
 		change_places(ctx, &places);
 		ret = manifest_confine(m, &places);
 		if (ret)
-			manifest_release(m);	/* the caller has none */
+			manifest_release(m); /* the caller has none */
 	}
 	strvec_clear(&places);
 	return ret;
@@ -273,7 +274,8 @@ static int step_unavailable(struct ctx *ctx, const struct step *step,
 			    struct step_state *s)
 {
 	error("step '%s' is not part of this build of pomctl; the run stops "
-	      "here", step->name);
+	      "here",
+	      step->name);
 	finish(s, STEP_FAILED, error_last());
 	save(ctx);
 	return EXIT_FAILED;
@@ -303,13 +305,15 @@ static int step_failed(struct ctx *ctx, const struct step *step,
 	/* an error with its first errors said them: not the tail again */
 	if (!log_is_quiet() && !detailed) {
 		progress_clear();
-		fprintf(stderr, "pomctl: step '%s' failed; the last lines of "
-			"%s:\n", step->name, ctx->log_path.buf);
+		fprintf(stderr,
+			"pomctl: step '%s' failed; the last lines of "
+			"%s:\n",
+			step->name, ctx->log_path.buf);
 		steplog_tail(ctx->log_path.buf, TAIL_LINES, stderr);
 	}
 	error("step '%s' failed: %.*s (see pomctl log %s; fix it, then run "
-	      "pomctl resume)", step->name, (int)strcspn(why, "\n"), why,
-	      step->name);
+	      "pomctl resume)",
+	      step->name, (int)strcspn(why, "\n"), why, step->name);
 	free(why);
 	return EXIT_FAILED;
 }
@@ -344,11 +348,14 @@ static const char *boot_hint(struct ctx *ctx, const char *step, bool first)
 
 	strbuf_reset(&hint);
 	if (title && once && !strcmp(once, "by hand"))
-		strbuf_addf(&hint, " (this boot loader cannot start it once by "
+		strbuf_addf(&hint,
+			    " (this boot loader cannot start it once by "
 			    "itself: choose '%s' in the boot menu; the default "
-			    "stays the old kernel)", title);
+			    "stays the old kernel)",
+			    title);
 	else if (title && first)
-		strbuf_addf(&hint, " (the boot loader starts it once by itself "
+		strbuf_addf(&hint,
+			    " (the boot loader starts it once by itself "
 			    "as '%s'; pick that entry if the menu asks)",
 			    title);
 	else if (title)
@@ -360,15 +367,17 @@ static int step_paused(struct ctx *ctx, struct step_state *s,
 		       struct fingerprint *fp)
 {
 	finish(s, STEP_AWAITING_REBOOT, NULL);
-	log_event(LOG_NOTICE, "step %s done: reboot into %s, then pomctl "
-		  "resume", s->name, ctx->pause_release);
+	log_event(LOG_NOTICE,
+		  "step %s done: reboot into %s, then pomctl "
+		  "resume",
+		  s->name, ctx->pause_release);
 	step_state_set(&s->pause_release, ctx->pause_release);
 	step_state_set(&s->pause_boot_id, ctx->host.boot_id);
 	keep_fingerprint(s, fp);
 	if (save(ctx))
 		return EXIT_FAILED;
 	say_final("pomctl: reboot into %s, then run pomctl resume%s",
-	    ctx->pause_release, boot_hint(ctx, s->name, true));
+		  ctx->pause_release, boot_hint(ctx, s->name, true));
 	return EXIT_PAUSED;
 }
 
@@ -419,7 +428,7 @@ static bool stages_stand(const struct step_state *s,
 
 	if (s->status != STEP_FAILED && s->status != STEP_INTERRUPTED)
 		return false;
-	json_object_foreach(s->outputs, key, v)
+	json_object_foreach (s->outputs, key, v)
 		if (!strncmp(key, STAGE_KEY, strlen(STAGE_KEY)))
 			stand = true;
 	stand = stand && fp_compare(s->fingerprint, fp, &why);
@@ -427,13 +436,12 @@ static bool stages_stand(const struct step_state *s,
 	return stand;
 }
 
-int pipeline_stage_done(struct ctx *ctx, const char *stage,
-			const char *witness)
+int pipeline_stage_done(struct ctx *ctx, const char *stage, const char *witness)
 {
 	struct strbuf key = STRBUF_INIT;
 
 	if (!ctx->step)
-		return 0;	/* not in a step (rollback, tests) */
+		return 0; /* not in a step (rollback, tests) */
 	stage_key(stage, &key);
 	state_set_output(ctx->state, ctx->step, key.buf, witness);
 	strbuf_release(&key);
@@ -448,23 +456,26 @@ bool pipeline_stage_skip(struct ctx *ctx, const char *stage,
 
 	stage_key(stage, &key);
 	was = ctx->again && ctx->step ?
-	      state_get_output(ctx->state, ctx->step, key.buf) : NULL;
+		      state_get_output(ctx->state, ctx->step, key.buf) :
+		      NULL;
 	strbuf_release(&key);
 	if (!was || strcmp(was, witness)) {
-		ctx->again = false;	/* this one runs: so do the next */
+		ctx->again = false; /* this one runs: so do the next */
 		return false;
 	}
 	info("  %s: done by the %s attempt, and still current", stage,
 	     ctx->again_after);
-	steplog_printf(ctx->log_fd, "stage %s: done by the %s attempt, not "
-		       "again", stage, ctx->again_after);
+	steplog_printf(ctx->log_fd,
+		       "stage %s: done by the %s attempt, not "
+		       "again",
+		       stage, ctx->again_after);
 	return true;
 }
 
 /* 0, -1, or NO_STATE when the state could not be saved (reported). */
 enum { NO_STATE = -2 };
-static int begin(struct ctx *ctx, const struct step *step,
-		 struct step_state *s, const char *reason, bool again)
+static int begin(struct ctx *ctx, const struct step *step, struct step_state *s,
+		 const char *reason, bool again)
 {
 	char now[32];
 
@@ -509,8 +520,10 @@ static int undo_cut_attempt(struct ctx *ctx, const struct step *step)
 
 	if (!ret && !manifest_is_empty(&m)) {
 		info("  undoing what the interrupted attempt changed");
-		steplog_printf(ctx->log_fd, "undo the interrupted attempt "
-			       "(manifest %s)", m.path);
+		steplog_printf(ctx->log_fd,
+			       "undo the interrupted attempt "
+			       "(manifest %s)",
+			       m.path);
 		ret = manifest_undo(&m);
 	}
 	manifest_release(&m);
@@ -531,7 +544,7 @@ static int run_step(struct ctx *ctx, const struct step *step,
 	fingerprint_of(ctx, step, &fp);
 	again = stages_stand(s, &fp);
 	ctx->again_after = s->status == STEP_INTERRUPTED ? "interrupted" :
-			   "failed";
+							   "failed";
 	ret = begin(ctx, step, s, reason, again);
 	if (ret == NO_STATE) {
 		/* said already; the state file is as it was: nothing to add */
@@ -569,18 +582,20 @@ static int check_reboot(struct ctx *ctx, const struct step *step,
 			struct step_state *s)
 {
 	if (!strcmp(ctx->host.boot_id, s->pause_boot_id)) {
-		say_final("pomctl: step '%s' is awaiting a reboot into %s and the "
-		    "host has not rebooted since; reboot into %s, then run "
-		    "pomctl resume%s", step->name, s->pause_release,
-		    s->pause_release, boot_hint(ctx, step->name, true));
+		say_final(
+			"pomctl: step '%s' is awaiting a reboot into %s and the "
+			"host has not rebooted since; reboot into %s, then run "
+			"pomctl resume%s",
+			step->name, s->pause_release, s->pause_release,
+			boot_hint(ctx, step->name, true));
 		return EXIT_PAUSED;
 	}
 	if (strcmp(ctx->host.release, s->pause_release) != 0) {
 		error("the host rebooted, but it runs %s, not %s: the new "
 		      "kernel did not come up or was not chosen; see the "
 		      "boot messages and the boot loader's default, boot %s, "
-		      "then run pomctl resume%s", ctx->host.release,
-		      s->pause_release, s->pause_release,
+		      "then run pomctl resume%s",
+		      ctx->host.release, s->pause_release, s->pause_release,
 		      boot_hint(ctx, step->name, false));
 		step_state_set(&s->error, error_last());
 		save(ctx);
@@ -625,8 +640,8 @@ static int walk_step(struct ctx *ctx, const struct step *step,
 		say_final("pomctl: %s", ended);
 		return WALK_ENDED;
 	}
-	ret = run_step(ctx, step, s, s->status == STEP_DONE ?
-				      why.buf : rerun_reason(s));
+	ret = run_step(ctx, step, s,
+		       s->status == STEP_DONE ? why.buf : rerun_reason(s));
 	strbuf_release(&why);
 	return ret;
 }
@@ -638,7 +653,8 @@ static int invalidate_from(struct ctx *ctx, const char *from)
 	if (!step)
 		return error("unknown step '%s'; the steps are check, update, "
 			     "fetch, trial, patch, rpm, kernel, install, "
-			     "verify", from);
+			     "verify",
+			     from);
 	for (size_t i = step_index(step); i < ctx->state->nr; i++) {
 		struct step_state *s = &ctx->state->steps[i];
 
@@ -679,16 +695,20 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 
 	plan_begin_step(ctx->plan, step->name, step->title);
 	if (s->status == STEP_AWAITING_REBOOT)
-		plan_note(ctx->plan, "awaiting a reboot into %s; then "
-			  "pomctl resume goes on", s->pause_release);
+		plan_note(ctx->plan,
+			  "awaiting a reboot into %s; then "
+			  "pomctl resume goes on",
+			  s->pause_release);
 	else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why))
-		plan_note(ctx->plan, "done at %s and up to date: will not "
-			  "run again", s->finished ? s->finished : "?");
+		plan_note(ctx->plan,
+			  "done at %s and up to date: will not "
+			  "run again",
+			  s->finished ? s->finished : "?");
 	else if (s->status == STEP_SKIPPED)
 		plan_note(ctx->plan, "skipped: an earlier step ended the run");
 	else if (!step->plan)
 		plan_note(ctx->plan, "not part of this build of pomctl: a "
-			  "run stops here");
+				     "run stops here");
 	else {
 		if (s->status == STEP_DONE)
 			plan_note(ctx->plan, "will run again: %s", why.buf);
@@ -725,8 +745,10 @@ int pipeline_plan_gather(struct ctx *ctx)
 		for (size_t end = i; ++i < pomctl_nr_steps;) {
 			plan_begin_step(ctx->plan, pomctl_steps[i].name,
 					pomctl_steps[i].title);
-			plan_note(ctx->plan, "skipped: the run would end at "
-				  "step %s", pomctl_steps[end].name);
+			plan_note(ctx->plan,
+				  "skipped: the run would end at "
+				  "step %s",
+				  pomctl_steps[end].name);
 		}
 		ret = 0;
 	}
@@ -808,8 +830,8 @@ static void step_remark(struct ctx *ctx, const struct step *step,
 	else if (s->status == STEP_SKIPPED)
 		strbuf_addstr(sb, "an earlier step ended the run");
 	else if (json_object_get(s->outputs, ENDS_RUN))
-		strbuf_addstr(sb, json_string_value(json_object_get(
-						s->outputs, ENDS_RUN)));
+		strbuf_addstr(sb, json_string_value(json_object_get(s->outputs,
+								    ENDS_RUN)));
 	else if (s->error)
 		first_error(s->error, sb);
 	else if (!step->run && s->status != STEP_DONE)

@@ -58,8 +58,8 @@ void plan_edit(struct plan *p, const char *path, const char *diff)
 void plan_download(struct plan *p, const char *url, long long size,
 		   const char *dest)
 {
-	add(p, json_pack("{s:s, s:s, s:I, s:s}", "type", "download", "url",
-			 url, "size", (json_int_t)size, "dest", dest));
+	add(p, json_pack("{s:s, s:s, s:I, s:s}", "type", "download", "url", url,
+			 "size", (json_int_t)size, "dest", dest));
 	p->downloads++;
 	if (size >= 0)
 		p->download_bytes += (unsigned long long)size;
@@ -69,8 +69,8 @@ void plan_download(struct plan *p, const char *url, long long size,
 
 void plan_package(struct plan *p, const char *action, const char *package)
 {
-	add(p, json_pack("{s:s, s:s, s:s}", "type", "package", "action",
-			 action, "package", package));
+	add(p, json_pack("{s:s, s:s, s:s}", "type", "package", "action", action,
+			 "package", package));
 	p->packages++;
 }
 
@@ -113,7 +113,7 @@ static void print_command(json_t *a, FILE *out)
 	size_t i;
 	json_t *arg;
 
-	json_array_foreach(argv, i, arg)
+	json_array_foreach (argv, i, arg)
 		strvec_push(&v, json_string_value(arg));
 	quote_argv(&sb, strvec_argv(&v));
 	fprintf(out, "    run: %s", sb.buf);
@@ -166,8 +166,10 @@ void plan_summary(const struct plan *p, struct strbuf *sb)
 {
 	size_t n = json_array_size(p->steps);
 
-	strbuf_addf(sb, "%zu step%s: %u command%s, %u file edit%s, "
-		    "%u download%s", n, n == 1 ? "" : "s", p->commands,
+	strbuf_addf(sb,
+		    "%zu step%s: %u command%s, %u file edit%s, "
+		    "%u download%s",
+		    n, n == 1 ? "" : "s", p->commands,
 		    p->commands == 1 ? "" : "s", p->edits,
 		    p->edits == 1 ? "" : "s", p->downloads,
 		    p->downloads == 1 ? "" : "s");
@@ -176,8 +178,9 @@ void plan_summary(const struct plan *p, struct strbuf *sb)
 	} else if (p->downloads) {
 		strbuf_addstr(sb, " (");
 		human_size(sb, p->download_bytes);
-		strbuf_addf(sb, "%s)", p->unknown_sizes ?
-			    " and some of unknown size" : "");
+		strbuf_addf(sb, "%s)",
+			    p->unknown_sizes ? " and some of unknown size" :
+					       "");
 	}
 	strbuf_addf(sb, ", %u package%s, %u reboot%s", p->packages,
 		    p->packages == 1 ? "" : "s", p->reboots,
@@ -212,10 +215,10 @@ void plan_print(const struct plan *p, FILE *out, bool json)
 		print_json(p, out);
 		return;
 	}
-	json_array_foreach(p->steps, i, step) {
+	json_array_foreach (p->steps, i, step) {
 		fprintf(out, "step %zu/%zu: %s - %s\n", i + 1, n,
 			str(step, "name"), str(step, "title"));
-		json_array_foreach(json_object_get(step, "actions"), j, a)
+		json_array_foreach (json_object_get(step, "actions"), j, a)
 			print_action(a, out);
 	}
 	plan_summary(p, &sb);

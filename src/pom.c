@@ -91,9 +91,9 @@ static bool requirement_holds(const char *req, const unsigned kv[3])
 
 	if (sscanf(req, "%63s %2s %63s", project, op, version) != 3 ||
 	    strncmp(project, "linux", 5))
-		return true;	/* not about the kernel */
+		return true; /* not about the kernel */
 	if (project[5] == '-' && !part_suits(project + 6, kv))
-		return true;	/* about another branch */
+		return true; /* about another branch */
 	kernel_string(kv, &k);
 	c = vercmp(k.buf, version);
 	if (!strcmp(op, "=="))
@@ -166,8 +166,8 @@ static char *first_line(const char *text)
 	if (!stop && sb.len && sb.buf[sb.len - 1] == ':') {
 		char *comma = strrchr(sb.buf, ',');
 
-		strbuf_setlen(&sb, comma ? (size_t)(comma - sb.buf) :
-			      sb.len - 1);
+		strbuf_setlen(&sb,
+			      comma ? (size_t)(comma - sb.buf) : sb.len - 1);
 		strbuf_addch(&sb, '.');
 	}
 	return strbuf_detach(&sb);
@@ -198,8 +198,10 @@ static void read_classic_help(const struct pom_tree *pt, struct pom_patch *p,
 	if (read_beneath(pt->dir, path_under(pt->dir, path), INFO_MAX,
 			 BENEATH_TREE, &text) == 0) {
 		body = text.buf;
-		while (!strncmp(body, "Author:", 7) || !strncmp(body, "Status:", 7))
-			body += strcspn(body, "\n") + (body[strcspn(body, "\n")] != 0);
+		while (!strncmp(body, "Author:", 7) ||
+		       !strncmp(body, "Status:", 7))
+			body += strcspn(body, "\n") +
+				(body[strcspn(body, "\n")] != 0);
 		p->help = xstrdup(body);
 		p->title = first_line(body);
 		p->info = xstrdup(path);
@@ -280,8 +282,7 @@ static bool has_patch(const struct pom_tree *pt, const char *name)
 static void read_userspace_only(struct pom_tree *pt)
 {
 	struct strvec files = STRVEC_INIT;
-	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT,
-		      path = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT, path = STRBUF_INIT;
 
 	strbuf_addf(&dir, "%s/userspace", pt->dir);
 	list_dir(dir.buf, &files);
@@ -294,7 +295,7 @@ static void read_userspace_only(struct pom_tree *pt)
 		strbuf_add(&name, files.v[i],
 			   strlen(files.v[i]) - strlen(".patch.userspace"));
 		if (has_patch(pt, name.buf))
-			continue;	/* another patch's userspace half */
+			continue; /* another patch's userspace half */
 		p = new_patch(pt, name.buf, "userspace");
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir.buf, files.v[i]);
@@ -330,7 +331,8 @@ static int read_classic(struct pom_tree *pt)
 			} else if (ends_with(files.v[j], ".patch.ipv6")) {
 				/* NAME.patch.ipv6 alone: for IPv6 only */
 				strbuf_add(&base, files.v[j],
-					   strlen(files.v[j]) - strlen(".ipv6"));
+					   strlen(files.v[j]) -
+						   strlen(".ipv6"));
 				if (!strvec_has(&files, base.buf))
 					read_classic_patch(pt, repos.v[i],
 							   base.buf);
@@ -349,10 +351,10 @@ static int read_classic(struct pom_tree *pt)
 static int info_line(struct pom_patch *p, const char *path, unsigned lineno,
 		     const char *key, const char *value)
 {
-	static const char *const known[] = { "Title", "Author", "Status",
-					     "Repository", "Requires",
-					     "Depends", "Recompile",
-					     "Successor", "Version" };
+	static const char *const known[] = {
+		"Title",   "Author",	"Status",    "Repository", "Requires",
+		"Depends", "Recompile", "Successor", "Version"
+	};
 	bool ok = false;
 
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
@@ -398,13 +400,15 @@ static int read_info(struct pom_patch *p, const char *path)
 			break;
 		colon = memchr(s, ':', len);
 		if (!colon) {
-			ret = error("%s:%zu: expected 'Key: value'", path, i + 1);
+			ret = error("%s:%zu: expected 'Key: value'", path,
+				    i + 1);
 			break;
 		}
 		strbuf_reset(&key);
 		strbuf_add(&key, s, (size_t)(colon - s));
 		strbuf_reset(&help);
-		for (colon++; colon < s + len && (*colon == ' ' || *colon == '\t');)
+		for (colon++;
+		     colon < s + len && (*colon == ' ' || *colon == '\t');)
 			colon++;
 		strbuf_add(&help, colon, (size_t)(s + len - colon));
 		ret = info_line(p, path, (unsigned)i + 1, key.buf, help.buf);
@@ -440,7 +444,7 @@ static bool linux_part(const char *name, bool dir, struct strbuf *version)
 	if (*rest == '-') {
 		size_t n = strspn(rest + 1, "0123456789.");
 
-		while (n && rest[n] == '.')	/* the dot of ".patch" */
+		while (n && rest[n] == '.') /* the dot of ".patch" */
 			n--;
 		if (!n)
 			return false;
@@ -494,7 +498,8 @@ static bool ladd_for_other_series(const char *target, bool is26)
 
 	base = base ? base + 1 : target;
 	if (is26)
-		return !strcmp(base, "Config.in") || !strcmp(base, "Configure.help");
+		return !strcmp(base, "Config.in") ||
+		       !strcmp(base, "Configure.help");
 	return !strcmp(base, "Kconfig");
 }
 
@@ -506,12 +511,13 @@ static int visit_part(const char *path, const struct stat *st, int type,
 
 	(void)st;
 	(void)ftw;
-	if (type != FTW_F)	/* the top directory too: no rel there */
+	if (type != FTW_F) /* the top directory too: no rel there */
 		return 0;
 	rel = path + walk.base + 1;
 	ladd = strstr(rel, ".ladd");
-	if (ladd && (!ladd[5] || (ladd[5] == '_' &&
-				  strspn(ladd + 6, "0123456789") == strlen(ladd + 6)))) {
+	if (ladd &&
+	    (!ladd[5] || (ladd[5] == '_' && strspn(ladd + 6, "0123456789") ==
+						    strlen(ladd + 6)))) {
 		strbuf_add(&target, rel, (size_t)(ladd - rel));
 		if (!ladd_for_other_series(target.buf, walk.is26))
 			add_ladd(walk.p, path, target.buf);
@@ -583,9 +589,11 @@ static int read_ng(struct pom_tree *pt, const unsigned kv[3])
 		if (!path_exists(info.buf))
 			continue;
 		p = new_patch(pt, names.v[i], "");
-		ret = inside(pt, info.buf) ? read_info(p, info.buf) :
-		      error("'%s' leads outside the patch-o-matic tree '%s' "
-			    "through a link", info.buf, pt->dir);
+		ret = inside(pt, info.buf) ?
+			      read_info(p, info.buf) :
+			      error("'%s' leads outside the patch-o-matic tree '%s' "
+				    "through a link",
+				    info.buf, pt->dir);
 		if (!ret)
 			read_ng_parts(p, dir.buf, kv, pt->is26);
 	}
@@ -600,8 +608,8 @@ static int read_ng(struct pom_tree *pt, const unsigned kv[3])
 
 static bool is_config_target(const char *target)
 {
-	return ends_with(target, "/Config.in") || ends_with(target, "/Kconfig") ||
-	       !strcmp(target, "Kconfig");
+	return ends_with(target, "/Config.in") ||
+	       ends_with(target, "/Kconfig") || !strcmp(target, "Kconfig");
 }
 
 /* CONFIG_ names declared in a config line-add (its anchor excluded). */
@@ -621,10 +629,14 @@ static void ladd_options(const struct pom_ladd *a, struct strvec *out)
 			strbuf_add(&line, s, len);
 			if (kconfig && !strncmp(line.buf, "config ", 7))
 				strvec_pushf(out, "CONFIG_%s", line.buf + 7);
-			else if (!kconfig && (tok = strstr(line.buf, "CONFIG_")) &&
+			else if (!kconfig &&
+				 (tok = strstr(line.buf, "CONFIG_")) &&
 				 strchr(line.buf, '\''))
-				strvec_pushf(out, "%.*s", (int)strspn(tok,
-					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
+				strvec_pushf(
+					out, "%.*s",
+					(int)strspn(
+						tok,
+						"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
 					tok);
 			strbuf_release(&line);
 		}
@@ -650,19 +662,21 @@ static void ladd_objects(const struct pom_ladd *a, struct strvec *out)
 			if (slash)
 				strbuf_add(&dir, a->target,
 					   (size_t)(slash - a->target) + 1);
-			for (const char *w = plus + 2, *end = s + len; w < end;) {
+			for (const char *w = plus + 2, *end = s + len;
+			     w < end;) {
 				size_t n = 0;
 
 				while (w < end && (*w == ' ' || *w == '\t'))
 					w++;
 				/* a word ends at a blank or the line's end; any
 				 * other byte (a NUL too) belongs to it */
-				while (w + n < end && !memchr(" \t\n\r", w[n], 4))
+				while (w + n < end &&
+				       !memchr(" \t\n\r", w[n], 4))
 					n++;
 				if (n > 2 && !memcmp(w + n - 2, ".o", 2))
 					strvec_pushf(out, "%s%.*s", dir.buf,
 						     (int)(n - 2), w);
-				w += n ? n : 1;	/* past a word or a \r, \n */
+				w += n ? n : 1; /* past a word or a \r, \n */
 			}
 			strbuf_release(&dir);
 		}
@@ -723,8 +737,8 @@ static void derive(struct pom_patch *p, const unsigned kv[3])
 
 /* --- safety: a patch names files inside its tree and the kernel's ------- */
 
-static void unsafe_name(struct pom_patch *p, const char *what,
-			const char *name, const char *why)
+static void unsafe_name(struct pom_patch *p, const char *what, const char *name,
+			const char *why)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -739,7 +753,8 @@ static void check_file(const struct pom_tree *pt, struct pom_patch *p,
 		       const char *file)
 {
 	if (!p->unsafe && file && !inside(pt, file))
-		unsafe_name(p, "its file", file, "leads outside the "
+		unsafe_name(p, "its file", file,
+			    "leads outside the "
 			    "patch-o-matic tree through a link");
 }
 
@@ -810,7 +825,8 @@ static int no_patches(const struct pom_tree *pt, const char *dir)
 				    names.v[i]);
 	}
 	ret = error("'%s' holds no patch-o-matic patches (%s layout; read %s: "
-		    "no NAME.patch%s)%s", dir, pt->ng ? "-ng" : "classic",
+		    "no NAME.patch%s)%s",
+		    dir, pt->ng ? "-ng" : "classic",
 		    read.len ? read.buf : "no directory",
 		    pt->ng ? " in a directory with an info file" : "",
 		    hint.buf);
@@ -842,7 +858,7 @@ int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3])
 	}
 	if (!ret && !pt->nr)
 		ret = no_patches(pt, dir);
-	if (pt->nr)	/* patches is NULL when there are none */
+	if (pt->nr) /* patches is NULL when there are none */
 		qsort(pt->patches, pt->nr, sizeof(*pt->patches), by_name);
 	strbuf_release(&path);
 	if (ret)
@@ -908,8 +924,8 @@ int pom_find(const struct pom_tree *pt, const char *name,
 	}
 	if (n)
 		error("patch '%s' is in several repositories of '%s' (%s); "
-		      "remove the ones you do not mean", name, pt->dir,
-		      found.buf);
+		      "remove the ones you do not mean",
+		      name, pt->dir, found.buf);
 	else {
 		const char **names = xcalloc(pt->nr + 1, sizeof(*names));
 
@@ -918,8 +934,8 @@ int pom_find(const struct pom_tree *pt, const char *name,
 		suggest(name, names, pt->nr, &found);
 		free(names);
 		error("there is no patch '%s' in the patch-o-matic tree '%s' "
-		      "(pomctl list-patches lists them)%s", name, pt->dir,
-		      found.buf);
+		      "(pomctl list-patches lists them)%s",
+		      name, pt->dir, found.buf);
 	}
 	strbuf_release(&found);
 	*out = NULL;
@@ -937,7 +953,8 @@ static int visit_order(const struct pom_tree *pt, struct pom_patch *p,
 	for (size_t i = 0; i < path->nr; i++)
 		if (!strcmp(path->v[i], p->name))
 			return error("patches '%s' and '%s' depend on each "
-				     "other", p->name, path->v[path->nr - 1]);
+				     "other",
+				     p->name, path->v[path->nr - 1]);
 	strvec_push(path, p->name);
 	for (size_t i = 0; i < p->depends.nr; i++) {
 		struct pom_patch *dep;
@@ -947,8 +964,8 @@ static int visit_order(const struct pom_tree *pt, struct pom_patch *p,
 		error_set_quiet(old);
 		if (r < 0)
 			return error("patch '%s' needs '%s', which is not in "
-				     "the patch-o-matic tree", p->name,
-				     p->depends.v[i]);
+				     "the patch-o-matic tree",
+				     p->name, p->depends.v[i]);
 		if (visit_order(pt, dep, set, n, path) < 0)
 			return -1;
 	}
@@ -964,10 +981,12 @@ static int check_conflicts(struct pom_patch **set, size_t n)
 	for (size_t i = 0; i < n; i++)
 		for (size_t c = 0; c < set[i]->conflicts.nr; c++)
 			for (size_t j = 0; j < n; j++)
-				if (!strcmp(set[j]->name, set[i]->conflicts.v[c]))
+				if (!strcmp(set[j]->name,
+					    set[i]->conflicts.v[c]))
 					return error("patches '%s' and '%s' "
 						     "conflict: choose one",
-						     set[i]->name, set[j]->name);
+						     set[i]->name,
+						     set[j]->name);
 	return 0;
 }
 
@@ -1042,7 +1061,7 @@ static void copy_lines(struct strbuf *out, const struct lines *l, size_t from,
 
 		strbuf_add(out, s, len);
 		if (!len || s[len - 1] != '\n')
-			strbuf_addch(out, '\n');	/* before what follows */
+			strbuf_addch(out, '\n'); /* before what follows */
 	}
 }
 
@@ -1103,7 +1122,8 @@ static int ladd_text(enum ladd_kind kind, const struct lines *file,
 	a = lines_find(file, 0, anchor, alen);
 	if (a < 0)
 		return strbuf_addf(why, "its anchor line '%.*s' is not there",
-				   (int)alen, anchor), -1;
+				   (int)alen, anchor),
+		       -1;
 	if (block_present(file, (size_t)a + 1, ladd, body))
 		return 1;
 	at = kind == LADD_HELP ? entry_end(file, (size_t)a) : (size_t)a + 1;
@@ -1141,7 +1161,7 @@ static bool in_tree(const char *kdir, const char *rel, struct strbuf *why)
 /* An undo log of the files an application changes, kept in memory. */
 struct undo {
 	struct strvec paths;
-	struct strbuf *before;	/* NULL: the file did not exist */
+	struct strbuf *before; /* NULL: the file did not exist */
 	size_t nr;
 };
 
@@ -1193,11 +1213,11 @@ static void undo_release(struct undo *u)
 
 /* Where the changes of one application go. */
 struct target {
-	const char *dir;	/* the tree, or a scratch copy */
-	struct manifest *m;	/* NULL for a scratch copy */
-	struct undo *undo;	/* NULL for a scratch copy */
+	const char *dir;    /* the tree, or a scratch copy */
+	struct manifest *m; /* NULL for a scratch copy */
+	struct undo *undo;  /* NULL for a scratch copy */
 	bool is26;
-	bool dry;		/* only see whether each part would go in */
+	bool dry; /* only see whether each part would go in */
 };
 
 /* Before changing or creating path in the tree: back up, note for undo. */
@@ -1225,7 +1245,8 @@ static int apply_ladd(struct target *t, const struct pom_ladd *a,
 	if (!in_tree(t->dir, a->target, why)) {
 		ret = -1;
 	} else if (lines_read(&file, path.buf, TEXT_MAX) < 0) {
-		strbuf_addf(why, "%s: no such file for its line-add", a->target);
+		strbuf_addf(why, "%s: no such file for its line-add",
+			    a->target);
 		ret = -1;
 	} else if (lines_read(&ladd, a->src, TEXT_MAX) < 0) {
 		strbuf_addf(why, "cannot read '%s'", a->src);
@@ -1262,7 +1283,8 @@ static void diff_targets(const char *diff, struct strvec *out)
 			size_t len, n;
 			const char *s = line_at(&l, i, &len), *slash;
 
-			if (len < 5 || (strncmp(s, "+++ ", 4) && strncmp(s, "--- ", 4)))
+			if (len < 5 ||
+			    (strncmp(s, "+++ ", 4) && strncmp(s, "--- ", 4)))
 				continue;
 			s += 4;
 			len -= 4;
@@ -1271,7 +1293,8 @@ static void diff_targets(const char *diff, struct strvec *out)
 			slash = memchr(s, '/', n);
 			if (!slash || (n >= 9 && !strncmp(s, "/dev/null", 9)))
 				continue;
-			strvec_pushf(out, "%.*s", (int)(n - (size_t)(slash + 1 - s)),
+			strvec_pushf(out, "%.*s",
+				     (int)(n - (size_t)(slash + 1 - s)),
 				     slash + 1);
 		}
 	lines_release(&l);
@@ -1282,7 +1305,9 @@ static void header_path(const char *line, size_t n, char *out, size_t max)
 {
 	const char *p = line + 5, *end = line + n, *slash;
 
-	end = memchr(p, '\t', (size_t)(end - p)) ? memchr(p, '\t', (size_t)(end - p)) : end;
+	end = memchr(p, '\t', (size_t)(end - p)) ?
+		      memchr(p, '\t', (size_t)(end - p)) :
+		      end;
 	slash = memchr(p, '/', (size_t)(end - p));
 	if (slash)
 		p = slash + 1;
@@ -1320,7 +1345,8 @@ static void rejected_files(const char *output, struct strbuf *rejected,
 		else if (memmem(line, n, "No file to patch", 16))
 			note_file(missing, &seen, *header ? header : "a file");
 		else if (memmem(line, n, "FAILED", 6))
-			note_file(rejected, &seen, *current ? current : "a file");
+			note_file(rejected, &seen,
+				  *current ? current : "a file");
 		line = *nl ? nl + 1 : nl;
 	}
 	strbuf_release(&seen);
@@ -1332,16 +1358,16 @@ void pom_patch_argv(struct ctx *ctx, const char *dir, const char *diff,
 	config_get_words(ctx->cfg, "commands", "patch", argv);
 	strvec_pushf(argv, "-p%d", strip);
 	strvec_pushv(argv, (const char *const[]){
-			     "-f", "--no-backup-if-mismatch", "-r", "-",
-			     "-d", dir, "-i", diff, NULL });
+				   "-f", "--no-backup-if-mismatch", "-r", "-",
+				   "-d", dir, "-i", diff, NULL });
 	if (reverse)
 		strvec_push(argv, "-R");
 	if (dry)
 		strvec_push(argv, "--dry-run");
 }
 
-int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff,
-		  int strip, bool reverse, bool dry, struct strbuf *out)
+int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff, int strip,
+		  bool reverse, bool dry, struct strbuf *out)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int null_fd = -1, ret;
@@ -1369,14 +1395,15 @@ int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
 		struct strbuf rej = STRBUF_INIT, miss = STRBUF_INIT;
 
 		rejected_files(out.buf, &rej, &miss);
-		strbuf_addf(why, "%s:", strrchr(diff, '/') ?
-			    strrchr(diff, '/') + 1 : diff);
+		strbuf_addf(why, "%s:",
+			    strrchr(diff, '/') ? strrchr(diff, '/') + 1 : diff);
 		if (rej.len)
 			strbuf_addf(why, " hunks rejected in %s", rej.buf);
 		if (miss.len)
-			strbuf_addf(why, "%s %s missing (does it need another "
-				    "patch first?)", rej.len ? ";" : "",
-				    miss.buf);
+			strbuf_addf(why,
+				    "%s %s missing (does it need another "
+				    "patch first?)",
+				    rej.len ? ";" : "", miss.buf);
 		if (!rej.len && !miss.len)
 			strbuf_addf(why, " patch exited with %d", ret);
 		strbuf_release(&rej);
@@ -1440,10 +1467,13 @@ static int copy_new_file(struct target *t, const struct pom_copy *c,
 		if (ret)
 			strbuf_addf(why, "cannot read '%s'", c->src);
 	} else {
-		ret = stat(c->src, &st) < 0 || mkdir_parent(dst.buf, 0755) < 0 ||
-		      before_change(t, dst.buf) < 0 ||
-		      copy_file_atomic(c->src, dst.buf, st.st_mode & 0777) < 0 ?
-		      -1 : 0;
+		ret = stat(c->src, &st) < 0 ||
+				      mkdir_parent(dst.buf, 0755) < 0 ||
+				      before_change(t, dst.buf) < 0 ||
+				      copy_file_atomic(c->src, dst.buf,
+						       st.st_mode & 0777) < 0 ?
+			      -1 :
+			      0;
 		if (ret)
 			strbuf_addf(why, "cannot create %s", c->dst);
 	}
@@ -1494,7 +1524,8 @@ static bool ladd_present(const char *kdir, const struct pom_ladd *a)
 	strbuf_addf(&path, "%s/%s", kdir, a->target);
 	present = lines_read(&file, path.buf, TEXT_MAX) == 0 &&
 		  lines_read(&ladd, a->src, TEXT_MAX) == 0 &&
-		  ladd_text(ladd_kind(a->target), &file, &ladd, &out, &why) == 1;
+		  ladd_text(ladd_kind(a->target), &file, &ladd, &out, &why) ==
+			  1;
 	lines_release(&file);
 	lines_release(&ladd);
 	strbuf_release(&path);
@@ -1538,14 +1569,13 @@ static void part_files(const char *diff, struct strvec *out)
 	struct strvec files = STRVEC_INIT;
 
 	diff_targets(diff, &files);
-	if (files.nr)	/* v is NULL when there are none */
+	if (files.nr) /* v is NULL when there are none */
 		qsort(files.v, files.nr, sizeof(*files.v), by_string);
 	for (size_t i = 0; i < files.nr; i++)
 		if (!i || strcmp(files.v[i], files.v[i - 1]))
 			strvec_push(out, files.v[i]);
 	strvec_clear(&files);
 }
-
 
 /*
  * The files the patches of set touch (their diffs, line-adds and new
@@ -1582,7 +1612,7 @@ static char *make_scratch(struct pom_patch *const *set, size_t n,
 	for (size_t i = 0; i < files.nr && !ret; i++) {
 		struct strbuf why = STRBUF_INIT;
 
-		if (relpath_check(files.v[i]))	/* check_safety's */
+		if (relpath_check(files.v[i])) /* check_safety's */
 			strbuf_addf(&why, "unsafe file name '%s'", files.v[i]);
 		if (why.len || !in_tree(kdir, files.v[i], &why)) {
 			ret = error("a patch's file: %s", why.buf);
@@ -1623,7 +1653,7 @@ static bool parts_disjoint(struct pom_patch *const *set, size_t n,
 	bool disjoint = true;
 
 	set_files(set, n, applied, &all);
-	for (size_t i = 0; i < all.nr; i++)	/* "./x", "a//b" compare badly */
+	for (size_t i = 0; i < all.nr; i++) /* "./x", "a//b" compare badly */
 		if (!strncmp(all.v[i], "./", 2) || strstr(all.v[i], "//") ||
 		    strstr(all.v[i], "/./"))
 			disjoint = false;
@@ -1687,7 +1717,8 @@ static bool decided_early(struct ctx *ctx, const struct pom_tree *pt,
 		return true;
 	}
 	if (!pom_kernel_part(p)) {
-		strbuf_addstr(&res->detail, "userspace only: its diff goes into "
+		strbuf_addstr(&res->detail,
+			      "userspace only: its diff goes into "
 			      "the iptables package");
 		return true;
 	}
@@ -1727,8 +1758,7 @@ static void test_with_deps(struct ctx *ctx, const struct pom_tree *pt,
 }
 
 int pom_test(struct ctx *ctx, const struct pom_tree *pt,
-	     const struct pom_patch *p, const char *kdir,
-	     struct pom_check *res)
+	     const struct pom_patch *p, const char *kdir, struct pom_check *res)
 {
 	if (!decided_early(ctx, pt, p, kdir, res))
 		test_with_deps(ctx, pt, p, kdir, res);
@@ -1754,15 +1784,15 @@ static bool hunk_range(const char **s, long *count)
 }
 
 /* "@@ -A[,B] +C[,D] @@...": the old and new line counts B and D. */
-static bool hunk_counts(const char *s, long *old, long *new)
+static bool hunk_counts(const char *s, long *before, long *after)
 {
 	if (strncmp(s, "@@ -", 4))
 		return false;
 	s += 4;
-	if (!hunk_range(&s, old) || strncmp(s, " +", 2))
+	if (!hunk_range(&s, before) || strncmp(s, " +", 2))
 		return false;
 	s += 2;
-	return hunk_range(&s, new) && !strncmp(s, " @@", 3);
+	return hunk_range(&s, after) && !strncmp(s, " @@", 3);
 }
 
 /*
@@ -1773,7 +1803,7 @@ static bool hunk_counts(const char *s, long *old, long *new)
 static bool diff_is_complete(const char *diff)
 {
 	struct lines l;
-	long old = 0, new = 0;
+	long before = 0, after = 0;
 	bool header = false, ok, hunks = false;
 
 	lines_init(&l);
@@ -1782,26 +1812,26 @@ static bool diff_is_complete(const char *diff)
 		size_t len;
 		const char *s = line_at(&l, i, &len);
 
-		if (old > 0 || new > 0) {	/* inside a hunk */
+		if (before > 0 || after > 0) { /* inside a hunk */
 			char c = len ? s[0] : ' ';
 
 			if (c == ' ' || c == '-')
-				old--;
+				before--;
 			if (c == ' ' || c == '+')
-				new--;
+				after--;
 			ok = (c == ' ' || c == '-' || c == '+' || c == '\\') &&
-			     old >= 0 && new >= 0;
+			     before >= 0 && after >= 0;
 		} else if (len >= 3 && !strncmp(s, "@@ ", 3)) {
-			ok = header && hunk_counts(s, &old, &new);
+			ok = header && hunk_counts(s, &before, &after);
 			hunks = true;
 		} else if (len >= 4 && !strncmp(s, "+++ ", 4)) {
 			header = true;
 		} else if (len >= 4 && !strncmp(s, "*** ", 4)) {
-			ok = false;	/* a context diff: left alone */
+			ok = false; /* a context diff: left alone */
 		}
 	}
 	lines_release(&l);
-	return ok && hunks && old <= 0 && new <= 0;
+	return ok && hunks && before <= 0 && after <= 0;
 }
 
 /*
@@ -1809,8 +1839,8 @@ static bool diff_is_complete(const char *diff)
  * left to try once its new files and line-adds pass in memory: then
  * pom_test() would run nothing but patch --dry-run of each diff.
  */
-static bool diffs_left(const struct pom_tree *pt,
-		       const struct pom_patch *p, const char *kdir)
+static bool diffs_left(const struct pom_tree *pt, const struct pom_patch *p,
+		       const char *kdir)
 {
 	struct strvec names = STRVEC_INIT;
 	struct pom_patch **set = NULL;
@@ -1821,8 +1851,8 @@ static bool diffs_left(const struct pom_tree *pt,
 
 	strvec_push(&names, p->name);
 	left = p->diffs.nr && !p->depends.nr &&
-	       pom_order(pt, &names, &set, &n) == 0 && n == 1 &&
-	       set[0] == p && parts_disjoint(set, 1, &no);
+	       pom_order(pt, &names, &set, &n) == 0 && n == 1 && set[0] == p &&
+	       parts_disjoint(set, 1, &no);
 	error_set_quiet(old);
 	for (size_t i = 0; i < p->diffs.nr && left; i++)
 		left = diff_is_complete(p->diffs.v[i]);
@@ -1869,15 +1899,18 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
 
 	for (size_t i = 0; i < n && !ret; i++)
 		if (set[i]->unsafe)
-			ret = error("patch '%s' is unsafe, nothing was changed: "
-				    "%s", set[i]->name, set[i]->unsafe);
+			ret = error(
+				"patch '%s' is unsafe, nothing was changed: "
+				"%s",
+				set[i]->name, set[i]->unsafe);
 	if (!ret) {
 		for (size_t i = 0; i < n; i++)
 			applied[i] = is_applied(ctx, pt, set[i], kdir);
 		ret = try_parts(ctx, pt, set, n, applied, kdir, false, &why);
 		if (ret)
 			error("the patches do not apply to %s, nothing was "
-			      "changed: %s", kdir, why.buf);
+			      "changed: %s",
+			      kdir, why.buf);
 	}
 	for (size_t i = 0; i < n && !ret; i++) {
 		if (applied[i])
@@ -1905,8 +1938,8 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
 /* --- userspace parts ------------------------------------------------------ */
 
 static struct {
-	const char *src;	/* the iptables sources */
-	size_t base;		/* length of the iptables/ dir's path */
+	const char *src; /* the iptables sources */
+	size_t base;	 /* length of the iptables/ dir's path */
 	struct strbuf *diff;
 	int ret;
 } us;
@@ -1914,8 +1947,8 @@ static struct {
 static int visit_userspace(const char *path, const struct stat *st, int type,
 			   struct FTW *ftw)
 {
-	struct strbuf old = STRBUF_INIT, new = STRBUF_INIT, target = STRBUF_INIT,
-		      label = STRBUF_INIT;
+	struct strbuf old = STRBUF_INIT, new = STRBUF_INIT,
+		      target = STRBUF_INIT, label = STRBUF_INIT;
 	const char *rel = path + us.base + 1;
 
 	(void)st;
@@ -1930,7 +1963,8 @@ static int visit_userspace(const char *path, const struct stat *st, int type,
 		us.ret = error("cannot read '%s'", path);
 	strbuf_addf(&label, "iptables/%s", rel);
 	if (!us.ret)
-		text_diff(label.buf, old.buf, old.len, new.buf, new.len, us.diff);
+		text_diff(label.buf, old.buf, old.len, new.buf, new.len,
+			  us.diff);
 	strbuf_release(&old);
 	strbuf_release(&new);
 	strbuf_release(&target);
@@ -1946,7 +1980,8 @@ int pom_userspace_diff(const struct pom_patch *p, const char *src,
 	if (p->userspace) {
 		ret = read_file(p->userspace, TEXT_MAX, false, diff);
 		return ret ? error("cannot read '%s': %s", p->userspace,
-				   strerror(-ret)) : 0;
+				   strerror(-ret)) :
+			     0;
 	}
 	if (!p->userspace_dir)
 		return 0;

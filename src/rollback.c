@@ -16,7 +16,6 @@
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
 
-
 /* Is a kernel pomctl built the running one? */
 static bool running_ours(struct ctx *ctx)
 {
@@ -42,10 +41,10 @@ static void plan_manifest(const char *step, const struct manifest *m)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(created, i, v)
+	json_array_foreach (created, i, v)
 		if (path_exists(json_string_value(v)))
 			say("  %s: remove %s", step, json_string_value(v));
-	json_object_foreach(changed, path, v)
+	json_object_foreach (changed, path, v)
 		say("  %s: restore %s from %s", step, path,
 		    json_string_value(v));
 }
@@ -69,20 +68,20 @@ static int report_undone(const char *step, json_t *created, json_t *changed)
 	size_t i;
 	int ret = 0;
 
-	json_array_foreach(created, i, v) {
+	json_array_foreach (created, i, v) {
 		const char *p = json_string_value(v);
 
 		if (json_object_get(changed, p))
-			continue;	/* removed, then its backup restored */
+			continue; /* removed, then its backup restored */
 		if (path_exists(p))
 			ret = error("%s: %s is still there", step, p);
 		else
 			info("  %s: removed %s", step, p);
 	}
-	json_object_foreach(changed, path, v) {
+	json_object_foreach (changed, path, v) {
 		if (!same_content(path, json_string_value(v)))
-			ret = error("%s: %s could not be restored from %s", step,
-				    path, json_string_value(v));
+			ret = error("%s: %s could not be restored from %s",
+				    step, path, json_string_value(v));
 		else
 			info("  %s: restored %s", step, path);
 	}
@@ -105,7 +104,7 @@ static int undo_step(struct ctx *ctx, const char *step, bool dry)
 	}
 	/* what to check afterwards: the files that are there to undo */
 	created = json_array();
-	json_array_foreach(json_object_get(m.doc, "created"), i, v)
+	json_array_foreach (json_object_get(m.doc, "created"), i, v)
 		if (path_exists(json_string_value(v)))
 			json_array_append(created, v);
 	changed = json_deep_copy(json_object_get(m.doc, "changed"));
@@ -133,13 +132,14 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t, bool dry)
 	if (!*arch)
 		arch = step_output(ctx, "trial", "arch");
 	if (!*arch)
-		return 0;	/* nothing was built */
+		return 0; /* nothing was built */
 	if (dry) {
-		say("  kernel tree: make -C %s ARCH=%s distclean", t->dir, arch);
+		say("  kernel tree: make -C %s ARCH=%s distclean", t->dir,
+		    arch);
 		return 0;
 	}
-	return ktree_make(ctx, t, arch, (const char *const[]){ "distclean",
-							       NULL },
+	return ktree_make(ctx, t, arch,
+			  (const char *const[]){ "distclean", NULL },
 			  (const char *const[]){ NULL }, NULL, false);
 }
 
@@ -193,7 +193,8 @@ static void set_rebuilt_apart(struct ctx *ctx, struct strvec *changed,
 	first_list(ctx, &first);
 	for (size_t i = 0; first.nr && i < changed->nr; i++)
 		strvec_push(treesnap_has(&first, changed->v[i]) ? &rest :
-			    rebuilt, changed->v[i]);
+								  rebuilt,
+			    changed->v[i]);
 	if (first.nr) {
 		strvec_clear(changed);
 		*changed = rest;
@@ -225,14 +226,17 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	strvec_init(&rebuilt);
 	ret = treesnap_restore(t.dir, list.buf, dry, &res);
 	if (res.added.nr)
-		say_some(dry ? "remove what the run added:" : "removed what "
-			 "the run added:", &res.added);
+		say_some(dry ? "remove what the run added:" :
+			       "removed what "
+			       "the run added:",
+			 &res.added);
 	if (!dry && ret == 1) {
 		set_rebuilt_apart(ctx, &res.changed, &rebuilt);
 		if (rebuilt.nr)
 			say_some("left as this run rebuilt them, the build "
 				 "products of an earlier run (its rollback "
-				 "removes them):", &rebuilt);
+				 "removes them):",
+				 &rebuilt);
 		strvec_clear(&rebuilt);
 		set_rebuilt_apart(ctx, &res.missing, &rebuilt);
 		if (rebuilt.nr)
@@ -245,12 +249,14 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	if (!dry && ret == 1) {
 		if (res.changed.nr)
 			say_some("NOT restored, changed since the run began "
-				 "and not backed up:", &res.changed);
+				 "and not backed up:",
+				 &res.changed);
 		if (res.missing.nr)
 			say_some("NOT restored, gone since the run began:",
 				 &res.missing);
 		ret = error("the kernel tree %s is not as it was before the "
-			    "run: see the files above", t.dir);
+			    "run: see the files above",
+			    t.dir);
 	} else if (!dry && !ret) {
 		info("  kernel tree: as it was before the run (%s)", list.buf);
 	}
@@ -264,11 +270,11 @@ out:
 
 /* What rollback does with the packages of the run's transaction. */
 struct pkg_undo {
-	struct strvec files;	/* kept copies to install */
-	struct strvec back;	/* what they are ("NAME-VERSION-RELEASE") */
-	struct strvec erase;	/* packages the run added */
-	struct strvec by_hand;	/* replaced, no copy kept */
-	struct strvec left;	/* changed since the run: not touched */
+	struct strvec files;   /* kept copies to install */
+	struct strvec back;    /* what they are ("NAME-VERSION-RELEASE") */
+	struct strvec erase;   /* packages the run added */
+	struct strvec by_hand; /* replaced, no copy kept */
+	struct strvec left;    /* changed since the run: not touched */
 };
 
 /* The name of the package "NAME-VERSION-RELEASE". */
@@ -389,8 +395,7 @@ static int packages_to_undo(struct ctx *ctx, const struct manifest *m,
 {
 	struct strvec replaced = STRVEC_INIT, installed = STRVEC_INIT,
 		      names = STRVEC_INIT;
-	struct strbuf name = STRBUF_INIT, now = STRBUF_INIT,
-		      copy = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT, now = STRBUF_INIT, copy = STRBUF_INIT;
 	struct rpmdb db;
 
 	manifest_packages(m, "replaced", &replaced);
@@ -421,7 +426,8 @@ static int packages_to_undo(struct ctx *ctx, const struct manifest *m,
 	for (size_t i = 0; i < installed.nr; i++) {
 		name_of(installed.v[i], &name);
 		strbuf_reset(&now);
-		if (strvec_has(&names, name.buf) || !is_installed(&db, installed.v[i]))
+		if (strvec_has(&names, name.buf) ||
+		    !is_installed(&db, installed.v[i]))
 			continue;
 		if (only_ours(&db, name.buf, &installed, &now))
 			strvec_push(&u->erase, installed.v[i]);
@@ -452,7 +458,8 @@ static int report_packages(struct ctx *ctx, const struct pkg_undo *u)
 			info("  install: reinstalled package %s", u->back.v[i]);
 		else
 			ret = error("install: package %s is not installed "
-				    "after the transaction", u->back.v[i]);
+				    "after the transaction",
+				    u->back.v[i]);
 	for (size_t i = 0; i < u->erase.nr; i++)
 		if (!is_installed(&db, u->erase.v[i]))
 			info("  install: removed package %s", u->erase.v[i]);
@@ -475,7 +482,8 @@ static void say_by_hand(const struct pkg_undo *u, bool dry)
 		say("pomctl: no copy was kept of %s: put it back by hand with "
 		    "rpm -Uvh --oldpackage --replacepkgs %s, from the "
 		    "distribution's package files ([sources] package_locations "
-		    "lets pomctl keep them next time)", list.buf, list.buf);
+		    "lets pomctl keep them next time)",
+		    list.buf, list.buf);
 	strbuf_release(&list);
 }
 
@@ -491,13 +499,15 @@ static int restore_packages(struct ctx *ctx, bool dry)
 		ret = packages_to_undo(ctx, &m, &u);
 	for (size_t i = 0; dry && !ret && i < u.back.nr; i++)
 		say("  install: reinstall package %s (the copy kept when the "
-		    "run replaced it)", u.back.v[i]);
+		    "run replaced it)",
+		    u.back.v[i]);
 	for (size_t i = 0; dry && !ret && i < u.erase.nr; i++)
 		say("  install: remove package %s (the run added it)",
 		    u.erase.v[i]);
 	if (!dry && !ret && (u.files.nr || u.erase.nr)) {
 		ret = rpm_restore_packages(ctx->root,
-					   config_get(ctx->cfg, "rpm", "dbpath"),
+					   config_get(ctx->cfg, "rpm",
+						      "dbpath"),
 					   &u.files, &u.erase,
 					   config_get_bool(ctx->cfg, "rpm",
 							   "nodeps"));
@@ -551,19 +561,22 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	error_set_quiet(quiet);
 	if (ret)
 		return error("boot: cannot read the restored boot loader "
-			     "configuration: %s", error_last());
+			     "configuration: %s",
+			     error_last());
 	if (lilo) {
 		config_get_words(ctx->cfg, "commands", "lilo", &argv);
 		strbuf_addstr(&what, "lilo installs the map of the restored "
-			      "configuration");
+				     "configuration");
 	} else if ((def = boot_default_release(&b)) &&
 		   boot_one_shot(ctx, &b, def, &os) == 0 && os.kind &&
 		   !strcmp(os.kind, "stage2")) {
 		/* the one-shot, made again for the default entry */
 		strvec_pushv(&argv, strvec_argv(&os.argv));
-		strbuf_addf(&what, "GRUB's one-shot points at the default "
-			    "entry %ld (%.*s)", b.def,
-			    (int)strcspn(os.input.buf, "\n"), os.input.buf);
+		strbuf_addf(&what,
+			    "GRUB's one-shot points at the default "
+			    "entry %ld (%.*s)",
+			    b.def, (int)strcspn(os.input.buf, "\n"),
+			    os.input.buf);
 	} else {
 		say("  boot: GRUB's one-shot may still name an entry the "
 		    "rollback removed: point it at the default entry by hand "
@@ -571,8 +584,8 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	}
 	if (what.len && dry)
 		say("  boot: %s", what.buf);
-	else if (what.len && (ret = boot_command(ctx, &argv, os.input.buf,
-						 what.buf)) == 0)
+	else if (what.len &&
+		 (ret = boot_command(ctx, &argv, os.input.buf, what.buf)) == 0)
 		say("  boot: %s", what.buf);
 	boot_release(&b);
 	strbuf_release(&what);
@@ -588,7 +601,8 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 	if (dry)
 		say("pomctl rollback of run %s (%s) would:", ctx->state->id,
 		    step_output(ctx, "patch", "set")[0] ?
-		    step_output(ctx, "patch", "set") : "no patch applied");
+			    step_output(ctx, "patch", "set") :
+			    "no patch applied");
 	if (running_ours(ctx) && dry)
 		say("  (first: the running kernel %s is one this run "
 		    "installed: boot the old kernel, or pass --force)",

@@ -23,7 +23,7 @@
 
 /* librpm's messages, kept for our own: the last error-level one. */
 static struct strbuf rpm_message = STRBUF_INIT;
-static unsigned rpm_errors;	/* error-level messages since the reset */
+static unsigned rpm_errors; /* error-level messages since the reset */
 
 /*
  * librpm's warnings and errors since the last reset, joined with "; ": the
@@ -46,7 +46,7 @@ static int capture(rpmlogRec rec, rpmlogCallbackData data)
 
 static int rpm_setup(void)
 {
-	static int state;	/* 0 not yet, 1 ready, -1 failed */
+	static int state; /* 0 not yet, 1 ready, -1 failed */
 
 	if (state)
 		return state > 0 ? 0 : -1;
@@ -121,7 +121,9 @@ static void from_header(Header h, struct rpmpkg *p)
 	p->sourcerpm = tag_string(h, RPMTAG_SOURCERPM);
 	p->digest = header_digest(h);
 	p->has_epoch = headerIsEntry(h, RPMTAG_EPOCH);
-	p->epoch = p->has_epoch ? (unsigned long)headerGetNumber(h, RPMTAG_EPOCH) : 0;
+	p->epoch = p->has_epoch ?
+			   (unsigned long)headerGetNumber(h, RPMTAG_EPOCH) :
+			   0;
 }
 
 void rpmpkg_release(struct rpmpkg *p)
@@ -333,8 +335,9 @@ static int read_package(rpmts ts, const char *path, const char *label,
 		return 0;
 	return error("package '%s' is damaged or not a package: %s", label,
 		     without_path(rpm_said(rc == RPMRC_NOTFOUND ?
-					   "not an rpm package" :
-					   "its digests do not match"), path));
+						   "not an rpm package" :
+						   "its digests do not match"),
+				  path));
 }
 
 int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg)
@@ -445,8 +448,8 @@ static size_t remove_temps_in(const char *root, const char *dir,
 		if (e->d_type == DT_DIR || !is_rpm_temp(e->d_name, names))
 			continue;
 		root_path(&path, root, dir);
-		strbuf_addf(&path, "%s%s", dir[strlen(dir) - 1] == '/' ? "" :
-			    "/", e->d_name);
+		strbuf_addf(&path, "%s%s",
+			    dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
 		removed += unlink(path.buf) == 0;
 	}
 	if (d)
@@ -477,7 +480,7 @@ static void remove_rpm_temps(rpmts ts, const char *root, Header h)
 	size_t removed = 0;
 
 	while (fi && rpmfiNext(fi) >= 0) {
-		if (dir && strcmp(dir, rpmfiDN(fi))) {	/* the next directory */
+		if (dir && strcmp(dir, rpmfiDN(fi))) { /* the next directory */
 			removed += remove_temps_in(root, dir, &names);
 			strvec_clear(&names);
 			free(dir);
@@ -519,8 +522,7 @@ static void remove_srpm_temps(rpmts ts, Header h)
 	rpmfiFree(fi);
 }
 
-int rpm_install_srpm(const char *path, const char *topdir,
-		     struct strbuf *spec)
+int rpm_install_srpm(const char *path, const char *topdir, struct strbuf *spec)
 {
 	rpmts ts;
 	Header h = NULL;
@@ -574,8 +576,10 @@ static bool same_build(Header old, Header h)
  */
 static void installed_like(rpmts ts, Header h, struct rpmpkg **out, size_t *n)
 {
-	rpmdbMatchIterator mi = rpmtsInitIterator(
-		ts, RPMDBI_NAME, headerGetString(h, RPMTAG_NAME), 0);
+	rpmdbMatchIterator mi = rpmtsInitIterator(ts, RPMDBI_NAME,
+						  headerGetString(h,
+								  RPMTAG_NAME),
+						  0);
 	Header old;
 
 	while (mi && (old = rpmdbNextIterator(mi))) {
@@ -650,8 +654,9 @@ static int add_erasure(rpmts ts, const char *nvr)
 
 	while (mi && (h = rpmdbNextIterator(mi)))
 		ret = rpmtsAddEraseElement(ts, h, rpmdbGetIteratorOffset(mi)) ?
-		      error("cannot add the removal of %s to the transaction",
-			    nvr) : 0;
+			      error("cannot add the removal of %s to the transaction",
+				    nvr) :
+			      0;
 	rpmdbFreeIterator(mi);
 	return ret > 0 ? error("package %s is not installed", nvr) : ret;
 }
@@ -675,7 +680,8 @@ static int transaction(const char *root, const char *dbpath,
 	if (!ret && !nodeps && rpmtsCheck(ts) == 0) {
 		problems_in_words(ts, &why);
 		if (why.len)
-			ret = error("the packages cannot be installed: %s", why.buf);
+			ret = error("the packages cannot be installed: %s",
+				    why.buf);
 	}
 	if (!ret) {
 		rpmtsOrder(ts);
@@ -683,7 +689,8 @@ static int transaction(const char *root, const char *dbpath,
 		if (rpmtsRun(ts, NULL, filter) != 0) {
 			problems_in_words(ts, &why);
 			ret = error("the rpm transaction failed: %s",
-				    why.len ? why.buf : rpm_said("unknown error"));
+				    why.len ? why.buf :
+					      rpm_said("unknown error"));
 		}
 	}
 	transaction_done(ts);
@@ -706,5 +713,5 @@ int rpm_restore_packages(const char *root, const char *dbpath,
 	/* back to the older packages that were there before */
 	return transaction(root, dbpath, install, erase, nodeps,
 			   RPMPROB_FILTER_REPLACEPKG |
-			   RPMPROB_FILTER_OLDPACKAGE);
+				   RPMPROB_FILTER_OLDPACKAGE);
 }

@@ -107,9 +107,9 @@ static void build_env(struct child_process *cp, struct strvec *out)
 }
 
 struct pipes {
-	int out[2];	/* child's stdout+stderr -> parent */
-	int in[2];	/* parent -> child's stdin, when cp->input */
-	int err[2];	/* exec failure errno -> parent (close-on-exec) */
+	int out[2]; /* child's stdout+stderr -> parent */
+	int in[2];  /* parent -> child's stdin, when cp->input */
+	int err[2]; /* exec failure errno -> parent (close-on-exec) */
 };
 
 void run_die_with_parent(pid_t parent)
@@ -173,9 +173,9 @@ static void close_fd(int *fd)
 
 struct watch {
 	struct child_process *cp;
-	struct strbuf line;	/* the last non-empty line, maybe partial */
-	bool complete;		/* line ended; the next byte starts anew */
-	const char *input;	/* what is left to write to stdin */
+	struct strbuf line; /* the last non-empty line, maybe partial */
+	bool complete;	    /* line ended; the next byte starts anew */
+	const char *input;  /* what is left to write to stdin */
 	double start, drawn;
 	bool killed;
 };
@@ -199,8 +199,8 @@ static void note_output(struct watch *w, const char *buf, size_t n)
 	struct strbuf *out = w->cp->out;
 
 	if (out && out->len < OUT_MAX)
-		strbuf_add(out, buf, n < OUT_MAX - out->len ? n :
-				     OUT_MAX - out->len);
+		strbuf_add(out, buf,
+			   n < OUT_MAX - out->len ? n : OUT_MAX - out->len);
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] == '\n' || buf[i] == '\r') {
 			line_done(w);
@@ -238,7 +238,7 @@ static void stop_group(struct watch *w)
 	for (unsigned waited = 0; waited < grace; waited += 20) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			kill(-pid, SIGKILL);
-			w->cp->pid = -pid;	/* reaped; remember as negative */
+			w->cp->pid = -pid; /* reaped; remember as negative */
 			return;
 		}
 		usleep(20000);
@@ -282,14 +282,15 @@ static void watch_child(struct watch *w, struct pipes *p)
 				break;
 			if (got > 0) {
 				note_output(w, buf, (size_t)got);
-				if (write(w->cp->log_fd, buf, (size_t)got) < 0) {
+				if (write(w->cp->log_fd, buf, (size_t)got) <
+				    0) {
 					/* keep draining the pipe */
 				}
 			}
 		}
 		draw(w);
 	}
-	line_done(w);	/* a last line without a newline */
+	line_done(w); /* a last line without a newline */
 	progress_clear();
 }
 
@@ -299,12 +300,12 @@ static int wait_child(struct watch *w)
 	int status = 0;
 
 	if (pid < 0)
-		return 128 + SIGTERM;	/* reaped in stop_group() */
+		return 128 + SIGTERM; /* reaped in stop_group() */
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
 	if (w->killed)
-		kill(-pid, SIGKILL);	/* whatever of the group is left */
+		kill(-pid, SIGKILL); /* whatever of the group is left */
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -347,8 +348,8 @@ static void boot_id(char out[40])
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	snprintf(out, 40, "%s", host_real_boot_id(&sb) || !sb.len ?
-		 "unknown" : sb.buf);
+	snprintf(out, 40, "%s",
+		 host_real_boot_id(&sb) || !sb.len ? "unknown" : sb.buf);
 	strbuf_release(&sb);
 }
 
@@ -372,10 +373,11 @@ static bool proc_stat(pid_t pid, pid_t *pgrp, unsigned long long *start,
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the command name may hold anything */
-	if (!p || sscanf(p + 1, " %c %*d %ld %*d %*d %*d %*u %*u %*u %*u %*u "
-			 "%*u %*u %*d %*d %*d %*d %*d %*d %llu", &state, &group,
-			 start) != 3)
+	p = strrchr(buf, ')'); /* the command name may hold anything */
+	if (!p || sscanf(p + 1,
+			 " %c %*d %ld %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &state, &group, start) != 3)
 		return false;
 	*pgrp = (pid_t)group;
 	*zombie = state == 'Z' || state == 'X';
@@ -456,26 +458,30 @@ int run_end_orphans(int fd)
 	buf[n] = '\0';
 	line = strstr(buf, "\ngroup ");
 	holder = strtol(buf, NULL, 10);
-	if (!line || sscanf(line, "\ngroup %ld %llu %39s", &pgid, &rec_start,
-			    rec_boot) != 3 || pgid <= 1)
+	if (!line ||
+	    sscanf(line, "\ngroup %ld %llu %39s", &pgid, &rec_start,
+		   rec_boot) != 3 ||
+	    pgid <= 1)
 		return 0;
 	boot_id(boot);
 	if (strcmp(boot, rec_boot))
-		return 0;	/* recorded before a reboot: long gone */
+		return 0; /* recorded before a reboot: long gone */
 	if (proc_stat((pid_t)pgid, &group, &start, &zombie) &&
 	    start != rec_start)
-		return 0;	/* the number belongs to another process now */
+		return 0; /* the number belongs to another process now */
 	if (!group_alive((pid_t)pgid))
 		return 0;
 	warning("stopping the commands an earlier pomctl (pid %ld) left "
-		"running (process group %ld)", holder, pgid);
+		"running (process group %ld)",
+		holder, pgid);
 	kill(-(pid_t)pgid, SIGTERM);
 	if (!wait_group((pid_t)pgid, 3000)) {
 		kill(-(pid_t)pgid, SIGKILL);
 		if (!wait_group((pid_t)pgid, 5000))
 			return error("process group %ld, left running by an "
 				     "earlier pomctl, does not end; stop it, "
-				     "then run pomctl again", pgid);
+				     "then run pomctl again",
+				     pgid);
 	}
 	return 0;
 }
@@ -524,13 +530,15 @@ static bool has_exited(pid_t pid)
 	siginfo_t info;
 
 	memset(&info, 0, sizeof(info));
-	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) <
+		       0 ||
 	       info.si_pid == pid;
 }
 
 static int run_spawned(struct child_process *cp, struct pipes *p)
 {
-	struct watch w = { cp, STRBUF_INIT, false, cp->input, monotonic_seconds(), 0,
+	struct watch w = { cp,	      STRBUF_INIT,	   false,
+			   cp->input, monotonic_seconds(), 0,
 			   false };
 	int ret;
 
@@ -544,7 +552,8 @@ static int run_spawned(struct child_process *cp, struct pipes *p)
 		stop_group(&w);
 	ret = wait_child(&w);
 	record_group(0);
-	steplog_printf(cp->log_fd, "exit %d (%.3f s)%s", ret, monotonic_seconds() - w.start,
+	steplog_printf(cp->log_fd, "exit %d (%.3f s)%s", ret,
+		       monotonic_seconds() - w.start,
 		       w.killed ? ", interrupted" : "");
 	strbuf_release(&w.line);
 	return ret;
@@ -565,7 +574,8 @@ int run_command(struct child_process *cp)
 	if (find_program(cp->args.v[0], &prog) < 0) {
 		errno = ENOENT;
 		steplog_printf(cp->log_fd, "not found: %s", cp->args.v[0]);
-		ret = error("cannot run '%s': not found in PATH", cp->args.v[0]);
+		ret = error("cannot run '%s': not found in PATH",
+			    cp->args.v[0]);
 		goto out;
 	}
 	if (make_pipes(cp, &p) < 0) {

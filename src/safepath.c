@@ -12,7 +12,7 @@
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
-#define MAX_LINKS 40	/* as the kernel's path walk */
+#define MAX_LINKS 40 /* as the kernel's path walk */
 
 const char *relpath_check(const char *path)
 {
@@ -101,7 +101,7 @@ static void splice_link(struct strbuf *todo, const char *target)
 }
 
 struct walk {
-	int base;		/* the base directory */
+	int base; /* the base directory */
 	enum beneath how;
 	bool follow_last;
 	struct strbuf todo, done, c;
@@ -185,7 +185,7 @@ int path_walk(const char *base, const char *rel, enum beneath how,
 	return ret;
 }
 
-static bool no_openat2;	/* ENOSYS once: the kernel has none */
+static bool no_openat2; /* ENOSYS once: the kernel has none */
 
 static int open_how(const char *base, const char *rel, int flags, mode_t mode,
 		    enum beneath how)
@@ -211,8 +211,8 @@ static int open_how(const char *base, const char *rel, int flags, mode_t mode,
 	return (int)fd;
 }
 
-int open_beneath_walk(const char *base, const char *rel, int flags,
-		      mode_t mode, enum beneath how)
+int open_beneath_walk(const char *base, const char *rel, int flags, mode_t mode,
+		      enum beneath how)
 {
 	struct strbuf where = STRBUF_INIT;
 	bool follow = !(flags & O_NOFOLLOW);

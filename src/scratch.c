@@ -8,8 +8,8 @@
 #include "pomctl/util.h"
 
 static struct {
-	struct strbuf dir;	/* "" until the first use */
-	bool private;		/* made here, removed at exit */
+	struct strbuf dir; /* "" until the first use */
+	bool private;	   /* made here, removed at exit */
 } place = { STRBUF_INIT, false };
 
 int scratch_use_state(const char *state_dir)

@@ -20,19 +20,40 @@
 enum edit_op { INSERT, REPLACE, DELETE };
 
 struct spec_edit {
-	size_t line;		/* INSERT goes before this line */
+	size_t line; /* INSERT goes before this line */
 	enum edit_op op;
 	char *text;
 	size_t seq;
 };
 
 static const char *const section_names[] = {
-	"package", "description", "prep", "build", "install", "check",
-	"clean", "files", "changelog", "pre", "post", "preun", "postun",
-	"pretrans", "posttrans", "trigger", "triggerin", "triggerun",
-	"triggerpostun", "verifyscript", "filetriggerin", "filetriggerun",
-	"transfiletriggerin", "transfiletriggerun", "generate_buildrequires",
-	"patchlist", "sourcelist",
+	"package",
+	"description",
+	"prep",
+	"build",
+	"install",
+	"check",
+	"clean",
+	"files",
+	"changelog",
+	"pre",
+	"post",
+	"preun",
+	"postun",
+	"pretrans",
+	"posttrans",
+	"trigger",
+	"triggerin",
+	"triggerun",
+	"triggerpostun",
+	"verifyscript",
+	"filetriggerin",
+	"filetriggerun",
+	"transfiletriggerin",
+	"transfiletriggerun",
+	"generate_buildrequires",
+	"patchlist",
+	"sourcelist",
 };
 
 /* --- structure ------------------------------------------------------------- */
@@ -129,7 +150,7 @@ static enum cond cond_at(const struct spec *s, size_t i)
 		    !strncmp(line + a, middle[k], w - a))
 			return COND_ELSE;
 	return w - a == 6 && !strncmp(line + a, "%endif", 6) ? COND_ENDIF :
-							      COND_NONE;
+							       COND_NONE;
 }
 
 /*
@@ -220,7 +241,8 @@ int spec_parse(struct spec *s, const char *name, const char *text, size_t len)
 		size_t n;
 		const char *line = line_at(&s->l, i, &n);
 
-		if (!is_continuation(s, i) && section_header(line, n, &sec, &arg))
+		if (!is_continuation(s, i) &&
+		    section_header(line, n, &sec, &arg))
 			add_section(s, sec.buf, arg.buf, i);
 	}
 	compute_depths(s);
@@ -261,9 +283,8 @@ void spec_release(struct spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static const struct spec_section *find_section(const struct spec *s,
-					       const char *name,
-					       const char *arg)
+static const struct spec_section *
+find_section(const struct spec *s, const char *name, const char *arg)
 {
 	for (size_t i = 0; i < s->nsec; i++)
 		if (!strcmp(s->sec[i].name, name) &&
@@ -407,16 +428,16 @@ static void set_value(struct spec *s, size_t i, size_t at, const char *value)
 struct entry {
 	size_t line;
 	int num;
-	bool listed;		/* a line of the list section */
-	bool implicit;		/* numbered by its place */
+	bool listed;   /* a line of the list section */
+	bool implicit; /* numbered by its place */
 };
 
 struct entries {
 	struct entry *e;
 	size_t nr;
-	long last_tag;		/* the line of the last tag, or -1 */
-	int max;		/* the highest number taken, or -1 */
-	const struct spec_section *list;	/* the last list, or NULL */
+	long last_tag;			 /* the line of the last tag, or -1 */
+	int max;			 /* the highest number taken, or -1 */
+	const struct spec_section *list; /* the last list, or NULL */
 };
 
 /* A line of a list section that names a file. */
@@ -498,10 +519,13 @@ static int patch_line_number(const char *line, size_t len, int *strip)
 	if (len < 6 || strncmp(line, "%patch", 6)) {
 		/* %{PATCH1} or %PATCH1, not %{PATCH10} for 1 */
 		ref = strstr(sb.buf, "%{PATCH");
-		ref = ref ? ref + 7 : (ref = strstr(sb.buf, "%PATCH")) ? ref + 6 : NULL;
+		ref = ref			       ? ref + 7 :
+		      (ref = strstr(sb.buf, "%PATCH")) ? ref + 6 :
+							 NULL;
 		if (ref && isdigit((unsigned char)*ref))
 			num = atoi(ref);
-		if (num >= 0 && (w = strstr(sb.buf, " -p")) && isdigit((unsigned char)w[3]))
+		if (num >= 0 && (w = strstr(sb.buf, " -p")) &&
+		    isdigit((unsigned char)w[3]))
 			*strip = atoi(w + 3);
 		strbuf_release(&sb);
 		return num;
@@ -510,20 +534,22 @@ static int patch_line_number(const char *line, size_t len, int *strip)
 		num = atoi(sb.buf + 6);
 	} else if (sb.buf[6] && sb.buf[6] != ' ' && sb.buf[6] != '\t') {
 		strbuf_release(&sb);
-		return -1;	/* %patchfoo is not a %patch line */
+		return -1; /* %patchfoo is not a %patch line */
 	}
 	for (w = strtok_r(sb.buf + 6, " \t", &save); w;
 	     w = strtok_r(NULL, " \t", &save)) {
 		char opt = w[0] == '-' && w[1] ? w[1] : 0;
 		const char *v = opt && strchr(with_value, opt) ?
-				(w[2] ? w + 2 : strtok_r(NULL, " \t", &save)) :
-				NULL;
+					(w[2] ? w + 2 :
+						strtok_r(NULL, " \t", &save)) :
+					NULL;
 
 		if (opt == 'P' && v)
 			num = atoi(v);
 		else if (opt == 'p' && v)
 			*strip = atoi(v);
-		else if (!opt && num < 0 && strspn(w, "0123456789") == strlen(w))
+		else if (!opt && num < 0 &&
+			 strspn(w, "0123456789") == strlen(w))
 			num = atoi(w);
 	}
 	strbuf_release(&sb);
@@ -537,7 +563,8 @@ static void patch_lines(const struct spec *s, int num, long *lines, size_t *n,
 	const struct spec_section *prep = find_section(s, "prep", NULL);
 
 	*n = 0;
-	for (size_t i = prep ? prep->start + 1 : 0; prep && i < prep->end; i++) {
+	for (size_t i = prep ? prep->start + 1 : 0; prep && i < prep->end;
+	     i++) {
 		size_t len;
 		const char *line = line_at(&s->l, i, &len);
 		int st, k = patch_line_number(line, len, &st);
@@ -620,9 +647,10 @@ static bool single_macro(const char *v, struct strbuf *name)
 	} else {
 		strbuf_addstr(name, v);
 	}
-	return name->len && strspn(name->buf, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				   "abcdefghijklmnopqrstuvwxyz0123456789_") ==
-			    name->len;
+	return name->len &&
+	       strspn(name->buf,
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "abcdefghijklmnopqrstuvwxyz0123456789_") == name->len;
 }
 
 /*
@@ -687,14 +715,17 @@ static bool version_line_taken(const struct spec *s, size_t i, size_t at,
 	quiet = error_set_quiet(true);
 	if (scratch_make("spec", &dir) == 0) {
 		strbuf_addf(&path, "%s/probe.spec", dir.buf);
-		if (write_file_atomic(path.buf, text.buf, text.len, 0600) == 0) {
+		if (write_file_atomic(path.buf, text.buf, text.len, 0600) ==
+		    0) {
 			rpm_clear_message();
-			spec = rpmSpecParse(path.buf, RPMSPEC_ANYARCH |
-					    RPMSPEC_FORCE, NULL);
+			spec = rpmSpecParse(path.buf,
+					    RPMSPEC_ANYARCH | RPMSPEC_FORCE,
+					    NULL);
 		}
 		if (spec) {
-			const char *v = headerGetString(
-				rpmSpecSourceHeader(spec), RPMTAG_VERSION);
+			const char *v = headerGetString(rpmSpecSourceHeader(
+								spec),
+							RPMTAG_VERSION);
 
 			taken = v && !strcmp(v, PROBE_VERSION);
 		}
@@ -725,19 +756,23 @@ static int edit_version(struct spec *s, const char *version, bool ask_rpm,
 	for (; i >= 0; i = find_tag(s, "Version", (size_t)i + 1, &at)) {
 		tag_value(s, (size_t)i, at, &v);
 		if (!version_line_taken(s, (size_t)i, at, ask_rpm)) {
-			strbuf_addf(log, "Version: %s kept (line %ld, in a "
-				    "branch rpm does not take)\n", v.buf, i + 1);
+			strbuf_addf(log,
+				    "Version: %s kept (line %ld, in a "
+				    "branch rpm does not take)\n",
+				    v.buf, i + 1);
 			continue;
 		}
 		if (single_macro(v.buf, &macro) &&
 		    (d = find_define(s, macro.buf, 0, &dat)) >= 0) {
-			for (; d >= 0; d = find_define(s, macro.buf,
-						       (size_t)d + 1, &dat))
+			for (; d >= 0;
+			     d = find_define(s, macro.buf, (size_t)d + 1, &dat))
 				set_value(s, (size_t)d, dat, version);
-			strbuf_addf(log, "%%define %s: %s\n", macro.buf, version);
+			strbuf_addf(log, "%%define %s: %s\n", macro.buf,
+				    version);
 		} else {
 			set_value(s, (size_t)i, at, version);
-			strbuf_addf(log, "Version: %s (was %s)\n", version, v.buf);
+			strbuf_addf(log, "Version: %s (was %s)\n", version,
+				    v.buf);
 		}
 	}
 	strbuf_release(&v);
@@ -759,7 +794,8 @@ static int edit_release(struct spec *s, const char *release, struct strbuf *log)
 }
 
 /* Source0 (or Source), in every conditional branch that sets it. */
-static void edit_source0(struct spec *s, const char *tarball, struct strbuf *log)
+static void edit_source0(struct spec *s, const char *tarball,
+			 struct strbuf *log)
 {
 	struct strbuf v = STRBUF_INIT, nv = STRBUF_INIT;
 	size_t at;
@@ -768,7 +804,7 @@ static void edit_source0(struct spec *s, const char *tarball, struct strbuf *log
 
 	if (i < 0)
 		i = find_tag(s, tag = "Source", 0, &at);
-	if (i < 0) {	/* rpm 4.15+: the first line of %sourcelist */
+	if (i < 0) { /* rpm 4.15+: the first line of %sourcelist */
 		struct entries r;
 
 		entries_of(s, "Source", &r);
@@ -782,11 +818,12 @@ static void edit_source0(struct spec *s, const char *tarball, struct strbuf *log
 	for (; i >= 0; i = tag ? find_tag(s, tag, (size_t)i + 1, &at) : -1) {
 		strbuf_reset(&nv);
 		tag_value(s, (size_t)i, at, &v);
-		if (!strchr(v.buf, '%')) {	/* macros follow Version */
+		if (!strchr(v.buf, '%')) { /* macros follow Version */
 			const char *slash = strrchr(v.buf, '/');
 
 			if (slash)
-				strbuf_add(&nv, v.buf, (size_t)(slash - v.buf) + 1);
+				strbuf_add(&nv, v.buf,
+					   (size_t)(slash - v.buf) + 1);
 			strbuf_addstr(&nv, tarball);
 			set_value(s, (size_t)i, at, nv.buf);
 			strbuf_addf(log, "Source0: %s\n", nv.buf);
@@ -864,7 +901,8 @@ static void edit_description(struct spec *s, const struct strvec *patches)
 	strbuf_release(&sb);
 }
 
-static void edit_requires(struct spec *s, const char *kernel, struct strbuf *log)
+static void edit_requires(struct spec *s, const char *kernel,
+			  struct strbuf *log)
 {
 	struct strbuf v = STRBUF_INIT, line = STRBUF_INIT;
 	size_t at;
@@ -875,7 +913,8 @@ static void edit_requires(struct spec *s, const char *kernel, struct strbuf *log
 	for (i = find_tag(s, "Requires", 0, &at); i >= 0;
 	     i = find_tag(s, "Requires", (size_t)i + 1, &at)) {
 		tag_value(s, (size_t)i, at, &v);
-		if (!strncmp(v.buf, "kernel", 6) && strchr(" <>=,", v.buf[6] ? v.buf[6] : ' ')) {
+		if (!strncmp(v.buf, "kernel", 6) &&
+		    strchr(" <>=,", v.buf[6] ? v.buf[6] : ' ')) {
 			set_value(s, (size_t)i, at, line.buf);
 			done = true;
 		}
@@ -885,7 +924,8 @@ static void edit_requires(struct spec *s, const char *kernel, struct strbuf *log
 		strbuf_reset(&v);
 		strbuf_addf(&v, "Requires: %s\n", line.buf);
 		/* a Release in %if/%else: after the %endif, for every branch */
-		add_edit(s, after_blocks(s, (size_t)(rel >= 0 ? rel : 0) + 1, 0),
+		add_edit(s,
+			 after_blocks(s, (size_t)(rel >= 0 ? rel : 0) + 1, 0),
 			 INSERT, v.buf);
 	}
 	strbuf_addf(log, "Requires: %s\n", line.buf);
@@ -919,13 +959,15 @@ static int drop_patches(struct spec *s, const struct strvec *drop,
 			for (size_t j = k + 1; j < r.nr && !ret; j++) {
 				patch_lines(s, r.e[j].num, lines, &nl, NULL);
 				if (r.e[j].implicit && nl)
-					ret = error("%s:%ld: dropping %s renumbers "
-						    "the patches after it (they "
-						    "are numbered by their place), "
-						    "and this line applies patch %d "
-						    "by number: edit the spec by "
-						    "hand", s->path, lines[0] + 1,
-						    drop->v[d], r.e[j].num);
+					ret = error(
+						"%s:%ld: dropping %s renumbers "
+						"the patches after it (they "
+						"are numbered by their place), "
+						"and this line applies patch %d "
+						"by number: edit the spec by "
+						"hand",
+						s->path, lines[0] + 1,
+						drop->v[d], r.e[j].num);
 			}
 			if (ret)
 				break;
@@ -951,7 +993,7 @@ static size_t prep_insert_point(const struct spec *s)
 	if (!prep)
 		return s->l.nr;
 	patch_lines(s, -1, lines, &n, &strip);
-	if (n)		/* a %patch for one architecture: after its %endif */
+	if (n) /* a %patch for one architecture: after its %endif */
 		return after_blocks(s, (size_t)lines[n - 1] + 1,
 				    section_depth(s, prep));
 	for (size_t i = prep->start + 1; i < prep->end; i++) {
@@ -972,7 +1014,8 @@ static long autopatch_line(const struct spec *s, int *strip)
 {
 	const struct spec_section *prep = find_section(s, "prep", NULL);
 
-	for (size_t i = prep ? prep->start + 1 : 0; prep && i < prep->end; i++) {
+	for (size_t i = prep ? prep->start + 1 : 0; prep && i < prep->end;
+	     i++) {
 		size_t len;
 		const char *line = line_at(&s->l, i, &len), *p;
 		struct strbuf sb = STRBUF_INIT;
@@ -1015,8 +1058,9 @@ static int add_entry_line(struct spec *s, const char *prefix, const char *file,
 		last = r.last_tag >= 0 ? r.last_tag : o.last_tag;
 		entries_release(&o);
 		strbuf_addf(&sb, "%s%d: %s\n", prefix, n, file);
-		add_edit(s, after_blocks(s, (size_t)(last >= 0 ? last : 0) + 1,
-					 0), INSERT, sb.buf);
+		add_edit(s,
+			 after_blocks(s, (size_t)(last >= 0 ? last : 0) + 1, 0),
+			 INSERT, sb.buf);
 	}
 	entries_release(&r);
 	strbuf_release(&sb);
@@ -1036,15 +1080,17 @@ static int add_userspace(struct spec *s, const struct strvec *files,
 		return error("spec '%s' line %ld applies its patches with "
 			     "%%autosetup/%%autopatch at -p%d; pomctl's "
 			     "userspace diffs need -p1: give it -p1, or apply "
-			     "the patches with %%patch lines", s->path,
-			     autop + 1, strip < 0 ? 0 : strip);
+			     "the patches with %%patch lines",
+			     s->path, autop + 1, strip < 0 ? 0 : strip);
 	for (size_t i = 0; i < files->nr; i++) {
 		int n = add_entry_line(s, "Patch", files->v[i], "Source",
 				       (int)i);
 
-		if (autop >= 0) {	/* it applies the new one too */
-			strbuf_addf(log, "Patch%d: %s, applied by %%autosetup "
-				    "or %%autopatch\n", n, files->v[i]);
+		if (autop >= 0) { /* it applies the new one too */
+			strbuf_addf(log,
+				    "Patch%d: %s, applied by %%autosetup "
+				    "or %%autopatch\n",
+				    n, files->v[i]);
 			continue;
 		}
 		strbuf_reset(&sb);
@@ -1080,9 +1126,9 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 			 "pages.\n\n");
 		if (inst)
 			add_edit(s, append_point(s, inst), INSERT,
-				     "make install-devel DESTDIR=$RPM_BUILD_ROOT "
-				     "LIBDIR=%{_libdir} INCDIR=%{_includedir} "
-				     "MANDIR=%{_mandir}\n");
+				 "make install-devel DESTDIR=$RPM_BUILD_ROOT "
+				 "LIBDIR=%{_libdir} INCDIR=%{_includedir} "
+				 "MANDIR=%{_mandir}\n");
 		add_edit(s, files_at, INSERT,
 			 "%files devel\n%defattr(-,root,root)\n"
 			 "%{_libdir}/libipq.a\n%{_includedir}/libipq.h\n"
@@ -1099,13 +1145,14 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 			 "The patch-o-matic tree whose extensions were applied "
 			 "to the kernel and\nbuilt into this iptables, "
 			 "installed under /usr/src/patch-o-matic.\n\n");
-		strbuf_addf(&sb, "mkdir -p $RPM_BUILD_ROOT/usr/src/patch-o-matic\n"
+		strbuf_addf(&sb,
+			    "mkdir -p $RPM_BUILD_ROOT/usr/src/patch-o-matic\n"
 			    "tar -xjf %%{SOURCE%d} -C $RPM_BUILD_ROOT/usr/src/"
 			    "patch-o-matic\nmv $RPM_BUILD_ROOT/usr/src/"
 			    "patch-o-matic/%s/* $RPM_BUILD_ROOT/usr/src/"
 			    "patch-o-matic/\nrmdir $RPM_BUILD_ROOT/usr/src/"
-			    "patch-o-matic/%s\n", pom_source, req->pom_top,
-			    req->pom_top);
+			    "patch-o-matic/%s\n",
+			    pom_source, req->pom_top, req->pom_top);
 		if (inst)
 			add_edit(s, append_point(s, inst), INSERT, sb.buf);
 		add_edit(s, files_at, INSERT,
@@ -1162,9 +1209,11 @@ static void add_changelog(struct spec *s, const struct spec_request *req,
 	strftime(date, sizeof(date), "%a %b %d %Y", &tm);
 	if (!c)
 		strbuf_addstr(&sb, "\n%changelog\n");
-	strbuf_addf(&sb, "* %s %s - %s-%s\n- iptables %s with the patch-o-matic "
-		    "extensions ", date, req->packager, req->version,
-		    req->release, req->version);
+	strbuf_addf(&sb,
+		    "* %s %s - %s-%s\n- iptables %s with the patch-o-matic "
+		    "extensions ",
+		    date, req->packager, req->version, req->release,
+		    req->version);
 	join_names(req->patches, &sb);
 	strbuf_addf(&sb, "%s\n", CHANGELOG_MARK);
 	for (size_t i = 0; req->drop && i < req->drop->nr; i++)
@@ -1204,13 +1253,16 @@ static int edit_kernel_dir(struct spec *s, const char *dir, struct strbuf *log)
 	unsigned count = 0;
 
 	if (strpbrk(dir, " \t'\"$`\\"))
-		return error("the kernel tree '%s' has characters a spec cannot "
-			     "carry in KERNEL_DIR=", dir);
+		return error(
+			"the kernel tree '%s' has characters a spec cannot "
+			"carry in KERNEL_DIR=",
+			dir);
 	for (size_t k = 0; k < ARRAY_SIZE(sections); k++) {
 		const struct spec_section *sec = find_section(s, sections[k],
 							      NULL);
 
-		for (size_t i = sec ? sec->start + 1 : 0; sec && i < sec->end; i++) {
+		for (size_t i = sec ? sec->start + 1 : 0; sec && i < sec->end;
+		     i++) {
 			size_t len, at;
 			const char *line = line_at(&s->l, i, &len);
 			struct strbuf sb = STRBUF_INIT;
@@ -1218,11 +1270,12 @@ static int edit_kernel_dir(struct spec *s, const char *dir, struct strbuf *log)
 			if (!(at = make_word(line, len)))
 				continue;
 			if (memmem(line, len, "KERNEL_DIR", 10))
-				return error("%s:%zu: the spec's %%%s sets "
-					     "KERNEL_DIR itself; pomctl cannot "
-					     "point it at the patched tree: edit "
-					     "the spec by hand", s->path, i + 1,
-					     sections[k]);
+				return error(
+					"%s:%zu: the spec's %%%s sets "
+					"KERNEL_DIR itself; pomctl cannot "
+					"point it at the patched tree: edit "
+					"the spec by hand",
+					s->path, i + 1, sections[k]);
 			strbuf_add(&sb, line, at);
 			strbuf_addf(&sb, " KERNEL_DIR=%s", dir);
 			strbuf_add(&sb, line + at, len - at);
@@ -1234,7 +1287,8 @@ static int edit_kernel_dir(struct spec *s, const char *dir, struct strbuf *log)
 	}
 	if (!count)
 		return error("spec '%s' runs no make in %%build: pomctl cannot "
-			     "give it KERNEL_DIR", s->path);
+			     "give it KERNEL_DIR",
+			     s->path);
 	strbuf_addf(log, "KERNEL_DIR=%s on %u make command%s\n", dir, count,
 		    count == 1 ? "" : "s");
 	return 0;
@@ -1281,8 +1335,8 @@ static int by_line(const void *a, const void *b)
 static void add_text(struct strbuf *out, const char *text, bool crlf)
 {
 	for (; *text; text++) {
-		if (crlf && *text == '\n' && (!out->len ||
-					      out->buf[out->len - 1] != '\r'))
+		if (crlf && *text == '\n' &&
+		    (!out->len || out->buf[out->len - 1] != '\r'))
 			strbuf_addch(out, '\r');
 		strbuf_addch(out, *text);
 	}
@@ -1294,7 +1348,7 @@ void spec_render(const struct spec *s, struct strbuf *out)
 	size_t k = 0;
 	bool crlf = s->l.nr && !strcmp(ending(s, 0), "\r\n");
 
-	if (s->nedits) {	/* edits is NULL when there are none */
+	if (s->nedits) { /* edits is NULL when there are none */
 		memcpy(e, s->edits, s->nedits * sizeof(*e));
 		qsort(e, s->nedits, sizeof(*e), by_line);
 	}
@@ -1305,7 +1359,8 @@ void spec_render(const struct spec *s, struct strbuf *out)
 			if (e[k].op == INSERT) {
 				if (i == s->l.nr && out->len &&
 				    out->buf[out->len - 1] != '\n')
-					strbuf_addstr(out, crlf ? "\r\n" : "\n");
+					strbuf_addstr(out,
+						      crlf ? "\r\n" : "\n");
 				add_text(out, e[k].text, crlf);
 			} else if (!replaced) {
 				replaced = true;
@@ -1354,20 +1409,23 @@ static int check_expect(rpmSpec spec, const char *path, const char *arch,
 			    r ? r : "(none)", x->release);
 	for (size_t i = 0; !ret && x->packages && i < x->packages->nr; i++)
 		if (!strvec_has(&names, x->packages->v[i]))
-			ret = error("the edited spec '%s' has no package %s%s%s",
-				    path, x->packages->v[i], arch ? " for " : "",
-				    arch ? arch : "");
+			ret = error(
+				"the edited spec '%s' has no package %s%s%s",
+				path, x->packages->v[i], arch ? " for " : "",
+				arch ? arch : "");
 	for (size_t i = 0; !ret && x->sources && i < x->sources->nr; i++)
 		if (!strvec_has(&sources, x->sources->v[i]))
-			ret = error("the edited spec '%s' does not list %s as a "
-				    "source", path, x->sources->v[i]);
+			ret = error(
+				"the edited spec '%s' does not list %s as a "
+				"source",
+				path, x->sources->v[i]);
 	for (size_t i = 0; !ret && x->applied && i < x->applied->nr; i++)
 		if (!prep || !strstr(prep, x->applied->v[i]))
 			ret = error("the edited spec '%s' does not apply %s in "
 				    "%%prep for %s (a conditional around the "
-				    "patch lines?): edit the spec by hand", path,
-				    x->applied->v[i], arch ? arch :
-				    "this host's architecture");
+				    "patch lines?): edit the spec by hand",
+				    path, x->applied->v[i],
+				    arch ? arch : "this host's architecture");
 	strvec_clear(&names);
 	strvec_clear(&sources);
 	return ret;
@@ -1385,17 +1443,19 @@ static int parse_for(const char *path, const char *arch,
 	rpm_clear_message();
 	spec = rpmSpecParse(path, RPMSPEC_ANYARCH | RPMSPEC_FORCE, NULL);
 	if (!spec && strstr(rpm_last_message(""), "invalid utf-8 encoding"))
-		ret = error("spec '%s' does not parse: %s; it is not UTF-8 (an "
-			    "ISO-8859 Summary or changelog, say), which this "
-			    "rpm refuses while %%_invalid_encoding_terminates_"
-			    "build is 1: set it to 0 in /etc/rpm/macros (rpmbuild "
-			    "reads it too), or convert the spec, then pomctl "
-			    "resume", path, rpm_last_message(""));
+		ret = error(
+			"spec '%s' does not parse: %s; it is not UTF-8 (an "
+			"ISO-8859 Summary or changelog, say), which this "
+			"rpm refuses while %%_invalid_encoding_terminates_"
+			"build is 1: set it to 0 in /etc/rpm/macros (rpmbuild "
+			"reads it too), or convert the spec, then pomctl "
+			"resume",
+			path, rpm_last_message(""));
 	else if (!spec)
 		ret = error("spec '%s' does not parse%s%s: %s", path,
 			    arch ? " for " : "", arch ? arch : "",
 			    rpm_last_message("rpmSpecParse failed"));
-	else if (expect && rpm_error_count())	/* rpmspec would exit 0 */
+	else if (expect && rpm_error_count()) /* rpmspec would exit 0 */
 		ret = error("the edited spec '%s' parses%s%s with errors: %s",
 			    path, arch ? " for " : "", arch ? arch : "",
 			    rpm_last_message(""));

@@ -141,7 +141,9 @@ static json_t *step_to_json(const struct step_state *s)
 		json_object_set_new(o, "pause",
 				    json_pack("{s:s, s:s}", "release",
 					      s->pause_release, "boot_id",
-					      s->pause_boot_id ? s->pause_boot_id : ""));
+					      s->pause_boot_id ?
+						      s->pause_boot_id :
+						      ""));
 	json_object_set(o, "fingerprint", s->fingerprint);
 	json_object_set(o, "outputs", s->outputs);
 	return o;
@@ -202,7 +204,7 @@ static bool is_string_object(json_t *o)
 
 	if (!json_is_object(o))
 		return false;
-	json_object_foreach(o, k, v)
+	json_object_foreach (o, k, v)
 		if (!json_is_string(v))
 			return false;
 	return true;
@@ -254,8 +256,8 @@ static const char *load_step(json_t *o, struct step_state *s)
 static int damaged(const char *path, const char *what, const char *detail)
 {
 	return error("state file '%s' is damaged (%s%s%s); move it aside to "
-		     "start a new run", path, what, detail ? ": " : "",
-		     detail ? detail : "");
+		     "start a new run",
+		     path, what, detail ? ": " : "", detail ? detail : "");
 }
 
 static int load_steps(struct state *st, json_t *steps, const char *path)
@@ -264,11 +266,14 @@ static int load_steps(struct state *st, json_t *steps, const char *path)
 	int ret = 0;
 
 	if (!json_is_array(steps) || json_array_size(steps) != st->nr)
-		return damaged(path, "the step list is not the one this "
-			       "pomctl runs", NULL);
+		return damaged(path,
+			       "the step list is not the one this "
+			       "pomctl runs",
+			       NULL);
 	for (size_t i = 0; i < st->nr && !ret; i++) {
 		json_t *o = json_array_get(steps, i);
-		const char *name = json_string_value(json_object_get(o, "name"));
+		const char *name = json_string_value(
+			json_object_get(o, "name"));
 		const char *bad;
 
 		if (!json_is_object(o) || !name ||
@@ -292,7 +297,7 @@ static int load_patches(struct state *st, json_t *a)
 
 	if (!json_is_array(a))
 		return -1;
-	json_array_foreach(a, i, v) {
+	json_array_foreach (a, i, v) {
 		if (!json_is_string(v) ||
 		    !patch_name_is_valid(json_string_value(v)))
 			return -1;
@@ -321,7 +326,7 @@ static int load_doc(struct state *st, json_t *doc, const char *path)
 	/* the id names the run's records: a file name, nothing else */
 	if (!*st->id || *st->id == '.' ||
 	    st->id[strspn(st->id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			  "abcdefghijklmnopqrstuvwxyz:.-_")])
+				  "abcdefghijklmnopqrstuvwxyz:.-_")])
 		return damaged(path, "field", "id");
 	if (!json_is_boolean(force))
 		return damaged(path, "field", "force");
@@ -384,10 +389,12 @@ static void report_holder(int fd, const char *path, const char *what)
 
 	if (pid > 0)
 		error("another pomctl (pid %ld) is running on %s (lock '%s'); "
-		      "wait for it to finish", pid, what, path);
+		      "wait for it to finish",
+		      pid, what, path);
 	else
 		error("another pomctl is running on %s (lock '%s'); wait for "
-		      "it to finish", what, path);
+		      "it to finish",
+		      what, path);
 }
 
 /* flock path: the fd; -EWOULDBLOCK or -1 (reported). */
@@ -397,7 +404,8 @@ static int lock_file(const char *path, const char *what)
 	int err;
 
 	if (fd < 0)
-		return error("cannot open lock '%s': %s", path, strerror(errno));
+		return error("cannot open lock '%s': %s", path,
+			     strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
 	err = errno;
@@ -418,7 +426,7 @@ static void write_pid(int fd, const char *path)
 		warning("cannot write the pid into '%s'", path);
 }
 
-static int root_fd = -1;	/* held with the state lock */
+static int root_fd = -1; /* held with the state lock */
 
 static int lock_root(const char *root_lock)
 {
@@ -527,7 +535,7 @@ bool fp_compare(const json_t *old, const struct fingerprint *fp,
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(fp->obj, key, v) {
+	json_object_foreach (fp->obj, key, v) {
 		json_t *was = json_object_get(old, key);
 
 		if (!was) {
@@ -539,7 +547,7 @@ bool fp_compare(const json_t *old, const struct fingerprint *fp,
 			return false;
 		}
 	}
-	json_object_foreach((json_t *)old, key, v) {
+	json_object_foreach ((json_t *)old, key, v) {
 		if (!json_object_get(fp->obj, key)) {
 			strbuf_addf(why, "input no longer used: %s", key);
 			return false;

@@ -115,8 +115,8 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_addprintable(struct strbuf *sb, const char *s)
 {
 	for (; s && *s; s++)
-		strbuf_addch(sb, (unsigned char)*s < 0x20 || *s == 0x7f ?
-				 '?' : *s);
+		strbuf_addch(sb,
+			     (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
 }
 
 void strbuf_rtrim(struct strbuf *sb)

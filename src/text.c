@@ -38,7 +38,8 @@ static void index_lines(struct lines *l)
 
 		if (l->nr == alloc) {
 			alloc *= 2;
-			l->start = xrealloc(l->start, alloc * sizeof(*l->start));
+			l->start = xrealloc(l->start,
+					    alloc * sizeof(*l->start));
 		}
 		l->start[l->nr++] = pos;
 		pos = nl ? (size_t)(nl - l->text.buf) + 1 : l->text.len;
@@ -107,8 +108,7 @@ static bool same_line(const struct lines *a, size_t i, const struct lines *b,
 	return la == lb && !memcmp(x, y, la);
 }
 
-static void emit(struct strbuf *out, char mark, const struct lines *l,
-		 size_t i)
+static void emit(struct strbuf *out, char mark, const struct lines *l, size_t i)
 {
 	size_t len;
 	const char *s = line_raw(l, i, &len);
@@ -142,7 +142,8 @@ static int diff_u(const char *path, const char *old, size_t oldlen,
 	    write_file_atomic(b.buf, new, newlen, 0600) < 0)
 		goto out;
 	strvec_pushv(&cp.args, (const char *const[]){ "diff", "-u", "--label",
-			     path, "--label", path, a.buf, b.buf, NULL });
+						      path, "--label", path,
+						      a.buf, b.buf, NULL });
 	cp.log_fd = null_fd;
 	cp.out = &got;
 	cp.label = "diff";
@@ -187,8 +188,8 @@ void text_diff(const char *path, const char *old, size_t oldlen,
 	from = pre > CONTEXT ? pre - CONTEXT : 0;
 	a_end = a.nr - suf + (suf > CONTEXT ? CONTEXT : suf);
 	b_end = b.nr - suf + (suf > CONTEXT ? CONTEXT : suf);
-	strbuf_addf(out, "--- %s\n+++ %s\n@@ -%zu,%zu +%zu,%zu @@\n", path, path,
-		    a_end > from ? from + 1 : from, a_end - from,
+	strbuf_addf(out, "--- %s\n+++ %s\n@@ -%zu,%zu +%zu,%zu @@\n", path,
+		    path, a_end > from ? from + 1 : from, a_end - from,
 		    b_end > from ? from + 1 : from, b_end - from);
 	for (size_t i = from; i < pre; i++)
 		emit(out, ' ', &a, i);
@@ -241,7 +242,7 @@ void suggest(const char *word, const char *const *cands, size_t n,
 		return;
 	for (size_t i = 0; i < n; i++) {
 		size_t d = strlen(cands[i]) > 64 ? best :
-			   distance(word, cands[i]);
+						   distance(word, cands[i]);
 
 		if (d < best) {
 			best = d;

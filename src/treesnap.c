@@ -24,15 +24,16 @@ static void entry_line(const char *dir, const char *rel, const struct stat *st,
 	char digest[SHA256_HEX] = "-", target[4096];
 	struct strbuf path = STRBUF_INIT;
 	ssize_t n;
-	char type = S_ISDIR(st->st_mode) ? 'd' : S_ISLNK(st->st_mode) ? 'l' :
-		    'f';
+	char type = S_ISDIR(st->st_mode) ? 'd' :
+		    S_ISLNK(st->st_mode) ? 'l' :
+					   'f';
 
 	strbuf_addf(&path, "%s/%s", dir, rel);
 	if (type == 'f' && sha256_file(path.buf, digest) < 0)
 		strcpy(digest, "unreadable");
 	strbuf_addf(out, "%c %04o %lld %s %s", type,
-		    (unsigned)(st->st_mode & 07777), type == 'f' ?
-		    (long long)st->st_size : 0LL, digest, rel);
+		    (unsigned)(st->st_mode & 07777),
+		    type == 'f' ? (long long)st->st_size : 0LL, digest, rel);
 	if (type == 'l') {
 		n = readlink(path.buf, target, sizeof(target) - 1);
 		target[n < 0 ? 0 : n] = '\0';
@@ -46,8 +47,8 @@ static void entry_line(const char *dir, const char *rel, const struct stat *st,
 static struct {
 	const char *dir;
 	size_t base;
-	struct strbuf *out;	/* take: the list */
-	struct strvec *seen;	/* restore: every path, for the comparison */
+	struct strbuf *out;  /* take: the list */
+	struct strvec *seen; /* restore: every path, for the comparison */
 } walk;
 
 static int visit(const char *path, const struct stat *st, int type,
@@ -58,7 +59,7 @@ static int visit(const char *path, const struct stat *st, int type,
 	(void)type;
 	(void)ftw;
 	if (!*rel)
-		return 0;	/* the tree itself */
+		return 0; /* the tree itself */
 	rel++;
 	if (strchr(rel, '\n') || strstr(rel, " -> "))
 		return error("'%s' has a name pomctl cannot record", path);
@@ -178,9 +179,9 @@ static int remove_added(const char *dir, const struct strvec *added)
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir, added->v[i]);
 		if (lstat(path.buf, &st) < 0)
-			continue;	/* inside a directory gone already */
+			continue; /* inside a directory gone already */
 		if (S_ISDIR(st.st_mode) ? remove_tree(path.buf) < 0 :
-		    unlink(path.buf) < 0)
+					  unlink(path.buf) < 0)
 			ret = error("cannot remove '%s': %s", path.buf,
 				    strerror(errno));
 	}
@@ -206,7 +207,7 @@ static void compare(const char *dir, const struct strvec *lines,
 		}
 		strbuf_reset(&now);
 		entry_line(dir, rel.buf, &st, &now);
-		strbuf_setlen(&now, now.len - 1);	/* the newline */
+		strbuf_setlen(&now, now.len - 1); /* the newline */
 		if (strcmp(now.buf, lines->v[i]) &&
 		    !(lines->v[i][0] == 'd' && now.buf[0] == 'd'))
 			strvec_push(&r->changed, rel.buf);

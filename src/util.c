@@ -62,8 +62,8 @@ static void report(const char *prefix, const char *fmt, va_list ap)
 	fflush(stdout);
 	progress_clear();
 	if (use_colour())
-		fprintf(stderr, "%spomctl:\033[0m %s", *prefix ?
-			"\033[1;33m" : "\033[1;31m", prefix);
+		fprintf(stderr, "%spomctl:\033[0m %s",
+			*prefix ? "\033[1;33m" : "\033[1;31m", prefix);
 	else
 		fprintf(stderr, "pomctl: %s", prefix);
 	vfprintf(stderr, fmt, ap);
@@ -269,8 +269,7 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 	return write_atomic(path, data, len, mode & ~mask, NULL);
 }
 
-int write_file_keep(const char *path, const void *data, size_t len,
-		    mode_t mode)
+int write_file_keep(const char *path, const void *data, size_t len, mode_t mode)
 {
 	struct stat st;
 
@@ -304,8 +303,8 @@ int copy_file_atomic(const char *src, const char *dst, mode_t mode)
 		goto done;
 	}
 	unlink(tmp.buf);
-	out = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		   mode);
+	out = open(tmp.buf,
+		   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (out < 0)
 		error("cannot create '%s': %s", tmp.buf, strerror(errno));
 	else if (copy_fd(in, out) < 0)
@@ -382,7 +381,8 @@ int list_dir(const char *dir, struct strvec *out)
 	if (n < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
+		if (strcmp(names[i]->d_name, ".") &&
+		    strcmp(names[i]->d_name, ".."))
 			strvec_push(out, names[i]->d_name);
 		free(names[i]);
 	}
@@ -414,8 +414,7 @@ bool path_is_clean(const char *path)
 			p++;
 		end = strchrnul(p, '/');
 		n = (size_t)(end - p);
-		if ((n == 2 && !strncmp(p, "..", 2)) ||
-		    (n == 1 && *p == '.'))
+		if ((n == 2 && !strncmp(p, "..", 2)) || (n == 1 && *p == '.'))
 			return false;
 		p = end;
 	}

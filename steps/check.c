@@ -40,16 +40,20 @@ static void describe(const char *name, const struct match_probe *p,
 			    release);
 		break;
 	case MATCH_MODULE:
-		strbuf_addf(sb, "the %s %s is already available to %s as "
-			    "the module %s", name, kind, release,
-			    p->detail.buf);
+		strbuf_addf(sb,
+			    "the %s %s is already available to %s as "
+			    "the module %s",
+			    name, kind, release, p->detail.buf);
 		break;
 	case MATCH_REGISTERED:
-		strbuf_addf(sb, "the %s %s is already in the running "
-			    "kernel (listed in %s)", name, kind, p->detail.buf);
+		strbuf_addf(sb,
+			    "the %s %s is already in the running "
+			    "kernel (listed in %s)",
+			    name, kind, p->detail.buf);
 		break;
 	case MATCH_MAINLINE:
-		strbuf_addf(sb, "kernel %s has the %s %s in mainline: use "
+		strbuf_addf(sb,
+			    "kernel %s has the %s %s in mainline: use "
 			    "the %s module (modprobe %s), no patch is needed",
 			    release, name, kind, p->detail.buf, p->detail.buf);
 		break;
@@ -108,8 +112,8 @@ void check_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "match %s", ctx->state->patches.v[i]);
-		fp_add(fp, sb.buf, probes[i].detail.len ? probes[i].detail.buf :
-			   "absent");
+		fp_add(fp, sb.buf,
+		       probes[i].detail.len ? probes[i].detail.buf : "absent");
 	}
 	release_all(ctx, probes);
 	strbuf_release(&sb);
@@ -134,11 +138,12 @@ int check_plan(struct ctx *ctx)
 		plan_note(ctx->plan, "%s", sb.buf);
 	}
 	if (all_available(ctx, probes))
-		plan_note(ctx->plan, ctx->state->force ?
-			  "--force: the run goes on all the same" :
-			  "the run would end here (--force goes on)");
+		plan_note(ctx->plan,
+			  ctx->state->force ?
+				  "--force: the run goes on all the same" :
+				  "the run would end here (--force goes on)");
 	ret = all_available(ctx, probes) && !ctx->state->force ? STEP_FINISH :
-	      0;
+								 0;
 	release_all(ctx, probes);
 	strbuf_release(&sb);
 	return ret;
@@ -159,7 +164,8 @@ int check_run(struct ctx *ctx)
 		describe(ctx->state->patches.v[i], &probes[i],
 			 ctx->host.release, &sb);
 		for (size_t j = 0; j < probes[i].looked.nr; j++)
-			steplog_printf(ctx->log_fd, "%s", probes[i].looked.v[j]);
+			steplog_printf(ctx->log_fd, "%s",
+				       probes[i].looked.v[j]);
 		steplog_printf(ctx->log_fd, "%s", sb.buf);
 		info("  %s", sb.buf);
 		strbuf_addf(&all, "%s%s", i ? "; " : "", sb.buf);

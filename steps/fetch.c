@@ -28,9 +28,8 @@ struct tarball {
 static const struct tarball iptables_tarball = {
 	"iptables_version", "iptables_url", "iptables_sha256", "iptables"
 };
-static const struct tarball pom_tarball = {
-	"pom_version", "pom_url", "pom_sha256", "pom"
-};
+static const struct tarball pom_tarball = { "pom_version", "pom_url",
+					    "pom_sha256", "pom" };
 
 static void cache_dir(struct ctx *ctx, struct strbuf *sb)
 {
@@ -70,11 +69,13 @@ static int check_pin(struct ctx *ctx, const char *url, const char *pin_key)
 	if (!unpinned(ctx, url, pin_key))
 		return 0;
 	if (config_get_bool(ctx->cfg, S, "require_checksums"))
-		return error("no sha256 pin for %s ([sources] %s) and checksums "
-			     "are required: set the pin in pomctl.conf", url,
-			     pin_key);
+		return error(
+			"no sha256 pin for %s ([sources] %s) and checksums "
+			"are required: set the pin in pomctl.conf",
+			url, pin_key);
 	warning("no sha256 pin for %s ([sources] %s): its content is not "
-		"checked", url, pin_key);
+		"checked",
+		url, pin_key);
 	return 0;
 }
 
@@ -95,8 +96,9 @@ static void request(struct ctx *ctx, const char *url, const char *pin_key,
 						     "connect_timeout");
 	req->low_speed_time = (long)config_get_uint(ctx->cfg, "fetch",
 						    "low_speed_time");
-	req->max_size = (long long)config_get_uint(ctx->cfg, "limits",
-						   "download_mib") << 20;
+	req->max_size =
+		(long long)config_get_uint(ctx->cfg, "limits", "download_mib")
+		<< 20;
 	req->log_fd = ctx->log_fd;
 }
 
@@ -127,7 +129,8 @@ static int srpm_name(struct ctx *ctx, struct strbuf *name)
 	rpmpkg_release(&pkg);
 	if (!name->len || strchr(name->buf, '/'))
 		return error("the installed iptables names no usable source "
-			     "package (SOURCERPM '%s')", name->buf);
+			     "package (SOURCERPM '%s')",
+			     name->buf);
 	return 0;
 }
 
@@ -201,8 +204,9 @@ int fetch_from_location(struct ctx *ctx, const char *loc, const char *name,
 	if (why->len)
 		strbuf_addstr(why, "; ");
 	strbuf_reset(path);
-	return is_dir_location(loc) ? from_dir(ctx, loc, name, path, why) :
-	       from_url(ctx, loc, name, pin_key, path, why);
+	return is_dir_location(loc) ?
+		       from_dir(ctx, loc, name, path, why) :
+		       from_url(ctx, loc, name, pin_key, path, why);
 }
 
 /* A cached object that turned out bad must not be used again. */
@@ -353,8 +357,9 @@ static int extract_pom_into(struct ctx *ctx, const struct fetch_result *res,
 		steplog_work(ctx->log_fd, start, "extract %s", res->path.buf);
 	}
 	if (!ret && !is_dir(dir->buf))
-		ret = error("patch-o-matic tarball '%s' holds no directory '%s'",
-			    res->path.buf, strrchr(dir->buf, '/') + 1);
+		ret = error(
+			"patch-o-matic tarball '%s' holds no directory '%s'",
+			res->path.buf, strrchr(dir->buf, '/') + 1);
 	return ret;
 }
 
@@ -363,7 +368,7 @@ static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 	struct strbuf dir = STRBUF_INIT;
 	int ret = extract_pom_into(ctx, res, &dir);
 
-	if (!ret)	/* by its place in the state: see ctx_fetched_pom() */
+	if (!ret) /* by its place in the state: see ctx_fetched_pom() */
 		state_set_output(ctx->state, "fetch", "pom_dir",
 				 path_under(ctx->state_dir.buf, dir.buf));
 	strbuf_release(&dir);
@@ -441,7 +446,7 @@ int fetch_check_names(struct ctx *ctx, bool plan)
 	int ret;
 
 	if (check_all_available(ctx))
-		return 0;	/* the run ends at check: no tree needed */
+		return 0; /* the run ends at check: no tree needed */
 	ret = pom_tree_early(ctx, plan, &dir, &why);
 	if (ret == 1 && why.len)
 		warning("patch-o-matic %s: %s; the patch names are checked "
@@ -458,8 +463,8 @@ void fetch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	static const char *const keys[] = {
 		"srpm_locations", "iptables_version", "iptables_url",
-		"pom_version", "pom_url", "mirrors", "srpm_sha256",
-		"iptables_sha256", "pom_sha256",
+		"pom_version",	  "pom_url",	      "mirrors",
+		"srpm_sha256",	  "iptables_sha256",  "pom_sha256",
 	};
 
 	/* not the installed iptables: the install step replaces it */
@@ -486,12 +491,14 @@ static void plan_download_of(struct ctx *ctx, const char *url,
 			  url, res.digest);
 	else
 		plan_download(ctx->plan, url,
-			      fetch_remote_size(url, req.connect_timeout), dest);
+			      fetch_remote_size(url, req.connect_timeout),
+			      dest);
 	if (unpinned(ctx, url, pin_key))
 		plan_note(ctx->plan, "%s: no sha256 pin for %s ([sources] %s)",
 			  config_get_bool(ctx->cfg, S, "require_checksums") ?
-			  "error, checksums are required" :
-			  "warning, its content is not checked", url, pin_key);
+				  "error, checksums are required" :
+				  "warning, its content is not checked",
+			  url, pin_key);
 	fetch_result_release(&res);
 	strvec_clear(&mirrors);
 	strbuf_release(&cache);
@@ -503,9 +510,11 @@ static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
 	struct strbuf url = STRBUF_INIT, path = STRBUF_INIT;
 
 	srpm_locations(ctx, &locs);
-	plan_note(ctx->plan, "the iptables source package: %s (the SOURCERPM "
+	plan_note(ctx->plan,
+		  "the iptables source package: %s (the SOURCERPM "
 		  "of the installed iptables), tried in [sources] "
-		  "srpm_locations in order, then in the rpm SRPMS", name);
+		  "srpm_locations in order, then in the rpm SRPMS",
+		  name);
 	for (size_t i = 0; i < locs.nr; i++) {
 		location_url(locs.v[i], name, &url);
 		if (!is_dir_location(locs.v[i])) {
@@ -513,10 +522,11 @@ static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
 			continue;
 		}
 		ctx_path(ctx, url.buf, &path);
-		plan_note(ctx->plan, "%s: %s", url.buf, access(path.buf, R_OK) ?
-			  "not there" : "there");
+		plan_note(ctx->plan, "%s: %s", url.buf,
+			  access(path.buf, R_OK) ? "not there" : "there");
 	}
-	plan_note(ctx->plan, "check its digests and install it into %s with "
+	plan_note(ctx->plan,
+		  "check its digests and install it into %s with "
 		  "librpm (the spec into SPECS, the sources into SOURCES)",
 		  top);
 	strvec_clear(&locs);
@@ -541,9 +551,11 @@ int fetch_plan(struct ctx *ctx)
 		strbuf_addf(&dest, "%s/SOURCES/%s", top.buf, name.buf);
 		plan_download_of(ctx, url.buf, tarballs[i]->pin_key, dest.buf);
 	}
-	plan_note(ctx->plan, "extract the patch-o-matic tree into %s/pom "
+	plan_note(ctx->plan,
+		  "extract the patch-o-matic tree into %s/pom "
 		  "(checked: no absolute paths, no '..', no links outside, "
-		  "no devices)", ctx->state_dir.buf);
+		  "no devices)",
+		  ctx->state_dir.buf);
 	strbuf_release(&name);
 	strbuf_release(&top);
 	strbuf_release(&url);

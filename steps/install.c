@@ -47,7 +47,8 @@ static void plan_packages(struct ctx *ctx)
 	}
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->plan, "install (upgrade)", pkgs.v[i]);
-	plan_note(ctx->plan, "before the transaction, a copy of each installed "
+	plan_note(ctx->plan,
+		  "before the transaction, a copy of each installed "
 		  "package it replaces is kept for rollback, where the rpm top "
 		  "directory, the updaters' caches or [sources] "
 		  "package_locations have that very build");
@@ -73,7 +74,7 @@ int install_plan(struct ctx *ctx)
 		ret = ktree_open_configured(ctx, &t);
 		if (ret)
 			return -1;
-		free(t.release);	/* what the kernel step recorded */
+		free(t.release); /* what the kernel step recorded */
 		t.release = xstrdup(built);
 		strbuf_addstr(&arch, step_output(ctx, "kernel", "arch"));
 	}
@@ -136,8 +137,8 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 		     struct manifest *m, struct strbuf *from)
 {
 	struct strvec locs = STRVEC_INIT;
-	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT,
-		      why = STRBUF_INIT, keep = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT, why = STRBUF_INIT,
+		      keep = STRBUF_INIT;
 	int ret = 1;
 
 	rpmpkg_nvr(p, &name);
@@ -151,7 +152,8 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 			ret = mkdir_p(keep.buf, 0700);
 			strbuf_addf(&keep, "/%s", name.buf);
 			if (!ret)
-				ret = copy_file_atomic(path.buf, keep.buf, 0600);
+				ret = copy_file_atomic(path.buf, keep.buf,
+						       0600);
 			strbuf_addstr(from, locs.v[i]);
 		}
 	strvec_clear(&locs);
@@ -197,7 +199,7 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 		strbuf_reset(&from);
 		rpmpkg_nvr(&old[i], &nvr);
 		if (strvec_has(&ours, nvr.buf))
-			continue;	/* rebuilt since: nothing to put back */
+			continue; /* rebuilt since: nothing to put back */
 		manifest_package(m, "replaced", nvr.buf);
 		ret = keep_copy(ctx, &old[i], m, &from);
 		if (!ret)
@@ -207,7 +209,8 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 			warning("no copy of %s to keep (none of the rpm top "
 				"directory, the updaters' caches and [sources] "
 				"package_locations has this build): rollback "
-				"will name it to reinstall by hand", nvr.buf);
+				"will name it to reinstall by hand",
+				nvr.buf);
 	}
 	rpmpkg_free_all(old, n);
 	strvec_clear(&ours);
@@ -229,10 +232,11 @@ static int install_packages(struct ctx *ctx, struct manifest *m)
 	ret = record_packages(ctx, &pkgs, m);
 	if (!ret)
 		ret = rpm_install_packages(ctx->root,
-					   config_get(ctx->cfg, "rpm", "dbpath"),
-					   &pkgs, config_get_bool(ctx->cfg,
-								  "rpm",
-								  "nodeps"));
+					   config_get(ctx->cfg, "rpm",
+						      "dbpath"),
+					   &pkgs,
+					   config_get_bool(ctx->cfg, "rpm",
+							   "nodeps"));
 	steplog_work(ctx->log_fd, start, "rpm transaction of %zu packages",
 		     pkgs.nr);
 	manifest_packages(m, "replaced", &replaced);
@@ -270,8 +274,7 @@ static int maybe_reboot(struct ctx *ctx)
  * the first stage not done.
  */
 static int install_stages(struct ctx *ctx, const struct ktree *t,
-			  const char *arch, const char *def,
-			  struct manifest *m)
+			  const char *arch, const char *def, struct manifest *m)
 {
 	const char *pkgs = step_output(ctx, "rpm", "packages");
 	int ret = ktree_install(ctx, t, arch, m);

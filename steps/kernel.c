@@ -37,9 +37,11 @@ static int ensure_config(struct ctx *ctx, const struct ktree *t,
 	if (!path_exists(dotconfig.buf)) {
 		ret = ktree_config_and_arch(ctx, t, &config, arch);
 		if (!ret && !m)
-			plan_note(ctx->plan, "%s/.config is not there: the "
+			plan_note(ctx->plan,
+				  "%s/.config is not there: the "
 				  "running kernel's configuration %s is "
-				  "copied there", t->dir, config.buf);
+				  "copied there",
+				  t->dir, config.buf);
 		else if (!ret)
 			ret = ktree_install_config(t, config.buf, m);
 	} else {
@@ -63,8 +65,8 @@ static int distclean_keeping_config(struct ctx *ctx, struct ktree *t,
 		return error("cannot read '%s'", config);
 	ret = manifest_backup(m, config);
 	if (!ret)
-		ret = ktree_make(ctx, t, arch, (const char *const[]){
-					 "distclean", NULL },
+		ret = ktree_make(ctx, t, arch,
+				 (const char *const[]){ "distclean", NULL },
 				 (const char *const[]){ NULL }, NULL, false);
 	if (!ret)
 		ret = write_file_keep(config, text.buf, text.len, 0644);
@@ -78,7 +80,7 @@ static const char *build_start(struct ctx *ctx, const struct ktree *t)
 	const char *incremental = config_get(ctx->cfg, "build", "incremental");
 
 	if (!strcmp(ctx->state->trial, "skip"))
-		return "distclean";	/* the first build of the run */
+		return "distclean"; /* the first build of the run */
 	if (!strcmp(incremental, "yes") ||
 	    (!strcmp(incremental, "auto") && t->is26))
 		return "";
@@ -103,8 +105,9 @@ static int planned_release(struct ctx *ctx, struct ktree *t,
 {
 	if (!trial_decides(ctx))
 		return ktree_new_release(ctx, t, NULL, diff);
-	return ktree_release_after_trial(ctx, t, !strcmp(ctx->state->trial,
-							 "full"), diff);
+	return ktree_release_after_trial(ctx, t,
+					 !strcmp(ctx->state->trial, "full"),
+					 diff);
 }
 
 int kernel_planned_tree(struct ctx *ctx, struct ktree *t)
@@ -120,24 +123,26 @@ int kernel_planned_tree(struct ctx *ctx, struct ktree *t)
 	return ret;
 }
 
-static void plan_start(struct ctx *ctx, const struct ktree *t,
-		       const char *arch)
+static void plan_start(struct ctx *ctx, const struct ktree *t, const char *arch)
 {
 	const char *start = build_start(ctx, t);
 
 	if (*start)
 		ktree_plan_make(ctx, t, arch, start);
 	if (!strcmp(start, "distclean"))
-		plan_note(ctx->plan, "the first build of the run (--trial="
+		plan_note(ctx->plan,
+			  "the first build of the run (--trial="
 			  "skip) starts from the tree as make distclean leaves "
 			  "it, its .config kept (backed up): a vendor tree's "
 			  "leftovers (.depend files, prebuilt helpers) go");
 	else if (*start)
-		plan_note(ctx->plan, "make clean after the trial's build "
+		plan_note(ctx->plan,
+			  "make clean after the trial's build "
 			  "([build] incremental = %s)",
 			  config_get(ctx->cfg, "build", "incremental"));
 	else
-		plan_note(ctx->plan, "no make clean: the build system tracks "
+		plan_note(ctx->plan,
+			  "no make clean: the build system tracks "
 			  "configuration and dependencies, so the build "
 			  "redoes what the new options and release change "
 			  "([build] incremental = %s)",
@@ -163,21 +168,26 @@ int kernel_plan(struct ctx *ctx)
 		strbuf_addf(&path, "%s/Makefile", t.dir);
 		plan_edit(ctx->plan, path.buf, diff.buf);
 		if (trial_decides(ctx))
-			plan_note(ctx->plan, "release %s: the Makefile as the "
-				  "trial leaves it, varied again", t.release);
+			plan_note(ctx->plan,
+				  "release %s: the Makefile as the "
+				  "trial leaves it, varied again",
+				  t.release);
 	}
 	if (!ret) {
-		strvec_split(&options, step_output(ctx, "patch", "options"), " ");
+		strvec_split(&options, step_output(ctx, "patch", "options"),
+			     " ");
 		if (options.nr) {
 			strbuf_reset(&path);
 			strbuf_addf(&path, "%s/.config", t.dir);
 			strbuf_reset(&diff);
 			if (path_exists(path.buf))
-				kconfig_set_modules(path.buf, &options, true, &diff);
+				kconfig_set_modules(path.buf, &options, true,
+						    &diff);
 			if (diff.len)
 				plan_edit(ctx->plan, path.buf, diff.buf);
 		} else {
-			plan_note(ctx->plan, "the options the patches add are "
+			plan_note(ctx->plan,
+				  "the options the patches add are "
 				  "set to m (known once the patch step ran)");
 		}
 		ktree_plan_oldconfig(ctx, &t, arch.buf);
@@ -207,7 +217,8 @@ static int check_modules(struct ctx *ctx, const struct ktree *t,
 			    ktree_module_suffix(t));
 		if (!path_exists(path.buf))
 			ret = error("the build did not make %s: is its option "
-				    "on, and its Makefile line there?", path.buf);
+				    "on, and its Makefile line there?",
+				    path.buf);
 		else
 			strbuf_addf(built, "%s%s%s", built->len ? " " : "",
 				    objects.v[i], ktree_module_suffix(t));
@@ -233,8 +244,8 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	if (!strcmp(start, "distclean"))
 		ret = distclean_keeping_config(ctx, t, m, arch, config.buf);
 	else if (*start)
-		ret = ktree_make(ctx, t, arch, (const char *const[]){ start,
-								     NULL },
+		ret = ktree_make(ctx, t, arch,
+				 (const char *const[]){ start, NULL },
 				 (const char *const[]){ NULL }, NULL, false);
 	if (!ret)
 		ret = ktree_new_release(ctx, t, m, &diff);

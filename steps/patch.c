@@ -110,12 +110,13 @@ static void plan_one(struct ctx *ctx, const struct pom_tree *pt,
 	pom_test(ctx, pt, p, kdir, &res);
 	plan_note(ctx->plan, "%s (%s): %s%s%s", p->name, p->repo,
 		  res.status == POM_APPLIES ? "applies cleanly" :
-		  pom_status_name(res.status), res.detail.len ? ": " : "",
-		  res.detail.buf);
+					      pom_status_name(res.status),
+		  res.detail.len ? ": " : "", res.detail.buf);
 	for (size_t i = 0; res.status == POM_APPLIES && i < p->diffs.nr; i++) {
 		struct strvec argv = STRVEC_INIT;
 
-		pom_patch_argv(ctx, kdir, p->diffs.v[i], 1, false, false, &argv);
+		pom_patch_argv(ctx, kdir, p->diffs.v[i], 1, false, false,
+			       &argv);
 		plan_command(ctx->plan, strvec_argv(&argv), NULL);
 		strvec_clear(&argv);
 	}
@@ -130,7 +131,8 @@ int patch_plan(struct ctx *ctx)
 	size_t n;
 
 	if (!pom_dir(ctx)) {
-		plan_note(ctx->plan, "once fetch has extracted patch-o-matic, "
+		plan_note(ctx->plan,
+			  "once fetch has extracted patch-o-matic, "
 			  "each requested patch and its dependencies are tried "
 			  "on a copy of the files they touch, then applied to "
 			  "[kernel] tree all together, or not at all");
@@ -150,8 +152,8 @@ static int check_for_kernel(struct pom_patch **set, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (set[i]->unsafe)
 			return error("patch '%s' is unsafe, nothing was "
-				     "changed: %s", set[i]->name,
-				     set[i]->unsafe);
+				     "changed: %s",
+				     set[i]->name, set[i]->unsafe);
 	for (size_t i = 0; i < n; i++)
 		if (set[i]->not_for_kernel)
 			return error("patch '%s' is not for kernel %s: %s",
@@ -215,8 +217,8 @@ static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
 		join(&options, &present[i]->options);
 		join(&objects, &present[i]->objects);
 		if (present[i]->userspace || present[i]->userspace_dir)
-			strbuf_addf(&userspace, "%s%s", userspace.len ? " " : "",
-				    present[i]->name);
+			strbuf_addf(&userspace, "%s%s",
+				    userspace.len ? " " : "", present[i]->name);
 	}
 	join(&done, applied);
 	state_set_output(ctx->state, "patch", "set", names.buf);

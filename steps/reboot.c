@@ -39,11 +39,13 @@ static int ensure_initrd(struct ctx *ctx, const struct bootcfg *b,
 	if (path_exists(host.buf))
 		goto out;
 	config_get_words(ctx->cfg, "commands", "mkinitrd", &cp.args);
-	strvec_pushv(&cp.args, (const char *const[]){ "-f", rel.buf, release,
-						      NULL });
+	strvec_pushv(&cp.args,
+		     (const char *const[]){ "-f", rel.buf, release, NULL });
 	cp.log_fd = ctx->log_fd;
 	ret = run_command(&cp) ? error("mkinitrd for %s failed (see pomctl "
-				       "log)", release) : 0;
+				       "log)",
+				       release) :
+				 0;
 out:
 	strbuf_release(&img);
 	strbuf_release(&rel);
@@ -58,8 +60,7 @@ int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what)
 	strvec_pushv(&cp.args, strvec_argv(argv));
 	cp.log_fd = ctx->log_fd;
 	cp.label = what;
-	return run_command(&cp) ? error("%s failed (see pomctl log)", what) :
-				  0;
+	return run_command(&cp) ? error("%s failed (see pomctl log)", what) : 0;
 }
 
 /*
@@ -78,7 +79,7 @@ static int one_shot(struct ctx *ctx, const struct bootcfg *b,
 		ret = boot_entry_savedefault(b, release, os->back_to, m, &diff);
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 	}
-	if (!ret && os->make_saved) {	/* after: it reads the file afresh */
+	if (!ret && os->make_saved) { /* after: it reads the file afresh */
 		strbuf_reset(&diff);
 		ret = boot_make_saved(ctx, m, &diff);
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
@@ -114,7 +115,8 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	int ret = boot_load(ctx, &b), rc = 1;
 
 	if (!ret && boot_find(&b, release) < 0) {
-		ret = boot_add_like(ctx, &b, ctx->host.release, release, m, &diff);
+		ret = boot_add_like(ctx, &b, ctx->host.release, release, m,
+				    &diff);
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 		boot_release(&b);
 		if (!ret)
@@ -122,13 +124,13 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	}
 	if (!ret)
 		ret = ensure_initrd(ctx, &b, release);
-	if (!ret && !boot_check(ctx, &b, ctx->host.release, release, def_before,
-				&why))
+	if (!ret &&
+	    !boot_check(ctx, &b, ctx->host.release, release, def_before, &why))
 		ret = error("the boot loader is not safe to reboot with: %s",
 			    why.buf);
 	if (!ret && (rc = boot_one_shot(ctx, &b, release, &os)) == 0)
 		ret = one_shot(ctx, &b, release, &os, m);
-	if (!ret && rc == 0)	/* rollback re-arms what must be */
+	if (!ret && rc == 0) /* rollback re-arms what must be */
 		state_set_output(ctx->state, step, "boot_once", os.kind);
 	else if (!ret && rc > 0)
 		by_hand(ctx, step, os.how.buf);
@@ -140,7 +142,7 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 				 root_own(ctx->root, b.path));
 		state_set_output(ctx->state, step, "boot_title",
 				 n >= 0 && *b.e[n].title ? b.e[n].title :
-				 release);
+							   release);
 	}
 	boot_release(&b);
 	one_shot_release(&os);
@@ -159,57 +161,72 @@ static void plan_boot(struct ctx *ctx, const char *release)
 	int rc;
 
 	if (boot_load(ctx, &b) < 0) {
-		plan_note(ctx->plan, "the boot loader configuration cannot be "
-			  "read: %s", error_last());
+		plan_note(ctx->plan,
+			  "the boot loader configuration cannot be "
+			  "read: %s",
+			  error_last());
 		error_set_quiet(quiet);
 		return;
 	}
 	error_set_quiet(quiet);
 	there = boot_find(&b, release) >= 0;
 	if (!there)
-		plan_note(ctx->plan, "make install's installkernel adds an "
+		plan_note(ctx->plan,
+			  "make install's installkernel adds an "
 			  "entry for %s to %s (Red Hat's does); where it adds "
 			  "none, pomctl adds one like the running kernel's "
-			  "(recorded for rollback)", release, b.path);
+			  "(recorded for rollback)",
+			  release, b.path);
 	/* the running entry has an initrd: the new one will need one */
 	if (boot_needs_initrd(&b, ctx->host.release, ctx->host.release, &img))
-		plan_note(ctx->plan, "an initrd for %s, as the running entry "
+		plan_note(ctx->plan,
+			  "an initrd for %s, as the running entry "
 			  "has one: [commands] mkinitrd -f /boot/initrd-%s.img "
-			  "%s where make install made none", release, release,
-			  release);
-	plan_note(ctx->plan, "then checked: entries for %s and the running "
-		  "%s, the default unchanged", release, ctx->host.release);
+			  "%s where make install made none",
+			  release, release, release);
+	plan_note(ctx->plan,
+		  "then checked: entries for %s and the running "
+		  "%s, the default unchanged",
+		  release, ctx->host.release);
 	rc = boot_one_shot(ctx, &b, release, &os);
-	if (os.asked.nr)	/* it changes nothing: help savedefault */
+	if (os.asked.nr) /* it changes nothing: help savedefault */
 		plan_command(ctx->plan, strvec_argv(&os.asked), NULL);
 	if (os.first.nr)
 		plan_command(ctx->plan, strvec_argv(&os.first), NULL);
 	if (rc > 0)
-		plan_note(ctx->plan, "no one-shot boot: %s; at the reboot, "
+		plan_note(ctx->plan,
+			  "no one-shot boot: %s; at the reboot, "
 			  "choose the entry for %s in the boot menu (the "
-			  "default stays the old kernel)", os.how.buf, release);
+			  "default stays the old kernel)",
+			  os.how.buf, release);
 	else if (os.back_to >= 0)
-		plan_note(ctx->plan, "the entry for %s gets `savedefault %ld`, "
+		plan_note(ctx->plan,
+			  "the entry for %s gets `savedefault %ld`, "
 			  "so that the old default boots after it (recorded "
-			  "for rollback)", release, os.back_to);
+			  "for rollback)",
+			  release, os.back_to);
 	if (rc <= 0 && os.make_saved) {
 		struct strbuf diff = STRBUF_INIT;
 
 		boot_make_saved(ctx, NULL, &diff);
 		plan_edit(ctx->plan, b.path, diff.buf);
-		plan_note(ctx->plan, "%s says `default saved` from then on "
+		plan_note(ctx->plan,
+			  "%s says `default saved` from then on "
 			  "(GRUB 0.97 boots an entry once only so; the file "
-			  "is kept for rollback)", b.path);
+			  "is kept for rollback)",
+			  b.path);
 		strbuf_release(&diff);
 	}
-	if (rc == 0)	/* which flavour, which mechanism */
+	if (rc == 0) /* which flavour, which mechanism */
 		plan_note(ctx->plan, "the one-shot boot: %s", os.how.buf);
 	if (rc <= 0 && os.argv_known)
 		plan_command(ctx->plan, strvec_argv(&os.argv), NULL);
 	else if (rc < 0)
-		plan_note(ctx->plan, "the one-shot boot of %s: %s, once its "
-			  "entry is there", release, os.how.buf);
-	if (os.input.len)	/* its first line: "savedefault ..." */
+		plan_note(ctx->plan,
+			  "the one-shot boot of %s: %s, once its "
+			  "entry is there",
+			  release, os.how.buf);
+	if (os.input.len) /* its first line: "savedefault ..." */
 		plan_note(ctx->plan, "the one-shot boot of %s: %.*s", release,
 			  (int)strcspn(os.input.buf, "\n"), os.input.buf);
 	boot_release(&b);
@@ -224,8 +241,8 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 		      argv = STRVEC_INIT;
 
 	ktree_install_args(ctx, &mods, &kernel);
-	ktree_make_argv(ctx, t, arch, (const char *const[]){ "modules_install",
-							    NULL },
+	ktree_make_argv(ctx, t, arch,
+			(const char *const[]){ "modules_install", NULL },
 			strvec_argv(&mods), false, &argv);
 	plan_command(ctx->plan, strvec_argv(&argv), NULL);
 	strvec_clear(&argv);
@@ -248,10 +265,12 @@ int reboot_precheck(struct ctx *ctx)
 	if (ret)
 		return ret;
 	if (boot_find(&b, ctx->host.release) < 0)
-		ret = error("the boot loader configuration %s has no entry for "
-			    "the running kernel %s: pomctl installs a new kernel "
-			    "only beside a bootable old one; nothing was "
-			    "installed", b.path, ctx->host.release);
+		ret = error(
+			"the boot loader configuration %s has no entry for "
+			"the running kernel %s: pomctl installs a new kernel "
+			"only beside a bootable old one; nothing was "
+			"installed",
+			b.path, ctx->host.release);
 	boot_release(&b);
 	return ret;
 }
@@ -270,4 +289,3 @@ char *reboot_default_release(struct ctx *ctx)
 	error_set_quiet(old);
 	return def;
 }
-

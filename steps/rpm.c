@@ -32,7 +32,7 @@ struct job {
 	/* spec: the file to write; orig: the distribution's text to edit
 	 * (its backup, once an earlier run has edited the spec) */
 	struct strbuf topdir, spec, orig, sources, kdir, tmp, src, packager,
-		      pom_dir, release;
+		pom_dir, release;
 	const char *version, *tarball, *pom_tarball;
 	struct ktree kt;
 	struct pom_tree pt;
@@ -156,8 +156,8 @@ static void build_release(struct ctx *ctx, const char *version,
 			strbuf_reset(out);
 			strbuf_addf(out, "%s.%s", ipt.release, want);
 			info("  release %s: the installed iptables-%s-%s sorts "
-			     "above %s", out->buf, ipt.version,
-			     ipt.release, want);
+			     "above %s",
+			     out->buf, ipt.version, ipt.release, want);
 		}
 		rpmpkg_release(&ipt);
 	}
@@ -212,26 +212,28 @@ static int redundant_patches(struct ctx *ctx, struct job *j, bool drop_failing)
 		if (unsafe || !strcmp(p[i].file, ".")) {
 			strbuf_reset(&path);
 			strbuf_addprintable(&path, p[i].file);
-			ret = error("the spec '%s' names Patch%d '%s', which %s: "
-				    "pomctl will not read it; mend the spec",
-				    j->orig.buf, p[i].num, path.buf,
-				    unsafe ? unsafe : "is a directory");
+			ret = error(
+				"the spec '%s' names Patch%d '%s', which %s: "
+				"pomctl will not read it; mend the spec",
+				j->orig.buf, p[i].num, path.buf,
+				unsafe ? unsafe : "is a directory");
 			break;
 		}
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", j->sources.buf, p[i].file);
 		if (pom_patch_file(ctx, j->src.buf, path.buf, strip, false,
 				   true, NULL) == 0)
-			continue;	/* still needed */
-		if (pom_patch_file(ctx, j->src.buf, path.buf, strip, true,
-				   true, NULL) == 0 || drop_failing) {
+			continue; /* still needed */
+		if (pom_patch_file(ctx, j->src.buf, path.buf, strip, true, true,
+				   NULL) == 0 ||
+		    drop_failing) {
 			strvec_push(&j->drop, p[i].file);
 			continue;
 		}
 		ret = error("Patch%d (%s) neither applies to iptables %s nor "
 			    "is contained in it: drop it from the spec, or run "
-			    "pomctl resume --drop-failing-patches", p[i].num,
-			    p[i].file, j->version);
+			    "pomctl resume --drop-failing-patches",
+			    p[i].num, p[i].file, j->version);
 	}
 	spec_patches_free(p, n);
 	spec_release(&s);
@@ -278,7 +280,8 @@ static bool has_extension(const struct job *j, const char *name,
 static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 			   struct manifest *m)
 {
-	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT, file = STRBUF_INIT;
+	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT,
+		      file = STRBUF_INIT;
 	struct strvec names = STRVEC_INIT;
 	int ret = 0;
 
@@ -308,7 +311,8 @@ static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 		if (write && m && !path_exists(path.buf))
 			ret = manifest_created(m, path.buf);
 		if (write && !ret)
-			ret = write_file_atomic(path.buf, diff.buf, diff.len, 0644);
+			ret = write_file_atomic(path.buf, diff.buf, diff.len,
+						0644);
 	}
 	strvec_clear(&names);
 	strbuf_release(&diff);
@@ -324,10 +328,18 @@ static int edit_spec(struct ctx *ctx, struct job *j, struct strbuf *text,
 	struct strbuf kver = STRBUF_INIT, old = STRBUF_INIT;
 	const char *top = strrchr(j->pom_dir.buf, '/');
 	struct spec_request req = {
-		j->version, j->release.buf, j->tarball,
-		j->kdir.buf, NULL, j->packager.buf, j->pom_tarball,
-		top ? top + 1 : j->pom_dir.buf, &ctx->state->patches, &j->drop,
-		&j->userspace, true,	/* the distribution's, rpmbuild runs it */
+		j->version,
+		j->release.buf,
+		j->tarball,
+		j->kdir.buf,
+		NULL,
+		j->packager.buf,
+		j->pom_tarball,
+		top ? top + 1 : j->pom_dir.buf,
+		&ctx->state->patches,
+		&j->drop,
+		&j->userspace,
+		true, /* the distribution's, rpmbuild runs it */
 	};
 	struct spec s;
 	int ret;
@@ -378,7 +390,8 @@ static int install_spec(struct ctx *ctx, struct job *j, const char *text,
 		double start = monotonic_seconds();
 
 		ret = spec_validate(tmp.buf, j->topdir.buf, &x);
-		steplog_work(ctx->log_fd, start, "librpmbuild parses the "
+		steplog_work(ctx->log_fd, start,
+			     "librpmbuild parses the "
 			     "edited spec");
 	}
 	if (!ret)
@@ -422,7 +435,7 @@ static int rpmbuild(struct ctx *ctx, const struct job *j)
 	ret = run_command(&cp);
 	for (size_t i = 0; i < errors.nr && i < 10; i++)
 		strbuf_addf(&lines, "\n    %s", errors.v[i]);
-	if (ret > 0 && !run_interrupted())	/* else: "interrupted" */
+	if (ret > 0 && !run_interrupted()) /* else: "interrupted" */
 		ret = error("rpmbuild -ba %s failed (exit %d)%s%s", j->spec.buf,
 			    ret, errors.nr ? "; the first errors:" : "",
 			    lines.buf);
@@ -435,7 +448,8 @@ static int rpmbuild(struct ctx *ctx, const struct job *j)
 static int find_package(const struct job *j, const char *name,
 			const char *release, struct strbuf *path)
 {
-	struct strbuf rpms = STRBUF_INIT, prefix = STRBUF_INIT, sub = STRBUF_INIT;
+	struct strbuf rpms = STRBUF_INIT, prefix = STRBUF_INIT,
+		      sub = STRBUF_INIT;
 	struct dirent *a, *f;
 	DIR *d, *e;
 	int ret = -1;
@@ -478,8 +492,7 @@ static bool has_file_ending(const struct strvec *files, const char *name)
 	return false;
 }
 
-static int check_packages(const struct job *j,
-			  struct strbuf *built)
+static int check_packages(const struct job *j, struct strbuf *built)
 {
 	static const char *const names[] = { "iptables", "iptables-devel",
 					     "iptables-pom" };
@@ -490,21 +503,24 @@ static int check_packages(const struct job *j,
 
 	for (size_t i = 0; i < ARRAY_SIZE(names) && !ret; i++) {
 		if (find_package(j, names[i], release, &path) < 0)
-			ret = error("rpmbuild made no %s-%s-%s package", names[i],
-				    j->version, release);
+			ret = error("rpmbuild made no %s-%s-%s package",
+				    names[i], j->version, release);
 		else if (rpm_check_package(path.buf, NULL, NULL) < 0)
 			ret = -1;
 		else
-			strbuf_addf(built, "%s%s", built->len ? " " : "", path.buf);
+			strbuf_addf(built, "%s%s", built->len ? " " : "",
+				    path.buf);
 		if (!ret && i == 0)
 			ret = rpm_package_files(path.buf, &files);
 	}
 	for (size_t i = 0; !ret && i < j->extensions.nr; i++)
 		if (!has_file_ending(&files, j->extensions.v[i]))
-			ret = error("the built iptables package has no %s: the "
-				    "iptables build did not see the patched "
-				    "kernel tree (KERNEL_DIR=%s); see pomctl log "
-				    "rpm", j->extensions.v[i], j->kdir.buf);
+			ret = error(
+				"the built iptables package has no %s: the "
+				"iptables build did not see the patched "
+				"kernel tree (KERNEL_DIR=%s); see pomctl log "
+				"rpm",
+				j->extensions.v[i], j->kdir.buf);
 	strvec_clear(&files);
 	strbuf_release(&path);
 	return ret;
@@ -530,7 +546,8 @@ int rpm_plan(struct ctx *ctx)
 	int ret;
 
 	if (!state_get_output(ctx->state, "fetch", "spec")) {
-		plan_note(ctx->plan, "once fetch has installed the SRPM: the "
+		plan_note(ctx->plan,
+			  "once fetch has installed the SRPM: the "
 			  "spec is edited (version, release, -devel and -pom "
 			  "subpackages, patches the new iptables contains "
 			  "dropped, KERNEL_DIR), checked with librpmbuild and "
@@ -539,8 +556,10 @@ int rpm_plan(struct ctx *ctx)
 	}
 	ret = job_init(ctx, &j);
 	if (!ret)
-		ret = redundant_patches(ctx, &j, config_get_bool(
-					ctx->cfg, "rpm", "drop_failing_patches"));
+		ret = redundant_patches(
+			ctx, &j,
+			config_get_bool(ctx->cfg, "rpm",
+					"drop_failing_patches"));
 	if (!ret)
 		ret = userspace_parts(ctx, &j, false, NULL);
 	if (!ret)
@@ -549,9 +568,10 @@ int rpm_plan(struct ctx *ctx)
 		plan_edit(ctx->plan, j.spec.buf, diff.buf);
 		rpmbuild_argv(ctx, &j, &argv);
 		plan_command(ctx->plan, strvec_argv(&argv), NULL);
-		plan_note(ctx->plan, "then iptables, iptables-devel and "
-			  "iptables-pom must be built%s%s", j.extensions.nr ?
-			  ", the main package holding " : "",
+		plan_note(ctx->plan,
+			  "then iptables, iptables-devel and "
+			  "iptables-pom must be built%s%s",
+			  j.extensions.nr ? ", the main package holding " : "",
 			  j.extensions.nr ? j.extensions.v[0] : "");
 	}
 	job_release(&j);
@@ -579,8 +599,10 @@ int rpm_run(struct ctx *ctx)
 		steplog_work(ctx->log_fd, start, "librpmbuild parses %s",
 			     j.orig.buf);
 		if (!ret)
-			ret = redundant_patches(ctx, &j, config_get_bool(
-					ctx->cfg, "rpm", "drop_failing_patches"));
+			ret = redundant_patches(
+				ctx, &j,
+				config_get_bool(ctx->cfg, "rpm",
+						"drop_failing_patches"));
 		if (!ret)
 			ret = userspace_parts(ctx, &j, true, &m);
 		if (!ret)
@@ -598,7 +620,8 @@ int rpm_run(struct ctx *ctx)
 		double start = monotonic_seconds();
 
 		ret = check_packages(&j, &built);
-		steplog_work(ctx->log_fd, start, "librpm reads the built "
+		steplog_work(ctx->log_fd, start,
+			     "librpm reads the built "
 			     "packages");
 	}
 	if (!ret) {
@@ -606,7 +629,7 @@ int rpm_run(struct ctx *ctx)
 		struct strbuf names = STRBUF_INIT, own = STRBUF_INIT;
 
 		ctx_own_paths(ctx, built.buf, &own);
-		for (size_t i = 0; i < j.extensions.nr; i++)	/* libipt_N.so */
+		for (size_t i = 0; i < j.extensions.nr; i++) /* libipt_N.so */
 			strbuf_addf(&names, "%s%.*s", i ? " " : "",
 				    (int)(strlen(j.extensions.v[i]) - 10),
 				    j.extensions.v[i] + 7);

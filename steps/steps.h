@@ -12,9 +12,9 @@
 struct ktree;
 struct manifest;
 
-#define STEP_FUNCTIONS(name) \
+#define STEP_FUNCTIONS(name)                                              \
 	void name##_fingerprint(struct ctx *ctx, struct fingerprint *fp); \
-	int name##_plan(struct ctx *ctx); \
+	int name##_plan(struct ctx *ctx);                                 \
 	int name##_run(struct ctx *ctx);
 
 STEP_FUNCTIONS(check)

@@ -51,7 +51,7 @@ int trial_plan(struct ctx *ctx)
 
 	if (mode_is(ctx, "skip")) {
 		plan_note(ctx->plan, "--trial=skip: the kernel is not "
-			  "test-built before it is patched");
+				     "test-built before it is patched");
 		return 0;
 	}
 	if (ktree_open_configured(ctx, &t) < 0)
@@ -66,10 +66,14 @@ int trial_plan(struct ctx *ctx)
 		plan_edit(ctx->plan, makefile_of(&t, &path), diff.buf);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/.config", t.dir);
-		plan_note(ctx->plan, "the running kernel's configuration: %s, "
-			  "copied to %s%s; ARCH=%s", config.buf, path.buf,
+		plan_note(ctx->plan,
+			  "the running kernel's configuration: %s, "
+			  "copied to %s%s; ARCH=%s",
+			  config.buf, path.buf,
 			  path_exists(path.buf) ? " (the .config there now is "
-			  "backed up, then replaced)" : "", arch.buf);
+						  "backed up, then replaced)" :
+						  "",
+			  arch.buf);
 		ktree_plan_oldconfig(ctx, &t, arch.buf);
 		ktree_plan_build(ctx, &t, arch.buf);
 		if (mode_is(ctx, "full")) {
@@ -86,8 +90,8 @@ int trial_plan(struct ctx *ctx)
 }
 
 /* distclean, keeping a .config that was there in the manifest. */
-static int clean_tree(struct ctx *ctx, const struct ktree *t,
-		      const char *arch, struct manifest *m)
+static int clean_tree(struct ctx *ctx, const struct ktree *t, const char *arch,
+		      struct manifest *m)
 {
 	struct strbuf config = STRBUF_INIT;
 	int ret = 0;
@@ -96,8 +100,8 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t,
 	if (path_exists(config.buf))
 		ret = manifest_backup(m, config.buf);
 	if (!ret)
-		ret = ktree_make(ctx, t, arch, (const char *const[]){
-					 "distclean", NULL },
+		ret = ktree_make(ctx, t, arch,
+				 (const char *const[]){ "distclean", NULL },
 				 (const char *const[]){ NULL }, NULL, false);
 	strbuf_release(&config);
 	return ret;

@@ -42,8 +42,9 @@ static int query(struct ctx *ctx, struct kernels *k)
 	if (ctx_rpmdb_open(ctx, &db))
 		return -1;
 	k->have_kernel = rpmdb_newest(&db, KERNEL_PACKAGE, &k->kernel) == 0;
-	k->have_source = rpmdb_newest(&db, config_get(ctx->cfg, "update",
-						       "source_package"),
+	k->have_source = rpmdb_newest(&db,
+				      config_get(ctx->cfg, "update",
+						 "source_package"),
 				      &k->source) == 0;
 	k->have_iptables = rpmdb_newest(&db, "iptables", &k->iptables) == 0;
 	rpmdb_close(&db);
@@ -74,20 +75,24 @@ static size_t updater_commands(struct ctx *ctx, const struct kernels *k,
 	if (!strcmp(updater, "up2date")) {
 		add_command(ctx, "up2date", (const char *const[]){ "-u", NULL },
 			    cmds, &n);
-		add_command(ctx, "up2date", (const char *const[]){
+		add_command(ctx, "up2date",
+			    (const char *const[]){
 				    "-f", KERNEL_PACKAGE,
 				    k->have_source ? source : NULL, NULL },
 			    cmds, &n);
 		if (!k->have_source)
-			add_command(ctx, "up2date", (const char *const[]){
-					    "-i", source, "-f", NULL }, cmds, &n);
+			add_command(ctx, "up2date",
+				    (const char *const[]){ "-i", source, "-f",
+							   NULL },
+				    cmds, &n);
 	} else if (strcmp(updater, "none")) {
-		add_command(ctx, updater, (const char *const[]){ "-y", "update",
-								 NULL },
-			    cmds, &n);
+		add_command(ctx, updater,
+			    (const char *const[]){ "-y", "update", NULL }, cmds,
+			    &n);
 		if (!k->have_source)
-			add_command(ctx, updater, (const char *const[]){
-					    "-y", "install", source, NULL },
+			add_command(ctx, updater,
+				    (const char *const[]){ "-y", "install",
+							   source, NULL },
 				    cmds, &n);
 	}
 	return n;
@@ -127,19 +132,20 @@ static int assert_matching(struct ctx *ctx, const struct kernels *k)
 
 	if (!k->have_kernel)
 		return error("no '%s' package is installed: pomctl builds on "
-			     "the distribution's kernel", KERNEL_PACKAGE);
+			     "the distribution's kernel",
+			     KERNEL_PACKAGE);
 	rpmpkg_vr(&k->kernel, &kv);
 	if (!k->have_source)
 		ret = error("%s is not installed: install %s-%s (for example "
-			    "up2date -i %s -f), then run pomctl resume", source,
-			    source, kv.buf, source);
+			    "up2date -i %s -f), then run pomctl resume",
+			    source, source, kv.buf, source);
 	else {
 		rpmpkg_vr(&k->source, &sv);
 		if (strcmp(kv.buf, sv.buf))
 			ret = error("%s is %s but the newest installed kernel "
 				    "is %s: install %s-%s, then run pomctl "
-				    "resume", source, sv.buf, kv.buf, source,
-				    kv.buf);
+				    "resume",
+				    source, sv.buf, kv.buf, source, kv.buf);
 	}
 	strbuf_release(&kv);
 	strbuf_release(&sv);
@@ -171,7 +177,8 @@ int update_plan(struct ctx *ctx)
 		plan_command(ctx->plan, strvec_argv(&cmds[i]), NULL);
 	describe(ctx, &k, &sb);
 	plan_note(ctx->plan, "now: %s", sb.buf);
-	plan_note(ctx->plan, "afterwards %s must be installed at the "
+	plan_note(ctx->plan,
+		  "afterwards %s must be installed at the "
 		  "version-release of the newest kernel",
 		  config_get(ctx->cfg, "update", "source_package"));
 	free_commands(cmds, n);
@@ -258,8 +265,9 @@ static int run_updater(struct ctx *ctx, struct strvec *cmds, size_t n)
 		cp.label = "update";
 		ret = run_command(&cp);
 		if (ret)
-			ret = ret < 0 ? -1 : error("'%s' exited with %d",
-						   cmds[i].v[0], ret);
+			ret = ret < 0 ? -1 :
+					error("'%s' exited with %d",
+					      cmds[i].v[0], ret);
 		else
 			ret = pipeline_stage_done(ctx, stage.buf, argv.buf);
 	}

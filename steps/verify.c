@@ -80,11 +80,11 @@ static int load_modules(struct ctx *ctx, struct strbuf *report)
 	strvec_split(&objects, step_output(ctx, "kernel", "modules"), " ");
 	for (size_t i = 0; i < objects.nr && !ret; i++) {
 		module_name(objects.v[i], &name);
-		if (run_quiet(ctx, "modprobe", (const char *const[]){ name.buf,
-								      NULL }))
+		if (run_quiet(ctx, "modprobe",
+			      (const char *const[]){ name.buf, NULL }))
 			ret = error("the module %s does not load into %s (see "
-				    "pomctl log verify)", name.buf,
-				    ctx->host.release);
+				    "pomctl log verify)",
+				    name.buf, ctx->host.release);
 		else
 			strbuf_addf(report, "  module %s: loaded\n", name.buf);
 	}
@@ -132,12 +132,15 @@ static int userspace_knows(struct ctx *ctx, struct strbuf *report)
 	for (size_t i = 0; i < names.nr && !ret; i++) {
 		const char *name = names.v[i], *flag = extension_flag(name);
 
-		if (run_quiet(ctx, "iptables", (const char *const[]){
-				      flag, name, "--help", NULL }))
-			ret = error("the installed iptables does not know the %s "
-				    "%s (iptables %s %s --help failed)", name,
-				    extension_is_target(name) ? "target" : "match",
-				    flag, name);
+		if (run_quiet(ctx, "iptables",
+			      (const char *const[]){ flag, name, "--help",
+						     NULL }))
+			ret = error(
+				"the installed iptables does not know the %s "
+				"%s (iptables %s %s --help failed)",
+				name,
+				extension_is_target(name) ? "target" : "match",
+				flag, name);
 		else
 			strbuf_addf(report, "  iptables %s %s: known\n", flag,
 				    name);
@@ -178,8 +181,8 @@ static bool step_done(struct ctx *ctx, const char *step)
 }
 
 /* One command per name, as the checks will run it. */
-static void plan_checks(struct ctx *ctx, const char *program,
-			const char *names, bool modules)
+static void plan_checks(struct ctx *ctx, const char *program, const char *names,
+			bool modules)
 {
 	struct strvec v = STRVEC_INIT, argv = STRVEC_INIT;
 	struct strbuf name = STRBUF_INIT;
@@ -188,12 +191,15 @@ static void plan_checks(struct ctx *ctx, const char *program,
 	for (size_t i = 0; i < v.nr; i++) {
 		if (modules) {
 			module_name(v.v[i], &name);
-			verify_argv(ctx, program, (const char *const[]){
-					    name.buf, NULL }, &argv);
+			verify_argv(ctx, program,
+				    (const char *const[]){ name.buf, NULL },
+				    &argv);
 		} else {
-			verify_argv(ctx, program, (const char *const[]){
+			verify_argv(ctx, program,
+				    (const char *const[]){
 					    extension_flag(v.v[i]), v.v[i],
-					    "--help", NULL }, &argv);
+					    "--help", NULL },
+				    &argv);
 		}
 		plan_command(ctx->plan, strvec_argv(&argv), NULL);
 		strvec_clear(&argv);
@@ -212,12 +218,14 @@ static void plan_promotion(struct ctx *ctx, const char *release)
 
 	if (!config_get_bool(ctx->cfg, "boot", "make_default")) {
 		plan_note(ctx->plan, "the boot default stays as it is: [boot] "
-			  "make_default = no");
+				     "make_default = no");
 	} else if (!step_done(ctx, "install") || boot_load(ctx, &b) < 0) {
-		plan_note(ctx->plan, "then %s becomes the boot default", release);
+		plan_note(ctx->plan, "then %s becomes the boot default",
+			  release);
 	} else {
-		if (boot_set_default(ctx, &b, release, NULL, &diff,
-					  &argv) == 0 && diff.len)
+		if (boot_set_default(ctx, &b, release, NULL, &diff, &argv) ==
+			    0 &&
+		    diff.len)
 			plan_edit(ctx->plan, b.path, diff.buf);
 		if (argv.nr)
 			plan_command(ctx->plan, strvec_argv(&argv), NULL);
@@ -249,11 +257,13 @@ int verify_plan(struct ctx *ctx)
 	plan_note(ctx->plan, "after the reboot: %s must be the running kernel",
 		  release);
 	if (step_done(ctx, "kernel"))
-		plan_checks(ctx, "modprobe", step_output(ctx, "kernel",
-							 "modules"), true);
+		plan_checks(ctx, "modprobe",
+			    step_output(ctx, "kernel", "modules"), true);
 	else
-		plan_note(ctx->plan, "each patch's module is loaded with "
-			  "[commands] modprobe (known once the kernel step ran)");
+		plan_note(
+			ctx->plan,
+			"each patch's module is loaded with "
+			"[commands] modprobe (known once the kernel step ran)");
 	if (step_done(ctx, "rpm") && step_done(ctx, "kernel")) {
 		struct strvec names = STRVEC_INIT;
 		struct strbuf list = STRBUF_INIT;
@@ -264,20 +274,23 @@ int verify_plan(struct ctx *ctx)
 		strvec_clear(&names);
 		strbuf_release(&list);
 	} else
-		plan_note(ctx->plan, "[commands] iptables -m NAME --help (-j "
+		plan_note(ctx->plan,
+			  "[commands] iptables -m NAME --help (-j "
 			  "for a target) must know each extension (known once "
 			  "the rpm and kernel steps ran)");
-	plan_note(ctx->plan, "for string, a rule in a throwaway network "
+	plan_note(ctx->plan,
+		  "for string, a rule in a throwaway network "
 		  "namespace must count exactly the packet carrying a token "
 		  "([commands] netns_iptables, there only)");
 	plan_promotion(ctx, release);
 	if (!strcmp(ctx->state->trial, "full") &&
 	    !config_get_bool(ctx->cfg, "boot", "keep_trial"))
-		plan_note(ctx->plan, "then the trial kernel %s goes, with its "
+		plan_note(ctx->plan,
+			  "then the trial kernel %s goes, with its "
 			  "boot entry ([boot] keep_trial = yes keeps it)",
 			  *step_output(ctx, "trial", "release") ?
-			  step_output(ctx, "trial", "release") :
-			  "(built by the trial)");
+				  step_output(ctx, "trial", "release") :
+				  "(built by the trial)");
 	strbuf_release(&planned);
 	return 0;
 }
@@ -287,8 +300,7 @@ int verify_plan(struct ctx *ctx)
  * become the boot default (recorded for rollback).  [boot] make_default =
  * no leaves the old one, and the report says where the next reboot goes.
  */
-static int promote(struct ctx *ctx, const char *release,
-		   struct strbuf *report)
+static int promote(struct ctx *ctx, const char *release, struct strbuf *report)
 {
 	struct bootcfg b;
 	struct manifest m;
@@ -299,10 +311,12 @@ static int promote(struct ctx *ctx, const char *release,
 	if (ret)
 		return -1;
 	if (!config_get_bool(ctx->cfg, "boot", "make_default")) {
-		strbuf_addf(report, "  boot default: left as it is ([boot] "
+		strbuf_addf(report,
+			    "  boot default: left as it is ([boot] "
 			    "make_default = no): the next reboot starts %s\n",
-			    boot_default_release(&b) ? boot_default_release(&b) :
-			    "the old kernel");
+			    boot_default_release(&b) ?
+				    boot_default_release(&b) :
+				    "the old kernel");
 		boot_release(&b);
 		return 0;
 	}
@@ -344,7 +358,7 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 	    !strcmp(trial, ctx->host.release) ||
 	    config_get_bool(ctx->cfg, "boot", "keep_trial"))
 		return 0;
-	quiet = error_set_quiet(true);	/* said in the report */
+	quiet = error_set_quiet(true); /* said in the report */
 	ret = boot_load(ctx, &b);
 	if (ret) {
 		error_set_quiet(quiet);
@@ -357,21 +371,26 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 		ret = boot_remove(ctx, &b, trial, &m, &diff, &argv);
 		steplog_printf(ctx->log_fd, "%s", diff.buf);
 		if (!ret && argv.nr)
-			ret = boot_command(ctx, &argv, NULL, "the trial entry's removal");
+			ret = boot_command(ctx, &argv, NULL,
+					   "the trial entry's removal");
 		manifest_save(&m);
 		manifest_release(&m);
 	}
-	ktree_installed_files(ctx, trial, &files);	/* what install made */
+	ktree_installed_files(ctx, trial, &files); /* what install made */
 	for (size_t i = 0; i < files.nr && !ret; i++)
-		if (is_dir(files.v[i]) ? remove_tree(files.v[i]) < 0 :
-		    unlink(files.v[i]) < 0 && errno != ENOENT)
+		if (is_dir(files.v[i]) ?
+			    remove_tree(files.v[i]) < 0 :
+			    unlink(files.v[i]) < 0 && errno != ENOENT)
 			ret = error("cannot remove '%s': %s", files.v[i],
 				    strerror(errno));
 	if (!ret)
-		strbuf_addf(report, "  trial kernel %s: removed, with its boot "
-			    "entry ([boot] keep_trial = yes keeps it)\n", trial);
-	else	/* the new kernel is verified all the same */
-		strbuf_addf(report, "  trial kernel %s: NOT removed (%s); "
+		strbuf_addf(report,
+			    "  trial kernel %s: removed, with its boot "
+			    "entry ([boot] keep_trial = yes keeps it)\n",
+			    trial);
+	else /* the new kernel is verified all the same */
+		strbuf_addf(report,
+			    "  trial kernel %s: NOT removed (%s); "
 			    "remove it by hand when you no longer need it\n",
 			    trial, error_last());
 	error_set_quiet(quiet);
@@ -389,20 +408,24 @@ int verify_run(struct ctx *ctx)
 	int ret = 0;
 
 	if (strcmp(ctx->host.release, release))
-		return error("the running kernel is %s, not %s: the new kernel "
-			     "did not come up or was not chosen; its boot entry "
-			     "is in %s", ctx->host.release, release,
-			     step_output(ctx, "install", "boot_config"));
+		return error(
+			"the running kernel is %s, not %s: the new kernel "
+			"did not come up or was not chosen; its boot entry "
+			"is in %s",
+			ctx->host.release, release,
+			step_output(ctx, "install", "boot_config"));
 	strbuf_addf(&report, "pomctl: %s is running (it was %s)\n", release,
 		    step_output(ctx, "check", "release"));
-	strbuf_addf(&report, "  patches applied: %s\n", step_output(ctx, "patch", "set"));
+	strbuf_addf(&report, "  patches applied: %s\n",
+		    step_output(ctx, "patch", "set"));
 	if (strcmp(step_output(ctx, "patch", "set"),
 		   step_output(ctx, "patch", "present")))
 		strbuf_addf(&report, "  patches the kernel carries: %s\n",
 			    step_output(ctx, "patch", "present"));
 	strbuf_addf(&report, "  packages replaced: %s\n",
 		    *step_output(ctx, "install", "replaced") ?
-		    step_output(ctx, "install", "replaced") : "none");
+			    step_output(ctx, "install", "replaced") :
+			    "none");
 	ret = load_modules(ctx, &report);
 	if (!ret)
 		ret = userspace_knows(ctx, &report);

@@ -34,7 +34,9 @@ struct archive_limits {
 	unsigned long ratio;
 };
 
+/* clang-format off */
 #define ARCHIVE_LIMITS_DEFAULT { 8ULL << 30, 1000000, 200 }
+/* clang-format on */
 
 /* The [limits] extract_* keys of cfg. */
 void archive_limits_from_config(const struct config *cfg,

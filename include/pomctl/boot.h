@@ -32,26 +32,26 @@ struct manifest;
 enum loader { LOADER_GRUB, LOADER_LILO, LOADER_GRUB2 };
 
 struct boot_entry {
-	char *title;		/* GRUB title, LILO label, BLS title */
-	char *image;		/* kernel image path as written */
-	char *initrd;		/* NULL when none */
-	char *release;		/* from the image name "vmlinuz-RELEASE" */
-	char *file;		/* BLS: the entry's file */
-	size_t start, end;	/* its lines in the configuration */
-	bool in_dir;		/* kept as DIR/RELEASE/bzImage */
-	bool xen;		/* GRUB: kernel /xen.gz, Linux a module */
-	unsigned modules;	/* GRUB Xen: module lines seen */
+	char *title;	   /* GRUB title, LILO label, BLS title */
+	char *image;	   /* kernel image path as written */
+	char *initrd;	   /* NULL when none */
+	char *release;	   /* from the image name "vmlinuz-RELEASE" */
+	char *file;	   /* BLS: the entry's file */
+	size_t start, end; /* its lines in the configuration */
+	bool in_dir;	   /* kept as DIR/RELEASE/bzImage */
+	bool xen;	   /* GRUB: kernel /xen.gz, Linux a module */
+	unsigned modules;  /* GRUB Xen: module lines seen */
 };
 
 struct bootcfg {
 	enum loader loader;
-	char *path;		/* the configuration (host path) */
+	char *path; /* the configuration (host path) */
 	struct lines l;
 	struct boot_entry *e;
 	size_t nr;
-	long def;		/* the default entry, -1 when unknown */
+	long def; /* the default entry, -1 when unknown */
 	long fallback;
-	bool saved;		/* GRUB: `default saved` (def read from
+	bool saved; /* GRUB: `default saved` (def read from
 				 * grub/default) */
 };
 
@@ -96,32 +96,34 @@ bool boot_needs_initrd(const struct bootcfg *b, const char *running,
  * OLD`; LILO: lilo -R LABEL; GRUB 2: grub2-reboot ENTRY).
  */
 struct one_shot {
-	const char *kind;	/* "stage2" (Red Hat's GRUB), "grub/default"
+	const char *kind;    /* "stage2" (Red Hat's GRUB), "grub/default"
 				 * (GRUB 0.97), "lilo", "grubenv", or NULL */
-	struct strvec asked;	/* the command run to learn the mechanism
+	struct strvec asked; /* the command run to learn the mechanism
 				 * (GRUB legacy), or empty */
-	struct strvec first;	/* a command to run before (LILO: lilo, so
+	struct strvec first; /* a command to run before (LILO: lilo, so
 				 * that the map holds the new stanza) */
-	struct strvec argv;	/* the command */
-	bool argv_known;	/* argv is complete (a plan: the entry's number
+	struct strvec argv;  /* the command */
+	bool argv_known;     /* argv is complete (a plan: the entry's number
 				 * may go into input, not argv) */
-	struct strbuf input;	/* its stdin, may stay empty */
-	long back_to;		/* >= 0: the new entry first gets `savedefault
+	struct strbuf input; /* its stdin, may stay empty */
+	long back_to;	     /* >= 0: the new entry first gets `savedefault
 				 * back_to` (boot_entry_savedefault) */
-	bool make_saved;	/* GRUB 0.97 whose configuration says
+	bool make_saved;     /* GRUB 0.97 whose configuration says
 				 * `default N`: it says `default saved` first
 				 * (boot_make_saved) */
-	bool records_state;	/* the command changes boot_state_file(),
+	bool records_state;  /* the command changes boot_state_file(),
 				 * to be recorded first; not where the
 				 * loader reads its state by disk blocks, so
 				 * that it must never be replaced by a copy
 				 * (Red Hat's stage2, LILO's map: lilo
 				 * rewrites it) */
-	struct strbuf how;	/* the mechanism, or why there is none */
+	struct strbuf how;   /* the mechanism, or why there is none */
 };
-#define ONE_SHOT_INIT \
-	{ NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, STRBUF_INIT, \
-	  -1, false, false, STRBUF_INIT }
+#define ONE_SHOT_INIT                                               \
+	{                                                           \
+		NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, \
+			STRBUF_INIT, -1, false, false, STRBUF_INIT  \
+	}
 void one_shot_release(struct one_shot *os);
 
 /*
@@ -131,8 +133,8 @@ void one_shot_release(struct one_shot *os);
  * depend on it, os->how the mechanism.  A GRUB legacy host's grub shell is
  * asked (`help savedefault`), which runs it.
  */
-int boot_one_shot(struct ctx *ctx, const struct bootcfg *b,
-		  const char *release, struct one_shot *os);
+int boot_one_shot(struct ctx *ctx, const struct bootcfg *b, const char *release,
+		  struct one_shot *os);
 
 /*
  * Set release's `savedefault` line (GRUB legacy) to `savedefault VALUE`,
@@ -155,8 +157,8 @@ int boot_make_saved(struct ctx *ctx, struct manifest *m, struct strbuf *diff);
  * input on its stdin; what names it in errors.  The grub shell answers
  * "Error N: ..." and exits 0: that answer is a failure too.  0 or -1.
  */
-int boot_command(struct ctx *ctx, const struct strvec *argv,
-		 const char *input, const char *what);
+int boot_command(struct ctx *ctx, const struct strvec *argv, const char *input,
+		 const char *what);
 
 /* Record in m the loader's state file (boot_state_file) before a change. */
 int boot_record_state(struct ctx *ctx, const struct bootcfg *b,

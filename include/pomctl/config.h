@@ -22,37 +22,37 @@
 #include "pomctl/strbuf.h"
 
 enum config_type {
-	CFG_STRING,	/* one line of printable text */
-	CFG_PATH,	/* absolute, no "..", no control characters */
-	CFG_BOOL,	/* yes/no, true/false, on/off, 1/0 */
-	CFG_UINT,	/* decimal within [min, max] */
-	CFG_ENUM,	/* one of choices, "a|b|c" */
-	CFG_COMMAND,	/* program and arguments, separated by blanks */
-	CFG_URL,	/* http://, https://, ftp:// or file:// */
-	CFG_URLS,	/* blank-separated list of URLs */
-	CFG_LOCATIONS,	/* blank-separated URLs or absolute directories */
-	CFG_SHA256,	/* 64 hex digits */
-	CFG_RELEASE,	/* a kernel release: [A-Za-z0-9._+-]+ */
-	CFG_WORD,	/* [A-Za-z0-9._+-]+ */
-	CFG_HOSTS,	/* distcc host specifications, separated by blanks */
+	CFG_STRING,    /* one line of printable text */
+	CFG_PATH,      /* absolute, no "..", no control characters */
+	CFG_BOOL,      /* yes/no, true/false, on/off, 1/0 */
+	CFG_UINT,      /* decimal within [min, max] */
+	CFG_ENUM,      /* one of choices, "a|b|c" */
+	CFG_COMMAND,   /* program and arguments, separated by blanks */
+	CFG_URL,       /* http://, https://, ftp:// or file:// */
+	CFG_URLS,      /* blank-separated list of URLs */
+	CFG_LOCATIONS, /* blank-separated URLs or absolute directories */
+	CFG_SHA256,    /* 64 hex digits */
+	CFG_RELEASE,   /* a kernel release: [A-Za-z0-9._+-]+ */
+	CFG_WORD,      /* [A-Za-z0-9._+-]+ */
+	CFG_HOSTS,     /* distcc host specifications, separated by blanks */
 };
 
 struct config_key {
 	const char *section;
 	const char *key;
-	const char *def;	/* "" for unset */
+	const char *def; /* "" for unset */
 	enum config_type type;
 	const char *choices;	/* CFG_ENUM */
-	unsigned long min, max;	/* CFG_UINT */
+	unsigned long min, max; /* CFG_UINT */
 };
 
 /* The table of every key, in documentation order; n set to its length. */
 const struct config_key *config_keys(size_t *n);
 
 struct config {
-	char *path;		/* the file loaded, or NULL */
-	char **value;		/* per key of config_keys() */
-	unsigned *line;		/* 0: the default */
+	char *path;	/* the file loaded, or NULL */
+	char **value;	/* per key of config_keys() */
+	unsigned *line; /* 0: the default */
 };
 
 void config_init(struct config *cfg);

@@ -27,20 +27,20 @@
 
 struct fetch_request {
 	const char *url;
-	const struct strvec *mirrors;	/* may be NULL */
-	const char *sha256;		/* pin; NULL or "" for none */
-	const char *pin_name;		/* the config key of the pin */
-	long connect_timeout;		/* seconds */
-	long low_speed_time;		/* seconds below 1 byte/s */
-	long long max_size;		/* bytes; 0 for no limit */
-	int log_fd;			/* the step log, or -1 */
+	const struct strvec *mirrors; /* may be NULL */
+	const char *sha256;	      /* pin; NULL or "" for none */
+	const char *pin_name;	      /* the config key of the pin */
+	long connect_timeout;	      /* seconds */
+	long low_speed_time;	      /* seconds below 1 byte/s */
+	long long max_size;	      /* bytes; 0 for no limit */
+	int log_fd;		      /* the step log, or -1 */
 };
 
 struct fetch_result {
-	struct strbuf path;		/* CACHE/objects/DIGEST */
+	struct strbuf path; /* CACHE/objects/DIGEST */
 	char digest[SHA256_HEX];
 	long long size;
-	bool cached;			/* nothing was downloaded */
+	bool cached; /* nothing was downloaded */
 };
 
 void fetch_result_init(struct fetch_result *res);

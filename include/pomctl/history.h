@@ -21,11 +21,11 @@
 #include "pomctl/state.h"
 
 struct run_entry {
-	struct state st;	/* loaded; st.path is its file */
-	bool current;		/* STATE/state.json */
-	bool rolled_back;	/* or set aside (abandoned) */
-	bool abandoned;		/* changed nothing: set aside by rollback */
-	bool changed;		/* a manifest of it records a change */
+	struct state st;  /* loaded; st.path is its file */
+	bool current;	  /* STATE/state.json */
+	bool rolled_back; /* or set aside (abandoned) */
+	bool abandoned;	  /* changed nothing: set aside by rollback */
+	bool changed;	  /* a manifest of it records a change */
 };
 
 struct history {

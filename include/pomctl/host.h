@@ -14,9 +14,9 @@
 #include "pomctl/strbuf.h"
 
 struct host {
-	char *release;	/* "2.4.20-13.8" */
-	char *boot_id;	/* changes at every boot */
-	char *arch;	/* "i686", "x86_64" */
+	char *release; /* "2.4.20-13.8" */
+	char *boot_id; /* changes at every boot */
+	char *arch;    /* "i686", "x86_64" */
 };
 
 /* 0, or -1 (reported) when a fact can be neither read nor is pinned. */
@@ -33,15 +33,15 @@ bool kernel_uses_ko(const unsigned v[3]);
 
 enum match_where {
 	MATCH_ABSENT,
-	MATCH_MODULE,		/* a module file for the release */
-	MATCH_REGISTERED,	/* listed in /proc/net/ip_tables_matches */
-	MATCH_MAINLINE,		/* the kernel has it under another name */
+	MATCH_MODULE,	  /* a module file for the release */
+	MATCH_REGISTERED, /* listed in /proc/net/ip_tables_matches */
+	MATCH_MAINLINE,	  /* the kernel has it under another name */
 };
 
 struct match_probe {
 	enum match_where where;
-	struct strbuf detail;	/* the module file, or the mainline module */
-	struct strvec looked;	/* what was looked at, one line each */
+	struct strbuf detail; /* the module file, or the mainline module */
+	struct strvec looked; /* what was looked at, one line each */
 };
 
 void match_probe_init(struct match_probe *p);

@@ -23,11 +23,11 @@ struct ctx;
 struct manifest;
 
 struct ktree {
-	char *dir;		/* host path */
-	unsigned v[3];		/* VERSION, PATCHLEVEL, SUBLEVEL */
-	char *extraversion;	/* "-13.8" */
-	char *release;		/* "2.4.20-13.8" */
-	bool is26;		/* 2.6 or later: Kconfig, no dep, .ko */
+	char *dir;	    /* host path */
+	unsigned v[3];	    /* VERSION, PATCHLEVEL, SUBLEVEL */
+	char *extraversion; /* "-13.8" */
+	char *release;	    /* "2.4.20-13.8" */
+	bool is26;	    /* 2.6 or later: Kconfig, no dep, .ko */
 };
 
 int ktree_open(struct ktree *t, const char *dir);
@@ -134,8 +134,8 @@ int ktree_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
  * trial installs its kernel), t set to it in memory, and in diff the
  * Makefile's change from the trial's EXTRAVERSION.  Nothing written.
  */
-int ktree_release_after_trial(struct ctx *ctx, struct ktree *t,
-			      bool installs, struct strbuf *diff);
+int ktree_release_after_trial(struct ctx *ctx, struct ktree *t, bool installs,
+			      struct strbuf *diff);
 
 /* The running kernel's configuration and the ARCH= it implies. */
 int ktree_config_and_arch(struct ctx *ctx, const struct ktree *t,

@@ -30,10 +30,10 @@
 #include "pomctl/strbuf.h"
 
 struct manifest {
-	char *root;	/* host path of the root its paths are in ("" for /) */
+	char *root; /* host path of the root its paths are in ("" for /) */
 	char *path;
 	char *backups;
-	json_t *doc;	/* { created: [], changed: { path: backup }, patches: [],
+	json_t *doc; /* { created: [], changed: { path: backup }, patches: [],
 			 *   replaced: [], installed: [] } */
 };
 

@@ -39,30 +39,30 @@ struct options {
 	const char *config_path;
 	const char *root;
 	const char *state_dir;
-	const char *trial;	/* full, build, skip; NULL: not given */
-	const char *from;	/* resume --from STEP */
+	const char *trial; /* full, build, skip; NULL: not given */
+	const char *from;  /* resume --from STEP */
 	struct strvec patches;
 	int json, verbose, quiet, yes, plan, detailed_exitcode, force, reboot;
 	int no_syslog, at_boot;
-	int jobs;		/* 0: not given */
+	int jobs; /* 0: not given */
 };
 
 struct ctx {
 	const struct options *opt;
 	struct config *cfg;
 	struct host host;
-	const char *root;	/* "" for / */
-	struct strbuf state_dir;	/* host path */
+	const char *root;	 /* "" for / */
+	struct strbuf state_dir; /* host path */
 	struct state *state;
-	struct plan *plan;	/* in plan mode */
-	bool readonly;		/* plan and status: write nothing anywhere */
-	int log_fd;		/* the running step's log */
+	struct plan *plan; /* in plan mode */
+	bool readonly;	   /* plan and status: write nothing anywhere */
+	int log_fd;	   /* the running step's log */
 	struct strbuf log_path;
-	char *pause_release;	/* set by pipeline_request_reboot() */
-	char *end_reason;	/* set by pipeline_end_run() */
-	const char *step;	/* the running step's name */
-	bool again;		/* its failed attempt's stages may stand */
-	const char *again_after;	/* "failed" or "interrupted" */
+	char *pause_release;	 /* set by pipeline_request_reboot() */
+	char *end_reason;	 /* set by pipeline_end_run() */
+	const char *step;	 /* the running step's name */
+	bool again;		 /* its failed attempt's stages may stand */
+	const char *again_after; /* "failed" or "interrupted" */
 };
 
 struct step;
@@ -72,7 +72,7 @@ typedef int (*step_fn)(struct ctx *);
 struct step {
 	const char *name;
 	const char *title;
-	bool undo;		/* its manifest records changes to the host:
+	bool undo; /* its manifest records changes to the host:
 				 * rollback undoes them, the last step first */
 	step_fingerprint_fn fingerprint;
 	step_fn plan;

@@ -25,8 +25,8 @@
 #include "pomctl/strbuf.h"
 
 struct plan {
-	json_t *steps;		/* array of { name, title, actions[] } */
-	json_t *cur;		/* the current step's actions */
+	json_t *steps; /* array of { name, title, actions[] } */
+	json_t *cur;   /* the current step's actions */
 	unsigned commands, edits, downloads, packages, reboots;
 	unsigned long long download_bytes;
 	bool unknown_sizes;

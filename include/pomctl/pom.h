@@ -32,13 +32,13 @@ struct ctx;
 struct manifest;
 
 struct pom_ladd {
-	char *src;		/* the line-add file */
-	char *target;		/* the file it adds to, relative to the tree */
+	char *src;    /* the line-add file */
+	char *target; /* the file it adds to, relative to the tree */
 };
 
 struct pom_copy {
-	char *src;		/* a whole new file of an -ng project dir */
-	char *dst;		/* relative to the tree */
+	char *src; /* a whole new file of an -ng project dir */
+	char *dst; /* relative to the tree */
 };
 
 struct pom_patch {
@@ -46,21 +46,21 @@ struct pom_patch {
 	char *repo;
 	char *title;
 	char *help;
-	char *info;		/* the info or .help file it was read from */
-	struct strvec depends;	/* applied first */
+	char *info;	       /* the info or .help file it was read from */
+	struct strvec depends; /* applied first */
 	struct strvec conflicts;
-	struct strvec requires;	/* "linux < 2.6.14" */
+	struct strvec requires; /* "linux < 2.6.14" */
 	struct strvec diffs;	/* kernel diffs, applied with patch -p1 */
 	struct pom_copy *copies;
 	size_t ncopies;
 	struct pom_ladd *ladds;
 	size_t nladds;
-	char *userspace;	/* a diff for the iptables tree, or NULL */
-	char *userspace_dir;	/* an -ng iptables/ tree, or NULL */
-	struct strvec options;	/* CONFIG_ options its config line-adds add */
-	struct strvec objects;	/* modules its Makefile line-adds build */
-	char *not_for_kernel;	/* why it has nothing for this kernel */
-	char *unsafe;		/* why it may not be used: a file of it leads
+	char *userspace;       /* a diff for the iptables tree, or NULL */
+	char *userspace_dir;   /* an -ng iptables/ tree, or NULL */
+	struct strvec options; /* CONFIG_ options its config line-adds add */
+	struct strvec objects; /* modules its Makefile line-adds build */
+	char *not_for_kernel;  /* why it has nothing for this kernel */
+	char *unsafe;	       /* why it may not be used: a file of it leads
 				   out of the tree, or a name it writes
 				   breaks safepath.h's rule */
 };
@@ -68,7 +68,7 @@ struct pom_patch {
 struct pom_tree {
 	char *dir;
 	bool ng;
-	bool is26;		/* the kernel the parts were chosen for */
+	bool is26; /* the kernel the parts were chosen for */
 	struct pom_patch *patches;
 	size_t nr;
 };
@@ -109,18 +109,18 @@ void pom_parts(const struct pom_patch *p, struct strbuf *out);
 
 enum pom_status {
 	POM_APPLIES,
-	POM_APPLIED,		/* already in the tree */
+	POM_APPLIED, /* already in the tree */
 	POM_FAILS,
 	POM_MISSING_DEP,
 	POM_NOT_FOR_KERNEL,
-	POM_UNSAFE,		/* refused before any file is touched */
+	POM_UNSAFE, /* refused before any file is touched */
 };
 
 const char *pom_status_name(enum pom_status s);
 
 struct pom_check {
 	enum pom_status status;
-	struct strbuf detail;	/* the files whose hunks are rejected, ... */
+	struct strbuf detail; /* the files whose hunks are rejected, ... */
 };
 
 /*
@@ -165,8 +165,8 @@ int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
 void pom_patch_argv(struct ctx *ctx, const char *dir, const char *diff,
 		    int strip, bool reverse, bool dry, struct strvec *argv);
 /* The same run: patch's exit status (-1: it did not run) and output. */
-int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff,
-		  int strip, bool reverse, bool dry, struct strbuf *out);
+int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff, int strip,
+		  bool reverse, bool dry, struct strbuf *out);
 
 /*
  * The userspace part of p as one diff for the iptables tree (applied with

@@ -38,8 +38,8 @@ struct rpmpkg {
 	char *version;
 	char *release;
 	char *arch;
-	char *sourcerpm;	/* "" for a source package */
-	char *digest;		/* the build's header digests: equal, same
+	char *sourcerpm; /* "" for a source package */
+	char *digest;	 /* the build's header digests: equal, same
 				 * package ("" when it has none) */
 	unsigned long epoch;
 	bool has_epoch;
@@ -56,9 +56,9 @@ void rpmpkg_vr(const struct rpmpkg *p, struct strbuf *sb);
 int rpmpkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b);
 
 struct rpmdb {
-	void *ts;		/* rpmts */
-	char *where;		/* ROOT/DBPATH, for messages */
-	char *snapshot;		/* the private copy read instead, or NULL */
+	void *ts;	/* rpmts */
+	char *where;	/* ROOT/DBPATH, for messages */
+	char *snapshot; /* the private copy read instead, or NULL */
 };
 
 /*
@@ -93,8 +93,7 @@ int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg);
  * Install a source package into the build tree topdir (%_topdir): its
  * sources into SOURCES, its spec into SPECS; spec gets the spec's path.
  */
-int rpm_install_srpm(const char *path, const char *topdir,
-		     struct strbuf *spec);
+int rpm_install_srpm(const char *path, const char *topdir, struct strbuf *spec);
 
 /*
  * The installed packages that installing the package files paths would

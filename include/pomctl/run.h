@@ -38,22 +38,24 @@ struct child_process {
 	struct strvec env;
 	const char *dir;
 	int log_fd;
-	const char *label;	/* progress label; argv[0] when NULL */
-	bool quiet_progress;	/* the label alone, not the last output line
+	const char *label;   /* progress label; argv[0] when NULL */
+	bool quiet_progress; /* the label alone, not the last output line
 				 * (a dry run's "1 out of 1 hunk FAILED" is
 				 * an answer, not news for the terminal) */
-	const char *input;	/* written to the child's stdin, then EOF */
-	unsigned grace_ms;	/* SIGTERM to SIGKILL on interrupt; 0: 3000 */
-	struct strbuf *out;	/* also gets the output (first 4 MiB) */
+	const char *input;   /* written to the child's stdin, then EOF */
+	unsigned grace_ms;   /* SIGTERM to SIGKILL on interrupt; 0: 3000 */
+	struct strbuf *out;  /* also gets the output (first 4 MiB) */
 	/* lines for which is_error() is true are kept in errors (first 20) */
 	bool (*is_error)(const char *line);
 	struct strvec *errors;
-	pid_t pid;		/* while running; the process group too */
+	pid_t pid; /* while running; the process group too */
 };
 
-#define CHILD_PROCESS_INIT \
-	{ STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, false, NULL, 0, NULL, \
-	  NULL, NULL, 0 }
+#define CHILD_PROCESS_INIT                                                \
+	{                                                                 \
+		STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, false, NULL, 0, \
+			NULL, NULL, NULL, 0                               \
+	}
 
 void child_process_init(struct child_process *cp);
 void child_process_release(struct child_process *cp);

@@ -36,8 +36,8 @@
 const char *relpath_check(const char *path);
 
 enum beneath {
-	BENEATH_TREE,	/* a link out of the base: EXDEV */
-	BENEATH_ROOT,	/* the base is "/" for links and ".." */
+	BENEATH_TREE, /* a link out of the base: EXDEV */
+	BENEATH_ROOT, /* the base is "/" for links and ".." */
 };
 
 /*
@@ -61,8 +61,8 @@ int path_walk(const char *base, const char *rel, enum beneath how,
 int open_beneath(const char *base, const char *rel, int flags, mode_t mode,
 		 enum beneath how);
 /* The same, always by path_walk(): for the tests of the old kernels' way. */
-int open_beneath_walk(const char *base, const char *rel, int flags,
-		      mode_t mode, enum beneath how);
+int open_beneath_walk(const char *base, const char *rel, int flags, mode_t mode,
+		      enum beneath how);
 
 /*
  * Read the regular file rel beneath base (how) into sb, refusing files

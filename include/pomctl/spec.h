@@ -24,9 +24,9 @@
 #include "pomctl/text.h"
 
 struct spec_section {
-	char *name;		/* "preamble", "package", "description", ... */
-	char *arg;		/* the subpackage ("devel"), or "" */
-	size_t start, end;	/* its header line, and one past its last */
+	char *name;	   /* "preamble", "package", "description", ... */
+	char *arg;	   /* the subpackage ("devel"), or "" */
+	size_t start, end; /* its header line, and one past its last */
 };
 
 struct spec_edit;
@@ -38,8 +38,8 @@ struct spec {
 	size_t nsec;
 	struct spec_edit *edits;
 	size_t nedits;
-	int *depth;		/* per line: how many conditionals it is in */
-	bool *cont;		/* per line: it continues a logical line */
+	int *depth; /* per line: how many conditionals it is in */
+	bool *cont; /* per line: it continues a logical line */
 };
 
 int spec_read(struct spec *s, const char *path);
@@ -49,17 +49,17 @@ void spec_release(struct spec *s);
 
 /* What the rpm step asks of the spec. */
 struct spec_request {
-	const char *version;		/* the new iptables version */
-	const char *release;		/* [rpm] release */
-	const char *tarball;		/* the new Source0 file name */
-	const char *kernel_dir;		/* KERNEL_DIR= for make */
-	const char *kernel_version;	/* Requires: kernel >= */
+	const char *version;	    /* the new iptables version */
+	const char *release;	    /* [rpm] release */
+	const char *tarball;	    /* the new Source0 file name */
+	const char *kernel_dir;	    /* KERNEL_DIR= for make */
+	const char *kernel_version; /* Requires: kernel >= */
 	const char *packager;
 	const char *pom_tarball;	/* shipped in the -pom subpackage */
 	const char *pom_top;		/* the tarball's top directory */
 	const struct strvec *patches;	/* the patch-o-matic extensions */
 	const struct strvec *drop;	/* Patch file names to remove */
-	const struct strvec *userspace;	/* new patch files for %prep */
+	const struct strvec *userspace; /* new patch files for %prep */
 	bool ask_rpm;			/* librpmbuild may parse the spec to
 					 * learn which branch it takes (it
 					 * expands the spec's macros, %(...)
@@ -89,9 +89,9 @@ bool spec_edited_by_pomctl(const char *text);
 
 struct spec_expect {
 	const char *version, *release;
-	const struct strvec *packages;	/* subpackage names that must exist */
-	const struct strvec *sources;	/* file names that must be sources */
-	const struct strvec *applied;	/* patch files %prep must apply */
+	const struct strvec *packages; /* subpackage names that must exist */
+	const struct strvec *sources;  /* file names that must be sources */
+	const struct strvec *applied;  /* patch files %prep must apply */
 };
 
 /*

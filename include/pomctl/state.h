@@ -36,12 +36,12 @@
 
 enum step_status {
 	STEP_PENDING,
-	STEP_RUNNING,		/* on disk only when pomctl died mid-step */
+	STEP_RUNNING, /* on disk only when pomctl died mid-step */
 	STEP_DONE,
 	STEP_FAILED,
 	STEP_INTERRUPTED,
 	STEP_AWAITING_REBOOT,
-	STEP_SKIPPED,		/* an earlier step ended the run early */
+	STEP_SKIPPED, /* an earlier step ended the run early */
 };
 
 const char *step_status_name(enum step_status s);
@@ -49,26 +49,26 @@ const char *step_status_name(enum step_status s);
 struct step_state {
 	char *name;
 	enum step_status status;
-	char *started;		/* UTC times, NULL when never */
+	char *started; /* UTC times, NULL when never */
 	char *finished;
-	char *error;		/* why it last failed */
-	char *reason;		/* why it last (re-)ran */
-	char *pause_release;	/* awaiting reboot into this release */
-	char *pause_boot_id;	/* ... from the boot with this id */
+	char *error;	     /* why it last failed */
+	char *reason;	     /* why it last (re-)ran */
+	char *pause_release; /* awaiting reboot into this release */
+	char *pause_boot_id; /* ... from the boot with this id */
 	unsigned runs;
-	json_t *fingerprint;	/* object; empty until done */
-	json_t *outputs;	/* object of strings */
+	json_t *fingerprint; /* object; empty until done */
+	json_t *outputs;     /* object of strings */
 };
 
 struct state {
-	char *path;		/* state.json; NULL: never saved (plan) */
-	char *id;		/* run id: creation time and pid */
+	char *path; /* state.json; NULL: never saved (plan) */
+	char *id;   /* run id: creation time and pid */
 	char *created;
-	char *command;		/* "upgrade" */
+	char *command; /* "upgrade" */
 	struct strvec patches;
-	char *trial;		/* full, build, skip */
+	char *trial; /* full, build, skip */
 	bool force;
-	json_t *overrides;	/* "SECTION KEY" -> value, from the command
+	json_t *overrides; /* "SECTION KEY" -> value, from the command
 				 * line of upgrade, applied again on resume */
 	struct step_state *steps;
 	size_t nr;

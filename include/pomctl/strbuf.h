@@ -28,7 +28,9 @@ struct strbuf {
 	size_t alloc;
 };
 
+/* clang-format off */
 #define STRBUF_INIT { strbuf_empty, 0, 0 }
+/* clang-format on */
 
 void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
@@ -58,7 +60,9 @@ struct strvec {
 	size_t alloc;
 };
 
+/* clang-format off */
 #define STRVEC_INIT { NULL, 0, 0 }
+/* clang-format on */
 
 void strvec_init(struct strvec *sv);
 void strvec_clear(struct strvec *sv);

@@ -19,7 +19,7 @@
 
 struct lines {
 	struct strbuf text;
-	size_t *start;		/* offset of each line in text */
+	size_t *start; /* offset of each line in text */
 	size_t nr;
 };
 

@@ -25,9 +25,9 @@
 int treesnap_take(const char *dir, const char *file);
 
 struct treesnap_result {
-	struct strvec added;	/* removed (or, dry, to remove) */
-	struct strvec changed;	/* differ from the list: not restored */
-	struct strvec missing;	/* gone since: not restored */
+	struct strvec added;   /* removed (or, dry, to remove) */
+	struct strvec changed; /* differ from the list: not restored */
+	struct strvec missing; /* gone since: not restored */
 };
 
 void treesnap_result_init(struct treesnap_result *r);

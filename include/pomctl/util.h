@@ -21,12 +21,12 @@
 
 /* Exit codes, as documented in DESIGN.md, README and pomctl(8). */
 enum pomctl_exit {
-	EXIT_DONE = 0,		/* done */
-	EXIT_FAILED = 1,	/* a step failed; state saved, resume continues */
-	EXIT_USAGE = 2,		/* usage or configuration error */
-	EXIT_PAUSED = 3,	/* paused, awaiting a reboot */
-	EXIT_LOCKED = 4,	/* another pomctl holds the lock */
-	EXIT_CHANGES = 5,	/* --plan --detailed-exitcode found changes */
+	EXIT_DONE = 0,	  /* done */
+	EXIT_FAILED = 1,  /* a step failed; state saved, resume continues */
+	EXIT_USAGE = 2,	  /* usage or configuration error */
+	EXIT_PAUSED = 3,  /* paused, awaiting a reboot */
+	EXIT_LOCKED = 4,  /* another pomctl holds the lock */
+	EXIT_CHANGES = 5, /* --plan --detailed-exitcode found changes */
 };
 
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,7 +13,7 @@
 
 int main(int argc, char **argv)
 {
-	fuzz_scratch();		/* quiet errors, scratch directory */
+	fuzz_scratch(); /* quiet errors, scratch directory */
 	for (int i = 1; i < argc; i++) {
 		struct strbuf sb = STRBUF_INIT;
 		int ret = read_file(argv[i], 1 << 24, false, &sb);

@@ -20,7 +20,7 @@ static const char *tree(void)
 {
 	static struct strbuf top = STRBUF_INIT;
 	static const char *const links[][2] = {
-		{ "a/up", ".." }, { "a/abs", "/etc" }, { "a/l0", "." },
+		{ "a/up", ".." },    { "a/abs", "/etc" }, { "a/l0", "." },
 		{ "a/l1", "l0/.." }, { "a/l2", "l1/.." }, { "a/loop", "loop" },
 		{ "a/in", "b/f" },
 	};
@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int walked, kernel, fd;
 
 	strbuf_add(&path, data, size < 4096 ? size : 4096);
-	if (strlen(path.buf) != path.len)	/* a NUL ends a C path */
+	if (strlen(path.buf) != path.len) /* a NUL ends a C path */
 		goto out;
 	check_rule(path.buf);
 	walked = path_walk(tree(), path.buf, BENEATH_TREE, true, &out, NULL);

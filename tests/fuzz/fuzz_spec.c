@@ -21,11 +21,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strvec_push(&drop, "iptables-1.2.6a-sctp.patch");
 	strvec_push(&userspace, "iptables-pom-string.patch");
 	struct spec_request req = {
-		"1.2.8", "1.pom", "iptables-1.2.8.tar.bz2",
-		"/usr/src/linux-2.4", "2.4.20-13.8custom",
-		"Fuzz <fuzz@example.org>", "patch-o-matic-20030107.tar.bz2",
-		"patch-o-matic-20030107", &patches, &drop, &userspace,
-		false,	/* rpm would run the input's %(...) */
+		"1.2.8",
+		"1.pom",
+		"iptables-1.2.8.tar.bz2",
+		"/usr/src/linux-2.4",
+		"2.4.20-13.8custom",
+		"Fuzz <fuzz@example.org>",
+		"patch-o-matic-20030107.tar.bz2",
+		"patch-o-matic-20030107",
+		&patches,
+		&drop,
+		&userspace,
+		false, /* rpm would run the input's %(...) */
 	};
 	n = spec_patches(&s, &p);
 	spec_patches_free(p, n);

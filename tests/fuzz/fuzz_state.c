@@ -5,9 +5,9 @@
 #include "pomctl/state.h"
 #include "pomctl/strbuf.h"
 
-static const char *const names[] = { "check", "update", "fetch", "trial",
-				     "patch", "rpm", "kernel", "install",
-				     "verify" };
+static const char *const names[] = { "check",  "update",  "fetch",
+				     "trial",  "patch",	  "rpm",
+				     "kernel", "install", "verify" };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct state again;
 
 			if (state_load(&again, path.buf, names, n) != 0)
-				__builtin_trap();	/* our own output refused */
+				__builtin_trap(); /* our own output refused */
 			state_release(&again);
 		}
 	}

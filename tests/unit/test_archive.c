@@ -23,7 +23,7 @@
 struct ent {
 	char type;
 	const char *name;
-	const char *data;	/* file content, or link target */
+	const char *data; /* file content, or link target */
 	mode_t mode;
 };
 
@@ -81,14 +81,24 @@ static void write_tar(const char *path, int filter, const struct ent *ents,
 		archive_entry_set_perm(e, x->mode ? x->mode : 0644);
 		archive_entry_set_size(e, (la_int64_t)len);
 		switch (x->type) {
-		case 'f': archive_entry_set_filetype(e, AE_IFREG); break;
-		case 'd': archive_entry_set_filetype(e, AE_IFDIR); break;
-		case 'l': archive_entry_set_filetype(e, AE_IFLNK);
-			  archive_entry_set_symlink(e, x->data); break;
-		case 'h': archive_entry_set_filetype(e, AE_IFREG);
-			  archive_entry_set_hardlink(e, x->data); break;
-		case 'c': archive_entry_set_filetype(e, AE_IFCHR);
-			  archive_entry_set_rdev(e, 0x0103); break;
+		case 'f':
+			archive_entry_set_filetype(e, AE_IFREG);
+			break;
+		case 'd':
+			archive_entry_set_filetype(e, AE_IFDIR);
+			break;
+		case 'l':
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_symlink(e, x->data);
+			break;
+		case 'h':
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_hardlink(e, x->data);
+			break;
+		case 'c':
+			archive_entry_set_filetype(e, AE_IFCHR);
+			archive_entry_set_rdev(e, 0x0103);
+			break;
 		}
 		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
 		if (len)
@@ -122,7 +132,8 @@ static void test_extract_compressed(void **ctx)
 	for (size_t i = 0; i < ARRAY_SIZE(filters); i++) {
 		remove_tree(f->dest.buf);
 		write_tar(f->tar.buf, filters[i], good, ARRAY_SIZE(good));
-		assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, NULL), 0);
+		assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, NULL),
+				 0);
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s/pom-1/extra/string.patch", f->dest.buf);
 		assert_true(path_exists(p.buf));
@@ -151,8 +162,8 @@ static void assert_nothing_left(struct fixture *f)
 	closedir(d);
 }
 
-static void expect_refused(struct fixture *f, const struct ent *ents,
-			   size_t n, const char *why)
+static void expect_refused(struct fixture *f, const struct ent *ents, size_t n,
+			   const char *why)
 {
 	bool old;
 
@@ -169,35 +180,49 @@ static void test_refusals(void **ctx)
 {
 	struct fixture *f = *ctx;
 
-	expect_refused(f, (const struct ent[]){
-		{ 'f', "pom/ok", "x", 0 }, { 'f', "pom/../../evil", "x", 0 } },
-		2, "entry 'pom/../../evil' has a '..' component");
-	expect_refused(f, (const struct ent[]){
-		{ 'f', "/etc/evil", "x", 0 } }, 1, "is an absolute path");
-	expect_refused(f, (const struct ent[]){
-		{ 'l', "pom/esc", "../../etc", 0777 } }, 1,
-		"symbolic link pointing outside");
-	expect_refused(f, (const struct ent[]){
-		{ 'l', "pom/abs", "/etc/passwd", 0777 } }, 1,
-		"symbolic link pointing outside");
-	expect_refused(f, (const struct ent[]){
-		{ 'f', "pom/a", "x", 0 }, { 'h', "pom/h", "../etc/passwd", 0 } },
-		2, "hard link to outside");
+	expect_refused(f,
+		       (const struct ent[]){
+			       { 'f', "pom/ok", "x", 0 },
+			       { 'f', "pom/../../evil", "x", 0 } },
+		       2, "entry 'pom/../../evil' has a '..' component");
+	expect_refused(f, (const struct ent[]){ { 'f', "/etc/evil", "x", 0 } },
+		       1, "is an absolute path");
+	expect_refused(f,
+		       (const struct ent[]){
+			       { 'l', "pom/esc", "../../etc", 0777 } },
+		       1, "symbolic link pointing outside");
+	expect_refused(f,
+		       (const struct ent[]){
+			       { 'l', "pom/abs", "/etc/passwd", 0777 } },
+		       1, "symbolic link pointing outside");
+	expect_refused(f,
+		       (const struct ent[]){
+			       { 'f', "pom/a", "x", 0 },
+			       { 'h', "pom/h", "../etc/passwd", 0 } },
+		       2, "hard link to outside");
 	/* chained links that each look harmless: d/m is pom/d/l/../.. */
-	expect_refused(f, (const struct ent[]){
-		{ 'l', "pom/d/l", "..", 0777 }, { 'l', "pom/d/m", "l/../..", 0777 },
-		{ 'f', "pom/d/m/evil", "x", 0644 } }, 3,
+	expect_refused(
+		f,
+		(const struct ent[]){ { 'l', "pom/d/l", "..", 0777 },
+				      { 'l', "pom/d/m", "l/../..", 0777 },
+				      { 'f', "pom/d/m/evil", "x", 0644 } },
+		3,
 		"entry 'pom/d/m/evil' is under a symbolic link of the archive");
-	expect_refused(f, (const struct ent[]){
-		{ 'l', "pom/l", ".", 0777 }, { 'd', "./pom//l/", NULL, 0755 } },
+	expect_refused(
+		f,
+		(const struct ent[]){ { 'l', "pom/l", ".", 0777 },
+				      { 'd', "./pom//l/", NULL, 0755 } },
 		2, "entry './pom//l/' replaces a symbolic link of the archive");
-	expect_refused(f, (const struct ent[]){
-		{ 'l', "pom/l", ".", 0777 }, { 'h', "pom/h", "pom/l/x", 0 } },
-		2, "is a hard link through a symbolic link");
-	expect_refused(f, (const struct ent[]){
-		{ 'c', "pom/tty", NULL, 0600 } }, 1, "device node");
-	expect_refused(f, (const struct ent[]){
-		{ 'f', "pom/suid", "x", 04755 } }, 1, "set-user-id");
+	expect_refused(f,
+		       (const struct ent[]){ { 'l', "pom/l", ".", 0777 },
+					     { 'h', "pom/h", "pom/l/x", 0 } },
+		       2, "is a hard link through a symbolic link");
+	expect_refused(f,
+		       (const struct ent[]){ { 'c', "pom/tty", NULL, 0600 } },
+		       1, "device node");
+	expect_refused(f,
+		       (const struct ent[]){ { 'f', "pom/suid", "x", 04755 } },
+		       1, "set-user-id");
 }
 
 /*
@@ -223,12 +248,14 @@ static void test_link_chain(void **ctx)
 	}
 	ents[13] = (struct ent){ 'l', "pom/ptr/x.help", "l11/etc/shadow",
 				 0777 };
-	expect_refused(f, ents, 14, "leads outside the archive through "
+	expect_refused(f, ents, 14,
+		       "leads outside the archive through "
 		       "other links");
 	/* a loop is refused too */
-	expect_refused(f, (const struct ent[]){
-		{ 'l', "pom/a", "b", 0777 }, { 'l', "pom/b", "a", 0777 } }, 2,
-		"round in a loop");
+	expect_refused(f,
+		       (const struct ent[]){ { 'l', "pom/a", "b", 0777 },
+					     { 'l', "pom/b", "a", 0777 } },
+		       2, "round in a loop");
 }
 
 /* The limits: entries, bytes, and the ratio of a decompression bomb. */
@@ -329,7 +356,7 @@ static void test_bad_footer(void **ctx)
 	write_tar(f->tar.buf, 'J', good, ARRAY_SIZE(good));
 	fp = fopen(f->tar.buf, "r+b");
 	assert_non_null(fp);
-	assert_int_equal(fseek(fp, -8, SEEK_END), 0);	/* backward size */
+	assert_int_equal(fseek(fp, -8, SEEK_END), 0); /* backward size */
 	at = ftell(fp);
 	c = fgetc(fp);
 	assert_int_equal(fseek(fp, at, SEEK_SET), 0);
@@ -365,7 +392,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_chain, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_footer, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_temps, setup,

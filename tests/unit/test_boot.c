@@ -32,22 +32,21 @@ static const char grub[] =
 	"\trootnoverify (hd0,1)\n"
 	"\tchainloader +1\n";
 
-static const char lilo[] =
-	"prompt\n"
-	"timeout=50\n"
-	"default = linux\n"
-	"boot=/dev/hda\n"
-	"map=/boot/map\n"
-	"\n"
-	"image=/boot/vmlinuz-2.4.20-13.8\n"
-	"\tlabel=linux\n"
-	"\tinitrd=/boot/initrd-2.4.20-13.8.img\n"
-	"\tread-only\n"
-	"\tappend=\"root=LABEL=/\"\n"
-	"\n"
-	"image = /boot/vmlinuz-2.4.18-14\n"
-	"        label = old\n"
-	"        read-only\n";
+static const char lilo[] = "prompt\n"
+			   "timeout=50\n"
+			   "default = linux\n"
+			   "boot=/dev/hda\n"
+			   "map=/boot/map\n"
+			   "\n"
+			   "image=/boot/vmlinuz-2.4.20-13.8\n"
+			   "\tlabel=linux\n"
+			   "\tinitrd=/boot/initrd-2.4.20-13.8.img\n"
+			   "\tread-only\n"
+			   "\tappend=\"root=LABEL=/\"\n"
+			   "\n"
+			   "image = /boot/vmlinuz-2.4.18-14\n"
+			   "        label = old\n"
+			   "        read-only\n";
 
 /*
  * conf parsed for loader, the running kernel's entry found, and a new
@@ -71,7 +70,8 @@ static void test_grub(void **unused)
 
 	(void)unused;
 	assert_int_equal(boot_parse(&b, LOADER_GRUB, "grub.conf", grub,
-				    strlen(grub)), 0);
+				    strlen(grub)),
+			 0);
 	assert_int_equal(b.nr, 3);
 	assert_int_equal(b.def, 1);
 	assert_int_equal(b.fallback, 2);
@@ -79,13 +79,19 @@ static void test_grub(void **unused)
 	assert_string_equal(b.e[1].initrd, "/initrd-2.4.20-13.8.img");
 	assert_int_equal(boot_find(&b, "2.4.20-13.8custom"), -1);
 	assert_int_equal(boot_add_like(NULL, &b, "2.4.20-13.8",
-				       "2.4.20-13.8custom", NULL, &diff), 0);
+				       "2.4.20-13.8custom", NULL, &diff),
+			 0);
 	/* appended after every entry: the old lines, default and fallback
 	 * stay as they were */
-	assert_non_null(strstr(diff.buf, "+title  Red Hat Linux (2.4.20-13.8custom)\n"));
-	assert_non_null(strstr(diff.buf, "+        kernel   /vmlinuz-2.4.20-13.8custom ro "
-					 "root=LABEL=/ hdc=ide-scsi\n"));
-	assert_non_null(strstr(diff.buf, "+        initrd /initrd-2.4.20-13.8custom.img\n"));
+	assert_non_null(strstr(diff.buf,
+			       "+title  Red Hat Linux (2.4.20-13.8custom)\n"));
+	assert_non_null(
+		strstr(diff.buf,
+		       "+        kernel   /vmlinuz-2.4.20-13.8custom ro "
+		       "root=LABEL=/ hdc=ide-scsi\n"));
+	assert_non_null(
+		strstr(diff.buf,
+		       "+        initrd /initrd-2.4.20-13.8custom.img\n"));
 	assert_null(strstr(diff.buf, "\n-"));
 	boot_release(&b);
 	strbuf_release(&diff);
@@ -127,20 +133,23 @@ static void test_debian_menu_lst(void **unused)
 
 	(void)unused;
 	assert_int_equal(boot_parse(&b, LOADER_GRUB, "menu.lst", menu_lst,
-				    strlen(menu_lst)), 0);
+				    strlen(menu_lst)),
+			 0);
 	assert_int_equal(b.nr, 1);
 	n = boot_find(&b, "2.4.27-2-386");
 	assert_int_equal(n, 0);
 	/* the entry: title .. savedefault, not the blank line or the marker */
 	assert_int_equal(b.e[n].end - b.e[n].start, 5);
 	assert_int_equal(boot_add_like(NULL, &b, "2.4.27-2-386",
-				       "2.4.27-2-386custom", NULL, &diff), 0);
-	assert_non_null(strstr(diff.buf,
-			       "+title\t\tDebian GNU/Linux (2.4.27-2-386custom)\n"
-			       "+root\t\t(hd0,0)\n"
-			       "+kernel\t\t/boot/vmlinuz-2.4.27-2-386custom root=/dev/hda1 ro\n"
-			       "+initrd\t\t/boot/initrd.img-2.4.27-2-386custom\n"
-			       "+savedefault\n"));
+				       "2.4.27-2-386custom", NULL, &diff),
+			 0);
+	assert_non_null(strstr(
+		diff.buf,
+		"+title\t\tDebian GNU/Linux (2.4.27-2-386custom)\n"
+		"+root\t\t(hd0,0)\n"
+		"+kernel\t\t/boot/vmlinuz-2.4.27-2-386custom root=/dev/hda1 ro\n"
+		"+initrd\t\t/boot/initrd.img-2.4.27-2-386custom\n"
+		"+savedefault\n"));
 	assert_null(strstr(diff.buf, "+###"));
 	assert_null(strstr(diff.buf, "+##"));
 	assert_null(strstr(diff.buf, "\n-"));
@@ -158,11 +167,13 @@ static void test_grub_savedefault(void **unused)
 	/* Debian's entry says a plain savedefault: replaced, then removed */
 	boot_parse(&b, LOADER_GRUB, "menu.lst", menu_lst, strlen(menu_lst));
 	assert_int_equal(boot_entry_savedefault(&b, "2.4.27-2-386", 3, NULL,
-						&diff), 0);
+						&diff),
+			 0);
 	assert_non_null(strstr(diff.buf, "-savedefault\n+savedefault 3\n"));
 	strbuf_reset(&diff);
 	assert_int_equal(boot_entry_savedefault(&b, "2.4.27-2-386", -1, NULL,
-						&diff), 0);
+						&diff),
+			 0);
 	assert_non_null(strstr(diff.buf, "\n-savedefault\n"));
 	assert_null(strstr(diff.buf, "\n+savedefault"));
 	boot_release(&b);
@@ -170,9 +181,11 @@ static void test_grub_savedefault(void **unused)
 	strbuf_reset(&diff);
 	boot_parse(&b, LOADER_GRUB, "grub.conf", grub, strlen(grub));
 	assert_int_equal(boot_entry_savedefault(&b, "2.4.20-13.8", 1, NULL,
-						&diff), 0);
-	assert_non_null(strstr(diff.buf, " initrd /initrd-2.4.20-13.8.img\n"
-				       "+        savedefault 1\n title DOS\n"));
+						&diff),
+			 0);
+	assert_non_null(strstr(diff.buf,
+			       " initrd /initrd-2.4.20-13.8.img\n"
+			       "+        savedefault 1\n title DOS\n"));
 	assert_int_equal(boot_entry_savedefault(&b, "2.6.0", 1, NULL, &diff),
 			 -1);
 	boot_release(&b);
@@ -191,7 +204,8 @@ static void test_lilo(void **unused)
 	assert_int_equal(b.def, 0);
 	assert_string_equal(b.e[1].title, "old");
 	assert_int_equal(boot_find(&b, "2.4.18-14"), 1);
-	assert_non_null(strstr(diff.buf, "+image=/boot/vmlinuz-2.4.20-13.8custom1\n"));
+	assert_non_null(
+		strstr(diff.buf, "+image=/boot/vmlinuz-2.4.20-13.8custom1\n"));
 	/* labels are at most 15 characters */
 	assert_non_null(strstr(diff.buf, "+\tlabel=2.4.20-13.8cust\n"));
 	boot_release(&b);
@@ -223,8 +237,12 @@ static void test_grub_xen(void **unused)
 	assert_int_equal(boot_find(&b, "2.6.18-8.el5xen"), 0);
 	assert_string_equal(b.e[0].initrd, "/initrd-2.6.18-8.el5xen.img");
 	assert_non_null(strstr(diff.buf, "+\tkernel /xen.gz-2.6.18-8.el5\n"));
-	assert_non_null(strstr(diff.buf, "+\tmodule /vmlinuz-2.6.18-8.el5xencustom1 ro "));
-	assert_non_null(strstr(diff.buf, "+\tmodule /initrd-2.6.18-8.el5xencustom1.img\n"));
+	assert_non_null(
+		strstr(diff.buf,
+		       "+\tmodule /vmlinuz-2.6.18-8.el5xencustom1 ro "));
+	assert_non_null(
+		strstr(diff.buf,
+		       "+\tmodule /initrd-2.6.18-8.el5xencustom1.img\n"));
 	boot_release(&b);
 	strbuf_release(&diff);
 }
@@ -236,23 +254,26 @@ static void test_grub_xen(void **unused)
  */
 static void test_lilo_dir(void **unused)
 {
-	static const char conf[] =
-		"boot=/dev/sda\n"
-		"default=wt\n"
-		"\n"
-		"image = /boot/2.4.20-wt2/bzImage\n"
-		"\tlabel = wt\n"
-		"\tinitrd = /boot/2.4.20-wt2/initrd.img\n"
-		"\tappend = \"root=/dev/sda1\"\n"
-		"\tread-only\n";
+	static const char conf[] = "boot=/dev/sda\n"
+				   "default=wt\n"
+				   "\n"
+				   "image = /boot/2.4.20-wt2/bzImage\n"
+				   "\tlabel = wt\n"
+				   "\tinitrd = /boot/2.4.20-wt2/initrd.img\n"
+				   "\tappend = \"root=/dev/sda1\"\n"
+				   "\tread-only\n";
 	struct bootcfg b;
 	struct strbuf diff = STRBUF_INIT;
 
 	(void)unused;
-	add_like(LOADER_LILO, conf, "2.4.20-wt2", "2.4.20-wt2custom1", &b, &diff);
+	add_like(LOADER_LILO, conf, "2.4.20-wt2", "2.4.20-wt2custom1", &b,
+		 &diff);
 	assert_int_equal(boot_find(&b, "2.4.20-wt2"), 0);
-	assert_non_null(strstr(diff.buf, "+image = /boot/vmlinuz-2.4.20-wt2custom1\n"));
-	assert_non_null(strstr(diff.buf, "+\tinitrd = /boot/initrd-2.4.20-wt2custom1.img\n"));
+	assert_non_null(
+		strstr(diff.buf, "+image = /boot/vmlinuz-2.4.20-wt2custom1\n"));
+	assert_non_null(
+		strstr(diff.buf,
+		       "+\tinitrd = /boot/initrd-2.4.20-wt2custom1.img\n"));
 	assert_non_null(strstr(diff.buf, "+\tlabel = 2.4.20-wt2custo"));
 	boot_release(&b);
 	strbuf_release(&diff);

@@ -53,15 +53,16 @@ static void test_good_file(void **unused)
 
 	(void)unused;
 	config_init(&cfg);
-	assert_int_equal(parse(&cfg,
-			       "# comment\n; another\n\n[kernel]\n"
-			       "  tree = /usr/src/linux \r\n"
-			       "[build]\njobs=8\n[boot]\ndefault_to_new = Yes\n"
-			       "[commands]\nmake = /usr/bin/make -s\n"
-			       "[host]\nrelease = 2.4.20-13.8\n"
-			       "[general]\npackager = Jane Admin <jane@example.org>\n"
-			       "[sources]\nmirrors = http://a/x ftp://b/y\n"),
-			 0);
+	assert_int_equal(
+		parse(&cfg,
+		      "# comment\n; another\n\n[kernel]\n"
+		      "  tree = /usr/src/linux \r\n"
+		      "[build]\njobs=8\n[boot]\ndefault_to_new = Yes\n"
+		      "[commands]\nmake = /usr/bin/make -s\n"
+		      "[host]\nrelease = 2.4.20-13.8\n"
+		      "[general]\npackager = Jane Admin <jane@example.org>\n"
+		      "[sources]\nmirrors = http://a/x ftp://b/y\n"),
+		0);
 	assert_string_equal(config_get(&cfg, "kernel", "tree"),
 			    "/usr/src/linux");
 	assert_int_equal(config_get_uint(&cfg, "build", "jobs"), 8);
@@ -70,7 +71,7 @@ static void test_good_file(void **unused)
 	assert_int_equal(argv.nr, 2);
 	assert_string_equal(argv.v[1], "-s");
 	config_origin(&cfg, "build", "jobs", &origin);
-	assert_string_equal(origin.buf, "default");	/* no file loaded */
+	assert_string_equal(origin.buf, "default"); /* no file loaded */
 	strvec_clear(&argv);
 	strbuf_release(&origin);
 	config_release(&cfg);
@@ -84,16 +85,19 @@ static void test_bad_lines(void **unused)
 	} cases[] = {
 		{ "[nosuch]\n", "test.conf:1: unknown section [nosuch]" },
 		{ "[kernel\n", "test.conf:1: expected '[section]'" },
-		{ "tree = /x\n", "test.conf:1: 'tree' is outside any [section]" },
+		{ "tree = /x\n",
+		  "test.conf:1: 'tree' is outside any [section]" },
 		{ "[kernel]\ntree\n", "test.conf:2: expected 'key = value'" },
 		{ "[kernel]\nnosuch = 1\n",
 		  "test.conf:2: unknown key 'nosuch' in [kernel]" },
 		{ "[kernel]\ntree = usr/src\n",
 		  "test.conf:2: [kernel] tree: bad value 'usr/src': expected an absolute path without '..'" },
-		{ "[kernel]\ntree = /usr/../etc\n", "[kernel] tree: bad value" },
+		{ "[kernel]\ntree = /usr/../etc\n",
+		  "[kernel] tree: bad value" },
 		{ "[build]\njobs = many\n",
 		  "test.conf:2: [build] jobs: bad value 'many': expected a number from 0 to 1024" },
-		{ "[build]\njobs = 5000\n", "expected a number from 0 to 1024" },
+		{ "[build]\njobs = 5000\n",
+		  "expected a number from 0 to 1024" },
 		{ "[boot]\ndefault_to_new = maybe\n", "expected yes or no" },
 		{ "[update]\nupdater = apt\n",
 		  "expected one of up2date|yum|dnf|none" },

@@ -15,7 +15,7 @@
 
 struct fixture {
 	char dir[64];
-	struct strbuf file;	/* a file the "steps" change */
+	struct strbuf file; /* a file the "steps" change */
 };
 
 static int setup(void **ctx)
@@ -97,7 +97,7 @@ static void test_undo_keeps_replaced(void **ctx)
 	change(f, "r1", "original\n", "edited\n");
 	assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), 0);
 	manifest_package(&m, "replaced", "iptables-1.2.6a-2");
-	manifest_package(&m, "replaced", "iptables-1.2.6a-2");	/* once */
+	manifest_package(&m, "replaced", "iptables-1.2.6a-2"); /* once */
 	manifest_package(&m, "replaced", "iptables-ipv6-1.2.6a-2");
 	manifest_package(&m, "installed", "iptables-1.2.8-1.pom");
 	assert_int_equal(manifest_save(&m), 0);
@@ -106,10 +106,11 @@ static void test_undo_keeps_replaced(void **ctx)
 
 	assert_text(f->file.buf, "original\n");
 	assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), 0);
-	assert_true(manifest_is_empty(&m));	/* nothing left to undo */
+	assert_true(manifest_is_empty(&m)); /* nothing left to undo */
 	manifest_packages(&m, "replaced", &v);
 	strvec_join(&v, " ", &list);
-	assert_string_equal(list.buf, "iptables-1.2.6a-2 iptables-ipv6-1.2.6a-2");
+	assert_string_equal(list.buf,
+			    "iptables-1.2.6a-2 iptables-ipv6-1.2.6a-2");
 	strvec_clear(&v);
 	manifest_packages(&m, "installed", &v);
 	assert_int_equal(v.nr, 1);
@@ -136,9 +137,11 @@ static void test_runs_apart(void **ctx)
 
 	/* undoing the second run gives back the first run's text */
 	assert_int_equal(manifest_open(&m, "", f->dir, "2026-02-01T00:00:00Z-2",
-				       "s"), 0);
+				       "s"),
+			 0);
 	assert_string_equal(manifest_backup_of(&m, f->file.buf) +
-			    strlen(f->dir), "/backups/2026-02-01T00:00:00Z-2/s/0-grub.conf");
+				    strlen(f->dir),
+			    "/backups/2026-02-01T00:00:00Z-2/s/0-grub.conf");
 	assert_null(manifest_backup_of(&m, "/etc/other"));
 	assert_int_equal(manifest_undo(&m), 0);
 	manifest_release(&m);
@@ -223,11 +226,11 @@ static void test_moved_root(void **ctx)
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/manifests/r1/s.json", state.buf);
 	assert_int_equal(read_file(p.buf, 1 << 20, false, &text), 0);
-	assert_null(strstr(text.buf, f->dir));	/* no host path */
+	assert_null(strstr(text.buf, f->dir)); /* no host path */
 	assert_non_null(strstr(text.buf, "\"/boot/menu.lst\": \"0-menu.lst\""));
 	assert_non_null(strstr(text.buf, "\"/boot/vmlinuz-new\""));
 
-	assert_int_equal(rename(r1.buf, r2.buf), 0);	/* booted: r2 is / */
+	assert_int_equal(rename(r1.buf, r2.buf), 0); /* booted: r2 is / */
 	strbuf_reset(&state);
 	strbuf_addf(&state, "%s/var/lib/pomctl", r2.buf);
 	assert_int_equal(manifest_open(&m, r2.buf, state.buf, "r1", "s"), 0);

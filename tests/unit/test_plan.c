@@ -32,8 +32,8 @@ static void fill(struct plan *p)
 	plan_download(p, "http://127.0.0.1/y.tar.bz2", 1258291,
 		      "/var/lib/pomctl/cache/y");
 	plan_begin_step(p, "trial", "build");
-	plan_command(p, (const char *const[]){ "make", "-j2", "bzImage",
-					       NULL }, "/usr/src/linux-2.4");
+	plan_command(p, (const char *const[]){ "make", "-j2", "bzImage", NULL },
+		     "/usr/src/linux-2.4");
 	plan_edit(p, "/usr/src/linux-2.4/Makefile",
 		  "-EXTRAVERSION = -13.8\n+EXTRAVERSION = -13.8custom\n");
 	plan_reboot(p, "2.4.20-13.8custom");
@@ -83,19 +83,27 @@ static void test_json(void **unused)
 	assert_non_null(doc);
 	assert_int_equal(json_integer_value(json_object_get(doc, "schema")), 1);
 	summary = json_object_get(doc, "summary");
-	assert_int_equal(json_integer_value(json_object_get(summary,
-							    "downloads")), 3);
-	assert_int_equal(json_integer_value(json_object_get(summary,
-							    "commands")), 1);
-	assert_non_null(strstr(json_string_value(json_object_get(summary,
-								 "text")),
-			       "(4.2 MiB and some of unknown size)"));
-	action = json_array_get(json_object_get(json_array_get(
-		json_object_get(doc, "steps"), 1), "actions"), 0);
+	assert_int_equal(json_integer_value(
+				 json_object_get(summary, "downloads")),
+			 3);
+	assert_int_equal(json_integer_value(
+				 json_object_get(summary, "commands")),
+			 1);
+	assert_non_null(
+		strstr(json_string_value(json_object_get(summary, "text")),
+		       "(4.2 MiB and some of unknown size)"));
+	action = json_array_get(
+		json_object_get(json_array_get(json_object_get(doc, "steps"),
+					       1),
+				"actions"),
+		0);
 	assert_string_equal(json_string_value(json_object_get(action, "type")),
 			    "command");
-	assert_string_equal(json_string_value(json_array_get(
-		json_object_get(action, "argv"), 2)), "bzImage");
+	assert_string_equal(json_string_value(
+				    json_array_get(json_object_get(action,
+								   "argv"),
+						   2)),
+			    "bzImage");
 	json_decref(doc);
 	free(text);
 	plan_release(&p);

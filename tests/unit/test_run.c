@@ -45,8 +45,8 @@ static int teardown(void **ctx)
 	struct child_process cp = CHILD_PROCESS_INIT;
 
 	close(f->fd);
-	strvec_pushv(&cp.args, (const char *const[]){ "rm", "-rf", f->dir,
-						       NULL });
+	strvec_pushv(&cp.args,
+		     (const char *const[]){ "rm", "-rf", f->dir, NULL });
 	run_command(&cp);
 	strbuf_release(&f->log);
 	free(f);
@@ -76,17 +76,20 @@ static void test_exit_codes(void **ctx)
 	assert_int_equal(run(f, (const char *const[]){ "true", NULL }), 0);
 	assert_int_equal(run(f, (const char *const[]){ "false", NULL }), 1);
 	assert_int_equal(run(f, (const char *const[]){ "sh", "-c", "exit 7",
-						       NULL }), 7);
+						       NULL }),
+			 7);
 	assert_int_equal(run(f, (const char *const[]){ "sh", "-c",
 						       "kill -KILL $$", NULL }),
 			 128 + SIGKILL);
 	old = error_set_quiet(true);
 	errno = 0;
 	assert_int_equal(run(f, (const char *const[]){ "no-such-program-x",
-						       NULL }), -1);
+						       NULL }),
+			 -1);
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(run(f, (const char *const[]){ "/nonexistent/prog",
-						       NULL }), -1);
+						       NULL }),
+			 -1);
 	assert_non_null(strstr(error_last(), "cannot run '/nonexistent/prog'"));
 	error_set_quiet(old);
 }
@@ -96,9 +99,11 @@ static void test_output_to_log(void **ctx)
 	struct fixture *f = *ctx;
 	struct strbuf log = STRBUF_INIT;
 
-	assert_int_equal(run(f, (const char *const[]){
-				    "sh", "-c", "echo out; echo err >&2; exit 3",
-				    NULL }), 3);
+	assert_int_equal(run(f,
+			     (const char *const[]){
+				     "sh", "-c",
+				     "echo out; echo err >&2; exit 3", NULL }),
+			 3);
 	read_log(f, &log);
 	assert_non_null(strstr(log.buf, "$ sh -c 'echo out; echo err >&2; "
 					"exit 3'\n"));
@@ -115,9 +120,10 @@ static void test_no_shell(void **ctx)
 	struct strbuf log = STRBUF_INIT, marker = STRBUF_INIT;
 
 	strbuf_addf(&marker, "%s/pwned", f->dir);
-	assert_int_equal(run(f, (const char *const[]){
-				    "echo", "x;", "touch", marker.buf, "$(id)",
-				    NULL }), 0);
+	assert_int_equal(run(f, (const char *const[]){ "echo", "x;", "touch",
+						       marker.buf, "$(id)",
+						       NULL }),
+			 0);
 	assert_false(path_exists(marker.buf));
 	read_log(f, &log);
 	assert_non_null(strstr(log.buf, "$(id)"));
@@ -131,10 +137,13 @@ static void test_env_cwd_input(void **ctx)
 	struct child_process cp = CHILD_PROCESS_INIT;
 	struct strbuf log = STRBUF_INIT, want = STRBUF_INIT;
 
-	strvec_pushv(&cp.args, (const char *const[]){
-			     "sh", "-c", "echo \"K=$KERNEL_DIR\"; pwd; "
+	strvec_pushv(&cp.args,
+		     (const char *const[]){
+			     "sh", "-c",
+			     "echo \"K=$KERNEL_DIR\"; pwd; "
 			     "n=0; while read l; do n=$((n+1)); done; "
-			     "echo \"lines=$n\"", NULL });
+			     "echo \"lines=$n\"",
+			     NULL });
 	strvec_push(&cp.env, "KERNEL_DIR=/usr/src/linux-2.4");
 	cp.dir = f->dir;
 	cp.input = "\n\n\n";
@@ -147,7 +156,8 @@ static void test_env_cwd_input(void **ctx)
 	assert_non_null(strstr(log.buf, "lines=3\n"));
 	/* without input, stdin is /dev/null: a read ends at once */
 	assert_int_equal(run(f, (const char *const[]){ "sh", "-c", "read x",
-						       NULL }), 1);
+						       NULL }),
+			 1);
 	strbuf_release(&log);
 	strbuf_release(&want);
 }
@@ -189,10 +199,12 @@ static void test_interrupt_kills_group(void **ctx)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
-	strvec_pushv(&cp.args, (const char *const[]){
-			     "sh", "-c", "echo $$ > shell.pid; "
-			     "(trap '' TERM; exec sleep 4242) & "
-			     "echo $! > sleep.pid; wait", NULL });
+	strvec_pushv(&cp.args,
+		     (const char *const[]){ "sh", "-c",
+					    "echo $$ > shell.pid; "
+					    "(trap '' TERM; exec sleep 4242) & "
+					    "echo $! > sleep.pid; wait",
+					    NULL });
 	cp.dir = f->dir;
 	cp.log_fd = f->fd;
 	cp.grace_ms = 300;
@@ -221,8 +233,8 @@ static void test_quote_argv(void **unused)
 	struct strbuf sb = STRBUF_INIT;
 
 	(void)unused;
-	quote_argv(&sb, (const char *const[]){ "make", "-j2", "a b", "it's",
-					       "", NULL });
+	quote_argv(&sb, (const char *const[]){ "make", "-j2", "a b", "it's", "",
+					       NULL });
 	assert_string_equal(sb.buf, "make -j2 'a b' 'it'\\''s' ''");
 	strbuf_release(&sb);
 }

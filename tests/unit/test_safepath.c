@@ -18,7 +18,7 @@
 
 static const struct {
 	const char *path;
-	const char *why;	/* NULL: safe */
+	const char *why; /* NULL: safe */
 } rules[] = {
 	{ "net/ipv4/netfilter/Config.in", NULL },
 	{ "a/./b", NULL },
@@ -138,12 +138,15 @@ static void test_chain(void **unused)
 
 	(void)unused;
 	tree(t, sizeof(t));
-	assert_int_equal(path_walk(t, "ptr/l5/secret", BENEATH_TREE, true,
-				   &sb, NULL), -EXDEV);
+	assert_int_equal(path_walk(t, "ptr/l5/secret", BENEATH_TREE, true, &sb,
+				   NULL),
+			 -EXDEV);
 	assert_int_equal(open_beneath(t, "ptr/l5/secret", O_RDONLY, 0,
-				      BENEATH_TREE), -EXDEV);
+				      BENEATH_TREE),
+			 -EXDEV);
 	assert_int_equal(open_beneath_walk(t, "ptr/l5/secret", O_RDONLY, 0,
-					   BENEATH_TREE), -EXDEV);
+					   BENEATH_TREE),
+			 -EXDEV);
 	assert_int_equal(read_beneath(t, "etc/up", 100, BENEATH_TREE, &sb),
 			 -EXDEV);
 	assert_int_equal(read_beneath(t, "etc/inside", 100, BENEATH_TREE, &sb),
@@ -163,30 +166,36 @@ static void test_root(void **unused)
 	(void)unused;
 	tree(t, sizeof(t));
 	assert_int_equal(path_walk(t, "/abs", BENEATH_ROOT, true, &sb,
-				   &diverged), 0);
+				   &diverged),
+			 0);
 	assert_string_equal(sb.buf, "etc/inside");
 	assert_true(diverged);
 	assert_int_equal(path_walk(t, "/etc/up", BENEATH_ROOT, true, &sb,
-				   &diverged), 0);
-	assert_string_equal(sb.buf, "secret");	/* tree/secret: not there */
+				   &diverged),
+			 0);
+	assert_string_equal(sb.buf, "secret"); /* tree/secret: not there */
 	assert_true(diverged);
 	assert_int_equal(path_walk(t, "/etc/new/file", BENEATH_ROOT, true, &sb,
-				   &diverged), 0);
+				   &diverged),
+			 0);
 	assert_string_equal(sb.buf, "etc/new/file");
 	assert_false(diverged);
 	assert_int_equal(path_walk(t, "/abs", BENEATH_ROOT, false, &sb, NULL),
 			 0);
 	assert_string_equal(sb.buf, "abs");
 	for (int walk = 0; walk < 2; walk++) {
-		fd = (walk ? open_beneath_walk : open_beneath)(
-			t, "/abs", O_RDONLY, 0, BENEATH_ROOT);
+		fd = (walk ? open_beneath_walk : open_beneath)(t, "/abs",
+							       O_RDONLY, 0,
+							       BENEATH_ROOT);
 		assert_true(fd >= 0);
 		strbuf_reset(&sb);
 		assert_int_equal(read_fd(fd, 100, &sb), 0);
 		assert_string_equal(sb.buf, "inside\n");
 		close(fd);
-		assert_int_equal((walk ? open_beneath_walk : open_beneath)(
-			t, "/etc/up", O_RDONLY, 0, BENEATH_ROOT), -ENOENT);
+		assert_int_equal((walk ? open_beneath_walk :
+					 open_beneath)(t, "/etc/up", O_RDONLY,
+						       0, BENEATH_ROOT),
+				 -ENOENT);
 	}
 	assert_int_equal(path_walk(t, "loop1", BENEATH_ROOT, true, &sb, NULL),
 			 -ELOOP);

@@ -43,10 +43,18 @@ static int edit(const char *name, struct strvec *drop, struct strvec *us,
 	struct strvec patches = STRVEC_INIT;
 	struct spec s;
 	struct spec_request req = {
-		"1.2.8", "1.pom", "iptables-1.2.8.tar.bz2",
-		"/usr/src/linux-2.4.20-13.8", "2.4.20", "Test <t@example.org>",
-		"patch-o-matic-20030107.tar.bz2", "patch-o-matic-20030107",
-		&patches, drop, us, true,
+		"1.2.8",
+		"1.pom",
+		"iptables-1.2.8.tar.bz2",
+		"/usr/src/linux-2.4.20-13.8",
+		"2.4.20",
+		"Test <t@example.org>",
+		"patch-o-matic-20030107.tar.bz2",
+		"patch-o-matic-20030107",
+		&patches,
+		drop,
+		us,
+		true,
 	};
 	int ret, fd;
 
@@ -105,10 +113,10 @@ static void test_redhat_spec(void **unused)
 	struct strvec drop = STRVEC_INIT, us = STRVEC_INIT, pkgs = STRVEC_INIT,
 		      srcs = STRVEC_INIT;
 	struct strbuf topdir = STRBUF_INIT;
-	static const char *const touched[] = { "Summary:", "Version:",
-					       "Release:", "Source0:",
-					       "Patch0:", "%patch0", "make",
-					       NULL };
+	static const char *const touched[] = {
+		"Summary:", "Version:", "Release:", "Source0:",
+		"Patch0:",  "%patch0",	"make",	    NULL
+	};
 
 	(void)unused;
 	strvec_push(&drop, "iptables-1.2.6a-fixes.patch");
@@ -117,21 +125,27 @@ static void test_redhat_spec(void **unused)
 	assert_kept("iptables-rpm/iptables.spec", &e, touched);
 	assert_non_null(strstr(e.text.buf, "\nVersion: 1.2.8\n"));
 	assert_non_null(strstr(e.text.buf, "\nRelease: 1.pom\n"));
-	assert_non_null(strstr(e.text.buf, "Source0: http://www.netfilter.org/"
-					   "files/%{name}-%{version}.tar.bz2\n"));
+	assert_non_null(strstr(e.text.buf,
+			       "Source0: http://www.netfilter.org/"
+			       "files/%{name}-%{version}.tar.bz2\n"));
 	assert_null(strstr(e.text.buf, "Patch0:"));
 	assert_null(strstr(e.text.buf, "%patch0"));
-	assert_non_null(strstr(e.text.buf, "%patch1 -p1 -b .redhat\n%patch2 -p1\n"));
-	assert_non_null(strstr(e.text.buf, "Patch2: iptables-pom-iprange.patch\n"));
+	assert_non_null(
+		strstr(e.text.buf, "%patch1 -p1 -b .redhat\n%patch2 -p1\n"));
+	assert_non_null(
+		strstr(e.text.buf, "Patch2: iptables-pom-iprange.patch\n"));
 	assert_non_null(strstr(e.text.buf, "Requires: kernel >= 2.4.20\n"));
-	assert_non_null(strstr(e.text.buf, "make KERNEL_DIR=/usr/src/linux-2.4.20-13.8 "
-					   "COPT_FLAGS=\"$RPM_OPT_FLAGS\" LIBDIR=/lib\n"));
+	assert_non_null(strstr(e.text.buf,
+			       "make KERNEL_DIR=/usr/src/linux-2.4.20-13.8 "
+			       "COPT_FLAGS=\"$RPM_OPT_FLAGS\" LIBDIR=/lib\n"));
 	assert_non_null(strstr(e.text.buf, "%package devel\n"));
 	assert_non_null(strstr(e.text.buf, "%files pom\n"));
-	assert_non_null(strstr(e.text.buf, "Source2: patch-o-matic-20030107.tar.bz2\n"));
+	assert_non_null(strstr(e.text.buf,
+			       "Source2: patch-o-matic-20030107.tar.bz2\n"));
 	assert_non_null(strstr(e.text.buf, "%changelog\n* "));
-	assert_non_null(strstr(e.text.buf, "- dropped iptables-1.2.6a-fixes.patch: "
-					   "contained in 1.2.8\n"));
+	assert_non_null(strstr(e.text.buf,
+			       "- dropped iptables-1.2.6a-fixes.patch: "
+			       "contained in 1.2.8\n"));
 	assert_non_null(strstr(e.text.buf, "(with patch-o-matic: string)."));
 	/* pomctl knows its own spec again, and the distribution's is not */
 	assert_true(spec_edited_by_pomctl(e.text.buf));
@@ -141,10 +155,10 @@ static void test_redhat_spec(void **unused)
 	strvec_pushv(&pkgs, (const char *const[]){ "iptables", "iptables-ipv6",
 						   "iptables-devel",
 						   "iptables-pom", NULL });
-	strvec_pushv(&srcs, (const char *const[]){ "iptables-1.2.8.tar.bz2",
-						   "patch-o-matic-20030107.tar.bz2",
-						   "iptables-pom-iprange.patch",
-						   NULL });
+	strvec_pushv(&srcs, (const char *const[]){
+				    "iptables-1.2.8.tar.bz2",
+				    "patch-o-matic-20030107.tar.bz2",
+				    "iptables-pom-iprange.patch", NULL });
 	strbuf_addstr(&topdir, "/tmp");
 	{
 		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, &srcs, &us };
@@ -163,9 +177,10 @@ static void test_macro_spec(void **unused)
 {
 	struct edited e;
 	struct strvec drop = STRVEC_INIT, pkgs = STRVEC_INIT;
-	static const char *const touched[] = { "%define ver", "Summary:",
-					       "Release:", "Patch1:",
-					       "%patch -P 1", "%{__make}", NULL };
+	static const char *const touched[] = {
+		"%define ver", "Summary:",  "Release:", "Patch1:",
+		"%patch -P 1", "%{__make}", NULL
+	};
 
 	(void)unused;
 	strvec_push(&drop, "iptables-1.2.6a-fixes.patch");
@@ -178,7 +193,8 @@ static void test_macro_spec(void **unused)
 	assert_null(strstr(e.text.buf, "Patch1:"));
 	assert_non_null(strstr(e.text.buf, "%{__make} KERNEL_DIR=/usr/src/"
 					   "linux-2.4.20-13.8 install"));
-	assert_non_null(strstr(e.text.buf, "%if %{with_ipv6}\n%package ipv6\n"));
+	assert_non_null(
+		strstr(e.text.buf, "%if %{with_ipv6}\n%package ipv6\n"));
 	strvec_pushv(&pkgs, (const char *const[]){ "iptables-ipv6",
 						   "iptables-devel", NULL });
 	{
@@ -208,9 +224,11 @@ static void test_refusals(void **unused)
 	{
 		char path[] = "/tmp/pomctl-bad-XXXXXX";
 		int fd = mkstemp(path);
-		static const char bad[] = "Name: x\nVersion: 1\n%if 1\n%description\nx\n";
+		static const char bad[] =
+			"Name: x\nVersion: 1\n%if 1\n%description\nx\n";
 
-		assert_int_equal(write(fd, bad, sizeof(bad) - 1), (int)sizeof(bad) - 1);
+		assert_int_equal(write(fd, bad, sizeof(bad) - 1),
+				 (int)sizeof(bad) - 1);
 		close(fd);
 		assert_int_equal(spec_validate(path, "/tmp", NULL), -1);
 		assert_non_null(strstr(error_last(), "does not parse"));
@@ -226,7 +244,8 @@ static void test_refusals(void **unused)
 static void test_latin2_refused(void **unused)
 {
 	static const char text[] = "Name: x\nVersion: 1\nRelease: 1\n"
-				   "Summary: Narz\xea" "dzia\nLicense: GPL\n\n"
+				   "Summary: Narz\xea"
+				   "dzia\nLicense: GPL\n\n"
 				   "%description\nx\n\n%prep\n\n%build\n";
 	char path[] = "/tmp/pomctl-latin2-XXXXXX";
 	int fd = mkstemp(path);
@@ -242,10 +261,10 @@ static void test_latin2_refused(void **unused)
 	unlink(path);
 	error_set_quiet(old);
 	if (ret == 0)
-		skip();		/* an rpm that takes any encoding */
+		skip(); /* an rpm that takes any encoding */
 	assert_non_null(strstr(error_last(), "is not UTF-8"));
-	assert_non_null(strstr(error_last(),
-			       "%_invalid_encoding_terminates_build"));
+	assert_non_null(
+		strstr(error_last(), "%_invalid_encoding_terminates_build"));
 }
 
 /*
@@ -258,9 +277,10 @@ static void test_structure(void **unused)
 {
 	static const char *const names[] = {
 		"ifarch-patch", "conditional-tail", "release-branches",
-		"prep-in-if", "define-body", "define-branches", "autosetup",
-		"summary-branches", "crlf", "qualified", "patchlist",
-		"patch-args", "expand-body", "version-branches",
+		"prep-in-if",	"define-body",	    "define-branches",
+		"autosetup",	"summary-branches", "crlf",
+		"qualified",	"patchlist",	    "patch-args",
+		"expand-body",	"version-branches",
 	};
 	struct strvec us = STRVEC_INIT;
 	struct spec_expect x = { NULL, NULL, NULL, NULL, &us };
@@ -283,7 +303,8 @@ static void test_structure(void **unused)
 		strbuf_addstr(&path, ".expected");
 		if (getenv("POMCTL_WRITE_EXPECTED"))
 			assert_int_equal(write_file_atomic(path.buf, e.text.buf,
-							   e.text.len, 0644), 0);
+							   e.text.len, 0644),
+					 0);
 		assert_int_equal(read_file(path.buf, 1 << 20, false, &want), 0);
 		if (strcmp(want.buf, e.text.buf))
 			fail_msg("%s: the edited spec differs from %s:\n%s",
@@ -312,11 +333,12 @@ static void test_drop_forms(void **unused)
 	struct strvec drop = STRVEC_INIT;
 
 	(void)unused;
-	strvec_pushv(&drop, (const char *const[]){ "iptables-1.2.6a-fixes.patch",
-						   "iptables-1.2.6a-man.patch",
-						   NULL });
+	strvec_pushv(&drop, (const char *const[]){
+				    "iptables-1.2.6a-fixes.patch",
+				    "iptables-1.2.6a-man.patch", NULL });
 	assert_int_equal(edit("specs/structure/patch-args.spec", &drop, NULL,
-			      &e), 0);
+			      &e),
+			 0);
 	assert_null(strstr(e.text.buf, "Patch1:"));
 	assert_null(strstr(e.text.buf, "Patch2:"));
 	assert_null(strstr(e.text.buf, "-b .fixes 1"));
@@ -326,11 +348,14 @@ static void test_drop_forms(void **unused)
 	done(&e);
 	/* two new patches: two numbers, two lines, in order */
 	strvec_clear(&drop);
-	strvec_pushv(&drop, (const char *const[]){ "a.patch", "b.patch", NULL });
+	strvec_pushv(&drop,
+		     (const char *const[]){ "a.patch", "b.patch", NULL });
 	assert_int_equal(edit("specs/structure/patch-args.spec", NULL, &drop,
-			      &e), 0);
-	assert_non_null(strstr(e.text.buf, "Patch2: iptables-1.2.6a-man.patch\n"
-					   "Patch3: a.patch\nPatch4: b.patch\n"));
+			      &e),
+			 0);
+	assert_non_null(strstr(e.text.buf,
+			       "Patch2: iptables-1.2.6a-man.patch\n"
+			       "Patch3: a.patch\nPatch4: b.patch\n"));
 	assert_non_null(strstr(e.text.buf, "%{PATCH2}\n%patch3 -p1\n"
 					   "%patch4 -p1\n"));
 	assert_int_equal(spec_validate(e.path, "/tmp", NULL), 0);
@@ -353,15 +378,16 @@ static void test_patchlist_drop(void **unused)
 	struct spec s;
 	struct strbuf log = STRBUF_INIT, out = STRBUF_INIT;
 	struct strvec patches = STRVEC_INIT, drop = STRVEC_INIT;
-	struct spec_request req = { "2", "1.pom", "x-2.tar.bz2", "/k", "2.4.20",
-				    "T <t@e>", NULL, NULL, &patches, &drop,
-				    NULL, false };
+	struct spec_request req = { "2",      "1.pom",	 "x-2.tar.bz2", "/k",
+				    "2.4.20", "T <t@e>", NULL,		NULL,
+				    &patches, &drop,	 NULL,		false };
 	bool old = error_set_quiet(true);
 
 	(void)unused;
 	strvec_push(&patches, "string");
 	strvec_push(&drop, "a.patch");
-	assert_int_equal(spec_parse(&s, "list.spec", text, sizeof(text) - 1), 0);
+	assert_int_equal(spec_parse(&s, "list.spec", text, sizeof(text) - 1),
+			 0);
 	assert_int_equal(spec_edit_pom(&s, &req, &log), -1);
 	assert_non_null(strstr(error_last(), "list.spec:18: dropping a.patch "
 					     "renumbers the patches after it"));
@@ -370,7 +396,8 @@ static void test_patchlist_drop(void **unused)
 	strbuf_reset(&log);
 	strvec_clear(&drop);
 	strvec_push(&drop, "b.patch");
-	assert_int_equal(spec_parse(&s, "list.spec", text, sizeof(text) - 1), 0);
+	assert_int_equal(spec_parse(&s, "list.spec", text, sizeof(text) - 1),
+			 0);
 	assert_int_equal(spec_edit_pom(&s, &req, &log), 0);
 	spec_render(&s, &out);
 	assert_non_null(strstr(out.buf, "%patchlist\na.patch\n\n"));
@@ -410,7 +437,7 @@ static void test_arch_check(void **unused)
 	strvec_push(&applied, "b.patch");
 	uname(&u);
 	if (strcmp(u.machine, "x86_64"))
-		skip();	/* the test's %ifarch is this machine's */
+		skip(); /* the test's %ifarch is this machine's */
 	assert_int_equal(spec_validate(path, "/tmp", &x), -1);
 	assert_non_null(strstr(error_last(), "does not apply b.patch in %prep "
 					     "for i686"));
@@ -441,15 +468,16 @@ static void test_autosetup_p0_refused(void **unused)
 	struct spec s;
 	struct strbuf log = STRBUF_INIT;
 	struct strvec patches = STRVEC_INIT, us = STRVEC_INIT;
-	struct spec_request req = { "2", "1.pom", "x-2.tar.bz2", "/k", "2.4.20",
-				    "T <t@e>", NULL, NULL, &patches, NULL, &us,
-				    false };
+	struct spec_request req = { "2",      "1.pom",	 "x-2.tar.bz2", "/k",
+				    "2.4.20", "T <t@e>", NULL,		NULL,
+				    &patches, NULL,	 &us,		false };
 	bool old = error_set_quiet(true);
 
 	(void)unused;
 	strvec_push(&patches, "iprange");
 	strvec_push(&us, "iptables-pom-iprange.patch");
-	assert_int_equal(spec_parse(&s, "auto.spec", text, sizeof(text) - 1), 0);
+	assert_int_equal(spec_parse(&s, "auto.spec", text, sizeof(text) - 1),
+			 0);
 	assert_int_equal(spec_edit_pom(&s, &req, &log), -1);
 	assert_non_null(strstr(error_last(), "line 12 applies its patches with "
 					     "%autosetup/%autopatch at -p0"));
@@ -463,22 +491,26 @@ static void test_autosetup_p0_refused(void **unused)
 /* ISO-8859 bytes pass through untouched. */
 static void test_latin1(void **unused)
 {
-	static const char text[] = "Name: x\nVersion: 1\nRelease: 1\n"
-				   "Summary: caf\xe9\nLicense: GPL\n\n"
-				   "%description\nna\xefve\n\n%prep\n\n%build\nmake\n";
+	static const char text[] =
+		"Name: x\nVersion: 1\nRelease: 1\n"
+		"Summary: caf\xe9\nLicense: GPL\n\n"
+		"%description\nna\xefve\n\n%prep\n\n%build\nmake\n";
 	struct spec s;
 	struct strbuf out = STRBUF_INIT, log = STRBUF_INIT;
 	struct strvec patches = STRVEC_INIT;
-	struct spec_request req = { "2", "1.pom", "x-2.tar.bz2", "/k", "2.4.20",
-				    "T <t@e>", NULL, NULL, &patches, NULL, NULL,
-				    false };
+	struct spec_request req = { "2",      "1.pom",	 "x-2.tar.bz2", "/k",
+				    "2.4.20", "T <t@e>", NULL,		NULL,
+				    &patches, NULL,	 NULL,		false };
 
 	(void)unused;
 	strvec_push(&patches, "string");
-	assert_int_equal(spec_parse(&s, "latin1.spec", text, sizeof(text) - 1), 0);
+	assert_int_equal(spec_parse(&s, "latin1.spec", text, sizeof(text) - 1),
+			 0);
 	assert_int_equal(spec_edit_pom(&s, &req, &log), 0);
 	spec_render(&s, &out);
-	assert_non_null(strstr(out.buf, "Summary: caf\xe9 (with patch-o-matic: string)\n"));
+	assert_non_null(
+		strstr(out.buf,
+		       "Summary: caf\xe9 (with patch-o-matic: string)\n"));
 	assert_non_null(strstr(out.buf, "na\xefve\n"));
 	spec_release(&s);
 	strbuf_release(&out);
@@ -502,6 +534,6 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
-	scratch_cleanup();	/* the Version probes' directory */
+	scratch_cleanup(); /* the Version probes' directory */
 	return failed;
 }

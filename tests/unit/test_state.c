@@ -137,13 +137,13 @@ static void test_crash_before_rename(void **ctx)
 	strbuf_release(&tmp);
 }
 
-static void expect_damaged(struct fixture *f, const char *text,
-			   const char *why)
+static void expect_damaged(struct fixture *f, const char *text, const char *why)
 {
 	struct state st;
 
 	assert_int_equal(write_file_atomic(f->path.buf, text, strlen(text),
-					   0600), 0);
+					   0600),
+			 0);
 	assert_int_equal(load(f, &st), -1);
 	if (!strstr(error_last(), f->path.buf) || !strstr(error_last(), why))
 		fail_msg("'%s' does not name the file and '%s'", error_last(),
@@ -162,7 +162,8 @@ static void test_truncated(void **ctx)
 		struct state st;
 
 		assert_int_equal(write_file_atomic(f->path.buf, text.buf, n,
-						   0600), 0);
+						   0600),
+				 0);
 		assert_int_equal(load(f, &st), -1);
 		assert_non_null(strstr(error_last(), "is damaged"));
 	}
@@ -177,30 +178,36 @@ static void test_damaged_fields(void **ctx)
 	expect_damaged(f, "{\"schema\": 2}", "schema is not 1");
 	expect_damaged(f, "{\"schema\": 1, \"id\": 5}", "field: id");
 	/* the id names files: no path in it */
-	expect_damaged(f, "{\"schema\":1,\"id\":\"../../etc\",\"created\":"
+	expect_damaged(f,
+		       "{\"schema\":1,\"id\":\"../../etc\",\"created\":"
 		       "\"x\",\"command\":\"upgrade\",\"trial\":\"full\","
 		       "\"force\":false,\"patches\":[],\"steps\":[]}",
 		       "field: id");
-	expect_damaged(f, "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
+	expect_damaged(f,
+		       "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
 		       "\"command\":\"upgrade\",\"trial\":\"full\","
 		       "\"force\":false,\"patches\":[\"a;b\"],\"steps\":[]}",
 		       "field: patches");
-	expect_damaged(f, "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
+	expect_damaged(f,
+		       "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
 		       "\"command\":\"upgrade\",\"trial\":\"full\","
 		       "\"force\":false,\"patches\":[],\"steps\":[]}",
 		       "the step list is not the one this pomctl runs");
-	expect_damaged(f, "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
+	expect_damaged(f,
+		       "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
 		       "\"command\":\"upgrade\",\"trial\":\"full\","
 		       "\"force\":false,\"patches\":[],\"steps\":["
 		       "{\"name\":\"check\",\"status\":\"weird\",\"runs\":0,"
 		       "\"fingerprint\":{},\"outputs\":{}},"
 		       "{\"name\":\"fetch\"},{\"name\":\"rpm\"}]}",
 		       "step 'check', field 'status'");
-	expect_damaged(f, "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
+	expect_damaged(f,
+		       "{\"schema\":1,\"id\":\"x\",\"created\":\"x\","
 		       "\"command\":\"upgrade\",\"trial\":\"full\","
 		       "\"force\":false,\"patches\":[],\"steps\":["
 		       "{\"name\":\"fetch\"},{\"name\":\"check\"},"
-		       "{\"name\":\"rpm\"}]}", "step 1 is not 'check'");
+		       "{\"name\":\"rpm\"}]}",
+		       "step 1 is not 'check'");
 	expect_damaged(f, "{\"schema\":1,\"schema\":1}", "not valid JSON");
 }
 
@@ -218,8 +225,10 @@ static void test_fingerprints(void **ctx)
 	fp_add(&a, "config [kernel] tree", "/usr/src/linux-2.4");
 	fp_add_step(&a, &st, "fetch");
 	fp_add_file(&a, "/nonexistent", "/nonexistent/file");
-	assert_string_equal(json_string_value(json_object_get(
-				    a.obj, "file /nonexistent")), "absent");
+	assert_string_equal(json_string_value(
+				    json_object_get(a.obj,
+						    "file /nonexistent")),
+			    "absent");
 
 	fp_init(&b);
 	fp_add(&b, "config [kernel] tree", "/usr/src/linux-2.4");
@@ -266,7 +275,10 @@ static void test_lock(void **ctx)
 		 * must be refused and name our pid */
 		error_set_quiet(true);
 		_exit(state_lock(f->dir, NULL) == -EWOULDBLOCK &&
-		      strstr(error_last(), "another pomctl (pid") ? 0 : 1);
+				      strstr(error_last(),
+					     "another pomctl (pid") ?
+			      0 :
+			      1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -279,11 +291,13 @@ static void test_lock(void **ctx)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_before_rename, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_fields, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fingerprints, setup,

@@ -41,15 +41,16 @@ static void test_lines(void **unused)
 static void round_trip(const char *old, const char *new)
 {
 	char dir[] = "/tmp/pomctl-text-XXXXXX";
-	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT, dpath = STRBUF_INIT,
-		      got = STRBUF_INIT;
+	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT,
+		      dpath = STRBUF_INIT, got = STRBUF_INIT;
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int ret;
 
 	assert_non_null(mkdtemp(dir));
 	strbuf_addf(&path, "%s/f", dir);
 	strbuf_addf(&dpath, "%s/f.diff", dir);
-	assert_int_equal(write_file_atomic(path.buf, old, strlen(old), 0644), 0);
+	assert_int_equal(write_file_atomic(path.buf, old, strlen(old), 0644),
+			 0);
 	text_diff("f", old, strlen(old), new, strlen(new), &diff);
 	if (!strcmp(old, new)) {
 		assert_int_equal(diff.len, 0);
@@ -58,11 +59,12 @@ static void round_trip(const char *old, const char *new)
 	assert_int_equal(write_file_atomic(dpath.buf, diff.buf, diff.len, 0644),
 			 0);
 	strvec_pushv(&cp.args, (const char *const[]){ "patch", "-s", "-p0",
-						       "-i", "f.diff", NULL });
+						      "-i", "f.diff", NULL });
 	cp.dir = dir;
 	ret = run_command(&cp);
 	if (ret != 0)
-		fail_msg("patch refused (%d, %s):\n%s", ret, error_last(), diff.buf);
+		fail_msg("patch refused (%d, %s):\n%s", ret, error_last(),
+			 diff.buf);
 	assert_int_equal(read_file(path.buf, 1 << 20, false, &got), 0);
 	if (strcmp(got.buf, new))
 		fail_msg("patch gave '%s' for\n%s", got.buf, diff.buf);
@@ -128,16 +130,17 @@ static void test_diff_header(void **unused)
 	struct strbuf diff = STRBUF_INIT;
 	static const char old[] = "VERSION = 2\nPATCHLEVEL = 4\nSUBLEVEL = 20\n"
 				  "EXTRAVERSION = -13.8\n\nKERNELRELEASE = x\n";
-	static const char new[] = "VERSION = 2\nPATCHLEVEL = 4\nSUBLEVEL = 20\n"
-				  "EXTRAVERSION = -13.8custom\n\nKERNELRELEASE = x\n";
+	static const char new[] =
+		"VERSION = 2\nPATCHLEVEL = 4\nSUBLEVEL = 20\n"
+		"EXTRAVERSION = -13.8custom\n\nKERNELRELEASE = x\n";
 
 	(void)unused;
 	text_diff("Makefile", old, strlen(old), new, strlen(new), &diff);
-	assert_string_equal(diff.buf,
-			    "--- Makefile\n+++ Makefile\n@@ -1,6 +1,6 @@\n"
-			    " VERSION = 2\n PATCHLEVEL = 4\n SUBLEVEL = 20\n"
-			    "-EXTRAVERSION = -13.8\n+EXTRAVERSION = -13.8custom\n"
-			    " \n KERNELRELEASE = x\n");
+	assert_string_equal(
+		diff.buf, "--- Makefile\n+++ Makefile\n@@ -1,6 +1,6 @@\n"
+			  " VERSION = 2\n PATCHLEVEL = 4\n SUBLEVEL = 20\n"
+			  "-EXTRAVERSION = -13.8\n+EXTRAVERSION = -13.8custom\n"
+			  " \n KERNELRELEASE = x\n");
 	strbuf_release(&diff);
 }
 

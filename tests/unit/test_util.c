@@ -63,9 +63,10 @@ static void test_patch_names(void **unused)
 {
 	static const char *const good[] = { "string", "IMQ", "ipt_TTL",
 					    "h323-conntrack-nat", "v1.2+x" };
-	static const char *const bad[] = { "", "a;b", "../x", "-x", ".x",
-					   "a b", "a/b", "$(x)", "a\nb",
-					   "string;touch /tmp/x" };
+	static const char *const bad[] = {
+		"",    "a;b", "../x", "-x",   ".x",
+		"a b", "a/b", "$(x)", "a\nb", "string;touch /tmp/x"
+	};
 
 	(void)unused;
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
@@ -129,8 +130,8 @@ static void test_sha256_stream(void **unused)
 	(void)unused;
 	sha256_hex(text, strlen(text), whole);
 	for (size_t i = 0; i < strlen(text); i += 7)
-		sha256_update(s, text + i, strlen(text) - i < 7 ?
-				       strlen(text) - i : 7);
+		sha256_update(s, text + i,
+			      strlen(text) - i < 7 ? strlen(text) - i : 7);
 	sha256_end(s, pieces);
 	assert_string_equal(pieces, whole);
 	assert_string_equal(whole, "248d6a61d20638b8e5c026930c3e6039"

@@ -10,8 +10,8 @@
 
 #include "pomctl/boot.h"
 #include "pomctl/manifest.h"
-#include "pomctl/pipeline.h"
-#include "pomctl/run.h"
+#include "pomctl/env.h"
+#include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
@@ -23,12 +23,12 @@
  * Hat's /etc/grub.conf -> ../boot/grub/grub.conf is read and written as
  * the file GRUB reads, and stays a link.
  */
-void boot_config_path(struct ctx *ctx, struct strbuf *path)
+void boot_config_path(const struct env *env, struct strbuf *path)
 {
-	const char *conf = config_get(ctx->cfg, "boot", "config");
+	const char *conf = config_get(env->cfg, "boot", "config");
 
-	if (root_resolve(ctx->root, conf, path) < 0)
-		ctx_path(ctx, conf, path);
+	if (root_resolve(env->root, conf, path) < 0)
+		env_path(env, conf, path);
 }
 
 /* --- reading ------------------------------------------------------------------- */
@@ -231,13 +231,13 @@ int boot_parse(struct bootcfg *b, enum loader loader, const char *name,
 }
 
 /* BLS: one entry per .conf file in /boot/loader/entries. */
-static int load_bls(struct ctx *ctx, struct bootcfg *b)
+static int load_bls(const struct env *env, struct bootcfg *b)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, v = STRBUF_INIT;
 	struct dirent **names;
 	int n;
 
-	ctx_path(ctx, "/boot/loader/entries", &dir);
+	env_path(env, "/boot/loader/entries", &dir);
 	n = scandir(dir.buf, &names, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		struct lines l;
@@ -281,11 +281,11 @@ static int load_bls(struct ctx *ctx, struct bootcfg *b)
  * grub/default (written by grub-set-default and by `savedefault`), the
  * first when there is none.
  */
-static void read_saved_default(struct ctx *ctx, struct bootcfg *b)
+static void read_saved_default(const struct env *env, struct bootcfg *b)
 {
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 
-	boot_state_file(ctx, b, &path);
+	boot_state_file(env, b, &path);
 	b->def = 0;
 	if (read_file(path.buf, 4096, true, &text) == 0 &&
 	    isdigit((unsigned char)text.buf[0]))
@@ -294,20 +294,20 @@ static void read_saved_default(struct ctx *ctx, struct bootcfg *b)
 	strbuf_release(&text);
 }
 
-int boot_load(struct ctx *ctx, struct bootcfg *b)
+int boot_load(const struct env *env, struct bootcfg *b)
 {
-	const char *loader = config_get(ctx->cfg, "boot", "loader");
+	const char *loader = config_get(env->cfg, "boot", "loader");
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	int ret;
 
-	boot_config_path(ctx, &path);
+	boot_config_path(env, &path);
 	if (!strcmp(loader, "grub2") || !strcmp(loader, "bls")) {
 		memset(b, 0, sizeof(*b));
 		lines_init(&b->l);
 		b->loader = LOADER_GRUB2;
 		b->path = strbuf_detach(&path);
 		b->def = b->fallback = -1;
-		return load_bls(ctx, b);
+		return load_bls(env, b);
 	}
 	ret = read_file(path.buf, BOOT_CONFIG_MAX, false, &text);
 	if (ret)
@@ -320,7 +320,7 @@ int boot_load(struct ctx *ctx, struct bootcfg *b)
 							  LOADER_LILO,
 				 path.buf, text.buf, text.len);
 	if (!ret && b->saved)
-		read_saved_default(ctx, b);
+		read_saved_default(env, b);
 	strbuf_release(&path);
 	strbuf_release(&text);
 	return ret;
@@ -487,12 +487,12 @@ static int add_bls(const struct boot_entry *old, const char *from,
 	return ret;
 }
 
-int boot_add_like(struct ctx *ctx, struct bootcfg *b, const char *old,
+int boot_add_like(const struct env *env, struct bootcfg *b, const char *old,
 		  const char *new, struct manifest *m, struct strbuf *diff)
 {
 	long i = boot_find(b, old);
 
-	(void)ctx;
+	(void)env;
 	if (i < 0)
 		return error("the boot loader configuration '%s' has no entry "
 			     "for the running kernel %s to copy for %s: add an "
@@ -510,8 +510,9 @@ const char *boot_default_release(const struct bootcfg *b)
 	return b->e[b->def].release;
 }
 
-bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
-		const char *new, const char *def_before, struct strbuf *why)
+bool boot_check(const struct env *env, const struct bootcfg *b,
+		const char *running, const char *new, const char *def_before,
+		struct strbuf *why)
 {
 	const char *def = boot_default_release(b);
 
@@ -524,7 +525,7 @@ bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
 			    "any more",
 			    running, b->path);
 	else if (def_before && (!def || strcmp(def, def_before)) &&
-		 !config_get_bool(ctx->cfg, "boot", "default_to_new"))
+		 !config_get_bool(env->cfg, "boot", "default_to_new"))
 		strbuf_addf(why,
 			    "the default boot entry of %s no longer boots "
 			    "%s, as it did before the install: set it back, or "
@@ -578,7 +579,7 @@ enum grub_once {
  * A loader command, its output into out (and the step log, or nowhere
  * outside a step): run_command()'s code.
  */
-static int loader_run(struct ctx *ctx, const struct strvec *argv,
+static int loader_run(const struct env *env, const struct strvec *argv,
 		      const char *input, const char *label, struct strbuf *out)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
@@ -589,8 +590,8 @@ static int loader_run(struct ctx *ctx, const struct strvec *argv,
 	cp.out = out;
 	cp.quiet_progress = true;
 	cp.label = label;
-	cp.log_fd = ctx->log_fd >= 0 ?
-			    ctx->log_fd :
+	cp.log_fd = env->log_fd >= 0 ?
+			    env->log_fd :
 			    (null = open("/dev/null", O_WRONLY | O_CLOEXEC));
 	rc = run_command(&cp);
 	if (null >= 0)
@@ -598,14 +599,14 @@ static int loader_run(struct ctx *ctx, const struct strvec *argv,
 	return rc;
 }
 
-int boot_command(struct ctx *ctx, const struct strvec *argv, const char *input,
-		 const char *what)
+int boot_command(const struct env *env, const struct strvec *argv,
+		 const char *input, const char *what)
 {
 	struct strbuf out = STRBUF_INIT;
 	const char *err;
 	int ret = 0;
 
-	if (loader_run(ctx, argv, input, what, &out))
+	if (loader_run(env, argv, input, what, &out))
 		ret = error("%s (%s) failed: %s", what, argv->v[0],
 			    out.len ? out.buf : "(no output)");
 	/* the grub shell exits 0 whatever it answers */
@@ -616,16 +617,17 @@ int boot_command(struct ctx *ctx, const struct strvec *argv, const char *input,
 	return ret;
 }
 
-static enum grub_once grub_once_kind(struct ctx *ctx, const struct bootcfg *b,
+static enum grub_once grub_once_kind(const struct env *env,
+				     const struct bootcfg *b,
 				     struct one_shot *os)
 {
 	struct strbuf out = STRBUF_INIT;
 	enum grub_once kind = GRUB_ONCE_NONE;
 	int rc;
 
-	config_get_words(ctx->cfg, "commands", "grub", &os->asked);
+	config_get_words(env->cfg, "commands", "grub", &os->asked);
 	strvec_push(&os->asked, "--batch");
-	rc = loader_run(ctx, &os->asked, "help savedefault\nquit\n",
+	rc = loader_run(env, &os->asked, "help savedefault\nquit\n",
 			"asking GRUB how it boots an entry once", &out);
 	if (rc == 0 && strstr(out.buf, "--once")) {
 		kind = GRUB_ONCE_SHELL;
@@ -662,18 +664,18 @@ static enum grub_once grub_once_kind(struct ctx *ctx, const struct bootcfg *b,
 	return kind;
 }
 
-int boot_one_shot(struct ctx *ctx, const struct bootcfg *b, const char *release,
-		  struct one_shot *os)
+int boot_one_shot(const struct env *env, const struct bootcfg *b,
+		  const char *release, struct one_shot *os)
 {
 	long n = boot_find(b, release);
 
 	os->argv_known = n >= 0 || b->loader == LOADER_GRUB2;
 	switch (b->loader) {
 	case LOADER_GRUB:
-		switch (grub_once_kind(ctx, b, os)) {
+		switch (grub_once_kind(env, b, os)) {
 		case GRUB_ONCE_SHELL:
 			os->kind = "stage2";
-			config_get_words(ctx->cfg, "commands", "grub",
+			config_get_words(env->cfg, "commands", "grub",
 					 &os->argv);
 			strvec_push(&os->argv, "--batch");
 			os->argv_known = true;
@@ -688,7 +690,7 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b, const char *release,
 			/* fall through */
 		case GRUB_ONCE_SAVED:
 			os->kind = "grub/default";
-			config_get_words(ctx->cfg, "commands",
+			config_get_words(env->cfg, "commands",
 					 "grub_set_default", &os->argv);
 			if (n >= 0)
 				strvec_pushf(&os->argv, "%ld", n);
@@ -702,8 +704,8 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b, const char *release,
 	case LOADER_LILO:
 		/* the map first: LILO boots only what lilo installed */
 		os->kind = "lilo";
-		config_get_words(ctx->cfg, "commands", "lilo", &os->first);
-		config_get_words(ctx->cfg, "commands", "lilo", &os->argv);
+		config_get_words(env->cfg, "commands", "lilo", &os->first);
+		config_get_words(env->cfg, "commands", "lilo", &os->argv);
 		if (n >= 0)
 			strvec_pushv(&os->argv,
 				     (const char *const[]){ "-R", b->e[n].title,
@@ -714,7 +716,7 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b, const char *release,
 		break;
 	case LOADER_GRUB2:
 		os->kind = "grubenv";
-		config_get_words(ctx->cfg, "commands", "grub2_reboot",
+		config_get_words(env->cfg, "commands", "grub2_reboot",
 				 &os->argv);
 		strvec_push(&os->argv, release);
 		strbuf_addstr(&os->how, "grub2-reboot");
@@ -724,13 +726,13 @@ int boot_one_shot(struct ctx *ctx, const struct bootcfg *b, const char *release,
 	return n < 0 ? -1 : 0;
 }
 
-int boot_record_state(struct ctx *ctx, const struct bootcfg *b,
+int boot_record_state(const struct env *env, const struct bootcfg *b,
 		      struct manifest *m)
 {
 	struct strbuf state = STRBUF_INIT;
 	int ret;
 
-	boot_state_file(ctx, b, &state);
+	boot_state_file(env, b, &state);
 	ret = path_exists(state.buf) ? manifest_backup(m, state.buf) :
 				       manifest_created(m, state.buf);
 	strbuf_release(&state);
@@ -829,11 +831,12 @@ static void with_line(const struct bootcfg *b, long at, const char *line,
 	}
 }
 
-int boot_make_saved(struct ctx *ctx, struct manifest *m, struct strbuf *diff)
+int boot_make_saved(const struct env *env, struct manifest *m,
+		    struct strbuf *diff)
 {
 	struct strbuf value = STRBUF_INIT, out = STRBUF_INIT;
 	struct bootcfg b;
-	int ret = boot_load(ctx, &b);
+	int ret = boot_load(env, &b);
 
 	if (ret)
 		return ret;
@@ -852,7 +855,7 @@ int boot_make_saved(struct ctx *ctx, struct manifest *m, struct strbuf *diff)
 	return ret;
 }
 
-int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
+int boot_set_default(const struct env *env, const struct bootcfg *b,
 		     const char *release, struct manifest *m,
 		     struct strbuf *diff, struct strvec *argv)
 {
@@ -865,20 +868,20 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 		return error("%s has no entry for %s", b->path, release);
 	if (b->loader == LOADER_GRUB && b->saved) {
 		/* GRUB 0.97: grub/default, and the one-shot's line goes */
-		config_get_words(ctx->cfg, "commands", "grub_set_default",
+		config_get_words(env->cfg, "commands", "grub_set_default",
 				 argv);
 		strvec_pushf(argv, "%ld", n);
-		if (m && boot_record_state(ctx, b, m) < 0)
+		if (m && boot_record_state(env, b, m) < 0)
 			return -1;
 		return boot_entry_savedefault(b, release, -1, m, diff);
 	}
 	if (b->def == n)
 		return 1;
 	if (b->loader == LOADER_GRUB2) {
-		config_get_words(ctx->cfg, "commands", "grub2_set_default",
+		config_get_words(env->cfg, "commands", "grub2_set_default",
 				 argv);
 		strvec_push(argv, release);
-		return m ? boot_record_state(ctx, b, m) : 0;
+		return m ? boot_record_state(env, b, m) : 0;
 	}
 	at = global_line(b, "default", &value);
 	if (b->loader == LOADER_GRUB)
@@ -895,15 +898,16 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
 	     write_file_keep(b->path, out.buf, out.len, 0644) < 0))
 		ret = -1;
 	if (!ret && b->loader == LOADER_LILO) /* the map must follow */
-		config_get_words(ctx->cfg, "commands", "lilo", argv);
+		config_get_words(env->cfg, "commands", "lilo", argv);
 	strbuf_release(&value);
 	strbuf_release(&line);
 	strbuf_release(&out);
 	return ret;
 }
 
-int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
-		struct manifest *m, struct strbuf *diff, struct strvec *argv)
+int boot_remove(const struct env *env, const struct bootcfg *b,
+		const char *release, struct manifest *m, struct strbuf *diff,
+		struct strvec *argv)
 {
 	struct strbuf out = STRBUF_INIT, value = STRBUF_INIT;
 	long n = boot_find(b, release), def_at, fb_at;
@@ -927,10 +931,10 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 	}
 	if (b->loader == LOADER_GRUB && b->saved && b->def > n) {
 		/* grub/default numbers entries too */
-		config_get_words(ctx->cfg, "commands", "grub_set_default",
+		config_get_words(env->cfg, "commands", "grub_set_default",
 				 argv);
 		strvec_pushf(argv, "%ld", b->def - 1);
-		if (m && boot_record_state(ctx, b, m) < 0)
+		if (m && boot_record_state(env, b, m) < 0)
 			return -1;
 	}
 	def_at = global_line(b, "default", &value);
@@ -957,31 +961,32 @@ int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
 		  write_file_keep(b->path, out.buf, out.len, 0644) < 0))
 		ret = -1;
 	if (!ret && b->loader == LOADER_LILO) /* the map must follow */
-		config_get_words(ctx->cfg, "commands", "lilo", argv);
+		config_get_words(env->cfg, "commands", "lilo", argv);
 	strbuf_release(&out);
 	strbuf_release(&value);
 	return ret;
 }
 
-void boot_state_file(struct ctx *ctx, const struct bootcfg *b,
+void boot_state_file(const struct env *env, const struct bootcfg *b,
 		     struct strbuf *path)
 {
 	/* where the loader keeps it, never beside the config file */
 	if (b->loader == LOADER_LILO)
-		ctx_path(ctx, "/boot/map", path);
+		env_path(env, "/boot/map", path);
 	else if (b->loader == LOADER_GRUB2)
-		ctx_path(ctx, "/boot/grub2/grubenv", path);
+		env_path(env, "/boot/grub2/grubenv", path);
 	else
-		ctx_path(ctx, "/boot/grub/default", path);
+		env_path(env, "/boot/grub/default", path);
 }
 
-bool boot_has_entry(struct ctx *ctx, const char *release, struct strbuf *where)
+bool boot_has_entry(const struct env *env, const char *release,
+		    struct strbuf *where)
 {
 	struct bootcfg b;
 	bool found = false, old = error_set_quiet(true);
 
 	strbuf_reset(where);
-	if (boot_load(ctx, &b) == 0) {
+	if (boot_load(env, &b) == 0) {
 		found = boot_find(&b, release) >= 0;
 		strbuf_addstr(where, b.path);
 		boot_release(&b);

@@ -12,9 +12,10 @@
 
 #include <curl/curl.h>
 
+#include "pomctl/digest.h"
 #include "pomctl/fetch.h"
 #include "pomctl/log.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/util.h"
 
 void fetch_result_init(struct fetch_result *res)
@@ -60,9 +61,10 @@ static void cache_path(struct strbuf *sb, const char *cache, const char *kind,
 	strbuf_addf(sb, "%s/%s/%s%s", cache, kind, name, suffix);
 }
 
-static void url_key(const char *url, char key[SHA256_HEX])
+/* 0, or -1 when no digest can be taken (reported). */
+static int url_key(const char *url, char key[SHA256_HEX])
 {
-	sha256_hex(url, strlen(url), key);
+	return sha256_hex(url, strlen(url), key);
 }
 
 /* The object of digest, if it is there and intact. */
@@ -91,7 +93,8 @@ bool fetch_cached(const char *cache, const struct fetch_request *req,
 
 	if (req->sha256 && *req->sha256)
 		return have_object(cache, req->sha256, res);
-	url_key(req->url, key);
+	if (url_key(req->url, key))
+		return false;
 	cache_path(&index, cache, "urls", key, "");
 	if (read_file(index.buf, 8192, true, &text) == 0 &&
 	    sscanf(text.buf, "%64s", digest) == 1 && strlen(digest) == 64)
@@ -170,9 +173,13 @@ static void hasher_start(struct hasher *h, const char *part, off_t size)
 	h->hashed = 0;
 	if (h->fd < 0)
 		return;
+	h->sha = sha256_begin();
+	if (!h->sha) { /* the digest is taken after the download instead */
+		close(h->fd);
+		return;
+	}
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->grown, NULL);
-	h->sha = sha256_begin();
 	h->running = pthread_create(&h->thread, NULL, hasher_main, h) == 0;
 	if (!h->running) {
 		sha256_end(h->sha, NULL);
@@ -440,12 +447,15 @@ static int store(const char *cache, const struct fetch_request *req,
 	struct strbuf index = STRBUF_INIT, line = STRBUF_INIT;
 	char key[SHA256_HEX];
 	struct stat st;
-	int ret;
+	int ret = 0;
 
 	snprintf(res->digest, sizeof(res->digest), "%s", digest);
-	if ((!*digest && sha256_file(part, res->digest) < 0) ||
-	    stat(part, &st) < 0)
-		return error("cannot read '%s': %s", part, strerror(errno));
+	if (!*digest)
+		ret = sha256_file(part, res->digest);
+	if (!ret && stat(part, &st) < 0)
+		ret = -errno;
+	if (ret)
+		return error("cannot read '%s': %s", part, strerror(-ret));
 	if (req->sha256 && *req->sha256 &&
 	    strcasecmp(res->digest, req->sha256)) {
 		unlink(part);
@@ -460,7 +470,8 @@ static int store(const char *cache, const struct fetch_request *req,
 	if (rename(part, res->path.buf) < 0)
 		return error("cannot move '%s' into the cache: %s", part,
 			     strerror(errno));
-	url_key(req->url, key);
+	if (url_key(req->url, key))
+		return -1;
 	cache_path(&index, cache, "urls", key, "");
 	strbuf_addf(&line, "%s %lld %s\n", res->digest, res->size, url);
 	ret = write_file_atomic(index.buf, line.buf, line.len, 0600);
@@ -519,7 +530,8 @@ static int download(const char *cache, const struct fetch_request *req,
 	char key[SHA256_HEX], digest[SHA256_HEX];
 	int ret = -1;
 
-	url_key(req->url, key);
+	if (url_key(req->url, key))
+		return -1;
 	cache_path(&part, cache, "partial", key, ".part");
 	candidates(req, &urls);
 	for (size_t i = 0; i < urls.nr && ret && !run_interrupted(); i++) {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "pomctl/history.h"
 #include "pomctl/manifest.h"
@@ -9,13 +12,6 @@
 
 #define ROLLED_BACK ".rolled-back.json"
 #define ABANDONED ".abandoned.json"
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && !strcmp(s + n - m, suffix);
-}
 
 /* Whether any manifest of run records a change (or installed packages). */
 static bool run_changed(const char *state_dir, const char *run,
@@ -152,4 +148,69 @@ const char *history_state_name(const struct run_entry *e)
 			break;
 		}
 	return "done";
+}
+
+/* When the run's last step finished (or its start). */
+static const char *run_finished_at(const struct state *st)
+{
+	const char *at = st->created;
+
+	for (size_t i = 0; i < st->nr; i++)
+		if (st->steps[i].finished &&
+		    strcmp(st->steps[i].finished, at) > 0)
+			at = st->steps[i].finished;
+	return at;
+}
+
+static const char *run_output(struct state *st, const char *step,
+			      const char *key)
+{
+	const char *v = state_get_output(st, step, key);
+
+	return v && *v ? v : "-";
+}
+
+static json_t *run_json(struct run_entry *e, const char *patches)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", e->st.id,
+			 "patches", patches, "release",
+			 run_output(&e->st, "install", "release"), "state",
+			 history_state_name(e), "started", e->st.created,
+			 "finished", run_finished_at(&e->st), "current",
+			 e->current);
+}
+
+void history_print(struct history *h, bool json)
+{
+	json_t *runs = json_array();
+
+	if (!json)
+		printf("%-22s %-17s %-16s %-20s %s\n", "RUN", "STATE",
+		       "PATCHES", "KERNEL", "STARTED .. LAST STEP");
+	for (size_t i = 0; i < h->nr; i++) {
+		struct run_entry *e = &h->e[i];
+		struct strbuf patches = STRBUF_INIT;
+
+		for (size_t k = 0; k < e->st.patches.nr; k++)
+			strbuf_addf(&patches, "%s%s", k ? " " : "",
+				    e->st.patches.v[k]);
+		if (json)
+			json_array_append_new(runs, run_json(e, patches.buf));
+		else
+			printf("%-22s %-17s %-16s %-20s %s .. %s\n", e->st.id,
+			       history_state_name(e), patches.buf,
+			       run_output(&e->st, "install", "release"),
+			       e->st.created, run_finished_at(&e->st));
+		strbuf_release(&patches);
+	}
+	if (json) {
+		json_t *doc = json_pack("{s:i, s:o}", "schema", 1, "runs",
+					runs);
+
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+	} else {
+		json_decref(runs);
+	}
 }

@@ -12,12 +12,13 @@
 #include <archive.h>
 
 #include "pomctl/boot.h"
+#include "pomctl/digest.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
-#include "pomctl/pipeline.h"
+#include "pomctl/env.h"
 #include "pomctl/rpmdb.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"
@@ -193,14 +194,9 @@ static bool render_extraversion(const struct lines *l, const char *extraversion,
 	return done;
 }
 
-/*
- * The Makefile's EXTRAVERSION set to extraversion: its diff from the
- * Makefile as it is (or, with from, as it will be with that EXTRAVERSION)
- * into diff; written (after a backup in m) unless m is NULL.
- */
-static int edit_extraversion(struct ktree *t, const char *from,
-			     const char *extraversion, struct manifest *m,
-			     struct strbuf *diff)
+int ktree_edit_extraversion(struct ktree *t, const char *from,
+			    const char *extraversion, struct manifest *m,
+			    struct strbuf *diff)
 {
 	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT,
 		      before = STRBUF_INIT;
@@ -242,7 +238,7 @@ out:
 int ktree_set_extraversion(struct ktree *t, const char *extraversion,
 			   struct manifest *m, struct strbuf *diff)
 {
-	return edit_extraversion(t, NULL, extraversion, m, diff);
+	return ktree_edit_extraversion(t, NULL, extraversion, m, diff);
 }
 
 int ktree_find_config(const char *root, const struct ktree *t,
@@ -603,9 +599,9 @@ static bool is_make_error(const char *line)
 	       strstr(line, "*** ") || strstr(line, "No such file");
 }
 
-static const char *distcc_hosts(struct ctx *ctx)
+const char *ktree_distcc_hosts(const struct env *env)
 {
-	const char *hosts = config_get(ctx->cfg, "build", "distcc_hosts");
+	const char *hosts = config_get(env->cfg, "build", "distcc_hosts");
 
 	return hosts && hosts[strspn(hosts, " \t")] ? hosts : NULL;
 }
@@ -635,47 +631,48 @@ static unsigned distcc_slots(const char *hosts)
 }
 
 /* [build] jobs; when 0, what distcc can take, else the number of CPUs. */
-static unsigned jobs(struct ctx *ctx)
+static unsigned jobs(const struct env *env)
 {
-	unsigned long n = config_get_uint(ctx->cfg, "build", "jobs");
+	unsigned long n = config_get_uint(env->cfg, "build", "jobs");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (n)
 		return (unsigned)n;
-	if (distcc_hosts(ctx))
-		return distcc_slots(distcc_hosts(ctx));
+	if (ktree_distcc_hosts(env))
+		return distcc_slots(ktree_distcc_hosts(env));
 	return cpus > 0 ? (unsigned)cpus : 1;
 }
 
 /*
  * [build] ccache and distcc_hosts in front of the compiler: "CC=ccache
- * gcc" for make's command line, and into env (when not NULL) what they
+ * gcc" for make's command line, and into vars (when not NULL) what they
  * need to know.  Nothing when neither is set: the kernel's own CC stands.
  */
-static void compiler(struct ctx *ctx, struct strvec *argv, struct strvec *env)
+static void compiler(const struct env *env, struct strvec *argv,
+		     struct strvec *vars)
 {
-	bool ccache = config_get_bool(ctx->cfg, "build", "ccache");
-	const char *hosts = distcc_hosts(ctx);
+	bool ccache = config_get_bool(env->cfg, "build", "ccache");
+	const char *hosts = ktree_distcc_hosts(env);
 	struct strvec cc = STRVEC_INIT, distcc = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 
 	if (!ccache && !hosts)
 		return;
 	if (ccache)
-		config_get_words(ctx->cfg, "commands", "ccache", &cc);
+		config_get_words(env->cfg, "commands", "ccache", &cc);
 	if (hosts) {
-		config_get_words(ctx->cfg, "commands", "distcc", &distcc);
+		config_get_words(env->cfg, "commands", "distcc", &distcc);
 		if (!ccache)
 			strvec_pushv(&cc, strvec_argv(&distcc));
 		for (size_t i = 0; ccache && i < distcc.nr; i++)
 			strbuf_addf(&sb, "%s%s",
 				    i ? " " : "CCACHE_PREFIX=", distcc.v[i]);
-		if (env && sb.len)
-			strvec_push(env, sb.buf);
-		if (env)
-			strvec_pushf(env, "DISTCC_HOSTS=%s", hosts);
+		if (vars && sb.len)
+			strvec_push(vars, sb.buf);
+		if (vars)
+			strvec_pushf(vars, "DISTCC_HOSTS=%s", hosts);
 	}
-	strvec_push(&cc, config_get(ctx->cfg, "build", "cc"));
+	strvec_push(&cc, config_get(env->cfg, "build", "cc"));
 	strbuf_reset(&sb);
 	for (size_t i = 0; i < cc.nr; i++)
 		strbuf_addf(&sb, "%s%s", i ? " " : "CC=", cc.v[i]);
@@ -686,29 +683,31 @@ static void compiler(struct ctx *ctx, struct strvec *argv, struct strvec *env)
 }
 
 /* make's argv; a parallel make (the compile) gets -jN and the compiler. */
-static void make_argv(struct ctx *ctx, const struct ktree *t, const char *arch,
-		      const char *const *targets, const char *const *extra,
-		      bool parallel, struct strvec *argv, struct strvec *env)
+static void make_argv(const struct env *env, const struct ktree *t,
+		      const char *arch, const char *const *targets,
+		      const char *const *extra, bool parallel,
+		      struct strvec *argv, struct strvec *vars)
 {
-	config_get_words(ctx->cfg, "commands", "make", argv);
+	config_get_words(env->cfg, "commands", "make", argv);
 	strvec_pushv(argv, (const char *const[]){ "-C", t->dir, NULL });
 	strvec_pushf(argv, "ARCH=%s", arch);
 	if (parallel) {
-		strvec_pushf(argv, "-j%u", jobs(ctx));
-		compiler(ctx, argv, env);
+		strvec_pushf(argv, "-j%u", jobs(env));
+		compiler(env, argv, vars);
 	}
 	strvec_pushv(argv, targets);
 	strvec_pushv(argv, extra);
 }
 
-void ktree_make_argv(struct ctx *ctx, const struct ktree *t, const char *arch,
-		     const char *const *targets, const char *const *extra,
-		     bool parallel, struct strvec *argv)
+void ktree_make_argv(const struct env *env, const struct ktree *t,
+		     const char *arch, const char *const *targets,
+		     const char *const *extra, bool parallel,
+		     struct strvec *argv, struct strvec *vars)
 {
-	make_argv(ctx, t, arch, targets, extra, parallel, argv, NULL);
+	make_argv(env, t, arch, targets, extra, parallel, argv, vars);
 }
 
-int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
+int ktree_make(const struct env *env, const struct ktree *t, const char *arch,
 	       const char *const *targets, const char *const *extra,
 	       const char *input, bool parallel)
 {
@@ -717,10 +716,10 @@ int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 	struct strbuf what = STRBUF_INIT;
 	int ret;
 
-	make_argv(ctx, t, arch, targets, extra, parallel, &cp.args, &cp.env);
+	make_argv(env, t, arch, targets, extra, parallel, &cp.args, &cp.env);
 	for (const char *const *p = targets; *p; p++)
 		strbuf_addf(&what, "%s%s", what.len ? " " : "", *p);
-	cp.log_fd = ctx->log_fd;
+	cp.log_fd = env->log_fd;
 	cp.label = what.buf;
 	cp.input = input;
 	cp.is_error = is_make_error;
@@ -745,427 +744,31 @@ int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 	return ret;
 }
 
-void installed_releases(struct ctx *ctx, struct strvec *out)
-{
-	struct strbuf dir = STRBUF_INIT;
-	struct rpmdb db;
-	struct rpmpkg *pkgs = NULL;
-	size_t n = 0;
-	DIR *d;
-	struct dirent *de;
-	bool old;
+/* --- the configured tree ------------------------------------------------- */
 
-	ctx_path(ctx, "/lib/modules", &dir);
-	d = opendir(dir.buf);
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			strvec_push(out, de->d_name);
-	if (d)
-		closedir(d);
-	old = error_set_quiet(true);
-	if (ctx_rpmdb_open(ctx, &db) == 0) {
-		rpmdb_find(&db, "kernel", &pkgs, &n);
-		for (size_t i = 0; i < n; i++)
-			strvec_pushf(out, "%s-%s", pkgs[i].version,
-				     pkgs[i].release);
-		rpmpkg_free_all(pkgs, n);
-		rpmdb_close(&db);
-	}
-	error_set_quiet(old);
-	strbuf_release(&dir);
-}
-
-/* --- the steps' kernel builds ---------------------------------------------- */
-
-int ktree_open_configured(struct ctx *ctx, struct ktree *t)
+int ktree_open_configured(const struct env *env, struct ktree *t)
 {
 	struct strbuf dir = STRBUF_INIT;
 	int ret;
 
-	ctx_path(ctx, config_get(ctx->cfg, "kernel", "tree"), &dir);
+	env_path(env, config_get(env->cfg, "kernel", "tree"), &dir);
 	ret = ktree_open(t, dir.buf);
 	strbuf_release(&dir);
 	return ret;
 }
 
-/* The tree's next release, not one of taken (the running, the installed). */
-static void next_extraversion(struct ctx *ctx, const struct ktree *t,
-			      const char *also, struct strbuf *ext)
-{
-	struct strvec taken = STRVEC_INIT;
-
-	strvec_push(&taken, ctx->host.release);
-	installed_releases(ctx, &taken);
-	if (also)
-		strvec_push(&taken, also);
-	ktree_new_extraversion(t,
-			       config_get(ctx->cfg, "kernel",
-					  "extraversion_suffix"),
-			       &taken, ext);
-	strvec_clear(&taken);
-}
-
-int ktree_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
-		      struct strbuf *diff)
-{
-	struct strbuf ext = STRBUF_INIT;
-	int ret;
-
-	next_extraversion(ctx, t, NULL, &ext);
-	ret = ktree_set_extraversion(t, ext.buf, m, diff);
-	strbuf_release(&ext);
-	return ret;
-}
-
-int ktree_release_after_trial(struct ctx *ctx, struct ktree *t, bool installs,
-			      struct strbuf *diff)
-{
-	struct strbuf ext = STRBUF_INIT, trial = STRBUF_INIT,
-		      ignored = STRBUF_INIT;
-	int ret = ktree_new_release(ctx, t, NULL, &ignored); /* the trial's */
-
-	if (!ret) {
-		strbuf_addstr(&trial, t->extraversion);
-		next_extraversion(ctx, t, installs ? t->release : NULL, &ext);
-		ret = edit_extraversion(t, trial.buf, ext.buf, NULL, diff);
-	}
-	strbuf_release(&ext);
-	strbuf_release(&trial);
-	strbuf_release(&ignored);
-	return ret;
-}
-
-int ktree_config_and_arch(struct ctx *ctx, const struct ktree *t,
+int ktree_config_and_arch(const struct env *env, const struct ktree *t,
 			  struct strbuf *config, struct strbuf *arch)
 {
 	struct strvec tried = STRVEC_INIT;
-	int ret = ktree_find_config(ctx->root, t, ctx->host.release,
-				    ctx->host.arch,
-				    config_get(ctx->cfg, "kernel", "config"),
+	int ret = ktree_find_config(env->root, t, env->host.release,
+				    env->host.arch,
+				    config_get(env->cfg, "kernel", "config"),
 				    config, &tried);
 
 	if (!ret)
-		ktree_arch(config->buf, config_get(ctx->cfg, "build", "arch"),
-			   ctx->host.arch, arch);
+		ktree_arch(config->buf, config_get(env->cfg, "build", "arch"),
+			   env->host.arch, arch);
 	strvec_clear(&tried);
-	return ret;
-}
-
-/* Enough empty lines for every new option 2.4's oldconfig may ask. */
-static const char *empty_answers(void)
-{
-	static char answers[65536];
-
-	if (!answers[0])
-		memset(answers, '\n', sizeof(answers) - 1);
-	return answers;
-}
-
-int ktree_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch)
-{
-	const char *const target[] = { ktree_oldconfig_target(t), NULL };
-	const char *const none[] = { NULL };
-
-	return ktree_make(ctx, t, arch, target, none,
-			  t->is26 ? NULL : empty_answers(), false);
-}
-
-static void witness_of(const struct ktree *t, struct strbuf *witness)
-{
-	static const char *const files[] = { "Makefile", ".config" };
-	struct strbuf path = STRBUF_INIT;
-	char digest[SHA256_HEX];
-
-	strbuf_reset(witness);
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", t->dir, files[i]);
-		strbuf_addf(witness, "%s%s %s", i ? " " : "", files[i],
-			    sha256_file(path.buf, digest) == 0 ? digest :
-								 "none");
-	}
-	strbuf_release(&path);
-}
-
-bool ktree_stage_begin(struct ctx *ctx, const struct ktree *t,
-		       const char *stage)
-{
-	struct strbuf witness = STRBUF_INIT;
-	bool skip;
-
-	witness_of(t, &witness);
-	skip = pipeline_stage_skip(ctx, stage, witness.buf);
-	strbuf_release(&witness);
-	return !skip;
-}
-
-int ktree_stage_end(struct ctx *ctx, const struct ktree *t, const char *stage,
-		    int ret)
-{
-	struct strbuf witness = STRBUF_INIT;
-
-	if (!ret) {
-		witness_of(t, &witness);
-		ret = pipeline_stage_done(ctx, stage, witness.buf);
-	}
-	strbuf_release(&witness);
-	return ret;
-}
-
-/* One make as a stage of the running step. */
-static int make_stage(struct ctx *ctx, const struct ktree *t, const char *stage,
-		      const char *arch, const char *const *targets,
-		      const char *const *extra, bool parallel)
-{
-	if (!ktree_stage_begin(ctx, t, stage))
-		return 0;
-	return ktree_stage_end(ctx, t, stage,
-			       ktree_make(ctx, t, arch, targets, extra, NULL,
-					  parallel));
-}
-
-/* ccache and distcc, when asked for, must be there before an hour of make. */
-static int check_wrapper(struct ctx *ctx, const char *key, const char *off)
-{
-	struct strvec cmd = STRVEC_INIT;
-	struct strbuf path = STRBUF_INIT;
-	int ret = 0;
-
-	config_get_words(ctx->cfg, "commands", key, &cmd);
-	if (!cmd.nr || find_program(cmd.v[0], &path) < 0 ||
-	    access(path.buf, X_OK) < 0)
-		ret = error("%s is asked for, but '%s' is not installed: "
-			    "install it, or %s",
-			    key, cmd.nr ? cmd.v[0] : key, off);
-	strvec_clear(&cmd);
-	strbuf_release(&path);
-	return ret;
-}
-
-int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch)
-{
-	const char *const dep[] = { "dep", NULL };
-	const char *const build[] = { "bzImage", "modules", NULL };
-	const char *const none[] = { NULL };
-
-	if (config_get_bool(ctx->cfg, "build", "ccache") &&
-	    check_wrapper(ctx, "ccache", "set [build] ccache = no"))
-		return -1;
-	if (distcc_hosts(ctx) &&
-	    check_wrapper(ctx, "distcc", "leave [build] distcc_hosts empty"))
-		return -1;
-	if (ktree_has_dep(t) &&
-	    make_stage(ctx, t, "dependencies", arch, dep, none, false))
-		return -1;
-	return make_stage(ctx, t, "compiled", arch, build, none, true);
-}
-
-static void plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
-		      const char *const *targets, bool parallel)
-{
-	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
-	const char *const none[] = { NULL };
-
-	make_argv(ctx, t, arch, targets, none, parallel, &argv, &env);
-	plan_command(ctx->plan, strvec_argv(&argv), NULL);
-	for (size_t i = 0; i < env.nr; i++)
-		plan_note(ctx->plan, "with %s in its environment", env.v[i]);
-	strvec_clear(&argv);
-	strvec_clear(&env);
-}
-
-void ktree_plan_oldconfig(struct ctx *ctx, const struct ktree *t,
-			  const char *arch)
-{
-	plan_make(ctx, t, arch,
-		  (const char *const[]){ ktree_oldconfig_target(t), NULL },
-		  false);
-	if (!t->is26)
-		plan_note(ctx->plan, "oldconfig is fed empty lines: every new "
-				     "option takes its default");
-}
-
-void ktree_plan_build(struct ctx *ctx, const struct ktree *t, const char *arch)
-{
-	if (ktree_has_dep(t))
-		plan_make(ctx, t, arch, (const char *const[]){ "dep", NULL },
-			  false);
-	plan_make(ctx, t, arch,
-		  (const char *const[]){ "bzImage", "modules", NULL }, true);
-}
-
-void ktree_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
-		     const char *target)
-{
-	plan_make(ctx, t, arch, (const char *const[]){ target, NULL }, false);
-}
-
-/* --- installing a build --------------------------------------------------- */
-
-/* INSTALL_MOD_PATH=ROOT and INSTALL_PATH=ROOT/boot for make. */
-void ktree_install_args(struct ctx *ctx, struct strvec *mods,
-			struct strvec *kernel)
-{
-	struct strbuf boot = STRBUF_INIT;
-
-	if (*ctx->root)
-		strvec_pushf(mods, "INSTALL_MOD_PATH=%s", ctx->root);
-	ctx_path(ctx, "/boot", &boot);
-	strvec_pushf(kernel, "INSTALL_PATH=%s", boot.buf);
-	strbuf_release(&boot);
-}
-
-/*
- * The files make install and modules_install will make, recorded before
- * they run (those that are not there yet) for rollback and for undoing an
- * interrupted attempt.
- */
-void ktree_installed_files(struct ctx *ctx, const char *release,
-			   struct strvec *out)
-{
-	static const char *const files[] = { "/boot/vmlinuz-%s",
-					     "/boot/System.map-%s",
-					     "/boot/config-%s",
-					     "/boot/initrd-%s.img",
-					     "/boot/loader/entries/%s.conf",
-					     "/lib/modules/%s" };
-	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
-
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		strbuf_reset(&rel);
-		strbuf_addf(&rel, files[i], release);
-		ctx_path(ctx, rel.buf, &path);
-		strvec_push(out, path.buf);
-	}
-	strbuf_release(&rel);
-	strbuf_release(&path);
-}
-
-static int record_installed(struct ctx *ctx, struct manifest *m,
-			    const char *release)
-{
-	struct strvec files = STRVEC_INIT;
-	int ret = 0;
-
-	ktree_installed_files(ctx, release, &files);
-	for (size_t i = 0; i < files.nr && !ret; i++)
-		if (!path_exists(files.v[i]))
-			ret = manifest_created(m, files.v[i]);
-	strvec_clear(&files);
-	return ret;
-}
-
-/*
- * /boot/config-RELEASE, as Red Hat's kernel packages install it (when
- * make install did not): the next run's trial starts from the running
- * kernel's configuration, the options of this run's patches included.
- * Recorded as created by record_installed().
- */
-static int install_config(struct ctx *ctx, const struct ktree *t)
-{
-	struct strbuf from = STRBUF_INIT, rel = STRBUF_INIT, to = STRBUF_INIT;
-	int ret = 0;
-
-	strbuf_addf(&from, "%s/.config", t->dir);
-	strbuf_addf(&rel, "/boot/config-%s", t->release);
-	ctx_path(ctx, rel.buf, &to);
-	if (!path_exists(to.buf))
-		ret = copy_file_atomic(from.buf, to.buf, 0644);
-	strbuf_release(&from);
-	strbuf_release(&rel);
-	strbuf_release(&to);
-	return ret;
-}
-
-static unsigned long long size_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (unsigned long long)st.st_size : 0;
-}
-
-/*
- * Before anything is copied: room in /boot for the kernel image, its
- * System.map and .config, and an initrd as big as the running kernel's
- * (Red Hat 8.0's /boot was a 100 MB partition, and kernels pile up).
- * Checked until the image is there: a resumed install does not count
- * itself twice.
- */
-static int check_boot_space(struct ctx *ctx, const struct ktree *t,
-			    const char *arch)
-{
-	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT,
-		      need_s = STRBUF_INIT, free_s = STRBUF_INIT;
-	unsigned long long need = 0, avail;
-	struct statvfs vfs;
-	int ret = 0;
-
-	strbuf_addf(&rel, "/boot/vmlinuz-%s", t->release);
-	ctx_path(ctx, rel.buf, &path);
-	if (path_exists(path.buf))
-		goto out;
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/arch/%s/boot/bzImage", t->dir, arch);
-	need += size_of(path.buf);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/System.map", t->dir);
-	need += size_of(path.buf);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/.config", t->dir);
-	need += size_of(path.buf);
-	strbuf_reset(&rel);
-	strbuf_addf(&rel, "/boot/initrd-%s.img", ctx->host.release);
-	ctx_path(ctx, rel.buf, &path);
-	need += size_of(path.buf);
-	ctx_path(ctx, "/boot", &path);
-	if (statvfs(path.buf, &vfs) < 0)
-		goto out; /* nothing to say: the copy will */
-	avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
-	if (need + need / 10 > avail) {
-		human_size(&need_s, need + need / 10);
-		human_size(&free_s, avail);
-		ret = error("%s has %s free and %s needs about %s (kernel, "
-			    "System.map, config, initrd): remove a kernel "
-			    "you no longer boot, then run pomctl resume; "
-			    "nothing was installed",
-			    path.buf, free_s.buf, t->release, need_s.buf);
-	}
-out:
-	strbuf_release(&rel);
-	strbuf_release(&path);
-	strbuf_release(&need_s);
-	strbuf_release(&free_s);
-	return ret;
-}
-
-int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
-		  struct manifest *m)
-{
-	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT;
-	struct strbuf where = STRBUF_INIT;
-	int ret;
-
-	ret = check_boot_space(ctx, t, arch);
-	if (ret)
-		return ret;
-	ktree_install_args(ctx, &mods, &kernel);
-	boot_config_path(ctx, &where);
-	ret = path_exists(where.buf) ? manifest_backup(m, where.buf) : 0;
-	if (!ret)
-		ret = record_installed(ctx, m, t->release);
-	if (!ret)
-		ret = make_stage(ctx, t, "modules installed", arch,
-				 (const char *const[]){ "modules_install",
-							NULL },
-				 strvec_argv(&mods), false);
-	if (!ret)
-		ret = make_stage(ctx, t, "kernel installed", arch,
-				 (const char *const[]){ "install", NULL },
-				 strvec_argv(&kernel), false);
-	if (!ret)
-		ret = install_config(ctx, t);
-	strvec_clear(&mods);
-	strvec_clear(&kernel);
-	strbuf_release(&where);
 	return ret;
 }

@@ -18,7 +18,7 @@
 #include "pomctl/listing.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/pom.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/scratch.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"
@@ -175,8 +175,8 @@ static bool try_batch(struct ctx *ctx, const struct pom_tree *pt,
 	struct strbuf out = STRBUF_INIT;
 	struct strvec clean = STRVEC_INIT;
 	int ret = n > 1 && write_diffs(b, pt, e, n) == 0 ?
-			  pom_patch_run(ctx, kdir, b->path.buf, 1, false, true,
-					&out) :
+			  pom_patch_run(&ctx->env, kdir, b->path.buf, 1, false,
+					true, &out) :
 			  -1;
 	bool answered = ret == 0 || (ret == 1 && clean_files(out.buf, &clean));
 
@@ -184,11 +184,12 @@ static bool try_batch(struct ctx *ctx, const struct pom_tree *pt,
 		res.status = POM_APPLIES;
 		strbuf_reset(&res.detail);
 		if (ret != 0 && !all_clean(&e[i].files, &clean))
-			pom_test(ctx, pt, &pt->patches[e[i].idx], kdir, &res);
+			pom_test(&ctx->env, pt, &pt->patches[e[i].idx], kdir,
+				 &res);
 		set_slot(&bd->slot[e[i].idx], &res);
 	}
 	if (!answered && n == 1) {
-		pom_test(ctx, pt, &pt->patches[e[0].idx], kdir, &res);
+		pom_test(&ctx->env, pt, &pt->patches[e[0].idx], kdir, &res);
 		set_slot(&bd->slot[e[0].idx], &res);
 	} else if (!answered && !run_interrupted()) {
 		try_batch(ctx, pt, kdir, bd, b, e, n / 2);
@@ -228,7 +229,7 @@ static void work(struct ctx *ctx, const struct pom_tree *pt, const char *kdir,
 		const struct pom_patch *p = &pt->patches[i];
 		struct pom_check res = { POM_FAILS, STRBUF_INIT };
 
-		if (!pom_test_begin(ctx, pt, p, kdir, &res)) {
+		if (!pom_test_begin(&ctx->env, pt, p, kdir, &res)) {
 			set_slot(&bd->slot[i], &res);
 		} else {
 			if (!batch_takes(&b, pt, i)) {
@@ -372,7 +373,7 @@ static json_t *patch_json(const struct pom_patch *p, const struct pom_check *c)
 static void print(struct ctx *ctx, const struct pom_tree *pt, const char *label,
 		  const struct ktree *kt, const struct pom_check *results)
 {
-	if (ctx->opt->json) {
+	if (ctx->json) {
 		json_t *list = json_array(), *doc;
 
 		for (size_t i = 0; i < pt->nr; i++)
@@ -482,7 +483,7 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		return -1;
 	*tmp = xstrdup(dir->buf);
 	strbuf_addstr(dir, "/pom");
-	archive_limits_from_config(ctx->cfg, &lim);
+	archive_limits_from_config(ctx->env.cfg, &lim);
 	return archive_extract_top(pom, dir, &lim);
 }
 
@@ -497,7 +498,7 @@ int list_patches(struct ctx *ctx, const char *kernel, const char *pom,
 	int ret;
 
 	ret = kernel ? ktree_open(&kt, kernel) :
-		       ktree_open_configured(ctx, &kt);
+		       ktree_open_configured(&ctx->env, &kt);
 	if (ret)
 		return EXIT_USAGE; /* no kernel tree to list against */
 	ret = pom_dir(ctx, pom, &dir, &tmp);

@@ -16,10 +16,11 @@
 
 #include "pomctl/history.h"
 #include "pomctl/listing.h"
+#include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/rollback.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/scratch.h"
 #include "pomctl/text.h"
@@ -45,14 +46,23 @@ enum {
 	SUB_RUN = 1 << 7,      /* --run ID */
 };
 
+/* The command line, parsed by main(). */
+struct options {
+	const char *config_path;
+	const char *root;
+	const char *state_dir;
+	const char *trial; /* full, build, skip; NULL: not given */
+	const char *from;  /* resume --from STEP */
+	struct strvec patches;
+	int json, verbose, quiet, yes, plan, detailed_exitcode, force, reboot;
+	int no_syslog, at_boot;
+	int jobs; /* 0: not given */
+};
+
 static struct options opt;
 static const char *trial_arg;
-static const char *iptables_version_arg;
-static const char *pom_version_arg;
 static const char *kernel_arg;
-static const char *drop_failing_arg; /* "yes" when given */
-static const char *auto_resume_arg;  /* "yes" when given */
-static const char *require_sums_arg; /* "yes" when given */
+static struct run_request rq; /* what is asked of the run */
 static const char *pom_arg;
 static int names_only;
 static const char *jobs_arg;
@@ -102,10 +112,10 @@ static struct poptOption upgrade_options[] = {
 
 /* Settings of the run: upgrade sets them, resume may change them. */
 static struct poptOption run_options[] = {
-	{ "iptables-version", 0, POPT_ARG_STRING, &iptables_version_arg, 0,
+	{ "iptables-version", 0, POPT_ARG_STRING, &rq.iptables_version, 0,
 	  "the iptables release to build (default: [sources] "
 	  "iptables_version)", "VERSION" },
-	{ "pom-version", 0, POPT_ARG_STRING, &pom_version_arg, 0,
+	{ "pom-version", 0, POPT_ARG_STRING, &rq.pom_version, 0,
 	  "the patch-o-matic release to use (default: [sources] "
 	  "pom_version)", "VERSION" },
 	{ "reboot", 0, POPT_ARG_NONE, &opt.reboot, 0,
@@ -218,19 +228,19 @@ static int load_config(struct ctx *ctx, struct strbuf *root)
 		strbuf_addstr(&path, opt.config_path);
 	else
 		root_path(&path, root->buf, "/etc/pomctl.conf");
-	ret = config_load(ctx->cfg, path.buf, opt.config_path != NULL);
+	ret = config_load(ctx->env.cfg, path.buf, opt.config_path != NULL);
 	strbuf_release(&path);
 	if (ret)
 		return ret;
-	if (!opt.root && *config_get(ctx->cfg, "general", "root"))
+	if (!opt.root && *config_get(ctx->env.cfg, "general", "root"))
 		ret = resolve_dir("root",
-				  config_get(ctx->cfg, "general", "root"),
+				  config_get(ctx->env.cfg, "general", "root"),
 				  root);
 	if (!ret && opt.jobs) {
 		char n[16];
 
 		snprintf(n, sizeof(n), "%d", opt.jobs);
-		ret = config_set(ctx->cfg, "build", "jobs", n);
+		ret = config_set(ctx->env.cfg, "build", "jobs", n);
 	}
 	return ret;
 }
@@ -240,7 +250,8 @@ static int set_state_dir(struct ctx *ctx)
 	char cwd[PATH_MAX];
 
 	if (!opt.state_dir) {
-		ctx_path(ctx, config_get(ctx->cfg, "general", "state_dir"),
+		env_path(&ctx->env,
+			 config_get(ctx->env.cfg, "general", "state_dir"),
 			 &ctx->state_dir);
 		return 0;
 	}
@@ -262,9 +273,12 @@ static int set_state_dir(struct ctx *ctx)
 static int setup(struct ctx *ctx, struct config *cfg, struct strbuf *root)
 {
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->opt = &opt;
-	ctx->cfg = cfg;
-	ctx->log_fd = -1;
+	ctx->json = opt.json;
+	ctx->detailed_exitcode = opt.detailed_exitcode;
+	ctx->reboot = opt.reboot;
+	ctx->from = opt.from;
+	ctx->env.cfg = cfg;
+	ctx->env.log_fd = -1;
 	strbuf_init(&ctx->state_dir);
 	strbuf_init(&ctx->log_path);
 	config_init(cfg);
@@ -272,10 +286,10 @@ static int setup(struct ctx *ctx, struct config *cfg, struct strbuf *root)
 		return -1;
 	if (load_config(ctx, root) < 0)
 		return -1;
-	ctx->root = root->buf;
+	ctx->env.root = root->buf;
 	if (set_state_dir(ctx) < 0)
 		return -1;
-	return host_init(&ctx->host, cfg);
+	return host_init(&ctx->env.host, cfg);
 }
 
 static void teardown(struct ctx *ctx)
@@ -284,377 +298,19 @@ static void teardown(struct ctx *ctx)
 		state_release(ctx->state);
 		free(ctx->state);
 	}
-	if (ctx->plan) {
-		plan_release(ctx->plan);
-		free(ctx->plan);
+	if (ctx->env.plan) {
+		plan_release(ctx->env.plan);
+		free(ctx->env.plan);
 	}
-	host_release(&ctx->host);
-	config_release(ctx->cfg);
+	host_release(&ctx->env.host);
+	config_release(ctx->env.cfg);
 	strbuf_release(&ctx->state_dir);
 	strbuf_release(&ctx->log_path);
 	free(ctx->pause_release);
 	free(ctx->end_reason);
 }
 
-/* Command-line settings that are part of the run, kept in the state. */
-static const struct {
-	const char **arg;
-	const char *section, *key;
-} overrides[] = {
-	{ &iptables_version_arg, "sources", "iptables_version" },
-	{ &pom_version_arg, "sources", "pom_version" },
-	{ &drop_failing_arg, "rpm", "drop_failing_patches" },
-	{ &auto_resume_arg, "general", "auto_resume" },
-	{ &require_sums_arg, "sources", "require_checksums" },
-};
-
-static void record_overrides(struct state *st)
-{
-	struct strbuf key = STRBUF_INIT;
-
-	for (size_t i = 0; i < ARRAY_SIZE(overrides); i++) {
-		if (!*overrides[i].arg)
-			continue;
-		strbuf_reset(&key);
-		strbuf_addf(&key, "%s %s", overrides[i].section,
-			    overrides[i].key);
-		json_object_set_new(st->overrides, key.buf,
-				    json_string(*overrides[i].arg));
-	}
-	strbuf_release(&key);
-}
-
-/*
- * The run's command-line settings over the config file's.  The state is
- * trusted as far as the command line is, no further: a key the command
- * line cannot set ([commands] above all) means the state was tampered
- * with or damaged.
- */
-static long override_index(const char *key, struct strbuf *names)
-{
-	struct strbuf sb = STRBUF_INIT;
-	long found = -1;
-
-	for (size_t i = 0; i < ARRAY_SIZE(overrides); i++) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s %s", overrides[i].section,
-			    overrides[i].key);
-		if (!strcmp(sb.buf, key))
-			found = (long)i;
-		strbuf_addf(names, "%s'%s'", i ? ", " : "", sb.buf);
-	}
-	strbuf_release(&sb);
-	return found;
-}
-
-static int apply_overrides(struct ctx *ctx)
-{
-	struct strbuf names = STRBUF_INIT;
-	const char *key;
-	json_t *v;
-	int ret = 0;
-
-	json_object_foreach (ctx->state->overrides, key, v) {
-		long i;
-
-		strbuf_reset(&names);
-		i = override_index(key, &names);
-		if (i < 0 || !json_is_string(v)) {
-			ret = error("state file '%s' is damaged: its setting "
-				    "'%s' is not one the command line makes "
-				    "(%s); move the state directory aside "
-				    "and start again",
-				    ctx->state->path, key, names.buf);
-			break;
-		}
-		ret = config_set(ctx->cfg, overrides[i].section,
-				 overrides[i].key, json_string_value(v));
-		if (ret < 0)
-			break;
-	}
-	strbuf_release(&names);
-	return ret;
-}
-
-/*
- * The state directory steers what pomctl does as root: trusted as the
- * config file is.  Owned by root or the user running pomctl, and private.
- * 0 when it is (or does not exist yet), -1 (reported) when not.
- */
-static int check_state_dir(const struct ctx *ctx)
-{
-	struct stat st;
-
-	if (stat(ctx->state_dir.buf, &st) < 0)
-		return errno == ENOENT ?
-			       0 :
-			       error("cannot stat '%s': %s", ctx->state_dir.buf,
-				     strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return error("state directory '%s' is not a directory",
-			     ctx->state_dir.buf);
-	if (st.st_uid != 0 && st.st_uid != geteuid())
-		return error("state directory '%s' belongs to uid %u, not to "
-			     "root or you; use a directory of your own "
-			     "(chown %u)",
-			     ctx->state_dir.buf, (unsigned)st.st_uid,
-			     (unsigned)geteuid());
-	if (st.st_mode & 077)
-		return error("state directory '%s' can be read by others "
-			     "(mode %03o); use a directory of its own "
-			     "(chmod 700)",
-			     ctx->state_dir.buf, (unsigned)(st.st_mode & 0777));
-	return 0;
-}
-
-static void state_path(struct ctx *ctx, struct strbuf *sb)
-{
-	strbuf_reset(sb);
-	strbuf_addf(sb, "%s/%s", ctx->state_dir.buf, STATE_FILE);
-}
-
-/* Load the run; 0, -ENOENT when there is none, -1 (reported). */
-static int load_state(struct ctx *ctx)
-{
-	struct strbuf path = STRBUF_INIT;
-	int ret;
-
-	if (check_state_dir(ctx) < 0)
-		return -1;
-	state_path(ctx, &path);
-	ctx->state = xcalloc(1, sizeof(*ctx->state));
-	ret = state_load(ctx->state, path.buf, pipeline_step_names(),
-			 pomctl_nr_steps);
-	if (ret) {
-		free(ctx->state);
-		ctx->state = NULL;
-	} else {
-		record_overrides(ctx->state); /* resume may change them */
-		if (apply_overrides(ctx) < 0)
-			ret = -1;
-	}
-	strbuf_release(&path);
-	return ret;
-}
-
-/* The state directory is pomctl's own: 0700, never shared with others. */
-static int prepare_state_dir(struct ctx *ctx)
-{
-	if (mkdir_p(ctx->state_dir.buf, 0700) < 0)
-		return -1;
-	return check_state_dir(ctx);
-}
-
-static int lock_state(struct ctx *ctx, int *lock_fd)
-{
-	struct strbuf root_lock = STRBUF_INIT;
-
-	if (prepare_state_dir(ctx) < 0)
-		return EXIT_FAILED;
-	root_path(&root_lock, ctx->root, "/var/lock/pomctl");
-	*lock_fd = state_lock(ctx->state_dir.buf, root_lock.buf);
-	strbuf_release(&root_lock);
-	if (*lock_fd >= 0 && scratch_use_state(ctx->state_dir.buf) < 0) {
-		state_unlock(*lock_fd);
-		*lock_fd = -1;
-	}
-	if (*lock_fd == -EWOULDBLOCK)
-		return EXIT_LOCKED;
-	return *lock_fd < 0 ? EXIT_FAILED : 0;
-}
-
 /* --- subcommands ------------------------------------------------------ */
-
-static bool run_finished(const struct state *st)
-{
-	for (size_t i = 0; i < st->nr; i++)
-		if (st->steps[i].status != STEP_DONE &&
-		    st->steps[i].status != STEP_SKIPPED)
-			return false;
-	return true;
-}
-
-static const char *first_open_step(const struct state *st)
-{
-	for (size_t i = 0; i < st->nr; i++)
-		if (st->steps[i].status != STEP_DONE &&
-		    st->steps[i].status != STEP_SKIPPED)
-			return st->steps[i].name;
-	return "";
-}
-
-static void new_run(struct ctx *ctx)
-{
-	struct strbuf path = STRBUF_INIT;
-
-	ctx->state = xcalloc(1, sizeof(*ctx->state));
-	state_init(ctx->state, pipeline_step_names(), pomctl_nr_steps);
-	strvec_pushv(&ctx->state->patches, strvec_argv(&opt.patches));
-	step_state_set(&ctx->state->trial, opt.trial ? opt.trial : "full");
-	ctx->state->force = opt.force;
-	record_overrides(ctx->state);
-	apply_overrides(ctx);
-	if (!opt.plan) {
-		state_path(ctx, &path);
-		ctx->state->path = strbuf_detach(&path);
-	}
-}
-
-/* --- consent -------------------------------------------------------------- */
-
-/*
- * What the run would do, from a state of its own (a new run's, or the
- * run's as loaded again): ctx->plan filled, ctx->state as it was.
- */
-static int gather_plan(struct ctx *ctx, bool new)
-{
-	struct state *real = ctx->state;
-	bool ro = ctx->readonly;
-	int ret;
-
-	ctx->state = NULL;
-	ctx->readonly = true;
-	if (new) {
-		new_run(ctx);
-		ret = 0;
-	} else {
-		ret = load_state(ctx) ? EXIT_USAGE : 0;
-	}
-	if (!ret) {
-		free(ctx->state->path);
-		ctx->state->path = NULL; /* a plan never saves */
-		ret = pipeline_plan_gather(ctx);
-	}
-	if (ctx->state) {
-		state_release(ctx->state);
-		free(ctx->state);
-	}
-	ctx->state = real;
-	ctx->readonly = ro;
-	return ret;
-}
-
-static bool assume_yes(struct ctx *ctx)
-{
-	return opt.yes || config_get_bool(ctx->cfg, "general", "assume_yes");
-}
-
-/* Without a terminal, only -y or [general] assume_yes: 0, or EXIT_USAGE. */
-static int can_ask(struct ctx *ctx, const char *what)
-{
-	if (assume_yes(ctx) || isatty(STDIN_FILENO))
-		return 0;
-	error("%s changes this host and asks first, but there is no terminal "
-	      "to ask on: add -y to answer yes (nothing was done)",
-	      what);
-	return EXIT_USAGE;
-}
-
-/*
- * Consent before the host changes, as dnf and Terraform ask: on a
- * terminal, what will happen (the plan's summary; with -v the whole plan),
- * then "Proceed? [y/N]".  Without a terminal: -y or [general] assume_yes,
- * or a refusal.  0 to go on, or an exit code (nothing was done).
- */
-static int ask(struct ctx *ctx, const char *what)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char answer[16] = "";
-
-	if (assume_yes(ctx))
-		return 0;
-	if (can_ask(ctx, what))
-		return EXIT_USAGE;
-	if (ctx->plan && opt.verbose) {
-		plan_print(ctx->plan, stdout, false);
-	} else if (ctx->plan) {
-		plan_summary(ctx->plan, &sb);
-		printf("pomctl %s would run %s (pomctl %s --plan shows each "
-		       "action)\n",
-		       what, sb.buf, what);
-	}
-	fflush(stdout);
-	fputs("Proceed? [y/N] ", stderr);
-	fflush(stderr);
-	strbuf_release(&sb);
-	if (!fgets(answer, sizeof(answer), stdin) ||
-	    (strcasecmp(answer, "y\n") && strcasecmp(answer, "yes\n"))) {
-		error("not confirmed: nothing was done");
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static void drop_plan(struct ctx *ctx)
-{
-	if (ctx->plan) {
-		plan_release(ctx->plan);
-		free(ctx->plan);
-		ctx->plan = NULL;
-	}
-}
-
-/* The run's plan, then the question: 0 to go on, or an exit code. */
-static int consent(struct ctx *ctx, const char *what, bool new)
-{
-	int ret = 0;
-
-	if (assume_yes(ctx))
-		return 0;
-	if (isatty(STDIN_FILENO))
-		ret = gather_plan(ctx, new);
-	if (!ret)
-		ret = ask(ctx, what);
-	drop_plan(ctx);
-	return ret;
-}
-
-/* The finished run old (not ctx's) into runs/: 0 or EXIT_FAILED. */
-static int retire(struct ctx *ctx, struct state *old)
-{
-	struct state *run = ctx->state;
-	int ret;
-
-	ctx->state = old;
-	ret = pipeline_retire_run(ctx, "json") < 0 ? EXIT_FAILED : 0;
-	ctx->state = run;
-	return ret;
-}
-
-static int start_run(struct ctx *ctx)
-{
-	int ret = load_state(ctx), asked;
-	struct state *old;
-
-	if (ret == -1)
-		return EXIT_USAGE;
-	if (ret == 0 && !run_finished(ctx->state)) {
-		error("a run is in progress in '%s' (step '%s' is %s); "
-		      "continue it with pomctl resume, or undo it with "
-		      "pomctl rollback",
-		      ctx->state_dir.buf, first_open_step(ctx->state),
-		      step_status_name(state_step(ctx->state,
-						  first_open_step(ctx->state))
-					       ->status));
-		return EXIT_USAGE;
-	}
-	old = ret == 0 ? ctx->state : NULL;
-	new_run(ctx);
-	asked = can_ask(ctx, "upgrade");
-	if (!asked)
-		asked = pipeline_preflight(ctx, false);
-	if (!asked)
-		asked = consent(ctx, "upgrade", true);
-	if (!asked && old)
-		asked = retire(ctx, old);
-	if (old) {
-		state_release(old);
-		free(old);
-	}
-	if (asked)
-		return asked;
-	return state_save(ctx->state) ? EXIT_FAILED : 0;
-}
 
 static int cmd_upgrade(struct ctx *ctx, const char *arg)
 {
@@ -666,13 +322,13 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 				   "(for example --patch string)");
 	if (opt.plan) {
 		ctx->readonly = true;
-		new_run(ctx);
+		lifecycle_new_run(ctx, &rq);
 		ret = pipeline_preflight(ctx, true);
 		return ret ? ret : pipeline_plan(ctx);
 	}
-	ret = lock_state(ctx, &lock_fd);
+	ret = lifecycle_lock(ctx, &lock_fd);
 	if (!ret)
-		ret = start_run(ctx);
+		ret = lifecycle_start(ctx, &rq);
 	if (!ret)
 		ret = pipeline_run(ctx, NULL);
 	state_unlock(lock_fd);
@@ -687,27 +343,12 @@ static int no_run(struct ctx *ctx, const char *what)
 	return EXIT_USAGE;
 }
 
-/* resume --at-boot goes on only for a paused run that asked for it. */
-static bool wanted_at_boot(struct ctx *ctx)
-{
-	bool paused = false;
-
-	for (size_t i = 0; i < ctx->state->nr; i++)
-		paused |= ctx->state->steps[i].status == STEP_AWAITING_REBOOT;
-	if (!paused)
-		say("pomctl: no run awaits a reboot: nothing to resume at boot");
-	else if (!config_get_bool(ctx->cfg, "general", "auto_resume"))
-		say("pomctl: the run awaits a reboot but did not ask to be "
-		    "resumed at boot (pomctl upgrade --auto-resume)");
-	return paused && config_get_bool(ctx->cfg, "general", "auto_resume");
-}
-
 static int resume_plan(struct ctx *ctx)
 {
 	int ret;
 
 	ctx->readonly = true;
-	ret = load_state(ctx);
+	ret = lifecycle_load(ctx, &rq);
 	if (ret)
 		return ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
 	free(ctx->state->path);
@@ -717,15 +358,15 @@ static int resume_plan(struct ctx *ctx)
 
 static int resume_locked(struct ctx *ctx)
 {
-	int ret = load_state(ctx);
+	int ret = lifecycle_load(ctx, &rq);
 
 	if (ret == -ENOENT)
 		return opt.at_boot ? EXIT_DONE : no_run(ctx, "resume");
 	if (ret)
 		return EXIT_USAGE;
-	if (opt.at_boot && !wanted_at_boot(ctx))
+	if (opt.at_boot && !lifecycle_wanted_at_boot(ctx))
 		return EXIT_DONE;
-	ret = consent(ctx, "resume", false);
+	ret = lifecycle_consent(ctx, &rq, "resume", false);
 	return ret ? ret : pipeline_run(ctx, opt.from);
 }
 
@@ -738,7 +379,7 @@ static int cmd_resume(struct ctx *ctx, const char *arg)
 		return resume_plan(ctx);
 	if (!is_dir(ctx->state_dir.buf))
 		return opt.at_boot ? EXIT_DONE : no_run(ctx, "resume");
-	ret = lock_state(ctx, &lock_fd);
+	ret = lifecycle_lock(ctx, &lock_fd);
 	if (!ret)
 		ret = resume_locked(ctx);
 	state_unlock(lock_fd);
@@ -751,7 +392,7 @@ static int cmd_status(struct ctx *ctx, const char *arg)
 
 	(void)arg;
 	ctx->readonly = true;
-	ret = load_state(ctx);
+	ret = lifecycle_load(ctx, &rq);
 	if (ret == -1)
 		return EXIT_USAGE;
 	if (ret == -ENOENT && opt.json) {
@@ -793,11 +434,15 @@ static int cmd_log(struct ctx *ctx, const char *step)
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	int ret;
 
-	if (!pipeline_find_step(step))
-		return usage_error("unknown step '%s'; the steps are check, "
-				   "update, fetch, trial, patch, rpm, kernel, "
-				   "install, verify",
-				   step);
+	if (!pipeline_find_step(step)) {
+		for (size_t i = 0; i < pomctl_nr_steps; i++)
+			strbuf_addf(&text, "%s%s", i ? ", " : "",
+				    pomctl_steps[i].name);
+		ret = usage_error("unknown step '%s'; the steps are %s", step,
+				  text.buf);
+		strbuf_release(&text);
+		return ret;
+	}
 	pipeline_log_path(ctx, step, &path);
 	ret = read_file(path.buf, LOG_MAX_SIZE, true, &text);
 	if (ret == -ENOENT) /* nothing to show: not a failed step */
@@ -818,172 +463,10 @@ static int cmd_log(struct ctx *ctx, const char *step)
 	return ret;
 }
 
-/*
- * A run in progress that changed nothing yet (it stopped at update or
- * fetch, say): there is nothing to undo, so rollback sets it aside, as
- * runs/ID.abandoned.json, and a new upgrade may start.  0 when it did;
- * -1 when there is no such run (nothing said).
- */
-static int abandon(struct ctx *ctx, struct history *h)
-{
-	struct run_entry *cur = h->nr ? &h->e[h->nr - 1] : NULL;
-	int ret;
-
-	if (!cur || !cur->current || cur->changed || run_finished(&cur->st))
-		return -1;
-	if (opt.plan) {
-		say("pomctl rollback would set run %s aside: it changed "
-		    "nothing",
-		    cur->st.id);
-		return 0;
-	}
-	ctx->state = &cur->st;
-	ret = pipeline_retire_run(ctx, "abandoned.json");
-	ctx->state = NULL;
-	if (ret)
-		return -1;
-	say_final("pomctl: run %s changed nothing; it is set aside "
-		  "(pomctl upgrade can start a new one)",
-		  cur->st.id);
-	return 0;
-}
-
-/*
- * The run rollback takes: --run ID, or the last one that changed
- * something and is not rolled back.  Into ctx->state; 0, or an exit code.
- */
-static int rollback_target(struct ctx *ctx, struct history *h)
-{
-	struct run_entry *e, *last;
-
-	if (check_state_dir(ctx) < 0 ||
-	    history_load(h, ctx->state_dir.buf, pipeline_step_names(),
-			 pomctl_nr_steps) < 0)
-		return EXIT_USAGE;
-	/* a run in progress that changed nothing: set aside, not past it */
-	if (!run_arg && abandon(ctx, h) == 0)
-		return EXIT_DONE;
-	last = history_last_to_undo(h);
-	e = run_arg ? history_find(h, run_arg) : last;
-	if (run_arg && !e) {
-		error("there is no run '%s' in '%s' (pomctl history lists "
-		      "them)",
-		      run_arg, ctx->state_dir.buf);
-		return EXIT_USAGE;
-	}
-	if (run_arg && e->rolled_back) {
-		error("run %s is rolled back already", run_arg);
-		return EXIT_USAGE;
-	}
-	if (e && last && e != last && strcmp(last->st.id, e->st.id) > 0) {
-		error("run %s came after run %s and is not rolled back: roll "
-		      "it back first (pomctl rollback)",
-		      last->st.id, e->st.id);
-		return EXIT_USAGE;
-	}
-	if (!e || !e->changed) {
-		error("nothing to roll back: no run in '%s' changed anything "
-		      "that is not rolled back already (pomctl history lists "
-		      "the runs)",
-		      ctx->state_dir.buf);
-		return EXIT_USAGE;
-	}
-	ctx->state = xmalloc(sizeof(*ctx->state));
-	*ctx->state = e->st;
-	memset(&e->st, 0, sizeof(e->st)); /* ctx owns it now */
-	return apply_overrides(ctx) < 0 ? EXIT_USAGE : 0;
-}
-
 static int cmd_rollback(struct ctx *ctx, const char *arg)
 {
-	struct history h = { NULL, 0 };
-	int lock_fd = -1, ret;
-
 	(void)arg;
-	ctx->readonly = opt.plan;
-	if (!opt.plan) {
-		ret = lock_state(ctx, &lock_fd);
-		if (ret)
-			return ret;
-	}
-	ret = rollback_target(ctx, &h);
-	if (!ret && !ctx->state)
-		goto out; /* set aside: nothing to undo */
-	if (!ret && !opt.plan && !assume_yes(ctx) && isatty(STDIN_FILENO))
-		ret = rollback(ctx, opt.force, true);
-	if (!ret && !opt.plan)
-		ret = ask(ctx, "rollback");
-	if (!ret)
-		ret = rollback(ctx, opt.force, opt.plan);
-out:
-	history_release(&h);
-	state_unlock(lock_fd);
-	return ret;
-}
-
-/* When the run's last step finished (or its start). */
-static const char *run_finished_at(const struct state *st)
-{
-	const char *at = st->created;
-
-	for (size_t i = 0; i < st->nr; i++)
-		if (st->steps[i].finished &&
-		    strcmp(st->steps[i].finished, at) > 0)
-			at = st->steps[i].finished;
-	return at;
-}
-
-static const char *run_output(struct state *st, const char *step,
-			      const char *key)
-{
-	const char *v = state_get_output(st, step, key);
-
-	return v && *v ? v : "-";
-}
-
-static json_t *run_json(struct run_entry *e, const char *patches)
-{
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", e->st.id,
-			 "patches", patches, "release",
-			 run_output(&e->st, "install", "release"), "state",
-			 history_state_name(e), "started", e->st.created,
-			 "finished", run_finished_at(&e->st), "current",
-			 e->current);
-}
-
-static void print_history(struct history *h)
-{
-	json_t *runs = json_array();
-
-	if (!opt.json)
-		printf("%-22s %-17s %-16s %-20s %s\n", "RUN", "STATE",
-		       "PATCHES", "KERNEL", "STARTED .. LAST STEP");
-	for (size_t i = 0; i < h->nr; i++) {
-		struct run_entry *e = &h->e[i];
-		struct strbuf patches = STRBUF_INIT;
-
-		for (size_t k = 0; k < e->st.patches.nr; k++)
-			strbuf_addf(&patches, "%s%s", k ? " " : "",
-				    e->st.patches.v[k]);
-		if (opt.json)
-			json_array_append_new(runs, run_json(e, patches.buf));
-		else
-			printf("%-22s %-17s %-16s %-20s %s .. %s\n", e->st.id,
-			       history_state_name(e), patches.buf,
-			       run_output(&e->st, "install", "release"),
-			       e->st.created, run_finished_at(&e->st));
-		strbuf_release(&patches);
-	}
-	if (opt.json) {
-		json_t *doc = json_pack("{s:i, s:o}", "schema", 1, "runs",
-					runs);
-
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(doc);
-	} else {
-		json_decref(runs);
-	}
+	return rollback_command(ctx, &rq, run_arg);
 }
 
 static int cmd_history(struct ctx *ctx, const char *arg)
@@ -992,7 +475,7 @@ static int cmd_history(struct ctx *ctx, const char *arg)
 
 	(void)arg;
 	ctx->readonly = true;
-	if (check_state_dir(ctx) < 0 ||
+	if (lifecycle_check_dir(ctx) < 0 ||
 	    history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
 			 pomctl_nr_steps) < 0)
 		return EXIT_USAGE;
@@ -1001,19 +484,19 @@ static int cmd_history(struct ctx *ctx, const char *arg)
 		       "NAME\n",
 		       ctx->state_dir.buf);
 	else
-		print_history(&h);
+		history_print(&h, opt.json);
 	history_release(&h);
 	return EXIT_DONE;
 }
 
 static int cmd_list_patches(struct ctx *ctx, const char *arg)
 {
-	unsigned long jobs = config_get_uint(ctx->cfg, "build", "jobs");
+	unsigned long jobs = config_get_uint(ctx->env.cfg, "build", "jobs");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	(void)arg;
 	ctx->readonly = true;
-	if (load_state(ctx) == -1)
+	if (lifecycle_load(ctx, &rq) == -1)
 		return EXIT_USAGE;
 	if (!jobs)
 		jobs = cpus > 0 ? (unsigned long)cpus : 1;
@@ -1102,8 +585,8 @@ static int check_options(const struct command *cmd)
 		return usage_error("--force is for upgrade and rollback, not "
 				   "for %s",
 				   cmd->name);
-	if ((iptables_version_arg || pom_version_arg || drop_failing_arg ||
-	     require_sums_arg || opt.reboot) &&
+	if ((rq.iptables_version || rq.pom_version || rq.drop_failing ||
+	     rq.require_sums || opt.reboot) &&
 	    !(cmd->flags & SUB_VERSIONS))
 		return usage_error(
 			"--iptables-version, --pom-version, "
@@ -1120,7 +603,7 @@ static int check_options(const struct command *cmd)
 			"--from and --at-boot are options of resume, "
 			"not of %s",
 			cmd->name);
-	if (auto_resume_arg && !(cmd->flags & SUB_PATCHES))
+	if (rq.auto_resume && !(cmd->flags & SUB_PATCHES))
 		return usage_error("--auto-resume is an option of upgrade, not "
 				   "of %s",
 				   cmd->name);
@@ -1139,8 +622,8 @@ static int check_options(const struct command *cmd)
 				   "other");
 	if (jobs_arg && check_jobs() < 0)
 		return EXIT_USAGE;
-	if (check_version("--iptables-version", iptables_version_arg) ||
-	    check_version("--pom-version", pom_version_arg))
+	if (check_version("--iptables-version", rq.iptables_version) ||
+	    check_version("--pom-version", rq.pom_version))
 		return EXIT_USAGE;
 	if (opt.from && !pipeline_find_step(opt.from))
 		return usage_error("unknown step '%s' for --from", opt.from);
@@ -1213,11 +696,11 @@ static int parse(poptContext pc, const struct command **cmd, const char **arg)
 			return EXIT_DONE;
 		}
 		if (rc == OPT_DROP)
-			drop_failing_arg = "yes";
+			rq.drop_failing = "yes";
 		if (rc == OPT_AUTO)
-			auto_resume_arg = "yes";
+			rq.auto_resume = "yes";
 		if (rc == OPT_SUMS)
-			require_sums_arg = "yes";
+			rq.require_sums = "yes";
 		if (rc == OPT_PATCH) {
 			char *patch = poptGetOptArg(pc); /* ours to free */
 			int bad = add_patch(patch);
@@ -1262,6 +745,12 @@ static int dispatch(const struct command *cmd, const char *arg)
 	struct ctx ctx;
 	int ret;
 
+	rq.patches = &opt.patches;
+	rq.trial = opt.trial;
+	rq.force = opt.force;
+	rq.plan = opt.plan;
+	rq.yes = opt.yes;
+	rq.verbose = opt.verbose;
 	if (setup(&ctx, &cfg, &root) < 0)
 		ret = EXIT_USAGE;
 	else

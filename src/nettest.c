@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "pomctl/nettest.h"
-#include "pomctl/pipeline.h"
-#include "pomctl/run.h"
+#include "pomctl/env.h"
+#include "pomctl/run-command.h"
 #include "pomctl/util.h"
 
 #define CHAIN "POMCTL_VERIFY"
@@ -23,16 +23,16 @@
 #define EXIT_SKIP 77
 #define REASON_MAX 512
 
-static int iptables(struct ctx *ctx, const char *const *args,
+static int iptables(const struct env *env, const char *const *args,
 		    struct strbuf *out)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int null_fd = -1, ret;
 
 	strbuf_reset(out); /* this command's output only */
-	config_get_words(ctx->cfg, "commands", "netns_iptables", &cp.args);
+	config_get_words(env->cfg, "commands", "netns_iptables", &cp.args);
 	strvec_pushv(&cp.args, args);
-	cp.log_fd = ctx->log_fd;
+	cp.log_fd = env->log_fd;
 	if (cp.log_fd < 0)
 		cp.log_fd = null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	cp.out = out;
@@ -117,7 +117,7 @@ static const char *first_line(struct strbuf *out)
 }
 
 /* In the child, inside its own network namespace. */
-static int in_namespace(struct ctx *ctx, int fd)
+static int in_namespace(const struct env *env, int fd)
 {
 	struct strbuf out = STRBUF_INIT, payload = STRBUF_INIT;
 	char tok[17], reason[REASON_MAX] = "";
@@ -133,13 +133,13 @@ static int in_namespace(struct ctx *ctx, int fd)
 		code = EXIT_SKIP;
 	} else if (loopback_up() < 0) {
 		snprintf(reason, sizeof(reason), "cannot bring up loopback");
-	} else if (iptables(ctx, (const char *const[]){ "-N", CHAIN, NULL },
+	} else if (iptables(env, (const char *const[]){ "-N", CHAIN, NULL },
 			    &out) != 0) {
 		snprintf(reason, sizeof(reason),
 			 "no usable iptables "
 			 "([commands] netns_iptables) to try the match with");
 		code = EXIT_SKIP;
-	} else if (iptables(ctx,
+	} else if (iptables(env,
 			    (const char *const[]){ "-A", CHAIN, "-m", "string",
 						   "--string", tok, "--algo",
 						   "bm", "-j", "DROP", NULL },
@@ -150,7 +150,7 @@ static int in_namespace(struct ctx *ctx, int fd)
 			 "can use (iptables: %s)",
 			 first_line(&out));
 		code = EXIT_SKIP;
-	} else if (iptables(ctx,
+	} else if (iptables(env,
 			    (const char *const[]){ "-I", "OUTPUT", "-o", "lo",
 						   "-p", "udp", "--dport", "9",
 						   "-j", CHAIN, NULL },
@@ -163,7 +163,7 @@ static int in_namespace(struct ctx *ctx, int fd)
 		send_udp(payload.buf);
 		send_udp("pomctl verify, no token");
 		strbuf_reset(&out);
-		iptables(ctx,
+		iptables(env,
 			 (const char *const[]){ "-L", CHAIN, "-v", "-x", "-n",
 						NULL },
 			 &out);
@@ -187,7 +187,7 @@ static int in_namespace(struct ctx *ctx, int fd)
 	return code;
 }
 
-int nettest_string(struct ctx *ctx, struct strbuf *result)
+int nettest_string(const struct env *env, struct strbuf *result)
 {
 	char reason[REASON_MAX + 1];
 	int fds[2], status = 0;
@@ -204,7 +204,7 @@ int nettest_string(struct ctx *ctx, struct strbuf *result)
 	if (pid == 0) {
 		run_die_with_parent(parent);
 		close(fds[0]);
-		_exit(in_namespace(ctx, fds[1]));
+		_exit(in_namespace(env, fds[1]));
 	}
 	close(fds[1]);
 	n = read(fds[0], reason, REASON_MAX);

@@ -11,7 +11,7 @@
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/rpmdb.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
@@ -44,11 +44,6 @@ static size_t step_index(const struct step *step)
 	return (size_t)(step - pomctl_steps);
 }
 
-void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb)
-{
-	root_path(sb, ctx->root, path);
-}
-
 const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb)
 {
 	const char *dir = ctx->state ? state_get_output(ctx->state, "fetch",
@@ -71,7 +66,7 @@ void ctx_own_paths(const struct ctx *ctx, const char *host, struct strbuf *own)
 	strvec_split(&v, host, " ");
 	for (size_t i = 0; i < v.nr; i++)
 		strbuf_addf(own, "%s%s", i ? " " : "",
-			    root_own(ctx->root, v.v[i]));
+			    root_own(ctx->env.root, v.v[i]));
 	strvec_clear(&v);
 }
 
@@ -84,10 +79,10 @@ void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
 	strvec_split(&v, step_output(ctx, step, key), " ");
 	for (size_t i = 0; i < v.nr; i++) {
 		/* a state from before 0.7 has host paths */
-		if (*ctx->root && root_relative(ctx->root, v.v[i]))
+		if (*ctx->env.root && root_relative(ctx->env.root, v.v[i]))
 			strbuf_addstr(&sb, v.v[i]);
 		else
-			ctx_path(ctx, v.v[i], &sb);
+			env_path(&ctx->env, v.v[i], &sb);
 		strvec_push(out, sb.buf);
 		strbuf_reset(&sb);
 	}
@@ -132,14 +127,14 @@ static void change_places(const struct ctx *ctx, struct strvec *places)
 	struct strbuf sb = STRBUF_INIT;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
-		ctx_path(ctx, fixed[i], &sb);
+		env_path(&ctx->env, fixed[i], &sb);
 		strvec_push(places, sb.buf);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		char *real;
 
-		ctx_path(ctx, config_get(ctx->cfg, keys[i][0], keys[i][1]),
-			 &sb);
+		env_path(&ctx->env,
+			 config_get(ctx->env.cfg, keys[i][0], keys[i][1]), &sb);
 		strvec_push(places, sb.buf);
 		real = realpath(sb.buf, NULL);
 		if (real)
@@ -153,7 +148,7 @@ int ctx_manifest_open(const struct ctx *ctx, const char *step,
 		      struct manifest *m)
 {
 	struct strvec places = STRVEC_INIT;
-	int ret = manifest_open(m, ctx->root, ctx->state_dir.buf,
+	int ret = manifest_open(m, ctx->env.root, ctx->state_dir.buf,
 				ctx->state->id, step);
 
 	if (!ret) {
@@ -184,7 +179,8 @@ int ctx_tree_snapshot(const struct ctx *ctx, const char *kdir)
 		ret = mkdir_parent(file.buf, 0700);
 		if (!ret)
 			ret = treesnap_take(kdir, file.buf);
-		steplog_work(ctx->log_fd, start, "list %s by content", kdir);
+		steplog_work(ctx->env.log_fd, start, "list %s by content",
+			     kdir);
 	}
 	strbuf_release(&file);
 	return ret;
@@ -192,7 +188,8 @@ int ctx_tree_snapshot(const struct ctx *ctx, const char *kdir)
 
 int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db)
 {
-	return rpmdb_open(db, ctx->root, config_get(ctx->cfg, "rpm", "dbpath"),
+	return rpmdb_open(db, ctx->env.root,
+			  config_get(ctx->env.cfg, "rpm", "dbpath"),
 			  ctx->readonly);
 }
 
@@ -202,7 +199,7 @@ void fp_add_config(struct fingerprint *fp, const struct ctx *ctx,
 	struct strbuf input = STRBUF_INIT;
 
 	strbuf_addf(&input, "config [%s] %s", section, key);
-	fp_add(fp, input.buf, config_get(ctx->cfg, section, key));
+	fp_add(fp, input.buf, config_get(ctx->env.cfg, section, key));
 	strbuf_release(&input);
 }
 
@@ -266,8 +263,8 @@ static void finish(struct step_state *s, enum step_status status,
 
 	utc_now(now);
 	s->status = status;
-	step_state_set(&s->finished, now);
-	step_state_set(&s->error, err);
+	xstrset(&s->finished, now);
+	xstrset(&s->error, err);
 }
 
 static int step_unavailable(struct ctx *ctx, const struct step *step,
@@ -371,8 +368,8 @@ static int step_paused(struct ctx *ctx, struct step_state *s,
 		  "step %s done: reboot into %s, then pomctl "
 		  "resume",
 		  s->name, ctx->pause_release);
-	step_state_set(&s->pause_release, ctx->pause_release);
-	step_state_set(&s->pause_boot_id, ctx->host.boot_id);
+	xstrset(&s->pause_release, ctx->pause_release);
+	xstrset(&s->pause_boot_id, ctx->env.host.boot_id);
 	keep_fingerprint(s, fp);
 	if (save(ctx))
 		return EXIT_FAILED;
@@ -465,7 +462,7 @@ bool pipeline_stage_skip(struct ctx *ctx, const char *stage,
 	}
 	info("  %s: done by the %s attempt, and still current", stage,
 	     ctx->again_after);
-	steplog_printf(ctx->log_fd,
+	steplog_printf(ctx->env.log_fd,
 		       "stage %s: done by the %s attempt, not "
 		       "again",
 		       stage, ctx->again_after);
@@ -482,12 +479,12 @@ static int begin(struct ctx *ctx, const struct step *step, struct step_state *s,
 	utc_now(now);
 	s->status = STEP_RUNNING;
 	s->runs++;
-	step_state_set(&s->started, now);
-	step_state_set(&s->finished, NULL);
-	step_state_set(&s->error, NULL);
-	step_state_set(&s->reason, reason);
-	step_state_set(&s->pause_release, NULL);
-	step_state_set(&s->pause_boot_id, NULL);
+	xstrset(&s->started, now);
+	xstrset(&s->finished, NULL);
+	xstrset(&s->error, NULL);
+	xstrset(&s->reason, reason);
+	xstrset(&s->pause_release, NULL);
+	xstrset(&s->pause_boot_id, NULL);
 	if (!again)
 		json_object_clear(s->outputs);
 	ctx->step = step->name;
@@ -495,11 +492,11 @@ static int begin(struct ctx *ctx, const struct step *step, struct step_state *s,
 	if (save(ctx))
 		return NO_STATE;
 	pipeline_log_path(ctx, step->name, &ctx->log_path);
-	ctx->log_fd = steplog_open(ctx->log_path.buf);
-	if (ctx->log_fd < 0)
+	ctx->env.log_fd = steplog_open(ctx->log_path.buf);
+	if (ctx->env.log_fd < 0)
 		return -1;
-	steplog_printf(ctx->log_fd, "=== step %s, run %u, %s: %s", step->name,
-		       s->runs, now, reason);
+	steplog_printf(ctx->env.log_fd, "=== step %s, run %u, %s: %s",
+		       step->name, s->runs, now, reason);
 	info("step %zu/%zu: %s - %s (%s)", step_index(step) + 1,
 	     pomctl_nr_steps, step->name, step->title, reason);
 	log_event(LOG_INFO, "step %s started (%s)", step->name, reason);
@@ -520,7 +517,7 @@ static int undo_cut_attempt(struct ctx *ctx, const struct step *step)
 
 	if (!ret && !manifest_is_empty(&m)) {
 		info("  undoing what the interrupted attempt changed");
-		steplog_printf(ctx->log_fd,
+		steplog_printf(ctx->env.log_fd,
 			       "undo the interrupted attempt "
 			       "(manifest %s)",
 			       m.path);
@@ -556,11 +553,11 @@ static int run_step(struct ctx *ctx, const struct step *step,
 	if (ret == 0)
 		ret = step->run(ctx);
 	/* the benchmarks take each step's own time from this line */
-	steplog_printf(ctx->log_fd, "=== step %s ends after %.3f s", step->name,
-		       monotonic_seconds() - start);
-	if (ctx->log_fd >= 0)
-		close(ctx->log_fd);
-	ctx->log_fd = -1;
+	steplog_printf(ctx->env.log_fd, "=== step %s ends after %.3f s",
+		       step->name, monotonic_seconds() - start);
+	if (ctx->env.log_fd >= 0)
+		close(ctx->env.log_fd);
+	ctx->env.log_fd = -1;
 	if (run_interrupted())
 		ret = step_interrupted(ctx, step, s, &fp);
 	else if (ret < 0)
@@ -581,7 +578,7 @@ static int run_step(struct ctx *ctx, const struct step *step,
 static int check_reboot(struct ctx *ctx, const struct step *step,
 			struct step_state *s)
 {
-	if (!strcmp(ctx->host.boot_id, s->pause_boot_id)) {
+	if (!strcmp(ctx->env.host.boot_id, s->pause_boot_id)) {
 		say_final(
 			"pomctl: step '%s' is awaiting a reboot into %s and the "
 			"host has not rebooted since; reboot into %s, then run "
@@ -590,14 +587,14 @@ static int check_reboot(struct ctx *ctx, const struct step *step,
 			boot_hint(ctx, step->name, true));
 		return EXIT_PAUSED;
 	}
-	if (strcmp(ctx->host.release, s->pause_release) != 0) {
+	if (strcmp(ctx->env.host.release, s->pause_release) != 0) {
 		error("the host rebooted, but it runs %s, not %s: the new "
 		      "kernel did not come up or was not chosen; see the "
 		      "boot messages and the boot loader's default, boot %s, "
 		      "then run pomctl resume%s",
-		      ctx->host.release, s->pause_release, s->pause_release,
+		      ctx->env.host.release, s->pause_release, s->pause_release,
 		      boot_hint(ctx, step->name, false));
-		step_state_set(&s->error, error_last());
+		xstrset(&s->error, error_last());
 		save(ctx);
 		return EXIT_FAILED;
 	}
@@ -693,25 +690,26 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 	struct strbuf why = STRBUF_INIT;
 	int ret = 0;
 
-	plan_begin_step(ctx->plan, step->name, step->title);
+	plan_begin_step(ctx->env.plan, step->name, step->title);
 	if (s->status == STEP_AWAITING_REBOOT)
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "awaiting a reboot into %s; then "
 			  "pomctl resume goes on",
 			  s->pause_release);
 	else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why))
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "done at %s and up to date: will not "
 			  "run again",
 			  s->finished ? s->finished : "?");
 	else if (s->status == STEP_SKIPPED)
-		plan_note(ctx->plan, "skipped: an earlier step ended the run");
+		plan_note(ctx->env.plan,
+			  "skipped: an earlier step ended the run");
 	else if (!step->plan)
-		plan_note(ctx->plan, "not part of this build of pomctl: a "
-				     "run stops here");
+		plan_note(ctx->env.plan, "not part of this build of pomctl: a "
+					 "run stops here");
 	else {
 		if (s->status == STEP_DONE)
-			plan_note(ctx->plan, "will run again: %s", why.buf);
+			plan_note(ctx->env.plan, "will run again: %s", why.buf);
 		ret = step->plan(ctx);
 	}
 	strbuf_release(&why);
@@ -731,11 +729,11 @@ int pipeline_plan_gather(struct ctx *ctx)
 {
 	int ret = 0;
 
-	if (ctx->opt->from && invalidate_from(ctx, ctx->opt->from) < 0)
+	if (ctx->from && invalidate_from(ctx, ctx->from) < 0)
 		return EXIT_USAGE;
-	if (!ctx->plan) {
-		ctx->plan = xmalloc(sizeof(*ctx->plan));
-		plan_init(ctx->plan);
+	if (!ctx->env.plan) {
+		ctx->env.plan = xmalloc(sizeof(*ctx->env.plan));
+		plan_init(ctx->env.plan);
 	}
 	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++) {
 		ret = plan_step(ctx, &pomctl_steps[i], &ctx->state->steps[i]);
@@ -743,9 +741,9 @@ int pipeline_plan_gather(struct ctx *ctx)
 			continue;
 		/* the run would end here: what follows would not run */
 		for (size_t end = i; ++i < pomctl_nr_steps;) {
-			plan_begin_step(ctx->plan, pomctl_steps[i].name,
+			plan_begin_step(ctx->env.plan, pomctl_steps[i].name,
 					pomctl_steps[i].title);
-			plan_note(ctx->plan,
+			plan_note(ctx->env.plan,
 				  "skipped: the run would end at "
 				  "step %s",
 				  pomctl_steps[end].name);
@@ -762,8 +760,8 @@ int pipeline_plan(struct ctx *ctx)
 
 	if (ret)
 		return ret;
-	plan_print(ctx->plan, stdout, ctx->opt->json);
-	if (ctx->opt->detailed_exitcode && plan_has_changes(ctx->plan))
+	plan_print(ctx->env.plan, stdout, ctx->json);
+	if (ctx->detailed_exitcode && plan_has_changes(ctx->env.plan))
 		return EXIT_CHANGES;
 	return EXIT_DONE;
 }
@@ -864,7 +862,7 @@ int pipeline_status(struct ctx *ctx)
 	struct state *st = ctx->state;
 	struct strbuf sb = STRBUF_INIT, took = STRBUF_INIT;
 
-	if (ctx->opt->json)
+	if (ctx->json)
 		return status_json(ctx);
 	printf("run %s: %s", st->id, st->command);
 	for (size_t i = 0; i < st->patches.nr; i++)

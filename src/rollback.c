@@ -2,11 +2,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "pomctl/boot.h"
+#include "pomctl/digest.h"
+#include "pomctl/history.h"
 #include "pomctl/ktree.h"
+#include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
@@ -23,7 +27,7 @@ static bool running_ours(struct ctx *ctx)
 			       step_output(ctx, "trial", "release") };
 
 	for (size_t i = 0; i < ARRAY_SIZE(mine); i++)
-		if (*mine[i] && !strcmp(mine[i], ctx->host.release) &&
+		if (*mine[i] && !strcmp(mine[i], ctx->env.host.release) &&
 		    strcmp(mine[i], step_output(ctx, "check", "release")))
 			return true;
 	return false;
@@ -138,7 +142,7 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t, bool dry)
 		    arch);
 		return 0;
 	}
-	return ktree_make(ctx, t, arch,
+	return ktree_make(&ctx->env, t, arch,
 			  (const char *const[]){ "distclean", NULL },
 			  (const char *const[]){ NULL }, NULL, false);
 }
@@ -215,7 +219,7 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	struct ktree t;
 	int ret;
 
-	if (ktree_open_configured(ctx, &t) < 0)
+	if (ktree_open_configured(&ctx->env, &t) < 0)
 		return -1;
 	ctx_tree_list_path(ctx, &list);
 	if (!path_exists(list.buf)) {
@@ -225,10 +229,11 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	treesnap_result_init(&res);
 	strvec_init(&rebuilt);
 	ret = treesnap_restore(t.dir, list.buf, dry, &res);
+	strvec_sort(&res.added); /* named in an order people can follow */
+	strvec_sort(&res.changed);
 	if (res.added.nr)
 		say_some(dry ? "remove what the run added:" :
-			       "removed what "
-			       "the run added:",
+			       "removed what the run added:",
 			 &res.added);
 	if (!dry && ret == 1) {
 		set_rebuilt_apart(ctx, &res.changed, &rebuilt);
@@ -306,12 +311,12 @@ static bool kept_copy(const struct manifest *m, const char *nvr,
 			continue;
 		strbuf_reset(path);
 		strbuf_addf(path, "%s/%s", dir.buf, names.v[i]);
-		if (rpm_check_package(path->buf, NULL, &p) < 0)
+		if (rpmdb_check_package(path->buf, NULL, &p) < 0)
 			continue;
 		strbuf_reset(&got);
-		rpmpkg_nvr(&p, &got);
+		rpmdb_pkg_nvr(&p, &got);
 		found = !strcmp(got.buf, nvr);
-		rpmpkg_release(&p);
+		rpmdb_pkg_release(&p);
 	}
 	error_set_quiet(quiet);
 	strvec_clear(&names);
@@ -331,10 +336,10 @@ static void installed_nvrs(struct rpmdb *db, const char *name,
 	rpmdb_find(db, name, &pkgs, &n);
 	for (size_t i = 0; i < n; i++) {
 		strbuf_reset(&nvr);
-		rpmpkg_nvr(&pkgs[i], &nvr);
+		rpmdb_pkg_nvr(&pkgs[i], &nvr);
 		strvec_push(out, nvr.buf);
 	}
-	rpmpkg_free_all(pkgs, n);
+	rpmdb_pkgs_free(pkgs, n);
 	strbuf_release(&nvr);
 }
 
@@ -505,12 +510,12 @@ static int restore_packages(struct ctx *ctx, bool dry)
 		say("  install: remove package %s (the run added it)",
 		    u.erase.v[i]);
 	if (!dry && !ret && (u.files.nr || u.erase.nr)) {
-		ret = rpm_restore_packages(ctx->root,
-					   config_get(ctx->cfg, "rpm",
-						      "dbpath"),
-					   &u.files, &u.erase,
-					   config_get_bool(ctx->cfg, "rpm",
-							   "nodeps"));
+		ret = rpmdb_restore_packages(ctx->env.root,
+					     config_get(ctx->env.cfg, "rpm",
+							"dbpath"),
+					     &u.files, &u.erase,
+					     config_get_bool(ctx->env.cfg,
+							     "rpm", "nodeps"));
 		if (report_packages(ctx, &u) < 0)
 			ret = -1;
 	}
@@ -551,24 +556,24 @@ static int restore_loader(struct ctx *ctx, bool dry)
 
 		/* a one-shot still pending: the host has not booted since */
 		stage2 |= !strcmp(kind, "stage2") && st && st->pause_boot_id &&
-			  !strcmp(st->pause_boot_id, ctx->host.boot_id);
+			  !strcmp(st->pause_boot_id, ctx->env.host.boot_id);
 		lilo |= !strcmp(kind, "lilo");
 	}
 	if (!stage2 && !lilo)
 		return 0;
 	quiet = error_set_quiet(true);
-	ret = boot_load(ctx, &b);
+	ret = boot_load(&ctx->env, &b);
 	error_set_quiet(quiet);
 	if (ret)
 		return error("boot: cannot read the restored boot loader "
 			     "configuration: %s",
 			     error_last());
 	if (lilo) {
-		config_get_words(ctx->cfg, "commands", "lilo", &argv);
+		config_get_words(ctx->env.cfg, "commands", "lilo", &argv);
 		strbuf_addstr(&what, "lilo installs the map of the restored "
 				     "configuration");
 	} else if ((def = boot_default_release(&b)) &&
-		   boot_one_shot(ctx, &b, def, &os) == 0 && os.kind &&
+		   boot_one_shot(&ctx->env, &b, def, &os) == 0 && os.kind &&
 		   !strcmp(os.kind, "stage2")) {
 		/* the one-shot, made again for the default entry */
 		strvec_pushv(&argv, strvec_argv(&os.argv));
@@ -584,8 +589,8 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	}
 	if (what.len && dry)
 		say("  boot: %s", what.buf);
-	else if (what.len &&
-		 (ret = boot_command(ctx, &argv, os.input.buf, what.buf)) == 0)
+	else if (what.len && (ret = boot_command(&ctx->env, &argv, os.input.buf,
+						 what.buf)) == 0)
 		say("  boot: %s", what.buf);
 	boot_release(&b);
 	strbuf_release(&what);
@@ -606,11 +611,11 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 	if (running_ours(ctx) && dry)
 		say("  (first: the running kernel %s is one this run "
 		    "installed: boot the old kernel, or pass --force)",
-		    ctx->host.release);
+		    ctx->env.host.release);
 	else if (running_ours(ctx) && !force) {
 		error("the running kernel %s is one pomctl installed: boot the "
 		      "old kernel first, or pomctl rollback --force",
-		      ctx->host.release);
+		      ctx->env.host.release);
 		return EXIT_USAGE;
 	}
 	/* every record checked before anything is undone */
@@ -642,4 +647,112 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 		return EXIT_FAILED;
 	say_final("pomctl: run %s is rolled back", ctx->state->id);
 	return EXIT_DONE;
+}
+
+/* --- the subcommand ------------------------------------------------------ */
+
+/*
+ * A run in progress that changed nothing yet (it stopped at update or
+ * fetch, say): there is nothing to undo, so rollback sets it aside, as
+ * runs/ID.abandoned.json, and a new upgrade may start.  0 when it did;
+ * -1 when there is no such run (nothing said).
+ */
+static int abandon(struct ctx *ctx, struct history *h, bool plan)
+{
+	struct run_entry *cur = h->nr ? &h->e[h->nr - 1] : NULL;
+	int ret;
+
+	if (!cur || !cur->current || cur->changed ||
+	    lifecycle_finished(&cur->st))
+		return -1;
+	if (plan) {
+		say("pomctl rollback would set run %s aside: it changed "
+		    "nothing",
+		    cur->st.id);
+		return 0;
+	}
+	ctx->state = &cur->st;
+	ret = pipeline_retire_run(ctx, "abandoned.json");
+	ctx->state = NULL;
+	if (ret)
+		return -1;
+	say_final("pomctl: run %s changed nothing; it is set aside "
+		  "(pomctl upgrade can start a new one)",
+		  cur->st.id);
+	return 0;
+}
+
+/*
+ * The run rollback takes: --run ID, or the last one that changed
+ * something and is not rolled back.  Into ctx->state; 0, or an exit code.
+ */
+static int rollback_target(struct ctx *ctx, struct history *h,
+			   const struct run_request *rq, const char *run_id)
+{
+	struct run_entry *e, *last;
+
+	if (lifecycle_check_dir(ctx) < 0 ||
+	    history_load(h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) < 0)
+		return EXIT_USAGE;
+	/* a run in progress that changed nothing: set aside, not past it */
+	if (!run_id && abandon(ctx, h, rq->plan) == 0)
+		return EXIT_DONE;
+	last = history_last_to_undo(h);
+	e = run_id ? history_find(h, run_id) : last;
+	if (run_id && !e) {
+		error("there is no run '%s' in '%s' (pomctl history lists "
+		      "them)",
+		      run_id, ctx->state_dir.buf);
+		return EXIT_USAGE;
+	}
+	if (run_id && e->rolled_back) {
+		error("run %s is rolled back already", run_id);
+		return EXIT_USAGE;
+	}
+	if (e && last && e != last && strcmp(last->st.id, e->st.id) > 0) {
+		error("run %s came after run %s and is not rolled back: roll "
+		      "it back first (pomctl rollback)",
+		      last->st.id, e->st.id);
+		return EXIT_USAGE;
+	}
+	if (!e || !e->changed) {
+		error("nothing to roll back: no run in '%s' changed anything "
+		      "that is not rolled back already (pomctl history lists "
+		      "the runs)",
+		      ctx->state_dir.buf);
+		return EXIT_USAGE;
+	}
+	ctx->state = xmalloc(sizeof(*ctx->state));
+	*ctx->state = e->st;
+	memset(&e->st, 0, sizeof(e->st)); /* ctx owns it now */
+	return lifecycle_apply_settings(ctx) < 0 ? EXIT_USAGE : 0;
+}
+
+int rollback_command(struct ctx *ctx, const struct run_request *rq,
+		     const char *run_id)
+{
+	struct history h = { NULL, 0 };
+	int lock_fd = -1, ret;
+
+	ctx->readonly = rq->plan;
+	if (!rq->plan) {
+		ret = lifecycle_lock(ctx, &lock_fd);
+		if (ret)
+			return ret;
+	}
+	ret = rollback_target(ctx, &h, rq, run_id);
+	if (!ret && !ctx->state)
+		goto out; /* set aside: nothing to undo */
+	if (!ret && !rq->plan && !lifecycle_assume_yes(ctx, rq) &&
+	    isatty(STDIN_FILENO))
+		ret = rollback(ctx, rq->force, true);
+	if (!ret && !rq->plan)
+		ret = lifecycle_ask(ctx, rq, "rollback");
+	if (!ret)
+		ret = rollback(ctx, rq->force, rq->plan);
+out:
+	history_release(&h);
+	state_unlock(lock_fd);
+	return ret;
 }

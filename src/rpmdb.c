@@ -64,23 +64,23 @@ static const char *rpm_said(const char *fallback)
 	return rpm_message.len ? rpm_message.buf : fallback;
 }
 
-int rpm_init(void)
+int rpmdb_init(void)
 {
 	return rpm_setup();
 }
 
-const char *rpm_last_message(const char *fallback)
+const char *rpmdb_last_message(const char *fallback)
 {
 	return rpm_said(fallback);
 }
 
-void rpm_clear_message(void)
+void rpmdb_clear_message(void)
 {
 	strbuf_reset(&rpm_message);
 	rpm_errors = 0;
 }
 
-unsigned rpm_error_count(void)
+unsigned rpmdb_error_count(void)
 {
 	return rpm_errors;
 }
@@ -126,7 +126,7 @@ static void from_header(Header h, struct rpmpkg *p)
 			   0;
 }
 
-void rpmpkg_release(struct rpmpkg *p)
+void rpmdb_pkg_release(struct rpmpkg *p)
 {
 	free(p->name);
 	free(p->version);
@@ -137,31 +137,31 @@ void rpmpkg_release(struct rpmpkg *p)
 	memset(p, 0, sizeof(*p));
 }
 
-void rpmpkg_free_all(struct rpmpkg *pkgs, size_t n)
+void rpmdb_pkgs_free(struct rpmpkg *pkgs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		rpmpkg_release(&pkgs[i]);
+		rpmdb_pkg_release(&pkgs[i]);
 	free(pkgs);
 }
 
-void rpmpkg_nvr(const struct rpmpkg *p, struct strbuf *sb)
+void rpmdb_pkg_nvr(const struct rpmpkg *p, struct strbuf *sb)
 {
 	strbuf_addf(sb, "%s-%s-%s", p->name, p->version, p->release);
 }
 
-void rpmpkg_vr(const struct rpmpkg *p, struct strbuf *sb)
+void rpmdb_pkg_vr(const struct rpmpkg *p, struct strbuf *sb)
 {
 	strbuf_addf(sb, "%s-%s", p->version, p->release);
 }
 
-void rpmpkg_evr(const struct rpmpkg *p, struct strbuf *sb)
+void rpmdb_pkg_evr(const struct rpmpkg *p, struct strbuf *sb)
 {
 	if (p->has_epoch)
 		strbuf_addf(sb, "%lu:", p->epoch);
-	rpmpkg_vr(p, sb);
+	rpmdb_pkg_vr(p, sb);
 }
 
-int rpmpkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b)
+int rpmdb_pkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b)
 {
 	int c;
 
@@ -295,11 +295,11 @@ int rpmdb_newest(struct rpmdb *db, const char *name, struct rpmpkg *out)
 		return 1;
 	}
 	for (size_t i = 1; i < n; i++)
-		if (rpmpkg_cmp(&pkgs[i], &pkgs[best]) > 0)
+		if (rpmdb_pkg_cmp(&pkgs[i], &pkgs[best]) > 0)
 			best = i;
 	*out = pkgs[best];
 	memset(&pkgs[best], 0, sizeof(pkgs[best]));
-	rpmpkg_free_all(pkgs, n);
+	rpmdb_pkgs_free(pkgs, n);
 	return 0;
 }
 
@@ -340,7 +340,7 @@ static int read_package(rpmts ts, const char *path, const char *label,
 				  path));
 }
 
-int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg)
+int rpmdb_check_package(const char *path, const char *label, struct rpmpkg *pkg)
 {
 	rpmts ts;
 	Header h = NULL;
@@ -357,7 +357,7 @@ int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg)
 	return ret;
 }
 
-int rpm_package_files(const char *path, struct strvec *out)
+int rpmdb_package_files(const char *path, struct strvec *out)
 {
 	rpmts ts;
 	Header h = NULL;
@@ -522,7 +522,8 @@ static void remove_srpm_temps(rpmts ts, Header h)
 	rpmfiFree(fi);
 }
 
-int rpm_install_srpm(const char *path, const char *topdir, struct strbuf *spec)
+int rpmdb_install_srpm(const char *path, const char *topdir,
+		       struct strbuf *spec)
 {
 	rpmts ts;
 	Header h = NULL;
@@ -608,8 +609,9 @@ static void transaction_done(rpmts ts)
 	rpmPopMacro(NULL, "_dbpath");
 }
 
-int rpm_replaced_by(const char *root, const char *dbpath,
-		    const struct strvec *paths, struct rpmpkg **out, size_t *n)
+int rpmdb_replaced_by(const char *root, const char *dbpath,
+		      const struct strvec *paths, struct rpmpkg **out,
+		      size_t *n)
 {
 	rpmts ts;
 	int ret = 0;
@@ -698,17 +700,17 @@ static int transaction(const char *root, const char *dbpath,
 	return ret;
 }
 
-int rpm_install_packages(const char *root, const char *dbpath,
-			 const struct strvec *paths, bool nodeps)
+int rpmdb_install_packages(const char *root, const char *dbpath,
+			   const struct strvec *paths, bool nodeps)
 {
 	/* a rebuild of the same version replaces the installed one */
 	return transaction(root, dbpath, paths, NULL, nodeps,
 			   RPMPROB_FILTER_REPLACEPKG);
 }
 
-int rpm_restore_packages(const char *root, const char *dbpath,
-			 const struct strvec *install,
-			 const struct strvec *erase, bool nodeps)
+int rpmdb_restore_packages(const char *root, const char *dbpath,
+			   const struct strvec *install,
+			   const struct strvec *erase, bool nodeps)
 {
 	/* back to the older packages that were there before */
 	return transaction(root, dbpath, install, erase, nodeps,

@@ -701,7 +701,7 @@ static bool version_line_taken(const struct spec *s, size_t i, size_t at,
 	rpmSpec spec = NULL;
 	bool taken = true, quiet;
 
-	if (!s->depth[i] || !ask_rpm || rpm_init() < 0)
+	if (!s->depth[i] || !ask_rpm || rpmdb_init() < 0)
 		return true;
 	for (size_t k = 0; k < s->l.nr; k++) {
 		size_t len;
@@ -717,7 +717,7 @@ static bool version_line_taken(const struct spec *s, size_t i, size_t at,
 		strbuf_addf(&path, "%s/probe.spec", dir.buf);
 		if (write_file_atomic(path.buf, text.buf, text.len, 0600) ==
 		    0) {
-			rpm_clear_message();
+			rpmdb_clear_message();
 			spec = rpmSpecParse(path.buf,
 					    RPMSPEC_ANYARCH | RPMSPEC_FORCE,
 					    NULL);
@@ -1440,9 +1440,9 @@ static int parse_for(const char *path, const char *arch,
 
 	if (arch)
 		rpmPushMacro(NULL, "_target_cpu", NULL, arch, RMIL_CMDLINE);
-	rpm_clear_message();
+	rpmdb_clear_message();
 	spec = rpmSpecParse(path, RPMSPEC_ANYARCH | RPMSPEC_FORCE, NULL);
-	if (!spec && strstr(rpm_last_message(""), "invalid utf-8 encoding"))
+	if (!spec && strstr(rpmdb_last_message(""), "invalid utf-8 encoding"))
 		ret = error(
 			"spec '%s' does not parse: %s; it is not UTF-8 (an "
 			"ISO-8859 Summary or changelog, say), which this "
@@ -1450,15 +1450,15 @@ static int parse_for(const char *path, const char *arch,
 			"build is 1: set it to 0 in /etc/rpm/macros (rpmbuild "
 			"reads it too), or convert the spec, then pomctl "
 			"resume",
-			path, rpm_last_message(""));
+			path, rpmdb_last_message(""));
 	else if (!spec)
 		ret = error("spec '%s' does not parse%s%s: %s", path,
 			    arch ? " for " : "", arch ? arch : "",
-			    rpm_last_message("rpmSpecParse failed"));
-	else if (expect && rpm_error_count()) /* rpmspec would exit 0 */
+			    rpmdb_last_message("rpmSpecParse failed"));
+	else if (expect && rpmdb_error_count()) /* rpmspec would exit 0 */
 		ret = error("the edited spec '%s' parses%s%s with errors: %s",
 			    path, arch ? " for " : "", arch ? arch : "",
-			    rpm_last_message(""));
+			    rpmdb_last_message(""));
 	else if (expect)
 		ret = check_expect(spec, path, arch, expect);
 	rpmSpecFree(spec);
@@ -1473,7 +1473,7 @@ int spec_validate(const char *path, const char *topdir,
 	static const char *const other_arches[] = { "i686", "s390x" };
 	int ret;
 
-	if (rpm_init() < 0)
+	if (rpmdb_init() < 0)
 		return -1;
 	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
 	ret = parse_for(path, NULL, expect);

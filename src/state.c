@@ -7,7 +7,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "pomctl/run.h"
+#include "pomctl/digest.h"
+#include "pomctl/run-command.h"
 #include "pomctl/state.h"
 #include "pomctl/util.h"
 
@@ -32,12 +33,6 @@ static int status_from_name(const char *name)
 		if (!strcmp(name, status_names[i]))
 			return (int)i;
 	return -1;
-}
-
-void step_state_set(char **field, const char *value)
-{
-	free(*field);
-	*field = value ? xstrdup(value) : NULL;
 }
 
 static void init_steps(struct state *st, const char *const *names, size_t n)
@@ -101,6 +96,29 @@ struct step_state *state_step(struct state *st, const char *name)
 		if (!strcmp(st->steps[i].name, name))
 			return &st->steps[i];
 	return NULL;
+}
+
+void state_set_override(struct state *st, const char *key, const char *value)
+{
+	json_object_set_new(st->overrides, key, json_string(value));
+}
+
+int state_each_override(const struct state *st,
+			int (*fn)(const char *key, const char *value,
+				  void *data),
+			void *data)
+{
+	const char *key;
+	json_t *v;
+	int ret = 0;
+
+	/* state_load() lets only strings in */
+	json_object_foreach (st->overrides, key, v) {
+		ret = fn(key, json_string_value(v), data);
+		if (ret)
+			break;
+	}
+	return ret;
 }
 
 void state_set_output(struct state *st, const char *step, const char *key,

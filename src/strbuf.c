@@ -212,3 +212,20 @@ bool strvec_has(const struct strvec *sv, const char *s)
 			return true;
 	return false;
 }
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strvec_sort(struct strvec *sv)
+{
+	if (sv->nr) /* v is NULL when there are none */
+		qsort(sv->v, sv->nr, sizeof(*sv->v), by_string);
+}
+
+bool strvec_has_sorted(const struct strvec *sv, const char *s)
+{
+	return sv->nr &&
+	       bsearch(&s, sv->v, sv->nr, sizeof(*sv->v), by_string) != NULL;
+}

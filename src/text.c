@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/scratch.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pomctl/digest.h"
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
 
@@ -117,16 +118,6 @@ static void line_path(const char *line, size_t len, struct strbuf *path)
 	strbuf_add(path, p, (size_t)((arrow ? arrow : end) - p));
 }
 
-static int by_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool in_sorted(const struct strvec *v, const char *s)
-{
-	return v->nr && bsearch(&s, v->v, v->nr, sizeof(*v->v), by_string);
-}
-
 /* The list's lines, and their paths sorted (for lookups). */
 static int read_list(const char *file, struct strbuf *text,
 		     struct strvec *lines, struct strvec *paths)
@@ -145,8 +136,7 @@ static int read_list(const char *file, struct strbuf *text,
 		strvec_push(paths, path.buf);
 		l = *nl ? nl + 1 : nl;
 	}
-	if (paths->nr)
-		qsort(paths->v, paths->nr, sizeof(*paths->v), by_string);
+	strvec_sort(paths);
 	strbuf_release(&path);
 	return 0;
 }
@@ -164,7 +154,7 @@ int treesnap_paths(const char *file, struct strvec *paths)
 
 bool treesnap_has(const struct strvec *paths, const char *path)
 {
-	return in_sorted(paths, path);
+	return strvec_has_sorted(paths, path);
 }
 
 /* Remove what was added, deepest first (the walk listed parents first). */
@@ -232,7 +222,7 @@ int treesnap_restore(const char *dir, const char *file, bool dry,
 	if (!ret && nftw(dir, visit, 32, FTW_PHYS) != 0)
 		ret = error("cannot read the tree '%s'", dir);
 	for (size_t i = 0; !ret && i < seen.nr; i++)
-		if (!in_sorted(&listed, seen.v[i]))
+		if (!strvec_has_sorted(&listed, seen.v[i]))
 			strvec_push(&r->added, seen.v[i]);
 	if (!ret && !dry)
 		ret = remove_added(dir, &r->added);

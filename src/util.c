@@ -11,9 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <rpm/rpmcrypto.h>
-#include <rpm/rpmpgp.h>
-
 #include "pomctl/log.h"
 #include "pomctl/util.h"
 
@@ -80,6 +77,21 @@ int error(const char *fmt, ...)
 	return -1;
 }
 
+int error_to(struct strbuf *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (err) {
+		strbuf_reset(err);
+		strbuf_vaddf(err, fmt, ap);
+	} else {
+		report("", fmt, ap);
+	}
+	va_end(ap);
+	return -1;
+}
+
 void warning(const char *fmt, ...)
 {
 	va_list ap;
@@ -131,6 +143,12 @@ char *xstrdup(const char *s)
 	if (!p)
 		die_oom();
 	return p;
+}
+
+void xstrset(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
 }
 
 int read_fd(int fd, size_t max, struct strbuf *sb)
@@ -442,104 +460,11 @@ bool extension_is_target(const char *name)
 	return upper;
 }
 
-static void hex(const unsigned char *d, size_t n, char *out)
+bool ends_with(const char *s, const char *suffix)
 {
-	static const char digits[] = "0123456789abcdef";
+	size_t n = strlen(s), m = strlen(suffix);
 
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static void digest_final(DIGEST_CTX ctx, char out[SHA256_HEX])
-{
-	void *d = NULL;
-	size_t n = 0;
-
-	if (rpmDigestFinal(ctx, &d, &n, 0) != 0 || n != 32)
-		die_oom();
-	hex(d, n, out);
-	free(d);
-}
-
-/*
- * librpm's digests, initialised once: without rpmInitCrypto() the crypto
- * library under librpm (libgcrypt on Debian) writes "missing
- * initialization" to syslog on every run.
- */
-static DIGEST_CTX sha256_init(void)
-{
-	static bool ready;
-
-	if (!ready && rpmInitCrypto() != 0) {
-		error("cannot initialise librpm's digests");
-		exit(1);
-	}
-	ready = true;
-	return rpmDigestInit(PGPHASHALGO_SHA256, RPMDIGEST_NONE);
-}
-
-void sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
-{
-	DIGEST_CTX ctx = sha256_init();
-
-	rpmDigestUpdate(ctx, data, len);
-	digest_final(ctx, out);
-}
-
-struct sha256_state {
-	DIGEST_CTX ctx;
-};
-
-struct sha256_state *sha256_begin(void)
-{
-	struct sha256_state *s = xmalloc(sizeof(*s));
-
-	s->ctx = sha256_init();
-	return s;
-}
-
-void sha256_update(struct sha256_state *s, const void *data, size_t len)
-{
-	rpmDigestUpdate(s->ctx, data, len);
-}
-
-void sha256_end(struct sha256_state *s, char out[SHA256_HEX])
-{
-	if (out)
-		digest_final(s->ctx, out);
-	else
-		rpmDigestFinal(s->ctx, NULL, NULL, 0);
-	free(s);
-}
-
-int sha256_file(const char *path, char out[SHA256_HEX])
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	DIGEST_CTX ctx;
-	char buf[65536];
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	ctx = sha256_init();
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = -errno;
-
-			rpmDigestFinal(ctx, NULL, NULL, 0);
-			close(fd);
-			return err;
-		}
-		rpmDigestUpdate(ctx, buf, (size_t)n);
-	}
-	close(fd);
-	digest_final(ctx, out);
-	return 0;
+	return n > m && !strcmp(s + n - m, suffix);
 }
 
 double monotonic_seconds(void)

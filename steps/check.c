@@ -16,7 +16,7 @@ static void probe_all(struct ctx *ctx, struct match_probe *probes)
 {
 	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
 		match_probe_init(&probes[i]);
-		host_probe_match(ctx->root, ctx->host.release,
+		host_probe_match(ctx->env.root, ctx->env.host.release,
 				 ctx->state->patches.v[i], &probes[i]);
 	}
 }
@@ -86,10 +86,10 @@ static int check_release(struct ctx *ctx)
 {
 	unsigned v[3];
 
-	if (kernel_version(ctx->host.release, v) < 0)
+	if (kernel_version(ctx->env.host.release, v) < 0)
 		return error("the running release '%s' is not a kernel "
 			     "release; pin it with [host] release",
-			     ctx->host.release);
+			     ctx->env.host.release);
 	return 0;
 }
 
@@ -106,7 +106,7 @@ void check_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add(fp, "run force", ctx->state->force ? "yes" : "no");
 	if (!pipeline_step_ended_run(ctx, "check") || check_release(ctx) < 0)
 		return;
-	fp_add(fp, "host release", ctx->host.release);
+	fp_add(fp, "host release", ctx->env.host.release);
 	probes = xcalloc(ctx->state->patches.nr, sizeof(*probes));
 	probe_all(ctx, probes);
 	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
@@ -131,14 +131,14 @@ int check_plan(struct ctx *ctx)
 	probe_all(ctx, probes);
 	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
 		for (size_t j = 0; j < probes[i].looked.nr; j++)
-			plan_note(ctx->plan, "%s", probes[i].looked.v[j]);
+			plan_note(ctx->env.plan, "%s", probes[i].looked.v[j]);
 		strbuf_reset(&sb);
 		describe(ctx->state->patches.v[i], &probes[i],
-			 ctx->host.release, &sb);
-		plan_note(ctx->plan, "%s", sb.buf);
+			 ctx->env.host.release, &sb);
+		plan_note(ctx->env.plan, "%s", sb.buf);
 	}
 	if (all_available(ctx, probes))
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  ctx->state->force ?
 				  "--force: the run goes on all the same" :
 				  "the run would end here (--force goes on)");
@@ -162,15 +162,15 @@ int check_run(struct ctx *ctx)
 	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
 		strbuf_reset(&sb);
 		describe(ctx->state->patches.v[i], &probes[i],
-			 ctx->host.release, &sb);
+			 ctx->env.host.release, &sb);
 		for (size_t j = 0; j < probes[i].looked.nr; j++)
-			steplog_printf(ctx->log_fd, "%s",
+			steplog_printf(ctx->env.log_fd, "%s",
 				       probes[i].looked.v[j]);
-		steplog_printf(ctx->log_fd, "%s", sb.buf);
+		steplog_printf(ctx->env.log_fd, "%s", sb.buf);
 		info("  %s", sb.buf);
 		strbuf_addf(&all, "%s%s", i ? "; " : "", sb.buf);
 	}
-	state_set_output(ctx->state, "check", "release", ctx->host.release);
+	state_set_output(ctx->state, "check", "release", ctx->env.host.release);
 	if (all_available(ctx, probes) && !ctx->state->force) {
 		strbuf_addstr(&all, ": nothing to do (--force goes on anyway)");
 		pipeline_end_run(ctx, all.buf);

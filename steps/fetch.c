@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pomctl/archive.h"
+#include "pomctl/digest.h"
 #include "pomctl/fetch.h"
 #include "pomctl/log.h"
 #include "pomctl/rpmdb.h"
@@ -41,8 +42,8 @@ static void cache_dir(struct ctx *ctx, struct strbuf *sb)
 static void tarball_url(struct ctx *ctx, const struct tarball *t,
 			struct strbuf *sb)
 {
-	const char *url = config_get(ctx->cfg, S, t->url_key);
-	const char *version = config_get(ctx->cfg, S, t->version_key);
+	const char *url = config_get(ctx->env.cfg, S, t->url_key);
+	const char *version = config_get(ctx->env.cfg, S, t->version_key);
 	const char *mark;
 
 	strbuf_reset(sb);
@@ -61,14 +62,15 @@ static void tarball_url(struct ctx *ctx, const struct tarball *t,
  */
 static bool unpinned(struct ctx *ctx, const char *url, const char *pin_key)
 {
-	return !*config_get(ctx->cfg, S, pin_key) && strncmp(url, "file:", 5);
+	return !*config_get(ctx->env.cfg, S, pin_key) &&
+	       strncmp(url, "file:", 5);
 }
 
 static int check_pin(struct ctx *ctx, const char *url, const char *pin_key)
 {
 	if (!unpinned(ctx, url, pin_key))
 		return 0;
-	if (config_get_bool(ctx->cfg, S, "require_checksums"))
+	if (config_get_bool(ctx->env.cfg, S, "require_checksums"))
 		return error(
 			"no sha256 pin for %s ([sources] %s) and checksums "
 			"are required: set the pin in pomctl.conf",
@@ -87,19 +89,19 @@ static void request(struct ctx *ctx, const char *url, const char *pin_key,
 	strbuf_reset(&pin_name);
 	if (pin_key)
 		strbuf_addf(&pin_name, "[sources] %s", pin_key);
-	config_get_words(ctx->cfg, S, "mirrors", mirrors);
+	config_get_words(ctx->env.cfg, S, "mirrors", mirrors);
 	req->url = url;
 	req->mirrors = mirrors;
-	req->sha256 = pin_key ? config_get(ctx->cfg, S, pin_key) : NULL;
+	req->sha256 = pin_key ? config_get(ctx->env.cfg, S, pin_key) : NULL;
 	req->pin_name = pin_name.buf;
-	req->connect_timeout = (long)config_get_uint(ctx->cfg, "fetch",
+	req->connect_timeout = (long)config_get_uint(ctx->env.cfg, "fetch",
 						     "connect_timeout");
-	req->low_speed_time = (long)config_get_uint(ctx->cfg, "fetch",
+	req->low_speed_time = (long)config_get_uint(ctx->env.cfg, "fetch",
 						    "low_speed_time");
-	req->max_size =
-		(long long)config_get_uint(ctx->cfg, "limits", "download_mib")
-		<< 20;
-	req->log_fd = ctx->log_fd;
+	req->max_size = (long long)config_get_uint(ctx->env.cfg, "limits",
+						   "download_mib")
+			<< 20;
+	req->log_fd = ctx->env.log_fd;
 }
 
 /*
@@ -126,7 +128,7 @@ static int srpm_name(struct ctx *ctx, struct strbuf *name)
 		return error("iptables is not installed: pomctl rebuilds the "
 			     "distribution's iptables package");
 	strbuf_addstr(name, pkg.sourcerpm);
-	rpmpkg_release(&pkg);
+	rpmdb_pkg_release(&pkg);
 	if (!name->len || strchr(name->buf, '/'))
 		return error("the installed iptables names no usable source "
 			     "package (SOURCERPM '%s')",
@@ -154,7 +156,7 @@ static int from_dir(struct ctx *ctx, const char *loc, const char *name,
 	struct strbuf rel = STRBUF_INIT;
 
 	location_url(loc, name, &rel);
-	ctx_path(ctx, rel.buf, path);
+	env_path(&ctx->env, rel.buf, path);
 	strbuf_release(&rel);
 	if (access(path->buf, R_OK) == 0)
 		return 0;
@@ -227,8 +229,9 @@ static void forget_cached(struct ctx *ctx, const char *path)
  */
 static void srpm_locations(struct ctx *ctx, struct strvec *locs)
 {
-	config_get_words(ctx->cfg, S, "srpm_locations", locs);
-	strvec_pushf(locs, "%s/SRPMS", config_get(ctx->cfg, "rpm", "topdir"));
+	config_get_words(ctx->env.cfg, S, "srpm_locations", locs);
+	strvec_pushf(locs, "%s/SRPMS",
+		     config_get(ctx->env.cfg, "rpm", "topdir"));
 }
 
 static int get_srpm(struct ctx *ctx, const char *name, struct strbuf *path)
@@ -251,15 +254,15 @@ static int get_srpm(struct ctx *ctx, const char *name, struct strbuf *path)
 
 static void topdir(struct ctx *ctx, struct strbuf *sb)
 {
-	ctx_path(ctx, config_get(ctx->cfg, "rpm", "topdir"), sb);
+	env_path(&ctx->env, config_get(ctx->env.cfg, "rpm", "topdir"), sb);
 }
 
 /* The path under the root, as the host will see it after the run. */
 static const char *unrooted(struct ctx *ctx, const char *path)
 {
-	size_t n = strlen(ctx->root);
+	size_t n = strlen(ctx->env.root);
 
-	return n && !strncmp(path, ctx->root, n) ? path + n : path;
+	return n && !strncmp(path, ctx->env.root, n) ? path + n : path;
 }
 
 static int install_srpm(struct ctx *ctx, const char *name)
@@ -269,7 +272,7 @@ static int install_srpm(struct ctx *ctx, const char *name)
 	int ret = get_srpm(ctx, name, &path);
 
 	/* librpm checks the package again before installing it */
-	if (!ret && rpm_check_package(path.buf, name, NULL) < 0) {
+	if (!ret && rpmdb_check_package(path.buf, name, NULL) < 0) {
 		forget_cached(ctx, path.buf);
 		ret = -1;
 	}
@@ -279,15 +282,16 @@ static int install_srpm(struct ctx *ctx, const char *name)
 	if (!ret) {
 		double start = monotonic_seconds();
 
-		ret = rpm_install_srpm(path.buf, top.buf, &spec);
-		steplog_work(ctx->log_fd, start, "install %s", name);
+		ret = rpmdb_install_srpm(path.buf, top.buf, &spec);
+		steplog_work(ctx->env.log_fd, start, "install %s", name);
 	}
 	if (!ret && sha256_file(path.buf, digest) == 0) {
 		state_set_output(ctx->state, "fetch", "srpm", name);
 		state_set_output(ctx->state, "fetch", "srpm_sha256", digest);
 		state_set_output(ctx->state, "fetch", "spec",
 				 unrooted(ctx, spec.buf));
-		steplog_printf(ctx->log_fd, "installed %s: %s", name, spec.buf);
+		steplog_printf(ctx->env.log_fd, "installed %s: %s", name,
+			       spec.buf);
 		info("  installed %s into %s", name, top.buf);
 	}
 	strbuf_release(&path);
@@ -352,9 +356,10 @@ static int extract_pom_into(struct ctx *ctx, const struct fetch_result *res,
 	if (!ret) {
 		struct archive_limits lim;
 
-		archive_limits_from_config(ctx->cfg, &lim);
+		archive_limits_from_config(ctx->env.cfg, &lim);
 		ret = archive_extract_top(res->path.buf, dir, &lim);
-		steplog_work(ctx->log_fd, start, "extract %s", res->path.buf);
+		steplog_work(ctx->env.log_fd, start, "extract %s",
+			     res->path.buf);
 	}
 	if (!ret && !is_dir(dir->buf))
 		ret = error(
@@ -401,7 +406,8 @@ static int pom_tree_early(struct ctx *ctx, bool plan, struct strbuf *dir,
 		if (plan) {
 			strbuf_addstr(why, "it is not in the cache yet");
 		} else if (!unpinned(ctx, url.buf, pom_tarball.pin_key) ||
-			   !config_get_bool(ctx->cfg, S, "require_checksums")) {
+			   !config_get_bool(ctx->env.cfg, S,
+					    "require_checksums")) {
 			tried = true;
 			ret = fetch(cache.buf, &req, &res);
 		}
@@ -451,7 +457,7 @@ int fetch_check_names(struct ctx *ctx, bool plan)
 	if (ret == 1 && why.len)
 		warning("patch-o-matic %s: %s; the patch names are checked "
 			"once the run fetches it",
-			config_get(ctx->cfg, S, "pom_version"), why.buf);
+			config_get(ctx->env.cfg, S, "pom_version"), why.buf);
 	else if (!ret)
 		ret = patch_check_names(ctx, dir.buf);
 	strbuf_release(&dir);
@@ -487,15 +493,17 @@ static void plan_download_of(struct ctx *ctx, const char *url,
 	request(ctx, url, pin_key, &mirrors, &req);
 	fetch_result_init(&res);
 	if (fetch_cached(cache.buf, &req, &res))
-		plan_note(ctx->plan, "%s: in the cache already (sha256 %s)",
+		plan_note(ctx->env.plan, "%s: in the cache already (sha256 %s)",
 			  url, res.digest);
 	else
-		plan_download(ctx->plan, url,
+		plan_download(ctx->env.plan, url,
 			      fetch_remote_size(url, req.connect_timeout),
 			      dest);
 	if (unpinned(ctx, url, pin_key))
-		plan_note(ctx->plan, "%s: no sha256 pin for %s ([sources] %s)",
-			  config_get_bool(ctx->cfg, S, "require_checksums") ?
+		plan_note(ctx->env.plan,
+			  "%s: no sha256 pin for %s ([sources] %s)",
+			  config_get_bool(ctx->env.cfg, S,
+					  "require_checksums") ?
 				  "error, checksums are required" :
 				  "warning, its content is not checked",
 			  url, pin_key);
@@ -510,7 +518,7 @@ static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
 	struct strbuf url = STRBUF_INIT, path = STRBUF_INIT;
 
 	srpm_locations(ctx, &locs);
-	plan_note(ctx->plan,
+	plan_note(ctx->env.plan,
 		  "the iptables source package: %s (the SOURCERPM "
 		  "of the installed iptables), tried in [sources] "
 		  "srpm_locations in order, then in the rpm SRPMS",
@@ -521,11 +529,11 @@ static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
 			plan_download_of(ctx, url.buf, "srpm_sha256", top);
 			continue;
 		}
-		ctx_path(ctx, url.buf, &path);
-		plan_note(ctx->plan, "%s: %s", url.buf,
+		env_path(&ctx->env, url.buf, &path);
+		plan_note(ctx->env.plan, "%s: %s", url.buf,
 			  access(path.buf, R_OK) ? "not there" : "there");
 	}
-	plan_note(ctx->plan,
+	plan_note(ctx->env.plan,
 		  "check its digests and install it into %s with "
 		  "librpm (the spec into SPECS, the sources into SOURCES)",
 		  top);
@@ -551,7 +559,7 @@ int fetch_plan(struct ctx *ctx)
 		strbuf_addf(&dest, "%s/SOURCES/%s", top.buf, name.buf);
 		plan_download_of(ctx, url.buf, tarballs[i]->pin_key, dest.buf);
 	}
-	plan_note(ctx->plan,
+	plan_note(ctx->env.plan,
 		  "extract the patch-o-matic tree into %s/pom "
 		  "(checked: no absolute paths, no '..', no links outside, "
 		  "no devices)",
@@ -576,7 +584,8 @@ int fetch_run(struct ctx *ctx)
 		ret = get_tarball(ctx, &iptables_tarball, &res, &name);
 	if (!ret)
 		state_set_output(ctx->state, "fetch", "iptables_version",
-				 config_get(ctx->cfg, S, "iptables_version"));
+				 config_get(ctx->env.cfg, S,
+					    "iptables_version"));
 	fetch_result_release(&res);
 	fetch_result_init(&res);
 	if (!ret)

@@ -17,8 +17,9 @@
 #include "pomctl/manifest.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/safepath.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/util.h"
+#include "kbuild.h"
 #include "steps.h"
 
 void install_fingerprint(struct ctx *ctx, struct fingerprint *fp)
@@ -46,8 +47,8 @@ static void plan_packages(struct ctx *ctx)
 				     names[i]);
 	}
 	for (size_t i = 0; i < pkgs.nr; i++)
-		plan_package(ctx->plan, "install (upgrade)", pkgs.v[i]);
-	plan_note(ctx->plan,
+		plan_package(ctx->env.plan, "install (upgrade)", pkgs.v[i]);
+	plan_note(ctx->env.plan,
 		  "before the transaction, a copy of each installed "
 		  "package it replaces is kept for rollback, where the rpm top "
 		  "directory, the updaters' caches or [sources] "
@@ -69,9 +70,9 @@ int install_plan(struct ctx *ctx)
 		ret = kernel_planned_tree(ctx, &t);
 		if (ret)
 			return -1;
-		ret = ktree_config_and_arch(ctx, &t, &config, &arch);
+		ret = ktree_config_and_arch(&ctx->env, &t, &config, &arch);
 	} else {
-		ret = ktree_open_configured(ctx, &t);
+		ret = ktree_open_configured(&ctx->env, &t);
 		if (ret)
 			return -1;
 		free(t.release); /* what the kernel step recorded */
@@ -81,7 +82,7 @@ int install_plan(struct ctx *ctx)
 	if (!ret) {
 		reboot_plan_install(ctx, &t, arch.buf);
 		plan_packages(ctx);
-		plan_reboot(ctx->plan, t.release);
+		plan_reboot(ctx->env.plan, t.release);
 	}
 	ktree_release(&t);
 	strbuf_release(&config);
@@ -100,16 +101,16 @@ static void package_locations(struct ctx *ctx, const char *arch,
 	struct strvec repos = STRVEC_INIT;
 	struct strbuf yum = STRBUF_INIT;
 
-	strvec_pushf(locs, "%s/RPMS/%s", config_get(ctx->cfg, "rpm", "topdir"),
-		     arch);
+	strvec_pushf(locs, "%s/RPMS/%s",
+		     config_get(ctx->env.cfg, "rpm", "topdir"), arch);
 	strvec_push(locs, "/var/spool/up2date");
-	ctx_path(ctx, "/var/cache/yum", &yum);
+	env_path(&ctx->env, "/var/cache/yum", &yum);
 	list_dir(yum.buf, &repos);
 	for (size_t i = 0; i < repos.nr; i++)
 		if (!relpath_check(repos.v[i]))
 			strvec_pushf(locs, "/var/cache/yum/%s/packages",
 				     repos.v[i]);
-	config_get_words(ctx->cfg, "sources", "package_locations", locs);
+	config_get_words(ctx->env.cfg, "sources", "package_locations", locs);
 	strvec_clear(&repos);
 	strbuf_release(&yum);
 }
@@ -120,10 +121,10 @@ static bool is_build_of(const char *path, const struct rpmpkg *p)
 	struct rpmpkg got = { 0 };
 	bool quiet = error_set_quiet(true), same;
 
-	same = rpm_check_package(path, NULL, &got) == 0 && *p->digest &&
+	same = rpmdb_check_package(path, NULL, &got) == 0 && *p->digest &&
 	       !strcmp(got.digest, p->digest);
 	if (got.name)
-		rpmpkg_release(&got);
+		rpmdb_pkg_release(&got);
 	error_set_quiet(quiet);
 	return same;
 }
@@ -141,7 +142,7 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 		      keep = STRBUF_INIT;
 	int ret = 1;
 
-	rpmpkg_nvr(p, &name);
+	rpmdb_pkg_nvr(p, &name);
 	strbuf_addf(&name, ".%s.rpm", p->arch);
 	package_locations(ctx, p->arch, &locs);
 	for (size_t i = 0; i < locs.nr && ret == 1; i++)
@@ -174,7 +175,7 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 			   struct manifest *m)
 {
-	const char *dbpath = config_get(ctx->cfg, "rpm", "dbpath");
+	const char *dbpath = config_get(ctx->env.cfg, "rpm", "dbpath");
 	struct rpmpkg *old = NULL, p;
 	struct strbuf nvr = STRBUF_INIT, from = STRBUF_INIT;
 	struct strvec ours = STRVEC_INIT;
@@ -184,20 +185,20 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 	/* what an earlier attempt of this run installed is the run's own */
 	manifest_packages(m, "installed", &ours);
 	for (size_t i = 0; i < pkgs->nr && !ret; i++) {
-		ret = rpm_check_package(pkgs->v[i], NULL, &p);
+		ret = rpmdb_check_package(pkgs->v[i], NULL, &p);
 		if (ret)
 			break;
 		strbuf_reset(&nvr);
-		rpmpkg_nvr(&p, &nvr);
+		rpmdb_pkg_nvr(&p, &nvr);
 		manifest_package(m, "installed", nvr.buf);
-		rpmpkg_release(&p);
+		rpmdb_pkg_release(&p);
 	}
 	if (!ret)
-		ret = rpm_replaced_by(ctx->root, dbpath, pkgs, &old, &n);
+		ret = rpmdb_replaced_by(ctx->env.root, dbpath, pkgs, &old, &n);
 	for (size_t i = 0; i < n && ret >= 0; i++) {
 		strbuf_reset(&nvr);
 		strbuf_reset(&from);
-		rpmpkg_nvr(&old[i], &nvr);
+		rpmdb_pkg_nvr(&old[i], &nvr);
 		if (strvec_has(&ours, nvr.buf))
 			continue; /* rebuilt since: nothing to put back */
 		manifest_package(m, "replaced", nvr.buf);
@@ -212,7 +213,7 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 				"will name it to reinstall by hand",
 				nvr.buf);
 	}
-	rpmpkg_free_all(old, n);
+	rpmdb_pkgs_free(old, n);
 	strvec_clear(&ours);
 	strbuf_release(&nvr);
 	strbuf_release(&from);
@@ -231,13 +232,13 @@ static int install_packages(struct ctx *ctx, struct manifest *m)
 	ctx_output_paths(ctx, "rpm", "packages", &pkgs);
 	ret = record_packages(ctx, &pkgs, m);
 	if (!ret)
-		ret = rpm_install_packages(ctx->root,
-					   config_get(ctx->cfg, "rpm",
-						      "dbpath"),
-					   &pkgs,
-					   config_get_bool(ctx->cfg, "rpm",
-							   "nodeps"));
-	steplog_work(ctx->log_fd, start, "rpm transaction of %zu packages",
+		ret = rpmdb_install_packages(ctx->env.root,
+					     config_get(ctx->env.cfg, "rpm",
+							"dbpath"),
+					     &pkgs,
+					     config_get_bool(ctx->env.cfg,
+							     "rpm", "nodeps"));
+	steplog_work(ctx->env.log_fd, start, "rpm transaction of %zu packages",
 		     pkgs.nr);
 	manifest_packages(m, "replaced", &replaced);
 	if (!ret) {
@@ -259,8 +260,8 @@ static int maybe_reboot(struct ctx *ctx)
 	struct strvec argv = STRVEC_INIT;
 	int ret = 0;
 
-	if (ctx->opt->reboot) {
-		config_get_words(ctx->cfg, "commands", "reboot", &argv);
+	if (ctx->reboot) {
+		config_get_words(ctx->env.cfg, "commands", "reboot", &argv);
 		ret = reboot_run_argv(ctx, &argv, "reboot");
 	}
 	strvec_clear(&argv);
@@ -268,7 +269,7 @@ static int maybe_reboot(struct ctx *ctx)
 }
 
 /*
- * Stages: ktree_install's (make modules_install, make install), then,
+ * Stages: kbuild_install's (make modules_install, make install), then,
  * after the boot loader is made safe (each time: it checks and edits in
  * place), the packages installed.  After a failure, resume goes on from
  * the first stage not done.
@@ -277,7 +278,7 @@ static int install_stages(struct ctx *ctx, const struct ktree *t,
 			  const char *arch, const char *def, struct manifest *m)
 {
 	const char *pkgs = step_output(ctx, "rpm", "packages");
-	int ret = ktree_install(ctx, t, arch, m);
+	int ret = kbuild_install(ctx, t, arch, m);
 
 	if (!ret)
 		ret = reboot_prepare(ctx, "install", t->release, def, m);
@@ -301,7 +302,7 @@ int install_run(struct ctx *ctx)
 	if (!*release || !*arch)
 		return error("the kernel step has no release to install; run "
 			     "pomctl resume --from kernel");
-	if (ktree_open_configured(ctx, &t) < 0)
+	if (ktree_open_configured(&ctx->env, &t) < 0)
 		return -1;
 	if (strcmp(t.release, release))
 		ret = error("the kernel tree is at %s, not the %s the kernel "

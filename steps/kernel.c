@@ -13,6 +13,7 @@
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/util.h"
+#include "kbuild.h"
 #include "steps.h"
 
 void kernel_fingerprint(struct ctx *ctx, struct fingerprint *fp)
@@ -35,9 +36,9 @@ static int ensure_config(struct ctx *ctx, const struct ktree *t,
 
 	strbuf_addf(&dotconfig, "%s/.config", t->dir);
 	if (!path_exists(dotconfig.buf)) {
-		ret = ktree_config_and_arch(ctx, t, &config, arch);
+		ret = ktree_config_and_arch(&ctx->env, t, &config, arch);
 		if (!ret && !m)
-			plan_note(ctx->plan,
+			plan_note(ctx->env.plan,
 				  "%s/.config is not there: the "
 				  "running kernel's configuration %s is "
 				  "copied there",
@@ -45,8 +46,9 @@ static int ensure_config(struct ctx *ctx, const struct ktree *t,
 		else if (!ret)
 			ret = ktree_install_config(t, config.buf, m);
 	} else {
-		ktree_arch(dotconfig.buf, config_get(ctx->cfg, "build", "arch"),
-			   ctx->host.arch, arch);
+		ktree_arch(dotconfig.buf,
+			   config_get(ctx->env.cfg, "build", "arch"),
+			   ctx->env.host.arch, arch);
 	}
 	strbuf_release(&dotconfig);
 	strbuf_release(&config);
@@ -65,7 +67,7 @@ static int distclean_keeping_config(struct ctx *ctx, struct ktree *t,
 		return error("cannot read '%s'", config);
 	ret = manifest_backup(m, config);
 	if (!ret)
-		ret = ktree_make(ctx, t, arch,
+		ret = ktree_make(&ctx->env, t, arch,
 				 (const char *const[]){ "distclean", NULL },
 				 (const char *const[]){ NULL }, NULL, false);
 	if (!ret)
@@ -77,7 +79,8 @@ static int distclean_keeping_config(struct ctx *ctx, struct ktree *t,
 /* How the build starts, and with which make target ("" for none). */
 static const char *build_start(struct ctx *ctx, const struct ktree *t)
 {
-	const char *incremental = config_get(ctx->cfg, "build", "incremental");
+	const char *incremental = config_get(ctx->env.cfg, "build",
+					     "incremental");
 
 	if (!strcmp(ctx->state->trial, "skip"))
 		return "distclean"; /* the first build of the run */
@@ -104,16 +107,16 @@ static int planned_release(struct ctx *ctx, struct ktree *t,
 			   struct strbuf *diff)
 {
 	if (!trial_decides(ctx))
-		return ktree_new_release(ctx, t, NULL, diff);
-	return ktree_release_after_trial(ctx, t,
-					 !strcmp(ctx->state->trial, "full"),
-					 diff);
+		return kbuild_new_release(ctx, t, NULL, diff);
+	return kbuild_release_after_trial(ctx, t,
+					  !strcmp(ctx->state->trial, "full"),
+					  diff);
 }
 
 int kernel_planned_tree(struct ctx *ctx, struct ktree *t)
 {
 	struct strbuf diff = STRBUF_INIT;
-	int ret = ktree_open_configured(ctx, t);
+	int ret = ktree_open_configured(&ctx->env, t);
 
 	if (!ret && planned_release(ctx, t, &diff) < 0) {
 		ktree_release(t);
@@ -128,25 +131,25 @@ static void plan_start(struct ctx *ctx, const struct ktree *t, const char *arch)
 	const char *start = build_start(ctx, t);
 
 	if (*start)
-		ktree_plan_make(ctx, t, arch, start);
+		kbuild_plan_make(ctx, t, arch, start);
 	if (!strcmp(start, "distclean"))
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "the first build of the run (--trial="
 			  "skip) starts from the tree as make distclean leaves "
 			  "it, its .config kept (backed up): a vendor tree's "
 			  "leftovers (.depend files, prebuilt helpers) go");
 	else if (*start)
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "make clean after the trial's build "
 			  "([build] incremental = %s)",
-			  config_get(ctx->cfg, "build", "incremental"));
+			  config_get(ctx->env.cfg, "build", "incremental"));
 	else
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "no make clean: the build system tracks "
 			  "configuration and dependencies, so the build "
 			  "redoes what the new options and release change "
 			  "([build] incremental = %s)",
-			  config_get(ctx->cfg, "build", "incremental"));
+			  config_get(ctx->env.cfg, "build", "incremental"));
 }
 
 int kernel_plan(struct ctx *ctx)
@@ -157,7 +160,7 @@ int kernel_plan(struct ctx *ctx)
 	struct strvec options = STRVEC_INIT;
 	int ret;
 
-	if (ktree_open_configured(ctx, &t) < 0)
+	if (ktree_open_configured(&ctx->env, &t) < 0)
 		return -1;
 	ret = ensure_config(ctx, &t, &arch, NULL);
 	if (!ret) {
@@ -166,9 +169,9 @@ int kernel_plan(struct ctx *ctx)
 	}
 	if (!ret) {
 		strbuf_addf(&path, "%s/Makefile", t.dir);
-		plan_edit(ctx->plan, path.buf, diff.buf);
+		plan_edit(ctx->env.plan, path.buf, diff.buf);
 		if (trial_decides(ctx))
-			plan_note(ctx->plan,
+			plan_note(ctx->env.plan,
 				  "release %s: the Makefile as the "
 				  "trial leaves it, varied again",
 				  t.release);
@@ -184,16 +187,17 @@ int kernel_plan(struct ctx *ctx)
 				kconfig_set_modules(path.buf, &options, true,
 						    &diff);
 			if (diff.len)
-				plan_edit(ctx->plan, path.buf, diff.buf);
+				plan_edit(ctx->env.plan, path.buf, diff.buf);
 		} else {
-			plan_note(ctx->plan,
+			plan_note(ctx->env.plan,
 				  "the options the patches add are "
 				  "set to m (known once the patch step ran)");
 		}
-		ktree_plan_oldconfig(ctx, &t, arch.buf);
-		plan_note(ctx->plan, "then every option must still be on");
-		ktree_plan_build(ctx, &t, arch.buf);
-		plan_note(ctx->plan, "then every patch's module must be built");
+		kbuild_plan_oldconfig(ctx, &t, arch.buf);
+		plan_note(ctx->env.plan, "then every option must still be on");
+		kbuild_plan_build(ctx, &t, arch.buf);
+		plan_note(ctx->env.plan,
+			  "then every patch's module must be built");
 	}
 	strvec_clear(&options);
 	ktree_release(&t);
@@ -244,12 +248,12 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	if (!strcmp(start, "distclean"))
 		ret = distclean_keeping_config(ctx, t, m, arch, config.buf);
 	else if (*start)
-		ret = ktree_make(ctx, t, arch,
+		ret = ktree_make(&ctx->env, t, arch,
 				 (const char *const[]){ start, NULL },
 				 (const char *const[]){ NULL }, NULL, false);
 	if (!ret)
-		ret = ktree_new_release(ctx, t, m, &diff);
-	steplog_printf(ctx->log_fd, "%s", diff.buf);
+		ret = kbuild_new_release(ctx, t, m, &diff);
+	steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 	strvec_split(&options, step_output(ctx, "patch", "options"), " ");
 	if (!ret && options.nr) {
 		strbuf_reset(&diff);
@@ -257,10 +261,10 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		if (!ret)
 			ret = kconfig_set_modules(config.buf, &options, false,
 						  &diff);
-		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 	}
 	if (!ret)
-		ret = ktree_oldconfig(ctx, t, arch);
+		ret = kbuild_oldconfig(ctx, t, arch);
 	if (!ret)
 		ret = ktree_check_options(t, &options);
 	strvec_clear(&options);
@@ -270,7 +274,7 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 }
 
 /*
- * Stages: configured, then ktree_build's.  After a failure, resume goes on
+ * Stages: configured, then kbuild_build's.  After a failure, resume goes on
  * from the first stage not done, when the tree is as that attempt left it.
  */
 static int rebuild(struct ctx *ctx, struct ktree *t, struct manifest *m,
@@ -278,11 +282,11 @@ static int rebuild(struct ctx *ctx, struct ktree *t, struct manifest *m,
 {
 	int ret = 0;
 
-	if (ktree_stage_begin(ctx, t, "configured"))
-		ret = ktree_stage_end(ctx, t, "configured",
-				      configure(ctx, t, m, arch));
+	if (kbuild_stage_begin(ctx, t, "configured"))
+		ret = kbuild_stage_end(ctx, t, "configured",
+				       configure(ctx, t, m, arch));
 	if (!ret)
-		ret = ktree_build(ctx, t, arch);
+		ret = kbuild_build(ctx, t, arch);
 	if (!ret)
 		ret = check_modules(ctx, t, built);
 	return ret;
@@ -295,7 +299,7 @@ int kernel_run(struct ctx *ctx)
 	struct strbuf arch = STRBUF_INIT, built = STRBUF_INIT;
 	int ret;
 
-	if (ktree_open_configured(ctx, &t) < 0)
+	if (ktree_open_configured(&ctx->env, &t) < 0)
 		return -1;
 	ret = ctx_tree_snapshot(ctx, t.dir);
 	if (!ret)

@@ -24,7 +24,7 @@ static const char *pom_dir(struct ctx *ctx)
 	static struct strbuf cached = STRBUF_INIT;
 	const char *dir = ctx_fetched_pom(ctx, &cached);
 
-	if (dir || !ctx->plan)
+	if (dir || !ctx->env.plan)
 		return dir;
 	strbuf_reset(&cached);
 	return fetch_pom_cached(ctx, &cached) == 0 ? cached.buf : NULL;
@@ -34,13 +34,13 @@ static const char *pom_dir(struct ctx *ctx)
 static int open_all(struct ctx *ctx, struct ktree *kt, struct pom_tree *pt,
 		    struct pom_patch ***set, size_t *n)
 {
-	if (ktree_open_configured(ctx, kt) < 0)
+	if (ktree_open_configured(&ctx->env, kt) < 0)
 		return -1;
 	if (pom_open(pt, pom_dir(ctx), kt->v) < 0) {
 		ktree_release(kt);
 		return -1;
 	}
-	if (pom_order(pt, &ctx->state->patches, set, n) < 0) {
+	if (pom_order(pt, &ctx->state->patches, set, n, NULL) < 0) {
 		pom_release(pt);
 		ktree_release(kt);
 		return -1;
@@ -69,11 +69,11 @@ int patch_check_names(struct ctx *ctx, const char *dir)
 	size_t n;
 	int ret;
 
-	if (ktree_open_configured(ctx, &kt) < 0)
+	if (ktree_open_configured(&ctx->env, &kt) < 0)
 		return -1;
 	ret = pom_open(&pt, dir, kt.v);
 	if (!ret) {
-		ret = pom_order(&pt, &ctx->state->patches, &set, &n);
+		ret = pom_order(&pt, &ctx->state->patches, &set, &n, NULL);
 		if (!ret)
 			ret = check_for_kernel(set, n, &kt);
 		free(set);
@@ -107,17 +107,17 @@ static void plan_one(struct ctx *ctx, const struct pom_tree *pt,
 {
 	struct pom_check res = { POM_APPLIES, STRBUF_INIT };
 
-	pom_test(ctx, pt, p, kdir, &res);
-	plan_note(ctx->plan, "%s (%s): %s%s%s", p->name, p->repo,
+	pom_test(&ctx->env, pt, p, kdir, &res);
+	plan_note(ctx->env.plan, "%s (%s): %s%s%s", p->name, p->repo,
 		  res.status == POM_APPLIES ? "applies cleanly" :
 					      pom_status_name(res.status),
 		  res.detail.len ? ": " : "", res.detail.buf);
 	for (size_t i = 0; res.status == POM_APPLIES && i < p->diffs.nr; i++) {
 		struct strvec argv = STRVEC_INIT;
 
-		pom_patch_argv(ctx, kdir, p->diffs.v[i], 1, false, false,
+		pom_patch_argv(&ctx->env, kdir, p->diffs.v[i], 1, false, false,
 			       &argv);
-		plan_command(ctx->plan, strvec_argv(&argv), NULL);
+		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
 		strvec_clear(&argv);
 	}
 	strbuf_release(&res.detail);
@@ -131,7 +131,7 @@ int patch_plan(struct ctx *ctx)
 	size_t n;
 
 	if (!pom_dir(ctx)) {
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "once fetch has extracted patch-o-matic, "
 			  "each requested patch and its dependencies are tried "
 			  "on a copy of the files they touch, then applied to "
@@ -195,7 +195,7 @@ static void present_patches(struct ctx *ctx, const struct pom_tree *pt,
 			in_set |= set[k] == p;
 		for (size_t k = 0; k < earlier.nr; k++)
 			before |= !strcmp(earlier.v[k], p->name);
-		if (!in_set && before && pom_is_applied(ctx, pt, p, kdir))
+		if (!in_set && before && pom_is_applied(&ctx->env, pt, p, kdir))
 			(*out)[(*nout)++] = p;
 	}
 	strvec_clear(&earlier);
@@ -246,7 +246,7 @@ static void report(struct ctx *ctx, const struct pom_patch *p,
 	if (!pom_kernel_part(p))
 		what = "userspace only: the rpm step carries its diff";
 	info("  %s: %s", p->name, what);
-	steplog_printf(ctx->log_fd, "%s: %s", p->name, what);
+	steplog_printf(ctx->env.log_fd, "%s: %s", p->name, what);
 }
 
 int patch_run(struct ctx *ctx)
@@ -270,7 +270,7 @@ int patch_run(struct ctx *ctx)
 	if (!ret)
 		ret = ctx_manifest_open(ctx, "patch", &m);
 	if (!ret) {
-		ret = pom_apply(ctx, &pt, set, n, kt.dir, &m, &applied);
+		ret = pom_apply(&ctx->env, &pt, set, n, kt.dir, &m, &applied);
 		manifest_release(&m);
 	}
 	if (!ret) {

@@ -15,9 +15,10 @@
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
+#include "kbuild.h"
 #include "steps.h"
 
 /* An initrd where the running entry has one: made when missing. */
@@ -28,20 +29,20 @@ static int ensure_initrd(struct ctx *ctx, const struct bootcfg *b,
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int ret = 0;
 
-	if (!boot_needs_initrd(b, ctx->host.release, release, &img))
+	if (!boot_needs_initrd(b, ctx->env.host.release, release, &img))
 		goto out;
 	if (!img.len)
 		strbuf_addf(&img, "/initrd-%s.img", release);
 	if (strncmp(img.buf, "/boot/", 6))
 		strbuf_addstr(&rel, "/boot");
 	strbuf_addstr(&rel, img.buf);
-	ctx_path(ctx, rel.buf, &host);
+	env_path(&ctx->env, rel.buf, &host);
 	if (path_exists(host.buf))
 		goto out;
-	config_get_words(ctx->cfg, "commands", "mkinitrd", &cp.args);
+	config_get_words(ctx->env.cfg, "commands", "mkinitrd", &cp.args);
 	strvec_pushv(&cp.args,
 		     (const char *const[]){ "-f", rel.buf, release, NULL });
-	cp.log_fd = ctx->log_fd;
+	cp.log_fd = ctx->env.log_fd;
 	ret = run_command(&cp) ? error("mkinitrd for %s failed (see pomctl "
 				       "log)",
 				       release) :
@@ -58,7 +59,7 @@ int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what)
 	struct child_process cp = CHILD_PROCESS_INIT;
 
 	strvec_pushv(&cp.args, strvec_argv(argv));
-	cp.log_fd = ctx->log_fd;
+	cp.log_fd = ctx->env.log_fd;
 	cp.label = what;
 	return run_command(&cp) ? error("%s failed (see pomctl log)", what) : 0;
 }
@@ -77,19 +78,19 @@ static int one_shot(struct ctx *ctx, const struct bootcfg *b,
 
 	if (os->back_to >= 0) {
 		ret = boot_entry_savedefault(b, release, os->back_to, m, &diff);
-		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 	}
 	if (!ret && os->make_saved) { /* after: it reads the file afresh */
 		strbuf_reset(&diff);
-		ret = boot_make_saved(ctx, m, &diff);
-		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		ret = boot_make_saved(&ctx->env, m, &diff);
+		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 	}
 	if (!ret && os->records_state)
-		ret = boot_record_state(ctx, b, m);
+		ret = boot_record_state(&ctx->env, b, m);
 	if (!ret && os->first.nr)
-		ret = boot_command(ctx, &os->first, NULL, "the boot map");
+		ret = boot_command(&ctx->env, &os->first, NULL, "the boot map");
 	if (!ret)
-		ret = boot_command(ctx, &os->argv, os->input.buf,
+		ret = boot_command(&ctx->env, &os->argv, os->input.buf,
 				   "the one-shot boot");
 	strbuf_release(&diff);
 	return ret;
@@ -101,7 +102,7 @@ static int one_shot(struct ctx *ctx, const struct bootcfg *b,
  */
 static void by_hand(struct ctx *ctx, const char *step, const char *how)
 {
-	steplog_printf(ctx->log_fd, "no one-shot boot: %s\n", how);
+	steplog_printf(ctx->env.log_fd, "no one-shot boot: %s\n", how);
 	log_event(LOG_NOTICE, "no one-shot boot: %s", how);
 	state_set_output(ctx->state, step, "boot_once", "by hand");
 }
@@ -112,23 +113,23 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	struct bootcfg b;
 	struct strbuf diff = STRBUF_INIT, why = STRBUF_INIT;
 	struct one_shot os = ONE_SHOT_INIT;
-	int ret = boot_load(ctx, &b), rc = 1;
+	int ret = boot_load(&ctx->env, &b), rc = 1;
 
 	if (!ret && boot_find(&b, release) < 0) {
-		ret = boot_add_like(ctx, &b, ctx->host.release, release, m,
-				    &diff);
-		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		ret = boot_add_like(&ctx->env, &b, ctx->env.host.release,
+				    release, m, &diff);
+		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 		boot_release(&b);
 		if (!ret)
-			ret = boot_load(ctx, &b);
+			ret = boot_load(&ctx->env, &b);
 	}
 	if (!ret)
 		ret = ensure_initrd(ctx, &b, release);
-	if (!ret &&
-	    !boot_check(ctx, &b, ctx->host.release, release, def_before, &why))
+	if (!ret && !boot_check(&ctx->env, &b, ctx->env.host.release, release,
+				def_before, &why))
 		ret = error("the boot loader is not safe to reboot with: %s",
 			    why.buf);
-	if (!ret && (rc = boot_one_shot(ctx, &b, release, &os)) == 0)
+	if (!ret && (rc = boot_one_shot(&ctx->env, &b, release, &os)) == 0)
 		ret = one_shot(ctx, &b, release, &os, m);
 	if (!ret && rc == 0) /* rollback re-arms what must be */
 		state_set_output(ctx->state, step, "boot_once", os.kind);
@@ -139,7 +140,7 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 
 		/* the root's own path: said after the reboot too */
 		state_set_output(ctx->state, step, "boot_config",
-				 root_own(ctx->root, b.path));
+				 root_own(ctx->env.root, b.path));
 		state_set_output(ctx->state, step, "boot_title",
 				 n >= 0 && *b.e[n].title ? b.e[n].title :
 							   release);
@@ -160,8 +161,8 @@ static void plan_boot(struct ctx *ctx, const char *release)
 	bool quiet = error_set_quiet(true), there;
 	int rc;
 
-	if (boot_load(ctx, &b) < 0) {
-		plan_note(ctx->plan,
+	if (boot_load(&ctx->env, &b) < 0) {
+		plan_note(ctx->env.plan,
 			  "the boot loader configuration cannot be "
 			  "read: %s",
 			  error_last());
@@ -171,36 +172,37 @@ static void plan_boot(struct ctx *ctx, const char *release)
 	error_set_quiet(quiet);
 	there = boot_find(&b, release) >= 0;
 	if (!there)
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "make install's installkernel adds an "
 			  "entry for %s to %s (Red Hat's does); where it adds "
 			  "none, pomctl adds one like the running kernel's "
 			  "(recorded for rollback)",
 			  release, b.path);
 	/* the running entry has an initrd: the new one will need one */
-	if (boot_needs_initrd(&b, ctx->host.release, ctx->host.release, &img))
-		plan_note(ctx->plan,
+	if (boot_needs_initrd(&b, ctx->env.host.release, ctx->env.host.release,
+			      &img))
+		plan_note(ctx->env.plan,
 			  "an initrd for %s, as the running entry "
 			  "has one: [commands] mkinitrd -f /boot/initrd-%s.img "
 			  "%s where make install made none",
 			  release, release, release);
-	plan_note(ctx->plan,
+	plan_note(ctx->env.plan,
 		  "then checked: entries for %s and the running "
 		  "%s, the default unchanged",
-		  release, ctx->host.release);
-	rc = boot_one_shot(ctx, &b, release, &os);
+		  release, ctx->env.host.release);
+	rc = boot_one_shot(&ctx->env, &b, release, &os);
 	if (os.asked.nr) /* it changes nothing: help savedefault */
-		plan_command(ctx->plan, strvec_argv(&os.asked), NULL);
+		plan_command(ctx->env.plan, strvec_argv(&os.asked), NULL);
 	if (os.first.nr)
-		plan_command(ctx->plan, strvec_argv(&os.first), NULL);
+		plan_command(ctx->env.plan, strvec_argv(&os.first), NULL);
 	if (rc > 0)
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "no one-shot boot: %s; at the reboot, "
 			  "choose the entry for %s in the boot menu (the "
 			  "default stays the old kernel)",
 			  os.how.buf, release);
 	else if (os.back_to >= 0)
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "the entry for %s gets `savedefault %ld`, "
 			  "so that the old default boots after it (recorded "
 			  "for rollback)",
@@ -208,9 +210,9 @@ static void plan_boot(struct ctx *ctx, const char *release)
 	if (rc <= 0 && os.make_saved) {
 		struct strbuf diff = STRBUF_INIT;
 
-		boot_make_saved(ctx, NULL, &diff);
-		plan_edit(ctx->plan, b.path, diff.buf);
-		plan_note(ctx->plan,
+		boot_make_saved(&ctx->env, NULL, &diff);
+		plan_edit(ctx->env.plan, b.path, diff.buf);
+		plan_note(ctx->env.plan,
 			  "%s says `default saved` from then on "
 			  "(GRUB 0.97 boots an entry once only so; the file "
 			  "is kept for rollback)",
@@ -218,17 +220,18 @@ static void plan_boot(struct ctx *ctx, const char *release)
 		strbuf_release(&diff);
 	}
 	if (rc == 0) /* which flavour, which mechanism */
-		plan_note(ctx->plan, "the one-shot boot: %s", os.how.buf);
+		plan_note(ctx->env.plan, "the one-shot boot: %s", os.how.buf);
 	if (rc <= 0 && os.argv_known)
-		plan_command(ctx->plan, strvec_argv(&os.argv), NULL);
+		plan_command(ctx->env.plan, strvec_argv(&os.argv), NULL);
 	else if (rc < 0)
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "the one-shot boot of %s: %s, once its "
 			  "entry is there",
 			  release, os.how.buf);
 	if (os.input.len) /* its first line: "savedefault ..." */
-		plan_note(ctx->plan, "the one-shot boot of %s: %.*s", release,
-			  (int)strcspn(os.input.buf, "\n"), os.input.buf);
+		plan_note(ctx->env.plan, "the one-shot boot of %s: %.*s",
+			  release, (int)strcspn(os.input.buf, "\n"),
+			  os.input.buf);
 	boot_release(&b);
 	one_shot_release(&os);
 	strbuf_release(&img);
@@ -240,16 +243,17 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 	struct strvec mods = STRVEC_INIT, kernel = STRVEC_INIT,
 		      argv = STRVEC_INIT;
 
-	ktree_install_args(ctx, &mods, &kernel);
-	ktree_make_argv(ctx, t, arch,
+	kbuild_install_args(ctx, &mods, &kernel);
+	ktree_make_argv(&ctx->env, t, arch,
 			(const char *const[]){ "modules_install", NULL },
-			strvec_argv(&mods), false, &argv);
-	plan_command(ctx->plan, strvec_argv(&argv), NULL);
+			strvec_argv(&mods), false, &argv, NULL);
+	plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
 	strvec_clear(&argv);
-	ktree_make_argv(ctx, t, arch, (const char *const[]){ "install", NULL },
-			strvec_argv(&kernel), false, &argv);
-	plan_command(ctx->plan, strvec_argv(&argv), NULL);
-	plan_note(ctx->plan, "the kernel's .config as /boot/config-%s",
+	ktree_make_argv(&ctx->env, t, arch,
+			(const char *const[]){ "install", NULL },
+			strvec_argv(&kernel), false, &argv, NULL);
+	plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+	plan_note(ctx->env.plan, "the kernel's .config as /boot/config-%s",
 		  t->release);
 	plan_boot(ctx, t->release);
 	strvec_clear(&argv);
@@ -260,17 +264,17 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 int reboot_precheck(struct ctx *ctx)
 {
 	struct bootcfg b;
-	int ret = boot_load(ctx, &b);
+	int ret = boot_load(&ctx->env, &b);
 
 	if (ret)
 		return ret;
-	if (boot_find(&b, ctx->host.release) < 0)
+	if (boot_find(&b, ctx->env.host.release) < 0)
 		ret = error(
 			"the boot loader configuration %s has no entry for "
 			"the running kernel %s: pomctl installs a new kernel "
 			"only beside a bootable old one; nothing was "
 			"installed",
-			b.path, ctx->host.release);
+			b.path, ctx->env.host.release);
 	boot_release(&b);
 	return ret;
 }
@@ -281,7 +285,7 @@ char *reboot_default_release(struct ctx *ctx)
 	char *def = NULL;
 	bool old = error_set_quiet(true);
 
-	if (boot_load(ctx, &b) == 0) {
+	if (boot_load(&ctx->env, &b) == 0) {
 		if (boot_default_release(&b))
 			def = xstrdup(boot_default_release(&b));
 		boot_release(&b);

@@ -7,9 +7,12 @@
  * iptables build picks its optional extensions by looking at the tree.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -20,10 +23,11 @@
 #include "pomctl/manifest.h"
 #include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/scratch.h"
 #include "pomctl/spec.h"
+#include "pomctl/text.h"
 #include "pomctl/util.h"
 #include "steps.h"
 
@@ -42,7 +46,7 @@ struct job {
 
 static void packager(struct ctx *ctx, struct strbuf *sb)
 {
-	const char *p = config_get(ctx->cfg, "general", "packager");
+	const char *p = config_get(ctx->env.cfg, "general", "packager");
 	struct passwd *pw = getpwuid(getuid());
 	char host[256] = "localhost";
 
@@ -92,9 +96,9 @@ static int extract_sources(struct ctx *ctx, struct job *j)
 	strbuf_addf(&tarball, "%s/%s", j->sources.buf, j->tarball);
 	strbuf_addf(&j->src, "%s/src", j->tmp.buf);
 	start = monotonic_seconds();
-	archive_limits_from_config(ctx->cfg, &lim);
+	archive_limits_from_config(ctx->env.cfg, &lim);
 	ret = archive_extract_top(tarball.buf, &j->src, &lim);
-	steplog_work(ctx->log_fd, start, "extract %s", tarball.buf);
+	steplog_work(ctx->env.log_fd, start, "extract %s", tarball.buf);
 	strbuf_release(&tarball);
 	return ret;
 }
@@ -118,8 +122,8 @@ static void original_spec(struct ctx *ctx, struct job *j)
 		backup = j->spec.buf;
 	if (read_file(backup, 4 << 20, false, &text) == 0 &&
 	    spec_edited_by_pomctl(text.buf) &&
-	    (first = manifest_first_backup(ctx->root, ctx->state_dir.buf, "rpm",
-					   j->spec.buf)))
+	    (first = manifest_first_backup(ctx->env.root, ctx->state_dir.buf,
+					   "rpm", j->spec.buf)))
 		backup = first;
 	strbuf_addstr(&j->orig, backup);
 	free(first);
@@ -138,7 +142,7 @@ static void original_spec(struct ctx *ctx, struct job *j)
 static void build_release(struct ctx *ctx, const char *version,
 			  struct strbuf *out)
 {
-	const char *want = config_get(ctx->cfg, "rpm", "release");
+	const char *want = config_get(ctx->env.cfg, "rpm", "release");
 	struct rpmpkg ipt = { 0 };
 	struct rpmdb db;
 
@@ -152,14 +156,14 @@ static void build_release(struct ctx *ctx, const char *version,
 		built.version = (char *)version;
 		built.release = (char *)want;
 		if (!strcmp(ipt.version, version) &&
-		    rpmpkg_cmp(&built, &ipt) < 0) {
+		    rpmdb_pkg_cmp(&built, &ipt) < 0) {
 			strbuf_reset(out);
 			strbuf_addf(out, "%s.%s", ipt.release, want);
 			info("  release %s: the installed iptables-%s-%s sorts "
 			     "above %s",
 			     out->buf, ipt.version, ipt.release, want);
 		}
-		rpmpkg_release(&ipt);
+		rpmdb_pkg_release(&ipt);
 	}
 	rpmdb_close(&db);
 }
@@ -169,9 +173,11 @@ static int job_init(struct ctx *ctx, struct job *j)
 	struct strbuf sb = STRBUF_INIT;
 
 	memset(j, 0, sizeof(*j));
-	ctx_path(ctx, config_get(ctx->cfg, "rpm", "topdir"), &j->topdir);
+	env_path(&ctx->env, config_get(ctx->env.cfg, "rpm", "topdir"),
+		 &j->topdir);
 	strbuf_addf(&j->sources, "%s/SOURCES", j->topdir.buf);
-	ctx_path(ctx, state_get_output(ctx->state, "fetch", "spec"), &j->spec);
+	env_path(&ctx->env, state_get_output(ctx->state, "fetch", "spec"),
+		 &j->spec);
 	original_spec(ctx, j);
 	j->version = state_get_output(ctx->state, "fetch", "iptables_version");
 	j->tarball = state_get_output(ctx->state, "fetch", "iptables_tarball");
@@ -182,7 +188,7 @@ static int job_init(struct ctx *ctx, struct job *j)
 		return error("the fetch step has no results to build from; run "
 			     "pomctl resume --from fetch");
 	build_release(ctx, j->version, &j->release);
-	if (ktree_open_configured(ctx, &j->kt) < 0)
+	if (ktree_open_configured(&ctx->env, &j->kt) < 0)
 		return -1;
 	j->have_kt = true;
 	strbuf_addstr(&j->kdir, j->kt.dir);
@@ -221,11 +227,11 @@ static int redundant_patches(struct ctx *ctx, struct job *j, bool drop_failing)
 		}
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", j->sources.buf, p[i].file);
-		if (pom_patch_file(ctx, j->src.buf, path.buf, strip, false,
-				   true, NULL) == 0)
+		if (pom_patch_file(&ctx->env, j->src.buf, path.buf, strip,
+				   false, true, NULL) == 0)
 			continue; /* still needed */
-		if (pom_patch_file(ctx, j->src.buf, path.buf, strip, true, true,
-				   NULL) == 0 ||
+		if (pom_patch_file(&ctx->env, j->src.buf, path.buf, strip, true,
+				   true, NULL) == 0 ||
 		    drop_failing) {
 			strvec_push(&j->drop, p[i].file);
 			continue;
@@ -276,6 +282,71 @@ static bool has_extension(const struct job *j, const char *name,
 	return yes;
 }
 
+/* The largest userspace diff or file of a patch that is read. */
+#define USERSPACE_MAX (16 << 20)
+
+static struct {
+	const char *src; /* the iptables sources */
+	size_t base;	 /* length of the iptables/ dir's path */
+	struct strbuf *diff;
+	int ret;
+} us;
+
+static int visit_userspace(const char *path, const struct stat *st, int type,
+			   struct FTW *ftw)
+{
+	struct strbuf old = STRBUF_INIT, new = STRBUF_INIT,
+		      target = STRBUF_INIT, label = STRBUF_INIT;
+	const char *rel = path + us.base + 1;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F)
+		return 0;
+	strbuf_addf(&target, "%s/%s", us.src, rel);
+	if (path_exists(target.buf) &&
+	    read_file(target.buf, USERSPACE_MAX, false, &old) < 0)
+		us.ret = error("cannot read '%s'", target.buf);
+	if (read_file(path, USERSPACE_MAX, false, &new) < 0)
+		us.ret = error("cannot read '%s'", path);
+	strbuf_addf(&label, "iptables/%s", rel);
+	if (!us.ret)
+		text_diff(label.buf, old.buf, old.len, new.buf, new.len,
+			  us.diff);
+	strbuf_release(&old);
+	strbuf_release(&new);
+	strbuf_release(&target);
+	strbuf_release(&label);
+	return us.ret;
+}
+
+/*
+ * The userspace part of p as one diff for the iptables tree (applied with
+ * patch -p1): a classic .userspace diff or an -ng iptables.patch as they
+ * are, an -ng iptables/ tree as the diff that makes src (the new iptables
+ * sources) look like it.  Empty when there is nothing to change.
+ */
+static int userspace_diff(const struct pom_patch *p, const char *src,
+			  struct strbuf *diff)
+{
+	int ret = 0;
+
+	if (p->userspace) {
+		ret = read_file(p->userspace, USERSPACE_MAX, false, diff);
+		return ret ? error("cannot read '%s': %s", p->userspace,
+				   strerror(-ret)) :
+			     0;
+	}
+	if (!p->userspace_dir)
+		return 0;
+	us.src = src;
+	us.base = strlen(p->userspace_dir);
+	us.diff = diff;
+	us.ret = 0;
+	nftw(p->userspace_dir, visit_userspace, 16, FTW_PHYS);
+	return us.ret;
+}
+
 /* Extensions the packages must hold, and the userspace diffs to carry. */
 static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 			   struct manifest *m)
@@ -289,16 +360,14 @@ static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 	for (size_t i = 0; i < names.nr && !ret; i++) {
 		const char *name = names.v[i];
 		struct pom_patch *p;
-		bool old = error_set_quiet(true);
 
-		ret = pom_find(&j->pt, name, &p);
-		error_set_quiet(old);
+		ret = pom_find(&j->pt, name, &p, &file); /* not one: passed */
 		if (ret) {
 			ret = 0;
 			continue;
 		}
 		strbuf_reset(&diff);
-		ret = pom_userspace_diff(p, j->src.buf, &diff);
+		ret = userspace_diff(p, j->src.buf, &diff);
 		if (has_extension(j, name, &diff))
 			strvec_pushf(&j->extensions, "libipt_%s.so", name);
 		if (ret || !diff.len)
@@ -390,7 +459,7 @@ static int install_spec(struct ctx *ctx, struct job *j, const char *text,
 		double start = monotonic_seconds();
 
 		ret = spec_validate(tmp.buf, j->topdir.buf, &x);
-		steplog_work(ctx->log_fd, start,
+		steplog_work(ctx->env.log_fd, start,
 			     "librpmbuild parses the "
 			     "edited spec");
 	}
@@ -414,7 +483,7 @@ static bool is_build_error(const char *line)
 static void rpmbuild_argv(struct ctx *ctx, const struct job *j,
 			  struct strvec *argv)
 {
-	config_get_words(ctx->cfg, "commands", "rpmbuild", argv);
+	config_get_words(ctx->env.cfg, "commands", "rpmbuild", argv);
 	strvec_push(argv, "--define");
 	strvec_pushf(argv, "_topdir %s", j->topdir.buf);
 	strvec_pushv(argv, (const char *const[]){ "-ba", j->spec.buf, NULL });
@@ -428,7 +497,7 @@ static int rpmbuild(struct ctx *ctx, const struct job *j)
 	int ret;
 
 	rpmbuild_argv(ctx, j, &cp.args);
-	cp.log_fd = ctx->log_fd;
+	cp.log_fd = ctx->env.log_fd;
 	cp.label = "rpmbuild";
 	cp.is_error = is_build_error;
 	cp.errors = &errors;
@@ -505,13 +574,13 @@ static int check_packages(const struct job *j, struct strbuf *built)
 		if (find_package(j, names[i], release, &path) < 0)
 			ret = error("rpmbuild made no %s-%s-%s package",
 				    names[i], j->version, release);
-		else if (rpm_check_package(path.buf, NULL, NULL) < 0)
+		else if (rpmdb_check_package(path.buf, NULL, NULL) < 0)
 			ret = -1;
 		else
 			strbuf_addf(built, "%s%s", built->len ? " " : "",
 				    path.buf);
 		if (!ret && i == 0)
-			ret = rpm_package_files(path.buf, &files);
+			ret = rpmdb_package_files(path.buf, &files);
 	}
 	for (size_t i = 0; !ret && i < j->extensions.nr; i++)
 		if (!has_file_ending(&files, j->extensions.v[i]))
@@ -538,6 +607,24 @@ void rpm_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "kernel", "tree");
 }
 
+/*
+ * The spec's edits: patches that no longer apply dropped (when asked),
+ * the userspace parts (written into the rpm tree and recorded in m when
+ * write), the new text, its diff and the edit log.
+ */
+static int spec_edits(struct ctx *ctx, struct job *j, bool write,
+		      struct manifest *m, struct strbuf *text,
+		      struct strbuf *diff, struct strbuf *log)
+{
+	int ret = redundant_patches(ctx, j,
+				    config_get_bool(ctx->env.cfg, "rpm",
+						    "drop_failing_patches"));
+
+	if (!ret)
+		ret = userspace_parts(ctx, j, write, m);
+	return ret ? ret : edit_spec(ctx, j, text, diff, log);
+}
+
 int rpm_plan(struct ctx *ctx)
 {
 	struct job j;
@@ -546,7 +633,7 @@ int rpm_plan(struct ctx *ctx)
 	int ret;
 
 	if (!state_get_output(ctx->state, "fetch", "spec")) {
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "once fetch has installed the SRPM: the "
 			  "spec is edited (version, release, -devel and -pom "
 			  "subpackages, patches the new iptables contains "
@@ -556,19 +643,12 @@ int rpm_plan(struct ctx *ctx)
 	}
 	ret = job_init(ctx, &j);
 	if (!ret)
-		ret = redundant_patches(
-			ctx, &j,
-			config_get_bool(ctx->cfg, "rpm",
-					"drop_failing_patches"));
-	if (!ret)
-		ret = userspace_parts(ctx, &j, false, NULL);
-	if (!ret)
-		ret = edit_spec(ctx, &j, &text, &diff, &log);
+		ret = spec_edits(ctx, &j, false, NULL, &text, &diff, &log);
 	if (!ret) {
-		plan_edit(ctx->plan, j.spec.buf, diff.buf);
+		plan_edit(ctx->env.plan, j.spec.buf, diff.buf);
 		rpmbuild_argv(ctx, &j, &argv);
-		plan_command(ctx->plan, strvec_argv(&argv), NULL);
-		plan_note(ctx->plan,
+		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+		plan_note(ctx->env.plan,
 			  "then iptables, iptables-devel and "
 			  "iptables-pom must be built%s%s",
 			  j.extensions.nr ? ", the main package holding " : "",
@@ -596,19 +676,13 @@ int rpm_run(struct ctx *ctx)
 		double start = monotonic_seconds();
 
 		ret = spec_validate(j.orig.buf, j.topdir.buf, NULL);
-		steplog_work(ctx->log_fd, start, "librpmbuild parses %s",
+		steplog_work(ctx->env.log_fd, start, "librpmbuild parses %s",
 			     j.orig.buf);
 		if (!ret)
-			ret = redundant_patches(
-				ctx, &j,
-				config_get_bool(ctx->cfg, "rpm",
-						"drop_failing_patches"));
-		if (!ret)
-			ret = userspace_parts(ctx, &j, true, &m);
-		if (!ret)
-			ret = edit_spec(ctx, &j, &text, &diff, &log);
+			ret = spec_edits(ctx, &j, true, &m, &text, &diff, &log);
 		if (!ret) {
-			steplog_printf(ctx->log_fd, "%s%s", log.buf, diff.buf);
+			steplog_printf(ctx->env.log_fd, "%s%s", log.buf,
+				       diff.buf);
 			ret = install_spec(ctx, &j, text.buf, &m);
 		}
 		manifest_save(&m);
@@ -620,7 +694,7 @@ int rpm_run(struct ctx *ctx)
 		double start = monotonic_seconds();
 
 		ret = check_packages(&j, &built);
-		steplog_work(ctx->log_fd, start,
+		steplog_work(ctx->env.log_fd, start,
 			     "librpm reads the built "
 			     "packages");
 	}

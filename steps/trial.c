@@ -14,6 +14,7 @@
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/util.h"
+#include "kbuild.h"
 #include "steps.h"
 
 static bool mode_is(struct ctx *ctx, const char *mode)
@@ -31,7 +32,7 @@ void trial_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "kernel", "config");
 	fp_add_config(fp, ctx, "build", "arch");
 	fp_add_config(fp, ctx, "commands", "make");
-	fp_add(fp, "host arch", ctx->host.arch);
+	fp_add(fp, "host arch", ctx->env.host.arch);
 	fp_add_step(fp, ctx->state, "update");
 }
 
@@ -50,23 +51,24 @@ int trial_plan(struct ctx *ctx)
 	int ret;
 
 	if (mode_is(ctx, "skip")) {
-		plan_note(ctx->plan, "--trial=skip: the kernel is not "
-				     "test-built before it is patched");
+		plan_note(ctx->env.plan, "--trial=skip: the kernel is not "
+					 "test-built before it is patched");
 		return 0;
 	}
-	if (ktree_open_configured(ctx, &t) < 0)
+	if (ktree_open_configured(&ctx->env, &t) < 0)
 		return -1;
-	plan_note(ctx->plan, "kernel tree %s, release %s", t.dir, t.release);
-	ret = ktree_config_and_arch(ctx, &t, &config, &arch);
+	plan_note(ctx->env.plan, "kernel tree %s, release %s", t.dir,
+		  t.release);
+	ret = ktree_config_and_arch(&ctx->env, &t, &config, &arch);
 	if (!ret) {
-		ktree_plan_make(ctx, &t, arch.buf, "distclean");
-		ret = ktree_new_release(ctx, &t, NULL, &diff);
+		kbuild_plan_make(ctx, &t, arch.buf, "distclean");
+		ret = kbuild_new_release(ctx, &t, NULL, &diff);
 	}
 	if (!ret) {
-		plan_edit(ctx->plan, makefile_of(&t, &path), diff.buf);
+		plan_edit(ctx->env.plan, makefile_of(&t, &path), diff.buf);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/.config", t.dir);
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "the running kernel's configuration: %s, "
 			  "copied to %s%s; ARCH=%s",
 			  config.buf, path.buf,
@@ -74,11 +76,11 @@ int trial_plan(struct ctx *ctx)
 						  "backed up, then replaced)" :
 						  "",
 			  arch.buf);
-		ktree_plan_oldconfig(ctx, &t, arch.buf);
-		ktree_plan_build(ctx, &t, arch.buf);
+		kbuild_plan_oldconfig(ctx, &t, arch.buf);
+		kbuild_plan_build(ctx, &t, arch.buf);
 		if (mode_is(ctx, "full")) {
 			reboot_plan_install(ctx, &t, arch.buf);
-			plan_reboot(ctx->plan, t.release);
+			plan_reboot(ctx->env.plan, t.release);
 		}
 	}
 	ktree_release(&t);
@@ -100,7 +102,7 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t, const char *arch,
 	if (path_exists(config.buf))
 		ret = manifest_backup(m, config.buf);
 	if (!ret)
-		ret = ktree_make(ctx, t, arch,
+		ret = ktree_make(&ctx->env, t, arch,
 				 (const char *const[]){ "distclean", NULL },
 				 (const char *const[]){ NULL }, NULL, false);
 	strbuf_release(&config);
@@ -115,21 +117,21 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	int ret = clean_tree(ctx, t, arch, m);
 
 	if (!ret)
-		ret = ktree_new_release(ctx, t, m, &diff);
+		ret = kbuild_new_release(ctx, t, m, &diff);
 	if (!ret) {
-		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 		info("  release %s, configuration %s, ARCH=%s", t->release,
 		     config, arch);
 		ret = ktree_install_config(t, config, m);
 	}
 	if (!ret)
-		ret = ktree_oldconfig(ctx, t, arch);
+		ret = kbuild_oldconfig(ctx, t, arch);
 	strbuf_release(&diff);
 	return ret;
 }
 
 /*
- * Stages: configured, then ktree_build's and ktree_install's.  After a
+ * Stages: configured, then kbuild_build's and kbuild_install's.  After a
  * failure, resume goes on from the first stage not done, when the tree is
  * as that attempt left it.
  */
@@ -137,14 +139,14 @@ static int build_trial(struct ctx *ctx, struct ktree *t, struct manifest *m,
 		       struct strbuf *arch)
 {
 	struct strbuf config = STRBUF_INIT;
-	int ret = ktree_config_and_arch(ctx, t, &config, arch);
+	int ret = ktree_config_and_arch(&ctx->env, t, &config, arch);
 
-	if (!ret && ktree_stage_begin(ctx, t, "configured"))
-		ret = ktree_stage_end(ctx, t, "configured",
-				      configure(ctx, t, m, config.buf,
-						arch->buf));
+	if (!ret && kbuild_stage_begin(ctx, t, "configured"))
+		ret = kbuild_stage_end(ctx, t, "configured",
+				       configure(ctx, t, m, config.buf,
+						 arch->buf));
 	if (!ret)
-		ret = ktree_build(ctx, t, arch->buf);
+		ret = kbuild_build(ctx, t, arch->buf);
 	strbuf_release(&config);
 	return ret;
 }
@@ -160,7 +162,7 @@ static int install_trial(struct ctx *ctx, const struct ktree *t,
 	int ret = reboot_precheck(ctx);
 
 	if (!ret)
-		ret = ktree_install(ctx, t, arch, m);
+		ret = kbuild_install(ctx, t, arch, m);
 	if (!ret)
 		ret = reboot_prepare(ctx, "trial", t->release, def, m);
 	free(def);
@@ -178,7 +180,7 @@ int trial_run(struct ctx *ctx)
 		info("  --trial=skip: no trial build");
 		return 0;
 	}
-	if (ktree_open_configured(ctx, &t) < 0)
+	if (ktree_open_configured(&ctx->env, &t) < 0)
 		return -1;
 	ret = ctx_tree_snapshot(ctx, t.dir);
 	if (!ret)

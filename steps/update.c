@@ -12,7 +12,7 @@
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/rpmdb.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/util.h"
 #include "steps.h"
 
@@ -27,11 +27,11 @@ struct kernels {
 static void kernels_release(struct kernels *k)
 {
 	if (k->have_kernel)
-		rpmpkg_release(&k->kernel);
+		rpmdb_pkg_release(&k->kernel);
 	if (k->have_source)
-		rpmpkg_release(&k->source);
+		rpmdb_pkg_release(&k->source);
 	if (k->have_iptables)
-		rpmpkg_release(&k->iptables);
+		rpmdb_pkg_release(&k->iptables);
 }
 
 static int query(struct ctx *ctx, struct kernels *k)
@@ -43,7 +43,7 @@ static int query(struct ctx *ctx, struct kernels *k)
 		return -1;
 	k->have_kernel = rpmdb_newest(&db, KERNEL_PACKAGE, &k->kernel) == 0;
 	k->have_source = rpmdb_newest(&db,
-				      config_get(ctx->cfg, "update",
+				      config_get(ctx->env.cfg, "update",
 						 "source_package"),
 				      &k->source) == 0;
 	k->have_iptables = rpmdb_newest(&db, "iptables", &k->iptables) == 0;
@@ -58,7 +58,7 @@ static void add_command(struct ctx *ctx, const char *program,
 {
 	*cmds = xrealloc(*cmds, (*n + 1) * sizeof(**cmds));
 	strvec_init(&(*cmds)[*n]);
-	config_get_words(ctx->cfg, "commands", program, &(*cmds)[*n]);
+	config_get_words(ctx->env.cfg, "commands", program, &(*cmds)[*n]);
 	strvec_pushv(&(*cmds)[*n], args);
 	(*n)++;
 }
@@ -67,8 +67,9 @@ static void add_command(struct ctx *ctx, const char *program,
 static size_t updater_commands(struct ctx *ctx, const struct kernels *k,
 			       struct strvec **cmds)
 {
-	const char *updater = config_get(ctx->cfg, "update", "updater");
-	const char *source = config_get(ctx->cfg, "update", "source_package");
+	const char *updater = config_get(ctx->env.cfg, "update", "updater");
+	const char *source = config_get(ctx->env.cfg, "update",
+					"source_package");
 	size_t n = 0;
 
 	*cmds = NULL;
@@ -109,16 +110,17 @@ static void free_commands(struct strvec *cmds, size_t n)
 static void describe(struct ctx *ctx, const struct kernels *k,
 		     struct strbuf *sb)
 {
-	const char *source = config_get(ctx->cfg, "update", "source_package");
+	const char *source = config_get(ctx->env.cfg, "update",
+					"source_package");
 
 	strbuf_addstr(sb, "newest installed kernel: ");
 	if (k->have_kernel)
-		rpmpkg_vr(&k->kernel, sb);
+		rpmdb_pkg_vr(&k->kernel, sb);
 	else
 		strbuf_addstr(sb, "none");
 	strbuf_addf(sb, "; %s: ", source);
 	if (k->have_source)
-		rpmpkg_vr(&k->source, sb);
+		rpmdb_pkg_vr(&k->source, sb);
 	else
 		strbuf_addstr(sb, "not installed");
 }
@@ -126,7 +128,8 @@ static void describe(struct ctx *ctx, const struct kernels *k,
 /* The source package must match the newest kernel; 0 or -1 (reported). */
 static int assert_matching(struct ctx *ctx, const struct kernels *k)
 {
-	const char *source = config_get(ctx->cfg, "update", "source_package");
+	const char *source = config_get(ctx->env.cfg, "update",
+					"source_package");
 	struct strbuf kv = STRBUF_INIT, sv = STRBUF_INIT;
 	int ret = 0;
 
@@ -134,13 +137,13 @@ static int assert_matching(struct ctx *ctx, const struct kernels *k)
 		return error("no '%s' package is installed: pomctl builds on "
 			     "the distribution's kernel",
 			     KERNEL_PACKAGE);
-	rpmpkg_vr(&k->kernel, &kv);
+	rpmdb_pkg_vr(&k->kernel, &kv);
 	if (!k->have_source)
 		ret = error("%s is not installed: install %s-%s (for example "
 			    "up2date -i %s -f), then run pomctl resume",
 			    source, source, kv.buf, source);
 	else {
-		rpmpkg_vr(&k->source, &sv);
+		rpmdb_pkg_vr(&k->source, &sv);
 		if (strcmp(kv.buf, sv.buf))
 			ret = error("%s is %s but the newest installed kernel "
 				    "is %s: install %s-%s, then run pomctl "
@@ -154,7 +157,7 @@ static int assert_matching(struct ctx *ctx, const struct kernels *k)
 
 void update_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
-	const char *updater = config_get(ctx->cfg, "update", "updater");
+	const char *updater = config_get(ctx->env.cfg, "update", "updater");
 
 	fp_add_config(fp, ctx, "update", "updater");
 	fp_add_config(fp, ctx, "update", "source_package");
@@ -174,13 +177,13 @@ int update_plan(struct ctx *ctx)
 		return -1;
 	n = updater_commands(ctx, &k, &cmds);
 	for (size_t i = 0; i < n; i++)
-		plan_command(ctx->plan, strvec_argv(&cmds[i]), NULL);
+		plan_command(ctx->env.plan, strvec_argv(&cmds[i]), NULL);
 	describe(ctx, &k, &sb);
-	plan_note(ctx->plan, "now: %s", sb.buf);
-	plan_note(ctx->plan,
+	plan_note(ctx->env.plan, "now: %s", sb.buf);
+	plan_note(ctx->env.plan,
 		  "afterwards %s must be installed at the "
 		  "version-release of the newest kernel",
-		  config_get(ctx->cfg, "update", "source_package"));
+		  config_get(ctx->env.cfg, "update", "source_package"));
 	free_commands(cmds, n);
 	kernels_release(&k);
 	strbuf_release(&sb);
@@ -219,7 +222,7 @@ static void distribution_srpm(struct ctx *ctx, const struct rpmpkg *ipt,
 	const char *srpm = ipt->sourcerpm;
 	bool quiet = error_set_quiet(true);
 
-	rpmpkg_nvr(ipt, &nvr);
+	rpmdb_pkg_nvr(ipt, &nvr);
 	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
 			 pomctl_nr_steps) == 0) {
 		for (size_t i = h.nr; i-- > 0;) {
@@ -261,7 +264,7 @@ static int run_updater(struct ctx *ctx, struct strvec *cmds, size_t n)
 		if (pipeline_stage_skip(ctx, stage.buf, argv.buf))
 			continue;
 		strvec_pushv(&cp.args, strvec_argv(&cmds[i]));
-		cp.log_fd = ctx->log_fd;
+		cp.log_fd = ctx->env.log_fd;
 		cp.label = "update";
 		ret = run_command(&cp);
 		if (ret)
@@ -293,15 +296,15 @@ int update_run(struct ctx *ctx)
 	if (ret || query(ctx, &k) < 0)
 		return -1;
 	describe(ctx, &k, &sb);
-	steplog_printf(ctx->log_fd, "%s", sb.buf);
+	steplog_printf(ctx->env.log_fd, "%s", sb.buf);
 	info("  %s", sb.buf);
 	ret = assert_matching(ctx, &k);
 	if (!ret) {
 		strbuf_reset(&sb);
-		rpmpkg_vr(&k.kernel, &sb);
+		rpmdb_pkg_vr(&k.kernel, &sb);
 		state_set_output(ctx->state, "update", "kernel", sb.buf);
 		strbuf_reset(&sb);
-		rpmpkg_vr(&k.source, &sb);
+		rpmdb_pkg_vr(&k.source, &sb);
 		state_set_output(ctx->state, "update", "source", sb.buf);
 		/* the fetch step's SRPM, named before install replaces it */
 		strbuf_reset(&sb);

@@ -18,8 +18,9 @@
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/nettest.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/util.h"
+#include "kbuild.h"
 #include "steps.h"
 
 void verify_fingerprint(struct ctx *ctx, struct fingerprint *fp)
@@ -28,7 +29,7 @@ void verify_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_step(fp, ctx->state, "rpm");
 	fp_add_step(fp, ctx->state, "kernel");
 	fp_add_step(fp, ctx->state, "install");
-	fp_add(fp, "host release", ctx->host.release);
+	fp_add(fp, "host release", ctx->env.host.release);
 	fp_add_config(fp, ctx, "commands", "modprobe");
 	fp_add_config(fp, ctx, "commands", "iptables");
 	fp_add_config(fp, ctx, "commands", "netns_iptables");
@@ -46,7 +47,7 @@ static const char *extension_flag(const char *name)
 static void verify_argv(struct ctx *ctx, const char *program,
 			const char *const *args, struct strvec *argv)
 {
-	config_get_words(ctx->cfg, "commands", program, argv);
+	config_get_words(ctx->env.cfg, "commands", program, argv);
 	strvec_pushv(argv, args);
 }
 
@@ -56,7 +57,7 @@ static int run_quiet(struct ctx *ctx, const char *program,
 	struct child_process cp = CHILD_PROCESS_INIT;
 
 	verify_argv(ctx, program, args, &cp.args);
-	cp.log_fd = ctx->log_fd;
+	cp.log_fd = ctx->env.log_fd;
 	cp.label = "verify";
 	return run_command(&cp);
 }
@@ -84,7 +85,7 @@ static int load_modules(struct ctx *ctx, struct strbuf *report)
 			      (const char *const[]){ name.buf, NULL }))
 			ret = error("the module %s does not load into %s (see "
 				    "pomctl log verify)",
-				    name.buf, ctx->host.release);
+				    name.buf, ctx->env.host.release);
 		else
 			strbuf_addf(report, "  module %s: loaded\n", name.buf);
 	}
@@ -164,7 +165,7 @@ static int functional(struct ctx *ctx, struct strbuf *report)
 		strbuf_addstr(report, "  functional test: only for string\n");
 		return 0;
 	}
-	ret = nettest_string(ctx, &result);
+	ret = nettest_string(&ctx->env, &result);
 	if (ret == NETTEST_PASSED)
 		strbuf_addf(report, "  functional test: passed (%s)\n",
 			    result.buf);
@@ -201,7 +202,7 @@ static void plan_checks(struct ctx *ctx, const char *program, const char *names,
 					    "--help", NULL },
 				    &argv);
 		}
-		plan_command(ctx->plan, strvec_argv(&argv), NULL);
+		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
 		strvec_clear(&argv);
 	}
 	strvec_clear(&v);
@@ -216,19 +217,20 @@ static void plan_promotion(struct ctx *ctx, const char *release)
 	struct strvec argv = STRVEC_INIT;
 	bool quiet = error_set_quiet(true);
 
-	if (!config_get_bool(ctx->cfg, "boot", "make_default")) {
-		plan_note(ctx->plan, "the boot default stays as it is: [boot] "
-				     "make_default = no");
-	} else if (!step_done(ctx, "install") || boot_load(ctx, &b) < 0) {
-		plan_note(ctx->plan, "then %s becomes the boot default",
+	if (!config_get_bool(ctx->env.cfg, "boot", "make_default")) {
+		plan_note(ctx->env.plan,
+			  "the boot default stays as it is: [boot] "
+			  "make_default = no");
+	} else if (!step_done(ctx, "install") || boot_load(&ctx->env, &b) < 0) {
+		plan_note(ctx->env.plan, "then %s becomes the boot default",
 			  release);
 	} else {
-		if (boot_set_default(ctx, &b, release, NULL, &diff, &argv) ==
-			    0 &&
+		if (boot_set_default(&ctx->env, &b, release, NULL, &diff,
+				     &argv) == 0 &&
 		    diff.len)
-			plan_edit(ctx->plan, b.path, diff.buf);
+			plan_edit(ctx->env.plan, b.path, diff.buf);
 		if (argv.nr)
-			plan_command(ctx->plan, strvec_argv(&argv), NULL);
+			plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
 		boot_release(&b);
 	}
 	error_set_quiet(quiet);
@@ -254,14 +256,14 @@ int verify_plan(struct ctx *ctx)
 	error_set_quiet(quiet);
 	if (!*release)
 		release = "the new kernel";
-	plan_note(ctx->plan, "after the reboot: %s must be the running kernel",
-		  release);
+	plan_note(ctx->env.plan,
+		  "after the reboot: %s must be the running kernel", release);
 	if (step_done(ctx, "kernel"))
 		plan_checks(ctx, "modprobe",
 			    step_output(ctx, "kernel", "modules"), true);
 	else
 		plan_note(
-			ctx->plan,
+			ctx->env.plan,
 			"each patch's module is loaded with "
 			"[commands] modprobe (known once the kernel step ran)");
 	if (step_done(ctx, "rpm") && step_done(ctx, "kernel")) {
@@ -274,18 +276,18 @@ int verify_plan(struct ctx *ctx)
 		strvec_clear(&names);
 		strbuf_release(&list);
 	} else
-		plan_note(ctx->plan,
+		plan_note(ctx->env.plan,
 			  "[commands] iptables -m NAME --help (-j "
 			  "for a target) must know each extension (known once "
 			  "the rpm and kernel steps ran)");
-	plan_note(ctx->plan,
+	plan_note(ctx->env.plan,
 		  "for string, a rule in a throwaway network "
 		  "namespace must count exactly the packet carrying a token "
 		  "([commands] netns_iptables, there only)");
 	plan_promotion(ctx, release);
 	if (!strcmp(ctx->state->trial, "full") &&
-	    !config_get_bool(ctx->cfg, "boot", "keep_trial"))
-		plan_note(ctx->plan,
+	    !config_get_bool(ctx->env.cfg, "boot", "keep_trial"))
+		plan_note(ctx->env.plan,
 			  "then the trial kernel %s goes, with its "
 			  "boot entry ([boot] keep_trial = yes keeps it)",
 			  *step_output(ctx, "trial", "release") ?
@@ -306,11 +308,11 @@ static int promote(struct ctx *ctx, const char *release, struct strbuf *report)
 	struct manifest m;
 	struct strbuf diff = STRBUF_INIT;
 	struct strvec argv = STRVEC_INIT;
-	int ret = boot_load(ctx, &b);
+	int ret = boot_load(&ctx->env, &b);
 
 	if (ret)
 		return -1;
-	if (!config_get_bool(ctx->cfg, "boot", "make_default")) {
+	if (!config_get_bool(ctx->env.cfg, "boot", "make_default")) {
 		strbuf_addf(report,
 			    "  boot default: left as it is ([boot] "
 			    "make_default = no): the next reboot starts %s\n",
@@ -322,10 +324,12 @@ static int promote(struct ctx *ctx, const char *release, struct strbuf *report)
 	}
 	ret = ctx_manifest_open(ctx, "verify", &m);
 	if (!ret) {
-		ret = boot_set_default(ctx, &b, release, &m, &diff, &argv);
-		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		ret = boot_set_default(&ctx->env, &b, release, &m, &diff,
+				       &argv);
+		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 		if (ret == 0 && argv.nr)
-			ret = boot_command(ctx, &argv, NULL, "the promotion");
+			ret = boot_command(&ctx->env, &argv, NULL,
+					   "the promotion");
 		manifest_save(&m);
 		manifest_release(&m);
 	}
@@ -355,11 +359,11 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 	int ret;
 
 	if (!*trial || strcmp(ctx->state->trial, "full") ||
-	    !strcmp(trial, ctx->host.release) ||
-	    config_get_bool(ctx->cfg, "boot", "keep_trial"))
+	    !strcmp(trial, ctx->env.host.release) ||
+	    config_get_bool(ctx->env.cfg, "boot", "keep_trial"))
 		return 0;
 	quiet = error_set_quiet(true); /* said in the report */
-	ret = boot_load(ctx, &b);
+	ret = boot_load(&ctx->env, &b);
 	if (ret) {
 		error_set_quiet(quiet);
 		strbuf_addf(report, "  trial kernel %s: NOT removed (%s)\n",
@@ -368,15 +372,15 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 	}
 	ret = ctx_manifest_open(ctx, "verify", &m);
 	if (!ret) {
-		ret = boot_remove(ctx, &b, trial, &m, &diff, &argv);
-		steplog_printf(ctx->log_fd, "%s", diff.buf);
+		ret = boot_remove(&ctx->env, &b, trial, &m, &diff, &argv);
+		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 		if (!ret && argv.nr)
-			ret = boot_command(ctx, &argv, NULL,
+			ret = boot_command(&ctx->env, &argv, NULL,
 					   "the trial entry's removal");
 		manifest_save(&m);
 		manifest_release(&m);
 	}
-	ktree_installed_files(ctx, trial, &files); /* what install made */
+	kbuild_installed_files(ctx, trial, &files); /* what install made */
 	for (size_t i = 0; i < files.nr && !ret; i++)
 		if (is_dir(files.v[i]) ?
 			    remove_tree(files.v[i]) < 0 :
@@ -407,12 +411,12 @@ int verify_run(struct ctx *ctx)
 	struct strbuf report = STRBUF_INIT;
 	int ret = 0;
 
-	if (strcmp(ctx->host.release, release))
+	if (strcmp(ctx->env.host.release, release))
 		return error(
 			"the running kernel is %s, not %s: the new kernel "
 			"did not come up or was not chosen; its boot entry "
 			"is in %s",
-			ctx->host.release, release,
+			ctx->env.host.release, release,
 			step_output(ctx, "install", "boot_config"));
 	strbuf_addf(&report, "pomctl: %s is running (it was %s)\n", release,
 		    step_output(ctx, "check", "release"));
@@ -437,7 +441,7 @@ int verify_run(struct ctx *ctx)
 		remove_trial(ctx, &report);
 	if (!ret) {
 		strbuf_addf(&report, "  logs: %s/logs", ctx->state_dir.buf);
-		steplog_printf(ctx->log_fd, "%s", report.buf);
+		steplog_printf(ctx->env.log_fd, "%s", report.buf);
 		say_final("%s", report.buf);
 		state_set_output(ctx->state, "verify", "report", report.buf);
 	}

@@ -6,11 +6,11 @@
  * into grub.cfg itself are not read).
  *
  *	struct bootcfg b;
- *	boot_load(ctx, &b);			1. [boot] loader and config
+ *	boot_load(env, &b);			1. [boot] loader and config
  *	boot_find(&b, release);			2. the entry booting release
- *	boot_add_like(ctx, &b, old, new, m, &diff);  3. a copy of old's entry
- *	boot_check(ctx, &b, running, new, &why);     4. the safety checks
- *	boot_one_shot(ctx, &b, new, &os);	     5. boot new once
+ *	boot_add_like(env, &b, old, new, m, &diff);  3. a copy of old's entry
+ *	boot_check(env, &b, running, new, &why);     4. the safety checks
+ *	boot_one_shot(env, &b, new, &os);	     5. boot new once
  *	boot_release(&b);
  *
  * pomctl never edits the running kernel's entry: a new entry is appended
@@ -26,7 +26,7 @@
 #include "pomctl/strbuf.h"
 #include "pomctl/text.h"
 
-struct ctx;
+struct env;
 struct manifest;
 
 enum loader { LOADER_GRUB, LOADER_LILO, LOADER_GRUB2 };
@@ -55,7 +55,7 @@ struct bootcfg {
 				 * grub/default) */
 };
 
-int boot_load(struct ctx *ctx, struct bootcfg *b);
+int boot_load(const struct env *env, struct bootcfg *b);
 void boot_release(struct bootcfg *b);
 /* Parse a GRUB legacy or LILO configuration (tests); 0 or -1. */
 int boot_parse(struct bootcfg *b, enum loader loader, const char *name,
@@ -69,7 +69,7 @@ long boot_find(const struct bootcfg *b, const char *release);
  * release changed.  diff gets the change; with m NULL nothing is written
  * (plan), else the configuration is backed up in m first.
  */
-int boot_add_like(struct ctx *ctx, struct bootcfg *b, const char *old,
+int boot_add_like(const struct env *env, struct bootcfg *b, const char *old,
 		  const char *new, struct manifest *m, struct strbuf *diff);
 
 /* The release the default entry boots, or NULL when unknown. */
@@ -81,8 +81,9 @@ const char *boot_default_release(const struct bootcfg *b);
  * before the install, def_before (unless [boot] default_to_new).  why
  * gets the first failure.
  */
-bool boot_check(struct ctx *ctx, const struct bootcfg *b, const char *running,
-		const char *new, const char *def_before, struct strbuf *why);
+bool boot_check(const struct env *env, const struct bootcfg *b,
+		const char *running, const char *new, const char *def_before,
+		struct strbuf *why);
 
 /* The initrd the new entry names, when the running entry has one. */
 bool boot_needs_initrd(const struct bootcfg *b, const char *running,
@@ -133,8 +134,8 @@ void one_shot_release(struct one_shot *os);
  * depend on it, os->how the mechanism.  A GRUB legacy host's grub shell is
  * asked (`help savedefault`), which runs it.
  */
-int boot_one_shot(struct ctx *ctx, const struct bootcfg *b, const char *release,
-		  struct one_shot *os);
+int boot_one_shot(const struct env *env, const struct bootcfg *b,
+		  const char *release, struct one_shot *os);
 
 /*
  * Set release's `savedefault` line (GRUB legacy) to `savedefault VALUE`,
@@ -150,18 +151,19 @@ int boot_entry_savedefault(const struct bootcfg *b, const char *release,
  * file names; grub-set-default writes it).  diff gets the edit; with m
  * NULL nothing is written, else the configuration is backed up in m first.
  */
-int boot_make_saved(struct ctx *ctx, struct manifest *m, struct strbuf *diff);
+int boot_make_saved(const struct env *env, struct manifest *m,
+		    struct strbuf *diff);
 
 /*
  * Run a boot loader command (a one-shot, lilo, grub-set-default) with
  * input on its stdin; what names it in errors.  The grub shell answers
  * "Error N: ..." and exits 0: that answer is a failure too.  0 or -1.
  */
-int boot_command(struct ctx *ctx, const struct strvec *argv, const char *input,
-		 const char *what);
+int boot_command(const struct env *env, const struct strvec *argv,
+		 const char *input, const char *what);
 
 /* Record in m the loader's state file (boot_state_file) before a change. */
-int boot_record_state(struct ctx *ctx, const struct bootcfg *b,
+int boot_record_state(const struct env *env, const struct bootcfg *b,
 		      struct manifest *m);
 
 /*
@@ -174,7 +176,7 @@ int boot_record_state(struct ctx *ctx, const struct bootcfg *b,
  * is written (plan), else the configuration is backed up in m first.  0;
  * 1 when release is the default already; -1 (reported).
  */
-int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
+int boot_set_default(const struct env *env, const struct bootcfg *b,
 		     const char *release, struct manifest *m,
 		     struct strbuf *diff, struct strvec *argv);
 /*
@@ -185,20 +187,22 @@ int boot_set_default(struct ctx *ctx, const struct bootcfg *b,
  * m NULL nothing is written, else what changes is backed up in m first.
  * 0 (also when there is no such entry), or -1 (reported).
  */
-int boot_remove(struct ctx *ctx, const struct bootcfg *b, const char *release,
-		struct manifest *m, struct strbuf *diff, struct strvec *argv);
+int boot_remove(const struct env *env, const struct bootcfg *b,
+		const char *release, struct manifest *m, struct strbuf *diff,
+		struct strvec *argv);
 
 /*
  * The file the one-shot command writes (GRUB legacy: grub/default beside
  * the configuration; LILO: /boot/map; GRUB 2: grubenv), for the manifest.
  */
-void boot_state_file(struct ctx *ctx, const struct bootcfg *b,
+void boot_state_file(const struct env *env, const struct bootcfg *b,
 		     struct strbuf *path);
 
 /* true when there is an entry for release; where says what was read. */
-bool boot_has_entry(struct ctx *ctx, const char *release, struct strbuf *where);
+bool boot_has_entry(const struct env *env, const char *release,
+		    struct strbuf *where);
 
 /* The host path of the loader's configuration (rooted [boot] config). */
-void boot_config_path(struct ctx *ctx, struct strbuf *path);
+void boot_config_path(const struct env *env, struct strbuf *path);
 
 #endif

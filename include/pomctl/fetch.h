@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 
+#include "pomctl/digest.h"
 #include "pomctl/strbuf.h"
 #include "pomctl/util.h"
 

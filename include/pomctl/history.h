@@ -50,4 +50,8 @@ struct run_entry *history_last_to_undo(struct history *h);
 /* "in progress", "done", "ended at check", "rolled back", ... */
 const char *history_state_name(const struct run_entry *e);
 
+/* The runs, a line each (RUN STATE PATCHES KERNEL STARTED .. LAST STEP), or
+ * as JSON (schema 1), on stdout. */
+void history_print(struct history *h, bool json);
+
 #endif

@@ -19,7 +19,7 @@
 
 #include "pomctl/strbuf.h"
 
-struct ctx;
+struct env;
 struct manifest;
 
 struct ktree {
@@ -47,6 +47,14 @@ const char *ktree_module_suffix(const struct ktree *t);
 void ktree_new_extraversion(const struct ktree *t, const char *suffix,
 			    const struct strvec *taken, struct strbuf *out);
 
+/*
+ * The Makefile's EXTRAVERSION set to extraversion: its diff from the
+ * Makefile as it is (or, with from, as it will be with that EXTRAVERSION)
+ * into diff; written (after a backup in m) unless m is NULL.
+ */
+int ktree_edit_extraversion(struct ktree *t, const char *from,
+			    const char *extraversion, struct manifest *m,
+			    struct strbuf *diff);
 /*
  * Set the Makefile's EXTRAVERSION; diff gets the change.  With m NULL
  * nothing is written (plan); otherwise the Makefile is backed up in m
@@ -99,88 +107,29 @@ int kconfig_set_modules(const char *config, const struct strvec *options,
  */
 int ktree_check_options(const struct ktree *t, const struct strvec *options);
 
+/* Open the configured tree ([kernel] tree under the root). */
+int ktree_open_configured(const struct env *env, struct ktree *t);
+/* The running kernel's configuration and the ARCH= it implies. */
+int ktree_config_and_arch(const struct env *env, const struct ktree *t,
+			  struct strbuf *config, struct strbuf *arch);
+
 /*
  * Run make in the tree: make -C DIR ARCH=arch [-jN] targets..., extra
  * arguments appended (INSTALL_PATH=...); input fed to stdin (oldconfig).
  * A failure is reported with the first error lines of the output.
  */
-int ktree_make(struct ctx *ctx, const struct ktree *t, const char *arch,
+int ktree_make(const struct env *env, const struct ktree *t, const char *arch,
 	       const char *const *targets, const char *const *extra,
 	       const char *input, bool parallel);
-/* The argv ktree_make() would run, for plans. */
-void ktree_make_argv(struct ctx *ctx, const struct ktree *t, const char *arch,
-		     const char *const *targets, const char *const *extra,
-		     bool parallel, struct strvec *argv);
-
-/* The releases installed under root: /lib/modules entries, kernel packages. */
-void installed_releases(struct ctx *ctx, struct strvec *out);
-
-/* --- the steps' kernel builds (trial and kernel) --------------------------- */
-
-/* Open the configured tree ([kernel] tree under the root). */
-int ktree_open_configured(struct ctx *ctx, struct ktree *t);
-
 /*
- * Give the tree a release that is new: neither running nor installed
- * (/lib/modules, kernel packages); the Makefile edit goes to diff, and is
- * made (after a backup in m) unless m is NULL.
+ * The argv ktree_make() would run, for plans, and (when vars is not NULL)
+ * the variables it puts in make's environment (DISTCC_HOSTS=...).
  */
-int ktree_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
-		      struct strbuf *diff);
-/*
- * The plan's view of the kernel step after a trial still to come: the
- * release ktree_new_release() will give the tree then (the trial's own
- * taken first, as the trial will, and installed where installs says the
- * trial installs its kernel), t set to it in memory, and in diff the
- * Makefile's change from the trial's EXTRAVERSION.  Nothing written.
- */
-int ktree_release_after_trial(struct ctx *ctx, struct ktree *t, bool installs,
-			      struct strbuf *diff);
-
-/* The running kernel's configuration and the ARCH= it implies. */
-int ktree_config_and_arch(struct ctx *ctx, const struct ktree *t,
-			  struct strbuf *config, struct strbuf *arch);
-
-/* oldconfig fed empty lines (2.4), or olddefconfig (2.6+). */
-int ktree_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch);
-/*
- * A stage of the running step that works on the tree (pipeline_stage_skip;
- * its witness: the SHA-256 of the tree's Makefile and .config):
- *
- *	if (ktree_stage_begin(ctx, t, "configured"))
- *		ret = ktree_stage_end(ctx, t, "configured", configure(...));
- *
- * begin is false when the failed attempt did the stage and the tree is as
- * it left it; end records the stage, with the tree as it is now, when ret
- * is 0, and returns ret (or -1 when the state cannot be saved).
- */
-bool ktree_stage_begin(struct ctx *ctx, const struct ktree *t,
-		       const char *stage);
-int ktree_stage_end(struct ctx *ctx, const struct ktree *t, const char *stage,
-		    int ret);
-/* make dep (2.4), then make -jN bzImage modules. */
-int ktree_build(struct ctx *ctx, const struct ktree *t, const char *arch);
-/* The same as plan actions. */
-void ktree_plan_oldconfig(struct ctx *ctx, const struct ktree *t,
-			  const char *arch);
-void ktree_plan_build(struct ctx *ctx, const struct ktree *t, const char *arch);
-void ktree_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
-		     const char *target);
-
-/* INSTALL_MOD_PATH=ROOT (when there is a root) and INSTALL_PATH=ROOT/boot. */
-void ktree_install_args(struct ctx *ctx, struct strvec *mods,
-			struct strvec *kernel);
-/*
- * make modules_install, then make install, the boot loader configuration
- * backed up in m first and the files they made recorded in m.
- */
-/*
- * What installing release puts on the host (image, map, config, initrd,
- * BLS entry, modules directory), as host paths, appended to out.
- */
-void ktree_installed_files(struct ctx *ctx, const char *release,
-			   struct strvec *out);
-int ktree_install(struct ctx *ctx, const struct ktree *t, const char *arch,
-		  struct manifest *m);
+void ktree_make_argv(const struct env *env, const struct ktree *t,
+		     const char *arch, const char *const *targets,
+		     const char *const *extra, bool parallel,
+		     struct strvec *argv, struct strvec *vars);
+/* [build] distcc_hosts when set, else NULL. */
+const char *ktree_distcc_hosts(const struct env *env);
 
 #endif

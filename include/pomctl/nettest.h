@@ -12,7 +12,7 @@
 
 #include "pomctl/strbuf.h"
 
-struct ctx;
+struct env;
 
 #define NETTEST_PASSED 0
 #define NETTEST_SKIPPED 1
@@ -22,6 +22,6 @@ struct ctx;
  * no string match, or there is no iptables to try it with; result says
  * which), or -1 (reported: the match did not count what it should).
  */
-int nettest_string(struct ctx *ctx, struct strbuf *result);
+int nettest_string(const struct env *env, struct strbuf *result);
 
 #endif

@@ -9,12 +9,12 @@
  *   fingerprint()	adds the inputs the step depends on (config values,
  *			file digests, earlier steps' outputs); a completed
  *			step re-runs on resume only when one of them changed.
- *   plan()		adds actions to ctx->plan; reads the host, writes
+ *   plan()		adds actions to ctx->env.plan; reads the host, writes
  *			nothing.  Returns 0, STEP_FINISH when the run would
  *			end there (the later steps are not planned), or -1
  *			(reported).
  *   run()		does the work; commands through run_command() with
- *			ctx->log_fd.  Returns 0 when done, STEP_PAUSE after
+ *			ctx->env.log_fd.  Returns 0 when done, STEP_PAUSE after
  *			pipeline_request_reboot(), STEP_FINISH after
  *			pipeline_end_run() (nothing left to do: the later
  *			steps are skipped), or -1 (reported) when it failed.
@@ -27,6 +27,7 @@
 #include <stdbool.h>
 
 #include "pomctl/config.h"
+#include "pomctl/env.h"
 #include "pomctl/host.h"
 #include "pomctl/plan.h"
 #include "pomctl/state.h"
@@ -34,29 +35,16 @@
 #define STEP_PAUSE 1
 #define STEP_FINISH 2
 
-/* The command line, parsed by main(). */
-struct options {
-	const char *config_path;
-	const char *root;
-	const char *state_dir;
-	const char *trial; /* full, build, skip; NULL: not given */
-	const char *from;  /* resume --from STEP */
-	struct strvec patches;
-	int json, verbose, quiet, yes, plan, detailed_exitcode, force, reboot;
-	int no_syslog, at_boot;
-	int jobs; /* 0: not given */
-};
-
 struct ctx {
-	const struct options *opt;
-	struct config *cfg;
-	struct host host;
-	const char *root;	 /* "" for / */
+	/* what the command line asks of the pipeline and the steps */
+	bool json;		 /* plans, status and lists as JSON */
+	bool detailed_exitcode;	 /* a plan with changes exits 5 */
+	bool reboot;		 /* install runs [commands] reboot */
+	const char *from;	 /* resume --from STEP, or NULL */
+	struct env env;		 /* the host, its configuration, log, plan */
 	struct strbuf state_dir; /* host path */
 	struct state *state;
-	struct plan *plan; /* in plan mode */
-	bool readonly;	   /* plan and status: write nothing anywhere */
-	int log_fd;	   /* the running step's log */
+	bool readonly; /* plan and status: write nothing anywhere */
 	struct strbuf log_path;
 	char *pause_release;	 /* set by pipeline_request_reboot() */
 	char *end_reason;	 /* set by pipeline_end_run() */
@@ -92,9 +80,6 @@ extern const size_t pomctl_nr_steps;
 /* Step names, for state_init/state_load. */
 const char *const *pipeline_step_names(void);
 const struct step *pipeline_find_step(const char *name);
-
-/* Host path of something under the root: ctx_path(ctx, "/boot", &sb). */
-void ctx_path(const struct ctx *ctx, const char *path, struct strbuf *sb);
 
 /*
  * The patch-o-matic tree fetch extracted, a host path in sb (the state
@@ -175,7 +160,7 @@ bool pipeline_step_ended_run(struct ctx *ctx, const char *step);
 int pipeline_preflight(struct ctx *ctx, bool plan);
 /* Plan every step (or, for resume, what is left); prints; exit code. */
 int pipeline_plan(struct ctx *ctx);
-/* The same into ctx->plan, printing nothing: 0 or an exit code. */
+/* The same into ctx->env.plan, printing nothing: 0 or an exit code. */
 int pipeline_plan_gather(struct ctx *ctx);
 /* Run from the first step not done (or from `from`); exit code. */
 int pipeline_run(struct ctx *ctx, const char *from);

@@ -8,8 +8,8 @@
  *						   this kernel chosen
  *	pom_order(&pt, names, &set, &n);	2. the requested patches and
  *						   their dependencies, in order
- *	pom_test(ctx, &pt, p, kdir, ...);	3. applies / applied / fails
- *	pom_apply(ctx, set, n, kdir, ...);	4. all or nothing
+ *	pom_test(env, &pt, p, kdir, ...);	3. applies / applied / fails
+ *	pom_apply(env, set, n, kdir, ...);	4. all or nothing
  *	pom_release(&pt);
  *
  * Testing never touches the kernel tree: a patch and the dependencies it
@@ -28,7 +28,7 @@
 
 #include "pomctl/strbuf.h"
 
-struct ctx;
+struct env;
 struct manifest;
 
 struct pom_ladd {
@@ -77,23 +77,26 @@ struct pom_tree {
 int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3]);
 void pom_release(struct pom_tree *pt);
 
-/* The patch called name: 0; -1 (reported) when none or several are. */
+/*
+ * The patch called name: 0; -1 when none or several are (reported, or
+ * said in err when err is not NULL: see error_to()).
+ */
 int pom_find(const struct pom_tree *pt, const char *name,
-	     struct pom_patch **out);
+	     struct pom_patch **out, struct strbuf *err);
 
 /*
  * The patches called names and those they depend on, dependencies first;
- * *set is allocated.  Fails (reported) for an unknown name, a missing
- * dependency, a cycle, or two patches that conflict.
+ * *set is allocated.  Fails for an unknown name, a missing dependency, a
+ * cycle, or two patches that conflict: reported, or said in err.
  */
 int pom_order(const struct pom_tree *pt, const struct strvec *names,
-	      struct pom_patch ***set, size_t *n);
+	      struct pom_patch ***set, size_t *n, struct strbuf *err);
 
 /*
  * Whether the kernel tree kdir carries p already (its line-adds present,
  * its new files there, its diffs reverse-apply): read only.
  */
-bool pom_is_applied(struct ctx *ctx, const struct pom_tree *pt,
+bool pom_is_applied(const struct env *env, const struct pom_tree *pt,
 		    const struct pom_patch *p, const char *kdir);
 
 /* Whether p changes the kernel (a userspace-only patch does not). */
@@ -127,7 +130,7 @@ struct pom_check {
  * How patch p stands against the kernel tree kdir (read only; its
  * dependencies are tried on a scratch copy first).
  */
-int pom_test(struct ctx *ctx, const struct pom_tree *pt,
+int pom_test(const struct env *env, const struct pom_tree *pt,
 	     const struct pom_patch *p, const char *kdir,
 	     struct pom_check *res);
 
@@ -140,7 +143,7 @@ int pom_test(struct ctx *ctx, const struct pom_tree *pt,
  * another touches, one dry run that goes through says that each of them
  * applies; when it fails, pom_test() says which and why.
  */
-bool pom_test_begin(struct ctx *ctx, const struct pom_tree *pt,
+bool pom_test_begin(const struct env *env, const struct pom_tree *pt,
 		    const struct pom_patch *p, const char *kdir,
 		    struct pom_check *res);
 /* The files p's diffs touch, each once, sorted, into out. */
@@ -150,7 +153,7 @@ void pom_diff_files(const struct pom_patch *p, struct strvec *out);
  * Apply set (from pom_order) to kdir; patches already applied are left
  * alone.  applied gets the names of those this call applied.
  */
-int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
+int pom_apply(const struct env *env, const struct pom_tree *pt,
 	      struct pom_patch **set, size_t n, const char *kdir,
 	      struct manifest *m, struct strvec *applied);
 
@@ -159,22 +162,13 @@ int pom_apply(struct ctx *ctx, const struct pom_tree *pt,
  * backups or reject files; why gets the files whose hunks were rejected
  * or that are missing.  0 when it applies, -1 (not reported) otherwise.
  */
-int pom_patch_file(struct ctx *ctx, const char *dir, const char *diff,
+int pom_patch_file(const struct env *env, const char *dir, const char *diff,
 		   int strip, bool reverse, bool dry, struct strbuf *why);
 /* Its command line ([commands] patch and the flags), appended to argv. */
-void pom_patch_argv(struct ctx *ctx, const char *dir, const char *diff,
+void pom_patch_argv(const struct env *env, const char *dir, const char *diff,
 		    int strip, bool reverse, bool dry, struct strvec *argv);
 /* The same run: patch's exit status (-1: it did not run) and output. */
-int pom_patch_run(struct ctx *ctx, const char *dir, const char *diff, int strip,
-		  bool reverse, bool dry, struct strbuf *out);
-
-/*
- * The userspace part of p as one diff for the iptables tree (applied with
- * patch -p1): a classic .userspace diff or an -ng iptables.patch as they
- * are, an -ng iptables/ tree as the diff that makes src (the new iptables
- * sources) look like it.  Empty when there is nothing to change.
- */
-int pom_userspace_diff(const struct pom_patch *p, const char *src,
-		       struct strbuf *diff);
+int pom_patch_run(const struct env *env, const char *dir, const char *diff,
+		  int strip, bool reverse, bool dry, struct strbuf *out);
 
 #endif

@@ -20,4 +20,14 @@ struct ctx;
 /* With dry, say what it would do.  Returns an exit code. */
 int rollback(struct ctx *ctx, bool force, bool dry);
 
+struct run_request;
+
+/*
+ * pomctl rollback: the run run_id (NULL: the last one that changed
+ * something), after consent, or the plan of it; a run that changed
+ * nothing is set aside instead.  An exit code.
+ */
+int rollback_command(struct ctx *ctx, const struct run_request *rq,
+		     const char *run_id);
+
 #endif

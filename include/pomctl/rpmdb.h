@@ -21,17 +21,17 @@
 #include "pomctl/strbuf.h"
 
 /* librpm ready (its configuration read, its messages captured): 0 or -1. */
-int rpm_init(void);
+int rpmdb_init(void);
 /* librpm's last warning or error message, or fallback. */
-const char *rpm_last_message(const char *fallback);
+const char *rpmdb_last_message(const char *fallback);
 /* Forget the last message (before a call whose message matters). */
-void rpm_clear_message(void);
-/* How many error-level messages librpm logged since rpm_clear_message()
+void rpmdb_clear_message(void);
+/* How many error-level messages librpm logged since rpmdb_clear_message()
  * (a spec that parses may still have logged "No patch number 5"). */
-unsigned rpm_error_count(void);
+unsigned rpmdb_error_count(void);
 
 /* The files a package file holds, full paths appended to out: 0 or -1. */
-int rpm_package_files(const char *path, struct strvec *out);
+int rpmdb_package_files(const char *path, struct strvec *out);
 
 struct rpmpkg {
 	char *name;
@@ -45,15 +45,15 @@ struct rpmpkg {
 	bool has_epoch;
 };
 
-void rpmpkg_release(struct rpmpkg *p);
+void rpmdb_pkg_release(struct rpmpkg *p);
 /* "VERSION-RELEASE", with "EPOCH:" first when there is one. */
-void rpmpkg_evr(const struct rpmpkg *p, struct strbuf *sb);
+void rpmdb_pkg_evr(const struct rpmpkg *p, struct strbuf *sb);
 /* "NAME-VERSION-RELEASE". */
-void rpmpkg_nvr(const struct rpmpkg *p, struct strbuf *sb);
+void rpmdb_pkg_nvr(const struct rpmpkg *p, struct strbuf *sb);
 /* "VERSION-RELEASE" only: what a kernel release is made of. */
-void rpmpkg_vr(const struct rpmpkg *p, struct strbuf *sb);
+void rpmdb_pkg_vr(const struct rpmpkg *p, struct strbuf *sb);
 /* <0, 0, >0 as a is older, equal, newer than b (epoch, version, release). */
-int rpmpkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b);
+int rpmdb_pkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b);
 
 struct rpmdb {
 	void *ts;	/* rpmts */
@@ -79,7 +79,8 @@ int rpmdb_find(struct rpmdb *db, const char *name, struct rpmpkg **pkgs,
 	       size_t *n);
 /* The newest installed package called name: 0; 1 when there is none. */
 int rpmdb_newest(struct rpmdb *db, const char *name, struct rpmpkg *out);
-void rpmpkg_free_all(struct rpmpkg *pkgs, size_t n);
+/* An array rpmdb_find() made: each package released, then the array. */
+void rpmdb_pkgs_free(struct rpmpkg *pkgs, size_t n);
 
 /*
  * Read a package file with librpm, verifying its digests (and signatures
@@ -87,21 +88,24 @@ void rpmpkg_free_all(struct rpmpkg *pkgs, size_t n);
  * as label, or path when label is NULL) when the file is not a package or
  * is damaged.  *pkg, when given, describes it.
  */
-int rpm_check_package(const char *path, const char *label, struct rpmpkg *pkg);
+int rpmdb_check_package(const char *path, const char *label,
+			struct rpmpkg *pkg);
 
 /*
  * Install a source package into the build tree topdir (%_topdir): its
  * sources into SOURCES, its spec into SPECS; spec gets the spec's path.
  */
-int rpm_install_srpm(const char *path, const char *topdir, struct strbuf *spec);
+int rpmdb_install_srpm(const char *path, const char *topdir,
+		       struct strbuf *spec);
 
 /*
  * The installed packages that installing the package files paths would
  * replace (those of the same names, the very same builds passed over),
  * appended to *out (grown with realloc; *n updated).
  */
-int rpm_replaced_by(const char *root, const char *dbpath,
-		    const struct strvec *paths, struct rpmpkg **out, size_t *n);
+int rpmdb_replaced_by(const char *root, const char *dbpath,
+		      const struct strvec *paths, struct rpmpkg **out,
+		      size_t *n);
 
 /*
  * Install (upgrading what they replace) the package files paths into the
@@ -109,16 +113,16 @@ int rpm_replaced_by(const char *root, const char *dbpath,
  * dependencies are not checked (sandboxes whose database holds only a few
  * packages).  Problems are reported in rpm's words.
  */
-int rpm_install_packages(const char *root, const char *dbpath,
-			 const struct strvec *paths, bool nodeps);
+int rpmdb_install_packages(const char *root, const char *dbpath,
+			   const struct strvec *paths, bool nodeps);
 
 /*
  * Put packages back, in one transaction: install the package files
  * install (older versions allowed: what a run replaced) and erase the
  * installed packages erase ("NAME-VERSION-RELEASE"; may be NULL).
  */
-int rpm_restore_packages(const char *root, const char *dbpath,
-			 const struct strvec *install,
-			 const struct strvec *erase, bool nodeps);
+int rpmdb_restore_packages(const char *root, const char *dbpath,
+			   const struct strvec *install,
+			   const struct strvec *erase, bool nodeps);
 
 #endif

@@ -75,6 +75,16 @@ struct state {
 };
 
 void state_init(struct state *st, const char *const *names, size_t n);
+/* The run's command-line setting key ("SECTION KEY") is value. */
+void state_set_override(struct state *st, const char *key, const char *value);
+/*
+ * fn for each command-line setting of the run, in the order recorded,
+ * until one returns nonzero: that value, or 0.
+ */
+int state_each_override(const struct state *st,
+			int (*fn)(const char *key, const char *value,
+				  void *data),
+			void *data);
 /* 0; -ENOENT when there is no state file (not reported); -1 (reported). */
 int state_load(struct state *st, const char *path, const char *const *names,
 	       size_t n);
@@ -83,7 +93,6 @@ int state_save(struct state *st);
 void state_release(struct state *st);
 
 struct step_state *state_step(struct state *st, const char *name);
-void step_state_set(char **field, const char *value);
 void state_set_output(struct state *st, const char *step, const char *key,
 		      const char *value);
 /* NULL when unset. */

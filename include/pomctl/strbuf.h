@@ -78,6 +78,9 @@ void strvec_split(struct strvec *sv, const char *s, const char *delims);
 const char *const *strvec_argv(struct strvec *sv);
 /* Whether sv (may be NULL) holds s. */
 bool strvec_has(const struct strvec *sv, const char *s);
+/* Sort sv's strings (strcmp order); strvec_has_sorted looks one up. */
+void strvec_sort(struct strvec *sv);
+bool strvec_has_sorted(const struct strvec *sv, const char *s);
 /* The strings of sv, sep between them, appended to sb. */
 void strvec_join(const struct strvec *sv, const char *sep, struct strbuf *sb);
 

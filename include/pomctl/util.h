@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Shared helpers: error reporting, allocation, files, names, digests.
+ * Shared helpers: error reporting, allocation, files, names.
  *
  * Error convention: functions return 0 on success and a negative value on
  * failure.  error() prints "pomctl: MESSAGE" on stderr and returns -1, so a
  * failing function reports and returns in one statement:
  *	return error("cannot open '%s': %s", path, strerror(errno));
- * Only main() exits.
+ * Only main() exits (and die_oom(), when memory runs out).
+ *
+ * Names: FOO_release(x) frees what x holds, not x (x is the caller's, on
+ * the stack or inside something); FOO_free(x) frees x too.  Each header's
+ * functions share one prefix, its own.
  */
 #ifndef POMCTL_UTIL_H
 #define POMCTL_UTIL_H
@@ -30,6 +34,13 @@ enum pomctl_exit {
 };
 
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The same message into err, for a caller that says it in its own words
+ * (replacing what err held; nothing printed), or reported as error() when
+ * err is NULL.  Returns -1.
+ */
+int error_to(struct strbuf *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Silence error()/warning() (for tests of failure paths); returns old value. */
 bool error_set_quiet(bool quiet);
@@ -41,6 +52,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* *field freed, then a copy of value (NULL: none) in its place. */
+void xstrset(char **field, const char *value);
 
 /*
  * Read a whole regular file into sb (appending), refusing files over max
@@ -97,20 +110,8 @@ bool patch_name_is_valid(const char *name);
  */
 bool extension_is_target(const char *name);
 
-/* Lowercase hex SHA-256 (64 characters plus NUL). */
-#define SHA256_HEX 65
-void sha256_hex(const void *data, size_t len, char out[SHA256_HEX]);
-/* Digest of a file's content; 0, or a negative errno (not reported). */
-int sha256_file(const char *path, char out[SHA256_HEX]);
-/*
- * A digest taken piece by piece: sha256_begin, sha256_update as often as
- * needed (from one thread at a time), sha256_end writes the hex digest to
- * out, or throws it away when out is NULL.
- */
-struct sha256_state;
-struct sha256_state *sha256_begin(void);
-void sha256_update(struct sha256_state *s, const void *data, size_t len);
-void sha256_end(struct sha256_state *s, char out[SHA256_HEX]);
+/* Whether s ends with suffix and has something before it. */
+bool ends_with(const char *s, const char *suffix);
 
 /* Current time as "2026-11-27T06:11:03Z". */
 void utc_now(char out[32]);

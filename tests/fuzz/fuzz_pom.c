@@ -26,18 +26,20 @@ static void read_tree(const char *dir)
 	struct strbuf path = STRBUF_INIT;
 	struct strvec want = STRVEC_INIT;
 	struct pom_patch **set = NULL;
+	struct strbuf err = STRBUF_INIT;
 	struct pom_tree pt;
 	size_t n;
 
 	strbuf_addf(&path, "%s/%s", fuzz_scratch(), dir);
 	if (pom_open(&pt, path.buf, kv) == 0) {
 		strvec_push(&want, "fuzz");
-		if (pom_order(&pt, &want, &set, &n) == 0)
+		if (pom_order(&pt, &want, &set, &n, &err) == 0)
 			free(set);
 		pom_release(&pt);
 	}
 	strvec_clear(&want);
 	strbuf_release(&path);
+	strbuf_release(&err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,4 +8,16 @@ for f in "$POMCTL_TOP"/src/*.c "$POMCTL_TOP"/steps/*.c; do
 	grep -q "\`\\(src/\\|steps/\\)\\?$name\`\\|\`$name\`\\|[ ,]\`*${name}\`*[,:]" "$T/layout" ||
 		fail "README's Layout does not name $(basename "$(dirname "$f")")/$name"
 done
+
+# The layering rule: a service of src/ knows nothing of the pipeline or
+# the steps.  Above them: main.c, the pipeline, the run's lifecycle, and
+# the subcommands list-patches and rollback.
+for f in "$POMCTL_TOP"/src/*.[ch] "$POMCTL_TOP"/include/pomctl/*.h; do
+	case $(basename "$f") in
+	main.c | pipeline.c | pipeline.h | lifecycle.[ch] | listing.c | rollback.c) continue ;;
+	esac
+	if grep -n '^#include "\(pomctl/pipeline\.h\|.*steps/[a-z]*\.h\|steps\.h\|kbuild\.h\)"' "$f" >"$T/inc"; then
+		fail "$(basename "$f") is a service but includes $(sed 's/.*#include //' "$T/inc" | tr '\n' ' ')"
+	fi
+done
 exit 0

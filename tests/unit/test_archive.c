@@ -17,6 +17,7 @@
 
 #include "pomctl/archive.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 /* An entry to write: type 'f' file, 'd' dir, 'l' symlink, 'h' hard link,
  * 'c' character device. */
@@ -28,7 +29,7 @@ struct ent {
 };
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct strbuf tar, dest;
 };
 
@@ -36,8 +37,7 @@ static int setup(void **ctx)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/pomctl-archive-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (unit_tmpdir("archive", f->dir))
 		return -1;
 	strbuf_init(&f->tar);
 	strbuf_init(&f->dest);

@@ -15,6 +15,7 @@
 
 #include "pomctl/config.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 static int parse(struct config *cfg, const char *text)
 {
@@ -160,13 +161,13 @@ static void write_conf(const char *path, const char *text, mode_t mode)
 
 static void test_permissions(void **unused)
 {
-	char dir[] = "/tmp/pomctl-conf-XXXXXX";
+	char dir[UNIT_DIR_MAX];
 	struct strbuf path = STRBUF_INIT, origin = STRBUF_INIT;
 	struct config cfg;
 	bool old;
 
 	(void)unused;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unit_tmpdir("conf", dir), 0);
 	strbuf_addf(&path, "%s/pomctl.conf", dir);
 	config_init(&cfg);
 	old = error_set_quiet(true);

@@ -12,9 +12,10 @@
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct strbuf file; /* a file the "steps" change */
 };
 
@@ -22,8 +23,7 @@ static int setup(void **ctx)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/pomctl-manifest-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (unit_tmpdir("manifest", f->dir))
 		return -1;
 	strbuf_init(&f->file);
 	strbuf_addf(&f->file, "%s/grub.conf", f->dir);

@@ -15,6 +15,7 @@
 
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 static const struct {
 	const char *path;
@@ -59,7 +60,7 @@ static void test_rule(void **unused)
 	strbuf_release(&huge);
 }
 
-static char base[64];
+static char base[UNIT_DIR_MAX];
 
 static void at(const char *rel, char *out, size_t n)
 {
@@ -68,7 +69,7 @@ static void at(const char *rel, char *out, size_t n)
 
 static void mklink(const char *target, const char *rel)
 {
-	char p[256];
+	char p[UNIT_DIR_MAX + 64];
 
 	at(rel, p, sizeof(p));
 	assert_int_equal(symlink(target, p), 0);
@@ -76,7 +77,7 @@ static void mklink(const char *target, const char *rel)
 
 static void mkfile(const char *rel, const char *text)
 {
-	char p[256];
+	char p[UNIT_DIR_MAX + 64];
 	FILE *f;
 
 	at(rel, p, sizeof(p));
@@ -88,13 +89,10 @@ static void mkfile(const char *rel, const char *text)
 
 static int setup(void **unused)
 {
-	const char *tmp = getenv("TMPDIR");
-	char p[256];
+	char p[UNIT_DIR_MAX + 64];
 
 	(void)unused;
-	snprintf(base, sizeof(base), "%s/safepath-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(base));
+	assert_int_equal(unit_tmpdir("safepath", base), 0);
 	at("tree", p, sizeof(p));
 	mkdir(p, 0755);
 	at("tree/ptr", p, sizeof(p));
@@ -133,7 +131,7 @@ static void tree(char *out, size_t n)
 /* The chain leads out of the tree: refused, by openat2 and by the walk. */
 static void test_chain(void **unused)
 {
-	char t[256];
+	char t[UNIT_DIR_MAX + 64];
 	struct strbuf sb = STRBUF_INIT;
 
 	(void)unused;
@@ -158,7 +156,7 @@ static void test_chain(void **unused)
 /* In a root, an absolute link and ".." stay in it. */
 static void test_root(void **unused)
 {
-	char t[256];
+	char t[UNIT_DIR_MAX + 64];
 	struct strbuf sb = STRBUF_INIT;
 	bool diverged;
 	int fd;

@@ -17,6 +17,7 @@
 #include "pomctl/scratch.h"
 #include "pomctl/spec.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 static const char *top(void)
 {
@@ -33,7 +34,7 @@ static void fixture(const char *name, struct strbuf *path)
 
 struct edited {
 	struct strbuf text, log;
-	char path[64];
+	char path[UNIT_DIR_MAX];
 };
 
 static int edit(const char *name, struct strvec *drop, struct strvec *us,
@@ -68,8 +69,7 @@ static int edit(const char *name, struct strvec *drop, struct strvec *us,
 	if (!ret)
 		spec_render(&s, &e->text);
 	spec_release(&s);
-	strcpy(e->path, "/tmp/pomctl-spec-XXXXXX");
-	fd = mkstemp(e->path);
+	fd = unit_tmpfile("spec", e->path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, e->text.buf, e->text.len), (int)e->text.len);
 	close(fd);
@@ -159,7 +159,7 @@ static void test_redhat_spec(void **unused)
 				    "iptables-1.2.8.tar.bz2",
 				    "patch-o-matic-20030107.tar.bz2",
 				    "iptables-pom-iprange.patch", NULL });
-	strbuf_addstr(&topdir, "/tmp");
+	strbuf_addstr(&topdir, unit_tmp());
 	{
 		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, &srcs, &us };
 
@@ -200,7 +200,7 @@ static void test_macro_spec(void **unused)
 	{
 		struct spec_expect x = { "1.2.8", "1.pom", &pkgs, NULL, NULL };
 
-		assert_int_equal(spec_validate(e.path, "/tmp", &x), 0);
+		assert_int_equal(spec_validate(e.path, unit_tmp(), &x), 0);
 	}
 	done(&e);
 	strvec_clear(&drop);
@@ -222,15 +222,15 @@ static void test_refusals(void **unused)
 	assert_non_null(strstr(error_last(), "NUL byte"));
 	spec_release(&s);
 	{
-		char path[] = "/tmp/pomctl-bad-XXXXXX";
-		int fd = mkstemp(path);
+		char path[UNIT_DIR_MAX];
+		int fd = unit_tmpfile("bad", path);
 		static const char bad[] =
 			"Name: x\nVersion: 1\n%if 1\n%description\nx\n";
 
 		assert_int_equal(write(fd, bad, sizeof(bad) - 1),
 				 (int)sizeof(bad) - 1);
 		close(fd);
-		assert_int_equal(spec_validate(path, "/tmp", NULL), -1);
+		assert_int_equal(spec_validate(path, unit_tmp(), NULL), -1);
 		assert_non_null(strstr(error_last(), "does not parse"));
 		unlink(path);
 	}
@@ -247,8 +247,8 @@ static void test_latin2_refused(void **unused)
 				   "Summary: Narz\xea"
 				   "dzia\nLicense: GPL\n\n"
 				   "%description\nx\n\n%prep\n\n%build\n";
-	char path[] = "/tmp/pomctl-latin2-XXXXXX";
-	int fd = mkstemp(path);
+	char path[UNIT_DIR_MAX];
+	int fd = unit_tmpfile("latin2", path);
 	bool old = error_set_quiet(true);
 	int ret;
 
@@ -257,7 +257,7 @@ static void test_latin2_refused(void **unused)
 	assert_int_equal(write(fd, text, sizeof(text) - 1),
 			 (ssize_t)(sizeof(text) - 1));
 	close(fd);
-	ret = spec_validate(path, "/tmp", NULL);
+	ret = spec_validate(path, unit_tmp(), NULL);
 	unlink(path);
 	error_set_quiet(old);
 	if (ret == 0)
@@ -310,7 +310,7 @@ static void test_structure(void **unused)
 			fail_msg("%s: the edited spec differs from %s:\n%s",
 				 names[i], path.buf, e.text.buf);
 		/* and the new patch is applied for every architecture */
-		if (spec_validate(e.path, "/tmp", &x) < 0)
+		if (spec_validate(e.path, unit_tmp(), &x) < 0)
 			fail_msg("%s: librpmbuild refuses the result: %s",
 				 names[i], error_last());
 		done(&e);
@@ -344,7 +344,7 @@ static void test_drop_forms(void **unused)
 	assert_null(strstr(e.text.buf, "-b .fixes 1"));
 	assert_null(strstr(e.text.buf, "%{PATCH2}"));
 	assert_non_null(strstr(e.text.buf, "%setup -q\n\n%build\n"));
-	assert_int_equal(spec_validate(e.path, "/tmp", NULL), 0);
+	assert_int_equal(spec_validate(e.path, unit_tmp(), NULL), 0);
 	done(&e);
 	/* two new patches: two numbers, two lines, in order */
 	strvec_clear(&drop);
@@ -358,7 +358,7 @@ static void test_drop_forms(void **unused)
 			       "Patch3: a.patch\nPatch4: b.patch\n"));
 	assert_non_null(strstr(e.text.buf, "%{PATCH2}\n%patch3 -p1\n"
 					   "%patch4 -p1\n"));
-	assert_int_equal(spec_validate(e.path, "/tmp", NULL), 0);
+	assert_int_equal(spec_validate(e.path, unit_tmp(), NULL), 0);
 	done(&e);
 	strvec_clear(&drop);
 }
@@ -421,10 +421,10 @@ static void test_arch_check(void **unused)
 				   "Patch1: b.patch\n\n%description\nx\n\n"
 				   "%prep\n%setup -q\n%ifarch x86_64\n"
 				   "%patch1 -p1\n%endif\n\n%build\nmake\n";
-	char path[] = "/tmp/pomctl-arch-XXXXXX";
+	char path[UNIT_DIR_MAX];
 	struct strvec applied = STRVEC_INIT;
 	struct spec_expect x = { NULL, NULL, NULL, NULL, &applied };
-	int fd = mkstemp(path);
+	int fd = unit_tmpfile("arch", path);
 	bool old = error_set_quiet(true);
 	struct utsname u;
 	const char *tag, *after;
@@ -438,7 +438,7 @@ static void test_arch_check(void **unused)
 	uname(&u);
 	if (strcmp(u.machine, "x86_64"))
 		skip(); /* the test's %ifarch is this machine's */
-	assert_int_equal(spec_validate(path, "/tmp", &x), -1);
+	assert_int_equal(spec_validate(path, unit_tmp(), &x), -1);
 	assert_non_null(strstr(error_last(), "does not apply b.patch in %prep "
 					     "for i686"));
 	/* a %patch line whose Patch tag is gone: rpm says so and goes on;
@@ -451,7 +451,7 @@ static void test_arch_check(void **unused)
 	assert_int_equal(write(fd, after, strlen(after)),
 			 (ssize_t)strlen(after));
 	close(fd);
-	assert_int_equal(spec_validate(path, "/tmp", &x), -1);
+	assert_int_equal(spec_validate(path, unit_tmp(), &x), -1);
 	assert_non_null(strstr(error_last(), "with errors: No patch number 1"));
 	error_set_quiet(old);
 	unlink(path);

@@ -15,11 +15,12 @@
 
 #include "pomctl/state.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 static const char *const names[] = { "check", "fetch", "rpm" };
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct strbuf path;
 };
 
@@ -27,8 +28,7 @@ static int setup(void **ctx)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/pomctl-state-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (unit_tmpdir("state", f->dir))
 		return -1;
 	strbuf_init(&f->path);
 	strbuf_addf(&f->path, "%s/%s", f->dir, STATE_FILE);
@@ -65,14 +65,14 @@ static void save_sample(struct fixture *f)
 	s = state_step(&st, "check");
 	s->status = STEP_DONE;
 	s->runs = 1;
-	step_state_set(&s->finished, "2026-11-27T00:00:00Z");
+	xstrset(&s->finished, "2026-11-27T00:00:00Z");
 	json_object_set_new(s->fingerprint, "config [kernel] tree",
 			    json_string("/usr/src/linux-2.4"));
 	state_set_output(&st, "check", "release", "2.4.20-13.8");
 	s = state_step(&st, "fetch");
 	s->status = STEP_AWAITING_REBOOT;
-	step_state_set(&s->pause_release, "2.4.20-13.8custom");
-	step_state_set(&s->pause_boot_id, "b1");
+	xstrset(&s->pause_release, "2.4.20-13.8custom");
+	xstrset(&s->pause_boot_id, "b1");
 	assert_int_equal(state_save(&st), 0);
 	state_release(&st);
 }

@@ -10,9 +10,10 @@
 
 #include <cmocka.h>
 
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 static void test_lines(void **unused)
 {
@@ -40,13 +41,13 @@ static void test_lines(void **unused)
 /* The diff, applied by patch(1) to the old text, gives the new text. */
 static void round_trip(const char *old, const char *new)
 {
-	char dir[] = "/tmp/pomctl-text-XXXXXX";
+	char dir[UNIT_DIR_MAX];
 	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT,
 		      dpath = STRBUF_INIT, got = STRBUF_INIT;
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int ret;
 
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unit_tmpdir("text", dir), 0);
 	strbuf_addf(&path, "%s/f", dir);
 	strbuf_addf(&dpath, "%s/f.diff", dir);
 	assert_int_equal(write_file_atomic(path.buf, old, strlen(old), 0644),

@@ -11,8 +11,10 @@
 
 #include <cmocka.h>
 
+#include "pomctl/digest.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 static void test_strbuf(void **unused)
 {
@@ -102,8 +104,8 @@ static void test_paths(void **unused)
 static void test_sha256(void **unused)
 {
 	char out[SHA256_HEX];
-	char path[] = "/tmp/pomctl-test-XXXXXX";
-	int fd = mkstemp(path);
+	char path[UNIT_DIR_MAX];
+	int fd = unit_tmpfile("test", path);
 
 	(void)unused;
 	sha256_hex("abc", 3, out);
@@ -143,12 +145,12 @@ static void test_sha256_stream(void **unused)
 
 static void test_atomic_write(void **unused)
 {
-	char dir[] = "/tmp/pomctl-test-XXXXXX";
+	char dir[UNIT_DIR_MAX];
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	struct stat st;
 
 	(void)unused;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unit_tmpdir("test", dir), 0);
 	strbuf_addf(&path, "%s/sub/dir/f", dir);
 	assert_int_equal(mkdir_p(path.buf, 0700), 0);
 	strbuf_addstr(&path, "/state");

@@ -14,7 +14,7 @@
 
 #include "pomctl/host.h"
 #include "pomctl/log.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/util.h"
 
 extern char **environ;

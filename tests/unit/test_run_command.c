@@ -16,11 +16,12 @@
 #include <cmocka.h>
 
 #include "pomctl/log.h"
-#include "pomctl/run.h"
+#include "pomctl/run-command.h"
 #include "pomctl/util.h"
+#include "unit.h"
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct strbuf log;
 	int fd;
 };
@@ -29,8 +30,7 @@ static int setup(void **ctx)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/pomctl-run-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (unit_tmpdir("run", f->dir))
 		return -1;
 	strbuf_init(&f->log);
 	strbuf_addf(&f->log, "%s/step.log", f->dir);

@@ -25,8 +25,8 @@
  * sent SIGTERM, then SIGKILL after a grace period, and run_interrupted()
  * returns the signal from then on.  run_command() releases cp.
  */
-#ifndef POMCTL_RUN_H
-#define POMCTL_RUN_H
+#ifndef POMCTL_RUN_COMMAND_H
+#define POMCTL_RUN_COMMAND_H
 
 #include <stdbool.h>
 #include <sys/types.h>

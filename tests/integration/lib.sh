@@ -62,6 +62,36 @@ sandbox_root() {
 		>/dev/null 2>&1 || fail "mkroot"
 }
 
+# conf_set SECTION KEY VALUE [FILE]: "KEY = VALUE" in [SECTION] of FILE
+# (default $CONF): the key's line there replaced, else added at the
+# section's top; the section added at the end when the file has none.
+conf_set() {
+	python3 - "${4:-$CONF}" "$1" "$2" "$3" <<'PY' || fail "conf_set $*"
+import sys
+path, sec, key, value = sys.argv[1:]
+lines = open(path, encoding="latin-1").read().split("\n")
+head = "[%s]" % sec
+if head not in lines:
+    lines[-1:] = ["", head, ""] if lines[-1] == "" else [lines[-1], "", head, ""]
+start = lines.index(head) + 1
+end = next((i for i in range(start, len(lines)) if lines[i].startswith("[")), len(lines))
+at = next((i for i in range(start, end) if lines[i].split("=")[0].strip() == key), None)
+if at is None:
+    lines.insert(start, "%s = %s" % (key, value))
+else:
+    lines[at] = "%s = %s" % (key, value)
+open(path, "w", encoding="latin-1").write("\n".join(lines))
+PY
+}
+
+# status_is STEP STATE [ROOT]: pomctl status says STEP is STATE (its
+# output in $T/st).
+status_is() {
+	"$POMCTL" --root "${3:-$ROOT}" status >"$T/st" 2>&1
+	grep -Eq "(^| )$1 +$2( |\$)" "$T/st" ||
+		fail "status of $1 is not $2: $(cat "$T/st")"
+}
+
 # A sandbox root for the fixture steps: ROOT=$T/root.
 make_root() {
 	ROOT=$T/root

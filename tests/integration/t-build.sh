@@ -5,34 +5,30 @@
 P=$POMCTL
 sandbox_root
 export CCACHE_DIR="$T/ccache" DISTCC_LOG="$T/distcc.log" DISTCC_DIR="$T/distcc"
-set_build() {	# set_build KEY VALUE: in [build], made when missing
-	grep -q '^\[build\]$' "$CONF" || printf '\n[build]\n' >>"$CONF"
-	sed -i "/^$1 = /d; s|^\[build\]$|[build]\n$1 = $2|" "$CONF"
-}
 log_of() { ls "$STATE"/logs/*-"$1".log; }
 
 # the plan shows the compiler and the environment
-set_build ccache yes
-set_build jobs 2
+conf_set build ccache yes
+conf_set build jobs 2
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
 assert_grep "run: make -C .* ARCH=i386 -j2 'CC=ccache gcc' bzImage modules" "$T/out"
-set_build distcc_hosts "localhost/3 @build1/8,lzo"
+conf_set build distcc_hosts "localhost/3 @build1/8,lzo"
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
 assert_grep "'CC=ccache gcc' bzImage modules" "$T/out"
 assert_grep "with CCACHE_PREFIX=distcc in its environment" "$T/out"
 assert_grep "with DISTCC_HOSTS=localhost/3 @build1/8,lzo in its environment" "$T/out"
 # jobs = 0 with distcc: what the hosts take (3 + 8)
-set_build jobs 0
-set_build ccache no
+conf_set build jobs 0
+conf_set build ccache no
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
 assert_grep "ARCH=i386 -j11 'CC=distcc gcc' bzImage modules" "$T/out"
-set_build distcc_hosts 'localhost;rm'
+conf_set build distcc_hosts 'localhost;rm'
 expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --plan
 assert_grep "distcc_hosts" "$T/err"
 
 # a wrapper that is not there: the trial stops before its first compile
-set_build distcc_hosts ""
-set_build ccache yes
+conf_set build distcc_hosts ""
+conf_set build ccache yes
 sed -i "s|^\[commands\]$|[commands]\nccache = $T/no-ccache|" "$CONF"
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "ccache is asked for, but '$T/no-ccache' is not installed: install it, or set \[build\] ccache = no" "$T/err"
@@ -50,8 +46,8 @@ hits=$(ccache --print-stats | awk '$1 ~ /cache_hit$/ { n += $2 } END { print n +
 [ "$hits" -ge 1 ] || fail "the second trial build hit nothing in ccache: $(ccache -s)"
 
 # distcc: the compile runs through it, told the hosts
-set_build ccache no
-set_build distcc_hosts localhost/3
+conf_set build ccache no
+conf_set build distcc_hosts localhost/3
 reboot_into 2.4.20-13.8custom
 expect_exit 3 "$P" --root "$ROOT" resume
 expect_exit 3 "$P" --root "$ROOT" resume --from kernel

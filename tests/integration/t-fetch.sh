@@ -25,10 +25,6 @@ serve
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --url "$URL" >/dev/null 2>&1 || fail "mkroot"
 ROOT=$T/sb
 STATE=$ROOT/var/lib/pomctl
-set_conf() {	# set_conf KEY VALUE (in [sources])
-	sed -i "s|^$1 = .*|$1 = $2|" "$CONF"
-	grep -q "^$1 = " "$CONF" || sed -i "s|^\[sources\]$|[sources]\n$1 = $2|" "$CONF"
-}
 gets() { grep -c "^GET $1 " "$T/http.log" 2>/dev/null || true; }
 fetch_done() {
 	"$P" --root "$ROOT" status >"$T/st"
@@ -98,27 +94,27 @@ fetch_done
 expect_exit 2 "$P" --root "$ROOT" status --iptables-version 1.2.8
 
 # connection refused, a mirror that works
-set_conf iptables_url "http://127.0.0.1:1/iptables-%{version}.tar.bz2"
+conf_set sources iptables_url "http://127.0.0.1:1/iptables-%{version}.tar.bz2"
 expect_exit 1 "$P" --root "$ROOT" resume --from fetch
 assert_grep "cannot download http://127.0.0.1:1/iptables-1.2.8.tar.bz2: .*onnect" "$T/err"
 rm -rf "$STATE/cache"
-set_conf mirrors "$URL/nothing-here/ $URL/"
+conf_set sources mirrors "$URL/nothing-here/ $URL/"
 : >"$T/http.log"
 run_ok "$P" --root "$ROOT" resume
 fetch_done
 [ "$(gets /nothing-here/iptables-1.2.8.tar.bz2)" -eq 1 ] && [ "$(gets /iptables-1.2.8.tar.bz2)" -eq 1 ] ||
 	fail "mirrors were not tried in order: $(cat "$T/http.log")"
-set_conf mirrors ""
-set_conf iptables_url "$URL/iptables-%{version}.tar.bz2"
+conf_set sources mirrors ""
+conf_set sources iptables_url "$URL/iptables-%{version}.tar.bz2"
 
 # a checksum mismatch deletes the download and names both digests
 rm -rf "$STATE"
 good=$(sha256sum "$SRV/iptables-1.2.8.tar.bz2" | cut -d' ' -f1)
-set_conf iptables_sha256 0000000000000000000000000000000000000000000000000000000000000000
+conf_set sources iptables_sha256 0000000000000000000000000000000000000000000000000000000000000000
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 assert_grep "sha256 is $good, but \[sources\] iptables_sha256 expects 0000000000000000000000000000000000000000000000000000000000000000; the download was deleted" "$T/err"
 [ ! -e "$STATE/cache/objects/$good" ] && [ -z "$(ls "$STATE/cache/partial")" ] || fail "the mismatch was kept"
-set_conf iptables_sha256 "$good"
+conf_set sources iptables_sha256 "$good"
 run_ok "$P" --root "$ROOT" resume
 fetch_done
 
@@ -200,13 +196,13 @@ done
 # SRPM locations: a missing local directory, a URL without it, then one with it
 rm -rf "$STATE"
 : >"$T/http.log"
-set_conf srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/ $URL/"
+conf_set sources srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/ $URL/"
 run_ok "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 fetch_done
 assert_grep "^GET /elsewhere/iptables-1.2.6a-2.src.rpm range=- status=404" "$T/http.log"
 assert_grep "^GET /iptables-1.2.6a-2.src.rpm range=- status=200" "$T/http.log"
 rm -rf "$STATE"
-set_conf srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/"
+conf_set sources srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/"
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
 assert_grep "cannot get iptables-1.2.6a-2.src.rpm from \[sources\] srpm_locations: .*/mnt/cdrom/SRPMS/iptables-1.2.6a-2.src.rpm: not there; .*404" "$T/err"
 mkdir -p "$ROOT/mnt/cdrom/SRPMS"

@@ -6,13 +6,7 @@
 P=$POMCTL
 W=$POMCTL_WORLD
 
-sandbox() {	# sandbox LOADER
-	rm -rf "$T/sb"
-	"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --loader "$1" >/dev/null 2>&1 ||
-		fail "mkroot"
-	ROOT=$T/sb
-	STATE=$ROOT/var/lib/pomctl
-}
+sandbox() { sandbox_root --loader "$1"; }	# sandbox LOADER
 
 # The lines of the running kernel's entry (2.4.20-13.8), for comparison.
 running_entry() {

@@ -9,15 +9,9 @@ K24=$W/trees/linux-2.4.20-13.8
 K26=$W/trees/linux-2.6.9-5.EL
 
 sandbox() {	# sandbox classic|ng: a fresh root with that patch-o-matic
-	rm -rf "$T/sb"
-	"$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --pom "$1" >/dev/null 2>&1 ||
-		fail "mkroot"
-	ROOT=$T/sb
-	STATE=$ROOT/var/lib/pomctl
-	CONF=$ROOT/etc/pomctl.conf
+	sandbox_root --pom "$1"
 	TREE=$ROOT/usr/src/linux-2.4.20-13.8
 }
-status_is() { "$P" --root "$ROOT" status >"$T/st"; grep -q "$1 *$2" "$T/st" || fail "$1 is not $2: $(cat "$T/st")"; }
 
 # --- list-patches: both layouts, both kernels; it writes nothing ---------------
 before=$(tree_hash "$K24")

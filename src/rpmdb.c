@@ -675,7 +675,7 @@ static int transaction(const char *root, const char *dbpath,
 	if (rpm_setup() < 0)
 		return -1;
 	ts = transaction_for(root, dbpath);
-	for (size_t i = 0; i < install->nr && !ret; i++)
+	for (size_t i = 0; install && i < install->nr && !ret; i++)
 		ret = add_package(ts, root, install->v[i]);
 	for (size_t i = 0; erase && i < erase->nr && !ret; i++)
 		ret = add_erasure(ts, erase->v[i]);

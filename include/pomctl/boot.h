@@ -120,11 +120,11 @@ struct one_shot {
 				 * rewrites it) */
 	struct strbuf how;   /* the mechanism, or why there is none */
 };
-#define ONE_SHOT_INIT                                               \
-	{                                                           \
-		NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, \
-			STRBUF_INIT, -1, false, false, STRBUF_INIT  \
-	}
+/* clang-format off */
+#define ONE_SHOT_INIT \
+	{ NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, STRBUF_INIT, \
+	  -1, false, false, STRBUF_INIT }
+/* clang-format on */
 void one_shot_release(struct one_shot *os);
 
 /*

@@ -119,7 +119,7 @@ int rpmdb_install_packages(const char *root, const char *dbpath,
 /*
  * Put packages back, in one transaction: install the package files
  * install (older versions allowed: what a run replaced) and erase the
- * installed packages erase ("NAME-VERSION-RELEASE"; may be NULL).
+ * installed packages erase ("NAME-VERSION-RELEASE"); either may be NULL.
  */
 int rpmdb_restore_packages(const char *root, const char *dbpath,
 			   const struct strvec *install,

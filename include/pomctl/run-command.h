@@ -51,11 +51,11 @@ struct child_process {
 	pid_t pid; /* while running; the process group too */
 };
 
-#define CHILD_PROCESS_INIT                                                \
-	{                                                                 \
-		STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, false, NULL, 0, \
-			NULL, NULL, NULL, 0                               \
-	}
+/* clang-format off */
+#define CHILD_PROCESS_INIT \
+	{ STRVEC_INIT, STRVEC_INIT, NULL, -1, NULL, false, NULL, 0, NULL, \
+	  NULL, NULL, 0 }
+/* clang-format on */
 
 void child_process_init(struct child_process *cp);
 void child_process_release(struct child_process *cp);

@@ -294,7 +294,7 @@ static void read_saved_default(const struct env *env, struct bootcfg *b)
 	strbuf_release(&text);
 }
 
-int boot_load(const struct env *env, struct bootcfg *b)
+int boot_load(const struct env *env, struct bootcfg *b, struct strbuf *err)
 {
 	const char *loader = config_get(env->cfg, "boot", "loader");
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
@@ -311,9 +311,10 @@ int boot_load(const struct env *env, struct bootcfg *b)
 	}
 	ret = read_file(path.buf, BOOT_CONFIG_MAX, false, &text);
 	if (ret)
-		ret = error("cannot read the boot loader configuration '%s' "
-			    "([boot] config): %s",
-			    path.buf, strerror(-ret));
+		ret = error_to(err,
+			       "cannot read the boot loader configuration '%s' "
+			       "([boot] config): %s",
+			       path.buf, strerror(-ret));
 	else
 		ret = boot_parse(b,
 				 strcmp(loader, "lilo") ? LOADER_GRUB :
@@ -836,7 +837,7 @@ int boot_make_saved(const struct env *env, struct manifest *m,
 {
 	struct strbuf value = STRBUF_INIT, out = STRBUF_INIT;
 	struct bootcfg b;
-	int ret = boot_load(env, &b);
+	int ret = boot_load(env, &b, NULL);
 
 	if (ret)
 		return ret;
@@ -983,14 +984,16 @@ bool boot_has_entry(const struct env *env, const char *release,
 		    struct strbuf *where)
 {
 	struct bootcfg b;
-	bool found = false, old = error_set_quiet(true);
+	bool found = false;
 
 	strbuf_reset(where);
-	if (boot_load(env, &b) == 0) {
+	if (boot_load(env, &b, where) == 0) { /* not read: not found */
+		strbuf_reset(where);
 		found = boot_find(&b, release) >= 0;
 		strbuf_addstr(where, b.path);
 		boot_release(&b);
+	} else {
+		strbuf_reset(where);
 	}
-	error_set_quiet(old);
 	return found;
 }

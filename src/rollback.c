@@ -545,7 +545,7 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	struct one_shot os = ONE_SHOT_INIT;
 	struct strvec argv = STRVEC_INIT;
 	struct strbuf what = STRBUF_INIT;
-	bool stage2 = false, lilo = false, quiet;
+	bool stage2 = false, lilo = false;
 	const char *def;
 	struct bootcfg b;
 	int ret = 0;
@@ -561,13 +561,14 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	}
 	if (!stage2 && !lilo)
 		return 0;
-	quiet = error_set_quiet(true);
-	ret = boot_load(&ctx->env, &b);
-	error_set_quiet(quiet);
-	if (ret)
-		return error("boot: cannot read the restored boot loader "
-			     "configuration: %s",
-			     error_last());
+	ret = boot_load(&ctx->env, &b, &what);
+	if (ret) {
+		error("boot: cannot read the restored boot loader "
+		      "configuration: %s",
+		      what.buf);
+		strbuf_release(&what);
+		return -1;
+	}
 	if (lilo) {
 		config_get_words(ctx->env.cfg, "commands", "lilo", &argv);
 		strbuf_addstr(&what, "lilo installs the map of the restored "

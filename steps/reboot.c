@@ -113,7 +113,7 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	struct bootcfg b;
 	struct strbuf diff = STRBUF_INIT, why = STRBUF_INIT;
 	struct one_shot os = ONE_SHOT_INIT;
-	int ret = boot_load(&ctx->env, &b), rc = 1;
+	int ret = boot_load(&ctx->env, &b, NULL), rc = 1;
 
 	if (!ret && boot_find(&b, release) < 0) {
 		ret = boot_add_like(&ctx->env, &b, ctx->env.host.release,
@@ -121,7 +121,7 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
 		boot_release(&b);
 		if (!ret)
-			ret = boot_load(&ctx->env, &b);
+			ret = boot_load(&ctx->env, &b, NULL);
 	}
 	if (!ret)
 		ret = ensure_initrd(ctx, &b, release);
@@ -158,18 +158,17 @@ static void plan_boot(struct ctx *ctx, const char *release)
 	struct bootcfg b;
 	struct one_shot os = ONE_SHOT_INIT;
 	struct strbuf img = STRBUF_INIT;
-	bool quiet = error_set_quiet(true), there;
+	bool there;
 	int rc;
 
-	if (boot_load(&ctx->env, &b) < 0) {
+	if (boot_load(&ctx->env, &b, &img) < 0) {
 		plan_note(ctx->env.plan,
 			  "the boot loader configuration cannot be "
 			  "read: %s",
-			  error_last());
-		error_set_quiet(quiet);
+			  img.buf);
+		strbuf_release(&img);
 		return;
 	}
-	error_set_quiet(quiet);
 	there = boot_find(&b, release) >= 0;
 	if (!there)
 		plan_note(ctx->env.plan,
@@ -264,7 +263,7 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 int reboot_precheck(struct ctx *ctx)
 {
 	struct bootcfg b;
-	int ret = boot_load(&ctx->env, &b);
+	int ret = boot_load(&ctx->env, &b, NULL);
 
 	if (ret)
 		return ret;
@@ -282,14 +281,14 @@ int reboot_precheck(struct ctx *ctx)
 char *reboot_default_release(struct ctx *ctx)
 {
 	struct bootcfg b;
+	struct strbuf why = STRBUF_INIT; /* not read: no default known */
 	char *def = NULL;
-	bool old = error_set_quiet(true);
 
-	if (boot_load(&ctx->env, &b) == 0) {
+	if (boot_load(&ctx->env, &b, &why) == 0) {
 		if (boot_default_release(&b))
 			def = xstrdup(boot_default_release(&b));
 		boot_release(&b);
 	}
-	error_set_quiet(old);
+	strbuf_release(&why);
 	return def;
 }

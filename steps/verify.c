@@ -221,7 +221,8 @@ static void plan_promotion(struct ctx *ctx, const char *release)
 		plan_note(ctx->env.plan,
 			  "the boot default stays as it is: [boot] "
 			  "make_default = no");
-	} else if (!step_done(ctx, "install") || boot_load(&ctx->env, &b) < 0) {
+	} else if (!step_done(ctx, "install") ||
+		   boot_load(&ctx->env, &b, &diff) < 0) {
 		plan_note(ctx->env.plan, "then %s becomes the boot default",
 			  release);
 	} else {
@@ -308,7 +309,7 @@ static int promote(struct ctx *ctx, const char *release, struct strbuf *report)
 	struct manifest m;
 	struct strbuf diff = STRBUF_INIT;
 	struct strvec argv = STRVEC_INIT;
-	int ret = boot_load(&ctx->env, &b);
+	int ret = boot_load(&ctx->env, &b, NULL);
 
 	if (ret)
 		return -1;
@@ -362,14 +363,14 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 	    !strcmp(trial, ctx->env.host.release) ||
 	    config_get_bool(ctx->env.cfg, "boot", "keep_trial"))
 		return 0;
-	quiet = error_set_quiet(true); /* said in the report */
-	ret = boot_load(&ctx->env, &b);
+	ret = boot_load(&ctx->env, &b, &diff); /* said in the report */
 	if (ret) {
-		error_set_quiet(quiet);
 		strbuf_addf(report, "  trial kernel %s: NOT removed (%s)\n",
-			    trial, error_last());
+			    trial, diff.buf);
+		strbuf_release(&diff);
 		return -1;
 	}
+	quiet = error_set_quiet(true); /* said in the report */
 	ret = ctx_manifest_open(ctx, "verify", &m);
 	if (!ret) {
 		ret = boot_remove(&ctx->env, &b, trial, &m, &diff, &argv);

@@ -6,7 +6,7 @@
  * into grub.cfg itself are not read).
  *
  *	struct bootcfg b;
- *	boot_load(env, &b);			1. [boot] loader and config
+ *	boot_load(env, &b, NULL);		1. [boot] loader and config
  *	boot_find(&b, release);			2. the entry booting release
  *	boot_add_like(env, &b, old, new, m, &diff);  3. a copy of old's entry
  *	boot_check(env, &b, running, new, &why);     4. the safety checks
@@ -55,7 +55,11 @@ struct bootcfg {
 				 * grub/default) */
 };
 
-int boot_load(const struct env *env, struct bootcfg *b);
+/*
+ * [boot] loader's configuration into b: 0, or -1 when it cannot be read
+ * (reported, or said in err when err is not NULL: see error_to()).
+ */
+int boot_load(const struct env *env, struct bootcfg *b, struct strbuf *err);
 void boot_release(struct bootcfg *b);
 /* Parse a GRUB legacy or LILO configuration (tests); 0 or -1. */
 int boot_parse(struct bootcfg *b, enum loader loader, const char *name,

@@ -50,7 +50,7 @@ static int curl_ready(void)
 	if (!state)
 		state = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 1 :
 									    -1;
-	return state > 0 ? 0 : error("cannot initialise libcurl");
+	return state > 0 ? 0 : -1;
 }
 
 /* CACHE/KIND/NAME into sb. */
@@ -455,21 +455,23 @@ static int store(const char *cache, const struct fetch_request *req,
 	if (!ret && stat(part, &st) < 0)
 		ret = -errno;
 	if (ret)
-		return error("cannot read '%s': %s", part, strerror(-ret));
+		return error_to(req->err, "cannot read '%s': %s", part,
+				strerror(-ret));
 	if (req->sha256 && *req->sha256 &&
 	    strcasecmp(res->digest, req->sha256)) {
 		unlink(part);
-		return error("%s: the download's sha256 is %s, but %s expects "
-			     "%s; the download was deleted",
-			     url, res->digest,
-			     req->pin_name ? req->pin_name : "the pin",
-			     req->sha256);
+		return error_to(
+			req->err,
+			"%s: the download's sha256 is %s, but %s expects "
+			"%s; the download was deleted",
+			url, res->digest,
+			req->pin_name ? req->pin_name : "the pin", req->sha256);
 	}
 	res->size = st.st_size;
 	cache_path(&res->path, cache, "objects", res->digest, "");
 	if (rename(part, res->path.buf) < 0)
-		return error("cannot move '%s' into the cache: %s", part,
-			     strerror(errno));
+		return error_to(req->err, "cannot move '%s' into the cache: %s",
+				part, strerror(errno));
 	if (url_key(req->url, key))
 		return -1;
 	cache_path(&index, cache, "urls", key, "");
@@ -556,7 +558,7 @@ static int download(const char *cache, const struct fetch_request *req,
 		}
 	}
 	if (ret && all.len)
-		error("cannot download %s: %s", req->url, all.buf);
+		error_to(req->err, "cannot download %s: %s", req->url, all.buf);
 	if (ret && is_empty_file(part.buf))
 		unlink(part.buf); /* keep only what a resume can use */
 	strvec_clear(&urls);
@@ -580,8 +582,10 @@ int fetch(const char *cache, const struct fetch_request *req,
 		return 0;
 	}
 	res->cached = false;
-	if (curl_ready() < 0 || prepare_cache(cache) < 0)
-		return -1;
+	if (curl_ready() < 0)
+		return error_to(req->err, "cannot initialise libcurl");
+	if (prepare_cache(cache) < 0)
+		return error_to(req->err, "cannot make the cache '%s'", cache);
 	ret = download(cache, req, res);
 	steplog_work(req->log_fd, start, "fetch %s", req->url);
 	if (!ret) {

@@ -83,7 +83,6 @@ int error_to(struct strbuf *err, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (err) {
-		strbuf_reset(err);
 		strbuf_vaddf(err, fmt, ap);
 	} else {
 		report("", fmt, ap);

@@ -102,6 +102,7 @@ static void request(struct ctx *ctx, const char *url, const char *pin_key,
 						   "download_mib")
 			<< 20;
 	req->log_fd = ctx->env.log_fd;
+	req->err = NULL;
 }
 
 /*
@@ -173,7 +174,6 @@ static int from_url(struct ctx *ctx, const char *loc, const char *name,
 	struct strvec none = STRVEC_INIT;
 	struct fetch_request req;
 	struct fetch_result res;
-	bool old;
 	int ret = 0;
 
 	location_url(loc, name, &url);
@@ -184,13 +184,10 @@ static int from_url(struct ctx *ctx, const char *loc, const char *name,
 	if (pin_key)
 		ret = check_pin(ctx, url.buf, pin_key);
 	if (!ret) {
-		old = error_set_quiet(true);
+		req.err = why;
 		ret = fetch(cache.buf, &req, &res);
-		error_set_quiet(old);
 	}
-	if (ret)
-		strbuf_addstr(why, error_last());
-	else
+	if (!ret)
 		strbuf_addstr(path, res.path.buf);
 	fetch_result_release(&res);
 	strvec_clear(&none);
@@ -401,19 +398,15 @@ static int pom_tree_early(struct ctx *ctx, bool plan, struct strbuf *dir,
 	request(ctx, url.buf, pom_tarball.pin_key, &mirrors, &req);
 	fetch_result_init(&res);
 	if (!fetch_cached(cache.buf, &req, &res)) {
-		bool tried = false;
-
 		if (plan) {
 			strbuf_addstr(why, "it is not in the cache yet");
 		} else if (!unpinned(ctx, url.buf, pom_tarball.pin_key) ||
 			   !config_get_bool(ctx->env.cfg, S,
 					    "require_checksums")) {
-			tried = true;
+			req.err = why;
 			ret = fetch(cache.buf, &req, &res);
 		}
 		ret = (ret || plan || !res.path.len) ? 1 : 0;
-		if (ret && tried)
-			strbuf_addstr(why, error_last());
 	}
 	strbuf_addf(dir, "%s/pom/%.16s", ctx->state_dir.buf, res.digest);
 	if (!ret && plan && !is_dir(dir->buf)) {

@@ -35,6 +35,8 @@ struct fetch_request {
 	long low_speed_time;	      /* seconds below 1 byte/s */
 	long long max_size;	      /* bytes; 0 for no limit */
 	int log_fd;		      /* the step log, or -1 */
+	struct strbuf *err; /* why a fetch failed, for the caller to say
+			     * in its words; NULL: reported */
 };
 
 struct fetch_result {
@@ -47,7 +49,10 @@ struct fetch_result {
 void fetch_result_init(struct fetch_result *res);
 void fetch_result_release(struct fetch_result *res);
 
-/* Get the file into the cache; 0, or -1 (reported; no object written). */
+/*
+ * Get the file into the cache; 0, or -1 (reported, or said in req->err;
+ * no object written).
+ */
 int fetch(const char *cache, const struct fetch_request *req,
 	  struct fetch_result *res);
 

@@ -35,9 +35,9 @@ enum pomctl_exit {
 
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
- * The same message into err, for a caller that says it in its own words
- * (replacing what err held; nothing printed), or reported as error() when
- * err is NULL.  Returns -1.
+ * The same message appended to err, for a caller that says it in its own
+ * words (nothing printed), or reported as error() when err is NULL.
+ * Returns -1.
  */
 int error_to(struct strbuf *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -66,15 +66,17 @@ static bool unpinned(struct ctx *ctx, const char *url, const char *pin_key)
 	       strncmp(url, "file:", 5);
 }
 
-static int check_pin(struct ctx *ctx, const char *url, const char *pin_key)
+static int check_pin(struct ctx *ctx, const char *url, const char *pin_key,
+		     struct strbuf *err)
 {
 	if (!unpinned(ctx, url, pin_key))
 		return 0;
 	if (config_get_bool(ctx->env.cfg, S, "require_checksums"))
-		return error(
-			"no sha256 pin for %s ([sources] %s) and checksums "
-			"are required: set the pin in pomctl.conf",
-			url, pin_key);
+		return error_to(err,
+				"no sha256 pin for %s ([sources] %s) and "
+				"checksums are required: set the pin in "
+				"pomctl.conf",
+				url, pin_key);
 	warning("no sha256 pin for %s ([sources] %s): its content is not "
 		"checked",
 		url, pin_key);
@@ -182,7 +184,7 @@ static int from_url(struct ctx *ctx, const char *loc, const char *name,
 	req.mirrors = NULL;
 	fetch_result_init(&res);
 	if (pin_key)
-		ret = check_pin(ctx, url.buf, pin_key);
+		ret = check_pin(ctx, url.buf, pin_key, why);
 	if (!ret) {
 		req.err = why;
 		ret = fetch(cache.buf, &req, &res);
@@ -311,7 +313,7 @@ static int get_tarball(struct ctx *ctx, const struct tarball *t,
 	url_basename(url.buf, name);
 	cache_dir(ctx, &cache);
 	request(ctx, url.buf, t->pin_key, &mirrors, &req);
-	ret = check_pin(ctx, url.buf, t->pin_key);
+	ret = check_pin(ctx, url.buf, t->pin_key, NULL);
 	if (!ret)
 		ret = fetch(cache.buf, &req, res);
 	topdir(ctx, &dest);

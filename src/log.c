@@ -129,6 +129,7 @@ void progress_show(const char *label, double elapsed, const char *text)
 
 	if (!log_progress_enabled())
 		return;
+	usage_before_message(progress_clear); /* a message clears the line */
 	strbuf_addf(&sb, "\r\033[K[%s %u:%02u] ", label, secs / 60, secs % 60);
 	/* Only printable bytes of the child's line reach the terminal. */
 	for (const char *p = text; *p && sb.len - 4 < width; p++)

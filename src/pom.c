@@ -1016,6 +1016,39 @@ int pom_order(const struct pom_tree *pt, const struct strvec *names,
 	return ret;
 }
 
+int pom_check_set(struct pom_patch **set, size_t n, const char *release)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i]->unsafe)
+			return error("patch '%s' is unsafe, nothing was "
+				     "changed: %s",
+				     set[i]->name, set[i]->unsafe);
+	for (size_t i = 0; i < n; i++)
+		if (set[i]->not_for_kernel)
+			return error("patch '%s' is not for kernel %s: %s",
+				     set[i]->name, release,
+				     set[i]->not_for_kernel);
+	return 0;
+}
+
+int pom_check_request(const char *dir, const struct strvec *names,
+		      const unsigned kv[3], const char *release)
+{
+	struct pom_tree pt;
+	struct pom_patch **set = NULL;
+	size_t n;
+	int ret = pom_open(&pt, dir, kv);
+
+	if (!ret) {
+		ret = pom_order(&pt, names, &set, &n, NULL);
+		if (!ret)
+			ret = pom_check_set(set, n, release);
+		free(set);
+		pom_release(&pt);
+	}
+	return ret;
+}
+
 /* The files a diff touches (its +++ and --- paths, first component off). */
 void pom_diff_targets(const char *diff, struct strvec *out)
 {

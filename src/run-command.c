@@ -90,16 +90,31 @@ int find_program(const char *name, struct strbuf *out)
 	return -1;
 }
 
-/* environ with cp->env applied; a NAME=value addition replaces NAME. */
+/*
+ * What a command started from a make would otherwise inherit and obey:
+ * make's flags (-s, -k, -jN, a jobserver's descriptors) and its depth.
+ * pomctl's commands run as its plan shows them, whoever started pomctl.
+ */
+static const char *const dropped[] = { "MAKEFLAGS", "MFLAGS", "MAKELEVEL" };
+
+static bool same_name(const char *a, const char *b)
+{
+	size_t n = strcspn(a, "=");
+
+	return n == strcspn(b, "=") && !strncmp(a, b, n);
+}
+
+/* environ with cp->env applied (a NAME=value addition replaces NAME), the
+ * dropped names left out. */
 static void build_env(struct child_process *cp, struct strvec *out)
 {
 	for (char **e = environ; e && *e; e++) {
-		const char *eq = strchr(*e, '=');
-		size_t n = eq ? (size_t)(eq - *e) + 1 : strlen(*e);
 		bool replaced = false;
 
+		for (size_t i = 0; i < ARRAY_SIZE(dropped) && !replaced; i++)
+			replaced = same_name(dropped[i], *e);
 		for (size_t i = 0; i < cp->env.nr && !replaced; i++)
-			replaced = !strncmp(cp->env.v[i], *e, n);
+			replaced = same_name(cp->env.v[i], *e);
 		if (!replaced)
 			strvec_push(out, *e);
 	}

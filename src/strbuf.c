@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "pomctl/strbuf.h"
-#include "pomctl/util.h"
+#include "pomctl/xalloc.h"
 
 char strbuf_empty[1];
 

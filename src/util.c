@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,144 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pomctl/log.h"
 #include "pomctl/util.h"
 
 #define LETTERS_DIGITS \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-static bool quiet_errors;
-
-bool error_set_quiet(bool quiet)
-{
-	bool old = quiet_errors;
-
-	quiet_errors = quiet;
-	return old;
-}
-
-static struct strbuf last_error = STRBUF_INIT;
-
-/* Colour only on a terminal, and never when NO_COLOR is set. */
-static bool use_colour(void)
-{
-	static int decided = -1;
-
-	if (decided < 0)
-		decided = isatty(2) == 1 && !getenv("NO_COLOR");
-	return decided;
-}
-
-const char *error_last(void)
-{
-	return last_error.buf;
-}
-
-static void report(const char *prefix, const char *fmt, va_list ap)
-{
-	va_list cp;
-
-	if (!*prefix) {
-		va_copy(cp, ap);
-		strbuf_reset(&last_error);
-		strbuf_vaddf(&last_error, fmt, cp);
-		va_end(cp);
-	}
-	if (quiet_errors)
-		return;
-	fflush(stdout);
-	progress_clear();
-	if (use_colour())
-		fprintf(stderr, "%spomctl:\033[0m %s",
-			*prefix ? "\033[1;33m" : "\033[1;31m", prefix);
-	else
-		fprintf(stderr, "pomctl: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-int error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report("", fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int error_to(struct strbuf *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err) {
-		strbuf_vaddf(err, fmt, ap);
-	} else {
-		report("", fmt, ap);
-	}
-	va_end(ap);
-	return -1;
-}
-
-void warning(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report("warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void die_oom(void)
-{
-	static const char msg[] = "pomctl: out of memory\n";
-
-	if (write(2, msg, sizeof(msg) - 1) < 0)
-		abort();
-	abort();
-}
-
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p)
-		die_oom();
-	return p;
-}
-
-void *xcalloc(size_t nmemb, size_t size)
-{
-	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
-
-	if (!p)
-		die_oom();
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		die_oom();
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p)
-		die_oom();
-	return p;
-}
-
-void xstrset(char **field, const char *value)
-{
-	free(*field);
-	*field = value ? xstrdup(value) : NULL;
-}
 
 int read_fd(int fd, size_t max, struct strbuf *sb)
 {

@@ -13,7 +13,9 @@
 #include "pomctl/archive.h"
 #include "pomctl/digest.h"
 #include "pomctl/fetch.h"
+#include "pomctl/ktree.h"
 #include "pomctl/log.h"
+#include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
@@ -432,6 +434,24 @@ static int pom_tree_early(struct ctx *ctx, bool plan, struct strbuf *dir,
 	return ret;
 }
 
+/*
+ * Whether the patch-o-matic tree at dir has every requested patch (and
+ * what they depend on) for the configured kernel: 0, or -1 with the error
+ * said.  Checked as soon as the tree is there, so that a misspelt name
+ * stops the run before the trial build, not after it.
+ */
+static int check_requested(struct ctx *ctx, const char *dir)
+{
+	struct ktree kt;
+	int ret;
+
+	if (ktree_open_configured(&ctx->env, &kt) < 0)
+		return -1;
+	ret = pom_check_request(dir, &ctx->state->patches, kt.v, kt.release);
+	ktree_release(&kt);
+	return ret;
+}
+
 int fetch_pom_cached(struct ctx *ctx, struct strbuf *dir)
 {
 	struct strbuf why = STRBUF_INIT;
@@ -454,7 +474,7 @@ int fetch_check_names(struct ctx *ctx, bool plan)
 			"once the run fetches it",
 			config_get(ctx->env.cfg, S, "pom_version"), why.buf);
 	else if (!ret)
-		ret = patch_check_names(ctx, dir.buf);
+		ret = check_requested(ctx, dir.buf);
 	strbuf_release(&dir);
 	strbuf_release(&why);
 	return ret < 0 ? -1 : 0;
@@ -592,7 +612,7 @@ int fetch_run(struct ctx *ctx)
 		ret = -1;
 	}
 	if (!ret)
-		ret = patch_check_requested(ctx);
+		ret = check_requested(ctx, ctx_fetched_pom(ctx, &name));
 	fetch_result_release(&res);
 	strbuf_release(&name);
 	return ret;

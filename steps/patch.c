@@ -56,38 +56,6 @@ static void close_all(struct ktree *kt, struct pom_tree *pt,
 	ktree_release(kt);
 }
 
-/* A requested patch that is unsafe or has no part for this kernel is an
- * error. */
-static int check_for_kernel(struct pom_patch **set, size_t n,
-			    const struct ktree *kt);
-
-int patch_check_names(struct ctx *ctx, const char *dir)
-{
-	struct ktree kt;
-	struct pom_tree pt;
-	struct pom_patch **set = NULL;
-	size_t n;
-	int ret;
-
-	if (ktree_open_configured(&ctx->env, &kt) < 0)
-		return -1;
-	ret = pom_open(&pt, dir, kt.v);
-	if (!ret) {
-		ret = pom_order(&pt, &ctx->state->patches, &set, &n, NULL);
-		if (!ret)
-			ret = check_for_kernel(set, n, &kt);
-		free(set);
-		pom_release(&pt);
-	}
-	ktree_release(&kt);
-	return ret;
-}
-
-int patch_check_requested(struct ctx *ctx)
-{
-	return patch_check_names(ctx, pom_dir(ctx));
-}
-
 void patch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	struct strbuf names = STRBUF_INIT;
@@ -143,22 +111,6 @@ int patch_plan(struct ctx *ctx)
 	for (size_t i = 0; i < n; i++)
 		plan_one(ctx, &pt, set[i], kt.dir);
 	close_all(&kt, &pt, set);
-	return 0;
-}
-
-static int check_for_kernel(struct pom_patch **set, size_t n,
-			    const struct ktree *kt)
-{
-	for (size_t i = 0; i < n; i++)
-		if (set[i]->unsafe)
-			return error("patch '%s' is unsafe, nothing was "
-				     "changed: %s",
-				     set[i]->name, set[i]->unsafe);
-	for (size_t i = 0; i < n; i++)
-		if (set[i]->not_for_kernel)
-			return error("patch '%s' is not for kernel %s: %s",
-				     set[i]->name, kt->release,
-				     set[i]->not_for_kernel);
 	return 0;
 }
 
@@ -264,7 +216,7 @@ int patch_run(struct ctx *ctx)
 			     "extracted one");
 	if (open_all(ctx, &kt, &pt, &set, &n) < 0)
 		return -1;
-	ret = check_for_kernel(set, n, &kt);
+	ret = pom_check_set(set, n, kt.release);
 	if (!ret)
 		ret = ctx_tree_snapshot(ctx, kt.dir);
 	if (!ret)

@@ -28,16 +28,6 @@ STEP_FUNCTIONS(install)
 STEP_FUNCTIONS(verify)
 
 /*
- * Whether the fetched patch-o-matic tree has every requested patch (and what
- * they depend on) for the configured kernel: 0, or -1 with the error said.
- * fetch calls it so that a misspelt name stops the run before the trial
- * build, not after it.
- */
-int patch_check_requested(struct ctx *ctx);
-/* The same against the tree at dir. */
-int patch_check_names(struct ctx *ctx, const char *dir);
-
-/*
  * The configured tree opened with the release the kernel step will give
  * it, as its plan computes it (after the trial's, where a trial runs
  * first; nothing written): 0 (ktree_release() it), or -1 (reported).

@@ -93,6 +93,19 @@ int pom_order(const struct pom_tree *pt, const struct strvec *names,
 	      struct pom_patch ***set, size_t *n, struct strbuf *err);
 
 /*
+ * A set to apply to the kernel release: none of it unsafe, each with a
+ * part for this kernel.  0 or -1 (reported, naming the patch).
+ */
+int pom_check_set(struct pom_patch **set, size_t n, const char *release);
+/*
+ * The requested names in the tree at dir for a kernel of version kv and
+ * release: each there, ordered with what it depends on, the set checked
+ * as pom_check_set() does.  0 or -1 (reported).
+ */
+int pom_check_request(const char *dir, const struct strvec *names,
+		      const unsigned kv[3], const char *release);
+
+/*
  * Whether the kernel tree kdir carries p already (its line-adds present,
  * its new files there, its diffs reverse-apply): read only.
  */

@@ -17,7 +17,9 @@
  * .errors need a log_fd, /dev/null will do).  The log gets
  * a "$ argv" line first and an "exit N" line last, so commands can be
  * counted from the logs.  On a terminal a one-line progress display shows
- * cp.label, the elapsed time and the last output line.
+ * cp.label, the elapsed time and the last output line.  The environment is
+ * pomctl's with cp.env applied, but for MAKEFLAGS, MFLAGS and MAKELEVEL:
+ * a pomctl started from a make runs its commands as its plan shows them.
  *
  * Returns the exit code; 128+N when the child died of signal N; -1 when it
  * could not be started (reported, errno set).  When SIGINT or SIGTERM

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Shared helpers: error reporting, allocation, files, names.
+ * Shared helpers: files, paths, names, time.  Error reporting is
+ * usage.h's and allocation xalloc.h's (included here for every user).
  *
  * Error convention: functions return 0 on success and a negative value on
  * failure.  error() prints "pomctl: MESSAGE" on stderr and returns -1, so a
@@ -20,6 +21,8 @@
 #include <sys/types.h>
 
 #include "pomctl/strbuf.h"
+#include "pomctl/usage.h"
+#include "pomctl/xalloc.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -32,28 +35,6 @@ enum pomctl_exit {
 	EXIT_LOCKED = 4,  /* another pomctl holds the lock */
 	EXIT_CHANGES = 5, /* --plan --detailed-exitcode found changes */
 };
-
-int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/*
- * The same message appended to err, for a caller that says it in its own
- * words (nothing printed), or reported as error() when err is NULL.
- * Returns -1.
- */
-int error_to(struct strbuf *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Silence error()/warning() (for tests of failure paths); returns old value. */
-bool error_set_quiet(bool quiet);
-/* The text of the last error() (without "pomctl: "), "" when none. */
-const char *error_last(void);
-_Noreturn void die_oom(void);
-
-void *xmalloc(size_t n);
-void *xcalloc(size_t nmemb, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-/* *field freed, then a copy of value (NULL: none) in its place. */
-void xstrset(char **field, const char *value);
 
 /*
  * Read a whole regular file into sb (appending), refusing files over max

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pomctl/digest.h"
+#include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
@@ -427,14 +429,85 @@ int manifest_revert(struct manifest *m)
 	return ret;
 }
 
-int manifest_undo(struct manifest *m)
+/*
+ * What the record says, as rollback would do it: only what can be done
+ * (a file recorded as created that is not there is no line).
+ */
+void manifest_plan_undo(const struct manifest *m, const char *step)
 {
-	int ret = manifest_revert(m);
+	json_t *created = json_object_get(m->doc, "created");
+	json_t *changed = json_object_get(m->doc, "changed");
+	const char *path;
+	json_t *v;
+	size_t i;
 
+	json_array_foreach (created, i, v)
+		if (path_exists(json_string_value(v)))
+			say("  %s: remove %s", step, json_string_value(v));
+	json_object_foreach (changed, path, v)
+		say("  %s: restore %s from %s", step, path,
+		    json_string_value(v));
+}
+
+static bool same_content(const char *a, const char *b)
+{
+	char x[SHA256_HEX], y[SHA256_HEX];
+
+	return sha256_file(a, x) == 0 && sha256_file(b, y) == 0 &&
+	       !strcmp(x, y);
+}
+
+/*
+ * After the undo: a line for each thing done, said only once it is seen
+ * done; what is not is an error naming it.
+ */
+static int report_undone(const char *step, json_t *created, json_t *changed)
+{
+	const char *path;
+	json_t *v;
+	size_t i;
+	int ret = 0;
+
+	json_array_foreach (created, i, v) {
+		const char *p = json_string_value(v);
+
+		if (json_object_get(changed, p))
+			continue; /* removed, then its backup restored */
+		if (path_exists(p))
+			ret = error("%s: %s is still there", step, p);
+		else
+			info("  %s: removed %s", step, p);
+	}
+	json_object_foreach (changed, path, v) {
+		if (!same_content(path, json_string_value(v)))
+			ret = error("%s: %s could not be restored from %s",
+				    step, path, json_string_value(v));
+		else
+			info("  %s: restored %s", step, path);
+	}
+	return ret;
+}
+
+int manifest_undo(struct manifest *m, const char *step)
+{
+	json_t *created = json_array(), *changed, *v;
+	size_t i;
+	int ret;
+
+	/* what to check afterwards: the files that are there to undo */
+	json_array_foreach (json_object_get(m->doc, "created"), i, v)
+		if (path_exists(json_string_value(v)))
+			json_array_append(created, v);
+	changed = json_deep_copy(json_object_get(m->doc, "changed"));
+	ret = manifest_revert(m);
+	if (step && report_undone(step, created, changed) < 0)
+		ret = -1;
 	if (!ret) {
 		manifest_clear(m);
 		ret = manifest_save(m);
 	}
+	json_decref(created);
+	json_decref(changed);
 	return ret;
 }
 

@@ -521,7 +521,7 @@ static int undo_cut_attempt(struct ctx *ctx, const struct step *step)
 			       "undo the interrupted attempt "
 			       "(manifest %s)",
 			       m.path);
-		ret = manifest_undo(&m);
+		ret = manifest_undo(&m, NULL);
 	}
 	manifest_release(&m);
 	return ret;

@@ -4,10 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
 
 #include "pomctl/boot.h"
-#include "pomctl/digest.h"
 #include "pomctl/history.h"
 #include "pomctl/ktree.h"
 #include "pomctl/lifecycle.h"
@@ -33,94 +31,17 @@ static bool running_ours(struct ctx *ctx)
 	return false;
 }
 
-/*
- * What the record says, as rollback would do it: only what can be done
- * (a file recorded as created that is not there is no line).
- */
-static void plan_manifest(const char *step, const struct manifest *m)
-{
-	json_t *created = json_object_get(m->doc, "created");
-	json_t *changed = json_object_get(m->doc, "changed");
-	const char *path;
-	json_t *v;
-	size_t i;
-
-	json_array_foreach (created, i, v)
-		if (path_exists(json_string_value(v)))
-			say("  %s: remove %s", step, json_string_value(v));
-	json_object_foreach (changed, path, v)
-		say("  %s: restore %s from %s", step, path,
-		    json_string_value(v));
-}
-
-static bool same_content(const char *a, const char *b)
-{
-	char x[SHA256_HEX], y[SHA256_HEX];
-
-	return sha256_file(a, x) == 0 && sha256_file(b, y) == 0 &&
-	       !strcmp(x, y);
-}
-
-/*
- * After the undo: a line for each thing done, said only once it is seen
- * done; what is not is an error naming it.
- */
-static int report_undone(const char *step, json_t *created, json_t *changed)
-{
-	const char *path;
-	json_t *v;
-	size_t i;
-	int ret = 0;
-
-	json_array_foreach (created, i, v) {
-		const char *p = json_string_value(v);
-
-		if (json_object_get(changed, p))
-			continue; /* removed, then its backup restored */
-		if (path_exists(p))
-			ret = error("%s: %s is still there", step, p);
-		else
-			info("  %s: removed %s", step, p);
-	}
-	json_object_foreach (changed, path, v) {
-		if (!same_content(path, json_string_value(v)))
-			ret = error("%s: %s could not be restored from %s",
-				    step, path, json_string_value(v));
-		else
-			info("  %s: restored %s", step, path);
-	}
-	return ret;
-}
-
 static int undo_step(struct ctx *ctx, const char *step, bool dry)
 {
 	struct manifest m;
-	json_t *created = NULL, *changed = NULL, *v;
-	size_t i;
 	int ret = ctx_manifest_open(ctx, step, &m);
 
 	if (ret)
 		return -1;
-	if (dry) {
-		plan_manifest(step, &m);
-		manifest_release(&m);
-		return 0;
-	}
-	/* what to check afterwards: the files that are there to undo */
-	created = json_array();
-	json_array_foreach (json_object_get(m.doc, "created"), i, v)
-		if (path_exists(json_string_value(v)))
-			json_array_append(created, v);
-	changed = json_deep_copy(json_object_get(m.doc, "changed"));
-	ret = manifest_revert(&m);
-	if (report_undone(step, created, changed) < 0)
-		ret = -1;
-	if (!ret) {
-		manifest_clear(&m);
-		ret = manifest_save(&m);
-	}
-	json_decref(created);
-	json_decref(changed);
+	if (dry)
+		manifest_plan_undo(&m, step);
+	else
+		ret = manifest_undo(&m, step);
 	manifest_release(&m);
 	return ret;
 }

@@ -79,8 +79,14 @@ int manifest_save(struct manifest *m);
 int manifest_confine(const struct manifest *m, const struct strvec *places);
 /* Restore every backup and remove every created file: 0 or -1. */
 int manifest_revert(struct manifest *m);
-/* Revert, then forget and save an empty record: 0 or -1 (reported). */
-int manifest_undo(struct manifest *m);
+/*
+ * Revert, then forget and save an empty record: 0 or -1 (reported).  With
+ * step, each thing undone is said ("  STEP: removed PATH", "restored
+ * PATH") once it is seen done; what is not is an error naming it.
+ */
+int manifest_undo(struct manifest *m, const char *step);
+/* What manifest_undo() would do, said the same way (nothing changed). */
+void manifest_plan_undo(const struct manifest *m, const char *step);
 /* Whether nothing is recorded that could be undone. */
 bool manifest_is_empty(const struct manifest *m);
 /* Forget the record (after a successful revert), the package lists aside. */

@@ -101,7 +101,7 @@ static void test_undo_keeps_replaced(void **ctx)
 	manifest_package(&m, "replaced", "iptables-ipv6-1.2.6a-2");
 	manifest_package(&m, "installed", "iptables-1.2.8-1.pom");
 	assert_int_equal(manifest_save(&m), 0);
-	assert_int_equal(manifest_undo(&m), 0);
+	assert_int_equal(manifest_undo(&m, NULL), 0);
 	manifest_release(&m);
 
 	assert_text(f->file.buf, "original\n");
@@ -143,7 +143,7 @@ static void test_runs_apart(void **ctx)
 				    strlen(f->dir),
 			    "/backups/2026-02-01T00:00:00Z-2/s/0-grub.conf");
 	assert_null(manifest_backup_of(&m, "/etc/other"));
-	assert_int_equal(manifest_undo(&m), 0);
+	assert_int_equal(manifest_undo(&m, NULL), 0);
 	manifest_release(&m);
 	assert_text(f->file.buf, "first run\n");
 

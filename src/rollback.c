@@ -4,7 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "pomctl/boot.h"
 #include "pomctl/history.h"
 #include "pomctl/ktree.h"

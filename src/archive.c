@@ -674,3 +674,71 @@ void archive_limits_from_config(const struct config *cfg,
 	lim->entries = config_get_uint(cfg, "limits", "extract_entries");
 	lim->ratio = config_get_uint(cfg, "limits", "extract_ratio");
 }
+
+/* --- writing ---------------------------------------------------------------- */
+
+/* One regular file into the archive as name: 0, or -1 (reported). */
+static int write_entry(struct archive *a, const char *name, const char *file)
+{
+	struct archive_entry *e;
+	struct stat st;
+	char buf[65536];
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return error("cannot read '%s' for the archive: %s", file,
+			     fd < 0 ? strerror(errno) : "not a regular file");
+	}
+	e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, st.st_size);
+	archive_entry_set_mtime(e, st.st_mtime, 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK)
+		ret = error("cannot write '%s' into the archive: %s", name,
+			    archive_error_string(a));
+	while (!ret && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || archive_write_data(a, buf, (size_t)n) != n)
+			ret = error("cannot write '%s' into the archive: %s",
+				    name,
+				    n < 0 ? strerror(errno) :
+					    archive_error_string(a));
+	}
+	archive_entry_free(e);
+	close(fd);
+	return ret;
+}
+
+int archive_write_tar(const char *path, const struct strvec *names,
+		      const struct strvec *files)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	struct archive *a = archive_write_new();
+	int ret = 0;
+
+	strbuf_addf(&tmp, "%s.tmp", path);
+	unlink(tmp.buf);
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_open_filename(a, tmp.buf) != ARCHIVE_OK)
+		ret = error("cannot write '%s': %s", tmp.buf,
+			    archive_error_string(a));
+	for (size_t i = 0; !ret && i < names->nr; i++)
+		ret = write_entry(a, names->v[i], files->v[i]);
+	if (archive_write_close(a) != ARCHIVE_OK && !ret)
+		ret = error("cannot write '%s': %s", tmp.buf,
+			    archive_error_string(a));
+	archive_write_free(a);
+	if (!ret && rename(tmp.buf, path) < 0)
+		ret = error("cannot rename '%s' to '%s': %s", tmp.buf, path,
+			    strerror(errno));
+	if (ret)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	return ret;
+}

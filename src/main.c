@@ -16,6 +16,7 @@
 
 #include "pomctl/history.h"
 #include "pomctl/listing.h"
+#include "pomctl/bundle.h"
 #include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
@@ -44,6 +45,7 @@ enum {
 	SUB_PLAN = 1 << 2,     /* --plan --detailed-exitcode */
 	SUB_LOCK = 1 << 3,     /* takes the state lock */
 	SUB_RUN = 1 << 7,      /* --run ID */
+	SUB_OUTPUT = 1 << 8,   /* --output FILE */
 };
 
 /* The command line, parsed by main(). */
@@ -67,6 +69,7 @@ static const char *pom_arg;
 static int names_only;
 static const char *jobs_arg;
 static const char *run_arg;
+static const char *output_arg;
 
 /* clang-format off */
 static struct poptOption global_options[] = {
@@ -148,6 +151,12 @@ static struct poptOption list_options[] = {
 	POPT_TABLEEND
 };
 
+static struct poptOption bundle_options[] = {
+	{ "output", 'o', POPT_ARG_STRING, &output_arg, 0,
+	  "the bundle's file (default: pomctl-bundle-RELEASE.tar)", "FILE" },
+	POPT_TABLEEND
+};
+
 static struct poptOption rollback_options[] = {
 	{ "run", 0, POPT_ARG_STRING, &run_arg, 0,
 	  "roll back this run (see pomctl history); refused while a later "
@@ -166,6 +175,8 @@ static struct poptOption all_options[] = {
 	  "resume options:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, list_options, 0,
 	  "list-patches options:", NULL },
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, bundle_options, 0,
+	  "bundle options:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, rollback_options, 0,
 	  "rollback options:", NULL },
 	POPT_AUTOHELP
@@ -183,7 +194,9 @@ static const char usage_head[] =
 	"  list-patches           what the patch-o-matic tree offers, and\n"
 	"                         whether each patch applies\n"
 	"  history                the runs, oldest first\n"
-	"  rollback               undo what the last run changed\n\n"
+	"  rollback               undo what the last run changed\n"
+	"  bundle                 the finished run's kernel and packages as\n"
+	"                         one file for hosts of the same base\n\n"
 	"Steps:%s\n" /* from the step table */
 	"Exit: 0 done, 1 step failed, 2 usage, 3 awaiting reboot, 4 locked,\n"
 	"      5 plan has changes (--detailed-exitcode)";
@@ -469,6 +482,12 @@ static int cmd_rollback(struct ctx *ctx, const char *arg)
 	return rollback_command(ctx, &rq, run_arg);
 }
 
+static int cmd_bundle(struct ctx *ctx, const char *arg)
+{
+	(void)arg;
+	return bundle_command(ctx, &rq, output_arg);
+}
+
 static int cmd_history(struct ctx *ctx, const char *arg)
 {
 	struct history h;
@@ -520,6 +539,7 @@ static const struct command commands[] = {
 	{ "list-patches", cmd_list_patches, SUB_LIST, false },
 	{ "history", cmd_history, 0, false },
 	{ "rollback", cmd_rollback, SUB_PLAN | SUB_FORCE | SUB_RUN, false },
+	{ "bundle", cmd_bundle, SUB_OUTPUT, false },
 };
 
 /* --- parsing ------------------------------------------------------------ */
@@ -611,6 +631,9 @@ static int check_options(const struct command *cmd)
 		return usage_error("%s is for upgrade, resume and rollback "
 				   "(with --plan), not for %s",
 				   opt.plan ? "--plan" : "--detailed-exitcode",
+				   cmd->name);
+	if (output_arg && !(cmd->flags & SUB_OUTPUT))
+		return usage_error("--output is an option of bundle, not of %s",
 				   cmd->name);
 	if (run_arg && !(cmd->flags & SUB_RUN))
 		return usage_error("--run is an option of rollback, not of %s",

@@ -67,4 +67,12 @@ int archive_top_dir(const char *path, struct strbuf *top);
 int archive_extract_top(const char *path, struct strbuf *dest,
 			const struct archive_limits *lim);
 
+/*
+ * A tar file (pax) at path holding each regular file files->v[i] as
+ * names->v[i]; written beside path and renamed into place when whole.
+ * 0, or -1 (reported; nothing left behind).
+ */
+int archive_write_tar(const char *path, const struct strvec *names,
+		      const struct strvec *files);
+
 #endif

@@ -34,7 +34,7 @@ diff "$T/cmds" "$T/offered-cmds" || fail "completion commands differ from pomctl
 # is offered somewhere
 sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/--\1/p' \
 	"$POMCTL_TOP/src/main.c" | sort -u >"$T/popt"
-for c in "" upgrade resume status history log list-patches rollback; do
+for c in "" $(cat "$T/cmds"); do
 	# shellcheck disable=SC2086
 	complete_line pomctl $c --
 done | grep -v "^$" | sort -u >"$T/offered"

@@ -27,6 +27,8 @@
 #include "pomctl/archive.h"
 #include "pomctl/bundle.h"
 #include "pomctl/digest.h"
+#include "pomctl/fetch.h"
+#include "pomctl/ktree.h"
 #include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
@@ -166,10 +168,11 @@ static int kernel_rpm(struct ctx *ctx, struct bundle *b)
 
 	env_path(&ctx->env, "/boot", &boot);
 	ret = script_safe(boot.buf);
-	if (!ret && !plain_release(b->release))
-		ret = error("run %s's kernel release '%s' is not a plain "
-			    "release name",
-			    ctx->state->id, b->release);
+	/* both go into the spec, where rpm expands %... */
+	if (!ret && (!plain_release(b->release) || !plain_release(b->base)))
+		ret = error("run %s's kernel releases '%s' and '%s' must be "
+			    "plain release names to go into a spec",
+			    ctx->state->id, b->release, b->base);
 	write_spec(ctx, b, &spec);
 	strbuf_addf(&path, "%s/kernel.spec", b->scratch.buf);
 	if (!ret)
@@ -374,5 +377,279 @@ out:
 	strvec_clear(&b.files);
 	strbuf_release(&out);
 	strbuf_release(&name);
+	return ret;
+}
+
+/* --- reading a bundle --------------------------------------------------- */
+
+void bundle_info_release(struct bundle_info *bi)
+{
+	strvec_clear(&bi->patches);
+	strvec_clear(&bi->packages);
+	free(bi->kernel_release);
+	free(bi->base_release);
+	free(bi->base_arch);
+	free(bi->base_config);
+	json_decref(bi->outputs);
+	memset(bi, 0, sizeof(*bi));
+}
+
+/* from as a local file: a path made absolute; a URL fetched into the
+ * state's cache (only looked up when plan). */
+static int bundle_local(struct ctx *ctx, const char *from, const char *sha,
+			bool plan, struct strbuf *path)
+{
+	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT;
+	struct fetch_request req = { 0 };
+	struct fetch_result res;
+	int ret = 0;
+
+	if (!strstr(from, "://")) {
+		char *real = realpath(from, NULL);
+
+		if (!real)
+			return error("bundle '%s': %s", from, strerror(errno));
+		strbuf_addstr(path, real);
+		free(real);
+		return 0;
+	}
+	if (!*sha && strncmp(from, "file:", 5))
+		return error("bundle %s: a bundle over the network needs its "
+			     "sha256 (--from-sha256, as pomctl bundle's host "
+			     "printed it)",
+			     from);
+	strbuf_addf(&cache, "%s/cache", ctx->state_dir.buf);
+	req.url = from;
+	req.sha256 = sha;
+	req.pin_name = "--from-sha256";
+	req.connect_timeout = (long)config_get_uint(ctx->env.cfg, "fetch",
+						    "connect_timeout");
+	req.low_speed_time = (long)config_get_uint(ctx->env.cfg, "fetch",
+						   "low_speed_time");
+	req.max_size = (long long)config_get_uint(ctx->env.cfg, "limits",
+						  "download_mib")
+		       << 20;
+	req.log_fd = ctx->env.log_fd;
+	fetch_result_init(&res);
+	if (plan && !fetch_cached(cache.buf, &req, &res))
+		ret = error("bundle %s is not in pomctl's cache yet: the plan "
+			    "needs it (run the upgrade, or give a file)",
+			    from);
+	else if (!plan)
+		ret = fetch(cache.buf, &req, &res);
+	if (!ret)
+		strbuf_addstr(path, res.path.buf);
+	fetch_result_release(&res);
+	strbuf_release(&url);
+	strbuf_release(&cache);
+	return ret;
+}
+
+/* Every file the manifest names there with its digest, nothing more. */
+static int check_files(const char *dir, json_t *files, struct bundle_info *bi)
+{
+	struct strbuf path = STRBUF_INIT, rpms = STRBUF_INIT;
+	struct strvec present = STRVEC_INIT;
+	const char *name;
+	json_t *v;
+	int ret = 0;
+
+	strbuf_addf(&rpms, "%s/RPMS", dir);
+	list_dir(rpms.buf, &present);
+	json_object_foreach (files, name, v) {
+		char digest[SHA256_HEX];
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, name);
+		if (strncmp(name, "RPMS/", 5) || strchr(name + 5, '/') ||
+		    relpath_check(name) || !json_is_string(v))
+			ret = error("the bundle's manifest names '%s': not a "
+				    "package of its RPMS directory",
+				    name);
+		else if (sha256_file(path.buf, digest))
+			ret = error("the bundle lacks %s, which its manifest "
+				    "names",
+				    name);
+		else if (strcmp(digest, json_string_value(v)))
+			ret = error("the bundle's %s has sha256 %s, but its "
+				    "manifest says %s: it was changed after "
+				    "pomctl bundle made it; nothing was "
+				    "installed",
+				    name, digest, json_string_value(v));
+		else
+			strvec_push(&bi->packages, path.buf);
+		if (ret)
+			break;
+	}
+	for (size_t i = 0; !ret && i < present.nr; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "RPMS/%s", present.v[i]);
+		if (!json_object_get(files, path.buf))
+			ret = error("the bundle holds %s, which its manifest "
+				    "does not name",
+				    path.buf);
+	}
+	strvec_clear(&present);
+	strbuf_release(&path);
+	strbuf_release(&rpms);
+	return ret;
+}
+
+static int read_manifest(const char *dir, struct bundle_info *bi)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *m, *base, *patches, *v;
+	size_t i;
+	int ret = 0;
+
+	strbuf_addf(&path, "%s/manifest.json", dir);
+	m = json_load_file(path.buf, JSON_REJECT_DUPLICATES, &jerr);
+	base = json_object_get(m, "base");
+	patches = json_object_get(m, "patches");
+	if (!m || json_integer_value(json_object_get(m, "schema")) != 1 ||
+	    !json_is_object(base) || !json_is_array(patches) ||
+	    !json_is_object(json_object_get(m, "files")) ||
+	    !json_string_value(json_object_get(m, "kernel_release")) ||
+	    !json_string_value(json_object_get(base, "release")))
+		ret = error("'%s' is not the manifest of a pomctl bundle%s%s",
+			    path.buf, m ? "" : ": ", m ? "" : jerr.text);
+	json_array_foreach (patches, i, v)
+		if (!ret && (!json_is_string(v) ||
+			     !patch_name_is_valid(json_string_value(v))))
+			ret = error("the bundle's manifest names a patch that "
+				    "is not a patch name");
+		else if (!ret)
+			strvec_push(&bi->patches, json_string_value(v));
+	if (!ret) {
+		bi->kernel_release = xstrdup(json_string_value(
+			json_object_get(m, "kernel_release")));
+		bi->base_release = xstrdup(
+			json_string_value(json_object_get(base, "release")));
+		v = json_object_get(base, "arch");
+		bi->base_arch = xstrdup(
+			json_is_string(v) ? json_string_value(v) : "");
+		v = json_object_get(base, "config_sha256");
+		bi->base_config = xstrdup(
+			json_is_string(v) ? json_string_value(v) : "");
+		bi->outputs = json_incref(json_object_get(m, "outputs"));
+		if (!plain_release(bi->kernel_release))
+			ret = error("the bundle's kernel release '%s' is not "
+				    "a plain release name",
+				    bi->kernel_release);
+	}
+	if (!ret)
+		ret = check_files(dir, json_object_get(m, "files"), bi);
+	json_decref(m);
+	strbuf_release(&path);
+	return ret;
+}
+
+int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
+	       const char *dir, struct bundle_info *bi)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct archive_limits lim;
+	int ret = bundle_local(ctx, from, sha, plan, &path);
+
+	memset(bi, 0, sizeof(*bi));
+	archive_limits_from_config(ctx->env.cfg, &lim);
+	if (!ret && !is_dir(dir))
+		ret = archive_extract(path.buf, dir, &lim) ? -1 : 0;
+	if (!ret)
+		ret = read_manifest(dir, bi);
+	strbuf_release(&path);
+	return ret;
+}
+
+int bundle_check_base(const struct bundle_info *bi, const char *release,
+		      const char *arch, const char *config_sha256)
+{
+	struct strbuf diff = STRBUF_INIT;
+	int ret = 0;
+
+	if (strcmp(bi->base_release, release))
+		strbuf_addf(&diff, "; kernel %s, not %s", release,
+			    bi->base_release);
+	if (*bi->base_arch && strcmp(bi->base_arch, arch))
+		strbuf_addf(&diff, "; architecture %s, not %s", arch,
+			    bi->base_arch);
+	if (*bi->base_config && strcmp(bi->base_config, config_sha256))
+		strbuf_addf(&diff,
+			    "; the running kernel's configuration has sha256 "
+			    "%.12s..., not the bundle's %.12s...",
+			    *config_sha256 ? config_sha256 : "(none)",
+			    bi->base_config);
+	if (diff.len)
+		ret = error("this host is not the bundle's base: it runs%s; "
+			    "nothing was changed (build here with pomctl "
+			    "upgrade --patch NAME)",
+			    diff.buf + 1);
+	strbuf_release(&diff);
+	return ret;
+}
+
+int bundle_patches(struct ctx *ctx, const char *from, const char *sha,
+		   bool plan, struct strvec *patches)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct bundle_info bi;
+	int ret = scratch_make("bundle", &dir);
+
+	if (!ret) {
+		strbuf_addstr(&dir, "/b");
+		ret = bundle_get(ctx, from, sha, plan, dir.buf, &bi);
+		if (!ret)
+			ret = bundle_check_host(ctx, &bi);
+		for (size_t i = 0; !ret && i < bi.patches.nr; i++)
+			strvec_push(patches, bi.patches.v[i]);
+		bundle_info_release(&bi);
+		strbuf_setlen(&dir, dir.len - 2);
+		remove_tree(dir.buf);
+	}
+	strbuf_release(&dir);
+	return ret;
+}
+
+int bundle_step_outputs(const char *dir, const char *step, struct strvec *keys,
+			struct strvec *values)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *m, *outs;
+	const char *key;
+	json_t *v;
+
+	strbuf_addf(&path, "%s/manifest.json", dir);
+	m = json_load_file(path.buf, JSON_REJECT_DUPLICATES, NULL);
+	strbuf_release(&path);
+	if (!m)
+		return error("the bundle's manifest in %s cannot be read", dir);
+	outs = json_object_get(json_object_get(m, "outputs"), step);
+	json_object_foreach (outs, key, v)
+		if (json_is_string(v)) {
+			strvec_push(keys, key);
+			strvec_push(values, json_string_value(v));
+		}
+	json_decref(m);
+	return 0;
+}
+
+int bundle_check_host(struct ctx *ctx, const struct bundle_info *bi)
+{
+	struct strbuf rel = STRBUF_INIT, config = STRBUF_INIT,
+		      arch = STRBUF_INIT;
+	char digest[SHA256_HEX];
+	int ret;
+
+	strbuf_addf(&rel, "/boot/config-%s", ctx->env.host.release);
+	env_path(&ctx->env, rel.buf, &config);
+	if (sha256_file(config.buf, digest))
+		digest[0] = '\0';
+	ktree_arch(config.buf, config_get(ctx->env.cfg, "build", "arch"),
+		   ctx->env.host.arch, &arch);
+	ret = bundle_check_base(bi, ctx->env.host.release, arch.buf, digest);
+	strbuf_release(&rel);
+	strbuf_release(&config);
+	strbuf_release(&arch);
 	return ret;
 }

@@ -212,6 +212,9 @@ void lifecycle_new_run(struct ctx *ctx, const struct run_request *rq)
 	for (size_t i = 0; i < rq->patches->nr; i++)
 		strvec_push(&ctx->state->patches, rq->patches->v[i]);
 	xstrset(&ctx->state->trial, rq->trial ? rq->trial : "full");
+	xstrset(&ctx->state->from, rq->from ? rq->from : "");
+	xstrset(&ctx->state->from_sha256,
+		rq->from_sha256 ? rq->from_sha256 : "");
 	ctx->state->force = rq->force;
 	record_overrides(ctx->state, rq);
 	lifecycle_apply_settings(ctx);

@@ -70,6 +70,7 @@ static int names_only;
 static const char *jobs_arg;
 static const char *run_arg;
 static const char *output_arg;
+static const char *from_sha_arg;
 
 /* clang-format off */
 static struct poptOption global_options[] = {
@@ -108,6 +109,8 @@ static struct poptOption upgrade_options[] = {
 	  "full|build|skip" },
 	{ "force", 'f', POPT_ARG_NONE, &opt.force, 0,
 	  "go on even when the match is already available", NULL },
+	{ "from-sha256", 0, POPT_ARG_STRING, &from_sha_arg, 0,
+	  "the bundle's sha256 (needed over http and ftp)", "HEX" },
 	{ "auto-resume", 0, POPT_ARG_NONE, NULL, OPT_AUTO,
 	  "after each reboot, let the boot service run pomctl resume", NULL },
 	POPT_TABLEEND
@@ -115,6 +118,9 @@ static struct poptOption upgrade_options[] = {
 
 /* Settings of the run: upgrade sets them, resume may change them. */
 static struct poptOption run_options[] = {
+	{ "from", 0, POPT_ARG_STRING, &opt.from, 0,
+	  "upgrade: install from a bundle (pomctl bundle's file or URL); "
+	  "resume: run again from STEP, even if it is done", "BUNDLE|STEP" },
 	{ "iptables-version", 0, POPT_ARG_STRING, &rq.iptables_version, 0,
 	  "the iptables release to build (default: [sources] "
 	  "iptables_version)", "VERSION" },
@@ -131,8 +137,6 @@ static struct poptOption run_options[] = {
 };
 
 static struct poptOption resume_options[] = {
-	{ "from", 0, POPT_ARG_STRING, &opt.from, 0,
-	  "run again from STEP, even if it is done", "STEP" },
 	{ "at-boot", 0, POPT_ARG_NONE, &opt.at_boot, 0,
 	  "for the boot service: resume only a run that awaits this reboot "
 	  "and asked for --auto-resume", NULL },
@@ -289,7 +293,6 @@ static int setup(struct ctx *ctx, struct config *cfg, struct strbuf *root)
 	ctx->json = opt.json;
 	ctx->detailed_exitcode = opt.detailed_exitcode;
 	ctx->reboot = opt.reboot;
-	ctx->from = opt.from;
 	ctx->env.cfg = cfg;
 	ctx->env.log_fd = -1;
 	strbuf_init(&ctx->state_dir);
@@ -327,24 +330,55 @@ static void teardown(struct ctx *ctx)
 
 static int cmd_upgrade(struct ctx *ctx, const char *arg)
 {
-	int lock_fd = -1, ret;
+	struct strvec bundled = STRVEC_INIT;
+	int lock_fd = -1, ret = 0;
 
 	(void)arg;
-	if (!opt.patches.nr)
+	if (opt.from && opt.patches.nr)
+		return usage_error("--from installs the patches its bundle "
+				   "names: give no --patch");
+	if (opt.from && (trial_arg || rq.iptables_version || rq.pom_version ||
+			 rq.drop_failing))
+		return usage_error(
+			"--trial, --iptables-version, --pom-version "
+			"and --drop-failing-patches are for a build; "
+			"a run from a bundle builds nothing");
+	if (!opt.patches.nr && !opt.from)
 		return usage_error("upgrade needs --patch NAME "
-				   "(for example --patch string)");
+				   "(for example --patch string), or --from "
+				   "BUNDLE");
+	rq.from = opt.from;
+	rq.from_sha256 = from_sha_arg;
 	if (opt.plan) {
 		ctx->readonly = true;
-		lifecycle_new_run(ctx, &rq);
-		ret = pipeline_preflight(ctx, true);
-		return ret ? ret : pipeline_plan(ctx);
+		if (opt.from &&
+		    bundle_patches(ctx, opt.from, from_sha_arg ?: "", true,
+				   &bundled) < 0)
+			ret = EXIT_USAGE;
+		if (opt.from)
+			rq.patches = &bundled;
+		if (!ret) {
+			lifecycle_new_run(ctx, &rq);
+			ret = pipeline_preflight(ctx, true);
+		}
+		ret = ret ? ret : pipeline_plan(ctx);
+		strvec_clear(&bundled);
+		return ret;
 	}
 	ret = lifecycle_lock(ctx, &lock_fd);
+	if (!ret && opt.from) {
+		/* the bundle first: one that is damaged starts no run */
+		if (bundle_patches(ctx, opt.from, from_sha_arg ?: "", false,
+				   &bundled) < 0)
+			ret = EXIT_USAGE;
+		rq.patches = &bundled;
+	}
 	if (!ret)
 		ret = lifecycle_start(ctx, &rq);
 	if (!ret)
 		ret = pipeline_run(ctx, NULL);
 	state_unlock(lock_fd);
+	strvec_clear(&bundled);
 	return ret;
 }
 
@@ -388,6 +422,7 @@ static int cmd_resume(struct ctx *ctx, const char *arg)
 	int lock_fd = -1, ret;
 
 	(void)arg;
+	ctx->from = opt.from; /* a step: resume --from STEP */
 	if (opt.plan)
 		return resume_plan(ctx);
 	if (!is_dir(ctx->state_dir.buf))
@@ -618,11 +653,22 @@ static int check_options(const struct command *cmd)
 		return usage_error("--kernel, --pom and --names are options of "
 				   "list-patches, not of %s",
 				   cmd->name);
-	if ((opt.from || opt.at_boot) && !(cmd->flags & SUB_FROM))
+	if (opt.at_boot && !(cmd->flags & SUB_FROM))
 		return usage_error(
-			"--from and --at-boot are options of resume, "
-			"not of %s",
+			"--at-boot is an option of resume, not of %s",
 			cmd->name);
+	if (opt.from && !(cmd->flags & (SUB_FROM | SUB_PATCHES)))
+		return usage_error("--from is an option of upgrade (a bundle) "
+				   "and resume (a step), not of %s",
+				   cmd->name);
+	if (from_sha_arg && !opt.from)
+		return usage_error("--from-sha256 goes with upgrade --from");
+	if (from_sha_arg &&
+	    (strlen(from_sha_arg) != 64 ||
+	     from_sha_arg[strspn(from_sha_arg, "0123456789abcdef")]))
+		return usage_error("--from-sha256 '%s' is not 64 lowercase "
+				   "hex digits",
+				   from_sha_arg);
 	if (rq.auto_resume && !(cmd->flags & SUB_PATCHES))
 		return usage_error("--auto-resume is an option of upgrade, not "
 				   "of %s",
@@ -648,7 +694,8 @@ static int check_options(const struct command *cmd)
 	if (check_version("--iptables-version", rq.iptables_version) ||
 	    check_version("--pom-version", rq.pom_version))
 		return EXIT_USAGE;
-	if (opt.from && !pipeline_find_step(opt.from))
+	if (opt.from && (cmd->flags & SUB_FROM) &&
+	    !pipeline_find_step(opt.from))
 		return usage_error("unknown step '%s' for --from", opt.from);
 	return check_trial();
 }

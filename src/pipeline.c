@@ -20,6 +20,7 @@
 #define TAIL_LINES 20
 /* The output of a step that ended the run, and the walk's signal for it. */
 #define ENDS_RUN "ends_run"
+#define SKIPPED "skipped"
 #define WALK_ENDED 100
 
 const char *const *pipeline_step_names(void)
@@ -387,6 +388,18 @@ static int step_done(struct ctx *ctx, struct step_state *s,
 	return save(ctx);
 }
 
+/* The step has nothing to do in this run: skipped, its outputs kept. */
+static int step_skipped(struct ctx *ctx, struct step_state *s,
+			struct fingerprint *fp)
+{
+	finish(s, STEP_SKIPPED, NULL);
+	json_object_set_new(s->outputs, SKIPPED,
+			    json_string("a run from a bundle builds nothing"));
+	keep_fingerprint(s, fp);
+	info("step %s: skipped: the bundle brings what it makes", s->name);
+	return save(ctx);
+}
+
 /* The step found nothing to do: the later steps are skipped. */
 static int step_ends_run(struct ctx *ctx, struct step_state *s,
 			 struct fingerprint *fp)
@@ -566,6 +579,8 @@ static int run_step(struct ctx *ctx, const struct step *step,
 		ret = step_paused(ctx, s, &fp);
 	else if (ret == STEP_FINISH)
 		ret = step_ends_run(ctx, s, &fp);
+	else if (ret == STEP_SKIP)
+		ret = step_skipped(ctx, s, &fp);
 	else
 		ret = step_done(ctx, s, &fp);
 	fp_release(&fp);
@@ -626,6 +641,8 @@ static int walk_step(struct ctx *ctx, const struct step *step,
 
 	if (s->status == STEP_AWAITING_REBOOT)
 		return check_reboot(ctx, step, s);
+	if (s->status == STEP_SKIPPED && json_object_get(s->outputs, SKIPPED))
+		return 0; /* nothing to do in this run, still */
 	if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why)) {
 		const char *ended = json_string_value(
 			json_object_get(s->outputs, ENDS_RUN));
@@ -702,8 +719,11 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 			  "run again",
 			  s->finished ? s->finished : "?");
 	else if (s->status == STEP_SKIPPED)
-		plan_note(ctx->env.plan,
-			  "skipped: an earlier step ended the run");
+		plan_note(ctx->env.plan, "skipped: %s",
+			  json_object_get(s->outputs, SKIPPED) ?
+				  json_string_value(json_object_get(s->outputs,
+								    SKIPPED)) :
+				  "an earlier step ended the run");
 	else if (!step->plan)
 		plan_note(ctx->env.plan, "not part of this build of pomctl: a "
 					 "run stops here");
@@ -826,7 +846,11 @@ static void step_remark(struct ctx *ctx, const struct step *step,
 		strbuf_addf(sb, "reboot into %s, then pomctl resume",
 			    s->pause_release);
 	else if (s->status == STEP_SKIPPED)
-		strbuf_addstr(sb, "an earlier step ended the run");
+		strbuf_addstr(sb, json_object_get(s->outputs, SKIPPED) ?
+					  json_string_value(
+						  json_object_get(s->outputs,
+								  SKIPPED)) :
+					  "an earlier step ended the run");
 	else if (json_object_get(s->outputs, ENDS_RUN))
 		strbuf_addstr(sb, json_string_value(json_object_get(s->outputs,
 								    ENDS_RUN)));
@@ -865,9 +889,15 @@ int pipeline_status(struct ctx *ctx)
 	if (ctx->json)
 		return status_json(ctx);
 	printf("run %s: %s", st->id, st->command);
+	if (*st->from)
+		printf(" --from %s (its patches:", st->from);
 	for (size_t i = 0; i < st->patches.nr; i++)
-		printf(" --patch %s", st->patches.v[i]);
-	printf(" (trial %s%s)\n", st->trial, st->force ? ", force" : "");
+		printf(*st->from ? " %s" : " --patch %s", st->patches.v[i]);
+	if (*st->from)
+		printf(")%s\n", st->force ? " (force)" : "");
+	else
+		printf(" (trial %s%s)\n", st->trial,
+		       st->force ? ", force" : "");
 	for (size_t i = 0; i < pomctl_nr_steps; i++) {
 		struct step_state *s = &st->steps[i];
 

@@ -556,7 +556,8 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 			ret = -1;
 	if (restore_loader(ctx, dry) < 0)
 		ret = -1;
-	if (restore_tree(ctx, dry) < 0)
+	/* a run from a bundle built nothing in the kernel tree */
+	if (!*ctx->state->from && restore_tree(ctx, dry) < 0)
 		ret = -1;
 	if (restore_packages(ctx, dry) < 0)
 		ret = -1;

@@ -58,6 +58,8 @@ void state_init(struct state *st, const char *const *names, size_t n)
 	st->created = xstrdup(now);
 	st->command = xstrdup("upgrade");
 	st->trial = xstrdup("full");
+	st->from = xstrdup("");
+	st->from_sha256 = xstrdup("");
 	st->overrides = json_object();
 	init_steps(st, names, n);
 }
@@ -85,6 +87,8 @@ void state_release(struct state *st)
 	free(st->created);
 	free(st->command);
 	free(st->trial);
+	free(st->from);
+	free(st->from_sha256);
 	json_decref(st->overrides);
 	strvec_clear(&st->patches);
 	memset(st, 0, sizeof(*st));
@@ -175,10 +179,12 @@ json_t *state_to_json(const struct state *st)
 		json_array_append_new(patches, json_string(st->patches.v[i]));
 	for (size_t i = 0; i < st->nr; i++)
 		json_array_append_new(steps, step_to_json(&st->steps[i]));
-	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:s, s:b, s:O, s:o}",
+	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b, s:O, "
+			 "s:o}",
 			 "schema", STATE_SCHEMA, "id", st->id, "created",
 			 st->created, "command", st->command, "patches",
-			 patches, "trial", st->trial, "force", st->force,
+			 patches, "trial", st->trial, "from", st->from,
+			 "from_sha256", st->from_sha256, "force", st->force,
 			 "overrides", st->overrides, "steps", steps);
 }
 
@@ -346,6 +352,14 @@ static int load_doc(struct state *st, json_t *doc, const char *path)
 	    st->id[strspn(st->id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				  "abcdefghijklmnopqrstuvwxyz:.-_")])
 		return damaged(path, "field", "id");
+	/* absent in state files before bundles */
+	if ((bad = take_string(doc, "from", false, &st->from)) ||
+	    (bad = take_string(doc, "from_sha256", false, &st->from_sha256)))
+		return damaged(path, "field", bad);
+	if (!st->from)
+		st->from = xstrdup("");
+	if (!st->from_sha256)
+		st->from_sha256 = xstrdup("");
 	if (!json_is_boolean(force))
 		return damaged(path, "field", "force");
 	st->force = json_is_true(force);

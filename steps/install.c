@@ -222,14 +222,16 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 	return manifest_save(m);
 }
 
-/* The packages rpm built, in one transaction. */
-static int install_packages(struct ctx *ctx, struct manifest *m)
+/* The packages of step's output "packages" (rpm's builds, or the
+ * bundle's), in one transaction. */
+static int install_packages(struct ctx *ctx, const char *step,
+			    struct manifest *m)
 {
 	struct strvec pkgs = STRVEC_INIT, replaced = STRVEC_INIT;
 	double start = monotonic_seconds();
 	int ret;
 
-	ctx_output_paths(ctx, "rpm", "packages", &pkgs);
+	ctx_output_paths(ctx, step, "packages", &pkgs);
 	ret = record_packages(ctx, &pkgs, m);
 	if (!ret)
 		ret = rpmdb_install_packages(ctx->env.root,
@@ -283,7 +285,7 @@ static int install_stages(struct ctx *ctx, const struct ktree *t,
 	if (!ret)
 		ret = reboot_prepare(ctx, "install", t->release, def, m);
 	if (!ret && !pipeline_stage_skip(ctx, "packages installed", pkgs)) {
-		ret = install_packages(ctx, m);
+		ret = install_packages(ctx, "rpm", m);
 		if (!ret)
 			ret = pipeline_stage_done(ctx, "packages installed",
 						  pkgs);
@@ -329,4 +331,64 @@ int install_run(struct ctx *ctx)
 		ret = STEP_PAUSE;
 	}
 	return ret;
+}
+
+/*
+ * A run from a bundle: its packages (the kernel among them: image, map,
+ * configuration, modules) in one transaction, then the boot entry, its
+ * initrd and the one-shot boot as after a build.
+ */
+int install_bundle_run(struct ctx *ctx)
+{
+	const char *release = step_output(ctx, "fetch", "kernel_release");
+	const char *pkgs = step_output(ctx, "fetch", "packages");
+	struct manifest m;
+	char *def;
+	int ret;
+
+	if (!*release)
+		return error("the fetch step has no bundle to install; run "
+			     "pomctl resume --from fetch");
+	if (ctx_manifest_open(ctx, "install", &m) < 0)
+		return -1;
+	def = reboot_default_release(ctx);
+	ret = reboot_precheck(ctx);
+	if (!ret && !pipeline_stage_skip(ctx, "packages installed", pkgs)) {
+		ret = install_packages(ctx, "fetch", &m);
+		if (!ret)
+			ret = pipeline_stage_done(ctx, "packages installed",
+						  pkgs);
+	}
+	if (!ret)
+		ret = reboot_prepare(ctx, "install", release, def, &m);
+	free(def);
+	manifest_save(&m);
+	manifest_release(&m);
+	if (!ret)
+		ret = maybe_reboot(ctx);
+	if (!ret) {
+		state_set_output(ctx->state, "install", "release", release);
+		pipeline_request_reboot(ctx, release);
+		ret = STEP_PAUSE;
+	}
+	return ret;
+}
+
+int install_bundle_plan(struct ctx *ctx)
+{
+	plan_note(ctx->env.plan,
+		  "install the bundle's packages in one rpm transaction (the "
+		  "kernel %s among them), the installed ones they replace "
+		  "kept for rollback where a copy can be had",
+		  *step_output(ctx, "fetch", "kernel_release") ?
+			  step_output(ctx, "fetch", "kernel_release") :
+			  "it holds");
+	plan_note(ctx->env.plan,
+		  "then a boot entry like the running kernel's, its initrd, "
+		  "and the new kernel booted once");
+	plan_reboot(ctx->env.plan,
+		    *step_output(ctx, "fetch", "kernel_release") ?
+			    step_output(ctx, "fetch", "kernel_release") :
+			    "the bundle's kernel");
+	return 0;
 }

@@ -85,4 +85,28 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 		   const char *def_before, struct manifest *m);
 int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what);
 
+/*
+ * A run from a bundle (steps/bundled.c): whether this is one; the table's
+ * entry points that run the build steps' plan and run, or skip them, and
+ * fetch's, or get the bundle; install's for a bundle (steps/install.c).
+ */
+bool from_bundle(const struct ctx *ctx);
+int update_any_plan(struct ctx *ctx);
+int update_any_run(struct ctx *ctx);
+int trial_any_plan(struct ctx *ctx);
+int trial_any_run(struct ctx *ctx);
+int patch_any_plan(struct ctx *ctx);
+int patch_any_run(struct ctx *ctx);
+int rpm_any_plan(struct ctx *ctx);
+int rpm_any_run(struct ctx *ctx);
+int kernel_any_plan(struct ctx *ctx);
+int kernel_any_run(struct ctx *ctx);
+int fetch_any_plan(struct ctx *ctx);
+int fetch_any_run(struct ctx *ctx);
+int fetch_any_check_names(struct ctx *ctx, bool plan);
+int install_bundle_plan(struct ctx *ctx);
+int install_bundle_run(struct ctx *ctx);
+int install_any_plan(struct ctx *ctx);
+int install_any_run(struct ctx *ctx);
+
 #endif

@@ -3,8 +3,46 @@
 #ifndef POMCTL_BUNDLE_H
 #define POMCTL_BUNDLE_H
 
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "pomctl/strbuf.h"
+
 struct ctx;
 struct run_request;
+
+/* What a bundle's manifest says, once every file is checked against it. */
+struct bundle_info {
+	struct strvec patches;
+	struct strvec packages; /* the RPMs, extracted: host paths */
+	char *kernel_release;
+	char *base_release, *base_arch, *base_config;
+	json_t *outputs; /* { STEP: { KEY: VALUE } } of the build run */
+};
+void bundle_info_release(struct bundle_info *bi);
+
+/*
+ * The bundle from (a path, or a URL fetched into the state's cache with
+ * its sha256 pin; when plan, only looked up there) extracted into dir
+ * (kept when it is there already) and read: every package the manifest
+ * names present with its sha256, nothing else.  0, or -1 (reported).
+ */
+int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
+	       const char *dir, struct bundle_info *bi);
+/*
+ * The patches the bundle names, after bundle_get()'s checks and
+ * bundle_check_host()'s: 0 or -1.
+ */
+int bundle_patches(struct ctx *ctx, const char *from, const char *sha,
+		   bool plan, struct strvec *patches);
+/*
+ * Whether a host running release, of architecture arch (make's ARCH=),
+ * whose running kernel's configuration has config_sha256 ("" when it has
+ * none), is the bundle's base: 0, or -1 naming each difference.
+ */
+int bundle_check_base(const struct bundle_info *bi, const char *release,
+		      const char *arch, const char *config_sha256);
 
 /*
  * The finished run of the state directory as one tar file at output
@@ -13,5 +51,12 @@ struct run_request;
  */
 int bundle_command(struct ctx *ctx, const struct run_request *rq,
 		   const char *output);
+
+/* Whether this host (its release, ARCH= and running configuration) is
+ * the bundle's base: 0, or -1 naming each difference. */
+int bundle_check_host(struct ctx *ctx, const struct bundle_info *bi);
+/* The build run's outputs of step, as the bundle in dir recorded them. */
+int bundle_step_outputs(const char *dir, const char *step, struct strvec *keys,
+			struct strvec *values);
 
 #endif

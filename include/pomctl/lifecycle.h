@@ -17,6 +17,8 @@
 struct run_request {
 	const struct strvec *patches; /* upgrade --patch, in order */
 	const char *trial;	      /* full, build, skip; NULL: full */
+	const char *from;	      /* upgrade --from: a bundle, or NULL */
+	const char *from_sha256;      /* its pin, or NULL */
 	bool force, plan, yes, verbose;
 	/* settings that are part of the run, kept in its state (NULL: not
 	 * given; "yes" for the switches) */

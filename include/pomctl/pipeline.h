@@ -17,7 +17,10 @@
  *			ctx->env.log_fd.  Returns 0 when done, STEP_PAUSE after
  *			pipeline_request_reboot(), STEP_FINISH after
  *			pipeline_end_run() (nothing left to do: the later
- *			steps are skipped), or -1 (reported) when it failed.
+ *			steps are skipped), STEP_SKIP (this step has nothing
+ *			to do in this run: a run from a bundle has nothing
+ *			to build; its outputs stand), or -1 (reported) when
+ *			it failed.
  * A step whose plan and run are NULL is not available yet in this build:
  * plan and run say exactly that, and the run stops there.
  */
@@ -34,6 +37,7 @@
 
 #define STEP_PAUSE 1
 #define STEP_FINISH 2
+#define STEP_SKIP 3
 
 struct ctx {
 	/* what the command line asks of the pipeline and the steps */

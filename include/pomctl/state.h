@@ -66,7 +66,9 @@ struct state {
 	char *created;
 	char *command; /* "upgrade" */
 	struct strvec patches;
-	char *trial; /* full, build, skip */
+	char *trial;	   /* full, build, skip */
+	char *from;	   /* upgrade --from: the bundle (path or URL), or "" */
+	char *from_sha256; /* its pin, or "" */
 	bool force;
 	json_t *overrides; /* "SECTION KEY" -> value, from the command
 				 * line of upgrade, applied again on resume */

@@ -1,5 +1,9 @@
 # pomctl bundle: a finished run's kernel and packages as one file, and
-# what it refuses.  (upgrade --from, the other half, is tested below it.)
+# what it refuses; then upgrade --from on three other hosts: one of the
+# bundle's base (installed, verified, promoted, rolled back), one whose
+# running kernel is configured otherwise (refused, nothing changed), one
+# that has the match already (the run ends at check); a tampered bundle
+# and an unpinned URL refused before any run starts.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
 
@@ -56,4 +60,96 @@ cmp "$ROOT/boot/vmlinuz-$REL" "$T/k/boot/vmlinuz-$REL" ||
 for p in iptables iptables-devel iptables-pom; do
 	ls "$T"/x/RPMS/"$p"-1.2.8-*.rpm >/dev/null 2>&1 || fail "the bundle lacks $p"
 done
+
+B=$ROOT
+vmlinuz_sum=$(sha256sum <"$B/boot/vmlinuz-$REL")
+qa() { rpm --root "$1" --dbpath /var/lib/rpm -qa 2>/dev/null | sort; }
+target() {	# target NAME: a fresh host of the bundle's base
+	ROOT=$T/$1
+	STATE=$ROOT/var/lib/pomctl
+	CONF=$ROOT/etc/pomctl.conf
+	"$POMCTL_TOP/tests/fixtures/mkroot" "$ROOT" --world "$POMCTL_WORLD" \
+		>/dev/null 2>&1 || fail "mkroot $1"
+}
+
+# 1. the bundle's base: installed from it, verified, promoted
+target t1
+qa "$ROOT" >"$T/qa-before"
+cp "$ROOT/boot/grub/grub.conf" "$T/grub-before"
+expect_exit 0 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --plan
+assert_grep "it holds kernel $REL and 4 packages for hosts running 2.4.20-13.8" "$T/out"
+assert_grep "nothing to build: the bundle brings it" "$T/out"
+run_to_end upgrade --from "$T/b.tar"
+assert_grep "functional test: passed" "$T/out"
+assert_grep "boot default: $REL, from now on" "$T/out"
+"$P" --root "$ROOT" status >"$T/st"
+assert_grep "upgrade --from $T/b.tar (its patches: string)" "$T/st"
+[ "$(grep -c "skipped .*a run from a bundle builds nothing" "$T/st")" -eq 5 ] ||
+	fail "update, trial, patch, rpm and kernel were not all skipped: $(cat "$T/st")"
+[ "$(sha256sum <"$ROOT/boot/vmlinuz-$REL")" = "$vmlinuz_sum" ] ||
+	fail "the kernel image is not the build host's"
+cmp "$B/lib/modules/$REL/kernel/net/ipv4/netfilter/ipt_string.o" \
+	"$ROOT/lib/modules/$REL/kernel/net/ipv4/netfilter/ipt_string.o" ||
+	fail "the module is not the build host's"
+for p in iptables iptables-pom; do
+	a=$(rpm --root "$B" --dbpath /var/lib/rpm -q --qf '%{SHA256HEADER}' "$p" 2>/dev/null)
+	b=$(rpm --root "$ROOT" --dbpath /var/lib/rpm -q --qf '%{SHA256HEADER}' "$p" 2>/dev/null)
+	[ -n "$a" ] && [ "$a" = "$b" ] || fail "$p is not the build host's package ($a, $b)"
+done
+rpm --root "$ROOT" --dbpath /var/lib/rpm -q "kernel-pomctl" >/dev/null 2>&1 ||
+	fail "the kernel package is not installed"
+# rollback, from the old kernel: the package gone, the boot menu as it was
+reboot_into 2.4.20-13.8
+expect_exit 0 "$P" --root "$ROOT" -y rollback
+assert_grep "install: removed package kernel-pomctl-$REL" "$T/err"
+! rpm --root "$ROOT" --dbpath /var/lib/rpm -q kernel-pomctl >/dev/null 2>&1 ||
+	fail "rollback left the kernel package"
+[ ! -e "$ROOT/boot/vmlinuz-$REL" ] || fail "rollback left the kernel image"
+cmp "$T/grub-before" "$ROOT/boot/grub/grub.conf" || fail "rollback left grub.conf changed"
+
+# 2. another configuration of the same release: refused, nothing changed
+target t2
+echo "CONFIG_EXTRA=y" >>"$ROOT/boot/config-2.4.20-13.8"
+qa "$ROOT" >"$T/qa-t2"
+boot=$(tree_hash "$ROOT/boot")
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar"
+assert_grep "this host is not the bundle's base: it runs.*configuration has sha256" "$T/err"
+[ "$(qa "$ROOT")" = "$(cat "$T/qa-t2")" ] || fail "packages changed on a refused host"
+[ "$(tree_hash "$ROOT/boot")" = "$boot" ] || fail "/boot changed on a refused host"
+[ ! -e "$STATE/state.json" ] || fail "a refused bundle started a run"
+
+# 3. the match is there already: the run ends at check
+target t3
+printf 'string\n' >>"$ROOT/proc/net/ip_tables_matches"
+expect_exit 0 "$P" --root "$ROOT" upgrade --from "$T/b.tar"
+assert_grep "the string match is already in the running kernel.*nothing to do" "$T/out"
+[ ! -e "$ROOT/boot/vmlinuz-$REL" ] || fail "a host with the match got the kernel"
+
+# 4. one byte of the kernel package changed: refused before any run
+target t4
+python3 - "$T/b.tar" "$T/bad.tar" <<'PY' || fail "cannot tamper"
+import io, sys, tarfile
+src, dst = sys.argv[1:]
+with tarfile.open(src) as i, tarfile.open(dst, "w") as o:
+    for m in i.getmembers():
+        data = bytearray(i.extractfile(m).read())
+        if m.name.startswith("RPMS/kernel-pomctl"):
+            data[len(data) // 2] ^= 1
+        o.addfile(m, io.BytesIO(bytes(data)))
+PY
+qa "$ROOT" >"$T/qa-t4"
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/bad.tar"
+assert_grep "has sha256 .*, but its manifest says .*nothing was installed" "$T/err"
+[ ! -e "$STATE/state.json" ] || fail "a tampered bundle started a run"
+[ "$(qa "$ROOT")" = "$(cat "$T/qa-t4")" ] || fail "packages changed"
+
+# 5. over the network a pin is required; --patch and --from do not mix
+expect_exit 2 "$P" --root "$ROOT" upgrade --from http://127.0.0.1:1/b.tar
+assert_grep "needs its sha256 (--from-sha256" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --patch string
+assert_grep "give no --patch" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --trial=skip
+assert_grep "a run from a bundle builds nothing" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --from-sha256 xyz
+assert_grep "not 64 lowercase hex digits" "$T/err"
 exit 0

@@ -32,7 +32,7 @@ diff "$T/cmds" "$T/offered-cmds" || fail "completion commands differ from pomctl
 
 # every option word of the completion is a real option, and every option
 # is offered somewhere
-sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/--\1/p' \
+sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/--\1/p' \
 	"$POMCTL_TOP/src/main.c" | sort -u >"$T/popt"
 for c in "" $(cat "$T/cmds"); do
 	# shellcheck disable=SC2086

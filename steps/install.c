@@ -270,6 +270,33 @@ static int maybe_reboot(struct ctx *ctx)
 	return ret;
 }
 
+/* release is installed: the reboot into it (run, or asked for). */
+static int installed(struct ctx *ctx, const char *release)
+{
+	int ret = maybe_reboot(ctx);
+
+	if (ret)
+		return ret;
+	state_set_output(ctx->state, "install", "release", release);
+	pipeline_request_reboot(ctx, release);
+	return STEP_PAUSE;
+}
+
+/* The packages of step's output, as a stage of install: 0 or -1. */
+static int packages_stage(struct ctx *ctx, const char *step, struct manifest *m)
+{
+	const char *pkgs = step_output(ctx, step, "packages");
+	int ret = 0;
+
+	if (!pipeline_stage_skip(ctx, "packages installed", pkgs)) {
+		ret = install_packages(ctx, step, m);
+		if (!ret)
+			ret = pipeline_stage_done(ctx, "packages installed",
+						  pkgs);
+	}
+	return ret;
+}
+
 /*
  * Stages: kbuild_install's (make modules_install, make install), then,
  * after the boot loader is made safe (each time: it checks and edits in
@@ -279,18 +306,11 @@ static int maybe_reboot(struct ctx *ctx)
 static int install_stages(struct ctx *ctx, const struct ktree *t,
 			  const char *arch, const char *def, struct manifest *m)
 {
-	const char *pkgs = step_output(ctx, "rpm", "packages");
 	int ret = kbuild_install(ctx, t, arch, m);
 
 	if (!ret)
 		ret = reboot_prepare(ctx, "install", t->release, def, m);
-	if (!ret && !pipeline_stage_skip(ctx, "packages installed", pkgs)) {
-		ret = install_packages(ctx, "rpm", m);
-		if (!ret)
-			ret = pipeline_stage_done(ctx, "packages installed",
-						  pkgs);
-	}
-	return ret;
+	return ret ? ret : packages_stage(ctx, "rpm", m);
 }
 
 int install_run(struct ctx *ctx)
@@ -323,14 +343,7 @@ int install_run(struct ctx *ctx)
 		manifest_release(&m);
 	}
 	ktree_release(&t);
-	if (!ret)
-		ret = maybe_reboot(ctx);
-	if (!ret) {
-		state_set_output(ctx->state, "install", "release", release);
-		pipeline_request_reboot(ctx, release);
-		ret = STEP_PAUSE;
-	}
-	return ret;
+	return ret ? ret : installed(ctx, release);
 }
 
 /*
@@ -341,7 +354,6 @@ int install_run(struct ctx *ctx)
 int install_bundle_run(struct ctx *ctx)
 {
 	const char *release = step_output(ctx, "fetch", "kernel_release");
-	const char *pkgs = step_output(ctx, "fetch", "packages");
 	struct manifest m;
 	char *def;
 	int ret;
@@ -353,25 +365,14 @@ int install_bundle_run(struct ctx *ctx)
 		return -1;
 	def = reboot_default_release(ctx);
 	ret = reboot_precheck(ctx);
-	if (!ret && !pipeline_stage_skip(ctx, "packages installed", pkgs)) {
-		ret = install_packages(ctx, "fetch", &m);
-		if (!ret)
-			ret = pipeline_stage_done(ctx, "packages installed",
-						  pkgs);
-	}
+	if (!ret)
+		ret = packages_stage(ctx, "fetch", &m);
 	if (!ret)
 		ret = reboot_prepare(ctx, "install", release, def, &m);
 	free(def);
 	manifest_save(&m);
 	manifest_release(&m);
-	if (!ret)
-		ret = maybe_reboot(ctx);
-	if (!ret) {
-		state_set_output(ctx->state, "install", "release", release);
-		pipeline_request_reboot(ctx, release);
-		ret = STEP_PAUSE;
-	}
-	return ret;
+	return ret ? ret : installed(ctx, release);
 }
 
 int install_bundle_plan(struct ctx *ctx)

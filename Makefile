@@ -191,7 +191,8 @@ check-asan asan:
 # ASan's pass runs them all; make check stays near 17 of its 20 minutes
 # (run-integration prints each test's seconds).
 VALGRIND_TESTS ?= $(filter-out t-faults t-lock t-package t-world t-planrun \
-	t-grub t-real-shapes t-runs t-kinds t-build t-fetch t-moved-root t-golden, \
+	t-grub t-real-shapes t-runs t-kinds t-build t-fetch t-moved-root t-golden \
+	t-bundle t-ansible, \
 	$(basename $(notdir $(wildcard tests/integration/t-*.sh))))
 check-valgrind: test-deps $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
 	@mkdir -p $(B)/valgrind

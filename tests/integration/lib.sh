@@ -110,15 +110,11 @@ CONF
 	STATE=$ROOT/var/lib/pomctl
 }
 
-# Simulate a reboot of ROOT (default $ROOT): a new boot id, and the given
-# running release; the modules loaded before are gone, as after a real
-# reboot (the matches listed are those mkroot's kernel has built in).
+# Simulate a reboot of ROOT (default $ROOT) into the given release, as if
+# chosen at the console (tests/fixtures/bin/sandbox-reboot).
 reboot_into() {
-	sed -i "/^\[host\]/,/^\[/ { s/^release = .*/release = $1/; s/^boot_id = .*/boot_id = boot-$(date +%s%N)/; }" \
-		"${2:-$ROOT}/etc/pomctl.conf"
-	[ ! -d "${2:-$ROOT}/proc/net" ] ||
-		printf 'limit\nstate\nmark\n' >"${2:-$ROOT}/proc/net/ip_tables_matches"
-	rm -f "${2:-$ROOT}/proc/net/ip_tables_targets"
+	"$POMCTL_TOP/tests/fixtures/bin/sandbox-reboot" "${2:-$ROOT}" --release "$1" \
+		>/dev/null || fail "the sandbox did not reboot"
 }
 
 # The reboot as the machine does it: the boot loader of ROOT (default
@@ -128,9 +124,8 @@ reboot_into() {
 boot_host() {
 	r=${1:-$ROOT}
 	[ $# -gt 0 ] && shift
-	BOOTED=$("$POMCTL_TOP/tests/fixtures/bin/sandbox-tool" boot "$r" "$@") ||
+	BOOTED=$("$POMCTL_TOP/tests/fixtures/bin/sandbox-reboot" "$r" "$@") ||
 		fail "the sandbox did not boot"
-	reboot_into "$BOOTED" "$r"
 }
 
 # boot_expect REL [ROOT]: the reboot, which must come up running REL.

@@ -16,31 +16,6 @@ modules=${1:-150}
 cpus=$(nproc)
 export CCACHE_DIR="$work/ccache"
 
-# gen_modules TREE: the generated modules, built by the netfilter Makefile
-gen_modules() {
-	dir=$1/net/ipv4/netfilter
-	awk -v m="$modules" -v dir="$dir" 'BEGIN {
-		for (k = 0; k < m; k++) {
-			out = sprintf("%s/gen_%03d.c", dir, k)
-			printf "/* generated module %d */\n", k >out
-			for (f = 0; f < 20; f++) {
-				printf "static int g%d_f%d(const int *v, int n)\n{\n\tint s = 0;\n\tfor (int i = 0; i < n; i++) {\n\t\tswitch ((v[i] + %d) %% 5) {\n", k, f, f >out
-				for (c = 0; c < 5; c++)
-					printf "\t\tcase %d: s += v[i] * %d + (s >> %d); break;\n", c, c + f, c + 1 >out
-				printf "\t\t}\n\t}\n\treturn s;\n}\n\n" >out
-			}
-			printf "int g%d_entry(const int *v, int n)\n{\n\treturn 0", k >out
-			for (f = 0; f < 20; f++)
-				printf " + g%d_f%d(v, n)", k, f >out
-			printf ";\n}\n" >out
-			close(out)
-			printf "obj-m += gen_%03d.o\n", k >>(dir "/Makefile.gen")
-		}
-	}'
-	# before the shared rules: obj-m is read there
-	sed -i "s|^include \$(TOPDIR)/Rules.make|include Makefile.gen\n&|" "$dir/Makefile"
-}
-
 set_build() {	# set_build ROOT KEY VALUE
 	grep -q '^\[build\]$' "$1/etc/pomctl.conf" || printf '\n[build]\n' >>"$1/etc/pomctl.conf"
 	sed -i "s|^\[build\]$|[build]\n$2 = $3|" "$1/etc/pomctl.conf"
@@ -59,7 +34,7 @@ pipeline() {
 	name=$1
 	shift
 	sandbox "$work/sb-$name"
-	gen_modules "$work/sb-$name/usr/src/linux-2.4.20-13.8"
+	gen_modules "$work/sb-$name/usr/src/linux-2.4.20-13.8" "$modules"
 	while [ $# -gt 0 ]; do set_build "$work/sb-$name" "$1" "$2"; shift 2; done
 	rc=0
 	"$B/pomctl" --root "$work/sb-$name" upgrade --patch string >"$work/last.out" 2>&1 || rc=$?

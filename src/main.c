@@ -331,6 +331,7 @@ static void teardown(struct ctx *ctx)
 static int cmd_upgrade(struct ctx *ctx, const char *arg)
 {
 	struct strvec bundled = STRVEC_INIT;
+	char *from_path = NULL;
 	int lock_fd = -1, ret = 0;
 
 	(void)arg;
@@ -347,7 +348,14 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 		return usage_error("upgrade needs --patch NAME "
 				   "(for example --patch string), or --from "
 				   "BUNDLE");
-	rq.from = opt.from;
+	/* a file is kept with the run by its absolute path: resume at boot
+	 * runs from / */
+	if (opt.from && !strstr(opt.from, "://") &&
+	    !(from_path = realpath(opt.from, NULL))) {
+		error("bundle '%s': %s", opt.from, strerror(errno));
+		return EXIT_USAGE;
+	}
+	rq.from = from_path ? from_path : opt.from;
 	rq.from_sha256 = from_sha_arg;
 	if (opt.plan) {
 		ctx->readonly = true;
@@ -363,12 +371,13 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 		}
 		ret = ret ? ret : pipeline_plan(ctx);
 		strvec_clear(&bundled);
+		free(from_path);
 		return ret;
 	}
 	ret = lifecycle_lock(ctx, &lock_fd);
 	if (!ret && opt.from) {
 		/* the bundle first: one that is damaged starts no run */
-		if (bundle_patches(ctx, opt.from, from_sha_arg ?: "", false,
+		if (bundle_patches(ctx, rq.from, from_sha_arg ?: "", false,
 				   &bundled) < 0)
 			ret = EXIT_USAGE;
 		rq.patches = &bundled;
@@ -379,6 +388,7 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 		ret = pipeline_run(ctx, NULL);
 	state_unlock(lock_fd);
 	strvec_clear(&bundled);
+	free(from_path);
 	return ret;
 }
 

@@ -143,7 +143,11 @@ assert_grep "has sha256 .*, but its manifest says .*nothing was installed" "$T/e
 [ ! -e "$STATE/state.json" ] || fail "a tampered bundle started a run"
 [ "$(qa "$ROOT")" = "$(cat "$T/qa-t4")" ] || fail "packages changed"
 
-# 5. over the network a pin is required; --patch and --from do not mix
+# 5. a file is kept by its absolute path (resume at boot runs from /)
+(cd "$T" && "$P" --root "$ROOT" upgrade --from ./b.tar --plan) >"$T/out" 2>&1 ||
+	fail "plan from a relative path: $(cat "$T/out")"
+assert_grep "get the bundle $T/b.tar," "$T/out"
+# over the network a pin is required; --patch and --from do not mix
 expect_exit 2 "$P" --root "$ROOT" upgrade --from http://127.0.0.1:1/b.tar
 assert_grep "needs its sha256 (--from-sha256" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --patch string

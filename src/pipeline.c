@@ -109,6 +109,11 @@ int pipeline_retire_run(struct ctx *ctx, const char *suffix)
 	if (!ret && rename(ctx->state->path, to.buf) < 0)
 		ret = error("cannot move '%s' to '%s': %s", ctx->state->path,
 			    to.buf, strerror(errno));
+	/* a run from a bundle extracted it there: no record needs it now */
+	strbuf_reset(&dir);
+	strbuf_addf(&dir, "%s/bundles/%s", ctx->state_dir.buf, ctx->state->id);
+	if (!ret && is_dir(dir.buf))
+		remove_tree(dir.buf);
 	strbuf_release(&dir);
 	strbuf_release(&to);
 	return ret;

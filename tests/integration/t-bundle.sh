@@ -105,6 +105,7 @@ assert_grep "install: removed package kernel-pomctl-$REL" "$T/err"
 ! rpm --root "$ROOT" --dbpath /var/lib/rpm -q kernel-pomctl >/dev/null 2>&1 ||
 	fail "rollback left the kernel package"
 [ ! -e "$ROOT/boot/vmlinuz-$REL" ] || fail "rollback left the kernel image"
+[ -z "$(ls "$STATE/bundles" 2>/dev/null)" ] || fail "the retired run's bundle was kept"
 cmp "$T/grub-before" "$ROOT/boot/grub/grub.conf" || fail "rollback left grub.conf changed"
 
 # 2. another configuration of the same release: refused, nothing changed

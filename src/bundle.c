@@ -32,6 +32,7 @@
 #include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
 #include "pomctl/pipeline.h"
+#include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/scratch.h"
@@ -233,18 +234,76 @@ static int add_file(struct bundle *b, json_t *files, const char *name,
 	return 0;
 }
 
+/*
+ * [bundle] sign_key: the packages signed with rpmsign, copies of the
+ * run's in the scratch directory taking their places in paths.
+ */
+static int sign_packages(struct ctx *ctx, struct bundle *b,
+			 struct strvec *paths)
+{
+	const char *key = config_get(ctx->env.cfg, "bundle", "sign_key");
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf copy = STRBUF_INIT;
+	int ret = 0;
+
+	if (!*key)
+		return 0;
+	if (strpbrk(key, "%\n"))
+		return error("[bundle] sign_key '%s' must name a key, without "
+			     "'%%'",
+			     key);
+	for (size_t i = 0; i < paths->nr && !ret; i++) {
+		if (!strncmp(paths->v[i], b->scratch.buf, b->scratch.len))
+			continue; /* made here: signed in place */
+		strbuf_reset(&copy);
+		strbuf_addf(&copy, "%s/%s", b->scratch.buf,
+			    strrchr(paths->v[i], '/') + 1);
+		ret = copy_file_atomic(paths->v[i], copy.buf, 0600);
+		free(paths->v[i]);
+		paths->v[i] = xstrdup(copy.buf);
+	}
+	strbuf_reset(&copy);
+	if (!ret && find_program(config_get(ctx->env.cfg, "commands", "gpg"),
+				 &copy) < 0)
+		ret = error("cannot sign the bundle: [commands] gpg '%s' is "
+			    "not installed",
+			    config_get(ctx->env.cfg, "commands", "gpg"));
+	config_get_words(ctx->env.cfg, "commands", "rpmsign", &cp.args);
+	strvec_push(&cp.args, "--define");
+	strvec_pushf(&cp.args, "_gpg_name %s", key);
+	strvec_push(&cp.args, "--define");
+	strvec_pushf(&cp.args, "__gpg %s", copy.buf);
+	strvec_push(&cp.args, "--addsign");
+	strvec_pushv(&cp.args, strvec_argv(paths));
+	cp.label = "rpmsign";
+	cp.log_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (!ret && run_command(&cp) != 0)
+		ret = error("rpmsign could not sign the bundle's packages with "
+			    "key '%s' ([bundle] sign_key; the key must be "
+			    "usable without a question)",
+			    key);
+	else if (ret)
+		child_process_release(&cp);
+	if (cp.log_fd >= 0)
+		close(cp.log_fd);
+	strbuf_release(&copy);
+	return ret;
+}
+
+/* The kernel package and the run's iptables packages, signed when asked,
+ * into the archive and the manifest's files. */
 static int add_packages(struct ctx *ctx, struct bundle *b, json_t *files)
 {
 	struct strvec paths = STRVEC_INIT;
 	struct strbuf name = STRBUF_INIT;
-	int ret = 0;
+	int ret;
 
+	strvec_push(&paths, b->kernel_rpm.buf);
 	ctx_output_paths(ctx, "rpm", "packages", &paths);
+	ret = sign_packages(ctx, b, &paths);
 	for (size_t i = 0; i < paths.nr && !ret; i++) {
-		const char *base = strrchr(paths.v[i], '/');
-
 		strbuf_reset(&name);
-		strbuf_addf(&name, "RPMS/%s", base ? base + 1 : paths.v[i]);
+		strbuf_addf(&name, "RPMS/%s", strrchr(paths.v[i], '/') + 1);
 		ret = add_file(b, files, name.buf, paths.v[i]);
 	}
 	strvec_clear(&paths);
@@ -351,16 +410,12 @@ int bundle_command(struct ctx *ctx, const struct run_request *rq,
 	ret = scratch_make("bundle", &b.scratch) < 0 ? EXIT_FAILED : 0;
 	if (!ret)
 		ret = kernel_rpm(ctx, &b) ? EXIT_FAILED : 0;
-	if (!ret) {
-		strbuf_addf(&name, "RPMS/%s",
-			    strrchr(b.kernel_rpm.buf, '/') + 1);
-		ret = add_file(&b, files, name.buf, b.kernel_rpm.buf) ||
-				      add_packages(ctx, &b, files) ||
+	if (!ret)
+		ret = add_packages(ctx, &b, files) ||
 				      write_manifest(ctx, &b,
 						     json_incref(files)) ?
 			      EXIT_FAILED :
 			      0;
-	}
 	if (!ret && archive_write_tar(out.buf, &b.names, &b.files) < 0)
 		ret = EXIT_FAILED;
 	if (!ret)
@@ -545,6 +600,27 @@ static int read_manifest(const char *dir, struct bundle_info *bi)
 	return ret;
 }
 
+/* [bundle] require_signature: each package signed by a key of this
+ * host's rpm database. */
+static int check_signatures(struct ctx *ctx, const struct bundle_info *bi)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < bi->packages.nr && !ret; i++)
+		if (rpmdb_signed_by_known_key(ctx->env.root,
+					      config_get(ctx->env.cfg, "rpm",
+							 "dbpath"),
+					      bi->packages.v[i], &why) < 0)
+			ret = error("the bundle's %s is %s: [bundle] "
+				    "require_signature refuses it; nothing was "
+				    "installed",
+				    strrchr(bi->packages.v[i], '/') + 1,
+				    why.buf);
+	strbuf_release(&why);
+	return ret;
+}
+
 int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
 	       const char *dir, struct bundle_info *bi)
 {
@@ -558,6 +634,9 @@ int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
 		ret = archive_extract(path.buf, dir, &lim) ? -1 : 0;
 	if (!ret)
 		ret = read_manifest(dir, bi);
+	if (!ret &&
+	    config_get_bool(ctx->env.cfg, "bundle", "require_signature"))
+		ret = check_signatures(ctx, bi);
 	strbuf_release(&path);
 	return ret;
 }

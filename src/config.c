@@ -88,11 +88,16 @@ static const struct config_key keys[] = {
 	B("boot", "make_default", "yes"),
 	B("boot", "keep_trial", "no"),
 
+	S("bundle", "sign_key", ""),
+	B("bundle", "require_signature", "no"),
+
 	C("make", "make"),
 	C("ccache", "ccache"),
 	C("distcc", "distcc"),
 	C("patch", "patch"),
 	C("rpmbuild", "rpmbuild"),
+	C("rpmsign", "rpmsign"),
+	C("gpg", "gpg"),
 	C("up2date", "up2date"),
 	C("yum", "yum"),
 	C("dnf", "dnf"),

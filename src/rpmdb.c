@@ -717,3 +717,46 @@ int rpmdb_restore_packages(const char *root, const char *dbpath,
 			   RPMPROB_FILTER_REPLACEPKG |
 				   RPMPROB_FILTER_OLDPACKAGE);
 }
+
+int rpmdb_signed_by_known_key(const char *root, const char *dbpath,
+			      const char *path, struct strbuf *why)
+{
+	rpmts ts;
+	Header h = NULL;
+	FD_t fd;
+	rpmRC rc;
+	int ret = 0;
+
+	if (rpm_setup() < 0)
+		return -1;
+	fd = Fopen(path, "r.ufdio");
+	if (!fd || Ferror(fd)) {
+		if (fd)
+			Fclose(fd);
+		strbuf_addf(why, "cannot open '%s'", path);
+		return -1;
+	}
+	/* the root's keyring: the gpg-pubkey packages of its database */
+	ts = transaction_for(root, dbpath);
+	rpmtsSetVSFlags(ts, RPMVSF_DEFAULT);
+	strbuf_reset(&rpm_message);
+	rc = rpmReadPackageFile(ts, fd, path, &h);
+	Fclose(fd);
+	if (rc == RPMRC_NOKEY || rc == RPMRC_NOTTRUSTED)
+		ret = error_to(why, "signed with a key this host's rpm "
+				    "database does not hold (rpm --import "
+				    "the signer's public key)");
+	else if (rc != RPMRC_OK)
+		ret = error_to(why, "damaged or wrongly signed: %s",
+			       without_path(rpm_said("its signature does not "
+						     "verify"),
+					    path));
+	else if (!headerIsEntry(h, RPMTAG_RSAHEADER) &&
+		 !headerIsEntry(h, RPMTAG_DSAHEADER) &&
+		 !headerIsEntry(h, RPMTAG_SIGPGP) &&
+		 !headerIsEntry(h, RPMTAG_SIGGPG))
+		ret = error_to(why, "not signed");
+	headerFree(h);
+	transaction_done(ts);
+	return ret;
+}

@@ -125,4 +125,13 @@ int rpmdb_restore_packages(const char *root, const char *dbpath,
 			   const struct strvec *install,
 			   const struct strvec *erase, bool nodeps);
 
+/*
+ * Whether the package file at path carries a signature that verifies with
+ * a key of the rpm database at root/dbpath (its gpg-pubkey packages, put
+ * there by rpm --import): 0; -1 with why not in why (not signed, signed
+ * with a key it does not hold, damaged).
+ */
+int rpmdb_signed_by_known_key(const char *root, const char *dbpath,
+			      const char *path, struct strbuf *why);
+
 #endif

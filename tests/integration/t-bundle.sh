@@ -157,4 +157,34 @@ expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --trial=skip
 assert_grep "a run from a bundle builds nothing" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --from-sha256 xyz
 assert_grep "not 64 lowercase hex digits" "$T/err"
+
+# 6. signed bundles: the build host signs with [bundle] sign_key (rpm's
+# own signatures, rpmsign); a target with [bundle] require_signature takes
+# only packages signed by a key its rpm database holds
+export GNUPGHOME="$T/gnupg"
+mkdir -m 700 "$GNUPGHOME"
+gpg --batch --quiet --passphrase '' --quick-gen-key \
+	'pomctl tests <tests@pomctl.invalid>' rsa2048 sign never 2>/dev/null ||
+	fail "gpg cannot make a key"
+gpg --armor --export tests@pomctl.invalid >"$T/key.asc"
+conf_set bundle sign_key tests@pomctl.invalid "$B/etc/pomctl.conf"
+expect_exit 0 "$P" --root "$B" bundle --output "$T/signed.tar"
+mkdir "$T/s" && tar -xf "$T/signed.tar" -C "$T/s"
+for f in "$T"/s/RPMS/*.rpm; do
+	rpm -Kv "$f" 2>/dev/null | grep -q "Header V4 RSA/SHA.* Signature" ||
+		fail "$(basename "$f") is not signed"
+done
+cmp -s "$T/s/RPMS/$(basename "$(ls "$B"/usr/src/redhat/RPMS/*/iptables-1.2.8-*.rpm | head -1)")" \
+	"$(ls "$B"/usr/src/redhat/RPMS/*/iptables-1.2.8-*.rpm | head -1)" &&
+	fail "the run's own package was signed in place, not a copy"
+target t5
+conf_set bundle require_signature yes
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar"
+assert_grep "is not signed: \[bundle\] require_signature refuses it" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/signed.tar"
+assert_grep "signed with a key this host's rpm database does not hold" "$T/err"
+rpm --root "$ROOT" --dbpath /var/lib/rpm --import "$T/key.asc" 2>/dev/null ||
+	fail "rpm --import"
+run_to_end upgrade --from "$T/signed.tar"
+assert_grep "functional test: passed" "$T/out"
 exit 0

@@ -163,6 +163,7 @@ assert_grep "not 64 lowercase hex digits" "$T/err"
 # only packages signed by a key its rpm database holds
 export GNUPGHOME="$T/gnupg"
 mkdir -m 700 "$GNUPGHOME"
+trap 'gpgconf --kill gpg-agent 2>/dev/null' EXIT	# no agent outlives the test
 gpg --batch --quiet --passphrase '' --quick-gen-key \
 	'pomctl tests <tests@pomctl.invalid>' rsa2048 sign never 2>/dev/null ||
 	fail "gpg cannot make a key"

@@ -387,8 +387,37 @@ static int write_manifest(struct ctx *ctx, struct bundle *b, json_t *files)
 	return ret;
 }
 
+/*
+ * --repo DIR: the bundle's packages also as a yum repository, for sites
+ * that distribute through yum: copied into DIR (made when missing), then
+ * createrepo_c DIR.  0 or -1.
+ */
+static int write_repo(struct ctx *ctx, const struct bundle *b, const char *repo)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf to = STRBUF_INIT;
+	int ret = mkdir_p(repo, 0755);
+
+	for (size_t i = 0; !ret && i < b->names.nr; i++) {
+		if (strncmp(b->names.v[i], "RPMS/", 5))
+			continue; /* the manifest */
+		strbuf_reset(&to);
+		strbuf_addf(&to, "%s/%s", repo, b->names.v[i] + 5);
+		ret = copy_file_atomic(b->files.v[i], to.buf, 0644);
+	}
+	config_get_words(ctx->env.cfg, "commands", "createrepo", &cp.args);
+	strvec_pushv(&cp.args, (const char *const[]){ "--quiet", repo, NULL });
+	cp.label = "createrepo";
+	if (!ret && run_command(&cp) != 0)
+		ret = error("createrepo_c %s failed", repo);
+	else if (ret)
+		child_process_release(&cp);
+	strbuf_release(&to);
+	return ret;
+}
+
 int bundle_command(struct ctx *ctx, const struct run_request *rq,
-		   const char *output)
+		   const char *output, const char *repo)
 {
 	struct bundle b = { NULL,	 NULL,	      NULL,	  STRBUF_INIT,
 			    STRBUF_INIT, STRVEC_INIT, STRVEC_INIT };
@@ -417,6 +446,8 @@ int bundle_command(struct ctx *ctx, const struct run_request *rq,
 			      EXIT_FAILED :
 			      0;
 	if (!ret && archive_write_tar(out.buf, &b.names, &b.files) < 0)
+		ret = EXIT_FAILED;
+	if (!ret && repo && write_repo(ctx, &b, repo) < 0)
 		ret = EXIT_FAILED;
 	if (!ret)
 		say_final("pomctl: bundle %s: kernel %s for hosts running %s "

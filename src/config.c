@@ -98,6 +98,7 @@ static const struct config_key keys[] = {
 	C("rpmbuild", "rpmbuild"),
 	C("rpmsign", "rpmsign"),
 	C("gpg", "gpg"),
+	C("createrepo", "createrepo_c"),
 	C("up2date", "up2date"),
 	C("yum", "yum"),
 	C("dnf", "dnf"),

@@ -70,6 +70,7 @@ static int names_only;
 static const char *jobs_arg;
 static const char *run_arg;
 static const char *output_arg;
+static const char *repo_arg;
 static const char *from_sha_arg;
 
 /* clang-format off */
@@ -158,6 +159,9 @@ static struct poptOption list_options[] = {
 static struct poptOption bundle_options[] = {
 	{ "output", 'o', POPT_ARG_STRING, &output_arg, 0,
 	  "the bundle's file (default: pomctl-bundle-RELEASE.tar)", "FILE" },
+	{ "repo", 0, POPT_ARG_STRING, &repo_arg, 0,
+	  "also the packages as a yum repository in DIR (createrepo_c)",
+	  "DIR" },
 	POPT_TABLEEND
 };
 
@@ -530,7 +534,7 @@ static int cmd_rollback(struct ctx *ctx, const char *arg)
 static int cmd_bundle(struct ctx *ctx, const char *arg)
 {
 	(void)arg;
-	return bundle_command(ctx, &rq, output_arg);
+	return bundle_command(ctx, &rq, output_arg, repo_arg);
 }
 
 static int cmd_history(struct ctx *ctx, const char *arg)
@@ -688,8 +692,9 @@ static int check_options(const struct command *cmd)
 				   "(with --plan), not for %s",
 				   opt.plan ? "--plan" : "--detailed-exitcode",
 				   cmd->name);
-	if (output_arg && !(cmd->flags & SUB_OUTPUT))
-		return usage_error("--output is an option of bundle, not of %s",
+	if ((output_arg || repo_arg) && !(cmd->flags & SUB_OUTPUT))
+		return usage_error("--output and --repo are options of bundle, "
+				   "not of %s",
 				   cmd->name);
 	if (run_arg && !(cmd->flags & SUB_RUN))
 		return usage_error("--run is an option of rollback, not of %s",

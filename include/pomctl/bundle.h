@@ -47,10 +47,11 @@ int bundle_check_base(const struct bundle_info *bi, const char *release,
 /*
  * The finished run of the state directory as one tar file at output
  * (NULL: pomctl-bundle-RELEASE.tar here): the kernel as an RPM, the
- * iptables packages it built, manifest.json.  An exit code.
+ * iptables packages it built, manifest.json; with repo, the packages also
+ * as a yum repository there.  An exit code.
  */
 int bundle_command(struct ctx *ctx, const struct run_request *rq,
-		   const char *output);
+		   const char *output, const char *repo);
 
 /* Whether this host (its release, ARCH= and running configuration) is
  * the bundle's base: 0, or -1 naming each difference. */

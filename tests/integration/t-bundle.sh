@@ -11,7 +11,7 @@ sandbox_root
 expect_exit 2 "$P" --root "$ROOT" bundle --output "$T/b.tar"
 assert_grep "nothing to bundle: there is no run" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" status --output "$T/b.tar"
-assert_grep "\-\-output is an option of bundle" "$T/err"
+assert_grep "\-\-output and \-\-repo are options of bundle" "$T/err"
 
 # an unfinished run is not bundled
 "$P" --root "$ROOT" upgrade --patch string >"$T/out" 2>"$T/err"
@@ -28,6 +28,12 @@ expect_exit 0 "$P" --root "$ROOT" bundle --output "$T/b.tar"
 assert_grep "bundle $T/b.tar: kernel $REL for hosts running 2.4.20-13.8" "$T/out"
 [ "$(tree_hash "$ROOT")" = "$before" ] || fail "bundle changed the host"
 mkdir "$T/x" && tar -xf "$T/b.tar" -C "$T/x" || fail "not a tar file"
+# --repo: the same packages as a yum repository
+expect_exit 0 "$P" --root "$ROOT" bundle --output "$T/b2.tar" --repo "$T/repo"
+[ -f "$T/repo/repodata/repomd.xml" ] || fail "--repo made no repository"
+zcat "$T"/repo/repodata/*primary.xml.gz 2>/dev/null | grep -q "<name>kernel-pomctl</name>" ||
+	fail "the repository does not list the kernel package"
+[ "$(ls "$T"/repo/*.rpm | wc -l)" -eq 4 ] || fail "the repository lacks packages"
 python3 - "$T/x" "$REL" "$ROOT" <<'PY' || fail "the manifest does not describe the bundle"
 import hashlib, json, os, sys
 d, rel, root = sys.argv[1:]

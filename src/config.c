@@ -90,6 +90,7 @@ static const struct config_key keys[] = {
 
 	S("bundle", "sign_key", ""),
 	B("bundle", "require_signature", "no"),
+	T("bundle", "sha256", "", CFG_SHA256),
 
 	C("make", "make"),
 	C("ccache", "ccache"),

@@ -360,6 +360,9 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 		return EXIT_USAGE;
 	}
 	rq.from = from_path ? from_path : opt.from;
+	if (opt.from && !from_sha_arg &&
+	    *config_get(ctx->env.cfg, "bundle", "sha256"))
+		from_sha_arg = config_get(ctx->env.cfg, "bundle", "sha256");
 	rq.from_sha256 = from_sha_arg;
 	if (opt.plan) {
 		ctx->readonly = true;

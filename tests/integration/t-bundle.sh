@@ -157,6 +157,10 @@ assert_grep "get the bundle $T/b.tar," "$T/out"
 # over the network a pin is required; --patch and --from do not mix
 expect_exit 2 "$P" --root "$ROOT" upgrade --from http://127.0.0.1:1/b.tar
 assert_grep "needs its sha256 (--from-sha256" "$T/err"
+conf_set bundle sha256 "$(printf '%064d' 0)"	# the pin from the configuration
+expect_exit 2 "$P" --root "$ROOT" upgrade --from http://127.0.0.1:1/b.tar
+assert_no_grep "needs its sha256" "$T/err"
+assert_grep "cannot download http://127.0.0.1:1/b.tar" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --patch string
 assert_grep "give no --patch" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --trial=skip

@@ -114,7 +114,8 @@ assert_grep "install: removed package kernel-pomctl-$REL" "$T/err"
 [ -z "$(ls "$STATE/bundles" 2>/dev/null)" ] || fail "the retired run's bundle was kept"
 cmp "$T/grub-before" "$ROOT/boot/grub/grub.conf" || fail "rollback left grub.conf changed"
 
-# 2. another configuration of the same release: refused, nothing changed
+# 2. another configuration of the same release, then another release:
+# refused, nothing changed
 target t2
 echo "CONFIG_EXTRA=y" >>"$ROOT/boot/config-2.4.20-13.8"
 qa "$ROOT" >"$T/qa-t2"
@@ -124,6 +125,12 @@ assert_grep "this host is not the bundle's base: it runs.*configuration has sha2
 [ "$(qa "$ROOT")" = "$(cat "$T/qa-t2")" ] || fail "packages changed on a refused host"
 [ "$(tree_hash "$ROOT/boot")" = "$boot" ] || fail "/boot changed on a refused host"
 [ ! -e "$STATE/state.json" ] || fail "a refused bundle started a run"
+# and another kernel release
+cp "$T/t1/boot/config-2.4.20-13.8" "$ROOT/boot/config-2.4.20-13.8"
+conf_set host release 2.4.20-20.8
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar"
+assert_grep "this host is not the bundle's base: it runs kernel 2.4.20-20.8, not 2.4.20-13.8" "$T/err"
+[ "$(qa "$ROOT")" = "$(cat "$T/qa-t2")" ] || fail "packages changed on a refused host"
 
 # 3. the match is there already: the run ends at check
 target t3

@@ -573,7 +573,8 @@ enum grub_once {
 	GRUB_ONCE_SHELL,
 	GRUB_ONCE_SAVED,
 	GRUB_ONCE_MAKE_SAVED,
-	GRUB_ONCE_NONE
+	GRUB_ONCE_NONE,
+	GRUB_ONCE_CANNOT_RUN
 };
 
 /*
@@ -626,11 +627,23 @@ static enum grub_once grub_once_kind(const struct env *env,
 	enum grub_once kind = GRUB_ONCE_NONE;
 	int rc;
 
+	bool quiet;
+
 	config_get_words(env->cfg, "commands", "grub", &os->asked);
 	strvec_push(&os->asked, "--batch");
+	quiet = error_set_quiet(true); /* said below, as the loader's */
 	rc = loader_run(env, &os->asked, "help savedefault\nquit\n",
 			"asking GRUB how it boots an entry once", &out);
-	if (rc == 0 && strstr(out.buf, "--once")) {
+	error_set_quiet(quiet);
+	if (rc < 0) { /* not found, not executable, not for this machine */
+		kind = GRUB_ONCE_CANNOT_RUN;
+		strbuf_addf(&os->how,
+			    "the GRUB shell [commands] grub cannot be run "
+			    "(%s): pomctl needs it to boot the new kernel once "
+			    "(GRUB legacy, %s); install GRUB's shell or set "
+			    "[commands] grub to one that runs here",
+			    error_last(), b->path);
+	} else if (rc == 0 && strstr(out.buf, "--once")) {
 		kind = GRUB_ONCE_SHELL;
 		strbuf_addstr(&os->how,
 			      "the grub shell's savedefault --once (Red "
@@ -659,7 +672,7 @@ static enum grub_once grub_once_kind(const struct env *env,
 			"this GRUB has no one-shot boot: its shell "
 			"does not know savedefault --once (%s), and %s does "
 			"not say 'default saved'",
-			rc ? "it did not run" : "GRUB 0.97 or older", b->path);
+			rc ? "it failed" : "GRUB 0.97 or older", b->path);
 	}
 	strbuf_release(&out);
 	return kind;
@@ -700,6 +713,8 @@ int boot_one_shot(const struct env *env, const struct bootcfg *b,
 			break;
 		case GRUB_ONCE_NONE:
 			return 1;
+		case GRUB_ONCE_CANNOT_RUN:
+			return BOOT_ONE_SHOT_CANNOT_RUN;
 		}
 		break;
 	case LOADER_LILO:

@@ -271,9 +271,42 @@ void kbuild_install_args(struct ctx *ctx, struct strvec *mods,
 
 	if (*ctx->env.root)
 		strvec_pushf(mods, "INSTALL_MOD_PATH=%s", ctx->env.root);
+	/* the kernel's own runs the build host's depmod: kbuild_depmod_argv's */
+	strvec_push(mods, "DEPMOD=true");
 	env_path(&ctx->env, "/boot", &boot);
 	strvec_pushf(kernel, "INSTALL_PATH=%s", boot.buf);
 	strbuf_release(&boot);
+}
+
+void kbuild_depmod_argv(struct ctx *ctx, const char *release,
+			struct strvec *argv)
+{
+	config_get_words(ctx->env.cfg, "commands", "depmod", argv);
+	strvec_push(argv, "-a");
+	if (*ctx->env.root)
+		strvec_pushv(argv, (const char *const[]){ "-b", ctx->env.root,
+							  NULL });
+	strvec_push(argv, release);
+}
+
+static int depmod_stage(struct ctx *ctx, const struct ktree *t)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	const char *stage = "modules indexed";
+
+	if (!kbuild_stage_begin(ctx, t, stage))
+		return 0;
+	kbuild_depmod_argv(ctx, t->release, &cp.args);
+	cp.log_fd = ctx->env.log_fd;
+	cp.label = "depmod";
+	return kbuild_stage_end(
+		ctx, t, stage,
+		run_command(&cp) ? error("depmod for %s failed (see pomctl "
+					 "log): [commands] depmod must be "
+					 "the depmod of the kernel's module "
+					 "tools",
+					 t->release) :
+				   0);
 }
 
 /*
@@ -419,6 +452,8 @@ int kbuild_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 				 (const char *const[]){ "modules_install",
 							NULL },
 				 strvec_argv(&mods), false);
+	if (!ret)
+		ret = depmod_stage(ctx, t);
 	if (!ret)
 		ret = make_stage(ctx, t, "kernel installed", arch,
 				 (const char *const[]){ "install", NULL },

@@ -56,9 +56,19 @@ void kbuild_plan_build(struct ctx *ctx, const struct ktree *t,
 void kbuild_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,
 		      const char *target);
 
-/* INSTALL_MOD_PATH=ROOT (when there is a root) and INSTALL_PATH=ROOT/boot. */
+/*
+ * INSTALL_MOD_PATH=ROOT (when there is a root) and DEPMOD=true for
+ * modules_install, INSTALL_PATH=ROOT/boot for install.
+ */
 void kbuild_install_args(struct ctx *ctx, struct strvec *mods,
 			 struct strvec *kernel);
+/*
+ * [commands] depmod -a [-b ROOT] RELEASE: run by pomctl after
+ * modules_install, in place of the build host's depmod that the kernel's
+ * Makefile would find on PATH.
+ */
+void kbuild_depmod_argv(struct ctx *ctx, const char *release,
+			struct strvec *argv);
 /*
  * make modules_install, then make install, the boot loader configuration
  * backed up in m first and the files they made recorded in m.

@@ -131,6 +131,8 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 			    why.buf);
 	if (!ret && (rc = boot_one_shot(&ctx->env, &b, release, &os)) == 0)
 		ret = one_shot(ctx, &b, release, &os, m);
+	else if (!ret && rc == BOOT_ONE_SHOT_CANNOT_RUN)
+		ret = error("%s", os.how.buf);
 	if (!ret && rc == 0) /* rollback re-arms what must be */
 		state_set_output(ctx->state, step, "boot_once", os.kind);
 	else if (!ret && rc > 0)
@@ -194,7 +196,9 @@ static void plan_boot(struct ctx *ctx, const char *release)
 		plan_command(ctx->env.plan, strvec_argv(&os.asked), NULL);
 	if (os.first.nr)
 		plan_command(ctx->env.plan, strvec_argv(&os.first), NULL);
-	if (rc > 0)
+	if (rc == BOOT_ONE_SHOT_CANNOT_RUN)
+		plan_note(ctx->env.plan, "refused: %s", os.how.buf);
+	else if (rc > 0)
 		plan_note(ctx->env.plan,
 			  "no one-shot boot: %s; at the reboot, "
 			  "choose the entry for %s in the boot menu (the "
@@ -248,6 +252,9 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 			strvec_argv(&mods), false, &argv, NULL);
 	plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
 	strvec_clear(&argv);
+	kbuild_depmod_argv(ctx, t->release, &argv);
+	plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+	strvec_clear(&argv);
 	ktree_make_argv(&ctx->env, t, arch,
 			(const char *const[]){ "install", NULL },
 			strvec_argv(&kernel), false, &argv, NULL);
@@ -258,6 +265,32 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 	strvec_clear(&argv);
 	strvec_clear(&mods);
 	strvec_clear(&kernel);
+}
+
+/*
+ * Before a run starts: the boot loader's tools run on this host.  A GRUB
+ * shell that cannot be executed (missing, not executable, a 32-bit binary
+ * on a host that runs none) would leave the reboot without its one-shot
+ * after hours of building; said now, as an error.
+ */
+int reboot_preflight(struct ctx *ctx, bool plan)
+{
+	struct bootcfg b;
+	struct one_shot os = ONE_SHOT_INIT;
+	struct strbuf why = STRBUF_INIT;
+	int ret = 0;
+
+	(void)plan; /* the shell's `help savedefault` changes nothing */
+	if (boot_load(&ctx->env, &b, &why) < 0)
+		goto out; /* said where the boot configuration is needed */
+	if (boot_one_shot(&ctx->env, &b, ctx->env.host.release, &os) ==
+	    BOOT_ONE_SHOT_CANNOT_RUN)
+		ret = error("%s; nothing was changed", os.how.buf);
+	boot_release(&b);
+	one_shot_release(&os);
+out:
+	strbuf_release(&why);
+	return ret;
 }
 
 int reboot_precheck(struct ctx *ctx)

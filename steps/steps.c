@@ -25,7 +25,8 @@ const struct step pomctl_steps[] = {
 	{ "kernel", "build the kernel with the new options", true,
 	  kernel_fingerprint, kernel_any_plan, kernel_any_run, NULL },
 	{ "install", "install kernel, modules and RPMs; keep the old kernel",
-	  true, install_fingerprint, install_any_plan, install_any_run, NULL },
+	  true, install_fingerprint, install_any_plan, install_any_run,
+	  reboot_preflight },
 	{ "verify", "check the new kernel runs and the match works", true,
 	  verify_fingerprint, verify_plan, verify_run, NULL },
 };

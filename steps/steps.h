@@ -74,6 +74,8 @@ bool check_all_available(struct ctx *ctx);
  */
 char *reboot_default_release(struct ctx *ctx);
 int reboot_precheck(struct ctx *ctx);
+/* A step's preflight: the boot loader's own tools can be run here. */
+int reboot_preflight(struct ctx *ctx, bool plan);
 /*
  * The plan of installing the tree t's kernel and of what reboot_prepare()
  * then does: make modules_install and install, the boot entry, initrd and

@@ -135,9 +135,12 @@ void one_shot_release(struct one_shot *os);
  * Fill os for release: 0; 1 when this loader cannot boot an entry once
  * (os->how says why: the menu entry must be chosen by hand at the reboot);
  * -1 when release has no entry yet (a plan): os->argv holds what does not
- * depend on it, os->how the mechanism.  A GRUB legacy host's grub shell is
- * asked (`help savedefault`), which runs it.
+ * depend on it, os->how the mechanism; BOOT_ONE_SHOT_CANNOT_RUN when the
+ * loader's own tool cannot be run at all (os->how names it and why: an
+ * error, never a loader without one-shot).  A GRUB legacy host's grub
+ * shell is asked (`help savedefault`), which runs it.
  */
+#define BOOT_ONE_SHOT_CANNOT_RUN 2
 int boot_one_shot(const struct env *env, const struct bootcfg *b,
 		  const char *release, struct one_shot *os);
 

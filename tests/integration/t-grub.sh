@@ -11,6 +11,9 @@
 #      the entry to choose, the default stays the old kernel.
 #   4. GRUB 0.97 whose menu.lst says `default 0`: made to say `default
 #      saved` (kept for rollback), then as in 1.
+#   5. A grub shell that cannot be executed here (a binary of another
+#      machine, missing): an error naming it, in the plan and the run,
+#      before anything changes -- never "no one-shot".
 # (Red Hat's GRUB, savedefault --once kept in stage2: every other test.)
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
@@ -185,4 +188,23 @@ expect_exit 0 "$P" --root "$ROOT" rollback -y
 cmp -s "$M" "$T/menu.before" || fail "rollback left $(diff "$T/menu.before" "$M")"
 cmp -s "$D" "$T/default.before" || fail "rollback left grub/default as $(cat "$D")"
 boot_expect 2.4.20-13.8
+
+# --- 5. a grub shell this host cannot execute: refused before anything
+sandbox_root
+# not a program of this machine (as a 32-bit GRUB is where none runs)
+printf '\177ELF\001\001\001\000garbage' >"$ROOT/usr/sbin/grub"
+conf_set commands grub "$ROOT/usr/sbin/grub"
+# (the patch-o-matic cache of pomctl's state may fill: the names are checked)
+host_hash() { for d in boot lib/modules usr/src var/lib/rpm etc; do tree_hash "$ROOT/$d"; done; }
+host_hash >"$T/before"
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --plan
+assert_grep "the GRUB shell \[commands\] grub cannot be run (cannot run '$ROOT/usr/sbin/grub': Exec format error)" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "cannot be run (cannot run '$ROOT/usr/sbin/grub': Exec format error).*nothing was changed" "$T/err"
+assert_no_grep "no one-shot" "$T/out"
+[ "$(host_hash)" = "$(cat "$T/before")" ] || fail "a refused run changed the host"
+[ ! -e "$STATE/state.json" ] || fail "a refused run left a run"
+conf_set commands grub "$ROOT/usr/sbin/no-such-grub"
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "grub cannot be run (cannot run '$ROOT/usr/sbin/no-such-grub'" "$T/err"
 exit 0

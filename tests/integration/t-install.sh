@@ -48,6 +48,10 @@ for loader in grub lilo grub2; do
 		assert_grep "^saved_entry=2.4.20-13.8$" "$ROOT/boot/grub2/grubenv" ;;
 	esac
 	[ -f "$ROOT/boot/initrd-2.4.20-13.8custom1.img" ] || fail "$loader: no initrd"
+	# the modules' index by [commands] depmod, for the root: not by the
+	# build host's depmod that the kernel's Makefile finds on PATH
+	assert_grep "^depmod -a -b $ROOT 2.4.20-13.8custom1$" "$ROOT/var/log/depmod.log"
+	assert_grep "^kernel/net/ipv4/netfilter/ipt_string.o$" "$ROOT/lib/modules/2.4.20-13.8custom1/modules.dep"
 	[ "$(rpm --root "$ROOT" --dbpath /var/lib/rpm -q iptables)" = "iptables-1.2.8-1.pom.$(rpm --eval %_arch)" ] ||
 		fail "$loader: the new iptables is not installed"
 	[ -x "$ROOT/sbin/iptables" ] && [ -f "$ROOT/lib/iptables/libipt_string.so" ] || fail "package files"

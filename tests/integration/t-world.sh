@@ -54,7 +54,7 @@ printf 'default=0\nfallback=1\ntitle Red Hat Linux (2.4.20-13.8)\n\troot (hd0,0)
 	> "$T/r/boot/grub/grub.conf"
 sed -i 's/this is not C;//' net/ipv4/netfilter/ipt_mark.c
 sed -i 's/^EXTRAVERSION = .*/EXTRAVERSION = -13.8custom/' Makefile
-make ARCH=i386 modules_install install INSTALL_MOD_PATH="$T/r" INSTALL_PATH="$T/r/boot" >"$T/out" 2>&1 ||
+make ARCH=i386 modules_install install INSTALL_MOD_PATH="$T/r" INSTALL_PATH="$T/r/boot" DEPMOD=true >"$T/out" 2>&1 ||
 	fail "install failed: $(tail "$T/out")"
 [ -f "$T/r/lib/modules/2.4.20-13.8custom/kernel/net/ipv4/netfilter/ipt_string.o" ] || fail "modules_install"
 [ -f "$T/r/boot/vmlinuz-2.4.20-13.8custom" ] && [ -f "$T/r/boot/initrd-2.4.20-13.8custom.img" ] ||

@@ -60,7 +60,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap test-deps \
-	vm-deps vm-check \
+	vm-deps vm-check valgrind-wrappers \
 	check-plain check-asan check-valgrind \
 	install-deps format format-check world bench dist rpm fuzz fuzz-run \
 	fuzz-replay
@@ -162,20 +162,61 @@ $(B)/world/.stamp: $(WORLD_SRC)
 	@touch $@
 
 # The integration suite's environment: BIN is where pomctl and
-# pomctl-teststeps are (the build, or its valgrind wrappers).
+# pomctl-teststeps are (the build, or its valgrind wrappers).  The tests'
+# python3 is the system's (tools/bootstrap installs it), found first: a
+# version manager's shim in front of it (pyenv's) costs most of a second
+# a call, and the tests make thousands.  JOBS: tests at a time (default:
+# the CPUs).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+JOBS ?= $(NPROC)
 integration_env = POMCTL=$(CURDIR)/$(1)/pomctl \
 	POMCTL_TESTSTEPS=$(CURDIR)/$(1)/pomctl-teststeps \
-	POMCTL_WORLD=$(CURDIR)/$(B)/world POMCTL_TOP=$(CURDIR)
+	POMCTL_WORLD=$(CURDIR)/$(B)/world POMCTL_TOP=$(CURDIR) \
+	POMCTL_TIMES=$(CURDIR)/$(B)/times JOBS=$(JOBS) \
+	PATH="$(CURDIR)/$(B)/testbin:$$PATH"
 
-integration: test-deps $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
+$(B)/testbin/python3:
+	@mkdir -p $(dir $@)
+	@p=$$(PATH=/usr/bin:/bin command -v python3) || \
+		{ echo "make: no python3 in /usr/bin: make bootstrap" >&2; exit 1; }; \
+		ln -sf "$$p" $@
+
+INTEGRATION_DEPS = test-deps $(B)/pomctl $(B)/pomctl-teststeps \
+	$(B)/world/.stamp $(B)/testbin/python3
+integration: $(INTEGRATION_DEPS)
 	@$(call integration_env,$(B)) tests/run-integration $(TESTS)
 
 # make check: every suite on the plain build, again on an AddressSanitizer
 # + UBSan build (build/asan), and the integration tests that do not depend
-# on timing under valgrind.  TESTS="t-cli t-json" narrows the integration
-# suite.
-check: format-check check-plain check-asan check-valgrind
-	@echo "make check: all tests passed"
+# on timing under valgrind.  The three passes' integration tests share one
+# pool of $(JOBS) jobs, the longest first.  TESTS="t-cli t-json" narrows
+# the integration suite.  make check-plain, check-asan and check-valgrind
+# run one pass alone.
+ASAN_MAKE = $(MAKE) --no-print-directory B=build/asan SAN=1
+check: format-check
+	@t0=$$(date +%s); \
+	$(MAKE) --no-print-directory -j$(NPROC) $(INTEGRATION_DEPS) \
+		$(UNIT_BIN) $(REPLAY_BIN) valgrind-wrappers && \
+	$(ASAN_MAKE) -j$(NPROC) build/asan/pomctl build/asan/pomctl-teststeps \
+		$(patsubst $(B)/%,build/asan/%,$(UNIT_BIN) $(REPLAY_BIN)) && \
+	echo "== the plain build's unit tests and fuzz regressions" && \
+	$(MAKE) --no-print-directory unit fuzz-replay >$(B)/units.log 2>&1 || \
+		{ cat $(B)/units.log; exit 1; }; \
+	grep -h '^\[  PASSED\|^== fuzz' $(B)/units.log | sed 's/^/  /'; \
+	echo "== the ASan + UBSan build's unit tests and fuzz regressions" && \
+	$(ASAN_MAKE) unit fuzz-replay >build/asan/units.log 2>&1 || \
+		{ cat build/asan/units.log; exit 1; }; \
+	grep -h '^\[  PASSED\|^== fuzz' build/asan/units.log | sed 's/^/  /'; \
+	echo "unit cases: $$(grep -h '^\[  PASSED' $(B)/units.log | \
+		awk '{ n += $$4 } END { print n }') in each build"; \
+	echo "== integration: plain, asan, valgrind"; \
+	$(call integration_env,$(B)) tests/run-integration \
+		--pass plain:$(CURDIR)/$(B) --pass asan:$(CURDIR)/build/asan \
+		--pass valgrind:$(CURDIR)/$(B)/valgrind:$(subst $(space),$(comma),$(strip $(VALGRIND_TESTS))) \
+		$(TESTS) && \
+	echo "make check: all tests passed in $$(($$(date +%s) - t0)) s"
+comma := ,
+space := $(subst ,, )
 
 check-plain: unit fuzz-replay integration
 
@@ -194,13 +235,15 @@ VALGRIND_TESTS ?= $(filter-out t-faults t-lock t-package t-world t-planrun \
 	t-grub t-real-shapes t-runs t-kinds t-build t-fetch t-moved-root t-golden \
 	t-bundle t-ansible, \
 	$(basename $(notdir $(wildcard tests/integration/t-*.sh))))
-check-valgrind: test-deps $(B)/pomctl $(B)/pomctl-teststeps $(B)/world/.stamp
+valgrind-wrappers: $(B)/pomctl $(B)/pomctl-teststeps
 	@mkdir -p $(B)/valgrind
 	@for b in pomctl pomctl-teststeps; do \
 		printf '#!/bin/sh\nexec %s %s "$$@"\n' \
 			$(CURDIR)/tests/fixtures/valgrind-run \
 			$(CURDIR)/$(B)/$$b >$(B)/valgrind/$$b; \
 		chmod +x $(B)/valgrind/$$b; done
+
+check-valgrind: $(INTEGRATION_DEPS) valgrind-wrappers
 	@echo "== integration under valgrind"
 	@$(call integration_env,$(B)/valgrind) tests/run-integration \
 		$(VALGRIND_TESTS)

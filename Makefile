@@ -112,7 +112,7 @@ unit: test-deps $(UNIT_BIN)
 # through a plain build; make fuzz runs libFuzzer on each for FUZZ_TIME
 # seconds (an input running over 10 s counts as a hang) and keeps what it
 # finds under build/fuzz/fuzz.
-FUZZ_TARGETS := config spec boot state pom path
+FUZZ_TARGETS := config spec boot state pom path manifest
 FUZZ_TIME ?= 60
 FUZZ_COMMON := $(call obj,tests/fuzz/common.c) $(LIB_OBJ) \
 	$(call obj,tests/fixtures/teststeps.c)

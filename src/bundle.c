@@ -15,6 +15,7 @@
  * The host is not changed: the kernel package is built in a scratch
  * directory from the installed files, and only the output is written.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,14 +91,6 @@ static int script_safe(const char *path)
 	return 0;
 }
 
-/* A release as kernels name themselves: letters, digits, . _ + ~ -. */
-static bool plain_release(const char *r)
-{
-	return *r && strspn(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			       "abcdefghijklmnopqrstuvwxyz0123456789._+~-") ==
-			     strlen(r);
-}
-
 /* "2.4.20-13.8custom1" -> version "2.4.20", release "13.8custom1". */
 static void split_release(const char *rel, struct strbuf *version,
 			  struct strbuf *release)
@@ -170,7 +163,8 @@ static int kernel_rpm(struct ctx *ctx, struct bundle *b)
 	env_path(&ctx->env, "/boot", &boot);
 	ret = script_safe(boot.buf);
 	/* both go into the spec, where rpm expands %... */
-	if (!ret && (!plain_release(b->release) || !plain_release(b->base)))
+	if (!ret && (!release_name_is_valid(b->release) ||
+		     !release_name_is_valid(b->base)))
 		ret = error("run %s's kernel releases '%s' and '%s' must be "
 			    "plain release names to go into a spec",
 			    ctx->state->id, b->release, b->base);
@@ -311,33 +305,145 @@ static int add_packages(struct ctx *ctx, struct bundle *b, json_t *files)
 	return ret;
 }
 
+/* The words of an output, each as what it is. */
+static bool option_word(const char *w)
+{
+	return !strncmp(w, "CONFIG_", 7) && w[7] &&
+	       strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(w);
+}
+
+static bool object_word(const char *w) /* net/ipv4/netfilter/ipt_string */
+{
+	return !relpath_check(w) &&
+	       strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_-/.") == strlen(w);
+}
+
+static bool name_word(const char *w) /* an extension: string, TARPIT */
+{
+	return *w && strlen(w) <= 64 &&
+	       strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_-") == strlen(w);
+}
+
+static bool version_word(const char *w)
+{
+	return *w && strlen(w) <= 64 && isdigit((unsigned char)*w) &&
+	       strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._+~") == strlen(w);
+}
+
 /*
  * What the run's build steps found and made, as their outputs: a run from
  * the bundle gives them to its skipped steps, so that install and verify
- * read them as after a build.
+ * read them as after a build.  These and nothing else: each a list of
+ * words of its kind (release: the manifest's kernel_release itself).
  */
-static const char *const kept[][2] = {
-	{ "patch", "set" },	 { "patch", "present" },
-	{ "patch", "options" },	 { "patch", "objects" },
-	{ "rpm", "extensions" }, { "rpm", "version" },
-	{ "kernel", "release" }, { "kernel", "arch" },
-	{ "kernel", "modules" },
+static const struct kept_output {
+	const char *step, *key;
+	bool (*word)(const char *);
+	bool one; /* a single word */
+} kept[] = {
+	{ "patch", "set", patch_name_is_valid, false },
+	{ "patch", "present", patch_name_is_valid, false },
+	{ "patch", "options", option_word, false },
+	{ "patch", "objects", object_word, false },
+	{ "rpm", "extensions", name_word, false },
+	{ "rpm", "version", version_word, true },
+	{ "kernel", "release", release_name_is_valid, true },
+	{ "kernel", "arch", name_word, true },
+	{ "kernel", "modules", object_word, false },
 };
+
+#define OUTPUT_MAX 4096
+
+static const struct kept_output *kept_output(const char *step, const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		if (!strcmp(kept[i].step, step) && !strcmp(kept[i].key, key))
+			return &kept[i];
+	return NULL;
+}
+
+static bool kept_step(const char *step)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		if (!strcmp(kept[i].step, step))
+			return true;
+	return false;
+}
+
+/*
+ * The manifest's outputs: an object of the steps of kept, each an object
+ * of their keys, each value a string of words of its kind; the kernel's
+ * release the bundle's own.  0, or -1 naming what is wrong (printable).
+ */
+static int check_outputs(json_t *outputs, const char *kernel_release)
+{
+	struct strbuf shown = STRBUF_INIT;
+	struct strvec words = STRVEC_INIT;
+	const char *step, *key;
+	json_t *keys, *v;
+	int ret = 0;
+
+	if (!json_is_object(outputs))
+		return error("the bundle's manifest has no outputs object");
+	json_object_foreach (outputs, step, keys) {
+		if (!json_is_object(keys) || !kept_step(step))
+			keys = NULL;
+		json_object_foreach (keys, key, v) {
+			const struct kept_output *k = kept_output(step, key);
+			const char *s = json_string_value(v);
+
+			strvec_clear(&words);
+			if (k && s && strlen(s) <= OUTPUT_MAX)
+				strvec_split(&words, s, " ");
+			for (size_t i = 0; k && s && i < words.nr; i++)
+				if (!k->word(words.v[i]))
+					s = NULL;
+			if (k && s && k->one && words.nr > 1)
+				s = NULL;
+			if (k && s && !strcmp(key, "release") &&
+			    strcmp(s, kernel_release))
+				s = NULL;
+			if (!k || !s)
+				break;
+		}
+		if (keys && !key)
+			continue;
+		strbuf_addprintable(&shown, step);
+		if (keys) {
+			strbuf_addch(&shown, '.');
+			strbuf_addprintable(&shown, key);
+		}
+		ret = error("the bundle's manifest gives the output %.80s, "
+			    "which a bundle cannot give (%s); nothing was "
+			    "installed",
+			    shown.buf,
+			    !keys || !kept_output(step, key) ?
+				    "not an output of a build step it carries" :
+				    "not a value of its kind");
+		break;
+	}
+	strvec_clear(&words);
+	strbuf_release(&shown);
+	return ret;
+}
 
 static json_t *build_outputs(struct ctx *ctx)
 {
 	json_t *all = json_object();
 
 	for (size_t i = 0; i < ARRAY_SIZE(kept); i++) {
-		json_t *step = json_object_get(all, kept[i][0]);
+		json_t *step = json_object_get(all, kept[i].step);
 
 		if (!step) {
 			step = json_object();
-			json_object_set_new(all, kept[i][0], step);
+			json_object_set_new(all, kept[i].step, step);
 		}
-		json_object_set_new(step, kept[i][1],
-				    json_string(step_output(ctx, kept[i][0],
-							    kept[i][1])));
+		json_object_set_new(step, kept[i].key,
+				    json_string(step_output(ctx, kept[i].step,
+							    kept[i].key)));
 	}
 	return all;
 }
@@ -480,8 +586,30 @@ void bundle_info_release(struct bundle_info *bi)
 	memset(bi, 0, sizeof(*bi));
 }
 
+/*
+ * A bundle's pin (--from-sha256, [bundle] sha256), wherever the bundle
+ * comes from: checked before anything is read from it.
+ */
+static int check_pin(const char *path, const char *sha)
+{
+	char digest[SHA256_HEX];
+
+	if (!*sha)
+		return 0;
+	if (sha256_file(path, digest))
+		return error("bundle '%s' cannot be read to check its sha256",
+			     path);
+	if (strcasecmp(digest, sha))
+		return error("bundle '%s' has sha256 %s, not the pinned %.64s "
+			     "(--from-sha256 or [bundle] sha256): it is not "
+			     "the bundle you meant; nothing was changed",
+			     path, digest, sha);
+	info("  bundle %s: sha256 %s, as pinned", path, digest);
+	return 0;
+}
+
 /* from as a local file: a path made absolute; a URL fetched into the
- * state's cache (only looked up when plan). */
+ * state's cache (only looked up when plan).  The pin checked either way. */
 static int bundle_local(struct ctx *ctx, const char *from, const char *sha,
 			bool plan, struct strbuf *path)
 {
@@ -497,7 +625,7 @@ static int bundle_local(struct ctx *ctx, const char *from, const char *sha,
 			return error("bundle '%s': %s", from, strerror(errno));
 		strbuf_addstr(path, real);
 		free(real);
-		return 0;
+		return check_pin(path->buf, sha);
 	}
 	if (!*sha && strncmp(from, "file:", 5))
 		return error("bundle %s: a bundle over the network needs its "
@@ -581,25 +709,84 @@ static int check_files(const char *dir, json_t *files, struct bundle_info *bi)
 	return ret;
 }
 
-static int read_manifest(const char *dir, struct bundle_info *bi)
+/* The manifest's keys, and its size: no more than pomctl bundle writes. */
+#define MANIFEST_MAX (1 << 20)
+static const char *const manifest_keys[] = {
+	"schema", "pomctl", "created",	      "run",	 "patches",
+	"base",	  "files",  "kernel_release", "outputs",
+};
+static const char *const base_keys[] = { "release", "arch", "config_sha256" };
+
+/* obj's keys all of keys: true, or false with the first other in unknown. */
+static bool only_keys(json_t *obj, const char *const *keys, size_t nr,
+		      struct strbuf *unknown)
 {
-	struct strbuf path = STRBUF_INIT;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (obj, key, v) {
+		size_t i = 0;
+
+		while (i < nr && strcmp(keys[i], key))
+			i++;
+		if (i == nr) {
+			strbuf_addprintable(unknown, key);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool sha256_word(const char *w)
+{
+	return strlen(w) == SHA256_HEX - 1 &&
+	       strspn(w, "0123456789abcdef") == SHA256_HEX - 1;
+}
+
+/*
+ * The manifest as data with a schema: read once, at most MANIFEST_MAX
+ * bytes, its keys those pomctl bundle writes and each of its values of
+ * its kind.  What it names is quoted only as printable text.
+ */
+int bundle_read_manifest(const char *dir, struct bundle_info *bi)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT,
+		      unknown = STRBUF_INIT;
 	json_error_t jerr;
-	json_t *m, *base, *patches, *v;
+	json_t *m = NULL, *base, *patches, *v;
 	size_t i;
 	int ret = 0;
 
 	strbuf_addf(&path, "%s/manifest.json", dir);
-	m = json_load_file(path.buf, JSON_REJECT_DUPLICATES, &jerr);
+	ret = read_file(path.buf, MANIFEST_MAX, true, &text);
+	if (ret == -EFBIG)
+		ret = error("the bundle's manifest.json is over %d KiB, which "
+			    "no bundle of pomctl's is: refused",
+			    MANIFEST_MAX >> 10);
+	else if (ret < 0)
+		ret = error("the bundle has no manifest.json that can be read: "
+			    "%s",
+			    strerror(-ret));
+	else
+		m = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES,
+			       &jerr);
 	base = json_object_get(m, "base");
 	patches = json_object_get(m, "patches");
-	if (!m || json_integer_value(json_object_get(m, "schema")) != 1 ||
-	    !json_is_object(base) || !json_is_array(patches) ||
-	    !json_is_object(json_object_get(m, "files")) ||
-	    !json_string_value(json_object_get(m, "kernel_release")) ||
-	    !json_string_value(json_object_get(base, "release")))
+	if (!ret &&
+	    (!m || json_integer_value(json_object_get(m, "schema")) != 1 ||
+	     !json_is_object(base) || !json_is_array(patches) ||
+	     !json_is_object(json_object_get(m, "files")) ||
+	     !json_string_value(json_object_get(m, "kernel_release")) ||
+	     !json_string_value(json_object_get(base, "release"))))
 		ret = error("'%s' is not the manifest of a pomctl bundle%s%s",
 			    path.buf, m ? "" : ": ", m ? "" : jerr.text);
+	if (!ret &&
+	    (!only_keys(m, manifest_keys, ARRAY_SIZE(manifest_keys),
+			&unknown) ||
+	     !only_keys(base, base_keys, ARRAY_SIZE(base_keys), &unknown)))
+		ret = error("the bundle's manifest has the key '%.80s', which "
+			    "pomctl bundle does not write: refused",
+			    unknown.buf);
 	json_array_foreach (patches, i, v)
 		if (!ret && (!json_is_string(v) ||
 			     !patch_name_is_valid(json_string_value(v))))
@@ -619,15 +806,29 @@ static int read_manifest(const char *dir, struct bundle_info *bi)
 		bi->base_config = xstrdup(
 			json_is_string(v) ? json_string_value(v) : "");
 		bi->outputs = json_incref(json_object_get(m, "outputs"));
-		if (!plain_release(bi->kernel_release))
-			ret = error("the bundle's kernel release '%s' is not "
-				    "a plain release name",
-				    bi->kernel_release);
 	}
+	if (!ret && (!release_name_is_valid(bi->kernel_release) ||
+		     !release_name_is_valid(bi->base_release) ||
+		     (*bi->base_arch && !name_word(bi->base_arch)) ||
+		     (*bi->base_config && !sha256_word(bi->base_config)))) {
+		strbuf_reset(&unknown);
+		strbuf_addprintable(&unknown,
+				    !release_name_is_valid(bi->kernel_release) ?
+					    bi->kernel_release :
+					    bi->base_release);
+		ret = error("the bundle's manifest names a kernel release "
+			    "('%.80s'), architecture or configuration digest "
+			    "that is not one: refused",
+			    unknown.buf);
+	}
+	if (!ret)
+		ret = check_outputs(bi->outputs, bi->kernel_release);
 	if (!ret)
 		ret = check_files(dir, json_object_get(m, "files"), bi);
 	json_decref(m);
 	strbuf_release(&path);
+	strbuf_release(&text);
+	strbuf_release(&unknown);
 	return ret;
 }
 
@@ -664,7 +865,7 @@ int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
 	if (!ret && !is_dir(dir))
 		ret = archive_extract(path.buf, dir, &lim) ? -1 : 0;
 	if (!ret)
-		ret = read_manifest(dir, bi);
+		ret = bundle_read_manifest(dir, bi);
 	if (!ret &&
 	    config_get_bool(ctx->env.cfg, "bundle", "require_signature"))
 		ret = check_signatures(ctx, bi);
@@ -724,24 +925,31 @@ int bundle_patches(struct ctx *ctx, const char *from, const char *sha,
 int bundle_step_outputs(const char *dir, const char *step, struct strvec *keys,
 			struct strvec *values)
 {
-	struct strbuf path = STRBUF_INIT;
-	json_t *m, *outs;
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	json_t *m = NULL, *outs;
 	const char *key;
 	json_t *v;
+	int ret;
 
 	strbuf_addf(&path, "%s/manifest.json", dir);
-	m = json_load_file(path.buf, JSON_REJECT_DUPLICATES, NULL);
+	if (read_file(path.buf, MANIFEST_MAX, true, &text) >= 0)
+		m = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES,
+			       NULL);
 	strbuf_release(&path);
+	strbuf_release(&text);
 	if (!m)
 		return error("the bundle's manifest in %s cannot be read", dir);
-	outs = json_object_get(json_object_get(m, "outputs"), step);
-	json_object_foreach (outs, key, v)
-		if (json_is_string(v)) {
-			strvec_push(keys, key);
-			strvec_push(values, json_string_value(v));
-		}
+	/* checked when the bundle was got; again, as it is used */
+	outs = json_object_get(m, "outputs");
+	ret = check_outputs(
+		outs,
+		json_string_value(json_object_get(m, "kernel_release")) ?: "");
+	json_object_foreach (ret ? NULL : json_object_get(outs, step), key, v) {
+		strvec_push(keys, key);
+		strvec_push(values, json_string_value(v));
+	}
 	json_decref(m);
-	return 0;
+	return ret;
 }
 
 int bundle_check_host(struct ctx *ctx, const struct bundle_info *bi)

@@ -193,7 +193,7 @@ void manifest_release(struct manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static bool was_created(const struct manifest *m, const char *path)
+bool manifest_has_created(const struct manifest *m, const char *path)
 {
 	json_t *created = json_object_get(m->doc, "created"), *v;
 	size_t i;
@@ -211,7 +211,7 @@ int manifest_backup(struct manifest *m, const char *path)
 	const char *base = strrchr(path, '/');
 	int ret;
 
-	if (json_object_get(changed, path) || was_created(m, path))
+	if (json_object_get(changed, path) || manifest_has_created(m, path))
 		return 0; /* the first backup is the original; a file the
 				 * run created has none: undo removes it */
 	if (check_under_root(m, path) < 0)
@@ -231,7 +231,7 @@ int manifest_backup(struct manifest *m, const char *path)
 
 int manifest_created(struct manifest *m, const char *path)
 {
-	if (was_created(m, path)) /* a step resumed records it again */
+	if (manifest_has_created(m, path)) /* a step resumed records it again */
 		return 0;
 	if (check_under_root(m, path) < 0)
 		return -1;

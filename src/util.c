@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -310,6 +311,15 @@ bool patch_name_is_valid(const char *name)
 	if (n == 0 || n > 64 || !strchr(LETTERS_DIGITS, name[0]))
 		return false;
 	return strspn(name, LETTERS_DIGITS "_.+-") == n;
+}
+
+bool release_name_is_valid(const char *r)
+{
+	size_t n = strlen(r);
+
+	if (n == 0 || n > 64 || !isdigit((unsigned char)r[0]))
+		return false;
+	return strspn(r, LETTERS_DIGITS "._+~-") == n;
 }
 
 bool extension_is_target(const char *name)

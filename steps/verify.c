@@ -345,9 +345,50 @@ static int promote(struct ctx *ctx, const char *release, struct strbuf *report)
 }
 
 /*
+ * Whether this run's trial step installed release: its image recorded as
+ * created in the trial's own manifest.  Nothing else is the trial kernel
+ * (not an output a state or a bundle names).
+ */
+/* The files of release that this run's trial created, into out. */
+static int trial_created(struct ctx *ctx, const char *release,
+			 struct strvec *out)
+{
+	struct strvec files = STRVEC_INIT;
+	struct manifest m;
+	int ret = ctx_manifest_open(ctx, "trial", &m);
+
+	kbuild_installed_files(ctx, release, &files);
+	for (size_t i = 0; !ret && i < files.nr; i++)
+		if (manifest_has_created(&m, files.v[i]))
+			strvec_push(out, files.v[i]);
+	if (!ret)
+		manifest_release(&m);
+	strvec_clear(&files);
+	return ret;
+}
+
+static bool trial_installed(struct ctx *ctx, const char *release)
+{
+	struct strvec files = STRVEC_INIT;
+	struct manifest m;
+	bool quiet = error_set_quiet(true), yes = false;
+
+	kbuild_installed_files(ctx, release, &files); /* the image first */
+	if (!from_bundle(ctx) && release_name_is_valid(release) &&
+	    ctx_manifest_open(ctx, "trial", &m) == 0) {
+		yes = manifest_has_created(&m, files.v[0]);
+		manifest_release(&m);
+	}
+	error_set_quiet(quiet);
+	strvec_clear(&files);
+	return yes;
+}
+
+/*
  * The trial kernel was a test: once the new kernel is verified, its files
  * and boot entry go ([boot] keep_trial = yes keeps them), so that kernels
- * do not pile up in a small /boot.
+ * do not pile up in a small /boot.  Only what this run's trial created:
+ * a file of that release that the trial did not create stays.
  */
 static int remove_trial(struct ctx *ctx, struct strbuf *report)
 {
@@ -363,6 +404,11 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 	    !strcmp(trial, ctx->env.host.release) ||
 	    config_get_bool(ctx->env.cfg, "boot", "keep_trial"))
 		return 0;
+	if (!trial_installed(ctx, trial)) {
+		strbuf_addstr(report, "  trial kernel: none of this run's to "
+				      "remove\n");
+		return 0;
+	}
 	ret = boot_load(&ctx->env, &b, &diff); /* said in the report */
 	if (ret) {
 		strbuf_addf(report, "  trial kernel %s: NOT removed (%s)\n",
@@ -381,7 +427,8 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 		manifest_save(&m);
 		manifest_release(&m);
 	}
-	kbuild_installed_files(ctx, trial, &files); /* what install made */
+	if (!ret) /* what the trial's install made, and only that */
+		ret = trial_created(ctx, trial, &files);
 	for (size_t i = 0; i < files.nr && !ret; i++)
 		if (is_dir(files.v[i]) ?
 			    remove_tree(files.v[i]) < 0 :

@@ -31,6 +31,14 @@ void bundle_info_release(struct bundle_info *bi);
 int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
 	       const char *dir, struct bundle_info *bi);
 /*
+ * The bundle extracted in dir, its manifest.json read as data with a
+ * schema (at most 1 MiB; only the keys pomctl bundle writes; each value of
+ * its kind: releases, patch names, the build steps' outputs pomctl bundle
+ * gives and nothing else) and every package it names checked: 0, or -1
+ * (reported, quoting input as printable text).
+ */
+int bundle_read_manifest(const char *dir, struct bundle_info *bi);
+/*
  * The patches the bundle names, after bundle_get()'s checks and
  * bundle_check_host()'s: 0 or -1.
  */

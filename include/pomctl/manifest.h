@@ -45,6 +45,8 @@ int manifest_created(struct manifest *m, const char *path);
 void manifest_patch(struct manifest *m, const char *name);
 /* path's first backup, or NULL. */
 const char *manifest_backup_of(const struct manifest *m, const char *path);
+/* path is recorded as created by m's step in m's run. */
+bool manifest_has_created(const struct manifest *m, const char *path);
 /*
  * path's first backup in any run's manifest of step, the oldest run first
  * (damaged manifests passed over): a path to free, or NULL.

@@ -86,6 +86,12 @@ bool path_is_clean(const char *path);
 /* Patch names: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 64 characters. */
 bool patch_name_is_valid(const char *name);
 /*
+ * A kernel release as kernels name themselves ("2.4.20-13.8custom1"): a
+ * digit first, then letters, digits, . _ + ~ -, at most 64 bytes; never a
+ * path ("..", "/").
+ */
+bool release_name_is_valid(const char *r);
+/*
  * Whether the extension name is a target's (-j TARPIT, ipt_TARPIT), not a
  * match's (-m string): netfilter names targets in capitals, matches not.
  */

@@ -205,4 +205,66 @@ rpm --root "$ROOT" --dbpath /var/lib/rpm --import "$T/key.asc" 2>/dev/null ||
 	fail "rpm --import"
 run_to_end upgrade --from "$T/signed.tar"
 assert_grep "functional test: passed" "$T/out"
+
+# 7. a bundle is untrusted input: its manifest rewritten (the packages'
+# digests still right, so only pomctl's own checks can catch it).  Each is
+# refused before a run starts, the host unchanged, its kernels kept.
+# remanifest OUT PYTHON: b.tar with manifest m changed by PYTHON
+remanifest() {
+	python3 - "$T/b.tar" "$T/$1" "$2" <<'PY' || fail "cannot rewrite the manifest"
+import io, json, sys, tarfile
+src, dst, code = sys.argv[1:]
+with tarfile.open(src) as i, tarfile.open(dst, "w") as o:
+    for m in i.getmembers():
+        data = i.extractfile(m).read()
+        if m.name == "manifest.json":
+            d = json.loads(data)
+            exec(code, {"m": d, "json": json})
+            data = d.pop("raw") if "raw" in d else json.dumps(d).encode()
+            m.size = len(data)
+        o.addfile(m, io.BytesIO(data))
+PY
+}
+target t6
+host_files() { (cd "$ROOT" && find boot lib/modules etc var/lib/rpm -printf '%p %s\n' | sort); }
+host_files >"$T/files-t6"
+refused() {	# refused BUNDLE MESSAGE: refused with MESSAGE, nothing changed
+	expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/$1"
+	assert_grep "$2" "$T/err"
+	[ ! -e "$STATE/state.json" ] || fail "$1 started a run"
+	host_files | cmp -s - "$T/files-t6" || fail "$1 changed the host: $(host_files | diff "$T/files-t6" -)"
+}
+# the trial kernel named as the host's own distribution kernel, a path
+remanifest trial.tar 'm["outputs"]["trial"] = {"release": "2.4.20-13.8"}'
+refused trial.tar "gives the output trial, which a bundle cannot give (not an output of a build step it carries)"
+remanifest dotdot.tar 'm["outputs"]["kernel"]["modules"] = "../../victimdir"'
+refused dotdot.tar "gives the output kernel.modules, which a bundle cannot give (not a value of its kind)"
+remanifest otherrel.tar 'm["outputs"]["kernel"]["release"] = "2.4.20-13.8"'
+refused otherrel.tar "gives the output kernel.release"
+remanifest unknown.tar 'm["hooks"] = {"post": "rm -rf /"}'
+refused unknown.tar "has the key 'hooks', which pomctl bundle does not write"
+# escapes reach no terminal
+remanifest escape.tar 'm["kernel_release"] = "2.4\u001b[2J\u001b]0;owned\u0007"'
+refused escape.tar "names a kernel release ('2.4?\[2J?\]0;owned?')"
+! grep -q "$(printf '\033')" "$T/err" || fail "an escape of the manifest reached the terminal"
+# 2 MiB of manifest: refused by its size, at once
+remanifest big.tar 'm["raw"] = b" " * (2 << 20) + json.dumps({k: v for k, v in m.items()}).encode()'
+refused big.tar "manifest.json is over 1024 KiB"
+# the pin of a local file, from the command line and from the configuration
+zero=$(printf '%064d' 0)
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --from-sha256 "$zero" --plan
+assert_grep "bundle '$T/b.tar' has sha256 [0-9a-f]*, not the pinned $zero" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --from-sha256 "$zero"
+assert_grep "not the pinned $zero" "$T/err"
+[ ! -e "$STATE/state.json" ] || fail "a bundle with the wrong pin started a run"
+conf_set bundle sha256 "$zero"
+expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar"
+assert_grep "not the pinned $zero" "$T/err"
+sum=$(sha256sum <"$T/b.tar" | cut -c1-64)
+conf_set bundle sha256 "$sum"
+host_files >"$T/files-t6"
+expect_exit 0 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --plan
+cat "$T/out" "$T/err" >"$T/both"
+assert_grep "bundle $T/b.tar: sha256 $sum, as pinned" "$T/both"
+host_files | cmp -s - "$T/files-t6" || fail "the plans changed the host"
 exit 0

@@ -636,13 +636,7 @@ static int bundle_local(struct ctx *ctx, const char *from, const char *sha,
 	req.url = from;
 	req.sha256 = sha;
 	req.pin_name = "--from-sha256";
-	req.connect_timeout = (long)config_get_uint(ctx->env.cfg, "fetch",
-						    "connect_timeout");
-	req.low_speed_time = (long)config_get_uint(ctx->env.cfg, "fetch",
-						   "low_speed_time");
-	req.max_size = (long long)config_get_uint(ctx->env.cfg, "limits",
-						  "download_mib")
-		       << 20;
+	fetch_limits_from_config(ctx->env.cfg, &req);
 	req.log_fd = ctx->env.log_fd;
 	fetch_result_init(&res);
 	if (plan && !fetch_cached(cache.buf, &req, &res))

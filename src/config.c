@@ -77,7 +77,8 @@ static const struct config_key keys[] = {
 	U("fetch", "connect_timeout", "30", 1, 600),
 	U("fetch", "low_speed_time", "60", 1, 3600),
 
-	U("limits", "download_mib", "2048", 1, 1048576),
+	U("limits", "download_mib", "512", 1, 1048576),
+	U("limits", "download_seconds", "3600", 1, 604800),
 	U("limits", "extract_mib", "8192", 1, 1048576),
 	U("limits", "extract_entries", "1000000", 1, 100000000),
 	U("limits", "extract_ratio", "200", 2, 1000000),

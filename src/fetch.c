@@ -7,11 +7,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "pomctl/config.h"
 #include "pomctl/digest.h"
 #include "pomctl/fetch.h"
 #include "pomctl/log.h"
@@ -230,6 +232,8 @@ struct transfer {
 	long long max_size; /* 0: none */
 	long long received; /* this transfer's bytes */
 	bool too_big;
+	bool room_checked, no_room; /* for the announced size */
+	long long room;
 	double start;
 	long long resumed_at;
 	struct hasher hash;
@@ -272,6 +276,19 @@ static int on_progress(void *arg, curl_off_t total, curl_off_t got,
 	(void)un;
 	if (run_interrupted())
 		return 1;
+	if (total > 0 && !t->room_checked) { /* once the size is announced */
+		struct statvfs vfs;
+
+		t->room_checked = true;
+		if (fstatvfs(t->fd, &vfs) == 0) {
+			t->room = (long long)vfs.f_bavail *
+				  (long long)vfs.f_frsize;
+			if (t->room < total - got) {
+				t->no_room = true;
+				return 1;
+			}
+		}
+	}
 	if (!log_progress_enabled())
 		return 0;
 	strbuf_addf(&sb, "%s  ", t->name);
@@ -321,7 +338,13 @@ static void describe_failure(CURL *c, CURLcode rc, const char *errbuf,
 	long code = 0;
 
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+	if (t->no_room)
+		strbuf_addf(why,
+			    "the file system of pomctl's cache has %lld MiB "
+			    "free, less than the announced size: make room "
+			    "there, then run pomctl again",
+			    t->room >> 20);
+	else if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		strbuf_addf(why,
 			    "the file is larger than the limit of %lld "
 			    "MiB ([limits] download_mib)",
@@ -334,7 +357,10 @@ static void describe_failure(CURL *c, CURLcode rc, const char *errbuf,
 	else if (rc == CURLE_HTTP_RETURNED_ERROR)
 		strbuf_addf(why, "the server answered %ld", code);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		strbuf_addf(why, "timed out (%s)",
+		strbuf_addf(why,
+			    "timed out (%s; a download may take [limits] "
+			    "download_seconds, and may stay below 1 byte/s "
+			    "for [fetch] low_speed_time)",
 			    *errbuf ? errbuf : curl_easy_strerror(rc));
 	else
 		strbuf_addstr(why, *errbuf ? errbuf : curl_easy_strerror(rc));
@@ -381,6 +407,7 @@ static int transfer(const struct fetch_request *req, const char *url,
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_time);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, req->deadline);
 	curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)st.st_size);
 	if (req->max_size) /* an announced size over it: refused at once */
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
@@ -412,7 +439,7 @@ static int transfer(const struct fetch_request *req, const char *url,
 	 */
 	hasher_stop(&t.hash, rc == CURLE_OK, digest);
 	if ((rc == CURLE_WRITE_ERROR && t.write_errno) || t.too_big ||
-	    rc == CURLE_FILESIZE_EXCEEDED)
+	    t.no_room || rc == CURLE_FILESIZE_EXCEEDED)
 		unlink(part);
 	curl_easy_cleanup(c);
 	strbuf_release(&name);
@@ -614,4 +641,17 @@ long long fetch_remote_size(const char *url, long connect_timeout)
 		size = -1;
 	curl_easy_cleanup(c);
 	return size;
+}
+
+void fetch_limits_from_config(const struct config *cfg,
+			      struct fetch_request *req)
+{
+	req->connect_timeout = (long)config_get_uint(cfg, "fetch",
+						     "connect_timeout");
+	req->low_speed_time = (long)config_get_uint(cfg, "fetch",
+						    "low_speed_time");
+	req->deadline = (long)config_get_uint(cfg, "limits",
+					      "download_seconds");
+	req->max_size =
+		(long long)config_get_uint(cfg, "limits", "download_mib") << 20;
 }

@@ -92,10 +92,15 @@ int find_program(const char *name, struct strbuf *out)
 
 /*
  * What a command started from a make would otherwise inherit and obey:
- * make's flags (-s, -k, -jN, a jobserver's descriptors) and its depth.
+ * make's flags (-s, -k, -jN, a jobserver's descriptors; GNU make reads
+ * GNUMAKEFLAGS too, where --eval=$(shell ...) runs anything), the
+ * makefiles it reads first (MAKEFILES), its overrides and its depth.
  * pomctl's commands run as its plan shows them, whoever started pomctl.
  */
-static const char *const dropped[] = { "MAKEFLAGS", "MFLAGS", "MAKELEVEL" };
+static const char *const dropped[] = {
+	"MAKEFLAGS", "GNUMAKEFLAGS",  "MFLAGS",
+	"MAKEFILES", "MAKEOVERRIDES", "MAKELEVEL"
+};
 
 static bool same_name(const char *a, const char *b)
 {

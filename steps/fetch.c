@@ -98,13 +98,7 @@ static void request(struct ctx *ctx, const char *url, const char *pin_key,
 	req->mirrors = mirrors;
 	req->sha256 = pin_key ? config_get(ctx->env.cfg, S, pin_key) : NULL;
 	req->pin_name = pin_name.buf;
-	req->connect_timeout = (long)config_get_uint(ctx->env.cfg, "fetch",
-						     "connect_timeout");
-	req->low_speed_time = (long)config_get_uint(ctx->env.cfg, "fetch",
-						    "low_speed_time");
-	req->max_size = (long long)config_get_uint(ctx->env.cfg, "limits",
-						   "download_mib")
-			<< 20;
+	fetch_limits_from_config(ctx->env.cfg, req);
 	req->log_fd = ctx->env.log_fd;
 	req->err = NULL;
 }

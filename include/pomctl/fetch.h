@@ -33,11 +33,21 @@ struct fetch_request {
 	const char *pin_name;	      /* the config key of the pin */
 	long connect_timeout;	      /* seconds */
 	long low_speed_time;	      /* seconds below 1 byte/s */
+	long deadline;		      /* seconds for a whole download; 0:
+				       * none */
 	long long max_size;	      /* bytes; 0 for no limit */
 	int log_fd;		      /* the step log, or -1 */
 	struct strbuf *err; /* why a fetch failed, for the caller to say
 			     * in its words; NULL: reported */
 };
+
+struct config;
+/*
+ * The limits of [fetch] and [limits] into req: connect_timeout,
+ * low_speed_time, download_seconds (the deadline), download_mib.
+ */
+void fetch_limits_from_config(const struct config *cfg,
+			      struct fetch_request *req);
 
 struct fetch_result {
 	struct strbuf path; /* CACHE/objects/DIGEST */

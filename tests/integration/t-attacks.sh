@@ -169,7 +169,8 @@ assert_grep "archive '$T/bomb.tar.gz' is unsafe: entry 'pom-bomb/zeros' takes th
 # a server that announces 2^50 bytes, and one that sends without end
 mkdir -p "$T/srv"
 python3 "$POMCTL_TOP/tests/fixtures/httpd.py" "$T/srv" --port-file "$T/port" \
-	--bomb big.tar.bz2=announce --bomb endless.tar.bz2=endless &
+	--bomb big.tar.bz2=announce --bomb endless.tar.bz2=endless \
+	--bomb huge.tar.bz2=huge --bomb slow.tar.bz2=slow &
 srv=$!
 trap 'kill $srv 2>/dev/null' EXIT
 for i in $(seq 50); do [ -f "$T/port" ] && break; sleep 0.1; done
@@ -185,6 +186,22 @@ for name in big endless; do
 	[ -z "$(find "$STATE/cache" -name '*.part')" ] || fail "$name: a partial file stays"
 	rm -rf "$STATE"
 done
+# more than the cache's file system has, under a generous limit: refused
+# at the announcement; a server that trickles: stopped at the deadline
+# (low_speed_time alone never fires: it sends 2 bytes a second)
+conf_set limits download_mib 1048576
+conf_set limits download_seconds 3
+sed -i "s|^pom_url = .*|pom_url = $URL/huge.tar.bz2|" "$CONF"
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+assert_grep "the file system of pomctl's cache has [0-9]* MiB free, less than the announced size" "$T/err"
+[ -z "$(find "$STATE/cache" -name '*.part')" ] || fail "huge: a partial file stays"
+rm -rf "$STATE"
+sed -i "s|^pom_url = .*|pom_url = $URL/slow.tar.bz2|" "$CONF"
+start=$(date +%s)
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+assert_grep "timed out (.*\[limits\] download_seconds" "$T/err"
+[ $(($(date +%s) - start)) -lt 60 ] || fail "the slow download was not stopped at its deadline"
+rm -rf "$STATE"
 kill $srv
 
 # --- 4. a boot config behind a link, private, with a password hash -------------

@@ -141,7 +141,8 @@ static void test_env_cwd_input(void **ctx)
 		     (const char *const[]){
 			     "sh", "-c",
 			     "echo \"K=$KERNEL_DIR\"; pwd; "
-			     "echo \"M=${MAKEFLAGS-none} ${MAKELEVEL-none}\"; "
+			     "echo \"M=${MAKEFLAGS-none} ${MAKELEVEL-none} "
+			     "${GNUMAKEFLAGS-none} ${MAKEFILES-none}\"; "
 			     "n=0; while read l; do n=$((n+1)); done; "
 			     "echo \"lines=$n\"",
 			     NULL });
@@ -149,15 +150,19 @@ static void test_env_cwd_input(void **ctx)
 	/* as when pomctl is started from a make: not passed on */
 	setenv("MAKEFLAGS", "s -j8", 1);
 	setenv("MAKELEVEL", "1", 1);
+	setenv("GNUMAKEFLAGS", "--eval=$(shell touch /tmp/owned)", 1);
+	setenv("MAKEFILES", "/tmp/evil.mk", 1);
 	cp.dir = f->dir;
 	cp.input = "\n\n\n";
 	cp.log_fd = f->fd;
 	assert_int_equal(run_command(&cp), 0);
 	read_log(f, &log);
 	assert_non_null(strstr(log.buf, "K=/usr/src/linux-2.4\n"));
-	assert_non_null(strstr(log.buf, "M=none none\n"));
+	assert_non_null(strstr(log.buf, "M=none none none none\n"));
 	unsetenv("MAKEFLAGS");
 	unsetenv("MAKELEVEL");
+	unsetenv("GNUMAKEFLAGS");
+	unsetenv("MAKEFILES");
 	strbuf_addf(&want, "\n%s\n", f->dir);
 	assert_non_null(strstr(log.buf, want.buf));
 	assert_non_null(strstr(log.buf, "lines=3\n"));

@@ -847,6 +847,160 @@ static int check_signatures(struct ctx *ctx, const struct bundle_info *bi)
 	return ret;
 }
 
+/* s starts with prefix: *rest is what follows. */
+static bool after_prefix(const char *s, const char *prefix, const char **rest)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(s, prefix, n))
+		return false;
+	*rest = s + n;
+	return true;
+}
+
+/* The files a kernel package of release may hold: its four in /boot and
+ * its modules' directory. */
+static bool kernel_file(const char *path, const char *release)
+{
+	static const char *const boot[] = { "vmlinuz-", "System.map-",
+					    "config-", "initrd-" };
+	const char *rest;
+
+	if (after_prefix(path, "/lib/modules/", &rest))
+		return after_prefix(rest, release, &rest) &&
+		       (!*rest || (*rest == '/' && !relpath_check(rest + 1)));
+	if (!after_prefix(path, "/boot/", &path))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(boot); i++)
+		if (after_prefix(path, boot[i], &rest) &&
+		    after_prefix(rest, release, &rest) &&
+		    (!*rest || (i == 3 && !strcmp(rest, ".img"))))
+			return true;
+	return false;
+}
+
+/*
+ * The kernel package: kernel-pomctl of the manifest's release, providing
+ * kernel = RELEASE, running nothing, holding only that kernel's files.
+ */
+static int check_kernel_package(const struct rpmpkg *p, const char *file,
+				const struct strvec *scripts,
+				const struct strvec *provides,
+				const char *release, struct strbuf *why)
+{
+	struct strbuf v = STRBUF_INIT, r = STRBUF_INIT, want = STRBUF_INIT;
+	struct strvec files = STRVEC_INIT;
+	int ret = 0;
+
+	split_release(release, &v, &r);
+	strbuf_addf(&want, "kernel = %s", release);
+	if (strcmp(p->version, v.buf) || strcmp(p->release, r.buf))
+		strbuf_addf(why, "it is version %s-%s, not the manifest's %s",
+			    p->version, p->release, release);
+	else if (!strvec_has(provides, want.buf))
+		strbuf_addf(why, "it does not provide %s", want.buf);
+	else if (scripts->nr)
+		strbuf_addf(why, "it has scriptlets (%.*s...)",
+			    (int)strcspn(scripts->v[0], ":"), scripts->v[0]);
+	else if (rpmdb_package_files(file, &files) < 0)
+		strbuf_addstr(why, "its files cannot be read");
+	for (size_t i = 0; !why->len && i < files.nr; i++)
+		if (!kernel_file(files.v[i], release))
+			strbuf_addf(why,
+				    "it holds %.200s, not a file of kernel %s",
+				    files.v[i], release);
+	ret = why->len ? -1 : 0;
+	strvec_clear(&files);
+	strbuf_release(&v);
+	strbuf_release(&r);
+	strbuf_release(&want);
+	return ret;
+}
+
+/*
+ * Another package: iptables or one of its subpackages, named by its file
+ * as it names itself, running nothing but what this host's package of
+ * that name runs (the distribution's %post, say).
+ */
+static int check_iptables_package(struct rpmdb *db, const struct rpmpkg *p,
+				  const char *file,
+				  const struct strvec *scripts,
+				  struct strbuf *why)
+{
+	struct strbuf own = STRBUF_INIT;
+	struct strvec host = STRVEC_INIT;
+	const char *base = strrchr(file, '/') + 1;
+
+	strbuf_addf(&own, "%s-%s-%s.%s.rpm", p->name, p->version, p->release,
+		    p->arch);
+	if (strcmp(p->name, "iptables") && strncmp(p->name, "iptables-", 9))
+		strbuf_addf(why, "it is %s, not an iptables package", p->name);
+	else if (strcmp(own.buf, base))
+		strbuf_addf(why, "it is %s under another name", own.buf);
+	if (!why->len && scripts->nr)
+		rpmdb_installed_scripts(db, p->name, &host);
+	for (size_t i = 0; !why->len && i < scripts->nr; i++)
+		if (!strvec_has(&host, scripts->v[i]))
+			strbuf_addf(why,
+				    "it has a %.*s scriptlet that this host's "
+				    "%s does not have",
+				    (int)strcspn(scripts->v[i], ":"),
+				    scripts->v[i], p->name);
+	strvec_clear(&host);
+	strbuf_release(&own);
+	return why->len ? -1 : 0;
+}
+
+/* What the bundle names is what its packages are: each checked, or -1
+ * naming the package and the difference. */
+static int check_packages(struct ctx *ctx, const struct bundle_info *bi,
+			  bool plan)
+{
+	struct strvec scripts = STRVEC_INIT, provides = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	struct rpmdb db = { 0 };
+	unsigned kernels = 0;
+	int ret = rpmdb_open(&db, ctx->env.root,
+			     config_get(ctx->env.cfg, "rpm", "dbpath"), plan);
+	bool opened = !ret;
+
+	for (size_t i = 0; !ret && i < bi->packages.nr; i++) {
+		const char *file = bi->packages.v[i];
+		struct rpmpkg p;
+
+		strvec_clear(&scripts);
+		strvec_clear(&provides);
+		memset(&p, 0, sizeof(p));
+		ret = rpmdb_check_package(file, strrchr(file, '/') + 1, &p);
+		if (!ret)
+			ret = rpmdb_package_claims(file, &scripts, &provides);
+		if (ret)
+			break;
+		if (!strcmp(p.name, "kernel-pomctl")) {
+			kernels++;
+			check_kernel_package(&p, file, &scripts, &provides,
+					     bi->kernel_release, &why);
+		} else {
+			check_iptables_package(&db, &p, file, &scripts, &why);
+		}
+		if (why.len)
+			ret = error("the bundle's %s is not what a bundle "
+				    "carries: %s; nothing was installed",
+				    strrchr(file, '/') + 1, why.buf);
+		rpmdb_pkg_release(&p);
+	}
+	if (!ret && kernels != 1)
+		ret = error("the bundle holds %u kernel packages, not one; "
+			    "nothing was installed",
+			    kernels);
+	if (opened)
+		rpmdb_close(&db);
+	strvec_clear(&scripts);
+	strvec_clear(&provides);
+	strbuf_release(&why);
+	return ret;
+}
+
 int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
 	       const char *dir, struct bundle_info *bi)
 {
@@ -863,6 +1017,8 @@ int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
 	if (!ret &&
 	    config_get_bool(ctx->env.cfg, "bundle", "require_signature"))
 		ret = check_signatures(ctx, bi);
+	if (!ret)
+		ret = check_packages(ctx, bi, plan);
 	strbuf_release(&path);
 	return ret;
 }

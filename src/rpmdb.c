@@ -379,6 +379,84 @@ int rpmdb_package_files(const char *path, struct strvec *out)
 	return ret;
 }
 
+/*
+ * What a package runs when it is installed or erased, and what runs when
+ * others are: each scriptlet as "KIND: BODY", each trigger's as
+ * "trigger: BODY".
+ */
+static void header_scripts(Header h, struct strvec *out)
+{
+	static const struct {
+		rpmTagVal tag;
+		const char *kind;
+	} one[] = {
+		{ RPMTAG_PRETRANS, "pretrans" },
+		{ RPMTAG_PREIN, "pre" },
+		{ RPMTAG_POSTIN, "post" },
+		{ RPMTAG_PREUN, "preun" },
+		{ RPMTAG_POSTUN, "postun" },
+		{ RPMTAG_POSTTRANS, "posttrans" },
+		{ RPMTAG_VERIFYSCRIPT, "verify" },
+	};
+	static const rpmTagVal many[] = { RPMTAG_TRIGGERSCRIPTS,
+					  RPMTAG_FILETRIGGERSCRIPTS,
+					  RPMTAG_TRANSFILETRIGGERSCRIPTS };
+	struct rpmtd_s td;
+
+	for (size_t i = 0; i < ARRAY_SIZE(one); i++)
+		if (headerIsEntry(h, one[i].tag))
+			strvec_pushf(out, "%s: %s", one[i].kind,
+				     headerGetString(h, one[i].tag) ?: "");
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++) {
+		const char *body;
+
+		if (!headerGet(h, many[i], &td, HEADERGET_MINMEM))
+			continue;
+		while ((body = rpmtdNextString(&td)))
+			strvec_pushf(out, "trigger: %s", body);
+		rpmtdFreeData(&td);
+	}
+}
+
+int rpmdb_package_claims(const char *path, struct strvec *scripts,
+			 struct strvec *provides)
+{
+	rpmts ts;
+	Header h = NULL;
+	rpmds ds;
+	int ret;
+
+	if (rpm_setup() < 0)
+		return -1;
+	ts = rpmtsCreate();
+	ret = read_package(ts, path, path, &h);
+	if (!ret) {
+		header_scripts(h, scripts);
+		ds = rpmdsNew(h, RPMTAG_PROVIDENAME, 0);
+		while (rpmdsNext(ds) >= 0)
+			strvec_push(provides, rpmdsDNEVR(ds) + 2); /* "P " */
+		rpmdsFree(ds);
+	}
+	headerFree(h);
+	rpmtsFree(ts);
+	return ret;
+}
+
+int rpmdb_installed_scripts(struct rpmdb *db, const char *name,
+			    struct strvec *scripts)
+{
+	rpmdbMatchIterator mi = rpmtsInitIterator(db->ts, RPMDBI_NAME, name, 0);
+	Header h;
+	int found = 0;
+
+	while (mi && (h = rpmdbNextIterator(mi))) {
+		header_scripts(h, scripts);
+		found++;
+	}
+	rpmdbFreeIterator(mi);
+	return found;
+}
+
 /* --- install transactions ---------------------------------------------------- */
 
 static void *notify(const void *h, const rpmCallbackType what,

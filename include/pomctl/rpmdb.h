@@ -32,6 +32,13 @@ unsigned rpmdb_error_count(void);
 
 /* The files a package file holds, full paths appended to out: 0 or -1. */
 int rpmdb_package_files(const char *path, struct strvec *out);
+/*
+ * What a package file would run (its scriptlets as "KIND: BODY", its
+ * triggers' as "trigger: BODY") and what it provides ("kernel =
+ * 2.4.20-13.8custom1"), appended: 0 or -1.
+ */
+int rpmdb_package_claims(const char *path, struct strvec *scripts,
+			 struct strvec *provides);
 
 struct rpmpkg {
 	char *name;
@@ -79,6 +86,12 @@ int rpmdb_find(struct rpmdb *db, const char *name, struct rpmpkg **pkgs,
 	       size_t *n);
 /* The newest installed package called name: 0; 1 when there is none. */
 int rpmdb_newest(struct rpmdb *db, const char *name, struct rpmpkg *out);
+/*
+ * The scriptlets and triggers of the installed packages called name, as
+ * rpmdb_package_claims() gives them: how many packages there are.
+ */
+int rpmdb_installed_scripts(struct rpmdb *db, const char *name,
+			    struct strvec *scripts);
 /* An array rpmdb_find() made: each package released, then the array. */
 void rpmdb_pkgs_free(struct rpmpkg *pkgs, size_t n);
 

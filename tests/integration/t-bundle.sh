@@ -250,6 +250,65 @@ refused escape.tar "names a kernel release ('2.4?\[2J?\]0;owned?')"
 # 2 MiB of manifest: refused by its size, at once
 remanifest big.tar 'm["raw"] = b" " * (2 << 20) + json.dumps({k: v for k, v in m.items()}).encode()'
 refused big.tar "manifest.json is over 1024 KiB"
+# what the packages are: the manifest's release must be the kernel
+# package's; a kernel package that runs a scriptlet or holds a file outside
+# its kernel's is refused (its digest in the manifest made right)
+remanifest relabel.tar 'm["kernel_release"] = m["outputs"]["kernel"]["release"] = "2.4.20-13.8custom9"'
+refused relabel.tar "kernel-pomctl-.*is not what a bundle carries: it is version .*, not the manifest's 2.4.20-13.8custom9"
+mkdir -p "$T/evil/SPECS"
+cat >"$T/evil/SPECS/k.spec" <<SPEC
+Name: kernel-pomctl
+Version: ${REL%%-*}
+Release: ${REL#*-}
+Summary: not a kernel
+License: GPL
+Provides: kernel = $REL
+%description
+a hostile package
+%install
+mkdir -p %{buildroot}/boot %{buildroot}/etc/cron.d
+echo image >%{buildroot}/boot/vmlinuz-$REL
+echo '* * * * * root id' >%{buildroot}/etc/cron.d/pomctl
+%post
+touch /tmp/pomctl-test-owned
+%files
+/boot/vmlinuz-$REL
+/etc/cron.d/pomctl
+SPEC
+rpmbuild --define "_topdir $T/evil" -bb "$T/evil/SPECS/k.spec" >/dev/null 2>&1 ||
+	fail "cannot build the hostile kernel package"
+# swap_kernel OUT: b.tar with the package built in $T/evil as its kernel
+# package, the manifest's digest of it made right
+swap_kernel() {
+	evil=$(ls "$T"/evil/RPMS/*/kernel-pomctl-*.rpm)
+	python3 - "$T/b.tar" "$T/$1" "$evil" <<'PY' || fail "cannot swap the kernel package"
+import hashlib, io, json, sys, tarfile
+src, dst, evil = sys.argv[1:]
+data = open(evil, "rb").read()
+with tarfile.open(src) as i, tarfile.open(dst, "w") as o:
+    members = i.getmembers()
+    kname = next(m.name for m in members if m.name.startswith("RPMS/kernel-pomctl"))
+    for m in members:
+        body = i.extractfile(m).read()
+        if m.name == kname:
+            body = data
+        elif m.name == "manifest.json":
+            d = json.loads(body)
+            d["files"][kname] = hashlib.sha256(data).hexdigest()
+            body = json.dumps(d).encode()
+        m.size = len(body)
+        o.addfile(m, io.BytesIO(body))
+PY
+}
+swap_kernel evil.tar
+refused evil.tar "kernel-pomctl-.*is not what a bundle carries: it has scriptlets (post...)"
+[ ! -e /tmp/pomctl-test-owned ] || fail "the hostile scriptlet ran"
+sed -i '/^%post$/,/^touch/d' "$T/evil/SPECS/k.spec"
+rm -rf "$T/evil/RPMS"
+rpmbuild --define "_topdir $T/evil" -bb "$T/evil/SPECS/k.spec" >/dev/null 2>&1 ||
+	fail "cannot build the second hostile kernel package"
+swap_kernel evil.tar
+refused evil.tar "kernel-pomctl-.*is not what a bundle carries: it holds /etc/cron.d/pomctl, not a file of kernel $REL"
 # the pin of a local file, from the command line and from the configuration
 zero=$(printf '%064d' 0)
 expect_exit 2 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --from-sha256 "$zero" --plan

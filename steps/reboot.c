@@ -273,14 +273,61 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
  * on a host that runs none) would leave the reboot without its one-shot
  * after hours of building; said now, as an error.
  */
+/*
+ * Under --root, the kernel's make install and its installkernel follow
+ * the root's links as the build host resolves them: a /boot or a boot
+ * configuration that leads out of the root would have them write the
+ * build host's files.  Such a root is refused (pomctl's own writes are
+ * confined by safepath; the commands it runs are not).
+ */
+static int leads_out(const struct ctx *ctx, const char *path)
+{
+	char *root, *real;
+	size_t n;
+	int ret = 0;
+
+	if (!*ctx->env.root)
+		return 0;
+	root = realpath(ctx->env.root, NULL);
+	real = realpath(path, NULL);
+	n = root ? strlen(root) : 0;
+	if (root && real &&
+	    (strncmp(real, root, n) || (real[n] && real[n] != '/')))
+		ret = error("%s leads out of the root %s (to %s): make install "
+			    "and installkernel would write there; make it a "
+			    "path inside the root; nothing was changed",
+			    path, ctx->env.root, real);
+	free(root);
+	free(real);
+	return ret;
+}
+
 int reboot_preflight(struct ctx *ctx, bool plan)
 {
 	struct bootcfg b;
 	struct one_shot os = ONE_SHOT_INIT;
-	struct strbuf why = STRBUF_INIT;
+	struct strbuf why = STRBUF_INIT, path = STRBUF_INIT;
 	int ret = 0;
 
 	(void)plan; /* the shell's `help savedefault` changes nothing */
+	if (*ctx->env.root) {
+		/* its directory as pomctl resolves it (INSTALL_PATH is so),
+		 * the file itself as a command on the build host opens it */
+		const char *conf = config_get(ctx->env.cfg, "boot", "config");
+		const char *base = strrchr(conf, '/');
+		struct strbuf dir = STRBUF_INIT;
+
+		strbuf_add(&dir, conf, base ? (size_t)(base - conf) : 0);
+		if (root_resolve(ctx->env.root, dir.len ? dir.buf : "/",
+				 &path) == 0) {
+			strbuf_addf(&path, "/%s", base ? base + 1 : conf);
+			ret = leads_out(ctx, path.buf);
+		}
+		strbuf_release(&dir);
+	}
+	strbuf_release(&path);
+	if (ret)
+		return ret;
 	if (boot_load(&ctx->env, &b, &why) < 0)
 		goto out; /* said where the boot configuration is needed */
 	if (boot_one_shot(&ctx->env, &b, ctx->env.host.release, &os) ==

@@ -277,6 +277,21 @@ expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=build
 assert_grep "kernel /vmlinuz-2.4.20-13.8custom1 " "$ROOT$D/grub/grub.conf"
 [ -f "$ROOT$D/vmlinuz-2.4.20-13.8custom1" ] || fail "the kernel is not in ROOT$D"
 
+# ROOT/boot/grub/grub.conf -> an absolute path: pomctl reads it inside the
+# root, but make install's installkernel would follow it on the build
+# host: such a root is refused before anything runs, the host's file kept
+sandbox_root
+H=$T/hostgrub.conf
+mkdir -p "$ROOT$(dirname "$H")"
+cp "$ROOT/boot/grub/grub.conf" "$ROOT$H"
+cp "$ROOT/boot/grub/grub.conf" "$H"
+ln -sf "$H" "$ROOT/boot/grub/grub.conf"
+host_before=$(sha256sum <"$H")
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --trial=build
+assert_grep "$ROOT/boot/grub/grub.conf leads out of the root $ROOT (to $H): make install and installkernel would write there" "$T/err"
+[ "$(sha256sum <"$H")" = "$host_before" ] || fail "the build host's $H changed"
+[ ! -e "$STATE/state.json" ] || fail "a root whose boot config leads out started a run"
+
 # --- a kernel tree with a link out of it: never read or written through ------
 rm -rf "$T/x/netdir"
 mkdir -p "$T/x/netdir"

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rpm/header.h>
 #include <rpm/rpmbuild.h>
@@ -685,7 +692,127 @@ static long find_define(const struct spec *s, const char *name, size_t from,
 	return -1;
 }
 
+/* --- librpmbuild, at arm's length ------------------------------------------- */
+
+/*
+ * The child's limits: CPU time always; memory where no sanitizer or
+ * valgrind owns the address space (they reserve terabytes of it).
+ */
+static void limit_parser(void)
+{
+	struct rlimit cpu = { 60, 60 };
+	const char *preload = getenv("LD_PRELOAD");
+	bool owned = preload && strstr(preload, "vgpreload");
+
+#if defined(__SANITIZE_ADDRESS__)
+	owned = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	owned = true;
+#endif
+#endif
+	setrlimit(RLIMIT_CPU, &cpu);
+	if (!owned) {
+		struct rlimit mem = { 2UL << 30, 2UL << 30 };
+
+		setrlimit(RLIMIT_AS, &mem);
+	}
+}
+
+/* The child's side: fn's code, its message and its answer, in one write. */
+static _Noreturn void parse_child(int fd, int (*fn)(void *, struct strbuf *),
+				  void *arg)
+{
+	struct strbuf answer = STRBUF_INIT, msg = STRBUF_INIT;
+	int ret;
+
+	limit_parser();
+	error_set_quiet(true);
+	ret = fn(arg, &answer);
+	strbuf_addf(&msg, "%d\n%s\n%s", ret < 0 ? -1 : ret,
+		    ret < 0 ? error_last() : "", answer.buf);
+	_exit(write_all(fd, msg.buf, msg.len) < 0 ? 3 : 0);
+}
+
+/*
+ * fn(arg, answer) -- a parse of the spec at path by librpmbuild -- in a
+ * child process.  Specs come from the network, and one can crash
+ * librpmbuild (an %if expression nested a few hundred thousand parentheses
+ * deep overflows its recursive parser's stack) or hold it (a lua loop):
+ * a crash or a limit of the child is a refusal naming the spec, never a
+ * crash of pomctl.  fn's code and error come back as this process's, its
+ * answer (a line) into answer.
+ */
+static int parse_isolated(const char *path, int (*fn)(void *, struct strbuf *),
+			  void *arg, struct strbuf *answer)
+{
+	struct strbuf got = STRBUF_INIT;
+	char buf[4096], *nl;
+	int fds[2], status = 0, ret;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return error("cannot create a pipe: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		parse_child(fds[1], fn, arg);
+	}
+	close(fds[1]);
+	while (pid > 0 && (n = read(fds[0], buf, sizeof(buf))) != 0)
+		if (n > 0 && got.len < 65536)
+			strbuf_add(&got, buf, (size_t)n);
+		else if (n < 0 && errno != EINTR)
+			break;
+	close(fds[0]);
+	if (pid < 0)
+		ret = error("cannot fork to parse spec '%s': %s", path,
+			    strerror(errno));
+	else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		 WEXITSTATUS(status) || !(nl = strchr(got.buf, '\n')))
+		ret = error("librpm could not parse spec '%s' (%s): it is "
+			    "damaged or hostile; refused",
+			    path,
+			    WIFSIGNALED(status) ?
+				    (WTERMSIG(status) == SIGXCPU ?
+					     "it ran out of its CPU time" :
+					     strsignal(WTERMSIG(status))) :
+				    "the parser failed");
+	else {
+		char *msg = nl + 1, *rest = strchr(msg, '\n');
+
+		ret = atoi(got.buf);
+		if (rest)
+			*rest++ = '\0';
+		if (ret < 0)
+			error("%s", msg);
+		if (answer && rest)
+			strbuf_addstr(answer, rest);
+	}
+	strbuf_release(&got);
+	return ret;
+}
+
 #define PROBE_VERSION "0.0.pomctl.probe"
+
+/* In the parser's child: the Version the spec at arg parses to. */
+static int probe_version(void *arg, struct strbuf *answer)
+{
+	rpmSpec spec;
+	const char *v;
+
+	rpmdb_clear_message();
+	spec = rpmSpecParse(arg, RPMSPEC_ANYARCH | RPMSPEC_FORCE, NULL);
+	if (!spec)
+		return -1;
+	v = headerGetString(rpmSpecSourceHeader(spec), RPMTAG_VERSION);
+	strbuf_addstr(answer, v ? v : "");
+	rpmSpecFree(spec);
+	return 0;
+}
 
 /*
  * Whether rpm takes the Version line i (its value at `at`): a line inside
@@ -697,8 +824,8 @@ static long find_define(const struct spec *s, const char *name, size_t from,
 static bool version_line_taken(const struct spec *s, size_t i, size_t at,
 			       bool ask_rpm)
 {
-	struct strbuf text = STRBUF_INIT, dir = STRBUF_INIT, path = STRBUF_INIT;
-	rpmSpec spec = NULL;
+	struct strbuf text = STRBUF_INIT, dir = STRBUF_INIT, path = STRBUF_INIT,
+		      answer = STRBUF_INIT;
 	bool taken = true, quiet;
 
 	if (!s->depth[i] || !ask_rpm || rpmdb_init() < 0)
@@ -716,26 +843,17 @@ static bool version_line_taken(const struct spec *s, size_t i, size_t at,
 	if (scratch_make("spec", &dir) == 0) {
 		strbuf_addf(&path, "%s/probe.spec", dir.buf);
 		if (write_file_atomic(path.buf, text.buf, text.len, 0600) ==
-		    0) {
-			rpmdb_clear_message();
-			spec = rpmSpecParse(path.buf,
-					    RPMSPEC_ANYARCH | RPMSPEC_FORCE,
-					    NULL);
-		}
-		if (spec) {
-			const char *v = headerGetString(rpmSpecSourceHeader(
-								spec),
-							RPMTAG_VERSION);
-
-			taken = v && !strcmp(v, PROBE_VERSION);
-		}
-		rpmSpecFree(spec);
+			    0 &&
+		    parse_isolated(path.buf, probe_version, path.buf,
+				   &answer) == 0)
+			taken = !strcmp(answer.buf, PROBE_VERSION);
 		remove_tree(dir.buf);
 	}
 	error_set_quiet(quiet);
 	strbuf_release(&text);
 	strbuf_release(&dir);
 	strbuf_release(&path);
+	strbuf_release(&answer);
 	return taken;
 }
 
@@ -1467,18 +1585,34 @@ static int parse_for(const char *path, const char *arch,
 	return ret;
 }
 
+struct validation {
+	const char *path, *topdir;
+	const struct spec_expect *expect;
+};
+
+/* In the parser's child: the spec for this host and two others. */
+static int validate(void *arg, struct strbuf *answer)
+{
+	static const char *const other_arches[] = { "i686", "s390x" };
+	const struct validation *v = arg;
+	int ret;
+
+	(void)answer;
+	rpmPushMacro(NULL, "_topdir", NULL, v->topdir, RMIL_CMDLINE);
+	ret = parse_for(v->path, NULL, v->expect);
+	for (size_t i = 0; !ret && v->expect && i < ARRAY_SIZE(other_arches);
+	     i++)
+		ret = parse_for(v->path, other_arches[i], v->expect);
+	rpmPopMacro(NULL, "_topdir");
+	return ret;
+}
+
 int spec_validate(const char *path, const char *topdir,
 		  const struct spec_expect *expect)
 {
-	static const char *const other_arches[] = { "i686", "s390x" };
-	int ret;
+	struct validation v = { path, topdir, expect };
 
 	if (rpmdb_init() < 0)
 		return -1;
-	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
-	ret = parse_for(path, NULL, expect);
-	for (size_t i = 0; !ret && expect && i < ARRAY_SIZE(other_arches); i++)
-		ret = parse_for(path, other_arches[i], expect);
-	rpmPopMacro(NULL, "_topdir");
-	return ret;
+	return parse_isolated(path, validate, &v, NULL);
 }

@@ -238,6 +238,50 @@ static void test_refusals(void **unused)
 }
 
 /*
+ * A spec that crashes librpmbuild: an %if expression nested 300,000
+ * parentheses deep overflows its recursive parser's stack (rpmspec -P
+ * dies with SIGSEGV).  The parse runs in a child: pomctl refuses the spec
+ * and lives; a spec that parses is still answered after it.
+ */
+static void test_crashing_spec_refused(void **unused)
+{
+	enum { DEPTH = 300000 };
+	static const char head[] = "Name: x\nVersion: 1\nRelease: 1\n"
+				   "Summary: s\nLicense: GPL\n%if ";
+	static const char tail[] = "\n%endif\n%description\nx\n";
+	struct strbuf text = STRBUF_INIT;
+	char path[UNIT_DIR_MAX];
+	int fd = unit_tmpfile("deep", path);
+	bool old = error_set_quiet(true);
+
+	(void)unused;
+	assert_true(fd >= 0);
+	strbuf_addstr(&text, head);
+	for (int i = 0; i < DEPTH; i++)
+		strbuf_addch(&text, '(');
+	strbuf_addch(&text, '1');
+	for (int i = 0; i < DEPTH; i++)
+		strbuf_addch(&text, ')');
+	strbuf_addstr(&text, tail);
+	assert_int_equal(write_all(fd, text.buf, text.len), 0);
+	close(fd);
+	assert_int_equal(spec_validate(path, unit_tmp(), NULL), -1);
+	assert_non_null(strstr(error_last(), "librpm could not parse spec"));
+	assert_non_null(strstr(error_last(), "damaged or hostile; refused"));
+	/* the same spec, sane: this process still parses */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	strbuf_reset(&text);
+	strbuf_addf(&text, "%s1%s", head, tail);
+	assert_int_equal(write_all(fd, text.buf, text.len), 0);
+	close(fd);
+	assert_int_equal(spec_validate(path, unit_tmp(), NULL), 0);
+	unlink(path);
+	strbuf_release(&text);
+	error_set_quiet(old);
+}
+
+/*
  * A spec in ISO-8859-2 (a Polish Summary): this rpm refuses it; the error
  * says why and names the macro that lets it through.
  */
@@ -531,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_patchlist_drop),
 		cmocka_unit_test(test_arch_check),
 		cmocka_unit_test(test_autosetup_p0_refused),
+		cmocka_unit_test(test_crashing_spec_refused),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 

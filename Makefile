@@ -173,7 +173,9 @@ integration_env = POMCTL=$(CURDIR)/$(1)/pomctl \
 	POMCTL_TESTSTEPS=$(CURDIR)/$(1)/pomctl-teststeps \
 	POMCTL_WORLD=$(CURDIR)/$(B)/world POMCTL_TOP=$(CURDIR) \
 	POMCTL_TIMES=$(CURDIR)/$(B)/times JOBS=$(JOBS) \
-	PATH="$(CURDIR)/$(B)/testbin:$$PATH"
+	PATH="$(CURDIR)/$(B)/testbin:$$PATH" \
+	CCACHE_DIR=$(CURDIR)/build/ccache CCACHE_BASEDIR=/tmp \
+	CCACHE_NOHASHDIR=true
 
 $(B)/testbin/python3:
 	@mkdir -p $(dir $@)
@@ -181,8 +183,18 @@ $(B)/testbin/python3:
 		{ echo "make: no python3 in /usr/bin: make bootstrap" >&2; exit 1; }; \
 		ln -sf "$$p" $@
 
+# The fixtures' compiles (the sandbox kernel trees' and iptables' `cc`, in
+# make and in rpmbuild's %build) through ccache: the same sources are
+# built in every sandbox, at another path each (CCACHE_BASEDIR makes the
+# paths under /tmp relative).  pomctl's own [build] ccache is t-build's.
+$(B)/testbin/cc:
+	@mkdir -p $(dir $@)
+	@p=$$(command -v ccache) || \
+		{ echo "make: no ccache: make bootstrap" >&2; exit 1; }; \
+		ln -sf "$$p" $@
+
 INTEGRATION_DEPS = test-deps $(B)/pomctl $(B)/pomctl-teststeps \
-	$(B)/world/.stamp $(B)/testbin/python3
+	$(B)/world/.stamp $(B)/testbin/python3 $(B)/testbin/cc
 integration: $(INTEGRATION_DEPS)
 	@$(call integration_env,$(B)) tests/run-integration $(TESTS)
 
@@ -194,7 +206,7 @@ integration: $(INTEGRATION_DEPS)
 # run one pass alone.
 ASAN_MAKE = $(MAKE) --no-print-directory B=build/asan SAN=1
 check: format-check
-	@t0=$$(date +%s); \
+	@t0=$$(date +%s); tools/capabilities; \
 	$(MAKE) --no-print-directory -j$(NPROC) $(INTEGRATION_DEPS) \
 		$(UNIT_BIN) $(REPLAY_BIN) valgrind-wrappers && \
 	$(ASAN_MAKE) -j$(NPROC) build/asan/pomctl build/asan/pomctl-teststeps \

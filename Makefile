@@ -22,7 +22,7 @@ PKGS := rpm libarchive libcurl popt jansson
 # The dependency probe writes $(B)/deps.mk.  The goals that set up a fresh
 # machine by themselves run the bootstrap when something is missing.
 NODEPS_GOALS := clean bootstrap install-deps
-BOOTSTRAP_GOALS := check check-plain check-asan check-valgrind asan unit \
+BOOTSTRAP_GOALS := check check-quick check-plain check-asan check-valgrind asan unit \
 	integration fuzz-replay demo bench fuzz fuzz-run vm-check
 ifneq ($(filter $(BOOTSTRAP_GOALS),$(MAKECMDGOALS)),)
 MAY_BOOTSTRAP := yes
@@ -60,7 +60,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
 .PHONY: all check unit integration asan install clean demo bootstrap test-deps \
-	vm-deps vm-check valgrind-wrappers \
+	vm-deps vm-check valgrind-wrappers check-quick \
 	check-plain check-asan check-valgrind \
 	install-deps format format-check world bench dist rpm fuzz fuzz-run \
 	fuzz-replay
@@ -231,6 +231,16 @@ comma := ,
 space := $(subst ,, )
 
 check-plain: unit fuzz-replay integration
+
+# make check-quick: the edit-test loop -- the plain build's unit tests,
+# fuzz regressions and integration tests in parallel, but for the ones
+# QUICK_SKIP names (t-faults: 21 whole runs, a quarter of the suite's
+# time).  make check before a commit.
+QUICK_SKIP ?= t-faults
+check-quick: unit fuzz-replay $(INTEGRATION_DEPS)
+	@$(call integration_env,$(B)) tests/run-integration \
+		$(or $(TESTS),$(filter-out $(QUICK_SKIP),$(basename $(notdir \
+			$(wildcard tests/integration/t-*.sh)))))
 
 check-asan asan:
 	$(MAKE) B=build/asan SAN=1 check-plain

@@ -190,6 +190,10 @@ int copy_file_atomic(const char *src, const char *dst, mode_t mode)
 		   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (out < 0)
 		error("cannot create '%s': %s", tmp.buf, strerror(errno));
+	else if (fchmod(out, mode) <
+		 0) /* as asked: not as the umask trims it */
+		error("cannot set the mode of '%s': %s", tmp.buf,
+		      strerror(errno));
 	else if (copy_fd(in, out) < 0)
 		error("cannot copy '%s' to '%s': %s", src, tmp.buf,
 		      strerror(errno));

@@ -63,8 +63,8 @@ int write_file_keep(const char *path, const void *data, size_t len,
 		    mode_t mode);
 
 /*
- * Copy the regular file src to dst atomically (dst.tmp, fsync, rename):
- * 0 or -1 (reported).
+ * Copy the regular file src to dst atomically (dst.tmp, fsync, rename),
+ * dst of exactly mode (not as the umask trims it): 0 or -1 (reported).
  */
 int copy_file_atomic(const char *src, const char *dst, mode_t mode);
 

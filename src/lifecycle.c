@@ -349,6 +349,37 @@ static int retire(struct ctx *ctx, struct state *old)
 	return ret;
 }
 
+/* A new run is refused while ctx's loaded run is not finished: said. */
+static bool run_in_progress(const struct ctx *ctx)
+{
+	if (lifecycle_finished(ctx->state))
+		return false;
+	error("a run is in progress in '%s' (step '%s' is %s); "
+	      "continue it with pomctl resume, or undo it with "
+	      "pomctl rollback",
+	      ctx->state_dir.buf, first_open_step(ctx->state),
+	      step_status_name(
+		      state_step(ctx->state, first_open_step(ctx->state))
+			      ->status));
+	return true;
+}
+
+int lifecycle_plan_allowed(struct ctx *ctx, const struct run_request *rq)
+{
+	int ret = lifecycle_load(ctx, rq);
+	bool open;
+
+	if (ret == -1)
+		return EXIT_USAGE;
+	if (ret)
+		return 0; /* no run: a new one may start */
+	open = run_in_progress(ctx);
+	state_release(ctx->state);
+	free(ctx->state);
+	ctx->state = NULL;
+	return open ? EXIT_USAGE : 0;
+}
+
 int lifecycle_start(struct ctx *ctx, const struct run_request *rq)
 {
 	int ret = lifecycle_load(ctx, rq), asked;
@@ -356,16 +387,8 @@ int lifecycle_start(struct ctx *ctx, const struct run_request *rq)
 
 	if (ret == -1)
 		return EXIT_USAGE;
-	if (ret == 0 && !lifecycle_finished(ctx->state)) {
-		error("a run is in progress in '%s' (step '%s' is %s); "
-		      "continue it with pomctl resume, or undo it with "
-		      "pomctl rollback",
-		      ctx->state_dir.buf, first_open_step(ctx->state),
-		      step_status_name(state_step(ctx->state,
-						  first_open_step(ctx->state))
-					       ->status));
+	if (ret == 0 && run_in_progress(ctx))
 		return EXIT_USAGE;
-	}
 	old = ret == 0 ? ctx->state : NULL;
 	lifecycle_new_run(ctx, rq);
 	asked = can_ask(ctx, rq, "upgrade");

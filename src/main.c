@@ -372,6 +372,8 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 			ret = EXIT_USAGE;
 		if (opt.from)
 			rq.patches = &bundled;
+		if (!ret) /* the plan of a refused upgrade is its refusal */
+			ret = lifecycle_plan_allowed(ctx, &rq);
 		if (!ret) {
 			lifecycle_new_run(ctx, &rq);
 			ret = pipeline_preflight(ctx, true);

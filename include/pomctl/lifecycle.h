@@ -43,6 +43,12 @@ bool lifecycle_finished(const struct state *st);
 /* A new run of rq in ctx->state (saved to the state directory unless plan). */
 void lifecycle_new_run(struct ctx *ctx, const struct run_request *rq);
 /*
+ * Whether a new run may be planned: not while the state directory holds a
+ * run in progress (said, as upgrade would say it: EXIT_USAGE), 0 else.
+ * Nothing is kept loaded.
+ */
+int lifecycle_plan_allowed(struct ctx *ctx, const struct run_request *rq);
+/*
  * upgrade: a new run, once the one before is finished (then retired into
  * runs/), the preflight checks passed and the user agreed: 0, or an exit
  * code (nothing was done).

@@ -69,4 +69,14 @@ before=$(tree_hash "$ROOT")
 expect_exit 0 "$P" --root "$ROOT" resume --plan
 assert_grep "will run again: file .*input-update changed" "$T/out"
 [ "$(tree_hash "$ROOT")" = "$before" ] || fail "resume --plan changed the root"
+# while that run is open, a new upgrade is refused: its plan is the same
+# refusal, with the same exit code (also with --detailed-exitcode)
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
+cp "$T/err" "$T/refused"
+before=$(tree_hash "$ROOT")
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --plan --detailed-exitcode
+cmp -s "$T/err" "$T/refused" || fail "the plan's refusal is not the run's: $(diff "$T/refused" "$T/err")"
+assert_grep "a run is in progress in '$STATE' (step 'patch' is failed)" "$T/err"
+[ ! -s "$T/out" ] || fail "a refused plan printed a plan"
+[ "$(tree_hash "$ROOT")" = "$before" ] || fail "the refused plan changed the root"
 exit 0

@@ -109,8 +109,15 @@ static int get(const char *name, const char *pin, const struct strvec *mirrors,
 {
 	static struct strbuf why = STRBUF_INIT;
 	struct strbuf url = STRBUF_INIT;
-	struct fetch_request req = { NULL, mirrors, pin, "the pin", 10,
-				     30,   0,	    -1,	 &why };
+	struct fetch_request req = {
+		.mirrors = mirrors,
+		.sha256 = pin,
+		.pin_name = "the pin",
+		.connect_timeout = 10,
+		.low_speed_time = 30,
+		.log_fd = -1,
+		.err = &why,
+	};
 	int ret;
 
 	strbuf_reset(&why);

@@ -79,7 +79,9 @@ assert_grep "iptables: removed 126 temporary files left by an rpm transaction th
 	fail "rpm temporaries left, or another file removed: $(ls "$ROOT"/usr/src/redhat/S*/)"
 fetch_done
 [ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "the second run downloaded: $(cat "$T/http.log")"
-expect_exit 0 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan
+# the run stopped at patch is open: a new upgrade is refused, its plan too
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan
+assert_grep "a run is in progress in '$STATE' (step 'patch' is failed)" "$T/err"
 rm -rf "$STATE"
 
 # 404, then fixed (the version from the command line stays with the run)

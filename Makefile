@@ -17,7 +17,7 @@ B ?= build
 CC ?= cc
 SAN ?=
 
-PKGS := rpm libarchive libcurl popt jansson
+PKGS := rpm libarchive libcurl popt jansson sqlite3
 
 # The dependency probe writes $(B)/deps.mk.  The goals that set up a fresh
 # machine by themselves run the bootstrap when something is missing.

@@ -111,3 +111,19 @@ gen_modules() {
 	# before the shared rules: obj-m is read there
 	sed -i "s|^include \$(TOPDIR)/Rules.make|include Makefile.gen\n&|" "$dir/Makefile"
 }
+
+# median_ms RUNS CMD...: run CMD RUNS times (its output and exit code
+# thrown away), print "MEDIAN WORST" of the wall times in ms
+median_ms() {
+	n=$1
+	shift
+	i=0
+	while [ $i -lt "$n" ]; do
+		s=$(date +%s%N)
+		"$@" >/dev/null 2>&1 || true
+		e=$(date +%s%N)
+		echo $(( (e - s) / 1000 ))
+		i=$((i + 1))
+	done | sort -n | awk '{ v[NR] = $1 } END {
+		printf "%.1f %.1f\n", v[int((NR + 1) / 2)] / 1000, v[NR] / 1000 }'
+}

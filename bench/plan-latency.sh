@@ -18,21 +18,9 @@ rm -f "$sb/var/lib/pomctl/state.json"
 cached=$($P upgrade --patch string --plan 2>&1 | grep -c 'in the cache already' || true)
 [ "$cached" -eq 3 ] || echo "note: only $cached of 3 downloads are cached" >&2
 
-# median_ms CMD...: run it $runs times, print "median worst" in ms
-median_ms() {
-	i=0
-	while [ $i -lt "$runs" ]; do
-		s=$(date +%s%N)
-		"$@" >/dev/null 2>&1 || true
-		e=$(date +%s%N)
-		echo $(( (e - s) / 1000 ))
-		i=$((i + 1))
-	done | sort -n | awk '{ v[NR] = $1 } END {
-		printf "%.1f %.1f\n", v[int((NR + 1) / 2)] / 1000, v[NR] / 1000 }'
-}
-set -- $(median_ms $P upgrade --patch string --plan)
+set -- $(median_ms "$runs" $P upgrade --patch string --plan)
 plan_med=$1 plan_max=$2
-set -- $(median_ms rpm --root "$sb" --dbpath /var/lib/rpm -q iptables)
+set -- $(median_ms "$runs" rpm --root "$sb" --dbpath /var/lib/rpm -q iptables)
 rpm_med=$1
 echo "plan latency, $runs runs, everything cached:"
 echo "  pomctl upgrade --patch string --plan: median $plan_med ms, worst $plan_max ms (goal: median < 100 ms)"

@@ -619,22 +619,59 @@ int boot_command(const struct env *env, const struct strvec *argv,
 	return ret;
 }
 
+/*
+ * The GRUB shell's answer to "help savedefault": asked once a process
+ * (boot_forget() asks again), as the plan, the preflight and the step all
+ * want it and it does not change while they run.
+ */
+static struct {
+	struct strbuf argv; /* the command's words, joined */
+	struct strbuf out, err;
+	int rc;
+} grub_help = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0 };
+
+void boot_forget(void)
+{
+	strbuf_release(&grub_help.argv);
+	strbuf_release(&grub_help.out);
+	strbuf_release(&grub_help.err);
+}
+
+static int ask_grub_help(const struct env *env, const struct strvec *argv)
+{
+	struct strbuf key = STRBUF_INIT;
+	bool quiet;
+
+	for (size_t i = 0; i < argv->nr; i++)
+		strbuf_addf(&key, "%s%c", argv->v[i], '\0');
+	if (grub_help.argv.len && key.len == grub_help.argv.len &&
+	    !memcmp(key.buf, grub_help.argv.buf, key.len)) {
+		strbuf_release(&key);
+		return grub_help.rc;
+	}
+	boot_forget();
+	grub_help.argv = key;
+	quiet = error_set_quiet(true); /* said by the caller, as the loader's */
+	grub_help.rc = loader_run(env, argv, "help savedefault\nquit\n",
+				  "asking GRUB how it boots an entry once",
+				  &grub_help.out);
+	if (grub_help.rc < 0)
+		strbuf_addstr(&grub_help.err, error_last());
+	error_set_quiet(quiet);
+	return grub_help.rc;
+}
+
 static enum grub_once grub_once_kind(const struct env *env,
 				     const struct bootcfg *b,
 				     struct one_shot *os)
 {
-	struct strbuf out = STRBUF_INIT;
 	enum grub_once kind = GRUB_ONCE_NONE;
+	const struct strbuf *out = &grub_help.out;
 	int rc;
-
-	bool quiet;
 
 	config_get_words(env->cfg, "commands", "grub", &os->asked);
 	strvec_push(&os->asked, "--batch");
-	quiet = error_set_quiet(true); /* said below, as the loader's */
-	rc = loader_run(env, &os->asked, "help savedefault\nquit\n",
-			"asking GRUB how it boots an entry once", &out);
-	error_set_quiet(quiet);
+	rc = ask_grub_help(env, &os->asked);
 	if (rc < 0) { /* not found, not executable, not for this machine */
 		kind = GRUB_ONCE_CANNOT_RUN;
 		strbuf_addf(&os->how,
@@ -642,8 +679,8 @@ static enum grub_once grub_once_kind(const struct env *env,
 			    "(%s): pomctl needs it to boot the new kernel once "
 			    "(GRUB legacy, %s); install GRUB's shell or set "
 			    "[commands] grub to one that runs here",
-			    error_last(), b->path);
-	} else if (rc == 0 && strstr(out.buf, "--once")) {
+			    grub_help.err.buf, b->path);
+	} else if (rc == 0 && strstr(out->buf, "--once")) {
 		kind = GRUB_ONCE_SHELL;
 		strbuf_addstr(&os->how,
 			      "the grub shell's savedefault --once (Red "
@@ -656,7 +693,7 @@ static enum grub_once grub_once_kind(const struct env *env,
 			    "%ld` makes the old default come back after one "
 			    "boot",
 			    b->path, b->def);
-	} else if (rc == 0 && strstr(out.buf, "savedefault [NUM")) {
+	} else if (rc == 0 && strstr(out->buf, "savedefault [NUM")) {
 		kind = GRUB_ONCE_MAKE_SAVED;
 		strbuf_addf(
 			&os->how,
@@ -674,7 +711,6 @@ static enum grub_once grub_once_kind(const struct env *env,
 			"not say 'default saved'",
 			rc ? "it failed" : "GRUB 0.97 or older", b->path);
 	}
-	strbuf_release(&out);
 	return kind;
 }
 

@@ -828,21 +828,24 @@ int bundle_read_manifest(const char *dir, struct bundle_info *bi)
 
 /* [bundle] require_signature: each package signed by a key of this
  * host's rpm database. */
-static int check_signatures(struct ctx *ctx, const struct bundle_info *bi)
+static int check_signatures(struct ctx *ctx, const struct bundle_info *bi,
+			    bool plan)
 {
 	struct strbuf why = STRBUF_INIT;
-	int ret = 0;
+	struct rpmdb db;
+	int ret = rpmdb_open(&db, ctx->env.root,
+			     config_get(ctx->env.cfg, "rpm", "dbpath"), plan);
+	bool opened = !ret;
 
 	for (size_t i = 0; i < bi->packages.nr && !ret; i++)
-		if (rpmdb_signed_by_known_key(ctx->env.root,
-					      config_get(ctx->env.cfg, "rpm",
-							 "dbpath"),
-					      bi->packages.v[i], &why) < 0)
+		if (rpmdb_signed_by_known_key(&db, bi->packages.v[i], &why) < 0)
 			ret = error("the bundle's %s is %s: [bundle] "
 				    "require_signature refuses it; nothing was "
 				    "installed",
 				    strrchr(bi->packages.v[i], '/') + 1,
 				    why.buf);
+	if (opened)
+		rpmdb_close(&db);
 	strbuf_release(&why);
 	return ret;
 }
@@ -1016,7 +1019,7 @@ int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
 		ret = bundle_read_manifest(dir, bi);
 	if (!ret &&
 	    config_get_bool(ctx->env.cfg, "bundle", "require_signature"))
-		ret = check_signatures(ctx, bi);
+		ret = check_signatures(ctx, bi, plan);
 	if (!ret)
 		ret = check_packages(ctx, bi, plan);
 	strbuf_release(&path);

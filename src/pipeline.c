@@ -10,6 +10,7 @@
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
+#include "pomctl/boot.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
@@ -690,6 +691,9 @@ int pipeline_run(struct ctx *ctx, const char *from)
 
 	if (from && invalidate_from(ctx, from) < 0)
 		return EXIT_USAGE;
+	/* what the plan asked the host once: the run changes it */
+	rpmdb_forget();
+	boot_forget();
 	strbuf_addf(&logs, "%s/logs", ctx->state_dir.buf);
 	if (mkdir_p(logs.buf, 0700) < 0)
 		ret = EXIT_FAILED;

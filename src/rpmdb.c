@@ -19,6 +19,7 @@
 #include "pomctl/rpmdb.h"
 #include "pomctl/safepath.h"
 #include "pomctl/scratch.h"
+#include "pomctl/sqlview.h"
 #include "pomctl/util.h"
 
 /* librpm's messages, kept for our own: the last error-level one. */
@@ -171,7 +172,23 @@ int rpmdb_pkg_cmp(const struct rpmpkg *a, const struct rpmpkg *b)
 	return c ? c : rpmvercmp(a->release, b->release);
 }
 
-/* Copy the regular files of dir into a new private directory. */
+/*
+ * The files of an rpm database a reader needs: not its locks, not a
+ * Berkeley DB environment (__db.*), not SQLite's -shm (rebuilt from the
+ * -wal by whoever reads the copy).
+ */
+static bool db_file_wanted(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && strncmp(name, "__db.", 5) &&
+	       !(n > 4 && !strcmp(name + n - 4, "-shm"));
+}
+
+/*
+ * A private copy of the database files of dir: not synced (it is read
+ * once and removed), shared blocks where the file system clones.
+ */
 static char *snapshot_of(const char *dir)
 {
 	struct strbuf copy = STRBUF_INIT, from = STRBUF_INIT, to = STRBUF_INIT;
@@ -191,11 +208,11 @@ static char *snapshot_of(const char *dir)
 	while (!ret && (de = readdir(d))) {
 		strbuf_reset(&from);
 		strbuf_addf(&from, "%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.' || is_dir(from.buf))
+		if (!db_file_wanted(de->d_name) || is_dir(from.buf))
 			continue;
 		strbuf_reset(&to);
 		strbuf_addf(&to, "%s/%s", copy.buf, de->d_name);
-		ret = copy_file_atomic(from.buf, to.buf, 0600);
+		ret = copy_file_scratch(from.buf, to.buf);
 	}
 	closedir(d);
 	strbuf_release(&from);
@@ -227,35 +244,7 @@ static int open_ts(struct rpmdb *db, const char *root, const char *dbpath)
 	return 0;
 }
 
-int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath,
-	       bool snapshot)
-{
-	struct strbuf where = STRBUF_INIT;
-
-	memset(db, 0, sizeof(*db));
-	if (rpm_setup() < 0)
-		return -1;
-	root_path(&where, root, dbpath);
-	db->where = strbuf_detach(&where);
-	if (!is_dir(db->where)) {
-		error("there is no rpm database at '%s' (see [rpm] dbpath)",
-		      db->where);
-		rpmdb_close(db);
-		return -1;
-	}
-	if (snapshot && !(db->snapshot = snapshot_of(db->where))) {
-		rpmdb_close(db);
-		return -1;
-	}
-	if (open_ts(db, db->snapshot ? "" : root,
-		    db->snapshot ? db->snapshot : dbpath) < 0) {
-		rpmdb_close(db);
-		return -1;
-	}
-	return 0;
-}
-
-void rpmdb_close(struct rpmdb *db)
+static void close_ts(struct rpmdb *db)
 {
 	if (db->ts) {
 		rpmtsFree(db->ts);
@@ -266,6 +255,115 @@ void rpmdb_close(struct rpmdb *db)
 	free(db->snapshot);
 	free(db->where);
 	memset(db, 0, sizeof(*db));
+}
+
+/*
+ * The database read in place as SQLite's immutable file: 0, or 1 when it
+ * cannot be (not SQLite, a transaction waiting in the -wal, a librpm
+ * whose SQLite is not the one this process sees), nothing written.
+ */
+static int open_view(struct rpmdb *db, const char *root, const char *dbpath)
+{
+	struct strbuf file = STRBUF_INIT;
+	unsigned before = sqlview_opened();
+	bool usable;
+	int ret;
+
+	strbuf_addf(&file, "%s/rpmdb.sqlite", db->where);
+	usable = is_file(file.buf) && sqlview_wal_empty(file.buf);
+	strbuf_release(&file);
+	if (!usable || sqlview_begin() < 0)
+		return 1;
+	/* librpm opens its SQLite database with the rpmts, and only then */
+	ret = open_ts(db, root, dbpath);
+	sqlview_end();
+	if (ret < 0 || sqlview_opened() == before) {
+		rpmdb_clear_message();
+		if (db->ts) {
+			rpmtsFree(db->ts);
+			rpmPopMacro(NULL, "_dbpath");
+			db->ts = NULL;
+		}
+		return 1;
+	}
+	db->view = true;
+	return 0;
+}
+
+/*
+ * A read-only view is opened once per process and shared by every
+ * rpmdb_open(..., true) of the same database until rpmdb_forget(): a plan
+ * asks the database a dozen questions.
+ */
+static struct rpmdb shared;
+
+void rpmdb_forget(void)
+{
+	close_ts(&shared);
+}
+
+static int open_readonly(struct rpmdb *db, const char *root, const char *dbpath)
+{
+	if (shared.ts && !strcmp(shared.where, db->where)) {
+		free(db->where);
+		*db = shared;
+		db->shared = true;
+		return 0;
+	}
+	rpmdb_forget();
+	shared.where = db->where;
+	db->where = NULL;
+	if (open_view(&shared, root, dbpath) &&
+	    (!(shared.snapshot = snapshot_of(shared.where)) ||
+	     open_ts(&shared, "", shared.snapshot) < 0)) {
+		close_ts(&shared);
+		return -1;
+	}
+	if (!shared.ts) {
+		close_ts(&shared);
+		return -1;
+	}
+	*db = shared;
+	db->shared = true;
+	return 0;
+}
+
+int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath,
+	       bool readonly)
+{
+	struct strbuf where = STRBUF_INIT;
+	static bool registered;
+
+	memset(db, 0, sizeof(*db));
+	if (rpm_setup() < 0)
+		return -1;
+	root_path(&where, root, dbpath);
+	db->where = strbuf_detach(&where);
+	if (!is_dir(db->where)) {
+		error("there is no rpm database at '%s' (see [rpm] dbpath)",
+		      db->where);
+		close_ts(db);
+		return -1;
+	}
+	if (readonly) {
+		if (!registered)
+			registered = !atexit(rpmdb_forget);
+		return open_readonly(db, root, dbpath);
+	}
+	rpmdb_forget(); /* what this process reads next may change it */
+	if (open_ts(db, root, dbpath) < 0) {
+		close_ts(db);
+		return -1;
+	}
+	return 0;
+}
+
+void rpmdb_close(struct rpmdb *db)
+{
+	if (db->shared)
+		memset(db, 0, sizeof(*db));
+	else
+		close_ts(db);
 }
 
 int rpmdb_find(struct rpmdb *db, const char *name, struct rpmpkg **pkgs,
@@ -674,6 +772,7 @@ static rpmts transaction_for(const char *root, const char *dbpath)
 {
 	rpmts ts;
 
+	rpmdb_forget(); /* its view would not see what this does */
 	rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
 	ts = rpmtsCreate();
 	rpmtsSetRootDir(ts, *root ? root : "/");
@@ -796,17 +895,16 @@ int rpmdb_restore_packages(const char *root, const char *dbpath,
 				   RPMPROB_FILTER_OLDPACKAGE);
 }
 
-int rpmdb_signed_by_known_key(const char *root, const char *dbpath,
-			      const char *path, struct strbuf *why)
+int rpmdb_signed_by_known_key(struct rpmdb *db, const char *path,
+			      struct strbuf *why)
 {
-	rpmts ts;
+	rpmts ts = db->ts;
+	rpmVSFlags flags;
 	Header h = NULL;
 	FD_t fd;
 	rpmRC rc;
 	int ret = 0;
 
-	if (rpm_setup() < 0)
-		return -1;
 	fd = Fopen(path, "r.ufdio");
 	if (!fd || Ferror(fd)) {
 		if (fd)
@@ -814,9 +912,8 @@ int rpmdb_signed_by_known_key(const char *root, const char *dbpath,
 		strbuf_addf(why, "cannot open '%s'", path);
 		return -1;
 	}
-	/* the root's keyring: the gpg-pubkey packages of its database */
-	ts = transaction_for(root, dbpath);
-	rpmtsSetVSFlags(ts, RPMVSF_DEFAULT);
+	/* the keyring: the gpg-pubkey packages of the database */
+	flags = rpmtsSetVSFlags(ts, RPMVSF_DEFAULT);
 	strbuf_reset(&rpm_message);
 	rc = rpmReadPackageFile(ts, fd, path, &h);
 	Fclose(fd);
@@ -835,6 +932,6 @@ int rpmdb_signed_by_known_key(const char *root, const char *dbpath,
 		 !headerIsEntry(h, RPMTAG_SIGGPG))
 		ret = error_to(why, "not signed");
 	headerFree(h);
-	transaction_done(ts);
+	rpmtsSetVSFlags(ts, flags);
 	return ret;
 }

@@ -138,8 +138,8 @@ static int diff_u(const char *path, const char *old, size_t oldlen,
 	strbuf_addf(&a, "%s/a", dir.buf);
 	strbuf_addf(&b, "%s/b", dir.buf);
 	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null_fd < 0 || write_file_atomic(a.buf, old, oldlen, 0600) < 0 ||
-	    write_file_atomic(b.buf, new, newlen, 0600) < 0)
+	if (null_fd < 0 || write_file_scratch(a.buf, old, oldlen) < 0 ||
+	    write_file_scratch(b.buf, new, newlen) < 0)
 		goto out;
 	strvec_pushv(&cp.args, (const char *const[]){ "diff", "-u", "--label",
 						      path, "--label", path,
@@ -164,6 +164,55 @@ out:
 	return ret;
 }
 
+/* The last diffs diff(1) made, by their inputs: the same asked again. */
+static struct diff_memo {
+	struct strbuf key; /* path, NUL, old, new */
+	size_t oldlen;
+	struct strbuf diff;
+} memo[4] = { { STRBUF_INIT, 0, STRBUF_INIT },
+	      { STRBUF_INIT, 0, STRBUF_INIT },
+	      { STRBUF_INIT, 0, STRBUF_INIT },
+	      { STRBUF_INIT, 0, STRBUF_INIT } };
+static size_t memo_next;
+
+static void memo_key(struct strbuf *key, const char *path, const char *old,
+		     size_t oldlen, const char *new, size_t newlen)
+{
+	strbuf_addstr(key, path);
+	strbuf_addch(key, '\0');
+	strbuf_add(key, old, oldlen);
+	strbuf_add(key, new, newlen);
+}
+
+static int diff_u_memo(const char *path, const char *old, size_t oldlen,
+		       const char *new, size_t newlen, struct strbuf *out)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct diff_memo *m;
+
+	memo_key(&key, path, old, oldlen, new, newlen);
+	for (size_t i = 0; i < ARRAY_SIZE(memo); i++) {
+		m = &memo[i];
+		if (m->oldlen == oldlen && m->key.len == key.len &&
+		    !memcmp(m->key.buf, key.buf, key.len)) {
+			strbuf_add(out, m->diff.buf, m->diff.len);
+			strbuf_release(&key);
+			return 0;
+		}
+	}
+	m = &memo[memo_next++ % ARRAY_SIZE(memo)];
+	strbuf_release(&m->key);
+	strbuf_reset(&m->diff);
+	if (diff_u(path, old, oldlen, new, newlen, &m->diff) < 0) {
+		strbuf_release(&key);
+		return -1;
+	}
+	m->key = key;
+	m->oldlen = oldlen;
+	strbuf_add(out, m->diff.buf, m->diff.len);
+	return 0;
+}
+
 void text_diff(const char *path, const char *old, size_t oldlen,
 	       const char *new, size_t newlen, struct strbuf *out)
 {
@@ -175,7 +224,7 @@ void text_diff(const char *path, const char *old, size_t oldlen,
 	lines_split(&a, old, oldlen);
 	lines_split(&b, new, newlen);
 	if ((oldlen == newlen && !memcmp(old, new, oldlen)) ||
-	    diff_u(path, old, oldlen, new, newlen, out) == 0)
+	    diff_u_memo(path, old, oldlen, new, newlen, out) == 0)
 		goto out;
 	/* no diff(1) here: one hunk around the changed region */
 	while (pre < a.nr && pre < b.nr && same_line(&a, pre, &b, pre))

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,7 +174,7 @@ static int copy_fd(int in, int out)
 		if (n < 0 || write_all(out, buf, (size_t)n) < 0)
 			return -1;
 	}
-	return fsync(out);
+	return 0;
 }
 
 int copy_file_atomic(const char *src, const char *dst, mode_t mode)
@@ -194,7 +196,7 @@ int copy_file_atomic(const char *src, const char *dst, mode_t mode)
 		 0) /* as asked: not as the umask trims it */
 		error("cannot set the mode of '%s': %s", tmp.buf,
 		      strerror(errno));
-	else if (copy_fd(in, out) < 0)
+	else if (copy_fd(in, out) < 0 || fsync(out) < 0)
 		error("cannot copy '%s' to '%s': %s", src, tmp.buf,
 		      strerror(errno));
 	else if (rename(tmp.buf, dst) < 0)
@@ -275,6 +277,56 @@ int list_dir(const char *dir, struct strvec *out)
 	}
 	free(names);
 	return 0;
+}
+
+int write_file_scratch(const char *path, const void *data, size_t len)
+{
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0600);
+
+	if (fd < 0 || write_all(fd, data, len) < 0) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int copy_file_scratch(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
+
+	if (in < 0) {
+		error("cannot open '%s': %s", src, strerror(errno));
+		return -1;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   0600);
+	if (out < 0)
+		error("cannot create '%s': %s", dst, strerror(errno));
+	else if (ioctl(out, FICLONE, in) == 0 || copy_fd(in, out) == 0)
+		ret = 0;
+	else
+		error("cannot copy '%s' to '%s': %s", src, dst,
+		      strerror(errno));
+	if (out >= 0)
+		close(out);
+	close(in);
+	if (ret && out >= 0)
+		unlink(dst);
+	return ret;
+}
+
+bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 bool is_dir(const char *path)

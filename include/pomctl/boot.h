@@ -143,6 +143,9 @@ void one_shot_release(struct one_shot *os);
 #define BOOT_ONE_SHOT_CANNOT_RUN 2
 int boot_one_shot(const struct env *env, const struct bootcfg *b,
 		  const char *release, struct one_shot *os);
+/* Forget the GRUB shell's answer (asked once a process): a run may change
+ * the host's GRUB. */
+void boot_forget(void);
 
 /*
  * Set release's `savedefault` line (GRUB legacy) to `savedefault VALUE`,

@@ -66,16 +66,28 @@ struct rpmdb {
 	void *ts;	/* rpmts */
 	char *where;	/* ROOT/DBPATH, for messages */
 	char *snapshot; /* the private copy read instead, or NULL */
+	bool view;	/* read in place, as SQLite's immutable file */
+	bool shared;	/* the process's read-only handle (rpmdb_forget) */
 };
 
 /*
- * The database at root (a host path, "" for /) and dbpath under it.  With
- * snapshot, a private copy of it (in $TMPDIR) is read instead and removed
- * by rpmdb_close(): even a read-only open of an sqlite rpm database writes
- * to its -shm file, and --plan and status must write nothing.
+ * The database at root (a host path, "" for /) and dbpath under it.
+ *
+ * With readonly (--plan, status), nothing is written to the host, and the
+ * database is opened once per process: every later read-only open of it
+ * shares that handle until rpmdb_forget().  An SQLite database is read in
+ * place as an immutable file (see sqlview.h); one SQLite cannot read so
+ * (a transaction waiting in its -wal) and a Berkeley DB database are
+ * copied once, unsynced, into the scratch place and the copy is read.
+ * (Even a read-only open of an SQLite database writes its -shm file.)
+ *
+ * Without readonly (a run), each open is the database itself, read-only,
+ * and the shared handle is forgotten first: a run changes the database.
  */
 int rpmdb_open(struct rpmdb *db, const char *root, const char *dbpath,
-	       bool snapshot);
+	       bool readonly);
+/* Close the shared read-only handle (also at exit). */
+void rpmdb_forget(void);
 void rpmdb_close(struct rpmdb *db);
 
 /*
@@ -140,11 +152,11 @@ int rpmdb_restore_packages(const char *root, const char *dbpath,
 
 /*
  * Whether the package file at path carries a signature that verifies with
- * a key of the rpm database at root/dbpath (its gpg-pubkey packages, put
- * there by rpm --import): 0; -1 with why not in why (not signed, signed
+ * a key of the open rpm database db (its gpg-pubkey packages, put there by
+ * rpm --import): 0; -1 with why not in why (not signed, signed
  * with a key it does not hold, damaged).
  */
-int rpmdb_signed_by_known_key(const char *root, const char *dbpath,
-			      const char *path, struct strbuf *why);
+int rpmdb_signed_by_known_key(struct rpmdb *db, const char *path,
+			      struct strbuf *why);
 
 #endif

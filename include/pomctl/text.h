@@ -42,7 +42,8 @@ long lines_find(const struct lines *l, size_t from, const char *s, size_t n);
  * path, appended to out; nothing when they are equal.  It is diffutils'
  * `diff -u` (minimal hunks), run on two files of a private scratch
  * directory; where diff cannot run, one hunk around the region that
- * differs (the common start and end trimmed).
+ * differs (the common start and end trimmed).  The same diff asked again
+ * (a plan asks for one edit more than once) is the one computed before.
  */
 void text_diff(const char *path, const char *old, size_t oldlen,
 	       const char *new, size_t newlen, struct strbuf *out);

@@ -67,6 +67,14 @@ int write_file_keep(const char *path, const void *data, size_t len,
  * dst of exactly mode (not as the umask trims it): 0 or -1 (reported).
  */
 int copy_file_atomic(const char *src, const char *dst, mode_t mode);
+/*
+ * A scratch copy of the regular file src at dst (new, 0600): shared blocks
+ * where the file system clones files, never synced -- it is read and
+ * removed, and a crash loses nothing.  0 or -1 (reported).
+ */
+int copy_file_scratch(const char *src, const char *dst);
+/* The same for data written to a new file path. */
+int write_file_scratch(const char *path, const void *data, size_t len);
 
 /* All of len bytes to fd, EINTR retried: 0, or -1 with errno set. */
 int write_all(int fd, const void *data, size_t len);
@@ -80,6 +88,7 @@ int list_dir(const char *dir, struct strvec *out);
 /* rm -rf of a directory pomctl made (no symlink followed): 0 or -1. */
 int remove_tree(const char *path);
 bool is_dir(const char *path);
+bool is_file(const char *path);
 
 /* An absolute path without "..", empty components or control characters. */
 bool path_is_clean(const char *path);

@@ -55,6 +55,44 @@ assert_grep "the run would end here" "$T/out"
 assert_grep "^9 steps: 0 commands, 0 file edits, 0 downloads, 0 packages, 0 reboots$" "$T/out"
 sed -i '/^string$/d' "$T/sb/proc/net/ip_tables_matches"
 
+# the rpm database directory is the same after a plan, its files' ctimes
+# and inodes included (a read-only open by SQLite itself touches -shm and
+# -wal): read in place when nothing waits in the -wal ...
+db_state() {
+	( cd "$T/sb/var/lib/rpm" && find . -printf '%p %y %m %s %i %T@ %C@\n' | sort &&
+	  find . -type f -print0 | sort -z | xargs -0 -r sha256sum )
+}
+expect_exit 0 "$POMCTL" --root "$T/sb" upgrade --patch string --plan
+cp "$T/out" "$T/plan.in-place"
+before=$(db_state)
+sleep 1.1	# a time written by the plan would differ
+expect_exit 0 "$POMCTL" --root "$T/sb" upgrade --patch string --plan
+[ "$(db_state)" = "$before" ] || fail "the plan changed the rpm database directory"
+# ... and read from a copy while a committed transaction waits in the -wal
+# (a writer still has the database open, so SQLite has not copied it in)
+python3 - "$T/sb/var/lib/rpm/rpmdb.sqlite" "$T/writer" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA wal_autocheckpoint = 0")
+c.execute("CREATE TABLE pomctl_waiting (x)")
+c.execute("DROP TABLE pomctl_waiting")
+open(sys.argv[2], "w").write("ready")
+time.sleep(120)
+PY
+writer=$!
+i=0
+while [ ! -s "$T/writer" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$T/sb/var/lib/rpm/rpmdb.sqlite-wal" ] || { kill $writer; fail "no transaction waits in the -wal"; }
+before=$(db_state)
+sleep 1.1
+expect_exit 0 "$POMCTL" --root "$T/sb" upgrade --patch string --plan
+after=$(db_state)
+kill $writer
+wait $writer 2>/dev/null
+[ "$after" = "$before" ] || fail "the plan changed the rpm database directory (a -wal waiting)"
+cmp -s "$T/out" "$T/plan.in-place" ||
+	fail "the plan read from a copy differs: $(diff "$T/plan.in-place" "$T/out")"
+
 # a run that failed half way: resume --plan changes nothing either
 touch "$ROOT/teststeps/fail-patch"
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch string

@@ -662,6 +662,20 @@ int pom_try_parts(const struct env *env, const struct pom_tree *pt,
 	return ret;
 }
 
+int pom_try_set(const struct env *env, const struct pom_tree *pt,
+		struct pom_patch **set, size_t n, const char *kdir,
+		struct strbuf *why)
+{
+	bool *applied = xcalloc(n + 1, sizeof(*applied));
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		applied[i] = pom_parts_applied(env, pt, set[i], kdir);
+	ret = pom_try_parts(env, pt, set, n, applied, kdir, false, why);
+	free(applied);
+	return ret;
+}
+
 int pom_apply(const struct env *env, const struct pom_tree *pt,
 	      struct pom_patch **set, size_t n, const char *kdir,
 	      struct manifest *m, struct strvec *done)

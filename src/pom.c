@@ -13,6 +13,7 @@
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/env.h"
+#include "pomctl/ktree.h"
 #include "pomctl/pom.h"
 #include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
@@ -1031,21 +1032,30 @@ int pom_check_set(struct pom_patch **set, size_t n, const char *release)
 	return 0;
 }
 
-int pom_check_request(const char *dir, const struct strvec *names,
-		      const unsigned kv[3], const char *release)
+int pom_check_request(const struct env *env, const char *dir,
+		      const struct strvec *names, const struct ktree *kt)
 {
+	struct strbuf why = STRBUF_INIT;
 	struct pom_tree pt;
 	struct pom_patch **set = NULL;
 	size_t n;
-	int ret = pom_open(&pt, dir, kv);
+	int ret = pom_open(&pt, dir, kt->v);
 
 	if (!ret) {
 		ret = pom_order(&pt, names, &set, &n, NULL);
 		if (!ret)
-			ret = pom_check_set(set, n, release);
+			ret = pom_check_set(set, n, kt->release);
+		if (!ret && pom_try_set(env, &pt, set, n, kt->dir, &why) < 0)
+			ret = error(
+				"the patches do not apply to %s: %s; nothing "
+				"was changed on the host: leave out of --patch what "
+				"does not apply (pomctl list-patches says what "
+				"does)",
+				kt->dir, why.buf);
 		free(set);
 		pom_release(&pt);
 	}
+	strbuf_release(&why);
 	return ret;
 }
 

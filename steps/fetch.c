@@ -430,9 +430,10 @@ static int pom_tree_early(struct ctx *ctx, bool plan, struct strbuf *dir,
 
 /*
  * Whether the patch-o-matic tree at dir has every requested patch (and
- * what they depend on) for the configured kernel: 0, or -1 with the error
- * said.  Checked as soon as the tree is there, so that a misspelt name
- * stops the run before the trial build, not after it.
+ * what they depend on) for the configured kernel, and the set applies to
+ * its tree: 0, or -1 with the error said.  Checked as soon as the tree is
+ * there, so that a misspelt name or a patch that does not apply stops the
+ * run before the system update and the trial build, not after them.
  */
 static int check_requested(struct ctx *ctx, const char *dir)
 {
@@ -441,7 +442,7 @@ static int check_requested(struct ctx *ctx, const char *dir)
 
 	if (ktree_open_configured(&ctx->env, &kt) < 0)
 		return -1;
-	ret = pom_check_request(dir, &ctx->state->patches, kt.v, kt.release);
+	ret = pom_check_request(&ctx->env, dir, &ctx->state->patches, &kt);
 	ktree_release(&kt);
 	return ret;
 }

@@ -41,7 +41,7 @@ struct job {
 	struct ktree kt;
 	struct pom_tree pt;
 	bool have_kt, have_pt;
-	struct strvec drop, userspace, extensions;
+	struct strvec drop, userspace, extensions, extension_names;
 };
 
 static void packager(struct ctx *ctx, struct strbuf *sb)
@@ -79,6 +79,7 @@ static void job_release(struct job *j)
 	strvec_clear(&j->drop);
 	strvec_clear(&j->userspace);
 	strvec_clear(&j->extensions);
+	strvec_clear(&j->extension_names);
 }
 
 /* The new iptables sources, extracted into a private directory. */
@@ -263,23 +264,32 @@ static void present_names(struct ctx *ctx, struct strvec *names)
 }
 
 /*
- * Whether the patch name has an extension of its name: in the iptables
- * sources already, or made by its userspace diff (a userspace-only patch
- * such as raw has none).
+ * The shared objects iptables builds for the extension name, into out:
+ * each of libipt_NAME (IPv4, iptables before 1.4), libxt_NAME (both
+ * families, iptables 1.4 and later) and libip6t_NAME (IPv6) whose source
+ * is in the iptables sources already, or made by the patch's userspace
+ * diff (a userspace-only patch such as raw has none).
  */
-static bool has_extension(const struct job *j, const char *name,
-			  const struct strbuf *diff)
+static void extension_objects(const struct job *j, const char *name,
+			      const struct strbuf *diff, struct strvec *out)
 {
+	static const char *const prefixes[] = { "libipt_", "libxt_",
+						"libip6t_" };
 	struct strbuf path = STRBUF_INIT;
-	bool yes;
 
-	strbuf_addf(&path, "extensions/libipt_%s.c", name);
-	yes = diff->len && strstr(diff->buf, path.buf);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/extensions/libipt_%s.c", j->src.buf, name);
-	yes = yes || path_exists(path.buf);
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "extensions/%s%s.c", prefixes[i], name);
+		if (!(diff->len && strstr(diff->buf, path.buf))) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/extensions/%s%s.c", j->src.buf,
+				    prefixes[i], name);
+			if (!path_exists(path.buf))
+				continue;
+		}
+		strvec_pushf(out, "%s%s.so", prefixes[i], name);
+	}
 	strbuf_release(&path);
-	return yes;
 }
 
 /* The largest userspace diff or file of a patch that is read. */
@@ -354,6 +364,7 @@ static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT,
 		      file = STRBUF_INIT;
 	struct strvec names = STRVEC_INIT;
+	size_t before;
 	int ret = 0;
 
 	present_names(ctx, &names);
@@ -368,8 +379,10 @@ static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 		}
 		strbuf_reset(&diff);
 		ret = userspace_diff(p, j->src.buf, &diff);
-		if (has_extension(j, name, &diff))
-			strvec_pushf(&j->extensions, "libipt_%s.so", name);
+		before = j->extensions.nr;
+		extension_objects(j, name, &diff, &j->extensions);
+		if (j->extensions.nr > before)
+			strvec_push(&j->extension_names, name);
 		if (ret || !diff.len)
 			continue;
 		strbuf_reset(&file);
@@ -703,10 +716,9 @@ int rpm_run(struct ctx *ctx)
 		struct strbuf names = STRBUF_INIT, own = STRBUF_INIT;
 
 		ctx_own_paths(ctx, built.buf, &own);
-		for (size_t i = 0; i < j.extensions.nr; i++) /* libipt_N.so */
-			strbuf_addf(&names, "%s%.*s", i ? " " : "",
-				    (int)(strlen(j.extensions.v[i]) - 10),
-				    j.extensions.v[i] + 7);
+		for (size_t i = 0; i < j.extension_names.nr; i++)
+			strbuf_addf(&names, "%s%s", i ? " " : "",
+				    j.extension_names.v[i]);
 		state_set_output(ctx->state, "rpm", "packages", own.buf);
 		state_set_output(ctx->state, "rpm", "version", j.version);
 		state_set_output(ctx->state, "rpm", "extensions", names.buf);

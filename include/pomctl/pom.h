@@ -29,6 +29,7 @@
 #include "pomctl/strbuf.h"
 
 struct env;
+struct ktree;
 struct manifest;
 
 struct pom_ladd {
@@ -98,12 +99,23 @@ int pom_order(const struct pom_tree *pt, const struct strvec *names,
  */
 int pom_check_set(struct pom_patch **set, size_t n, const char *release);
 /*
- * The requested names in the tree at dir for a kernel of version kv and
- * release: each there, ordered with what it depends on, the set checked
- * as pom_check_set() does.  0 or -1 (reported).
+ * The requested names in the tree at dir for the kernel tree kt: each
+ * there, ordered with what it depends on, the set checked as
+ * pom_check_set() does, and tried on a copy of the files it touches in kt
+ * (pom_try_set): a patch that does not apply is known before anything
+ * costly runs.  0 or -1 (reported, naming the patches and their rejected
+ * files).
  */
-int pom_check_request(const char *dir, const struct strvec *names,
-		      const unsigned kv[3], const char *release);
+int pom_check_request(const struct env *env, const char *dir,
+		      const struct strvec *names, const struct ktree *kt);
+/*
+ * Whether the patches of set not in kdir yet apply to it, tried on a
+ * scratch copy of the files they touch (kdir is not changed): 0, or -1
+ * with each one that does not and why in why.
+ */
+int pom_try_set(const struct env *env, const struct pom_tree *pt,
+		struct pom_patch **set, size_t n, const char *kdir,
+		struct strbuf *why);
 
 /*
  * Whether the kernel tree kdir carries p already (its line-adds present,

@@ -25,6 +25,9 @@ serve
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --url "$URL" >/dev/null 2>&1 || fail "mkroot"
 ROOT=$T/sb
 STATE=$ROOT/var/lib/pomctl
+# every run stops at the trial, whose make fails: fetch is what is tested,
+# and the sandbox keeps its iptables for the next runs
+conf_set commands make false
 gets() { grep -c "^GET $1 " "$T/http.log" 2>/dev/null || true; }
 fetch_done() {
 	"$P" --root "$ROOT" status >"$T/st"
@@ -32,7 +35,7 @@ fetch_done() {
 }
 
 # the plan asks sizes with HEAD and writes nothing
-expect_exit 0 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --trial=build --plan
 assert_grep "download: $URL/iptables-1.2.8.tar.bz2 -> .*SOURCES/iptables-1.2.8.tar.bz2 ([0-9.]* KiB)" "$T/out"
 assert_grep "no sha256 pin for $URL/iptables-1.2.8.tar.bz2" "$T/out"
 [ ! -e "$STATE" ] || fail "the plan wrote the state directory"
@@ -40,18 +43,17 @@ assert_grep "no sha256 pin for $URL/iptables-1.2.8.tar.bz2" "$T/out"
 
 # --require-checksums: the plan says it will refuse, the run refuses before
 # downloading anything
-expect_exit 0 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan --require-checksums
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --trial=build --plan --require-checksums
 assert_grep "error, checksums are required: no sha256 pin for $URL/iptables-1.2.8.tar.bz2" "$T/out"
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --require-checksums
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=build --require-checksums
 assert_grep "no sha256 pin for $URL/iptables-1.2.6a-2.src.rpm (\[sources\] srpm_sha256) and checksums are required" "$T/err"
 [ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "downloaded without a pin"
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep "fetch *failed" "$T/out"
 rm -rf "$STATE"
 
-# a real run: check, update and fetch (then patch stops it: this patch
-# never applies, so the sandbox keeps its iptables for the next runs)
-run_ok "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
+# a real run: check, update and fetch (then the trial stops it)
+run_ok "$P" --root "$ROOT" upgrade --patch string --trial=build
 fetch_done
 assert_grep "warning: no sha256 pin for $URL/iptables-1.2.8.tar.bz2 (\[sources\] iptables_sha256): its content is not checked" "$T/err"
 [ -f "$ROOT/usr/src/redhat/SPECS/iptables.spec" ] || fail "no spec"
@@ -79,13 +81,14 @@ assert_grep "iptables: removed 126 temporary files left by an rpm transaction th
 	fail "rpm temporaries left, or another file removed: $(ls "$ROOT"/usr/src/redhat/S*/)"
 fetch_done
 [ "$(grep -c '^GET' "$T/http.log")" -eq 0 ] || fail "the second run downloaded: $(cat "$T/http.log")"
-# the run stopped at patch is open: a new upgrade is refused, its plan too
-expect_exit 2 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --plan
-assert_grep "a run is in progress in '$STATE' (step 'patch' is failed)" "$T/err"
+# the run stopped at the trial is open: a new upgrade is refused, its plan
+# too
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --trial=build --plan
+assert_grep "a run is in progress in '$STATE' (step 'trial' is failed)" "$T/err"
 rm -rf "$STATE"
 
 # 404, then fixed (the version from the command line stays with the run)
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip --iptables-version 9.9
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=build --iptables-version 9.9
 assert_grep "cannot download $URL/iptables-9.9.tar.bz2: .*the server answered 404" "$T/err"
 [ ! -e "$ROOT/usr/src/redhat/SOURCES/iptables-9.9.tar.bz2" ] || fail "404 left a tarball"
 [ -z "$(ls "$STATE/cache/partial")" ] || fail "404 left a partial download"
@@ -113,7 +116,7 @@ conf_set sources iptables_url "$URL/iptables-%{version}.tar.bz2"
 rm -rf "$STATE"
 good=$(sha256sum "$SRV/iptables-1.2.8.tar.bz2" | cut -d' ' -f1)
 conf_set sources iptables_sha256 0000000000000000000000000000000000000000000000000000000000000000
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=build
 assert_grep "sha256 is $good, but \[sources\] iptables_sha256 expects 0000000000000000000000000000000000000000000000000000000000000000; the download was deleted" "$T/err"
 [ ! -e "$STATE/cache/objects/$good" ] && [ -z "$(ls "$STATE/cache/partial")" ] || fail "the mismatch was kept"
 conf_set sources iptables_sha256 "$good"
@@ -128,7 +131,7 @@ serve --cut "patch-o-matic-20030107.tar.bz2=$half"
 : >"$T/http.log"
 # the first try is upgrade's own, for the patch names: it says so and the
 # run goes on; the fetch step resumes the download where it was cut
-run_ok "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
+run_ok "$P" --root "$ROOT" upgrade --patch string --trial=build
 assert_grep "warning: patch-o-matic 20030107: cannot download $URL/patch-o-matic-20030107.tar.bz2: .*; the patch names are checked once the run fetches it" "$T/err"
 assert_grep "^GET /patch-o-matic-20030107.tar.bz2 range=- status=200 bytes=$half$" "$T/http.log"
 fetch_done
@@ -149,7 +152,7 @@ for i in range(len(b) // 2, len(b) // 2 + 64):
     b[i] ^= 0xff
 open(p, "wb").write(bytes(b))
 PY
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=build
 assert_grep "package 'iptables-1.2.6a-2.src.rpm' is damaged or not a package: Header SHA256 digest: BAD" "$T/err"
 [ ! -e "$ROOT/usr/src/redhat/SPECS/iptables.spec" ] || fail "a corrupt SRPM was installed"
 cp "$T/good.src.rpm" "$SRV/iptables-1.2.6a-2.src.rpm"
@@ -183,7 +186,7 @@ with tarfile.open(out, "w:bz2") as t:
     else:
         add("patch-o-matic-20030107/evil", link="../../../etc")
 PY
-	expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
+	expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=build
 	case $kind in
 	truncated) assert_grep "is damaged or truncated" "$T/err" ;;
 	*) assert_grep "is unsafe: entry " "$T/err" ;;
@@ -199,13 +202,13 @@ done
 rm -rf "$STATE"
 : >"$T/http.log"
 conf_set sources srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/ $URL/"
-run_ok "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
+run_ok "$P" --root "$ROOT" upgrade --patch string --trial=build
 fetch_done
 assert_grep "^GET /elsewhere/iptables-1.2.6a-2.src.rpm range=- status=404" "$T/http.log"
 assert_grep "^GET /iptables-1.2.6a-2.src.rpm range=- status=200" "$T/http.log"
 rm -rf "$STATE"
 conf_set sources srpm_locations "/mnt/cdrom/SRPMS $URL/elsewhere/"
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
+expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=build
 assert_grep "cannot get iptables-1.2.6a-2.src.rpm from \[sources\] srpm_locations: .*/mnt/cdrom/SRPMS/iptables-1.2.6a-2.src.rpm: not there; .*404" "$T/err"
 mkdir -p "$ROOT/mnt/cdrom/SRPMS"
 cp "$T/good.src.rpm" "$ROOT/mnt/cdrom/SRPMS/iptables-1.2.6a-2.src.rpm"

@@ -148,26 +148,33 @@ sed -i '/^this is not C;$/d' "$TREE/net/ipv4/netfilter/ipt_string.c"
 expect_exit 3 "$P" --root "$ROOT" resume
 status_is kernel done
 
-# --- patch: a conflict and a missing anchor change nothing ------------------------
+# --- patch: a conflict and a missing anchor are refused before anything -----------
+# (found by the preflight that checks the names, on a copy of the files
+# the patches touch: no system update, no trial, the tree as it was; the
+# plan is the same refusal)
 sandbox classic
 before=$(tree_hash "$TREE")
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=skip
-assert_grep "the patches do not apply to .*nothing was changed: conntrack-tuning: conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c" "$T/err"
-[ "$(tree_hash "$TREE")" = "$before" ] || fail "a failed patch changed the tree"
-expect_exit 0 "$P" --root "$ROOT" resume --plan
-assert_grep "conntrack-tuning (pending): fails: .*hunks rejected in net/ipv4/netfilter/ip_conntrack.c" "$T/out"
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=build
+assert_grep "the patches do not apply to $TREE: conntrack-tuning: conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c; nothing was changed on the host" "$T/err"
+assert_grep "downloaded patch-o-matic-20030107.tar.bz2" "$T/err"	# into the cache
+grep '^pomctl:' "$T/err" >"$T/refused"
+[ "$(tree_hash "$TREE")" = "$before" ] || fail "a patch that does not apply changed the tree"
+[ ! -e "$ROOT/var/log/up2date.log" ] || fail "a patch that does not apply cost a system update"
+[ ! -e "$STATE/state.json" ] || fail "a refused upgrade started a run"
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=build --plan --detailed-exitcode
+grep '^pomctl:' "$T/err" | cmp -s - "$T/refused" ||
+	fail "the plan's refusal is not the run's: $(cat "$T/refused" "$T/err")"
 # two patches that fail: both are named, not the first only
 pomtree=$(ls -d "$STATE"/pom/*/patch-o-matic-20030107)
 for f in "$pomtree"/pending/conntrack-tuning.patch*; do
 	cp "$f" "$pomtree/extra/$(basename "$f" | sed 's/conntrack-tuning/broken/')"
 done
-mv "$STATE/state.json" "$T/state.aside"
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --patch broken --trial=skip
-assert_grep "nothing was changed: conntrack-tuning: conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c; broken: broken.patch: hunks rejected" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --patch broken --trial=skip
+assert_grep ": conntrack-tuning: conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c; broken: broken.patch: hunks rejected in .*; nothing was changed on the host" "$T/err"
 rm -rf "$STATE"
 sed -i '/CONFIG_IP_NF_MATCH_MARK/d' "$TREE/net/ipv4/netfilter/Config.in"
 before=$(tree_hash "$TREE")
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --trial=skip
 assert_grep "string: net/ipv4/netfilter/Config.in: its anchor line 'dep_tristate '  netfilter MARK match support' CONFIG_IP_NF_MATCH_MARK \$CONFIG_IP_NF_IPTABLES' is not there" "$T/err"
 [ "$(tree_hash "$TREE")" = "$before" ] || fail "a missing anchor changed the tree"
 [ ! -e "$TREE/net/ipv4/netfilter/ipt_string.c" ] || fail "string.patch went in without its line-adds"

@@ -71,10 +71,18 @@ static void vprint(FILE *f, const char *fmt, va_list ap)
 	fflush(f);
 }
 
+static unsigned said;
+
+unsigned say_count(void)
+{
+	return said;
+}
+
 void say(const char *fmt, ...)
 {
 	va_list ap;
 
+	said++;
 	if (console.quiet)
 		return;
 	va_start(ap, fmt);

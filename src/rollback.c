@@ -522,23 +522,26 @@ static int restore_loader(struct ctx *ctx, bool dry)
 
 int rollback(struct ctx *ctx, bool force, bool dry)
 {
+	unsigned actions;
 	int ret = 0;
 
+	/* refused: the plan is the refusal */
+	if (running_ours(ctx) && !force) {
+		error("the running kernel %s is one pomctl installed: boot the "
+		      "old kernel first, or pomctl rollback --force",
+		      ctx->env.host.release);
+		return EXIT_USAGE;
+	}
 	if (dry)
 		say("pomctl rollback of run %s (%s) would:", ctx->state->id,
 		    step_output(ctx, "patch", "set")[0] ?
 			    step_output(ctx, "patch", "set") :
 			    "no patch applied");
 	if (running_ours(ctx) && dry)
-		say("  (first: the running kernel %s is one this run "
-		    "installed: boot the old kernel, or pass --force)",
+		say("  (with --force: the running kernel %s is one this run "
+		    "installed)",
 		    ctx->env.host.release);
-	else if (running_ours(ctx) && !force) {
-		error("the running kernel %s is one pomctl installed: boot the "
-		      "old kernel first, or pomctl rollback --force",
-		      ctx->env.host.release);
-		return EXIT_USAGE;
-	}
+	actions = say_count(); /* a dry rollback says each action */
 	/* every record checked before anything is undone */
 	for (size_t i = pomctl_nr_steps; i-- > 0;) {
 		struct manifest m;
@@ -562,7 +565,9 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 	if (restore_packages(ctx, dry) < 0)
 		ret = -1;
 	if (dry)
-		return EXIT_DONE;
+		return ctx->detailed_exitcode && say_count() > actions ?
+			       EXIT_CHANGES :
+			       EXIT_DONE;
 	if (!ret)
 		ret = pipeline_retire_run(ctx, "rolled-back.json");
 	if (ret)
@@ -658,14 +663,22 @@ int rollback_command(struct ctx *ctx, const struct run_request *rq,
 	int lock_fd = -1, ret;
 
 	ctx->readonly = rq->plan;
+	if (rq->plan && ctx->json) {
+		error("rollback --plan has no --json form yet: drop --json "
+		      "(the plan is text only)");
+		return EXIT_USAGE;
+	}
 	if (!rq->plan) {
 		ret = lifecycle_lock(ctx, &lock_fd);
 		if (ret)
 			return ret;
 	}
 	ret = rollback_target(ctx, &h, rq, run_id);
-	if (!ret && !ctx->state)
-		goto out; /* set aside: nothing to undo */
+	if (!ret && !ctx->state) { /* set aside: nothing to undo */
+		if (rq->plan && ctx->detailed_exitcode)
+			ret = EXIT_CHANGES;
+		goto out;
+	}
 	if (!ret && !rq->plan && !lifecycle_assume_yes(ctx, rq) &&
 	    isatty(STDIN_FILENO))
 		ret = rollback(ctx, rq->force, true);

@@ -37,6 +37,9 @@ bool log_is_verbose(void);
 bool log_progress_enabled(void);
 
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* How many say() lines this process has said (--quiet or not): a dry
+ * rollback says one an action. */
+unsigned say_count(void);
 /* The final line of a command: printed on stdout even with --quiet. */
 void say_final(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -62,9 +62,16 @@ assert_grep "nothing to do *string " "$T/out"
 expect_exit 0 "$P" --root "$ROOT" --json history
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["state"] for r in d["runs"]] == ["done", "done", "nothing to do"], d' "$T/out" ||
 	fail "history --json: $(cat "$T/out")"
-expect_exit 0 "$P" --root "$ROOT" rollback --plan
+# a rollback that would be refused: its plan is the refusal (exit 2, the
+# same message); with --force, the plan, and --detailed-exitcode says 5
+expect_exit 2 "$P" --root "$ROOT" rollback --plan --detailed-exitcode
+assert_grep "the running kernel $second is one pomctl installed: boot the old kernel first, or pomctl rollback --force" "$T/err"
+[ ! -s "$T/out" ] || fail "a refused rollback printed a plan: $(cat "$T/out")"
+expect_exit 2 "$P" --root "$ROOT" --json rollback --plan --force
+assert_grep "rollback --plan has no --json form yet" "$T/err"
+expect_exit 5 "$P" --root "$ROOT" rollback --plan --force --detailed-exitcode
 assert_grep "rollback of run $run2 (iprange) would:" "$T/out"
-assert_grep "the running kernel $second is one this run installed" "$T/out"
+assert_grep "with --force: the running kernel $second is one this run installed" "$T/out"
 assert_grep "install: remove $ROOT/boot/vmlinuz-$second$" "$T/out"
 assert_no_grep "vmlinuz-$first" "$T/out"
 assert_no_grep "loader/entries" "$T/out"
@@ -261,7 +268,7 @@ sed -i "s|^srpm_locations = .*|srpm_locations = $T/nowhere/|" "$CONF"
 expect_exit 1 "$P" --root "$ROOT" upgrade --patch string --trial=skip
 expect_exit 2 "$P" --root "$ROOT" upgrade --patch string --trial=skip
 assert_grep "continue it with pomctl resume, or undo it with pomctl rollback" "$T/err"
-expect_exit 0 "$P" --root "$ROOT" rollback --plan
+expect_exit 5 "$P" --root "$ROOT" rollback --plan --detailed-exitcode
 assert_grep "would set run .* aside: it changed nothing" "$T/out"
 expect_exit 0 "$P" --root "$ROOT" rollback
 assert_grep "changed nothing; it is set aside (pomctl upgrade can start a new one)" "$T/out"

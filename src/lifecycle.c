@@ -299,6 +299,7 @@ int lifecycle_ask(struct ctx *ctx, const struct run_request *rq,
 		printf("pomctl %s would run %s (pomctl %s --plan shows each "
 		       "action)\n",
 		       what, sb.buf, what);
+		plan_cautions(ctx->env.plan, stdout);
 	}
 	fflush(stdout);
 	fputs("Proceed? [y/N] ", stderr);

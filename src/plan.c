@@ -10,11 +10,13 @@ void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->steps = json_array();
+	p->cautions = json_array();
 }
 
 void plan_release(struct plan *p)
 {
 	json_decref(p->steps);
+	json_decref(p->cautions);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -80,16 +82,44 @@ void plan_reboot(struct plan *p, const char *release)
 	p->reboots++;
 }
 
-void plan_note(struct plan *p, const char *fmt, ...)
+/* A note or a caution: its text, which a caution also keeps aside. */
+static void add_text(struct plan *p, const char *type, const char *fmt,
+		     va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_vaddf(&sb, fmt, ap);
+	add(p, json_pack("{s:s, s:s}", "type", type, "text", sb.buf));
+	if (!strcmp(type, "caution"))
+		json_array_append_new(p->cautions, json_string(sb.buf));
+	strbuf_release(&sb);
+}
+
+void plan_caution(struct plan *p, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	add_text(p, "caution", fmt, ap);
 	va_end(ap);
-	add(p, json_pack("{s:s, s:s}", "type", "note", "text", sb.buf));
-	strbuf_release(&sb);
+}
+
+void plan_cautions(const struct plan *p, FILE *out)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach (p->cautions, i, c)
+		fprintf(out, "  caution: %s\n", json_string_value(c));
+}
+
+void plan_note(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_text(p, "note", fmt, ap);
+	va_end(ap);
 }
 
 bool plan_has_changes(const struct plan *p)
@@ -156,6 +186,8 @@ static void print_action(json_t *a, FILE *out)
 			str(a, "package"));
 	} else if (!strcmp(type, "reboot")) {
 		fprintf(out, "    reboot into %s\n", str(a, "release"));
+	} else if (!strcmp(type, "caution")) {
+		fprintf(out, "    caution: %s\n", str(a, "text"));
 	} else {
 		fprintf(out, "    %s\n", str(a, "text"));
 	}
@@ -193,12 +225,13 @@ static void print_json(const struct plan *p, FILE *out)
 	json_t *doc;
 
 	plan_summary(p, &sb);
-	doc = json_pack("{s:i, s:O, s:{s:i, s:i, s:i, s:I, s:i, s:i, s:s}}",
-			"schema", 1, "steps", p->steps, "summary", "commands",
-			p->commands, "edits", p->edits, "downloads",
-			p->downloads, "download_bytes",
-			(json_int_t)p->download_bytes, "packages", p->packages,
-			"reboots", p->reboots, "text", sb.buf);
+	doc = json_pack(
+		"{s:i, s:O, s:{s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:O}}",
+		"schema", 1, "steps", p->steps, "summary", "commands",
+		p->commands, "edits", p->edits, "downloads", p->downloads,
+		"download_bytes", (json_int_t)p->download_bytes, "packages",
+		p->packages, "reboots", p->reboots, "text", sb.buf, "cautions",
+		p->cautions);
 	json_dumpf(doc, out, JSON_INDENT(2));
 	fputc('\n', out);
 	json_decref(doc);
@@ -223,5 +256,6 @@ void plan_print(const struct plan *p, FILE *out, bool json)
 	}
 	plan_summary(p, &sb);
 	fprintf(out, "%s\n", sb.buf);
+	plan_cautions(p, out);
 	strbuf_release(&sb);
 }

@@ -32,6 +32,24 @@ void install_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "rpm", "nodeps");
 }
 
+static void plan_copies(struct ctx *ctx, const struct strvec *names);
+
+/* The names of the package files (librpm reads them), into names. */
+static void package_names(const struct strvec *files, struct strvec *names)
+{
+	bool quiet = error_set_quiet(true);
+
+	for (size_t i = 0; i < files->nr; i++) {
+		struct rpmpkg p;
+
+		if (rpmdb_check_package(files->v[i], NULL, &p) == 0) {
+			strvec_push(names, p.name);
+			rpmdb_pkg_release(&p);
+		}
+	}
+	error_set_quiet(quiet);
+}
+
 /* The packages the rpm step built, or (before it ran) will build. */
 static void plan_packages(struct ctx *ctx)
 {
@@ -39,12 +57,18 @@ static void plan_packages(struct ctx *ctx)
 					     "iptables-pom" };
 	struct strvec pkgs = STRVEC_INIT;
 
+	struct strvec built = STRVEC_INIT;
+
 	ctx_output_paths(ctx, "rpm", "packages", &pkgs);
 	if (state_step(ctx->state, "rpm")->status != STEP_DONE) {
 		strvec_clear(&pkgs);
-		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 			strvec_pushf(&pkgs, "%s (built by the rpm step)",
 				     names[i]);
+			strvec_push(&built, names[i]);
+		}
+	} else {
+		package_names(&pkgs, &built);
 	}
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->env.plan, "install (upgrade)", pkgs.v[i]);
@@ -53,7 +77,9 @@ static void plan_packages(struct ctx *ctx)
 		  "package it replaces is kept for rollback, where the rpm top "
 		  "directory, the updaters' caches or [sources] "
 		  "package_locations have that very build");
+	plan_copies(ctx, &built);
 	strvec_clear(&pkgs);
+	strvec_clear(&built);
 }
 
 int install_plan(struct ctx *ctx)
@@ -130,6 +156,40 @@ static bool is_build_of(const char *path, const struct rpmpkg *p)
 }
 
 /*
+ * Where the very build of the installed package p is: 0 with its path and
+ * the location in from; 1 when no location has it.  With plan, only the
+ * local ones are looked into (nothing is downloaded), and 2 says that a
+ * URL location may still have it.
+ */
+static int find_copy(struct ctx *ctx, const struct rpmpkg *p, bool plan,
+		     struct strbuf *path, struct strbuf *from)
+{
+	struct strvec locs = STRVEC_INIT;
+	struct strbuf name = STRBUF_INIT, why = STRBUF_INIT;
+	int ret = 1;
+
+	rpmdb_pkg_nvr(p, &name);
+	strbuf_addf(&name, ".%s.rpm", p->arch);
+	package_locations(ctx, p->arch, &locs);
+	for (size_t i = 0; i < locs.nr && ret; i++) {
+		if (plan && *locs.v[i] != '/') {
+			ret = 2;
+			continue;
+		}
+		if (fetch_from_location(ctx, locs.v[i], name.buf, NULL, path,
+					&why) == 0 &&
+		    is_build_of(path->buf, p)) {
+			strbuf_addstr(from, locs.v[i]);
+			ret = 0;
+		}
+	}
+	strvec_clear(&locs);
+	strbuf_release(&name);
+	strbuf_release(&why);
+	return ret;
+}
+
+/*
  * A copy of the installed package p, from the first location that has the
  * very build, kept among the manifest's backups for rollback to put back:
  * 0, 1 when no location has it, -1 (reported) when it cannot be kept.
@@ -137,32 +197,74 @@ static bool is_build_of(const char *path, const struct rpmpkg *p)
 static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 		     struct manifest *m, struct strbuf *from)
 {
-	struct strvec locs = STRVEC_INIT;
-	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT, why = STRBUF_INIT,
-		      keep = STRBUF_INIT;
-	int ret = 1;
+	struct strbuf path = STRBUF_INIT, keep = STRBUF_INIT;
+	int ret = find_copy(ctx, p, false, &path, from);
 
-	rpmdb_pkg_nvr(p, &name);
-	strbuf_addf(&name, ".%s.rpm", p->arch);
-	package_locations(ctx, p->arch, &locs);
-	for (size_t i = 0; i < locs.nr && ret == 1; i++)
-		if (fetch_from_location(ctx, locs.v[i], name.buf, NULL, &path,
-					&why) == 0 &&
-		    is_build_of(path.buf, p)) {
-			strbuf_addf(&keep, "%s/packages", m->backups);
-			ret = mkdir_p(keep.buf, 0700);
-			strbuf_addf(&keep, "/%s", name.buf);
-			if (!ret)
-				ret = copy_file_atomic(path.buf, keep.buf,
-						       0600);
-			strbuf_addstr(from, locs.v[i]);
-		}
-	strvec_clear(&locs);
-	strbuf_release(&name);
+	if (!ret) { /* NAME-VERSION-RELEASE.ARCH.rpm: rollback looks for it */
+		strbuf_addf(&keep, "%s/packages", m->backups);
+		ret = mkdir_p(keep.buf, 0700);
+		strbuf_addch(&keep, '/');
+		rpmdb_pkg_nvr(p, &keep);
+		strbuf_addf(&keep, ".%s.rpm", p->arch);
+		if (!ret)
+			ret = copy_file_atomic(path.buf, keep.buf, 0600);
+	}
 	strbuf_release(&path);
-	strbuf_release(&why);
 	strbuf_release(&keep);
 	return ret;
+}
+
+/*
+ * In a plan: for each installed package the install would replace (one
+ * of the names the rpm step builds), whether rollback could put it back:
+ * a caution, said with the consent question, where no copy of that very
+ * build can be had.
+ */
+static void plan_copies(struct ctx *ctx, const struct strvec *names)
+{
+	struct strbuf path = STRBUF_INIT, from = STRBUF_INIT, nvr = STRBUF_INIT;
+	struct rpmpkg *old = NULL;
+	struct rpmdb db;
+	size_t n = 0;
+	bool quiet = error_set_quiet(true);
+
+	if (ctx_rpmdb_open(ctx, &db) == 0) {
+		for (size_t i = 0; i < names->nr; i++)
+			rpmdb_find(&db, names->v[i], &old, &n);
+		rpmdb_close(&db);
+	}
+	error_set_quiet(quiet);
+	for (size_t i = 0; i < n; i++) {
+		int found;
+
+		strbuf_reset(&nvr);
+		strbuf_reset(&from);
+		rpmdb_pkg_nvr(&old[i], &nvr);
+		found = find_copy(ctx, &old[i], true, &path, &from);
+		if (!found)
+			plan_note(ctx->env.plan,
+				  "rollback can put back %s: a copy of this "
+				  "very build is in %s",
+				  nvr.buf, from.buf);
+		else if (found == 2)
+			plan_note(ctx->env.plan,
+				  "%s: a copy for rollback is looked for at "
+				  "the URLs of [sources] package_locations "
+				  "when the install step runs",
+				  nvr.buf);
+		else
+			plan_caution(ctx->env.plan,
+				     "rollback would not restore %s: no copy "
+				     "of this very build is in the rpm top "
+				     "directory, the updaters' caches or "
+				     "[sources] package_locations (set it to "
+				     "a directory or URL holding %s.%s.rpm)",
+				     nvr.buf, nvr.buf, old[i].arch);
+	}
+	rpmdb_pkgs_free(old, n);
+	strbuf_release(&path);
+	strbuf_release(&from);
+	strbuf_release(&nvr);
 }
 
 /*

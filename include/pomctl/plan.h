@@ -11,8 +11,10 @@
  *
  * Actions: commands (argv, cwd), file edits (a unified diff), downloads
  * (URL, size or -1 when unknown, destination), package installs, reboots,
- * and notes (what will be checked once an input exists).  Notes are not
- * changes; every other action is.
+ * notes (what will be checked once an input exists) and cautions (what
+ * the run cannot promise: a package rollback would not restore).  Notes
+ * and cautions are not changes; every other action is.  The cautions are
+ * said again after the summary, and with the consent question.
  */
 #ifndef POMCTL_PLAN_H
 #define POMCTL_PLAN_H
@@ -25,8 +27,9 @@
 #include "pomctl/strbuf.h"
 
 struct plan {
-	json_t *steps; /* array of { name, title, actions[] } */
-	json_t *cur;   /* the current step's actions */
+	json_t *steps;	  /* array of { name, title, actions[] } */
+	json_t *cur;	  /* the current step's actions */
+	json_t *cautions; /* their texts, for the summary and the consent */
 	unsigned commands, edits, downloads, packages, reboots;
 	unsigned long long download_bytes;
 	bool unknown_sizes;
@@ -45,7 +48,11 @@ void plan_reboot(struct plan *p, const char *release);
 void plan_note(struct plan *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Anything but notes. */
+void plan_caution(struct plan *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Each caution, "  caution: TEXT" a line, on out. */
+void plan_cautions(const struct plan *p, FILE *out);
+/* Anything but notes and cautions. */
 bool plan_has_changes(const struct plan *p);
 /* The summary line: "9 steps: 12 commands, 2 file edits, ..." */
 void plan_summary(const struct plan *p, struct strbuf *sb);

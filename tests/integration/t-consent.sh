@@ -22,6 +22,8 @@ tty_run() {	# tty_run ANSWER ARGS...: pomctl on a terminal, answering
 }
 tty_run n upgrade --patch string --trial=skip && fail "a refused upgrade exited 0"
 assert_grep "pomctl upgrade would run 9 steps: .* command.*, .* reboot" "$T/tty"
+# what rollback could not undo is said before the question, not at step 8
+assert_grep "caution: rollback would not restore iptables-1.2.6a-2: no copy of this very build" "$T/tty"
 assert_grep "Proceed? \[y/N\]" "$T/tty"
 assert_grep "not confirmed: nothing was done" "$T/tty"
 [ ! -e "$STATE/state.json" ] || fail "a refused upgrade started a run"
@@ -29,6 +31,12 @@ assert_grep "not confirmed: nothing was done" "$T/tty"
 # -v shows the whole plan first
 tty_run n -v upgrade --patch string --trial=skip
 assert_grep "step 2/9: update" "$T/tty"
+# with a copy of that build where pomctl looks, no caution
+mkdir -p "$ROOT/var/spool/up2date"
+cp "$POMCTL_WORLD"/dist/iptables-1.2.6a-2.x86_64.rpm "$ROOT/var/spool/up2date/"
+tty_run n upgrade --patch string --trial=skip
+assert_no_grep "caution" "$T/tty"
+rm -r "$ROOT/var/spool/up2date"
 # yes goes on
 tty_run y upgrade --patch string --trial=skip
 assert_grep "step 1/9: check" "$T/tty"

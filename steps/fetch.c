@@ -15,6 +15,7 @@
 #include "pomctl/fetch.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
+#include "pomctl/manifest.h"
 #include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/safepath.h"
@@ -260,7 +261,40 @@ static const char *unrooted(struct ctx *ctx, const char *path)
 	return n && !strncmp(path, ctx->env.root, n) ? path + n : path;
 }
 
-static int install_srpm(struct ctx *ctx, const char *name)
+/*
+ * Before path goes into the rpm top directory: recorded as the step's new
+ * file, or its earlier content backed up, for rollback.
+ */
+static int record_put(struct manifest *m, const char *path)
+{
+	return path_exists(path) ? manifest_backup(m, path) :
+				   manifest_created(m, path);
+}
+
+/* The files the source package at path puts into top: SPECS/ the spec,
+ * SOURCES/ the rest. */
+static int record_srpm(struct manifest *m, const char *path, const char *top)
+{
+	struct strvec files = STRVEC_INIT;
+	struct strbuf dest = STRBUF_INIT;
+	int ret = rpmdb_package_files(path, &files);
+
+	for (size_t i = 0; i < files.nr && !ret; i++) {
+		const char *base = strrchr(files.v[i], '/');
+
+		base = base ? base + 1 : files.v[i];
+		strbuf_reset(&dest);
+		strbuf_addf(&dest, "%s/%s/%s", top,
+			    ends_with(base, ".spec") ? "SPECS" : "SOURCES",
+			    base);
+		ret = record_put(m, dest.buf);
+	}
+	strvec_clear(&files);
+	strbuf_release(&dest);
+	return ret;
+}
+
+static int install_srpm(struct ctx *ctx, struct manifest *m, const char *name)
 {
 	struct strbuf path = STRBUF_INIT, top = STRBUF_INIT, spec = STRBUF_INIT;
 	char digest[SHA256_HEX];
@@ -274,6 +308,8 @@ static int install_srpm(struct ctx *ctx, const char *name)
 	topdir(ctx, &top);
 	if (!ret)
 		ret = mkdir_p(top.buf, 0755);
+	if (!ret)
+		ret = record_srpm(m, path.buf, top.buf);
 	if (!ret) {
 		double start = monotonic_seconds();
 
@@ -296,8 +332,9 @@ static int install_srpm(struct ctx *ctx, const char *name)
 }
 
 /* Fetch a tarball and copy it into SOURCES; res describes it. */
-static int get_tarball(struct ctx *ctx, const struct tarball *t,
-		       struct fetch_result *res, struct strbuf *name)
+static int get_tarball(struct ctx *ctx, struct manifest *m,
+		       const struct tarball *t, struct fetch_result *res,
+		       struct strbuf *name)
 {
 	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT,
 		      dest = STRBUF_INIT, key = STRBUF_INIT;
@@ -317,6 +354,8 @@ static int get_tarball(struct ctx *ctx, const struct tarball *t,
 	if (!ret)
 		ret = mkdir_p(dest.buf, 0755);
 	strbuf_addf(&dest, "/%s", name->buf);
+	if (!ret)
+		ret = record_put(m, dest.buf);
 	if (!ret)
 		ret = copy_file_atomic(res->path.buf, dest.buf, 0644);
 	if (!ret) {
@@ -585,13 +624,17 @@ int fetch_run(struct ctx *ctx)
 {
 	struct strbuf name = STRBUF_INIT;
 	struct fetch_result res;
-	int ret = srpm_name(ctx, &name);
+	struct manifest m;
+	int ret = ctx_manifest_open(ctx, "fetch", &m);
 
+	if (ret)
+		return -1;
+	ret = srpm_name(ctx, &name);
 	if (!ret)
-		ret = install_srpm(ctx, name.buf);
+		ret = install_srpm(ctx, &m, name.buf);
 	fetch_result_init(&res);
 	if (!ret)
-		ret = get_tarball(ctx, &iptables_tarball, &res, &name);
+		ret = get_tarball(ctx, &m, &iptables_tarball, &res, &name);
 	if (!ret)
 		state_set_output(ctx->state, "fetch", "iptables_version",
 				 config_get(ctx->env.cfg, S,
@@ -599,7 +642,7 @@ int fetch_run(struct ctx *ctx)
 	fetch_result_release(&res);
 	fetch_result_init(&res);
 	if (!ret)
-		ret = get_tarball(ctx, &pom_tarball, &res, &name);
+		ret = get_tarball(ctx, &m, &pom_tarball, &res, &name);
 	if (!ret && (ret = extract_pom(ctx, &res)) < 0) {
 		/* a bad tarball is forgotten; a full disk is no reason */
 		if (ret != ARCHIVE_EXTRACT_LOCAL)
@@ -608,6 +651,9 @@ int fetch_run(struct ctx *ctx)
 	}
 	if (!ret)
 		ret = check_requested(ctx, ctx_fetched_pom(ctx, &name));
+	if (manifest_save(&m) < 0)
+		ret = -1;
+	manifest_release(&m);
 	fetch_result_release(&res);
 	strbuf_release(&name);
 	return ret;

@@ -14,7 +14,7 @@ const struct step pomctl_steps[] = {
 	{ "update", "update the system and the kernel sources", false,
 	  update_fingerprint, update_any_plan, update_any_run, NULL },
 	{ "fetch", "download the iptables SRPM, iptables and patch-o-matic",
-	  false, fetch_fingerprint, fetch_any_plan, fetch_any_run,
+	  true, fetch_fingerprint, fetch_any_plan, fetch_any_run,
 	  fetch_any_check_names },
 	{ "trial", "prove the kernel builds before patching", true,
 	  trial_fingerprint, trial_any_plan, trial_any_run, NULL },

@@ -15,6 +15,9 @@ qa >"$T/rpms.start"
 cp -a "$ROOT/boot" "$T/boot.start"
 cp -a "$ROOT/lib/modules" "$T/modules.start"
 cp -a "$TREE" "$T/tree.start"
+# the rpm top directory's files (rpmbuild's empty directories aside)
+topfiles() { ( cd "$ROOT/usr/src/redhat" && find . -type f -exec sha256sum {} + | sort -k2 ); }
+topfiles >"$T/top.start"
 run_to_end upgrade --patch string --trial=build
 first=$rel
 [ -f "$ROOT/boot/config-$first" ] || fail "install wrote no /boot/config-$first"
@@ -97,6 +100,8 @@ qa >"$T/rpms.now"
 diff "$T/rpms.start" "$T/rpms.now" >"$T/d" || fail "packages after both rollbacks: $(cat "$T/d")"
 diff -r "$T/modules.start" "$ROOT/lib/modules" >"$T/d" || fail "/lib/modules differs: $(cat "$T/d")"
 diff -r --no-dereference "$T/tree.start" "$TREE" >"$T/d" || fail "the kernel tree differs: $(cat "$T/d")"
+topfiles >"$T/top.now"
+diff "$T/top.start" "$T/top.now" >"$T/d" || fail "the rpm top directory differs: $(cat "$T/d")"
 expect_exit 2 "$P" --root "$ROOT" rollback
 assert_grep "nothing to roll back" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" history

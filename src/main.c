@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pomctl/history.h"
+#include "pomctl/hostset.h"
 #include "pomctl/listing.h"
 #include "pomctl/bundle.h"
 #include "pomctl/lifecycle.h"
@@ -453,8 +454,25 @@ static int cmd_resume(struct ctx *ctx, const char *arg)
 	return ret;
 }
 
+/* The host's view for status: its extension set, kernel by kernel. */
+static void host_view(struct ctx *ctx, struct hostset *hs)
+{
+	struct history h = { NULL, 0 };
+	bool quiet = error_set_quiet(true);
+
+	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) < 0)
+		h.nr = 0;
+	error_set_quiet(quiet);
+	hostset_load(hs, &ctx->env, &h,
+		     config_get(ctx->env.cfg, "rpm", "dbpath"));
+	history_release(&h);
+}
+
 static int cmd_status(struct ctx *ctx, const char *arg)
 {
+	struct hostset hs;
+	json_t *host;
 	int ret;
 
 	(void)arg;
@@ -462,23 +480,30 @@ static int cmd_status(struct ctx *ctx, const char *arg)
 	ret = lifecycle_load(ctx, &rq);
 	if (ret == -1)
 		return EXIT_USAGE;
+	host_view(ctx, &hs);
+	host = hostset_json(&hs);
 	if (ret == -ENOENT && opt.json) {
-		json_t *doc = json_pack("{s:i, s:s, s:[]}", "schema", 1,
+		json_t *doc = json_pack("{s:i, s:s, s:[], s:O}", "schema", 1,
 					"state_dir", ctx->state_dir.buf,
-					"steps");
+					"steps", "host", host);
 
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(doc);
-		return EXIT_DONE;
-	}
-	if (ret == -ENOENT) {
-		printf("no run in %s; start one with pomctl upgrade --patch "
-		       "NAME\n",
+		ret = EXIT_DONE;
+	} else if (ret == -ENOENT) {
+		printf("no run in progress in %s; start one with pomctl "
+		       "upgrade --patch NAME (pomctl history lists the runs)\n",
 		       ctx->state_dir.buf);
-		return EXIT_DONE;
+		ret = EXIT_DONE;
+	} else {
+		ret = pipeline_status(ctx, host);
 	}
-	return pipeline_status(ctx);
+	if (!opt.json)
+		hostset_print(&hs, stdout);
+	json_decref(host);
+	hostset_release(&hs);
+	return ret;
 }
 
 static int print_log_json(const char *step, const char *path,

@@ -870,7 +870,7 @@ static void step_remark(struct ctx *ctx, const struct step *step,
 	strbuf_release(&why);
 }
 
-static int status_json(struct ctx *ctx)
+static int status_json(struct ctx *ctx, json_t *host)
 {
 	json_t *doc = state_to_json(ctx->state);
 	json_t *steps = json_object_get(doc, "steps");
@@ -883,6 +883,7 @@ static int status_json(struct ctx *ctx)
 				    json_string(sb.buf));
 	}
 	json_object_set_new(doc, "state_dir", json_string(ctx->state_dir.buf));
+	json_object_set(doc, "host", host);
 	json_dumpf(doc, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(doc);
@@ -890,13 +891,13 @@ static int status_json(struct ctx *ctx)
 	return EXIT_DONE;
 }
 
-int pipeline_status(struct ctx *ctx)
+int pipeline_status(struct ctx *ctx, json_t *host)
 {
 	struct state *st = ctx->state;
 	struct strbuf sb = STRBUF_INIT, took = STRBUF_INIT;
 
 	if (ctx->json)
-		return status_json(ctx);
+		return status_json(ctx, host);
 	printf("run %s: %s", st->id, st->command);
 	if (*st->from)
 		printf(" --from %s (its patches:", st->from);

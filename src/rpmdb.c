@@ -540,6 +540,25 @@ int rpmdb_package_claims(const char *path, struct strvec *scripts,
 	return ret;
 }
 
+int rpmdb_installed_files(struct rpmdb *db, const char *name,
+			  struct strvec *out)
+{
+	rpmdbMatchIterator mi = rpmtsInitIterator(db->ts, RPMDBI_NAME, name, 0);
+	Header h;
+	int found = 0;
+
+	while (mi && (h = rpmdbNextIterator(mi))) {
+		rpmfi fi = rpmfiNew(db->ts, h, RPMTAG_BASENAMES, 0);
+
+		while (fi && rpmfiNext(fi) >= 0)
+			strvec_push(out, rpmfiFN(fi));
+		rpmfiFree(fi);
+		found++;
+	}
+	rpmdbFreeIterator(mi);
+	return found;
+}
+
 int rpmdb_installed_scripts(struct rpmdb *db, const char *name,
 			    struct strvec *scripts)
 {

@@ -29,6 +29,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "pomctl/config.h"
 #include "pomctl/env.h"
 #include "pomctl/host.h"
@@ -168,8 +170,9 @@ int pipeline_plan(struct ctx *ctx);
 int pipeline_plan_gather(struct ctx *ctx);
 /* Run from the first step not done (or from `from`); exit code. */
 int pipeline_run(struct ctx *ctx, const char *from);
-/* Print where the run stands; exit code. */
-int pipeline_status(struct ctx *ctx);
+/* Print where the run stands (with --json, host -- the host's view,
+ * hostset.h -- goes into the object as "host"); exit code. */
+int pipeline_status(struct ctx *ctx, json_t *host);
 /* Log path of a step: STATE_DIR/logs/NN-NAME.log. */
 void pipeline_log_path(const struct ctx *ctx, const char *step,
 		       struct strbuf *sb);

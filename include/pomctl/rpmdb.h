@@ -98,6 +98,10 @@ int rpmdb_find(struct rpmdb *db, const char *name, struct rpmpkg **pkgs,
 	       size_t *n);
 /* The newest installed package called name: 0; 1 when there is none. */
 int rpmdb_newest(struct rpmdb *db, const char *name, struct rpmpkg *out);
+/* The files of the installed packages called name, full paths appended to
+ * out: how many packages there are. */
+int rpmdb_installed_files(struct rpmdb *db, const char *name,
+			  struct strvec *out);
 /*
  * The scriptlets and triggers of the installed packages called name, as
  * rpmdb_package_claims() gives them: how many packages there are.

@@ -38,7 +38,8 @@ assert_grep "^pomctl: --detailed-exitcode is for upgrade, resume and rollback (w
 
 # status and log with no run
 expect_exit 0 "$P" --root "$ROOT" status
-assert_grep '^no run in .*/var/lib/pomctl' "$T/out"
+assert_grep '^no run in progress in .*/var/lib/pomctl' "$T/out"
+assert_grep '^host: no extension' "$T/out"
 expect_exit 0 "$P" --root "$ROOT" --json status
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]==1 and d["steps"]==[]' "$T/out" ||
 	fail "status --json is not the expected JSON"

@@ -96,11 +96,22 @@ int fetch_any_plan(struct ctx *ctx)
 		strbuf_addstr(&dir, "/b");
 		ret = get_checked(ctx, true, dir.buf, &bi);
 		if (!ret) {
+			struct strbuf names = STRBUF_INIT;
+
 			plan_note(ctx->env.plan,
 				  "it holds kernel %s and %zu packages for "
 				  "hosts running %s",
 				  bi.kernel_release, bi.packages.nr,
 				  bi.base_release);
+			/* for the install step's plan: what it installs */
+			for (size_t i = 0; i < bi.packages.nr; i++)
+				strbuf_addf(&names, "%s%s", i ? " " : "",
+					    strrchr(bi.packages.v[i], '/') + 1);
+			state_set_output(ctx->state, "fetch", "plan_packages",
+					 names.buf);
+			state_set_output(ctx->state, "fetch", "kernel_release",
+					 bi.kernel_release);
+			strbuf_release(&names);
 			bundle_info_release(&bi);
 		}
 		strbuf_setlen(&dir, dir.len - 2);

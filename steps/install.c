@@ -479,6 +479,8 @@ int install_bundle_run(struct ctx *ctx)
 
 int install_bundle_plan(struct ctx *ctx)
 {
+	struct strvec pkgs = STRVEC_INIT;
+
 	plan_note(ctx->env.plan,
 		  "install the bundle's packages in one rpm transaction (the "
 		  "kernel %s among them), the installed ones they replace "
@@ -486,6 +488,11 @@ int install_bundle_plan(struct ctx *ctx)
 		  *step_output(ctx, "fetch", "kernel_release") ?
 			  step_output(ctx, "fetch", "kernel_release") :
 			  "it holds");
+	/* the bundle's packages, where its plan could read it */
+	strvec_split(&pkgs, step_output(ctx, "fetch", "plan_packages"), " ");
+	for (size_t i = 0; i < pkgs.nr; i++)
+		plan_package(ctx->env.plan, "install (upgrade)", pkgs.v[i]);
+	strvec_clear(&pkgs);
 	plan_note(ctx->env.plan,
 		  "then a boot entry like the running kernel's, its initrd, "
 		  "and the new kernel booted once");

@@ -286,7 +286,7 @@ int verify_plan(struct ctx *ctx)
 		  "namespace must count exactly the packet carrying a token "
 		  "([commands] netns_iptables, there only)");
 	plan_promotion(ctx, release);
-	if (!strcmp(ctx->state->trial, "full") &&
+	if (!strcmp(ctx->state->trial, "full") && !from_bundle(ctx) &&
 	    !config_get_bool(ctx->env.cfg, "boot", "keep_trial"))
 		plan_note(ctx->env.plan,
 			  "then the trial kernel %s goes, with its "

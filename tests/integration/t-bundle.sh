@@ -85,6 +85,11 @@ cp "$ROOT/boot/grub/grub.conf" "$T/grub-before"
 expect_exit 0 "$P" --root "$ROOT" upgrade --from "$T/b.tar" --plan
 assert_grep "it holds kernel $REL and 4 packages for hosts running 2.4.20-13.8" "$T/out"
 assert_grep "nothing to build: the bundle brings it" "$T/out"
+# the consent counts what the run does: the bundle's 4 packages, no trial
+[ "$(grep -c "^    package: install (upgrade) .*\.rpm$" "$T/out")" -eq 4 ] ||
+	fail "the plan does not name the bundle's 4 packages: $(grep package "$T/out")"
+assert_grep "^9 steps: .*, 4 packages, 1 reboot$" "$T/out"
+assert_no_grep "trial kernel" "$T/out"
 run_to_end upgrade --from "$T/b.tar"
 assert_grep "functional test: passed" "$T/out"
 assert_grep "boot default: $REL, from now on" "$T/out"

@@ -127,7 +127,7 @@ static int srpm_name(struct ctx *ctx, struct strbuf *name)
 	if (ret)
 		return error("iptables is not installed: pomctl rebuilds the "
 			     "distribution's iptables package");
-	strbuf_addstr(name, pkg.sourcerpm);
+	update_distribution_srpm(ctx, &pkg, name);
 	rpmdb_pkg_release(&pkg);
 	if (!name->len || strchr(name->buf, '/'))
 		return error("the installed iptables names no usable source "
@@ -568,9 +568,9 @@ static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
 
 	srpm_locations(ctx, &locs);
 	plan_note(ctx->env.plan,
-		  "the iptables source package: %s (the SOURCERPM "
-		  "of the installed iptables), tried in [sources] "
-		  "srpm_locations in order, then in the rpm SRPMS",
+		  "the iptables source package: %s (the distribution's "
+		  "source package of the installed iptables), tried in "
+		  "[sources] srpm_locations in order, then in the rpm SRPMS",
 		  name);
 	for (size_t i = 0; i < locs.nr; i++) {
 		location_url(locs.v[i], name, &url);

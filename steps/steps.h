@@ -92,6 +92,15 @@ int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what);
  * entry points that run the build steps' plan and run, or skip them, and
  * fetch's, or get the bundle; install's for a bundle (steps/install.c).
  */
+/*
+ * The distribution's SRPM of the installed iptables ipt, into out: its
+ * SOURCERPM, or where ipt is a build of an earlier run, the SRPM that run
+ * started from -- never pomctl's own.  The update step records it for the
+ * fetch step; a plan, before update ran, asks the same.
+ */
+struct rpmpkg;
+void update_distribution_srpm(struct ctx *ctx, const struct rpmpkg *ipt,
+			      struct strbuf *out);
 bool from_bundle(const struct ctx *ctx);
 int update_any_plan(struct ctx *ctx);
 int update_any_run(struct ctx *ctx);

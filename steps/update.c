@@ -214,7 +214,7 @@ static bool built_here(const char *paths, const char *nvr)
  * rollback that had no copy of the distribution's package leaves it):
  * then the SRPM that run started from, never pomctl's own.
  */
-static void distribution_srpm(struct ctx *ctx, const struct rpmpkg *ipt,
+void update_distribution_srpm(struct ctx *ctx, const struct rpmpkg *ipt,
 			      struct strbuf *out)
 {
 	struct history h;
@@ -232,8 +232,10 @@ static void distribution_srpm(struct ctx *ctx, const struct rpmpkg *ipt,
 			const char *from = state_get_output(st, "update",
 							    "iptables_srpm");
 
-			if (!h.e[i].current && built && from && *from &&
-			    built_here(built, nvr.buf)) {
+			/* not this run (a plan's: the finished run is still
+			 * the current one until the new one starts) */
+			if (strcmp(st->id, ctx->state->id) && built && from &&
+			    *from && built_here(built, nvr.buf)) {
 				srpm = from;
 				break;
 			}
@@ -309,7 +311,7 @@ int update_run(struct ctx *ctx)
 		/* the fetch step's SRPM, named before install replaces it */
 		strbuf_reset(&sb);
 		if (k.have_iptables)
-			distribution_srpm(ctx, &k.iptables, &sb);
+			update_distribution_srpm(ctx, &k.iptables, &sb);
 		state_set_output(ctx->state, "update", "iptables_srpm", sb.buf);
 	}
 	kernels_release(&k);

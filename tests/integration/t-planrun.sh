@@ -52,6 +52,11 @@ assert_grep "all 9 steps done" "$T/out"
 sed -i 's/^\[rpm\]$/[rpm]\nrelease = 2.pom/' "$CONF"
 segment "second run" rpm -- upgrade --patch iprange --trial=build
 assert_grep "reboot into 2.4.20-13.8custom2," "$T/out"
+# its plan names the SRPM the run installs: the distribution's, not the
+# one the first run built
+assert_grep "iptables-1.2.6a-2.src.rpm" "$T/plan.json"
+assert_no_grep "iptables-1.2.8-1.pom.src.rpm" "$T/plan.json"
+assert_grep "installed iptables-1.2.6a-2.src.rpm" "$T/err"
 reboot_into 2.4.20-13.8custom2
 segment "second run, after install" -- resume
 assert_grep "all 9 steps done" "$T/out"

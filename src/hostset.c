@@ -13,7 +13,7 @@
 /* "patch-o-matic-20030107.tar.bz2" -> "20030107"; "" when not one. */
 static void pom_version(const char *tarball, struct strbuf *out)
 {
-	const char *v = strrchr(tarball, '-');
+	const char *v = tarball ? strrchr(tarball, '-') : NULL;
 	size_t n;
 
 	strbuf_reset(out);
@@ -37,7 +37,8 @@ static void load_set(struct hostset *hs, const struct history *h)
 		if (e->rolled_back || !patch || patch->status != STEP_DONE)
 			continue;
 		strvec_clear(&set);
-		strvec_split(&set, state_get_output(&e->st, "patch", "set"),
+		strvec_split(&set,
+			     state_get_output(&e->st, "patch", "set") ?: "",
 			     " ");
 		pom_version(state_get_output(&e->st, "fetch", "pom_tarball"),
 			    &pom);

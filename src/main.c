@@ -433,6 +433,12 @@ static int resume_locked(struct ctx *ctx)
 		return EXIT_USAGE;
 	if (opt.at_boot && !lifecycle_wanted_at_boot(ctx))
 		return EXIT_DONE;
+	if (!opt.from && pipeline_nothing_to_do(ctx)) { /* nothing to ask */
+		say("pomctl: nothing to do: run %s is finished and nothing it "
+		    "depends on changed since (pomctl status shows it)",
+		    ctx->state->id);
+		return EXIT_DONE;
+	}
 	ret = lifecycle_consent(ctx, &rq, "resume", false);
 	return ret ? ret : pipeline_run(ctx, opt.from);
 }

@@ -258,6 +258,22 @@ static bool up_to_date(struct ctx *ctx, const struct step *step,
 	return same;
 }
 
+bool pipeline_nothing_to_do(struct ctx *ctx)
+{
+	struct strbuf why = STRBUF_INIT;
+	bool none = true;
+
+	for (size_t i = 0; i < pomctl_nr_steps && none; i++) {
+		struct step_state *s = &ctx->state->steps[i];
+
+		none = s->status == STEP_SKIPPED ||
+		       (s->status == STEP_DONE &&
+			up_to_date(ctx, &pomctl_steps[i], s, &why));
+	}
+	strbuf_release(&why);
+	return none;
+}
+
 static int save(struct ctx *ctx)
 {
 	return state_save(ctx->state) ? EXIT_FAILED : 0;

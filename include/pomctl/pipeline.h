@@ -168,6 +168,9 @@ int pipeline_preflight(struct ctx *ctx, bool plan);
 int pipeline_plan(struct ctx *ctx);
 /* The same into ctx->env.plan, printing nothing: 0 or an exit code. */
 int pipeline_plan_gather(struct ctx *ctx);
+/* Whether the loaded run would run nothing: every step skipped, or done
+ * with inputs that have not changed since. */
+bool pipeline_nothing_to_do(struct ctx *ctx);
 /* Run from the first step not done (or from `from`); exit code. */
 int pipeline_run(struct ctx *ctx, const char *from);
 /* Print where the run stands (with --json, host -- the host's view,

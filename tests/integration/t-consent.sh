@@ -53,6 +53,11 @@ assert_grep "pomctl resume would run" "$T/tty"
 grep -q " verify *pending" "$T/st" || fail "a refused resume ran verify: $(cat "$T/st")"
 expect_exit 0 "$P" --root "$ROOT" -y resume
 assert_grep "all 9 steps done" "$T/out"
+# a finished run: nothing to ask, nothing to do (also without -y)
+tty_run y resume || fail "resume of a finished run failed: $(cat "$T/tty")"
+assert_grep "nothing to do: run .* is finished" "$T/tty"
+assert_no_grep "Proceed" "$T/tty"
+expect_exit 0 "$P" --root "$ROOT" resume </dev/null
 
 # rollback shows what it would do, then asks
 reboot_into 2.4.20-13.8

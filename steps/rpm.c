@@ -675,55 +675,6 @@ int rpm_plan(struct ctx *ctx)
 	return ret;
 }
 
-/* The package files of the rpm top directory (RPMS/ARCH/, SRPMS/). */
-static void package_files(const char *topdir, struct strvec *out)
-{
-	struct strvec dirs = STRVEC_INIT, names = STRVEC_INIT;
-	struct strbuf dir = STRBUF_INIT;
-
-	strbuf_addf(&dir, "%s/RPMS", topdir);
-	list_dir(dir.buf, &names);
-	for (size_t i = 0; i < names.nr; i++)
-		strvec_pushf(&dirs, "%s/%s", dir.buf, names.v[i]);
-	strvec_pushf(&dirs, "%s/SRPMS", topdir);
-	for (size_t i = 0; i < dirs.nr; i++) {
-		strvec_clear(&names);
-		list_dir(dirs.v[i], &names);
-		for (size_t k = 0; k < names.nr; k++)
-			if (ends_with(names.v[k], ".rpm"))
-				strvec_pushf(out, "%s/%s", dirs.v[i],
-					     names.v[k]);
-	}
-	strvec_clear(&dirs);
-	strvec_clear(&names);
-	strbuf_release(&dir);
-}
-
-/*
- * The package files rpmbuild wrote that were not there before (their
- * names in before), recorded as the step's: rollback removes them.
- */
-static int record_built(struct ctx *ctx, const char *topdir,
-			const struct strvec *before)
-{
-	struct strvec now = STRVEC_INIT;
-	struct manifest m;
-	int ret;
-
-	if (ctx_manifest_open(ctx, "rpm", &m) < 0)
-		return -1;
-	ret = 0;
-	package_files(topdir, &now);
-	for (size_t i = 0; i < now.nr && !ret; i++)
-		if (!strvec_has(before, now.v[i]))
-			ret = manifest_created(&m, now.v[i]);
-	if (!ret)
-		ret = manifest_save(&m);
-	manifest_release(&m);
-	strvec_clear(&now);
-	return ret;
-}
-
 int rpm_run(struct ctx *ctx)
 {
 	struct job j;
@@ -750,16 +701,8 @@ int rpm_run(struct ctx *ctx)
 		manifest_save(&m);
 		manifest_release(&m);
 	}
-	if (!ret) {
-		struct strvec before = STRVEC_INIT;
-
-		package_files(j.topdir.buf, &before);
+	if (!ret)
 		ret = rpmbuild(ctx, &j);
-		/* whatever it wrote, even when it failed: rollback's to remove */
-		if (record_built(ctx, j.topdir.buf, &before) < 0)
-			ret = -1;
-		strvec_clear(&before);
-	}
 	if (!ret) {
 		double start = monotonic_seconds();
 

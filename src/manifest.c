@@ -240,6 +240,12 @@ int manifest_created(struct manifest *m, const char *path)
 	return manifest_save(m);
 }
 
+int manifest_will_write(struct manifest *m, const char *path)
+{
+	return path_exists(path) ? manifest_backup(m, path) :
+				   manifest_created(m, path);
+}
+
 void manifest_patch(struct manifest *m, const char *name)
 {
 	json_array_append_new(json_object_get(m->doc, "patches"),

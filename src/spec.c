@@ -1607,6 +1607,56 @@ static int validate(void *arg, struct strbuf *answer)
 	return ret;
 }
 
+/* In the parser's child: the package files rpmbuild -ba would write, one
+ * line of paths relative to the top directory. */
+static int outputs(void *arg, struct strbuf *answer)
+{
+	const struct validation *v = arg;
+	rpmSpec spec;
+	rpmSpecPkgIter pi;
+	rpmSpecPkg pkg;
+	char *fmt, *name;
+
+	rpmPushMacro(NULL, "_topdir", NULL, v->topdir, RMIL_CMDLINE);
+	spec = rpmSpecParse(v->path, RPMSPEC_FORCE, NULL);
+	if (!spec)
+		return error("spec '%s' does not parse: %s", v->path,
+			     rpmdb_last_message("rpmSpecParse failed"));
+	fmt = rpmExpand("%{_rpmfilename}", NULL);
+	pi = rpmSpecPkgIterInit(spec);
+	while ((pkg = rpmSpecPkgIterNext(pi))) {
+		name = headerFormat(rpmSpecPkgHeader(pkg), fmt, NULL);
+		if (name && !strchr(name, ' ') && !strstr(name, ".."))
+			strbuf_addf(answer, "RPMS/%s ", name);
+		free(name);
+	}
+	rpmSpecPkgIterFree(pi);
+	name = headerFormat(rpmSpecSourceHeader(spec),
+			    "%{NAME}-%{VERSION}-%{RELEASE}.src.rpm", NULL);
+	if (name && !strchr(name, ' ') && !strstr(name, ".."))
+		strbuf_addf(answer, "SRPMS/%s", name);
+	free(name);
+	free(fmt);
+	rpmSpecFree(spec);
+	rpmPopMacro(NULL, "_topdir");
+	return 0;
+}
+
+int spec_outputs(const char *path, const char *topdir, struct strvec *out)
+{
+	struct validation v = { path, topdir, NULL };
+	struct strbuf answer = STRBUF_INIT;
+	int ret;
+
+	if (rpmdb_init() < 0)
+		return -1;
+	ret = parse_isolated(path, outputs, &v, &answer);
+	if (!ret)
+		strvec_split(out, answer.buf, " ");
+	strbuf_release(&answer);
+	return ret;
+}
+
 int spec_validate(const char *path, const char *topdir,
 		  const struct spec_expect *expect)
 {

@@ -261,16 +261,6 @@ static const char *unrooted(struct ctx *ctx, const char *path)
 	return n && !strncmp(path, ctx->env.root, n) ? path + n : path;
 }
 
-/*
- * Before path goes into the rpm top directory: recorded as the step's new
- * file, or its earlier content backed up, for rollback.
- */
-static int record_put(struct manifest *m, const char *path)
-{
-	return path_exists(path) ? manifest_backup(m, path) :
-				   manifest_created(m, path);
-}
-
 /* The files the source package at path puts into top: SPECS/ the spec,
  * SOURCES/ the rest. */
 static int record_srpm(struct manifest *m, const char *path, const char *top)
@@ -287,7 +277,7 @@ static int record_srpm(struct manifest *m, const char *path, const char *top)
 		strbuf_addf(&dest, "%s/%s/%s", top,
 			    ends_with(base, ".spec") ? "SPECS" : "SOURCES",
 			    base);
-		ret = record_put(m, dest.buf);
+		ret = manifest_will_write(m, dest.buf);
 	}
 	strvec_clear(&files);
 	strbuf_release(&dest);
@@ -355,7 +345,7 @@ static int get_tarball(struct ctx *ctx, struct manifest *m,
 		ret = mkdir_p(dest.buf, 0755);
 	strbuf_addf(&dest, "/%s", name->buf);
 	if (!ret)
-		ret = record_put(m, dest.buf);
+		ret = manifest_will_write(m, dest.buf);
 	if (!ret)
 		ret = copy_file_atomic(res->path.buf, dest.buf, 0644);
 	if (!ret) {

@@ -675,6 +675,28 @@ int rpm_plan(struct ctx *ctx)
 	return ret;
 }
 
+/*
+ * Before rpmbuild writes them, the package files it will write (named by
+ * the installed spec): the step's, for rollback to remove, or their
+ * earlier content backed up.  Recorded first, so that a build killed
+ * half way leaves nothing of its own unrecorded.
+ */
+static int record_outputs(struct job *j, struct manifest *m)
+{
+	struct strvec outs = STRVEC_INIT;
+	struct strbuf path = STRBUF_INIT;
+	int ret = spec_outputs(j->spec.buf, j->topdir.buf, &outs);
+
+	for (size_t i = 0; i < outs.nr && !ret; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", j->topdir.buf, outs.v[i]);
+		ret = manifest_will_write(m, path.buf);
+	}
+	strvec_clear(&outs);
+	strbuf_release(&path);
+	return ret;
+}
+
 int rpm_run(struct ctx *ctx)
 {
 	struct job j;
@@ -698,6 +720,8 @@ int rpm_run(struct ctx *ctx)
 				       diff.buf);
 			ret = install_spec(ctx, &j, text.buf, &m);
 		}
+		if (!ret)
+			ret = record_outputs(&j, &m);
 		manifest_save(&m);
 		manifest_release(&m);
 	}

@@ -42,6 +42,11 @@ int manifest_open(struct manifest *m, const char *root, const char *state_dir,
 void manifest_release(struct manifest *m);
 int manifest_backup(struct manifest *m, const char *path);
 int manifest_created(struct manifest *m, const char *path);
+/*
+ * Before path is written (a command will write it): backed up when it is
+ * there, else recorded as created.  0 or -1.
+ */
+int manifest_will_write(struct manifest *m, const char *path);
 void manifest_patch(struct manifest *m, const char *name);
 /* path's first backup, or NULL. */
 const char *manifest_backup_of(const struct manifest *m, const char *path);

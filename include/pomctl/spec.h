@@ -105,4 +105,12 @@ struct spec_expect {
 int spec_validate(const char *path, const char *topdir,
 		  const struct spec_expect *expect);
 
+/*
+ * The package files rpmbuild -ba of the spec at path writes under topdir,
+ * relative to it ("RPMS/x86_64/NAME-V-R.x86_64.rpm", ..., the SRPM last),
+ * parsed as spec_validate() parses (in a child): 0, or -1 (reported).
+ * A package without %files is named though rpmbuild writes none.
+ */
+int spec_outputs(const char *path, const char *topdir, struct strvec *out);
+
 #endif

@@ -15,8 +15,8 @@ qa >"$T/rpms.start"
 cp -a "$ROOT/boot" "$T/boot.start"
 cp -a "$ROOT/lib/modules" "$T/modules.start"
 cp -a "$TREE" "$T/tree.start"
-# the rpm top directory's sources and specs (the built packages stay)
-topfiles() { ( cd "$ROOT/usr/src/redhat" && find SOURCES SPECS -type f -exec sha256sum {} + | sort -k2 ); }
+# the rpm top directory's files (rpmbuild's empty directories aside)
+topfiles() { ( cd "$ROOT/usr/src/redhat" && find . -type f -exec sha256sum {} + | sort -k2 ); }
 topfiles >"$T/top.start"
 run_to_end upgrade --patch string --trial=build
 first=$rel

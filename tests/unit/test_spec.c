@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <rpm/rpmmacro.h>
 #include <fcntl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -279,6 +280,47 @@ static void test_crashing_spec_refused(void **unused)
 	unlink(path);
 	strbuf_release(&text);
 	error_set_quiet(old);
+}
+
+/*
+ * The package files rpmbuild -ba writes, named from the spec before it
+ * runs: each subpackage's under RPMS/ARCH, a noarch one under
+ * RPMS/noarch, the source package under SRPMS.
+ */
+static void test_outputs(void **unused)
+{
+	static const char spec[] =
+		"Name: pomtest\nVersion: 1.2\nRelease: 3.pom\n"
+		"Summary: s\nLicense: GPL\n%description\nd\n"
+		"%package devel\nSummary: s\n%description devel\nd\n"
+		"%package doc\nSummary: s\nBuildArch: noarch\n"
+		"%description doc\nd\n"
+		"%files\n%files devel\n%files doc\n";
+	struct strvec out = STRVEC_INIT;
+	struct strbuf path = STRBUF_INIT, want = STRBUF_INIT;
+	char *arch;
+
+	(void)unused;
+	strbuf_addf(&path, "%s/outputs.spec", unit_tmp());
+	assert_int_equal(write_file_atomic(path.buf, spec, strlen(spec), 0644),
+			 0);
+	assert_int_equal(spec_outputs(path.buf, unit_tmp(), &out), 0);
+	arch = rpmExpand("%{_target_cpu}", NULL); /* librpm read its macros */
+	assert_int_equal(out.nr, 4);
+	strbuf_addf(&want, "RPMS/%s/pomtest-1.2-3.pom.%s.rpm", arch, arch);
+	assert_string_equal(out.v[0], want.buf);
+	strbuf_reset(&want);
+	strbuf_addf(&want, "RPMS/%s/pomtest-devel-1.2-3.pom.%s.rpm", arch,
+		    arch);
+	assert_string_equal(out.v[1], want.buf);
+	assert_string_equal(out.v[2], "RPMS/noarch/pomtest-doc-1.2-3.pom."
+				      "noarch.rpm");
+	assert_string_equal(out.v[3], "SRPMS/pomtest-1.2-3.pom.src.rpm");
+	unlink(path.buf);
+	free(arch);
+	strvec_clear(&out);
+	strbuf_release(&path);
+	strbuf_release(&want);
 }
 
 /*
@@ -576,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_arch_check),
 		cmocka_unit_test(test_autosetup_p0_refused),
 		cmocka_unit_test(test_crashing_spec_refused),
+		cmocka_unit_test(test_outputs),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -671,7 +671,8 @@ int pom_try_set(const struct env *env, const struct pom_tree *pt,
 
 	for (size_t i = 0; i < n; i++)
 		applied[i] = pom_parts_applied(env, pt, set[i], kdir);
-	ret = pom_try_parts(env, pt, set, n, applied, kdir, false, why);
+	/* dry on the tree where the parts are disjoint: no copy, no space */
+	ret = pom_try_parts(env, pt, set, n, applied, kdir, true, why);
 	free(applied);
 	return ret;
 }

@@ -109,9 +109,10 @@ int pom_check_set(struct pom_patch **set, size_t n, const char *release);
 int pom_check_request(const struct env *env, const char *dir,
 		      const struct strvec *names, const struct ktree *kt);
 /*
- * Whether the patches of set not in kdir yet apply to it, tried on a
- * scratch copy of the files they touch (kdir is not changed): 0, or -1
- * with each one that does not and why in why.
+ * Whether the patches of set not in kdir yet apply to it, tried dry on
+ * kdir where no two parts touch the same file, else on a scratch copy of
+ * the files they touch (kdir is not changed either way): 0, or -1 with
+ * each one that does not and why in why.
  */
 int pom_try_set(const struct env *env, const struct pom_tree *pt,
 		struct pom_patch **set, size_t n, const char *kdir,

@@ -618,12 +618,46 @@ out:
 	return ret;
 }
 
+/*
+ * The top directory of an archive extracted into dir before (the
+ * extraction is renamed into place whole): its one entry, a directory.
+ * 0, or -1 when dir holds anything else.
+ */
+static int extracted_top(const char *dir, struct strbuf *top)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	strbuf_reset(top);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !n++)
+			strbuf_addstr(top, e->d_name);
+	closedir(d);
+	if (n == 1) {
+		struct strbuf sub = STRBUF_INIT;
+		bool ok;
+
+		strbuf_addf(&sub, "%s/%s", dir, top->buf);
+		ok = is_dir(sub.buf);
+		strbuf_release(&sub);
+		if (ok)
+			return 0;
+	}
+	return -1;
+}
+
 int archive_extract_top(const char *path, struct strbuf *dest,
 			const struct archive_limits *lim)
 {
 	struct strbuf top = STRBUF_INIT;
-	int ret = archive_top_dir(path, &top);
+	int ret = 0;
 
+	/* extracted before: its top is there, the archive is not read again */
+	if (!is_dir(dest->buf) || extracted_top(dest->buf, &top) < 0)
+		ret = archive_top_dir(path, &top);
 	if (!ret && !is_dir(dest->buf))
 		ret = archive_extract(path, dest->buf, lim);
 	strbuf_addf(dest, "/%s", top.buf);

@@ -609,9 +609,10 @@ static int check_pin(const char *path, const char *sha)
 }
 
 /* from as a local file: a path made absolute; a URL fetched into the
- * state's cache (only looked up when plan).  The pin checked either way. */
+ * state's cache (its plan too: the plan reads the bundle).  The pin
+ * checked either way. */
 static int bundle_local(struct ctx *ctx, const char *from, const char *sha,
-			bool plan, struct strbuf *path)
+			struct strbuf *path)
 {
 	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT;
 	struct fetch_request req = { 0 };
@@ -639,12 +640,7 @@ static int bundle_local(struct ctx *ctx, const char *from, const char *sha,
 	fetch_limits_from_config(ctx->env.cfg, &req);
 	req.log_fd = ctx->env.log_fd;
 	fetch_result_init(&res);
-	if (plan && !fetch_cached(cache.buf, &req, &res))
-		ret = error("bundle %s is not in pomctl's cache yet: the plan "
-			    "needs it (run the upgrade, or give a file)",
-			    from);
-	else if (!plan)
-		ret = fetch(cache.buf, &req, &res);
+	ret = fetch(cache.buf, &req, &res);
 	if (!ret)
 		strbuf_addstr(path, res.path.buf);
 	fetch_result_release(&res);
@@ -1009,7 +1005,7 @@ int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
 {
 	struct strbuf path = STRBUF_INIT;
 	struct archive_limits lim;
-	int ret = bundle_local(ctx, from, sha, plan, &path);
+	int ret = bundle_local(ctx, from, sha, &path);
 
 	memset(bi, 0, sizeof(*bi));
 	archive_limits_from_config(ctx->env.cfg, &lim);

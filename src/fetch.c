@@ -595,6 +595,13 @@ static int download(const char *cache, const struct fetch_request *req,
 	return ret;
 }
 
+static struct strbuf downloaded = STRBUF_INIT;
+
+const char *fetch_downloaded(void)
+{
+	return downloaded.buf;
+}
+
 int fetch(const char *cache, const struct fetch_request *req,
 	  struct fetch_result *res)
 {
@@ -619,6 +626,8 @@ int fetch(const char *cache, const struct fetch_request *req,
 		url_basename(req->url, &name);
 		human_size(&size, (unsigned long long)res->size);
 		info("  downloaded %s (%s)", name.buf, size.buf);
+		strbuf_addf(&downloaded, "%s%s (%s)",
+			    downloaded.len ? ", " : "", name.buf, size.buf);
 	}
 	strbuf_release(&size);
 	strbuf_release(&name);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pomctl/fetch.h"
 #include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
 #include "pomctl/plan.h"
@@ -307,7 +308,12 @@ int lifecycle_ask(struct ctx *ctx, const struct run_request *rq,
 	strbuf_release(&sb);
 	if (!fgets(answer, sizeof(answer), stdin) ||
 	    (strcasecmp(answer, "y\n") && strcasecmp(answer, "yes\n"))) {
-		error("not confirmed: nothing was done");
+		if (*fetch_downloaded())
+			error("not confirmed: the host is unchanged; only "
+			      "pomctl's download cache got %s, for the plan",
+			      fetch_downloaded());
+		else
+			error("not confirmed: nothing was done");
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -472,7 +472,10 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		    newest_extracted(ctx, dir) < 0)
 			return error(
 				"no patch-o-matic tree: give --pom DIR or "
-				"TARBALL, or let pomctl upgrade fetch one");
+				"TARBALL, or fill pomctl's cache with pomctl "
+				"upgrade --patch NAME --plan (it fetches the "
+				"configured patch-o-matic; nothing on the "
+				"host changes)");
 		return 0;
 	}
 	if (!path_exists(pom))

@@ -495,6 +495,13 @@ bool pipeline_stage_skip(struct ctx *ctx, const char *stage,
 		ctx->again = false; /* this one runs: so do the next */
 		return false;
 	}
+	if (ctx->env.plan) {
+		plan_note(ctx->env.plan,
+			  "%s: done by the %s attempt, and still current: "
+			  "not again",
+			  stage, ctx->again_after);
+		return true;
+	}
 	info("  %s: done by the %s attempt, and still current", stage,
 	     ctx->again_after);
 	steplog_printf(ctx->env.log_fd,
@@ -562,6 +569,20 @@ static int undo_cut_attempt(struct ctx *ctx, const struct step *step)
 	return ret;
 }
 
+/*
+ * Before a step runs or is planned: its fingerprint, and whether its
+ * failed or interrupted attempt's stages may stand (ctx->again, with
+ * ctx->again_after saying which attempt), for the plan as for the run.
+ */
+static bool attempt_again(struct ctx *ctx, const struct step *step,
+			  const struct step_state *s, struct fingerprint *fp)
+{
+	fingerprint_of(ctx, step, fp);
+	ctx->again_after = s->status == STEP_INTERRUPTED ? "interrupted" :
+							   "failed";
+	return stages_stand(s, fp);
+}
+
 static int run_step(struct ctx *ctx, const struct step *step,
 		    struct step_state *s, const char *reason)
 {
@@ -573,10 +594,7 @@ static int run_step(struct ctx *ctx, const struct step *step,
 
 	if (!step->run)
 		return step_unavailable(ctx, step, s);
-	fingerprint_of(ctx, step, &fp);
-	again = stages_stand(s, &fp);
-	ctx->again_after = s->status == STEP_INTERRUPTED ? "interrupted" :
-							   "failed";
+	again = attempt_again(ctx, step, s, &fp);
 	ret = begin(ctx, step, s, reason, again);
 	if (ret == NO_STATE) {
 		/* said already; the state file is as it was: nothing to add */
@@ -726,6 +744,30 @@ int pipeline_run(struct ctx *ctx, const char *from)
 	return ret;
 }
 
+/* A step's plan, as run_step would go about it (why: its reason to rerun). */
+static int plan_attempt(struct ctx *ctx, const struct step *step,
+			const struct step_state *s, const struct strbuf *why)
+{
+	struct fingerprint fp;
+	bool cut = s->status == STEP_RUNNING || s->status == STEP_INTERRUPTED;
+	int ret;
+
+	if (s->status == STEP_DONE)
+		plan_note(ctx->env.plan, "will run again: %s", why->buf);
+	ctx->step = step->name;
+	ctx->again = attempt_again(ctx, step, s, &fp);
+	if (cut && !ctx->again) /* the plan sees the host before the undo */
+		plan_pending(ctx->env.plan,
+			     "first, what the interrupted attempt changed is "
+			     "undone (its manifest); then the step does what "
+			     "the host as it was before that attempt needs");
+	ret = step->plan(ctx);
+	ctx->step = NULL;
+	ctx->again = false;
+	fp_release(&fp);
+	return ret;
+}
+
 static int plan_step(struct ctx *ctx, const struct step *step,
 		     struct step_state *s)
 {
@@ -738,25 +780,24 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 			  "awaiting a reboot into %s; then "
 			  "pomctl resume goes on",
 			  s->pause_release);
-	else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why))
+	else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why)) {
 		plan_note(ctx->env.plan,
 			  "done at %s and up to date: will not "
 			  "run again",
 			  s->finished ? s->finished : "?");
-	else if (s->status == STEP_SKIPPED)
+		/* as walk_step: a step that ended the run ends it again */
+		if (json_object_get(s->outputs, ENDS_RUN))
+			ret = STEP_FINISH;
+	} else if (s->status == STEP_SKIPPED &&
+		   json_object_get(s->outputs, SKIPPED))
 		plan_note(ctx->env.plan, "skipped: %s",
-			  json_object_get(s->outputs, SKIPPED) ?
-				  json_string_value(json_object_get(s->outputs,
-								    SKIPPED)) :
-				  "an earlier step ended the run");
+			  json_string_value(
+				  json_object_get(s->outputs, SKIPPED)));
 	else if (!step->plan)
 		plan_note(ctx->env.plan, "not part of this build of pomctl: a "
 					 "run stops here");
-	else {
-		if (s->status == STEP_DONE)
-			plan_note(ctx->env.plan, "will run again: %s", why.buf);
-		ret = step->plan(ctx);
-	}
+	else
+		ret = plan_attempt(ctx, step, s, &why);
 	strbuf_release(&why);
 	return ret;
 }

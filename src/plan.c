@@ -82,7 +82,7 @@ void plan_reboot(struct plan *p, const char *release)
 	p->reboots++;
 }
 
-/* A note or a caution: its text, which a caution also keeps aside. */
+/* A note, pending or caution: its text, which a caution also keeps aside. */
 static void add_text(struct plan *p, const char *type, const char *fmt,
 		     va_list ap)
 {
@@ -119,6 +119,15 @@ void plan_note(struct plan *p, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	add_text(p, "note", fmt, ap);
+	va_end(ap);
+}
+
+void plan_pending(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_text(p, "pending", fmt, ap);
 	va_end(ap);
 }
 

@@ -156,7 +156,8 @@ int fetch_any_run(struct ctx *ctx)
 int fetch_any_check_names(struct ctx *ctx, bool plan)
 {
 	/* a bundle's patches were checked where it was built */
-	return from_bundle(ctx) ? 0 : fetch_check_names(ctx, plan);
+	(void)plan; /* the plan fills pomctl's cache as the run does */
+	return from_bundle(ctx) ? 0 : fetch_check_names(ctx);
 }
 
 int install_any_plan(struct ctx *ctx)

@@ -405,12 +405,14 @@ static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 }
 
 /*
- * The patch-o-matic tree, into pomctl's cache and state directory (nothing
- * on the host changes), unless plan: then only when it is there already.
- * 0 with dir set; 1 when it cannot be had now (why says so, or is empty
- * when the fetch step will say it: a pin required and missing).
+ * The patch-o-matic tree, into pomctl's cache and state directory, for a
+ * plan as for a run (nothing on the host changes): the names and the fit
+ * of the requested patches are checked before anything is trusted.  Not
+ * downloaded unless fill.  0 with dir set; 1 when it cannot be had now
+ * (why says so, or is empty when the fetch step will say it: a pin
+ * required and missing, or not in the cache and not fill).
  */
-static int pom_tree_early(struct ctx *ctx, bool plan, struct strbuf *dir,
+static int pom_tree_early(struct ctx *ctx, bool fill, struct strbuf *dir,
 			  struct strbuf *why)
 {
 	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT;
@@ -425,27 +427,15 @@ static int pom_tree_early(struct ctx *ctx, bool plan, struct strbuf *dir,
 	request(ctx, url.buf, pom_tarball.pin_key, &mirrors, &req);
 	fetch_result_init(&res);
 	if (!fetch_cached(cache.buf, &req, &res)) {
-		if (plan) {
-			strbuf_addstr(why, "it is not in the cache yet");
-		} else if (!unpinned(ctx, url.buf, pom_tarball.pin_key) ||
-			   !config_get_bool(ctx->env.cfg, S,
-					    "require_checksums")) {
+		if (fill &&
+		    (!unpinned(ctx, url.buf, pom_tarball.pin_key) ||
+		     !config_get_bool(ctx->env.cfg, S, "require_checksums"))) {
 			req.err = why;
 			ret = fetch(cache.buf, &req, &res);
 		}
-		ret = (ret || plan || !res.path.len) ? 1 : 0;
+		ret = (ret || !res.path.len) ? 1 : 0;
 	}
-	strbuf_addf(dir, "%s/pom/%.16s", ctx->state_dir.buf, res.digest);
-	if (!ret && plan && !is_dir(dir->buf)) {
-		strbuf_addstr(why, "it is not extracted yet");
-		ret = 1;
-	} else if (!ret && plan) {
-		struct strbuf top = STRBUF_INIT;
-
-		ret = archive_top_dir(res.path.buf, &top) < 0 ? 1 : 0;
-		strbuf_addf(dir, "/%s", top.buf);
-		strbuf_release(&top);
-	} else if (!ret && !plan && extract_pom_into(ctx, &res, dir) < 0) {
+	if (!ret && extract_pom_into(ctx, &res, dir) < 0) {
 		strbuf_addstr(why, error_last());
 		ret = 1;
 	}
@@ -479,20 +469,20 @@ static int check_requested(struct ctx *ctx, const char *dir)
 int fetch_pom_cached(struct ctx *ctx, struct strbuf *dir)
 {
 	struct strbuf why = STRBUF_INIT;
-	int ret = pom_tree_early(ctx, true, dir, &why);
+	int ret = pom_tree_early(ctx, false, dir, &why);
 
 	strbuf_release(&why);
 	return ret ? -1 : 0;
 }
 
-int fetch_check_names(struct ctx *ctx, bool plan)
+int fetch_check_names(struct ctx *ctx)
 {
 	struct strbuf dir = STRBUF_INIT, why = STRBUF_INIT;
 	int ret;
 
 	if (check_all_available(ctx))
 		return 0; /* the run ends at check: no tree needed */
-	ret = pom_tree_early(ctx, plan, &dir, &why);
+	ret = pom_tree_early(ctx, true, &dir, &why);
 	if (ret == 1 && why.len)
 		warning("patch-o-matic %s: %s; the patch names are checked "
 			"once the run fetches it",
@@ -532,8 +522,10 @@ static void plan_download_of(struct ctx *ctx, const char *url,
 	request(ctx, url, pin_key, &mirrors, &req);
 	fetch_result_init(&res);
 	if (fetch_cached(cache.buf, &req, &res))
-		plan_note(ctx->env.plan, "%s: in the cache already (sha256 %s)",
-			  url, res.digest);
+		plan_note(ctx->env.plan,
+			  "%s: in the cache already (sha256 %s): copied from "
+			  "there to %s",
+			  url, res.digest, dest);
 	else
 		plan_download(ctx->env.plan, url,
 			      fetch_remote_size(url, req.connect_timeout),

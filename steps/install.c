@@ -479,6 +479,7 @@ int install_bundle_run(struct ctx *ctx)
 
 int install_bundle_plan(struct ctx *ctx)
 {
+	const char *release = step_output(ctx, "fetch", "kernel_release");
 	struct strvec pkgs = STRVEC_INIT;
 
 	plan_note(ctx->env.plan,
@@ -493,12 +494,12 @@ int install_bundle_plan(struct ctx *ctx)
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->env.plan, "install (upgrade)", pkgs.v[i]);
 	strvec_clear(&pkgs);
-	plan_note(ctx->env.plan,
-		  "then a boot entry like the running kernel's, its initrd, "
-		  "and the new kernel booted once");
-	plan_reboot(ctx->env.plan,
-		    *step_output(ctx, "fetch", "kernel_release") ?
-			    step_output(ctx, "fetch", "kernel_release") :
-			    "the bundle's kernel");
+	if (*release)
+		reboot_plan_boot(ctx, release, false);
+	else
+		plan_pending(ctx->env.plan,
+			     "then a boot entry like the running kernel's, "
+			     "its initrd, and the new kernel booted once");
+	plan_reboot(ctx->env.plan, *release ? release : "the bundle's kernel");
 	return 0;
 }

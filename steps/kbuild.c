@@ -248,11 +248,13 @@ void kbuild_plan_oldconfig(struct ctx *ctx, const struct ktree *t,
 
 void kbuild_plan_build(struct ctx *ctx, const struct ktree *t, const char *arch)
 {
-	if (ktree_has_dep(t))
+	if (ktree_has_dep(t) && kbuild_stage_begin(ctx, t, "dependencies"))
 		plan_make(ctx, t, arch, (const char *const[]){ "dep", NULL },
 			  false);
-	plan_make(ctx, t, arch,
-		  (const char *const[]){ "bzImage", "modules", NULL }, true);
+	if (kbuild_stage_begin(ctx, t, "compiled"))
+		plan_make(ctx, t, arch,
+			  (const char *const[]){ "bzImage", "modules", NULL },
+			  true);
 }
 
 void kbuild_plan_make(struct ctx *ctx, const struct ktree *t, const char *arch,

@@ -152,36 +152,28 @@ static void plan_start(struct ctx *ctx, const struct ktree *t, const char *arch)
 			  config_get(ctx->env.cfg, "build", "incremental"));
 }
 
-int kernel_plan(struct ctx *ctx)
+/* The plan of configure() below: the start, the release, options, oldconfig. */
+static int plan_configure(struct ctx *ctx, struct ktree *t, const char *arch)
 {
-	struct ktree t;
-	struct strbuf arch = STRBUF_INIT, diff = STRBUF_INIT,
-		      path = STRBUF_INIT;
+	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT;
 	struct strvec options = STRVEC_INIT;
 	int ret;
 
-	if (ktree_open_configured(&ctx->env, &t) < 0)
-		return -1;
-	ret = ensure_config(ctx, &t, &arch, NULL);
+	plan_start(ctx, t, arch);
+	ret = planned_release(ctx, t, &diff);
 	if (!ret) {
-		plan_start(ctx, &t, arch.buf);
-		ret = planned_release(ctx, &t, &diff);
-	}
-	if (!ret) {
-		strbuf_addf(&path, "%s/Makefile", t.dir);
+		strbuf_addf(&path, "%s/Makefile", t->dir);
 		plan_edit(ctx->env.plan, path.buf, diff.buf);
 		if (trial_decides(ctx))
 			plan_note(ctx->env.plan,
 				  "release %s: the Makefile as the "
 				  "trial leaves it, varied again",
-				  t.release);
-	}
-	if (!ret) {
+				  t->release);
 		strvec_split(&options, step_output(ctx, "patch", "options"),
 			     " ");
 		if (options.nr) {
 			strbuf_reset(&path);
-			strbuf_addf(&path, "%s/.config", t.dir);
+			strbuf_addf(&path, "%s/.config", t->dir);
 			strbuf_reset(&diff);
 			if (path_exists(path.buf))
 				kconfig_set_modules(path.buf, &options, true,
@@ -189,21 +181,38 @@ int kernel_plan(struct ctx *ctx)
 			if (diff.len)
 				plan_edit(ctx->env.plan, path.buf, diff.buf);
 		} else {
-			plan_note(ctx->env.plan,
-				  "the options the patches add are "
-				  "set to m (known once the patch step ran)");
+			plan_pending(ctx->env.plan,
+				     "the options the patches add are "
+				     "set to m (known once the patch step "
+				     "ran)");
 		}
-		kbuild_plan_oldconfig(ctx, &t, arch.buf);
+		kbuild_plan_oldconfig(ctx, t, arch);
 		plan_note(ctx->env.plan, "then every option must still be on");
+	}
+	strvec_clear(&options);
+	strbuf_release(&diff);
+	strbuf_release(&path);
+	return ret;
+}
+
+int kernel_plan(struct ctx *ctx)
+{
+	struct ktree t;
+	struct strbuf arch = STRBUF_INIT;
+	int ret;
+
+	if (ktree_open_configured(&ctx->env, &t) < 0)
+		return -1;
+	ret = ensure_config(ctx, &t, &arch, NULL);
+	if (!ret && kbuild_stage_begin(ctx, &t, "configured"))
+		ret = plan_configure(ctx, &t, arch.buf);
+	if (!ret) {
 		kbuild_plan_build(ctx, &t, arch.buf);
 		plan_note(ctx->env.plan,
 			  "then every patch's module must be built");
 	}
-	strvec_clear(&options);
 	ktree_release(&t);
 	strbuf_release(&arch);
-	strbuf_release(&diff);
-	strbuf_release(&path);
 	return ret;
 }
 

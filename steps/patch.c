@@ -99,11 +99,12 @@ int patch_plan(struct ctx *ctx)
 	size_t n;
 
 	if (!pom_dir(ctx)) {
-		plan_note(ctx->env.plan,
-			  "once fetch has extracted patch-o-matic, "
-			  "each requested patch and its dependencies are tried "
-			  "on a copy of the files they touch, then applied to "
-			  "[kernel] tree all together, or not at all");
+		plan_pending(
+			ctx->env.plan,
+			"once fetch has extracted patch-o-matic, "
+			"each requested patch and its dependencies are tried "
+			"on a copy of the files they touch, then applied to "
+			"[kernel] tree all together, or not at all");
 		return 0;
 	}
 	if (open_all(ctx, &kt, &pt, &set, &n) < 0)

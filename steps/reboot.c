@@ -21,37 +21,58 @@
 #include "kbuild.h"
 #include "steps.h"
 
+/*
+ * The mkinitrd command for release, when the running entry has an initrd
+ * and release's is missing: true with argv set.  The run's and the plan's.
+ */
+static bool initrd_needed(struct ctx *ctx, const struct bootcfg *b,
+			  const char *release, struct strvec *argv)
+{
+	struct strbuf img = STRBUF_INIT, rel = STRBUF_INIT, host = STRBUF_INIT;
+	const char *running = ctx->env.host.release;
+	bool needed;
+
+	if (boot_find(b, release) >= 0) {
+		needed = boot_needs_initrd(b, running, release, &img);
+	} else { /* a plan: the entry will be added like the running one's */
+		needed = boot_needs_initrd(b, running, running, &img);
+		strbuf_reset(&img);
+	}
+	if (needed) {
+		if (!img.len)
+			strbuf_addf(&img, "/initrd-%s.img", release);
+		if (strncmp(img.buf, "/boot/", 6))
+			strbuf_addstr(&rel, "/boot");
+		strbuf_addstr(&rel, img.buf);
+		env_path(&ctx->env, rel.buf, &host);
+		needed = !path_exists(host.buf);
+	}
+	if (needed) {
+		config_get_words(ctx->env.cfg, "commands", "mkinitrd", argv);
+		strvec_pushv(argv, (const char *const[]){ "-f", rel.buf,
+							  release, NULL });
+	}
+	strbuf_release(&img);
+	strbuf_release(&rel);
+	strbuf_release(&host);
+	return needed;
+}
+
 /* An initrd where the running entry has one: made when missing. */
 static int ensure_initrd(struct ctx *ctx, const struct bootcfg *b,
 			 const char *release)
 {
-	struct strbuf img = STRBUF_INIT, rel = STRBUF_INIT, host = STRBUF_INIT;
 	struct child_process cp = CHILD_PROCESS_INIT;
-	int ret = 0;
 
-	if (!boot_needs_initrd(b, ctx->env.host.release, release, &img))
-		goto out;
-	if (!img.len)
-		strbuf_addf(&img, "/initrd-%s.img", release);
-	if (strncmp(img.buf, "/boot/", 6))
-		strbuf_addstr(&rel, "/boot");
-	strbuf_addstr(&rel, img.buf);
-	env_path(&ctx->env, rel.buf, &host);
-	if (path_exists(host.buf))
-		goto out;
-	config_get_words(ctx->env.cfg, "commands", "mkinitrd", &cp.args);
-	strvec_pushv(&cp.args,
-		     (const char *const[]){ "-f", rel.buf, release, NULL });
+	if (!initrd_needed(ctx, b, release, &cp.args)) {
+		child_process_release(&cp);
+		return 0;
+	}
 	cp.log_fd = ctx->env.log_fd;
-	ret = run_command(&cp) ? error("mkinitrd for %s failed (see pomctl "
-				       "log)",
-				       release) :
-				 0;
-out:
-	strbuf_release(&img);
-	strbuf_release(&rel);
-	strbuf_release(&host);
-	return ret;
+	return run_command(&cp) ? error("mkinitrd for %s failed (see pomctl "
+					"log)",
+					release) :
+				  0;
 }
 
 int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what)
@@ -155,11 +176,12 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 }
 
 /* What reboot_prepare() will do, as far as it can be known now. */
-static void plan_boot(struct ctx *ctx, const char *release)
+void reboot_plan_boot(struct ctx *ctx, const char *release, bool made)
 {
 	struct bootcfg b;
 	struct one_shot os = ONE_SHOT_INIT;
 	struct strbuf img = STRBUF_INIT;
+	struct strvec mkinitrd = STRVEC_INIT;
 	bool there;
 	int rc;
 
@@ -180,8 +202,10 @@ static void plan_boot(struct ctx *ctx, const char *release)
 			  "(recorded for rollback)",
 			  release, b.path);
 	/* the running entry has an initrd: the new one will need one */
-	if (boot_needs_initrd(&b, ctx->env.host.release, ctx->env.host.release,
-			      &img))
+	if (!made && initrd_needed(ctx, &b, release, &mkinitrd))
+		plan_command(ctx->env.plan, strvec_argv(&mkinitrd), NULL);
+	else if (made && boot_needs_initrd(&b, ctx->env.host.release,
+					   ctx->env.host.release, &img))
 		plan_note(ctx->env.plan,
 			  "an initrd for %s, as the running entry "
 			  "has one: [commands] mkinitrd -f /boot/initrd-%s.img "
@@ -226,11 +250,11 @@ static void plan_boot(struct ctx *ctx, const char *release)
 		plan_note(ctx->env.plan, "the one-shot boot: %s", os.how.buf);
 	if (rc <= 0 && os.argv_known)
 		plan_command(ctx->env.plan, strvec_argv(&os.argv), NULL);
-	else if (rc < 0)
-		plan_note(ctx->env.plan,
-			  "the one-shot boot of %s: %s, once its "
-			  "entry is there",
-			  release, os.how.buf);
+	else if (rc < 0) /* its command names the entry: not there yet */
+		plan_pending(ctx->env.plan,
+			     "the one-shot boot of %s: %s, once its "
+			     "entry is there",
+			     release, os.how.buf);
 	if (os.input.len) /* its first line: "savedefault ..." */
 		plan_note(ctx->env.plan, "the one-shot boot of %s: %.*s",
 			  release, (int)strcspn(os.input.buf, "\n"),
@@ -238,6 +262,7 @@ static void plan_boot(struct ctx *ctx, const char *release)
 	boot_release(&b);
 	one_shot_release(&os);
 	strbuf_release(&img);
+	strvec_clear(&mkinitrd);
 }
 
 void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
@@ -247,21 +272,28 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 		      argv = STRVEC_INIT;
 
 	kbuild_install_args(ctx, &mods, &kernel);
-	ktree_make_argv(&ctx->env, t, arch,
-			(const char *const[]){ "modules_install", NULL },
-			strvec_argv(&mods), false, &argv, NULL);
-	plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
-	strvec_clear(&argv);
-	kbuild_depmod_argv(ctx, t->release, &argv);
-	plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
-	strvec_clear(&argv);
-	ktree_make_argv(&ctx->env, t, arch,
-			(const char *const[]){ "install", NULL },
-			strvec_argv(&kernel), false, &argv, NULL);
-	plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+	if (kbuild_stage_begin(ctx, t, "modules installed")) {
+		ktree_make_argv(&ctx->env, t, arch,
+				(const char *const[]){ "modules_install",
+						       NULL },
+				strvec_argv(&mods), false, &argv, NULL);
+		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+		strvec_clear(&argv);
+	}
+	if (kbuild_stage_begin(ctx, t, "modules indexed")) {
+		kbuild_depmod_argv(ctx, t->release, &argv);
+		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+		strvec_clear(&argv);
+	}
+	if (kbuild_stage_begin(ctx, t, "kernel installed")) {
+		ktree_make_argv(&ctx->env, t, arch,
+				(const char *const[]){ "install", NULL },
+				strvec_argv(&kernel), false, &argv, NULL);
+		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+	}
 	plan_note(ctx->env.plan, "the kernel's .config as /boot/config-%s",
 		  t->release);
-	plan_boot(ctx, t->release);
+	reboot_plan_boot(ctx, t->release, true);
 	strvec_clear(&argv);
 	strvec_clear(&mods);
 	strvec_clear(&kernel);

@@ -621,18 +621,26 @@ void rpm_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 }
 
 /*
- * The spec's edits: patches that no longer apply dropped (when asked),
- * the userspace parts (written into the rpm tree and recorded in m when
- * write), the new text, its diff and the edit log.
+ * The spec as the SRPM brought it checked with librpmbuild, then its
+ * edits: patches that no longer apply dropped (when asked), the
+ * userspace parts (written into the rpm tree and recorded in m when
+ * write), the new text, its diff and the edit log.  The plan's and the
+ * run's, so that a spec the run refuses is the plan's refusal too.
  */
 static int spec_edits(struct ctx *ctx, struct job *j, bool write,
 		      struct manifest *m, struct strbuf *text,
 		      struct strbuf *diff, struct strbuf *log)
 {
-	int ret = redundant_patches(ctx, j,
-				    config_get_bool(ctx->env.cfg, "rpm",
-						    "drop_failing_patches"));
+	double start = monotonic_seconds();
+	int ret = spec_validate(j->orig.buf, j->topdir.buf, NULL);
 
+	steplog_work(ctx->env.log_fd, start, "librpmbuild parses %s",
+		     j->orig.buf);
+	if (!ret)
+		ret = redundant_patches(
+			ctx, j,
+			config_get_bool(ctx->env.cfg, "rpm",
+					"drop_failing_patches"));
 	if (!ret)
 		ret = userspace_parts(ctx, j, write, m);
 	return ret ? ret : edit_spec(ctx, j, text, diff, log);
@@ -645,13 +653,15 @@ int rpm_plan(struct ctx *ctx)
 	struct strvec argv = STRVEC_INIT;
 	int ret;
 
-	if (!state_get_output(ctx->state, "fetch", "spec")) {
-		plan_note(ctx->env.plan,
-			  "once fetch has installed the SRPM: the "
-			  "spec is edited (version, release, -devel and -pom "
-			  "subpackages, patches the new iptables contains "
-			  "dropped, KERNEL_DIR), checked with librpmbuild and "
-			  "built with rpmbuild -ba");
+	if (state_step(ctx->state, "fetch")->status != STEP_DONE ||
+	    !state_get_output(ctx->state, "fetch", "spec")) {
+		plan_pending(
+			ctx->env.plan,
+			"once fetch has installed the SRPM: the "
+			"spec is edited (version, release, -devel and -pom "
+			"subpackages, patches the new iptables contains "
+			"dropped, KERNEL_DIR), checked with librpmbuild and "
+			"built with rpmbuild -ba");
 		return 0;
 	}
 	ret = job_init(ctx, &j);
@@ -708,13 +718,7 @@ int rpm_run(struct ctx *ctx)
 	if (!ret)
 		ret = ctx_manifest_open(ctx, "rpm", &m);
 	if (!ret) {
-		double start = monotonic_seconds();
-
-		ret = spec_validate(j.orig.buf, j.topdir.buf, NULL);
-		steplog_work(ctx->env.log_fd, start, "librpmbuild parses %s",
-			     j.orig.buf);
-		if (!ret)
-			ret = spec_edits(ctx, &j, true, &m, &text, &diff, &log);
+		ret = spec_edits(ctx, &j, true, &m, &text, &diff, &log);
 		if (!ret) {
 			steplog_printf(ctx->env.log_fd, "%s%s", log.buf,
 				       diff.buf);

@@ -45,16 +45,17 @@ int fetch_from_location(struct ctx *ctx, const char *loc, const char *name,
 			struct strbuf *why);
 
 /*
- * Before a run starts (upgrade, and its plan): the patch-o-matic tarball
- * into pomctl's own cache and extracted into the state directory (the
- * plan only reads what is there already), and every requested name found
- * in it for this kernel, with "did you mean".  0, or -1 (reported).
+ * Before a run starts (upgrade, and its plan alike): the patch-o-matic
+ * tarball into pomctl's own cache and extracted into the state directory
+ * (nothing of the host changes), and every requested name found in it for
+ * this kernel, with "did you mean", and the set tried on the tree.  0, or
+ * -1 (reported).
  */
-int fetch_check_names(struct ctx *ctx, bool plan);
+int fetch_check_names(struct ctx *ctx);
 /*
- * The patch-o-matic tree the fetch step will extract, where it is in
- * pomctl's cache and state directory already (reads only): 0 with dir
- * set, or -1 (not reported).
+ * The patch-o-matic tree the fetch step will extract, where pomctl's
+ * cache has the tarball already (extracted into the state directory if it
+ * is not yet; never downloaded): 0 with dir set, or -1 (not reported).
  */
 int fetch_pom_cached(struct ctx *ctx, struct strbuf *dir);
 /* Whether check will find every requested match there (and no --force). */
@@ -81,6 +82,12 @@ int reboot_preflight(struct ctx *ctx, bool plan);
  * then does: make modules_install and install, the boot entry, initrd and
  * checks, the one-shot command (the caller plans the reboot).
  */
+/*
+ * The plan of what reboot_prepare() does for release: its entry, initrd,
+ * checks and one-shot boot; made: by the tree's make install (what it
+ * leaves is not known yet), else by rpm (a bundle's kernel).
+ */
+void reboot_plan_boot(struct ctx *ctx, const char *release, bool made);
 void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 			 const char *arch);
 int reboot_prepare(struct ctx *ctx, const char *step, const char *release,

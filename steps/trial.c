@@ -43,11 +43,38 @@ static const char *makefile_of(const struct ktree *t, struct strbuf *sb)
 	return sb->buf;
 }
 
+/* The plan of configure() below: distclean, the release, .config, oldconfig. */
+static int plan_configure(struct ctx *ctx, struct ktree *t, const char *config,
+			  const char *arch)
+{
+	struct strbuf diff = STRBUF_INIT, path = STRBUF_INIT;
+	int ret;
+
+	kbuild_plan_make(ctx, t, arch, "distclean");
+	ret = kbuild_new_release(ctx, t, NULL, &diff);
+	if (!ret) {
+		plan_edit(ctx->env.plan, makefile_of(t, &path), diff.buf);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/.config", t->dir);
+		plan_note(ctx->env.plan,
+			  "the running kernel's configuration: %s, "
+			  "copied to %s%s; ARCH=%s",
+			  config, path.buf,
+			  path_exists(path.buf) ? " (the .config there now is "
+						  "backed up, then replaced)" :
+						  "",
+			  arch);
+		kbuild_plan_oldconfig(ctx, t, arch);
+	}
+	strbuf_release(&diff);
+	strbuf_release(&path);
+	return ret;
+}
+
 int trial_plan(struct ctx *ctx)
 {
 	struct ktree t;
-	struct strbuf diff = STRBUF_INIT, config = STRBUF_INIT,
-		      arch = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf config = STRBUF_INIT, arch = STRBUF_INIT;
 	int ret;
 
 	if (mode_is(ctx, "skip")) {
@@ -60,23 +87,9 @@ int trial_plan(struct ctx *ctx)
 	plan_note(ctx->env.plan, "kernel tree %s, release %s", t.dir,
 		  t.release);
 	ret = ktree_config_and_arch(&ctx->env, &t, &config, &arch);
+	if (!ret && kbuild_stage_begin(ctx, &t, "configured"))
+		ret = plan_configure(ctx, &t, config.buf, arch.buf);
 	if (!ret) {
-		kbuild_plan_make(ctx, &t, arch.buf, "distclean");
-		ret = kbuild_new_release(ctx, &t, NULL, &diff);
-	}
-	if (!ret) {
-		plan_edit(ctx->env.plan, makefile_of(&t, &path), diff.buf);
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/.config", t.dir);
-		plan_note(ctx->env.plan,
-			  "the running kernel's configuration: %s, "
-			  "copied to %s%s; ARCH=%s",
-			  config.buf, path.buf,
-			  path_exists(path.buf) ? " (the .config there now is "
-						  "backed up, then replaced)" :
-						  "",
-			  arch.buf);
-		kbuild_plan_oldconfig(ctx, &t, arch.buf);
 		kbuild_plan_build(ctx, &t, arch.buf);
 		if (mode_is(ctx, "full")) {
 			reboot_plan_install(ctx, &t, arch.buf);
@@ -84,10 +97,8 @@ int trial_plan(struct ctx *ctx)
 		}
 	}
 	ktree_release(&t);
-	strbuf_release(&diff);
 	strbuf_release(&config);
 	strbuf_release(&arch);
-	strbuf_release(&path);
 	return ret;
 }
 

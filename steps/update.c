@@ -166,18 +166,36 @@ void update_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 		fp_add_config(fp, ctx, "commands", updater);
 }
 
+/*
+ * Each updater command is a stage: after a failure, resume does not run
+ * again the commands that went through (the same commands, in the same
+ * order).  Whether command i runs, for the plan as for the run; stage and
+ * argv get its name and its text.
+ */
+static bool command_runs(struct ctx *ctx, size_t i, struct strvec *cmd,
+			 struct strbuf *stage, struct strbuf *argv)
+{
+	strbuf_reset(stage);
+	strbuf_reset(argv);
+	strbuf_addf(stage, "command %zu", i + 1);
+	quote_argv(argv, strvec_argv(cmd));
+	return !pipeline_stage_skip(ctx, stage->buf, argv->buf);
+}
+
 int update_plan(struct ctx *ctx)
 {
 	struct kernels k;
 	struct strvec *cmds;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, stage = STRBUF_INIT, argv = STRBUF_INIT;
 	size_t n;
 
 	if (query(ctx, &k) < 0)
 		return -1;
 	n = updater_commands(ctx, &k, &cmds);
 	for (size_t i = 0; i < n; i++)
-		plan_command(ctx->env.plan, strvec_argv(&cmds[i]), NULL);
+		if (command_runs(ctx, i, &cmds[i], &stage, &argv))
+			plan_command(ctx->env.plan, strvec_argv(&cmds[i]),
+				     NULL);
 	describe(ctx, &k, &sb);
 	plan_note(ctx->env.plan, "now: %s", sb.buf);
 	plan_note(ctx->env.plan,
@@ -187,6 +205,8 @@ int update_plan(struct ctx *ctx)
 	free_commands(cmds, n);
 	kernels_release(&k);
 	strbuf_release(&sb);
+	strbuf_release(&stage);
+	strbuf_release(&argv);
 	return 0;
 }
 
@@ -247,10 +267,7 @@ void update_distribution_srpm(struct ctx *ctx, const struct rpmpkg *ipt,
 	strbuf_release(&nvr);
 }
 
-/*
- * Each command is a stage: after a failure, resume does not run again the
- * commands that went through (the same commands, in the same order).
- */
+/* The updater's commands, each a stage (see command_runs). */
 static int run_updater(struct ctx *ctx, struct strvec *cmds, size_t n)
 {
 	struct strbuf stage = STRBUF_INIT, argv = STRBUF_INIT;
@@ -259,11 +276,7 @@ static int run_updater(struct ctx *ctx, struct strvec *cmds, size_t n)
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct child_process cp = CHILD_PROCESS_INIT;
 
-		strbuf_reset(&stage);
-		strbuf_reset(&argv);
-		strbuf_addf(&stage, "command %zu", i + 1);
-		quote_argv(&argv, strvec_argv(&cmds[i]));
-		if (pipeline_stage_skip(ctx, stage.buf, argv.buf))
+		if (!command_runs(ctx, i, &cmds[i], &stage, &argv))
 			continue;
 		strvec_pushv(&cp.args, strvec_argv(&cmds[i]));
 		cp.log_fd = ctx->env.log_fd;

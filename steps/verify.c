@@ -210,6 +210,14 @@ static void plan_checks(struct ctx *ctx, const char *program, const char *names,
 }
 
 /* The promotion as boot_set_default() would make it, nothing written. */
+/* The install step's entry is there: done, or awaiting its reboot. */
+static bool installed(struct ctx *ctx)
+{
+	enum step_status st = state_step(ctx->state, "install")->status;
+
+	return st == STEP_DONE || st == STEP_AWAITING_REBOOT;
+}
+
 static void plan_promotion(struct ctx *ctx, const char *release)
 {
 	struct bootcfg b;
@@ -221,8 +229,7 @@ static void plan_promotion(struct ctx *ctx, const char *release)
 		plan_note(ctx->env.plan,
 			  "the boot default stays as it is: [boot] "
 			  "make_default = no");
-	} else if (!step_done(ctx, "install") ||
-		   boot_load(&ctx->env, &b, &diff) < 0) {
+	} else if (!installed(ctx) || boot_load(&ctx->env, &b, &diff) < 0) {
 		plan_note(ctx->env.plan, "then %s becomes the boot default",
 			  release);
 	} else {
@@ -263,7 +270,7 @@ int verify_plan(struct ctx *ctx)
 		plan_checks(ctx, "modprobe",
 			    step_output(ctx, "kernel", "modules"), true);
 	else
-		plan_note(
+		plan_pending(
 			ctx->env.plan,
 			"each patch's module is loaded with "
 			"[commands] modprobe (known once the kernel step ran)");
@@ -277,10 +284,11 @@ int verify_plan(struct ctx *ctx)
 		strvec_clear(&names);
 		strbuf_release(&list);
 	} else
-		plan_note(ctx->env.plan,
-			  "[commands] iptables -m NAME --help (-j "
-			  "for a target) must know each extension (known once "
-			  "the rpm and kernel steps ran)");
+		plan_pending(
+			ctx->env.plan,
+			"[commands] iptables -m NAME --help (-j "
+			"for a target) must know each extension (known once "
+			"the rpm and kernel steps ran)");
 	plan_note(ctx->env.plan,
 		  "for string, a rule in a throwaway network "
 		  "namespace must count exactly the packet carrying a token "
@@ -288,12 +296,13 @@ int verify_plan(struct ctx *ctx)
 	plan_promotion(ctx, release);
 	if (!strcmp(ctx->state->trial, "full") && !from_bundle(ctx) &&
 	    !config_get_bool(ctx->env.cfg, "boot", "keep_trial"))
-		plan_note(ctx->env.plan,
-			  "then the trial kernel %s goes, with its "
-			  "boot entry ([boot] keep_trial = yes keeps it)",
-			  *step_output(ctx, "trial", "release") ?
-				  step_output(ctx, "trial", "release") :
-				  "(built by the trial)");
+		plan_pending(ctx->env.plan,
+			     "then the trial kernel %s goes, with its "
+			     "boot entry and the boot loader's commands that "
+			     "follow ([boot] keep_trial = yes keeps it)",
+			     *step_output(ctx, "trial", "release") ?
+				     step_output(ctx, "trial", "release") :
+				     "(built by the trial)");
 	strbuf_release(&planned);
 	return 0;
 }

@@ -61,7 +61,8 @@ int archive_top_dir(const char *path, struct strbuf *top);
 /*
  * A tarball of one top-level directory (patch-o-matic, iptables): into
  * dest, unless dest is a directory already (the same archive extracted
- * before), then "/TOP" appended to dest.  Returns as archive_extract(),
+ * before: then the archive is not read, its top is dest's one directory),
+ * then "/TOP" appended to dest.  Returns as archive_extract(),
  * or -1 when the archive has not exactly one top-level directory.
  */
 int archive_extract_top(const char *path, struct strbuf *dest,

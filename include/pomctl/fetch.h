@@ -66,6 +66,13 @@ void fetch_result_release(struct fetch_result *res);
 int fetch(const char *cache, const struct fetch_request *req,
 	  struct fetch_result *res);
 
+/*
+ * What fetch() downloaded into a cache in this process, "NAME (SIZE)"
+ * joined by ", ", or "": what the consent's "n" says was done before the
+ * question (the host itself unchanged).
+ */
+const char *fetch_downloaded(void);
+
 /* Whether the cache holds the file already (reads only): true or false. */
 bool fetch_cached(const char *cache, const struct fetch_request *req,
 		  struct fetch_result *res);

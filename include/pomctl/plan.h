@@ -11,8 +11,10 @@
  *
  * Actions: commands (argv, cwd), file edits (a unified diff), downloads
  * (URL, size or -1 when unknown, destination), package installs, reboots,
- * notes (what will be checked once an input exists) and cautions (what
- * the run cannot promise: a package rollback would not restore).  Notes
+ * notes (what will be checked once an input exists), pending (what the
+ * step will do that is known only once an earlier step has run: the run
+ * may do more there than the plan lists) and cautions (what the run
+ * cannot promise: a package rollback would not restore).  Notes, pending
  * and cautions are not changes; every other action is.  The cautions are
  * said again after the summary, and with the consent question.
  */
@@ -46,6 +48,9 @@ void plan_download(struct plan *p, const char *url, long long size,
 void plan_package(struct plan *p, const char *action, const char *package);
 void plan_reboot(struct plan *p, const char *release);
 void plan_note(struct plan *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Work of this step known only once an earlier step ran (see above). */
+void plan_pending(struct plan *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void plan_caution(struct plan *p, const char *fmt, ...)

@@ -8,12 +8,79 @@ fail() {
 	exit 1
 }
 
+# The plan is the run, in every test: a pomctl command that changes a
+# sandbox (upgrade, resume, rollback with --root), run through
+# expect_exit, run_ok or run_to_end, is preceded by its plan on the same
+# sandbox (--json ... --plan; rollback's plan has no JSON) and followed by
+# a comparison: a plan that refuses (exit 2) means a run that is refused
+# or fails, saying the plan's reason, and a refused run had a refused plan
+# (but for the consent: a plan does not ask); the plan of an upgrade or resume that ran
+# lists what its step logs and manifests show (tests/fixtures/
+# plan-vs-run.py).  Each comparison is counted in $POMCTL_PLANRUN when
+# the runner sets it.  Not under valgrind (POMCTL_PASS=valgrind): the
+# plain and sanitizer passes make the same comparisons, faster.
+
+# planned_run CMD...: CMD with its output in $T/out and $T/err, compared
+# with its plan when CMD is such a command; $got is CMD's exit code.
+planned_run() {
+	pr_root=
+	pr_cmd=
+	if [ "$1" = "$POMCTL" ] && [ "${POMCTL_PASS:-}" != valgrind ]; then
+		pr_prev=
+		for a in "$@"; do
+			case $a in
+			--plan | --help | -h | --json | --version | --detailed-exitcode) pr_cmd=; break ;;
+			upgrade | resume | rollback) [ -n "$pr_cmd" ] || pr_cmd=$a ;;
+			esac
+			[ "$pr_prev" = --root ] && pr_root=$a
+			pr_prev=$a
+		done
+	fi
+	[ -n "$pr_root" ] || pr_cmd=
+	if [ -n "$pr_cmd" ]; then
+		pr_state=$pr_root/var/lib/pomctl
+		if [ "$pr_cmd" = rollback ]; then
+			"$@" --plan </dev/null >"$T/pr.plan" 2>"$T/pr.perr"
+			pr_rc=$?
+		else
+			shift
+			"$POMCTL" --json "$@" --plan </dev/null >"$T/pr.plan" 2>"$T/pr.perr"
+			pr_rc=$?
+			set -- "$POMCTL" "$@"
+		fi
+		rm -rf "$T/pr.logs"
+		mkdir -p "$T/pr.logs"
+		[ ! -d "$pr_state/logs" ] || cp -a "$pr_state/logs/." "$T/pr.logs/"
+	fi
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	[ -n "$pr_cmd" ] || return 0
+	if [ $pr_rc -eq 2 ]; then
+		pr_why=$(grep '^pomctl: ' "$T/pr.perr" | tail -1)
+		[ $got -eq 2 ] || [ $got -eq 1 ] ||
+			fail "plan = run: the plan of '$*' refused, the run ended with $got: $pr_why"
+		grep -qF -e "$pr_why" "$T/err" ||
+			fail "plan = run: the plan of '$*' refused ($pr_why); the run said otherwise"
+	elif [ $got -eq 2 ] && [ $pr_rc -ne 2 ] &&
+		! grep -q "asks first, but there is no terminal\|^pomctl: not confirmed" "$T/err"; then
+		fail "plan = run: '$*' was refused, its plan (exit $pr_rc) was not"
+	elif [ $pr_rc -eq 0 ] && [ "$pr_cmd" != rollback ] && [ -f "$pr_state/state.json" ] &&
+		[ $got -ne 2 ] && [ $got -ne 4 ]; then
+		python3 "$POMCTL_TOP/tests/fixtures/plan-vs-run.py" "$T/pr.plan" \
+			"$pr_state" "$T/pr.logs" "$T/out" --private \
+			"$(sed -n 's/^netns_iptables = //p' "$pr_root/etc/pomctl.conf" 2>/dev/null)" \
+			>"$T/pr.cmp" 2>&1 ||
+			fail "plan = run: the plan of '$*' and its run differ: $(cat "$T/pr.cmp")"
+	fi
+	echo "$pr_cmd $pr_rc $got" >>"${POMCTL_PLANRUN:-/dev/null}"
+	return 0
+}
+
 # expect_exit CODE CMD...: run CMD, stdout to $T/out, stderr to $T/err.
 expect_exit() {
 	want=$1
 	shift
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
+	planned_run "$@"
 	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want"
 }
 
@@ -21,8 +88,7 @@ expect_exit() {
 # (done, a later step failed or not built yet, a reboot pause), but not in
 # a usage error or a crash.
 run_ok() {
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
+	planned_run "$@"
 	case $got in 0|1|3) ;; *) fail "'$*' exited $got" ;; esac
 }
 
@@ -40,10 +106,13 @@ count() {
 }
 
 # A digest of everything under a directory: names, types, modes, sizes,
-# mtimes and contents.
+# mtimes and contents; tree_hash DIR SUB... leaves out each DIR/SUB and
+# all in it.
 tree_hash() {
-	( cd "$1" && find . -printf '%p %y %m %s %T@\n' | sort &&
-	  find . -type f -print0 | sort -z | xargs -0 -r sha256sum ) |
+	( cd "$1" && shift &&
+	  for sub in "$@"; do set -- "$@" -path "./$sub" -prune -o; shift; done &&
+	  find . "$@" -printf '%p %y %m %s %T@\n' | sort &&
+	  find . "$@" -type f -print0 | sort -z | xargs -0 -r sha256sum ) |
 		sha256sum
 }
 
@@ -144,15 +213,15 @@ grub_once() {
 # reboot pauses, to the end; $T/out the last output, $T/all.err all of
 # stderr
 run_to_end() {
-	"$POMCTL" --root "$ROOT" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
+	planned_run "$POMCTL" --root "$ROOT" "$@"
+	rc=$got
 	cp "$T/err" "$T/all.err"
 	while [ $rc -eq 3 ]; do
 		rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
 		[ -n "$rel" ] || fail "a pause without a release"
 		boot_expect "$rel"
-		"$POMCTL" --root "$ROOT" resume >"$T/out" 2>"$T/err"
-		rc=$?
+		planned_run "$POMCTL" --root "$ROOT" resume
+		rc=$got
 		cat "$T/err" >>"$T/all.err"
 	done
 	[ $rc -eq 0 ] || fail "'$*' ended with $rc"

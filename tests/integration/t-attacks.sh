@@ -55,7 +55,9 @@ sed -i 's|^--- linux/../../|--- linux/../../../../../../|; s|^+++ linux/../../|+
 tar cjf "$T/dist/patch-o-matic-20030107.tar.bz2" -C "$T/evil" patch-o-matic-20030107
 sed -i "s|^pom_url = .*|pom_url = file://$T/dist/patch-o-matic-%{version}.tar.bz2|" "$CONF"
 tree_before=$(tree_hash "$ROOT/usr/src/linux-2.4.20-13.8")
-expect_exit 0 "$P" --root "$ROOT" upgrade --patch evil --trial=skip --plan
+# refused before anything, by the plan as by the run
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch evil --trial=skip --plan
+assert_grep "patch 'evil' is unsafe, nothing was changed: its diff names the file '../../../../../../x/victim' has a '..' component" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" upgrade --patch evil --trial=skip
 assert_grep "patch 'evil' is unsafe, nothing was changed: its diff names the file '../../../../../../x/victim' has a '..' component" "$T/err"
 [ ! -e "$STATE/state.json" ] || fail "a run started with an unsafe patch"
@@ -248,12 +250,14 @@ run_ok "$POMCTL_TESTSTEPS" --root "$ROOT" --state-dir "$T/other-state" upgrade -
 
 # --- 7. --plan keeps its word; temporaries under the state directory; a link
 #        out of the root is followed inside it
+#        (pomctl's own download cache aside)
 sandbox_root
 mkdir -p "$T/tmp"
-root_before=$(tree_hash "$ROOT")
+mkdir -m 700 "$STATE"
+root_before=$(tree_hash "$ROOT" var/lib/pomctl)
 TMPDIR=$T/tmp expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
 [ -z "$(ls -A "$T/tmp")" ] || fail "the plan left $(ls "$T/tmp")"
-[ "$(tree_hash "$ROOT")" = "$root_before" ] || fail "the plan changed the root"
+[ "$(tree_hash "$ROOT" var/lib/pomctl)" = "$root_before" ] || fail "the plan changed the root"
 # what a killed pomctl left in STATE/tmp goes with the next locked command
 mkdir -p "$STATE/tmp/rpm-AbCdEf/src"
 chmod 700 "$STATE"

@@ -20,14 +20,23 @@ tty_run() {	# tty_run ANSWER ARGS...: pomctl on a terminal, answering
 	shift
 	printf '%s\n' "$answer" | script -qec "$P --root $ROOT $*" /dev/null >"$T/tty" 2>&1
 }
+# (the plan before the question fills pomctl's download cache, and "n"
+# says so: an empty cache first)
+rm -rf "$STATE"
+mkdir -m 700 "$STATE"
+before=$(tree_hash "$ROOT" var/lib/pomctl var/lock/pomctl)
 tty_run n upgrade --patch string --trial=skip && fail "a refused upgrade exited 0"
 assert_grep "pomctl upgrade would run 9 steps: .* command.*, .* reboot" "$T/tty"
 # what rollback could not undo is said before the question, not at step 8
 assert_grep "caution: rollback would not restore iptables-1.2.6a-2: no copy of this very build" "$T/tty"
 assert_grep "Proceed? \[y/N\]" "$T/tty"
-assert_grep "not confirmed: nothing was done" "$T/tty"
+assert_grep "not confirmed: the host is unchanged; only pomctl's download cache got patch-o-matic-20030107.tar.bz2 ([0-9.]* KiB), for the plan" "$T/tty"
 [ ! -e "$STATE/state.json" ] || fail "a refused upgrade started a run"
 [ ! -e "$ROOT/var/log/up2date.log" ] || fail "a refused upgrade ran the updater"
+[ "$(tree_hash "$ROOT" var/lib/pomctl var/lock/pomctl)" = "$before" ] ||
+	fail "a refused upgrade changed the host beside the cache (and the lock)"
+tty_run n upgrade --patch string --trial=skip
+assert_grep "not confirmed: nothing was done" "$T/tty"
 # -v shows the whole plan first
 tty_run n -v upgrade --patch string --trial=skip
 assert_grep "step 2/9: update" "$T/tty"

@@ -156,7 +156,8 @@ sandbox classic
 before=$(tree_hash "$TREE")
 expect_exit 2 "$P" --root "$ROOT" upgrade --patch conntrack-tuning --trial=build
 assert_grep "the patches do not apply to $TREE: conntrack-tuning: conntrack-tuning.patch: hunks rejected in net/ipv4/netfilter/ip_conntrack.c; nothing was changed on the host" "$T/err"
-assert_grep "downloaded patch-o-matic-20030107.tar.bz2" "$T/err"	# into the cache
+# the tarball is in pomctl's cache (downloaded by this run, or by its plan)
+ls "$STATE"/pom/*/patch-o-matic-20030107 >/dev/null || fail "patch-o-matic is not in the cache"
 grep '^pomctl:' "$T/err" >"$T/refused"
 [ "$(tree_hash "$TREE")" = "$before" ] || fail "a patch that does not apply changed the tree"
 [ ! -e "$ROOT/var/log/up2date.log" ] || fail "a patch that does not apply cost a system update"

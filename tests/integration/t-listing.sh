@@ -113,4 +113,13 @@ assert_grep "^  IMQ  *userspace  *applies  *The IMQ target\.$" "$T/out"
 assert_grep "^  raw  *userspace  *applies  *The raw table\.$" "$T/out"
 assert_grep "userspace only: its diff goes into the iptables package" "$T/out"
 assert_grep "^  ok2  *extra  *applies" "$T/out"
+
+# on a host with no run and no tarball: the error names the command that
+# fills pomctl's cache, and after it list-patches reads that tree
+sandbox_root
+expect_exit 2 "$P" --root "$ROOT" list-patches
+assert_grep "no patch-o-matic tree: give --pom DIR or TARBALL, or fill pomctl's cache with pomctl upgrade --patch NAME --plan" "$T/err"
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
+expect_exit 0 "$P" --root "$ROOT" list-patches
+assert_grep "^  string  *extra  *applies" "$T/out"
 exit 0

@@ -26,13 +26,20 @@ PY
 expect_exit 0 "$P" --root "$ROOT" --state-dir "$T/elsewhere" upgrade -p string --plan
 [ ! -e "$T/elsewhere" ] || fail "--plan created --state-dir"
 
-# the real binary in a sandbox root: changes planned, nothing written
+# the real binary in a sandbox root: changes planned, nothing of the host
+# written; only pomctl's cache gets the patch-o-matic tarball (and its
+# tree), so that the names and the fit of the patches are checked
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$POMCTL_WORLD" >/dev/null 2>&1 || fail "mkroot"
-sb_before=$(tree_hash "$T/sb")
+sb_state=$T/sb/var/lib/pomctl
+mkdir -m 700 "$sb_state"	# as pomctl's package makes it
+sb_before=$(tree_hash "$T/sb" var/lib/pomctl)
 expect_exit 5 "$POMCTL" --root "$T/sb" upgrade --patch string --plan --detailed-exitcode
 assert_grep '^    reboot into 2.4.20-13.8custom$' "$T/out"
 assert_grep '^    download: ' "$T/out"
-[ "$(tree_hash "$T/sb")" = "$sb_before" ] || fail "--plan changed the sandbox"
+assert_grep "^  downloaded patch-o-matic-20030107.tar.bz2 " "$T/err"
+[ "$(ls "$sb_state" | tr '\n' ' ')" = "cache pom " ] ||
+	fail "--plan wrote more than the cache: $(ls "$sb_state")"
+[ "$(tree_hash "$T/sb" var/lib/pomctl)" = "$sb_before" ] || fail "--plan changed the sandbox"
 # plan = run: the kernel step's release as it will vary the trial's, the
 # install's for it, and the packages the rpm step will build
 assert_grep "^      +EXTRAVERSION = -13.8custom1$" "$T/out"
@@ -40,6 +47,16 @@ assert_grep "release 2.4.20-13.8custom1: the Makefile as the trial leaves it, va
 assert_grep '^    reboot into 2.4.20-13.8custom1$' "$T/out"
 assert_grep "^    package: install (upgrade) iptables-devel (built by the rpm step)$" "$T/out"
 assert_grep "^9 steps: .*, 3 packages, 2 reboots$" "$T/out"
+cache_before=$(tree_hash "$sb_state")
+# the patch step's commands are known now: patch-o-matic is in the cache
+expect_exit 0 "$POMCTL" --root "$T/sb" upgrade --patch string --plan
+assert_grep "^    run: patch .*-p1" "$T/out"
+[ "$(tree_hash "$sb_state")" = "$cache_before" ] || fail "a second --plan changed the cache"
+# a misspelt name: the plan is refused as the run would be, before it
+# lists anything
+expect_exit 2 "$POMCTL" --root "$T/sb" upgrade --patch strnig --plan --detailed-exitcode
+assert_grep "^pomctl: there is no patch 'strnig' in the patch-o-matic tree .*; did you mean 'string'?$" "$T/err"
+[ ! -s "$T/out" ] || fail "a refused plan printed a plan: $(cat "$T/out")"
 # a .config in the tree: the plan says the trial replaces it (backed up)
 cp "$T/sb/boot/config-2.4.20-13.8" "$T/sb/usr/src/linux-2.4.20-13.8/.config"
 expect_exit 0 "$POMCTL" --root "$T/sb" upgrade --patch string --plan

@@ -44,6 +44,13 @@ last_attempt "$kernel_log" | head -1 | grep -q 'ARCH=i386 clean$' ||
 	fail "the kernel step did not start over: $(last_attempt "$kernel_log")"
 # the source mended: the compile alone runs again, not make clean, oldconfig, dep
 cp "$T/ipt_mark.c" "$TREE/net/ipv4/netfilter/ipt_mark.c"
+# and resume --plan says so (issue 33): the stages that stand are not planned
+expect_exit 0 "$P" --root "$ROOT" resume --plan
+assert_grep "^    configured: done by the failed attempt, and still current: not again$" "$T/out"
+assert_grep "^    dependencies: done by the failed attempt, and still current: not again$" "$T/out"
+sed -n '/^step 7\/9: kernel/,/^step 8\/9/p' "$T/out" | grep '^    run: ' >"$T/kplan"
+[ "$(wc -l <"$T/kplan")" -eq 1 ] && grep -q 'ARCH=i386 -j[0-9]* bzImage modules$' "$T/kplan" ||
+	fail "resume --plan does not plan the compile alone: $(cat "$T/kplan")"
 expect_exit 3 "$P" --root "$ROOT" resume
 assert_grep "  dependencies: done by the failed attempt, and still current" "$T/err"
 last_attempt "$kernel_log" | head -1 | grep -q 'bzImage modules$' ||

@@ -296,10 +296,19 @@ int lifecycle_ask(struct ctx *ctx, const struct run_request *rq,
 	if (ctx->env.plan && rq->verbose) {
 		plan_print(ctx->env.plan, stdout, false);
 	} else if (ctx->env.plan) {
+		/* a transaction summary: what changes, named; then counts */
 		plan_summary(ctx->env.plan, &sb);
-		printf("pomctl %s would run %s (pomctl %s --plan shows each "
-		       "action)\n",
-		       what, sb.buf, what);
+		if (json_array_size(ctx->env.plan->headlines)) {
+			printf("pomctl %s would:\n", what);
+			plan_headlines(ctx->env.plan, stdout);
+			printf("and run %s (pomctl %s --plan shows each "
+			       "action)\n",
+			       sb.buf, what);
+		} else {
+			printf("pomctl %s would run %s (pomctl %s --plan shows "
+			       "each action)\n",
+			       what, sb.buf, what);
+		}
 		plan_cautions(ctx->env.plan, stdout);
 	}
 	fflush(stdout);

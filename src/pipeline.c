@@ -775,12 +775,14 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 	int ret = 0;
 
 	plan_begin_step(ctx->env.plan, step->name, step->title);
-	if (s->status == STEP_AWAITING_REBOOT)
+	if (s->status == STEP_AWAITING_REBOOT) {
+		plan_step_idle(ctx->env.plan);
 		plan_note(ctx->env.plan,
 			  "awaiting a reboot into %s; then "
 			  "pomctl resume goes on",
 			  s->pause_release);
-	else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why)) {
+	} else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why)) {
+		plan_step_idle(ctx->env.plan);
 		plan_note(ctx->env.plan,
 			  "done at %s and up to date: will not "
 			  "run again",
@@ -789,11 +791,12 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 		if (json_object_get(s->outputs, ENDS_RUN))
 			ret = STEP_FINISH;
 	} else if (s->status == STEP_SKIPPED &&
-		   json_object_get(s->outputs, SKIPPED))
+		   json_object_get(s->outputs, SKIPPED)) {
+		plan_step_idle(ctx->env.plan);
 		plan_note(ctx->env.plan, "skipped: %s",
 			  json_string_value(
 				  json_object_get(s->outputs, SKIPPED)));
-	else if (!step->plan)
+	} else if (!step->plan)
 		plan_note(ctx->env.plan, "not part of this build of pomctl: a "
 					 "run stops here");
 	else
@@ -829,6 +832,7 @@ int pipeline_plan_gather(struct ctx *ctx)
 		for (size_t end = i; ++i < pomctl_nr_steps;) {
 			plan_begin_step(ctx->env.plan, pomctl_steps[i].name,
 					pomctl_steps[i].title);
+			plan_step_idle(ctx->env.plan);
 			plan_note(ctx->env.plan,
 				  "skipped: the run would end at "
 				  "step %s",

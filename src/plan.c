@@ -11,12 +11,14 @@ void plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 	p->steps = json_array();
 	p->cautions = json_array();
+	p->headlines = json_array();
 }
 
 void plan_release(struct plan *p)
 {
 	json_decref(p->steps);
 	json_decref(p->cautions);
+	json_decref(p->headlines);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -102,6 +104,32 @@ void plan_caution(struct plan *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	add_text(p, "caution", fmt, ap);
 	va_end(ap);
+}
+
+void plan_headline(struct plan *p, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	json_array_append_new(p->headlines, json_string(sb.buf));
+	strbuf_release(&sb);
+}
+
+void plan_headlines(const struct plan *p, FILE *out)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach (p->headlines, i, h)
+		fprintf(out, "  %s\n", json_string_value(h));
+}
+
+void plan_step_idle(struct plan *p)
+{
+	p->idle++;
 }
 
 void plan_cautions(const struct plan *p, FILE *out)
@@ -207,6 +235,8 @@ void plan_summary(const struct plan *p, struct strbuf *sb)
 {
 	size_t n = json_array_size(p->steps);
 
+	if (p->idle && p->idle <= n) /* resume: the steps left */
+		strbuf_addf(sb, "%zu of ", n - p->idle);
 	strbuf_addf(sb,
 		    "%zu step%s: %u command%s, %u file edit%s, "
 		    "%u download%s",
@@ -235,12 +265,12 @@ static void print_json(const struct plan *p, FILE *out)
 
 	plan_summary(p, &sb);
 	doc = json_pack(
-		"{s:i, s:O, s:{s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:O}}",
+		"{s:i, s:O, s:{s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:O, s:O}}",
 		"schema", 1, "steps", p->steps, "summary", "commands",
 		p->commands, "edits", p->edits, "downloads", p->downloads,
 		"download_bytes", (json_int_t)p->download_bytes, "packages",
 		p->packages, "reboots", p->reboots, "text", sb.buf, "cautions",
-		p->cautions);
+		p->cautions, "headlines", p->headlines);
 	json_dumpf(doc, out, JSON_INDENT(2));
 	fputc('\n', out);
 	json_decref(doc);
@@ -265,6 +295,7 @@ void plan_print(const struct plan *p, FILE *out, bool json)
 	}
 	plan_summary(p, &sb);
 	fprintf(out, "%s\n", sb.buf);
+	plan_headlines(p, out);
 	plan_cautions(p, out);
 	strbuf_release(&sb);
 }

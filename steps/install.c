@@ -32,10 +32,13 @@ void install_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "rpm", "nodeps");
 }
 
-static void plan_copies(struct ctx *ctx, const struct strvec *names);
+static void plan_copies(struct ctx *ctx, const struct strvec *names,
+			const struct strvec *versions);
 
-/* The names of the package files (librpm reads them), into names. */
-static void package_names(const struct strvec *files, struct strvec *names)
+/* The names and version-releases of the package files (librpm reads
+ * them), into names and versions. */
+static void package_names(const struct strvec *files, struct strvec *names,
+			  struct strvec *versions)
 {
 	bool quiet = error_set_quiet(true);
 
@@ -44,6 +47,7 @@ static void package_names(const struct strvec *files, struct strvec *names)
 
 		if (rpmdb_check_package(files->v[i], NULL, &p) == 0) {
 			strvec_push(names, p.name);
+			strvec_pushf(versions, "%s-%s", p.version, p.release);
 			rpmdb_pkg_release(&p);
 		}
 	}
@@ -55,9 +59,8 @@ static void plan_packages(struct ctx *ctx)
 {
 	static const char *const names[] = { "iptables", "iptables-devel",
 					     "iptables-pom" };
-	struct strvec pkgs = STRVEC_INIT;
-
-	struct strvec built = STRVEC_INIT;
+	struct strvec pkgs = STRVEC_INIT, built = STRVEC_INIT,
+		      versions = STRVEC_INIT;
 
 	ctx_output_paths(ctx, "rpm", "packages", &pkgs);
 	if (state_step(ctx->state, "rpm")->status != STEP_DONE) {
@@ -66,9 +69,12 @@ static void plan_packages(struct ctx *ctx)
 			strvec_pushf(&pkgs, "%s (built by the rpm step)",
 				     names[i]);
 			strvec_push(&built, names[i]);
+			strvec_pushf(&versions, "%s, built by the rpm step",
+				     config_get(ctx->env.cfg, "sources",
+						"iptables_version"));
 		}
 	} else {
-		package_names(&pkgs, &built);
+		package_names(&pkgs, &built, &versions);
 	}
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->env.plan, "install (upgrade)", pkgs.v[i]);
@@ -77,9 +83,10 @@ static void plan_packages(struct ctx *ctx)
 		  "package it replaces is kept for rollback, where the rpm top "
 		  "directory, the updaters' caches or [sources] "
 		  "package_locations have that very build");
-	plan_copies(ctx, &built);
+	plan_copies(ctx, &built, &versions);
 	strvec_clear(&pkgs);
 	strvec_clear(&built);
+	strvec_clear(&versions);
 }
 
 int install_plan(struct ctx *ctx)
@@ -106,6 +113,7 @@ int install_plan(struct ctx *ctx)
 		strbuf_addstr(&arch, step_output(ctx, "kernel", "arch"));
 	}
 	if (!ret) {
+		reboot_plan_headline(ctx, t.release, false);
 		reboot_plan_install(ctx, &t, arch.buf);
 		plan_packages(ctx);
 		plan_reboot(ctx->env.plan, t.release);
@@ -220,19 +228,36 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
  * a caution, said with the consent question, where no copy of that very
  * build can be had.
  */
-static void plan_copies(struct ctx *ctx, const struct strvec *names)
+static void plan_copies(struct ctx *ctx, const struct strvec *names,
+			const struct strvec *versions)
 {
 	struct strbuf path = STRBUF_INIT, from = STRBUF_INIT, nvr = STRBUF_INIT;
 	struct rpmpkg *old = NULL;
 	struct rpmdb db;
 	size_t n = 0;
-	bool quiet = error_set_quiet(true);
+	bool quiet = error_set_quiet(true), db_open;
 
-	if (ctx_rpmdb_open(ctx, &db) == 0) {
-		for (size_t i = 0; i < names->nr; i++)
+	db_open = ctx_rpmdb_open(ctx, &db) == 0;
+	for (size_t i = 0; i < names->nr; i++) {
+		size_t had = n;
+
+		if (db_open)
 			rpmdb_find(&db, names->v[i], &old, &n);
-		rpmdb_close(&db);
+		/* the transaction summary: what each package does */
+		strbuf_reset(&nvr);
+		for (size_t k = had; k < n; k++)
+			strbuf_addf(&nvr, "%s%s-%s", k > had ? ", " : "",
+				    old[k].version, old[k].release);
+		if (n > had)
+			plan_headline(ctx->env.plan, "replace %s %s with %s",
+				      names->v[i], nvr.buf, versions->v[i]);
+		else
+			plan_headline(ctx->env.plan,
+				      "install %s %s (not installed before)",
+				      names->v[i], versions->v[i]);
 	}
+	if (db_open)
+		rpmdb_close(&db);
 	error_set_quiet(quiet);
 	for (size_t i = 0; i < n; i++) {
 		int found;
@@ -477,10 +502,42 @@ int install_bundle_run(struct ctx *ctx)
 	return ret ? ret : installed(ctx, release);
 }
 
+/*
+ * NAME-VERSION-RELEASE.ARCH.rpm, as the rpm step's rpmbuild names its
+ * packages (the bundle's plan has their names, not the files): name and
+ * version-release appended; nothing when the name is not of that form.
+ */
+static void name_of_file(const char *file, struct strvec *names,
+			 struct strvec *versions)
+{
+	size_t n = strlen(file);
+	char *s, *dot, *rel, *ver;
+
+	if (n < 5 || strcmp(file + n - 4, ".rpm"))
+		return;
+	s = xstrdup(file);
+	s[n - 4] = '\0';
+	dot = strrchr(s, '.');
+	if (dot)
+		*dot = '\0'; /* the arch */
+	rel = strrchr(s, '-');
+	if (dot && rel && rel > s) {
+		*rel = '\0';
+		ver = strrchr(s, '-');
+		if (ver && ver > s) {
+			*ver = '\0';
+			strvec_push(names, s);
+			strvec_pushf(versions, "%s-%s", ver + 1, rel + 1);
+		}
+	}
+	free(s);
+}
+
 int install_bundle_plan(struct ctx *ctx)
 {
 	const char *release = step_output(ctx, "fetch", "kernel_release");
-	struct strvec pkgs = STRVEC_INIT;
+	struct strvec pkgs = STRVEC_INIT, names = STRVEC_INIT,
+		      versions = STRVEC_INIT;
 
 	plan_note(ctx->env.plan,
 		  "install the bundle's packages in one rpm transaction (the "
@@ -489,11 +546,18 @@ int install_bundle_plan(struct ctx *ctx)
 		  *step_output(ctx, "fetch", "kernel_release") ?
 			  step_output(ctx, "fetch", "kernel_release") :
 			  "it holds");
+	if (*release)
+		reboot_plan_headline(ctx, release, false);
 	/* the bundle's packages, where its plan could read it */
 	strvec_split(&pkgs, step_output(ctx, "fetch", "plan_packages"), " ");
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->env.plan, "install (upgrade)", pkgs.v[i]);
+	for (size_t i = 0; i < pkgs.nr; i++)
+		name_of_file(pkgs.v[i], &names, &versions);
+	plan_copies(ctx, &names, &versions);
 	strvec_clear(&pkgs);
+	strvec_clear(&names);
+	strvec_clear(&versions);
 	if (*release)
 		reboot_plan_boot(ctx, release, false);
 	else

@@ -175,6 +175,28 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	return ret;
 }
 
+void reboot_plan_headline(struct ctx *ctx, const char *release, bool trial)
+{
+	const char *then;
+
+	if (trial)
+		then = config_get_bool(ctx->env.cfg, "boot", "keep_trial") ?
+			       "and boot it once" :
+			       "and boot it once (removed once the new kernel "
+			       "is verified)";
+	else
+		then = config_get_bool(ctx->env.cfg, "boot", "make_default") ?
+			       "which is kept; the new one becomes the boot "
+			       "default only once verify passes" :
+			       "which is kept; the boot default stays ([boot] "
+			       "make_default = no)";
+	plan_headline(ctx->env.plan,
+		      "install the %skernel %s beside the "
+		      "running %s, %s",
+		      trial ? "trial " : "", release, ctx->env.host.release,
+		      then);
+}
+
 /* What reboot_prepare() will do, as far as it can be known now. */
 void reboot_plan_boot(struct ctx *ctx, const char *release, bool made)
 {

@@ -88,6 +88,9 @@ int reboot_preflight(struct ctx *ctx, bool plan);
  * leaves is not known yet), else by rpm (a bundle's kernel).
  */
 void reboot_plan_boot(struct ctx *ctx, const char *release, bool made);
+/* The transaction summary's line for installing release (the trial's, or
+ * the new kernel). */
+void reboot_plan_headline(struct ctx *ctx, const char *release, bool trial);
 void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 			 const char *arch);
 int reboot_prepare(struct ctx *ctx, const char *step, const char *release,

@@ -92,6 +92,7 @@ int trial_plan(struct ctx *ctx)
 	if (!ret) {
 		kbuild_plan_build(ctx, &t, arch.buf);
 		if (mode_is(ctx, "full")) {
+			reboot_plan_headline(ctx, t.release, true);
 			reboot_plan_install(ctx, &t, arch.buf);
 			plan_reboot(ctx->env.plan, t.release);
 		}

@@ -192,10 +192,16 @@ int update_plan(struct ctx *ctx)
 	if (query(ctx, &k) < 0)
 		return -1;
 	n = updater_commands(ctx, &k, &cmds);
-	for (size_t i = 0; i < n; i++)
-		if (command_runs(ctx, i, &cmds[i], &stage, &argv))
-			plan_command(ctx->env.plan, strvec_argv(&cmds[i]),
-				     NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (!command_runs(ctx, i, &cmds[i], &stage, &argv))
+			continue;
+		plan_command(ctx->env.plan, strvec_argv(&cmds[i]), NULL);
+		if (i == 0) /* updater_commands: the whole system first */
+			plan_headline(ctx->env.plan,
+				      "update every package of the system "
+				      "that has an update: %s",
+				      argv.buf);
+	}
 	describe(ctx, &k, &sb);
 	plan_note(ctx->env.plan, "now: %s", sb.buf);
 	plan_note(ctx->env.plan,

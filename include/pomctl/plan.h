@@ -29,10 +29,12 @@
 #include "pomctl/strbuf.h"
 
 struct plan {
-	json_t *steps;	  /* array of { name, title, actions[] } */
-	json_t *cur;	  /* the current step's actions */
-	json_t *cautions; /* their texts, for the summary and the consent */
+	json_t *steps;	   /* array of { name, title, actions[] } */
+	json_t *cur;	   /* the current step's actions */
+	json_t *cautions;  /* their texts, for the summary and the consent */
+	json_t *headlines; /* what the run does to the host, named */
 	unsigned commands, edits, downloads, packages, reboots;
+	unsigned idle; /* steps that will not run (done, awaiting, skipped) */
 	unsigned long long download_bytes;
 	bool unknown_sizes;
 };
@@ -55,6 +57,20 @@ void plan_pending(struct plan *p, const char *fmt, ...)
 
 void plan_caution(struct plan *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * The transaction summary's lines, as dnf names what it will do: the
+ * whole-system update with its command, each package installed or
+ * replaced with its versions, the kernel installed and the one kept.
+ * Said after the summary line and with the consent question; the counts
+ * cover the rest.
+ */
+void plan_headline(struct plan *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Each headline, "  TEXT" a line, on out. */
+void plan_headlines(const struct plan *p, FILE *out);
+/* The current step will not run (done and up to date, awaiting its
+ * reboot, skipped): the summary counts the steps left, "3 of 9 steps". */
+void plan_step_idle(struct plan *p);
 /* Each caution, "  caution: TEXT" a line, on out. */
 void plan_cautions(const struct plan *p, FILE *out);
 /* Anything but notes and cautions. */

@@ -26,7 +26,13 @@ rm -rf "$STATE"
 mkdir -m 700 "$STATE"
 before=$(tree_hash "$ROOT" var/lib/pomctl var/lock/pomctl)
 tty_run n upgrade --patch string --trial=skip && fail "a refused upgrade exited 0"
-assert_grep "pomctl upgrade would run 9 steps: .* command.*, .* reboot" "$T/tty"
+# a transaction summary: what changes, named, then the counts
+assert_grep "pomctl upgrade would:" "$T/tty"
+assert_grep "  update every package of the system that has an update: $ROOT/usr/sbin/up2date -u" "$T/tty"
+assert_grep "  install the kernel 2.4.20-13.8custom beside the running 2.4.20-13.8, which is kept; the new one becomes the boot default only once verify passes" "$T/tty"
+assert_grep "  replace iptables 1.2.6a-2 with 1.2.8, built by the rpm step" "$T/tty"
+assert_grep "  install iptables-pom 1.2.8, built by the rpm step (not installed before)" "$T/tty"
+assert_grep "and run 9 steps: .* command.*, .* reboot" "$T/tty"
 # what rollback could not undo is said before the question, not at step 8
 assert_grep "caution: rollback would not restore iptables-1.2.6a-2: no copy of this very build" "$T/tty"
 assert_grep "Proceed? \[y/N\]" "$T/tty"
@@ -57,7 +63,10 @@ reboot_into 2.4.20-13.8custom
 expect_exit 2 "$P" --root "$ROOT" resume </dev/null
 assert_grep "resume changes this host and asks first" "$T/err"
 tty_run n resume
-assert_grep "pomctl resume would run" "$T/tty"
+# only the steps left are counted, and the install already done is not
+# named again
+assert_grep "run 1 of 9 steps: " "$T/tty"
+assert_no_grep "replace iptables" "$T/tty"
 "$P" --root "$ROOT" status >"$T/st"
 grep -q " verify *pending" "$T/st" || fail "a refused resume ran verify: $(cat "$T/st")"
 expect_exit 0 "$P" --root "$ROOT" -y resume

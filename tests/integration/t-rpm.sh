@@ -92,4 +92,40 @@ assert_no_grep "iptables-pom-string.patch" "$SPEC"
 rpm -qlp "$TOPDIR"/RPMS/*/iptables-1.2.8-1.pom.*.rpm 2>/dev/null >"$T/files"
 assert_grep "libipt_string.so$" "$T/files"
 assert_grep "libipt_iprange.so$" "$T/files"
+
+# iptables 1.4 and later name their extensions libxt_NAME: the package's
+# check knows them (issue 33), and fails when the build made none.  The
+# fixture iptables with string as extensions/libxt_string.c.
+sandbox classic
+mkdir -p "$T/xt" "$T/xtdist"
+tar xjf "$W/dist/iptables-1.2.8.tar.bz2" -C "$T/xt" || fail "untar iptables"
+X=$T/xt/iptables-1.2.8
+mv "$X/extensions/libipt_string.c" "$X/extensions/libxt_string.c"
+sed -i 's|^EXT_LIBS := .*|EXT_LIBS := $(foreach N,$(PF_EXT_SLIB),extensions/libipt_$(N).so) $(foreach N,$(PF_EXT_SLIB_OPTS),extensions/libxt_$(N).so)|' \
+	"$X/extensions/Makefile"
+printf 'extensions/libxt_%%.so: extensions/libxt_%%.c\n\t$(CC) $(CFLAGS) -fPIC -shared -o $@ $<\n' \
+	>>"$X/extensions/Makefile"
+tar cjf "$T/xtdist/iptables-1.2.8.tar.bz2" -C "$T/xt" iptables-1.2.8
+# and the distribution's spec packaging all of /lib/iptables (so that
+# rpmbuild itself does not miss an extension the build did not make)
+mkdir -p "$T/srpm/SOURCES" "$T/srpm/SPECS"
+(cd "$T/srpm/SOURCES" && rpm2cpio "$W/dist/iptables-1.2.6a-2.src.rpm" | cpio -idm --quiet) ||
+	fail "unpack the SRPM"
+mv "$T/srpm/SOURCES/iptables.spec" "$T/srpm/SPECS/"
+sed -i 's|^/lib/iptables/libipt\*$|/lib/iptables/*|' "$T/srpm/SPECS/iptables.spec"
+rpmbuild --define "_topdir $T/srpm" -bs "$T/srpm/SPECS/iptables.spec" >/dev/null 2>&1 ||
+	fail "rebuild the SRPM"
+cp "$T/srpm/SRPMS/iptables-1.2.6a-2.src.rpm" "$T/xtdist/"
+CONF=$ROOT/etc/pomctl.conf
+conf_set sources iptables_url "file://$T/xtdist/iptables-%{version}.tar.bz2"
+conf_set sources srpm_locations "file://$T/xtdist/"
+expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
+rpm -qlp "$TOPDIR"/RPMS/*/iptables-1.2.8-1.pom.*.rpm 2>/dev/null >"$T/files"
+assert_grep "^/lib/iptables/libxt_string.so$" "$T/files"
+assert_no_grep "libipt_string" "$T/files"
+# built against a tree without the match: the check names libxt_string.so
+mv "$TREE/include/linux/netfilter_ipv4/ipt_string.h" "$T/"
+expect_exit 1 "$P" --root "$ROOT" resume --from rpm
+assert_grep "the built iptables package has no libxt_string.so" "$T/err"
+mv "$T/ipt_string.h" "$TREE/include/linux/netfilter_ipv4/"
 exit 0

@@ -755,7 +755,12 @@ static int plan_attempt(struct ctx *ctx, const struct step *step,
 	if (s->status == STEP_DONE)
 		plan_note(ctx->env.plan, "will run again: %s", why->buf);
 	ctx->step = step->name;
-	ctx->again = attempt_again(ctx, step, s, &fp);
+	ctx->again = false;
+	if (s->status == STEP_FAILED || s->status == STEP_INTERRUPTED) {
+		/* only an attempt that ended so has stages that may stand */
+		ctx->again = attempt_again(ctx, step, s, &fp);
+		fp_release(&fp);
+	}
 	if (cut && !ctx->again) /* the plan sees the host before the undo */
 		plan_pending(ctx->env.plan,
 			     "first, what the interrupted attempt changed is "
@@ -764,7 +769,6 @@ static int plan_attempt(struct ctx *ctx, const struct step *step,
 	ret = step->plan(ctx);
 	ctx->step = NULL;
 	ctx->again = false;
-	fp_release(&fp);
 	return ret;
 }
 

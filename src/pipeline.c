@@ -175,6 +175,35 @@ void ctx_tree_list_path(const struct ctx *ctx, struct strbuf *sb)
 		    ctx->state->id);
 }
 
+void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths)
+{
+	struct strvec runs = STRVEC_INIT;
+	struct strbuf file = STRBUF_INIT;
+	bool quiet = error_set_quiet(true);
+
+	strbuf_addf(&file, "%s/manifests", ctx->state_dir.buf);
+	list_dir(file.buf, &runs); /* sorted: the oldest run first */
+	strvec_push(&runs,
+		    ctx->state->id); /* this run's, when it is the first */
+	for (size_t i = 0; i < runs.nr && !paths->nr; i++) {
+		strbuf_reset(&file);
+		strbuf_addf(&file, "%s/manifests/%s/tree.list",
+			    ctx->state_dir.buf, runs.v[i]);
+		if (path_exists(file.buf))
+			treesnap_paths(file.buf, paths);
+	}
+	error_set_quiet(quiet);
+	strvec_clear(&runs);
+	strbuf_release(&file);
+}
+
+void ctx_tree_shelf_path(const struct ctx *ctx, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s/manifests/%s/tree.shelf", ctx->state_dir.buf,
+		    ctx->state->id);
+}
+
 int ctx_tree_snapshot(const struct ctx *ctx, const char *kdir)
 {
 	struct strbuf file = STRBUF_INIT;

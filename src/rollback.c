@@ -81,30 +81,6 @@ static void say_some(const char *what, const struct strvec *v)
 }
 
 /*
- * The tree's first list: the oldest run's that has one.  A file it does
- * not name was made by a pomctl run's build.
- */
-static void first_list(struct ctx *ctx, struct strvec *paths)
-{
-	struct strvec runs = STRVEC_INIT;
-	struct strbuf file = STRBUF_INIT;
-	bool quiet = error_set_quiet(true);
-
-	strbuf_addf(&file, "%s/manifests", ctx->state_dir.buf);
-	list_dir(file.buf, &runs);
-	for (size_t i = 0; i < runs.nr && !paths->nr; i++) {
-		strbuf_reset(&file);
-		strbuf_addf(&file, "%s/manifests/%s/tree.list",
-			    ctx->state_dir.buf, runs.v[i]);
-		if (strcmp(runs.v[i], ctx->state->id) && path_exists(file.buf))
-			treesnap_paths(file.buf, paths);
-	}
-	error_set_quiet(quiet);
-	strvec_clear(&runs);
-	strbuf_release(&file);
-}
-
-/*
  * Of what differs after a restore, what an earlier run's build made (its
  * products, rebuilt by this run: there is no copy of the earlier ones, and
  * that run's rollback removes them) moves to rebuilt.
@@ -114,7 +90,7 @@ static void set_rebuilt_apart(struct ctx *ctx, struct strvec *changed,
 {
 	struct strvec first = STRVEC_INIT, rest = STRVEC_INIT;
 
-	first_list(ctx, &first);
+	ctx_tree_shipped(ctx, &first);
 	for (size_t i = 0; first.nr && i < changed->nr; i++)
 		strvec_push(treesnap_has(&first, changed->v[i]) ? &rest :
 								  rebuilt,
@@ -134,7 +110,7 @@ static void set_rebuilt_apart(struct ctx *ctx, struct strvec *changed,
 static int restore_tree(struct ctx *ctx, bool dry)
 {
 	struct treesnap_result res;
-	struct strbuf list = STRBUF_INIT;
+	struct strbuf list = STRBUF_INIT, shelf = STRBUF_INIT;
 	struct strvec rebuilt;
 	struct ktree t;
 	int ret;
@@ -148,7 +124,18 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	}
 	treesnap_result_init(&res);
 	strvec_init(&rebuilt);
-	ret = treesnap_restore(t.dir, list.buf, dry, &res);
+	/* first what a cleaning make deleted, kept on the shelf */
+	ctx_tree_shelf_path(ctx, &shelf);
+	ret = treesnap_unshelve(t.dir, shelf.buf, dry, &rebuilt);
+	strvec_sort(&rebuilt);
+	if (rebuilt.nr)
+		say_some(dry ? "put back what make clean/distclean deleted "
+			       "(kept then):" :
+			       "put back what make clean/distclean deleted:",
+			 &rebuilt);
+	strvec_clear(&rebuilt);
+	if (!ret)
+		ret = treesnap_restore(t.dir, list.buf, dry, &res);
 	strvec_sort(&res.added); /* named in an order people can follow */
 	strvec_sort(&res.changed);
 	if (res.added.nr)
@@ -189,6 +176,7 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	strvec_clear(&rebuilt);
 out:
 	strbuf_release(&list);
+	strbuf_release(&shelf);
 	ktree_release(&t);
 	return dry ? 0 : ret;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +51,7 @@ static struct {
 	const char *dir;
 	size_t base;
 	struct strbuf *out;  /* take: the list */
-	struct strvec *seen; /* restore: every path, for the comparison */
+	struct strvec *seen; /* restore, shelving: every path, parents first */
 } walk;
 
 static int visit(const char *path, const struct stat *st, int type,
@@ -234,5 +236,188 @@ int treesnap_restore(const char *dir, const char *file, bool dry,
 	strvec_clear(&lines);
 	strvec_clear(&listed);
 	strvec_clear(&seen);
+	return ret;
+}
+
+/* --- the shelf ------------------------------------------------------------ */
+
+/* Every path under dir, parents first, into seen: 0 or -1 (reported). */
+static int walk_paths(const char *dir, struct strvec *seen)
+{
+	walk.dir = dir;
+	walk.base = strlen(dir);
+	walk.out = NULL;
+	walk.seen = seen;
+	if (nftw(dir, visit, 32, FTW_PHYS) != 0)
+		return error("cannot read the tree '%s': %s", dir,
+			     errno ? strerror(errno) :
+				     "a name it cannot record");
+	return 0;
+}
+
+/*
+ * src to dst (a new name): renamed, or across file systems copied with
+ * its mode and times (a link made again); src is gone after.
+ */
+static int move_keeping(const char *src, const char *dst)
+{
+	struct timespec times[2];
+	struct stat st;
+	char target[4096];
+	ssize_t n;
+	int ret;
+
+	if (rename(src, dst) == 0)
+		return 0;
+	if (errno != EXDEV || lstat(src, &st) < 0)
+		return error("cannot move '%s' to '%s': %s", src, dst,
+			     strerror(errno));
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(src, target, sizeof(target) - 1);
+		target[n < 0 ? 0 : n] = '\0';
+		ret = n < 0 || symlink(target, dst) < 0 ?
+			      error("cannot move the link '%s' to '%s': %s",
+				    src, dst, strerror(errno)) :
+			      0;
+	} else {
+		ret = copy_file_atomic(src, dst, st.st_mode & 07777);
+		times[0] = st.st_atim;
+		times[1] = st.st_mtim;
+		if (!ret && utimensat(AT_FDCWD, dst, times, 0) < 0)
+			ret = error("cannot set the times of '%s': %s", dst,
+				    strerror(errno));
+	}
+	if (!ret && unlink(src) < 0)
+		ret = error("cannot remove '%s': %s", src, strerror(errno));
+	return ret;
+}
+
+int treesnap_shelf_begin(struct treesnap_shelf *s, const char *dir,
+			 const char *shelf)
+{
+	struct strvec paths = STRVEC_INIT;
+	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
+	char *copy = xstrdup(dir);
+	int ret;
+
+	s->dir = xstrdup(dir);
+	s->shelf = xstrdup(shelf);
+	strbuf_addf(&to, "%s/.%s.pomctl-shelving", dirname(copy),
+		    strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
+	s->links = strbuf_detach(&to);
+	free(copy);
+	/* a pomctl killed in the middle left its links: not files of ours */
+	ret = remove_tree(s->links);
+	if (!ret && mkdir(s->links, 0700) < 0)
+		ret = error("cannot make '%s': %s", s->links, strerror(errno));
+	if (!ret)
+		ret = walk_paths(dir, &paths);
+	for (size_t i = 0; !ret && i < paths.nr; i++) {
+		struct stat st;
+
+		strbuf_reset(&from);
+		strbuf_reset(&to);
+		strbuf_addf(&from, "%s/%s", dir, paths.v[i]);
+		strbuf_addf(&to, "%s/%s", s->links, paths.v[i]);
+		if (lstat(from.buf, &st) < 0)
+			continue; /* gone while we looked */
+		if (S_ISDIR(st.st_mode) ?
+			    mkdir(to.buf, 0700) < 0 :
+			    linkat(AT_FDCWD, from.buf, AT_FDCWD, to.buf, 0) < 0)
+			ret = error("cannot link '%s' beside the tree (%s): "
+				    "what make deletes could not be put "
+				    "back by rollback",
+				    from.buf, strerror(errno));
+	}
+	if (ret)
+		remove_tree(s->links);
+	strvec_clear(&paths);
+	strbuf_release(&from);
+	strbuf_release(&to);
+	return ret;
+}
+
+int treesnap_shelf_end(struct treesnap_shelf *s, const struct strvec *shipped)
+{
+	struct strvec paths = STRVEC_INIT;
+	struct strbuf now = STRBUF_INIT, link = STRBUF_INIT, kept = STRBUF_INIT;
+	int ret = walk_paths(s->links, &paths);
+
+	for (size_t i = 0; !ret && i < paths.nr; i++) {
+		struct stat st;
+
+		strbuf_reset(&now);
+		strbuf_reset(&link);
+		strbuf_reset(&kept);
+		strbuf_addf(&now, "%s/%s", s->dir, paths.v[i]);
+		strbuf_addf(&link, "%s/%s", s->links, paths.v[i]);
+		strbuf_addf(&kept, "%s/%s", s->shelf, paths.v[i]);
+		if (lstat(now.buf, &st) == 0 || errno != ENOENT ||
+		    !treesnap_has(shipped, paths.v[i]) || path_exists(kept.buf))
+			continue; /* still there, not shipped, or kept */
+		if (lstat(link.buf, &st) < 0)
+			continue;
+		ret = mkdir_parent(kept.buf, 0700);
+		if (!ret && S_ISDIR(st.st_mode))
+			ret = mkdir(kept.buf, 0700) < 0 && errno != EEXIST ?
+				      error("cannot make '%s': %s", kept.buf,
+					    strerror(errno)) :
+				      0;
+		else if (!ret)
+			ret = move_keeping(link.buf, kept.buf);
+	}
+	remove_tree(s->links);
+	free(s->dir);
+	free(s->links);
+	free(s->shelf);
+	strvec_clear(&paths);
+	strbuf_release(&now);
+	strbuf_release(&link);
+	strbuf_release(&kept);
+	return ret;
+}
+
+int treesnap_unshelve(const char *dir, const char *shelf, bool dry,
+		      struct strvec *back)
+{
+	struct strvec paths = STRVEC_INIT;
+	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
+	int ret = 0;
+
+	if (!is_dir(shelf))
+		return 0;
+	ret = walk_paths(shelf, &paths);
+	for (size_t i = 0; !ret && i < paths.nr; i++) {
+		struct stat st;
+
+		strbuf_reset(&from);
+		strbuf_reset(&to);
+		strbuf_addf(&from, "%s/%s", shelf, paths.v[i]);
+		strbuf_addf(&to, "%s/%s", dir, paths.v[i]);
+		if (lstat(from.buf, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (!dry && !is_dir(to.buf) && mkdir(to.buf, 0755) < 0)
+				ret = error("cannot make '%s': %s", to.buf,
+					    strerror(errno));
+			continue;
+		}
+		strvec_push(back, paths.v[i]);
+		if (dry)
+			continue;
+		/* what the run made there instead goes */
+		if (lstat(to.buf, &st) == 0 &&
+		    (S_ISDIR(st.st_mode) ? remove_tree(to.buf) :
+					   unlink(to.buf)) < 0)
+			ret = error("cannot remove '%s': %s", to.buf,
+				    strerror(errno));
+		if (!ret)
+			ret = move_keeping(from.buf, to.buf);
+	}
+	if (!ret && !dry)
+		ret = remove_tree(shelf);
+	strvec_clear(&paths);
+	strbuf_release(&from);
+	strbuf_release(&to);
 	return ret;
 }

@@ -25,6 +25,7 @@
 #include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/text.h"
+#include "pomctl/treesnap.h"
 #include "pomctl/util.h"
 #include "kbuild.h"
 
@@ -126,6 +127,35 @@ int kbuild_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch)
 
 	return ktree_make(&ctx->env, t, arch, target, none,
 			  t->is26 ? NULL : empty_answers(), false);
+}
+
+int kbuild_clean(struct ctx *ctx, const struct ktree *t, const char *arch,
+		 const char *target)
+{
+	struct strbuf shelf = STRBUF_INIT;
+	struct strvec shipped = STRVEC_INIT;
+	struct treesnap_shelf s;
+	double start = monotonic_seconds();
+	int ret;
+
+	ctx_tree_shipped(ctx, &shipped);
+	ctx_tree_shelf_path(ctx, &shelf);
+	ret = treesnap_shelf_begin(&s, t->dir, shelf.buf);
+	steplog_work(ctx->env.log_fd, start, "link %s beside it", t->dir);
+	if (!ret) {
+		ret = ktree_make(&ctx->env, t, arch,
+				 (const char *const[]){ target, NULL },
+				 (const char *const[]){ NULL }, NULL, false);
+		start = monotonic_seconds();
+		if (treesnap_shelf_end(&s, &shipped) < 0)
+			ret = -1;
+		steplog_work(ctx->env.log_fd, start,
+			     "keep what make %s deleted in %s", target,
+			     shelf.buf);
+	}
+	strvec_clear(&shipped);
+	strbuf_release(&shelf);
+	return ret;
 }
 
 static void witness_of(const struct ktree *t, struct strbuf *witness)

@@ -32,6 +32,13 @@ int kbuild_release_after_trial(struct ctx *ctx, struct ktree *t, bool installs,
 /* oldconfig fed empty lines (2.4), or olddefconfig (2.6+). */
 int kbuild_oldconfig(struct ctx *ctx, const struct ktree *t, const char *arch);
 /*
+ * make TARGET (clean, distclean) on the run's tree: what it deletes of the
+ * tree as the run found it is kept on the run's shelf for rollback (a
+ * vendor tree's shipped .depend files, autoconf.h, scripts/mkdep).
+ */
+int kbuild_clean(struct ctx *ctx, const struct ktree *t, const char *arch,
+		 const char *target);
+/*
  * A stage of the running step that works on the tree (pipeline_stage_skip;
  * its witness: the SHA-256 of the tree's Makefile and .config):
  *

@@ -67,9 +67,7 @@ static int distclean_keeping_config(struct ctx *ctx, struct ktree *t,
 		return error("cannot read '%s'", config);
 	ret = manifest_backup(m, config);
 	if (!ret)
-		ret = ktree_make(&ctx->env, t, arch,
-				 (const char *const[]){ "distclean", NULL },
-				 (const char *const[]){ NULL }, NULL, false);
+		ret = kbuild_clean(ctx, t, arch, "distclean");
 	if (!ret)
 		ret = write_file_keep(config, text.buf, text.len, 0644);
 	strbuf_release(&text);
@@ -257,9 +255,7 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	if (!strcmp(start, "distclean"))
 		ret = distclean_keeping_config(ctx, t, m, arch, config.buf);
 	else if (*start)
-		ret = ktree_make(&ctx->env, t, arch,
-				 (const char *const[]){ start, NULL },
-				 (const char *const[]){ NULL }, NULL, false);
+		ret = kbuild_clean(ctx, t, arch, start);
 	if (!ret)
 		ret = kbuild_new_release(ctx, t, m, &diff);
 	steplog_printf(ctx->env.log_fd, "%s", diff.buf);

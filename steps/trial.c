@@ -114,9 +114,7 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t, const char *arch,
 	if (path_exists(config.buf))
 		ret = manifest_backup(m, config.buf);
 	if (!ret)
-		ret = ktree_make(&ctx->env, t, arch,
-				 (const char *const[]){ "distclean", NULL },
-				 (const char *const[]){ NULL }, NULL, false);
+		ret = kbuild_clean(ctx, t, arch, "distclean");
 	strbuf_release(&config);
 	return ret;
 }

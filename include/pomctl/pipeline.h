@@ -121,6 +121,15 @@ struct manifest;
  */
 int ctx_tree_snapshot(const struct ctx *ctx, const char *kdir);
 void ctx_tree_list_path(const struct ctx *ctx, struct strbuf *sb);
+/*
+ * The paths of the tree as the distribution shipped it, sorted: the oldest
+ * run's list (a file it does not name was made by a pomctl run's build),
+ * this run's when it is the first.
+ */
+void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths);
+/* STATE/manifests/RUN/tree.shelf: what a cleaning make deleted of the
+ * shipped tree, for rollback (treesnap_shelf_begin). */
+void ctx_tree_shelf_path(const struct ctx *ctx, struct strbuf *sb);
 int ctx_manifest_open(const struct ctx *ctx, const char *step,
 		      struct manifest *m);
 

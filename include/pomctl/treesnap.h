@@ -42,6 +42,39 @@ void treesnap_result_release(struct treesnap_result *r);
 int treesnap_restore(const char *dir, const char *file, bool dry,
 		     struct treesnap_result *r);
 
+/*
+ * A make that deletes files (distclean, mrproper, clean) run on a tree
+ * whose list was taken: what it deletes of the tree as shipped (a vendor
+ * tree's .depend files, autoconf.h, a prebuilt scripts/mkdep; not an
+ * earlier run's build products) is kept on the shelf, so that rollback
+ * can put it back.
+ *
+ *	treesnap_shelf_begin(&s, dir, shelf);	the tree hard-linked beside it
+ *	make distclean ...
+ *	treesnap_shelf_end(&s, shipped);	what went, onto the shelf
+ *
+ * Hard links cost no copy and keep each file's inode, mode and times; a
+ * file already on the shelf stays as it was first kept.
+ */
+struct treesnap_shelf {
+	char *dir;   /* the tree */
+	char *links; /* its hard links, beside it (same file system) */
+	char *shelf; /* where what went is kept */
+};
+
+int treesnap_shelf_begin(struct treesnap_shelf *s, const char *dir,
+			 const char *shelf);
+/* What went of the shipped paths (sorted) onto the shelf: 0, or -1
+ * (reported); the links are gone either way. */
+int treesnap_shelf_end(struct treesnap_shelf *s, const struct strvec *shipped);
+
+/*
+ * Put what the shelf keeps back into dir (replacing what is there now),
+ * unless dry; the paths into back.  0 or -1 (reported).
+ */
+int treesnap_unshelve(const char *dir, const char *shelf, bool dry,
+		      struct strvec *back);
+
 /* The paths a list names, sorted, into paths: 0 or -1 (reported). */
 int treesnap_paths(const char *file, struct strvec *paths);
 /* Whether path is one of them. */

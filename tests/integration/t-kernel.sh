@@ -192,6 +192,9 @@ printf '#!/bin/sh\nexec cc -MM "$@"\n' >"$TREE/scripts/mkdep"
 chmod 644 "$TREE/scripts/mkdep"
 cp "$ROOT/boot/config-2.4.20-13.8" "$TREE/.config"
 echo "# the sysadmin's own setting" >>"$TREE/.config"
+printf '#define AUTOCONF_INCLUDED\n' >"$TREE/include/linux/autoconf.h"
+( cd "$TREE" && find . -printf '%p %y %m\n' | sort &&
+	find . -type f -print0 | sort -z | xargs -0 sha256sum ) >"$T/shipped"
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --trial=skip --plan
 assert_grep "run: make -C $TREE ARCH=i386 distclean" "$T/out"
 assert_grep "starts from the tree as make distclean leaves it, its .config kept" "$T/out"
@@ -201,6 +204,14 @@ assert_grep "ARCH=i386 distclean" "$STATE/logs/07-kernel.log"
 assert_grep "^CONFIG_IP_NF_MATCH_STRING=m$" "$TREE/.config"
 [ -x "$TREE/scripts/mkdep" ] || fail "scripts/mkdep was not made again"
 assert_no_grep "stale.h" "$TREE/net/ipv4/netfilter/.depend"
+# rollback puts the tree back as shipped (issue 32): what make distclean
+# deleted was kept on the run's shelf
+by_content() { ( cd "$1" && find . -printf '%p %y %m\n' | sort &&
+	find . -type f -print0 | sort -z | xargs -0 sha256sum ); }
+expect_exit 0 "$P" --root "$ROOT" rollback -y
+assert_grep "kernel tree: put back what make clean/distclean deleted: .* (.*scripts/mkdep" "$T/out"
+by_content "$TREE" >"$T/after"
+diff "$T/shipped" "$T/after" >"$T/d" || fail "the tree is not as shipped after rollback: $(head -20 "$T/d")"
 
 # --- -ng on 2.6: dependency order, Kconfig, .ko --------------------------------------
 sandbox ng

@@ -124,9 +124,14 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	}
 	treesnap_result_init(&res);
 	strvec_init(&rebuilt);
-	/* first what a cleaning make deleted, kept on the shelf */
+	/* first what a cleaning make deleted, kept on the shelf (and by the
+	 * links of one interrupted) */
 	ctx_tree_shelf_path(ctx, &shelf);
-	ret = treesnap_unshelve(t.dir, shelf.buf, dry, &rebuilt);
+	ctx_tree_shipped(ctx, &rebuilt);
+	ret = dry ? 0 : treesnap_shelf_recover(t.dir, shelf.buf, &rebuilt);
+	strvec_clear(&rebuilt);
+	if (!ret)
+		ret = treesnap_unshelve(t.dir, shelf.buf, dry, &rebuilt);
 	strvec_sort(&rebuilt);
 	if (rebuilt.nr)
 		say_some(dry ? "put back what make clean/distclean deleted "

@@ -292,56 +292,13 @@ static int move_keeping(const char *src, const char *dst)
 	return ret;
 }
 
-int treesnap_shelf_begin(struct treesnap_shelf *s, const char *dir,
-			 const char *shelf)
-{
-	struct strvec paths = STRVEC_INIT;
-	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
-	char *copy = xstrdup(dir);
-	int ret;
-
-	s->dir = xstrdup(dir);
-	s->shelf = xstrdup(shelf);
-	strbuf_addf(&to, "%s/.%s.pomctl-shelving", dirname(copy),
-		    strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
-	s->links = strbuf_detach(&to);
-	free(copy);
-	/* a pomctl killed in the middle left its links: not files of ours */
-	ret = remove_tree(s->links);
-	if (!ret && mkdir(s->links, 0700) < 0)
-		ret = error("cannot make '%s': %s", s->links, strerror(errno));
-	if (!ret)
-		ret = walk_paths(dir, &paths);
-	for (size_t i = 0; !ret && i < paths.nr; i++) {
-		struct stat st;
-
-		strbuf_reset(&from);
-		strbuf_reset(&to);
-		strbuf_addf(&from, "%s/%s", dir, paths.v[i]);
-		strbuf_addf(&to, "%s/%s", s->links, paths.v[i]);
-		if (lstat(from.buf, &st) < 0)
-			continue; /* gone while we looked */
-		if (S_ISDIR(st.st_mode) ?
-			    mkdir(to.buf, 0700) < 0 :
-			    linkat(AT_FDCWD, from.buf, AT_FDCWD, to.buf, 0) < 0)
-			ret = error("cannot link '%s' beside the tree (%s): "
-				    "what make deletes could not be put "
-				    "back by rollback",
-				    from.buf, strerror(errno));
-	}
-	if (ret)
-		remove_tree(s->links);
-	strvec_clear(&paths);
-	strbuf_release(&from);
-	strbuf_release(&to);
-	return ret;
-}
-
-int treesnap_shelf_end(struct treesnap_shelf *s, const struct strvec *shipped)
+/* The links' paths gone from dir that were shipped, onto the shelf. */
+static int shelve_gone(const char *dir, const char *links, const char *shelf,
+		       const struct strvec *shipped)
 {
 	struct strvec paths = STRVEC_INIT;
 	struct strbuf now = STRBUF_INIT, link = STRBUF_INIT, kept = STRBUF_INIT;
-	int ret = walk_paths(s->links, &paths);
+	int ret = walk_paths(links, &paths);
 
 	for (size_t i = 0; !ret && i < paths.nr; i++) {
 		struct stat st;
@@ -349,9 +306,9 @@ int treesnap_shelf_end(struct treesnap_shelf *s, const struct strvec *shipped)
 		strbuf_reset(&now);
 		strbuf_reset(&link);
 		strbuf_reset(&kept);
-		strbuf_addf(&now, "%s/%s", s->dir, paths.v[i]);
-		strbuf_addf(&link, "%s/%s", s->links, paths.v[i]);
-		strbuf_addf(&kept, "%s/%s", s->shelf, paths.v[i]);
+		strbuf_addf(&now, "%s/%s", dir, paths.v[i]);
+		strbuf_addf(&link, "%s/%s", links, paths.v[i]);
+		strbuf_addf(&kept, "%s/%s", shelf, paths.v[i]);
 		if (lstat(now.buf, &st) == 0 || errno != ENOENT ||
 		    !treesnap_has(shipped, paths.v[i]) || path_exists(kept.buf))
 			continue; /* still there, not shipped, or kept */
@@ -366,14 +323,100 @@ int treesnap_shelf_end(struct treesnap_shelf *s, const struct strvec *shipped)
 		else if (!ret)
 			ret = move_keeping(link.buf, kept.buf);
 	}
-	remove_tree(s->links);
-	free(s->dir);
-	free(s->links);
-	free(s->shelf);
 	strvec_clear(&paths);
 	strbuf_release(&now);
 	strbuf_release(&link);
 	strbuf_release(&kept);
+	return ret;
+}
+
+/* The links beside dir (while a cleaning make runs). */
+static char *links_of(const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *copy = xstrdup(dir);
+	const char *base = strrchr(dir, '/');
+
+	strbuf_addf(&sb, "%s/.%s.pomctl-shelving", dirname(copy),
+		    base ? base + 1 : dir);
+	free(copy);
+	return strbuf_detach(&sb);
+}
+
+int treesnap_shelf_recover(const char *dir, const char *shelf,
+			   const struct strvec *shipped)
+{
+	char *links = links_of(dir);
+	int ret = 0;
+
+	if (is_dir(links)) {
+		ret = shelve_gone(dir, links, shelf, shipped);
+		if (!ret && remove_tree(links) < 0)
+			ret = error("cannot remove '%s': %s", links,
+				    strerror(errno));
+	}
+	free(links);
+	return ret;
+}
+
+int treesnap_shelf_begin(struct treesnap_shelf *s, const char *dir,
+			 const char *shelf, const struct strvec *shipped)
+{
+	struct strvec paths = STRVEC_INIT;
+	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
+	/* an interrupted make's links first: what it deleted is kept */
+	int ret = treesnap_shelf_recover(dir, shelf, shipped);
+
+	if (ret)
+		return ret; /* its links stay: what they keep is not lost */
+	s->dir = xstrdup(dir);
+	s->shelf = xstrdup(shelf);
+	s->links = links_of(dir);
+	if (mkdir(s->links, 0700) < 0)
+		ret = error("cannot make '%s': %s", s->links, strerror(errno));
+	if (!ret)
+		ret = walk_paths(dir, &paths);
+	for (size_t i = 0; !ret && i < paths.nr; i++) {
+		struct stat st;
+
+		strbuf_reset(&from);
+		strbuf_reset(&to);
+		strbuf_addf(&from, "%s/%s", dir, paths.v[i]);
+		strbuf_addf(&to, "%s/%s", s->links, paths.v[i]);
+		if (lstat(from.buf, &st) < 0)
+			continue; /* gone while we looked */
+		if (!(S_ISDIR(st.st_mode) ? mkdir(to.buf, 0700) < 0 :
+					    linkat(AT_FDCWD, from.buf, AT_FDCWD,
+						   to.buf, 0) < 0))
+			continue;
+		/* a tree that is a mount point of its own: no links */
+		ret = errno == EXDEV ? 1 :
+				       error("cannot link '%s' beside the tree "
+					     "(%s)",
+					     from.buf, strerror(errno));
+	}
+	if (ret) {
+		remove_tree(s->links);
+		free(s->dir);
+		free(s->links);
+		free(s->shelf);
+	}
+	strvec_clear(&paths);
+	strbuf_release(&from);
+	strbuf_release(&to);
+	return ret;
+}
+
+int treesnap_shelf_end(struct treesnap_shelf *s, const struct strvec *shipped)
+{
+	int ret = shelve_gone(s->dir, s->links, s->shelf, shipped);
+
+	if (!ret && remove_tree(s->links) < 0)
+		ret = error("cannot remove '%s': %s", s->links,
+			    strerror(errno));
+	free(s->dir);
+	free(s->links);
+	free(s->shelf);
 	return ret;
 }
 

@@ -136,26 +136,34 @@ int kbuild_clean(struct ctx *ctx, const struct ktree *t, const char *arch,
 	struct strvec shipped = STRVEC_INIT;
 	struct treesnap_shelf s;
 	double start = monotonic_seconds();
-	int ret;
+	int shelving;
 
 	ctx_tree_shipped(ctx, &shipped);
 	ctx_tree_shelf_path(ctx, &shelf);
-	ret = treesnap_shelf_begin(&s, t->dir, shelf.buf);
+	shelving = treesnap_shelf_begin(&s, t->dir, shelf.buf, &shipped);
 	steplog_work(ctx->env.log_fd, start, "link %s beside it", t->dir);
-	if (!ret) {
-		ret = ktree_make(&ctx->env, t, arch,
-				 (const char *const[]){ target, NULL },
-				 (const char *const[]){ NULL }, NULL, false);
+	if (shelving == 1)
+		warning("%s is a file system of its own: what make %s deletes "
+			"of it cannot be kept, and rollback cannot put it "
+			"back",
+			t->dir, target);
+	if (shelving >= 0) {
+		int ret = ktree_make(&ctx->env, t, arch,
+				     (const char *const[]){ target, NULL },
+				     (const char *const[]){ NULL }, NULL,
+				     false);
+
 		start = monotonic_seconds();
-		if (treesnap_shelf_end(&s, &shipped) < 0)
+		if (shelving == 0 && treesnap_shelf_end(&s, &shipped) < 0)
 			ret = -1;
 		steplog_work(ctx->env.log_fd, start,
 			     "keep what make %s deleted in %s", target,
 			     shelf.buf);
+		shelving = ret;
 	}
 	strvec_clear(&shipped);
 	strbuf_release(&shelf);
-	return ret;
+	return shelving;
 }
 
 static void witness_of(const struct ktree *t, struct strbuf *witness)

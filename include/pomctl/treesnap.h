@@ -49,7 +49,7 @@ int treesnap_restore(const char *dir, const char *file, bool dry,
  * earlier run's build products) is kept on the shelf, so that rollback
  * can put it back.
  *
- *	treesnap_shelf_begin(&s, dir, shelf);	the tree hard-linked beside it
+ *	treesnap_shelf_begin(&s, dir, shelf, shipped);	the tree linked beside it
  *	make distclean ...
  *	treesnap_shelf_end(&s, shipped);	what went, onto the shelf
  *
@@ -62,11 +62,19 @@ struct treesnap_shelf {
 	char *shelf; /* where what went is kept */
 };
 
+/* 0; 1 when dir is on a file system of its own (nothing can be linked
+ * beside it: no shelf, s unused); -1 (reported). */
 int treesnap_shelf_begin(struct treesnap_shelf *s, const char *dir,
-			 const char *shelf);
-/* What went of the shipped paths (sorted) onto the shelf: 0, or -1
- * (reported); the links are gone either way. */
+			 const char *shelf, const struct strvec *shipped);
+/* What went of the shipped paths (sorted) onto the shelf, the links
+ * removed: 0, or -1 (reported).  s is released either way. */
 int treesnap_shelf_end(struct treesnap_shelf *s, const struct strvec *shipped);
+/*
+ * The links an interrupted make left beside dir: what it deleted onto the
+ * shelf, the links removed (begin and rollback call it): 0 or -1.
+ */
+int treesnap_shelf_recover(const char *dir, const char *shelf,
+			   const struct strvec *shipped);
 
 /*
  * Put what the shelf keeps back into dir (replacing what is there now),

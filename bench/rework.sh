@@ -22,10 +22,13 @@ inject() {
 	case $1 in
 	check) sed -i 's/^release = .*/release = not-a-release/' "$conf" ;;
 	fetch) mv "$work/dist/patch-o-matic-20030107.tar.bz2" "$work/pom.aside" ;;
-	*)	set -- $(grep "^$1 " <<-TABLE
+	*)	# STEP PROGRAM PATTERN N: the Nth call of PROGRAM whose arguments
+		# hold PATTERN fails (patch: the third on the tree -- upgrade's
+		# and the fetch step's checks of the set come first)
+		set -- $(grep "^$1 " <<-TABLE
 		update up2date kernel-source 1
 		trial make INSTALL_PATH= 1
-		patch patch linux-2.4.20-13.8 2
+		patch patch linux-2.4.20-13.8 3
 		rpm rpmbuild -ba 1
 		kernel make bzImage 2
 		install grub --batch 1

@@ -702,29 +702,56 @@ static const char *rerun_reason(struct step_state *s)
 	}
 }
 
+/* What a walk does with a step: the one decision the run and its plan read. */
+enum fate {
+	FATE_AWAITING, /* awaiting its reboot: checked, then done */
+	FATE_SKIPPED,  /* skipped for this run, still */
+	FATE_CURRENT,  /* done and up to date: not again */
+	FATE_ENDS,     /* as FATE_CURRENT, and it ended the run: it ends it */
+	FATE_RUN,      /* runs (why: the reason, for a done step) */
+};
+
+static enum fate step_fate(struct ctx *ctx, const struct step *step,
+			   struct step_state *s, struct strbuf *why)
+{
+	if (s->status == STEP_AWAITING_REBOOT)
+		return FATE_AWAITING;
+	if (s->status == STEP_SKIPPED && json_object_get(s->outputs, SKIPPED))
+		return FATE_SKIPPED;
+	if (s->status == STEP_DONE && up_to_date(ctx, step, s, why))
+		return json_object_get(s->outputs, ENDS_RUN) ? FATE_ENDS :
+							       FATE_CURRENT;
+	return FATE_RUN;
+}
+
 static int walk_step(struct ctx *ctx, const struct step *step,
 		     struct step_state *s)
 {
 	struct strbuf why = STRBUF_INIT;
-	int ret;
+	int ret = 0;
 
-	if (s->status == STEP_AWAITING_REBOOT)
-		return check_reboot(ctx, step, s);
-	if (s->status == STEP_SKIPPED && json_object_get(s->outputs, SKIPPED))
-		return 0; /* nothing to do in this run, still */
-	if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why)) {
-		const char *ended = json_string_value(
-			json_object_get(s->outputs, ENDS_RUN));
-
+	switch (step_fate(ctx, step, s, &why)) {
+	case FATE_AWAITING:
+		ret = check_reboot(ctx, step, s);
+		break;
+	case FATE_SKIPPED:
+		break; /* nothing to do in this run, still */
+	case FATE_CURRENT:
 		verbose("step %s: done, up to date", step->name);
-		strbuf_release(&why);
-		if (!ended)
-			return 0;
-		say_final("pomctl: %s", ended);
-		return WALK_ENDED;
+		break;
+	case FATE_ENDS:
+		verbose("step %s: done, up to date", step->name);
+		say_final("pomctl: %s",
+			  json_string_value(
+				  json_object_get(s->outputs, ENDS_RUN)));
+		ret = WALK_ENDED;
+		break;
+	case FATE_RUN:
+		ret = run_step(ctx, step, s,
+			       s->status == STEP_DONE ? why.buf :
+							rerun_reason(s));
+		break;
 	}
-	ret = run_step(ctx, step, s,
-		       s->status == STEP_DONE ? why.buf : rerun_reason(s));
 	strbuf_release(&why);
 	return ret;
 }
@@ -808,32 +835,39 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 	int ret = 0;
 
 	plan_begin_step(ctx->env.plan, step->name, step->title);
-	if (s->status == STEP_AWAITING_REBOOT) {
+	switch (step_fate(ctx, step, s, &why)) {
+	case FATE_AWAITING:
 		plan_step_idle(ctx->env.plan);
 		plan_note(ctx->env.plan,
 			  "awaiting a reboot into %s; then "
 			  "pomctl resume goes on",
 			  s->pause_release);
-	} else if (s->status == STEP_DONE && up_to_date(ctx, step, s, &why)) {
+		break;
+	case FATE_ENDS:
+		ret = STEP_FINISH; /* it ends the run again */
+				   /* fall through */
+	case FATE_CURRENT:
 		plan_step_idle(ctx->env.plan);
 		plan_note(ctx->env.plan,
 			  "done at %s and up to date: will not "
 			  "run again",
 			  s->finished ? s->finished : "?");
-		/* as walk_step: a step that ended the run ends it again */
-		if (json_object_get(s->outputs, ENDS_RUN))
-			ret = STEP_FINISH;
-	} else if (s->status == STEP_SKIPPED &&
-		   json_object_get(s->outputs, SKIPPED)) {
+		break;
+	case FATE_SKIPPED:
 		plan_step_idle(ctx->env.plan);
 		plan_note(ctx->env.plan, "skipped: %s",
 			  json_string_value(
 				  json_object_get(s->outputs, SKIPPED)));
-	} else if (!step->plan)
-		plan_note(ctx->env.plan, "not part of this build of pomctl: a "
-					 "run stops here");
-	else
-		ret = plan_attempt(ctx, step, s, &why);
+		break;
+	case FATE_RUN:
+		if (!step->plan)
+			plan_note(ctx->env.plan,
+				  "not part of this build of pomctl: a run "
+				  "stops here");
+		else
+			ret = plan_attempt(ctx, step, s, &why);
+		break;
+	}
 	strbuf_release(&why);
 	return ret;
 }

@@ -296,6 +296,12 @@ static void read_saved_default(const struct env *env, struct bootcfg *b)
 
 int boot_load(const struct env *env, struct bootcfg *b, struct strbuf *err)
 {
+	return boot_load_from(env, NULL, b, err);
+}
+
+int boot_load_from(const struct env *env, const char *text_path,
+		   struct bootcfg *b, struct strbuf *err)
+{
 	const char *loader = config_get(env->cfg, "boot", "loader");
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	int ret;
@@ -309,12 +315,14 @@ int boot_load(const struct env *env, struct bootcfg *b, struct strbuf *err)
 		b->def = b->fallback = -1;
 		return load_bls(env, b);
 	}
-	ret = read_file(path.buf, BOOT_CONFIG_MAX, false, &text);
+	ret = read_file(text_path ? text_path : path.buf, BOOT_CONFIG_MAX,
+			false, &text);
 	if (ret)
 		ret = error_to(err,
 			       "cannot read the boot loader configuration '%s' "
 			       "([boot] config): %s",
-			       path.buf, strerror(-ret));
+			       text_path ? text_path : path.buf,
+			       strerror(-ret));
 	else
 		ret = boot_parse(b,
 				 strcmp(loader, "lilo") ? LOADER_GRUB :

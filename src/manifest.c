@@ -8,6 +8,7 @@
 #include "pomctl/digest.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
+#include "pomctl/plan.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
@@ -439,20 +440,32 @@ int manifest_revert(struct manifest *m)
  * What the record says, as rollback would do it: only what can be done
  * (a file recorded as created that is not there is no line).
  */
-void manifest_plan_undo(const struct manifest *m, const char *step)
+void manifest_plan_undo(const struct manifest *m, struct plan *p)
 {
 	json_t *created = json_object_get(m->doc, "created");
 	json_t *changed = json_object_get(m->doc, "changed");
+	struct strvec one = STRVEC_INIT;
 	const char *path;
 	json_t *v;
 	size_t i;
 
-	json_array_foreach (created, i, v)
-		if (path_exists(json_string_value(v)))
-			say("  %s: remove %s", step, json_string_value(v));
-	json_object_foreach (changed, path, v)
-		say("  %s: restore %s from %s", step, path,
-		    json_string_value(v));
+	/* as manifest_undo does: a file created over one it backed up is
+	 * restored, not removed */
+	json_array_foreach (created, i, v) {
+		path = json_string_value(v);
+		/* there when this record is undone (a later step's record,
+		 * undone first, may restore or remove it) */
+		if (json_object_get(changed, path) || !plan_will_exist(p, path))
+			continue;
+		strvec_push(&one, path);
+		plan_remove(p, &one);
+		strvec_clear(&one);
+	}
+	json_object_foreach (changed, path, v) {
+		strvec_push(&one, path);
+		plan_restore(p, &one, json_string_value(v));
+		strvec_clear(&one);
+	}
 }
 
 static bool same_content(const char *a, const char *b)

@@ -6,6 +6,13 @@
 #include "pomctl/plan.h"
 #include "pomctl/util.h"
 
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
 void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -76,6 +83,61 @@ void plan_package(struct plan *p, const char *action, const char *package)
 	add(p, json_pack("{s:s, s:s, s:s}", "type", "package", "action", action,
 			 "package", package));
 	p->packages++;
+}
+
+static json_t *path_list(const struct strvec *paths)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < paths->nr; i++)
+		json_array_append_new(a, json_string(paths->v[i]));
+	return a;
+}
+
+void plan_remove(struct plan *p, const struct strvec *paths)
+{
+	add(p, json_pack("{s:s, s:o}", "type", "remove", "paths",
+			 path_list(paths)));
+	p->edits += paths->nr;
+}
+
+void plan_restore(struct plan *p, const struct strvec *paths, const char *from)
+{
+	add(p, json_pack("{s:s, s:o, s:s}", "type", "restore", "paths",
+			 path_list(paths), "from", from));
+	p->edits += paths->nr;
+}
+
+/* The last remove or restore action of p naming path alone, or NULL. */
+static json_t *last_on(const struct plan *p, const char *path)
+{
+	json_t *step, *a, *last = NULL;
+	size_t i, j;
+
+	json_array_foreach (p->steps, i, step)
+		json_array_foreach (json_object_get(step, "actions"), j, a) {
+			json_t *paths = json_object_get(a, "paths");
+
+			if (json_array_size(paths) == 1 &&
+			    !strcmp(json_string_value(json_array_get(paths, 0)),
+				    path))
+				last = a;
+		}
+	return last;
+}
+
+const char *plan_restored_from(const struct plan *p, const char *path)
+{
+	json_t *a = last_on(p, path);
+
+	return a && !strcmp(str(a, "type"), "restore") ? str(a, "from") : NULL;
+}
+
+bool plan_will_exist(const struct plan *p, const char *path)
+{
+	json_t *a = last_on(p, path);
+
+	return a ? !strcmp(str(a, "type"), "restore") : path_exists(path);
 }
 
 void plan_reboot(struct plan *p, const char *release)
@@ -165,13 +227,6 @@ bool plan_has_changes(const struct plan *p)
 	       p->reboots;
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 static void print_command(json_t *a, FILE *out)
 {
 	json_t *argv = json_object_get(a, "argv");
@@ -189,6 +244,35 @@ static void print_command(json_t *a, FILE *out)
 	fputc('\n', out);
 	strvec_clear(&v);
 	strbuf_release(&sb);
+}
+
+void plan_print_paths(json_t *a, FILE *out, const char *lead)
+{
+	json_t *paths = json_object_get(a, "paths");
+	bool remove = !strcmp(str(a, "type"), "remove");
+	size_t i, n = json_array_size(paths);
+	json_t *path;
+
+	if (n == 1) {
+		fprintf(out, "%s%s %s", lead, remove ? "remove" : "restore",
+			json_string_value(json_array_get(paths, 0)));
+		if (!remove)
+			fprintf(out, " from %s", str(a, "from"));
+		fputc('\n', out);
+		return;
+	}
+	fprintf(out, "%s%s %zu files", lead, remove ? "remove" : "put back", n);
+	if (!remove)
+		fprintf(out, " from %s", str(a, "from"));
+	fputs(" (", out);
+	json_array_foreach (paths, i, path) {
+		if (i == 8) {
+			fprintf(out, " and %zu more", n - 8);
+			break;
+		}
+		fprintf(out, "%s%s", i ? ", " : "", json_string_value(path));
+	}
+	fputs(")\n", out);
 }
 
 static void print_diff(const char *diff, FILE *out)
@@ -221,6 +305,8 @@ static void print_action(json_t *a, FILE *out)
 	} else if (!strcmp(type, "package")) {
 		fprintf(out, "    package: %s %s\n", str(a, "action"),
 			str(a, "package"));
+	} else if (!strcmp(type, "remove") || !strcmp(type, "restore")) {
+		plan_print_paths(a, out, "    ");
 	} else if (!strcmp(type, "reboot")) {
 		fprintf(out, "    reboot into %s\n", str(a, "release"));
 	} else if (!strcmp(type, "caution")) {

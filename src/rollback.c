@@ -11,6 +11,7 @@
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
+#include "pomctl/plan.h"
 #include "pomctl/rollback.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/state.h"
@@ -37,9 +38,11 @@ static int undo_step(struct ctx *ctx, const char *step, bool dry)
 
 	if (ret)
 		return -1;
-	if (dry)
-		manifest_plan_undo(&m, step);
-	else
+	if (dry) {
+		plan_begin_step(ctx->env.plan, step,
+				"the files the step changed, as they were");
+		manifest_plan_undo(&m, ctx->env.plan);
+	} else
 		ret = manifest_undo(&m, step);
 	manifest_release(&m);
 	return ret;
@@ -58,8 +61,14 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t, bool dry)
 	if (!*arch)
 		return 0; /* nothing was built */
 	if (dry) {
-		say("  kernel tree: make -C %s ARCH=%s distclean", t->dir,
-		    arch);
+		struct strvec argv = STRVEC_INIT;
+
+		ktree_make_argv(&ctx->env, t, arch,
+				(const char *const[]){ "distclean", NULL },
+				(const char *const[]){ NULL }, false, &argv,
+				NULL);
+		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+		strvec_clear(&argv);
 		return 0;
 	}
 	return ktree_make(&ctx->env, t, arch,
@@ -78,6 +87,37 @@ static void say_some(const char *what, const struct strvec *v)
 	say("  kernel tree: %s %zu file%s (%s)", what, v->nr,
 	    v->nr == 1 ? "" : "s", sb.buf);
 	strbuf_release(&sb);
+}
+
+/* Of added (relative to dir), what the records would remove, dropped. */
+static void drop_planned_removals(const struct plan *p, const char *dir,
+				  struct strvec *added)
+{
+	struct strvec gone = STRVEC_INIT, keep = STRVEC_INIT;
+	struct strbuf abs = STRBUF_INIT;
+	size_t i, j, k;
+	json_t *step, *a, *path;
+
+	json_array_foreach (p->steps, i, step)
+		json_array_foreach (json_object_get(step, "actions"), j, a)
+			if (!strcmp(json_string_value(
+					    json_object_get(a, "type")),
+				    "remove"))
+				json_array_foreach (json_object_get(a, "paths"),
+						    k, path)
+					strvec_push(&gone,
+						    json_string_value(path));
+	strvec_sort(&gone);
+	for (i = 0; i < added->nr; i++) {
+		strbuf_reset(&abs);
+		strbuf_addf(&abs, "%s/%s", dir, added->v[i]);
+		if (!treesnap_has(&gone, abs.buf))
+			strvec_push(&keep, added->v[i]);
+	}
+	strvec_clear(added);
+	*added = keep;
+	strvec_clear(&gone);
+	strbuf_release(&abs);
 }
 
 /*
@@ -117,6 +157,9 @@ static int restore_tree(struct ctx *ctx, bool dry)
 
 	if (ktree_open_configured(&ctx->env, &t) < 0)
 		return -1;
+	if (dry)
+		plan_begin_step(ctx->env.plan, "kernel tree",
+				"the kernel tree as it was before the run");
 	ctx_tree_list_path(ctx, &list);
 	if (!path_exists(list.buf)) {
 		ret = clean_tree(ctx, &t, dry);
@@ -133,20 +176,22 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	if (!ret)
 		ret = treesnap_unshelve(t.dir, shelf.buf, dry, &rebuilt);
 	strvec_sort(&rebuilt);
-	if (rebuilt.nr)
-		say_some(dry ? "put back what make clean/distclean deleted "
-			       "(kept then):" :
-			       "put back what make clean/distclean deleted:",
+	if (rebuilt.nr && dry)
+		plan_restore(ctx->env.plan, &rebuilt, shelf.buf);
+	else if (rebuilt.nr)
+		say_some("put back what make clean/distclean deleted:",
 			 &rebuilt);
 	strvec_clear(&rebuilt);
 	if (!ret)
 		ret = treesnap_restore(t.dir, list.buf, dry, &res);
 	strvec_sort(&res.added); /* named in an order people can follow */
 	strvec_sort(&res.changed);
-	if (res.added.nr)
-		say_some(dry ? "remove what the run added:" :
-			       "removed what the run added:",
-			 &res.added);
+	if (dry) /* the records remove some before the tree is seen to */
+		drop_planned_removals(ctx->env.plan, t.dir, &res.added);
+	if (res.added.nr && dry)
+		plan_remove(ctx->env.plan, &res.added);
+	else if (res.added.nr)
+		say_some("removed what the run added:", &res.added);
 	if (!dry && ret == 1) {
 		set_rebuilt_apart(ctx, &res.changed, &rebuilt);
 		if (rebuilt.nr)
@@ -388,20 +433,31 @@ static int report_packages(struct ctx *ctx, const struct pkg_undo *u)
 	return ret;
 }
 
-static void say_by_hand(const struct pkg_undo *u, bool dry)
+#define BY_HAND                                                           \
+	"no copy was kept of %s: put it back by hand with rpm -Uvh "      \
+	"--oldpackage --replacepkgs %s, from the distribution's package " \
+	"files ([sources] package_locations lets pomctl keep them next "  \
+	"time)"
+
+static void say_by_hand(struct ctx *ctx, const struct pkg_undo *u, bool dry)
 {
 	struct strbuf list = STRBUF_INIT;
 
 	for (size_t i = 0; i < u->left.nr; i++)
-		say("  install: %s package %s: changed since the run",
-		    dry ? "would leave" : "left", u->left.v[i]);
+		if (dry)
+			plan_note(ctx->env.plan,
+				  "would leave package %s: changed since the "
+				  "run",
+				  u->left.v[i]);
+		else
+			say("  install: left package %s: changed since the "
+			    "run",
+			    u->left.v[i]);
 	strvec_join(&u->by_hand, " ", &list);
-	if (list.len)
-		say("pomctl: no copy was kept of %s: put it back by hand with "
-		    "rpm -Uvh --oldpackage --replacepkgs %s, from the "
-		    "distribution's package files ([sources] package_locations "
-		    "lets pomctl keep them next time)",
-		    list.buf, list.buf);
+	if (list.len && dry)
+		plan_caution(ctx->env.plan, BY_HAND, list.buf, list.buf);
+	else if (list.len)
+		say("pomctl: " BY_HAND, list.buf, list.buf);
 	strbuf_release(&list);
 }
 
@@ -415,13 +471,13 @@ static int restore_packages(struct ctx *ctx, bool dry)
 
 	if (!ret)
 		ret = packages_to_undo(ctx, &m, &u);
+	if (dry)
+		plan_begin_step(ctx->env.plan, "packages",
+				"the packages as they were before the run");
 	for (size_t i = 0; dry && !ret && i < u.back.nr; i++)
-		say("  install: reinstall package %s (the copy kept when the "
-		    "run replaced it)",
-		    u.back.v[i]);
+		plan_package(ctx->env.plan, "reinstall", u.back.v[i]);
 	for (size_t i = 0; dry && !ret && i < u.erase.nr; i++)
-		say("  install: remove package %s (the run added it)",
-		    u.erase.v[i]);
+		plan_package(ctx->env.plan, "remove", u.erase.v[i]);
 	if (!dry && !ret && (u.files.nr || u.erase.nr)) {
 		ret = rpmdb_restore_packages(ctx->env.root,
 					     config_get(ctx->env.cfg, "rpm",
@@ -433,7 +489,7 @@ static int restore_packages(struct ctx *ctx, bool dry)
 			ret = -1;
 	}
 	if (!ret)
-		say_by_hand(&u, dry);
+		say_by_hand(ctx, &u, dry);
 	if (!dry && !ret) {
 		manifest_forget_packages(&m);
 		ret = manifest_save(&m);
@@ -452,6 +508,11 @@ static int restore_packages(struct ctx *ctx, bool dry)
  * since the pause) is pointed at the default entry, so that a one-shot
  * armed for an entry the rollback removed cannot start another one.
  */
+#define ONE_SHOT_BY_HAND                                                  \
+	"GRUB's one-shot may still name an entry the rollback removed: "  \
+	"point it at the default entry by hand (savedefault --default=N " \
+	"--once in the grub shell)"
+
 static int restore_loader(struct ctx *ctx, bool dry)
 {
 	static const char *const steps[] = { "install", "trial" };
@@ -459,7 +520,7 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	struct strvec argv = STRVEC_INIT;
 	struct strbuf what = STRBUF_INIT;
 	bool stage2 = false, lilo = false;
-	const char *def;
+	const char *def, *backup = NULL;
 	struct bootcfg b;
 	int ret = 0;
 
@@ -474,7 +535,14 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	}
 	if (!stage2 && !lilo)
 		return 0;
-	ret = boot_load(&ctx->env, &b, &what);
+	if (dry) { /* the configuration as the install record restores it */
+		boot_config_path(&ctx->env, &what);
+		backup = plan_restored_from(ctx->env.plan, what.buf);
+		strbuf_reset(&what);
+		plan_begin_step(ctx->env.plan, "boot",
+				"the boot loader as it was before the run");
+	}
+	ret = boot_load_from(&ctx->env, backup, &b, &what);
 	if (ret) {
 		error("boot: cannot read the restored boot loader "
 		      "configuration: %s",
@@ -496,15 +564,17 @@ static int restore_loader(struct ctx *ctx, bool dry)
 			    "entry %ld (%.*s)",
 			    b.def, (int)strcspn(os.input.buf, "\n"),
 			    os.input.buf);
+	} else if (dry) {
+		plan_caution(ctx->env.plan, "boot: " ONE_SHOT_BY_HAND);
 	} else {
-		say("  boot: GRUB's one-shot may still name an entry the "
-		    "rollback removed: point it at the default entry by hand "
-		    "(savedefault --default=N --once in the grub shell)");
+		say("  boot: " ONE_SHOT_BY_HAND);
 	}
-	if (what.len && dry)
-		say("  boot: %s", what.buf);
-	else if (what.len && (ret = boot_command(&ctx->env, &argv, os.input.buf,
-						 what.buf)) == 0)
+	if (what.len && dry) {
+		plan_note(ctx->env.plan, "%s", what.buf);
+		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
+	} else if (what.len &&
+		   (ret = boot_command(&ctx->env, &argv, os.input.buf,
+				       what.buf)) == 0)
 		say("  boot: %s", what.buf);
 	boot_release(&b);
 	strbuf_release(&what);
@@ -513,9 +583,86 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	return ret;
 }
 
+/* A dry rollback's plan as text: each action a line, "  STEP: ACTION". */
+static void print_plan(struct ctx *ctx, const struct plan *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *set = step_output(ctx, "patch", "set");
+	size_t i, j;
+	json_t *step, *a;
+
+	printf("pomctl rollback of run %s (%s) would:\n", ctx->state->id,
+	       *set ? set : "no patch applied");
+	json_array_foreach (p->steps, i, step) {
+		const char *name = json_string_value(
+			json_object_get(step, "name"));
+
+		json_array_foreach (json_object_get(step, "actions"), j, a) {
+			const char *type = json_string_value(
+				json_object_get(a, "type"));
+
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "  %s: ", name);
+			if (!strcmp(type, "remove") ||
+			    !strcmp(type, "restore")) {
+				plan_print_paths(a, stdout, sb.buf);
+			} else if (!strcmp(type, "package")) {
+				bool back = !strcmp(
+					json_string_value(
+						json_object_get(a, "action")),
+					"reinstall");
+
+				printf("%s%s package %s (%s)\n", sb.buf,
+				       back ? "reinstall" : "remove",
+				       json_string_value(
+					       json_object_get(a, "package")),
+				       back ? "the copy kept when the run replaced it" :
+					      "the run added it");
+			} else if (!strcmp(type, "command")) {
+				struct strvec argv = STRVEC_INIT;
+				size_t k;
+				json_t *arg;
+
+				json_array_foreach (json_object_get(a, "argv"),
+						    k, arg)
+					strvec_push(&argv,
+						    json_string_value(arg));
+				strbuf_addstr(&sb, "run ");
+				quote_argv(&sb, strvec_argv(&argv));
+				printf("%s\n", sb.buf);
+				strvec_clear(&argv);
+			} else if (strcmp(type, "caution")) {
+				printf("%s%s\n", sb.buf,
+				       json_string_value(
+					       json_object_get(a, "text")));
+			}
+		}
+	}
+	strbuf_reset(&sb);
+	plan_summary(p, &sb);
+	printf("%s\n", sb.buf);
+	plan_cautions(p, stdout);
+	strbuf_release(&sb);
+}
+
+/* The steps of a dry rollback that found nothing to do, dropped. */
+static void drop_idle_steps(struct plan *p)
+{
+	for (size_t i = json_array_size(p->steps); i-- > 0;)
+		if (!json_array_size(
+			    json_object_get(json_array_get(p->steps, i),
+					    "actions")))
+			json_array_remove(p->steps, i);
+}
+
+/*
+ * Dry: what the rollback would do, gathered as a plan and printed (JSON
+ * for rollback --plan --json); with --detailed-exitcode, EXIT_CHANGES when
+ * it would change anything.
+ */
 int rollback(struct ctx *ctx, bool force, bool dry)
 {
-	unsigned actions;
+	struct plan plan;
 	int ret = 0;
 
 	/* refused: the plan is the refusal */
@@ -525,16 +672,6 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 		      ctx->env.host.release);
 		return EXIT_USAGE;
 	}
-	if (dry)
-		say("pomctl rollback of run %s (%s) would:", ctx->state->id,
-		    step_output(ctx, "patch", "set")[0] ?
-			    step_output(ctx, "patch", "set") :
-			    "no patch applied");
-	if (running_ours(ctx) && dry)
-		say("  (with --force: the running kernel %s is one this run "
-		    "installed)",
-		    ctx->env.host.release);
-	actions = say_count(); /* a dry rollback says each action */
 	/* every record checked before anything is undone */
 	for (size_t i = pomctl_nr_steps; i-- > 0;) {
 		struct manifest m;
@@ -544,6 +681,16 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 		if (ctx_manifest_open(ctx, pomctl_steps[i].name, &m) < 0)
 			return EXIT_FAILED;
 		manifest_release(&m);
+	}
+	if (dry) {
+		plan_init(&plan);
+		ctx->env.plan = &plan;
+		plan_begin_step(&plan, "run", ctx->state->id);
+		if (running_ours(ctx))
+			plan_caution(&plan,
+				     "with --force: the running kernel %s is "
+				     "one this run installed",
+				     ctx->env.host.release);
 	}
 	/* the steps whose manifests hold changes, the last first */
 	for (size_t i = pomctl_nr_steps; i-- > 0;)
@@ -557,10 +704,19 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 		ret = -1;
 	if (restore_packages(ctx, dry) < 0)
 		ret = -1;
-	if (dry)
-		return ctx->detailed_exitcode && say_count() > actions ?
-			       EXIT_CHANGES :
-			       EXIT_DONE;
+	if (dry) {
+		drop_idle_steps(&plan);
+		if (ctx->json && ctx->readonly)
+			plan_print(&plan, stdout, true);
+		else
+			print_plan(ctx, &plan);
+		ret = ctx->detailed_exitcode && plan_has_changes(&plan) ?
+			      EXIT_CHANGES :
+			      EXIT_DONE;
+		ctx->env.plan = NULL;
+		plan_release(&plan);
+		return ret;
+	}
 	if (!ret)
 		ret = pipeline_retire_run(ctx, "rolled-back.json");
 	if (ret)
@@ -585,6 +741,17 @@ static int abandon(struct ctx *ctx, struct history *h, bool plan)
 	if (!cur || !cur->current || cur->changed ||
 	    lifecycle_finished(&cur->st))
 		return -1;
+	if (plan && ctx->json) {
+		struct plan p;
+
+		plan_init(&p);
+		plan_begin_step(&p, "run", cur->st.id);
+		plan_note(&p, "set run %s aside: it changed nothing",
+			  cur->st.id);
+		plan_print(&p, stdout, true);
+		plan_release(&p);
+		return 0;
+	}
 	if (plan) {
 		say("pomctl rollback would set run %s aside: it changed "
 		    "nothing",
@@ -656,11 +823,6 @@ int rollback_command(struct ctx *ctx, const struct run_request *rq,
 	int lock_fd = -1, ret;
 
 	ctx->readonly = rq->plan;
-	if (rq->plan && ctx->json) {
-		error("rollback --plan has no --json form yet: drop --json "
-		      "(the plan is text only)");
-		return EXIT_USAGE;
-	}
 	if (!rq->plan) {
 		ret = lifecycle_lock(ctx, &lock_fd);
 		if (ret)

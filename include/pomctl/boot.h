@@ -60,6 +60,10 @@ struct bootcfg {
  * (reported, or said in err when err is not NULL: see error_to()).
  */
 int boot_load(const struct env *env, struct bootcfg *b, struct strbuf *err);
+/* The same, GRUB legacy's or LILO's text read from text_path (a backup
+ * a rollback would restore; NULL: the configuration itself). */
+int boot_load_from(const struct env *env, const char *text_path,
+		   struct bootcfg *b, struct strbuf *err);
 void boot_release(struct bootcfg *b);
 /* Parse a GRUB legacy or LILO configuration (tests); 0 or -1. */
 int boot_parse(struct bootcfg *b, enum loader loader, const char *name,

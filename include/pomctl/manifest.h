@@ -92,8 +92,10 @@ int manifest_revert(struct manifest *m);
  * PATH") once it is seen done; what is not is an error naming it.
  */
 int manifest_undo(struct manifest *m, const char *step);
-/* What manifest_undo() would do, said the same way (nothing changed). */
-void manifest_plan_undo(const struct manifest *m, const char *step);
+/* What manifest_undo() would do, as actions of p's current step: a
+ * remove or a restore a file (nothing changed). */
+struct plan;
+void manifest_plan_undo(const struct manifest *m, struct plan *p);
 /* Whether nothing is recorded that could be undone. */
 bool manifest_is_empty(const struct manifest *m);
 /* Forget the record (after a successful revert), the package lists aside. */

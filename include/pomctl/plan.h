@@ -10,7 +10,8 @@
  *	plan_release(&p);
  *
  * Actions: commands (argv, cwd), file edits (a unified diff), downloads
- * (URL, size or -1 when unknown, destination), package installs, reboots,
+ * (URL, size or -1 when unknown, destination), package installs, files
+ * removed or restored (a rollback's; counted as file edits), reboots,
  * notes (what will be checked once an input exists), pending (what the
  * step will do that is known only once an earlier step has run: the run
  * may do more there than the plan lists) and cautions (what the run
@@ -48,6 +49,13 @@ void plan_edit(struct plan *p, const char *path, const char *diff);
 void plan_download(struct plan *p, const char *url, long long size,
 		   const char *dest);
 void plan_package(struct plan *p, const char *action, const char *package);
+/* Files a rollback removes, or restores from where they were kept. */
+void plan_remove(struct plan *p, const struct strvec *paths);
+void plan_restore(struct plan *p, const struct strvec *paths, const char *from);
+/* As the removes and restores planned so far leave path: the backup it
+ * is restored from last (NULL: it is not), whether it will exist. */
+const char *plan_restored_from(const struct plan *p, const char *path);
+bool plan_will_exist(const struct plan *p, const char *path);
 void plan_reboot(struct plan *p, const char *release);
 void plan_note(struct plan *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -77,6 +85,9 @@ void plan_cautions(const struct plan *p, FILE *out);
 bool plan_has_changes(const struct plan *p);
 /* The summary line: "9 steps: 12 commands, 2 file edits, ..." */
 void plan_summary(const struct plan *p, struct strbuf *sb);
+/* A remove or restore action in a line, after lead: its one path, or
+ * how many and the first eight. */
+void plan_print_paths(json_t *action, FILE *out, const char *lead);
 /* Human text, or JSON with "schema": 1, on out. */
 void plan_print(const struct plan *p, FILE *out, bool json);
 

@@ -11,12 +11,13 @@ fail() {
 # The plan is the run, in every test: a pomctl command that changes a
 # sandbox (upgrade, resume, rollback with --root), run through
 # expect_exit, run_ok or run_to_end, is preceded by its plan on the same
-# sandbox (--json ... --plan; rollback's plan has no JSON) and followed by
-# a comparison: a plan that refuses (exit 2) means a run that is refused
-# or fails, saying the plan's reason, and a refused run had a refused plan
-# (but for the consent: a plan does not ask); the plan of an upgrade or resume that ran
-# lists what its step logs and manifests show (tests/fixtures/
-# plan-vs-run.py).  Each comparison is counted in $POMCTL_PLANRUN when
+# sandbox (--json ... --plan) and followed by a comparison: a plan that
+# refuses (exit 2) means a run that is refused or fails, saying the plan's
+# reason, and a refused run had a refused plan (but for the consent: a
+# plan does not ask); the plan of an upgrade or resume that ran lists what
+# its step logs and manifests show (tests/fixtures/plan-vs-run.py), and
+# that of a rollback what the rollback says it undid
+# (tests/fixtures/rollback-vs-plan.py).  Each comparison is counted in $POMCTL_PLANRUN when
 # the runner sets it.  Not under valgrind (POMCTL_PASS=valgrind): the
 # plain and sanitizer passes make the same comparisons, faster.
 
@@ -39,15 +40,10 @@ planned_run() {
 	[ -n "$pr_root" ] || pr_cmd=
 	if [ -n "$pr_cmd" ]; then
 		pr_state=$pr_root/var/lib/pomctl
-		if [ "$pr_cmd" = rollback ]; then
-			"$@" --plan </dev/null >"$T/pr.plan" 2>"$T/pr.perr"
-			pr_rc=$?
-		else
-			shift
-			"$POMCTL" --json "$@" --plan </dev/null >"$T/pr.plan" 2>"$T/pr.perr"
-			pr_rc=$?
-			set -- "$POMCTL" "$@"
-		fi
+		shift
+		"$POMCTL" --json "$@" --plan </dev/null >"$T/pr.plan" 2>"$T/pr.perr"
+		pr_rc=$?
+		set -- "$POMCTL" "$@"
 		rm -rf "$T/pr.logs"
 		mkdir -p "$T/pr.logs"
 		[ ! -d "$pr_state/logs" ] || cp -a "$pr_state/logs/." "$T/pr.logs/"
@@ -72,6 +68,10 @@ planned_run() {
 			"$(sed -n 's/^netns_iptables = //p' "$pr_root/etc/pomctl.conf" 2>/dev/null)" \
 			>"$T/pr.cmp" 2>&1 ||
 			fail "plan = run: the plan of '$*' and its run differ: $(cat "$T/pr.cmp")"
+	elif [ $pr_rc -eq 0 ] && [ "$pr_cmd" = rollback ] && [ $got -eq 0 ]; then
+		python3 "$POMCTL_TOP/tests/fixtures/rollback-vs-plan.py" "$T/pr.plan" \
+			"$T/out" "$T/err" >"$T/pr.cmp" 2>&1 ||
+			fail "plan = run: the plan of '$*' and its rollback differ: $(cat "$T/pr.cmp")"
 	fi
 	echo "$pr_cmd $pr_rc $got" >>"${POMCTL_PLANRUN:-/dev/null}"
 	return 0

@@ -102,8 +102,17 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["state"] 
 expect_exit 2 "$P" --root "$ROOT" rollback --plan --detailed-exitcode
 assert_grep "the running kernel $second is one pomctl installed: boot the old kernel first, or pomctl rollback --force" "$T/err"
 [ ! -s "$T/out" ] || fail "a refused rollback printed a plan: $(cat "$T/out")"
-expect_exit 2 "$P" --root "$ROOT" --json rollback --plan --force
-assert_grep "rollback --plan has no --json form yet" "$T/err"
+# and as JSON (pomctl(8)'s shape): typed actions, the same as the text
+expect_exit 0 "$P" --root "$ROOT" --json rollback --plan --force
+python3 "$POMCTL_TOP/tests/fixtures/json-shape.py" plan "$T/out" || fail "rollback's plan JSON"
+python3 - "$T/out" "$ROOT/boot/vmlinuz-$second" <<'PY' || fail "rollback --plan --json: $(cat "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+acts = [(s["name"], a) for s in d["steps"] for a in s["actions"]]
+assert ("install", {"type": "remove", "paths": [sys.argv[2]]}) in acts, acts
+assert any(n == "run" and a["type"] == "caution" and "with --force" in a["text"] for n, a in acts)
+assert any(a["type"] == "package" for n, a in acts), acts
+PY
 expect_exit 5 "$P" --root "$ROOT" rollback --plan --force --detailed-exitcode
 assert_grep "rollback of run $run2 (iprange) would:" "$T/out"
 assert_grep "with --force: the running kernel $second is one this run installed" "$T/out"

@@ -67,9 +67,9 @@ for loader in grub lilo grub2; do
 	cmp -s "$T/mid" "$T/after-plan" || fail "$loader: rollback --plan changed something"
 	case $loader in
 	grub2) assert_grep "no copy was kept of iptables-1.2.6a-2" "$T/out" ;;
-	*) assert_grep "install: reinstall package iptables-1.2.6a-2 (the copy kept" "$T/out" ;;
+	*) assert_grep "packages: reinstall package iptables-1.2.6a-2 (the copy kept" "$T/out" ;;
 	esac
-	assert_grep "install: remove package iptables-devel-1.2.8-1.pom (the run added it)" "$T/out"
+	assert_grep "packages: remove package iptables-devel-1.2.8-1.pom (the run added it)" "$T/out"
 	expect_exit 0 "$P" --root "$ROOT" rollback
 	assert_grep "install: removed package iptables-pom-1.2.8-1.pom" "$T/err"
 	assert_grep "^pomctl: run .* is rolled back$" "$T/out"

@@ -45,7 +45,7 @@ assert_no_grep "remove $ROOT/boot/vmlinuz-2.4.20-13.8custom$" "$T/out"
 assert_no_grep "ipt_string" "$T/out"
 # the first run's packages come back from the copies install kept
 for p in iptables iptables-devel iptables-pom; do
-	assert_grep "install: reinstall package $p-1.2.8-1.pom (the copy kept" "$T/out"
+	assert_grep "packages: reinstall package $p-1.2.8-1.pom (the copy kept" "$T/out"
 done
 assert_no_grep "oldpackage" "$T/out"
 expect_exit 0 "$P" --root "$ROOT" rollback -y

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -109,11 +110,62 @@ static void test_json(void **unused)
 	plan_release(&p);
 }
 
+/*
+ * A rollback's files: each remove and restore counted as a file edit, the
+ * last of them on a path deciding whether it will be there, a list of
+ * many said in a line.
+ */
+static void test_removes_restores(void **unused)
+{
+	struct strvec one = STRVEC_INIT, many = STRVEC_INIT;
+	char dir[] = "/tmp/pomctl-test-plan-XXXXXX", there[64];
+	struct plan p;
+	char *text;
+
+	(void)unused;
+	assert_non_null(mkdtemp(dir));
+	snprintf(there, sizeof(there), "%s/there", dir);
+	assert_int_equal(write_file_atomic(there, "x", 1, 0644), 0);
+	plan_init(&p);
+	plan_begin_step(&p, "verify", "undo");
+	strvec_push(&one, "/boot/entry.conf");
+	plan_restore(&p, &one, "/backups/0-entry.conf");
+	assert_true(plan_will_exist(&p, "/boot/entry.conf"));
+	assert_string_equal(plan_restored_from(&p, "/boot/entry.conf"),
+			    "/backups/0-entry.conf");
+	plan_begin_step(&p, "trial", "undo");
+	plan_remove(&p, &one);
+	assert_false(plan_will_exist(&p, "/boot/entry.conf"));
+	assert_null(plan_restored_from(&p, "/boot/entry.conf"));
+	/* untouched by the plan: as it is on disk */
+	assert_true(plan_will_exist(&p, there));
+	assert_false(plan_will_exist(&p, "/nonexistent/pomctl-test"));
+	for (int i = 0; i < 10; i++)
+		strvec_pushf(&many, "f%d", i);
+	plan_begin_step(&p, "kernel tree", "undo");
+	plan_remove(&p, &many);
+	assert_true(plan_has_changes(&p));
+	text = print(&p, false);
+	assert_non_null(strstr(text, "    restore /boot/entry.conf from "
+				     "/backups/0-entry.conf\n"));
+	assert_non_null(strstr(text, "    remove /boot/entry.conf\n"));
+	assert_non_null(strstr(text, "    remove 10 files (f0, f1, f2, f3, f4, "
+				     "f5, f6, f7 and 2 more)\n"));
+	assert_non_null(strstr(text, "3 steps: 0 commands, 12 file edits"));
+	free(text);
+	plan_release(&p);
+	strvec_clear(&one);
+	strvec_clear(&many);
+	assert_int_equal(unlink(there), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_removes_restores),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -658,7 +658,8 @@ static void drop_idle_steps(struct plan *p)
 /*
  * Dry: what the rollback would do, gathered as a plan and printed (JSON
  * for rollback --plan --json); with --detailed-exitcode, EXIT_CHANGES when
- * it would change anything.
+ * it would change anything; EXIT_FAILED when a part could not be planned
+ * (said).
  */
 int rollback(struct ctx *ctx, bool force, bool dry)
 {
@@ -710,9 +711,13 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 			plan_print(&plan, stdout, true);
 		else
 			print_plan(ctx, &plan);
-		ret = ctx->detailed_exitcode && plan_has_changes(&plan) ?
-			      EXIT_CHANGES :
-			      EXIT_DONE;
+		/* as upgrade --plan: 1 when it could not be made whole */
+		if (ret < 0)
+			ret = EXIT_FAILED;
+		else if (ctx->detailed_exitcode && plan_has_changes(&plan))
+			ret = EXIT_CHANGES;
+		else
+			ret = EXIT_DONE;
 		ctx->env.plan = NULL;
 		plan_release(&plan);
 		return ret;

@@ -198,15 +198,76 @@ static int find_copy(struct ctx *ctx, const struct rpmpkg *p, bool plan,
 }
 
 /*
+ * The updater's command that downloads the installed package nvr (NAME-
+ * VERSION-RELEASE) into one of the locations find_copy() looks into:
+ * up2date --get, into its spool (/var/spool/up2date).  Nothing for the
+ * other updaters (yum's cache is looked into, dnf's is not kept).
+ */
+static void download_argv(struct ctx *ctx, const struct rpmpkg *p,
+			  struct strvec *argv)
+{
+	struct strbuf nvr = STRBUF_INIT;
+
+	/* pomctl's own build ([rpm] release) is in no channel */
+	if (strcmp(config_get(ctx->env.cfg, "update", "updater"), "up2date") ||
+	    !strcmp(p->release, config_get(ctx->env.cfg, "rpm", "release")))
+		return;
+	rpmdb_pkg_nvr(p, &nvr);
+	config_get_words(ctx->env.cfg, "commands", "up2date", argv);
+	strvec_pushv(argv, (const char *const[]){ "--get", nvr.buf, NULL });
+	strbuf_release(&nvr);
+}
+
+/*
+ * No location has the very build of p: the updater downloads it, and the
+ * locations are looked into again.  As find_copy(); a download that fails
+ * is a warning (the copy is not to be had: 1).
+ */
+static int download_copy(struct ctx *ctx, const struct rpmpkg *p,
+			 struct strbuf *path, struct strbuf *from)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf nvr = STRBUF_INIT;
+	int ret;
+
+	rpmdb_pkg_nvr(p, &nvr);
+	download_argv(ctx, p, &cp.args);
+	if (!cp.args.nr) {
+		ret = 1;
+		goto out;
+	}
+	cp.log_fd = ctx->env.log_fd;
+	cp.label = "download a copy for rollback";
+	ret = run_command(&cp);
+	if (ret < 0 || run_interrupted()) {
+		ret = -1;
+	} else if (ret > 0) {
+		warning("the updater could not download %s (exit %d)", nvr.buf,
+			ret);
+		ret = 1;
+	} else {
+		ret = find_copy(ctx, p, false, path, from);
+	}
+out:
+	child_process_release(&cp);
+	strbuf_release(&nvr);
+	return ret;
+}
+
+/*
  * A copy of the installed package p, from the first location that has the
- * very build, kept among the manifest's backups for rollback to put back:
- * 0, 1 when no location has it, -1 (reported) when it cannot be kept.
+ * very build (else downloaded by the updater), kept among the manifest's
+ * backups for rollback to put back: 0, 1 when none is to be had, -1
+ * (reported) when it cannot be kept.
  */
 static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 		     struct manifest *m, struct strbuf *from)
 {
 	struct strbuf path = STRBUF_INIT, keep = STRBUF_INIT;
 	int ret = find_copy(ctx, p, false, &path, from);
+
+	if (ret == 1)
+		ret = download_copy(ctx, p, &path, from);
 
 	if (!ret) { /* NAME-VERSION-RELEASE.ARCH.rpm: rollback looks for it */
 		strbuf_addf(&keep, "%s/packages", m->backups);
@@ -260,13 +321,27 @@ static void plan_copies(struct ctx *ctx, const struct strvec *names,
 		rpmdb_close(&db);
 	error_set_quiet(quiet);
 	for (size_t i = 0; i < n; i++) {
+		struct strvec get = STRVEC_INIT;
 		int found;
 
 		strbuf_reset(&nvr);
 		strbuf_reset(&from);
 		rpmdb_pkg_nvr(&old[i], &nvr);
 		found = find_copy(ctx, &old[i], true, &path, &from);
-		if (!found)
+		if (found == 1)
+			download_argv(ctx, &old[i], &get);
+		if (found == 1 && get.nr) {
+			plan_command(ctx->env.plan, strvec_argv(&get), NULL);
+			plan_caution(
+				ctx->env.plan,
+				"rollback can put back %s only if the "
+				"updater downloads that very build before "
+				"the transaction (no location has it); "
+				"where its channel lacks it, set [sources] "
+				"package_locations to a directory or URL "
+				"holding %s.%s.rpm",
+				nvr.buf, nvr.buf, old[i].arch);
+		} else if (!found)
 			plan_note(ctx->env.plan,
 				  "rollback can put back %s: a copy of this "
 				  "very build is in %s",
@@ -285,6 +360,7 @@ static void plan_copies(struct ctx *ctx, const struct strvec *names,
 				     "[sources] package_locations (set it to "
 				     "a directory or URL holding %s.%s.rpm)",
 				     nvr.buf, nvr.buf, old[i].arch);
+		strvec_clear(&get);
 	}
 	rpmdb_pkgs_free(old, n);
 	strbuf_release(&path);

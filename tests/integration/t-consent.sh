@@ -33,8 +33,9 @@ assert_grep "  install the kernel 2.4.20-13.8custom beside the running 2.4.20-13
 assert_grep "  replace iptables 1.2.6a-2 with 1.2.8, built by the rpm step" "$T/tty"
 assert_grep "  install iptables-pom 1.2.8, built by the rpm step (not installed before)" "$T/tty"
 assert_grep "and run 9 steps: .* command.*, .* reboot" "$T/tty"
-# what rollback could not undo is said before the question, not at step 8
-assert_grep "caution: rollback would not restore iptables-1.2.6a-2: no copy of this very build" "$T/tty"
+# what rollback may not undo is said before the question, not at step 8:
+# no location has the replaced build, the updater is to download it
+assert_grep "caution: rollback can put back iptables-1.2.6a-2 only if the updater downloads that very build" "$T/tty"
 assert_grep "Proceed? \[y/N\]" "$T/tty"
 assert_grep "not confirmed: the host is unchanged; only pomctl's download cache got patch-o-matic-20030107.tar.bz2 ([0-9.]* KiB), for the plan" "$T/tty"
 [ ! -e "$STATE/state.json" ] || fail "a refused upgrade started a run"

@@ -51,9 +51,10 @@ snapshot() {
 	    for m in $(find var/lib/pomctl/manifests -type f | sort); do
 		echo "$m"; cat "$m"
 	    done; } | sed "s|$run|RUN|g"
+	  # (the copies install keeps are under the run's own backups)
 	  for r in $(find . -name '*.rpm' | sort); do
 		echo "$r"; rpm -qp --qf '%{NEVRA}\n[%{FILENAMES} %{FILEDIGESTS}\n]' "$r"
-	  done
+	  done | sed "s|$run|RUN|g"
 	  rpm --root "$SB" --dbpath /var/lib/rpm -qa --qf '%{NEVRA}\n' | sort
 	  grep -v '^boot_id' etc/pomctl.conf
 	  python3 -c '

@@ -55,18 +55,23 @@ for loader in grub lilo grub2; do
 	[ "$(rpm --root "$ROOT" --dbpath /var/lib/rpm -q iptables)" = "iptables-1.2.8-1.pom.$(rpm --eval %_arch)" ] ||
 		fail "$loader: the new iptables is not installed"
 	[ -x "$ROOT/sbin/iptables" ] && [ -f "$ROOT/lib/iptables/libipt_string.so" ] || fail "package files"
+	# no location had the replaced build: the updater downloaded it
+	# into its spool, and install kept a copy of it for rollback
+	assert_grep "^up2date --get iptables-1.2.6a-2$" "$ROOT/var/log/up2date.log"
+	assert_grep "kept a copy of iptables-1.2.6a-2 for rollback (from /var/spool/up2date)" "$T/err"
 	expect_exit 0 "$P" --root "$ROOT" status
 	assert_grep "install *awaiting-reboot" "$T/out"
 done
 
 # killed after the rpm transaction committed, before the state was saved:
 # the new attempt finds nothing to replace, yet what the first replaced is
-# not lost (the install manifest holds it since before the transaction)
+# not lost (the install manifest holds it, and the copy the updater
+# downloaded, since before the transaction)
 cut_in install verify
 expect_exit 3 "$P" --root "$ROOT" resume
 assert_grep "installed 3 packages, replacing iptables-1.2.6a-2$" "$T/err"
 expect_exit 0 "$P" --root "$ROOT" rollback --plan
-assert_grep "rpm -Uvh --oldpackage --replacepkgs iptables-1.2.6a-2," "$T/out"
+assert_grep "packages: reinstall package iptables-1.2.6a-2 (the copy kept" "$T/out"
 
 # verify: the old kernel came up instead
 reboot_into 2.4.20-13.8

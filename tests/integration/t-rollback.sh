@@ -4,7 +4,8 @@
 # database holds the same packages: the replaced distribution package
 # reinstalled from the copy kept at install (grub: up2date's cache; lilo:
 # [sources] package_locations), or named to put back by hand (grub2: no
-# copy anywhere) while the packages the run added go.
+# copy anywhere, the updater's channel lacks it) while the packages the
+# run added go.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
 W=$POMCTL_WORLD
@@ -29,6 +30,8 @@ for loader in grub lilo grub2; do
 	      # and before both, a file of that name that is no package at all
 	      for f in "$T"/pkgs/good/*.rpm; do echo "not a package" >"$T/pkgs/junk/$(basename "$f")"; done
 	      sed -i "s|^\[sources\]\$|[sources]\npackage_locations = file://$T/pkgs/junk/ file://$T/pkgs/ file://$T/pkgs/good/|" "$ROOT/etc/pomctl.conf" ;;
+	# no copy anywhere: not even the updater's channel has it
+	grub2) rm "$ROOT/etc/sysconfig/rhn/sandbox-channel" ;;
 	esac
 	rpm --root "$ROOT" --dbpath /var/lib/rpm -qa | sort >"$T/rpms.before"
 	snapshot >"$T/before"

@@ -123,11 +123,13 @@ int pipeline_retire_run(struct ctx *ctx, const char *suffix)
 /*
  * Where steps change things, as this host's config says: all a manifest
  * may name.  The kernel tree and the rpm top dir also as their links
- * resolve.
+ * resolve.  (up2date's spool: the copy of a replaced package install has
+ * it download.)
  */
 static void change_places(const struct ctx *ctx, struct strvec *places)
 {
-	static const char *const fixed[] = { "/boot", "/lib/modules" };
+	static const char *const fixed[] = { "/boot", "/lib/modules",
+					     "/var/spool/up2date" };
 	static const char *const keys[][2] = { { "kernel", "tree" },
 					       { "rpm", "topdir" },
 					       { "boot", "config" } };

@@ -221,19 +221,28 @@ static void download_argv(struct ctx *ctx, const struct rpmpkg *p,
 /*
  * No location has the very build of p: the updater downloads it, and the
  * locations are looked into again.  As find_copy(); a download that fails
- * is a warning (the copy is not to be had: 1).
+ * is a warning (the copy is not to be had: 1).  The file it writes in the
+ * updater's spool is recorded in m (rollback removes it, or puts back
+ * what was there).
  */
 static int download_copy(struct ctx *ctx, const struct rpmpkg *p,
-			 struct strbuf *path, struct strbuf *from)
+			 struct manifest *m, struct strbuf *path,
+			 struct strbuf *from)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf nvr = STRBUF_INIT;
+	struct strbuf nvr = STRBUF_INIT, spool = STRBUF_INIT;
 	int ret;
 
 	rpmdb_pkg_nvr(p, &nvr);
 	download_argv(ctx, p, &cp.args);
 	if (!cp.args.nr) {
 		ret = 1;
+		goto out;
+	}
+	env_path(&ctx->env, "/var/spool/up2date", &spool);
+	strbuf_addf(&spool, "/%s.%s.rpm", nvr.buf, p->arch);
+	if (manifest_will_write(m, spool.buf) < 0) {
+		ret = -1;
 		goto out;
 	}
 	cp.log_fd = ctx->env.log_fd;
@@ -251,6 +260,7 @@ static int download_copy(struct ctx *ctx, const struct rpmpkg *p,
 out:
 	child_process_release(&cp);
 	strbuf_release(&nvr);
+	strbuf_release(&spool);
 	return ret;
 }
 
@@ -267,7 +277,7 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 	int ret = find_copy(ctx, p, false, &path, from);
 
 	if (ret == 1)
-		ret = download_copy(ctx, p, &path, from);
+		ret = download_copy(ctx, p, m, &path, from);
 
 	if (!ret) { /* NAME-VERSION-RELEASE.ARCH.rpm: rollback looks for it */
 		strbuf_addf(&keep, "%s/packages", m->backups);

@@ -23,12 +23,14 @@
 
 /*
  * The mkinitrd command for release, when the running entry has an initrd
- * and release's is missing: true with argv set.  The run's and the plan's.
+ * and release's is missing: true with argv set, and the image's host path
+ * in host.  The run's and the plan's.
  */
 static bool initrd_needed(struct ctx *ctx, const struct bootcfg *b,
-			  const char *release, struct strvec *argv)
+			  const char *release, struct strvec *argv,
+			  struct strbuf *host)
 {
-	struct strbuf img = STRBUF_INIT, rel = STRBUF_INIT, host = STRBUF_INIT;
+	struct strbuf img = STRBUF_INIT, rel = STRBUF_INIT;
 	const char *running = ctx->env.host.release;
 	bool needed;
 
@@ -44,8 +46,8 @@ static bool initrd_needed(struct ctx *ctx, const struct bootcfg *b,
 		if (strncmp(img.buf, "/boot/", 6))
 			strbuf_addstr(&rel, "/boot");
 		strbuf_addstr(&rel, img.buf);
-		env_path(&ctx->env, rel.buf, &host);
-		needed = !path_exists(host.buf);
+		env_path(&ctx->env, rel.buf, host);
+		needed = !path_exists(host->buf);
 	}
 	if (needed) {
 		config_get_words(ctx->env.cfg, "commands", "mkinitrd", argv);
@@ -54,25 +56,30 @@ static bool initrd_needed(struct ctx *ctx, const struct bootcfg *b,
 	}
 	strbuf_release(&img);
 	strbuf_release(&rel);
-	strbuf_release(&host);
 	return needed;
 }
 
-/* An initrd where the running entry has one: made when missing. */
+/*
+ * An initrd where the running entry has one: made when missing, and
+ * recorded in m as the step's (rollback removes it).
+ */
 static int ensure_initrd(struct ctx *ctx, const struct bootcfg *b,
-			 const char *release)
+			 const char *release, struct manifest *m)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf img = STRBUF_INIT;
+	int ret = 0;
 
-	if (!initrd_needed(ctx, b, release, &cp.args)) {
-		child_process_release(&cp);
-		return 0;
+	if (initrd_needed(ctx, b, release, &cp.args, &img)) {
+		cp.log_fd = ctx->env.log_fd;
+		ret = manifest_will_write(m, img.buf);
+		if (!ret && run_command(&cp))
+			ret = error("mkinitrd for %s failed (see pomctl log)",
+				    release);
 	}
-	cp.log_fd = ctx->env.log_fd;
-	return run_command(&cp) ? error("mkinitrd for %s failed (see pomctl "
-					"log)",
-					release) :
-				  0;
+	child_process_release(&cp);
+	strbuf_release(&img);
+	return ret;
 }
 
 int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what)
@@ -145,7 +152,7 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 			ret = boot_load(&ctx->env, &b, NULL);
 	}
 	if (!ret)
-		ret = ensure_initrd(ctx, &b, release);
+		ret = ensure_initrd(ctx, &b, release, m);
 	if (!ret && !boot_check(&ctx->env, &b, ctx->env.host.release, release,
 				def_before, &why))
 		ret = error("the boot loader is not safe to reboot with: %s",
@@ -224,7 +231,7 @@ void reboot_plan_boot(struct ctx *ctx, const char *release, bool made)
 			  "(recorded for rollback)",
 			  release, b.path);
 	/* the running entry has an initrd: the new one will need one */
-	if (!made && initrd_needed(ctx, &b, release, &mkinitrd))
+	if (!made && initrd_needed(ctx, &b, release, &mkinitrd, &img))
 		plan_command(ctx->env.plan, strvec_argv(&mkinitrd), NULL);
 	else if (made && boot_needs_initrd(&b, ctx->env.host.release,
 					   ctx->env.host.release, &img))

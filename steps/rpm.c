@@ -686,10 +686,39 @@ int rpm_plan(struct ctx *ctx)
 }
 
 /*
+ * The first directory of topdir/rel (a directory, or a file's) that is
+ * not there yet, recorded as the step's: rpmbuild makes it.
+ */
+static int record_new_dir(struct manifest *m, const char *topdir,
+			  const char *rel, bool file)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *end = file ? strrchr(rel, '/') : rel + strlen(rel);
+	int ret = 0;
+
+	strbuf_addstr(&dir, topdir);
+	for (const char *p = rel; end && p < end;) {
+		const char *slash = strchrnul(p, '/');
+
+		if (slash > end)
+			slash = end;
+		strbuf_addf(&dir, "/%.*s", (int)(slash - p), p);
+		if (!path_exists(dir.buf)) {
+			ret = manifest_created(m, dir.buf);
+			break;
+		}
+		p = *slash ? slash + 1 : slash;
+	}
+	strbuf_release(&dir);
+	return ret;
+}
+
+/*
  * Before rpmbuild writes them, the package files it will write (named by
  * the installed spec): the step's, for rollback to remove, or their
- * earlier content backed up.  Recorded first, so that a build killed
- * half way leaves nothing of its own unrecorded.
+ * earlier content backed up; and the directories rpmbuild makes for them
+ * and for its build root, the step's too.  Recorded first, so that a
+ * build killed half way leaves nothing of its own unrecorded.
  */
 static int record_outputs(struct job *j, struct manifest *m)
 {
@@ -697,10 +726,14 @@ static int record_outputs(struct job *j, struct manifest *m)
 	struct strbuf path = STRBUF_INIT;
 	int ret = spec_outputs(j->spec.buf, j->topdir.buf, &outs);
 
+	if (!ret)
+		ret = record_new_dir(m, j->topdir.buf, "BUILDROOT", false);
 	for (size_t i = 0; i < outs.nr && !ret; i++) {
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", j->topdir.buf, outs.v[i]);
-		ret = manifest_will_write(m, path.buf);
+		ret = record_new_dir(m, j->topdir.buf, outs.v[i], true);
+		if (!ret)
+			ret = manifest_will_write(m, path.buf);
 	}
 	strvec_clear(&outs);
 	strbuf_release(&path);

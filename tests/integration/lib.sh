@@ -40,6 +40,10 @@ planned_run() {
 	[ -n "$pr_root" ] || pr_cmd=
 	if [ -n "$pr_cmd" ]; then
 		pr_state=$pr_root/var/lib/pomctl
+		# a host's first run: the host as it was, for the rollback
+		# property below
+		[ "$pr_cmd" != upgrade ] || [ -e "$pr_state/state.json" ] ||
+			[ -d "$pr_state/runs" ] || rp_record "$pr_root"
 		shift
 		"$POMCTL" --json "$@" --plan </dev/null >"$T/pr.plan" 2>"$T/pr.perr"
 		pr_rc=$?
@@ -127,6 +131,7 @@ sandbox_root() {
 	ROOT=$T/sb
 	STATE=$ROOT/var/lib/pomctl
 	CONF=$ROOT/etc/pomctl.conf
+	rp_check "$ROOT"	# the one it replaces, first
 	rm -rf "$ROOT"
 	"$POMCTL_TOP/tests/fixtures/mkroot" "$ROOT" --world "$POMCTL_WORLD" "$@" \
 		>/dev/null 2>&1 || fail "mkroot"
@@ -251,3 +256,94 @@ commands_in_log() {
 	f=$(ls "$STATE"/logs/*-"$1".log 2>/dev/null) || { echo 0; return; }
 	grep -c '^\$ ' "$f" || true
 }
+
+# The rollback property, in every test: each sandbox root a test ran a
+# first upgrade on (through planned_run, so not under valgrind) is, when
+# the test ends well or makes a new sandbox in its place, booted into the
+# release it ran then and rolled back run by run until nothing is left to
+# roll back; then it must be as it was before that upgrade (every path,
+# type, mode, owner, link target and file content, as
+# tests/fixtures/host-snapshot.py lists them; and rpm -qa).  A root whose
+# pomctl state the test deleted after a run changed it (rollback cannot
+# know that run) is not checked until mkroot makes it again, nor one a
+# test leaves on purpose where rollback cannot help: rp_forget ROOT,
+# saying why.
+rp_snapshot() {	# rp_snapshot ROOT
+	python3 "$POMCTL_TOP/tests/fixtures/host-snapshot.py" "$1"
+	# (rpm -qa of a copy: rpm may write beside the database it opens)
+	rm -rf "$T/rp/rpmdb"
+	cp -a "$1/var/lib/rpm" "$T/rp/rpmdb"
+	rpm --dbpath "$T/rp/rpmdb" -qa --qf '%{NEVRA}\n' 2>&1 | sort
+	rm -rf "$T/rp/rpmdb"
+}
+
+# Marked in the root where the snapshot does not look (var/log): a root
+# made again by mkroot has no mark, one whose state was deleted has.
+rp_mark() { [ ! -d "$1/var/log" ] || echo "$2" >"$1/var/log/.rollback-property"; }
+
+rp_record() {	# rp_record ROOT: before its first run
+	mkdir -p "$T/rp"
+	rp_key=$(printf '%s' "$1" | sha256sum | cut -c1-16)
+	if [ -f "$1/var/log/.rollback-property" ]; then
+		# recorded, and no state now: unless nothing changed since
+		# (a refused run), the test deleted the records of a run
+		[ "$(cat "$1/var/log/.rollback-property")" = recorded ] || return 0
+		rp_snapshot "$1" >"$T/rp/$rp_key.now"
+		cmp -s "$T/rp/$rp_key.before" "$T/rp/$rp_key.now" || rp_forget "$1"
+		return 0
+	fi
+	rp_snapshot "$1" >"$T/rp/$rp_key.before"
+	rp_rel=$(sed -n '/^\[host\]/,/^\[/s/^release = //p' "$1/etc/pomctl.conf")
+	[ ! -f "$T/rp/list" ] || awk -v r="$1" '$1 != r' "$T/rp/list" >"$T/rp/list.new"
+	echo "$1 $rp_rel $rp_key" >>"$T/rp/list.new"
+	mv "$T/rp/list.new" "$T/rp/list"
+	rp_mark "$1" recorded
+}
+
+# rp_forget ROOT: not checked (see above) until mkroot makes it again
+rp_forget() {
+	[ ! -f "$T/rp/list" ] || awk -v r="$1" '$1 != r' "$T/rp/list" >"$T/rp/list.new"
+	[ ! -f "$T/rp/list.new" ] || mv "$T/rp/list.new" "$T/rp/list"
+	rp_mark "$1" forgotten
+}
+
+# at_exit CMD: what the test does when it ends (before the property)
+at_exit() {
+	rp_at_exit=$1
+}
+
+# rp_check ROOT: the property for ROOT when a first run was recorded for
+# it (and ROOT is still a sandbox with pomctl's state); then forgotten
+rp_check() {
+	[ -f "$T/rp/list" ] || return 0
+	rp_line=$(awk -v r="$1" '$1 == r' "$T/rp/list")
+	[ -n "$rp_line" ] || return 0
+	awk -v r="$1" '$1 != r' "$T/rp/list" >"$T/rp/list.new"
+	mv "$T/rp/list.new" "$T/rp/list"
+	[ -d "$1/var/lib/pomctl" ] || return 0
+	set -- $rp_line
+	"$POMCTL_TOP/tests/fixtures/bin/sandbox-reboot" "$1" --release "$2" >/dev/null ||
+		fail "rollback property: $1 did not reboot"
+	rp_n=0
+	while "$POMCTL" --root "$1" -y rollback >"$T/rp/out" 2>"$T/rp/err" &&
+		[ $rp_n -lt 8 ]; do
+		rp_n=$((rp_n + 1))
+	done
+	grep -q "nothing to roll back" "$T/rp/err" ||
+		fail "rollback property: rolling back $1: $(cat "$T/rp/out" "$T/rp/err")"
+	rp_snapshot "$1" >"$T/rp/$3.after"
+	diff "$T/rp/$3.before" "$T/rp/$3.after" >"$T/rp/diff" ||
+		fail "rollback property: $1 after $rp_n rollbacks is not as before its first run: $(head -20 "$T/rp/diff")"
+	echo "$rp_n" >>"${POMCTL_ROLLBACKS:-/dev/null}"
+}
+
+rollback_property() {
+	rp_rc=$1
+	[ -z "${rp_at_exit:-}" ] || eval "$rp_at_exit"
+	[ "$rp_rc" -eq 0 ] || exit "$rp_rc"
+	while [ -s "$T/rp/list" ]; do
+		rp_check "$(head -1 "$T/rp/list" | cut -d' ' -f1)"
+	done
+	exit 0
+}
+trap 'rollback_property $?' EXIT

@@ -174,7 +174,7 @@ python3 "$POMCTL_TOP/tests/fixtures/httpd.py" "$T/srv" --port-file "$T/port" \
 	--bomb big.tar.bz2=announce --bomb endless.tar.bz2=endless \
 	--bomb huge.tar.bz2=huge --bomb slow.tar.bz2=slow &
 srv=$!
-trap 'kill $srv 2>/dev/null' EXIT
+at_exit 'kill $srv 2>/dev/null'
 for i in $(seq 50); do [ -f "$T/port" ] && break; sleep 0.1; done
 URL=http://127.0.0.1:$(cat "$T/port")
 rm -rf "$STATE"
@@ -232,7 +232,7 @@ make_root
 echo 4243 >"$ROOT/teststeps/sleep-update"
 "$POMCTL_TESTSTEPS" --root "$ROOT" upgrade --patch string >"$T/bg.out" 2>"$T/bg.err" &
 bg=$!
-trap 'kill -9 $bg 2>/dev/null' EXIT
+at_exit 'kill -9 $bg 2>/dev/null'
 for i in $(seq 100); do
 	pgrep -P "$bg" make >/dev/null && break
 	sleep 0.1

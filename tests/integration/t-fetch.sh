@@ -20,7 +20,7 @@ serve() {	# serve [--cut NAME=BYTES]: (re)start the server
 	port=$(cat "$T/port")
 	URL=http://127.0.0.1:$port
 }
-trap 'kill $srv 2>/dev/null' EXIT
+at_exit 'kill $srv 2>/dev/null'
 serve
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" --url "$URL" >/dev/null 2>&1 || fail "mkroot"
 ROOT=$T/sb

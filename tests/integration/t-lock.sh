@@ -19,7 +19,7 @@ start_run() {
 	done
 	[ -n "$group" ] || fail "the step's command did not start"
 }
-trap 'kill -9 ${bg:-} 2>/dev/null; [ -n "${group:-}" ] && kill -9 -$group 2>/dev/null' EXIT
+at_exit 'kill -9 ${bg:-} 2>/dev/null; [ -n "${group:-}" ] && kill -9 -$group 2>/dev/null'
 
 start_run
 

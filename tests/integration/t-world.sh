@@ -117,7 +117,7 @@ expect_exit 0 "$POMCTL" --root "$T/sb" upgrade --patch string --plan
 # --- the local server ---------------------------------------------------------------
 python3 "$POMCTL_TOP/tests/fixtures/httpd.py" "$W/dist" --port-file "$T/port" --log "$T/http.log" &
 srv=$!
-trap 'kill $srv 2>/dev/null' EXIT
+at_exit 'kill $srv 2>/dev/null'
 for i in $(seq 50); do [ -f "$T/port" ] && break; sleep 0.1; done
 port=$(cat "$T/port")
 python3 - "$port" "$W/dist/iptables-1.2.8.tar.bz2" <<'PY' || fail "the server did not serve the file"

@@ -241,6 +241,18 @@ int manifest_created(struct manifest *m, const char *path)
 	return manifest_save(m);
 }
 
+void manifest_forget_created(struct manifest *m, const char *path)
+{
+	json_t *created = json_object_get(m->doc, "created"), *v;
+	size_t i;
+
+	json_array_foreach (created, i, v)
+		if (!strcmp(json_string_value(v), path)) {
+			json_array_remove(created, i);
+			return;
+		}
+}
+
 int manifest_will_write(struct manifest *m, const char *path)
 {
 	return path_exists(path) ? manifest_backup(m, path) :

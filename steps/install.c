@@ -8,8 +8,10 @@
  * arranged, so that a kernel that does not come up falls back by itself.
  * Then the pause: reboot into the new release, then pomctl resume.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pomctl/boot.h"
 #include "pomctl/ktree.h"
@@ -222,8 +224,8 @@ static void download_argv(struct ctx *ctx, const struct rpmpkg *p,
  * No location has the very build of p: the updater downloads it, and the
  * locations are looked into again.  As find_copy(); a download that fails
  * is a warning (the copy is not to be had: 1).  The file it writes in the
- * updater's spool is recorded in m (rollback removes it, or puts back
- * what was there).
+ * updater's spool is recorded in m until keep_copy() moves it (an attempt
+ * cut short in between has it removed).
  */
 static int download_copy(struct ctx *ctx, const struct rpmpkg *p,
 			 struct manifest *m, struct strbuf *path,
@@ -268,7 +270,9 @@ out:
  * A copy of the installed package p, from the first location that has the
  * very build (else downloaded by the updater), kept among the manifest's
  * backups for rollback to put back: 0, 1 when none is to be had, -1
- * (reported) when it cannot be kept.
+ * (reported) when it cannot be kept.  A download is moved there, not
+ * copied, and leaves the record: the spool ends as it was, whether or not
+ * an interrupted attempt downloaded it first.
  */
 static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 		     struct manifest *m, struct strbuf *from)
@@ -287,6 +291,14 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 		strbuf_addf(&keep, ".%s.rpm", p->arch);
 		if (!ret)
 			ret = copy_file_atomic(path.buf, keep.buf, 0600);
+		/* what the run downloaded itself is moved: the spool as it was */
+		if (!ret && manifest_has_created(m, path.buf)) {
+			if (unlink(path.buf) < 0 && errno != ENOENT)
+				ret = error("cannot remove '%s': %s", path.buf,
+					    strerror(errno));
+			else
+				manifest_forget_created(m, path.buf);
+		}
 	}
 	strbuf_release(&path);
 	strbuf_release(&keep);

@@ -52,6 +52,9 @@ void manifest_patch(struct manifest *m, const char *name);
 const char *manifest_backup_of(const struct manifest *m, const char *path);
 /* path is recorded as created by m's step in m's run. */
 bool manifest_has_created(const struct manifest *m, const char *path);
+/* A created path the step has since removed itself: no longer recorded
+ * (saved with the next manifest_save()). */
+void manifest_forget_created(struct manifest *m, const char *path);
 /*
  * path's first backup in any run's manifest of step, the oldest run first
  * (damaged manifests passed over): a path to free, or NULL.

@@ -1,7 +1,8 @@
 # kill -9 of pomctl at 20 seeded moments across the whole sandbox pipeline
 # (both reboot pauses included), each followed by resume to completion: the
 # sandbox ends the same as after an uninterrupted run, logs and timestamps
-# aside.  The seeds are printed; FAULT_SEEDS="7 12" replays some.
+# aside, and at one chosen moment (the download for rollback).  The seeds
+# are printed; FAULT_SEEDS="7 12" replays some, FAULT_SEEDS=download that.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 SB=$T/sb
 
@@ -90,6 +91,7 @@ echo "reference run: invocations of $phases ms"
 
 seeds=${FAULT_SEEDS:-$(seq 1 20)}
 for seed in $seeds; do
+	case $seed in download) continue ;; esac
 	# the seed picks an invocation and a moment in it
 	set -- $phases
 	pick=$(( seed % 3 ))
@@ -125,6 +127,30 @@ for seed in $seeds; do
 	diff "$T/reference" "$T/after" >"$T/diff" ||
 		fail "seed $seed: the sandbox differs from the uninterrupted run: $(head -20 "$T/diff")"
 done
+# One moment no seed may hit: killed just after the updater downloaded
+# the replaced build for rollback, before install kept its copy (the
+# spool's file recorded, the transaction not begun).  up2date itself does
+# the kill, as the sysadmin would; then it is the host's own again.
+if [ -z "${FAULT_SEEDS:-}" ] || [ "$FAULT_SEEDS" = download ]; then
+	seed=download
+	rm -rf "$SB"; cp -a "$T/at-1" "$SB"
+	mv "$SB/usr/sbin/up2date" "$T/up2date"
+	printf '#!/bin/sh\n"%s" "$@" || exit\n[ "$1" = --get ] && kill -9 $PPID\nexit 0\n' \
+		"$T/up2date" >"$SB/usr/sbin/up2date"
+	chmod 755 "$SB/usr/sbin/up2date"
+	pomctl_sb resume; rc=$?
+	[ $rc -eq 137 ] || fail "download: the kill did not come (exit $rc): $(cat "$T/d.err")"
+	[ -f "$SB/var/spool/up2date/iptables-1.2.6a-2.x86_64.rpm" ] ||
+		fail "download: killed before the spool had the package"
+	mv "$T/up2date" "$SB/usr/sbin/up2date"
+	finish
+	snapshot >"$T/after"
+	diff "$T/reference" "$T/after" >"$T/diff" ||
+		fail "download: the sandbox differs from the uninterrupted run: $(head -20 "$T/diff")"
+	# the updater's spool is as it was: the download was moved, not copied
+	[ ! -e "$SB/var/spool/up2date/iptables-1.2.6a-2.x86_64.rpm" ] ||
+		fail "download: the spool keeps pomctl's download"
+fi
 # the default seeds cut steps that had changed files: resume undid them
 if [ -z "${FAULT_SEEDS:-}" ]; then
 	assert_grep 'undoing what the interrupted attempt changed' "$T/resumed.err"

@@ -61,6 +61,9 @@ for loader in grub lilo grub2; do
 	# into its spool, and install kept a copy of it for rollback
 	assert_grep "^up2date --get iptables-1.2.6a-2$" "$ROOT/var/log/up2date.log"
 	assert_grep "kept a copy of iptables-1.2.6a-2 for rollback (from /var/spool/up2date)" "$T/err"
+	# ... moved there: the spool is as it was, and no record names it
+	! ls "$ROOT"/var/spool/up2date/*.rpm 2>/dev/null || fail "$loader: the download left in the spool"
+	! grep -q spool "$STATE"/manifests/*/install.json || fail "$loader: the manifest names the spool"
 	expect_exit 0 "$P" --root "$ROOT" status
 	assert_grep "install *awaiting-reboot" "$T/out"
 done

@@ -227,22 +227,27 @@ bool plan_has_changes(const struct plan *p)
 	       p->reboots;
 }
 
-static void print_command(json_t *a, FILE *out)
+void plan_quote_command(json_t *a, struct strbuf *sb)
 {
-	json_t *argv = json_object_get(a, "argv");
 	struct strvec v = STRVEC_INIT;
-	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 	json_t *arg;
 
-	json_array_foreach (argv, i, arg)
+	json_array_foreach (json_object_get(a, "argv"), i, arg)
 		strvec_push(&v, json_string_value(arg));
-	quote_argv(&sb, strvec_argv(&v));
+	quote_argv(sb, strvec_argv(&v));
+	strvec_clear(&v);
+}
+
+static void print_command(json_t *a, FILE *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	plan_quote_command(a, &sb);
 	fprintf(out, "    run: %s", sb.buf);
 	if (json_is_string(json_object_get(a, "cwd")))
 		fprintf(out, "    (in %s)", str(a, "cwd"));
 	fputc('\n', out);
-	strvec_clear(&v);
 	strbuf_release(&sb);
 }
 

@@ -89,34 +89,24 @@ static void say_some(const char *what, const struct strvec *v)
 	strbuf_release(&sb);
 }
 
-/* Of added (relative to dir), what the records would remove, dropped. */
+/*
+ * Of added (relative to dir), what will not be there once the records
+ * are undone (plan_will_exist(): they remove it first), dropped.
+ */
 static void drop_planned_removals(const struct plan *p, const char *dir,
 				  struct strvec *added)
 {
-	struct strvec gone = STRVEC_INIT, keep = STRVEC_INIT;
+	struct strvec keep = STRVEC_INIT;
 	struct strbuf abs = STRBUF_INIT;
-	size_t i, j, k;
-	json_t *step, *a, *path;
 
-	json_array_foreach (p->steps, i, step)
-		json_array_foreach (json_object_get(step, "actions"), j, a)
-			if (!strcmp(json_string_value(
-					    json_object_get(a, "type")),
-				    "remove"))
-				json_array_foreach (json_object_get(a, "paths"),
-						    k, path)
-					strvec_push(&gone,
-						    json_string_value(path));
-	strvec_sort(&gone);
-	for (i = 0; i < added->nr; i++) {
+	for (size_t i = 0; i < added->nr; i++) {
 		strbuf_reset(&abs);
 		strbuf_addf(&abs, "%s/%s", dir, added->v[i]);
-		if (!treesnap_has(&gone, abs.buf))
+		if (plan_will_exist(p, abs.buf))
 			strvec_push(&keep, added->v[i]);
 	}
 	strvec_clear(added);
 	*added = keep;
-	strvec_clear(&gone);
 	strbuf_release(&abs);
 }
 
@@ -619,18 +609,9 @@ static void print_plan(struct ctx *ctx, const struct plan *p)
 				       back ? "the copy kept when the run replaced it" :
 					      "the run added it");
 			} else if (!strcmp(type, "command")) {
-				struct strvec argv = STRVEC_INIT;
-				size_t k;
-				json_t *arg;
-
-				json_array_foreach (json_object_get(a, "argv"),
-						    k, arg)
-					strvec_push(&argv,
-						    json_string_value(arg));
 				strbuf_addstr(&sb, "run ");
-				quote_argv(&sb, strvec_argv(&argv));
+				plan_quote_command(a, &sb);
 				printf("%s\n", sb.buf);
-				strvec_clear(&argv);
 			} else if (strcmp(type, "caution")) {
 				printf("%s%s\n", sb.buf,
 				       json_string_value(

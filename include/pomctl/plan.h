@@ -85,6 +85,8 @@ void plan_cautions(const struct plan *p, FILE *out);
 bool plan_has_changes(const struct plan *p);
 /* The summary line: "9 steps: 12 commands, 2 file edits, ..." */
 void plan_summary(const struct plan *p, struct strbuf *sb);
+/* A command action's argv, quoted as a step log writes it, onto sb. */
+void plan_quote_command(json_t *action, struct strbuf *sb);
 /* A remove or restore action in a line, after lead: its one path, or
  * how many and the first eight. */
 void plan_print_paths(json_t *action, FILE *out, const char *lead);

@@ -18,6 +18,8 @@ CC ?= cc
 SAN ?=
 
 PKGS := rpm libarchive libcurl popt jansson sqlite3
+# loaded when first used, not linked (src/fetch.c says why)
+PKGS_LOADED := libcurl
 
 # The dependency probe writes $(B)/deps.mk.  The goals that set up a fresh
 # machine by themselves run the bootstrap when something is missing.
@@ -66,7 +68,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 	fuzz-replay
 all: $(B)/pomctl
 
-$(B)/deps.mk: tools/bootstrap
+$(B)/deps.mk: tools/bootstrap Makefile
 	@mkdir -p $(B)
 	@tools/bootstrap --check --build-only $(BOOTSTRAP_FLAGS) 2>/dev/null || \
 		$(if $(MAY_BOOTSTRAP),tools/bootstrap $(BOOTSTRAP_FLAGS),\
@@ -74,7 +76,7 @@ $(B)/deps.mk: tools/bootstrap
 		  { echo "make: install what is missing, or run make bootstrap as root" >&2; \
 		    exit 1; }; })
 	@{ echo "DEPS_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
-	   echo "DEPS_LIBS := $$(pkg-config --libs $(PKGS)) -lrpmbuild"; \
+	   echo "DEPS_LIBS := $$(pkg-config --libs $(filter-out $(PKGS_LOADED),$(PKGS))) -lrpmbuild"; \
 	   echo "CMOCKA_LIBS := $$(pkg-config --libs cmocka 2>/dev/null)"; } > $@.tmp
 	@mv $@.tmp $@
 

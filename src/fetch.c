@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +47,72 @@ void url_basename(const char *url, struct strbuf *sb)
 	strbuf_add(sb, start, (size_t)(url + end - start));
 }
 
-static int curl_ready(void)
+/*
+ * libcurl, loaded on the first download: of the 58 libraries pomctl would
+ * otherwise link at every start, 27 are libcurl's and its own (TLS,
+ * Kerberos, LDAP, ...), two thirds of the dynamic linker's work -- paid by
+ * every plan, status and consent question, which download nothing.
+ */
+#define CURL_SONAME "libcurl.so.4"
+static struct {
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+} curl;
+
+static bool curl_symbol(void *lib, const char *name, void *fn)
 {
+	void *sym = dlsym(lib, name);
+
+	memcpy(fn, &sym, sizeof(sym)); /* an object pointer as a function's */
+	return sym != NULL;
+}
+
+/* 0, or -1 with the reason in why */
+static int curl_load(struct strbuf *why)
+{
+	void *lib = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib) {
+		strbuf_addf(why,
+			    "cannot load libcurl: %s; install the libcurl "
+			    "package",
+			    dlerror());
+		return -1;
+	}
+	if (!curl_symbol(lib, "curl_global_init", &curl.global_init) ||
+	    !curl_symbol(lib, "curl_easy_init", &curl.easy_init) ||
+	    !curl_symbol(lib, "curl_easy_setopt", &curl.easy_setopt) ||
+	    !curl_symbol(lib, "curl_easy_getinfo", &curl.easy_getinfo) ||
+	    !curl_symbol(lib, "curl_easy_perform", &curl.easy_perform) ||
+	    !curl_symbol(lib, "curl_easy_strerror", &curl.easy_strerror) ||
+	    !curl_symbol(lib, "curl_easy_cleanup", &curl.easy_cleanup)) {
+		strbuf_addf(why,
+			    "%s lacks a function pomctl uses: install "
+			    "libcurl 7.85 or newer",
+			    CURL_SONAME);
+		return -1;
+	}
+	if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		strbuf_addstr(why, "cannot initialise libcurl");
+		return -1;
+	}
+	return 0;
+}
+
+/* 0, or -1 (said in err when not NULL: see error_to()) */
+static int curl_ready(struct strbuf *err)
+{
+	static struct strbuf why = STRBUF_INIT;
 	static int state;
 
 	if (!state)
-		state = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 1 :
-									    -1;
-	return state > 0 ? 0 : -1;
+		state = curl_load(&why) == 0 ? 1 : -1;
+	return state > 0 ? 0 : error_to(err, "%s", why.buf);
 }
 
 /* CACHE/KIND/NAME into sb. */
@@ -309,25 +369,25 @@ static int on_progress(void *arg, curl_off_t total, curl_off_t got,
 
 static CURL *new_handle(const char *url, long connect_timeout, char *errbuf)
 {
-	CURL *c = curl_easy_init();
+	CURL *c = curl.easy_init();
 
 	if (!c)
 		return NULL;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,file");
+	curl.easy_setopt(c, CURLOPT_URL, url);
+	curl.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,file");
 	/* a redirect never leaves TLS, nor reaches a local file */
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+	curl.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
 			 strncasecmp(url, "https:", 6) ? "http,https,ftp" :
 							 "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_timeout);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "pomctl/" POMCTL_VERSION);
+	curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl.easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl.easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_timeout);
+	curl.easy_setopt(c, CURLOPT_USERAGENT, "pomctl/" POMCTL_VERSION);
 	return c;
 }
 
@@ -337,7 +397,7 @@ static void describe_failure(CURL *c, CURLcode rc, const char *errbuf,
 {
 	long code = 0;
 
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (t->no_room)
 		strbuf_addf(why,
 			    "the file system of pomctl's cache has %lld MiB "
@@ -361,9 +421,9 @@ static void describe_failure(CURL *c, CURLcode rc, const char *errbuf,
 			    "timed out (%s; a download may take [limits] "
 			    "download_seconds, and may stay below 1 byte/s "
 			    "for [fetch] low_speed_time)",
-			    *errbuf ? errbuf : curl_easy_strerror(rc));
+			    *errbuf ? errbuf : curl.easy_strerror(rc));
 	else
-		strbuf_addstr(why, *errbuf ? errbuf : curl_easy_strerror(rc));
+		strbuf_addstr(why, *errbuf ? errbuf : curl.easy_strerror(rc));
 }
 
 /*
@@ -399,18 +459,18 @@ static int transfer(const struct fetch_request *req, const char *url,
 	t.resumed_at = st.st_size;
 	hasher_start(&t.hash, part, st.st_size);
 	c = new_handle(url, req->connect_timeout, errbuf);
-	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_time);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, req->deadline);
-	curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)st.st_size);
+	curl.easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
+	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl.easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl.easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+	curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_time);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT, req->deadline);
+	curl.easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)st.st_size);
 	if (req->max_size) /* an announced size over it: refused at once */
-		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+		curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 				 (curl_off_t)(req->max_size > st.st_size ?
 						      req->max_size -
 							      st.st_size :
@@ -418,9 +478,9 @@ static int transfer(const struct fetch_request *req, const char *url,
 	if (st.st_size)
 		steplog_printf(req->log_fd, "resuming %s at byte %lld", url,
 			       (long long)st.st_size);
-	rc = curl_easy_perform(c);
+	rc = curl.easy_perform(c);
 	progress_clear();
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	*restart = st.st_size &&
 		   (rc == CURLE_RANGE_ERROR ||
 		    (rc == CURLE_HTTP_RETURNED_ERROR && code == 416));
@@ -441,7 +501,7 @@ static int transfer(const struct fetch_request *req, const char *url,
 	if ((rc == CURLE_WRITE_ERROR && t.write_errno) || t.too_big ||
 	    t.no_room || rc == CURLE_FILESIZE_EXCEEDED)
 		unlink(part);
-	curl_easy_cleanup(c);
+	curl.easy_cleanup(c);
 	strbuf_release(&name);
 	return rc == CURLE_OK ? 0 : -1;
 }
@@ -616,8 +676,8 @@ int fetch(const char *cache, const struct fetch_request *req,
 		return 0;
 	}
 	res->cached = false;
-	if (curl_ready() < 0)
-		return error_to(req->err, "cannot initialise libcurl");
+	if (curl_ready(req->err) < 0)
+		return -1;
 	if (prepare_cache(cache) < 0)
 		return error_to(req->err, "cannot make the cache '%s'", cache);
 	ret = download(cache, req, res);
@@ -637,18 +697,21 @@ int fetch(const char *cache, const struct fetch_request *req,
 long long fetch_remote_size(const char *url, long connect_timeout)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
+	struct strbuf why = STRBUF_INIT; /* -1 says it: unknown */
+	int ready = curl_ready(&why);
 	curl_off_t size = -1;
 	CURL *c;
 
-	if (curl_ready() < 0 || !(c = new_handle(url, connect_timeout, errbuf)))
+	strbuf_release(&why);
+	if (ready < 0 || !(c = new_handle(url, connect_timeout, errbuf)))
 		return -1;
-	curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, connect_timeout);
-	if (curl_easy_perform(c) != CURLE_OK ||
-	    curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) !=
+	curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT, connect_timeout);
+	if (curl.easy_perform(c) != CURLE_OK ||
+	    curl.easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) !=
 		    CURLE_OK)
 		size = -1;
-	curl_easy_cleanup(c);
+	curl.easy_cleanup(c);
 	return size;
 }
 

@@ -11,6 +11,7 @@
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/boot.h"
+#include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
@@ -786,6 +787,7 @@ int pipeline_run(struct ctx *ctx, const char *from)
 	/* what the plan asked the host once: the run changes it */
 	rpmdb_forget();
 	boot_forget();
+	pom_remember_dry_runs(false);
 	strbuf_addf(&logs, "%s/logs", ctx->state_dir.buf);
 	if (mkdir_p(logs.buf, 0700) < 0)
 		ret = EXIT_FAILED;
@@ -876,6 +878,7 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 
 int pipeline_preflight(struct ctx *ctx, bool plan)
 {
+	pom_remember_dry_runs(true); /* until the run: nothing changes */
 	for (size_t i = 0; i < pomctl_nr_steps; i++)
 		if (pomctl_steps[i].preflight &&
 		    pomctl_steps[i].preflight(ctx, plan) < 0)
@@ -893,6 +896,7 @@ int pipeline_plan_gather(struct ctx *ctx)
 		ctx->env.plan = xmalloc(sizeof(*ctx->env.plan));
 		plan_init(ctx->env.plan);
 	}
+	pom_remember_dry_runs(true);
 	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++) {
 		ret = plan_step(ctx, &pomctl_steps[i], &ctx->state->steps[i]);
 		if (ret != STEP_FINISH)

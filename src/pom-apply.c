@@ -25,6 +25,7 @@
 #include "pomctl/scratch.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"
+#include "pomctl/xalloc.h"
 
 #include "pom-internal.h"
 
@@ -341,23 +342,89 @@ void pom_patch_argv(const struct env *env, const char *dir, const char *diff,
 		strvec_push(argv, "--dry-run");
 }
 
+static int run_patch_command(const struct env *env, struct child_process *cp,
+			     bool dry, struct strbuf *out)
+{
+	int null_fd = -1, ret;
+
+	cp->log_fd = env->log_fd;
+	if (cp->log_fd < 0)
+		cp->log_fd = null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	cp->out = out;
+	cp->label = dry ? "patch --dry-run" : "patch";
+	cp->quiet_progress = dry;
+	ret = run_command(cp);
+	if (null_fd >= 0)
+		close(null_fd);
+	return ret;
+}
+
+/*
+ * The answers of patch --dry-run while nothing changes (the preflight and
+ * the plan), by command: a second question (the fetch step's fit check,
+ * then the patch step's) has the first one's answer.
+ */
+static struct dry_answer {
+	struct strbuf argv; /* the words, each ended by '\0' */
+	struct strbuf out;
+	int rc;
+} * dry_answers;
+static size_t nr_dry_answers;
+static bool remember_dry_runs;
+
+void pom_remember_dry_runs(bool on)
+{
+	for (size_t i = 0; i < nr_dry_answers && !on; i++) {
+		strbuf_release(&dry_answers[i].argv);
+		strbuf_release(&dry_answers[i].out);
+	}
+	if (!on) {
+		free(dry_answers);
+		dry_answers = NULL;
+		nr_dry_answers = 0;
+	}
+	remember_dry_runs = on;
+}
+
+static struct dry_answer *dry_answer(const struct env *env,
+				     struct child_process *cp)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct dry_answer *a;
+
+	for (size_t i = 0; i < cp->args.nr; i++)
+		strbuf_add(&key, cp->args.v[i], strlen(cp->args.v[i]) + 1);
+	for (size_t i = 0; i < nr_dry_answers; i++) {
+		a = &dry_answers[i];
+		if (a->argv.len == key.len &&
+		    !memcmp(a->argv.buf, key.buf, key.len)) {
+			strbuf_release(&key);
+			child_process_release(cp);
+			return a;
+		}
+	}
+	dry_answers = xrealloc(dry_answers,
+			       (nr_dry_answers + 1) * sizeof(*dry_answers));
+	a = &dry_answers[nr_dry_answers++];
+	a->argv = key;
+	strbuf_init(&a->out);
+	a->rc = run_patch_command(env, cp, true, &a->out);
+	return a;
+}
+
 int pom_patch_run(const struct env *env, const char *dir, const char *diff,
 		  int strip, bool reverse, bool dry, struct strbuf *out)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
-	int null_fd = -1, ret;
+	struct dry_answer *a;
 
 	pom_patch_argv(env, dir, diff, strip, reverse, dry, &cp.args);
-	cp.log_fd = env->log_fd;
-	if (cp.log_fd < 0)
-		cp.log_fd = null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	cp.out = out;
-	cp.label = dry ? "patch --dry-run" : "patch";
-	cp.quiet_progress = dry;
-	ret = run_command(&cp);
-	if (null_fd >= 0)
-		close(null_fd);
-	return ret;
+	if (!dry || !remember_dry_runs)
+		return run_patch_command(env, &cp, dry, out);
+	a = dry_answer(env, &cp);
+	if (out)
+		strbuf_add(out, a->out.buf, a->out.len);
+	return a->rc;
 }
 
 int pom_patch_file(const struct env *env, const char *dir, const char *diff,

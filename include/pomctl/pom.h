@@ -193,6 +193,11 @@ int pom_patch_file(const struct env *env, const char *dir, const char *diff,
 /* Its command line ([commands] patch and the flags), appended to argv. */
 void pom_patch_argv(const struct env *env, const char *dir, const char *diff,
 		    int strip, bool reverse, bool dry, struct strvec *argv);
+/*
+ * With on, while neither the trees nor the diffs change (a preflight, a
+ * plan): a dry run asked again has the first answer.  Off forgets them.
+ */
+void pom_remember_dry_runs(bool on);
 /* The same run: patch's exit status (-1: it did not run) and output. */
 int pom_patch_run(const struct env *env, const char *dir, const char *diff,
 		  int strip, bool reverse, bool dry, struct strbuf *out);

@@ -213,20 +213,75 @@ static int diff_u_memo(const char *path, const char *old, size_t oldlen,
 	return 0;
 }
 
+/* GNU diff's range of a unified hunk: "START[,COUNT]" (START the line
+ * before when COUNT is 0, COUNT left out when 1). */
+static void hunk_range(struct strbuf *out, size_t from, size_t count)
+{
+	strbuf_addf(out, "%zu", count ? from + 1 : from);
+	if (count != 1)
+		strbuf_addf(out, ",%zu", count);
+}
+
+/*
+ * The diff of a and b as one hunk: their first pre and last suf lines
+ * alike, the lines between removed, then added, three lines of context.
+ */
+static void one_hunk(struct strbuf *out, const char *path,
+		     const struct lines *a, const struct lines *b, size_t pre,
+		     size_t suf)
+{
+	size_t from = pre > CONTEXT ? pre - CONTEXT : 0;
+	size_t a_end = a->nr - suf + (suf > CONTEXT ? CONTEXT : suf);
+	size_t b_end = b->nr - suf + (suf > CONTEXT ? CONTEXT : suf);
+
+	strbuf_addf(out, "--- %s\n+++ %s\n@@ -", path, path);
+	hunk_range(out, from, a_end - from);
+	strbuf_addstr(out, " +");
+	hunk_range(out, from, b_end - from);
+	strbuf_addstr(out, " @@\n");
+	for (size_t i = from; i < pre; i++)
+		emit(out, ' ', a, i);
+	for (size_t i = pre; i < a->nr - suf; i++)
+		emit(out, '-', a, i);
+	for (size_t i = pre; i < b->nr - suf; i++)
+		emit(out, '+', b, i);
+	for (size_t i = a->nr - suf; i < a_end; i++)
+		emit(out, ' ', a, i);
+}
+
+/*
+ * Whether the lines a and b differ in (a's and b's lines pre up to their
+ * last suf) replace one another whole: neither side empty, no line of one
+ * among the other's.  Then diff -u's minimal diff is one_hunk()'s -- no
+ * common line to align, no boundary to shift -- and no diff(1) is run.
+ * (At most 65536 comparisons; beyond, diff(1) answers.)
+ */
+static bool replaced_whole(const struct lines *a, const struct lines *b,
+			   size_t pre, size_t suf)
+{
+	size_t na = a->nr - suf - pre, nb = b->nr - suf - pre;
+
+	if (!na || !nb || na > 65536 / nb)
+		return false;
+	for (size_t i = pre; i < a->nr - suf; i++)
+		for (size_t j = pre; j < b->nr - suf; j++)
+			if (same_line(a, i, b, j))
+				return false;
+	return true;
+}
+
 void text_diff(const char *path, const char *old, size_t oldlen,
 	       const char *new, size_t newlen, struct strbuf *out)
 {
 	struct lines a, b;
-	size_t pre = 0, suf = 0, from, a_end, b_end;
+	size_t pre = 0, suf = 0;
 
 	lines_init(&a);
 	lines_init(&b);
 	lines_split(&a, old, oldlen);
 	lines_split(&b, new, newlen);
-	if ((oldlen == newlen && !memcmp(old, new, oldlen)) ||
-	    diff_u_memo(path, old, oldlen, new, newlen, out) == 0)
+	if (oldlen == newlen && !memcmp(old, new, oldlen))
 		goto out;
-	/* no diff(1) here: one hunk around the changed region */
 	while (pre < a.nr && pre < b.nr && same_line(&a, pre, &b, pre))
 		pre++;
 	while (suf < a.nr - pre && suf < b.nr - pre &&
@@ -234,20 +289,10 @@ void text_diff(const char *path, const char *old, size_t oldlen,
 		suf++;
 	if (pre == a.nr && pre == b.nr)
 		goto out;
-	from = pre > CONTEXT ? pre - CONTEXT : 0;
-	a_end = a.nr - suf + (suf > CONTEXT ? CONTEXT : suf);
-	b_end = b.nr - suf + (suf > CONTEXT ? CONTEXT : suf);
-	strbuf_addf(out, "--- %s\n+++ %s\n@@ -%zu,%zu +%zu,%zu @@\n", path,
-		    path, a_end > from ? from + 1 : from, a_end - from,
-		    b_end > from ? from + 1 : from, b_end - from);
-	for (size_t i = from; i < pre; i++)
-		emit(out, ' ', &a, i);
-	for (size_t i = pre; i < a.nr - suf; i++)
-		emit(out, '-', &a, i);
-	for (size_t i = pre; i < b.nr - suf; i++)
-		emit(out, '+', &b, i);
-	for (size_t i = a.nr - suf; i < a_end; i++)
-		emit(out, ' ', &a, i);
+	/* no diff(1) where it could only say the same; nor where it fails */
+	if (replaced_whole(&a, &b, pre, suf) ||
+	    diff_u_memo(path, old, oldlen, new, newlen, out) < 0)
+		one_hunk(out, path, &a, &b, pre, suf);
 out:
 	lines_release(&a);
 	lines_release(&b);

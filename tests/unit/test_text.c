@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +146,90 @@ static void test_diff_header(void **unused)
 	strbuf_release(&diff);
 }
 
+/* diff -u of old and new as diffutils writes it (labels "f"). */
+static void gnu_diff(const char *dir, const char *old, const char *new,
+		     struct strbuf *out)
+{
+	struct child_process cp = CHILD_PROCESS_INIT;
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+	strbuf_addf(&a, "%s/a", dir);
+	strbuf_addf(&b, "%s/b", dir);
+	assert_int_equal(write_file_atomic(a.buf, old, strlen(old), 0644), 0);
+	assert_int_equal(write_file_atomic(b.buf, new, strlen(new), 0644), 0);
+	strvec_pushv(&cp.args, (const char *const[]){ "diff", "-u", "--label",
+						      "f", "--label", "f",
+						      a.buf, b.buf, NULL });
+	cp.out = out;
+	cp.log_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(run_command(&cp) <= 1);
+	close(cp.log_fd);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+/*
+ * What the plan shows is what diff -u shows, whether pomctl asked diff(1)
+ * or wrote the hunk itself: 400 seeded edits (one line replaced, several,
+ * lines added or removed, the last line's newline) of texts whose lines
+ * repeat, each compared with diffutils' own output.
+ */
+static void test_diff_is_diffutils(void **unused)
+{
+	static const char *const words[] = {
+		"a\n", "b\n",  "c\n", "d\n", "EXTRAVERSION = -13.8\n",
+		"\n",  "x\r\n"
+	};
+	char dir[UNIT_DIR_MAX];
+	struct strbuf old = STRBUF_INIT, new = STRBUF_INIT, ours = STRBUF_INIT,
+		      theirs = STRBUF_INIT;
+	unsigned seed = 20261206;
+
+	(void)unused;
+	assert_int_equal(unit_tmpdir("diffu", dir), 0);
+	for (int round = 0; round < 400; round++) {
+		size_t n = 1 + rand_r(&seed) % 14, at, cut, add;
+
+		strbuf_reset(&old);
+		for (size_t i = 0; i < n; i++)
+			strbuf_addstr(&old, words[rand_r(&seed) % 7]);
+		if (rand_r(&seed) % 5 == 0)
+			strbuf_setlen(&old, old.len - 1); /* no newline */
+		/* new: old's lines with [at, at + cut) replaced by add lines */
+		at = rand_r(&seed) % (n + 1);
+		cut = rand_r(&seed) % 3;
+		add = rand_r(&seed) % 3;
+		strbuf_reset(&new);
+		for (size_t i = 0, line = 0; i < old.len; line++) {
+			size_t len = strcspn(old.buf + i, "\n");
+
+			len += old.buf[i + len] == '\n';
+			if (line == at)
+				for (size_t k = 0; k < add; k++)
+					strbuf_addstr(&new,
+						      words[rand_r(&seed) % 7]);
+			if (line < at || line >= at + cut)
+				strbuf_add(&new, old.buf + i, len);
+			i += len;
+		}
+		if (at >= n)
+			for (size_t k = 0; k < add; k++)
+				strbuf_addstr(&new, words[rand_r(&seed) % 7]);
+		strbuf_reset(&ours);
+		strbuf_reset(&theirs);
+		text_diff("f", old.buf, old.len, new.buf, new.len, &ours);
+		gnu_diff(dir, old.buf, new.buf, &theirs);
+		if (strcmp(ours.buf, theirs.buf))
+			fail_msg("round %d: pomctl's diff\n%s\ndiffutils'\n%s",
+				 round, ours.buf, theirs.buf);
+	}
+	remove_tree(dir);
+	strbuf_release(&old);
+	strbuf_release(&new);
+	strbuf_release(&ours);
+	strbuf_release(&theirs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_diff_applies),
 		cmocka_unit_test(test_diff_header),
 		cmocka_unit_test(test_diff_hunks),
+		cmocka_unit_test(test_diff_is_diffutils),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,7 @@ static void pom_version(const char *tarball, struct strbuf *out)
 }
 
 /* The set: each run whose patch step is done, not rolled back. */
-static void load_set(struct hostset *hs, const struct history *h)
+void hostset_load_set(struct hostset *hs, const struct history *h)
 {
 	struct strvec set = STRVEC_INIT;
 	struct strbuf pom = STRBUF_INIT;
@@ -64,6 +64,19 @@ static void load_set(struct hostset *hs, const struct history *h)
 	}
 	strvec_clear(&set);
 	strbuf_release(&pom);
+}
+
+void hostset_load_set_of(struct hostset *hs, const char *state_dir,
+			 const char *const *steps, size_t nr_steps)
+{
+	struct history h = { NULL, 0 };
+	bool quiet = error_set_quiet(true);
+
+	memset(hs, 0, sizeof(*hs));
+	if (history_load(&h, state_dir, steps, nr_steps) == 0)
+		hostset_load_set(hs, &h);
+	error_set_quiet(quiet);
+	history_release(&h);
 }
 
 static struct host_kernel *kernel_of(struct hostset *hs, const char *release)
@@ -206,7 +219,7 @@ int hostset_load(struct hostset *hs, const struct env *env,
 	bool quiet = error_set_quiet(true), loaded;
 
 	memset(hs, 0, sizeof(*hs));
-	load_set(hs, h);
+	hostset_load_set(hs, h);
 	load_packages(hs, env, dbpath, &files);
 	load_boot(hs, env);
 	kernel_of(hs, env->host.release);

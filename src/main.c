@@ -196,7 +196,9 @@ static struct poptOption all_options[] = {
 static const char usage_head[] =
 	"COMMAND [OPTIONS]\n\n"
 	"Commands:\n"
-	"  upgrade --patch NAME   run the whole job (with --plan: show it)\n"
+	"  upgrade --patch NAME   run the whole job (with --plan: show it);\n"
+	"                         no --patch: bring the kernel to the\n"
+	"                         host's extension set\n"
 	"  resume                 continue after a failure or a reboot\n"
 	"  status                 where the run stands, step by step\n"
 	"  log STEP               the log of one step\n"
@@ -333,6 +335,44 @@ static void teardown(struct ctx *ctx)
 
 /* --- subcommands ------------------------------------------------------ */
 
+/* The host's view for status: its extension set, kernel by kernel. */
+static void host_view(struct ctx *ctx, struct hostset *hs)
+{
+	struct history h = { NULL, 0 };
+	bool quiet = error_set_quiet(true);
+
+	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) < 0)
+		h.nr = 0;
+	error_set_quiet(quiet);
+	hostset_load(hs, &ctx->env, &h,
+		     config_get(ctx->env.cfg, "rpm", "dbpath"));
+	history_release(&h);
+}
+
+static void print_set(const struct strvec *names)
+{
+	struct strbuf list = STRBUF_INIT;
+
+	strvec_join(names, " ", &list);
+	info("pomctl: no --patch: the run brings the kernel to the host's "
+	     "extension set (%s)",
+	     list.buf);
+	strbuf_release(&list);
+}
+
+/* The names of the host's extension set into names. */
+static void set_patches(struct ctx *ctx, struct strvec *names)
+{
+	struct hostset hs;
+
+	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
+			    pomctl_nr_steps);
+	for (size_t i = 0; i < hs.names.nr; i++)
+		strvec_push(names, hs.names.v[i]);
+	hostset_release(&hs);
+}
+
 static int cmd_upgrade(struct ctx *ctx, const char *arg)
 {
 	struct strvec bundled = STRVEC_INIT;
@@ -349,10 +389,17 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 			"--trial, --iptables-version, --pom-version "
 			"and --drop-failing-patches are for a build; "
 			"a run from a bundle builds nothing");
-	if (!opt.patches.nr && !opt.from)
-		return usage_error("upgrade needs --patch NAME "
-				   "(for example --patch string), or --from "
-				   "BUNDLE");
+	if (!opt.patches.nr && !opt.from) {
+		/* the host's extension set, for the kernel it runs now */
+		set_patches(ctx, &opt.patches);
+		if (!opt.patches.nr)
+			return usage_error(
+				"upgrade needs --patch NAME (for example "
+				"--patch string), or --from BUNDLE; without "
+				"them it brings the kernel to the host's "
+				"extension set, and no run has made one yet");
+		print_set(&opt.patches);
+	}
 	/* a file is kept with the run by its absolute path: resume at boot
 	 * runs from / */
 	if (opt.from && !strstr(opt.from, "://") &&
@@ -458,21 +505,6 @@ static int cmd_resume(struct ctx *ctx, const char *arg)
 		ret = resume_locked(ctx);
 	state_unlock(lock_fd);
 	return ret;
-}
-
-/* The host's view for status: its extension set, kernel by kernel. */
-static void host_view(struct ctx *ctx, struct hostset *hs)
-{
-	struct history h = { NULL, 0 };
-	bool quiet = error_set_quiet(true);
-
-	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
-			 pomctl_nr_steps) < 0)
-		h.nr = 0;
-	error_set_quiet(quiet);
-	hostset_load(hs, &ctx->env, &h,
-		     config_get(ctx->env.cfg, "rpm", "dbpath"));
-	history_release(&h);
 }
 
 static int cmd_status(struct ctx *ctx, const char *arg)

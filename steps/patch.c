@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pomctl/hostset.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
@@ -30,22 +31,66 @@ static const char *pom_dir(struct ctx *ctx)
 	return fetch_pom_cached(ctx, &cached) == 0 ? cached.buf : NULL;
 }
 
-/* Open both trees and order the requested patches: 0 or -1 (reported). */
-static int open_all(struct ctx *ctx, struct ktree *kt, struct pom_tree *pt,
-		    struct pom_patch ***set, size_t *n)
+/*
+ * The patches the tree is to carry: the host's extension set (the patches
+ * of its runs not rolled back: hostset.h), then those the run asks for --
+ * never fewer than the host has, so that a new kernel-source tree, which
+ * carries none of them, gets them all again.  Their names into names;
+ * the set's that the run did not ask for also into extra.
+ */
+static void tree_patches(struct ctx *ctx, struct strvec *names,
+			 struct strvec *extra)
 {
+	struct hostset hs;
+
+	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
+			    pomctl_nr_steps);
+	for (size_t i = 0; i < hs.names.nr; i++)
+		if (!strvec_has(&ctx->state->patches, hs.names.v[i])) {
+			strvec_push(names, hs.names.v[i]);
+			strvec_pushf(extra, "%s (run %s)", hs.names.v[i],
+				     hs.runs.v[i]);
+		}
+	for (size_t i = 0; i < ctx->state->patches.nr; i++)
+		strvec_push(names, ctx->state->patches.v[i]);
+	hostset_release(&hs);
+}
+
+/*
+ * Open both trees and order the patches the tree is to carry (extra: as
+ * tree_patches() says): 0 or -1 (reported).
+ */
+static int open_all(struct ctx *ctx, struct ktree *kt, struct pom_tree *pt,
+		    struct pom_patch ***set, size_t *n, struct strvec *extra)
+{
+	struct strvec names = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	int ret = -1;
+
 	if (ktree_open_configured(&ctx->env, kt) < 0)
 		return -1;
-	if (pom_open(pt, pom_dir(ctx), kt->v) < 0) {
-		ktree_release(kt);
-		return -1;
-	}
-	if (pom_order(pt, &ctx->state->patches, set, n, NULL) < 0) {
+	tree_patches(ctx, &names, extra);
+	if (pom_open(pt, pom_dir(ctx), kt->v) < 0)
+		goto out;
+	if (pom_order(pt, &names, set, n, &why) < 0) {
+		if (extra->nr)
+			error("%s; the host's extension set has %s: the "
+			      "kernel must carry them all (set [sources] "
+			      "pom_version to the patch-o-matic they came "
+			      "from, or roll back the run that added one)",
+			      why.buf, extra->v[0]);
+		else
+			error("%s", why.buf);
 		pom_release(pt);
-		ktree_release(kt);
-		return -1;
+		goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	if (ret)
+		ktree_release(kt);
+	strvec_clear(&names);
+	strbuf_release(&why);
+	return ret;
 }
 
 static void close_all(struct ktree *kt, struct pom_tree *pt,
@@ -93,6 +138,7 @@ static void plan_one(struct ctx *ctx, const struct pom_tree *pt,
 
 int patch_plan(struct ctx *ctx)
 {
+	struct strvec extra = STRVEC_INIT;
 	struct ktree kt;
 	struct pom_tree pt;
 	struct pom_patch **set;
@@ -107,11 +153,17 @@ int patch_plan(struct ctx *ctx)
 			"[kernel] tree all together, or not at all");
 		return 0;
 	}
-	if (open_all(ctx, &kt, &pt, &set, &n) < 0)
+	if (open_all(ctx, &kt, &pt, &set, &n, &extra) < 0)
 		return -1;
+	for (size_t i = 0; i < extra.nr; i++)
+		plan_note(ctx->env.plan,
+			  "%s is of the host's extension set: the tree carries "
+			  "it too",
+			  extra.v[i]);
 	for (size_t i = 0; i < n; i++)
 		plan_one(ctx, &pt, set[i], kt.dir);
 	close_all(&kt, &pt, set);
+	strvec_clear(&extra);
 	return 0;
 }
 
@@ -121,25 +173,41 @@ static void join(struct strbuf *sb, const struct strvec *v)
 		strbuf_addf(sb, "%s%s", sb->len ? " " : "", v->v[i]);
 }
 
+/* Whether p is one of extra's "NAME (run ID)". */
+static bool is_extra(const struct pom_patch *p, const struct strvec *extra)
+{
+	size_t len = strlen(p->name);
+
+	for (size_t i = 0; i < extra->nr; i++)
+		if (!strncmp(extra->v[i], p->name, len) &&
+		    extra->v[i][len] == ' ')
+			return true;
+	return false;
+}
+
 /*
- * The patches the kernel tree carries once the set is applied: the set,
- * and those an earlier run of pomctl applied that are still in the tree
- * (a new kernel-source package would have none).  The kernel is built
+ * The patches the kernel tree carries once the set is applied, the run's
+ * own first: the set (with the host's extension set, tree_patches()), and
+ * those an earlier run of pomctl applied that are still in the tree.  The kernel is built
  * with all their options, the iptables package with all their
  * extensions, and verify checks them all: a second run never drops the
  * first one's match.  Patches the distribution's tree came with are left
  * to its configuration.
  */
 static void present_patches(struct ctx *ctx, const struct pom_tree *pt,
-			    struct pom_patch **set, size_t n, const char *kdir,
+			    struct pom_patch **set, size_t n,
+			    const struct strvec *extra, const char *kdir,
 			    struct pom_patch ***out, size_t *nout)
 {
 	struct strvec earlier = STRVEC_INIT;
 
 	manifest_patches_before(ctx->state_dir.buf, ctx->state->id, &earlier);
 	*out = xcalloc(n + pt->nr + 1, sizeof(**out));
-	memcpy(*out, set, n * sizeof(*set));
-	*nout = n;
+	*nout = 0;
+	for (int pass = 0; pass < 2; pass++) /* the run's own first */
+		for (size_t i = 0; i < n; i++)
+			if (is_extra(set[i], extra) == pass)
+				(*out)[(*nout)++] = set[i];
 	for (size_t i = 0; i < pt->nr; i++) {
 		struct pom_patch *p = &pt->patches[i];
 		bool in_set = false, before = false;
@@ -164,7 +232,7 @@ static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
 		      done = STRBUF_INIT, all = STRBUF_INIT;
 
 	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&names, "%s%s", i ? " " : "", set[i]->name);
+		strbuf_addf(&names, "%s%s", names.len ? " " : "", set[i]->name);
 	for (size_t i = 0; i < npresent; i++) {
 		strbuf_addf(&all, "%s%s", i ? " " : "", present[i]->name);
 		join(&options, &present[i]->options);
@@ -189,13 +257,15 @@ static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
 }
 
 static void report(struct ctx *ctx, const struct pom_patch *p,
-		   const struct strvec *applied)
+		   const struct strvec *applied, const struct strvec *extra)
 {
-	const char *what = "already applied, left as it is";
+	bool now = strvec_has(applied, p->name), set = is_extra(p, extra);
+	const char *what = now ? "applied" : "already applied, left as it is";
 
-	for (size_t i = 0; i < applied->nr; i++)
-		if (!strcmp(applied->v[i], p->name))
-			what = "applied";
+	if (set)
+		what = now ? "of the host's extension set, applied again "
+			     "(the tree lacked it)" :
+			     "in the tree from an earlier run, kept";
 	if (!pom_kernel_part(p))
 		what = "userspace only: the rpm step carries its diff";
 	info("  %s: %s", p->name, what);
@@ -208,14 +278,14 @@ int patch_run(struct ctx *ctx)
 	struct pom_tree pt;
 	struct pom_patch **set;
 	struct manifest m;
-	struct strvec applied = STRVEC_INIT;
+	struct strvec applied = STRVEC_INIT, extra = STRVEC_INIT;
 	size_t n;
 	int ret;
 
 	if (!pom_dir(ctx))
 		return error("no patch-o-matic tree: the fetch step has not "
 			     "extracted one");
-	if (open_all(ctx, &kt, &pt, &set, &n) < 0)
+	if (open_all(ctx, &kt, &pt, &set, &n, &extra) < 0)
 		return -1;
 	ret = pom_check_set(set, n, kt.release);
 	if (!ret)
@@ -230,16 +300,19 @@ int patch_run(struct ctx *ctx)
 		struct pom_patch **present;
 		size_t npresent;
 
-		present_patches(ctx, &pt, set, n, kt.dir, &present, &npresent);
-		record_outputs(ctx, set, n, present, npresent, &applied);
+		present_patches(ctx, &pt, set, n, &extra, kt.dir, &present,
+				&npresent);
+		record_outputs(ctx, present, n - extra.nr, present, npresent,
+			       &applied);
 		for (size_t i = 0; i < n; i++)
-			report(ctx, set[i], &applied);
+			report(ctx, set[i], &applied, &extra);
 		for (size_t i = n; i < npresent; i++)
 			info("  %s: in the tree from an earlier run, kept",
 			     present[i]->name);
 		free(present);
 	}
 	strvec_clear(&applied);
+	strvec_clear(&extra);
 	close_all(&kt, &pt, set);
 	return ret;
 }

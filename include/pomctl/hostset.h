@@ -52,6 +52,11 @@ struct hostset {
 /* The view of the host: 0 (what cannot be read is left out, not said). */
 int hostset_load(struct hostset *hs, const struct env *env,
 		 const struct history *h, const char *dbpath);
+/* The set alone (names, runs, poms) into hs, zeroed by the caller. */
+void hostset_load_set(struct hostset *hs, const struct history *h);
+/* The same, of the runs of state_dir (none where they cannot be read). */
+void hostset_load_set_of(struct hostset *hs, const char *state_dir,
+			 const char *const *steps, size_t nr_steps);
 void hostset_print(const struct hostset *hs, FILE *out);
 json_t *hostset_json(const struct hostset *hs);
 void hostset_release(struct hostset *hs);

@@ -234,6 +234,17 @@ run_to_end() {
 	assert_grep "all 9 steps done" "$T/out"
 }
 
+# The kernel REL was built with each match NAME... as a module (its
+# /boot/config says so) and has it installed: built_with REL NAME...
+built_with() {
+	_rel=$1; shift
+	for _n; do
+		assert_grep "^CONFIG_IP_NF_MATCH_$(echo "$_n" | tr a-z A-Z)=m$" "$ROOT/boot/config-$_rel"
+		[ -f "$ROOT/lib/modules/$_rel/kernel/net/ipv4/netfilter/ipt_$_n.o" ] ||
+			fail "ipt_$_n.o is not installed for $_rel"
+	done
+}
+
 # What a kill -9 leaves in $STATE/state.json while step STEP ran, the
 # steps after it not begun: cut_in STEP LATER...  (A kill at an exact
 # moment, say right after an rpm transaction commits, cannot be timed.)

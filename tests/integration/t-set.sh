@@ -1,0 +1,54 @@
+# The host's extension set on a new kernel tree (issue 34): a new
+# kernel-source package's tree carries none of the patches earlier runs
+# applied, yet a run never builds a kernel with fewer extensions than the
+# host has.  Here the distribution's tree as shipped comes back in place
+# of the patched one (what installing a kernel-source package does).
+. "$POMCTL_TOP/tests/integration/lib.sh"
+P=$POMCTL
+sandbox_root
+TREE=$ROOT/usr/src/linux-2.4.20-13.8
+cp -a "$TREE" "$T/tree.shipped"
+new_tree() { rm -rf "$TREE" && cp -a "$T/tree.shipped" "$TREE" || fail "cannot put the shipped tree back"; }
+
+# nothing to bring the host to yet
+expect_exit 2 "$P" --root "$ROOT" upgrade
+assert_grep "upgrade needs --patch NAME (for example --patch string), or --from BUNDLE; without them it brings the kernel to the host's extension set, and no run has made one yet" "$T/err"
+
+run_to_end upgrade --patch string --trial=skip
+first=$rel
+"$P" --root "$ROOT" history >"$T/h"
+run1=$(awk '/^20/ { print $1; exit }' "$T/h")
+new_tree
+
+# no --patch: the set; the running kernel carries it, so nothing to do
+expect_exit 0 "$P" --root "$ROOT" upgrade
+assert_grep "no --patch: the run brings the kernel to the host's extension set (string)" "$T/err"
+assert_grep "already available" "$T/out"
+
+# --patch iprange on the new tree: string comes back with it
+sed -i 's/^\[rpm\]$/[rpm]\nrelease = 2.pom/' "$CONF"
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch iprange --trial=skip --plan
+assert_grep "string (run $run1) is of the host's extension set: the tree carries it too" "$T/out"
+assert_grep "string (.*): applies cleanly" "$T/out"
+assert_grep "iprange (.*): applies cleanly" "$T/out"
+run_to_end upgrade --patch iprange --trial=skip
+second=$rel
+assert_grep "string: of the host's extension set, applied again (the tree lacked it)" "$T/all.err"
+assert_grep "iprange: applied$" "$T/all.err"
+built_with "$second" string iprange
+assert_grep "patches applied: iprange$" "$T/out"
+assert_grep "patches the kernel carries: iprange string$" "$T/out"
+assert_grep "module ipt_iprange: loaded" "$T/out"
+assert_grep "module ipt_string: loaded" "$T/out"
+assert_grep "iptables -m string: known" "$T/out"
+
+# the distribution's kernel, booted again, lacks the set: upgrade with no
+# --patch would build both on the tree as shipped
+reboot_into 2.4.20-13.8
+new_tree
+expect_exit 0 "$P" --root "$ROOT" upgrade --plan
+assert_grep "no --patch: the run brings the kernel to the host's extension set (string iprange)" "$T/err"
+assert_grep "string (.*): applies cleanly" "$T/out"
+assert_grep "iprange (.*): applies cleanly" "$T/out"
+assert_grep "the string match is not available to 2.4.20-13.8" "$T/out"
+assert_grep "the iprange match is not available to 2.4.20-13.8" "$T/out"

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "pomctl/history.h"
@@ -470,16 +471,47 @@ static int resume_plan(struct ctx *ctx)
 	return pipeline_plan(ctx);
 }
 
+/*
+ * At boot, with no run to go on with: whether the kernel that came up
+ * carries the host's extension set (a kernel the distribution installed
+ * since does not), said in one line to the console and syslog.
+ */
+static int set_notice(struct ctx *ctx)
+{
+	struct strbuf lacks = STRBUF_INIT;
+	struct hostset hs;
+
+	host_view(ctx, &hs);
+	for (size_t i = 0; i < hs.nk; i++)
+		for (size_t n = 0; hs.k[i].running && n < hs.names.nr; n++)
+			if (!strvec_has(&hs.k[i].carries, hs.names.v[n]))
+				strbuf_addf(&lacks, " %s", hs.names.v[n]);
+	if (lacks.len) {
+		warning("the running kernel %s lacks%s of the host's "
+			"extension set: pomctl upgrade builds it a kernel "
+			"that has them",
+			ctx->env.host.release, lacks.buf);
+		log_event(LOG_WARNING,
+			  "the running kernel %s lacks%s of the host's "
+			  "extension set (pomctl upgrade)",
+			  ctx->env.host.release, lacks.buf);
+	}
+	strbuf_release(&lacks);
+	hostset_release(&hs);
+	return EXIT_DONE;
+}
+
 static int resume_locked(struct ctx *ctx)
 {
 	int ret = lifecycle_load(ctx, &rq);
 
 	if (ret == -ENOENT)
-		return opt.at_boot ? EXIT_DONE : no_run(ctx, "resume");
+		return opt.at_boot ? set_notice(ctx) : no_run(ctx, "resume");
 	if (ret)
 		return EXIT_USAGE;
 	if (opt.at_boot && !lifecycle_wanted_at_boot(ctx))
-		return EXIT_DONE;
+		return lifecycle_finished(ctx->state) ? set_notice(ctx) :
+							EXIT_DONE;
 	if (!opt.from && pipeline_nothing_to_do(ctx)) { /* nothing to ask */
 		say("pomctl: nothing to do: run %s is finished and nothing it "
 		    "depends on changed since (pomctl status shows it)",

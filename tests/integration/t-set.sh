@@ -42,9 +42,17 @@ assert_grep "module ipt_iprange: loaded" "$T/out"
 assert_grep "module ipt_string: loaded" "$T/out"
 assert_grep "iptables -m string: known" "$T/out"
 
-# the distribution's kernel, booted again, lacks the set: upgrade with no
-# --patch would build both on the tree as shipped
+# at boot, with no run to resume, the boot service says whether the
+# kernel that came up carries the set: this one does
+expect_exit 0 "$P" --root "$ROOT" resume --at-boot
+assert_no_grep "extension set" "$T/err"
+
+# the distribution's kernel, booted again, lacks the set: the boot
+# service says so; upgrade with no --patch would build both on the tree
+# as shipped
 reboot_into 2.4.20-13.8
+expect_exit 0 "$P" --root "$ROOT" resume --at-boot
+assert_grep "the running kernel 2.4.20-13.8 lacks string iprange of the host's extension set: pomctl upgrade builds it a kernel that has them" "$T/err"
 new_tree
 expect_exit 0 "$P" --root "$ROOT" upgrade --plan
 assert_grep "no --patch: the run brings the kernel to the host's extension set (string iprange)" "$T/err"

@@ -31,6 +31,7 @@ static const struct config_key keys[] = {
 	S("general", "packager", ""),
 	B("general", "auto_resume", "no"),
 	B("general", "assume_yes", "no"),
+	E("general", "follow_kernel_updates", "notice", "no|notice|yes"),
 
 	T("host", "release", "", CFG_RELEASE),
 	T("host", "boot_id", "", CFG_WORD),

@@ -472,15 +472,47 @@ static int resume_plan(struct ctx *ctx)
 }
 
 /*
+ * [general] follow_kernel_updates = yes: the boot service starts what the
+ * sysadmin would, pomctl upgrade -y --auto-resume with no --patch.
+ */
+static int follow_set(struct ctx *ctx, const struct strvec *names)
+{
+	struct run_request follow = rq;
+	int ret;
+
+	if (ctx->state) { /* a finished run: the new one retires it */
+		state_release(ctx->state);
+		free(ctx->state);
+		ctx->state = NULL;
+	}
+	follow.patches = names;
+	follow.yes = true;
+	follow.auto_resume = "yes";
+	say("pomctl: [general] follow_kernel_updates = yes: pomctl upgrade "
+	    "-y --auto-resume");
+	log_event(LOG_NOTICE, "following the kernel update: pomctl upgrade "
+			      "-y --auto-resume");
+	ret = lifecycle_start(ctx, &follow);
+	return ret ? ret : pipeline_run(ctx, NULL);
+}
+
+/*
  * At boot, with no run to go on with: whether the kernel that came up
  * carries the host's extension set (a kernel the distribution installed
- * since does not), said in one line to the console and syslog.
+ * since does not), said in one line to the console and syslog; as
+ * [general] follow_kernel_updates says, not at all, or followed by the
+ * upgrade that brings it to the set.
  */
 static int set_notice(struct ctx *ctx)
 {
+	const char *follow = config_get(ctx->env.cfg, "general",
+					"follow_kernel_updates");
 	struct strbuf lacks = STRBUF_INIT;
 	struct hostset hs;
+	int ret = EXIT_DONE;
 
+	if (!strcmp(follow, "no"))
+		return EXIT_DONE;
 	host_view(ctx, &hs);
 	for (size_t i = 0; i < hs.nk; i++)
 		for (size_t n = 0; hs.k[i].running && n < hs.names.nr; n++)
@@ -495,10 +527,12 @@ static int set_notice(struct ctx *ctx)
 			  "the running kernel %s lacks%s of the host's "
 			  "extension set (pomctl upgrade)",
 			  ctx->env.host.release, lacks.buf);
+		if (!strcmp(follow, "yes"))
+			ret = follow_set(ctx, &hs.names);
 	}
 	strbuf_release(&lacks);
 	hostset_release(&hs);
-	return EXIT_DONE;
+	return ret;
 }
 
 static int resume_locked(struct ctx *ctx)

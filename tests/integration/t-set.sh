@@ -60,3 +60,23 @@ assert_grep "string (.*): applies cleanly" "$T/out"
 assert_grep "iprange (.*): applies cleanly" "$T/out"
 assert_grep "the string match is not available to 2.4.20-13.8" "$T/out"
 assert_grep "the iprange match is not available to 2.4.20-13.8" "$T/out"
+
+# [general] follow_kernel_updates = yes: the boot service starts that
+# upgrade itself (-y --auto-resume), and goes on with it at each boot
+sed -i 's/^\[general\]$/[general]\nfollow_kernel_updates = yes/' "$CONF"
+sed -i 's/^release = 2.pom$/release = 3.pom/' "$CONF"
+"$P" --root "$ROOT" resume --at-boot >"$T/out" 2>"$T/err"
+rc=$?
+assert_grep "follow_kernel_updates = yes: pomctl upgrade -y --auto-resume" "$T/out"
+while [ $rc -eq 3 ]; do
+	rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
+	[ -n "$rel" ] || fail "a pause without a release: $(cat "$T/out")"
+	boot_expect "$rel"
+	"$P" --root "$ROOT" resume --at-boot >"$T/out" 2>"$T/err"
+	rc=$?
+done
+[ $rc -eq 0 ] || fail "the run the boot service started ended with $rc: $(cat "$T/err")"
+assert_grep "all 9 steps done" "$T/out"
+built_with "$rel" string iprange
+expect_exit 0 "$P" --root "$ROOT" resume --at-boot
+assert_no_grep "extension set" "$T/err"

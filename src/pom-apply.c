@@ -235,6 +235,20 @@ static int before_change(struct pom_target *t, const char *path)
 	return manifest_created(t->m, path);
 }
 
+/*
+ * The new text of path in t: kept durable in the tree (its mode kept),
+ * not in a scratch copy, which is read once and removed.
+ */
+static int target_write(const struct pom_target *t, const char *path,
+			const char *data, size_t len)
+{
+	if (t->m)
+		return write_file_keep(path, data, len, 0644);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return error("cannot replace '%s': %s", path, strerror(errno));
+	return write_file_scratch(path, data, len);
+}
+
 /* 0 applied, 1 present already, -1 (why) */
 static int apply_ladd(struct pom_target *t, const struct pom_ladd *a,
 		      struct strbuf *why)
@@ -265,7 +279,7 @@ static int apply_ladd(struct pom_target *t, const struct pom_ladd *a,
 	}
 	if (ret == 0 && !t->dry &&
 	    (before_change(t, path.buf) < 0 ||
-	     write_file_keep(path.buf, out.buf, out.len, 0644) < 0))
+	     target_write(t, path.buf, out.buf, out.len) < 0))
 		ret = -1;
 	lines_release(&file);
 	lines_release(&ladd);
@@ -512,8 +526,11 @@ static int copy_new_file(struct pom_target *t, const struct pom_copy *c,
 		ret = stat(c->src, &st) < 0 ||
 				      mkdir_parent(dst.buf, 0755) < 0 ||
 				      before_change(t, dst.buf) < 0 ||
-				      copy_file_atomic(c->src, dst.buf,
-						       st.st_mode & 0777) < 0 ?
+				      (t->m ? copy_file_atomic(c->src, dst.buf,
+							       st.st_mode &
+								       0777) :
+					      copy_file_scratch(c->src,
+								dst.buf)) < 0 ?
 			      -1 :
 			      0;
 		if (ret)
@@ -655,9 +672,11 @@ static char *make_scratch(struct pom_patch *const *set, size_t n,
 			continue;
 		strbuf_reset(&to);
 		strbuf_addf(&to, "%s/%s", dir.buf, files.v[i]);
+		if (path_exists(to.buf))
+			continue; /* named by two parts */
 		ret = mkdir_parent(to.buf, 0700);
-		if (!ret)
-			ret = copy_file_atomic(from.buf, to.buf, 0600);
+		if (!ret) /* a private copy: nothing to sync */
+			ret = copy_file_scratch(from.buf, to.buf);
 	}
 	strvec_clear(&files);
 	strbuf_release(&from);

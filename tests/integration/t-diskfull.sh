@@ -13,7 +13,7 @@ mkdir -p "$T/state"
 cat >"$T/inner.sh" <<'INNER'
 . "$POMCTL_TOP/tests/integration/lib.sh"
 S=$T/state
-mount --make-rprivate / && mount -t tmpfs -o size=256k,mode=0700 pomctl-full "$S" ||
+mount --make-rprivate / && mount -t tmpfs -o size=384k,mode=0700 pomctl-full "$S" ||
 	fail "cannot mount a tmpfs"
 P() { "$POMCTL" --root "$T/sb" --state-dir "$S" "$@"; }
 parses() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$S/state.json" ||

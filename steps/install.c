@@ -212,7 +212,7 @@ static void download_argv(struct ctx *ctx, const struct rpmpkg *p,
 
 	/* pomctl's own build ([rpm] release) is in no channel */
 	if (strcmp(config_get(ctx->env.cfg, "update", "updater"), "up2date") ||
-	    !strcmp(p->release, config_get(ctx->env.cfg, "rpm", "release")))
+	    rpm_is_own_release(ctx, p->release))
 		return;
 	rpmdb_pkg_nvr(p, &nvr);
 	config_get_words(ctx->env.cfg, "commands", "up2date", argv);

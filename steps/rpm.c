@@ -6,9 +6,11 @@
  * librpm that the packages hold each extension.  It runs after patch: the
  * iptables build picks its optional extensions by looking at the tree.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,13 +134,41 @@ static void original_spec(struct ctx *ctx, struct job *j)
 	strbuf_release(&text);
 }
 
+/* The N of release "WANT.N" (N > 1), else 0. */
+static unsigned long own_rebuild(const char *release, const char *want)
+{
+	size_t len = strlen(want);
+	const char *digits = release + len + 1;
+	char *end;
+	unsigned long n;
+
+	if (strncmp(release, want, len) || release[len] != '.' ||
+	    !isdigit((unsigned char)*digits))
+		return 0;
+	errno = 0;
+	n = strtoul(digits, &end, 10);
+	return *end || errno || n < 2 || n == ULONG_MAX ? 0 : n;
+}
+
+bool rpm_is_own_release(struct ctx *ctx, const char *release)
+{
+	const char *want = config_get(ctx->env.cfg, "rpm", "release");
+	size_t len = strlen(release), wlen = strlen(want);
+
+	return !strcmp(release, want) || own_rebuild(release, want) ||
+	       (len > wlen + 1 && release[len - wlen - 1] == '.' &&
+		!strcmp(release + len - wlen, want));
+}
+
 /*
  * The release the build gets: [rpm] release -- unless the host has this
  * very version of iptables with a release that sorts above it (a rebuild
  * of the version installed: the distribution's 2 or 1.vm against 1.pom):
  * rpm would refuse the build as older, after hours of building.  Then the
- * installed release with [rpm] release after it: 1.vm -> 1.vm.1.pom.  (The
- * same release, an earlier run's, is replaced in place.)
+ * installed release with [rpm] release after it: 1.vm -> 1.vm.1.pom.  An
+ * earlier run's build of the same version (1.pom, 1.pom.2, ...) gets the
+ * next (1.pom.2, 1.pom.3): each run's packages are files of their own,
+ * and the earlier run's stay in RPMS for its rollback to put back.
  */
 static void build_release(struct ctx *ctx, const char *version,
 			  struct strbuf *out)
@@ -153,11 +183,19 @@ static void build_release(struct ctx *ctx, const char *version,
 		return;
 	if (rpmdb_newest(&db, "iptables", &ipt) == 0) {
 		struct rpmpkg built = ipt;
+		unsigned long n = own_rebuild(ipt.release, want);
 
 		built.version = (char *)version;
 		built.release = (char *)want;
 		if (!strcmp(ipt.version, version) &&
-		    rpmdb_pkg_cmp(&built, &ipt) < 0) {
+		    (n || !strcmp(ipt.release, want))) {
+			strbuf_reset(out);
+			strbuf_addf(out, "%s.%lu", want, n ? n + 1 : 2);
+			info("  release %s: iptables-%s-%s, an earlier run's "
+			     "build, stays in RPMS for its rollback",
+			     out->buf, ipt.version, ipt.release);
+		} else if (!strcmp(ipt.version, version) &&
+			   rpmdb_pkg_cmp(&built, &ipt) < 0) {
 			strbuf_reset(out);
 			strbuf_addf(out, "%s.%s", ipt.release, want);
 			info("  release %s: the installed iptables-%s-%s sorts "

@@ -118,6 +118,9 @@ int trial_any_plan(struct ctx *ctx);
 int trial_any_run(struct ctx *ctx);
 int patch_any_plan(struct ctx *ctx);
 int patch_any_run(struct ctx *ctx);
+/* Whether release is one of pomctl's builds' ([rpm] release, the
+ * rebuilds after it, or INSTALLED.[rpm] release). */
+bool rpm_is_own_release(struct ctx *ctx, const char *release);
 int rpm_any_plan(struct ctx *ctx);
 int rpm_any_run(struct ctx *ctx);
 int kernel_any_plan(struct ctx *ctx);

@@ -107,18 +107,23 @@ for loader in grub lilo grub2; do
 	fi
 done
 
-# a second run with the same [rpm] release replaces the first run's
-# packages in place (its build overwrote their files): rollback of the
-# second run has no copy of them and says so, naming them to put back
+# a second run with the same [rpm] release builds a release of its own
+# (1.pom.2): the first run's package files stay, and rollback of the
+# second run puts the first run's packages back from them
 rm -rf "$T/sb"
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" >/dev/null 2>&1 || fail "mkroot"
 ROOT=$T/sb
 run_to_end upgrade --patch string --trial=skip
 run_to_end upgrade --patch iprange --trial=skip
-assert_grep "replacing iptables-1.2.8-1.pom iptables-devel" "$T/all.err"
+assert_grep "release 1.pom.2: iptables-1.2.8-1.pom, an earlier run's build, stays in RPMS for its rollback" "$T/all.err"
+assert_grep "replacing iptables-1.2.8-1.pom iptables-devel-1.2.8-1.pom iptables-pom-1.2.8-1.pom$" "$T/all.err"
+assert_grep "kept a copy of iptables-1.2.8-1.pom for rollback" "$T/all.err"
+assert_no_grep "up2date --get iptables-1.2.8" "$ROOT/var/log/up2date.log"
 reboot_into 2.4.20-13.8
 expect_exit 0 "$P" --root "$ROOT" rollback
-assert_grep "no copy was kept of iptables-1.2.8-1.pom iptables-devel-1.2.8-1.pom iptables-pom-1.2.8-1.pom: put it back by hand" "$T/out"
+assert_no_grep "put it back by hand" "$T/out"
+[ "$(rpm --root "$ROOT" --dbpath /var/lib/rpm -q iptables)" = "iptables-1.2.8-1.pom.$(rpm --eval %_arch)" ] ||
+	fail "rollback of the second run did not put the first run's iptables back"
 
 # files of the tree that are group-writable (0664, as a tarball unpacked
 # with umask 002 leaves them) come back 0664 after the patch is rolled

@@ -31,6 +31,22 @@ static const char *pom_dir(struct ctx *ctx)
 	return fetch_pom_cached(ctx, &cached) == 0 ? cached.buf : NULL;
 }
 
+/* The patches of the host's extension set the run did not ask for. */
+struct set_extra {
+	struct strvec names;
+	struct strvec runs; /* the run that applied each */
+};
+#define SET_EXTRA_INIT                   \
+	{                                \
+		STRVEC_INIT, STRVEC_INIT \
+	}
+
+static void set_extra_release(struct set_extra *x)
+{
+	strvec_clear(&x->names);
+	strvec_clear(&x->runs);
+}
+
 /*
  * The patches the tree is to carry: the host's extension set (the patches
  * of its runs not rolled back: hostset.h), then those the run asks for --
@@ -39,7 +55,7 @@ static const char *pom_dir(struct ctx *ctx)
  * the set's that the run did not ask for also into extra.
  */
 static void tree_patches(struct ctx *ctx, struct strvec *names,
-			 struct strvec *extra)
+			 struct set_extra *extra)
 {
 	struct hostset hs;
 
@@ -48,8 +64,8 @@ static void tree_patches(struct ctx *ctx, struct strvec *names,
 	for (size_t i = 0; i < hs.names.nr; i++)
 		if (!strvec_has(&ctx->state->patches, hs.names.v[i])) {
 			strvec_push(names, hs.names.v[i]);
-			strvec_pushf(extra, "%s (run %s)", hs.names.v[i],
-				     hs.runs.v[i]);
+			strvec_push(&extra->names, hs.names.v[i]);
+			strvec_push(&extra->runs, hs.runs.v[i]);
 		}
 	for (size_t i = 0; i < ctx->state->patches.nr; i++)
 		strvec_push(names, ctx->state->patches.v[i]);
@@ -61,7 +77,7 @@ static void tree_patches(struct ctx *ctx, struct strvec *names,
  * tree_patches() says): 0 or -1 (reported).
  */
 static int open_all(struct ctx *ctx, struct ktree *kt, struct pom_tree *pt,
-		    struct pom_patch ***set, size_t *n, struct strvec *extra)
+		    struct pom_patch ***set, size_t *n, struct set_extra *extra)
 {
 	struct strvec names = STRVEC_INIT;
 	struct strbuf why = STRBUF_INIT;
@@ -73,12 +89,12 @@ static int open_all(struct ctx *ctx, struct ktree *kt, struct pom_tree *pt,
 	if (pom_open(pt, pom_dir(ctx), kt->v) < 0)
 		goto out;
 	if (pom_order(pt, &names, set, n, &why) < 0) {
-		if (extra->nr)
-			error("%s; the host's extension set has %s: the "
-			      "kernel must carry them all (set [sources] "
-			      "pom_version to the patch-o-matic they came "
-			      "from, or roll back the run that added one)",
-			      why.buf, extra->v[0]);
+		if (extra->names.nr)
+			error("%s; the host's extension set has %s (run %s): "
+			      "the kernel must carry it all (set [sources] "
+			      "pom_version to the patch-o-matic it came "
+			      "from, or roll back the run that added it)",
+			      why.buf, extra->names.v[0], extra->runs.v[0]);
 		else
 			error("%s", why.buf);
 		pom_release(pt);
@@ -138,7 +154,7 @@ static void plan_one(struct ctx *ctx, const struct pom_tree *pt,
 
 int patch_plan(struct ctx *ctx)
 {
-	struct strvec extra = STRVEC_INIT;
+	struct set_extra extra = SET_EXTRA_INIT;
 	struct ktree kt;
 	struct pom_tree pt;
 	struct pom_patch **set;
@@ -155,15 +171,15 @@ int patch_plan(struct ctx *ctx)
 	}
 	if (open_all(ctx, &kt, &pt, &set, &n, &extra) < 0)
 		return -1;
-	for (size_t i = 0; i < extra.nr; i++)
+	for (size_t i = 0; i < extra.names.nr; i++)
 		plan_note(ctx->env.plan,
-			  "%s is of the host's extension set: the tree carries "
-			  "it too",
-			  extra.v[i]);
+			  "%s (run %s) is of the host's extension set: the "
+			  "tree carries it too",
+			  extra.names.v[i], extra.runs.v[i]);
 	for (size_t i = 0; i < n; i++)
 		plan_one(ctx, &pt, set[i], kt.dir);
 	close_all(&kt, &pt, set);
-	strvec_clear(&extra);
+	set_extra_release(&extra);
 	return 0;
 }
 
@@ -173,30 +189,23 @@ static void join(struct strbuf *sb, const struct strvec *v)
 		strbuf_addf(sb, "%s%s", sb->len ? " " : "", v->v[i]);
 }
 
-/* Whether p is one of extra's "NAME (run ID)". */
-static bool is_extra(const struct pom_patch *p, const struct strvec *extra)
+static bool is_extra(const struct pom_patch *p, const struct set_extra *extra)
 {
-	size_t len = strlen(p->name);
-
-	for (size_t i = 0; i < extra->nr; i++)
-		if (!strncmp(extra->v[i], p->name, len) &&
-		    extra->v[i][len] == ' ')
-			return true;
-	return false;
+	return strvec_has(&extra->names, p->name);
 }
 
 /*
  * The patches the kernel tree carries once the set is applied, the run's
  * own first: the set (with the host's extension set, tree_patches()), and
- * those an earlier run of pomctl applied that are still in the tree.  The kernel is built
- * with all their options, the iptables package with all their
- * extensions, and verify checks them all: a second run never drops the
- * first one's match.  Patches the distribution's tree came with are left
+ * those an earlier run of pomctl applied that are still in the tree.  The
+ * kernel is built with all their options, the iptables package with all
+ * their extensions, and verify checks them all: a second run never drops
+ * the first one's match.  Patches the distribution's tree came with are left
  * to its configuration.
  */
 static void present_patches(struct ctx *ctx, const struct pom_tree *pt,
 			    struct pom_patch **set, size_t n,
-			    const struct strvec *extra, const char *kdir,
+			    const struct set_extra *extra, const char *kdir,
 			    struct pom_patch ***out, size_t *nout)
 {
 	struct strvec earlier = STRVEC_INIT;
@@ -257,7 +266,7 @@ static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
 }
 
 static void report(struct ctx *ctx, const struct pom_patch *p,
-		   const struct strvec *applied, const struct strvec *extra)
+		   const struct strvec *applied, const struct set_extra *extra)
 {
 	bool now = strvec_has(applied, p->name), set = is_extra(p, extra);
 	const char *what = now ? "applied" : "already applied, left as it is";
@@ -278,7 +287,8 @@ int patch_run(struct ctx *ctx)
 	struct pom_tree pt;
 	struct pom_patch **set;
 	struct manifest m;
-	struct strvec applied = STRVEC_INIT, extra = STRVEC_INIT;
+	struct strvec applied = STRVEC_INIT;
+	struct set_extra extra = SET_EXTRA_INIT;
 	size_t n;
 	int ret;
 
@@ -302,8 +312,8 @@ int patch_run(struct ctx *ctx)
 
 		present_patches(ctx, &pt, set, n, &extra, kt.dir, &present,
 				&npresent);
-		record_outputs(ctx, present, n - extra.nr, present, npresent,
-			       &applied);
+		record_outputs(ctx, present, n - extra.names.nr, present,
+			       npresent, &applied);
 		for (size_t i = 0; i < n; i++)
 			report(ctx, set[i], &applied, &extra);
 		for (size_t i = n; i < npresent; i++)
@@ -312,7 +322,7 @@ int patch_run(struct ctx *ctx)
 		free(present);
 	}
 	strvec_clear(&applied);
-	strvec_clear(&extra);
+	set_extra_release(&extra);
 	close_all(&kt, &pt, set);
 	return ret;
 }

@@ -453,11 +453,13 @@ static int install_packages(struct ctx *ctx, const char *step,
 			    struct manifest *m)
 {
 	struct strvec pkgs = STRVEC_INIT, replaced = STRVEC_INIT;
-	double start = monotonic_seconds();
+	double start;
 	int ret;
 
 	ctx_output_paths(ctx, step, "packages", &pkgs);
 	ret = record_packages(ctx, &pkgs, m);
+	start = monotonic_seconds(); /* the transaction's (the updater's
+				      * download is a command of its own) */
 	if (!ret)
 		ret = rpmdb_install_packages(ctx->env.root,
 					     config_get(ctx->env.cfg, "rpm",

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -205,6 +206,18 @@ bool manifest_has_created(const struct manifest *m, const char *path)
 	return false;
 }
 
+/* to gets from's access and modification times (where it can: a copy
+ * that keeps its own is still the same content). */
+static void copy_times(const char *from, const char *to)
+{
+	struct stat st;
+
+	if (stat(from, &st) == 0)
+		utimensat(AT_FDCWD, to,
+			  (const struct timespec[]){ st.st_atim, st.st_mtim },
+			  0);
+}
+
 int manifest_backup(struct manifest *m, const char *path)
 {
 	json_t *changed = json_object_get(m->doc, "changed");
@@ -222,6 +235,8 @@ int manifest_backup(struct manifest *m, const char *path)
 	strbuf_addf(&backup, "%s/%zu-%s", m->backups, json_object_size(changed),
 		    base ? base + 1 : path);
 	ret = copy_file_atomic(path, backup.buf, 0600);
+	if (!ret) /* the original's times: the restore gives them back */
+		copy_times(path, backup.buf);
 	if (!ret) {
 		json_object_set_new(changed, path, json_string(backup.buf));
 		ret = manifest_save(m);
@@ -437,13 +452,15 @@ int manifest_revert(struct manifest *m)
 		struct stat st;
 		bool had = stat(path, &st) == 0;
 
-		/* the file as it was: its content, mode and owner */
+		/* the file as it was: its content, mode, owner and times */
 		if (copy_file_atomic(json_string_value(v), path,
 				     had ? st.st_mode & 07777 : 0644) < 0)
 			ret = -1;
 		else if (had && lchown(path, st.st_uid, st.st_gid) < 0)
 			ret = error("cannot give '%s' back to its owner: %s",
 				    path, strerror(errno));
+		else
+			copy_times(json_string_value(v), path);
 	}
 	return ret;
 }

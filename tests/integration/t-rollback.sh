@@ -127,19 +127,21 @@ assert_no_grep "put it back by hand" "$T/out"
 
 # files of the tree that are group-writable (0664, as a tarball unpacked
 # with umask 002 leaves them) come back 0664 after the patch is rolled
-# back, and rollback says nothing changed behind its back
+# back, with the times the package gave them (make compares them), and
+# rollback says nothing changed behind its back
 rm -rf "$T/sb"
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$W" >/dev/null 2>&1 || fail "mkroot"
 ROOT=$T/sb
 K=$ROOT/usr/src/linux-2.4.20-13.8
 find "$K/net" -type f -exec chmod 0664 {} +
-( cd "$K" && find net -type f -printf '%p %m\n' | sort ) >"$T/modes.before"
+find "$K/net" "$K/Documentation" -type f -exec touch -d '2003-01-07 12:00:00' {} +
+( cd "$K" && find net Documentation -type f -printf '%p %m %TY-%Tm-%Td %TH:%TM\n' | sort ) >"$T/modes.before"
 expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip
-grep -q " 664$" "$T/modes.before" || fail "no 0664 file to begin with"
+grep -q " 664 " "$T/modes.before" || fail "no 0664 file to begin with"
 expect_exit 0 "$P" --root "$ROOT" -y rollback --force
-( cd "$K" && find net -type f -printf '%p %m\n' | sort ) >"$T/modes.after"
+( cd "$K" && find net Documentation -type f -printf '%p %m %TY-%Tm-%Td %TH:%TM\n' | sort ) >"$T/modes.after"
 diff "$T/modes.before" "$T/modes.after" >"$T/modes.diff" ||
-	fail "rollback left other modes: $(cat "$T/modes.diff")"
+	fail "rollback left other modes or times: $(cat "$T/modes.diff")"
 assert_no_grep "changed since the run began" "$T/out"
 assert_no_grep "changed since the run began" "$T/err"
 exit 0

@@ -76,6 +76,15 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t, bool dry)
 			  (const char *const[]){ NULL }, NULL, false);
 }
 
+/*
+ * What a rollback left different from before the run, for its last line:
+ * things to do by hand, and an earlier run's build products (on purpose).
+ */
+static struct {
+	size_t by_hand;
+	size_t earlier_products;
+} left;
+
 static void say_some(const char *what, const struct strvec *v)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -189,12 +198,14 @@ static int restore_tree(struct ctx *ctx, bool dry)
 				 "products of an earlier run (its rollback "
 				 "removes them):",
 				 &rebuilt);
+		left.earlier_products += rebuilt.nr;
 		strvec_clear(&rebuilt);
 		set_rebuilt_apart(ctx, &res.missing, &rebuilt);
 		if (rebuilt.nr)
 			say_some("not made again, the build products of an "
 				 "earlier run that this run's build removed:",
 				 &rebuilt);
+		left.earlier_products += rebuilt.nr;
 		if (!res.changed.nr && !res.missing.nr)
 			ret = 0;
 	}
@@ -443,6 +454,8 @@ static void say_by_hand(struct ctx *ctx, const struct pkg_undo *u, bool dry)
 			say("  install: left package %s: changed since the "
 			    "run",
 			    u->left.v[i]);
+	if (!dry)
+		left.by_hand += u->left.nr + u->by_hand.nr;
 	strvec_join(&u->by_hand, " ", &list);
 	if (list.len && dry)
 		plan_caution(ctx->env.plan, BY_HAND, list.buf, list.buf);
@@ -558,6 +571,7 @@ static int restore_loader(struct ctx *ctx, bool dry)
 		plan_caution(ctx->env.plan, "boot: " ONE_SHOT_BY_HAND);
 	} else {
 		say("  boot: " ONE_SHOT_BY_HAND);
+		left.by_hand++;
 	}
 	if (what.len && dry) {
 		plan_note(ctx->env.plan, "%s", what.buf);
@@ -647,6 +661,7 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 	struct plan plan;
 	int ret = 0;
 
+	memset(&left, 0, sizeof(left));
 	/* refused: the plan is the refusal */
 	if (running_ours(ctx) && !force) {
 		error("the running kernel %s is one pomctl installed: boot the "
@@ -707,7 +722,22 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 		ret = pipeline_retire_run(ctx, "rolled-back.json");
 	if (ret)
 		return EXIT_FAILED;
-	say_final("pomctl: run %s is rolled back", ctx->state->id);
+	if (left.by_hand)
+		say_final("pomctl: run %s is rolled back, but for %zu thing%s "
+			  "to do by hand (said above)",
+			  ctx->state->id, left.by_hand,
+			  left.by_hand == 1 ? "" : "s");
+	else if (left.earlier_products)
+		say_final("pomctl: run %s is rolled back: the host is as it "
+			  "was before it, but for %zu build product%s of an "
+			  "earlier run, left on purpose (that run's rollback "
+			  "removes them)",
+			  ctx->state->id, left.earlier_products,
+			  left.earlier_products == 1 ? "" : "s");
+	else
+		say_final("pomctl: run %s is rolled back: the host is as it "
+			  "was before it",
+			  ctx->state->id);
 	return EXIT_DONE;
 }
 

@@ -122,7 +122,7 @@ expect_exit 2 "$P" --root "$ROOT" rollback
 assert_grep "the running kernel $second is one pomctl installed" "$T/err"
 reboot_into 2.4.20-13.8
 expect_exit 0 "$P" --root "$ROOT" rollback
-assert_grep "^pomctl: run $run2 is rolled back$" "$T/out"
+assert_grep "^pomctl: run $run2 is rolled back: the host is as it was before it" "$T/out"
 [ ! -e "$ROOT/boot/vmlinuz-$second" ] || fail "run 2's kernel stays"
 [ -e "$ROOT/boot/vmlinuz-$first" ] || fail "run 1's kernel went with run 2"
 assert_grep "install: removed $ROOT/boot/vmlinuz-$second" "$T/err"
@@ -131,7 +131,7 @@ assert_grep "install: removed $ROOT/boot/vmlinuz-$second" "$T/err"
 qa >"$T/rpms.now"
 diff "$T/rpms.first" "$T/rpms.now" >"$T/d" || fail "packages after rolling back run 2: $(cat "$T/d")"
 expect_exit 0 "$P" --root "$ROOT" rollback
-assert_grep "^pomctl: run $run1 is rolled back$" "$T/out"
+assert_grep "^pomctl: run $run1 is rolled back: the host is as it was before it$" "$T/out"
 diff -r "$T/boot.start" "$ROOT/boot" >"$T/d" || fail "/boot differs after both rollbacks: $(cat "$T/d")"
 qa >"$T/rpms.now"
 diff "$T/rpms.start" "$T/rpms.now" >"$T/d" || fail "packages after both rollbacks: $(cat "$T/d")"

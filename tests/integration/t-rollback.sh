@@ -75,7 +75,10 @@ for loader in grub lilo grub2; do
 	assert_grep "packages: remove package iptables-devel-1.2.8-1.pom (the run added it)" "$T/out"
 	expect_exit 0 "$P" --root "$ROOT" rollback
 	assert_grep "install: removed package iptables-pom-1.2.8-1.pom" "$T/err"
-	assert_grep "^pomctl: run .* is rolled back$" "$T/out"
+	case $loader in
+	grub2) assert_grep "^pomctl: run .* is rolled back, but for 1 thing to do by hand (said above)$" "$T/out" ;;
+	*) assert_grep "^pomctl: run .* is rolled back: the host is as it was before it$" "$T/out" ;;
+	esac
 	rpm --root "$ROOT" --dbpath /var/lib/rpm -qa | sort >"$T/rpms.after"
 	if [ $loader = grub2 ]; then
 		assert_grep "put it back by hand with rpm -Uvh --oldpackage --replacepkgs iptables-1.2.6a-2" "$T/out"
@@ -122,6 +125,9 @@ assert_no_grep "up2date --get iptables-1.2.8" "$ROOT/var/log/up2date.log"
 reboot_into 2.4.20-13.8
 expect_exit 0 "$P" --root "$ROOT" rollback
 assert_no_grep "put it back by hand" "$T/out"
+# the first run's build products that the second rebuilt stay (no copy
+# of them was kept): said once, as a note, in the verdict
+assert_grep "^pomctl: run .* is rolled back: the host is as it was before it, but for [0-9]* build products of an earlier run, left on purpose (that run's rollback removes them)$" "$T/out"
 [ "$(rpm --root "$ROOT" --dbpath /var/lib/rpm -q iptables)" = "iptables-1.2.8-1.pom.$(rpm --eval %_arch)" ] ||
 	fail "rollback of the second run did not put the first run's iptables back"
 

@@ -465,9 +465,26 @@ int manifest_revert(struct manifest *m)
 	return ret;
 }
 
+/* Whether path is inside another path of created: removed with it. */
+static bool inside_created(json_t *created, const char *path)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (created, i, v) {
+		const char *dir = json_string_value(v);
+		size_t len = strlen(dir);
+
+		if (!strncmp(path, dir, len) && path[len] == '/')
+			return true;
+	}
+	return false;
+}
+
 /*
  * What the record says, as rollback would do it: only what can be done
- * (a file recorded as created that is not there is no line).
+ * (a file recorded as created that is not there is no line, nor one in a
+ * directory removed whole).
  */
 void manifest_plan_undo(const struct manifest *m, struct plan *p)
 {
@@ -484,7 +501,8 @@ void manifest_plan_undo(const struct manifest *m, struct plan *p)
 		path = json_string_value(v);
 		/* there when this record is undone (a later step's record,
 		 * undone first, may restore or remove it) */
-		if (json_object_get(changed, path) || !plan_will_exist(p, path))
+		if (json_object_get(changed, path) ||
+		    inside_created(created, path) || !plan_will_exist(p, path))
 			continue;
 		strvec_push(&one, path);
 		plan_remove(p, &one);
@@ -519,8 +537,8 @@ static int report_undone(const char *step, json_t *created, json_t *changed)
 	json_array_foreach (created, i, v) {
 		const char *p = json_string_value(v);
 
-		if (json_object_get(changed, p))
-			continue; /* removed, then its backup restored */
+		if (json_object_get(changed, p) || inside_created(created, p))
+			continue; /* its backup restored; its directory said */
 		if (path_exists(p))
 			ret = error("%s: %s is still there", step, p);
 		else

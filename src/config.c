@@ -105,6 +105,7 @@ static const struct config_key keys[] = {
 	C("up2date", "up2date"),
 	C("yum", "yum"),
 	C("dnf", "dnf"),
+	C("yumdownloader", "yumdownloader"),
 	C("modprobe", "/sbin/modprobe"),
 	C("insmod", "/sbin/insmod"),
 	C("depmod", "/sbin/depmod"),

@@ -199,40 +199,70 @@ static int find_copy(struct ctx *ctx, const struct rpmpkg *p, bool plan,
 	return ret;
 }
 
+/* Where yumdownloader and dnf download put a copy: pomctl's own, under
+ * its state directory, emptied before and removed after. */
+static void download_dir(struct ctx *ctx, struct strbuf *dir)
+{
+	strbuf_reset(dir);
+	strbuf_addf(dir, "%s/tmp/download", ctx->state_dir.buf);
+}
+
 /*
- * The updater's command that downloads the installed package nvr (NAME-
- * VERSION-RELEASE) into one of the locations find_copy() looks into:
- * up2date --get, into its spool (/var/spool/up2date).  Nothing for the
- * other updaters (yum's cache is looked into, dnf's is not kept).
+ * The updater's command that downloads the installed package p, that very
+ * build: up2date --get NAME-VERSION-RELEASE, into its spool
+ * (/var/spool/up2date, one of find_copy()'s locations); yumdownloader
+ * --destdir DIR and dnf download --destdir DIR, NAME-VERSION-RELEASE.ARCH
+ * into download_dir().  Nothing for pomctl's own builds, which no channel
+ * has, nor for [update] updater = none.
  */
 static void download_argv(struct ctx *ctx, const struct rpmpkg *p,
 			  struct strvec *argv)
 {
-	struct strbuf nvr = STRBUF_INIT;
+	const char *updater = config_get(ctx->env.cfg, "update", "updater");
+	struct strbuf nvr = STRBUF_INIT, dir = STRBUF_INIT;
 
-	/* pomctl's own build ([rpm] release) is in no channel */
-	if (strcmp(config_get(ctx->env.cfg, "update", "updater"), "up2date") ||
-	    rpm_is_own_release(ctx, p->release))
+	if (rpm_is_own_release(ctx, p->release) || !strcmp(updater, "none"))
 		return;
 	rpmdb_pkg_nvr(p, &nvr);
-	config_get_words(ctx->env.cfg, "commands", "up2date", argv);
-	strvec_pushv(argv, (const char *const[]){ "--get", nvr.buf, NULL });
+	if (!strcmp(updater, "up2date")) {
+		config_get_words(ctx->env.cfg, "commands", "up2date", argv);
+		strvec_pushv(argv,
+			     (const char *const[]){ "--get", nvr.buf, NULL });
+		goto out;
+	}
+	strbuf_addf(&nvr, ".%s", p->arch);
+	download_dir(ctx, &dir);
+	if (!strcmp(updater, "dnf")) {
+		config_get_words(ctx->env.cfg, "commands", "dnf", argv);
+		strvec_push(argv, "download");
+	} else {
+		config_get_words(ctx->env.cfg, "commands", "yumdownloader",
+				 argv);
+	}
+	strvec_pushv(argv, (const char *const[]){ "--destdir", dir.buf, nvr.buf,
+						  NULL });
+out:
 	strbuf_release(&nvr);
+	strbuf_release(&dir);
 }
 
 /*
- * No location has the very build of p: the updater downloads it, and the
- * locations are looked into again.  As find_copy(); a download that fails
- * is a warning (the copy is not to be had: 1).  The file it writes in the
- * updater's spool is recorded in m until keep_copy() moves it (an attempt
- * cut short in between has it removed).
+ * No location has the very build of p: the updater downloads it.  As
+ * find_copy(); a download that fails, or brings another build, is a
+ * warning (the copy is not to be had: 1).  The file up2date writes in its
+ * spool is recorded in m until keep_copy() moves it (an attempt cut short
+ * in between has it removed); yum's and dnf's go to download_dir(), which
+ * keep_copy() removes.
  */
 static int download_copy(struct ctx *ctx, const struct rpmpkg *p,
 			 struct manifest *m, struct strbuf *path,
 			 struct strbuf *from)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
-	struct strbuf nvr = STRBUF_INIT, spool = STRBUF_INIT;
+	struct strbuf nvr = STRBUF_INIT, spool = STRBUF_INIT,
+		      program = STRBUF_INIT;
+	bool up2date = !strcmp(config_get(ctx->env.cfg, "update", "updater"),
+			       "up2date");
 	int ret;
 
 	rpmdb_pkg_nvr(p, &nvr);
@@ -241,14 +271,22 @@ static int download_copy(struct ctx *ctx, const struct rpmpkg *p,
 		ret = 1;
 		goto out;
 	}
-	env_path(&ctx->env, "/var/spool/up2date", &spool);
-	strbuf_addf(&spool, "/%s.%s.rpm", nvr.buf, p->arch);
-	if (manifest_will_write(m, spool.buf) < 0) {
-		ret = -1;
-		goto out;
+	if (up2date) {
+		env_path(&ctx->env, "/var/spool/up2date", &spool);
+		strbuf_addf(&spool, "/%s.%s.rpm", nvr.buf, p->arch);
+		ret = manifest_will_write(m, spool.buf);
+	} else {
+		download_dir(ctx, &spool);
+		ret = is_dir(spool.buf) ? remove_tree(spool.buf) : 0;
+		if (!ret)
+			ret = mkdir_p(spool.buf, 0700);
+		strbuf_addf(&spool, "/%s.%s.rpm", nvr.buf, p->arch);
 	}
+	if (ret < 0)
+		goto out;
 	cp.log_fd = ctx->env.log_fd;
 	cp.label = "download a copy for rollback";
+	strbuf_addstr(&program, cp.args.v[0]); /* run_command() frees cp */
 	ret = run_command(&cp);
 	if (ret < 0 || run_interrupted()) {
 		ret = -1;
@@ -256,13 +294,24 @@ static int download_copy(struct ctx *ctx, const struct rpmpkg *p,
 		warning("the updater could not download %s (exit %d)", nvr.buf,
 			ret);
 		ret = 1;
-	} else {
+	} else if (up2date) {
 		ret = find_copy(ctx, p, false, path, from);
+	} else if (is_build_of(spool.buf, p)) {
+		strbuf_reset(path);
+		strbuf_reset(from);
+		strbuf_addstr(path, spool.buf);
+		strbuf_addstr(from, program.buf);
+		ret = 0;
+	} else {
+		warning("%s did not download %s, that very build", program.buf,
+			nvr.buf);
+		ret = 1;
 	}
 out:
 	child_process_release(&cp);
 	strbuf_release(&nvr);
 	strbuf_release(&spool);
+	strbuf_release(&program);
 	return ret;
 }
 
@@ -300,6 +349,9 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 				manifest_forget_created(m, path.buf);
 		}
 	}
+	download_dir(ctx, &keep); /* yum's or dnf's download, kept or not */
+	if (is_dir(keep.buf))
+		remove_tree(keep.buf);
 	strbuf_release(&path);
 	strbuf_release(&keep);
 	return ret;

@@ -91,7 +91,7 @@ assert_grep "run: $ROOT/usr/sbin/up2date -f kernel kernel-source" "$T/out"
 assert_grep "now: newest installed kernel: 2.4.20-13.8; kernel-source: 2.4.20-13.8" "$T/out"
 sed -i 's/^updater = .*/updater = yum/' "$CONF"
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
-assert_grep "run: yum -y update" "$T/out"
+assert_grep "run: $ROOT/usr/sbin/yum -y update" "$T/out"
 sed -i 's/^updater = .*/updater = none/' "$CONF"
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --plan
 assert_no_grep "run: .*\(up2date\|yum\|dnf\)" "$T/out"

@@ -96,6 +96,28 @@ grep -q "functional test: passed" "$T/out" || {
 }
 assert_grep "all 9 steps done" "$T/out"
 
+# yum and dnf download the replaced build themselves (yumdownloader, dnf
+# download) into a directory of pomctl's: install keeps that copy and
+# removes the directory; the plan names the command first
+arch=$(rpm --eval %_arch)
+for updater in yum dnf; do
+	sandbox grub
+	sed -i "s/^updater = .*/updater = $updater/" "$CONF"
+	case $updater in
+	yum) get="$ROOT/usr/sbin/yumdownloader --destdir $STATE/tmp/download iptables-1.2.6a-2.$arch" ;;
+	dnf) get="$ROOT/usr/sbin/dnf download --destdir $STATE/tmp/download iptables-1.2.6a-2.$arch" ;;
+	esac
+	expect_exit 0 "$P" --root "$ROOT" upgrade --patch string --trial=skip --plan
+	assert_grep "run: $get$" "$T/out"
+	planned_run "$P" --root "$ROOT" upgrade --patch string --trial=skip
+	[ "$got" -eq 3 ] || fail "$updater: the run ended with $got: $(cat "$T/err")"
+	assert_grep "kept a copy of iptables-1.2.6a-2 for rollback (from $ROOT/usr/sbin/" "$T/err"
+	ls "$STATE"/backups/*/install/packages/iptables-1.2.6a-2.$arch.rpm >/dev/null ||
+		fail "$updater: no copy kept"
+	[ ! -e "$STATE/tmp/download" ] || fail "$updater: the download directory stays"
+	! ls "$ROOT"/var/spool/up2date/*.rpm 2>/dev/null || fail "$updater: up2date's spool was used"
+done
+
 # a module that does not load stops verify
 sandbox grub
 expect_exit 3 "$P" --root "$ROOT" upgrade --patch string --trial=skip

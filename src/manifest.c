@@ -13,9 +13,14 @@
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
+/*
+ * "meta": true marks a record whose backups carry their originals' mode,
+ * owner and times (records from before it: times only, where at all).
+ */
 static json_t *empty_doc(void)
 {
-	return json_pack("{s:[], s:{}, s:[]}", "created", "changed", "patches");
+	return json_pack("{s:[], s:{}, s:[], s:b}", "created", "changed",
+			 "patches", "meta", 1);
 }
 
 /* An array, or an object, of strings only. */
@@ -223,6 +228,7 @@ int manifest_backup(struct manifest *m, const char *path)
 	json_t *changed = json_object_get(m->doc, "changed");
 	struct strbuf backup = STRBUF_INIT;
 	const char *base = strrchr(path, '/');
+	struct stat st;
 	int ret;
 
 	if (json_object_get(changed, path) || manifest_has_created(m, path))
@@ -234,8 +240,17 @@ int manifest_backup(struct manifest *m, const char *path)
 		return -1;
 	strbuf_addf(&backup, "%s/%zu-%s", m->backups, json_object_size(changed),
 		    base ? base + 1 : path);
-	ret = copy_file_atomic(path, backup.buf, 0600);
-	if (!ret) /* the original's times: the restore gives them back */
+	ret = stat(path, &st);
+	if (ret < 0)
+		ret = error("cannot stat '%s': %s", path, strerror(errno));
+	/* the original's mode, owner and times: the restore gives them back
+	 * (the backups directory is private) */
+	if (!ret)
+		ret = copy_file_atomic(path, backup.buf, st.st_mode & 07777);
+	if (!ret && lchown(backup.buf, st.st_uid, st.st_gid) < 0)
+		ret = error("cannot give '%s' its original's owner: %s",
+			    backup.buf, strerror(errno));
+	if (!ret)
 		copy_times(path, backup.buf);
 	if (!ret) {
 		json_object_set_new(changed, path, json_string(backup.buf));
@@ -435,6 +450,7 @@ int manifest_revert(struct manifest *m)
 {
 	json_t *created = json_object_get(m->doc, "created");
 	json_t *changed = json_object_get(m->doc, "changed");
+	bool meta = json_is_true(json_object_get(m->doc, "meta"));
 	const char *path;
 	json_t *v;
 	size_t i;
@@ -450,7 +466,10 @@ int manifest_revert(struct manifest *m)
 	}
 	json_object_foreach (changed, path, v) {
 		struct stat st;
-		bool had = stat(path, &st) == 0;
+		/* the original's mode and owner: the backup's, where the
+		 * record keeps them there, else the file's as it is */
+		bool had = (meta ? stat(json_string_value(v), &st) :
+				   stat(path, &st)) == 0;
 
 		/* the file as it was: its content, mode, owner and times */
 		if (copy_file_atomic(json_string_value(v), path,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -123,6 +126,50 @@ static void test_undo_keeps_replaced(void **ctx)
 	manifest_release(&m);
 	strvec_clear(&v);
 	strbuf_release(&list);
+}
+
+/*
+ * The undo gives a changed file back its original's mode, owner and
+ * times, whatever they became since; a record from before backups kept
+ * them (no "meta") leaves the file's mode and owner as they are.
+ */
+static void test_undo_mode_owner_times(void **ctx)
+{
+	struct fixture *f = *ctx;
+	const struct timespec then[2] = { { 1041940800, 0 },
+					  { 1041940800, 0 } };
+	uid_t uid = geteuid() ? geteuid() : 1; /* another's where root */
+	gid_t gid = geteuid() ? getegid() : 2;
+	struct manifest m;
+	struct stat st;
+
+	put(f->file.buf, "original\n");
+	assert_int_equal(chmod(f->file.buf, 0664), 0);
+	assert_int_equal(lchown(f->file.buf, uid, gid), 0);
+	assert_int_equal(utimensat(AT_FDCWD, f->file.buf, then, 0), 0);
+	assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), 0);
+	assert_int_equal(manifest_backup(&m, f->file.buf), 0);
+	put(f->file.buf, "edited\n"); /* 0644, root's, now */
+	assert_int_equal(manifest_undo(&m, NULL), 0);
+	manifest_release(&m);
+	assert_text(f->file.buf, "original\n");
+	assert_int_equal(stat(f->file.buf, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0664);
+	assert_int_equal(st.st_uid, uid);
+	assert_int_equal(st.st_gid, gid);
+	assert_int_equal(st.st_mtim.tv_sec, 1041940800);
+
+	/* the same, its record as an older pomctl wrote it */
+	assert_int_equal(manifest_open(&m, "", f->dir, "r2", "s"), 0);
+	assert_int_equal(manifest_backup(&m, f->file.buf), 0);
+	json_object_del(m.doc, "meta");
+	put(f->file.buf, "edited\n");
+	assert_int_equal(chmod(f->file.buf, 0600), 0);
+	assert_int_equal(manifest_undo(&m, NULL), 0);
+	manifest_release(&m);
+	assert_text(f->file.buf, "original\n");
+	assert_int_equal(stat(f->file.buf, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
 }
 
 /* Each run has its own record; the first backup is the earliest run's. */
@@ -254,6 +301,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_read_writes_nothing, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_undo_mode_owner_times,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undo_keeps_replaced, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_runs_apart, setup,

@@ -1,31 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Step 1, check: is each requested match already available to the running
- * kernel?  If all are, the run ends here (unless --force), with one
- * sentence saying where each one is.
+ * Step 1, check: is each requested match, and each of the host's extension
+ * set, already available to the running kernel?  If all are, the run ends
+ * here (unless --force), with one sentence saying where each one is.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pomctl/host.h"
+#include "pomctl/hostset.h"
 #include "pomctl/log.h"
 #include "pomctl/util.h"
 #include "steps.h"
 
-static void probe_all(struct ctx *ctx, struct match_probe *probes)
+/*
+ * The matches looked for: the run's, and those of the host's extension
+ * set it does not name (a kernel that lacks one of them is not the end
+ * of the run: the run builds a kernel with the whole set).
+ */
+struct probes {
+	struct strvec names;
+	struct match_probe *p;
+};
+
+static void probe_all(struct ctx *ctx, struct probes *pr)
 {
-	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
-		match_probe_init(&probes[i]);
+	struct hostset hs;
+
+	strvec_init(&pr->names);
+	for (size_t i = 0; i < ctx->state->patches.nr; i++)
+		strvec_push(&pr->names, ctx->state->patches.v[i]);
+	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
+			    pomctl_nr_steps);
+	for (size_t i = 0; i < hs.names.nr; i++)
+		if (!strvec_has(&pr->names, hs.names.v[i]))
+			strvec_push(&pr->names, hs.names.v[i]);
+	hostset_release(&hs);
+	pr->p = xcalloc(pr->names.nr + 1, sizeof(*pr->p));
+	for (size_t i = 0; i < pr->names.nr; i++) {
+		match_probe_init(&pr->p[i]);
 		host_probe_match(ctx->env.root, ctx->env.host.release,
-				 ctx->state->patches.v[i], &probes[i]);
+				 pr->names.v[i], &pr->p[i]);
 	}
 }
 
-static void release_all(struct ctx *ctx, struct match_probe *probes)
+static void release_all(struct probes *pr)
 {
-	for (size_t i = 0; i < ctx->state->patches.nr; i++)
-		match_probe_release(&probes[i]);
-	free(probes);
+	for (size_t i = 0; i < pr->names.nr; i++)
+		match_probe_release(&pr->p[i]);
+	free(pr->p);
+	strvec_clear(&pr->names);
 }
 
 /* One clause per match or target: where it is, or that it is not there. */
@@ -60,25 +84,24 @@ static void describe(const char *name, const struct match_probe *p,
 	}
 }
 
-static bool all_available(struct ctx *ctx, const struct match_probe *probes)
+static bool all_available(const struct probes *pr)
 {
-	for (size_t i = 0; i < ctx->state->patches.nr; i++)
-		if (probes[i].where == MATCH_ABSENT)
+	for (size_t i = 0; i < pr->names.nr; i++)
+		if (pr->p[i].where == MATCH_ABSENT)
 			return false;
 	return true;
 }
 
 bool check_all_available(struct ctx *ctx)
 {
-	struct match_probe *probes;
+	struct probes pr;
 	bool all;
 
 	if (ctx->state->force)
 		return false;
-	probes = xcalloc(ctx->state->patches.nr + 1, sizeof(*probes));
-	probe_all(ctx, probes);
-	all = all_available(ctx, probes);
-	release_all(ctx, probes);
+	probe_all(ctx, &pr);
+	all = all_available(&pr);
+	release_all(&pr);
 	return all;
 }
 
@@ -98,85 +121,87 @@ static int check_release(struct ctx *ctx)
  * the run: reboots, modules); one that ended the run is asked again on
  * every resume, since its answer may have changed.
  */
+/* The sentence for the i-th match of pr (one of the set's says so). */
+static void say_probe(struct ctx *ctx, const struct probes *pr, size_t i,
+		      struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	describe(pr->names.v[i], &pr->p[i], ctx->env.host.release, sb);
+	if (i >= ctx->state->patches.nr)
+		strbuf_addstr(sb, " (of the host's extension set)");
+}
+
 void check_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
-	struct match_probe *probes;
 	struct strbuf sb = STRBUF_INIT;
+	struct probes pr;
 
 	fp_add(fp, "run force", ctx->state->force ? "yes" : "no");
 	if (!pipeline_step_ended_run(ctx, "check") || check_release(ctx) < 0)
 		return;
 	fp_add(fp, "host release", ctx->env.host.release);
-	probes = xcalloc(ctx->state->patches.nr, sizeof(*probes));
-	probe_all(ctx, probes);
-	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
+	probe_all(ctx, &pr);
+	for (size_t i = 0; i < pr.names.nr; i++) {
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "match %s", ctx->state->patches.v[i]);
+		strbuf_addf(&sb, "match %s", pr.names.v[i]);
 		fp_add(fp, sb.buf,
-		       probes[i].detail.len ? probes[i].detail.buf : "absent");
+		       pr.p[i].detail.len ? pr.p[i].detail.buf : "absent");
 	}
-	release_all(ctx, probes);
+	release_all(&pr);
 	strbuf_release(&sb);
 }
 
 int check_plan(struct ctx *ctx)
 {
-	struct match_probe *probes;
 	struct strbuf sb = STRBUF_INIT;
+	struct probes pr;
 	int ret;
 
 	if (check_release(ctx) < 0)
 		return -1;
-	probes = xcalloc(ctx->state->patches.nr, sizeof(*probes));
-	probe_all(ctx, probes);
-	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
-		for (size_t j = 0; j < probes[i].looked.nr; j++)
-			plan_note(ctx->env.plan, "%s", probes[i].looked.v[j]);
-		strbuf_reset(&sb);
-		describe(ctx->state->patches.v[i], &probes[i],
-			 ctx->env.host.release, &sb);
+	probe_all(ctx, &pr);
+	for (size_t i = 0; i < pr.names.nr; i++) {
+		for (size_t j = 0; j < pr.p[i].looked.nr; j++)
+			plan_note(ctx->env.plan, "%s", pr.p[i].looked.v[j]);
+		say_probe(ctx, &pr, i, &sb);
 		plan_note(ctx->env.plan, "%s", sb.buf);
 	}
-	if (all_available(ctx, probes))
+	if (all_available(&pr))
 		plan_note(ctx->env.plan,
 			  ctx->state->force ?
 				  "--force: the run goes on all the same" :
 				  "the run would end here (--force goes on)");
-	ret = all_available(ctx, probes) && !ctx->state->force ? STEP_FINISH :
-								 0;
-	release_all(ctx, probes);
+	ret = all_available(&pr) && !ctx->state->force ? STEP_FINISH : 0;
+	release_all(&pr);
 	strbuf_release(&sb);
 	return ret;
 }
 
 int check_run(struct ctx *ctx)
 {
-	struct match_probe *probes;
 	struct strbuf sb = STRBUF_INIT, all = STRBUF_INIT;
+	struct probes pr;
 	int ret = 0;
 
 	if (check_release(ctx) < 0)
 		return -1;
-	probes = xcalloc(ctx->state->patches.nr, sizeof(*probes));
-	probe_all(ctx, probes);
-	for (size_t i = 0; i < ctx->state->patches.nr; i++) {
-		strbuf_reset(&sb);
-		describe(ctx->state->patches.v[i], &probes[i],
-			 ctx->env.host.release, &sb);
-		for (size_t j = 0; j < probes[i].looked.nr; j++)
+	probe_all(ctx, &pr);
+	for (size_t i = 0; i < pr.names.nr; i++) {
+		say_probe(ctx, &pr, i, &sb);
+		for (size_t j = 0; j < pr.p[i].looked.nr; j++)
 			steplog_printf(ctx->env.log_fd, "%s",
-				       probes[i].looked.v[j]);
+				       pr.p[i].looked.v[j]);
 		steplog_printf(ctx->env.log_fd, "%s", sb.buf);
 		info("  %s", sb.buf);
 		strbuf_addf(&all, "%s%s", i ? "; " : "", sb.buf);
 	}
 	state_set_output(ctx->state, "check", "release", ctx->env.host.release);
-	if (all_available(ctx, probes) && !ctx->state->force) {
+	if (all_available(&pr) && !ctx->state->force) {
 		strbuf_addstr(&all, ": nothing to do (--force goes on anyway)");
 		pipeline_end_run(ctx, all.buf);
 		ret = STEP_FINISH;
 	}
-	release_all(ctx, probes);
+	release_all(&pr);
 	strbuf_release(&sb);
 	strbuf_release(&all);
 	return ret;

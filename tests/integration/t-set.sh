@@ -61,6 +61,14 @@ assert_grep "string (.*): applies cleanly" "$T/out"
 assert_grep "iprange (.*): applies cleanly" "$T/out"
 assert_grep "the string match is not available to 2.4.20-13.8" "$T/out"
 assert_grep "the iprange match is not available to 2.4.20-13.8" "$T/out"
+# a kernel that has the match asked for but not the whole set is not the
+# end of the run: the check looks for the set too
+echo iprange >>"$ROOT/proc/net/ip_tables_matches"
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch iprange --plan
+assert_grep "the iprange match is already in the running kernel" "$T/out"
+assert_grep "the string match is not available to 2.4.20-13.8 (of the host's extension set)" "$T/out"
+assert_no_grep "the run would end here" "$T/out"
+sed -i '/^iprange$/d' "$ROOT/proc/net/ip_tables_matches"
 
 # [general] follow_kernel_updates = yes: the boot service starts that
 # upgrade itself (-y --auto-resume), and goes on with it at each boot

@@ -362,18 +362,6 @@ static void print_set(const struct strvec *names)
 	strbuf_release(&list);
 }
 
-/* The names of the host's extension set into names. */
-static void set_patches(struct ctx *ctx, struct strvec *names)
-{
-	struct hostset hs;
-
-	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
-			    pomctl_nr_steps);
-	for (size_t i = 0; i < hs.names.nr; i++)
-		strvec_push(names, hs.names.v[i]);
-	hostset_release(&hs);
-}
-
 static int cmd_upgrade(struct ctx *ctx, const char *arg)
 {
 	struct strvec bundled = STRVEC_INIT;
@@ -392,7 +380,7 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 			"a run from a bundle builds nothing");
 	if (!opt.patches.nr && !opt.from) {
 		/* the host's extension set, for the kernel it runs now */
-		set_patches(ctx, &opt.patches);
+		ctx_host_set(ctx, &opt.patches, NULL);
 		if (!opt.patches.nr)
 			return usage_error(
 				"upgrade needs --patch NAME (for example "

@@ -11,6 +11,7 @@
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/boot.h"
+#include "pomctl/hostset.h"
 #include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"
@@ -176,6 +177,24 @@ void ctx_tree_list_path(const struct ctx *ctx, struct strbuf *sb)
 	strbuf_reset(sb);
 	strbuf_addf(sb, "%s/manifests/%s/tree.list", ctx->state_dir.buf,
 		    ctx->state->id);
+}
+
+void ctx_host_set(const struct ctx *ctx, struct strvec *names,
+		  struct strvec *runs)
+{
+	struct hostset hs;
+
+	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
+			    pomctl_nr_steps);
+	for (size_t i = 0; i < hs.names.nr; i++) {
+		if (ctx->state &&
+		    strvec_has(&ctx->state->patches, hs.names.v[i]))
+			continue;
+		strvec_push(names, hs.names.v[i]);
+		if (runs)
+			strvec_push(runs, hs.runs.v[i]);
+	}
+	hostset_release(&hs);
 }
 
 void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths)

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "pomctl/host.h"
-#include "pomctl/hostset.h"
 #include "pomctl/log.h"
 #include "pomctl/util.h"
 #include "steps.h"
@@ -25,17 +24,10 @@ struct probes {
 
 static void probe_all(struct ctx *ctx, struct probes *pr)
 {
-	struct hostset hs;
-
 	strvec_init(&pr->names);
 	for (size_t i = 0; i < ctx->state->patches.nr; i++)
 		strvec_push(&pr->names, ctx->state->patches.v[i]);
-	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
-			    pomctl_nr_steps);
-	for (size_t i = 0; i < hs.names.nr; i++)
-		if (!strvec_has(&pr->names, hs.names.v[i]))
-			strvec_push(&pr->names, hs.names.v[i]);
-	hostset_release(&hs);
+	ctx_host_set(ctx, &pr->names, NULL);
 	pr->p = xcalloc(pr->names.nr + 1, sizeof(*pr->p));
 	for (size_t i = 0; i < pr->names.nr; i++) {
 		match_probe_init(&pr->p[i]);

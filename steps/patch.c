@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pomctl/hostset.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
@@ -57,19 +56,11 @@ static void set_extra_release(struct set_extra *x)
 static void tree_patches(struct ctx *ctx, struct strvec *names,
 			 struct set_extra *extra)
 {
-	struct hostset hs;
-
-	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
-			    pomctl_nr_steps);
-	for (size_t i = 0; i < hs.names.nr; i++)
-		if (!strvec_has(&ctx->state->patches, hs.names.v[i])) {
-			strvec_push(names, hs.names.v[i]);
-			strvec_push(&extra->names, hs.names.v[i]);
-			strvec_push(&extra->runs, hs.runs.v[i]);
-		}
+	ctx_host_set(ctx, &extra->names, &extra->runs);
+	for (size_t i = 0; i < extra->names.nr; i++)
+		strvec_push(names, extra->names.v[i]);
 	for (size_t i = 0; i < ctx->state->patches.nr; i++)
 		strvec_push(names, ctx->state->patches.v[i]);
-	hostset_release(&hs);
 }
 
 /*

@@ -127,6 +127,13 @@ void ctx_tree_list_path(const struct ctx *ctx, struct strbuf *sb);
  * this run's when it is the first.
  */
 void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths);
+/*
+ * The patches of the host's extension set (hostset.h) that the run does
+ * not ask for (all of them before a run exists), into names; the run
+ * that applied each into runs, unless NULL.
+ */
+void ctx_host_set(const struct ctx *ctx, struct strvec *names,
+		  struct strvec *runs);
 /* STATE/manifests/RUN/tree.shelf: what a cleaning make deleted of the
  * shipped tree, for rollback (treesnap_shelf_begin). */
 void ctx_tree_shelf_path(const struct ctx *ctx, struct strbuf *sb);

@@ -27,7 +27,7 @@ static void pom_version(const char *tarball, struct strbuf *out)
 /* The set: each run whose patch step is done, not rolled back. */
 void hostset_load_set(struct hostset *hs, const struct history *h)
 {
-	struct strvec set = STRVEC_INIT;
+	struct strvec set = STRVEC_INIT, built = STRVEC_INIT;
 	struct strbuf pom = STRBUF_INIT;
 
 	for (size_t i = 0; i < h->nr; i++) {
@@ -42,6 +42,15 @@ void hostset_load_set(struct hostset *hs, const struct history *h)
 			     " ");
 		pom_version(state_get_output(&e->st, "fetch", "pom_tarball"),
 			    &pom);
+		strvec_clear(&built);
+		strvec_split(&built,
+			     state_get_output(&e->st, "rpm", "extensions") ?:
+									     "",
+			     " ");
+		for (size_t k = 0; k < built.nr; k++)
+			if (strvec_has(&set, built.v[k]) &&
+			    !strvec_has(&hs->with_userspace, built.v[k]))
+				strvec_push(&hs->with_userspace, built.v[k]);
 		for (size_t k = 0; k < set.nr; k++) {
 			size_t at = hs->names.nr;
 
@@ -63,6 +72,7 @@ void hostset_load_set(struct hostset *hs, const struct history *h)
 		}
 	}
 	strvec_clear(&set);
+	strvec_clear(&built);
 	strbuf_release(&pom);
 }
 
@@ -90,6 +100,21 @@ static struct host_kernel *kernel_of(struct hostset *hs, const char *release)
 	memset(&hs->k[hs->nk], 0, sizeof(*hs->k));
 	hs->k[hs->nk].release = xstrdup(release);
 	return &hs->k[hs->nk++];
+}
+
+/* The iptables installed, and its files. */
+static void load_iptables(struct hostset *hs, struct rpmdb *db,
+			  struct strvec *files)
+{
+	struct strbuf nvr = STRBUF_INIT;
+	struct rpmpkg p;
+
+	if (rpmdb_newest(db, "iptables", &p) < 0)
+		return;
+	rpmdb_pkg_nvr(&p, &nvr);
+	hs->iptables = strbuf_detach(&nvr);
+	rpmdb_pkg_release(&p);
+	rpmdb_installed_files(db, "iptables", files);
 }
 
 /* The kernels of the rpm database, and the iptables installed. */
@@ -128,14 +153,14 @@ static void load_packages(struct hostset *hs, const struct env *env,
 	{
 		struct rpmpkg p;
 
-		if (rpmdb_newest(&db, "iptables", &p) == 0) {
+		if (rpmdb_newest(&db, "kernel", &p) == 0) {
 			strbuf_reset(&rel);
-			rpmdb_pkg_nvr(&p, &rel);
-			hs->iptables = strbuf_detach(&rel);
+			rpmdb_pkg_vr(&p, &rel);
+			hs->newest = strbuf_detach(&rel);
 			rpmdb_pkg_release(&p);
-			rpmdb_installed_files(&db, "iptables", iptables_files);
 		}
 	}
+	load_iptables(hs, &db, iptables_files);
 	rpmdb_close(&db);
 	error_set_quiet(quiet);
 	strbuf_release(&rel);
@@ -204,6 +229,14 @@ static bool has_extension(const struct strvec *files, const char *name)
 	return found;
 }
 
+/* The set's names the installed iptables has extensions of. */
+static void iptables_carries(struct hostset *hs, const struct strvec *files)
+{
+	for (size_t n = 0; n < hs->names.nr && hs->iptables; n++)
+		if (has_extension(files, hs->names.v[n]))
+			strvec_push(&hs->userspace, hs->names.v[n]);
+}
+
 static int by_release(const void *a, const void *b)
 {
 	return strcmp(((const struct host_kernel *)a)->release,
@@ -239,12 +272,67 @@ int hostset_load(struct hostset *hs, const struct env *env,
 	}
 	if (loaded)
 		boot_release(&b);
-	for (size_t n = 0; n < hs->names.nr && hs->iptables; n++)
-		if (has_extension(&files, hs->names.v[n]))
-			strvec_push(&hs->userspace, hs->names.v[n]);
+	iptables_carries(hs, &files);
 	error_set_quiet(quiet);
 	strvec_clear(&files);
 	return 0;
+}
+
+void hostset_load_iptables(struct hostset *hs, const struct env *env,
+			   const char *dbpath)
+{
+	struct strvec files = STRVEC_INIT;
+	bool quiet = error_set_quiet(true);
+	struct rpmdb db;
+
+	if (rpmdb_open(&db, env->root, dbpath, true) == 0) {
+		load_iptables(hs, &db, &files);
+		rpmdb_close(&db);
+		iptables_carries(hs, &files);
+	}
+	error_set_quiet(quiet);
+	strvec_clear(&files);
+}
+
+/* Whether release is base, or base with a suffix (pomctl's build of it). */
+static bool built_from(const char *release, const char *base)
+{
+	size_t n = strlen(base);
+
+	return !strncmp(release, base, n) &&
+	       (!release[n] || (release[n] != '.' &&
+				!(release[n] >= '0' && release[n] <= '9')));
+}
+
+size_t hostset_newest_lacks(const struct hostset *hs, struct strvec *lacks)
+{
+	const struct host_kernel *best = NULL;
+	size_t n = 0;
+
+	if (!hs->newest)
+		return 0;
+	for (size_t i = 0; i < hs->nk; i++)
+		if (built_from(hs->k[i].release, hs->newest) &&
+		    (!best || hs->k[i].carries.nr > best->carries.nr))
+			best = &hs->k[i];
+	for (size_t i = 0; i < hs->names.nr; i++)
+		if (!best || !strvec_has(&best->carries, hs->names.v[i])) {
+			strvec_push(lacks, hs->names.v[i]);
+			n++;
+		}
+	return n;
+}
+
+size_t hostset_iptables_lacks(const struct hostset *hs, struct strvec *lacks)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < hs->with_userspace.nr; i++)
+		if (!strvec_has(&hs->userspace, hs->with_userspace.v[i])) {
+			strvec_push(lacks, hs->with_userspace.v[i]);
+			n++;
+		}
+	return n;
 }
 
 /* "carries string iprange", "lacks string", or both, of the set. */
@@ -346,9 +434,11 @@ void hostset_release(struct hostset *hs)
 	}
 	free(hs->k);
 	free(hs->iptables);
+	free(hs->newest);
 	strvec_clear(&hs->names);
 	strvec_clear(&hs->runs);
 	strvec_clear(&hs->poms);
 	strvec_clear(&hs->userspace);
+	strvec_clear(&hs->with_userspace);
 	memset(hs, 0, sizeof(*hs));
 }

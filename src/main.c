@@ -336,21 +336,6 @@ static void teardown(struct ctx *ctx)
 
 /* --- subcommands ------------------------------------------------------ */
 
-/* The host's view for status: its extension set, kernel by kernel. */
-static void host_view(struct ctx *ctx, struct hostset *hs)
-{
-	struct history h = { NULL, 0 };
-	bool quiet = error_set_quiet(true);
-
-	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
-			 pomctl_nr_steps) < 0)
-		h.nr = 0;
-	error_set_quiet(quiet);
-	hostset_load(hs, &ctx->env, &h,
-		     config_get(ctx->env.cfg, "rpm", "dbpath"));
-	history_release(&h);
-}
-
 static void print_set(const struct strvec *names)
 {
 	struct strbuf list = STRBUF_INIT;
@@ -487,7 +472,9 @@ static int follow_set(struct ctx *ctx, const struct strvec *names)
 /*
  * At boot, with no run to go on with: whether the kernel that came up
  * carries the host's extension set (a kernel the distribution installed
- * since does not), said in one line to the console and syslog; as
+ * since does not), and the installed iptables the set's iptables
+ * extensions (one the distribution installed since does not), each said
+ * in one line to the console and syslog; as
  * [general] follow_kernel_updates says, not at all, or followed by the
  * upgrade that brings it to the set.
  */
@@ -495,13 +482,14 @@ static int set_notice(struct ctx *ctx)
 {
 	const char *follow = config_get(ctx->env.cfg, "general",
 					"follow_kernel_updates");
-	struct strbuf lacks = STRBUF_INIT;
+	struct strbuf lacks = STRBUF_INIT, tools = STRBUF_INIT;
+	struct strvec missing = STRVEC_INIT;
 	struct hostset hs;
 	int ret = EXIT_DONE;
 
 	if (!strcmp(follow, "no"))
 		return EXIT_DONE;
-	host_view(ctx, &hs);
+	ctx_host_view(ctx, &hs);
 	for (size_t i = 0; i < hs.nk; i++)
 		for (size_t n = 0; hs.k[i].running && n < hs.names.nr; n++)
 			if (!strvec_has(&hs.k[i].carries, hs.names.v[n]))
@@ -515,10 +503,26 @@ static int set_notice(struct ctx *ctx)
 			  "the running kernel %s lacks%s of the host's "
 			  "extension set (pomctl upgrade)",
 			  ctx->env.host.release, lacks.buf);
-		if (!strcmp(follow, "yes"))
-			ret = follow_set(ctx, &hs.names);
 	}
+	hostset_iptables_lacks(&hs, &missing);
+	for (size_t i = 0; i < missing.nr; i++)
+		strbuf_addf(&tools, " %s", missing.v[i]);
+	if (tools.len) {
+		warning("the installed %s lacks%s of the host's extension "
+			"set (a package update replaced pomctl's build): "
+			"pomctl upgrade builds it again",
+			hs.iptables ?: "iptables (none installed)", tools.buf);
+		log_event(LOG_WARNING,
+			  "the installed %s lacks%s of the host's extension "
+			  "set (pomctl upgrade)",
+			  hs.iptables ?: "iptables (none installed)",
+			  tools.buf);
+	}
+	if ((lacks.len || tools.len) && !strcmp(follow, "yes"))
+		ret = follow_set(ctx, &hs.names);
 	strbuf_release(&lacks);
+	strbuf_release(&tools);
+	strvec_clear(&missing);
 	hostset_release(&hs);
 	return ret;
 }
@@ -572,7 +576,7 @@ static int cmd_status(struct ctx *ctx, const char *arg)
 	ret = lifecycle_load(ctx, &rq);
 	if (ret == -1)
 		return EXIT_USAGE;
-	host_view(ctx, &hs);
+	ctx_host_view(ctx, &hs);
 	host = hostset_json(&hs);
 	if (ret == -ENOENT && opt.json) {
 		json_t *doc = json_pack("{s:i, s:s, s:[], s:O}", "schema", 1,

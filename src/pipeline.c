@@ -11,6 +11,7 @@
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/boot.h"
+#include "pomctl/history.h"
 #include "pomctl/hostset.h"
 #include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
@@ -195,6 +196,20 @@ void ctx_host_set(const struct ctx *ctx, struct strvec *names,
 			strvec_push(runs, hs.runs.v[i]);
 	}
 	hostset_release(&hs);
+}
+
+void ctx_host_view(const struct ctx *ctx, struct hostset *hs)
+{
+	struct history h = { NULL, 0 };
+	bool quiet = error_set_quiet(true);
+
+	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) < 0)
+		h.nr = 0;
+	error_set_quiet(quiet);
+	hostset_load(hs, &ctx->env, &h,
+		     config_get(ctx->env.cfg, "rpm", "dbpath"));
+	history_release(&h);
 }
 
 void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths)

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Step 1, check: is each requested match, and each of the host's extension
- * set, already available to the running kernel?  If all are, the run ends
- * here (unless --force), with one sentence saying where each one is.
+ * set, already available to the running kernel -- and the set to the
+ * newest kernel package, and the set's iptables extensions to the
+ * installed iptables?  If all are, the run ends here
+ * (unless --force), with one sentence saying where each one is.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pomctl/host.h"
+#include "pomctl/hostset.h"
 #include "pomctl/log.h"
 #include "pomctl/util.h"
 #include "steps.h"
@@ -15,16 +18,56 @@
 /*
  * The matches looked for: the run's, and those of the host's extension
  * set it does not name (a kernel that lacks one of them is not the end
- * of the run: the run builds a kernel with the whole set).
+ * of the run: the run builds a kernel with the whole set); and the set's
+ * iptables extensions that the installed iptables lacks (a package update
+ * replaced pomctl's build: the run builds it again).
  */
 struct probes {
 	struct strvec names;
 	struct match_probe *p;
+	struct strvec newest_lacks, iptables_lacks;
+	char *newest;	     /* the newest kernel package, when it lacks some */
+	bool newest_default; /* the boot loader's default */
+	char *iptables;	     /* the installed one, when it lacks some */
 };
+
+/*
+ * What the host has of its set beyond the running kernel: the kernel the
+ * distribution installed last (the one it boots next) and the iptables
+ * installed (a package update may have replaced pomctl's build).
+ */
+static void probe_host(struct ctx *ctx, struct probes *pr)
+{
+	struct hostset hs;
+
+	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
+			    pomctl_nr_steps);
+	if (!hs.names.nr) {
+		hostset_release(&hs);
+		return;
+	}
+	hostset_release(&hs);
+	ctx_host_view(ctx, &hs);
+	if (hostset_newest_lacks(&hs, &pr->newest_lacks)) {
+		pr->newest = xstrdup(hs.newest);
+		for (size_t i = 0; i < hs.nk; i++)
+			if (!strcmp(hs.k[i].release, hs.newest))
+				pr->newest_default = hs.k[i].is_default;
+	}
+	if (hostset_iptables_lacks(&hs, &pr->iptables_lacks))
+		pr->iptables = xstrdup(hs.iptables ?:
+						     "iptables (none "
+						     "installed)");
+	hostset_release(&hs);
+}
 
 static void probe_all(struct ctx *ctx, struct probes *pr)
 {
 	strvec_init(&pr->names);
+	strvec_init(&pr->newest_lacks);
+	strvec_init(&pr->iptables_lacks);
+	pr->newest = pr->iptables = NULL;
+	pr->newest_default = false;
 	for (size_t i = 0; i < ctx->state->patches.nr; i++)
 		strvec_push(&pr->names, ctx->state->patches.v[i]);
 	ctx_host_set(ctx, &pr->names, NULL);
@@ -34,6 +77,7 @@ static void probe_all(struct ctx *ctx, struct probes *pr)
 		host_probe_match(ctx->env.root, ctx->env.host.release,
 				 pr->names.v[i], &pr->p[i]);
 	}
+	probe_host(ctx, pr);
 }
 
 static void release_all(struct probes *pr)
@@ -42,6 +86,41 @@ static void release_all(struct probes *pr)
 		match_probe_release(&pr->p[i]);
 	free(pr->p);
 	strvec_clear(&pr->names);
+	strvec_clear(&pr->newest_lacks);
+	strvec_clear(&pr->iptables_lacks);
+	free(pr->newest);
+	free(pr->iptables);
+}
+
+/* The sentences for what probe_host found, each added to lines. */
+static void describe_host(const struct probes *pr, struct strvec *lines)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (pr->newest) {
+		strbuf_addf(&sb, "the newest installed kernel %s lacks",
+			    pr->newest);
+		for (size_t i = 0; i < pr->newest_lacks.nr; i++)
+			strbuf_addf(&sb, " %s", pr->newest_lacks.v[i]);
+		strbuf_addf(&sb,
+			    " of the host's extension set (the distribution's"
+			    "%s): the run builds it a kernel that has them",
+			    pr->newest_default ? ", the boot loader's default: "
+						 "the host boots it next" :
+						 "");
+		strvec_push(lines, sb.buf);
+	}
+	if (pr->iptables) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "the installed %s lacks", pr->iptables);
+		for (size_t i = 0; i < pr->iptables_lacks.nr; i++)
+			strbuf_addf(&sb, " %s", pr->iptables_lacks.v[i]);
+		strbuf_addstr(&sb, " of the host's extension set (a package "
+				   "update replaced pomctl's build): the run "
+				   "builds it again");
+		strvec_push(lines, sb.buf);
+	}
+	strbuf_release(&sb);
 }
 
 /* One clause per match or target: where it is, or that it is not there. */
@@ -81,7 +160,7 @@ static bool all_available(const struct probes *pr)
 	for (size_t i = 0; i < pr->names.nr; i++)
 		if (pr->p[i].where == MATCH_ABSENT)
 			return false;
-	return true;
+	return !pr->newest && !pr->iptables;
 }
 
 bool check_all_available(struct ctx *ctx)
@@ -125,6 +204,7 @@ static void say_probe(struct ctx *ctx, const struct probes *pr, size_t i,
 
 void check_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
+	struct strvec lines = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct probes pr;
 
@@ -139,12 +219,17 @@ void check_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 		fp_add(fp, sb.buf,
 		       pr.p[i].detail.len ? pr.p[i].detail.buf : "absent");
 	}
+	describe_host(&pr, &lines);
+	for (size_t i = 0; i < lines.nr; i++)
+		fp_add(fp, "host", lines.v[i]);
+	strvec_clear(&lines);
 	release_all(&pr);
 	strbuf_release(&sb);
 }
 
 int check_plan(struct ctx *ctx)
 {
+	struct strvec lines = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct probes pr;
 	int ret;
@@ -158,6 +243,10 @@ int check_plan(struct ctx *ctx)
 		say_probe(ctx, &pr, i, &sb);
 		plan_note(ctx->env.plan, "%s", sb.buf);
 	}
+	describe_host(&pr, &lines);
+	for (size_t i = 0; i < lines.nr; i++)
+		plan_note(ctx->env.plan, "%s", lines.v[i]);
+	strvec_clear(&lines);
 	if (all_available(&pr))
 		plan_note(ctx->env.plan,
 			  ctx->state->force ?
@@ -171,6 +260,7 @@ int check_plan(struct ctx *ctx)
 
 int check_run(struct ctx *ctx)
 {
+	struct strvec lines = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT, all = STRBUF_INIT;
 	struct probes pr;
 	int ret = 0;
@@ -187,6 +277,12 @@ int check_run(struct ctx *ctx)
 		info("  %s", sb.buf);
 		strbuf_addf(&all, "%s%s", i ? "; " : "", sb.buf);
 	}
+	describe_host(&pr, &lines);
+	for (size_t i = 0; i < lines.nr; i++) {
+		steplog_printf(ctx->env.log_fd, "%s", lines.v[i]);
+		info("  %s", lines.v[i]);
+	}
+	strvec_clear(&lines);
 	state_set_output(ctx->state, "check", "release", ctx->env.host.release);
 	if (all_available(&pr) && !ctx->state->force) {
 		strbuf_addstr(&all, ": nothing to do (--force goes on anyway)");

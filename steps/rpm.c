@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "pomctl/archive.h"
+#include "pomctl/history.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
@@ -160,6 +161,70 @@ bool rpm_is_own_release(struct ctx *ctx, const char *release)
 		!strcmp(release + len - wlen, want));
 }
 
+/* The rebuild number of a release of pomctl's: 1.pom 1, 1.pom.2 2; else 0. */
+static unsigned long own_number(const char *release, const char *want)
+{
+	return !strcmp(release, want) ? 1 : own_rebuild(release, want);
+}
+
+/*
+ * The highest rebuild number of version that an earlier run built (its
+ * rpm step's packages, "NAME-VERSION-RELEASE.ARCH.rpm"), whatever is
+ * installed now: a package update may have replaced pomctl's iptables
+ * and left its other packages.  0 when none did.
+ */
+static unsigned long last_own_build(struct ctx *ctx, const char *version)
+{
+	const char *want = config_get(ctx->env.cfg, "rpm", "release");
+	struct strbuf mid = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strvec paths = STRVEC_INIT;
+	unsigned long last = 0;
+	bool quiet = error_set_quiet(true);
+	struct history h;
+
+	strbuf_addf(&mid, "-%s-", version);
+	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) < 0)
+		h.nr = 0;
+	for (size_t i = 0; i < h.nr; i++) {
+		struct state *st = &h.e[i].st;
+		const char *v = state_get_output(st, "rpm", "version");
+
+		if (!strcmp(st->id, ctx->state->id) || !v || strcmp(v, version))
+			continue;
+		strvec_clear(&paths);
+		strvec_split(&paths,
+			     state_get_output(st, "rpm", "packages") ?: "",
+			     " ");
+		for (size_t k = 0; k < paths.nr; k++) {
+			const char *at = strstr(paths.v[k], mid.buf);
+			const char *end;
+			unsigned long n;
+
+			if (!at || !ends_with(paths.v[k], ".rpm"))
+				continue;
+			at += mid.len;
+			end = paths.v[k] + strlen(paths.v[k]) - 4; /* .rpm */
+			while (end > at && end[-1] != '.')
+				end--; /* .ARCH */
+			if (end <= at)
+				continue;
+			strbuf_reset(&rel);
+			strbuf_add(&rel, at, end - at - 1);
+			n = own_number(rel.buf, want);
+			if (n > last)
+				last = n;
+		}
+	}
+	if (h.nr)
+		history_release(&h);
+	error_set_quiet(quiet);
+	strvec_clear(&paths);
+	strbuf_release(&mid);
+	strbuf_release(&rel);
+	return last;
+}
+
 /*
  * The release the build gets: [rpm] release -- unless the host has this
  * very version of iptables with a release that sorts above it (a rebuild
@@ -174,37 +239,50 @@ static void build_release(struct ctx *ctx, const char *version,
 			  struct strbuf *out)
 {
 	const char *want = config_get(ctx->env.cfg, "rpm", "release");
+	unsigned long last = last_own_build(ctx, version), n = 0;
 	struct rpmpkg ipt = { 0 };
+	bool have = false;
 	struct rpmdb db;
 
 	strbuf_reset(out);
 	strbuf_addstr(out, want);
-	if (ctx_rpmdb_open(ctx, &db) < 0)
-		return;
-	if (rpmdb_newest(&db, "iptables", &ipt) == 0) {
+	if (ctx_rpmdb_open(ctx, &db) == 0) {
+		have = rpmdb_newest(&db, "iptables", &ipt) == 0;
+		rpmdb_close(&db);
+	}
+	if (have && !strcmp(ipt.version, version))
+		n = own_number(ipt.release, want);
+	if (n && n >= last) {
+		strbuf_addf(out, ".%lu", n + 1);
+		info("  release %s: iptables-%s-%s, an earlier run's build, "
+		     "stays in RPMS for its rollback",
+		     out->buf, ipt.version, ipt.release);
+	} else if (last) {
+		struct strbuf prev = STRBUF_INIT;
+
+		strbuf_addstr(&prev, want);
+		if (last > 1)
+			strbuf_addf(&prev, ".%lu", last);
+		strbuf_addf(out, ".%lu", last + 1);
+		info("  release %s: an earlier run built iptables-%s-%s (its "
+		     "packages stay in RPMS for its rollback)",
+		     out->buf, version, prev.buf);
+		strbuf_release(&prev);
+	} else if (have && !strcmp(ipt.version, version)) {
 		struct rpmpkg built = ipt;
-		unsigned long n = own_rebuild(ipt.release, want);
 
 		built.version = (char *)version;
 		built.release = (char *)want;
-		if (!strcmp(ipt.version, version) &&
-		    (n || !strcmp(ipt.release, want))) {
-			strbuf_reset(out);
-			strbuf_addf(out, "%s.%lu", want, n ? n + 1 : 2);
-			info("  release %s: iptables-%s-%s, an earlier run's "
-			     "build, stays in RPMS for its rollback",
-			     out->buf, ipt.version, ipt.release);
-		} else if (!strcmp(ipt.version, version) &&
-			   rpmdb_pkg_cmp(&built, &ipt) < 0) {
+		if (rpmdb_pkg_cmp(&built, &ipt) < 0) {
 			strbuf_reset(out);
 			strbuf_addf(out, "%s.%s", ipt.release, want);
 			info("  release %s: the installed iptables-%s-%s sorts "
 			     "above %s",
 			     out->buf, ipt.version, ipt.release, want);
 		}
-		rpmdb_pkg_release(&ipt);
 	}
-	rpmdb_close(&db);
+	if (have)
+		rpmdb_pkg_release(&ipt);
 }
 
 static int job_init(struct ctx *ctx, struct job *j)

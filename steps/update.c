@@ -208,6 +208,12 @@ int update_plan(struct ctx *ctx)
 		  "afterwards %s must be installed at the "
 		  "version-release of the newest kernel",
 		  config_get(ctx->env.cfg, "update", "source_package"));
+	plan_note(ctx->env.plan,
+		  "when the update installs a newer kernel and its %s (the "
+		  "distribution's errata), the later steps build on that "
+		  "tree instead of this one: the plan of a run begun after "
+		  "the update shows them",
+		  config_get(ctx->env.cfg, "update", "source_package"));
 	free_commands(cmds, n);
 	kernels_release(&k);
 	strbuf_release(&sb);
@@ -300,25 +306,65 @@ static int run_updater(struct ctx *ctx, struct strvec *cmds, size_t n)
 	return ret;
 }
 
+/*
+ * When the updater installed a newer kernel than there was: the run
+ * builds on it, and the host's extension set must follow (a kernel the
+ * distribution installs carries none of it).
+ */
+static void say_new_kernel(struct ctx *ctx, const struct rpmpkg *kernel,
+			   const char *before)
+{
+	struct strbuf now = STRBUF_INIT, msg = STRBUF_INIT;
+	struct strvec set = STRVEC_INIT;
+
+	rpmdb_pkg_vr(kernel, &now);
+	if (*before && strcmp(now.buf, before)) {
+		strbuf_addf(&msg,
+			    "the update installed the distribution's kernel "
+			    "%s (the newest was %s): the run builds on it",
+			    now.buf, before);
+		ctx_host_set(ctx, &set, NULL);
+		for (size_t i = 0; i < ctx->state->patches.nr; i++)
+			strvec_push(&set, ctx->state->patches.v[i]);
+		if (set.nr) {
+			strbuf_addstr(&msg, ", with");
+			for (size_t i = 0; i < set.nr; i++)
+				strbuf_addf(&msg, " %s", set.v[i]);
+		}
+		steplog_printf(ctx->env.log_fd, "%s", msg.buf);
+		info("  %s", msg.buf);
+	}
+	strvec_clear(&set);
+	strbuf_release(&now);
+	strbuf_release(&msg);
+}
+
 int update_run(struct ctx *ctx)
 {
 	struct kernels k;
 	struct strvec *cmds;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, before = STRBUF_INIT;
 	size_t n;
 	int ret;
 
 	if (query(ctx, &k) < 0)
 		return -1;
 	n = updater_commands(ctx, &k, &cmds);
+	if (k.have_kernel)
+		rpmdb_pkg_vr(&k.kernel, &before);
 	kernels_release(&k);
 	ret = run_updater(ctx, cmds, n);
 	free_commands(cmds, n);
-	if (ret || query(ctx, &k) < 0)
+	if (ret || query(ctx, &k) < 0) {
+		strbuf_release(&before);
 		return -1;
+	}
 	describe(ctx, &k, &sb);
 	steplog_printf(ctx->env.log_fd, "%s", sb.buf);
 	info("  %s", sb.buf);
+	if (k.have_kernel)
+		say_new_kernel(ctx, &k.kernel, before.buf);
+	strbuf_release(&before);
 	ret = assert_matching(ctx, &k);
 	if (!ret) {
 		strbuf_reset(&sb);

@@ -11,7 +11,9 @@
  * an image of (pomctl's own are not packages); a kernel carries an
  * extension when a module of it (ipt_NAME, ip6t_NAME, xt_NAME) is under
  * /lib/modules/RELEASE.  The installed iptables carries it when the
- * package holds libipt_NAME.so, libxt_NAME.so or libip6t_NAME.so.
+ * package holds libipt_NAME.so, libxt_NAME.so or libip6t_NAME.so; an
+ * extension whose iptables part a run built and that the installed
+ * iptables lacks was taken away (a package update replaced pomctl's build).
  *
  *	hostset_load(&hs, env, &history, dbpath);
  *	hostset_print(&hs, stdout);  or  json_object_set_new(doc, "host",
@@ -43,8 +45,11 @@ struct hostset {
 	struct strvec names; /* the set, in the order the runs applied it */
 	struct strvec runs;  /* the run that last applied each */
 	struct strvec poms;  /* the patch-o-matic version of each */
+	/* those whose iptables part (libipt_NAME.so...) a run built */
+	struct strvec with_userspace;
 	struct host_kernel *k;
 	size_t nk;
+	char *newest;		 /* the newest kernel package's, or NULL */
 	char *iptables;		 /* the installed iptables, or NULL */
 	struct strvec userspace; /* the set's names it has extensions of */
 };
@@ -57,6 +62,17 @@ void hostset_load_set(struct hostset *hs, const struct history *h);
 /* The same, of the runs of state_dir (none where they cannot be read). */
 void hostset_load_set_of(struct hostset *hs, const char *state_dir,
 			 const char *const *steps, size_t nr_steps);
+/* The installed iptables alone (iptables, userspace) into hs, whose set
+ * is loaded. */
+void hostset_load_iptables(struct hostset *hs, const struct env *env,
+			   const char *dbpath);
+/* The set's names that no kernel built from the newest kernel package
+ * (its release, or it with a suffix) carries -- one the distribution
+ * installed, that the host boots next -- pushed to lacks; how many. */
+size_t hostset_newest_lacks(const struct hostset *hs, struct strvec *lacks);
+/* The set's names of with_userspace that the installed iptables lacks
+ * (a package update replaced pomctl's build), pushed to lacks; how many. */
+size_t hostset_iptables_lacks(const struct hostset *hs, struct strvec *lacks);
 void hostset_print(const struct hostset *hs, FILE *out);
 json_t *hostset_json(const struct hostset *hs);
 void hostset_release(struct hostset *hs);

@@ -134,6 +134,10 @@ void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths);
  */
 void ctx_host_set(const struct ctx *ctx, struct strvec *names,
 		  struct strvec *runs);
+/* The host's view (hostset.h): its extension set, kernel by kernel, and
+ * the installed iptables. */
+struct hostset;
+void ctx_host_view(const struct ctx *ctx, struct hostset *hs);
 /* STATE/manifests/RUN/tree.shelf: what a cleaning make deleted of the
  * shipped tree, for rollback (treesnap_shelf_begin). */
 void ctx_tree_shelf_path(const struct ctx *ctx, struct strbuf *sb);

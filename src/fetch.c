@@ -35,6 +35,19 @@ void fetch_result_release(struct fetch_result *res)
 	strbuf_release(&res->path);
 }
 
+void url_of_version(const char *tmpl, const char *version, struct strbuf *sb)
+{
+	const char *mark;
+
+	strbuf_reset(sb);
+	while ((mark = strstr(tmpl, "%{version}"))) {
+		strbuf_add(sb, tmpl, (size_t)(mark - tmpl));
+		strbuf_addstr(sb, version);
+		tmpl = mark + strlen("%{version}");
+	}
+	strbuf_addstr(sb, tmpl);
+}
+
 void url_basename(const char *url, struct strbuf *sb)
 {
 	size_t end = strcspn(url, "?#");

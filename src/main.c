@@ -15,6 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "pomctl/fetch.h"
 #include "pomctl/history.h"
 #include "pomctl/hostset.h"
 #include "pomctl/listing.h"
@@ -336,6 +337,82 @@ static void teardown(struct ctx *ctx)
 
 /* --- subcommands ------------------------------------------------------ */
 
+/* A version for --iptables-version and --pom-version. */
+static bool version_is_valid(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n && n <= 64 &&
+	       strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "abcdefghijklmnopqrstuvwxyz"
+			 "0123456789._+-") == n;
+}
+
+/*
+ * With no --pom-version, a run that brings the host to its set takes the
+ * patch-o-matic the set was built with -- the same patches as before --
+ * when every patch of it came from one version, the cache still holds
+ * its tarball and [sources] pom_sha256 pins no other; else the
+ * configured one.  Said either way when they differ.  NULL: the
+ * configured one.
+ */
+static const char *set_pom_version(struct ctx *ctx, const struct strvec *names)
+{
+	static struct strbuf chosen = STRBUF_INIT;
+	const char *want = config_get(ctx->env.cfg, "sources", "pom_version");
+	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT;
+	struct fetch_request req = { 0 };
+	struct fetch_result res;
+	const char *v = NULL, *why = NULL;
+	struct hostset hs;
+	bool one = true;
+
+	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
+			    pomctl_nr_steps);
+	for (size_t i = 0; i < hs.names.nr; i++)
+		if (strvec_has(names, hs.names.v[i])) {
+			one = one && (!v || !strcmp(v, hs.poms.v[i]));
+			v = v ? v : hs.poms.v[i];
+		}
+	fetch_result_init(&res);
+	strbuf_reset(&chosen);
+	if (!v || (one && !strcmp(v, want))) {
+		/* nothing to say */
+	} else if (!one) {
+		why = "its patches came from more than one patch-o-matic";
+	} else if (!strcmp(v, "a bundle's") || !version_is_valid(v)) {
+		why = "its patch-o-matic came with a bundle";
+	} else {
+		const char *pin = config_get(ctx->env.cfg, "sources",
+					     "pom_sha256");
+
+		url_of_version(config_get(ctx->env.cfg, "sources", "pom_url"),
+			       v, &url);
+		strbuf_addf(&cache, "%s/cache", ctx->state_dir.buf);
+		req.url = url.buf;
+		if (!fetch_cached(cache.buf, &req, &res))
+			why = "the cache no longer holds its tarball";
+		else if (*pin && strcmp(pin, res.digest))
+			why = "[sources] pom_sha256 pins another tarball";
+		else
+			strbuf_addstr(&chosen, v);
+	}
+	if (chosen.len)
+		info("pomctl: patch-o-matic %s, the version the host's extension "
+		     "set was built with (from the cache; [sources] pom_version "
+		     "is %s)",
+		     v, want);
+	else if (why)
+		info("pomctl: the host's extension set was built with "
+		     "patch-o-matic %s, but %s: the run uses the configured %s",
+		     one ? v : "versions", why, want);
+	fetch_result_release(&res);
+	hostset_release(&hs);
+	strbuf_release(&url);
+	strbuf_release(&cache);
+	return chosen.len ? chosen.buf : NULL;
+}
+
 static void print_set(const struct strvec *names)
 {
 	struct strbuf list = STRBUF_INIT;
@@ -373,6 +450,8 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 				"them it brings the kernel to the host's "
 				"extension set, and no run has made one yet");
 		print_set(&opt.patches);
+		if (!rq.pom_version)
+			rq.pom_version = set_pom_version(ctx, &opt.patches);
 	}
 	/* a file is kept with the run by its absolute path: resume at boot
 	 * runs from / */
@@ -757,12 +836,7 @@ static int check_jobs(void)
 
 static int check_version(const char *option, const char *v)
 {
-	size_t n = v ? strlen(v) : 1;
-
-	if (!v || (n && n <= 64 &&
-		   strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			     "abcdefghijklmnopqrstuvwxyz"
-			     "0123456789._+-") == n))
+	if (!v || version_is_valid(v))
 		return 0;
 	return usage_error("bad value '%s' for %s: use letters, digits, "
 			   "'.', '_', '+' and '-'",

@@ -45,17 +45,8 @@ static void cache_dir(struct ctx *ctx, struct strbuf *sb)
 static void tarball_url(struct ctx *ctx, const struct tarball *t,
 			struct strbuf *sb)
 {
-	const char *url = config_get(ctx->env.cfg, S, t->url_key);
-	const char *version = config_get(ctx->env.cfg, S, t->version_key);
-	const char *mark;
-
-	strbuf_reset(sb);
-	while ((mark = strstr(url, "%{version}"))) {
-		strbuf_add(sb, url, (size_t)(mark - url));
-		strbuf_addstr(sb, version);
-		url = mark + strlen("%{version}");
-	}
-	strbuf_addstr(sb, url);
+	url_of_version(config_get(ctx->env.cfg, S, t->url_key),
+		       config_get(ctx->env.cfg, S, t->version_key), sb);
 }
 
 /*
@@ -427,13 +418,14 @@ static int pom_tree_early(struct ctx *ctx, bool fill, struct strbuf *dir,
 	request(ctx, url.buf, pom_tarball.pin_key, &mirrors, &req);
 	fetch_result_init(&res);
 	if (!fetch_cached(cache.buf, &req, &res)) {
+		/* (not res.path: a lookup that failed may have set it) */
+		ret = 1;
 		if (fill &&
 		    (!unpinned(ctx, url.buf, pom_tarball.pin_key) ||
 		     !config_get_bool(ctx->env.cfg, S, "require_checksums"))) {
 			req.err = why;
-			ret = fetch(cache.buf, &req, &res);
+			ret = fetch(cache.buf, &req, &res) ? 1 : 0;
 		}
-		ret = (ret || !res.path.len) ? 1 : 0;
 	}
 	if (!ret && extract_pom_into(ctx, &res, dir) < 0) {
 		strbuf_addstr(why, error_last());

@@ -83,6 +83,9 @@ bool fetch_cached(const char *cache, const struct fetch_request *req,
  */
 long long fetch_remote_size(const char *url, long connect_timeout);
 
+/* The URL template tmpl with each %{version} replaced by version. */
+void url_of_version(const char *tmpl, const char *version, struct strbuf *sb);
+
 /* The file name at the end of a URL: ".../x.tar.bz2?y" -> "x.tar.bz2". */
 void url_basename(const char *url, struct strbuf *sb);
 

@@ -25,6 +25,32 @@ expect_exit 0 "$P" --root "$ROOT" upgrade
 assert_grep "no --patch: the run brings the kernel to the host's extension set (string)" "$T/err"
 assert_grep "already available" "$T/out"
 
+# no --patch, where [sources] pom_version names another patch-o-matic:
+# the one the set was built with, from the cache (the same patches);
+# the configured one when a pin names another tarball or the cache no
+# longer holds it, saying so
+conf_set sources pom_version 20040621
+expect_exit 0 "$P" --root "$ROOT" upgrade --plan --force
+assert_grep "pomctl: patch-o-matic 20030107, the version the host's extension set was built with (from the cache; .sources. pom_version is 20040621)" "$T/err"
+assert_grep "patch-o-matic-20030107.tar.bz2: in the cache already" "$T/out"
+conf_set sources pom_sha256 "$(printf '%064d' 0)"
+expect_exit 0 "$P" --root "$ROOT" upgrade --plan --force
+assert_grep "the host's extension set was built with patch-o-matic 20030107, but .sources. pom_sha256 pins another tarball: the run uses the configured 20040621" "$T/err"
+# (a pin of that very tarball is no obstacle)
+conf_set sources pom_sha256 "$(sha256sum "$POMCTL_WORLD/dist/patch-o-matic-20030107.tar.bz2" | cut -c1-64)"
+expect_exit 0 "$P" --root "$ROOT" upgrade --plan --force
+assert_grep "pomctl: patch-o-matic 20030107, the version the host's extension set was built with" "$T/err"
+sed -i '/^pom_sha256 = /d' "$CONF"
+mv "$STATE/cache" "$T/cache"
+expect_exit 0 "$P" --root "$ROOT" upgrade --plan --force
+assert_grep "but the cache no longer holds its tarball: the run uses the configured 20040621" "$T/err"
+rm -rf "$STATE/cache"
+mv "$T/cache" "$STATE/cache"
+# --pom-version says which, and nothing is said
+expect_exit 0 "$P" --root "$ROOT" upgrade --plan --force --pom-version 20030107
+assert_no_grep "extension set was built with" "$T/err"
+conf_set sources pom_version 20030107
+
 # --patch iprange on the new tree: string comes back with it
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch iprange --trial=skip --plan
 assert_grep "string (run $run1) is of the host's extension set: the tree carries it too" "$T/out"

@@ -234,12 +234,26 @@ grub_once() {
 # run_to_end ARGS...: pomctl ARGS on $ROOT (an upgrade), through its
 # reboot pauses, to the end; $T/out the last output, $T/all.err all of
 # stderr.  RUN_FIRST=unplanned: the first command without its plan
-# (see unplanned)
+# (see unplanned).  Its consent is compared with the whole run: the
+# reboots, packages and downloads the plan before it counted are those
+# the run made (tests/fixtures/consent-vs-run.py).
 run_to_end() {
+	pr_cmd=
 	${RUN_FIRST:-planned_run} "$POMCTL" --root "$ROOT" "$@"
 	rc=$got
+	# the consent: the summary of the plan before the run began
+	rte_consent=
+	if [ -n "$pr_cmd" ] && [ "$pr_rc" -eq 0 ]; then
+		rte_consent=$T/rte.consent
+		rm -rf "$rte_consent"
+		mkdir -p "$rte_consent"
+		cp "$T/pr.plan" "$rte_consent/plan.json"
+		cp -a "$T/pr.logs" "$rte_consent/logs"
+	fi
+	rte_pauses=0
 	cp "$T/err" "$T/all.err"
 	while [ $rc -eq 3 ]; do
+		rte_pauses=$((rte_pauses + 1))
 		rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")
 		[ -n "$rel" ] || fail "a pause without a release"
 		boot_expect "$rel"
@@ -249,6 +263,12 @@ run_to_end() {
 	done
 	[ $rc -eq 0 ] || fail "'$*' ended with $rc"
 	assert_grep "all 9 steps done" "$T/out"
+	[ -z "$rte_consent" ] ||
+		python3 "$POMCTL_TOP/tests/fixtures/consent-vs-run.py" \
+			"$rte_consent/plan.json" "$ROOT/var/lib/pomctl" \
+			"$rte_consent/logs" "$rte_pauses" >"$T/rte.cmp" 2>&1 ||
+		fail "the consent of '$*' and its run differ: $(cat "$T/rte.cmp")"
+	[ -z "$rte_consent" ] || echo "$*" >>"${POMCTL_CONSENTS:-/dev/null}"
 }
 
 # The kernel REL was built with each match NAME... as a module (its

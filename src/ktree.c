@@ -11,13 +11,9 @@
 
 #include <archive.h>
 
-#include "pomctl/boot.h"
-#include "pomctl/digest.h"
 #include "pomctl/ktree.h"
-#include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/env.h"
-#include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
 #include "pomctl/text.h"

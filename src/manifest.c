@@ -65,7 +65,8 @@ static bool well_formed(json_t *doc)
  * backup is its name in the step's backups directory, marked by
  * "paths": "root": the record reads the same whether pomctl ran with
  * --root on a mounted image or inside it, booted.  A record without the
- * mark (pomctl before 0.7) holds host paths, read as they are.
+ * mark (written before records held the root's own paths) holds host
+ * paths, read as they are.
  */
 #define PATHS_KEY "paths"
 #define PATHS_ROOT "root"

@@ -58,7 +58,7 @@ const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb)
 	if (!dir)
 		return NULL;
 	strbuf_reset(sb);
-	if (*dir != '/') /* a state from before 0.7 has the host path */
+	if (*dir != '/') /* an older state has the host path */
 		strbuf_addf(sb, "%s/", ctx->state_dir.buf);
 	strbuf_addstr(sb, dir);
 	return sb->buf;
@@ -83,7 +83,7 @@ void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
 
 	strvec_split(&v, step_output(ctx, step, key), " ");
 	for (size_t i = 0; i < v.nr; i++) {
-		/* a state from before 0.7 has host paths */
+		/* an older state has host paths */
 		if (*ctx->env.root && root_relative(ctx->env.root, v.v[i]))
 			strbuf_addstr(&sb, v.v[i]);
 		else

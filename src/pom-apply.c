@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/env.h"
 #include "pomctl/pom.h"

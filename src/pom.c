@@ -11,13 +11,10 @@
 #include <unistd.h>
 
 #include "pomctl/log.h"
-#include "pomctl/manifest.h"
 #include "pomctl/env.h"
 #include "pomctl/ktree.h"
 #include "pomctl/pom.h"
-#include "pomctl/run-command.h"
 #include "pomctl/safepath.h"
-#include "pomctl/scratch.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"
 

@@ -365,7 +365,7 @@ static int load_doc(struct state *st, json_t *doc, const char *path)
 	st->force = json_is_true(force);
 	if (load_patches(st, json_object_get(doc, "patches")) < 0)
 		return damaged(path, "field", "patches");
-	/* absent in state files of pomctl 0.1 */
+	/* absent in the first state files */
 	if (!json_object_get(doc, "overrides"))
 		st->overrides = json_object();
 	else if (!is_string_object(json_object_get(doc, "overrides")))

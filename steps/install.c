@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pomctl/boot.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"

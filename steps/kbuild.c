@@ -23,8 +23,6 @@
 #include "pomctl/pipeline.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"
-#include "pomctl/safepath.h"
-#include "pomctl/text.h"
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
 #include "kbuild.h"

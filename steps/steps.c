@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The nine steps of DESIGN.md, in pipeline order: the one place that says
+ * The nine steps of the procedure, in pipeline order: the one place that says
  * which steps there are and in what order (help, status, rollback and the
  * tests take it from here).  undo: rollback undoes what its manifest
  * records.

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "pomctl/boot.h"
-#include "pomctl/host.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"

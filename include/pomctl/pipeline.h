@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The pipeline: the nine steps of DESIGN.md run in order from one table,
+ * The pipeline: the nine steps of the procedure run in order from one table,
  * checkpointed in the state file, planned without changes, resumed after a
  * failure or a reboot.  Only this file knows the order; steps read earlier
  * steps' results from the state (state_get_output), never from globals.

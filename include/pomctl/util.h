@@ -26,7 +26,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Exit codes, as documented in DESIGN.md, README and pomctl(8). */
+/* Exit codes, as documented in README and pomctl(8). */
 enum pomctl_exit {
 	EXIT_DONE = 0,	  /* done */
 	EXIT_FAILED = 1,  /* a step failed; state saved, resume continues */

@@ -468,8 +468,8 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 	if (opt.plan) {
 		ctx->readonly = true;
 		if (opt.from &&
-		    bundle_patches(ctx, opt.from, from_sha_arg ?: "", true,
-				   &bundled) < 0)
+		    bundle_patches(&ctx->env, ctx->state_dir.buf, opt.from,
+				   from_sha_arg ?: "", true, &bundled) < 0)
 			ret = EXIT_USAGE;
 		if (opt.from)
 			rq.patches = &bundled;
@@ -487,8 +487,8 @@ static int cmd_upgrade(struct ctx *ctx, const char *arg)
 	ret = lifecycle_lock(ctx, &lock_fd);
 	if (!ret && opt.from) {
 		/* the bundle first: one that is damaged starts no run */
-		if (bundle_patches(ctx, rq.from, from_sha_arg ?: "", false,
-				   &bundled) < 0)
+		if (bundle_patches(&ctx->env, ctx->state_dir.buf, rq.from,
+				   from_sha_arg ?: "", false, &bundled) < 0)
 			ret = EXIT_USAGE;
 		rq.patches = &bundled;
 	}

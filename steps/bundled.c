@@ -72,10 +72,10 @@ BUILD_STEP(kernel)
 static int get_checked(struct ctx *ctx, bool plan, const char *dir,
 		       struct bundle_info *bi)
 {
-	int ret = bundle_get(ctx, ctx->state->from, ctx->state->from_sha256,
-			     plan, dir, bi);
+	int ret = bundle_get(&ctx->env, ctx->state_dir.buf, ctx->state->from,
+			     ctx->state->from_sha256, plan, dir, bi);
 
-	return ret ? ret : bundle_check_host(ctx, bi);
+	return ret ? ret : bundle_check_host(&ctx->env, bi);
 }
 
 int fetch_any_plan(struct ctx *ctx)

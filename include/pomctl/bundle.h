@@ -10,6 +10,7 @@
 #include "pomctl/strbuf.h"
 
 struct ctx;
+struct env;
 struct run_request;
 
 /* What a bundle's manifest says, once every file is checked against it. */
@@ -28,8 +29,9 @@ void bundle_info_release(struct bundle_info *bi);
  * (kept when it is there already) and read: every package the manifest
  * names present with its sha256, nothing else.  0, or -1 (reported).
  */
-int bundle_get(struct ctx *ctx, const char *from, const char *sha, bool plan,
-	       const char *dir, struct bundle_info *bi);
+int bundle_get(const struct env *env, const char *state_dir, const char *from,
+	       const char *sha, bool plan, const char *dir,
+	       struct bundle_info *bi);
 /*
  * The bundle extracted in dir, its manifest.json read as data with a
  * schema (at most 1 MiB; only the keys pomctl bundle writes; each value of
@@ -42,8 +44,9 @@ int bundle_read_manifest(const char *dir, struct bundle_info *bi);
  * The patches the bundle names, after bundle_get()'s checks and
  * bundle_check_host()'s: 0 or -1.
  */
-int bundle_patches(struct ctx *ctx, const char *from, const char *sha,
-		   bool plan, struct strvec *patches);
+int bundle_patches(const struct env *env, const char *state_dir,
+		   const char *from, const char *sha, bool plan,
+		   struct strvec *patches);
 /*
  * Whether a host running release, of architecture arch (make's ARCH=),
  * whose running kernel's configuration has config_sha256 ("" when it has
@@ -63,7 +66,14 @@ int bundle_command(struct ctx *ctx, const struct run_request *rq,
 
 /* Whether this host (its release, ARCH= and running configuration) is
  * the bundle's base: 0, or -1 naming each difference. */
-int bundle_check_host(struct ctx *ctx, const struct bundle_info *bi);
+int bundle_check_host(const struct env *env, const struct bundle_info *bi);
+/* The kernel release as the version and release of its package:
+ * "2.4.20-13.8custom1" -> "2.4.20", "13.8custom1". */
+void bundle_kernel_vr(const char *rel, struct strbuf *version,
+		      struct strbuf *release);
+/* The i-th of the build steps' outputs a bundle carries (STEP, KEY):
+ * false past the last. */
+bool bundle_output_kept(size_t i, const char **step, const char **key);
 /* The build run's outputs of step, as the bundle in dir recorded them. */
 int bundle_step_outputs(const char *dir, const char *step, struct strvec *keys,
 			struct strvec *values);

@@ -1,30 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The engine: the steps of the table (steps/steps.c) run in order, each
+ * checkpointed in the state file; a done step skipped while its
+ * fingerprint holds; stages within a step; pauses for a reboot and the
+ * check that it happened; a failed or cut attempt undone from its
+ * manifest; the plan gathered from the same walk.  What a step asks of
+ * the run is ctx.c; pomctl status is status.c.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/boot.h"
-#include "pomctl/history.h"
-#include "pomctl/hostset.h"
 #include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"
-#include "pomctl/safepath.h"
-#include "pomctl/treesnap.h"
 #include "pomctl/util.h"
+#include "pipeline-internal.h"
 
 #define MAX_STEPS 16
 #define TAIL_LINES 20
-/* The output of a step that ended the run, and the walk's signal for it. */
-#define ENDS_RUN "ends_run"
-#define SKIPPED "skipped"
+/* The walk's signal for a step that ended the run. */
 #define WALK_ENDED 100
 
 const char *const *pipeline_step_names(void)
@@ -49,59 +51,6 @@ static size_t step_index(const struct step *step)
 	return (size_t)(step - pomctl_steps);
 }
 
-const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb)
-{
-	const char *dir = ctx->state ? state_get_output(ctx->state, "fetch",
-							"pom_dir") :
-				       NULL;
-
-	if (!dir)
-		return NULL;
-	strbuf_reset(sb);
-	if (*dir != '/') /* an older state has the host path */
-		strbuf_addf(sb, "%s/", ctx->state_dir.buf);
-	strbuf_addstr(sb, dir);
-	return sb->buf;
-}
-
-void ctx_own_paths(const struct ctx *ctx, const char *host, struct strbuf *own)
-{
-	struct strvec v = STRVEC_INIT;
-
-	strvec_split(&v, host, " ");
-	for (size_t i = 0; i < v.nr; i++)
-		strbuf_addf(own, "%s%s", i ? " " : "",
-			    root_own(ctx->env.root, v.v[i]));
-	strvec_clear(&v);
-}
-
-void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
-		      struct strvec *out)
-{
-	struct strvec v = STRVEC_INIT;
-	struct strbuf sb = STRBUF_INIT;
-
-	strvec_split(&v, step_output(ctx, step, key), " ");
-	for (size_t i = 0; i < v.nr; i++) {
-		/* an older state has host paths */
-		if (*ctx->env.root && root_relative(ctx->env.root, v.v[i]))
-			strbuf_addstr(&sb, v.v[i]);
-		else
-			env_path(&ctx->env, v.v[i], &sb);
-		strvec_push(out, sb.buf);
-		strbuf_reset(&sb);
-	}
-	strvec_clear(&v);
-	strbuf_release(&sb);
-}
-
-const char *step_output(struct ctx *ctx, const char *step, const char *key)
-{
-	const char *v = state_get_output(ctx->state, step, key);
-
-	return v ? v : "";
-}
-
 int pipeline_retire_run(struct ctx *ctx, const char *suffix)
 {
 	struct strbuf dir = STRBUF_INIT, to = STRBUF_INIT;
@@ -121,159 +70,6 @@ int pipeline_retire_run(struct ctx *ctx, const char *suffix)
 	strbuf_release(&dir);
 	strbuf_release(&to);
 	return ret;
-}
-
-/*
- * Where steps change things, as this host's config says: all a manifest
- * may name.  The kernel tree and the rpm top dir also as their links
- * resolve.  (up2date's spool: the copy of a replaced package install has
- * it download.)
- */
-static void change_places(const struct ctx *ctx, struct strvec *places)
-{
-	static const char *const fixed[] = { "/boot", "/lib/modules",
-					     "/var/spool/up2date" };
-	static const char *const keys[][2] = { { "kernel", "tree" },
-					       { "rpm", "topdir" },
-					       { "boot", "config" } };
-	struct strbuf sb = STRBUF_INIT;
-
-	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
-		env_path(&ctx->env, fixed[i], &sb);
-		strvec_push(places, sb.buf);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		char *real;
-
-		env_path(&ctx->env,
-			 config_get(ctx->env.cfg, keys[i][0], keys[i][1]), &sb);
-		strvec_push(places, sb.buf);
-		real = realpath(sb.buf, NULL);
-		if (real)
-			strvec_push(places, real);
-		free(real);
-	}
-	strbuf_release(&sb);
-}
-
-int ctx_manifest_open(const struct ctx *ctx, const char *step,
-		      struct manifest *m)
-{
-	struct strvec places = STRVEC_INIT;
-	int ret = manifest_open(m, ctx->env.root, ctx->state_dir.buf,
-				ctx->state->id, step);
-
-	if (!ret) {
-		change_places(ctx, &places);
-		ret = manifest_confine(m, &places);
-		if (ret)
-			manifest_release(m); /* the caller has none */
-	}
-	strvec_clear(&places);
-	return ret;
-}
-
-void ctx_tree_list_path(const struct ctx *ctx, struct strbuf *sb)
-{
-	strbuf_reset(sb);
-	strbuf_addf(sb, "%s/manifests/%s/tree.list", ctx->state_dir.buf,
-		    ctx->state->id);
-}
-
-void ctx_host_set(const struct ctx *ctx, struct strvec *names,
-		  struct strvec *runs)
-{
-	struct hostset hs;
-
-	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
-			    pomctl_nr_steps);
-	for (size_t i = 0; i < hs.names.nr; i++) {
-		if (ctx->state &&
-		    strvec_has(&ctx->state->patches, hs.names.v[i]))
-			continue;
-		strvec_push(names, hs.names.v[i]);
-		if (runs)
-			strvec_push(runs, hs.runs.v[i]);
-	}
-	hostset_release(&hs);
-}
-
-void ctx_host_view(const struct ctx *ctx, struct hostset *hs)
-{
-	struct history h = { NULL, 0 };
-	bool quiet = error_set_quiet(true);
-
-	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
-			 pomctl_nr_steps) < 0)
-		h.nr = 0;
-	error_set_quiet(quiet);
-	hostset_load(hs, &ctx->env, &h,
-		     config_get(ctx->env.cfg, "rpm", "dbpath"));
-	history_release(&h);
-}
-
-void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths)
-{
-	struct strvec runs = STRVEC_INIT;
-	struct strbuf file = STRBUF_INIT;
-	bool quiet = error_set_quiet(true);
-
-	strbuf_addf(&file, "%s/manifests", ctx->state_dir.buf);
-	list_dir(file.buf, &runs); /* sorted: the oldest run first */
-	strvec_push(&runs,
-		    ctx->state->id); /* this run's, when it is the first */
-	for (size_t i = 0; i < runs.nr && !paths->nr; i++) {
-		strbuf_reset(&file);
-		strbuf_addf(&file, "%s/manifests/%s/tree.list",
-			    ctx->state_dir.buf, runs.v[i]);
-		if (path_exists(file.buf))
-			treesnap_paths(file.buf, paths);
-	}
-	error_set_quiet(quiet);
-	strvec_clear(&runs);
-	strbuf_release(&file);
-}
-
-void ctx_tree_shelf_path(const struct ctx *ctx, struct strbuf *sb)
-{
-	strbuf_reset(sb);
-	strbuf_addf(sb, "%s/manifests/%s/tree.shelf", ctx->state_dir.buf,
-		    ctx->state->id);
-}
-
-int ctx_tree_snapshot(const struct ctx *ctx, const char *kdir)
-{
-	struct strbuf file = STRBUF_INIT;
-	double start = monotonic_seconds();
-	int ret = 0;
-
-	ctx_tree_list_path(ctx, &file);
-	if (!path_exists(file.buf)) {
-		ret = mkdir_parent(file.buf, 0700);
-		if (!ret)
-			ret = treesnap_take(kdir, file.buf);
-		steplog_work(ctx->env.log_fd, start, "list %s by content",
-			     kdir);
-	}
-	strbuf_release(&file);
-	return ret;
-}
-
-int ctx_rpmdb_open(const struct ctx *ctx, struct rpmdb *db)
-{
-	return rpmdb_open(db, ctx->env.root,
-			  config_get(ctx->env.cfg, "rpm", "dbpath"),
-			  ctx->readonly);
-}
-
-void fp_add_config(struct fingerprint *fp, const struct ctx *ctx,
-		   const char *section, const char *key)
-{
-	struct strbuf input = STRBUF_INIT;
-
-	strbuf_addf(&input, "config [%s] %s", section, key);
-	fp_add(fp, input.buf, config_get(ctx->env.cfg, section, key));
-	strbuf_release(&input);
 }
 
 void pipeline_request_reboot(struct ctx *ctx, const char *release)
@@ -312,8 +108,8 @@ static void fingerprint_of(struct ctx *ctx, const struct step *step,
 }
 
 /* Whether a done step is still current; why says what changed if not. */
-static bool up_to_date(struct ctx *ctx, const struct step *step,
-		       struct step_state *s, struct strbuf *why)
+bool pipeline_step_current(struct ctx *ctx, const struct step *step,
+			   struct step_state *s, struct strbuf *why)
 {
 	struct fingerprint fp;
 	bool same;
@@ -334,7 +130,7 @@ bool pipeline_nothing_to_do(struct ctx *ctx)
 
 		none = s->status == STEP_SKIPPED ||
 		       (s->status == STEP_DONE &&
-			up_to_date(ctx, &pomctl_steps[i], s, &why));
+			pipeline_step_current(ctx, &pomctl_steps[i], s, &why));
 	}
 	strbuf_release(&why);
 	return none;
@@ -755,7 +551,7 @@ static enum fate step_fate(struct ctx *ctx, const struct step *step,
 		return FATE_AWAITING;
 	if (s->status == STEP_SKIPPED && json_object_get(s->outputs, SKIPPED))
 		return FATE_SKIPPED;
-	if (s->status == STEP_DONE && up_to_date(ctx, step, s, why))
+	if (s->status == STEP_DONE && pipeline_step_current(ctx, step, s, why))
 		return json_object_get(s->outputs, ENDS_RUN) ? FATE_ENDS :
 							       FATE_CURRENT;
 	return FATE_RUN;
@@ -960,140 +756,5 @@ int pipeline_plan(struct ctx *ctx)
 	plan_print(ctx->env.plan, stdout, ctx->json);
 	if (ctx->detailed_exitcode && plan_has_changes(ctx->env.plan))
 		return EXIT_CHANGES;
-	return EXIT_DONE;
-}
-
-/* What status says about a step beyond its status word. */
-/*
- * A failure in one line: its first line, and of a block of first errors
- * ("...; the first errors:\n    x.c:1: error: ..."), the first.
- */
-static void first_error(const char *error, struct strbuf *sb)
-{
-	static const char block[] = "; the first errors:";
-	size_t n = strcspn(error, "\n"), m = strlen(block);
-	const char *next = error[n] ? error + n + 1 : NULL;
-
-	if (n >= m && !strncmp(error + n - m, block, m) && next) {
-		strbuf_add(sb, error, n - m);
-		next += strspn(next, " \t");
-		strbuf_addf(sb, ": %.*s", (int)strcspn(next, "\n"), next);
-	} else {
-		strbuf_add(sb, error, n);
-	}
-}
-
-/* "2026-11-27T06:11:03Z" as seconds since the epoch; -1 when not one. */
-static long long utc_seconds(const char *s)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-	return end && !*end ? (long long)timegm(&tm) : -1;
-}
-
-/* How long a step took ("4m05s"), or since when it runs. */
-static void step_time(const struct step_state *s, struct strbuf *sb)
-{
-	long long from = utc_seconds(s->started), to = utc_seconds(s->finished);
-	long long d = to - from;
-
-	if (s->status == STEP_RUNNING && s->started)
-		strbuf_addf(sb, "running since %s", s->started);
-	else if (from < 0 || to < 0 || d < 0)
-		return;
-	else if (d < 60)
-		strbuf_addf(sb, "%llds", d);
-	else if (d < 3600)
-		strbuf_addf(sb, "%lldm%02llds", d / 60, d % 60);
-	else
-		strbuf_addf(sb, "%lldh%02lldm", d / 3600, d % 3600 / 60);
-}
-
-static void step_remark(struct ctx *ctx, const struct step *step,
-			struct step_state *s, struct strbuf *sb)
-{
-	struct strbuf why = STRBUF_INIT;
-
-	if (s->status == STEP_DONE && !up_to_date(ctx, step, s, &why))
-		strbuf_addf(sb, "will re-run: %s", why.buf);
-	else if (s->status == STEP_AWAITING_REBOOT)
-		strbuf_addf(sb, "reboot into %s, then pomctl resume",
-			    s->pause_release);
-	else if (s->status == STEP_SKIPPED)
-		strbuf_addstr(sb, json_object_get(s->outputs, SKIPPED) ?
-					  json_string_value(
-						  json_object_get(s->outputs,
-								  SKIPPED)) :
-					  "an earlier step ended the run");
-	else if (json_object_get(s->outputs, ENDS_RUN))
-		strbuf_addstr(sb, json_string_value(json_object_get(s->outputs,
-								    ENDS_RUN)));
-	else if (s->error)
-		first_error(s->error, sb);
-	else if (!step->run && s->status != STEP_DONE)
-		strbuf_addstr(sb, "not part of this build");
-	strbuf_release(&why);
-}
-
-static int status_json(struct ctx *ctx, json_t *host)
-{
-	json_t *doc = state_to_json(ctx->state);
-	json_t *steps = json_object_get(doc, "steps");
-	struct strbuf sb = STRBUF_INIT;
-
-	for (size_t i = 0; i < pomctl_nr_steps; i++) {
-		strbuf_reset(&sb);
-		step_remark(ctx, &pomctl_steps[i], &ctx->state->steps[i], &sb);
-		json_object_set_new(json_array_get(steps, i), "remark",
-				    json_string(sb.buf));
-	}
-	json_object_set_new(doc, "state_dir", json_string(ctx->state_dir.buf));
-	json_object_set(doc, "host", host);
-	json_dumpf(doc, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(doc);
-	strbuf_release(&sb);
-	return EXIT_DONE;
-}
-
-int pipeline_status(struct ctx *ctx, json_t *host)
-{
-	struct state *st = ctx->state;
-	struct strbuf sb = STRBUF_INIT, took = STRBUF_INIT;
-
-	if (ctx->json)
-		return status_json(ctx, host);
-	printf("run %s: %s", st->id, st->command);
-	if (*st->from)
-		printf(" --from %s (its patches:", st->from);
-	for (size_t i = 0; i < st->patches.nr; i++)
-		printf(*st->from ? " %s" : " --patch %s", st->patches.v[i]);
-	if (*st->from)
-		printf(")%s\n", st->force ? " (force)" : "");
-	else
-		printf(" (trial %s%s)\n", st->trial,
-		       st->force ? ", force" : "");
-	for (size_t i = 0; i < pomctl_nr_steps; i++) {
-		struct step_state *s = &st->steps[i];
-
-		strbuf_reset(&sb);
-		strbuf_reset(&took);
-		step_remark(ctx, &pomctl_steps[i], s, &sb);
-		step_time(s, &took);
-		if (s->status == STEP_RUNNING) {
-			printf("  %zu %-8s %-16s %s%s%s\n", i + 1, s->name,
-			       step_status_name(s->status), took.buf,
-			       sb.len ? "  " : "", sb.buf);
-			continue;
-		}
-		printf("  %zu %-8s %-16s %-21s %-7s %s\n", i + 1, s->name,
-		       step_status_name(s->status),
-		       s->finished ? s->finished : "", took.buf, sb.buf);
-	}
-	strbuf_release(&sb);
-	strbuf_release(&took);
 	return EXIT_DONE;
 }

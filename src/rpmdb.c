@@ -10,8 +10,6 @@
 #include <rpm/rpmfi.h>
 #include <rpm/rpmlib.h>
 #include <rpm/rpmlog.h>
-#include <rpm/rpmps.h>
-#include <rpm/rpmcallback.h>
 #include <rpm/rpmmacro.h>
 #include <rpm/rpmts.h>
 #include <rpm/rpmver.h>
@@ -21,6 +19,7 @@
 #include "pomctl/scratch.h"
 #include "pomctl/sqlview.h"
 #include "pomctl/util.h"
+#include "rpmdb-internal.h"
 
 /* librpm's messages, kept for our own: the last error-level one. */
 static struct strbuf rpm_message = STRBUF_INIT;
@@ -75,6 +74,11 @@ const char *rpmdb_last_message(const char *fallback)
 	return rpm_said(fallback);
 }
 
+void rpmdb_reset_message(void)
+{
+	strbuf_reset(&rpm_message);
+}
+
 void rpmdb_clear_message(void)
 {
 	strbuf_reset(&rpm_message);
@@ -99,7 +103,7 @@ static char *tag_string(Header h, rpmTagVal tag)
  * keeps both for an installed package, a package file carries them in its
  * signature: equal digests, the same package.
  */
-static char *header_digest(Header h)
+char *rpmdb_header_digest(Header h)
 {
 	char *sha1 = headerGetAsString(h, RPMTAG_SHA1HEADER);
 	char *md5 = headerGetAsString(h, RPMTAG_SIGMD5);
@@ -112,7 +116,7 @@ static char *header_digest(Header h)
 	return strbuf_detach(&sb);
 }
 
-static void from_header(Header h, struct rpmpkg *p)
+void rpmdb_pkg_from_header(Header h, struct rpmpkg *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->name = tag_string(h, RPMTAG_NAME);
@@ -120,7 +124,7 @@ static void from_header(Header h, struct rpmpkg *p)
 	p->release = tag_string(h, RPMTAG_RELEASE);
 	p->arch = tag_string(h, RPMTAG_ARCH);
 	p->sourcerpm = tag_string(h, RPMTAG_SOURCERPM);
-	p->digest = header_digest(h);
+	p->digest = rpmdb_header_digest(h);
 	p->has_epoch = headerIsEntry(h, RPMTAG_EPOCH);
 	p->epoch = p->has_epoch ?
 			   (unsigned long)headerGetNumber(h, RPMTAG_EPOCH) :
@@ -375,7 +379,7 @@ int rpmdb_find(struct rpmdb *db, const char *name, struct rpmpkg **pkgs,
 
 	while (mi && (h = rpmdbNextIterator(mi))) {
 		*pkgs = xrealloc(*pkgs, (*n + 1) * sizeof(**pkgs));
-		from_header(h, &(*pkgs)[(*n)++]);
+		rpmdb_pkg_from_header(h, &(*pkgs)[(*n)++]);
 		found++;
 	}
 	rpmdbFreeIterator(mi);
@@ -402,7 +406,7 @@ int rpmdb_newest(struct rpmdb *db, const char *name, struct rpmpkg *out)
 }
 
 /* librpm starts its messages with the file's path: drop it. */
-static const char *without_path(const char *msg, const char *path)
+const char *rpmdb_without_path(const char *msg, const char *path)
 {
 	size_t n = strlen(path);
 
@@ -411,8 +415,7 @@ static const char *without_path(const char *msg, const char *path)
 	return msg;
 }
 
-static int read_package(rpmts ts, const char *path, const char *label,
-			Header *h)
+int rpmdb_read_header(rpmts ts, const char *path, const char *label, Header *h)
 {
 	FD_t fd = Fopen(path, "r.ufdio");
 	rpmRC rc;
@@ -431,11 +434,12 @@ static int read_package(rpmts ts, const char *path, const char *label,
 	/* NOKEY/NOTTRUSTED: intact, but signed with a key we do not hold */
 	if (rc == RPMRC_OK || rc == RPMRC_NOKEY || rc == RPMRC_NOTTRUSTED)
 		return 0;
-	return error("package '%s' is damaged or not a package: %s", label,
-		     without_path(rpm_said(rc == RPMRC_NOTFOUND ?
-						   "not an rpm package" :
-						   "its digests do not match"),
-				  path));
+	return error(
+		"package '%s' is damaged or not a package: %s", label,
+		rpmdb_without_path(rpm_said(rc == RPMRC_NOTFOUND ?
+						    "not an rpm package" :
+						    "its digests do not match"),
+				   path));
 }
 
 int rpmdb_check_package(const char *path, const char *label, struct rpmpkg *pkg)
@@ -447,9 +451,9 @@ int rpmdb_check_package(const char *path, const char *label, struct rpmpkg *pkg)
 	if (rpm_setup() < 0)
 		return -1;
 	ts = rpmtsCreate();
-	ret = read_package(ts, path, label ? label : path, &h);
+	ret = rpmdb_read_header(ts, path, label ? label : path, &h);
 	if (!ret && pkg)
-		from_header(h, pkg);
+		rpmdb_pkg_from_header(h, pkg);
 	headerFree(h);
 	rpmtsFree(ts);
 	return ret;
@@ -465,7 +469,7 @@ int rpmdb_package_files(const char *path, struct strvec *out)
 	if (rpm_setup() < 0)
 		return -1;
 	ts = rpmtsCreate();
-	ret = read_package(ts, path, path, &h);
+	ret = rpmdb_read_header(ts, path, path, &h);
 	if (!ret) {
 		fi = rpmfiNew(ts, h, RPMTAG_BASENAMES, RPMFI_KEEPHEADER);
 		while (fi && rpmfiNext(fi) >= 0)
@@ -527,7 +531,7 @@ int rpmdb_package_claims(const char *path, struct strvec *scripts,
 	if (rpm_setup() < 0)
 		return -1;
 	ts = rpmtsCreate();
-	ret = read_package(ts, path, path, &h);
+	ret = rpmdb_read_header(ts, path, path, &h);
 	if (!ret) {
 		header_scripts(h, scripts);
 		ds = rpmdsNew(h, RPMTAG_PROVIDENAME, 0);
@@ -572,385 +576,4 @@ int rpmdb_installed_scripts(struct rpmdb *db, const char *name,
 	}
 	rpmdbFreeIterator(mi);
 	return found;
-}
-
-/* --- install transactions ---------------------------------------------------- */
-
-static void *notify(const void *h, const rpmCallbackType what,
-		    const rpm_loff_t amount, const rpm_loff_t total,
-		    fnpyKey key, rpmCallbackData data)
-{
-	static FD_t fd;
-
-	(void)h;
-	(void)amount;
-	(void)total;
-	(void)data;
-	if (what == RPMCALLBACK_INST_OPEN_FILE) {
-		fd = Fopen((const char *)key, "r.ufdio");
-		return fd;
-	}
-	if (what == RPMCALLBACK_INST_CLOSE_FILE && fd) {
-		Fclose(fd);
-		fd = NULL;
-	}
-	return NULL;
-}
-
-static void problems_in_words(rpmts ts, struct strbuf *sb)
-{
-	rpmps ps = rpmtsProblems(ts);
-	rpmpsi psi = rpmpsInitIterator(ps);
-	rpmProblem p;
-
-	while ((p = rpmpsiNext(psi))) {
-		char *s = rpmProblemString(p);
-
-		strbuf_addf(sb, "%s%s", sb->len ? "; " : "", s);
-		free(s);
-	}
-	rpmpsFreeIterator(psi);
-	rpmpsFree(ps);
-}
-
-/* "NAME;6b0954d6": rpm's temporary for NAME, named by a transaction id. */
-static bool is_rpm_temp(const char *entry, const struct strvec *names)
-{
-	size_t n = strlen(entry);
-
-	if (n < 10 || entry[n - 9] != ';' ||
-	    strspn(entry + n - 8, "0123456789abcdef") != 8)
-		return false;
-	for (size_t i = 0; i < names->nr; i++)
-		if (strlen(names->v[i]) == n - 9 &&
-		    !strncmp(entry, names->v[i], n - 9))
-			return true;
-	return false;
-}
-
-/* The temporaries of names in dir under root go; how many did. */
-static size_t remove_temps_in(const char *root, const char *dir,
-			      const struct strvec *names)
-{
-	struct strbuf path = STRBUF_INIT;
-	struct dirent *e;
-	size_t removed = 0;
-	DIR *d;
-
-	root_path(&path, root, dir);
-	d = opendir(path.buf);
-	while (d && (e = readdir(d))) {
-		if (e->d_type == DT_DIR || !is_rpm_temp(e->d_name, names))
-			continue;
-		root_path(&path, root, dir);
-		strbuf_addf(&path, "%s%s",
-			    dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
-		removed += unlink(path.buf) == 0;
-	}
-	if (d)
-		closedir(d);
-	strbuf_release(&path);
-	return removed;
-}
-
-static void report_temps(Header h, size_t removed)
-{
-	if (removed)
-		warning("%s: removed %zu temporary files left by an rpm "
-			"transaction that was cut short",
-			headerGetString(h, RPMTAG_NAME), removed);
-}
-
-/*
- * An rpm transaction killed half way leaves its files' temporaries,
- * "PATH;TID".  They are junk, and a new transaction started within the
- * same second (the same TID) fails on them ("cpio: open failed"): the
- * ones of h's files go before it is installed.
- */
-static void remove_rpm_temps(rpmts ts, const char *root, Header h)
-{
-	rpmfi fi = rpmfiNew(ts, h, RPMTAG_BASENAMES, RPMFI_KEEPHEADER);
-	struct strvec names = STRVEC_INIT;
-	char *dir = NULL;
-	size_t removed = 0;
-
-	while (fi && rpmfiNext(fi) >= 0) {
-		if (dir && strcmp(dir, rpmfiDN(fi))) { /* the next directory */
-			removed += remove_temps_in(root, dir, &names);
-			strvec_clear(&names);
-			free(dir);
-			dir = NULL;
-		}
-		if (!dir)
-			dir = xstrdup(rpmfiDN(fi));
-		strvec_push(&names, rpmfiBN(fi));
-	}
-	if (dir)
-		removed += remove_temps_in(root, dir, &names);
-	report_temps(h, removed);
-	free(dir);
-	strvec_clear(&names);
-	rpmfiFree(fi);
-}
-
-/*
- * A source package's files land in %{_sourcedir} and %{_specdir}, not
- * where its header says; their temporaries are looked for there.
- */
-static void remove_srpm_temps(rpmts ts, Header h)
-{
-	static const char *const dirs[] = { "%{_sourcedir}", "%{_specdir}" };
-	rpmfi fi = rpmfiNew(ts, h, RPMTAG_BASENAMES, RPMFI_KEEPHEADER);
-	struct strvec names = STRVEC_INIT;
-	size_t removed = 0;
-
-	while (fi && rpmfiNext(fi) >= 0)
-		strvec_push(&names, rpmfiBN(fi));
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
-		char *dir = rpmExpand(dirs[i], NULL);
-
-		removed += remove_temps_in(NULL, dir, &names);
-		free(dir);
-	}
-	report_temps(h, removed);
-	strvec_clear(&names);
-	rpmfiFree(fi);
-}
-
-int rpmdb_install_srpm(const char *path, const char *topdir,
-		       struct strbuf *spec)
-{
-	rpmts ts;
-	Header h = NULL;
-	FD_t fd;
-	char *specfile = NULL, *cookie = NULL;
-	rpmRC rc;
-	int ret = 0;
-
-	if (rpm_setup() < 0)
-		return -1;
-	ts = rpmtsCreate();
-	if (read_package(ts, path, path, &h) < 0) {
-		rpmtsFree(ts);
-		return -1;
-	}
-	rpmPushMacro(NULL, "_topdir", NULL, topdir, RMIL_CMDLINE);
-	remove_srpm_temps(ts, h);
-	headerFree(h);
-	fd = Fopen(path, "r.ufdio");
-	strbuf_reset(&rpm_message);
-	rc = fd ? rpmInstallSourcePackage(ts, fd, &specfile, &cookie) :
-		  RPMRC_FAIL;
-	if (fd)
-		Fclose(fd);
-	if (rc != RPMRC_OK || !specfile)
-		ret = error("cannot install source package '%s' into '%s': %s",
-			    path, topdir, rpm_said("unknown error"));
-	else
-		strbuf_addstr(spec, specfile);
-	free(specfile);
-	free(cookie);
-	rpmtsFree(ts);
-	rpmPopMacro(NULL, "_topdir");
-	return ret;
-}
-
-/* Whether the installed package old is the very build in header h. */
-static bool same_build(Header old, Header h)
-{
-	char *a = header_digest(old), *b = header_digest(h);
-	bool same = *a && !strcmp(a, b);
-
-	free(a);
-	free(b);
-	return same;
-}
-
-/*
- * The installed packages called like the package in h, appended to *out
- * (grown; *n updated), passing over the very build h is.
- */
-static void installed_like(rpmts ts, Header h, struct rpmpkg **out, size_t *n)
-{
-	rpmdbMatchIterator mi = rpmtsInitIterator(ts, RPMDBI_NAME,
-						  headerGetString(h,
-								  RPMTAG_NAME),
-						  0);
-	Header old;
-
-	while (mi && (old = rpmdbNextIterator(mi))) {
-		if (same_build(old, h))
-			continue;
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		from_header(old, &(*out)[(*n)++]);
-	}
-	rpmdbFreeIterator(mi);
-}
-
-static rpmts transaction_for(const char *root, const char *dbpath)
-{
-	rpmts ts;
-
-	rpmdb_forget(); /* its view would not see what this does */
-	rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
-	ts = rpmtsCreate();
-	rpmtsSetRootDir(ts, *root ? root : "/");
-	rpmtsSetNotifyCallback(ts, notify, NULL);
-	return ts;
-}
-
-static void transaction_done(rpmts ts)
-{
-	rpmtsFree(ts);
-	rpmPopMacro(NULL, "_dbpath");
-}
-
-int rpmdb_replaced_by(const char *root, const char *dbpath,
-		      const struct strvec *paths, struct rpmpkg **out,
-		      size_t *n)
-{
-	rpmts ts;
-	int ret = 0;
-
-	if (rpm_setup() < 0)
-		return -1;
-	ts = transaction_for(root, dbpath);
-	for (size_t i = 0; i < paths->nr && !ret; i++) {
-		Header h = NULL;
-
-		ret = read_package(ts, paths->v[i], paths->v[i], &h);
-		if (!ret)
-			installed_like(ts, h, out, n);
-		headerFree(h);
-	}
-	transaction_done(ts);
-	return ret;
-}
-
-/* Add one package file to install (upgrading what it replaces). */
-static int add_package(rpmts ts, const char *root, const char *path)
-{
-	Header h = NULL;
-	int ret = read_package(ts, path, path, &h);
-
-	if (ret)
-		return -1;
-	remove_rpm_temps(ts, root, h);
-	if (rpmtsAddInstallElement(ts, h, (fnpyKey)path, 1, NULL) != 0)
-		ret = error("cannot add '%s' to the transaction: %s", path,
-			    rpm_said("unknown error"));
-	headerFree(h);
-	return ret;
-}
-
-/* Add the installed package "NAME-VERSION-RELEASE" to erase. */
-static int add_erasure(rpmts ts, const char *nvr)
-{
-	rpmdbMatchIterator mi = rpmtsInitIterator(ts, RPMDBI_LABEL, nvr, 0);
-	Header h;
-	int ret = 1;
-
-	while (mi && (h = rpmdbNextIterator(mi)))
-		ret = rpmtsAddEraseElement(ts, h, rpmdbGetIteratorOffset(mi)) ?
-			      error("cannot add the removal of %s to the transaction",
-				    nvr) :
-			      0;
-	rpmdbFreeIterator(mi);
-	return ret > 0 ? error("package %s is not installed", nvr) : ret;
-}
-
-/* One transaction: install, erase, with what problems it may pass over. */
-static int transaction(const char *root, const char *dbpath,
-		       const struct strvec *install, const struct strvec *erase,
-		       bool nodeps, rpmprobFilterFlags filter)
-{
-	struct strbuf why = STRBUF_INIT;
-	rpmts ts;
-	int ret = 0;
-
-	if (rpm_setup() < 0)
-		return -1;
-	ts = transaction_for(root, dbpath);
-	for (size_t i = 0; install && i < install->nr && !ret; i++)
-		ret = add_package(ts, root, install->v[i]);
-	for (size_t i = 0; erase && i < erase->nr && !ret; i++)
-		ret = add_erasure(ts, erase->v[i]);
-	if (!ret && !nodeps && rpmtsCheck(ts) == 0) {
-		problems_in_words(ts, &why);
-		if (why.len)
-			ret = error("the packages cannot be installed: %s",
-				    why.buf);
-	}
-	if (!ret) {
-		rpmtsOrder(ts);
-		strbuf_reset(&rpm_message);
-		if (rpmtsRun(ts, NULL, filter) != 0) {
-			problems_in_words(ts, &why);
-			ret = error("the rpm transaction failed: %s",
-				    why.len ? why.buf :
-					      rpm_said("unknown error"));
-		}
-	}
-	transaction_done(ts);
-	strbuf_release(&why);
-	return ret;
-}
-
-int rpmdb_install_packages(const char *root, const char *dbpath,
-			   const struct strvec *paths, bool nodeps)
-{
-	/* a rebuild of the same version replaces the installed one */
-	return transaction(root, dbpath, paths, NULL, nodeps,
-			   RPMPROB_FILTER_REPLACEPKG);
-}
-
-int rpmdb_restore_packages(const char *root, const char *dbpath,
-			   const struct strvec *install,
-			   const struct strvec *erase, bool nodeps)
-{
-	/* back to the older packages that were there before */
-	return transaction(root, dbpath, install, erase, nodeps,
-			   RPMPROB_FILTER_REPLACEPKG |
-				   RPMPROB_FILTER_OLDPACKAGE);
-}
-
-int rpmdb_signed_by_known_key(struct rpmdb *db, const char *path,
-			      struct strbuf *why)
-{
-	rpmts ts = db->ts;
-	rpmVSFlags flags;
-	Header h = NULL;
-	FD_t fd;
-	rpmRC rc;
-	int ret = 0;
-
-	fd = Fopen(path, "r.ufdio");
-	if (!fd || Ferror(fd)) {
-		if (fd)
-			Fclose(fd);
-		strbuf_addf(why, "cannot open '%s'", path);
-		return -1;
-	}
-	/* the keyring: the gpg-pubkey packages of the database */
-	flags = rpmtsSetVSFlags(ts, RPMVSF_DEFAULT);
-	strbuf_reset(&rpm_message);
-	rc = rpmReadPackageFile(ts, fd, path, &h);
-	Fclose(fd);
-	if (rc == RPMRC_NOKEY || rc == RPMRC_NOTTRUSTED)
-		ret = error_to(why, "signed with a key this host's rpm "
-				    "database does not hold (rpm --import "
-				    "the signer's public key)");
-	else if (rc != RPMRC_OK)
-		ret = error_to(why, "damaged or wrongly signed: %s",
-			       without_path(rpm_said("its signature does not "
-						     "verify"),
-					    path));
-	else if (!headerIsEntry(h, RPMTAG_RSAHEADER) &&
-		 !headerIsEntry(h, RPMTAG_DSAHEADER) &&
-		 !headerIsEntry(h, RPMTAG_SIGPGP) &&
-		 !headerIsEntry(h, RPMTAG_SIGGPG))
-		ret = error_to(why, "not signed");
-	headerFree(h);
-	rpmtsSetVSFlags(ts, flags);
-	return ret;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Inside the patch-o-matic code, and only there (the rest of pomctl has
- * pomctl/pom.h): what pom.c (reading, ordering), pom-apply.c (applying,
- * already applied, the trial of a set) and pom-test.c (list-patches'
- * answers) share.  The files above use the files below, never back.
+ * pomctl/pom.h): what pom.c (opening, safety, ordering), pom-read.c (the
+ * two layouts read), pom-apply.c (applying, already applied, the trial of
+ * a set) and pom-test.c (list-patches' answers) share.  The files above use the files below, never back.
  */
 #ifndef POMCTL_POM_INTERNAL_H
 #define POMCTL_POM_INTERNAL_H
@@ -57,5 +57,17 @@ bool pom_parts_disjoint(struct pom_patch *const *set, size_t n,
 int pom_try_parts(const struct env *env, const struct pom_tree *pt,
 		  struct pom_patch *const *set, size_t n, const bool *applied,
 		  const char *kdir, bool dry_ok, struct strbuf *why);
+
+/* The largest info file or line-add read. */
+#define INFO_MAX (1 << 20)
+
+/* pom.c: versions compared as patch-o-matic does; whether a part suits
+ * the kernel. */
+int pom_vercmp(const char *a, const char *b);
+bool pom_part_suits(const char *v, const unsigned kv[3]);
+/* pom-read.c: whether path is inside the tree; the two layouts read. */
+bool pom_inside(const struct pom_tree *pt, const char *path);
+int pom_read_classic(struct pom_tree *pt);
+int pom_read_ng(struct pom_tree *pt, const unsigned kv[3]);
 
 #endif

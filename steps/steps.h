@@ -121,6 +121,9 @@ int patch_any_run(struct ctx *ctx);
 /* Whether release is one of pomctl's builds' ([rpm] release, the
  * rebuilds after it, or INSTALLED.[rpm] release). */
 bool rpm_is_own_release(struct ctx *ctx, const char *release);
+/* The release of the rpm step's build of iptables version (rpm-release.c). */
+void rpm_build_release(struct ctx *ctx, const char *version,
+		       struct strbuf *out);
 int rpm_any_plan(struct ctx *ctx);
 int rpm_any_run(struct ctx *ctx);
 int kernel_any_plan(struct ctx *ctx);

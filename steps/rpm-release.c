@@ -79,14 +79,16 @@ static unsigned long last_own_build(struct ctx *ctx, const char *version)
 			     state_get_output(st, "rpm", "packages") ?: "",
 			     " ");
 		for (size_t k = 0; k < paths.nr; k++) {
-			const char *at = strstr(paths.v[k], mid.buf);
-			const char *end;
+			const char *base = strrchr(paths.v[k], '/');
+			const char *at, *end;
 			unsigned long n;
 
-			if (!at || !ends_with(paths.v[k], ".rpm"))
+			base = base ? base + 1 : paths.v[k];
+			at = strstr(base, mid.buf); /* in the file's name */
+			if (!at || !ends_with(base, ".rpm"))
 				continue;
 			at += mid.len;
-			end = paths.v[k] + strlen(paths.v[k]) - 4; /* .rpm */
+			end = base + strlen(base) - 4; /* .rpm */
 			while (end > at && end[-1] != '.')
 				end--; /* .ARCH */
 			if (end <= at)

@@ -146,18 +146,27 @@ void ctx_host_set(const struct ctx *ctx, struct strvec *names,
 	hostset_release(&hs);
 }
 
-void ctx_host_view(const struct ctx *ctx, struct hostset *hs)
+bool ctx_host_view(const struct ctx *ctx, struct hostset *hs, bool need_set)
 {
 	struct history h = { NULL, 0 };
-	bool quiet = error_set_quiet(true);
+	bool quiet = error_set_quiet(true), loaded = true;
 
 	if (history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
 			 pomctl_nr_steps) < 0)
 		h.nr = 0;
 	error_set_quiet(quiet);
-	hostset_load(hs, &ctx->env, &h,
-		     config_get(ctx->env.cfg, "rpm", "dbpath"));
+	if (need_set) { /* the set first: the rest only when there is one */
+		memset(hs, 0, sizeof(*hs));
+		hostset_load_set(hs, &h);
+		loaded = hs->names.nr > 0;
+		if (loaded)
+			hostset_release(hs);
+	}
+	if (loaded)
+		hostset_load(hs, &ctx->env, &h,
+			     config_get(ctx->env.cfg, "rpm", "dbpath"));
 	history_release(&h);
+	return loaded;
 }
 
 void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths)

@@ -323,6 +323,14 @@ size_t hostset_newest_lacks(const struct hostset *hs, struct strvec *lacks)
 	return n;
 }
 
+void hostset_lacks(const char *subject, const struct strvec *names,
+		   struct strbuf *sb)
+{
+	strbuf_addf(sb, "%s lacks ", subject);
+	strvec_join(names, " ", sb);
+	strbuf_addstr(sb, " of the host's extension set");
+}
+
 size_t hostset_iptables_lacks(const struct hostset *hs, struct strvec *lacks)
 {
 	size_t n = 0;

@@ -548,6 +548,18 @@ static int follow_set(struct ctx *ctx, const struct strvec *names)
 	return ret ? ret : pipeline_run(ctx, NULL);
 }
 
+/* One line to the console and syslog: SUBJECT lacks NAMES of the set. */
+static void lacks_notice(const char *subject, const struct strvec *names,
+			 const char *why, const char *remedy)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	hostset_lacks(subject, names, &sb);
+	warning("%s%s: pomctl upgrade %s", sb.buf, why, remedy);
+	log_event(LOG_WARNING, "%s (pomctl upgrade)", sb.buf);
+	strbuf_release(&sb);
+}
+
 /*
  * At boot, with no run to go on with: whether the kernel that came up
  * carries the host's extension set (a kernel the distribution installed
@@ -561,47 +573,37 @@ static int set_notice(struct ctx *ctx)
 {
 	const char *follow = config_get(ctx->env.cfg, "general",
 					"follow_kernel_updates");
-	struct strbuf lacks = STRBUF_INIT, tools = STRBUF_INIT;
-	struct strvec missing = STRVEC_INIT;
+	struct strvec lacks = STRVEC_INIT, tools = STRVEC_INIT;
+	struct strbuf subject = STRBUF_INIT;
 	struct hostset hs;
 	int ret = EXIT_DONE;
 
 	if (!strcmp(follow, "no"))
 		return EXIT_DONE;
-	ctx_host_view(ctx, &hs);
+	ctx_host_view(ctx, &hs, false);
 	for (size_t i = 0; i < hs.nk; i++)
 		for (size_t n = 0; hs.k[i].running && n < hs.names.nr; n++)
 			if (!strvec_has(&hs.k[i].carries, hs.names.v[n]))
-				strbuf_addf(&lacks, " %s", hs.names.v[n]);
-	if (lacks.len) {
-		warning("the running kernel %s lacks%s of the host's "
-			"extension set: pomctl upgrade builds it a kernel "
-			"that has them",
-			ctx->env.host.release, lacks.buf);
-		log_event(LOG_WARNING,
-			  "the running kernel %s lacks%s of the host's "
-			  "extension set (pomctl upgrade)",
-			  ctx->env.host.release, lacks.buf);
+				strvec_push(&lacks, hs.names.v[n]);
+	if (lacks.nr) {
+		strbuf_addf(&subject, "the running kernel %s",
+			    ctx->env.host.release);
+		lacks_notice(subject.buf, &lacks, "",
+			     "builds it a kernel that has them");
 	}
-	hostset_iptables_lacks(&hs, &missing);
-	for (size_t i = 0; i < missing.nr; i++)
-		strbuf_addf(&tools, " %s", missing.v[i]);
-	if (tools.len) {
-		warning("the installed %s lacks%s of the host's extension "
-			"set (a package update replaced pomctl's build): "
-			"pomctl upgrade builds it again",
-			hs.iptables ?: "iptables (none installed)", tools.buf);
-		log_event(LOG_WARNING,
-			  "the installed %s lacks%s of the host's extension "
-			  "set (pomctl upgrade)",
-			  hs.iptables ?: "iptables (none installed)",
-			  tools.buf);
+	if (hostset_iptables_lacks(&hs, &tools)) {
+		strbuf_reset(&subject);
+		strbuf_addf(&subject, "the installed %s",
+			    hs.iptables ?: "iptables (none installed)");
+		lacks_notice(subject.buf, &tools,
+			     " (a package update replaced pomctl's build)",
+			     "builds it again");
 	}
-	if ((lacks.len || tools.len) && !strcmp(follow, "yes"))
+	if ((lacks.nr || tools.nr) && !strcmp(follow, "yes"))
 		ret = follow_set(ctx, &hs.names);
-	strbuf_release(&lacks);
-	strbuf_release(&tools);
-	strvec_clear(&missing);
+	strvec_clear(&lacks);
+	strvec_clear(&tools);
+	strbuf_release(&subject);
 	hostset_release(&hs);
 	return ret;
 }
@@ -655,7 +657,7 @@ static int cmd_status(struct ctx *ctx, const char *arg)
 	ret = lifecycle_load(ctx, &rq);
 	if (ret == -1)
 		return EXIT_USAGE;
-	ctx_host_view(ctx, &hs);
+	ctx_host_view(ctx, &hs, false);
 	host = hostset_json(&hs);
 	if (ret == -ENOENT && opt.json) {
 		json_t *doc = json_pack("{s:i, s:s, s:[], s:O}", "schema", 1,

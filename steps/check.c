@@ -40,14 +40,10 @@ static void probe_host(struct ctx *ctx, struct probes *pr)
 {
 	struct hostset hs;
 
-	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
-			    pomctl_nr_steps);
-	if (!hs.names.nr) {
+	if (!ctx_host_view(ctx, &hs, true)) {
 		hostset_release(&hs);
 		return;
 	}
-	hostset_release(&hs);
-	ctx_host_view(ctx, &hs);
 	if (hostset_newest_lacks(&hs, &pr->newest_lacks)) {
 		pr->newest = xstrdup(hs.newest);
 		for (size_t i = 0; i < hs.nk; i++)
@@ -95,16 +91,15 @@ static void release_all(struct probes *pr)
 /* The sentences for what probe_host found, each added to lines. */
 static void describe_host(const struct probes *pr, struct strvec *lines)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, subject = STRBUF_INIT;
 
 	if (pr->newest) {
-		strbuf_addf(&sb, "the newest installed kernel %s lacks",
+		strbuf_addf(&subject, "the newest installed kernel %s",
 			    pr->newest);
-		for (size_t i = 0; i < pr->newest_lacks.nr; i++)
-			strbuf_addf(&sb, " %s", pr->newest_lacks.v[i]);
+		hostset_lacks(subject.buf, &pr->newest_lacks, &sb);
 		strbuf_addf(&sb,
-			    " of the host's extension set (the distribution's"
-			    "%s): the run builds it a kernel that has them",
+			    " (the distribution's%s): the run builds it a "
+			    "kernel that has them",
 			    pr->newest_default ? ", the boot loader's default: "
 						 "the host boots it next" :
 						 "");
@@ -112,15 +107,15 @@ static void describe_host(const struct probes *pr, struct strvec *lines)
 	}
 	if (pr->iptables) {
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "the installed %s lacks", pr->iptables);
-		for (size_t i = 0; i < pr->iptables_lacks.nr; i++)
-			strbuf_addf(&sb, " %s", pr->iptables_lacks.v[i]);
-		strbuf_addstr(&sb, " of the host's extension set (a package "
-				   "update replaced pomctl's build): the run "
-				   "builds it again");
+		strbuf_reset(&subject);
+		strbuf_addf(&subject, "the installed %s", pr->iptables);
+		hostset_lacks(subject.buf, &pr->iptables_lacks, &sb);
+		strbuf_addstr(&sb, " (a package update replaced pomctl's "
+				   "build): the run builds it again");
 		strvec_push(lines, sb.buf);
 	}
 	strbuf_release(&sb);
+	strbuf_release(&subject);
 }
 
 /* One clause per match or target: where it is, or that it is not there. */

@@ -327,9 +327,8 @@ static void say_new_kernel(struct ctx *ctx, const struct rpmpkg *kernel,
 		for (size_t i = 0; i < ctx->state->patches.nr; i++)
 			strvec_push(&set, ctx->state->patches.v[i]);
 		if (set.nr) {
-			strbuf_addstr(&msg, ", with");
-			for (size_t i = 0; i < set.nr; i++)
-				strbuf_addf(&msg, " %s", set.v[i]);
+			strbuf_addstr(&msg, ", with ");
+			strvec_join(&set, " ", &msg);
 		}
 		steplog_printf(ctx->env.log_fd, "%s", msg.buf);
 		info("  %s", msg.buf);

@@ -73,6 +73,9 @@ size_t hostset_newest_lacks(const struct hostset *hs, struct strvec *lacks);
 /* The set's names of with_userspace that the installed iptables lacks
  * (a package update replaced pomctl's build), pushed to lacks; how many. */
 size_t hostset_iptables_lacks(const struct hostset *hs, struct strvec *lacks);
+/* "SUBJECT lacks NAME... of the host's extension set", appended to sb. */
+void hostset_lacks(const char *subject, const struct strvec *names,
+		   struct strbuf *sb);
 void hostset_print(const struct hostset *hs, FILE *out);
 json_t *hostset_json(const struct hostset *hs);
 void hostset_release(struct hostset *hs);

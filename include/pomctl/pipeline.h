@@ -134,10 +134,11 @@ void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths);
  */
 void ctx_host_set(const struct ctx *ctx, struct strvec *names,
 		  struct strvec *runs);
-/* The host's view (hostset.h): its extension set, kernel by kernel, and
- * the installed iptables. */
 struct hostset;
-void ctx_host_view(const struct ctx *ctx, struct hostset *hs);
+/* The host's view (hostset.h): its extension set, kernel by kernel, and
+ * the installed iptables; with need_set, only the set (empty) when there
+ * is none: false then. */
+bool ctx_host_view(const struct ctx *ctx, struct hostset *hs, bool need_set);
 /* STATE/manifests/RUN/tree.shelf: what a cleaning make deleted of the
  * shipped tree, for rollback (treesnap_shelf_begin). */
 void ctx_tree_shelf_path(const struct ctx *ctx, struct strbuf *sb);

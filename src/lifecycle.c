@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pomctl/fetch.h"
+#include "pomctl/hostset.h"
 #include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
 #include "pomctl/plan.h"
@@ -213,9 +214,9 @@ void lifecycle_new_run(struct ctx *ctx, const struct run_request *rq)
 	for (size_t i = 0; i < rq->patches->nr; i++)
 		strvec_push(&ctx->state->patches, rq->patches->v[i]);
 	xstrset(&ctx->state->trial, rq->trial ? rq->trial : "full");
-	xstrset(&ctx->state->from, rq->from ? rq->from : "");
-	xstrset(&ctx->state->from_sha256,
-		rq->from_sha256 ? rq->from_sha256 : "");
+	xstrset(&ctx->state->bundle, rq->bundle ? rq->bundle : "");
+	xstrset(&ctx->state->bundle_sha256,
+		rq->bundle_sha256 ? rq->bundle_sha256 : "");
 	ctx->state->force = rq->force;
 	record_overrides(ctx->state, rq);
 	lifecycle_apply_settings(ctx);
@@ -437,4 +438,70 @@ bool lifecycle_wanted_at_boot(struct ctx *ctx)
 		    "resumed at boot (pomctl upgrade --auto-resume)");
 	return paused &&
 	       config_get_bool(ctx->env.cfg, "general", "auto_resume");
+}
+
+/*
+ * With no --pom-version, a run that brings the host to its set takes the
+ * patch-o-matic the set was built with -- the same patches as before --
+ * when every patch of it came from one version, the cache still holds
+ * its tarball and [sources] pom_sha256 pins no other; else the
+ * configured one.  Said either way when they differ.  NULL: the
+ * configured one.
+ */
+const char *lifecycle_set_pom_version(struct ctx *ctx,
+				      const struct strvec *names)
+{
+	static struct strbuf chosen = STRBUF_INIT;
+	const char *want = config_get(ctx->env.cfg, "sources", "pom_version");
+	struct strbuf url = STRBUF_INIT, cache = STRBUF_INIT;
+	struct fetch_request req = { 0 };
+	struct fetch_result res;
+	const char *v = NULL, *why = NULL;
+	struct hostset hs;
+	bool one = true;
+
+	hostset_load_set_of(&hs, ctx->state_dir.buf, pipeline_step_names(),
+			    pomctl_nr_steps);
+	for (size_t i = 0; i < hs.names.nr; i++)
+		if (strvec_has(names, hs.names.v[i])) {
+			one = one && (!v || !strcmp(v, hs.poms.v[i]));
+			v = v ? v : hs.poms.v[i];
+		}
+	fetch_result_init(&res);
+	strbuf_reset(&chosen);
+	if (!v || (one && !strcmp(v, want))) {
+		/* nothing to say */
+	} else if (!one) {
+		why = "its patches came from more than one patch-o-matic";
+	} else if (!strcmp(v, "a bundle's") || !version_is_valid(v)) {
+		why = "its patch-o-matic came with a bundle";
+	} else {
+		const char *pin = config_get(ctx->env.cfg, "sources",
+					     "pom_sha256");
+
+		url_of_version(config_get(ctx->env.cfg, "sources", "pom_url"),
+			       v, &url);
+		strbuf_addf(&cache, "%s/cache", ctx->state_dir.buf);
+		req.url = url.buf;
+		if (!fetch_cached(cache.buf, &req, &res))
+			why = "the cache no longer holds its tarball";
+		else if (*pin && strcmp(pin, res.digest))
+			why = "[sources] pom_sha256 pins another tarball";
+		else
+			strbuf_addstr(&chosen, v);
+	}
+	if (chosen.len)
+		info("pomctl: patch-o-matic %s, the version the host's extension "
+		     "set was built with (from the cache; [sources] pom_version "
+		     "is %s)",
+		     v, want);
+	else if (why)
+		info("pomctl: the host's extension set was built with "
+		     "patch-o-matic %s, but %s: the run uses the configured %s",
+		     one ? v : "versions", why, want);
+	fetch_result_release(&res);
+	hostset_release(&hs);
+	strbuf_release(&url);
+	strbuf_release(&cache);
+	return chosen.len ? chosen.buf : NULL;
 }

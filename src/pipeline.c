@@ -607,12 +607,12 @@ static int invalidate_from(struct ctx *ctx, const char *from)
 	return 0;
 }
 
-int pipeline_run(struct ctx *ctx, const char *from)
+int pipeline_run(struct ctx *ctx)
 {
 	struct strbuf logs = STRBUF_INIT;
 	int ret = 0;
 
-	if (from && invalidate_from(ctx, from) < 0)
+	if (ctx->resume_from && invalidate_from(ctx, ctx->resume_from) < 0)
 		return EXIT_USAGE;
 	/* what the plan asked the host once: the run changes it */
 	rpmdb_forget();
@@ -720,7 +720,7 @@ int pipeline_plan_gather(struct ctx *ctx)
 {
 	int ret = 0;
 
-	if (ctx->from && invalidate_from(ctx, ctx->from) < 0)
+	if (ctx->resume_from && invalidate_from(ctx, ctx->resume_from) < 0)
 		return EXIT_USAGE;
 	if (!ctx->env.plan) {
 		ctx->env.plan = xmalloc(sizeof(*ctx->env.plan));

@@ -697,7 +697,7 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 	if (restore_loader(ctx, dry) < 0)
 		ret = -1;
 	/* a run from a bundle built nothing in the kernel tree */
-	if (!*ctx->state->from && restore_tree(ctx, dry) < 0)
+	if (!*ctx->state->bundle && restore_tree(ctx, dry) < 0)
 		ret = -1;
 	if (restore_packages(ctx, dry) < 0)
 		ret = -1;

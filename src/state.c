@@ -58,8 +58,8 @@ void state_init(struct state *st, const char *const *names, size_t n)
 	st->created = xstrdup(now);
 	st->command = xstrdup("upgrade");
 	st->trial = xstrdup("full");
-	st->from = xstrdup("");
-	st->from_sha256 = xstrdup("");
+	st->bundle = xstrdup("");
+	st->bundle_sha256 = xstrdup("");
 	st->overrides = json_object();
 	init_steps(st, names, n);
 }
@@ -87,8 +87,8 @@ void state_release(struct state *st)
 	free(st->created);
 	free(st->command);
 	free(st->trial);
-	free(st->from);
-	free(st->from_sha256);
+	free(st->bundle);
+	free(st->bundle_sha256);
 	json_decref(st->overrides);
 	strvec_clear(&st->patches);
 	memset(st, 0, sizeof(*st));
@@ -183,8 +183,8 @@ json_t *state_to_json(const struct state *st)
 			 "s:o}",
 			 "schema", STATE_SCHEMA, "id", st->id, "created",
 			 st->created, "command", st->command, "patches",
-			 patches, "trial", st->trial, "from", st->from,
-			 "from_sha256", st->from_sha256, "force", st->force,
+			 patches, "trial", st->trial, "from", st->bundle,
+			 "from_sha256", st->bundle_sha256, "force", st->force,
 			 "overrides", st->overrides, "steps", steps);
 }
 
@@ -353,13 +353,13 @@ static int load_doc(struct state *st, json_t *doc, const char *path)
 				  "abcdefghijklmnopqrstuvwxyz:.-_")])
 		return damaged(path, "field", "id");
 	/* absent in state files before bundles */
-	if ((bad = take_string(doc, "from", false, &st->from)) ||
-	    (bad = take_string(doc, "from_sha256", false, &st->from_sha256)))
+	if ((bad = take_string(doc, "from", false, &st->bundle)) ||
+	    (bad = take_string(doc, "from_sha256", false, &st->bundle_sha256)))
 		return damaged(path, "field", bad);
-	if (!st->from)
-		st->from = xstrdup("");
-	if (!st->from_sha256)
-		st->from_sha256 = xstrdup("");
+	if (!st->bundle)
+		st->bundle = xstrdup("");
+	if (!st->bundle_sha256)
+		st->bundle_sha256 = xstrdup("");
 	if (!json_is_boolean(force))
 		return damaged(path, "field", "force");
 	st->force = json_is_true(force);

@@ -121,11 +121,11 @@ int pipeline_status(struct ctx *ctx, json_t *host)
 	if (ctx->json)
 		return status_json(ctx, host);
 	printf("run %s: %s", st->id, st->command);
-	if (*st->from)
-		printf(" --from %s (its patches:", st->from);
+	if (*st->bundle)
+		printf(" --from %s (its patches:", st->bundle);
 	for (size_t i = 0; i < st->patches.nr; i++)
-		printf(*st->from ? " %s" : " --patch %s", st->patches.v[i]);
-	if (*st->from)
+		printf(*st->bundle ? " %s" : " --patch %s", st->patches.v[i]);
+	if (*st->bundle)
 		printf(")%s\n", st->force ? " (force)" : "");
 	else
 		printf(" (trial %s%s)\n", st->trial,

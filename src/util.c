@@ -360,6 +360,16 @@ bool path_is_clean(const char *path)
 	return true;
 }
 
+bool version_is_valid(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n && n <= 64 &&
+	       strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "abcdefghijklmnopqrstuvwxyz"
+			 "0123456789._+-") == n;
+}
+
 bool patch_name_is_valid(const char *name)
 {
 	size_t n = strlen(name);

@@ -16,7 +16,7 @@
 
 bool from_bundle(const struct ctx *ctx)
 {
-	return ctx->state && *ctx->state->from;
+	return ctx->state && *ctx->state->bundle;
 }
 
 /* STATE/bundles/RUN: the bundle, extracted, until the run is retired. */
@@ -72,8 +72,8 @@ BUILD_STEP(kernel)
 static int get_checked(struct ctx *ctx, bool plan, const char *dir,
 		       struct bundle_info *bi)
 {
-	int ret = bundle_get(&ctx->env, ctx->state_dir.buf, ctx->state->from,
-			     ctx->state->from_sha256, plan, dir, bi);
+	int ret = bundle_get(&ctx->env, ctx->state_dir.buf, ctx->state->bundle,
+			     ctx->state->bundle_sha256, plan, dir, bi);
 
 	return ret ? ret : bundle_check_host(&ctx->env, bi);
 }
@@ -89,8 +89,9 @@ int fetch_any_plan(struct ctx *ctx)
 	plan_note(ctx->env.plan,
 		  "get the bundle %s%s%s, check each of its files against "
 		  "its manifest and this host against its base",
-		  ctx->state->from, *ctx->state->from_sha256 ? " (sha256 " : "",
-		  *ctx->state->from_sha256 ? ctx->state->from_sha256 : "");
+		  ctx->state->bundle,
+		  *ctx->state->bundle_sha256 ? " (sha256 " : "",
+		  *ctx->state->bundle_sha256 ? ctx->state->bundle_sha256 : "");
 	ret = scratch_make("bundle", &dir);
 	if (!ret) {
 		strbuf_addstr(&dir, "/b");

@@ -17,8 +17,8 @@
 struct run_request {
 	const struct strvec *patches; /* upgrade --patch, in order */
 	const char *trial;	      /* full, build, skip; NULL: full */
-	const char *from;	      /* upgrade --from: a bundle, or NULL */
-	const char *from_sha256;      /* its pin, or NULL */
+	const char *bundle;	      /* upgrade --from: a bundle, or NULL */
+	const char *bundle_sha256;    /* its pin, or NULL */
 	bool force, plan, yes, verbose;
 	/* settings that are part of the run, kept in its state (NULL: not
 	 * given; "yes" for the switches) */
@@ -68,5 +68,13 @@ int lifecycle_consent(struct ctx *ctx, const struct run_request *rq,
 		      const char *what, bool new);
 /* resume --at-boot: whether the run awaits this reboot and asked for it. */
 bool lifecycle_wanted_at_boot(struct ctx *ctx);
+/*
+ * upgrade with no --patch and no --pom-version: the patch-o-matic version
+ * the host's extension set (names) was built with, when the cache still
+ * holds it and no pin says otherwise; NULL: the configured one.  Said
+ * either way when they differ.
+ */
+const char *lifecycle_set_pom_version(struct ctx *ctx,
+				      const struct strvec *names);
 
 #endif

@@ -46,7 +46,7 @@ struct ctx {
 	bool json;		 /* plans, status and lists as JSON */
 	bool detailed_exitcode;	 /* a plan with changes exits 5 */
 	bool reboot;		 /* install runs [commands] reboot */
-	const char *from;	 /* resume --from STEP, or NULL */
+	const char *resume_from; /* resume --from STEP, or NULL */
 	struct env env;		 /* the host, its configuration, log, plan */
 	struct strbuf state_dir; /* host path */
 	struct state *state;
@@ -192,8 +192,8 @@ int pipeline_plan_gather(struct ctx *ctx);
 /* Whether the loaded run would run nothing: every step skipped, or done
  * with inputs that have not changed since. */
 bool pipeline_nothing_to_do(struct ctx *ctx);
-/* Run from the first step not done (or from `from`); exit code. */
-int pipeline_run(struct ctx *ctx, const char *from);
+/* Run from the first step not done (or ctx->resume_from); exit code. */
+int pipeline_run(struct ctx *ctx);
 /* Print where the run stands (with --json, host -- the host's view,
  * hostset.h -- goes into the object as "host"); exit code. */
 int pipeline_status(struct ctx *ctx, json_t *host);

@@ -66,9 +66,9 @@ struct state {
 	char *created;
 	char *command; /* "upgrade" */
 	struct strvec patches;
-	char *trial;	   /* full, build, skip */
-	char *from;	   /* upgrade --from: the bundle (path or URL), or "" */
-	char *from_sha256; /* its pin, or "" */
+	char *trial; /* full, build, skip */
+	char *bundle; /* upgrade --from: the bundle (path or URL), or "" (JSON "from") */
+	char *bundle_sha256; /* its pin, or "" (JSON "from_sha256") */
 	bool force;
 	json_t *overrides; /* "SECTION KEY" -> value, from the command
 				 * line of upgrade, applied again on resume */

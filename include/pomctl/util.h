@@ -92,6 +92,8 @@ bool is_file(const char *path);
 
 /* An absolute path without "..", empty components or control characters. */
 bool path_is_clean(const char *path);
+/* A release for --iptables-version, --pom-version: [A-Za-z0-9._+-]{1,64}. */
+bool version_is_valid(const char *v);
 /* Patch names: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 64 characters. */
 bool patch_name_is_valid(const char *name);
 /*

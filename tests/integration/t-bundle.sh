@@ -11,7 +11,7 @@ sandbox_root
 expect_exit 2 "$P" --root "$ROOT" bundle --output "$T/b.tar"
 assert_grep "nothing to bundle: there is no run" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" status --output "$T/b.tar"
-assert_grep "\-\-output and \-\-repo are options of bundle" "$T/err"
+assert_grep "\-\-output is an option of bundle, not of status" "$T/err"
 
 # an unfinished run is not bundled
 "$P" --root "$ROOT" upgrade --patch string >"$T/out" 2>"$T/err"

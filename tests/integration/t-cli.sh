@@ -6,6 +6,9 @@ make_root
 
 expect_exit 0 "$P" --help
 assert_grep 'upgrade --patch NAME' "$T/out"
+assert_grep 'pomctl help COMMAND' "$T/out"
+! grep -q -- '--trial' "$T/out" || fail "pomctl --help lists upgrade's options"
+expect_exit 0 "$P" upgrade --help
 assert_grep '--detailed-exitcode' "$T/out"
 assert_grep '--trial=full|build|skip' "$T/out"
 expect_exit 0 "$P" --version
@@ -20,7 +23,9 @@ one_line_error() {
 for args in "--bogus" "frobnicate" "upgrade" "status extra" "log" \
 	"--trial=fast upgrade -p string" "-j 0 status" "-j x status" \
 	"resume --from nosuch" "status --plan" "--detailed-exitcode upgrade -p x" \
-	"-q -v status" "status --patch string"; do
+	"-q -v status" "status --patch string" "help nosuch" "--patch string" \
+	"bundle --plan" "rollback -p string" "resume --auto-resume" "-y status" \
+	"upgrade -j 0 -p string" "list-patches --from check"; do
 	# shellcheck disable=SC2086
 	expect_exit 2 "$P" --root "$ROOT" $args
 	one_line_error
@@ -33,7 +38,7 @@ for name in 'a;b' '../../x' "string;touch $T/pwned" '-x' '' 'a b' \
 done
 [ ! -e "$T/pwned" ] || fail "a patch name was run"
 expect_exit 2 "$P" --root "$ROOT" --detailed-exitcode status
-assert_grep "^pomctl: --detailed-exitcode is for upgrade, resume and rollback (with --plan), not for status" "$T/err"
+assert_grep "^pomctl: --detailed-exitcode is an option of upgrade, resume and rollback, not of status (see pomctl help status)" "$T/err"
 [ ! -e "$ROOT/var" ] || fail "bad input created the state directory"
 
 # status and log with no run

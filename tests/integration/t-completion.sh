@@ -30,16 +30,29 @@ complete_line() {
 complete_line pomctl "" | grep -v "^-" >"$T/offered-cmds"
 diff "$T/cmds" "$T/offered-cmds" || fail "completion commands differ from pomctl --help's"
 
-# every option word of the completion is a real option, and every option
-# is offered somewhere
+# the options offered after each command are exactly those pomctl help
+# COMMAND lists (its own and the global ones); before a command, the
+# global ones
+help_options() {
+	"$POMCTL" help "$@" | sed -n 's/^ \{2,6\}\(-[a-zA-Z?], \)\?\(--[a-z0-9-]*\).*/\2/p' | sort -u
+}
+help_options >"$T/want"
+complete_line pomctl -- >"$T/offered"
+diff "$T/want" "$T/offered" || fail "options offered before a command differ from pomctl --help's"
+for c in $(cat "$T/cmds"); do
+	help_options "$c" >"$T/want"
+	[ "$(wc -l <"$T/want")" -ge 9 ] || fail "pomctl help $c lists too few options"
+	complete_line pomctl "$c" -- >"$T/offered"
+	diff "$T/want" "$T/offered" || fail "options offered for $c differ from pomctl help $c's"
+done
+# and every option of main.c's tables is some command's
 sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/--\1/p' \
 	"$POMCTL_TOP/src/main.c" | sort -u >"$T/popt"
 for c in "" $(cat "$T/cmds"); do
 	# shellcheck disable=SC2086
-	complete_line pomctl $c --
-done | grep -v "^$" | sort -u >"$T/offered"
-echo --help >>"$T/popt"; sort -u -o "$T/popt" "$T/popt"
-diff "$T/popt" "$T/offered" || fail "completion options differ from popt's"
+	help_options $c
+done | sort -u >"$T/helped"
+diff "$T/popt" "$T/helped" || fail "pomctl help does not list every option of the tables"
 
 # patch names need a fetched tree: run the sandbox up to fetch
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$POMCTL_WORLD" >/dev/null 2>&1 ||

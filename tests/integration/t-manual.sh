@@ -20,19 +20,30 @@ opts=$(sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT
 [ "$(echo "$opts" | wc -l)" -ge 15 ] || fail "found too few options in main.c"
 for o in $opts; do
 	grep -q -- "--$o\b" "$T/man8" || fail "option --$o is not in pomctl.8"
-	# and pomctl --help knows it too
-	"$POMCTL" --help 2>&1 | grep -q -- "--$o\b" || fail "--$o is not in --help"
 done
 
-# and the synopsis names every option of the popt tables but the global
-# ones (described under Global options)
+# and the synopsis names every option of the commands' tables (the global
+# ones are described under Global options)
 sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' "$T/man8" >"$T/synopsis"
-sub=$(sed -n '/^static struct poptOption upgrade_options/,/^static struct poptOption all_options/p' \
+sub=$(sed -n '/^static struct poptOption jobs_options/,/^\/\* clang-format on/p' \
 	"$POMCTL_TOP/src/main.c" | sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", .*POPT_ARG_\(NONE\|STRING\|INT\).*/\1/p')
-[ "$(echo "$sub" | wc -l)" -ge 12 ] || fail "found too few subcommand options in main.c"
+[ "$(echo "$sub" | wc -l)" -ge 15 ] || fail "found too few subcommand options in main.c"
 for o in $sub; do
 	grep -q -- "--$o\b" "$T/synopsis" || fail "option --$o is not in the synopsis of pomctl.8"
 done
+
+# each command's help: pomctl help C is pomctl C --help, names the command
+# and none of another's options only (upgrade's --patch is not status's)
+for c in $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_.*/\1/p' "$POMCTL_TOP/src/main.c"); do
+	"$POMCTL" help "$c" >"$T/h1" || fail "pomctl help $c failed"
+	"$POMCTL" "$c" --help >"$T/h2" || fail "pomctl $c --help failed"
+	cmp -s "$T/h1" "$T/h2" || fail "pomctl help $c differs from pomctl $c --help"
+	grep -q "^Usage: pomctl $c" "$T/h1" || fail "pomctl help $c does not name $c"
+	[ "$c" = upgrade ] || ! grep -q -- "--patch" "$T/h1" || fail "pomctl help $c lists --patch"
+done
+"$POMCTL" help >"$T/h1" && "$POMCTL" --help >"$T/h2" && "$POMCTL" -h >"$T/h3" ||
+	fail "pomctl help, --help or -h failed"
+cmp -s "$T/h1" "$T/h2" && cmp -s "$T/h1" "$T/h3" || fail "pomctl help, --help and -h differ"
 
 cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_.*/\1/p' "$POMCTL_TOP/src/main.c")
 [ "$(echo "$cmds" | wc -l)" -eq "$("$POMCTL" --help | sed -n '/^Commands:/,/^$/p' | grep -c '^  [a-z]')" ] ||

@@ -124,7 +124,7 @@ static void test_in_order_then_nothing(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(pipeline_run(&f->ctx, NULL), EXIT_DONE);
+	assert_int_equal(pipeline_run(&f->ctx), EXIT_DONE);
 	expect_ran(f, "check\nupdate\nfetch\ntrial\npatch\nrpm\nkernel\n"
 		      "install\nverify\n");
 	for (size_t i = 0; i < pomctl_nr_steps; i++)
@@ -132,7 +132,7 @@ static void test_in_order_then_nothing(void **state)
 	assert_string_equal(state_get_output(f->ctx.state, "rpm", "out"), "1");
 
 	/* again: every step done, no input changed: nothing runs */
-	assert_int_equal(pipeline_run(&f->ctx, NULL), EXIT_DONE);
+	assert_int_equal(pipeline_run(&f->ctx), EXIT_DONE);
 	expect_ran(f, "");
 }
 
@@ -141,10 +141,10 @@ static void test_changed_input(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(pipeline_run(&f->ctx, NULL), EXIT_DONE);
+	assert_int_equal(pipeline_run(&f->ctx), EXIT_DONE);
 	free(ran(f));
 	unit_write(f->steps.buf, "input-fetch", "2\n");
-	assert_int_equal(pipeline_run(&f->ctx, NULL), EXIT_DONE);
+	assert_int_equal(pipeline_run(&f->ctx), EXIT_DONE);
 	expect_ran(f, "fetch\nrpm\n");
 	assert_string_equal(state_get_output(f->ctx.state, "fetch", "out"),
 			    "2");
@@ -157,7 +157,7 @@ static void test_failure_then_resume(void **state)
 	struct strbuf path = STRBUF_INIT;
 
 	unit_write(f->steps.buf, "fail-patch", "");
-	assert_int_equal(pipeline_run(&f->ctx, NULL), EXIT_FAILED);
+	assert_int_equal(pipeline_run(&f->ctx), EXIT_FAILED);
 	expect_ran(f, "check\nupdate\nfetch\ntrial\npatch\n");
 	assert_int_equal(status_of(f, "patch"), STEP_FAILED);
 	assert_int_equal(status_of(f, "rpm"), STEP_PENDING);
@@ -166,7 +166,7 @@ static void test_failure_then_resume(void **state)
 
 	strbuf_addf(&path, "%s/fail-patch", f->steps.buf);
 	unlink(path.buf);
-	assert_int_equal(pipeline_run(&f->ctx, NULL), EXIT_DONE);
+	assert_int_equal(pipeline_run(&f->ctx), EXIT_DONE);
 	expect_ran(f, "patch\nrpm\nkernel\ninstall\nverify\n");
 	strbuf_release(&path);
 }
@@ -176,9 +176,10 @@ static void test_from(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(pipeline_run(&f->ctx, NULL), EXIT_DONE);
+	assert_int_equal(pipeline_run(&f->ctx), EXIT_DONE);
 	free(ran(f));
-	assert_int_equal(pipeline_run(&f->ctx, "install"), EXIT_DONE);
+	f->ctx.resume_from = "install";
+	assert_int_equal(pipeline_run(&f->ctx), EXIT_DONE);
 	expect_ran(f, "install\nverify\n");
 }
 

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The commands that only read: status, log, history and list-patches
+ * (its work is in listing.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "pomctl/command.h"
+#include "pomctl/history.h"
+#include "pomctl/hostset.h"
+#include "pomctl/listing.h"
+#include "pomctl/util.h"
+
+#define LOG_MAX_SIZE (256 * 1024 * 1024)
+
+int cmd_status(struct ctx *ctx, const struct cmdline *cl, const char *arg)
+{
+	struct hostset hs;
+	json_t *host;
+	int ret;
+
+	(void)arg;
+	ctx->readonly = true;
+	ret = lifecycle_load(ctx, &cl->rq);
+	if (ret == -1)
+		return EXIT_USAGE;
+	ctx_host_view(ctx, &hs, false);
+	host = hostset_json(&hs);
+	if (ret == -ENOENT && cl->json) {
+		json_t *doc = json_pack("{s:i, s:s, s:[], s:O}", "schema", 1,
+					"state_dir", ctx->state_dir.buf,
+					"steps", "host", host);
+
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+		ret = EXIT_DONE;
+	} else if (ret == -ENOENT) {
+		printf("no run in progress in %s; start one with pomctl "
+		       "upgrade --patch NAME (pomctl history lists the runs)\n",
+		       ctx->state_dir.buf);
+		ret = EXIT_DONE;
+	} else {
+		ret = pipeline_status(ctx, host);
+	}
+	if (!cl->json)
+		hostset_print(&hs, stdout);
+	json_decref(host);
+	hostset_release(&hs);
+	return ret;
+}
+
+static int print_log_json(const char *step, const char *path,
+			  struct strbuf *text)
+{
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:s%}", "schema", 1, "step",
+				step, "path", path, "log", text->buf,
+				text->len);
+
+	if (!doc)
+		return error("the log of step '%s' is not valid text", step);
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(doc);
+	return 0;
+}
+
+int cmd_log(struct ctx *ctx, const struct cmdline *cl, const char *step)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	int ret;
+
+	if (!pipeline_find_step(step)) {
+		for (size_t i = 0; i < pomctl_nr_steps; i++)
+			strbuf_addf(&text, "%s%s", i ? ", " : "",
+				    pomctl_steps[i].name);
+		ret = command_usage_error("log",
+					  "unknown step '%s'; the steps are %s",
+					  step, text.buf);
+		strbuf_release(&text);
+		return ret;
+	}
+	pipeline_log_path(ctx, step, &path);
+	ret = read_file(path.buf, LOG_MAX_SIZE, true, &text);
+	if (ret == -ENOENT) /* nothing to show: not a failed step */
+		ret = error("step '%s' has no log yet ('%s' does not exist)",
+			    step, path.buf) ?
+			      EXIT_USAGE :
+			      0;
+	else if (ret)
+		ret = error("cannot read '%s': %s", path.buf, strerror(-ret)) ?
+			      EXIT_FAILED :
+			      0;
+	else if (cl->json)
+		ret = print_log_json(step, path.buf, &text) ? EXIT_FAILED : 0;
+	else
+		fwrite(text.buf, 1, text.len, stdout);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return ret;
+}
+
+int cmd_history(struct ctx *ctx, const struct cmdline *cl, const char *arg)
+{
+	struct history h;
+
+	(void)arg;
+	ctx->readonly = true;
+	if (lifecycle_check_dir(ctx) < 0 ||
+	    history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
+			 pomctl_nr_steps) < 0)
+		return EXIT_USAGE;
+	if (!h.nr && !cl->json)
+		printf("no run in %s; start one with pomctl upgrade --patch "
+		       "NAME\n",
+		       ctx->state_dir.buf);
+	else
+		history_print(&h, cl->json);
+	history_release(&h);
+	return EXIT_DONE;
+}
+
+int cmd_list_patches(struct ctx *ctx, const struct cmdline *cl, const char *arg)
+{
+	unsigned long jobs = config_get_uint(ctx->env.cfg, "build", "jobs");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)arg;
+	ctx->readonly = true;
+	if (lifecycle_load(ctx, &cl->rq) == -1)
+		return EXIT_USAGE;
+	if (!jobs)
+		jobs = cpus > 0 ? (unsigned long)cpus : 1;
+	return list_patches(ctx, cl->kernel, cl->pom,
+			    cl->names_only ? 0 : (unsigned)jobs);
+}

@@ -105,6 +105,12 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(call obj,tests/unit/unit.c) \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS) $(CMOCKA_LIBS)
 
+# test_steps checks the real step table (steps/steps.c), not teststeps'
+$(B)/tests/test_steps: $(B)/obj/tests/unit/test_steps.o \
+		$(call obj,tests/unit/unit.c) $(LIB_OBJ) $(STEP_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEPS_LIBS) $(CMOCKA_LIBS)
+
 unit: test-deps $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		echo "== $$t"; POMCTL_TOP=$(CURDIR) $$t; done

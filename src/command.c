@@ -101,6 +101,7 @@ int command_setup(struct ctx *ctx, struct config *cfg, struct strbuf *root,
 		  const struct cmdline *cl)
 {
 	memset(ctx, 0, sizeof(*ctx));
+	pipeline_check_outputs();
 	ctx->json = cl->json;
 	ctx->detailed_exitcode = cl->detailed_exitcode;
 	ctx->reboot = cl->reboot;

@@ -13,18 +13,18 @@
 #include "pomctl/hostset.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
+#include "pipeline-internal.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/safepath.h"
 #include "pomctl/treesnap.h"
 #include "pomctl/util.h"
 
-const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb)
+const char *ctx_state_dir_output(struct ctx *ctx, const char *step,
+				 const char *key, struct strbuf *sb)
 {
-	const char *dir = ctx->state ? state_get_output(ctx->state, "fetch",
-							"pom_dir") :
-				       NULL;
+	const char *dir = ctx_output_of_kind(ctx, step, key, OUT_PATH);
 
-	if (!dir)
+	if (!*dir)
 		return NULL;
 	strbuf_reset(sb);
 	if (*dir != '/') /* an older state has the host path */
@@ -50,7 +50,7 @@ void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
 	struct strvec v = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 
-	strvec_split(&v, step_output(ctx, step, key), " ");
+	strvec_split(&v, ctx_output_of_kind(ctx, step, key, OUT_PATHS), " ");
 	for (size_t i = 0; i < v.nr; i++) {
 		/* an older state has host paths */
 		if (*ctx->env.root && root_relative(ctx->env.root, v.v[i]))
@@ -62,13 +62,6 @@ void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
 	}
 	strvec_clear(&v);
 	strbuf_release(&sb);
-}
-
-const char *step_output(struct ctx *ctx, const char *step, const char *key)
-{
-	const char *v = state_get_output(ctx->state, step, key);
-
-	return v ? v : "";
 }
 
 /*

@@ -468,7 +468,7 @@ static int pom_dir(struct ctx *ctx, const char *pom, struct strbuf *dir,
 		return 0;
 	}
 	if (!pom) {
-		if (!ctx_fetched_pom(ctx, dir) &&
+		if (!ctx_state_dir_output(ctx, "fetch", "pom_dir", dir) &&
 		    newest_extracted(ctx, dir) < 0)
 			return error(
 				"no patch-o-matic tree: give --pom DIR or "

@@ -19,6 +19,12 @@ struct step_state;
  * skipped: why. */
 #define ENDS_RUN "ends_run"
 #define SKIPPED "skipped"
+/* The engine's record of a stage done: "stage NAME" -> its witness. */
+#define STAGE_KEY "stage "
+
+/* An output of step of the kind asked for, as step_output(). */
+const char *ctx_output_of_kind(struct ctx *ctx, const char *step,
+			       const char *key, int kind);
 
 /* Whether a done step is still current; why says what changed if not. */
 bool pipeline_step_current(struct ctx *ctx, const struct step *step,

@@ -222,27 +222,13 @@ static int step_interrupted(struct ctx *ctx, const struct step *step,
  * the loader starts it once by itself; where it does not (an old GRUB, a
  * menu shown), the title is what to pick.
  */
-static const char *boot_hint(struct ctx *ctx, const char *step, bool first)
+/* What the step adds to the message of its pause, or "". */
+static const char *pause_hint(struct ctx *ctx, const struct step *step,
+			      bool first)
 {
-	static struct strbuf hint = STRBUF_INIT;
-	const char *title = state_get_output(ctx->state, step, "boot_title");
-	const char *once = state_get_output(ctx->state, step, "boot_once");
-
-	strbuf_reset(&hint);
-	if (title && once && !strcmp(once, "by hand"))
-		strbuf_addf(&hint,
-			    " (this boot loader cannot start it once by "
-			    "itself: choose '%s' in the boot menu; the default "
-			    "stays the old kernel)",
-			    title);
-	else if (title && first)
-		strbuf_addf(&hint,
-			    " (the boot loader starts it once by itself "
-			    "as '%s'; pick that entry if the menu asks)",
-			    title);
-	else if (title)
-		strbuf_addf(&hint, " (boot menu entry '%s')", title);
-	return hint.buf;
+	return step && step->pause_hint ?
+		       step->pause_hint(ctx, step->name, first) :
+		       "";
 }
 
 static int step_paused(struct ctx *ctx, struct step_state *s,
@@ -259,7 +245,8 @@ static int step_paused(struct ctx *ctx, struct step_state *s,
 	if (save(ctx))
 		return EXIT_FAILED;
 	say_final("pomctl: reboot into %s, then run pomctl resume%s",
-		  ctx->pause_release, boot_hint(ctx, s->name, true));
+		  ctx->pause_release,
+		  pause_hint(ctx, pipeline_find_step(s->name), true));
 	return EXIT_PAUSED;
 }
 
@@ -300,8 +287,6 @@ static int step_ends_run(struct ctx *ctx, struct step_state *s,
 }
 
 /* --- stages ---------------------------------------------------------------- */
-
-#define STAGE_KEY "stage "
 
 static void stage_key(const char *stage, struct strbuf *sb)
 {
@@ -501,7 +486,7 @@ static int check_reboot(struct ctx *ctx, const struct step *step,
 			"host has not rebooted since; reboot into %s, then run "
 			"pomctl resume%s",
 			step->name, s->pause_release, s->pause_release,
-			boot_hint(ctx, step->name, true));
+			pause_hint(ctx, step, true));
 		return EXIT_PAUSED;
 	}
 	if (strcmp(ctx->env.host.release, s->pause_release) != 0) {
@@ -510,7 +495,7 @@ static int check_reboot(struct ctx *ctx, const struct step *step,
 		      "boot messages and the boot loader's default, boot %s, "
 		      "then run pomctl resume%s",
 		      ctx->env.host.release, s->pause_release, s->pause_release,
-		      boot_hint(ctx, step->name, false));
+		      pause_hint(ctx, step, false));
 		xstrset(&s->error, error_last());
 		save(ctx);
 		return EXIT_FAILED;

@@ -125,11 +125,22 @@ int state_each_override(const struct state *st,
 	return ret;
 }
 
+static void (*output_check)(const char *step, const char *key,
+			    const char *value);
+
+void state_check_outputs(void (*check)(const char *step, const char *key,
+				       const char *value))
+{
+	output_check = check;
+}
+
 void state_set_output(struct state *st, const char *step, const char *key,
 		      const char *value)
 {
 	struct step_state *s = state_step(st, step);
 
+	if (output_check)
+		output_check(step, key, value);
 	if (s)
 		json_object_set_new(s->outputs, key, json_string(value));
 }
@@ -139,6 +150,8 @@ const char *state_get_output(struct state *st, const char *step,
 {
 	struct step_state *s = state_step(st, step);
 
+	if (output_check)
+		output_check(step, key, NULL);
 	return s ? json_string_value(json_object_get(s->outputs, key)) : NULL;
 }
 

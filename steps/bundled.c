@@ -44,7 +44,7 @@ static int skip_run(struct ctx *ctx, const char *step)
 		      bundle_step_outputs(dir.buf, step, &keys, &values) :
 		      0;
 	for (size_t i = 0; !ret && i < keys.nr; i++)
-		state_set_output(ctx->state, step, keys.v[i], values.v[i]);
+		ctx_set_output(ctx, step, keys.v[i], values.v[i]);
 	strvec_clear(&keys);
 	strvec_clear(&values);
 	strbuf_release(&dir);
@@ -108,10 +108,10 @@ int fetch_any_plan(struct ctx *ctx)
 			for (size_t i = 0; i < bi.packages.nr; i++)
 				strbuf_addf(&names, "%s%s", i ? " " : "",
 					    strrchr(bi.packages.v[i], '/') + 1);
-			state_set_output(ctx->state, "fetch", "plan_packages",
-					 names.buf);
-			state_set_output(ctx->state, "fetch", "kernel_release",
-					 bi.kernel_release);
+			ctx_set_output(ctx, "fetch", "plan_packages",
+				       names.buf);
+			ctx_set_output(ctx, "fetch", "kernel_release",
+				       bi.kernel_release);
 			strbuf_release(&names);
 			bundle_info_release(&bi);
 		}
@@ -141,9 +141,8 @@ int fetch_any_run(struct ctx *ctx)
 	}
 	strvec_join(&bi.packages, " ", &list);
 	ctx_own_paths(ctx, list.buf, &own);
-	state_set_output(ctx->state, "fetch", "packages", own.buf);
-	state_set_output(ctx->state, "fetch", "kernel_release",
-			 bi.kernel_release);
+	ctx_set_output(ctx, "fetch", "packages", own.buf);
+	ctx_set_output(ctx, "fetch", "kernel_release", bi.kernel_release);
 	info("  bundle: kernel %s and %zu packages for hosts running %s: "
 	     "every file as its manifest says",
 	     bi.kernel_release, bi.packages.nr, bi.base_release);

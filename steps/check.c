@@ -278,7 +278,7 @@ int check_run(struct ctx *ctx)
 		info("  %s", lines.v[i]);
 	}
 	strvec_clear(&lines);
-	state_set_output(ctx->state, "check", "release", ctx->env.host.release);
+	ctx_set_output(ctx, "check", "release", ctx->env.host.release);
 	if (all_available(&pr) && !ctx->state->force) {
 		strbuf_addstr(&all, ": nothing to do (--force goes on anyway)");
 		pipeline_end_run(ctx, all.buf);

@@ -101,8 +101,7 @@ static void request(struct ctx *ctx, const char *url, const char *pin_key,
  */
 static int srpm_name(struct ctx *ctx, struct strbuf *name)
 {
-	const char *recorded = state_get_output(ctx->state, "update",
-						"iptables_srpm");
+	const char *recorded = step_output(ctx, "update", "iptables_srpm");
 	struct rpmdb db;
 	struct rpmpkg pkg;
 	int ret;
@@ -298,10 +297,9 @@ static int install_srpm(struct ctx *ctx, struct manifest *m, const char *name)
 		steplog_work(ctx->env.log_fd, start, "install %s", name);
 	}
 	if (!ret && sha256_file(path.buf, digest) == 0) {
-		state_set_output(ctx->state, "fetch", "srpm", name);
-		state_set_output(ctx->state, "fetch", "srpm_sha256", digest);
-		state_set_output(ctx->state, "fetch", "spec",
-				 unrooted(ctx, spec.buf));
+		ctx_set_output(ctx, "fetch", "srpm", name);
+		ctx_set_output(ctx, "fetch", "srpm_sha256", digest);
+		ctx_set_output(ctx, "fetch", "spec", unrooted(ctx, spec.buf));
 		steplog_printf(ctx->env.log_fd, "installed %s: %s", name,
 			       spec.buf);
 		info("  installed %s into %s", name, top.buf);
@@ -341,10 +339,10 @@ static int get_tarball(struct ctx *ctx, struct manifest *m,
 		ret = copy_file_atomic(res->path.buf, dest.buf, 0644);
 	if (!ret) {
 		strbuf_addf(&key, "%s_tarball", t->output);
-		state_set_output(ctx->state, "fetch", key.buf, name->buf);
+		ctx_set_output(ctx, "fetch", key.buf, name->buf);
 		strbuf_reset(&key);
 		strbuf_addf(&key, "%s_sha256", t->output);
-		state_set_output(ctx->state, "fetch", key.buf, res->digest);
+		ctx_set_output(ctx, "fetch", key.buf, res->digest);
 	}
 	strvec_clear(&mirrors);
 	strbuf_release(&url);
@@ -383,14 +381,19 @@ static int extract_pom_into(struct ctx *ctx, const struct fetch_result *res,
 	return ret;
 }
 
+const char *fetch_pom_dir(struct ctx *ctx, struct strbuf *sb)
+{
+	return ctx_state_dir_output(ctx, "fetch", "pom_dir", sb);
+}
+
 static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 {
 	struct strbuf dir = STRBUF_INIT;
 	int ret = extract_pom_into(ctx, res, &dir);
 
-	if (!ret) /* by its place in the state: see ctx_fetched_pom() */
-		state_set_output(ctx->state, "fetch", "pom_dir",
-				 path_under(ctx->state_dir.buf, dir.buf));
+	if (!ret) /* by its place in the state: see fetch_pom_dir() */
+		ctx_set_output(ctx, "fetch", "pom_dir",
+			       path_under(ctx->state_dir.buf, dir.buf));
 	strbuf_release(&dir);
 	return ret;
 }
@@ -610,9 +613,8 @@ int fetch_run(struct ctx *ctx)
 	if (!ret)
 		ret = get_tarball(ctx, &m, &iptables_tarball, &res, &name);
 	if (!ret)
-		state_set_output(ctx->state, "fetch", "iptables_version",
-				 config_get(ctx->env.cfg, S,
-					    "iptables_version"));
+		ctx_set_output(ctx, "fetch", "iptables_version",
+			       config_get(ctx->env.cfg, S, "iptables_version"));
 	fetch_result_release(&res);
 	fetch_result_init(&res);
 	if (!ret)
@@ -624,7 +626,7 @@ int fetch_run(struct ctx *ctx)
 		ret = -1;
 	}
 	if (!ret)
-		ret = check_requested(ctx, ctx_fetched_pom(ctx, &name));
+		ret = check_requested(ctx, fetch_pom_dir(ctx, &name));
 	if (manifest_save(&m) < 0)
 		ret = -1;
 	manifest_release(&m);

@@ -525,7 +525,7 @@ static int install_packages(struct ctx *ctx, const char *step,
 		struct strbuf list = STRBUF_INIT;
 
 		strvec_join(&replaced, " ", &list);
-		state_set_output(ctx->state, "install", "replaced", list.buf);
+		ctx_set_output(ctx, "install", "replaced", list.buf);
 		info("  installed %zu packages%s%s", pkgs.nr,
 		     list.len ? ", replacing " : "", list.buf);
 		strbuf_release(&list);
@@ -555,7 +555,7 @@ static int installed(struct ctx *ctx, const char *release)
 
 	if (ret)
 		return ret;
-	state_set_output(ctx->state, "install", "release", release);
+	ctx_set_output(ctx, "install", "release", release);
 	pipeline_request_reboot(ctx, release);
 	return STEP_PAUSE;
 }

@@ -319,9 +319,9 @@ int kernel_run(struct ctx *ctx)
 	if (!ret) {
 		info("  release %s built with %s", t.release,
 		     built.len ? built.buf : "no new module");
-		state_set_output(ctx->state, "kernel", "release", t.release);
-		state_set_output(ctx->state, "kernel", "arch", arch.buf);
-		state_set_output(ctx->state, "kernel", "modules", built.buf);
+		ctx_set_output(ctx, "kernel", "release", t.release);
+		ctx_set_output(ctx, "kernel", "arch", arch.buf);
+		ctx_set_output(ctx, "kernel", "modules", built.buf);
 	}
 	ktree_release(&t);
 	strbuf_release(&arch);

@@ -22,7 +22,7 @@
 static const char *pom_dir(struct ctx *ctx)
 {
 	static struct strbuf cached = STRBUF_INIT;
-	const char *dir = ctx_fetched_pom(ctx, &cached);
+	const char *dir = fetch_pom_dir(ctx, &cached);
 
 	if (dir || !ctx->env.plan)
 		return dir;
@@ -242,12 +242,12 @@ static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
 				    userspace.len ? " " : "", present[i]->name);
 	}
 	join(&done, applied);
-	state_set_output(ctx->state, "patch", "set", names.buf);
-	state_set_output(ctx->state, "patch", "present", all.buf);
-	state_set_output(ctx->state, "patch", "applied", done.buf);
-	state_set_output(ctx->state, "patch", "options", options.buf);
-	state_set_output(ctx->state, "patch", "objects", objects.buf);
-	state_set_output(ctx->state, "patch", "userspace", userspace.buf);
+	ctx_set_output(ctx, "patch", "set", names.buf);
+	ctx_set_output(ctx, "patch", "present", all.buf);
+	ctx_set_output(ctx, "patch", "applied", done.buf);
+	ctx_set_output(ctx, "patch", "options", options.buf);
+	ctx_set_output(ctx, "patch", "objects", objects.buf);
+	ctx_set_output(ctx, "patch", "userspace", userspace.buf);
 	strbuf_release(&names);
 	strbuf_release(&all);
 	strbuf_release(&options);

@@ -132,7 +132,7 @@ static void by_hand(struct ctx *ctx, const char *step, const char *how)
 {
 	steplog_printf(ctx->env.log_fd, "no one-shot boot: %s\n", how);
 	log_event(LOG_NOTICE, "no one-shot boot: %s", how);
-	state_set_output(ctx->state, step, "boot_once", "by hand");
+	ctx_set_output(ctx, step, "boot_once", "by hand");
 }
 
 int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
@@ -162,24 +162,48 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 	else if (!ret && rc == BOOT_ONE_SHOT_CANNOT_RUN)
 		ret = error("%s", os.how.buf);
 	if (!ret && rc == 0) /* rollback re-arms what must be */
-		state_set_output(ctx->state, step, "boot_once", os.kind);
+		ctx_set_output(ctx, step, "boot_once", os.kind);
 	else if (!ret && rc > 0)
 		by_hand(ctx, step, os.how.buf);
 	if (!ret) {
 		long n = boot_find(&b, release);
 
 		/* the root's own path: said after the reboot too */
-		state_set_output(ctx->state, step, "boot_config",
-				 root_own(ctx->env.root, b.path));
-		state_set_output(ctx->state, step, "boot_title",
-				 n >= 0 && *b.e[n].title ? b.e[n].title :
-							   release);
+		ctx_set_output(ctx, step, "boot_config",
+			       root_own(ctx->env.root, b.path));
+		ctx_set_output(ctx, step, "boot_title",
+			       n >= 0 && *b.e[n].title ? b.e[n].title :
+							 release);
 	}
 	boot_release(&b);
 	one_shot_release(&os);
 	strbuf_release(&diff);
 	strbuf_release(&why);
 	return ret;
+}
+
+/* How the boot loader will start the kernel of step's pause. */
+const char *reboot_pause_hint(struct ctx *ctx, const char *step, bool first)
+{
+	static struct strbuf hint = STRBUF_INIT;
+	const char *title = step_output(ctx, step, "boot_title");
+	const char *once = step_output(ctx, step, "boot_once");
+
+	strbuf_reset(&hint);
+	if (*title && !strcmp(once, "by hand"))
+		strbuf_addf(&hint,
+			    " (this boot loader cannot start it once by "
+			    "itself: choose '%s' in the boot menu; the default "
+			    "stays the old kernel)",
+			    title);
+	else if (*title && first)
+		strbuf_addf(&hint,
+			    " (the boot loader starts it once by itself "
+			    "as '%s'; pick that entry if the menu asks)",
+			    title);
+	else if (*title)
+		strbuf_addf(&hint, " (boot menu entry '%s')", title);
+	return hint.buf;
 }
 
 void reboot_plan_headline(struct ctx *ctx, const char *release, bool trial)

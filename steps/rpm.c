@@ -136,13 +136,12 @@ static int job_init(struct ctx *ctx, struct job *j)
 	env_path(&ctx->env, config_get(ctx->env.cfg, "rpm", "topdir"),
 		 &j->topdir);
 	strbuf_addf(&j->sources, "%s/SOURCES", j->topdir.buf);
-	env_path(&ctx->env, state_get_output(ctx->state, "fetch", "spec"),
-		 &j->spec);
+	env_path(&ctx->env, step_output(ctx, "fetch", "spec"), &j->spec);
 	original_spec(ctx, j);
-	j->version = state_get_output(ctx->state, "fetch", "iptables_version");
-	j->tarball = state_get_output(ctx->state, "fetch", "iptables_tarball");
-	j->pom_tarball = state_get_output(ctx->state, "fetch", "pom_tarball");
-	ctx_fetched_pom(ctx, &j->pom_dir);
+	j->version = step_output(ctx, "fetch", "iptables_version");
+	j->tarball = step_output(ctx, "fetch", "iptables_tarball");
+	j->pom_tarball = step_output(ctx, "fetch", "pom_tarball");
+	fetch_pom_dir(ctx, &j->pom_dir);
 	packager(ctx, &j->packager);
 	if (!j->version || !j->tarball || !j->pom_dir.len)
 		return error("the fetch step has no results to build from; run "
@@ -214,7 +213,7 @@ static int redundant_patches(struct ctx *ctx, struct job *j, bool drop_failing)
  */
 static void present_names(struct ctx *ctx, struct strvec *names)
 {
-	const char *present = state_get_output(ctx->state, "patch", "present");
+	const char *present = step_output(ctx, "patch", "present");
 
 	if (present)
 		strvec_split(names, present, " ");
@@ -613,7 +612,7 @@ int rpm_plan(struct ctx *ctx)
 	int ret;
 
 	if (state_step(ctx->state, "fetch")->status != STEP_DONE ||
-	    !state_get_output(ctx->state, "fetch", "spec")) {
+	    !step_output(ctx, "fetch", "spec")) {
 		plan_pending(
 			ctx->env.plan,
 			"once fetch has installed the SRPM: the "
@@ -739,9 +738,9 @@ int rpm_run(struct ctx *ctx)
 		for (size_t i = 0; i < j.extension_names.nr; i++)
 			strbuf_addf(&names, "%s%s", i ? " " : "",
 				    j.extension_names.v[i]);
-		state_set_output(ctx->state, "rpm", "packages", own.buf);
-		state_set_output(ctx->state, "rpm", "version", j.version);
-		state_set_output(ctx->state, "rpm", "extensions", names.buf);
+		ctx_set_output(ctx, "rpm", "packages", own.buf);
+		ctx_set_output(ctx, "rpm", "version", j.version);
+		ctx_set_output(ctx, "rpm", "extensions", names.buf);
 		strbuf_release(&names);
 		strbuf_release(&own);
 	}

@@ -58,6 +58,11 @@ int fetch_check_names(struct ctx *ctx);
  * is not yet; never downloaded): 0 with dir set, or -1 (not reported).
  */
 int fetch_pom_cached(struct ctx *ctx, struct strbuf *dir);
+/*
+ * The patch-o-matic tree fetch extracted, a host path in sb (the state
+ * names it by its place in the state directory), or NULL before fetch.
+ */
+const char *fetch_pom_dir(struct ctx *ctx, struct strbuf *sb);
 /* Whether check will find every requested match there (and no --force). */
 bool check_all_available(struct ctx *ctx);
 
@@ -96,6 +101,8 @@ void reboot_plan_install(struct ctx *ctx, const struct ktree *t,
 int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 		   const char *def_before, struct manifest *m);
 int reboot_run_argv(struct ctx *ctx, struct strvec *argv, const char *what);
+/* The pause_hint of the steps that pause for a reboot (struct step). */
+const char *reboot_pause_hint(struct ctx *ctx, const char *step, bool first);
 
 /*
  * A run from a bundle (steps/bundled.c): whether this is one; the table's

@@ -200,8 +200,8 @@ int trial_run(struct ctx *ctx)
 	if (!ret)
 		ret = build_trial(ctx, &t, &m, &arch);
 	if (!ret) {
-		state_set_output(ctx->state, "trial", "release", t.release);
-		state_set_output(ctx->state, "trial", "arch", arch.buf);
+		ctx_set_output(ctx, "trial", "release", t.release);
+		ctx_set_output(ctx, "trial", "arch", arch.buf);
 	}
 	if (!ret && mode_is(ctx, "full"))
 		ret = install_trial(ctx, &t, arch.buf, &m);

@@ -368,15 +368,15 @@ int update_run(struct ctx *ctx)
 	if (!ret) {
 		strbuf_reset(&sb);
 		rpmdb_pkg_vr(&k.kernel, &sb);
-		state_set_output(ctx->state, "update", "kernel", sb.buf);
+		ctx_set_output(ctx, "update", "kernel", sb.buf);
 		strbuf_reset(&sb);
 		rpmdb_pkg_vr(&k.source, &sb);
-		state_set_output(ctx->state, "update", "source", sb.buf);
+		ctx_set_output(ctx, "update", "source", sb.buf);
 		/* the fetch step's SRPM, named before install replaces it */
 		strbuf_reset(&sb);
 		if (k.have_iptables)
 			update_distribution_srpm(ctx, &k.iptables, &sb);
-		state_set_output(ctx->state, "update", "iptables_srpm", sb.buf);
+		ctx_set_output(ctx, "update", "iptables_srpm", sb.buf);
 	}
 	kernels_release(&k);
 	strbuf_release(&sb);

@@ -499,7 +499,7 @@ int verify_run(struct ctx *ctx)
 		strbuf_addf(&report, "  logs: %s/logs", ctx->state_dir.buf);
 		steplog_printf(ctx->env.log_fd, "%s", report.buf);
 		say_final("%s", report.buf);
-		state_set_output(ctx->state, "verify", "report", report.buf);
+		ctx_set_output(ctx, "verify", "report", report.buf);
 	}
 	strbuf_release(&report);
 	return ret;

@@ -63,6 +63,29 @@ struct step;
 typedef void (*step_fingerprint_fn)(struct ctx *, struct fingerprint *);
 typedef int (*step_fn)(struct ctx *);
 
+/*
+ * The contract between steps: what each gives (its outputs, kept in the
+ * state as outputs[STEP][KEY], strings) and which outputs of earlier
+ * steps it takes.  Every read and write is checked against the step
+ * table (src/outputs.c): an undeclared one is a BUG.
+ */
+enum output_kind {
+	OUT_WORD,  /* one word: a release, an arch, a version, a digest */
+	OUT_WORDS, /* words separated by single spaces (names, options) */
+	OUT_PATH,  /* one path */
+	OUT_PATHS, /* the root's own paths, separated by spaces */
+	OUT_TEXT,  /* free text: a report, a boot menu title */
+};
+
+struct step_output {
+	const char *key;
+	enum output_kind kind;
+};
+
+struct step_input {
+	const char *step, *key;
+};
+
 struct step {
 	const char *name;
 	const char *title;
@@ -77,6 +100,15 @@ struct step {
 	 * read but not write.
 	 */
 	int (*preflight)(struct ctx *ctx, bool plan);
+	const struct step_output *gives; /* ends with { NULL } */
+	const struct step_input *takes;	 /* ends with { NULL } */
+	/*
+	 * NULL, or what to add to the message of a pause for a reboot (and
+	 * of a resume before it, first: not after a wrong kernel came up):
+	 * how the boot loader will start the kernel.
+	 */
+	const char *(*pause_hint)(struct ctx *ctx, const char *step,
+				  bool first);
 };
 
 /* The steps of this build, in order (steps/steps.c). */
@@ -88,12 +120,6 @@ const char *const *pipeline_step_names(void);
 const struct step *pipeline_find_step(const char *name);
 
 /*
- * The patch-o-matic tree fetch extracted, a host path in sb (the state
- * names it by its place in the state directory), or NULL before fetch.
- */
-const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb);
-
-/*
  * Paths kept in the state are the root's own, so that the state reads the
  * same with --root on a mounted image and inside it, booted:
  * ctx_own_paths() turns a space-separated list of host paths under the
@@ -103,8 +129,29 @@ const char *ctx_fetched_pom(const struct ctx *ctx, struct strbuf *sb);
 void ctx_own_paths(const struct ctx *ctx, const char *host, struct strbuf *own);
 void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
 		      struct strvec *out);
-/* An earlier step's output, or "" when it has none. */
+/*
+ * An output of step: the running step's own, or one of an earlier step
+ * the running step takes (outside a step -- rollback, bundle, status --
+ * any declared one).  "" when it has none.  ctx_output_words: an
+ * OUT_WORDS output split into out.
+ */
 const char *step_output(struct ctx *ctx, const char *step, const char *key);
+void ctx_output_words(struct ctx *ctx, const char *step, const char *key,
+		      struct strvec *out);
+/*
+ * An OUT_PATH output kept by its place in the state directory, as a host
+ * path in sb; NULL when the step gave none.
+ */
+const char *ctx_state_dir_output(struct ctx *ctx, const char *step,
+				 const char *key, struct strbuf *sb);
+/* Set an output step gives (the running step's, or before any runs). */
+void ctx_set_output(struct ctx *ctx, const char *step, const char *key,
+		    const char *value);
+/*
+ * Every read and write of any state's outputs checked against the step
+ * table from now on (commands set it up; see state.h).
+ */
+void pipeline_check_outputs(void);
 
 /*
  * Keep the run's state file as STATE_DIR/runs/ID.SUFFIX (a finished run

@@ -97,6 +97,13 @@ void state_release(struct state *st);
 struct step_state *state_step(struct state *st, const char *name);
 void state_set_output(struct state *st, const char *step, const char *key,
 		      const char *value);
+/*
+ * check, called before each state_set_output (value set) and
+ * state_get_output (value NULL) of any state, or NULL.  The pipeline's
+ * aborts on an output its step table does not declare.
+ */
+void state_check_outputs(void (*check)(const char *step, const char *key,
+				       const char *value));
 /* NULL when unset. */
 const char *state_get_output(struct state *st, const char *step,
 			     const char *key);

@@ -37,7 +37,7 @@ static int bench_fetch(const char *cache, const char *url)
 	ret = fetch(cache, &req, &res);
 	if (!ret)
 		printf("%s %lld\n", res.digest, res.size);
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	return ret ? 1 : 0;
 }
 

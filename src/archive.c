@@ -200,7 +200,7 @@ static bool link_escapes(const char *entry, const char *target)
 	if (slash)
 		strbuf_add(&dir, entry, (size_t)(slash - entry));
 	depth = depth_of(dir.buf, 0);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return *target == '/' || depth < 0 || depth_of(target, depth) < 0;
 }
 
@@ -295,7 +295,7 @@ static void links_add(struct links *l, const char *path)
 	}
 }
 
-static void links_release(struct links *l)
+static void links_clear(struct links *l)
 {
 	for (size_t i = 0; i < l->size; i++)
 		free(l->slot[i]);
@@ -382,7 +382,7 @@ static int refuse(const char *path, struct archive_entry *e, const char *why)
 	ret = error("archive '%s' is unsafe: entry '%s' %s; nothing was "
 		    "extracted",
 		    path, name.buf, why);
-	strbuf_release(&name);
+	strbuf_clear(&name);
 	return ret;
 }
 
@@ -461,7 +461,7 @@ static int extract_checked(const char *path, struct reader *rd,
 		else if (archive_write_finish_entry(out) != ARCHIVE_OK)
 			ret = cannot_write(path, out);
 	}
-	strbuf_release(&tmp);
+	strbuf_clear(&tmp);
 	if (!ret && r != ARCHIVE_EOF)
 		ret = error("archive '%s' is damaged or truncated: %s", path,
 			    reader_error(rd));
@@ -496,8 +496,8 @@ static int links_stay_inside(const char *path, const struct links *l)
 					"round in a loop");
 		}
 	}
-	strbuf_release(&where);
-	strbuf_release(&name);
+	strbuf_clear(&where);
+	strbuf_clear(&name);
 	return ret;
 }
 
@@ -515,7 +515,7 @@ static int extract_entries(const char *path, struct reader *in,
 	ret = extract_checked(path, in, out, &links, &b);
 	if (!ret)
 		ret = links_stay_inside(path, &links);
-	links_release(&links);
+	links_clear(&links);
 	return ret;
 }
 
@@ -577,9 +577,9 @@ static void remove_stale_temps(const char *dest)
 	}
 	if (d)
 		closedir(d);
-	strbuf_release(&dir);
-	strbuf_release(&prefix);
-	strbuf_release(&stale);
+	strbuf_clear(&dir);
+	strbuf_clear(&prefix);
+	strbuf_clear(&stale);
 }
 
 static const struct archive_limits default_limits = ARCHIVE_LIMITS_DEFAULT;
@@ -614,7 +614,7 @@ int archive_extract(const char *path, const char *dest,
 	if (ret)
 		remove_tree(tmp.buf);
 out:
-	strbuf_release(&tmp);
+	strbuf_clear(&tmp);
 	return ret;
 }
 
@@ -642,7 +642,7 @@ static int extracted_top(const char *dir, struct strbuf *top)
 
 		strbuf_addf(&sub, "%s/%s", dir, top->buf);
 		ok = is_dir(sub.buf);
-		strbuf_release(&sub);
+		strbuf_clear(&sub);
 		if (ok)
 			return 0;
 	}
@@ -661,7 +661,7 @@ int archive_extract_top(const char *path, struct strbuf *dest,
 	if (!ret && !is_dir(dest->buf))
 		ret = archive_extract(path, dest->buf, lim);
 	strbuf_addf(dest, "/%s", top.buf);
-	strbuf_release(&top);
+	strbuf_clear(&top);
 	return ret;
 }
 
@@ -773,6 +773,6 @@ int archive_write_tar(const char *path, const struct strvec *names,
 			    strerror(errno));
 	if (ret)
 		unlink(tmp.buf);
-	strbuf_release(&tmp);
+	strbuf_clear(&tmp);
 	return ret;
 }

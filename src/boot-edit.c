@@ -81,9 +81,9 @@ static bool new_path_line(const struct bootcfg *b, const char *s, size_t len,
 	strbuf_addstr(out, at + path_len);
 	done = true;
 out:
-	strbuf_release(&v);
-	strbuf_release(&comp);
-	strbuf_release(&line);
+	strbuf_clear(&v);
+	strbuf_clear(&comp);
+	strbuf_clear(&line);
 	return done;
 }
 
@@ -119,15 +119,15 @@ static int add_to_file(struct bootcfg *b, const struct boot_entry *old,
 			replace_all(s, len, from, to, &out);
 		}
 		strbuf_addch(&out, '\n');
-		strbuf_release(&v);
+		strbuf_clear(&v);
 	}
 	text_diff(b->path, b->l.text.buf, b->l.text.len, out.buf, out.len,
 		  diff);
 	if (m && (manifest_backup(m, b->path) < 0 ||
 		  write_file_keep(b->path, out.buf, out.len, 0644) < 0))
 		ret = -1;
-	strbuf_release(&out);
-	strbuf_release(&label);
+	strbuf_clear(&out);
+	strbuf_clear(&label);
 	return ret;
 }
 
@@ -150,9 +150,9 @@ static int add_bls(const struct boot_entry *old, const char *from,
 			ret = write_file_atomic(path.buf, out.buf, out.len,
 						0644);
 	}
-	strbuf_release(&text);
-	strbuf_release(&out);
-	strbuf_release(&path);
+	strbuf_clear(&text);
+	strbuf_clear(&out);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -215,13 +215,13 @@ bool boot_needs_initrd(const struct bootcfg *b, const char *running,
 	return true;
 }
 
-void one_shot_release(struct one_shot *os)
+void one_shot_clear(struct one_shot *os)
 {
 	strvec_clear(&os->asked);
 	strvec_clear(&os->first);
 	strvec_clear(&os->argv);
-	strbuf_release(&os->input);
-	strbuf_release(&os->how);
+	strbuf_clear(&os->input);
+	strbuf_clear(&os->how);
 	os->back_to = -1;
 }
 
@@ -283,7 +283,7 @@ int boot_command(const struct env *env, const struct strvec *argv,
 	else if ((err = strstr(out.buf, "Error ")))
 		ret = error("%s was refused by %s: %.*s", what, argv->v[0],
 			    (int)strcspn(err, "\n"), err);
-	strbuf_release(&out);
+	strbuf_clear(&out);
 	return ret;
 }
 
@@ -300,9 +300,9 @@ static struct {
 
 void boot_forget(void)
 {
-	strbuf_release(&grub_help.argv);
-	strbuf_release(&grub_help.out);
-	strbuf_release(&grub_help.err);
+	strbuf_clear(&grub_help.argv);
+	strbuf_clear(&grub_help.out);
+	strbuf_clear(&grub_help.err);
 }
 
 static int ask_grub_help(const struct env *env, const struct strvec *argv)
@@ -314,7 +314,7 @@ static int ask_grub_help(const struct env *env, const struct strvec *argv)
 		strbuf_addf(&key, "%s%c", argv->v[i], '\0');
 	if (grub_help.argv.len && key.len == grub_help.argv.len &&
 	    !memcmp(key.buf, grub_help.argv.buf, key.len)) {
-		strbuf_release(&key);
+		strbuf_clear(&key);
 		return grub_help.rc;
 	}
 	boot_forget();
@@ -455,7 +455,7 @@ int boot_record_state(const struct env *env, const struct bootcfg *b,
 	boot_state_file(env, b, &state);
 	ret = path_exists(state.buf) ? manifest_backup(m, state.buf) :
 				       manifest_created(m, state.buf);
-	strbuf_release(&state);
+	strbuf_clear(&state);
 	return ret;
 }
 
@@ -512,9 +512,9 @@ int boot_entry_savedefault(const struct bootcfg *b, const char *release,
 	    (manifest_backup(m, b->path) < 0 ||
 	     write_file_keep(b->path, out.buf, out.len, 0644) < 0))
 		ret = -1;
-	strbuf_release(&out);
-	strbuf_release(&v);
-	strbuf_release(&line);
+	strbuf_clear(&out);
+	strbuf_clear(&v);
+	strbuf_clear(&line);
 	return ret;
 }
 
@@ -569,9 +569,9 @@ int boot_make_saved(const struct env *env, struct manifest *m,
 			  write_file_keep(b.path, out.buf, out.len, 0644) < 0))
 			ret = -1;
 	}
-	boot_release(&b);
-	strbuf_release(&value);
-	strbuf_release(&out);
+	boot_clear(&b);
+	strbuf_clear(&value);
+	strbuf_clear(&out);
 	return ret;
 }
 
@@ -619,9 +619,9 @@ int boot_set_default(const struct env *env, const struct bootcfg *b,
 		ret = -1;
 	if (!ret && b->loader == LOADER_LILO) /* the map must follow */
 		config_get_words(env->cfg, "commands", "lilo", argv);
-	strbuf_release(&value);
-	strbuf_release(&line);
-	strbuf_release(&out);
+	strbuf_clear(&value);
+	strbuf_clear(&line);
+	strbuf_clear(&out);
 	return ret;
 }
 
@@ -682,8 +682,8 @@ int boot_remove(const struct env *env, const struct bootcfg *b,
 		ret = -1;
 	if (!ret && b->loader == LOADER_LILO) /* the map must follow */
 		config_get_words(env->cfg, "commands", "lilo", argv);
-	strbuf_release(&out);
-	strbuf_release(&value);
+	strbuf_clear(&out);
+	strbuf_clear(&value);
 	return ret;
 }
 
@@ -710,7 +710,7 @@ bool boot_has_entry(const struct env *env, const char *release,
 		strbuf_reset(where);
 		found = boot_find(&b, release) >= 0;
 		strbuf_addstr(where, b.path);
-		boot_release(&b);
+		boot_clear(&b);
 	} else {
 		strbuf_reset(where);
 	}

@@ -223,8 +223,8 @@ int boot_parse(struct bootcfg *b, enum loader loader, const char *name,
 		if (!def.len && b->nr)
 			b->def = 0; /* LILO boots the first stanza */
 	}
-	strbuf_release(&v);
-	strbuf_release(&def);
+	strbuf_clear(&v);
+	strbuf_clear(&def);
 	return 0;
 }
 
@@ -262,15 +262,15 @@ static int load_bls(const struct env *env, struct bootcfg *b)
 					set_field(&e->initrd, v.buf);
 				}
 			}
-			lines_release(&l);
+			lines_clear(&l);
 		}
 		free(names[i]);
 	}
 	if (n >= 0)
 		free(names);
-	strbuf_release(&dir);
-	strbuf_release(&path);
-	strbuf_release(&v);
+	strbuf_clear(&dir);
+	strbuf_clear(&path);
+	strbuf_clear(&v);
 	return 0;
 }
 
@@ -288,8 +288,8 @@ static void read_saved_default(const struct env *env, struct bootcfg *b)
 	if (read_file(path.buf, 4096, true, &text) == 0 &&
 	    isdigit((unsigned char)text.buf[0]))
 		b->def = strtol(text.buf, NULL, 10);
-	strbuf_release(&path);
-	strbuf_release(&text);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
 }
 
 int boot_load(const struct env *env, struct bootcfg *b, struct strbuf *err)
@@ -328,12 +328,12 @@ int boot_load_from(const struct env *env, const char *text_path,
 				 path.buf, text.buf, text.len);
 	if (!ret && b->saved)
 		read_saved_default(env, b);
-	strbuf_release(&path);
-	strbuf_release(&text);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
 	return ret;
 }
 
-void boot_release(struct bootcfg *b)
+void boot_clear(struct bootcfg *b)
 {
 	for (size_t i = 0; i < b->nr; i++) {
 		free(b->e[i].title);
@@ -344,7 +344,7 @@ void boot_release(struct bootcfg *b)
 	}
 	free(b->e);
 	free(b->path);
-	lines_release(&b->l);
+	lines_clear(&b->l);
 	memset(b, 0, sizeof(*b));
 }
 

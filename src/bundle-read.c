@@ -148,7 +148,7 @@ static int check_outputs(json_t *outputs, const char *kernel_release)
 		break;
 	}
 	strvec_clear(&words);
-	strbuf_release(&shown);
+	strbuf_clear(&shown);
 	return ret;
 }
 
@@ -176,7 +176,7 @@ void bundle_kernel_vr(const char *rel, struct strbuf *version,
 
 /* --- reading a bundle --------------------------------------------------- */
 
-void bundle_info_release(struct bundle_info *bi)
+void bundle_info_clear(struct bundle_info *bi)
 {
 	strvec_clear(&bi->patches);
 	strvec_clear(&bi->packages);
@@ -245,9 +245,9 @@ static int bundle_local(const struct env *env, const char *state_dir,
 	ret = fetch(cache.buf, &req, &res);
 	if (!ret)
 		strbuf_addstr(path, res.path.buf);
-	fetch_result_release(&res);
-	strbuf_release(&url);
-	strbuf_release(&cache);
+	fetch_result_clear(&res);
+	strbuf_clear(&url);
+	strbuf_clear(&cache);
 	return ret;
 }
 
@@ -296,8 +296,8 @@ static int check_files(const char *dir, json_t *files, struct bundle_info *bi)
 				    path.buf);
 	}
 	strvec_clear(&present);
-	strbuf_release(&path);
-	strbuf_release(&rpms);
+	strbuf_clear(&path);
+	strbuf_clear(&rpms);
 	return ret;
 }
 
@@ -418,9 +418,9 @@ int bundle_read_manifest(const char *dir, struct bundle_info *bi)
 	if (!ret)
 		ret = check_files(dir, json_object_get(m, "files"), bi);
 	json_decref(m);
-	strbuf_release(&path);
-	strbuf_release(&text);
-	strbuf_release(&unknown);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
+	strbuf_clear(&unknown);
 	return ret;
 }
 
@@ -444,7 +444,7 @@ static int check_signatures(const struct env *env, const struct bundle_info *bi,
 				    why.buf);
 	if (opened)
 		rpmdb_close(&db);
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -512,9 +512,9 @@ static int check_kernel_package(const struct rpmpkg *p, const char *file,
 				    files.v[i], release);
 	ret = why->len ? -1 : 0;
 	strvec_clear(&files);
-	strbuf_release(&v);
-	strbuf_release(&r);
-	strbuf_release(&want);
+	strbuf_clear(&v);
+	strbuf_clear(&r);
+	strbuf_clear(&want);
 	return ret;
 }
 
@@ -548,7 +548,7 @@ static int check_iptables_package(struct rpmdb *db, const struct rpmpkg *p,
 				    (int)strcspn(scripts->v[i], ":"),
 				    scripts->v[i], p->name);
 	strvec_clear(&host);
-	strbuf_release(&own);
+	strbuf_clear(&own);
 	return why->len ? -1 : 0;
 }
 
@@ -588,7 +588,7 @@ static int check_packages(const struct env *env, const struct bundle_info *bi,
 			ret = error("the bundle's %s is not what a bundle "
 				    "carries: %s; nothing was installed",
 				    strrchr(file, '/') + 1, why.buf);
-		rpmdb_pkg_release(&p);
+		rpmdb_pkg_clear(&p);
 	}
 	if (!ret && kernels != 1)
 		ret = error("the bundle holds %u kernel packages, not one; "
@@ -598,7 +598,7 @@ static int check_packages(const struct env *env, const struct bundle_info *bi,
 		rpmdb_close(&db);
 	strvec_clear(&scripts);
 	strvec_clear(&provides);
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -620,7 +620,7 @@ int bundle_get(const struct env *env, const char *state_dir, const char *from,
 		ret = check_signatures(env, bi, plan);
 	if (!ret)
 		ret = check_packages(env, bi, plan);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -647,7 +647,7 @@ int bundle_check_base(const struct bundle_info *bi, const char *release,
 			    "nothing was changed (build here with pomctl "
 			    "upgrade --patch NAME)",
 			    diff.buf + 1);
-	strbuf_release(&diff);
+	strbuf_clear(&diff);
 	return ret;
 }
 
@@ -666,11 +666,11 @@ int bundle_patches(const struct env *env, const char *state_dir,
 			ret = bundle_check_host(env, &bi);
 		for (size_t i = 0; !ret && i < bi.patches.nr; i++)
 			strvec_push(patches, bi.patches.v[i]);
-		bundle_info_release(&bi);
+		bundle_info_clear(&bi);
 		strbuf_setlen(&dir, dir.len - 2);
 		remove_tree(dir.buf);
 	}
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return ret;
 }
 
@@ -687,8 +687,8 @@ int bundle_step_outputs(const char *dir, const char *step, struct strvec *keys,
 	if (read_file(path.buf, MANIFEST_MAX, true, &text) >= 0)
 		m = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES,
 			       NULL);
-	strbuf_release(&path);
-	strbuf_release(&text);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
 	if (!m)
 		return error("the bundle's manifest in %s cannot be read", dir);
 	/* checked when the bundle was got; again, as it is used */
@@ -718,8 +718,8 @@ int bundle_check_host(const struct env *env, const struct bundle_info *bi)
 	ktree_arch(config.buf, config_get(env->cfg, "build", "arch"),
 		   env->host.arch, &arch);
 	ret = bundle_check_base(bi, env->host.release, arch.buf, digest);
-	strbuf_release(&rel);
-	strbuf_release(&config);
-	strbuf_release(&arch);
+	strbuf_clear(&rel);
+	strbuf_clear(&config);
+	strbuf_clear(&arch);
 	return ret;
 }

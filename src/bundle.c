@@ -121,10 +121,10 @@ static void write_spec(struct ctx *ctx, struct bundle *b, struct strbuf *spec)
 		    ctx->state->id, version.buf, release.buf, r,
 		    step_output(ctx, "patch", "set"), r, b->base, boot.buf, r,
 		    boot.buf, r, boot.buf, r, modules.buf, r, r, r, r, r, r, r);
-	strbuf_release(&version);
-	strbuf_release(&release);
-	strbuf_release(&boot);
-	strbuf_release(&modules);
+	strbuf_clear(&version);
+	strbuf_clear(&release);
+	strbuf_clear(&boot);
+	strbuf_clear(&modules);
 }
 
 static bool is_build_error(const char *line)
@@ -169,7 +169,7 @@ static int kernel_rpm(struct ctx *ctx, struct bundle *b)
 		ret = error("rpmbuild of the kernel package failed%s%s",
 			    errors.nr ? "; the first errors:" : "", lines.buf);
 	} else if (ret) {
-		child_process_release(&cp);
+		child_process_clear(&cp);
 	}
 	if (cp.log_fd >= 0)
 		close(cp.log_fd);
@@ -183,14 +183,14 @@ static int kernel_rpm(struct ctx *ctx, struct bundle *b)
 			    ctx->env.host.arch);
 		if (!path_exists(b->kernel_rpm.buf))
 			ret = error("rpmbuild made no %s", b->kernel_rpm.buf);
-		strbuf_release(&v);
-		strbuf_release(&r);
+		strbuf_clear(&v);
+		strbuf_clear(&r);
 	}
 	strvec_clear(&errors);
-	strbuf_release(&lines);
-	strbuf_release(&spec);
-	strbuf_release(&path);
-	strbuf_release(&boot);
+	strbuf_clear(&lines);
+	strbuf_clear(&spec);
+	strbuf_clear(&path);
+	strbuf_clear(&boot);
 	return ret;
 }
 
@@ -258,10 +258,10 @@ static int sign_packages(struct ctx *ctx, struct bundle *b,
 			    "usable without a question)",
 			    key);
 	else if (ret)
-		child_process_release(&cp);
+		child_process_clear(&cp);
 	if (cp.log_fd >= 0)
 		close(cp.log_fd);
-	strbuf_release(&copy);
+	strbuf_clear(&copy);
 	return ret;
 }
 
@@ -282,7 +282,7 @@ static int add_packages(struct ctx *ctx, struct bundle *b, json_t *files)
 		ret = add_file(b, files, name.buf, paths.v[i]);
 	}
 	strvec_clear(&paths);
-	strbuf_release(&name);
+	strbuf_clear(&name);
 	return ret;
 }
 
@@ -344,9 +344,9 @@ static int write_manifest(struct ctx *ctx, struct bundle *b, json_t *files)
 	free(text);
 	json_decref(doc);
 	strvec_clear(&patches);
-	strbuf_release(&config);
-	strbuf_release(&rel);
-	strbuf_release(&path);
+	strbuf_clear(&config);
+	strbuf_clear(&rel);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -374,8 +374,8 @@ static int write_repo(struct ctx *ctx, const struct bundle *b, const char *repo)
 	if (!ret && run_command(&cp) != 0)
 		ret = error("createrepo_c %s failed", repo);
 	else if (ret)
-		child_process_release(&cp);
-	strbuf_release(&to);
+		child_process_clear(&cp);
+	strbuf_clear(&to);
 	return ret;
 }
 
@@ -420,11 +420,11 @@ int bundle_command(struct ctx *ctx, const struct run_request *rq,
 		remove_tree(b.scratch.buf);
 out:
 	json_decref(files);
-	strbuf_release(&b.scratch);
-	strbuf_release(&b.kernel_rpm);
+	strbuf_clear(&b.scratch);
+	strbuf_clear(&b.kernel_rpm);
 	strvec_clear(&b.names);
 	strvec_clear(&b.files);
-	strbuf_release(&out);
-	strbuf_release(&name);
+	strbuf_clear(&out);
+	strbuf_clear(&name);
 	return ret;
 }

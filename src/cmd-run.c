@@ -26,7 +26,7 @@ static void print_set(const struct strvec *names)
 	info("pomctl: no --patch: the run brings the kernel to the host's "
 	     "extension set (%s)",
 	     list.buf);
-	strbuf_release(&list);
+	strbuf_clear(&list);
 }
 
 /* upgrade --plan: the plan of the run, nothing saved. */
@@ -162,7 +162,7 @@ static int follow_set(struct ctx *ctx, const struct run_request *rq,
 	int ret;
 
 	if (ctx->state) { /* a finished run: the new one retires it */
-		state_release(ctx->state);
+		state_clear(ctx->state);
 		free(ctx->state);
 		ctx->state = NULL;
 	}
@@ -186,7 +186,7 @@ static void lacks_notice(const char *subject, const struct strvec *names,
 	hostset_lacks(subject, names, &sb);
 	warning("%s%s: pomctl upgrade %s", sb.buf, why, remedy);
 	log_event(LOG_WARNING, "%s (pomctl upgrade)", sb.buf);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /*
@@ -232,8 +232,8 @@ static int set_notice(struct ctx *ctx, const struct run_request *rq)
 		ret = follow_set(ctx, rq, &hs.names);
 	strvec_clear(&lacks);
 	strvec_clear(&tools);
-	strbuf_release(&subject);
-	hostset_release(&hs);
+	strbuf_clear(&subject);
+	hostset_clear(&hs);
 	return ret;
 }
 

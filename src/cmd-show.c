@@ -51,7 +51,7 @@ int cmd_status(struct ctx *ctx, const struct cmdline *cl, const char *arg)
 	if (!cl->json)
 		hostset_print(&hs, stdout);
 	json_decref(host);
-	hostset_release(&hs);
+	hostset_clear(&hs);
 	return ret;
 }
 
@@ -82,7 +82,7 @@ int cmd_log(struct ctx *ctx, const struct cmdline *cl, const char *step)
 		ret = command_usage_error("log",
 					  "unknown step '%s'; the steps are %s",
 					  step, text.buf);
-		strbuf_release(&text);
+		strbuf_clear(&text);
 		return ret;
 	}
 	pipeline_log_path(ctx, step, &path);
@@ -100,8 +100,8 @@ int cmd_log(struct ctx *ctx, const struct cmdline *cl, const char *step)
 		ret = print_log_json(step, path.buf, &text) ? EXIT_FAILED : 0;
 	else
 		fwrite(text.buf, 1, text.len, stdout);
-	strbuf_release(&path);
-	strbuf_release(&text);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
 	return ret;
 }
 
@@ -121,7 +121,7 @@ int cmd_history(struct ctx *ctx, const struct cmdline *cl, const char *arg)
 		       ctx->state_dir.buf);
 	else
 		history_print(&h, cl->json);
-	history_release(&h);
+	history_clear(&h);
 	return EXIT_DONE;
 }
 

@@ -158,7 +158,7 @@ static int print_help(const struct command_table *t, poptContext pc,
 	}
 	poptSetOtherOptionHelp(pc, usage.buf);
 	poptPrintHelp(pc, stdout, 0);
-	strbuf_release(&usage);
+	strbuf_clear(&usage);
 	return PARSE_DONE;
 }
 
@@ -224,7 +224,7 @@ static int popt_failure(const struct command_table *t, poptContext pc, int rc,
 		hint.buf, cmd ? "help " : "--help", cmd ? cmd->name : "");
 out:
 	strvec_clear(&names);
-	strbuf_release(&hint);
+	strbuf_clear(&hint);
 	return ret;
 }
 
@@ -365,7 +365,7 @@ static int unknown_command(const struct command_table *t, const char *name)
 	suggest(name, names, t->nr, &hint);
 	ret = command_usage_error(NULL, "unknown command '%s'%s", name,
 				  hint.buf);
-	strbuf_release(&hint);
+	strbuf_clear(&hint);
 	return ret;
 }
 
@@ -401,6 +401,6 @@ int cmdline_parse(const struct command_table *t, int argc, const char **argv,
 	else if (!ret)
 		ret = take_words(t, pc, *cmd, help, arg);
 	poptFreeContext(pc);
-	strbuf_release(&heading);
+	strbuf_clear(&heading);
 	return ret;
 }

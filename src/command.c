@@ -56,7 +56,7 @@ static int load_config(struct ctx *ctx, struct strbuf *root,
 	else
 		root_path(&path, root->buf, "/etc/pomctl.conf");
 	ret = config_load(ctx->env.cfg, path.buf, cl->config_path != NULL);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	if (ret)
 		return ret;
 	if (!cl->root && *config_get(ctx->env.cfg, "general", "root"))
@@ -123,17 +123,17 @@ int command_setup(struct ctx *ctx, struct config *cfg, struct strbuf *root,
 void command_teardown(struct ctx *ctx)
 {
 	if (ctx->state) {
-		state_release(ctx->state);
+		state_clear(ctx->state);
 		free(ctx->state);
 	}
 	if (ctx->env.plan) {
-		plan_release(ctx->env.plan);
+		plan_clear(ctx->env.plan);
 		free(ctx->env.plan);
 	}
-	host_release(&ctx->env.host);
-	config_release(ctx->env.cfg);
-	strbuf_release(&ctx->state_dir);
-	strbuf_release(&ctx->log_path);
+	host_clear(&ctx->env.host);
+	config_clear(ctx->env.cfg);
+	strbuf_clear(&ctx->state_dir);
+	strbuf_clear(&ctx->log_path);
 	free(ctx->pause_release);
 	free(ctx->end_reason);
 }

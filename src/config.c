@@ -152,7 +152,7 @@ void config_init(struct config *cfg)
 		cfg->value[i] = xstrdup(keys[i].def);
 }
 
-void config_release(struct config *cfg)
+void config_clear(struct config *cfg)
 {
 	for (size_t i = 0; cfg->value && i < ARRAY_SIZE(keys); i++)
 		free(cfg->value[i]);
@@ -213,7 +213,7 @@ static bool is_urls(const char *v, bool paths_too)
 	for (char *save = NULL, *w = strtok_r(sb.buf, " \t", &save); w && ok;
 	     w = strtok_r(NULL, " \t", &save))
 		ok = is_url(w) || (paths_too && path_is_clean(w));
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return ok;
 }
 
@@ -330,7 +330,7 @@ static int set_value(struct config *cfg, long i, const char *value,
 		free(cfg->value[i]);
 		cfg->value[i] = xstrdup(value);
 	}
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -409,7 +409,7 @@ static int parse_assignment(struct parse_state *ps, char *line)
 			     ps->cfg->line[i]);
 	strbuf_addf(&where, "%s:%u", ps->name, ps->lineno);
 	ret = set_value(ps->cfg, i, trim(eq + 1), where.buf);
-	strbuf_release(&where);
+	strbuf_clear(&where);
 	if (!ret)
 		ps->cfg->line[i] = ps->lineno;
 	return ret;
@@ -451,7 +451,7 @@ int config_parse(struct config *cfg, const char *name, const char *text,
 		}
 		p += n + 1;
 	}
-	strbuf_release(&line);
+	strbuf_clear(&line);
 	return ret;
 }
 
@@ -501,7 +501,7 @@ int config_load(struct config *cfg, const char *path, bool must_exist)
 		free(cfg->path);
 		cfg->path = xstrdup(path);
 	}
-	strbuf_release(&text);
+	strbuf_clear(&text);
 	return ret;
 }
 

@@ -61,7 +61,7 @@ void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
 		strbuf_reset(&sb);
 	}
 	strvec_clear(&v);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /*
@@ -94,7 +94,7 @@ static void change_places(const struct ctx *ctx, struct strvec *places)
 			strvec_push(places, real);
 		free(real);
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 int ctx_manifest_open(const struct ctx *ctx, const char *step,
@@ -108,7 +108,7 @@ int ctx_manifest_open(const struct ctx *ctx, const char *step,
 		change_places(ctx, &places);
 		ret = manifest_confine(m, &places);
 		if (ret)
-			manifest_release(m); /* the caller has none */
+			manifest_clear(m); /* the caller has none */
 	}
 	strvec_clear(&places);
 	return ret;
@@ -136,7 +136,7 @@ void ctx_host_set(const struct ctx *ctx, struct strvec *names,
 		if (runs)
 			strvec_push(runs, hs.runs.v[i]);
 	}
-	hostset_release(&hs);
+	hostset_clear(&hs);
 }
 
 bool ctx_host_view(const struct ctx *ctx, struct hostset *hs, bool need_set)
@@ -153,12 +153,12 @@ bool ctx_host_view(const struct ctx *ctx, struct hostset *hs, bool need_set)
 		hostset_load_set(hs, &h);
 		loaded = hs->names.nr > 0;
 		if (loaded)
-			hostset_release(hs);
+			hostset_clear(hs);
 	}
 	if (loaded)
 		hostset_load(hs, &ctx->env, &h,
 			     config_get(ctx->env.cfg, "rpm", "dbpath"));
-	history_release(&h);
+	history_clear(&h);
 	return loaded;
 }
 
@@ -181,7 +181,7 @@ void ctx_tree_shipped(const struct ctx *ctx, struct strvec *paths)
 	}
 	error_set_quiet(quiet);
 	strvec_clear(&runs);
-	strbuf_release(&file);
+	strbuf_clear(&file);
 }
 
 void ctx_tree_shelf_path(const struct ctx *ctx, struct strbuf *sb)
@@ -205,7 +205,7 @@ int ctx_tree_snapshot(const struct ctx *ctx, const char *kdir)
 		steplog_work(ctx->env.log_fd, start, "list %s by content",
 			     kdir);
 	}
-	strbuf_release(&file);
+	strbuf_clear(&file);
 	return ret;
 }
 
@@ -223,5 +223,5 @@ void fp_add_config(struct fingerprint *fp, const struct ctx *ctx,
 
 	strbuf_addf(&input, "config [%s] %s", section, key);
 	fp_add(fp, input.buf, config_get(ctx->env.cfg, section, key));
-	strbuf_release(&input);
+	strbuf_clear(&input);
 }

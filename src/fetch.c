@@ -30,9 +30,9 @@ void fetch_result_init(struct fetch_result *res)
 	res->cached = false;
 }
 
-void fetch_result_release(struct fetch_result *res)
+void fetch_result_clear(struct fetch_result *res)
 {
-	strbuf_release(&res->path);
+	strbuf_clear(&res->path);
 }
 
 void url_of_version(const char *tmpl, const char *version, struct strbuf *sb)
@@ -176,8 +176,8 @@ bool fetch_cached(const char *cache, const struct fetch_request *req,
 		found = have_object(cache, digest, res);
 	else
 		found = false;
-	strbuf_release(&index);
-	strbuf_release(&text);
+	strbuf_clear(&index);
+	strbuf_clear(&text);
 	return found;
 }
 
@@ -376,7 +376,7 @@ static int on_progress(void *arg, curl_off_t total, curl_off_t got,
 	if (total > 0 && rate > 0)
 		strbuf_addf(&sb, "  ETA %.0f s", (double)(total - got) / rate);
 	progress_show("fetch", elapsed, sb.buf);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return 0;
 }
 
@@ -515,7 +515,7 @@ static int transfer(const struct fetch_request *req, const char *url,
 	    t.no_room || rc == CURLE_FILESIZE_EXCEEDED)
 		unlink(part);
 	curl.easy_cleanup(c);
-	strbuf_release(&name);
+	strbuf_clear(&name);
 	return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -532,7 +532,7 @@ static int prepare_cache(const char *cache)
 		strbuf_addf(&sb, "%s/%s", cache, kinds[i]);
 		ret = mkdir_p(sb.buf, 0700);
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return ret;
 }
 
@@ -577,8 +577,8 @@ static int store(const char *cache, const struct fetch_request *req,
 	cache_path(&index, cache, "urls", key, "");
 	strbuf_addf(&line, "%s %lld %s\n", res->digest, res->size, url);
 	ret = write_file_atomic(index.buf, line.buf, line.len, 0600);
-	strbuf_release(&index);
-	strbuf_release(&line);
+	strbuf_clear(&index);
+	strbuf_clear(&line);
 	return ret;
 }
 
@@ -603,7 +603,7 @@ static void candidates(const struct fetch_request *req, struct strvec *urls)
 		strvec_pushf(urls, "%s%s%s", base,
 			     n && base[n - 1] == '/' ? "" : "/", name.buf);
 	}
-	strbuf_release(&name);
+	strbuf_clear(&name);
 }
 
 /* Try one URL, restarting once when the server cannot resume. */
@@ -662,9 +662,9 @@ static int download(const char *cache, const struct fetch_request *req,
 	if (ret && is_empty_file(part.buf))
 		unlink(part.buf); /* keep only what a resume can use */
 	strvec_clear(&urls);
-	strbuf_release(&part);
-	strbuf_release(&why);
-	strbuf_release(&all);
+	strbuf_clear(&part);
+	strbuf_clear(&why);
+	strbuf_clear(&all);
 	return ret;
 }
 
@@ -702,8 +702,8 @@ int fetch(const char *cache, const struct fetch_request *req,
 		strbuf_addf(&downloaded, "%s%s (%s)",
 			    downloaded.len ? ", " : "", name.buf, size.buf);
 	}
-	strbuf_release(&size);
-	strbuf_release(&name);
+	strbuf_clear(&size);
+	strbuf_clear(&name);
 	return ret;
 }
 
@@ -715,7 +715,7 @@ long long fetch_remote_size(const char *url, long connect_timeout)
 	curl_off_t size = -1;
 	CURL *c;
 
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	if (ready < 0 || !(c = new_handle(url, connect_timeout, errbuf)))
 		return -1;
 	curl.easy_setopt(c, CURLOPT_NOBODY, 1L);

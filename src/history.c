@@ -30,7 +30,7 @@ static bool run_changed(const char *state_dir, const char *run,
 		}
 		manifest_packages(&m, "installed", &pkgs);
 		changed = !manifest_is_empty(&m) || pkgs.nr;
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	error_set_quiet(quiet);
 	strvec_clear(&pkgs);
@@ -91,16 +91,16 @@ int history_load(struct history *h, const char *state_dir,
 	if (h->nr)
 		qsort(h->e, h->nr, sizeof(*h->e), by_id);
 	strvec_clear(&files);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	if (ret)
-		history_release(h);
+		history_clear(h);
 	return ret;
 }
 
-void history_release(struct history *h)
+void history_clear(struct history *h)
 {
 	for (size_t i = 0; i < h->nr; i++)
-		state_release(&h->e[i].st);
+		state_clear(&h->e[i].st);
 	free(h->e);
 	memset(h, 0, sizeof(*h));
 }
@@ -201,7 +201,7 @@ void history_print(struct history *h, bool json)
 			       history_state_name(e), patches.buf,
 			       run_output(&e->st, "install", "release"),
 			       e->st.created, run_finished_at(&e->st));
-		strbuf_release(&patches);
+		strbuf_clear(&patches);
 	}
 	if (json) {
 		json_t *doc = json_pack("{s:i, s:o}", "schema", 1, "runs",

@@ -55,14 +55,14 @@ int host_init(struct host *host, const struct config *cfg)
 		return 0;
 	}
 	if (read_boot_id(&id) < 0) {
-		host_release(host);
+		host_clear(host);
 		return -1;
 	}
 	host->boot_id = strbuf_detach(&id);
 	return 0;
 }
 
-void host_release(struct host *host)
+void host_clear(struct host *host)
 {
 	free(host->release);
 	free(host->boot_id);
@@ -92,9 +92,9 @@ void match_probe_init(struct match_probe *p)
 	strvec_init(&p->looked);
 }
 
-void match_probe_release(struct match_probe *p)
+void match_probe_clear(struct match_probe *p)
 {
-	strbuf_release(&p->detail);
+	strbuf_clear(&p->detail);
 	strvec_clear(&p->looked);
 }
 
@@ -143,12 +143,12 @@ static bool config_lacks(const char *root, const char *release,
 		strbuf_addf(&m, "%s=m", option);
 		lacks = !has_line(text.buf, y.buf) &&
 			!has_line(text.buf, m.buf);
-		strbuf_release(&y);
-		strbuf_release(&m);
+		strbuf_clear(&y);
+		strbuf_clear(&m);
 	}
-	strbuf_release(&rel);
-	strbuf_release(&path);
-	strbuf_release(&text);
+	strbuf_clear(&rel);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
 	return lacks;
 }
 
@@ -219,8 +219,8 @@ static bool probe_module(const char *root, const char *release,
 	strvec_pushf(&p->looked, "looked for %s%s under %s", names.v[0],
 		     names.nr > 1 ? " or xt_*.ko" : "", rel.buf);
 	strvec_clear(&names);
-	strbuf_release(&dir);
-	strbuf_release(&rel);
+	strbuf_clear(&dir);
+	strbuf_clear(&rel);
 	return p->where == MATCH_MODULE;
 }
 
@@ -245,8 +245,8 @@ static bool probe_registered(const char *root, const char *name,
 		     "looked in %s (the %s the running kernel "
 		     "has registered)",
 		     proc, target ? "targets" : "matches");
-	strbuf_release(&path);
-	strbuf_release(&text);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
 	return found;
 }
 

@@ -73,7 +73,7 @@ void hostset_load_set(struct hostset *hs, const struct history *h)
 	}
 	strvec_clear(&set);
 	strvec_clear(&built);
-	strbuf_release(&pom);
+	strbuf_clear(&pom);
 }
 
 void hostset_load_set_of(struct hostset *hs, const char *state_dir,
@@ -86,7 +86,7 @@ void hostset_load_set_of(struct hostset *hs, const char *state_dir,
 	if (history_load(&h, state_dir, steps, nr_steps) == 0)
 		hostset_load_set(hs, &h);
 	error_set_quiet(quiet);
-	history_release(&h);
+	history_clear(&h);
 }
 
 static struct host_kernel *kernel_of(struct hostset *hs, const char *release)
@@ -113,7 +113,7 @@ static void load_iptables(struct hostset *hs, struct rpmdb *db,
 		return;
 	rpmdb_pkg_nvr(&p, &nvr);
 	hs->iptables = strbuf_detach(&nvr);
-	rpmdb_pkg_release(&p);
+	rpmdb_pkg_clear(&p);
 	rpmdb_installed_files(db, "iptables", files);
 }
 
@@ -157,13 +157,13 @@ static void load_packages(struct hostset *hs, const struct env *env,
 			strbuf_reset(&rel);
 			rpmdb_pkg_vr(&p, &rel);
 			hs->newest = strbuf_detach(&rel);
-			rpmdb_pkg_release(&p);
+			rpmdb_pkg_clear(&p);
 		}
 	}
 	load_iptables(hs, &db, iptables_files);
 	rpmdb_close(&db);
 	error_set_quiet(quiet);
-	strbuf_release(&rel);
+	strbuf_clear(&rel);
 }
 
 /* The kernels /boot has an image of (vmlinuz-RELEASE). */
@@ -178,7 +178,7 @@ static void load_boot(struct hostset *hs, const struct env *env)
 		if (!strncmp(names.v[i], "vmlinuz-", 8))
 			kernel_of(hs, names.v[i] + 8);
 	strvec_clear(&names);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 }
 
 /* Whether /lib/modules/RELEASE has a module of the extension name. */
@@ -206,8 +206,8 @@ static bool has_module(const struct env *env, const char *release,
 				env_path(env, rel.buf, &path);
 				found = path_exists(path.buf);
 			}
-	strbuf_release(&rel);
-	strbuf_release(&path);
+	strbuf_clear(&rel);
+	strbuf_clear(&path);
 	return found;
 }
 
@@ -225,7 +225,7 @@ static bool has_extension(const struct strvec *files, const char *name)
 		for (size_t i = 0; i < files->nr && !found; i++)
 			found = ends_with(files->v[i], so.buf);
 	}
-	strbuf_release(&so);
+	strbuf_clear(&so);
 	return found;
 }
 
@@ -271,7 +271,7 @@ int hostset_load(struct hostset *hs, const struct env *env,
 				strvec_push(&k->carries, hs->names.v[n]);
 	}
 	if (loaded)
-		boot_release(&b);
+		boot_clear(&b);
 	iptables_carries(hs, &files);
 	error_set_quiet(quiet);
 	strvec_clear(&files);
@@ -359,7 +359,7 @@ static void carries(const struct hostset *hs, const struct strvec *has,
 	}
 	if (lacks.len)
 		strbuf_addf(out, "%slacks%s", has->nr ? "; " : "", lacks.buf);
-	strbuf_release(&lacks);
+	strbuf_clear(&lacks);
 }
 
 void hostset_print(const struct hostset *hs, FILE *out)
@@ -394,7 +394,7 @@ void hostset_print(const struct hostset *hs, FILE *out)
 		carries(hs, &hs->userspace, &sb);
 		fprintf(out, "  %-57s %s\n", hs->iptables, sb.buf);
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 static json_t *strings(const struct strvec *v)
@@ -434,7 +434,7 @@ json_t *hostset_json(const struct hostset *hs)
 	return doc;
 }
 
-void hostset_release(struct hostset *hs)
+void hostset_clear(struct hostset *hs)
 {
 	for (size_t i = 0; i < hs->nk; i++) {
 		free(hs->k[i].release);

@@ -99,13 +99,13 @@ int ktree_open(struct ktree *t, const char *dir)
 	set_release(t);
 out:
 	if (ret)
-		ktree_release(t);
-	lines_release(&l);
-	strbuf_release(&path);
+		ktree_clear(t);
+	lines_clear(&l);
+	strbuf_clear(&path);
 	return ret;
 }
 
-void ktree_release(struct ktree *t)
+void ktree_clear(struct ktree *t)
 {
 	free(t->dir);
 	free(t->extraversion);
@@ -137,7 +137,7 @@ static bool taken_release(const struct ktree *t, const char *ext,
 	strbuf_addf(&rel, "%u.%u.%u%s", t->v[0], t->v[1], t->v[2], ext);
 	for (size_t i = 0; i < taken->nr && !found; i++)
 		found = !strcmp(taken->v[i], rel.buf);
-	strbuf_release(&rel);
+	strbuf_clear(&rel);
 	return found;
 }
 
@@ -224,10 +224,10 @@ int ktree_edit_extraversion(struct ktree *t, const char *from,
 		set_release(t);
 	}
 out:
-	lines_release(&l);
-	strbuf_release(&path);
-	strbuf_release(&out);
-	strbuf_release(&before);
+	lines_clear(&l);
+	strbuf_clear(&path);
+	strbuf_clear(&out);
+	strbuf_clear(&before);
 	return ret;
 }
 
@@ -278,8 +278,8 @@ int ktree_find_config(const char *root, const struct ktree *t,
 		      "%s exists; name one with [kernel] config",
 		      sb.buf);
 	}
-	strbuf_release(&sb);
-	strbuf_release(&rel);
+	strbuf_clear(&sb);
+	strbuf_clear(&rel);
 	return ret;
 }
 
@@ -359,8 +359,8 @@ int ktree_install_config(const struct ktree *t, const char *config,
 	}
 	if (!ret)
 		ret = write_file_atomic(dest.buf, text.buf, text.len, 0644);
-	strbuf_release(&text);
-	strbuf_release(&dest);
+	strbuf_clear(&text);
+	strbuf_clear(&dest);
 	return ret;
 }
 
@@ -384,7 +384,7 @@ const char *kconfig_value(const char *config, const char *option)
 				break;
 			}
 		}
-	lines_release(&l);
+	lines_clear(&l);
 	return value;
 }
 
@@ -401,7 +401,7 @@ static bool mentions(const char *s, size_t len, const char *option)
 }
 
 int kconfig_set_modules(const char *config, const struct strvec *options,
-			bool dry, struct strbuf *diff)
+			bool plan_only, struct strbuf *diff)
 {
 	struct lines l;
 	struct strbuf out = STRBUF_INIT;
@@ -410,7 +410,7 @@ int kconfig_set_modules(const char *config, const struct strvec *options,
 
 	if (ret) {
 		free(done);
-		lines_release(&l);
+		lines_clear(&l);
 		return error("cannot read '%s': %s", config, strerror(-ret));
 	}
 	for (size_t i = 0; i < l.nr; i++) {
@@ -435,11 +435,11 @@ int kconfig_set_modules(const char *config, const struct strvec *options,
 	if (diff)
 		text_diff(config, l.text.buf, l.text.len, out.buf, out.len,
 			  diff);
-	if (!dry)
+	if (!plan_only)
 		ret = write_file_keep(config, out.buf, out.len, 0644);
 	free(done);
-	lines_release(&l);
-	strbuf_release(&out);
+	lines_clear(&l);
+	strbuf_clear(&out);
 	return ret;
 }
 
@@ -537,7 +537,7 @@ static int visit_decl(const char *path, const struct stat *st, int type,
 		else
 			configin_deps(&l);
 	}
-	lines_release(&l);
+	lines_clear(&l);
 	return decl.found;
 }
 
@@ -582,8 +582,8 @@ int ktree_check_options(const struct ktree *t, const struct strvec *options)
 		ret = error("%s was dropped by make %s: %s", options->v[i],
 			    ktree_oldconfig_target(t), why.buf);
 	}
-	strbuf_release(&config);
-	strbuf_release(&why);
+	strbuf_clear(&config);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -675,7 +675,7 @@ static void compiler(const struct env *env, struct strvec *argv,
 	strvec_push(argv, sb.buf);
 	strvec_clear(&cc);
 	strvec_clear(&distcc);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /* make's argv; a parallel make (the compile) gets -jN and the compiler. */
@@ -731,12 +731,12 @@ int ktree_make(const struct env *env, const struct ktree *t, const char *arch,
 		ret = error("make %s in %s failed (exit %d)%s%s", what.buf,
 			    t->dir, ret, errors.nr ? "; the first errors:" : "",
 			    lines.buf);
-		strbuf_release(&lines);
+		strbuf_clear(&lines);
 	} else if (ret < 0) {
 		ret = -1;
 	}
 	strvec_clear(&errors);
-	strbuf_release(&what);
+	strbuf_clear(&what);
 	return ret;
 }
 
@@ -749,7 +749,7 @@ int ktree_open_configured(const struct env *env, struct ktree *t)
 
 	env_path(env, config_get(env->cfg, "kernel", "tree"), &dir);
 	ret = ktree_open(t, dir.buf);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return ret;
 }
 

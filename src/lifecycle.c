@@ -50,7 +50,7 @@ static void record_overrides(struct state *st, const struct run_request *rq)
 			    overrides[i].key);
 		state_set_override(st, key.buf, setting(rq, i));
 	}
-	strbuf_release(&key);
+	strbuf_clear(&key);
 }
 
 /*
@@ -72,7 +72,7 @@ static long override_index(const char *key, struct strbuf *names)
 			found = (long)i;
 		strbuf_addf(names, "%s'%s'", i ? ", " : "", sb.buf);
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return found;
 }
 
@@ -91,7 +91,7 @@ static int apply_override(const char *key, const char *value, void *data)
 	else
 		ret = config_set(ctx->env.cfg, overrides[i].section,
 				 overrides[i].key, value);
-	strbuf_release(&names);
+	strbuf_clear(&names);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -157,7 +157,7 @@ int lifecycle_load(struct ctx *ctx, const struct run_request *rq)
 		if (lifecycle_apply_settings(ctx) < 0)
 			ret = -1;
 	}
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -177,7 +177,7 @@ int lifecycle_lock(struct ctx *ctx, int *lock_fd)
 		return EXIT_FAILED;
 	root_path(&root_lock, ctx->env.root, "/var/lock/pomctl");
 	*lock_fd = state_lock(ctx->state_dir.buf, root_lock.buf);
-	strbuf_release(&root_lock);
+	strbuf_clear(&root_lock);
 	if (*lock_fd >= 0 && scratch_use_state(ctx->state_dir.buf) < 0) {
 		state_unlock(*lock_fd);
 		*lock_fd = -1;
@@ -252,7 +252,7 @@ static int gather_plan(struct ctx *ctx, const struct run_request *rq, bool new)
 		ret = pipeline_plan_gather(ctx);
 	}
 	if (ctx->state) {
-		state_release(ctx->state);
+		state_clear(ctx->state);
 		free(ctx->state);
 	}
 	ctx->state = real;
@@ -315,7 +315,7 @@ int lifecycle_ask(struct ctx *ctx, const struct run_request *rq,
 	fflush(stdout);
 	fputs("Proceed? [y/N] ", stderr);
 	fflush(stderr);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	if (!fgets(answer, sizeof(answer), stdin) ||
 	    (strcasecmp(answer, "y\n") && strcasecmp(answer, "yes\n"))) {
 		if (*fetch_downloaded())
@@ -332,7 +332,7 @@ int lifecycle_ask(struct ctx *ctx, const struct run_request *rq,
 static void drop_plan(struct ctx *ctx)
 {
 	if (ctx->env.plan) {
-		plan_release(ctx->env.plan);
+		plan_clear(ctx->env.plan);
 		free(ctx->env.plan);
 		ctx->env.plan = NULL;
 	}
@@ -391,7 +391,7 @@ int lifecycle_plan_allowed(struct ctx *ctx, const struct run_request *rq)
 	if (ret)
 		return 0; /* no run: a new one may start */
 	open = run_in_progress(ctx);
-	state_release(ctx->state);
+	state_clear(ctx->state);
 	free(ctx->state);
 	ctx->state = NULL;
 	return open ? EXIT_USAGE : 0;
@@ -416,7 +416,7 @@ int lifecycle_start(struct ctx *ctx, const struct run_request *rq)
 	if (!asked && old)
 		asked = retire(ctx, old);
 	if (old) {
-		state_release(old);
+		state_clear(old);
 		free(old);
 	}
 	if (asked)
@@ -499,9 +499,9 @@ const char *lifecycle_set_pom_version(struct ctx *ctx,
 		info("pomctl: the host's extension set was built with "
 		     "patch-o-matic %s, but %s: the run uses the configured %s",
 		     one ? v : "versions", why, want);
-	fetch_result_release(&res);
-	hostset_release(&hs);
-	strbuf_release(&url);
-	strbuf_release(&cache);
+	fetch_result_clear(&res);
+	hostset_clear(&hs);
+	strbuf_clear(&url);
+	strbuf_clear(&cache);
 	return chosen.len ? chosen.buf : NULL;
 }

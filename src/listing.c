@@ -110,7 +110,7 @@ static int write_diffs(struct batch *b, const struct pom_tree *pt,
 	}
 	if (fd >= 0 && close(fd) < 0)
 		ret = -1;
-	strbuf_release(&text);
+	strbuf_clear(&text);
 	return ret;
 }
 
@@ -149,7 +149,7 @@ static bool clean_files(const char *out, struct strvec *clean)
 	}
 	if (ok && known)
 		strvec_pushf(clean, "%.*s", (int)flen, file);
-	lines_release(&l);
+	lines_clear(&l);
 	return known;
 }
 
@@ -195,8 +195,8 @@ static bool try_batch(struct ctx *ctx, const struct pom_tree *pt,
 		try_batch(ctx, pt, kdir, bd, b, e, n / 2);
 		try_batch(ctx, pt, kdir, bd, b, e + n / 2, n - n / 2);
 	}
-	strbuf_release(&res.detail);
-	strbuf_release(&out);
+	strbuf_clear(&res.detail);
+	strbuf_clear(&out);
 	strvec_clear(&clean);
 	return answered;
 }
@@ -239,13 +239,13 @@ static void work(struct ctx *ctx, const struct pom_tree *pt, const char *kdir,
 			if (b.n >= b.cap)
 				flush(ctx, pt, kdir, bd, &b);
 		}
-		strbuf_release(&res.detail);
+		strbuf_clear(&res.detail);
 	}
 	if (!run_interrupted())
 		flush(ctx, pt, kdir, bd, &b);
 	for (size_t k = 0; k < b.n; k++) /* left by an interrupt */
 		strvec_clear(&b.e[k].files);
-	strbuf_release(&b.path);
+	strbuf_clear(&b.path);
 }
 
 /*
@@ -307,7 +307,7 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 		if (b != MAP_FAILED)
 			munmap(b, size);
 		free(pids);
-		strbuf_release(&tmp);
+		strbuf_clear(&tmp);
 		return ret;
 	}
 	atomic_init(&b->next, 0);
@@ -316,7 +316,7 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 
 		if (pid == 0) { /* a worker, done */
 			free(pids);
-			strbuf_release(&tmp);
+			strbuf_clear(&tmp);
 			_exit(0);
 		}
 		if (pid > 0)
@@ -337,7 +337,7 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 	}
 	free(pids);
 	remove_tree(tmp.buf);
-	strbuf_release(&tmp);
+	strbuf_clear(&tmp);
 	if (!ret && run_interrupted())
 		ret = error("list-patches was interrupted");
 	if (!ret)
@@ -366,7 +366,7 @@ static json_t *patch_json(const struct pom_patch *p, const struct pom_check *c)
 			"depends", deps, "conflicts", conf, "options", opts,
 			"userspace", p->userspace || p->userspace_dir, "parts",
 			parts.buf);
-	strbuf_release(&parts);
+	strbuf_clear(&parts);
 	return doc;
 }
 
@@ -411,10 +411,10 @@ static void print(struct ctx *ctx, const struct pom_tree *pt, const char *label,
 		if (strncmp(detail.buf, "IPv4", 4) ||
 		    strstr(detail.buf, "IPv6"))
 			printf("      %s: parts: %s\n", name.buf, detail.buf);
-		strbuf_release(&name);
-		strbuf_release(&repo);
-		strbuf_release(&title);
-		strbuf_release(&detail);
+		strbuf_clear(&name);
+		strbuf_clear(&repo);
+		strbuf_clear(&title);
+		strbuf_clear(&detail);
 	}
 	printf("REPOSITORY is the patch-o-matic directory a patch is in, by "
 	       "maturity (base, pending, submitted, extra, ...; userspace: "
@@ -452,7 +452,7 @@ static int newest_extracted(struct ctx *ctx, struct strbuf *dir)
 	}
 	strvec_clear(&digests);
 	strvec_clear(&tops);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return best ? 0 : -1;
 }
 
@@ -512,7 +512,7 @@ int list_patches(struct ctx *ctx, const char *kernel, const char *pom,
 	if (!ret && !workers) {
 		for (size_t i = 0; i < pt.nr; i++)
 			puts(pt.patches[i].name);
-		pom_release(&pt);
+		pom_clear(&pt);
 	} else if (!ret) {
 		results = xcalloc(pt.nr, sizeof(*results));
 		for (size_t i = 0; i < pt.nr; i++)
@@ -521,14 +521,14 @@ int list_patches(struct ctx *ctx, const char *kernel, const char *pom,
 		if (!ret)
 			print(ctx, &pt, tmp ? pom : pt.dir, &kt, results);
 		for (size_t i = 0; i < pt.nr; i++)
-			strbuf_release(&results[i].detail);
+			strbuf_clear(&results[i].detail);
 		free(results);
-		pom_release(&pt);
+		pom_clear(&pt);
 	}
 	if (tmp)
 		remove_tree(tmp);
 	free(tmp);
-	ktree_release(&kt);
-	strbuf_release(&dir);
+	ktree_clear(&kt);
+	strbuf_clear(&dir);
 	return ret == EXIT_USAGE ? EXIT_USAGE : ret ? EXIT_FAILED : EXIT_DONE;
 }

@@ -147,7 +147,7 @@ void progress_show(const char *label, double elapsed, const char *text)
 	fputs(sb.buf, stderr);
 	fflush(stderr);
 	console.drawn = true;
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 void progress_clear(void)
@@ -180,7 +180,7 @@ void steplog_work(int fd, double start, const char *fmt, ...)
 	va_end(ap);
 	steplog_printf(fd, "work: %s (%.3f s)", sb.buf,
 		       monotonic_seconds() - start);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 void steplog_printf(int fd, const char *fmt, ...)
@@ -197,7 +197,7 @@ void steplog_printf(int fd, const char *fmt, ...)
 	if (write(fd, sb.buf, sb.len) < 0) {
 		/* A log write error must not fail the step it describes. */
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 void steplog_tail(const char *path, unsigned n, FILE *out)
@@ -235,7 +235,7 @@ void steplog_tail(const char *path, unsigned n, FILE *out)
 		fprintf(out, "    %.*s\n", (int)(nl - line), line);
 		line = *nl ? nl + 1 : nl;
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 static bool needs_quotes(const char *s)

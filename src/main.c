@@ -190,7 +190,7 @@ static int dispatch(const struct command *cmd, const char *arg)
 	else
 		ret = cmd->fn(&ctx, &cl, arg);
 	command_teardown(&ctx);
-	strbuf_release(&root);
+	strbuf_clear(&root);
 	return ret;
 }
 

@@ -78,7 +78,7 @@ static json_t *host_path(const char *prefix, const char *path)
 
 	strbuf_addf(&sb, "%s/%s", prefix, path + (*path == '/'));
 	v = json_string(sb.buf);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return v;
 }
 
@@ -183,7 +183,7 @@ int manifest_open(struct manifest *m, const char *root, const char *state_dir,
 					"before moving it aside",
 					m->path);
 
-			manifest_release(m); /* nothing for the caller */
+			manifest_clear(m); /* nothing for the caller */
 			return ret;
 		}
 	}
@@ -192,7 +192,7 @@ int manifest_open(struct manifest *m, const char *root, const char *state_dir,
 	return 0;
 }
 
-void manifest_release(struct manifest *m)
+void manifest_clear(struct manifest *m)
 {
 	free(m->root);
 	free(m->path);
@@ -257,7 +257,7 @@ int manifest_backup(struct manifest *m, const char *path)
 		json_object_set_new(changed, path, json_string(backup.buf));
 		ret = manifest_save(m);
 	}
-	strbuf_release(&backup);
+	strbuf_clear(&backup);
 	return ret;
 }
 
@@ -320,11 +320,11 @@ char *manifest_first_backup(const char *root, const char *state_dir,
 		    (backup = manifest_backup_of(&m, path)) &&
 		    path_exists(backup))
 			found = xstrdup(backup);
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	error_set_quiet(quiet);
 	strvec_clear(&runs);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return found;
 }
 
@@ -347,11 +347,11 @@ void manifest_patches_before(const char *state_dir, const char *run,
 			continue;
 		json_array_foreach (json_object_get(m.doc, "patches"), k, v)
 			strvec_push(out, json_string_value(v));
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	error_set_quiet(quiet);
 	strvec_clear(&runs);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 }
 
 void manifest_package(struct manifest *m, const char *list, const char *nvr)
@@ -398,7 +398,7 @@ static int outside(const struct manifest *m, const char *path, const char *what)
 		    "will not touch it (look at the manifest, then move it "
 		    "aside)",
 		    m->path, name.buf, what);
-	strbuf_release(&name);
+	strbuf_clear(&name);
 	return ret;
 }
 
@@ -447,7 +447,8 @@ int manifest_save(struct manifest *m)
 	return ret;
 }
 
-int manifest_revert(struct manifest *m)
+/* Restore every backup and remove every created file: 0 or -1. */
+static int revert(struct manifest *m)
 {
 	json_t *created = json_object_get(m->doc, "created");
 	json_t *changed = json_object_get(m->doc, "changed");
@@ -574,6 +575,21 @@ static int report_undone(const char *step, json_t *created, json_t *changed)
 	return ret;
 }
 
+/* Forget the record (after a successful revert), the package lists aside. */
+static void forget(struct manifest *m)
+{
+	json_t *doc = empty_doc();
+
+	for (size_t i = 0; i < ARRAY_SIZE(package_lists); i++) {
+		json_t *names = json_object_get(m->doc, package_lists[i]);
+
+		if (names)
+			json_object_set(doc, package_lists[i], names);
+	}
+	json_decref(m->doc);
+	m->doc = doc;
+}
+
 int manifest_undo(struct manifest *m, const char *step)
 {
 	json_t *created = json_array(), *changed, *v;
@@ -585,11 +601,11 @@ int manifest_undo(struct manifest *m, const char *step)
 		if (path_exists(json_string_value(v)))
 			json_array_append(created, v);
 	changed = json_deep_copy(json_object_get(m->doc, "changed"));
-	ret = manifest_revert(m);
+	ret = revert(m);
 	if (step && report_undone(step, created, changed) < 0)
 		ret = -1;
 	if (!ret) {
-		manifest_clear(m);
+		forget(m);
 		ret = manifest_save(m);
 	}
 	json_decref(created);
@@ -602,20 +618,6 @@ bool manifest_is_empty(const struct manifest *m)
 	return !json_array_size(json_object_get(m->doc, "created")) &&
 	       !json_object_size(json_object_get(m->doc, "changed")) &&
 	       !json_array_size(json_object_get(m->doc, "patches"));
-}
-
-void manifest_clear(struct manifest *m)
-{
-	json_t *doc = empty_doc();
-
-	for (size_t i = 0; i < ARRAY_SIZE(package_lists); i++) {
-		json_t *names = json_object_get(m->doc, package_lists[i]);
-
-		if (names)
-			json_object_set(doc, package_lists[i], names);
-	}
-	json_decref(m->doc);
-	m->doc = doc;
 }
 
 void manifest_forget_packages(struct manifest *m)

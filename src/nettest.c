@@ -112,7 +112,7 @@ static const char *first_line(struct strbuf *out)
 	strbuf_addprintable(&line, out->len ? out->buf : "nothing");
 	strbuf_reset(out);
 	strbuf_addstr(out, line.buf);
-	strbuf_release(&line);
+	strbuf_clear(&line);
 	return out->buf;
 }
 
@@ -182,8 +182,8 @@ static int in_namespace(const struct env *env, int fd)
 	}
 	if (write(fd, reason, strlen(reason)) < 0)
 		code = 1;
-	strbuf_release(&out);
-	strbuf_release(&payload);
+	strbuf_clear(&out);
+	strbuf_clear(&payload);
 	return code;
 }
 

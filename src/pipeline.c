@@ -67,8 +67,8 @@ int pipeline_retire_run(struct ctx *ctx, const char *suffix)
 	strbuf_addf(&dir, "%s/bundles/%s", ctx->state_dir.buf, ctx->state->id);
 	if (!ret && is_dir(dir.buf))
 		remove_tree(dir.buf);
-	strbuf_release(&dir);
-	strbuf_release(&to);
+	strbuf_clear(&dir);
+	strbuf_clear(&to);
 	return ret;
 }
 
@@ -116,7 +116,7 @@ bool pipeline_step_current(struct ctx *ctx, const struct step *step,
 
 	fingerprint_of(ctx, step, &fp);
 	same = fp_compare(s->fingerprint, &fp, why);
-	fp_release(&fp);
+	fp_clear(&fp);
 	return same;
 }
 
@@ -132,7 +132,7 @@ bool pipeline_nothing_to_do(struct ctx *ctx)
 		       (s->status == STEP_DONE &&
 			pipeline_step_current(ctx, &pomctl_steps[i], s, &why));
 	}
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return none;
 }
 
@@ -311,7 +311,7 @@ static bool stages_stand(const struct step_state *s,
 		if (!strncmp(key, STAGE_KEY, strlen(STAGE_KEY)))
 			stand = true;
 	stand = stand && fp_compare(s->fingerprint, fp, &why);
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return stand;
 }
 
@@ -323,7 +323,7 @@ int pipeline_stage_done(struct ctx *ctx, const char *stage, const char *witness)
 		return 0; /* not in a step (rollback, tests) */
 	stage_key(stage, &key);
 	state_set_output(ctx->state, ctx->step, key.buf, witness);
-	strbuf_release(&key);
+	strbuf_clear(&key);
 	return save(ctx) ? -1 : 0;
 }
 
@@ -337,7 +337,7 @@ bool pipeline_stage_skip(struct ctx *ctx, const char *stage,
 	was = ctx->again && ctx->step ?
 		      state_get_output(ctx->state, ctx->step, key.buf) :
 		      NULL;
-	strbuf_release(&key);
+	strbuf_clear(&key);
 	if (!was || strcmp(was, witness)) {
 		ctx->again = false; /* this one runs: so do the next */
 		return false;
@@ -412,7 +412,7 @@ static int undo_cut_attempt(struct ctx *ctx, const struct step *step)
 			       m.path);
 		ret = manifest_undo(&m, NULL);
 	}
-	manifest_release(&m);
+	manifest_clear(&m);
 	return ret;
 }
 
@@ -445,7 +445,7 @@ static int run_step(struct ctx *ctx, const struct step *step,
 	ret = begin(ctx, step, s, reason, again);
 	if (ret == NO_STATE) {
 		/* said already; the state file is as it was: nothing to add */
-		fp_release(&fp);
+		fp_clear(&fp);
 		return EXIT_FAILED;
 	}
 	if (ret == 0 && cut && !again)
@@ -470,7 +470,7 @@ static int run_step(struct ctx *ctx, const struct step *step,
 		ret = step_skipped(ctx, s, &fp);
 	else
 		ret = step_done(ctx, s, &fp);
-	fp_release(&fp);
+	fp_clear(&fp);
 	ctx->step = NULL;
 	ctx->again = false;
 	return ret;
@@ -570,7 +570,7 @@ static int walk_step(struct ctx *ctx, const struct step *step,
 							rerun_reason(s));
 		break;
 	}
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -606,7 +606,7 @@ int pipeline_run(struct ctx *ctx)
 	strbuf_addf(&logs, "%s/logs", ctx->state_dir.buf);
 	if (mkdir_p(logs.buf, 0700) < 0)
 		ret = EXIT_FAILED;
-	strbuf_release(&logs);
+	strbuf_clear(&logs);
 	for (size_t i = 0; i < pomctl_nr_steps && !ret; i++) {
 		ret = walk_step(ctx, &pomctl_steps[i], &ctx->state->steps[i]);
 		if (!ret && run_interrupted())
@@ -634,7 +634,7 @@ static int plan_attempt(struct ctx *ctx, const struct step *step,
 	if (s->status == STEP_FAILED || s->status == STEP_INTERRUPTED) {
 		/* only an attempt that ended so has stages that may stand */
 		ctx->again = attempt_again(ctx, step, s, &fp);
-		fp_release(&fp);
+		fp_clear(&fp);
 	}
 	if (cut && !ctx->again) /* the plan sees the host before the undo */
 		plan_pending(ctx->env.plan,
@@ -687,7 +687,7 @@ static int plan_step(struct ctx *ctx, const struct step *step,
 			ret = plan_attempt(ctx, step, s, &why);
 		break;
 	}
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 

@@ -21,7 +21,7 @@ void plan_init(struct plan *p)
 	p->headlines = json_array();
 }
 
-void plan_release(struct plan *p)
+void plan_clear(struct plan *p)
 {
 	json_decref(p->steps);
 	json_decref(p->cautions);
@@ -156,7 +156,7 @@ static void add_text(struct plan *p, const char *type, const char *fmt,
 	add(p, json_pack("{s:s, s:s}", "type", type, "text", sb.buf));
 	if (!strcmp(type, "caution"))
 		json_array_append_new(p->cautions, json_string(sb.buf));
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 void plan_caution(struct plan *p, const char *fmt, ...)
@@ -177,7 +177,7 @@ void plan_headline(struct plan *p, const char *fmt, ...)
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	json_array_append_new(p->headlines, json_string(sb.buf));
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 void plan_headlines(const struct plan *p, FILE *out)
@@ -248,7 +248,7 @@ static void print_command(json_t *a, FILE *out)
 	if (json_is_string(json_object_get(a, "cwd")))
 		fprintf(out, "    (in %s)", str(a, "cwd"));
 	fputc('\n', out);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 void plan_print_paths(json_t *a, FILE *out, const char *lead)
@@ -319,7 +319,7 @@ static void print_action(json_t *a, FILE *out)
 	} else {
 		fprintf(out, "    %s\n", str(a, "text"));
 	}
-	strbuf_release(&size);
+	strbuf_clear(&size);
 }
 
 void plan_summary(const struct plan *p, struct strbuf *sb)
@@ -365,7 +365,7 @@ static void print_json(const struct plan *p, FILE *out)
 	json_dumpf(doc, out, JSON_INDENT(2));
 	fputc('\n', out);
 	json_decref(doc);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 void plan_print(const struct plan *p, FILE *out, bool json)
@@ -388,5 +388,5 @@ void plan_print(const struct plan *p, FILE *out, bool json)
 	fprintf(out, "%s\n", sb.buf);
 	plan_headlines(p, out);
 	plan_cautions(p, out);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }

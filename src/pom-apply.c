@@ -163,7 +163,7 @@ static bool in_tree(const char *kdir, const char *rel, struct strbuf *why)
 	struct strbuf where = STRBUF_INIT;
 	int r = path_walk(kdir, rel, BENEATH_TREE, true, &where, NULL);
 
-	strbuf_release(&where);
+	strbuf_clear(&where);
 	if (r != -EXDEV && r != -ELOOP)
 		return true;
 	strbuf_addf(why, "%s leads outside %s through a link", rel, kdir);
@@ -188,7 +188,7 @@ static void undo_note(struct undo *u, const char *path)
 		old = xmalloc(sizeof(*old));
 		strbuf_init(old);
 		if (read_file(path, TEXT_MAX, false, old) < 0) {
-			strbuf_release(old);
+			strbuf_clear(old);
 			free(old);
 			old = NULL;
 		}
@@ -214,11 +214,11 @@ static void undo_run(struct undo *u)
 	}
 }
 
-static void undo_release(struct undo *u)
+static void undo_clear(struct undo *u)
 {
 	for (size_t i = 0; i < u->paths.nr; i++)
 		if (u->before[i].buf)
-			strbuf_release(&u->before[i]);
+			strbuf_clear(&u->before[i]);
 	free(u->before);
 	strvec_clear(&u->paths);
 }
@@ -274,16 +274,16 @@ static int apply_ladd(struct pom_target *t, const struct pom_ladd *a,
 		ret = ladd_text(ladd_kind(a->target), &file, &ladd, &out, &sub);
 		if (ret < 0)
 			strbuf_addf(why, "%s: %s", a->target, sub.buf);
-		strbuf_release(&sub);
+		strbuf_clear(&sub);
 	}
 	if (ret == 0 && !t->dry &&
 	    (before_change(t, path.buf) < 0 ||
 	     target_write(t, path.buf, out.buf, out.len) < 0))
 		ret = -1;
-	lines_release(&file);
-	lines_release(&ladd);
-	strbuf_release(&path);
-	strbuf_release(&out);
+	lines_clear(&file);
+	lines_clear(&ladd);
+	strbuf_clear(&path);
+	strbuf_clear(&out);
 	return ret;
 }
 
@@ -338,7 +338,7 @@ static void rejected_files(const char *output, struct strbuf *rejected,
 				  *current ? current : "a file");
 		line = *nl ? nl + 1 : nl;
 	}
-	strbuf_release(&seen);
+	strbuf_clear(&seen);
 }
 
 void pom_patch_argv(const struct env *env, const char *dir, const char *diff,
@@ -388,8 +388,8 @@ static bool remember_dry_runs;
 void pom_remember_dry_runs(bool on)
 {
 	for (size_t i = 0; i < nr_dry_answers && !on; i++) {
-		strbuf_release(&dry_answers[i].argv);
-		strbuf_release(&dry_answers[i].out);
+		strbuf_clear(&dry_answers[i].argv);
+		strbuf_clear(&dry_answers[i].out);
 	}
 	if (!on) {
 		free(dry_answers);
@@ -411,8 +411,8 @@ static struct dry_answer *dry_answer(const struct env *env,
 		a = &dry_answers[i];
 		if (a->argv.len == key.len &&
 		    !memcmp(a->argv.buf, key.buf, key.len)) {
-			strbuf_release(&key);
-			child_process_release(cp);
+			strbuf_clear(&key);
+			child_process_clear(cp);
 			return a;
 		}
 	}
@@ -461,10 +461,10 @@ int pom_patch_file(const struct env *env, const char *dir, const char *diff,
 				    rej.len ? ";" : "", miss.buf);
 		if (!rej.len && !miss.len)
 			strbuf_addf(why, " patch exited with %d", ret);
-		strbuf_release(&rej);
-		strbuf_release(&miss);
+		strbuf_clear(&rej);
+		strbuf_clear(&miss);
 	}
-	strbuf_release(&out);
+	strbuf_clear(&out);
 	return ret ? -1 : 0;
 }
 
@@ -500,7 +500,7 @@ static int apply_diff(const struct env *env, struct pom_target *t,
 	if (!ret)
 		ret = run_patch(env, t->dir, diff, false, false, why);
 	strvec_clear(&files);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -535,7 +535,7 @@ static int copy_new_file(struct pom_target *t, const struct pom_copy *c,
 		if (ret)
 			strbuf_addf(why, "cannot create %s", c->dst);
 	}
-	strbuf_release(&dst);
+	strbuf_clear(&dst);
 	return ret;
 }
 
@@ -584,11 +584,11 @@ static bool ladd_present(const char *kdir, const struct pom_ladd *a)
 		  lines_read(&ladd, a->src, TEXT_MAX) == 0 &&
 		  ladd_text(ladd_kind(a->target), &file, &ladd, &out, &why) ==
 			  1;
-	lines_release(&file);
-	lines_release(&ladd);
-	strbuf_release(&path);
-	strbuf_release(&out);
-	strbuf_release(&why);
+	lines_clear(&file);
+	lines_clear(&ladd);
+	strbuf_clear(&path);
+	strbuf_clear(&out);
+	strbuf_clear(&why);
 	return present;
 }
 
@@ -610,7 +610,7 @@ bool pom_parts_applied(const struct env *env, const struct pom_tree *pt,
 	for (size_t i = 0; i < p->diffs.nr && applied; i++)
 		applied = run_patch(env, kdir, p->diffs.v[i], true, true,
 				    NULL) == 0;
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return applied;
 }
 
@@ -651,7 +651,7 @@ static char *make_scratch(struct pom_patch *const *set, size_t n,
 	int ret = 0;
 
 	if (scratch_make("scratch", &dir) < 0) {
-		strbuf_release(&dir);
+		strbuf_clear(&dir);
 		return NULL;
 	}
 	set_files(set, n, NULL, &files);
@@ -662,7 +662,7 @@ static char *make_scratch(struct pom_patch *const *set, size_t n,
 			strbuf_addf(&why, "unsafe file name '%s'", files.v[i]);
 		if (why.len || !in_tree(kdir, files.v[i], &why)) {
 			ret = error("a patch's file: %s", why.buf);
-			strbuf_release(&why);
+			strbuf_clear(&why);
 			break;
 		}
 		strbuf_reset(&from);
@@ -678,11 +678,11 @@ static char *make_scratch(struct pom_patch *const *set, size_t n,
 			ret = copy_file_scratch(from.buf, to.buf);
 	}
 	strvec_clear(&files);
-	strbuf_release(&from);
-	strbuf_release(&to);
+	strbuf_clear(&from);
+	strbuf_clear(&to);
 	if (ret) {
 		remove_tree(dir.buf);
-		strbuf_release(&dir);
+		strbuf_clear(&dir);
 		return NULL;
 	}
 	return strbuf_detach(&dir);
@@ -739,7 +739,7 @@ int pom_try_parts(const struct env *env, const struct pom_tree *pt,
 				    set[i]->name, sub.buf);
 			ret = -1;
 		}
-		strbuf_release(&sub);
+		strbuf_clear(&sub);
 	}
 	if (scratch)
 		remove_tree(scratch);
@@ -805,8 +805,8 @@ int pom_apply(const struct env *env, const struct pom_tree *pt,
 	}
 	if (manifest_save(m) < 0)
 		ret = -1;
-	undo_release(&undo);
-	strbuf_release(&why);
+	undo_clear(&undo);
+	strbuf_clear(&why);
 	free(applied);
 	return ret;
 }

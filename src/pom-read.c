@@ -96,7 +96,7 @@ bool pom_inside(const struct pom_tree *pt, const char *path)
 	bool ok = rel && path_walk(pt->dir, rel, BENEATH_TREE, true, &where,
 				   NULL) == 0;
 
-	strbuf_release(&where);
+	strbuf_clear(&where);
 	return ok;
 }
 
@@ -118,7 +118,7 @@ static void read_classic_help(const struct pom_tree *pt, struct pom_patch *p,
 		p->title = first_line(body);
 		p->info = xstrdup(path);
 	}
-	strbuf_release(&text);
+	strbuf_clear(&text);
 }
 
 /*
@@ -166,8 +166,8 @@ static void read_classic_patch(struct pom_tree *pt, const char *repo,
 	strbuf_addf(&path, "%s/userspace/%s.userspace", pt->dir, file);
 	if (path_exists(path.buf))
 		p->userspace = xstrdup(path.buf);
-	strbuf_release(&name);
-	strbuf_release(&path);
+	strbuf_clear(&name);
+	strbuf_clear(&path);
 }
 
 static bool has_patch(const struct pom_tree *pt, const char *name)
@@ -210,9 +210,9 @@ static void read_userspace_only(struct pom_tree *pt)
 		read_classic_help(pt, p, path.buf);
 	}
 	strvec_clear(&files);
-	strbuf_release(&dir);
-	strbuf_release(&name);
-	strbuf_release(&path);
+	strbuf_clear(&dir);
+	strbuf_clear(&name);
+	strbuf_clear(&path);
 }
 
 int pom_read_classic(struct pom_tree *pt)
@@ -242,13 +242,13 @@ int pom_read_classic(struct pom_tree *pt)
 					read_classic_patch(pt, repos.v[i],
 							   base.buf);
 			}
-			strbuf_release(&base);
+			strbuf_clear(&base);
 		}
 	}
 	read_userspace_only(pt);
 	strvec_clear(&repos);
 	strvec_clear(&files);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return 0;
 }
 
@@ -280,7 +280,7 @@ static int info_line(struct pom_patch *p, const char *path, unsigned lineno,
 		     w = strtok_r(NULL, ", \t", &save))
 			strvec_push(*w == '!' ? &p->conflicts : &p->depends,
 				    *w == '!' ? w + 1 : w);
-		strbuf_release(&sb);
+		strbuf_clear(&sb);
 	}
 	return 0;
 }
@@ -294,7 +294,7 @@ static int read_info(struct pom_patch *p, const char *path)
 
 	lines_init(&l);
 	if (lines_read(&l, path, INFO_MAX) < 0) {
-		lines_release(&l);
+		lines_clear(&l);
 		return error("cannot read '%s': %s", path, strerror(errno));
 	}
 	for (i = 0; i < l.nr && !ret; i++) {
@@ -329,8 +329,8 @@ static int read_info(struct pom_patch *p, const char *path)
 	if (!p->title)
 		p->title = first_line(p->help);
 	p->info = xstrdup(path);
-	lines_release(&l);
-	strbuf_release(&key);
+	lines_clear(&l);
+	strbuf_clear(&key);
 	return ret;
 }
 
@@ -385,8 +385,8 @@ static bool best_version(const char *dir, const struct strvec *entries,
 		}
 		found = true;
 	}
-	strbuf_release(&v);
-	strbuf_release(&path);
+	strbuf_clear(&v);
+	strbuf_clear(&path);
 	return found;
 }
 
@@ -429,7 +429,7 @@ static int visit_part(const char *path, const struct stat *st, int type,
 	} else {
 		add_copy(walk.p, path, rel);
 	}
-	strbuf_release(&target);
+	strbuf_clear(&target);
 	return 0;
 }
 
@@ -467,9 +467,9 @@ static void read_ng_parts(struct pom_patch *p, const char *dir,
 	if (is_dir(path.buf))
 		p->userspace_dir = xstrdup(path.buf);
 	strvec_clear(&entries);
-	strbuf_release(&best);
-	strbuf_release(&v);
-	strbuf_release(&path);
+	strbuf_clear(&best);
+	strbuf_clear(&v);
+	strbuf_clear(&path);
 }
 
 int pom_read_ng(struct pom_tree *pt, const unsigned kv[3])
@@ -503,8 +503,8 @@ int pom_read_ng(struct pom_tree *pt, const unsigned kv[3])
 			read_ng_parts(p, dir.buf, kv, pt->is26);
 	}
 	strvec_clear(&names);
-	strbuf_release(&base);
-	strbuf_release(&dir);
-	strbuf_release(&info);
+	strbuf_clear(&base);
+	strbuf_clear(&dir);
+	strbuf_clear(&info);
 	return ret;
 }

@@ -149,7 +149,7 @@ static bool diff_is_complete(const char *diff)
 			ok = false; /* a context diff: left alone */
 		}
 	}
-	lines_release(&l);
+	lines_clear(&l);
 	return ok && hunks && before <= 0 && after <= 0;
 }
 
@@ -177,7 +177,7 @@ static bool diffs_left(const struct pom_tree *pt, const struct pom_patch *p,
 	left = left && pom_apply_files(&t, p, &why) == 0;
 	free(set);
 	strvec_clear(&names);
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return left;
 }
 

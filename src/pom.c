@@ -72,7 +72,7 @@ bool pom_part_suits(const char *v, const unsigned kv[3])
 		return false;
 	kernel_string(kv, &k);
 	ok = major == kv[0] && minor == kv[1] && pom_vercmp(v, k.buf) <= 0;
-	strbuf_release(&k);
+	strbuf_clear(&k);
 	return ok;
 }
 
@@ -101,7 +101,7 @@ static bool requirement_holds(const char *req, const unsigned kv[3])
 		ok = c <= 0;
 	else if (!strcmp(op, "<"))
 		ok = c < 0;
-	strbuf_release(&k);
+	strbuf_clear(&k);
 	return ok;
 }
 /* --- what a patch adds: options and modules --------------------------------- */
@@ -138,9 +138,9 @@ static void ladd_options(const struct pom_ladd *a, struct strvec *out)
 						tok,
 						"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
 					tok);
-			strbuf_release(&line);
+			strbuf_clear(&line);
 		}
-	lines_release(&l);
+	lines_clear(&l);
 }
 
 /* Objects named by a Makefile line-add: "obj-$(CONFIG_X) += ipt_x.o". */
@@ -178,9 +178,9 @@ static void ladd_objects(const struct pom_ladd *a, struct strvec *out)
 						     (int)(n - 2), w);
 				w += n ? n : 1; /* past a word or a \r, \n */
 			}
-			strbuf_release(&dir);
+			strbuf_clear(&dir);
 		}
-	lines_release(&l);
+	lines_clear(&l);
 }
 
 bool pom_kernel_part(const struct pom_patch *p)
@@ -329,9 +329,9 @@ static int no_patches(const struct pom_tree *pt, const char *dir)
 		    pt->ng ? " in a directory with an info file" : "",
 		    hint.buf);
 	strvec_clear(&names);
-	strbuf_release(&read);
-	strbuf_release(&hint);
-	strbuf_release(&sub);
+	strbuf_clear(&read);
+	strbuf_clear(&hint);
+	strbuf_clear(&sub);
 	return ret;
 }
 
@@ -358,13 +358,13 @@ int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3])
 		ret = no_patches(pt, dir);
 	if (pt->nr) /* patches is NULL when there are none */
 		qsort(pt->patches, pt->nr, sizeof(*pt->patches), by_name);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	if (ret)
-		pom_release(pt);
+		pom_clear(pt);
 	return ret;
 }
 
-static void patch_release(struct pom_patch *p)
+static void patch_clear(struct pom_patch *p)
 {
 	free(p->name);
 	free(p->repo);
@@ -393,10 +393,10 @@ static void patch_release(struct pom_patch *p)
 	free(p->unsafe);
 }
 
-void pom_release(struct pom_tree *pt)
+void pom_clear(struct pom_tree *pt)
 {
 	for (size_t i = 0; i < pt->nr; i++)
-		patch_release(&pt->patches[i]);
+		patch_clear(&pt->patches[i]);
 	free(pt->patches);
 	free(pt->dir);
 	memset(pt, 0, sizeof(*pt));
@@ -417,7 +417,7 @@ int pom_find(const struct pom_tree *pt, const char *name,
 				*out = &pt->patches[i];
 		}
 	if (n == 1) {
-		strbuf_release(&found);
+		strbuf_clear(&found);
 		return 0;
 	}
 	if (n)
@@ -438,7 +438,7 @@ int pom_find(const struct pom_tree *pt, const char *name,
 			"(pomctl list-patches lists them)%s",
 			name, pt->dir, found.buf);
 	}
-	strbuf_release(&found);
+	strbuf_clear(&found);
 	*out = NULL;
 	return -1;
 }
@@ -464,7 +464,7 @@ static int visit_order(const struct pom_tree *pt, struct pom_patch *p,
 		struct strbuf why = STRBUF_INIT;
 		int r = pom_find(pt, p->depends.v[i], &dep, &why);
 
-		strbuf_release(&why);
+		strbuf_clear(&why);
 		if (r < 0)
 			return error_to(
 				err,
@@ -558,9 +558,9 @@ int pom_check_request(const struct env *env, const char *dir,
 				"does)",
 				kt->dir, why.buf);
 		free(set);
-		pom_release(&pt);
+		pom_clear(&pt);
 	}
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -589,7 +589,7 @@ void pom_diff_targets(const char *diff, struct strvec *out)
 				     (int)(n - (size_t)(slash + 1 - s)),
 				     slash + 1);
 		}
-	lines_release(&l);
+	lines_clear(&l);
 }
 
 /* The files one part touches, each once, into out. */

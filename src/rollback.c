@@ -31,20 +31,20 @@ static bool running_ours(struct ctx *ctx)
 	return false;
 }
 
-static int undo_step(struct ctx *ctx, const char *step, bool dry)
+static int undo_step(struct ctx *ctx, const char *step, bool plan_only)
 {
 	struct manifest m;
 	int ret = ctx_manifest_open(ctx, step, &m);
 
 	if (ret)
 		return -1;
-	if (dry) {
+	if (plan_only) {
 		plan_begin_step(ctx->env.plan, step,
 				"the files the step changed, as they were");
 		manifest_plan_undo(&m, ctx->env.plan);
 	} else
 		ret = manifest_undo(&m, step);
-	manifest_release(&m);
+	manifest_clear(&m);
 	return ret;
 }
 
@@ -52,7 +52,7 @@ static int undo_step(struct ctx *ctx, const char *step, bool dry)
  * Runs from before tree lists: build products are in no manifest,
  * distclean removes them.
  */
-static int clean_tree(struct ctx *ctx, const struct ktree *t, bool dry)
+static int clean_tree(struct ctx *ctx, const struct ktree *t, bool plan_only)
 {
 	const char *arch = step_output(ctx, "kernel", "arch");
 
@@ -60,7 +60,7 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t, bool dry)
 		arch = step_output(ctx, "trial", "arch");
 	if (!*arch)
 		return 0; /* nothing was built */
-	if (dry) {
+	if (plan_only) {
 		struct strvec argv = STRVEC_INIT;
 
 		ktree_make_argv(&ctx->env, t, arch,
@@ -95,7 +95,7 @@ static void say_some(const char *what, const struct strvec *v)
 		strbuf_addf(&sb, " and %zu more", v->nr - 8);
 	say("  kernel tree: %s %zu file%s (%s)", what, v->nr,
 	    v->nr == 1 ? "" : "s", sb.buf);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /*
@@ -116,7 +116,7 @@ static void drop_planned_removals(const struct plan *p, const char *dir,
 	}
 	strvec_clear(added);
 	*added = keep;
-	strbuf_release(&abs);
+	strbuf_clear(&abs);
 }
 
 /*
@@ -146,7 +146,7 @@ static void set_rebuilt_apart(struct ctx *ctx, struct strvec *changed,
  * manifests gave back the files pomctl edited): what was added since is
  * removed; what else changed cannot be made again and is an error.
  */
-static int restore_tree(struct ctx *ctx, bool dry)
+static int restore_tree(struct ctx *ctx, bool plan_only)
 {
 	struct treesnap_result res;
 	struct strbuf list = STRBUF_INIT, shelf = STRBUF_INIT;
@@ -156,12 +156,12 @@ static int restore_tree(struct ctx *ctx, bool dry)
 
 	if (ktree_open_configured(&ctx->env, &t) < 0)
 		return -1;
-	if (dry)
+	if (plan_only)
 		plan_begin_step(ctx->env.plan, "kernel tree",
 				"the kernel tree as it was before the run");
 	ctx_tree_list_path(ctx, &list);
 	if (!path_exists(list.buf)) {
-		ret = clean_tree(ctx, &t, dry);
+		ret = clean_tree(ctx, &t, plan_only);
 		goto out;
 	}
 	treesnap_result_init(&res);
@@ -170,28 +170,29 @@ static int restore_tree(struct ctx *ctx, bool dry)
 	 * links of one interrupted) */
 	ctx_tree_shelf_path(ctx, &shelf);
 	ctx_tree_shipped(ctx, &rebuilt);
-	ret = dry ? 0 : treesnap_shelf_recover(t.dir, shelf.buf, &rebuilt);
+	ret = plan_only ? 0 :
+			  treesnap_shelf_recover(t.dir, shelf.buf, &rebuilt);
 	strvec_clear(&rebuilt);
 	if (!ret)
-		ret = treesnap_unshelve(t.dir, shelf.buf, dry, &rebuilt);
+		ret = treesnap_unshelve(t.dir, shelf.buf, plan_only, &rebuilt);
 	strvec_sort(&rebuilt);
-	if (rebuilt.nr && dry)
+	if (rebuilt.nr && plan_only)
 		plan_restore(ctx->env.plan, &rebuilt, shelf.buf);
 	else if (rebuilt.nr)
 		say_some("put back what make clean/distclean deleted:",
 			 &rebuilt);
 	strvec_clear(&rebuilt);
 	if (!ret)
-		ret = treesnap_restore(t.dir, list.buf, dry, &res);
+		ret = treesnap_restore(t.dir, list.buf, plan_only, &res);
 	strvec_sort(&res.added); /* named in an order people can follow */
 	strvec_sort(&res.changed);
-	if (dry) /* the records remove some before the tree is seen to */
+	if (plan_only) /* the records remove some before the tree is seen to */
 		drop_planned_removals(ctx->env.plan, t.dir, &res.added);
-	if (res.added.nr && dry)
+	if (res.added.nr && plan_only)
 		plan_remove(ctx->env.plan, &res.added);
 	else if (res.added.nr)
 		say_some("removed what the run added:", &res.added);
-	if (!dry && ret == 1) {
+	if (!plan_only && ret == 1) {
 		set_rebuilt_apart(ctx, &res.changed, &rebuilt);
 		if (rebuilt.nr)
 			say_some("left as this run rebuilt them, the build "
@@ -209,7 +210,7 @@ static int restore_tree(struct ctx *ctx, bool dry)
 		if (!res.changed.nr && !res.missing.nr)
 			ret = 0;
 	}
-	if (!dry && ret == 1) {
+	if (!plan_only && ret == 1) {
 		if (res.changed.nr)
 			say_some("NOT restored, changed since the run began "
 				 "and not backed up:",
@@ -220,16 +221,16 @@ static int restore_tree(struct ctx *ctx, bool dry)
 		ret = error("the kernel tree %s is not as it was before the "
 			    "run: see the files above",
 			    t.dir);
-	} else if (!dry && !ret) {
+	} else if (!plan_only && !ret) {
 		info("  kernel tree: as it was before the run (%s)", list.buf);
 	}
-	treesnap_result_release(&res);
+	treesnap_result_clear(&res);
 	strvec_clear(&rebuilt);
 out:
-	strbuf_release(&list);
-	strbuf_release(&shelf);
-	ktree_release(&t);
-	return dry ? 0 : ret;
+	strbuf_clear(&list);
+	strbuf_clear(&shelf);
+	ktree_clear(&t);
+	return plan_only ? 0 : ret;
 }
 
 /* What rollback does with the packages of the run's transaction. */
@@ -275,12 +276,12 @@ static bool kept_copy(const struct manifest *m, const char *nvr,
 		strbuf_reset(&got);
 		rpmdb_pkg_nvr(&p, &got);
 		found = !strcmp(got.buf, nvr);
-		rpmdb_pkg_release(&p);
+		rpmdb_pkg_clear(&p);
 	}
 	error_set_quiet(quiet);
 	strvec_clear(&names);
-	strbuf_release(&dir);
-	strbuf_release(&got);
+	strbuf_clear(&dir);
+	strbuf_clear(&got);
 	return found;
 }
 
@@ -299,7 +300,7 @@ static void installed_nvrs(struct rpmdb *db, const char *name,
 		strvec_push(out, nvr.buf);
 	}
 	rpmdb_pkgs_free(pkgs, n);
-	strbuf_release(&nvr);
+	strbuf_clear(&nvr);
 }
 
 /*
@@ -334,11 +335,11 @@ static bool is_installed(struct rpmdb *db, const char *nvr)
 	installed_nvrs(db, name.buf, &there);
 	found = strvec_has(&there, nvr);
 	strvec_clear(&there);
-	strbuf_release(&name);
+	strbuf_clear(&name);
 	return found;
 }
 
-static void pkg_undo_release(struct pkg_undo *u)
+static void pkg_undo_clear(struct pkg_undo *u)
 {
 	strvec_clear(&u->files);
 	strvec_clear(&u->back);
@@ -403,9 +404,9 @@ static int packages_to_undo(struct ctx *ctx, const struct manifest *m,
 	strvec_clear(&replaced);
 	strvec_clear(&installed);
 	strvec_clear(&names);
-	strbuf_release(&name);
-	strbuf_release(&now);
-	strbuf_release(&copy);
+	strbuf_clear(&name);
+	strbuf_clear(&now);
+	strbuf_clear(&copy);
 	return 0;
 }
 
@@ -440,12 +441,13 @@ static int report_packages(struct ctx *ctx, const struct pkg_undo *u)
 	"files ([sources] package_locations lets pomctl keep them next "  \
 	"time)"
 
-static void say_by_hand(struct ctx *ctx, const struct pkg_undo *u, bool dry)
+static void say_by_hand(struct ctx *ctx, const struct pkg_undo *u,
+			bool plan_only)
 {
 	struct strbuf list = STRBUF_INIT;
 
 	for (size_t i = 0; i < u->left.nr; i++)
-		if (dry)
+		if (plan_only)
 			plan_note(ctx->env.plan,
 				  "would leave package %s: changed since the "
 				  "run",
@@ -454,18 +456,18 @@ static void say_by_hand(struct ctx *ctx, const struct pkg_undo *u, bool dry)
 			say("  install: left package %s: changed since the "
 			    "run",
 			    u->left.v[i]);
-	if (!dry)
+	if (!plan_only)
 		left.by_hand += u->left.nr + u->by_hand.nr;
 	strvec_join(&u->by_hand, " ", &list);
-	if (list.len && dry)
+	if (list.len && plan_only)
 		plan_caution(ctx->env.plan, BY_HAND, list.buf, list.buf);
 	else if (list.len)
 		say("pomctl: " BY_HAND, list.buf, list.buf);
-	strbuf_release(&list);
+	strbuf_clear(&list);
 }
 
 /* The packages the run installed and replaced, back as they were. */
-static int restore_packages(struct ctx *ctx, bool dry)
+static int restore_packages(struct ctx *ctx, bool plan_only)
 {
 	struct pkg_undo u = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT,
 			      STRVEC_INIT, STRVEC_INIT };
@@ -474,14 +476,14 @@ static int restore_packages(struct ctx *ctx, bool dry)
 
 	if (!ret)
 		ret = packages_to_undo(ctx, &m, &u);
-	if (dry)
+	if (plan_only)
 		plan_begin_step(ctx->env.plan, "packages",
 				"the packages as they were before the run");
-	for (size_t i = 0; dry && !ret && i < u.back.nr; i++)
+	for (size_t i = 0; plan_only && !ret && i < u.back.nr; i++)
 		plan_package(ctx->env.plan, "reinstall", u.back.v[i]);
-	for (size_t i = 0; dry && !ret && i < u.erase.nr; i++)
+	for (size_t i = 0; plan_only && !ret && i < u.erase.nr; i++)
 		plan_package(ctx->env.plan, "remove", u.erase.v[i]);
-	if (!dry && !ret && (u.files.nr || u.erase.nr)) {
+	if (!plan_only && !ret && (u.files.nr || u.erase.nr)) {
 		ret = rpmdb_restore_packages(ctx->env.root,
 					     config_get(ctx->env.cfg, "rpm",
 							"dbpath"),
@@ -492,14 +494,14 @@ static int restore_packages(struct ctx *ctx, bool dry)
 			ret = -1;
 	}
 	if (!ret)
-		say_by_hand(ctx, &u, dry);
-	if (!dry && !ret) {
+		say_by_hand(ctx, &u, plan_only);
+	if (!plan_only && !ret) {
 		manifest_forget_packages(&m);
 		ret = manifest_save(&m);
 	}
 	if (m.doc)
-		manifest_release(&m);
-	pkg_undo_release(&u);
+		manifest_clear(&m);
+	pkg_undo_clear(&u);
 	return ret;
 }
 
@@ -516,7 +518,7 @@ static int restore_packages(struct ctx *ctx, bool dry)
 	"point it at the default entry by hand (savedefault --default=N " \
 	"--once in the grub shell)"
 
-static int restore_loader(struct ctx *ctx, bool dry)
+static int restore_loader(struct ctx *ctx, bool plan_only)
 {
 	static const char *const steps[] = { "install", "trial" };
 	struct one_shot os = ONE_SHOT_INIT;
@@ -538,7 +540,7 @@ static int restore_loader(struct ctx *ctx, bool dry)
 	}
 	if (!stage2 && !lilo)
 		return 0;
-	if (dry) { /* the configuration as the install record restores it */
+	if (plan_only) { /* the configuration as the install record restores it */
 		boot_config_path(&ctx->env, &what);
 		backup = plan_restored_from(ctx->env.plan, what.buf);
 		strbuf_reset(&what);
@@ -550,7 +552,7 @@ static int restore_loader(struct ctx *ctx, bool dry)
 		error("boot: cannot read the restored boot loader "
 		      "configuration: %s",
 		      what.buf);
-		strbuf_release(&what);
+		strbuf_clear(&what);
 		return -1;
 	}
 	if (lilo) {
@@ -567,27 +569,27 @@ static int restore_loader(struct ctx *ctx, bool dry)
 			    "entry %ld (%.*s)",
 			    b.def, (int)strcspn(os.input.buf, "\n"),
 			    os.input.buf);
-	} else if (dry) {
+	} else if (plan_only) {
 		plan_caution(ctx->env.plan, "boot: " ONE_SHOT_BY_HAND);
 	} else {
 		say("  boot: " ONE_SHOT_BY_HAND);
 		left.by_hand++;
 	}
-	if (what.len && dry) {
+	if (what.len && plan_only) {
 		plan_note(ctx->env.plan, "%s", what.buf);
 		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
 	} else if (what.len &&
 		   (ret = boot_command(&ctx->env, &argv, os.input.buf,
 				       what.buf)) == 0)
 		say("  boot: %s", what.buf);
-	boot_release(&b);
-	strbuf_release(&what);
-	one_shot_release(&os);
+	boot_clear(&b);
+	strbuf_clear(&what);
+	one_shot_clear(&os);
 	strvec_clear(&argv);
 	return ret;
 }
 
-/* A dry rollback's plan as text: each action a line, "  STEP: ACTION". */
+/* A plan_only rollback's plan as text: each action a line, "  STEP: ACTION". */
 static void print_plan(struct ctx *ctx, const struct plan *p)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -637,10 +639,10 @@ static void print_plan(struct ctx *ctx, const struct plan *p)
 	plan_summary(p, &sb);
 	printf("%s\n", sb.buf);
 	plan_cautions(p, stdout);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
-/* The steps of a dry rollback that found nothing to do, dropped. */
+/* The steps of a plan_only rollback that found nothing to do, dropped. */
 static void drop_idle_steps(struct plan *p)
 {
 	for (size_t i = json_array_size(p->steps); i-- > 0;)
@@ -656,7 +658,7 @@ static void drop_idle_steps(struct plan *p)
  * it would change anything; EXIT_FAILED when a part could not be planned
  * (said).
  */
-int rollback(struct ctx *ctx, bool force, bool dry)
+int rollback(struct ctx *ctx, bool force, bool plan_only)
 {
 	struct plan plan;
 	int ret = 0;
@@ -677,9 +679,9 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 			continue;
 		if (ctx_manifest_open(ctx, pomctl_steps[i].name, &m) < 0)
 			return EXIT_FAILED;
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
-	if (dry) {
+	if (plan_only) {
 		plan_init(&plan);
 		ctx->env.plan = &plan;
 		plan_begin_step(&plan, "run", ctx->state->id);
@@ -692,16 +694,16 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 	/* the steps whose manifests hold changes, the last first */
 	for (size_t i = pomctl_nr_steps; i-- > 0;)
 		if (pomctl_steps[i].undo &&
-		    undo_step(ctx, pomctl_steps[i].name, dry) < 0)
+		    undo_step(ctx, pomctl_steps[i].name, plan_only) < 0)
 			ret = -1;
-	if (restore_loader(ctx, dry) < 0)
+	if (restore_loader(ctx, plan_only) < 0)
 		ret = -1;
 	/* a run from a bundle built nothing in the kernel tree */
-	if (!*ctx->state->bundle && restore_tree(ctx, dry) < 0)
+	if (!*ctx->state->bundle && restore_tree(ctx, plan_only) < 0)
 		ret = -1;
-	if (restore_packages(ctx, dry) < 0)
+	if (restore_packages(ctx, plan_only) < 0)
 		ret = -1;
-	if (dry) {
+	if (plan_only) {
 		drop_idle_steps(&plan);
 		if (ctx->json && ctx->readonly)
 			plan_print(&plan, stdout, true);
@@ -715,7 +717,7 @@ int rollback(struct ctx *ctx, bool force, bool dry)
 		else
 			ret = EXIT_DONE;
 		ctx->env.plan = NULL;
-		plan_release(&plan);
+		plan_clear(&plan);
 		return ret;
 	}
 	if (!ret)
@@ -765,7 +767,7 @@ static int abandon(struct ctx *ctx, struct history *h, bool plan)
 		plan_note(&p, "set run %s aside: it changed nothing",
 			  cur->st.id);
 		plan_print(&p, stdout, true);
-		plan_release(&p);
+		plan_clear(&p);
 		return 0;
 	}
 	if (plan) {
@@ -858,7 +860,7 @@ int rollback_command(struct ctx *ctx, const struct run_request *rq,
 	if (!ret)
 		ret = rollback(ctx, rq->force, rq->plan);
 out:
-	history_release(&h);
+	history_clear(&h);
 	state_unlock(lock_fd);
 	return ret;
 }

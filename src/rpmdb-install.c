@@ -101,7 +101,7 @@ static size_t remove_temps_in(const char *root, const char *dir,
 	}
 	if (d)
 		closedir(d);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return removed;
 }
 
@@ -345,7 +345,7 @@ static int transaction(const char *root, const char *dbpath,
 		}
 	}
 	transaction_done(ts);
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 

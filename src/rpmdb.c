@@ -131,7 +131,7 @@ void rpmdb_pkg_from_header(Header h, struct rpmpkg *p)
 			   0;
 }
 
-void rpmdb_pkg_release(struct rpmpkg *p)
+void rpmdb_pkg_clear(struct rpmpkg *p)
 {
 	free(p->name);
 	free(p->version);
@@ -145,7 +145,7 @@ void rpmdb_pkg_release(struct rpmpkg *p)
 void rpmdb_pkgs_free(struct rpmpkg *pkgs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		rpmdb_pkg_release(&pkgs[i]);
+		rpmdb_pkg_clear(&pkgs[i]);
 	free(pkgs);
 }
 
@@ -206,7 +206,7 @@ static char *snapshot_of(const char *dir)
 			      strerror(errno));
 		if (d)
 			closedir(d);
-		strbuf_release(&copy);
+		strbuf_clear(&copy);
 		return NULL;
 	}
 	while (!ret && (de = readdir(d))) {
@@ -219,11 +219,11 @@ static char *snapshot_of(const char *dir)
 		ret = copy_file_scratch(from.buf, to.buf);
 	}
 	closedir(d);
-	strbuf_release(&from);
-	strbuf_release(&to);
+	strbuf_clear(&from);
+	strbuf_clear(&to);
 	if (ret) {
 		remove_tree(copy.buf);
-		strbuf_release(&copy);
+		strbuf_clear(&copy);
 		return NULL;
 	}
 	return strbuf_detach(&copy);
@@ -275,7 +275,7 @@ static int open_view(struct rpmdb *db, const char *root, const char *dbpath)
 
 	strbuf_addf(&file, "%s/rpmdb.sqlite", db->where);
 	usable = is_file(file.buf) && sqlview_wal_empty(file.buf);
-	strbuf_release(&file);
+	strbuf_clear(&file);
 	if (!usable || sqlview_begin() < 0)
 		return 1;
 	/* librpm opens its SQLite database with the rpmts, and only then */

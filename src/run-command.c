@@ -56,7 +56,7 @@ void child_process_init(struct child_process *cp)
 	*cp = blank;
 }
 
-void child_process_release(struct child_process *cp)
+void child_process_clear(struct child_process *cp)
 {
 	strvec_clear(&cp->args);
 	strvec_clear(&cp->env);
@@ -81,12 +81,12 @@ int find_program(const char *name, struct strbuf *out)
 		strbuf_addf(&sb, "/%s", name);
 		if (end > p && access(sb.buf, X_OK) == 0 && !is_dir(sb.buf)) {
 			strbuf_addstr(out, sb.buf);
-			strbuf_release(&sb);
+			strbuf_clear(&sb);
 			return 0;
 		}
 		p = *end ? end + 1 : end;
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return -1;
 }
 
@@ -352,7 +352,7 @@ static void log_start(struct child_process *cp)
 	steplog_printf(cp->log_fd, "$ %s%s%s", sb.buf,
 		       cp->dir ? "    # in " : "", cp->dir ? cp->dir : "");
 	verbose("  $ %s", sb.buf);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /* Orphaned process groups (see pomctl/run.h) */
@@ -370,7 +370,7 @@ static void boot_id(char out[40])
 
 	snprintf(out, 40, "%s",
 		 host_real_boot_id(&sb) || !sb.len ? "unknown" : sb.buf);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /*
@@ -575,7 +575,7 @@ static int run_spawned(struct child_process *cp, struct pipes *p)
 	steplog_printf(cp->log_fd, "exit %d (%.3f s)%s", ret,
 		       monotonic_seconds() - w.start,
 		       w.killed ? ", interrupted" : "");
-	strbuf_release(&w.line);
+	strbuf_clear(&w.line);
 	return ret;
 }
 
@@ -611,7 +611,7 @@ out:
 	close_fd(&p.in[1]);
 	close_fd(&p.err[0]);
 	close_fd(&p.err[1]);
-	strbuf_release(&prog);
-	child_process_release(cp);
+	strbuf_clear(&prog);
+	child_process_clear(cp);
 	return ret;
 }

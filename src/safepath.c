@@ -96,7 +96,7 @@ static void splice_link(struct strbuf *todo, const char *target)
 	strbuf_addstr(&sb, target);
 	if (todo->len)
 		strbuf_addf(&sb, "/%s", todo->buf);
-	strbuf_release(todo);
+	strbuf_clear(todo);
 	*todo = sb;
 }
 
@@ -179,9 +179,9 @@ int path_walk(const char *base, const char *rel, enum beneath how,
 	}
 	if (diverged)
 		*diverged = w.diverged;
-	strbuf_release(&w.todo);
-	strbuf_release(&w.done);
-	strbuf_release(&w.c);
+	strbuf_clear(&w.todo);
+	strbuf_clear(&w.done);
+	strbuf_clear(&w.c);
 	return ret;
 }
 
@@ -232,7 +232,7 @@ int open_beneath_walk(const char *base, const char *rel, int flags, mode_t mode,
 		fd = -errno;
 	close(dir);
 out:
-	strbuf_release(&where);
+	strbuf_clear(&where);
 	return fd;
 }
 
@@ -285,7 +285,7 @@ void root_path(struct strbuf *sb, const char *root, const char *path)
 		strbuf_addf(sb, "/%s", rel.buf);
 	else
 		strbuf_addstr(sb, path);
-	strbuf_release(&rel);
+	strbuf_clear(&rel);
 }
 
 int root_resolve(const char *root, const char *path, struct strbuf *sb)
@@ -298,6 +298,6 @@ int root_resolve(const char *root, const char *path, struct strbuf *sb)
 	if (!ret)
 		strbuf_addf(sb, "%s/%s", strcmp(base, "/") ? base : "",
 			    rel.buf);
-	strbuf_release(&rel);
+	strbuf_clear(&rel);
 	return ret;
 }

@@ -55,5 +55,5 @@ void scratch_cleanup(void)
 	if (place.private)
 		remove_tree(place.dir.buf);
 	place.private = false;
-	strbuf_release(&place.dir);
+	strbuf_clear(&place.dir);
 }

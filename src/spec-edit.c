@@ -111,8 +111,8 @@ static int edit_version(struct spec *s, const char *version, bool ask_rpm,
 				    v.buf);
 		}
 	}
-	strbuf_release(&v);
-	strbuf_release(&macro);
+	strbuf_clear(&v);
+	strbuf_clear(&macro);
 	return 0;
 }
 
@@ -148,7 +148,7 @@ static void edit_source0(struct spec *s, const char *tarball,
 			i = (long)r.e[0].line;
 			at = strspn(line_at(&s->l, (size_t)i, &at), " \t");
 		}
-		spec_entries_release(&r);
+		spec_entries_clear(&r);
 		tag = NULL;
 	}
 	for (; i >= 0;
@@ -166,8 +166,8 @@ static void edit_source0(struct spec *s, const char *tarball,
 			strbuf_addf(log, "Source0: %s\n", nv.buf);
 		}
 	}
-	strbuf_release(&v);
-	strbuf_release(&nv);
+	strbuf_clear(&v);
+	strbuf_clear(&nv);
 }
 
 static void join_names(const struct strvec *v, struct strbuf *sb)
@@ -196,8 +196,8 @@ static void edit_summary(struct spec *s, const struct strvec *patches)
 			spec_set_value(s, (size_t)i, at, nv.buf);
 		}
 	}
-	strbuf_release(&v);
-	strbuf_release(&nv);
+	strbuf_clear(&v);
+	strbuf_clear(&nv);
 }
 
 /*
@@ -235,7 +235,7 @@ static void edit_description(struct spec *s, const struct strvec *patches)
 	join_names(patches, &sb);
 	strbuf_addstr(&sb, ".\n");
 	spec_add_edit(s, append_point(s, d), INSERT, sb.buf);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 static void edit_requires(struct spec *s, const char *kernel,
@@ -269,8 +269,8 @@ static void edit_requires(struct spec *s, const char *kernel,
 			      INSERT, v.buf);
 	}
 	strbuf_addf(log, "Requires: %s\n", line.buf);
-	strbuf_release(&v);
-	strbuf_release(&line);
+	strbuf_clear(&v);
+	strbuf_clear(&line);
 }
 
 /*
@@ -320,7 +320,7 @@ static int drop_patches(struct spec *s, const struct strvec *drop,
 			strbuf_addf(log, "dropped Patch%d: %s\n", r.e[k].num,
 				    drop->v[d]);
 		}
-	spec_entries_release(&r);
+	spec_entries_clear(&r);
 	return ret;
 }
 
@@ -369,7 +369,7 @@ static long autopatch_line(const struct spec *s, int *strip)
 		strbuf_add(&sb, line, len);
 		p = strstr(sb.buf, " -p");
 		*strip = p && isdigit((unsigned char)p[3]) ? atoi(p + 3) : -1;
-		strbuf_release(&sb);
+		strbuf_clear(&sb);
 		return (long)i;
 	}
 	return -1;
@@ -399,7 +399,7 @@ static int add_entry_line(struct spec *s, const char *prefix, const char *file,
 	} else {
 		spec_entries_of(s, other, &o);
 		last = r.last_tag >= 0 ? r.last_tag : o.last_tag;
-		spec_entries_release(&o);
+		spec_entries_clear(&o);
 		strbuf_addf(&sb, "%s%d: %s\n", prefix, n, file);
 		spec_add_edit(s,
 			      spec_after_blocks(s,
@@ -408,8 +408,8 @@ static int add_entry_line(struct spec *s, const char *prefix, const char *file,
 						0),
 			      INSERT, sb.buf);
 	}
-	spec_entries_release(&r);
-	strbuf_release(&sb);
+	spec_entries_clear(&r);
+	strbuf_clear(&sb);
 	return n;
 }
 
@@ -445,7 +445,7 @@ static int add_userspace(struct spec *s, const struct strvec *files,
 		strbuf_addf(log, "Patch%d: %s, applied in %%prep\n", n,
 			    files->v[i]);
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return 0;
 }
 
@@ -511,7 +511,7 @@ static void add_subpackages(struct spec *s, const struct spec_request *req,
 			      "/usr/src/patch-o-matic\n\n");
 		strbuf_addstr(log, "added %package pom\n");
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 static int add_pom_source(struct spec *s, const struct spec_request *req)
@@ -576,7 +576,7 @@ static void add_changelog(struct spec *s, const struct spec_request *req,
 	else
 		spec_add_edit(s, s->l.nr, INSERT, sb.buf);
 	strbuf_addstr(log, "added a %changelog entry\n");
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /* A make command: "make", "%{__make}", "%__make", "$(MAKE)" first. */
@@ -633,7 +633,7 @@ static int edit_kernel_dir(struct spec *s, const char *dir, struct strbuf *log)
 			strbuf_add(&sb, line + at, len - at);
 			strbuf_addstr(&sb, spec_ending(s, i));
 			spec_add_edit(s, i, REPLACE, sb.buf);
-			strbuf_release(&sb);
+			strbuf_clear(&sb);
 			count++;
 		}
 	}

@@ -46,7 +46,7 @@ enum cond spec_cond_at(const struct spec *s, size_t i);
 const char *spec_ending(const struct spec *s, size_t i);
 void spec_entries_of(const struct spec *s, const char *prefix,
 		     struct entries *r);
-void spec_entries_release(struct entries *r);
+void spec_entries_clear(struct entries *r);
 char *spec_entry_file(const struct spec *s, const struct entry *e);
 const struct spec_section *spec_find_section(const struct spec *s,
 					     const char *name, const char *arg);

@@ -123,7 +123,7 @@ static int parse_isolated(const char *path, int (*fn)(void *, struct strbuf *),
 		if (answer && rest)
 			strbuf_addstr(answer, rest);
 	}
-	strbuf_release(&got);
+	strbuf_clear(&got);
 	return ret;
 }
 
@@ -181,10 +181,10 @@ bool spec_version_line_taken(const struct spec *s, size_t i, size_t at,
 		remove_tree(dir.buf);
 	}
 	error_set_quiet(quiet);
-	strbuf_release(&text);
-	strbuf_release(&dir);
-	strbuf_release(&path);
-	strbuf_release(&answer);
+	strbuf_clear(&text);
+	strbuf_clear(&dir);
+	strbuf_clear(&path);
+	strbuf_clear(&answer);
 	return taken;
 }
 
@@ -345,7 +345,7 @@ int spec_outputs(const char *path, const char *topdir, struct strvec *out)
 	ret = parse_isolated(path, outputs, &v, &answer);
 	if (!ret)
 		strvec_split(out, answer.buf, " ");
-	strbuf_release(&answer);
+	strbuf_clear(&answer);
 	return ret;
 }
 

@@ -235,8 +235,8 @@ int spec_parse(struct spec *s, const char *name, const char *text, size_t len)
 			add_section(s, sec.buf, arg.buf, i);
 	}
 	compute_depths(s);
-	strbuf_release(&sec);
-	strbuf_release(&arg);
+	strbuf_clear(&sec);
+	strbuf_clear(&arg);
 	return 0;
 }
 
@@ -247,15 +247,15 @@ int spec_read(struct spec *s, const char *path)
 
 	if (ret) {
 		memset(s, 0, sizeof(*s));
-		strbuf_release(&text);
+		strbuf_clear(&text);
 		return error("cannot read spec '%s': %s", path, strerror(-ret));
 	}
 	ret = spec_parse(s, path, text.buf, text.len);
-	strbuf_release(&text);
+	strbuf_clear(&text);
 	return ret;
 }
 
-void spec_release(struct spec *s)
+void spec_clear(struct spec *s)
 {
 	for (size_t i = 0; i < s->nsec; i++) {
 		free(s->sec[i].name);
@@ -268,7 +268,7 @@ void spec_release(struct spec *s)
 	free(s->depth);
 	free(s->cont);
 	free(s->path);
-	lines_release(&s->l);
+	lines_clear(&s->l);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -291,7 +291,7 @@ bool spec_has_package(const struct spec *s, const char *sub)
 	strbuf_addf(&full, "-n iptables-%s", sub);
 	found = spec_find_section(s, "package", sub) ||
 		spec_find_section(s, "package", full.buf);
-	strbuf_release(&full);
+	strbuf_clear(&full);
 	return found;
 }
 
@@ -380,7 +380,7 @@ long spec_find_tag(const struct spec *s, const char *tag, size_t from,
 	for (size_t i = from; i < s->sec[0].end && found < 0; i++)
 		if (tag_at(s, i, &t, value_at) && !strcasecmp(t.buf, tag))
 			found = (long)i;
-	strbuf_release(&t);
+	strbuf_clear(&t);
 	return found;
 }
 
@@ -404,7 +404,7 @@ void spec_set_value(struct spec *s, size_t i, size_t at, const char *value)
 	strbuf_add(&sb, line, at);
 	strbuf_addf(&sb, "%s%s", value, spec_ending(s, i));
 	spec_add_edit(s, i, REPLACE, sb.buf);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /* A line of a list section that names a file. */
@@ -457,11 +457,11 @@ void spec_entries_of(const struct spec *s, const char *prefix,
 			if (list_entry(s, i))
 				add_entry(r, i, ++cur, true, true);
 	}
-	strbuf_release(&t);
-	strbuf_release(&list);
+	strbuf_clear(&t);
+	strbuf_clear(&list);
 }
 
-void spec_entries_release(struct entries *r)
+void spec_entries_clear(struct entries *r)
 {
 	free(r->e);
 	memset(r, 0, sizeof(*r));
@@ -494,13 +494,13 @@ static int patch_line_number(const char *line, size_t len, int *strip)
 		if (num >= 0 && (w = strstr(sb.buf, " -p")) &&
 		    isdigit((unsigned char)w[3]))
 			*strip = atoi(w + 3);
-		strbuf_release(&sb);
+		strbuf_clear(&sb);
 		return num;
 	}
 	if (isdigit((unsigned char)sb.buf[6])) {
 		num = atoi(sb.buf + 6);
 	} else if (sb.buf[6] && sb.buf[6] != ' ' && sb.buf[6] != '\t') {
-		strbuf_release(&sb);
+		strbuf_clear(&sb);
 		return -1; /* %patchfoo is not a %patch line */
 	}
 	for (w = strtok_r(sb.buf + 6, " \t", &save); w;
@@ -519,7 +519,7 @@ static int patch_line_number(const char *line, size_t len, int *strip)
 			 strspn(w, "0123456789") == strlen(w))
 			num = atoi(w);
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return num < 0 ? 0 : num;
 }
 
@@ -561,8 +561,8 @@ char *spec_entry_file(const struct spec *s, const struct entry *e)
 	strbuf_addstr(&t, v.buf + strspn(v.buf, " \t"));
 	slash = strrchr(t.buf, '/');
 	file = xstrdup(slash ? slash + 1 : t.buf);
-	strbuf_release(&t);
-	strbuf_release(&v);
+	strbuf_clear(&t);
+	strbuf_clear(&v);
 	return file;
 }
 
@@ -584,7 +584,7 @@ size_t spec_patches(const struct spec *s, struct spec_patch **out)
 		(*out)[i].strip = k ? strip : -1;
 	}
 	n = r.nr;
-	spec_entries_release(&r);
+	spec_entries_clear(&r);
 	return n;
 }
 

@@ -99,6 +99,6 @@ bool sqlview_wal_empty(const char *database)
 
 	strbuf_addf(&wal, "%s-wal", database);
 	empty = stat(wal.buf, &st) < 0 ? errno == ENOENT : st.st_size == 0;
-	strbuf_release(&wal);
+	strbuf_clear(&wal);
 	return empty;
 }

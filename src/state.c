@@ -64,7 +64,7 @@ void state_init(struct state *st, const char *const *names, size_t n)
 	init_steps(st, names, n);
 }
 
-static void step_release(struct step_state *s)
+static void step_clear(struct step_state *s)
 {
 	free(s->name);
 	free(s->started);
@@ -77,10 +77,10 @@ static void step_release(struct step_state *s)
 	json_decref(s->outputs);
 }
 
-void state_release(struct state *st)
+void state_clear(struct state *st)
 {
 	for (size_t i = 0; i < st->nr; i++)
-		step_release(&st->steps[i]);
+		step_clear(&st->steps[i]);
 	free(st->steps);
 	free(st->path);
 	free(st->id);
@@ -215,7 +215,7 @@ int state_save(struct state *st)
 	strbuf_addch(&sb, '\n');
 	free(text);
 	ret = write_file_atomic(st->path, sb.buf, sb.len, 0600);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return ret;
 }
 
@@ -323,7 +323,7 @@ static int load_steps(struct state *st, json_t *steps, const char *path)
 			ret = damaged(path, where.buf, NULL);
 		}
 	}
-	strbuf_release(&where);
+	strbuf_clear(&where);
 	return ret;
 }
 
@@ -399,11 +399,11 @@ int state_load(struct state *st, const char *path, const char *const *names,
 	memset(st, 0, sizeof(*st));
 	ret = read_file(path, STATE_MAX_SIZE, true, &text);
 	if (ret == -ENOENT) {
-		strbuf_release(&text);
+		strbuf_clear(&text);
 		return -ENOENT;
 	}
 	if (ret) {
-		strbuf_release(&text);
+		strbuf_clear(&text);
 		return error("cannot read state file '%s': %s", path,
 			     strerror(-ret));
 	}
@@ -420,9 +420,9 @@ int state_load(struct state *st, const char *path, const char *const *names,
 		ret = load_doc(st, doc, path);
 	}
 	json_decref(doc);
-	strbuf_release(&text);
+	strbuf_clear(&text);
 	if (ret)
-		state_release(st);
+		state_clear(st);
 	return ret;
 }
 
@@ -508,7 +508,7 @@ int state_lock(const char *dir, const char *root_lock)
 		close(root_fd);
 		root_fd = -1;
 	}
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return fd;
 }
 
@@ -530,7 +530,7 @@ void fp_init(struct fingerprint *fp)
 	fp->obj = json_object();
 }
 
-void fp_release(struct fingerprint *fp)
+void fp_clear(struct fingerprint *fp)
 {
 	json_decref(fp->obj);
 	fp->obj = NULL;
@@ -548,7 +548,7 @@ void fp_add_file(struct fingerprint *fp, const char *label, const char *path)
 
 	strbuf_addf(&key, "file %s", label);
 	fp_add(fp, key.buf, sha256_file(path, digest) ? "absent" : digest);
-	strbuf_release(&key);
+	strbuf_clear(&key);
 }
 
 void fp_add_step(struct fingerprint *fp, struct state *st, const char *step)
@@ -563,7 +563,7 @@ void fp_add_step(struct fingerprint *fp, struct state *st, const char *step)
 	sha256_hex(text ? text : "", text ? strlen(text) : 0, digest);
 	fp_add(fp, key.buf, digest);
 	free(text);
-	strbuf_release(&key);
+	strbuf_clear(&key);
 }
 
 static void describe_change(const char *input, struct strbuf *why)

@@ -89,7 +89,7 @@ static void step_remark(struct ctx *ctx, const struct step *step,
 		first_error(s->error, sb);
 	else if (!step->run && s->status != STEP_DONE)
 		strbuf_addstr(sb, "not part of this build");
-	strbuf_release(&why);
+	strbuf_clear(&why);
 }
 
 static int status_json(struct ctx *ctx, json_t *host)
@@ -109,7 +109,7 @@ static int status_json(struct ctx *ctx, json_t *host)
 	json_dumpf(doc, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(doc);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return EXIT_DONE;
 }
 
@@ -147,7 +147,7 @@ int pipeline_status(struct ctx *ctx, json_t *host)
 		       step_status_name(s->status),
 		       s->finished ? s->finished : "", took.buf, sb.buf);
 	}
-	strbuf_release(&sb);
-	strbuf_release(&took);
+	strbuf_clear(&sb);
+	strbuf_clear(&took);
 	return EXIT_DONE;
 }

@@ -16,7 +16,7 @@ void strbuf_init(struct strbuf *sb)
 	sb->alloc = 0;
 }
 
-void strbuf_release(struct strbuf *sb)
+void strbuf_clear(struct strbuf *sb)
 {
 	if (sb->alloc)
 		free(sb->buf);

@@ -18,9 +18,9 @@ void lines_init(struct lines *l)
 	l->nr = 0;
 }
 
-void lines_release(struct lines *l)
+void lines_clear(struct lines *l)
 {
-	strbuf_release(&l->text);
+	strbuf_clear(&l->text);
 	free(l->start);
 	lines_init(l);
 }
@@ -157,10 +157,10 @@ out:
 	if (dir.len)
 		remove_tree(dir.buf);
 	error_set_quiet(quiet);
-	strbuf_release(&dir);
-	strbuf_release(&a);
-	strbuf_release(&b);
-	strbuf_release(&got);
+	strbuf_clear(&dir);
+	strbuf_clear(&a);
+	strbuf_clear(&b);
+	strbuf_clear(&got);
 	return ret;
 }
 
@@ -196,15 +196,15 @@ static int diff_u_memo(const char *path, const char *old, size_t oldlen,
 		if (m->oldlen == oldlen && m->key.len == key.len &&
 		    !memcmp(m->key.buf, key.buf, key.len)) {
 			strbuf_add(out, m->diff.buf, m->diff.len);
-			strbuf_release(&key);
+			strbuf_clear(&key);
 			return 0;
 		}
 	}
 	m = &memo[memo_next++ % ARRAY_SIZE(memo)];
-	strbuf_release(&m->key);
+	strbuf_clear(&m->key);
 	strbuf_reset(&m->diff);
 	if (diff_u(path, old, oldlen, new, newlen, &m->diff) < 0) {
-		strbuf_release(&key);
+		strbuf_clear(&key);
 		return -1;
 	}
 	m->key = key;
@@ -294,8 +294,8 @@ void text_diff(const char *path, const char *old, size_t oldlen,
 	    diff_u_memo(path, old, oldlen, new, newlen, out) < 0)
 		one_hunk(out, path, &a, &b, pre, suf);
 out:
-	lines_release(&a);
-	lines_release(&b);
+	lines_clear(&a);
+	lines_clear(&b);
 }
 
 /*

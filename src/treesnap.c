@@ -43,7 +43,7 @@ static void entry_line(const char *dir, const char *rel, const struct stat *st,
 		strbuf_addf(out, " -> %s", target);
 	}
 	strbuf_addch(out, '\n');
-	strbuf_release(&path);
+	strbuf_clear(&path);
 }
 
 /* nftw carries no pointer: the walk in progress. */
@@ -88,7 +88,7 @@ int treesnap_take(const char *dir, const char *file)
 			    strerror(errno));
 	if (!ret)
 		ret = write_file_atomic(file, out.buf, out.len, 0600);
-	strbuf_release(&out);
+	strbuf_clear(&out);
 	return ret;
 }
 
@@ -99,7 +99,7 @@ void treesnap_result_init(struct treesnap_result *r)
 	strvec_init(&r->missing);
 }
 
-void treesnap_result_release(struct treesnap_result *r)
+void treesnap_result_clear(struct treesnap_result *r)
 {
 	strvec_clear(&r->added);
 	strvec_clear(&r->changed);
@@ -139,7 +139,7 @@ static int read_list(const char *file, struct strbuf *text,
 		l = *nl ? nl + 1 : nl;
 	}
 	strvec_sort(paths);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return 0;
 }
 
@@ -149,7 +149,7 @@ int treesnap_paths(const char *file, struct strvec *paths)
 	struct strvec lines = STRVEC_INIT;
 	int ret = read_list(file, &text, &lines, paths);
 
-	strbuf_release(&text);
+	strbuf_clear(&text);
 	strvec_clear(&lines);
 	return ret;
 }
@@ -177,7 +177,7 @@ static int remove_added(const char *dir, const struct strvec *added)
 			ret = error("cannot remove '%s': %s", path.buf,
 				    strerror(errno));
 	}
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -204,12 +204,12 @@ static void compare(const char *dir, const struct strvec *lines,
 		    !(lines->v[i][0] == 'd' && now.buf[0] == 'd'))
 			strvec_push(&r->changed, rel.buf);
 	}
-	strbuf_release(&now);
-	strbuf_release(&path);
-	strbuf_release(&rel);
+	strbuf_clear(&now);
+	strbuf_clear(&path);
+	strbuf_clear(&rel);
 }
 
-int treesnap_restore(const char *dir, const char *file, bool dry,
+int treesnap_restore(const char *dir, const char *file, bool plan_only,
 		     struct treesnap_result *r)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -226,13 +226,13 @@ int treesnap_restore(const char *dir, const char *file, bool dry,
 	for (size_t i = 0; !ret && i < seen.nr; i++)
 		if (!strvec_has_sorted(&listed, seen.v[i]))
 			strvec_push(&r->added, seen.v[i]);
-	if (!ret && !dry)
+	if (!ret && !plan_only)
 		ret = remove_added(dir, &r->added);
 	if (!ret)
 		compare(dir, &lines, r);
 	if (!ret && (r->changed.nr || r->missing.nr))
 		ret = 1;
-	strbuf_release(&text);
+	strbuf_clear(&text);
 	strvec_clear(&lines);
 	strvec_clear(&listed);
 	strvec_clear(&seen);
@@ -324,9 +324,9 @@ static int shelve_gone(const char *dir, const char *links, const char *shelf,
 			ret = move_keeping(link.buf, kept.buf);
 	}
 	strvec_clear(&paths);
-	strbuf_release(&now);
-	strbuf_release(&link);
-	strbuf_release(&kept);
+	strbuf_clear(&now);
+	strbuf_clear(&link);
+	strbuf_clear(&kept);
 	return ret;
 }
 
@@ -402,8 +402,8 @@ int treesnap_shelf_begin(struct treesnap_shelf *s, const char *dir,
 		free(s->shelf);
 	}
 	strvec_clear(&paths);
-	strbuf_release(&from);
-	strbuf_release(&to);
+	strbuf_clear(&from);
+	strbuf_clear(&to);
 	return ret;
 }
 
@@ -420,7 +420,7 @@ int treesnap_shelf_end(struct treesnap_shelf *s, const struct strvec *shipped)
 	return ret;
 }
 
-int treesnap_unshelve(const char *dir, const char *shelf, bool dry,
+int treesnap_unshelve(const char *dir, const char *shelf, bool plan_only,
 		      struct strvec *back)
 {
 	struct strvec paths = STRVEC_INIT;
@@ -440,13 +440,14 @@ int treesnap_unshelve(const char *dir, const char *shelf, bool dry,
 		if (lstat(from.buf, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			if (!dry && !is_dir(to.buf) && mkdir(to.buf, 0755) < 0)
+			if (!plan_only && !is_dir(to.buf) &&
+			    mkdir(to.buf, 0755) < 0)
 				ret = error("cannot make '%s': %s", to.buf,
 					    strerror(errno));
 			continue;
 		}
 		strvec_push(back, paths.v[i]);
-		if (dry)
+		if (plan_only)
 			continue;
 		/* what the run made there instead goes */
 		if (lstat(to.buf, &st) == 0 &&
@@ -457,10 +458,10 @@ int treesnap_unshelve(const char *dir, const char *shelf, bool dry,
 		if (!ret)
 			ret = move_keeping(from.buf, to.buf);
 	}
-	if (!ret && !dry)
+	if (!ret && !plan_only)
 		ret = remove_tree(shelf);
 	strvec_clear(&paths);
-	strbuf_release(&from);
-	strbuf_release(&to);
+	strbuf_clear(&from);
+	strbuf_clear(&to);
 	return ret;
 }

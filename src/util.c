@@ -92,7 +92,7 @@ static int fsync_dir_of(const char *path)
 		ret = -1;
 	if (fd >= 0)
 		close(fd);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return ret;
 }
 
@@ -141,7 +141,7 @@ static int write_atomic(const char *path, const void *data, size_t len,
 	}
 	ret = 0;
 out:
-	strbuf_release(&tmp);
+	strbuf_clear(&tmp);
 	return ret;
 }
 
@@ -211,7 +211,7 @@ done:
 		close(in);
 	if (ret)
 		unlink(tmp.buf);
-	strbuf_release(&tmp);
+	strbuf_clear(&tmp);
 	return ret;
 }
 
@@ -237,7 +237,7 @@ int mkdir_p(const char *path, mode_t mode)
 		if (c == '\0')
 			break;
 	}
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return ret;
 }
 
@@ -258,7 +258,7 @@ int mkdir_parent(const char *path, mode_t mode)
 		strbuf_add(&dir, path, (size_t)(slash - path));
 		ret = mkdir_p(dir.buf, mode);
 	}
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return ret;
 }
 

@@ -47,7 +47,7 @@ static int skip_run(struct ctx *ctx, const char *step)
 		ctx_set_output(ctx, step, keys.v[i], values.v[i]);
 	strvec_clear(&keys);
 	strvec_clear(&values);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return ret ? -1 : STEP_SKIP;
 }
 
@@ -112,13 +112,13 @@ int fetch_any_plan(struct ctx *ctx)
 				       names.buf);
 			ctx_set_output(ctx, "fetch", "kernel_release",
 				       bi.kernel_release);
-			strbuf_release(&names);
-			bundle_info_release(&bi);
+			strbuf_clear(&names);
+			bundle_info_clear(&bi);
 		}
 		strbuf_setlen(&dir, dir.len - 2);
 		remove_tree(dir.buf);
 	}
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return ret;
 }
 
@@ -136,7 +136,7 @@ int fetch_any_run(struct ctx *ctx)
 		ret = get_checked(ctx, false, dir.buf, &bi);
 	if (ret) {
 		remove_tree(dir.buf); /* nothing of it is kept */
-		strbuf_release(&dir);
+		strbuf_clear(&dir);
 		return -1;
 	}
 	strvec_join(&bi.packages, " ", &list);
@@ -146,10 +146,10 @@ int fetch_any_run(struct ctx *ctx)
 	info("  bundle: kernel %s and %zu packages for hosts running %s: "
 	     "every file as its manifest says",
 	     bi.kernel_release, bi.packages.nr, bi.base_release);
-	bundle_info_release(&bi);
-	strbuf_release(&dir);
-	strbuf_release(&list);
-	strbuf_release(&own);
+	bundle_info_clear(&bi);
+	strbuf_clear(&dir);
+	strbuf_clear(&list);
+	strbuf_clear(&own);
 	return 0;
 }
 

@@ -41,7 +41,7 @@ static void probe_host(struct ctx *ctx, struct probes *pr)
 	struct hostset hs;
 
 	if (!ctx_host_view(ctx, &hs, true)) {
-		hostset_release(&hs);
+		hostset_clear(&hs);
 		return;
 	}
 	if (hostset_newest_lacks(&hs, &pr->newest_lacks)) {
@@ -54,7 +54,7 @@ static void probe_host(struct ctx *ctx, struct probes *pr)
 		pr->iptables = xstrdup(hs.iptables ?:
 						     "iptables (none "
 						     "installed)");
-	hostset_release(&hs);
+	hostset_clear(&hs);
 }
 
 static void probe_all(struct ctx *ctx, struct probes *pr)
@@ -79,7 +79,7 @@ static void probe_all(struct ctx *ctx, struct probes *pr)
 static void release_all(struct probes *pr)
 {
 	for (size_t i = 0; i < pr->names.nr; i++)
-		match_probe_release(&pr->p[i]);
+		match_probe_clear(&pr->p[i]);
 	free(pr->p);
 	strvec_clear(&pr->names);
 	strvec_clear(&pr->newest_lacks);
@@ -114,8 +114,8 @@ static void describe_host(const struct probes *pr, struct strvec *lines)
 				   "build): the run builds it again");
 		strvec_push(lines, sb.buf);
 	}
-	strbuf_release(&sb);
-	strbuf_release(&subject);
+	strbuf_clear(&sb);
+	strbuf_clear(&subject);
 }
 
 /* One clause per match or target: where it is, or that it is not there. */
@@ -219,7 +219,7 @@ void check_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 		fp_add(fp, "host", lines.v[i]);
 	strvec_clear(&lines);
 	release_all(&pr);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 int check_plan(struct ctx *ctx)
@@ -249,7 +249,7 @@ int check_plan(struct ctx *ctx)
 				  "the run would end here (--force goes on)");
 	ret = all_available(&pr) && !ctx->state->force ? STEP_FINISH : 0;
 	release_all(&pr);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return ret;
 }
 
@@ -285,7 +285,7 @@ int check_run(struct ctx *ctx)
 		ret = STEP_FINISH;
 	}
 	release_all(&pr);
-	strbuf_release(&sb);
-	strbuf_release(&all);
+	strbuf_clear(&sb);
+	strbuf_clear(&all);
 	return ret;
 }

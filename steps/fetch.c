@@ -118,7 +118,7 @@ static int srpm_name(struct ctx *ctx, struct strbuf *name)
 		return error("iptables is not installed: pomctl rebuilds the "
 			     "distribution's iptables package");
 	update_distribution_srpm(ctx, &pkg, name);
-	rpmdb_pkg_release(&pkg);
+	rpmdb_pkg_clear(&pkg);
 	if (!name->len || strchr(name->buf, '/'))
 		return error("the installed iptables names no usable source "
 			     "package (SOURCERPM '%s')",
@@ -147,7 +147,7 @@ static int from_dir(struct ctx *ctx, const char *loc, const char *name,
 
 	location_url(loc, name, &rel);
 	env_path(&ctx->env, rel.buf, path);
-	strbuf_release(&rel);
+	strbuf_clear(&rel);
 	if (access(path->buf, R_OK) == 0)
 		return 0;
 	strbuf_addf(why, "%s: not there", path->buf);
@@ -178,10 +178,10 @@ static int from_url(struct ctx *ctx, const char *loc, const char *name,
 	}
 	if (!ret)
 		strbuf_addstr(path, res.path.buf);
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	strvec_clear(&none);
-	strbuf_release(&url);
-	strbuf_release(&cache);
+	strbuf_clear(&url);
+	strbuf_clear(&cache);
 	return ret;
 }
 
@@ -205,7 +205,7 @@ static void forget_cached(struct ctx *ctx, const char *path)
 	cache_dir(ctx, &cache);
 	if (!strncmp(path, cache.buf, cache.len))
 		unlink(path);
-	strbuf_release(&cache);
+	strbuf_clear(&cache);
 }
 
 /*
@@ -234,7 +234,7 @@ static int get_srpm(struct ctx *ctx, const char *name, struct strbuf *path)
 		error("cannot get %s from [sources] srpm_locations: %s", name,
 		      why.buf);
 	strvec_clear(&locs);
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -270,7 +270,7 @@ static int record_srpm(struct manifest *m, const char *path, const char *top)
 		ret = manifest_will_write(m, dest.buf);
 	}
 	strvec_clear(&files);
-	strbuf_release(&dest);
+	strbuf_clear(&dest);
 	return ret;
 }
 
@@ -304,9 +304,9 @@ static int install_srpm(struct ctx *ctx, struct manifest *m, const char *name)
 			       spec.buf);
 		info("  installed %s into %s", name, top.buf);
 	}
-	strbuf_release(&path);
-	strbuf_release(&top);
-	strbuf_release(&spec);
+	strbuf_clear(&path);
+	strbuf_clear(&top);
+	strbuf_clear(&spec);
 	return ret;
 }
 
@@ -345,10 +345,10 @@ static int get_tarball(struct ctx *ctx, struct manifest *m,
 		ctx_set_output(ctx, "fetch", key.buf, res->digest);
 	}
 	strvec_clear(&mirrors);
-	strbuf_release(&url);
-	strbuf_release(&cache);
-	strbuf_release(&dest);
-	strbuf_release(&key);
+	strbuf_clear(&url);
+	strbuf_clear(&cache);
+	strbuf_clear(&dest);
+	strbuf_clear(&key);
 	return ret;
 }
 
@@ -394,7 +394,7 @@ static int extract_pom(struct ctx *ctx, const struct fetch_result *res)
 	if (!ret) /* by its place in the state: see fetch_pom_dir() */
 		ctx_set_output(ctx, "fetch", "pom_dir",
 			       path_under(ctx->state_dir.buf, dir.buf));
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return ret;
 }
 
@@ -435,10 +435,10 @@ static int pom_tree_early(struct ctx *ctx, bool fill, struct strbuf *dir,
 		ret = 1;
 	}
 	error_set_quiet(quiet);
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	strvec_clear(&mirrors);
-	strbuf_release(&url);
-	strbuf_release(&cache);
+	strbuf_clear(&url);
+	strbuf_clear(&cache);
 	return ret;
 }
 
@@ -457,7 +457,7 @@ static int check_requested(struct ctx *ctx, const char *dir)
 	if (ktree_open_configured(&ctx->env, &kt) < 0)
 		return -1;
 	ret = pom_check_request(&ctx->env, dir, &ctx->state->patches, &kt);
-	ktree_release(&kt);
+	ktree_clear(&kt);
 	return ret;
 }
 
@@ -466,7 +466,7 @@ int fetch_pom_cached(struct ctx *ctx, struct strbuf *dir)
 	struct strbuf why = STRBUF_INIT;
 	int ret = pom_tree_early(ctx, false, dir, &why);
 
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret ? -1 : 0;
 }
 
@@ -484,8 +484,8 @@ int fetch_check_names(struct ctx *ctx)
 			config_get(ctx->env.cfg, S, "pom_version"), why.buf);
 	else if (!ret)
 		ret = check_requested(ctx, dir.buf);
-	strbuf_release(&dir);
-	strbuf_release(&why);
+	strbuf_clear(&dir);
+	strbuf_clear(&why);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -533,9 +533,9 @@ static void plan_download_of(struct ctx *ctx, const char *url,
 				  "error, checksums are required" :
 				  "warning, its content is not checked",
 			  url, pin_key);
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	strvec_clear(&mirrors);
-	strbuf_release(&cache);
+	strbuf_clear(&cache);
 }
 
 static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
@@ -564,8 +564,8 @@ static void plan_srpm(struct ctx *ctx, const char *name, const char *top)
 		  "librpm (the spec into SPECS, the sources into SOURCES)",
 		  top);
 	strvec_clear(&locs);
-	strbuf_release(&url);
-	strbuf_release(&path);
+	strbuf_clear(&url);
+	strbuf_clear(&path);
 }
 
 int fetch_plan(struct ctx *ctx)
@@ -590,10 +590,10 @@ int fetch_plan(struct ctx *ctx)
 		  "(checked: no absolute paths, no '..', no links outside, "
 		  "no devices)",
 		  ctx->state_dir.buf);
-	strbuf_release(&name);
-	strbuf_release(&top);
-	strbuf_release(&url);
-	strbuf_release(&dest);
+	strbuf_clear(&name);
+	strbuf_clear(&top);
+	strbuf_clear(&url);
+	strbuf_clear(&dest);
 	return 0;
 }
 
@@ -615,7 +615,7 @@ int fetch_run(struct ctx *ctx)
 	if (!ret)
 		ctx_set_output(ctx, "fetch", "iptables_version",
 			       config_get(ctx->env.cfg, S, "iptables_version"));
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	fetch_result_init(&res);
 	if (!ret)
 		ret = get_tarball(ctx, &m, &pom_tarball, &res, &name);
@@ -629,8 +629,8 @@ int fetch_run(struct ctx *ctx)
 		ret = check_requested(ctx, fetch_pom_dir(ctx, &name));
 	if (manifest_save(&m) < 0)
 		ret = -1;
-	manifest_release(&m);
-	fetch_result_release(&res);
-	strbuf_release(&name);
+	manifest_clear(&m);
+	fetch_result_clear(&res);
+	strbuf_clear(&name);
 	return ret;
 }

@@ -49,7 +49,7 @@ static void package_names(const struct strvec *files, struct strvec *names,
 		if (rpmdb_check_package(files->v[i], NULL, &p) == 0) {
 			strvec_push(names, p.name);
 			strvec_pushf(versions, "%s-%s", p.version, p.release);
-			rpmdb_pkg_release(&p);
+			rpmdb_pkg_clear(&p);
 		}
 	}
 	error_set_quiet(quiet);
@@ -119,9 +119,9 @@ int install_plan(struct ctx *ctx)
 		plan_packages(ctx);
 		plan_reboot(ctx->env.plan, t.release);
 	}
-	ktree_release(&t);
-	strbuf_release(&config);
-	strbuf_release(&arch);
+	ktree_clear(&t);
+	strbuf_clear(&config);
+	strbuf_clear(&arch);
 	return ret;
 }
 
@@ -147,7 +147,7 @@ static void package_locations(struct ctx *ctx, const char *arch,
 				     repos.v[i]);
 	config_get_words(ctx->env.cfg, "sources", "package_locations", locs);
 	strvec_clear(&repos);
-	strbuf_release(&yum);
+	strbuf_clear(&yum);
 }
 
 /* Whether path is the very build p (its digests those of the database). */
@@ -159,7 +159,7 @@ static bool is_build_of(const char *path, const struct rpmpkg *p)
 	same = rpmdb_check_package(path, NULL, &got) == 0 && *p->digest &&
 	       !strcmp(got.digest, p->digest);
 	if (got.name)
-		rpmdb_pkg_release(&got);
+		rpmdb_pkg_clear(&got);
 	error_set_quiet(quiet);
 	return same;
 }
@@ -193,8 +193,8 @@ static int find_copy(struct ctx *ctx, const struct rpmpkg *p, bool plan,
 		}
 	}
 	strvec_clear(&locs);
-	strbuf_release(&name);
-	strbuf_release(&why);
+	strbuf_clear(&name);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -241,8 +241,8 @@ static void download_argv(struct ctx *ctx, const struct rpmpkg *p,
 	strvec_pushv(argv, (const char *const[]){ "--destdir", dir.buf, nvr.buf,
 						  NULL });
 out:
-	strbuf_release(&nvr);
-	strbuf_release(&dir);
+	strbuf_clear(&nvr);
+	strbuf_clear(&dir);
 }
 
 /*
@@ -307,10 +307,10 @@ static int download_copy(struct ctx *ctx, const struct rpmpkg *p,
 		ret = 1;
 	}
 out:
-	child_process_release(&cp);
-	strbuf_release(&nvr);
-	strbuf_release(&spool);
-	strbuf_release(&program);
+	child_process_clear(&cp);
+	strbuf_clear(&nvr);
+	strbuf_clear(&spool);
+	strbuf_clear(&program);
 	return ret;
 }
 
@@ -351,8 +351,8 @@ static int keep_copy(struct ctx *ctx, const struct rpmpkg *p,
 	download_dir(ctx, &keep); /* yum's or dnf's download, kept or not */
 	if (is_dir(keep.buf))
 		remove_tree(keep.buf);
-	strbuf_release(&path);
-	strbuf_release(&keep);
+	strbuf_clear(&path);
+	strbuf_clear(&keep);
 	return ret;
 }
 
@@ -436,9 +436,9 @@ static void plan_copies(struct ctx *ctx, const struct strvec *names,
 		strvec_clear(&get);
 	}
 	rpmdb_pkgs_free(old, n);
-	strbuf_release(&path);
-	strbuf_release(&from);
-	strbuf_release(&nvr);
+	strbuf_clear(&path);
+	strbuf_clear(&from);
+	strbuf_clear(&nvr);
 }
 
 /*
@@ -467,7 +467,7 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 		strbuf_reset(&nvr);
 		rpmdb_pkg_nvr(&p, &nvr);
 		manifest_package(m, "installed", nvr.buf);
-		rpmdb_pkg_release(&p);
+		rpmdb_pkg_clear(&p);
 	}
 	if (!ret)
 		ret = rpmdb_replaced_by(ctx->env.root, dbpath, pkgs, &old, &n);
@@ -491,8 +491,8 @@ static int record_packages(struct ctx *ctx, const struct strvec *pkgs,
 	}
 	rpmdb_pkgs_free(old, n);
 	strvec_clear(&ours);
-	strbuf_release(&nvr);
-	strbuf_release(&from);
+	strbuf_clear(&nvr);
+	strbuf_clear(&from);
 	if (ret < 0)
 		return -1;
 	return manifest_save(m);
@@ -528,7 +528,7 @@ static int install_packages(struct ctx *ctx, const char *step,
 		ctx_set_output(ctx, "install", "replaced", list.buf);
 		info("  installed %zu packages%s%s", pkgs.nr,
 		     list.len ? ", replacing " : "", list.buf);
-		strbuf_release(&list);
+		strbuf_clear(&list);
 	}
 	strvec_clear(&pkgs);
 	strvec_clear(&replaced);
@@ -618,9 +618,9 @@ int install_run(struct ctx *ctx)
 			ret = install_stages(ctx, &t, arch, def, &m);
 		free(def);
 		manifest_save(&m);
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
-	ktree_release(&t);
+	ktree_clear(&t);
 	return ret ? ret : installed(ctx, release);
 }
 
@@ -649,7 +649,7 @@ int install_bundle_run(struct ctx *ctx)
 		ret = reboot_prepare(ctx, "install", release, def, &m);
 	free(def);
 	manifest_save(&m);
-	manifest_release(&m);
+	manifest_clear(&m);
 	return ret ? ret : installed(ctx, release);
 }
 

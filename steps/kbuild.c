@@ -55,7 +55,7 @@ static void installed_releases(struct ctx *ctx, struct strvec *out)
 		rpmdb_close(&db);
 	}
 	error_set_quiet(old);
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 }
 
 /* --- the steps' kernel builds ---------------------------------------------- */
@@ -85,7 +85,7 @@ int kbuild_new_release(struct ctx *ctx, struct ktree *t, struct manifest *m,
 
 	next_extraversion(ctx, t, NULL, &ext);
 	ret = ktree_set_extraversion(t, ext.buf, m, diff);
-	strbuf_release(&ext);
+	strbuf_clear(&ext);
 	return ret;
 }
 
@@ -102,9 +102,9 @@ int kbuild_release_after_trial(struct ctx *ctx, struct ktree *t, bool installs,
 		ret = ktree_edit_extraversion(t, trial.buf, ext.buf, NULL,
 					      diff);
 	}
-	strbuf_release(&ext);
-	strbuf_release(&trial);
-	strbuf_release(&ignored);
+	strbuf_clear(&ext);
+	strbuf_clear(&trial);
+	strbuf_clear(&ignored);
 	return ret;
 }
 
@@ -160,7 +160,7 @@ int kbuild_clean(struct ctx *ctx, const struct ktree *t, const char *arch,
 		shelving = ret;
 	}
 	strvec_clear(&shipped);
-	strbuf_release(&shelf);
+	strbuf_clear(&shelf);
 	return shelving;
 }
 
@@ -178,7 +178,7 @@ static void witness_of(const struct ktree *t, struct strbuf *witness)
 			    sha256_file(path.buf, digest) == 0 ? digest :
 								 "none");
 	}
-	strbuf_release(&path);
+	strbuf_clear(&path);
 }
 
 bool kbuild_stage_begin(struct ctx *ctx, const struct ktree *t,
@@ -189,7 +189,7 @@ bool kbuild_stage_begin(struct ctx *ctx, const struct ktree *t,
 
 	witness_of(t, &witness);
 	skip = pipeline_stage_skip(ctx, stage, witness.buf);
-	strbuf_release(&witness);
+	strbuf_clear(&witness);
 	return !skip;
 }
 
@@ -202,7 +202,7 @@ int kbuild_stage_end(struct ctx *ctx, const struct ktree *t, const char *stage,
 		witness_of(t, &witness);
 		ret = pipeline_stage_done(ctx, stage, witness.buf);
 	}
-	strbuf_release(&witness);
+	strbuf_clear(&witness);
 	return ret;
 }
 
@@ -232,7 +232,7 @@ static int check_wrapper(struct ctx *ctx, const char *key, const char *off)
 			    "install it, or %s",
 			    key, cmd.nr ? cmd.v[0] : key, off);
 	strvec_clear(&cmd);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -313,7 +313,7 @@ void kbuild_install_args(struct ctx *ctx, struct strvec *mods,
 	strvec_push(mods, "DEPMOD=true");
 	env_path(&ctx->env, "/boot", &boot);
 	strvec_pushf(kernel, "INSTALL_PATH=%s", boot.buf);
-	strbuf_release(&boot);
+	strbuf_clear(&boot);
 }
 
 void kbuild_depmod_argv(struct ctx *ctx, const char *release,
@@ -369,8 +369,8 @@ void kbuild_installed_files(struct ctx *ctx, const char *release,
 		env_path(&ctx->env, rel.buf, &path);
 		strvec_push(out, path.buf);
 	}
-	strbuf_release(&rel);
-	strbuf_release(&path);
+	strbuf_clear(&rel);
+	strbuf_clear(&path);
 }
 
 static int record_installed(struct ctx *ctx, struct manifest *m,
@@ -403,9 +403,9 @@ static int install_config(struct ctx *ctx, const struct ktree *t)
 	env_path(&ctx->env, rel.buf, &to);
 	if (!path_exists(to.buf))
 		ret = copy_file_atomic(from.buf, to.buf, 0644);
-	strbuf_release(&from);
-	strbuf_release(&rel);
-	strbuf_release(&to);
+	strbuf_clear(&from);
+	strbuf_clear(&rel);
+	strbuf_clear(&to);
 	return ret;
 }
 
@@ -463,10 +463,10 @@ static int check_boot_space(struct ctx *ctx, const struct ktree *t,
 			    path.buf, free_s.buf, t->release, need_s.buf);
 	}
 out:
-	strbuf_release(&rel);
-	strbuf_release(&path);
-	strbuf_release(&need_s);
-	strbuf_release(&free_s);
+	strbuf_clear(&rel);
+	strbuf_clear(&path);
+	strbuf_clear(&need_s);
+	strbuf_clear(&free_s);
 	return ret;
 }
 
@@ -500,6 +500,6 @@ int kbuild_install(struct ctx *ctx, const struct ktree *t, const char *arch,
 		ret = install_config(ctx, t);
 	strvec_clear(&mods);
 	strvec_clear(&kernel);
-	strbuf_release(&where);
+	strbuf_clear(&where);
 	return ret;
 }

@@ -50,8 +50,8 @@ static int ensure_config(struct ctx *ctx, const struct ktree *t,
 			   config_get(ctx->env.cfg, "build", "arch"),
 			   ctx->env.host.arch, arch);
 	}
-	strbuf_release(&dotconfig);
-	strbuf_release(&config);
+	strbuf_clear(&dotconfig);
+	strbuf_clear(&config);
 	return ret;
 }
 
@@ -70,7 +70,7 @@ static int distclean_keeping_config(struct ctx *ctx, struct ktree *t,
 		ret = kbuild_clean(ctx, t, arch, "distclean");
 	if (!ret)
 		ret = write_file_keep(config, text.buf, text.len, 0644);
-	strbuf_release(&text);
+	strbuf_clear(&text);
 	return ret;
 }
 
@@ -117,10 +117,10 @@ int kernel_planned_tree(struct ctx *ctx, struct ktree *t)
 	int ret = ktree_open_configured(&ctx->env, t);
 
 	if (!ret && planned_release(ctx, t, &diff) < 0) {
-		ktree_release(t);
+		ktree_clear(t);
 		ret = -1;
 	}
-	strbuf_release(&diff);
+	strbuf_clear(&diff);
 	return ret;
 }
 
@@ -188,8 +188,8 @@ static int plan_configure(struct ctx *ctx, struct ktree *t, const char *arch)
 		plan_note(ctx->env.plan, "then every option must still be on");
 	}
 	strvec_clear(&options);
-	strbuf_release(&diff);
-	strbuf_release(&path);
+	strbuf_clear(&diff);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -209,8 +209,8 @@ int kernel_plan(struct ctx *ctx)
 		plan_note(ctx->env.plan,
 			  "then every patch's module must be built");
 	}
-	ktree_release(&t);
-	strbuf_release(&arch);
+	ktree_clear(&t);
+	strbuf_clear(&arch);
 	return ret;
 }
 
@@ -235,7 +235,7 @@ static int check_modules(struct ctx *ctx, const struct ktree *t,
 				    objects.v[i], ktree_module_suffix(t));
 	}
 	strvec_clear(&objects);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -273,8 +273,8 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	if (!ret)
 		ret = ktree_check_options(t, &options);
 	strvec_clear(&options);
-	strbuf_release(&diff);
-	strbuf_release(&config);
+	strbuf_clear(&diff);
+	strbuf_clear(&config);
 	return ret;
 }
 
@@ -314,7 +314,7 @@ int kernel_run(struct ctx *ctx)
 		if (!ret)
 			ret = rebuild(ctx, &t, &m, arch.buf, &built);
 		manifest_save(&m);
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	if (!ret) {
 		info("  release %s built with %s", t.release,
@@ -323,8 +323,8 @@ int kernel_run(struct ctx *ctx)
 		ctx_set_output(ctx, "kernel", "arch", arch.buf);
 		ctx_set_output(ctx, "kernel", "modules", built.buf);
 	}
-	ktree_release(&t);
-	strbuf_release(&arch);
-	strbuf_release(&built);
+	ktree_clear(&t);
+	strbuf_clear(&arch);
+	strbuf_clear(&built);
 	return ret;
 }

@@ -40,7 +40,7 @@ struct set_extra {
 		STRVEC_INIT, STRVEC_INIT \
 	}
 
-static void set_extra_release(struct set_extra *x)
+static void set_extra_clear(struct set_extra *x)
 {
 	strvec_clear(&x->names);
 	strvec_clear(&x->runs);
@@ -88,15 +88,15 @@ static int open_all(struct ctx *ctx, struct ktree *kt, struct pom_tree *pt,
 			      why.buf, extra->names.v[0], extra->runs.v[0]);
 		else
 			error("%s", why.buf);
-		pom_release(pt);
+		pom_clear(pt);
 		goto out;
 	}
 	ret = 0;
 out:
 	if (ret)
-		ktree_release(kt);
+		ktree_clear(kt);
 	strvec_clear(&names);
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -104,8 +104,8 @@ static void close_all(struct ktree *kt, struct pom_tree *pt,
 		      struct pom_patch **set)
 {
 	free(set);
-	pom_release(pt);
-	ktree_release(kt);
+	pom_clear(pt);
+	ktree_clear(kt);
 }
 
 void patch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
@@ -119,7 +119,7 @@ void patch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 	fp_add_config(fp, ctx, "kernel", "tree");
 	fp_add_config(fp, ctx, "commands", "patch");
 	fp_add_step(fp, ctx->state, "fetch");
-	strbuf_release(&names);
+	strbuf_clear(&names);
 }
 
 static void plan_one(struct ctx *ctx, const struct pom_tree *pt,
@@ -140,7 +140,7 @@ static void plan_one(struct ctx *ctx, const struct pom_tree *pt,
 		plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
 		strvec_clear(&argv);
 	}
-	strbuf_release(&res.detail);
+	strbuf_clear(&res.detail);
 }
 
 int patch_plan(struct ctx *ctx)
@@ -170,7 +170,7 @@ int patch_plan(struct ctx *ctx)
 	for (size_t i = 0; i < n; i++)
 		plan_one(ctx, &pt, set[i], kt.dir);
 	close_all(&kt, &pt, set);
-	set_extra_release(&extra);
+	set_extra_clear(&extra);
 	return 0;
 }
 
@@ -248,12 +248,12 @@ static void record_outputs(struct ctx *ctx, struct pom_patch **set, size_t n,
 	ctx_set_output(ctx, "patch", "options", options.buf);
 	ctx_set_output(ctx, "patch", "objects", objects.buf);
 	ctx_set_output(ctx, "patch", "userspace", userspace.buf);
-	strbuf_release(&names);
-	strbuf_release(&all);
-	strbuf_release(&options);
-	strbuf_release(&objects);
-	strbuf_release(&userspace);
-	strbuf_release(&done);
+	strbuf_clear(&names);
+	strbuf_clear(&all);
+	strbuf_clear(&options);
+	strbuf_clear(&objects);
+	strbuf_clear(&userspace);
+	strbuf_clear(&done);
 }
 
 static void report(struct ctx *ctx, const struct pom_patch *p,
@@ -295,7 +295,7 @@ int patch_run(struct ctx *ctx)
 		ret = ctx_manifest_open(ctx, "patch", &m);
 	if (!ret) {
 		ret = pom_apply(&ctx->env, &pt, set, n, kt.dir, &m, &applied);
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	if (!ret) {
 		struct pom_patch **present;
@@ -313,7 +313,7 @@ int patch_run(struct ctx *ctx)
 		free(present);
 	}
 	strvec_clear(&applied);
-	set_extra_release(&extra);
+	set_extra_clear(&extra);
 	close_all(&kt, &pt, set);
 	return ret;
 }

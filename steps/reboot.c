@@ -54,8 +54,8 @@ static bool initrd_needed(struct ctx *ctx, const struct bootcfg *b,
 		strvec_pushv(argv, (const char *const[]){ "-f", rel.buf,
 							  release, NULL });
 	}
-	strbuf_release(&img);
-	strbuf_release(&rel);
+	strbuf_clear(&img);
+	strbuf_clear(&rel);
 	return needed;
 }
 
@@ -77,8 +77,8 @@ static int ensure_initrd(struct ctx *ctx, const struct bootcfg *b,
 			ret = error("mkinitrd for %s failed (see pomctl log)",
 				    release);
 	}
-	child_process_release(&cp);
-	strbuf_release(&img);
+	child_process_clear(&cp);
+	strbuf_clear(&img);
 	return ret;
 }
 
@@ -120,7 +120,7 @@ static int one_shot(struct ctx *ctx, const struct bootcfg *b,
 	if (!ret)
 		ret = boot_command(&ctx->env, &os->argv, os->input.buf,
 				   "the one-shot boot");
-	strbuf_release(&diff);
+	strbuf_clear(&diff);
 	return ret;
 }
 
@@ -147,7 +147,7 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 		ret = boot_add_like(&ctx->env, &b, ctx->env.host.release,
 				    release, m, &diff);
 		steplog_printf(ctx->env.log_fd, "%s", diff.buf);
-		boot_release(&b);
+		boot_clear(&b);
 		if (!ret)
 			ret = boot_load(&ctx->env, &b, NULL);
 	}
@@ -175,10 +175,10 @@ int reboot_prepare(struct ctx *ctx, const char *step, const char *release,
 			       n >= 0 && *b.e[n].title ? b.e[n].title :
 							 release);
 	}
-	boot_release(&b);
-	one_shot_release(&os);
-	strbuf_release(&diff);
-	strbuf_release(&why);
+	boot_clear(&b);
+	one_shot_clear(&os);
+	strbuf_clear(&diff);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -243,7 +243,7 @@ void reboot_plan_boot(struct ctx *ctx, const char *release, bool made)
 			  "the boot loader configuration cannot be "
 			  "read: %s",
 			  img.buf);
-		strbuf_release(&img);
+		strbuf_clear(&img);
 		return;
 	}
 	there = boot_find(&b, release) >= 0;
@@ -297,7 +297,7 @@ void reboot_plan_boot(struct ctx *ctx, const char *release, bool made)
 			  "(GRUB 0.97 boots an entry once only so; the file "
 			  "is kept for rollback)",
 			  b.path);
-		strbuf_release(&diff);
+		strbuf_clear(&diff);
 	}
 	if (rc == 0) /* which flavour, which mechanism */
 		plan_note(ctx->env.plan, "the one-shot boot: %s", os.how.buf);
@@ -312,9 +312,9 @@ void reboot_plan_boot(struct ctx *ctx, const char *release, bool made)
 		plan_note(ctx->env.plan, "the one-shot boot of %s: %.*s",
 			  release, (int)strcspn(os.input.buf, "\n"),
 			  os.input.buf);
-	boot_release(&b);
-	one_shot_release(&os);
-	strbuf_release(&img);
+	boot_clear(&b);
+	one_shot_clear(&os);
+	strbuf_clear(&img);
 	strvec_clear(&mkinitrd);
 }
 
@@ -408,9 +408,9 @@ int reboot_preflight(struct ctx *ctx, bool plan)
 			strbuf_addf(&path, "/%s", base ? base + 1 : conf);
 			ret = leads_out(ctx, path.buf);
 		}
-		strbuf_release(&dir);
+		strbuf_clear(&dir);
 	}
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	if (ret)
 		return ret;
 	if (boot_load(&ctx->env, &b, &why) < 0)
@@ -418,10 +418,10 @@ int reboot_preflight(struct ctx *ctx, bool plan)
 	if (boot_one_shot(&ctx->env, &b, ctx->env.host.release, &os) ==
 	    BOOT_ONE_SHOT_CANNOT_RUN)
 		ret = error("%s; nothing was changed", os.how.buf);
-	boot_release(&b);
-	one_shot_release(&os);
+	boot_clear(&b);
+	one_shot_clear(&os);
 out:
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -439,7 +439,7 @@ int reboot_precheck(struct ctx *ctx)
 			"only beside a bootable old one; nothing was "
 			"installed",
 			b.path, ctx->env.host.release);
-	boot_release(&b);
+	boot_clear(&b);
 	return ret;
 }
 
@@ -452,8 +452,8 @@ char *reboot_default_release(struct ctx *ctx)
 	if (boot_load(&ctx->env, &b, &why) == 0) {
 		if (boot_default_release(&b))
 			def = xstrdup(boot_default_release(&b));
-		boot_release(&b);
+		boot_clear(&b);
 	}
-	strbuf_release(&why);
+	strbuf_clear(&why);
 	return def;
 }

@@ -101,11 +101,11 @@ static unsigned long last_own_build(struct ctx *ctx, const char *version)
 		}
 	}
 	if (h.nr)
-		history_release(&h);
+		history_clear(&h);
 	error_set_quiet(quiet);
 	strvec_clear(&paths);
-	strbuf_release(&mid);
-	strbuf_release(&rel);
+	strbuf_clear(&mid);
+	strbuf_clear(&rel);
 	return last;
 }
 
@@ -119,7 +119,7 @@ static unsigned long last_own_build(struct ctx *ctx, const char *version)
  * next (1.pom.2, 1.pom.3): each run's packages are files of their own,
  * and the earlier run's stay in RPMS for its rollback to put back.
  */
-void rpm_build_release(struct ctx *ctx, const char *version, struct strbuf *out)
+void rpm_build_clear(struct ctx *ctx, const char *version, struct strbuf *out)
 {
 	const char *want = config_get(ctx->env.cfg, "rpm", "release");
 	unsigned long last = last_own_build(ctx, version), n = 0;
@@ -150,7 +150,7 @@ void rpm_build_release(struct ctx *ctx, const char *version, struct strbuf *out)
 		info("  release %s: an earlier run built iptables-%s-%s (its "
 		     "packages stay in RPMS for its rollback)",
 		     out->buf, version, prev.buf);
-		strbuf_release(&prev);
+		strbuf_clear(&prev);
 	} else if (have && !strcmp(ipt.version, version)) {
 		struct rpmpkg built = ipt;
 
@@ -165,5 +165,5 @@ void rpm_build_release(struct ctx *ctx, const char *version, struct strbuf *out)
 		}
 	}
 	if (have)
-		rpmdb_pkg_release(&ipt);
+		rpmdb_pkg_clear(&ipt);
 }

@@ -54,24 +54,24 @@ static void packager(struct ctx *ctx, struct strbuf *sb)
 	strbuf_addf(sb, "%s@%s", pw ? pw->pw_name : "root", host);
 }
 
-static void job_release(struct job *j)
+static void job_clear(struct job *j)
 {
 	if (j->tmp.len)
 		remove_tree(j->tmp.buf);
-	strbuf_release(&j->topdir);
-	strbuf_release(&j->spec);
-	strbuf_release(&j->orig);
-	strbuf_release(&j->sources);
-	strbuf_release(&j->kdir);
-	strbuf_release(&j->tmp);
-	strbuf_release(&j->src);
-	strbuf_release(&j->packager);
-	strbuf_release(&j->pom_dir);
-	strbuf_release(&j->release);
+	strbuf_clear(&j->topdir);
+	strbuf_clear(&j->spec);
+	strbuf_clear(&j->orig);
+	strbuf_clear(&j->sources);
+	strbuf_clear(&j->kdir);
+	strbuf_clear(&j->tmp);
+	strbuf_clear(&j->src);
+	strbuf_clear(&j->packager);
+	strbuf_clear(&j->pom_dir);
+	strbuf_clear(&j->release);
 	if (j->have_pt)
-		pom_release(&j->pt);
+		pom_clear(&j->pt);
 	if (j->have_kt)
-		ktree_release(&j->kt);
+		ktree_clear(&j->kt);
 	strvec_clear(&j->drop);
 	strvec_clear(&j->userspace);
 	strvec_clear(&j->extensions);
@@ -96,7 +96,7 @@ static int extract_sources(struct ctx *ctx, struct job *j)
 	archive_limits_from_config(ctx->env.cfg, &lim);
 	ret = archive_extract_top(tarball.buf, &j->src, &lim);
 	steplog_work(ctx->env.log_fd, start, "extract %s", tarball.buf);
-	strbuf_release(&tarball);
+	strbuf_clear(&tarball);
 	return ret;
 }
 
@@ -124,8 +124,8 @@ static void original_spec(struct ctx *ctx, struct job *j)
 		backup = first;
 	strbuf_addstr(&j->orig, backup);
 	free(first);
-	manifest_release(&m);
-	strbuf_release(&text);
+	manifest_clear(&m);
+	strbuf_clear(&text);
 }
 
 static int job_init(struct ctx *ctx, struct job *j)
@@ -146,7 +146,7 @@ static int job_init(struct ctx *ctx, struct job *j)
 	if (!j->version || !j->tarball || !j->pom_dir.len)
 		return error("the fetch step has no results to build from; run "
 			     "pomctl resume --from fetch");
-	rpm_build_release(ctx, j->version, &j->release);
+	rpm_build_clear(ctx, j->version, &j->release);
 	if (ktree_open_configured(&ctx->env, &j->kt) < 0)
 		return -1;
 	j->have_kt = true;
@@ -154,7 +154,7 @@ static int job_init(struct ctx *ctx, struct job *j)
 	if (pom_open(&j->pt, j->pom_dir.buf, j->kt.v) < 0)
 		return -1;
 	j->have_pt = true;
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 	return extract_sources(ctx, j);
 }
 
@@ -201,9 +201,9 @@ static int redundant_patches(struct ctx *ctx, struct job *j, bool drop_failing)
 			    p[i].num, p[i].file, j->version);
 	}
 	spec_patches_free(p, n);
-	spec_release(&s);
-	strbuf_release(&path);
-	strbuf_release(&why);
+	spec_clear(&s);
+	strbuf_clear(&path);
+	strbuf_clear(&why);
 	return ret;
 }
 
@@ -247,7 +247,7 @@ static void extension_objects(const struct job *j, const char *name,
 		}
 		strvec_pushf(out, "%s%s.so", prefixes[i], name);
 	}
-	strbuf_release(&path);
+	strbuf_clear(&path);
 }
 
 /* The largest userspace diff or file of a patch that is read. */
@@ -281,10 +281,10 @@ static int visit_userspace(const char *path, const struct stat *st, int type,
 	if (!us.ret)
 		text_diff(label.buf, old.buf, old.len, new.buf, new.len,
 			  us.diff);
-	strbuf_release(&old);
-	strbuf_release(&new);
-	strbuf_release(&target);
-	strbuf_release(&label);
+	strbuf_clear(&old);
+	strbuf_clear(&new);
+	strbuf_clear(&target);
+	strbuf_clear(&label);
 	return us.ret;
 }
 
@@ -355,9 +355,9 @@ static int userspace_parts(struct ctx *ctx, struct job *j, bool write,
 						0644);
 	}
 	strvec_clear(&names);
-	strbuf_release(&diff);
-	strbuf_release(&path);
-	strbuf_release(&file);
+	strbuf_clear(&diff);
+	strbuf_clear(&path);
+	strbuf_clear(&file);
 	return ret;
 }
 
@@ -395,9 +395,9 @@ static int edit_spec(struct ctx *ctx, struct job *j, struct strbuf *text,
 		text_diff(j->spec.buf, old.buf, old.len, text->buf, text->len,
 			  diff);
 	}
-	spec_release(&s);
-	strbuf_release(&kver);
-	strbuf_release(&old);
+	spec_clear(&s);
+	strbuf_clear(&kver);
+	strbuf_clear(&old);
 	return ret;
 }
 
@@ -441,7 +441,7 @@ static int install_spec(struct ctx *ctx, struct job *j, const char *text,
 	unlink(tmp.buf);
 	strvec_clear(&pkgs);
 	strvec_clear(&srcs);
-	strbuf_release(&tmp);
+	strbuf_clear(&tmp);
 	return ret;
 }
 
@@ -480,7 +480,7 @@ static int rpmbuild(struct ctx *ctx, const struct job *j)
 			    ret, errors.nr ? "; the first errors:" : "",
 			    lines.buf);
 	strvec_clear(&errors);
-	strbuf_release(&lines);
+	strbuf_clear(&lines);
 	return ret ? -1 : 0;
 }
 
@@ -512,9 +512,9 @@ static int find_package(const struct job *j, const char *name,
 	}
 	if (d)
 		closedir(d);
-	strbuf_release(&rpms);
-	strbuf_release(&prefix);
-	strbuf_release(&sub);
+	strbuf_clear(&rpms);
+	strbuf_clear(&prefix);
+	strbuf_clear(&sub);
 	return ret;
 }
 
@@ -562,7 +562,7 @@ static int check_packages(const struct job *j, struct strbuf *built)
 				"rpm",
 				j->extensions.v[i], j->kdir.buf);
 	strvec_clear(&files);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -635,11 +635,11 @@ int rpm_plan(struct ctx *ctx)
 			  j.extensions.nr ? ", the main package holding " : "",
 			  j.extensions.nr ? j.extensions.v[0] : "");
 	}
-	job_release(&j);
+	job_clear(&j);
 	strvec_clear(&argv);
-	strbuf_release(&text);
-	strbuf_release(&diff);
-	strbuf_release(&log);
+	strbuf_clear(&text);
+	strbuf_clear(&diff);
+	strbuf_clear(&log);
 	return ret;
 }
 
@@ -667,7 +667,7 @@ static int record_new_dir(struct manifest *m, const char *topdir,
 		}
 		p = *slash ? slash + 1 : slash;
 	}
-	strbuf_release(&dir);
+	strbuf_clear(&dir);
 	return ret;
 }
 
@@ -694,7 +694,7 @@ static int record_outputs(struct job *j, struct manifest *m)
 			ret = manifest_will_write(m, path.buf);
 	}
 	strvec_clear(&outs);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -718,7 +718,7 @@ int rpm_run(struct ctx *ctx)
 		if (!ret)
 			ret = record_outputs(&j, &m);
 		manifest_save(&m);
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	if (!ret)
 		ret = rpmbuild(ctx, &j);
@@ -741,13 +741,13 @@ int rpm_run(struct ctx *ctx)
 		ctx_set_output(ctx, "rpm", "packages", own.buf);
 		ctx_set_output(ctx, "rpm", "version", j.version);
 		ctx_set_output(ctx, "rpm", "extensions", names.buf);
-		strbuf_release(&names);
-		strbuf_release(&own);
+		strbuf_clear(&names);
+		strbuf_clear(&own);
 	}
-	job_release(&j);
-	strbuf_release(&text);
-	strbuf_release(&diff);
-	strbuf_release(&log);
-	strbuf_release(&built);
+	job_clear(&j);
+	strbuf_clear(&text);
+	strbuf_clear(&diff);
+	strbuf_clear(&log);
+	strbuf_clear(&built);
 	return ret;
 }

@@ -30,7 +30,7 @@ STEP_FUNCTIONS(verify)
 /*
  * The configured tree opened with the release the kernel step will give
  * it, as its plan computes it (after the trial's, where a trial runs
- * first; nothing written): 0 (ktree_release() it), or -1 (reported).
+ * first; nothing written): 0 (ktree_clear() it), or -1 (reported).
  */
 int kernel_planned_tree(struct ctx *ctx, struct ktree *t);
 
@@ -129,8 +129,7 @@ int patch_any_run(struct ctx *ctx);
  * rebuilds after it, or INSTALLED.[rpm] release). */
 bool rpm_is_own_release(struct ctx *ctx, const char *release);
 /* The release of the rpm step's build of iptables version (rpm-release.c). */
-void rpm_build_release(struct ctx *ctx, const char *version,
-		       struct strbuf *out);
+void rpm_build_clear(struct ctx *ctx, const char *version, struct strbuf *out);
 int rpm_any_plan(struct ctx *ctx);
 int rpm_any_run(struct ctx *ctx);
 int kernel_any_plan(struct ctx *ctx);

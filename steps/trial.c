@@ -66,8 +66,8 @@ static int plan_configure(struct ctx *ctx, struct ktree *t, const char *config,
 			  arch);
 		kbuild_plan_oldconfig(ctx, t, arch);
 	}
-	strbuf_release(&diff);
-	strbuf_release(&path);
+	strbuf_clear(&diff);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -97,9 +97,9 @@ int trial_plan(struct ctx *ctx)
 			plan_reboot(ctx->env.plan, t.release);
 		}
 	}
-	ktree_release(&t);
-	strbuf_release(&config);
-	strbuf_release(&arch);
+	ktree_clear(&t);
+	strbuf_clear(&config);
+	strbuf_clear(&arch);
 	return ret;
 }
 
@@ -115,7 +115,7 @@ static int clean_tree(struct ctx *ctx, const struct ktree *t, const char *arch,
 		ret = manifest_backup(m, config.buf);
 	if (!ret)
 		ret = kbuild_clean(ctx, t, arch, "distclean");
-	strbuf_release(&config);
+	strbuf_clear(&config);
 	return ret;
 }
 
@@ -136,7 +136,7 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	}
 	if (!ret)
 		ret = kbuild_oldconfig(ctx, t, arch);
-	strbuf_release(&diff);
+	strbuf_clear(&diff);
 	return ret;
 }
 
@@ -157,7 +157,7 @@ static int build_trial(struct ctx *ctx, struct ktree *t, struct manifest *m,
 						 arch->buf));
 	if (!ret)
 		ret = kbuild_build(ctx, t, arch->buf);
-	strbuf_release(&config);
+	strbuf_clear(&config);
 	return ret;
 }
 
@@ -211,8 +211,8 @@ int trial_run(struct ctx *ctx)
 	}
 	if (m.doc)
 		manifest_save(&m);
-	manifest_release(&m);
-	ktree_release(&t);
-	strbuf_release(&arch);
+	manifest_clear(&m);
+	ktree_clear(&t);
+	strbuf_clear(&arch);
 	return ret;
 }

@@ -24,14 +24,14 @@ struct kernels {
 	bool have_kernel, have_source, have_iptables;
 };
 
-static void kernels_release(struct kernels *k)
+static void kernels_clear(struct kernels *k)
 {
 	if (k->have_kernel)
-		rpmdb_pkg_release(&k->kernel);
+		rpmdb_pkg_clear(&k->kernel);
 	if (k->have_source)
-		rpmdb_pkg_release(&k->source);
+		rpmdb_pkg_clear(&k->source);
 	if (k->have_iptables)
-		rpmdb_pkg_release(&k->iptables);
+		rpmdb_pkg_clear(&k->iptables);
 }
 
 static int query(struct ctx *ctx, struct kernels *k)
@@ -150,8 +150,8 @@ static int assert_matching(struct ctx *ctx, const struct kernels *k)
 				    "resume",
 				    source, sv.buf, kv.buf, source, kv.buf);
 	}
-	strbuf_release(&kv);
-	strbuf_release(&sv);
+	strbuf_clear(&kv);
+	strbuf_clear(&sv);
 	return ret;
 }
 
@@ -215,10 +215,10 @@ int update_plan(struct ctx *ctx)
 		  "the update shows them",
 		  config_get(ctx->env.cfg, "update", "source_package"));
 	free_commands(cmds, n);
-	kernels_release(&k);
-	strbuf_release(&sb);
-	strbuf_release(&stage);
-	strbuf_release(&argv);
+	kernels_clear(&k);
+	strbuf_clear(&sb);
+	strbuf_clear(&stage);
+	strbuf_clear(&argv);
 	return 0;
 }
 
@@ -274,9 +274,9 @@ void update_distribution_srpm(struct ctx *ctx, const struct rpmpkg *ipt,
 		}
 	}
 	strbuf_addstr(out, srpm);
-	history_release(&h);
+	history_clear(&h);
 	error_set_quiet(quiet);
-	strbuf_release(&nvr);
+	strbuf_clear(&nvr);
 }
 
 /* The updater's commands, each a stage (see command_runs). */
@@ -301,8 +301,8 @@ static int run_updater(struct ctx *ctx, struct strvec *cmds, size_t n)
 		else
 			ret = pipeline_stage_done(ctx, stage.buf, argv.buf);
 	}
-	strbuf_release(&stage);
-	strbuf_release(&argv);
+	strbuf_clear(&stage);
+	strbuf_clear(&argv);
 	return ret;
 }
 
@@ -334,8 +334,8 @@ static void say_new_kernel(struct ctx *ctx, const struct rpmpkg *kernel,
 		info("  %s", msg.buf);
 	}
 	strvec_clear(&set);
-	strbuf_release(&now);
-	strbuf_release(&msg);
+	strbuf_clear(&now);
+	strbuf_clear(&msg);
 }
 
 int update_run(struct ctx *ctx)
@@ -351,11 +351,11 @@ int update_run(struct ctx *ctx)
 	n = updater_commands(ctx, &k, &cmds);
 	if (k.have_kernel)
 		rpmdb_pkg_vr(&k.kernel, &before);
-	kernels_release(&k);
+	kernels_clear(&k);
 	ret = run_updater(ctx, cmds, n);
 	free_commands(cmds, n);
 	if (ret || query(ctx, &k) < 0) {
-		strbuf_release(&before);
+		strbuf_clear(&before);
 		return -1;
 	}
 	describe(ctx, &k, &sb);
@@ -363,7 +363,7 @@ int update_run(struct ctx *ctx)
 	info("  %s", sb.buf);
 	if (k.have_kernel)
 		say_new_kernel(ctx, &k.kernel, before.buf);
-	strbuf_release(&before);
+	strbuf_clear(&before);
 	ret = assert_matching(ctx, &k);
 	if (!ret) {
 		strbuf_reset(&sb);
@@ -378,7 +378,7 @@ int update_run(struct ctx *ctx)
 			update_distribution_srpm(ctx, &k.iptables, &sb);
 		ctx_set_output(ctx, "update", "iptables_srpm", sb.buf);
 	}
-	kernels_release(&k);
-	strbuf_release(&sb);
+	kernels_clear(&k);
+	strbuf_clear(&sb);
 	return ret;
 }

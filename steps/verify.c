@@ -89,7 +89,7 @@ static int load_modules(struct ctx *ctx, struct strbuf *report)
 			strbuf_addf(report, "  module %s: loaded\n", name.buf);
 	}
 	strvec_clear(&objects);
-	strbuf_release(&name);
+	strbuf_clear(&name);
 	return ret;
 }
 
@@ -120,7 +120,7 @@ static void extensions(struct ctx *ctx, struct strvec *names)
 		}
 	}
 	strvec_clear(&objects);
-	strbuf_release(&name);
+	strbuf_clear(&name);
 }
 
 static int userspace_knows(struct ctx *ctx, struct strbuf *report)
@@ -171,7 +171,7 @@ static int functional(struct ctx *ctx, struct strbuf *report)
 	else if (ret == NETTEST_SKIPPED)
 		strbuf_addf(report, "  functional test: skipped: %s\n",
 			    result.buf);
-	strbuf_release(&result);
+	strbuf_clear(&result);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -205,7 +205,7 @@ static void plan_checks(struct ctx *ctx, const char *program, const char *names,
 		strvec_clear(&argv);
 	}
 	strvec_clear(&v);
-	strbuf_release(&name);
+	strbuf_clear(&name);
 }
 
 /* The promotion as boot_set_default() would make it, nothing written. */
@@ -238,11 +238,11 @@ static void plan_promotion(struct ctx *ctx, const char *release)
 			plan_edit(ctx->env.plan, b.path, diff.buf);
 		if (argv.nr)
 			plan_command(ctx->env.plan, strvec_argv(&argv), NULL);
-		boot_release(&b);
+		boot_clear(&b);
 	}
 	error_set_quiet(quiet);
 	strvec_clear(&argv);
-	strbuf_release(&diff);
+	strbuf_clear(&diff);
 }
 
 int verify_plan(struct ctx *ctx)
@@ -258,7 +258,7 @@ int verify_plan(struct ctx *ctx)
 	if (!*release && kernel_planned_tree(ctx, &t) == 0) {
 		strbuf_addstr(&planned, t.release);
 		release = planned.buf;
-		ktree_release(&t);
+		ktree_clear(&t);
 	}
 	error_set_quiet(quiet);
 	if (!*release)
@@ -281,7 +281,7 @@ int verify_plan(struct ctx *ctx)
 		strvec_join(&names, " ", &list);
 		plan_checks(ctx, "iptables", list.buf, false);
 		strvec_clear(&names);
-		strbuf_release(&list);
+		strbuf_clear(&list);
 	} else
 		plan_pending(
 			ctx->env.plan,
@@ -302,7 +302,7 @@ int verify_plan(struct ctx *ctx)
 			     *step_output(ctx, "trial", "release") ?
 				     step_output(ctx, "trial", "release") :
 				     "(built by the trial)");
-	strbuf_release(&planned);
+	strbuf_clear(&planned);
 	return 0;
 }
 
@@ -328,7 +328,7 @@ static int promote(struct ctx *ctx, const char *release, struct strbuf *report)
 			    boot_default_release(&b) ?
 				    boot_default_release(&b) :
 				    "the old kernel");
-		boot_release(&b);
+		boot_clear(&b);
 		return 0;
 	}
 	ret = ctx_manifest_open(ctx, "verify", &m);
@@ -340,15 +340,15 @@ static int promote(struct ctx *ctx, const char *release, struct strbuf *report)
 			ret = boot_command(&ctx->env, &argv, NULL,
 					   "the promotion");
 		manifest_save(&m);
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	if (ret >= 0)
 		strbuf_addf(report, "  boot default: %s%s (in %s)\n", release,
 			    ret == 1 ? ", as it was already" : ", from now on",
 			    b.path);
-	boot_release(&b);
+	boot_clear(&b);
 	strvec_clear(&argv);
-	strbuf_release(&diff);
+	strbuf_clear(&diff);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -370,7 +370,7 @@ static int trial_created(struct ctx *ctx, const char *release,
 		if (manifest_has_created(&m, files.v[i]))
 			strvec_push(out, files.v[i]);
 	if (!ret)
-		manifest_release(&m);
+		manifest_clear(&m);
 	strvec_clear(&files);
 	return ret;
 }
@@ -385,7 +385,7 @@ static bool trial_installed(struct ctx *ctx, const char *release)
 	if (!from_bundle(ctx) && release_name_is_valid(release) &&
 	    ctx_manifest_open(ctx, "trial", &m) == 0) {
 		yes = manifest_has_created(&m, files.v[0]);
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	error_set_quiet(quiet);
 	strvec_clear(&files);
@@ -421,7 +421,7 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 	if (ret) {
 		strbuf_addf(report, "  trial kernel %s: NOT removed (%s)\n",
 			    trial, diff.buf);
-		strbuf_release(&diff);
+		strbuf_clear(&diff);
 		return -1;
 	}
 	quiet = error_set_quiet(true); /* said in the report */
@@ -433,7 +433,7 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 			ret = boot_command(&ctx->env, &argv, NULL,
 					   "the trial entry's removal");
 		manifest_save(&m);
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	if (!ret) /* what the trial's install made, and only that */
 		ret = trial_created(ctx, trial, &files);
@@ -454,10 +454,10 @@ static int remove_trial(struct ctx *ctx, struct strbuf *report)
 			    "remove it by hand when you no longer need it\n",
 			    trial, error_last());
 	error_set_quiet(quiet);
-	boot_release(&b);
+	boot_clear(&b);
 	strvec_clear(&argv);
 	strvec_clear(&files);
-	strbuf_release(&diff);
+	strbuf_clear(&diff);
 	return ret;
 }
 
@@ -501,6 +501,6 @@ int verify_run(struct ctx *ctx)
 		say_final("%s", report.buf);
 		ctx_set_output(ctx, "verify", "report", report.buf);
 	}
-	strbuf_release(&report);
+	strbuf_clear(&report);
 	return ret;
 }

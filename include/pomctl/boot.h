@@ -11,7 +11,7 @@
  *	boot_add_like(env, &b, old, new, m, &diff);  3. a copy of old's entry
  *	boot_check(env, &b, running, new, &why);     4. the safety checks
  *	boot_one_shot(env, &b, new, &os);	     5. boot new once
- *	boot_release(&b);
+ *	boot_clear(&b);
  *
  * pomctl never edits the running kernel's entry: a new entry is appended
  * after the others (so GRUB's default and fallback numbers keep pointing
@@ -64,7 +64,7 @@ int boot_load(const struct env *env, struct bootcfg *b, struct strbuf *err);
  * a rollback would restore; NULL: the configuration itself). */
 int boot_load_from(const struct env *env, const char *text_path,
 		   struct bootcfg *b, struct strbuf *err);
-void boot_release(struct bootcfg *b);
+void boot_clear(struct bootcfg *b);
 /* Parse a GRUB legacy or LILO configuration (tests); 0 or -1. */
 int boot_parse(struct bootcfg *b, enum loader loader, const char *name,
 	       const char *text, size_t len);
@@ -133,7 +133,7 @@ struct one_shot {
 	{ NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, STRBUF_INIT, \
 	  -1, false, false, STRBUF_INIT }
 /* clang-format on */
-void one_shot_release(struct one_shot *os);
+void one_shot_clear(struct one_shot *os);
 
 /*
  * Fill os for release: 0; 1 when this loader cannot boot an entry once

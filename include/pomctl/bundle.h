@@ -21,7 +21,7 @@ struct bundle_info {
 	char *base_release, *base_arch, *base_config;
 	json_t *outputs; /* { STEP: { KEY: VALUE } } of the build run */
 };
-void bundle_info_release(struct bundle_info *bi);
+void bundle_info_clear(struct bundle_info *bi);
 
 /*
  * The bundle from (a path, or a URL fetched into the state's cache with

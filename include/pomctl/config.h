@@ -6,7 +6,7 @@
  *	config_init(&cfg);			 1. every key at its default
  *	config_load(&cfg, path, must_exist);	 2. the file's values, validated
  *	config_get(&cfg, "kernel", "tree");	 3. read (never NULL)
- *	config_release(&cfg);
+ *	config_clear(&cfg);
  *
  * The defaults describe the documented Red Hat 8.0 host.  Every key is in
  * one table (config.c) with its type, and documented in pomctl.conf(5).
@@ -56,7 +56,7 @@ struct config {
 };
 
 void config_init(struct config *cfg);
-void config_release(struct config *cfg);
+void config_clear(struct config *cfg);
 
 /*
  * Load path over the current values.  A missing file is an error only when

@@ -57,7 +57,7 @@ struct fetch_result {
 };
 
 void fetch_result_init(struct fetch_result *res);
-void fetch_result_release(struct fetch_result *res);
+void fetch_result_clear(struct fetch_result *res);
 
 /*
  * Get the file into the cache; 0, or -1 (reported, or said in req->err;

@@ -10,7 +10,7 @@
  *	struct history h;
  *	history_load(&h, state_dir, names, n);	every run, validated
  *	history_last_to_undo(&h);		what rollback takes
- *	history_release(&h);
+ *	history_clear(&h);
  */
 #ifndef POMCTL_HISTORY_H
 #define POMCTL_HISTORY_H
@@ -39,7 +39,7 @@ struct history {
  */
 int history_load(struct history *h, const char *state_dir,
 		 const char *const *names, size_t n);
-void history_release(struct history *h);
+void history_clear(struct history *h);
 
 /* The run with this id, or NULL. */
 struct run_entry *history_find(struct history *h, const char *id);

@@ -21,7 +21,7 @@ struct host {
 
 /* 0, or -1 (reported) when a fact can be neither read nor is pinned. */
 int host_init(struct host *host, const struct config *cfg);
-void host_release(struct host *host);
+void host_clear(struct host *host);
 
 /*
  * A kernel release's version: "2.4.20-13.8" -> {2, 4, 20}.  0, or -1 when
@@ -45,7 +45,7 @@ struct match_probe {
 };
 
 void match_probe_init(struct match_probe *p);
-void match_probe_release(struct match_probe *p);
+void match_probe_clear(struct match_probe *p);
 
 /*
  * Is the netfilter match name available to the kernel release under root

@@ -18,7 +18,7 @@
  *	hostset_load(&hs, env, &history, dbpath);
  *	hostset_print(&hs, stdout);  or  json_object_set_new(doc, "host",
  *					     hostset_json(&hs));
- *	hostset_release(&hs);
+ *	hostset_clear(&hs);
  */
 #ifndef POMCTL_HOSTSET_H
 #define POMCTL_HOSTSET_H
@@ -78,6 +78,6 @@ void hostset_lacks(const char *subject, const struct strvec *names,
 		   struct strbuf *sb);
 void hostset_print(const struct hostset *hs, FILE *out);
 json_t *hostset_json(const struct hostset *hs);
-void hostset_release(struct hostset *hs);
+void hostset_clear(struct hostset *hs);
 
 #endif

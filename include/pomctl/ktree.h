@@ -8,7 +8,7 @@
  *	struct ktree t;
  *	ktree_open(&t, "/usr/src/linux-2.4");	1. reads the top Makefile
  *	...
- *	ktree_release(&t);
+ *	ktree_clear(&t);
  *
  * Functions return 0 or -1 (reported) unless said otherwise.
  */
@@ -31,7 +31,7 @@ struct ktree {
 };
 
 int ktree_open(struct ktree *t, const char *dir);
-void ktree_release(struct ktree *t);
+void ktree_clear(struct ktree *t);
 
 /* The series' ways: oldconfig target, whether it reads answers on stdin,
  * whether `make dep` runs, the module suffix, the config language file. */
@@ -95,10 +95,10 @@ const char *kconfig_value(const char *config, const char *option);
 
 /*
  * Set each option to m in the .config file; diff (may be NULL) gets the
- * change.  Nothing is written when dry.
+ * change.  Nothing is written when plan_only.
  */
 int kconfig_set_modules(const char *config, const struct strvec *options,
-			bool dry, struct strbuf *diff);
+			bool plan_only, struct strbuf *diff);
 
 /*
  * After oldconfig: every option must still be m or y.  For one that was

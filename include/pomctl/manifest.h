@@ -12,8 +12,8 @@
  *	manifest_created(&m, path);		after creating path (a file,
  *						or a directory it owns whole)
  *	manifest_save(&m);			after each change
- *	manifest_revert(&m);			undo everything recorded
- *	manifest_release(&m);
+ *	manifest_undo(&m, step);		undo everything recorded
+ *	manifest_clear(&m);
  *
  * A path backed up once keeps its first backup: the original survives any
  * number of re-runs.  Packages are not files: the lists of the packages a
@@ -39,7 +39,7 @@ struct manifest {
 
 int manifest_open(struct manifest *m, const char *root, const char *state_dir,
 		  const char *run, const char *step);
-void manifest_release(struct manifest *m);
+void manifest_clear(struct manifest *m);
 int manifest_backup(struct manifest *m, const char *path);
 int manifest_created(struct manifest *m, const char *path);
 /*
@@ -87,8 +87,6 @@ int manifest_save(struct manifest *m);
  * directory.  0, or -1 (reported, naming the path).
  */
 int manifest_confine(const struct manifest *m, const struct strvec *places);
-/* Restore every backup and remove every created file: 0 or -1. */
-int manifest_revert(struct manifest *m);
 /*
  * Revert, then forget and save an empty record: 0 or -1 (reported).  With
  * step, each thing undone is said ("  STEP: removed PATH", "restored
@@ -101,7 +99,5 @@ struct plan;
 void manifest_plan_undo(const struct manifest *m, struct plan *p);
 /* Whether nothing is recorded that could be undone. */
 bool manifest_is_empty(const struct manifest *m);
-/* Forget the record (after a successful revert), the package lists aside. */
-void manifest_clear(struct manifest *m);
 
 #endif

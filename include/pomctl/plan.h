@@ -7,7 +7,7 @@
  *	plan_begin_step(&p, "fetch", "download the sources");
  *	plan_download(&p, url, size, dest); ...
  *	plan_print(&p, stdout, json);
- *	plan_release(&p);
+ *	plan_clear(&p);
  *
  * Actions: commands (argv, cwd), file edits (a unified diff), downloads
  * (URL, size or -1 when unknown, destination), package installs, files
@@ -41,7 +41,7 @@ struct plan {
 };
 
 void plan_init(struct plan *p);
-void plan_release(struct plan *p);
+void plan_clear(struct plan *p);
 
 void plan_begin_step(struct plan *p, const char *name, const char *title);
 void plan_command(struct plan *p, const char *const *argv, const char *cwd);

@@ -10,7 +10,7 @@
  *						   their dependencies, in order
  *	pom_test(env, &pt, p, kdir, ...);	3. applies / applied / fails
  *	pom_apply(env, set, n, kdir, ...);	4. all or nothing
- *	pom_release(&pt);
+ *	pom_clear(&pt);
  *
  * Testing never touches the kernel tree: a patch and the dependencies it
  * needs are applied to a scratch copy of the files they touch.  Applying
@@ -76,7 +76,7 @@ struct pom_tree {
 
 /* Read the tree at dir for a kernel of version kv: 0 or -1 (reported). */
 int pom_open(struct pom_tree *pt, const char *dir, const unsigned kv[3]);
-void pom_release(struct pom_tree *pt);
+void pom_clear(struct pom_tree *pt);
 
 /*
  * The patch called name: 0; -1 when none or several are (reported, or

@@ -17,8 +17,8 @@
 
 struct ctx;
 
-/* With dry, say what it would do.  Returns an exit code. */
-int rollback(struct ctx *ctx, bool force, bool dry);
+/* With plan_only, say what it would do.  Returns an exit code. */
+int rollback(struct ctx *ctx, bool force, bool plan_only);
 
 struct run_request;
 

@@ -52,7 +52,7 @@ struct rpmpkg {
 	bool has_epoch;
 };
 
-void rpmdb_pkg_release(struct rpmpkg *p);
+void rpmdb_pkg_clear(struct rpmpkg *p);
 /* "VERSION-RELEASE", with "EPOCH:" first when there is one. */
 void rpmdb_pkg_evr(const struct rpmpkg *p, struct strbuf *sb);
 /* "NAME-VERSION-RELEASE". */

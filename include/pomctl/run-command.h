@@ -60,7 +60,7 @@ struct child_process {
 /* clang-format on */
 
 void child_process_init(struct child_process *cp);
-void child_process_release(struct child_process *cp);
+void child_process_clear(struct child_process *cp);
 
 int run_command(struct child_process *cp);
 

@@ -11,7 +11,7 @@
  *	spec_edit_pom(&s, &req, &log);		2. the procedure's edits
  *	spec_render(&s, &text);			3. the new text
  *	spec_validate(path_of_text, &expect);	4. librpmbuild's word on it
- *	spec_release(&s);
+ *	spec_clear(&s);
  *
  * Functions return 0 or -1 (reported).
  */
@@ -45,7 +45,7 @@ struct spec {
 int spec_read(struct spec *s, const char *path);
 /* Parse text (tests, fuzzing); name is used in messages. */
 int spec_parse(struct spec *s, const char *name, const char *text, size_t len);
-void spec_release(struct spec *s);
+void spec_clear(struct spec *s);
 
 /* What the rpm step asks of the spec. */
 struct spec_request {

@@ -7,7 +7,7 @@
  *	state_load(&st, path, names, n)	the run on disk, validated
  *	... change st ...
  *	state_save(&st)			atomic replace (util.h)
- *	state_release(&st)
+ *	state_clear(&st)
  *
  * A state file is never trusted blindly: it must parse, have schema 1, and
  * list exactly the steps this pomctl knows, with known statuses; anything
@@ -92,7 +92,7 @@ int state_load(struct state *st, const char *path, const char *const *names,
 	       size_t n);
 /* Save to st->path; 0 or -1 (reported). */
 int state_save(struct state *st);
-void state_release(struct state *st);
+void state_clear(struct state *st);
 
 struct step_state *state_step(struct state *st, const char *name);
 void state_set_output(struct state *st, const char *step, const char *key,
@@ -128,7 +128,7 @@ struct fingerprint {
 };
 
 void fp_init(struct fingerprint *fp);
-void fp_release(struct fingerprint *fp);
+void fp_clear(struct fingerprint *fp);
 void fp_add(struct fingerprint *fp, const char *input, const char *value);
 /* "file LABEL" -> the SHA-256 of the file at path, or "absent". */
 void fp_add_file(struct fingerprint *fp, const char *label, const char *path);

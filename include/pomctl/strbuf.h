@@ -5,7 +5,7 @@
  * struct strbuf: .buf is never NULL and always NUL-terminated, even when
  * empty (it then points at a shared empty string until the first append).
  * The buffer belongs to the strbuf; strbuf_detach() hands it to the caller,
- * strbuf_release() frees it and leaves the strbuf ready for reuse.
+ * strbuf_clear() frees it and leaves the strbuf ready for reuse.
  *
  * struct strvec: a NULL-terminated vector of strings it owns, usable directly
  * as an argv (.v).  strvec_clear() frees every string and the vector.
@@ -33,7 +33,7 @@ struct strbuf {
 /* clang-format on */
 
 void strbuf_init(struct strbuf *sb);
-void strbuf_release(struct strbuf *sb);
+void strbuf_clear(struct strbuf *sb);
 /* Return the buffer (caller frees) and reset sb to empty. */
 char *strbuf_detach(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);

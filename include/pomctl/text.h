@@ -24,7 +24,7 @@ struct lines {
 };
 
 void lines_init(struct lines *l);
-void lines_release(struct lines *l);
+void lines_clear(struct lines *l);
 /* Replace l's content with a copy of buf. */
 void lines_split(struct lines *l, const char *buf, size_t len);
 /* Read a file (at most max bytes): 0, or a negative errno (not reported). */

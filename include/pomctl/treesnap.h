@@ -7,7 +7,7 @@
  * and what a failed build left.
  *
  *	treesnap_take(dir, file);	once, before the first change
- *	treesnap_restore(dir, file, dry, &res);	after the manifests are
+ *	treesnap_restore(dir, file, plan_only, &res);	after the manifests are
  *					undone (they restore edited files)
  *
  * Files added since are removed; files changed or missing since, that the
@@ -25,21 +25,21 @@
 int treesnap_take(const char *dir, const char *file);
 
 struct treesnap_result {
-	struct strvec added;   /* removed (or, dry, to remove) */
+	struct strvec added;   /* removed (or, plan_only, to remove) */
 	struct strvec changed; /* differ from the list: not restored */
 	struct strvec missing; /* gone since: not restored */
 };
 
 void treesnap_result_init(struct treesnap_result *r);
-void treesnap_result_release(struct treesnap_result *r);
+void treesnap_result_clear(struct treesnap_result *r);
 
 /*
- * Compare dir with the list in file and, unless dry, remove what was
+ * Compare dir with the list in file and, unless plan_only, remove what was
  * added (paths relative to dir in r).  0 when the tree now matches the
- * list (dry: would), 1 when changed or missing paths remain, -1 (reported)
+ * list (plan_only: would), 1 when changed or missing paths remain, -1 (reported)
  * when the list cannot be read or a removal fails.
  */
-int treesnap_restore(const char *dir, const char *file, bool dry,
+int treesnap_restore(const char *dir, const char *file, bool plan_only,
 		     struct treesnap_result *r);
 
 /*
@@ -78,9 +78,9 @@ int treesnap_shelf_recover(const char *dir, const char *shelf,
 
 /*
  * Put what the shelf keeps back into dir (replacing what is there now),
- * unless dry; the paths into back.  0 or -1 (reported).
+ * unless plan_only; the paths into back.  0 or -1 (reported).
  */
-int treesnap_unshelve(const char *dir, const char *shelf, bool dry,
+int treesnap_unshelve(const char *dir, const char *shelf, bool plan_only,
 		      struct strvec *back);
 
 /* The paths a list names, sorted, into paths: 0 or -1 (reported). */

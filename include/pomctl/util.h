@@ -9,7 +9,7 @@
  *	return error("cannot open '%s': %s", path, strerror(errno));
  * Only main() exits (and die_oom(), when memory runs out).
  *
- * Names: FOO_release(x) frees what x holds, not x (x is the caller's, on
+ * Names: FOO_clear(x) frees what x holds, not x (x is the caller's, on
  * the stack or inside something); FOO_free(x) frees x too.  Each header's
  * functions share one prefix, its own.
  */

@@ -44,5 +44,5 @@ void fuzz_write(const char *name, const void *data, size_t len)
 	*slash = '/';
 	if (write_file_atomic(path.buf, data, len, 0600) < 0)
 		abort();
-	strbuf_release(&path);
+	strbuf_clear(&path);
 }

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		LLVMFuzzerTestOneInput((const uint8_t *)sb.buf, sb.len);
-		strbuf_release(&sb);
+		strbuf_clear(&sb);
 	}
 	printf("%d inputs\n", argc - 1);
 	return 0;

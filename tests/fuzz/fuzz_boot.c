@@ -29,10 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							     3, NULL, &diff);
 				(void)boot_entry_savedefault(&b, b.e[0].release,
 							     -1, NULL, &diff);
-				strbuf_release(&diff);
+				strbuf_clear(&diff);
 			}
 		}
-		boot_release(&b);
+		boot_clear(&b);
 	}
 	return 0;
 }

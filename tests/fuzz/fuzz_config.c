@@ -14,6 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)config_get_bool(&cfg, "general", "auto_resume");
 		(void)config_get_uint(&cfg, "build", "jobs");
 	}
-	config_release(&cfg);
+	config_clear(&cfg);
 	return 0;
 }

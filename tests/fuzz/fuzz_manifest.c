@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (!release_name_is_valid(bi.kernel_release) ||
 	     !release_name_is_valid(bi.base_release)))
 		__builtin_trap(); /* a release that is not one, accepted */
-	bundle_info_release(&bi);
-	strbuf_release(&dir);
+	bundle_info_clear(&bi);
+	strbuf_clear(&dir);
 	return 0;
 }

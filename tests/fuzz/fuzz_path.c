@@ -35,7 +35,7 @@ static const char *tree(void)
 		strbuf_addf(&p, "%s/%s", top.buf, links[i][0]);
 		if (symlink(links[i][1], p.buf) < 0 && errno != EEXIST)
 			abort();
-		strbuf_release(&p);
+		strbuf_clear(&p);
 	}
 	return top.buf;
 }
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kernel == 0 && walked != 0)
 		abort();
 out:
-	strbuf_release(&path);
-	strbuf_release(&out);
+	strbuf_clear(&path);
+	strbuf_clear(&out);
 	return 0;
 }

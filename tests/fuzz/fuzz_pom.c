@@ -35,11 +35,11 @@ static void read_tree(const char *dir)
 		strvec_push(&want, "fuzz");
 		if (pom_order(&pt, &want, &set, &n, &err) == 0)
 			free(set);
-		pom_release(&pt);
+		pom_clear(&pt);
 	}
 	strvec_clear(&want);
-	strbuf_release(&path);
-	strbuf_release(&err);
+	strbuf_clear(&path);
+	strbuf_clear(&err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

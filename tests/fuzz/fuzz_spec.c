@@ -38,11 +38,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	spec_patches_free(p, n);
 	(void)spec_edit_pom(&s, &req, &log);
 	spec_render(&s, &out);
-	spec_release(&s);
+	spec_clear(&s);
 	strvec_clear(&patches);
 	strvec_clear(&drop);
 	strvec_clear(&userspace);
-	strbuf_release(&log);
-	strbuf_release(&out);
+	strbuf_clear(&log);
+	strbuf_clear(&out);
 	return 0;
 }

@@ -23,10 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (state_load(&again, path.buf, names, n) != 0)
 				__builtin_trap(); /* our own output refused */
-			state_release(&again);
+			state_clear(&again);
 		}
 	}
-	state_release(&st);
-	strbuf_release(&path);
+	state_clear(&st);
+	strbuf_clear(&path);
 	return 0;
 }

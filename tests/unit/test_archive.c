@@ -52,8 +52,8 @@ static int teardown(void **ctx)
 	struct fixture *f = *ctx;
 
 	remove_tree(f->dir);
-	strbuf_release(&f->tar);
-	strbuf_release(&f->dest);
+	strbuf_clear(&f->tar);
+	strbuf_clear(&f->dest);
 	free(f);
 	return 0;
 }
@@ -144,8 +144,8 @@ static void test_extract_compressed(void **ctx)
 		assert_int_equal(archive_top_dir(f->tar.buf, &top), 0);
 		assert_string_equal(top.buf, "pom-1");
 	}
-	strbuf_release(&p);
-	strbuf_release(&top);
+	strbuf_clear(&p);
+	strbuf_clear(&top);
 }
 
 /* Nothing is left behind: neither dest nor a temporary directory. */
@@ -288,7 +288,7 @@ static void test_limits(void **ctx)
 	lim.ratio = 1000000;
 	assert_int_equal(archive_extract(f->tar.buf, f->dest.buf, &lim), 0);
 	error_set_quiet(old);
-	strbuf_release(&zeros);
+	strbuf_clear(&zeros);
 }
 
 /* What a killed extraction left (DEST.tmp-XXXXXX) goes; look-alikes stay. */
@@ -309,9 +309,9 @@ static void test_stale_temps(void **ctx)
 	assert_false(path_exists(stale.buf));
 	assert_true(is_dir(other.buf));
 	remove_tree(other.buf);
-	strbuf_release(&stale);
-	strbuf_release(&other);
-	strbuf_release(&inside);
+	strbuf_clear(&stale);
+	strbuf_clear(&other);
+	strbuf_clear(&inside);
 }
 
 static void test_truncated(void **ctx)
@@ -338,7 +338,7 @@ static void test_truncated(void **ctx)
 	if (!strstr(error_last(), "damaged or truncated"))
 		fail_msg("%s", error_last());
 	assert_nothing_left(f);
-	strbuf_release(&big);
+	strbuf_clear(&big);
 }
 
 /*

@@ -93,8 +93,8 @@ static void test_grub(void **unused)
 		strstr(diff.buf,
 		       "+        initrd /initrd-2.4.20-13.8custom.img\n"));
 	assert_null(strstr(diff.buf, "\n-"));
-	boot_release(&b);
-	strbuf_release(&diff);
+	boot_clear(&b);
+	strbuf_clear(&diff);
 }
 
 /*
@@ -153,8 +153,8 @@ static void test_debian_menu_lst(void **unused)
 	assert_null(strstr(diff.buf, "+###"));
 	assert_null(strstr(diff.buf, "+##"));
 	assert_null(strstr(diff.buf, "\n-"));
-	boot_release(&b);
-	strbuf_release(&diff);
+	boot_clear(&b);
+	strbuf_clear(&diff);
 }
 
 /* GRUB 0.97's one-shot line in an entry: set, replaced, removed. */
@@ -176,7 +176,7 @@ static void test_grub_savedefault(void **unused)
 			 0);
 	assert_non_null(strstr(diff.buf, "\n-savedefault\n"));
 	assert_null(strstr(diff.buf, "\n+savedefault"));
-	boot_release(&b);
+	boot_clear(&b);
 	/* Red Hat's entries have none: added last, indented as the entry */
 	strbuf_reset(&diff);
 	boot_parse(&b, LOADER_GRUB, "grub.conf", grub, strlen(grub));
@@ -188,8 +188,8 @@ static void test_grub_savedefault(void **unused)
 			       "+        savedefault 1\n title DOS\n"));
 	assert_int_equal(boot_entry_savedefault(&b, "2.6.0", 1, NULL, &diff),
 			 -1);
-	boot_release(&b);
-	strbuf_release(&diff);
+	boot_clear(&b);
+	strbuf_clear(&diff);
 }
 
 static void test_lilo(void **unused)
@@ -208,8 +208,8 @@ static void test_lilo(void **unused)
 		strstr(diff.buf, "+image=/boot/vmlinuz-2.4.20-13.8custom1\n"));
 	/* labels are at most 15 characters */
 	assert_non_null(strstr(diff.buf, "+\tlabel=2.4.20-13.8cust\n"));
-	boot_release(&b);
-	strbuf_release(&diff);
+	boot_clear(&b);
+	strbuf_clear(&diff);
 }
 
 /*
@@ -243,8 +243,8 @@ static void test_grub_xen(void **unused)
 	assert_non_null(
 		strstr(diff.buf,
 		       "+\tmodule /initrd-2.6.18-8.el5xencustom1.img\n"));
-	boot_release(&b);
-	strbuf_release(&diff);
+	boot_clear(&b);
+	strbuf_clear(&diff);
 }
 
 /*
@@ -275,8 +275,8 @@ static void test_lilo_dir(void **unused)
 		strstr(diff.buf,
 		       "+\tinitrd = /boot/initrd-2.4.20-wt2custom1.img\n"));
 	assert_non_null(strstr(diff.buf, "+\tlabel = 2.4.20-wt2custo"));
-	boot_release(&b);
-	strbuf_release(&diff);
+	boot_clear(&b);
+	strbuf_clear(&diff);
 }
 
 int main(void)

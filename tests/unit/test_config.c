@@ -43,7 +43,7 @@ static void test_defaults(void **unused)
 			    "custom");
 	assert_false(config_get_bool(&cfg, "boot", "default_to_new"));
 	assert_int_equal(config_get_uint(&cfg, "build", "jobs"), 0);
-	config_release(&cfg);
+	config_clear(&cfg);
 }
 
 static void test_good_file(void **unused)
@@ -74,8 +74,8 @@ static void test_good_file(void **unused)
 	config_origin(&cfg, "build", "jobs", &origin);
 	assert_string_equal(origin.buf, "default"); /* no file loaded */
 	strvec_clear(&argv);
-	strbuf_release(&origin);
-	config_release(&cfg);
+	strbuf_clear(&origin);
+	config_clear(&cfg);
 }
 
 /* Each bad line: the message names file:line and what is wrong. */
@@ -123,7 +123,7 @@ static void test_bad_lines(void **unused)
 		if (!strstr(error_last(), cases[i].message))
 			fail_msg("case %zu: '%s' lacks '%s'", i, error_last(),
 				 cases[i].message);
-		config_release(&cfg);
+		config_clear(&cfg);
 	}
 }
 
@@ -145,8 +145,8 @@ static void test_nul_and_long_line(void **unused)
 			 -1);
 	assert_non_null(strstr(error_last(), "t:2: line longer than"));
 	error_set_quiet(old);
-	strbuf_release(&long_line);
-	config_release(&cfg);
+	strbuf_clear(&long_line);
+	config_clear(&cfg);
 }
 
 static void write_conf(const char *path, const char *text, mode_t mode)
@@ -196,9 +196,9 @@ static void test_permissions(void **unused)
 	}
 	error_set_quiet(old);
 	rmdir(dir);
-	strbuf_release(&path);
-	strbuf_release(&origin);
-	config_release(&cfg);
+	strbuf_clear(&path);
+	strbuf_clear(&origin);
+	config_clear(&cfg);
 }
 
 static void test_command_line_override(void **unused)
@@ -216,8 +216,8 @@ static void test_command_line_override(void **unused)
 	assert_int_equal(config_set(&cfg, "build", "jobs", "-1"), -1);
 	error_set_quiet(old);
 	assert_int_equal(config_get_uint(&cfg, "build", "jobs"), 4);
-	strbuf_release(&origin);
-	config_release(&cfg);
+	strbuf_clear(&origin);
+	config_clear(&cfg);
 }
 
 /* Every key of the table is documented in its section of pomctl.conf(5). */
@@ -249,9 +249,9 @@ static void test_every_key_documented(void **unused)
 			fail_msg("pomctl.conf.5 does not document [%s] %s",
 				 keys[i].section, keys[i].key);
 	}
-	strbuf_release(&path);
-	strbuf_release(&man);
-	strbuf_release(&want);
+	strbuf_clear(&path);
+	strbuf_clear(&man);
+	strbuf_clear(&want);
 }
 
 int main(void)

@@ -61,11 +61,11 @@ static int serve(void)
 		strbuf_addf(&base, "http://127.0.0.1:%.*s",
 			    (int)strspn(port, "0123456789"), port);
 	free(port);
-	strbuf_release(&www);
-	strbuf_release(&portfile);
-	strbuf_release(&log);
-	strbuf_release(&script);
-	strbuf_release(&cut);
+	strbuf_clear(&www);
+	strbuf_clear(&portfile);
+	strbuf_clear(&log);
+	strbuf_clear(&script);
+	strbuf_clear(&cut);
 	return base.len ? 0 : -1;
 }
 
@@ -86,7 +86,7 @@ static int group_setup(void **unused)
 	ret = unit_write(dir, "www/file.bin", data.buf) ||
 	      unit_write(dir, "www/cut.bin", data.buf) || serve();
 	strbuf_addf(&cache, "%s/cache", dir);
-	strbuf_release(&data);
+	strbuf_clear(&data);
 	return ret;
 }
 
@@ -98,8 +98,8 @@ static int group_teardown(void **unused)
 		waitpid(server, NULL, 0);
 	}
 	remove_tree(dir);
-	strbuf_release(&base);
-	strbuf_release(&cache);
+	strbuf_clear(&base);
+	strbuf_clear(&cache);
 	return 0;
 }
 
@@ -127,7 +127,7 @@ static int get(const char *name, const char *pin, const struct strvec *mirrors,
 	ret = fetch(cache.buf, &req, res);
 	assert_int_equal(ret == 0, why.len == 0); /* a failure says why */
 	last_why = why.buf;
-	strbuf_release(&url);
+	strbuf_clear(&url);
 	return ret;
 }
 
@@ -149,7 +149,7 @@ static unsigned gets(const char *name, struct strbuf *lines)
 		l = *nl ? nl + 1 : nl;
 	}
 	free(log);
-	strbuf_release(&want);
+	strbuf_clear(&want);
 	return n;
 }
 
@@ -163,13 +163,13 @@ static void test_once_then_cached(void **unused)
 	assert_string_equal(res.digest, digest);
 	assert_int_equal(res.size, SIZE);
 	assert_false(res.cached);
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	assert_int_equal(get("file.bin", NULL, NULL, &res), 0);
 	assert_true(res.cached);
 	assert_string_equal(res.digest, digest);
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	assert_int_equal(gets("file.bin", &log), 1); /* downloaded once */
-	strbuf_release(&log);
+	strbuf_clear(&log);
 }
 
 static void test_pin_mismatch(void **unused)
@@ -184,11 +184,11 @@ static void test_pin_mismatch(void **unused)
 	assert_int_equal(get("file.bin", wrong, NULL, &res), -1);
 	assert_non_null(strstr(last_why, digest));
 	assert_non_null(strstr(last_why, "the pin"));
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	strbuf_addf(&objects, "%s/objects/%s", cache.buf, digest);
 	assert_false(path_exists(objects.buf)); /* nothing kept */
-	strbuf_release(&objects);
-	strbuf_release(&log);
+	strbuf_clear(&objects);
+	strbuf_clear(&log);
 }
 
 static void test_mirror(void **unused)
@@ -203,7 +203,7 @@ static void test_mirror(void **unused)
 	/* the URL itself fails (no such file), then the mirrors in order */
 	assert_int_equal(get("nothing/file.bin", digest, &mirrors, &res), 0);
 	assert_string_equal(res.digest, digest);
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	strvec_clear(&mirrors);
 }
 
@@ -216,16 +216,16 @@ static void test_resume(void **unused)
 	remove_tree(cache.buf);
 	assert_int_equal(get("cut.bin", digest, NULL, &res), -1); /* cut */
 	assert_non_null(strstr(last_why, "cut.bin"));
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	assert_int_equal(get("cut.bin", digest, NULL, &res), 0);
 	assert_string_equal(res.digest, digest);
-	fetch_result_release(&res);
+	fetch_result_clear(&res);
 	assert_int_equal(gets("cut.bin", &log), 2);
 	strbuf_addf(&range, "range=bytes=%d- status=206 bytes=%d", SIZE / 2,
 		    SIZE / 2);
 	assert_non_null(strstr(log.buf, range.buf)); /* the rest, only */
-	strbuf_release(&log);
-	strbuf_release(&range);
+	strbuf_clear(&log);
+	strbuf_clear(&range);
 }
 
 int main(void)

@@ -40,7 +40,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	remove_tree(f->dir);
-	strbuf_release(&f->tree);
+	strbuf_clear(&f->tree);
 	free(f);
 	return 0;
 }
@@ -57,7 +57,7 @@ static void makefile(struct fixture *f, const char *version,
 		    "EXTRAVERSION =%s%s\n\nall:\n\t@true\n",
 		    v[0], v[1], v[2], *extraversion ? " " : "", extraversion);
 	assert_int_equal(unit_write(f->tree.buf, "Makefile", text.buf), 0);
-	strbuf_release(&text);
+	strbuf_clear(&text);
 }
 
 static void test_release(void **state)
@@ -72,7 +72,7 @@ static void test_release(void **state)
 	assert_false(t.is26);
 	assert_true(ktree_has_dep(&t));
 	assert_string_equal(ktree_module_suffix(&t), ".o");
-	ktree_release(&t);
+	ktree_clear(&t);
 
 	makefile(f, "6.1.192", "");
 	assert_int_equal(ktree_open(&t, f->tree.buf), 0);
@@ -80,7 +80,7 @@ static void test_release(void **state)
 	assert_true(t.is26);
 	assert_false(ktree_has_dep(&t));
 	assert_string_equal(ktree_module_suffix(&t), ".ko");
-	ktree_release(&t);
+	ktree_clear(&t);
 
 	/* not a kernel tree: refused, said */
 	assert_int_equal(unit_write(f->tree.buf, "Makefile", "all:\n"), 0);
@@ -115,15 +115,15 @@ static void test_new_extraversion(void **state)
 	assert_string_equal(ext.buf, "-13.8custom1");
 	new_extraversion(&t, "2.4.20-13.8custom 2.4.20-13.8custom1", &ext);
 	assert_string_equal(ext.buf, "-13.8custom2");
-	ktree_release(&t);
+	ktree_clear(&t);
 
 	/* a tree that carries the suffix already: it is varied, not doubled */
 	makefile(f, "2.4.20", "-13.8custom");
 	assert_int_equal(ktree_open(&t, f->tree.buf), 0);
 	new_extraversion(&t, "2.4.20-13.8custom", &ext);
 	assert_string_equal(ext.buf, "-13.8custom1");
-	ktree_release(&t);
-	strbuf_release(&ext);
+	ktree_clear(&t);
+	strbuf_clear(&ext);
 }
 
 /* The edit shown as a diff with nothing written, then made. */
@@ -143,8 +143,8 @@ static void test_set_extraversion(void **state)
 	text = unit_read(f->tree.buf, "Makefile");
 	assert_non_null(strstr(text, "EXTRAVERSION = -5.EL\n")); /* planned */
 	free(text);
-	ktree_release(&t);
-	strbuf_release(&diff);
+	ktree_clear(&t);
+	strbuf_clear(&diff);
 }
 
 /* [kernel] config, /boot/config-RUNNING, then the tree's configs/. */
@@ -192,10 +192,10 @@ static void test_find_config(void **state)
 			 -1);
 	error_set_quiet(false);
 	assert_non_null(strstr(error_last(), "/boot/config-2.4.99"));
-	ktree_release(&t);
+	ktree_clear(&t);
 	strvec_clear(&tried);
-	strbuf_release(&path);
-	strbuf_release(&arch);
+	strbuf_clear(&path);
+	strbuf_clear(&arch);
 }
 
 int main(void)

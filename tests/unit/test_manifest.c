@@ -39,7 +39,7 @@ static int teardown(void **ctx)
 	struct fixture *f = *ctx;
 
 	remove_tree(f->dir);
-	strbuf_release(&f->file);
+	strbuf_clear(&f->file);
 	free(f);
 	return 0;
 }
@@ -55,7 +55,7 @@ static void assert_text(const char *path, const char *text)
 
 	assert_int_equal(read_file(path, 1 << 20, false, &sb), 0);
 	assert_string_equal(sb.buf, text);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /* Changed in run r1 by step s: the file's text before was `before`. */
@@ -68,7 +68,7 @@ static void change(struct fixture *f, const char *run, const char *before,
 	assert_int_equal(manifest_open(&m, "", f->dir, run, "s"), 0);
 	assert_int_equal(manifest_backup(&m, f->file.buf), 0);
 	put(f->file.buf, after);
-	manifest_release(&m);
+	manifest_clear(&m);
 }
 
 /* Reading a record writes nothing; the first save makes its directory. */
@@ -85,8 +85,8 @@ static void test_read_writes_nothing(void **ctx)
 	assert_int_equal(manifest_save(&m), 0);
 	strbuf_addstr(&dir, "/r1/s.json");
 	assert_true(path_exists(dir.buf));
-	manifest_release(&m);
-	strbuf_release(&dir);
+	manifest_clear(&m);
+	strbuf_clear(&dir);
 }
 
 /* Undo restores the file; the package lists stay on record. */
@@ -105,7 +105,7 @@ static void test_undo_keeps_replaced(void **ctx)
 	manifest_package(&m, "installed", "iptables-1.2.8-1.pom");
 	assert_int_equal(manifest_save(&m), 0);
 	assert_int_equal(manifest_undo(&m, NULL), 0);
-	manifest_release(&m);
+	manifest_clear(&m);
 
 	assert_text(f->file.buf, "original\n");
 	assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), 0);
@@ -123,9 +123,9 @@ static void test_undo_keeps_replaced(void **ctx)
 	strvec_clear(&v);
 	manifest_packages(&m, "replaced", &v);
 	assert_int_equal(v.nr, 0);
-	manifest_release(&m);
+	manifest_clear(&m);
 	strvec_clear(&v);
-	strbuf_release(&list);
+	strbuf_clear(&list);
 }
 
 /*
@@ -151,7 +151,7 @@ static void test_undo_mode_owner_times(void **ctx)
 	assert_int_equal(manifest_backup(&m, f->file.buf), 0);
 	put(f->file.buf, "edited\n"); /* 0644, root's, now */
 	assert_int_equal(manifest_undo(&m, NULL), 0);
-	manifest_release(&m);
+	manifest_clear(&m);
 	assert_text(f->file.buf, "original\n");
 	assert_int_equal(stat(f->file.buf, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0664);
@@ -166,7 +166,7 @@ static void test_undo_mode_owner_times(void **ctx)
 	put(f->file.buf, "edited\n");
 	assert_int_equal(chmod(f->file.buf, 0600), 0);
 	assert_int_equal(manifest_undo(&m, NULL), 0);
-	manifest_release(&m);
+	manifest_clear(&m);
 	assert_text(f->file.buf, "original\n");
 	assert_int_equal(stat(f->file.buf, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -191,7 +191,7 @@ static void test_runs_apart(void **ctx)
 			    "/backups/2026-02-01T00:00:00Z-2/s/0-grub.conf");
 	assert_null(manifest_backup_of(&m, "/etc/other"));
 	assert_int_equal(manifest_undo(&m, NULL), 0);
-	manifest_release(&m);
+	manifest_clear(&m);
 	assert_text(f->file.buf, "first run\n");
 
 	first = manifest_first_backup("", f->dir, "s", f->file.buf);
@@ -231,11 +231,11 @@ static void test_damaged(void **ctx)
 		put(path.buf, docs[i]);
 		assert_int_equal(manifest_open(&m, "", f->dir, "r1", "s"), -1);
 		assert_non_null(strstr(error_last(), "is damaged"));
-		manifest_release(&m);
+		manifest_clear(&m);
 	}
 	error_set_quiet(false);
-	strbuf_release(&path);
-	strbuf_release(&dir);
+	strbuf_clear(&path);
+	strbuf_clear(&dir);
 }
 
 /*
@@ -268,7 +268,7 @@ static void test_moved_root(void **ctx)
 	error_set_quiet(true);
 	assert_int_equal(manifest_created(&m, f->file.buf), -1);
 	error_set_quiet(false);
-	manifest_release(&m);
+	manifest_clear(&m);
 
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/manifests/r1/s.json", state.buf);
@@ -281,19 +281,19 @@ static void test_moved_root(void **ctx)
 	strbuf_reset(&state);
 	strbuf_addf(&state, "%s/var/lib/pomctl", r2.buf);
 	assert_int_equal(manifest_open(&m, r2.buf, state.buf, "r1", "s"), 0);
-	assert_int_equal(manifest_revert(&m), 0);
-	manifest_release(&m);
+	assert_int_equal(manifest_undo(&m, NULL), 0);
+	manifest_clear(&m);
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/boot/menu.lst", r2.buf);
 	assert_text(p.buf, "default 0\n");
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/boot/vmlinuz-new", r2.buf);
 	assert_false(path_exists(p.buf));
-	strbuf_release(&r1);
-	strbuf_release(&r2);
-	strbuf_release(&p);
-	strbuf_release(&state);
-	strbuf_release(&text);
+	strbuf_clear(&r1);
+	strbuf_clear(&r2);
+	strbuf_clear(&p);
+	strbuf_clear(&state);
+	strbuf_clear(&text);
 }
 
 int main(void)

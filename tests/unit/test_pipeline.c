@@ -52,10 +52,10 @@ static int setup(void **state)
 
 		strbuf_addf(&rel, "input-%s", pomctl_steps[i].name);
 		unit_write(f->steps.buf, rel.buf, "1\n");
-		strbuf_release(&rel);
+		strbuf_clear(&rel);
 	}
 	free(text);
-	strbuf_release(&mk);
+	strbuf_clear(&mk);
 
 	config_init(&f->cfg);
 	f->ctx.env.cfg = &f->cfg;
@@ -81,16 +81,16 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	remove_tree(f->dir);
-	state_release(f->ctx.state);
+	state_clear(f->ctx.state);
 	free(f->ctx.state);
-	host_release(&f->ctx.env.host);
-	config_release(&f->cfg);
-	strbuf_release(&f->ctx.state_dir);
-	strbuf_release(&f->ctx.log_path);
+	host_clear(&f->ctx.env.host);
+	config_clear(&f->cfg);
+	strbuf_clear(&f->ctx.state_dir);
+	strbuf_clear(&f->ctx.log_path);
 	free(f->ctx.pause_release);
 	free(f->ctx.end_reason);
 	strvec_clear(&f->patches);
-	strbuf_release(&f->steps);
+	strbuf_clear(&f->steps);
 	free(f);
 	return 0;
 }
@@ -103,7 +103,7 @@ static char *ran(struct fixture *f)
 
 	strbuf_addf(&path, "%s/ran", f->steps.buf);
 	unlink(path.buf);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return text ? text : xstrdup("");
 }
 
@@ -168,7 +168,7 @@ static void test_failure_then_resume(void **state)
 	unlink(path.buf);
 	assert_int_equal(pipeline_run(&f->ctx), EXIT_DONE);
 	expect_ran(f, "patch\nrpm\nkernel\ninstall\nverify\n");
-	strbuf_release(&path);
+	strbuf_clear(&path);
 }
 
 /* --from: the step named and every step after it run again. */

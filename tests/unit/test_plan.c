@@ -65,7 +65,7 @@ static void test_summary(void **unused)
 				     "2 downloads (4.2 MiB), 1 package, "
 				     "1 reboot\n"));
 	free(text);
-	plan_release(&p);
+	plan_clear(&p);
 }
 
 static void test_json(void **unused)
@@ -107,7 +107,7 @@ static void test_json(void **unused)
 			    "bzImage");
 	json_decref(doc);
 	free(text);
-	plan_release(&p);
+	plan_clear(&p);
 }
 
 /*
@@ -153,7 +153,7 @@ static void test_removes_restores(void **unused)
 				     "f5, f6, f7 and 2 more)\n"));
 	assert_non_null(strstr(text, "3 steps: 0 commands, 12 file edits"));
 	free(text);
-	plan_release(&p);
+	plan_clear(&p);
 	strvec_clear(&one);
 	strvec_clear(&many);
 	assert_int_equal(unlink(there), 0);

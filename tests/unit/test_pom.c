@@ -44,8 +44,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	remove_tree(f->dir);
-	strbuf_release(&f->pom);
-	strbuf_release(&f->kernel);
+	strbuf_clear(&f->pom);
+	strbuf_clear(&f->kernel);
 	free(f);
 	return 0;
 }
@@ -96,7 +96,7 @@ static void test_classic(void **state)
 	assert_null(p->unsafe);
 	assert_null(p->not_for_kernel);
 	assert_true(pom_kernel_part(p));
-	pom_release(&pt);
+	pom_clear(&pt);
 }
 
 static void put_ng_string(const struct strbuf *pom)
@@ -131,7 +131,7 @@ static void put_ng_string(const struct strbuf *pom)
 			    "ipt_string.c",
 			    dir);
 		put(pom, rel.buf, "/* the match */\n");
-		strbuf_release(&rel);
+		strbuf_clear(&rel);
 	}
 	put(pom, "patchlets/string/linux/net/ipv4/netfilter/ipt_other.c",
 	    "/* of the weakest part: not taken */\n");
@@ -156,19 +156,19 @@ static void test_ng(void **state)
 	assert_string_equal(p->copies[0].dst,
 			    "net/ipv4/netfilter/ipt_string.c");
 	assert_true(strvec_has(&p->options, "CONFIG_IP_NF_MATCH_STRING"));
-	pom_release(&pt);
+	pom_clear(&pt);
 
 	assert_int_equal(pom_open(&pt, f->pom.buf, k2610), 0);
 	assert_int_equal(pom_find(&pt, "string", &p, NULL), 0);
 	assert_non_null(strstr(p->diffs.v[0], "linux-2.6.patch"));
 	assert_null(p->not_for_kernel);
-	pom_release(&pt);
+	pom_clear(&pt);
 
 	/* mainline since 2.6.14: nothing for this kernel */
 	assert_int_equal(pom_open(&pt, f->pom.buf, k2620), 0);
 	assert_int_equal(pom_find(&pt, "string", &p, NULL), 0);
 	assert_non_null(p->not_for_kernel);
-	pom_release(&pt);
+	pom_clear(&pt);
 }
 
 static void info(const struct strbuf *pom, const char *name,
@@ -184,8 +184,8 @@ static void info(const struct strbuf *pom, const char *name,
 	strbuf_reset(&rel);
 	strbuf_addf(&rel, "patchlets/%s/linux/net/%s.c", name, name);
 	put(pom, rel.buf, "/* new */\n");
-	strbuf_release(&rel);
-	strbuf_release(&text);
+	strbuf_clear(&rel);
+	strbuf_clear(&text);
 }
 
 /* The set of names, ordered ("c b a"), or why not, into out. */
@@ -237,8 +237,8 @@ static void test_order(void **state)
 			    "patches 'x' and 'y' depend on each other");
 	assert_int_equal(order(&pt, "nosuch", &got), -1);
 	assert_non_null(strstr(got.buf, "there is no patch 'nosuch'"));
-	pom_release(&pt);
-	strbuf_release(&got);
+	pom_clear(&pt);
+	strbuf_clear(&got);
 }
 
 /*
@@ -273,11 +273,11 @@ static int apply_string(struct fixture *f, const unsigned kv[3],
 	assert_int_equal(pom_is_applied(&env, &pt, set[0], f->kernel.buf),
 			 ret == 0);
 	free(set);
-	pom_release(&pt);
-	manifest_release(&m);
-	config_release(&cfg);
+	pom_clear(&pt);
+	manifest_clear(&m);
+	config_clear(&cfg);
 	strvec_clear(&names);
-	strbuf_release(&state);
+	strbuf_clear(&state);
 	return ret;
 }
 

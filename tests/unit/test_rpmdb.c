@@ -52,10 +52,10 @@ static int build(const char *version, struct strbuf *out)
 	strbuf_addf(out, "%s/rpm/RPMS/noarch/pomtest-%s-1.noarch.rpm", dir,
 		    version);
 	close(cp.log_fd);
-	child_process_release(&cp);
-	strbuf_release(&said);
-	strbuf_release(&spec);
-	strbuf_release(&text);
+	child_process_clear(&cp);
+	strbuf_clear(&said);
+	strbuf_clear(&spec);
+	strbuf_clear(&text);
 	return ret;
 }
 
@@ -73,9 +73,9 @@ static int group_teardown(void **unused)
 {
 	(void)unused;
 	remove_tree(dir);
-	strbuf_release(&root);
-	strbuf_release(&v10);
-	strbuf_release(&v11);
+	strbuf_clear(&root);
+	strbuf_clear(&v10);
+	strbuf_clear(&v11);
 	return 0;
 }
 
@@ -89,7 +89,7 @@ static void installed(struct strbuf *nvr)
 	assert_int_equal(rpmdb_open(&db, root.buf, "/var/lib/rpm", true), 0);
 	if (rpmdb_newest(&db, "pomtest", &p) == 0) {
 		rpmdb_pkg_nvr(&p, nvr);
-		rpmdb_pkg_release(&p);
+		rpmdb_pkg_clear(&p);
 	}
 	rpmdb_close(&db);
 }
@@ -105,7 +105,7 @@ static void test_lifecycle(void **unused)
 	assert_int_equal(rpmdb_check_package(v10.buf, NULL, &p), 0);
 	assert_string_equal(p.name, "pomtest");
 	assert_string_equal(p.version, "1.0");
-	rpmdb_pkg_release(&p);
+	rpmdb_pkg_clear(&p);
 
 	strvec_push(&paths, v10.buf);
 	assert_int_equal(rpmdb_install_packages(root.buf, "/var/lib/rpm",
@@ -147,7 +147,7 @@ static void test_lifecycle(void **unused)
 	assert_string_equal(nvr.buf, "");
 	strvec_clear(&paths);
 	strvec_clear(&erase);
-	strbuf_release(&nvr);
+	strbuf_clear(&nvr);
 }
 
 /* damaged copy of v11: one byte at offset at changed, into path */
@@ -163,7 +163,7 @@ static void damage(long at, struct strbuf *path)
 	strbuf_addf(path, "%s/damaged.rpm", dir);
 	assert_int_equal(write_file_atomic(path->buf, text.buf, text.len, 0644),
 			 0);
-	strbuf_release(&text);
+	strbuf_clear(&text);
 }
 
 /*
@@ -199,8 +199,8 @@ static void test_damaged(void **unused)
 	installed(&nvr);
 	assert_string_equal(nvr.buf, "pomtest-1.0-1");
 	strvec_clear(&paths);
-	strbuf_release(&copy);
-	strbuf_release(&nvr);
+	strbuf_clear(&copy);
+	strbuf_clear(&nvr);
 }
 
 int main(void)

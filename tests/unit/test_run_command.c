@@ -48,7 +48,7 @@ static int teardown(void **ctx)
 	strvec_pushv(&cp.args,
 		     (const char *const[]){ "rm", "-rf", f->dir, NULL });
 	run_command(&cp);
-	strbuf_release(&f->log);
+	strbuf_clear(&f->log);
 	free(f);
 	return 0;
 }
@@ -110,7 +110,7 @@ static void test_output_to_log(void **ctx)
 	assert_non_null(strstr(log.buf, "out\n"));
 	assert_non_null(strstr(log.buf, "err\n"));
 	assert_non_null(strstr(log.buf, "exit 3 ("));
-	strbuf_release(&log);
+	strbuf_clear(&log);
 }
 
 /* No shell: metacharacters in arguments are just bytes. */
@@ -127,8 +127,8 @@ static void test_no_shell(void **ctx)
 	assert_false(path_exists(marker.buf));
 	read_log(f, &log);
 	assert_non_null(strstr(log.buf, "$(id)"));
-	strbuf_release(&log);
-	strbuf_release(&marker);
+	strbuf_clear(&log);
+	strbuf_clear(&marker);
 }
 
 static void test_env_cwd_input(void **ctx)
@@ -170,8 +170,8 @@ static void test_env_cwd_input(void **ctx)
 	assert_int_equal(run(f, (const char *const[]){ "sh", "-c", "read x",
 						       NULL }),
 			 1);
-	strbuf_release(&log);
-	strbuf_release(&want);
+	strbuf_clear(&log);
+	strbuf_clear(&want);
 }
 
 static void on_alarm(int sig)
@@ -188,8 +188,8 @@ static pid_t read_pid(const char *dir, const char *name)
 	strbuf_addf(&path, "%s/%s", dir, name);
 	if (read_file(path.buf, 64, false, &text) == 0)
 		pid = (pid_t)atoi(text.buf);
-	strbuf_release(&path);
-	strbuf_release(&text);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
 	return pid;
 }
 
@@ -248,7 +248,7 @@ static void test_quote_argv(void **unused)
 	quote_argv(&sb, (const char *const[]){ "make", "-j2", "a b", "it's", "",
 					       NULL });
 	assert_string_equal(sb.buf, "make -j2 'a b' 'it'\\''s' ''");
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 int main(void)

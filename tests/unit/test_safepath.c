@@ -57,7 +57,7 @@ static void test_rule(void **unused)
 	for (int i = 0; i < 200; i++)
 		strbuf_addstr(&huge, "abcdefgh/");
 	assert_string_equal(relpath_check(huge.buf), "is too long");
-	strbuf_release(&huge);
+	strbuf_clear(&huge);
 }
 
 static char base[UNIT_DIR_MAX];
@@ -150,7 +150,7 @@ static void test_chain(void **unused)
 	assert_int_equal(read_beneath(t, "etc/inside", 100, BENEATH_TREE, &sb),
 			 0);
 	assert_string_equal(sb.buf, "inside\n");
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 /* In a root, an absolute link and ".." stay in it. */
@@ -197,7 +197,7 @@ static void test_root(void **unused)
 	}
 	assert_int_equal(path_walk(t, "loop1", BENEATH_ROOT, true, &sb, NULL),
 			 -ELOOP);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 static void test_under(void **unused)

@@ -69,21 +69,21 @@ static int edit(const char *name, struct strvec *drop, struct strvec *us,
 		ret = spec_edit_pom(&s, &req, &e->log);
 	if (!ret)
 		spec_render(&s, &e->text);
-	spec_release(&s);
+	spec_clear(&s);
 	fd = unit_tmpfile("spec", e->path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, e->text.buf, e->text.len), (int)e->text.len);
 	close(fd);
 	strvec_clear(&patches);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
 static void done(struct edited *e)
 {
 	unlink(e->path);
-	strbuf_release(&e->text);
-	strbuf_release(&e->log);
+	strbuf_clear(&e->text);
+	strbuf_clear(&e->log);
 }
 
 /* Every line of the original that the edits do not touch is kept. */
@@ -104,8 +104,8 @@ static void assert_kept(const char *name, const struct edited *e,
 		if (!skip && *line && !strstr(e->text.buf, line))
 			fail_msg("line lost: '%s'", line);
 	}
-	strbuf_release(&path);
-	strbuf_release(&orig);
+	strbuf_clear(&path);
+	strbuf_clear(&orig);
 }
 
 static void test_redhat_spec(void **unused)
@@ -171,7 +171,7 @@ static void test_redhat_spec(void **unused)
 	strvec_clear(&us);
 	strvec_clear(&pkgs);
 	strvec_clear(&srcs);
-	strbuf_release(&topdir);
+	strbuf_clear(&topdir);
 }
 
 static void test_macro_spec(void **unused)
@@ -221,7 +221,7 @@ static void test_refusals(void **unused)
 	done(&e);
 	assert_int_equal(spec_parse(&s, "x.spec", "Name: x\0y", 9), -1);
 	assert_non_null(strstr(error_last(), "NUL byte"));
-	spec_release(&s);
+	spec_clear(&s);
 	{
 		char path[UNIT_DIR_MAX];
 		int fd = unit_tmpfile("bad", path);
@@ -278,7 +278,7 @@ static void test_crashing_spec_refused(void **unused)
 	close(fd);
 	assert_int_equal(spec_validate(path, unit_tmp(), NULL), 0);
 	unlink(path);
-	strbuf_release(&text);
+	strbuf_clear(&text);
 	error_set_quiet(old);
 }
 
@@ -319,8 +319,8 @@ static void test_outputs(void **unused)
 	unlink(path.buf);
 	free(arch);
 	strvec_clear(&out);
-	strbuf_release(&path);
-	strbuf_release(&want);
+	strbuf_clear(&path);
+	strbuf_clear(&want);
 }
 
 /*
@@ -400,9 +400,9 @@ static void test_structure(void **unused)
 			fail_msg("%s: librpmbuild refuses the result: %s",
 				 names[i], error_last());
 		done(&e);
-		strbuf_release(&name);
-		strbuf_release(&want);
-		strbuf_release(&path);
+		strbuf_clear(&name);
+		strbuf_clear(&want);
+		strbuf_clear(&path);
 	}
 	unsetenv("SOURCE_DATE_EPOCH");
 	strvec_clear(&us);
@@ -477,7 +477,7 @@ static void test_patchlist_drop(void **unused)
 	assert_int_equal(spec_edit_pom(&s, &req, &log), -1);
 	assert_non_null(strstr(error_last(), "list.spec:18: dropping a.patch "
 					     "renumbers the patches after it"));
-	spec_release(&s);
+	spec_clear(&s);
 	/* the last one goes: nothing after it moves */
 	strbuf_reset(&log);
 	strvec_clear(&drop);
@@ -489,9 +489,9 @@ static void test_patchlist_drop(void **unused)
 	assert_non_null(strstr(out.buf, "%patchlist\na.patch\n\n"));
 	assert_non_null(strstr(out.buf, "%patch -P 0 -p1\n\n%build"));
 	error_set_quiet(old);
-	spec_release(&s);
-	strbuf_release(&log);
-	strbuf_release(&out);
+	spec_clear(&s);
+	strbuf_clear(&log);
+	strbuf_clear(&out);
 	strvec_clear(&patches);
 	strvec_clear(&drop);
 }
@@ -568,8 +568,8 @@ static void test_autosetup_p0_refused(void **unused)
 	assert_non_null(strstr(error_last(), "line 12 applies its patches with "
 					     "%autosetup/%autopatch at -p0"));
 	error_set_quiet(old);
-	spec_release(&s);
-	strbuf_release(&log);
+	spec_clear(&s);
+	strbuf_clear(&log);
 	strvec_clear(&patches);
 	strvec_clear(&us);
 }
@@ -598,9 +598,9 @@ static void test_latin1(void **unused)
 		strstr(out.buf,
 		       "Summary: caf\xe9 (with patch-o-matic: string)\n"));
 	assert_non_null(strstr(out.buf, "na\xefve\n"));
-	spec_release(&s);
-	strbuf_release(&out);
-	strbuf_release(&log);
+	spec_clear(&s);
+	strbuf_clear(&out);
+	strbuf_clear(&log);
 	strvec_clear(&patches);
 }
 

@@ -48,8 +48,8 @@ static int teardown(void **ctx)
 	strbuf_addf(&sb, "%s/lock", f->dir);
 	unlink(sb.buf);
 	rmdir(f->dir);
-	strbuf_release(&sb);
-	strbuf_release(&f->path);
+	strbuf_clear(&sb);
+	strbuf_clear(&f->path);
 	free(f);
 	return 0;
 }
@@ -74,7 +74,7 @@ static void save_sample(struct fixture *f)
 	xstrset(&s->pause_release, "2.4.20-13.8custom");
 	xstrset(&s->pause_boot_id, "b1");
 	assert_int_equal(state_save(&st), 0);
-	state_release(&st);
+	state_clear(&st);
 }
 
 static int load(struct fixture *f, struct state *st)
@@ -103,7 +103,7 @@ static void test_roundtrip(void **ctx)
 	assert_string_equal(state_step(&st, "fetch")->pause_release,
 			    "2.4.20-13.8custom");
 	assert_int_equal(state_step(&st, "rpm")->status, STEP_PENDING);
-	state_release(&st);
+	state_clear(&st);
 }
 
 static void test_missing(void **ctx)
@@ -133,8 +133,8 @@ static void test_crash_before_rename(void **ctx)
 	/* the next save replaces the leftover */
 	assert_int_equal(state_save(&st), 0);
 	assert_false(path_exists(tmp.buf));
-	state_release(&st);
-	strbuf_release(&tmp);
+	state_clear(&st);
+	strbuf_clear(&tmp);
 }
 
 static void expect_damaged(struct fixture *f, const char *text, const char *why)
@@ -167,7 +167,7 @@ static void test_truncated(void **ctx)
 		assert_int_equal(load(f, &st), -1);
 		assert_non_null(strstr(error_last(), "is damaged"));
 	}
-	strbuf_release(&text);
+	strbuf_clear(&text);
 }
 
 static void test_damaged_fields(void **ctx)
@@ -237,7 +237,7 @@ static void test_fingerprints(void **ctx)
 	assert_true(fp_compare(a.obj, &b, &why));
 
 	state_set_output(&st, "fetch", "tarball", "sha-2");
-	fp_release(&b);
+	fp_clear(&b);
 	fp_init(&b);
 	fp_add(&b, "config [kernel] tree", "/usr/src/linux-2.4");
 	fp_add_step(&b, &st, "fetch");
@@ -256,10 +256,10 @@ static void test_fingerprints(void **ctx)
 	fp_add(&a, "config [build] jobs", "2");
 	assert_false(fp_compare(a.obj, &b, &why));
 	assert_string_equal(why.buf, "config [build] jobs changed");
-	fp_release(&a);
-	fp_release(&b);
-	strbuf_release(&why);
-	state_release(&st);
+	fp_clear(&a);
+	fp_clear(&b);
+	strbuf_clear(&why);
+	state_clear(&st);
 }
 
 static void test_lock(void **ctx)

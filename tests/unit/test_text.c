@@ -36,7 +36,7 @@ static void test_lines(void **unused)
 	assert_true(line_equals(&l, 3, "four", 4));
 	assert_int_equal(lines_find(&l, 0, "two", 3), 1);
 	assert_int_equal(lines_find(&l, 2, "two", 3), -1);
-	lines_release(&l);
+	lines_clear(&l);
 }
 
 /* The diff, applied by patch(1) to the old text, gives the new text. */
@@ -72,10 +72,10 @@ static void round_trip(const char *old, const char *new)
 		fail_msg("patch gave '%s' for\n%s", got.buf, diff.buf);
 out:
 	remove_tree(dir);
-	strbuf_release(&diff);
-	strbuf_release(&path);
-	strbuf_release(&dpath);
-	strbuf_release(&got);
+	strbuf_clear(&diff);
+	strbuf_clear(&path);
+	strbuf_clear(&dpath);
+	strbuf_clear(&got);
 }
 
 static void test_diff_applies(void **unused)
@@ -122,9 +122,9 @@ static void test_diff_hunks(void **unused)
 	assert_non_null(strstr(diff.buf, "@@ -2,7 +2,7 @@\n"));
 	assert_non_null(strstr(diff.buf, "@@ -48,6 +48,7 @@\n"));
 	assert_null(strstr(diff.buf, "-line 20\n"));
-	strbuf_release(&old);
-	strbuf_release(&new);
-	strbuf_release(&diff);
+	strbuf_clear(&old);
+	strbuf_clear(&new);
+	strbuf_clear(&diff);
 }
 
 static void test_diff_header(void **unused)
@@ -143,7 +143,7 @@ static void test_diff_header(void **unused)
 			  " VERSION = 2\n PATCHLEVEL = 4\n SUBLEVEL = 20\n"
 			  "-EXTRAVERSION = -13.8\n+EXTRAVERSION = -13.8custom\n"
 			  " \n KERNELRELEASE = x\n");
-	strbuf_release(&diff);
+	strbuf_clear(&diff);
 }
 
 /* diff -u of old and new as diffutils writes it (labels "f"). */
@@ -164,8 +164,8 @@ static void gnu_diff(const char *dir, const char *old, const char *new,
 	cp.log_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	assert_true(run_command(&cp) <= 1);
 	close(cp.log_fd);
-	strbuf_release(&a);
-	strbuf_release(&b);
+	strbuf_clear(&a);
+	strbuf_clear(&b);
 }
 
 /*
@@ -224,10 +224,10 @@ static void test_diff_is_diffutils(void **unused)
 				 round, ours.buf, theirs.buf);
 	}
 	remove_tree(dir);
-	strbuf_release(&old);
-	strbuf_release(&new);
-	strbuf_release(&ours);
-	strbuf_release(&theirs);
+	strbuf_clear(&old);
+	strbuf_clear(&new);
+	strbuf_clear(&ours);
+	strbuf_clear(&theirs);
 }
 
 int main(void)

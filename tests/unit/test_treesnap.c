@@ -43,7 +43,7 @@ static int setup(void **ctx)
 		return -1;
 	strbuf_addf(&p, "%s/scripts/mkdep", f->tree.buf);
 	chmod(p.buf, 0644); /* as Red Hat shipped it: not executable */
-	strbuf_release(&p);
+	strbuf_clear(&p);
 	if (treesnap_take(f->tree.buf, f->list.buf) ||
 	    treesnap_paths(f->list.buf, &f->shipped))
 		return -1;
@@ -56,9 +56,9 @@ static int teardown(void **ctx)
 	struct fixture *f = *ctx;
 
 	remove_tree(f->dir);
-	strbuf_release(&f->tree);
-	strbuf_release(&f->shelf);
-	strbuf_release(&f->list);
+	strbuf_clear(&f->tree);
+	strbuf_clear(&f->shelf);
+	strbuf_clear(&f->list);
 	strvec_clear(&f->shipped);
 	free(f);
 	return 0;
@@ -70,7 +70,7 @@ static void rm(struct fixture *f, const char *rel)
 
 	strbuf_addf(&p, "%s/%s", f->tree.buf, rel);
 	assert_int_equal(remove_tree(p.buf) == 0 && !path_exists(p.buf), 1);
-	strbuf_release(&p);
+	strbuf_clear(&p);
 }
 
 static bool there(const char *dir, const char *rel)
@@ -80,7 +80,7 @@ static bool there(const char *dir, const char *rel)
 
 	strbuf_addf(&p, "%s/%s", dir, rel);
 	yes = path_exists(p.buf);
-	strbuf_release(&p);
+	strbuf_clear(&p);
 	return yes;
 }
 
@@ -92,7 +92,7 @@ static int as_listed(struct fixture *f)
 
 	treesnap_result_init(&r);
 	ret = treesnap_restore(f->tree.buf, f->list.buf, false, &r);
-	treesnap_result_release(&r);
+	treesnap_result_clear(&r);
 	return ret;
 }
 

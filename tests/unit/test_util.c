@@ -39,7 +39,7 @@ static void test_strbuf(void **unused)
 	assert_string_equal(s, "trail");
 	assert_string_equal(sb.buf, "");
 	free(s);
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 static void test_strvec(void **unused)
@@ -98,7 +98,7 @@ static void test_paths(void **unused)
 	assert_string_equal(sb.buf, "/tmp/r/boot");
 	root_path(&sb, "/", "/boot");
 	assert_string_equal(sb.buf, "/boot");
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 static void test_sha256(void **unused)
@@ -167,8 +167,8 @@ static void test_atomic_write(void **unused)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	strbuf_reset(&text);
 	assert_int_equal(read_file(path.buf, 2, true, &text), -EFBIG);
-	strbuf_release(&path);
-	strbuf_release(&text);
+	strbuf_clear(&path);
+	strbuf_clear(&text);
 }
 
 static void test_human_size(void **unused)
@@ -181,7 +181,7 @@ static void test_human_size(void **unused)
 	strbuf_reset(&sb);
 	human_size(&sb, 4404019);
 	assert_string_equal(sb.buf, "4.2 MiB");
-	strbuf_release(&sb);
+	strbuf_clear(&sb);
 }
 
 static void test_error_last(void **unused)

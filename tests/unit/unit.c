@@ -39,7 +39,7 @@ int unit_write(const char *dir, const char *rel, const char *text)
 	ret = mkdir_parent(path.buf, 0755);
 	if (!ret)
 		ret = write_file_atomic(path.buf, text, strlen(text), 0644);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	return ret;
 }
 
@@ -50,9 +50,9 @@ char *unit_read(const char *dir, const char *rel)
 
 	strbuf_addf(&path, "%s/%s", dir, rel);
 	ret = read_file(path.buf, 1 << 24, false, &text);
-	strbuf_release(&path);
+	strbuf_clear(&path);
 	if (ret) {
-		strbuf_release(&text);
+		strbuf_clear(&text);
 		return NULL;
 	}
 	return strbuf_detach(&text);

@@ -33,11 +33,12 @@ const char *ctx_state_dir_output(struct ctx *ctx, const char *step,
 	return sb->buf;
 }
 
-void ctx_own_paths(const struct ctx *ctx, const char *host, struct strbuf *own)
+void ctx_own_paths(const struct ctx *ctx, const char *host_paths,
+		   struct strbuf *own)
 {
 	struct strvec v = STRVEC_INIT;
 
-	strvec_split(&v, host, " ");
+	strvec_split(&v, host_paths, " ");
 	for (size_t i = 0; i < v.nr; i++)
 		strbuf_addf(own, "%s%s", i ? " " : "",
 			    root_own(ctx->env.root, v.v[i]));

@@ -126,7 +126,8 @@ const struct step *pipeline_find_step(const char *name);
  * root into theirs, ctx_output_paths() a step's output back into host
  * paths.
  */
-void ctx_own_paths(const struct ctx *ctx, const char *host, struct strbuf *own);
+void ctx_own_paths(const struct ctx *ctx, const char *host_paths,
+		   struct strbuf *own);
 void ctx_output_paths(struct ctx *ctx, const char *step, const char *key,
 		      struct strvec *out);
 /*

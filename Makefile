@@ -64,7 +64,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 .PHONY: all check unit integration asan install clean demo bootstrap test-deps \
 	vm-deps vm-check valgrind-wrappers check-quick \
 	check-plain check-asan check-valgrind \
-	install-deps format format-check world bench dist rpm fuzz fuzz-run \
+	install-deps format format-check include-check world bench dist rpm fuzz fuzz-run \
 	fuzz-replay
 all: $(B)/pomctl
 
@@ -213,7 +213,7 @@ integration: $(INTEGRATION_DEPS)
 # the integration suite.  make check-plain, check-asan and check-valgrind
 # run one pass alone.
 ASAN_MAKE = $(MAKE) --no-print-directory B=build/asan SAN=1
-check: format-check
+check: format-check include-check
 	@t0=$$(date +%s); tools/capabilities; \
 	$(MAKE) --no-print-directory -j$(NPROC) $(INTEGRATION_DEPS) \
 		$(UNIT_BIN) $(REPLAY_BIN) valgrind-wrappers && \
@@ -352,6 +352,11 @@ vm-check: $(B)/pomctl
 # 12's; fixtures stand for other projects' code and keep their own shape).
 FORMAT_FILES = $(wildcard src/*.c src/*.h steps/*.c steps/*.h include/pomctl/*.h \
 	tests/unit/*.[ch] tests/fuzz/*.[ch] bench/*.c)
+# Every #include "pomctl/X.h" is used: some name X.h declares appears in
+# the file (tools/dead-includes says which are not).
+include-check:
+	@tools/dead-includes
+
 format-check: test-deps
 	@clang-format --dry-run --Werror $(FORMAT_FILES) && \
 		echo "format-check: $(words $(FORMAT_FILES)) files as .clang-format writes them"

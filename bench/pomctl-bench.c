@@ -12,7 +12,6 @@
 
 #include "pomctl/archive.h"
 #include "pomctl/fetch.h"
-#include "pomctl/util.h"
 
 static int usage(void)
 {

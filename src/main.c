@@ -12,7 +12,6 @@
 #include "pomctl/log.h"
 #include "pomctl/run-command.h"
 #include "pomctl/scratch.h"
-#include "pomctl/text.h"
 #include "pomctl/util.h"
 
 #ifndef POMCTL_VERSION

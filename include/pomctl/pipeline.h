@@ -31,7 +31,6 @@
 
 #include <jansson.h>
 
-#include "pomctl/config.h"
 #include "pomctl/env.h"
 #include "pomctl/host.h"
 #include "pomctl/plan.h"

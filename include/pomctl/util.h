@@ -20,9 +20,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "pomctl/strbuf.h"
-#include "pomctl/usage.h"
-#include "pomctl/xalloc.h"
+#include "pomctl/strbuf.h" /* export */
+#include "pomctl/usage.h"  /* export */
+#include "pomctl/xalloc.h" /* export */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

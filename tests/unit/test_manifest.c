@@ -12,7 +12,6 @@
 
 #include <cmocka.h>
 
-#include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/util.h"
 #include "unit.h"

@@ -6,6 +6,7 @@
  * stand on either side of it.  An option of another command is refused
  * naming whose it is; help is printed per command.
  */
+#include <ctype.h>
 #include <popt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,10 @@ static int print_help(const struct command_table *t, poptContext pc,
 	if (cmd) {
 		strbuf_addf(&usage, "%s%s%s [OPTIONS]\n\n", cmd->name,
 			    cmd->arg ? " " : "", cmd->arg ? cmd->arg : "");
-		add_indented(&usage, cmd->summary, 0);
+		/* the summary as a sentence */
+		strbuf_addch(&usage, toupper(*cmd->summary));
+		strbuf_addstr(&usage, cmd->summary + 1);
+		strbuf_addch(&usage, '.');
 	} else {
 		global_usage(t, &usage);
 	}

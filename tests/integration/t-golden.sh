@@ -1,5 +1,5 @@
 # What a sysadmin reads, compared whole with tests/expected/output/: the
-# plan of a first run, status once it is done, the rollback's report and
+# help of pomctl and of each command, the plan of a first run, status once it is done, the rollback's report and
 # status and history after it.  The sandbox's paths, times, run ids,
 # durations, sizes and -j are normalised (and runs of blanks squeezed); a
 # reworded message changes one expected file, reviewed as a diff.
@@ -27,6 +27,12 @@ golden() {	# golden NAME FILE
 	diff -u "$EXP/$1" "$T/$1" >"$T/$1.diff" ||
 		fail "$1 is not tests/expected/output/$1: $(cat "$T/$1.diff")"
 }
+
+for c in "" upgrade resume status log list-patches history rollback bundle; do
+	# shellcheck disable=SC2086
+	"$POMCTL" help $c >"$T/help.raw" 2>&1 || fail "pomctl help $c failed"
+	golden "help${c:+-$c}" "$T/help.raw"
+done
 
 sandbox_root
 "$POMCTL" --root "$ROOT" upgrade --patch string --plan >"$T/plan.raw" 2>&1 ||

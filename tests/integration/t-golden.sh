@@ -28,13 +28,13 @@ golden() {	# golden NAME FILE
 		fail "$1 is not tests/expected/output/$1: $(cat "$T/$1.diff")"
 }
 
+sandbox_root
 for c in "" upgrade resume status log list-patches history rollback bundle; do
 	# shellcheck disable=SC2086
 	"$POMCTL" help $c >"$T/help.raw" 2>&1 || fail "pomctl help $c failed"
 	golden "help${c:+-$c}" "$T/help.raw"
 done
 
-sandbox_root
 "$POMCTL" --root "$ROOT" upgrade --patch string --plan >"$T/plan.raw" 2>&1 ||
 	fail "the plan failed"
 golden plan-upgrade-string "$T/plan.raw"

@@ -11,11 +11,11 @@ done
 
 # The layering rule: a service of src/ knows nothing of the pipeline or
 # the steps.  Above them: main.c, the pipeline (its engine, the steps'
-# helpers ctx.c, status), the run's lifecycle, the commands and the
+# helpers ctx.c, the outputs' contract, status), the run's lifecycle, the commands and the
 # subcommands list-patches, rollback and bundle.
 for f in "$POMCTL_TOP"/src/*.[ch] "$POMCTL_TOP"/include/pomctl/*.h; do
 	case $(basename "$f") in
-	main.c | pipeline.c | pipeline.h | pipeline-internal.h | ctx.c | status.c | \
+	main.c | pipeline.c | pipeline.h | pipeline-internal.h | ctx.c | status.c | outputs.c | \
 		lifecycle.[ch] | listing.c | rollback.c | bundle.c | \
 		command.[ch] | cmdline.[ch] | cmd-*.c) continue ;;
 	esac

@@ -322,7 +322,7 @@ static int write_manifest(struct ctx *ctx, struct bundle *b, json_t *files)
 		warning("no configuration of the base kernel at %s: the "
 			"bundle's base names no configuration digest",
 			config.buf);
-	strvec_split(&patches, step_output(ctx, "patch", "set"), " ");
+	ctx_output_words(ctx, "patch", "set", &patches);
 	for (size_t i = 0; i < patches.nr; i++)
 		json_array_append_new(list, json_string(patches.v[i]));
 	utc_now(now);

@@ -700,7 +700,7 @@ int install_bundle_plan(struct ctx *ctx)
 	if (*release)
 		reboot_plan_headline(ctx, release, false);
 	/* the bundle's packages, where its plan could read it */
-	strvec_split(&pkgs, step_output(ctx, "fetch", "plan_packages"), " ");
+	ctx_output_words(ctx, "fetch", "plan_packages", &pkgs);
 	for (size_t i = 0; i < pkgs.nr; i++)
 		plan_package(ctx->env.plan, "install (upgrade)", pkgs.v[i]);
 	for (size_t i = 0; i < pkgs.nr; i++)

@@ -167,8 +167,7 @@ static int plan_configure(struct ctx *ctx, struct ktree *t, const char *arch)
 				  "release %s: the Makefile as the "
 				  "trial leaves it, varied again",
 				  t->release);
-		strvec_split(&options, step_output(ctx, "patch", "options"),
-			     " ");
+		ctx_output_words(ctx, "patch", "options", &options);
 		if (options.nr) {
 			strbuf_reset(&path);
 			strbuf_addf(&path, "%s/.config", t->dir);
@@ -221,7 +220,7 @@ static int check_modules(struct ctx *ctx, const struct ktree *t,
 	struct strbuf path = STRBUF_INIT;
 	int ret = 0;
 
-	strvec_split(&objects, step_output(ctx, "patch", "objects"), " ");
+	ctx_output_words(ctx, "patch", "objects", &objects);
 	for (size_t i = 0; i < objects.nr && !ret; i++) {
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s%s", t->dir, objects.v[i],
@@ -259,7 +258,7 @@ static int configure(struct ctx *ctx, struct ktree *t, struct manifest *m,
 	if (!ret)
 		ret = kbuild_new_release(ctx, t, m, &diff);
 	steplog_printf(ctx->env.log_fd, "%s", diff.buf);
-	strvec_split(&options, step_output(ctx, "patch", "options"), " ");
+	ctx_output_words(ctx, "patch", "options", &options);
 	if (!ret && options.nr) {
 		strbuf_reset(&diff);
 		ret = manifest_backup(m, config.buf);

@@ -77,7 +77,7 @@ static int load_modules(struct ctx *ctx, struct strbuf *report)
 	struct strbuf name = STRBUF_INIT;
 	int ret = 0;
 
-	strvec_split(&objects, step_output(ctx, "kernel", "modules"), " ");
+	ctx_output_words(ctx, "kernel", "modules", &objects);
 	for (size_t i = 0; i < objects.nr && !ret; i++) {
 		module_name(objects.v[i], &name);
 		if (run_quiet(ctx, "modprobe",
@@ -107,8 +107,8 @@ static void extensions(struct ctx *ctx, struct strvec *names)
 	struct strvec objects = STRVEC_INIT;
 	struct strbuf name = STRBUF_INIT;
 
-	strvec_split(names, step_output(ctx, "rpm", "extensions"), " ");
-	strvec_split(&objects, step_output(ctx, "kernel", "modules"), " ");
+	ctx_output_words(ctx, "rpm", "extensions", names);
+	ctx_output_words(ctx, "kernel", "modules", &objects);
 	for (size_t i = 0; i < objects.nr; i++) {
 		module_name(objects.v[i], &name);
 		for (size_t k = 0; k < ARRAY_SIZE(prefixes); k++) {
@@ -156,7 +156,7 @@ static int functional(struct ctx *ctx, struct strbuf *report)
 	bool string = false;
 	int ret = 0;
 
-	strvec_split(&present, step_output(ctx, "patch", "present"), " ");
+	ctx_output_words(ctx, "patch", "present", &present);
 	for (size_t i = 0; i < present.nr; i++)
 		string |= !strcmp(present.v[i], "string");
 	strvec_clear(&present);

@@ -578,11 +578,17 @@ static int invalidate_from(struct ctx *ctx, const char *from)
 {
 	const struct step *step = pipeline_find_step(from);
 
-	if (!step)
-		return error("unknown step '%s'; the steps are check, update, "
-			     "fetch, trial, patch, rpm, kernel, install, "
-			     "verify",
-			     from);
+	if (!step) {
+		struct strvec names = STRVEC_INIT;
+		struct strbuf list = STRBUF_INIT;
+
+		strvec_pushv(&names, pipeline_step_names());
+		strvec_join(&names, ", ", &list);
+		error("unknown step '%s'; the steps are %s", from, list.buf);
+		strvec_clear(&names);
+		strbuf_clear(&list);
+		return -1;
+	}
 	for (size_t i = step_index(step); i < ctx->state->nr; i++) {
 		struct step_state *s = &ctx->state->steps[i];
 

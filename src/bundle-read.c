@@ -22,6 +22,7 @@
 #include "pomctl/fetch.h"
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
+#include "pomctl/names.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/safepath.h"
 #include "pomctl/scratch.h"

@@ -29,6 +29,7 @@
 #include "pomctl/digest.h"
 #include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
+#include "pomctl/names.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/run-command.h"
 #include "pomctl/scratch.h"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pomctl/cmdline.h"
+#include "pomctl/names.h"
 #include "pomctl/text.h"
 #include "pomctl/util.h"
 

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "pomctl/host.h"
+#include "pomctl/names.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 

@@ -6,6 +6,7 @@
 #include "pomctl/env.h"
 #include "pomctl/history.h"
 #include "pomctl/hostset.h"
+#include "pomctl/names.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/usage.h"
 #include "pomctl/util.h"

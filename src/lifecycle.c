@@ -12,6 +12,7 @@
 #include "pomctl/hostset.h"
 #include "pomctl/lifecycle.h"
 #include "pomctl/log.h"
+#include "pomctl/names.h"
 #include "pomctl/plan.h"
 #include "pomctl/safepath.h"
 #include "pomctl/scratch.h"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pomctl/digest.h"
+#include "pomctl/names.h"
 #include "pomctl/run-command.h"
 #include "pomctl/state.h"
 #include "pomctl/util.h"

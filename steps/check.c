@@ -12,6 +12,7 @@
 #include "pomctl/host.h"
 #include "pomctl/hostset.h"
 #include "pomctl/log.h"
+#include "pomctl/names.h"
 #include "pomctl/util.h"
 #include "steps.h"
 

@@ -16,6 +16,7 @@
 #include "pomctl/ktree.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
+#include "pomctl/names.h"
 #include "pomctl/nettest.h"
 #include "pomctl/run-command.h"
 #include "pomctl/util.h"

@@ -92,21 +92,6 @@ bool is_file(const char *path);
 
 /* An absolute path without "..", empty components or control characters. */
 bool path_is_clean(const char *path);
-/* A release for --iptables-version, --pom-version: [A-Za-z0-9._+-]{1,64}. */
-bool version_is_valid(const char *v);
-/* Patch names: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 64 characters. */
-bool patch_name_is_valid(const char *name);
-/*
- * A kernel release as kernels name themselves ("2.4.20-13.8custom1"): a
- * digit first, then letters, digits, . _ + ~ -, at most 64 bytes; never a
- * path ("..", "/").
- */
-bool release_name_is_valid(const char *r);
-/*
- * Whether the extension name is a target's (-j TARPIT, ipt_TARPIT), not a
- * match's (-m string): netfilter names targets in capitals, matches not.
- */
-bool extension_is_target(const char *name);
 
 /* Whether s ends with suffix and has something before it. */
 bool ends_with(const char *s, const char *suffix);

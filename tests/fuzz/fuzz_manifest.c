@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "pomctl/bundle.h"
+#include "pomctl/names.h"
 #include "pomctl/strbuf.h"
 #include "pomctl/usage.h"
 #include "pomctl/util.h"

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "pomctl/digest.h"
+#include "pomctl/names.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 #include "unit.h"

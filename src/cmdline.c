@@ -157,7 +157,7 @@ static int print_help(const struct command_table *t, poptContext pc,
 		/* the summary as a sentence */
 		strbuf_addch(&usage, toupper(*cmd->summary));
 		strbuf_addstr(&usage, cmd->summary + 1);
-		strbuf_addch(&usage, '.');
+		strbuf_addf(&usage, ".\n\nExample: %s", cmd->example);
 	} else {
 		global_usage(t, &usage);
 	}

@@ -150,22 +150,26 @@ static struct poptOption bundle_options[] = {
 static const struct command commands[] = {
 	{ "upgrade", cmd_upgrade, upgrade_options, NULL, "upgrade --patch NAME",
 	  "run the whole job (with --plan: show it);\n"
-	  "no --patch: bring the kernel to the host's\nextension set" },
+	  "no --patch: bring the kernel to the host's\nextension set",
+	  "pomctl upgrade --patch string --plan" },
 	{ "resume", cmd_resume, resume_options, NULL, "resume",
-	  "continue after a failure or a reboot" },
+	  "continue after a failure or a reboot", "pomctl resume" },
 	{ "status", cmd_status, NULL, NULL, "status",
-	  "where the run stands, step by step" },
-	{ "log", cmd_log, NULL, "STEP", "log STEP", "the log of one step" },
+	  "where the run stands, step by step", "pomctl status --json" },
+	{ "log", cmd_log, NULL, "STEP", "log STEP", "the log of one step",
+	  "pomctl log kernel" },
 	{ "list-patches", cmd_list_patches, list_options, NULL, "list-patches",
 	  "what the patch-o-matic tree offers, and\n"
-	  "whether each patch applies" },
+	  "whether each patch applies",
+	  "pomctl list-patches --kernel /usr/src/linux-2.4" },
 	{ "history", cmd_history, NULL, NULL, "history",
-	  "the runs, oldest first" },
+	  "the runs, oldest first", "pomctl history" },
 	{ "rollback", cmd_rollback, rollback_options, NULL, "rollback",
-	  "undo what the last run changed" },
+	  "undo what the last run changed", "pomctl rollback --plan" },
 	{ "bundle", cmd_bundle, bundle_options, NULL, "bundle",
 	  "the finished run's kernel and packages as\n"
-	  "one file for hosts of the same base" },
+	  "one file for hosts of the same base",
+	  "pomctl bundle --output /srv/pomctl/string.tar" },
 };
 
 static const struct command_table table = { global_options, commands,

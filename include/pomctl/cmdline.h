@@ -28,6 +28,7 @@ struct command {
 	const char *arg;	    /* its argument, or NULL */
 	const char *synopsis;	    /* pomctl --help's left column */
 	const char *summary;	    /* what it does; lines of 48 */
+	const char *example;	    /* a whole command line */
 };
 
 struct command_table {

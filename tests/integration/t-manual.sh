@@ -39,6 +39,7 @@ for c in $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_.*/\1/p' "$POMCTL_TOP/src
 	"$POMCTL" "$c" --help >"$T/h2" || fail "pomctl $c --help failed"
 	cmp -s "$T/h1" "$T/h2" || fail "pomctl help $c differs from pomctl $c --help"
 	grep -q "^Usage: pomctl $c" "$T/h1" || fail "pomctl help $c does not name $c"
+	grep -q "^Example: pomctl $c" "$T/h1" || fail "pomctl help $c gives no example"
 	[ "$c" = upgrade ] || ! grep -q -- "--patch" "$T/h1" || fail "pomctl help $c lists --patch"
 done
 "$POMCTL" help >"$T/h1" && "$POMCTL" --help >"$T/h2" && "$POMCTL" -h >"$T/h3" ||

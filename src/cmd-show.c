@@ -70,21 +70,20 @@ static int print_log_json(const char *step, const char *path,
 	return 0;
 }
 
-int cmd_log(struct ctx *ctx, const struct cmdline *cl, const char *step)
+int cmd_log(struct ctx *ctx, const struct cmdline *cl, const char *word)
 {
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	const struct step *s;
+	const char *step;
 	int ret;
 
-	if (!pipeline_find_step(step)) {
-		for (size_t i = 0; i < pomctl_nr_steps; i++)
-			strbuf_addf(&text, "%s%s", i ? ", " : "",
-				    pomctl_steps[i].name);
-		ret = command_usage_error("log",
-					  "unknown step '%s'; the steps are %s",
-					  step, text.buf);
+	s = pipeline_step_arg(word, &text);
+	if (!s) {
+		ret = command_usage_error("log", "%s", text.buf);
 		strbuf_clear(&text);
 		return ret;
 	}
+	step = s->name;
 	pipeline_log_path(ctx, step, &path);
 	ret = read_file(path.buf, LOG_MAX_SIZE, true, &text);
 	if (ret == -ENOENT) /* nothing to show: not a failed step */

@@ -21,6 +21,7 @@
 #include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"
+#include "pomctl/text.h"
 #include "pomctl/util.h"
 #include "pipeline-internal.h"
 
@@ -36,6 +37,30 @@ const char *const *pipeline_step_names(void)
 	for (size_t i = 0; i < pomctl_nr_steps && i < MAX_STEPS; i++)
 		names[i] = pomctl_steps[i].name;
 	return names;
+}
+
+const struct step *pipeline_step_arg(const char *word, struct strbuf *err)
+{
+	const struct step *step = pipeline_find_step(word);
+	struct strvec names = STRVEC_INIT;
+	struct strbuf list = STRBUF_INIT;
+	char *end;
+	long n;
+
+	if (step)
+		return step;
+	n = strtol(word, &end, 10);
+	if (*word >= '1' && *word <= '9' && !*end && n <= (long)pomctl_nr_steps)
+		return &pomctl_steps[n - 1];
+	strvec_pushv(&names, pipeline_step_names());
+	strvec_join(&names, ", ", &list);
+	strbuf_addf(err, "unknown step '%s'", word);
+	suggest(word, strvec_argv(&names), names.nr, err);
+	strbuf_addf(err, " (the steps are %s, or their numbers 1 to %zu)",
+		    list.buf, pomctl_nr_steps);
+	strvec_clear(&names);
+	strbuf_clear(&list);
+	return NULL;
 }
 
 const struct step *pipeline_find_step(const char *name)

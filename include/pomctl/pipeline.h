@@ -117,6 +117,12 @@ extern const size_t pomctl_nr_steps;
 /* Step names, for state_init/state_load. */
 const char *const *pipeline_step_names(void);
 const struct step *pipeline_find_step(const char *name);
+/*
+ * A step as a user names it: by its name or its number (1 for the first,
+ * as status numbers them).  NULL, the reason added to err (with "did you
+ * mean" and the steps), when neither.
+ */
+const struct step *pipeline_step_arg(const char *word, struct strbuf *err);
 
 /*
  * Paths kept in the state are the root's own, so that the state reads the

@@ -49,6 +49,15 @@ expect_exit 0 "$P" --root "$ROOT" --json status
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]==1 and d["steps"]==[]' "$T/out" ||
 	fail "status --json is not the expected JSON"
 expect_exit 2 "$P" --root "$ROOT" log nosuch
+one_line_error
+expect_exit 2 "$P" --root "$ROOT" log kernl
+assert_grep "unknown step 'kernl'; did you mean 'kernel'?" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" log 10
+assert_grep "or their numbers 1 to 9" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" resume --from instal
+assert_grep "^pomctl: --from: unknown step 'instal'; did you mean 'install'?" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" log 4	# the trial's, by its number
+assert_grep "step 'trial' has no log yet" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" log check
 assert_grep "has no log yet" "$T/err"
 expect_exit 2 "$P" --root "$ROOT" resume

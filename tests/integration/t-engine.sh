@@ -79,6 +79,11 @@ assert_grep 'config \[build\] jobs changed' "$STATE/logs/01-check.log"
 expect_exit 0 "$P" --root "$ROOT" -j 3 resume --from kernel
 [ "$(tr '\n' ' ' <"$ROOT/teststeps/ran")" = "kernel install verify " ] ||
 	fail "--from kernel ran: $(cat "$ROOT/teststeps/ran")"
+# and by its number, as status numbers the steps
+: >"$ROOT/teststeps/ran"
+expect_exit 0 "$P" --root "$ROOT" -j 3 resume --from 8
+[ "$(tr '\n' ' ' <"$ROOT/teststeps/ran")" = "install verify " ] ||
+	fail "--from 8 ran: $(cat "$ROOT/teststeps/ran")"
 
 # a finished run is archived when a new one starts
 expect_exit 0 "$P" --root "$ROOT" -j 3 upgrade --patch string

@@ -380,6 +380,29 @@ static int write_repo(struct ctx *ctx, const struct bundle *b, const char *repo)
 	return ret;
 }
 
+/*
+ * What was made, and the line that installs it on a host of its base
+ * (the sha256 is what upgrade --from over http and ftp asks for).
+ */
+static int say_made(const struct bundle *b, const char *out)
+{
+	char sha[SHA256_HEX];
+	char *abs = realpath(out, NULL);
+
+	if (sha256_file(out, sha) < 0) {
+		free(abs);
+		return error("cannot read the bundle '%s' back", out);
+	}
+	say_final("pomctl: bundle %s: kernel %s for hosts running %s (%s), "
+		  "with %zu packages; sha256 %s",
+		  out, b->release, b->base, b->arch, b->names.nr - 1, sha);
+	say("on a host of that base: pomctl upgrade --from %s --from-sha256 "
+	    "%s",
+	    abs ? abs : out, sha);
+	free(abs);
+	return 0;
+}
+
 int bundle_command(struct ctx *ctx, const struct run_request *rq,
 		   const char *output, const char *repo)
 {
@@ -414,9 +437,7 @@ int bundle_command(struct ctx *ctx, const struct run_request *rq,
 	if (!ret && repo && write_repo(ctx, &b, repo) < 0)
 		ret = EXIT_FAILED;
 	if (!ret)
-		say_final("pomctl: bundle %s: kernel %s for hosts running %s "
-			  "(%s), with %zu packages",
-			  out.buf, b.release, b.base, b.arch, b.names.nr - 1);
+		ret = say_made(&b, out.buf) ? EXIT_FAILED : 0;
 	if (b.scratch.len)
 		remove_tree(b.scratch.buf);
 out:

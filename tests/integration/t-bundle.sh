@@ -29,6 +29,10 @@ REL=$(sed -n 's/^release = //p' "$CONF")
 before=$(tree_hash "$ROOT")
 expect_exit 0 "$P" --root "$ROOT" bundle --output "$T/b.tar"
 assert_grep "bundle $T/b.tar: kernel $REL for hosts running 2.4.20-13.8" "$T/out"
+# its sha256, and the line that installs it elsewhere
+made=$(sha256sum <"$T/b.tar" | cut -c1-64)
+assert_grep "; sha256 $made\$" "$T/out"
+assert_grep "^on a host of that base: pomctl upgrade --from $T/b.tar --from-sha256 $made\$" "$T/out"
 [ "$(tree_hash "$ROOT")" = "$before" ] || fail "bundle changed the host"
 mkdir "$T/x" && tar -xf "$T/b.tar" -C "$T/x" || fail "not a tar file"
 # --repo: the same packages as a yum repository

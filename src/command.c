@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pomctl/command.h"
+#include "pomctl/log.h"
 #include "pomctl/safepath.h"
 #include "pomctl/util.h"
 
@@ -115,6 +116,8 @@ int command_setup(struct ctx *ctx, struct config *cfg, struct strbuf *root,
 	if (load_config(ctx, root, cl) < 0)
 		return -1;
 	ctx->env.root = root->buf;
+	log_set_heartbeat(
+		(unsigned)config_get_uint(cfg, "general", "heartbeat"));
 	if (set_state_dir(ctx, cl->state_dir) < 0)
 		return -1;
 	return host_init(&ctx->env.host, cfg);

@@ -32,6 +32,7 @@ static const struct config_key keys[] = {
 	B("general", "auto_resume", "no"),
 	B("general", "assume_yes", "no"),
 	E("general", "follow_kernel_updates", "notice", "no|notice|yes"),
+	U("general", "heartbeat", "60", 0, 3600),
 
 	T("host", "release", "", CFG_RELEASE),
 	T("host", "boot_id", "", CFG_WORD),

@@ -19,7 +19,9 @@ static struct {
 	bool drawn;
 	bool syslog;
 	bool opened;
-} console;
+	unsigned heartbeat; /* seconds; 0: none */
+	double beat;	    /* the running command's last one, elapsed */
+} console = { .heartbeat = 60 };
 
 void log_syslog_setup(bool enabled)
 {
@@ -45,7 +47,12 @@ void log_setup(bool quiet, bool verbose)
 {
 	console.quiet = quiet;
 	console.verbose = verbose && !quiet;
-	console.tty = isatty(2) == 1;
+	console.tty = stderr_takes_escapes();
+}
+
+void log_set_heartbeat(unsigned seconds)
+{
+	console.heartbeat = seconds;
 }
 
 bool log_is_quiet(void)
@@ -130,20 +137,49 @@ static unsigned term_width(void)
 	return 80;
 }
 
+/* Only printable bytes of a child's line reach the console. */
+static void add_printable(struct strbuf *sb, const char *text, size_t width)
+{
+	for (const char *p = text; *p && sb->len < width; p++)
+		strbuf_addch(sb, (unsigned char)*p >= 0x20 && *p != 0x7f ? *p :
+									   '?');
+}
+
+/*
+ * Without a terminal (a log file, a pipe, cron): one plain line each
+ * heartbeat while a command runs long, so that a long build is seen alive.
+ */
+static void heartbeat(const char *label, double elapsed, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned secs = (unsigned)elapsed;
+
+	if (console.quiet || !console.heartbeat ||
+	    elapsed - console.beat < console.heartbeat)
+		return;
+	console.beat = elapsed;
+	strbuf_addf(&sb, "[%s %u:%02u] still running%s", label, secs / 60,
+		    secs % 60, *text ? ": " : "");
+	add_printable(&sb, text, 160);
+	fprintf(stderr, "%s\n", sb.buf);
+	fflush(stderr);
+	strbuf_clear(&sb);
+}
+
 void progress_show(const char *label, double elapsed, const char *text)
 {
 	struct strbuf sb = STRBUF_INIT;
 	unsigned secs = (unsigned)elapsed, width = term_width() - 1;
 
+	if (!console.tty) {
+		heartbeat(label, elapsed, text);
+		return;
+	}
 	if (!log_progress_enabled())
 		return;
 	usage_before_message(progress_clear); /* a message clears the line */
 	strbuf_addf(&sb, "\r\033[K[%s %u:%02u] ", label, secs / 60, secs % 60);
-	/* Only printable bytes of the child's line reach the terminal. */
-	for (const char *p = text; *p && sb.len - 4 < width; p++)
-		strbuf_addch(&sb, (unsigned char)*p >= 0x20 && *p != 0x7f ?
-					  *p :
-					  '?');
+	add_printable(&sb, text, width + 4);
 	fputs(sb.buf, stderr);
 	fflush(stderr);
 	console.drawn = true;
@@ -152,6 +188,7 @@ void progress_show(const char *label, double elapsed, const char *text)
 
 void progress_clear(void)
 {
+	console.beat = 0; /* the next command's heartbeat counts afresh */
 	if (!console.drawn)
 		return;
 	fputs("\r\033[K", stderr);

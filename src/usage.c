@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "pomctl/strbuf.h"
@@ -32,13 +33,20 @@ bool error_set_quiet(bool quiet)
 
 static struct strbuf last_error = STRBUF_INIT;
 
-/* Colour only on a terminal, and never when NO_COLOR is set. */
+bool stderr_takes_escapes(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(2) == 1 && term && *term && strcmp(term, "dumb") != 0;
+}
+
+/* Colour only on a terminal that takes it, never when NO_COLOR is set. */
 static bool use_colour(void)
 {
 	static int decided = -1;
 
 	if (decided < 0)
-		decided = isatty(2) == 1 && !getenv("NO_COLOR");
+		decided = stderr_takes_escapes() && !getenv("NO_COLOR");
 	return decided;
 }
 

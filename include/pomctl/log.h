@@ -10,7 +10,9 @@
  *	info()		a progress line on stderr (silenced by --quiet)
  *	verbose()	only with --verbose
  * The live progress line (progress_show/progress_clear) is drawn only when
- * stderr is a terminal and --quiet is off.
+ * stderr is a terminal that takes control sequences and --quiet is off;
+ * elsewhere, a plain heartbeat line each log_set_heartbeat() seconds
+ * (60 unless set; 0: none) while a command runs.
  *
  * A step log is a file appended to for the whole run (O_APPEND, mode 0600);
  * the process runner writes each command's argv, output and exit into it.
@@ -24,6 +26,7 @@
 #include "pomctl/strbuf.h"
 
 void log_setup(bool quiet, bool verbose);
+void log_set_heartbeat(unsigned seconds);
 /*
  * Step events (start, finish, failure, pause) also go to syslog, facility
  * LOG_DAEMON, ident "pomctl", unless disabled (--no-syslog).

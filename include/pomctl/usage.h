@@ -26,6 +26,11 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool error_set_quiet(bool quiet);
 /* The text of the last error() (without "pomctl: "), "" when none. */
 const char *error_last(void);
+/*
+ * Whether stderr is a terminal that takes control sequences (colour, the
+ * progress line's \r and erase): not without TERM, not TERM=dumb.
+ */
+bool stderr_takes_escapes(void);
 /* fn runs before each message is printed (log.c: the progress line is
  * cleared). */
 void usage_before_message(void (*fn)(void));

@@ -632,22 +632,22 @@ int bundle_check_base(const struct bundle_info *bi, const char *release,
 	int ret = 0;
 
 	if (strcmp(bi->base_release, release))
-		strbuf_addf(&diff, "; kernel %s, not %s", release,
+		strbuf_addf(&diff, "; it runs kernel %s, not %s", release,
 			    bi->base_release);
 	if (*bi->base_arch && strcmp(bi->base_arch, arch))
-		strbuf_addf(&diff, "; architecture %s, not %s", arch,
+		strbuf_addf(&diff, "; its architecture is %s, not %s", arch,
 			    bi->base_arch);
 	if (*bi->base_config && strcmp(bi->base_config, config_sha256))
 		strbuf_addf(&diff,
-			    "; the running kernel's configuration has sha256 "
+			    "; its running kernel's configuration has sha256 "
 			    "%.12s..., not the bundle's %.12s...",
 			    *config_sha256 ? config_sha256 : "(none)",
 			    bi->base_config);
 	if (diff.len)
-		ret = error("this host is not the bundle's base: it runs%s; "
-			    "nothing was changed (build here with pomctl "
-			    "upgrade --patch NAME)",
-			    diff.buf + 1);
+		ret = error("this host is not the bundle's base: %s; nothing "
+			    "was changed (build here with pomctl upgrade "
+			    "--patch NAME)",
+			    diff.buf + 2);
 	strbuf_clear(&diff);
 	return ret;
 }

@@ -4,6 +4,7 @@
  * (its work is in listing.c).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@ int cmd_status(struct ctx *ctx, const struct cmdline *cl, const char *arg)
 		       ctx->state_dir.buf);
 		ret = EXIT_DONE;
 	} else {
-		ret = pipeline_status(ctx, host);
+		ret = pipeline_status(ctx, host, history_state_of(ctx->state));
 	}
 	if (!cl->json)
 		hostset_print(&hs, stdout);
@@ -104,24 +105,58 @@ int cmd_log(struct ctx *ctx, const struct cmdline *cl, const char *word)
 	return ret;
 }
 
-int cmd_history(struct ctx *ctx, const struct cmdline *cl, const char *arg)
+/* history ID: one run, as status shows the current one, and its undoing. */
+static int show_run(struct ctx *ctx, struct history *h, const char *id)
+{
+	struct run_entry *e = history_find(h, id);
+	struct run_entry *last = history_last_to_undo(h);
+	const char *state;
+
+	if (!e) {
+		error("there is no run '%s' in '%s' (pomctl history lists them)",
+		      id, ctx->state_dir.buf);
+		return EXIT_USAGE;
+	}
+	state = history_state_name(e);
+	ctx->state = xmalloc(sizeof(*ctx->state));
+	*ctx->state = e->st;
+	memset(&e->st, 0, sizeof(e->st)); /* ctx owns it now */
+	pipeline_status(ctx, NULL, state);
+	if (ctx->json)
+		return EXIT_DONE;
+	if (!e->changed || e->rolled_back)
+		printf("rollback: nothing of it to undo\n");
+	else if (last && last != e && strcmp(last->st.id, id) > 0)
+		printf("rollback: after run %s, which came later (pomctl "
+		       "rollback --run %s --plan shows it)\n",
+		       last->st.id, last->st.id);
+	else
+		printf("rollback: pomctl rollback --run %s --plan shows what it "
+		       "would undo\n",
+		       id);
+	return EXIT_DONE;
+}
+
+int cmd_history(struct ctx *ctx, const struct cmdline *cl, const char *id)
 {
 	struct history h;
+	int ret = EXIT_DONE;
 
-	(void)arg;
 	ctx->readonly = true;
 	if (lifecycle_check_dir(ctx) < 0 ||
 	    history_load(&h, ctx->state_dir.buf, pipeline_step_names(),
 			 pomctl_nr_steps) < 0)
 		return EXIT_USAGE;
-	if (!h.nr && !cl->json)
+	if (id)
+		ret = show_run(ctx, &h, id);
+	else if (!h.nr && !cl->json)
 		printf("no run in %s; start one with pomctl upgrade --patch "
 		       "NAME\n",
 		       ctx->state_dir.buf);
 	else
 		history_print(&h, cl->json);
 	history_clear(&h);
-	return EXIT_DONE;
+	return ret;
 }
 
 int cmd_list_patches(struct ctx *ctx, const struct cmdline *cl, const char *arg)

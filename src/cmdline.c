@@ -357,7 +357,7 @@ static int take_words(const struct command_table *t, poptContext pc,
 	poptGetArg(pc); /* the command's name */
 	extra = cmd->arg ? poptGetArg(pc) : NULL;
 	*arg = extra ? xstrdup(extra) : NULL; /* popt's goes with its context */
-	if (cmd->arg && !*arg)
+	if (cmd->arg && *cmd->arg != '[' && !*arg) /* "[ID]": optional */
 		return command_usage_error(cmd->name, "%s needs %s", cmd->name,
 					   cmd->arg);
 	extra = poptGetArg(pc);

@@ -123,12 +123,15 @@ struct run_entry *history_last_to_undo(struct history *h)
 
 const char *history_state_name(const struct run_entry *e)
 {
-	const struct state *st = &e->st;
-
 	if (e->abandoned)
 		return "set aside";
 	if (e->rolled_back)
 		return "rolled back";
+	return history_state_of(&e->st);
+}
+
+const char *history_state_of(const struct state *st)
+{
 	for (size_t i = 0; i < st->nr; i++)
 		if (st->steps[i].outputs &&
 		    json_object_get(st->steps[i].outputs, "ends_run"))
@@ -170,9 +173,13 @@ static const char *run_output(struct state *st, const char *step,
 	return v && *v ? v : "-";
 }
 
-static json_t *run_json(struct run_entry *e, const char *patches)
+static json_t *run_json(struct run_entry *e)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", e->st.id,
+	json_t *patches = json_array();
+
+	for (size_t k = 0; k < e->st.patches.nr; k++)
+		json_array_append_new(patches, json_string(e->st.patches.v[k]));
+	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:b}", "id", e->st.id,
 			 "patches", patches, "release",
 			 run_output(&e->st, "install", "release"), "state",
 			 history_state_name(e), "started", e->st.created,
@@ -180,37 +187,54 @@ static json_t *run_json(struct run_entry *e, const char *patches)
 			 e->current);
 }
 
-void history_print(struct history *h, bool json)
+/* The table: each column as wide as its widest cell. */
+static void print_table(struct history *h)
 {
-	json_t *runs = json_array();
+	static const char *const head[] = { "RUN", "STATE", "PATCHES", "KERNEL",
+					    "STARTED .. LAST STEP" };
+	enum { COLS = ARRAY_SIZE(head) };
+	struct strvec cells = STRVEC_INIT;
+	size_t width[COLS] = { 0 };
 
-	if (!json)
-		printf("%-22s %-17s %-16s %-20s %s\n", "RUN", "STATE",
-		       "PATCHES", "KERNEL", "STARTED .. LAST STEP");
+	for (size_t c = 0; c < COLS; c++)
+		strvec_push(&cells, head[c]);
 	for (size_t i = 0; i < h->nr; i++) {
 		struct run_entry *e = &h->e[i];
 		struct strbuf patches = STRBUF_INIT;
 
-		for (size_t k = 0; k < e->st.patches.nr; k++)
-			strbuf_addf(&patches, "%s%s", k ? " " : "",
-				    e->st.patches.v[k]);
-		if (json)
-			json_array_append_new(runs, run_json(e, patches.buf));
-		else
-			printf("%-22s %-17s %-16s %-20s %s .. %s\n", e->st.id,
-			       history_state_name(e), patches.buf,
-			       run_output(&e->st, "install", "release"),
-			       e->st.created, run_finished_at(&e->st));
+		strvec_join(&e->st.patches, " ", &patches);
+		strvec_push(&cells, e->st.id);
+		strvec_push(&cells, history_state_name(e));
+		strvec_push(&cells, patches.len ? patches.buf : "-");
+		strvec_push(&cells, run_output(&e->st, "install", "release"));
+		strvec_pushf(&cells, "%s .. %s", e->st.created,
+			     run_finished_at(&e->st));
 		strbuf_clear(&patches);
 	}
-	if (json) {
-		json_t *doc = json_pack("{s:i, s:o}", "schema", 1, "runs",
-					runs);
+	for (size_t i = 0; i < cells.nr; i++)
+		if (strlen(cells.v[i]) > width[i % COLS])
+			width[i % COLS] = strlen(cells.v[i]);
+	for (size_t i = 0; i < cells.nr; i++)
+		if (i % COLS == COLS - 1)
+			printf("%s\n", cells.v[i]);
+		else
+			printf("%-*s  ", (int)width[i % COLS], cells.v[i]);
+	strvec_clear(&cells);
+}
 
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(doc);
-	} else {
-		json_decref(runs);
+void history_print(struct history *h, bool json)
+{
+	json_t *runs, *doc;
+
+	if (!json) {
+		print_table(h);
+		return;
 	}
+	runs = json_array();
+	for (size_t i = 0; i < h->nr; i++)
+		json_array_append_new(runs, run_json(&h->e[i]));
+	doc = json_pack("{s:i, s:o}", "schema", 2, "runs", runs);
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(doc);
 }

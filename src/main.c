@@ -162,8 +162,10 @@ static const struct command commands[] = {
 	  "what the patch-o-matic tree offers, and\n"
 	  "whether each patch applies",
 	  "pomctl list-patches --kernel /usr/src/linux-2.4" },
-	{ "history", cmd_history, NULL, NULL, "history",
-	  "the runs, oldest first", "pomctl history" },
+	{ "history", cmd_history, NULL, "[ID]", "history [ID]",
+	  "the runs, oldest first; with ID, that run\n"
+	  "step by step and what undoing it takes",
+	  "pomctl history" },
 	{ "rollback", cmd_rollback, rollback_options, NULL, "rollback",
 	  "undo what the last run changed", "pomctl rollback --plan" },
 	{ "bundle", cmd_bundle, bundle_options, NULL, "bundle",

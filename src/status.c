@@ -66,11 +66,11 @@ static void step_time(const struct step_state *s, struct strbuf *sb)
 }
 
 static void step_remark(struct ctx *ctx, const struct step *step,
-			struct step_state *s, struct strbuf *sb)
+			struct step_state *s, bool past, struct strbuf *sb)
 {
 	struct strbuf why = STRBUF_INIT;
 
-	if (s->status == STEP_DONE &&
+	if (s->status == STEP_DONE && !past &&
 	    !pipeline_step_current(ctx, step, s, &why))
 		strbuf_addf(sb, "will re-run: %s", why.buf);
 	else if (s->status == STEP_AWAITING_REBOOT)
@@ -92,7 +92,7 @@ static void step_remark(struct ctx *ctx, const struct step *step,
 	strbuf_clear(&why);
 }
 
-static int status_json(struct ctx *ctx, json_t *host)
+static int status_json(struct ctx *ctx, json_t *host, const char *state)
 {
 	json_t *doc = state_to_json(ctx->state);
 	json_t *steps = json_object_get(doc, "steps");
@@ -100,12 +100,15 @@ static int status_json(struct ctx *ctx, json_t *host)
 
 	for (size_t i = 0; i < pomctl_nr_steps; i++) {
 		strbuf_reset(&sb);
-		step_remark(ctx, &pomctl_steps[i], &ctx->state->steps[i], &sb);
+		step_remark(ctx, &pomctl_steps[i], &ctx->state->steps[i],
+			    host == NULL, &sb);
 		json_object_set_new(json_array_get(steps, i), "remark",
 				    json_string(sb.buf));
 	}
 	json_object_set_new(doc, "state_dir", json_string(ctx->state_dir.buf));
-	json_object_set(doc, "host", host);
+	json_object_set_new(doc, "state", json_string(state));
+	if (host)
+		json_object_set(doc, "host", host);
 	json_dumpf(doc, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(doc);
@@ -113,14 +116,14 @@ static int status_json(struct ctx *ctx, json_t *host)
 	return EXIT_DONE;
 }
 
-int pipeline_status(struct ctx *ctx, json_t *host)
+int pipeline_status(struct ctx *ctx, json_t *host, const char *state)
 {
 	struct state *st = ctx->state;
 	struct strbuf sb = STRBUF_INIT, took = STRBUF_INIT;
 
 	if (ctx->json)
-		return status_json(ctx, host);
-	printf("run %s: %s", st->id, st->command);
+		return status_json(ctx, host, state);
+	printf("run %s (%s): %s", st->id, state, st->command);
 	if (*st->bundle)
 		printf(" --from %s (its patches:", st->bundle);
 	for (size_t i = 0; i < st->patches.nr; i++)
@@ -135,7 +138,7 @@ int pipeline_status(struct ctx *ctx, json_t *host)
 
 		strbuf_reset(&sb);
 		strbuf_reset(&took);
-		step_remark(ctx, &pomctl_steps[i], s, &sb);
+		step_remark(ctx, &pomctl_steps[i], s, host == NULL, &sb);
 		step_time(s, &took);
 		if (s->status == STEP_RUNNING) {
 			printf("  %zu %-8s %-16s %s%s%s\n", i + 1, s->name,

@@ -49,9 +49,11 @@ struct run_entry *history_last_to_undo(struct history *h);
 
 /* "in progress", "done", "ended at check", "rolled back", ... */
 const char *history_state_name(const struct run_entry *e);
+/* The same of a run neither rolled back nor set aside. */
+const char *history_state_of(const struct state *st);
 
 /* The runs, a line each (RUN STATE PATCHES KERNEL STARTED .. LAST STEP), or
- * as JSON (schema 1), on stdout. */
+ * as JSON (schema 2: patches an array, as in the state), on stdout. */
 void history_print(struct history *h, bool json);
 
 #endif

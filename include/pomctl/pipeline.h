@@ -247,9 +247,13 @@ int pipeline_plan_gather(struct ctx *ctx);
 bool pipeline_nothing_to_do(struct ctx *ctx);
 /* Run from the first step not done (or ctx->resume_from); exit code. */
 int pipeline_run(struct ctx *ctx);
-/* Print where the run stands (with --json, host -- the host's view,
- * hostset.h -- goes into the object as "host"); exit code. */
-int pipeline_status(struct ctx *ctx, json_t *host);
+/*
+ * Print where the run stands, state its state as history names it (with
+ * --json, host -- the host's view, hostset.h -- goes into the object as
+ * "host").  host NULL: an earlier run, whose done steps are not weighed
+ * against the host as it is now.  An exit code.
+ */
+int pipeline_status(struct ctx *ctx, json_t *host, const char *state);
 /* Log path of a step: STATE_DIR/logs/NN-NAME.log. */
 void pipeline_log_path(const struct ctx *ctx, const char *step,
 		       struct strbuf *sb);

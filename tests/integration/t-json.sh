@@ -1,12 +1,13 @@
-# --json documents of the real binary in a sandbox match schema 1 as
+# --json documents of the real binary in a sandbox match their schema as
 # pomctl(8) documents it (tests/fixtures/json-shape.py): the plan, status
-# before, during and after a run, list-patches, and a step's log.
+# before, during and after a run, list-patches, a step's log, the history
+# and one run of it.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 P=$POMCTL
 SHAPE=$POMCTL_TOP/tests/fixtures/json-shape.py
 "$POMCTL_TOP/tests/fixtures/mkroot" "$T/sb" --world "$POMCTL_WORLD" >/dev/null 2>&1 ||
 	fail "mkroot"
-shape() { python3 "$SHAPE" "$1" "$T/out" || fail "$1 JSON does not match schema 1"; }
+shape() { python3 "$SHAPE" "$1" "$T/out" || fail "$1 JSON does not match its schema"; }
 
 expect_exit 0 "$P" --root "$T/sb" --json status
 shape status
@@ -39,6 +40,11 @@ assert "string" in [p["name"] for p in d["patches"]]
 PY
 expect_exit 0 "$P" --root "$T/sb" --json log fetch
 shape log
+expect_exit 0 "$P" --root "$T/sb" --json history
+shape history
+run=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]["id"])' "$T/out")
+expect_exit 0 "$P" --root "$T/sb" --json history "$run"
+shape run
 
 # the checker itself refuses a wrong shape
 echo '{"schema": 1, "step": "x", "path": "p"}' >"$T/out"

@@ -91,8 +91,18 @@ assert_grep "^$run1 *done *string *$first " "$T/out"
 assert_grep "^$run2 *done *iprange *$second " "$T/out"
 assert_grep "nothing to do *string " "$T/out"
 expect_exit 0 "$P" --root "$ROOT" --json history
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["state"] for r in d["runs"]] == ["done", "done", "nothing to do"], d' "$T/out" ||
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"] == 2 and [r["state"] for r in d["runs"]] == ["done", "done", "nothing to do"] and d["runs"][1]["patches"] == ["iprange"], d' "$T/out" ||
 	fail "history --json: $(cat "$T/out")"
+# one run: as status shows it, and what undoing it takes (a later run first)
+expect_exit 0 "$P" --root "$ROOT" history "$run1"
+assert_grep "^run $run1 (done): upgrade --patch string" "$T/out"
+assert_grep "^  9 verify *done" "$T/out"
+assert_grep "^rollback: after run $run2, which came later" "$T/out"
+expect_exit 0 "$P" --root "$ROOT" --json history "$run2"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["id"] == sys.argv[2] and d["state"] == "done" and d["patches"] == ["iprange"] and "host" not in d, d' "$T/out" "$run2" ||
+	fail "history --json ID: $(cat "$T/out")"
+expect_exit 2 "$P" --root "$ROOT" history nosuch
+assert_grep "there is no run 'nosuch'" "$T/err"
 # a rollback that would be refused: its plan is the refusal (exit 2, the
 # same message); with --force, the plan, and --detailed-exitcode says 5
 expect_exit 2 "$P" --root "$ROOT" rollback --plan --detailed-exitcode

@@ -384,7 +384,7 @@ static int write_repo(struct ctx *ctx, const struct bundle *b, const char *repo)
  * What was made, and the line that installs it on a host of its base
  * (the sha256 is what upgrade --from over http and ftp asks for).
  */
-static int say_made(const struct bundle *b, const char *out)
+static int say_made(const struct bundle *b, const char *out, bool json)
 {
 	char sha[SHA256_HEX];
 	char *abs = realpath(out, NULL);
@@ -392,6 +392,19 @@ static int say_made(const struct bundle *b, const char *out)
 	if (sha256_file(out, sha) < 0) {
 		free(abs);
 		return error("cannot read the bundle '%s' back", out);
+	}
+	if (json) {
+		json_t *doc = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:i}",
+					"schema", 1, "bundle", abs ? abs : out,
+					"sha256", sha, "release", b->release,
+					"base", b->base, "arch", b->arch,
+					"packages", (int)(b->names.nr - 1));
+
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+		free(abs);
+		return 0;
 	}
 	say_final("pomctl: bundle %s: kernel %s for hosts running %s (%s), "
 		  "with %zu packages; sha256 %s",
@@ -437,7 +450,7 @@ int bundle_command(struct ctx *ctx, const struct run_request *rq,
 	if (!ret && repo && write_repo(ctx, &b, repo) < 0)
 		ret = EXIT_FAILED;
 	if (!ret)
-		ret = say_made(&b, out.buf) ? EXIT_FAILED : 0;
+		ret = say_made(&b, out.buf, ctx->json) ? EXIT_FAILED : 0;
 	if (b.scratch.len)
 		remove_tree(b.scratch.buf);
 out:

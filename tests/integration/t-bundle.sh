@@ -33,6 +33,12 @@ assert_grep "bundle $T/b.tar: kernel $REL for hosts running 2.4.20-13.8" "$T/out
 made=$(sha256sum <"$T/b.tar" | cut -c1-64)
 assert_grep "; sha256 $made\$" "$T/out"
 assert_grep "^on a host of that base: pomctl upgrade --from $T/b.tar --from-sha256 $made\$" "$T/out"
+# and as JSON
+expect_exit 0 "$P" --root "$ROOT" --json bundle --output "$T/j.tar"
+python3 "$POMCTL_TOP/tests/fixtures/json-shape.py" bundle "$T/out" ||
+	fail "bundle --json does not match its schema"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["bundle"] == sys.argv[2] and d["sha256"] == sys.argv[3], d' \
+	"$T/out" "$T/j.tar" "$(sha256sum <"$T/j.tar" | cut -c1-64)" || fail "bundle --json: $(cat "$T/out")"
 [ "$(tree_hash "$ROOT")" = "$before" ] || fail "bundle changed the host"
 mkdir "$T/x" && tar -xf "$T/b.tar" -C "$T/x" || fail "not a tar file"
 # --repo: the same packages as a yum repository

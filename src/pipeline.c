@@ -218,9 +218,10 @@ static int step_failed(struct ctx *ctx, const struct step *step,
 			step->name, ctx->log_path.buf);
 		steplog_tail(ctx->log_path.buf, TAIL_LINES, stderr);
 	}
-	error("step '%s' failed: %.*s (see pomctl log %s; fix it, then run "
-	      "pomctl resume)",
-	      step->name, (int)strcspn(why, "\n"), why, step->name);
+	/* the cause was said above, by the step: once is enough */
+	error("step '%s' failed (see pomctl log %s; fix it, then run pomctl "
+	      "resume)",
+	      step->name, step->name);
 	free(why);
 	return EXIT_FAILED;
 }

@@ -21,6 +21,9 @@
  * A failure in one line: its first line, and of a block of first errors
  * ("...; the first errors:\n    x.c:1: error: ..."), the first.
  */
+/* A step's error as status's remark: its first line, at most this long. */
+#define REMARK_MAX 160
+
 static void first_error(const char *error, struct strbuf *sb)
 {
 	static const char block[] = "; the first errors:";
@@ -33,6 +36,10 @@ static void first_error(const char *error, struct strbuf *sb)
 		strbuf_addf(sb, ": %.*s", (int)strcspn(next, "\n"), next);
 	} else {
 		strbuf_add(sb, error, n);
+	}
+	if (sb->len > REMARK_MAX) { /* the whole of it: pomctl log STEP */
+		strbuf_setlen(sb, REMARK_MAX - 3);
+		strbuf_addstr(sb, "...");
 	}
 }
 

@@ -40,6 +40,9 @@ parses
 objects_ok
 expect_exit 0 P status
 assert_grep 'fetch *failed' "$T/out"
+# its remark is the cause's first line, bounded (the whole: pomctl log)
+line=$(grep 'fetch *failed' "$T/out")
+[ ${#line} -le 240 ] || fail "status's remark is ${#line} characters: $line"
 [ -z "$(ls "$S/cache/partial")" ] || fail "the partial download was kept on a full disk"
 
 # 2. the disk fills while patch-o-matic is extracted: not a damaged

@@ -27,6 +27,11 @@ expect_exit 1 "$P" --root "$ROOT" resume
 assert_grep "step 'patch' failed; the last lines of .*05-patch.log" "$T/err"
 assert_grep "error: step patch fails as asked" "$T/err"
 assert_grep "see pomctl log patch" "$T/err"
+# its cause said once, by the step; the last line says where to look
+[ "$(grep -c "make patch exited with 2" "$T/err")" -eq 1 ] ||
+	fail "the cause was said other than once: $(cat "$T/err")"
+[ "$(tail -n 1 "$T/err")" = "pomctl: step 'patch' failed (see pomctl log patch; fix it, then run pomctl resume)" ] ||
+	fail "the last line: $(tail -n 1 "$T/err")"
 expect_exit 0 "$P" --root "$ROOT" --json status
 python3 - "$T/out" <<'PY' || fail "status JSON is wrong"
 import json, sys

@@ -19,7 +19,7 @@ while [ $i -lt "$runs" ]; do
 	# one line a step run: NAME WALL_MS CHILDREN_MS COMMANDS
 	for log in "$work"/sb/var/lib/pomctl/logs/*.log; do
 		awk '
-		/^=== step [a-z]+, run / { name = $3; sub(",", "", name); kids = 0; n = 0; lib = 0 }
+		/^=== step [a-z]+, attempt / { name = $3; sub(",", "", name); kids = 0; n = 0; lib = 0 }
 		/^exit -?[0-9]+ \([0-9.]+ s\)/ { t = $3; sub(/^\(/, "", t); kids += t; n++ }
 		/^work: .* \([0-9.]+ s\)$/ { t = $(NF - 1); sub(/^\(/, "", t); lib += t }
 		/^=== step [a-z]+ ends after / { printf "%s %.1f %.1f %d %.1f\n", name, $6 * 1000, kids * 1000, n, lib * 1000; lib = 0 }

@@ -71,6 +71,38 @@ static int print_log_json(const char *step, const char *path,
 	return 0;
 }
 
+/*
+ * A step's log holds the sections of every run since the state directory
+ * began; this run's (from the first headed with its id) are what log
+ * shows.  The whole file stays as it is.
+ */
+static void this_run_only(struct ctx *ctx, const struct cmdline *cl,
+			  struct strbuf *text)
+{
+	struct strbuf head = STRBUF_INIT;
+	const char *from;
+
+	bool quiet = error_set_quiet(true);
+	int ret;
+
+	ctx->readonly = true;
+	ret = lifecycle_load(ctx, &cl->rq);
+	error_set_quiet(quiet);
+	if (ret != 0)
+		return; /* no run (or none readable): all of it */
+	strbuf_addf(&head, " of run %s, ", ctx->state->id);
+	from = strstr(text->buf, head.buf);
+	while (from && from > text->buf && from[-1] != '\n')
+		from--;
+	if (from && from > text->buf) {
+		size_t skip = (size_t)(from - text->buf);
+
+		memmove(text->buf, from, text->len - skip);
+		strbuf_setlen(text, text->len - skip);
+	}
+	strbuf_clear(&head);
+}
+
 int cmd_log(struct ctx *ctx, const struct cmdline *cl, const char *word)
 {
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
@@ -87,19 +119,22 @@ int cmd_log(struct ctx *ctx, const struct cmdline *cl, const char *word)
 	step = s->name;
 	pipeline_log_path(ctx, step, &path);
 	ret = read_file(path.buf, LOG_MAX_SIZE, true, &text);
-	if (ret == -ENOENT) /* nothing to show: not a failed step */
-		ret = error("step '%s' has no log yet ('%s' does not exist)",
-			    step, path.buf) ?
-			      EXIT_USAGE :
-			      0;
-	else if (ret)
-		ret = error("cannot read '%s': %s", path.buf, strerror(-ret)) ?
-			      EXIT_FAILED :
-			      0;
-	else if (cl->json)
-		ret = print_log_json(step, path.buf, &text) ? EXIT_FAILED : 0;
-	else
-		fwrite(text.buf, 1, text.len, stdout);
+	if (ret == -ENOENT) { /* nothing to show: not a failed step */
+		error("step '%s' has no log yet ('%s' does not exist)", step,
+		      path.buf);
+		ret = EXIT_USAGE;
+	} else if (ret) {
+		error("cannot read '%s': %s", path.buf, strerror(-ret));
+		ret = EXIT_FAILED;
+	} else {
+		this_run_only(ctx, cl, &text);
+		if (cl->json)
+			ret = print_log_json(step, path.buf, &text) ?
+				      EXIT_FAILED :
+				      0;
+		else
+			fwrite(text.buf, 1, text.len, stdout);
+	}
 	strbuf_clear(&path);
 	strbuf_clear(&text);
 	return ret;

@@ -410,8 +410,9 @@ static int begin(struct ctx *ctx, const struct step *step, struct step_state *s,
 	ctx->env.log_fd = steplog_open(ctx->log_path.buf);
 	if (ctx->env.log_fd < 0)
 		return -1;
-	steplog_printf(ctx->env.log_fd, "=== step %s, run %u, %s: %s",
-		       step->name, s->runs, now, reason);
+	steplog_printf(ctx->env.log_fd,
+		       "=== step %s, attempt %u of run %s, %s: %s", step->name,
+		       s->runs, ctx->state->id, now, reason);
 	info("step %zu/%zu: %s - %s (%s)", step_index(step) + 1,
 	     pomctl_nr_steps, step->name, step->title, reason);
 	log_event(LOG_INFO, "step %s started (%s)", step->name, reason);

@@ -52,7 +52,7 @@ for s in check update fetch trial rpm kernel install verify; do
 done
 [ "$(commands_in_log patch)" -eq 2 ] || fail "patch should have run twice"
 expect_exit 0 "$P" --root "$ROOT" log patch
-assert_grep '^=== step patch, run 2, .*: it failed last time' "$T/out"
+assert_grep '^=== step patch, attempt 2 of run 20[0-9TZ:-]*, .*: it failed last time' "$T/out"
 expect_exit 0 "$P" --root "$ROOT" --json log patch
 python3 - "$T/out" <<'PY' || fail "log JSON is wrong"
 import json, sys
@@ -93,4 +93,12 @@ expect_exit 0 "$P" --root "$ROOT" -j 3 resume --from 8
 # a finished run is archived when a new one starts
 expect_exit 0 "$P" --root "$ROOT" -j 3 upgrade --patch string
 [ "$(ls "$STATE/runs" | wc -l)" -eq 1 ] || fail "the finished run was not archived"
+# a step's log file keeps every run's sections; pomctl log shows this run's
+[ "$(grep -c '^=== step check, attempt' "$STATE/logs/01-check.log")" -ge 2 ] ||
+	fail "the check's log lost the earlier run"
+expect_exit 0 "$P" --root "$ROOT" log check
+[ "$(grep -c '^=== step check, attempt' "$T/out")" -eq 1 ] ||
+	fail "log check shows more than this run: $(cat "$T/out")"
+id=$("$P" --root "$ROOT" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+assert_grep "^=== step check, attempt 1 of run $id, " "$T/out"
 exit 0

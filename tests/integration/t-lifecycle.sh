@@ -275,7 +275,7 @@ run_ok "$P" --root "$ROOT" resume
 assert_no_grep "undoing what the interrupted attempt changed" "$T/err"
 assert_grep "configured: done by the interrupted attempt, and still current" "$T/err"
 log=$STATE/logs/04-trial.log
-last=$(grep -n '^=== step trial, run' "$log" | tail -1 | cut -d: -f1)
+last=$(grep -n '^=== step trial, attempt' "$log" | tail -1 | cut -d: -f1)
 tail -n +"$last" "$log" >"$T/last-attempt"
 assert_grep "bzImage modules" "$T/last-attempt"
 [ "$(grep -c '^cc ' "$T/last-attempt")" -eq 0 ] ||

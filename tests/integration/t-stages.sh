@@ -12,7 +12,7 @@ fail_make() {	# fail_make PATTERN [N]: the Nth make whose arguments hold PATTERN
 	echo "${2:-1}" >"$T/count"
 }
 # the make commands of a log after its last "=== step" line
-last_attempt() { awk '/^=== step [a-z]+, run / { n = NR } { l[NR] = $0 } END { for (i = n; i <= NR; i++) print l[i] }' "$1" | grep '^\$ .*make' || true; }
+last_attempt() { awk '/^=== step [a-z]+, attempt / { n = NR } { l[NR] = $0 } END { for (i = n; i <= NR; i++) print l[i] }' "$1" | grep '^\$ .*make' || true; }
 trial_log=$STATE/logs/04-trial.log
 
 # the trial fails at make install; resume does only make install again

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pomctl/config.h"
+#include "pomctl/text.h"
 #include "pomctl/util.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
@@ -142,6 +143,31 @@ static bool section_exists(const char *section)
 		if (!strcmp(keys[i].section, section))
 			return true;
 	return false;
+}
+
+/*
+ * For a name that is not there: "; did you mean ..." (a key of section,
+ * or a section when key is NULL), or where the key lives instead.
+ */
+static void hint(const char *section, const char *key, struct strbuf *out)
+{
+	struct strvec cands = STRVEC_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *c = key ? keys[i].key : keys[i].section;
+
+		if ((!key || !strcmp(keys[i].section, section)) &&
+		    !strvec_has(&cands, c))
+			strvec_push(&cands, c);
+	}
+	suggest(key ? key : section, strvec_argv(&cands), cands.nr, out);
+	for (size_t i = 0; key && !out->len && i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(keys[i].key, key)) {
+			strbuf_addf(out, "; it is a key of [%s]",
+				    keys[i].section);
+			break;
+		}
+	strvec_clear(&cands);
 }
 
 void config_init(struct config *cfg)
@@ -377,9 +403,15 @@ static int parse_section(struct parse_state *ps, char *line)
 			     ps->lineno);
 	*end = '\0';
 	name = trim(line + 1);
-	if (!section_exists(name))
-		return error("%s:%u: unknown section [%s]", ps->name,
-			     ps->lineno, name);
+	if (!section_exists(name)) {
+		struct strbuf more = STRBUF_INIT;
+
+		hint(name, NULL, &more);
+		error("%s:%u: unknown section [%s]%s", ps->name, ps->lineno,
+		      name, more.buf);
+		strbuf_clear(&more);
+		return -1;
+	}
 	snprintf(ps->section, sizeof(ps->section), "%s", name);
 	return 0;
 }
@@ -401,9 +433,15 @@ static int parse_assignment(struct parse_state *ps, char *line)
 		return error("%s:%u: '%s' is outside any [section]", ps->name,
 			     ps->lineno, key);
 	i = key_index(ps->section, key);
-	if (i < 0)
-		return error("%s:%u: unknown key '%s' in [%s]", ps->name,
-			     ps->lineno, key, ps->section);
+	if (i < 0) {
+		struct strbuf more = STRBUF_INIT;
+
+		hint(ps->section, key, &more);
+		error("%s:%u: unknown key '%s' in [%s]%s", ps->name, ps->lineno,
+		      key, ps->section, more.buf);
+		strbuf_clear(&more);
+		return -1;
+	}
 	if (ps->cfg->line[i] && ps->cfg->line[i] != LINE_CMDLINE)
 		return error("%s:%u: [%s] %s is already set on line %u",
 			     ps->name, ps->lineno, ps->section, key,

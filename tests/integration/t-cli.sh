@@ -84,6 +84,17 @@ assert_grep "a run is in progress" "$T/err"
 printf '[kernel]\ntree = relative/path\n' >"$T/bad.conf"
 expect_exit 2 "$P" --config "$T/bad.conf" status
 assert_grep "bad.conf:2: \[kernel\] tree: bad value 'relative/path'" "$T/err"
+# a misspelt section or key: did you mean, or where the key lives
+printf '[genral]\n' >"$T/typo.conf"
+chmod 600 "$T/typo.conf"
+expect_exit 2 "$P" --config "$T/typo.conf" status
+assert_grep "typo.conf:1: unknown section \[genral\]; did you mean 'general'?" "$T/err"
+printf '[general]\nfollow_kernel_update = yes\n' >"$T/typo.conf"
+expect_exit 2 "$P" --config "$T/typo.conf" status
+assert_grep "unknown key 'follow_kernel_update' in \[general\]; did you mean 'follow_kernel_updates'?" "$T/err"
+printf '[general]\ntree = /usr/src/linux\n' >"$T/typo.conf"
+expect_exit 2 "$P" --config "$T/typo.conf" status
+assert_grep "unknown key 'tree' in \[general\]; it is a key of \[kernel\]" "$T/err"
 printf '[build]\njobs = 2\n' >"$T/open.conf"
 chmod 666 "$T/open.conf"
 expect_exit 2 "$P" --config "$T/open.conf" status

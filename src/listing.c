@@ -407,9 +407,8 @@ static void print(struct ctx *ctx, const struct pom_tree *pt, const char *label,
 		if (detail.len)
 			printf("      %s\n", detail.buf);
 		strbuf_reset(&detail);
-		pom_parts(p, &detail); /* said where it is not plain IPv4 */
-		if (strncmp(detail.buf, "IPv4", 4) ||
-		    strstr(detail.buf, "IPv6"))
+		pom_parts(p, &detail); /* said where it is not IPv4 alone */
+		if (strcmp(detail.buf, "IPv4"))
 			printf("      %s: parts: %s\n", name.buf, detail.buf);
 		strbuf_clear(&name);
 		strbuf_clear(&repo);

@@ -31,6 +31,7 @@ assert_grep "^  IMQ  *userspace  *applies  *Sends packets through an intermediat
 assert_grep "^      IMQ: parts: IPv4 and IPv6, userspace$" "$T/out"
 assert_grep "^  raw  *userspace  *applies  *The raw table, consulted before connection tracking\.$" "$T/out"
 assert_grep "^      raw: parts: userspace only$" "$T/out"
+assert_grep "^      TARPIT: parts: IPv4, userspace$" "$T/out"	# as the JSON says
 assert_no_grep "string: parts" "$T/out"
 expect_exit 0 "$P" --root "$ROOT" --json list-patches --pom "$POMCTL_WORLD/pom/patch-o-matic-20030107"
 python3 "$POMCTL_TOP/tests/fixtures/json-shape.py" list-patches "$T/out" || fail "list-patches JSON"

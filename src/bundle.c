@@ -400,8 +400,7 @@ static int say_made(const struct bundle *b, const char *out, bool json)
 					"base", b->base, "arch", b->arch,
 					"packages", (int)(b->names.nr - 1));
 
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		putchar('\n');
+		say_json(doc);
 		json_decref(doc);
 		free(abs);
 		return 0;

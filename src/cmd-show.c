@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "pomctl/log.h"
 #include "pomctl/command.h"
 #include "pomctl/history.h"
 #include "pomctl/hostset.h"
@@ -37,8 +38,7 @@ int cmd_status(struct ctx *ctx, const struct cmdline *cl, const char *arg)
 					"state_dir", ctx->state_dir.buf,
 					"steps", "host", host);
 
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		putchar('\n');
+		say_json(doc);
 		json_decref(doc);
 		ret = EXIT_DONE;
 	} else if (ret == -ENOENT) {
@@ -65,8 +65,7 @@ static int print_log_json(const char *step, const char *path,
 
 	if (!doc)
 		return error("the log of step '%s' is not valid text", step);
-	json_dumpf(doc, stdout, JSON_INDENT(2));
-	putchar('\n');
+	say_json(doc);
 	json_decref(doc);
 	return 0;
 }

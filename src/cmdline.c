@@ -169,13 +169,6 @@ static int print_help(const struct command_table *t, poptContext pc,
 
 /* --- parsing ------------------------------------------------------------ */
 
-static void print_escaped(const char *s)
-{
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s,
-		      stderr);
-}
-
 /* Every long option, "--name", for suggestions. */
 static void long_options(const struct poptOption *t, struct strvec *out)
 {
@@ -191,6 +184,7 @@ static void long_options(const struct poptOption *t, struct strvec *out)
 static int popt_failure(const struct command_table *t, poptContext pc, int rc,
 			const struct command *cmd)
 {
+	struct strbuf word = STRBUF_INIT;
 	const char *bad = poptBadOption(pc, POPT_BADOPTION_NOALIAS);
 	struct strvec names = STRVEC_INIT;
 	struct strbuf hint = STRBUF_INIT;
@@ -223,13 +217,14 @@ static int popt_failure(const struct command_table *t, poptContext pc, int rc,
 		suggest(strndupa(bad, strcspn(bad, "=")), strvec_argv(&names),
 			names.nr, &hint);
 	}
-	fputs("pomctl: ", stderr);
-	print_escaped(bad);
-	fprintf(stderr, ": %s%s (see pomctl %s%s)\n", poptStrerror(rc),
-		hint.buf, cmd ? "help " : "--help", cmd ? cmd->name : "");
+	strvec_clear(&names); /* now the words of the message */
+	strbuf_addprintable(&word, bad);
+	error("%s: %s%s (see pomctl %s%s)", word.buf, poptStrerror(rc),
+	      hint.buf, cmd ? "help " : "--help", cmd ? cmd->name : "");
 out:
 	strvec_clear(&names);
 	strbuf_clear(&hint);
+	strbuf_clear(&word);
 	return ret;
 }
 

@@ -19,16 +19,18 @@
 
 int command_usage_error(const char *command, const char *fmt, ...)
 {
+	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
-	fputs("pomctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	if (command)
-		fprintf(stderr, " (see pomctl help %s)\n", command);
+		strbuf_addf(&sb, " (see pomctl help %s)", command);
 	else
-		fputs(" (see pomctl --help)\n", stderr);
+		strbuf_addstr(&sb, " (see pomctl --help)");
+	error("%s", sb.buf);
+	strbuf_clear(&sb);
 	return EXIT_USAGE;
 }
 

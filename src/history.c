@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "pomctl/log.h"
 #include "pomctl/history.h"
 #include "pomctl/manifest.h"
 #include "pomctl/util.h"
@@ -234,7 +235,6 @@ void history_print(struct history *h, bool json)
 	for (size_t i = 0; i < h->nr; i++)
 		json_array_append_new(runs, run_json(&h->e[i]));
 	doc = json_pack("{s:i, s:o}", "schema", 2, "runs", runs);
-	json_dumpf(doc, stdout, JSON_INDENT(2));
-	putchar('\n');
+	say_json(doc);
 	json_decref(doc);
 }

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "pomctl/log.h"
 #include "pomctl/archive.h"
 #include "pomctl/ktree.h"
 #include "pomctl/listing.h"
@@ -383,8 +384,7 @@ static void print(struct ctx *ctx, const struct pom_tree *pt, const char *label,
 				"kernel", kt->dir, "release", kt->release,
 				"pom", label, "layout",
 				pt->ng ? "ng" : "classic", "patches", list);
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		putchar('\n');
+		say_json(doc);
 		json_decref(doc);
 		return;
 	}

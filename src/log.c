@@ -97,6 +97,30 @@ void say(const char *fmt, ...)
 	va_end(ap);
 }
 
+static bool json_said;
+
+void say_json(json_t *doc)
+{
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	fflush(stdout);
+	json_said = true;
+}
+
+void say_json_error(int exit_code)
+{
+	json_t *doc;
+
+	if (json_said)
+		return;
+	doc = json_pack("{s:i, s:s, s:i}", "schema", 1, "error",
+			*error_last() ? error_last() : "failed", "exit",
+			exit_code);
+	if (doc) /* NULL: an error that is not valid UTF-8 */
+		say_json(doc);
+	json_decref(doc);
+}
+
 void say_final(const char *fmt, ...)
 {
 	va_list ap;

@@ -207,13 +207,19 @@ int main(int argc, const char **argv)
 
 	if (ret == PARSE_DONE)
 		ret = EXIT_DONE;
-	else if (!ret) {
+	else if (ret) {
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			cl.json |= !strcmp(argv[i], "--json");
+	} else {
 		log_setup(cl.quiet, cl.verbose);
 		log_syslog_setup(!cl.no_syslog);
 		run_setup_signals();
 		ret = dispatch(cmd, arg);
 		scratch_cleanup();
 	}
+	if (cl.json &&
+	    (ret == EXIT_FAILED || ret == EXIT_USAGE || ret == EXIT_LOCKED))
+		say_json_error(ret); /* stdout is JSON either way */
 	strvec_clear(&cl.patches);
 	free(arg);
 	return ret;

@@ -362,8 +362,12 @@ static void print_json(const struct plan *p, FILE *out)
 		"download_bytes", (json_int_t)p->download_bytes, "packages",
 		p->packages, "reboots", p->reboots, "text", sb.buf, "cautions",
 		p->cautions, "headlines", p->headlines);
-	json_dumpf(doc, out, JSON_INDENT(2));
-	fputc('\n', out);
+	if (out == stdout) {
+		say_json(doc);
+	} else {
+		json_dumpf(doc, out, JSON_INDENT(2));
+		fputc('\n', out);
+	}
 	json_decref(doc);
 	strbuf_clear(&sb);
 }

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "pomctl/log.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/util.h"
 #include "pipeline-internal.h"
@@ -116,8 +117,7 @@ static int status_json(struct ctx *ctx, json_t *host, const char *state)
 	json_object_set_new(doc, "state", json_string(state));
 	if (host)
 		json_object_set(doc, "host", host);
-	json_dumpf(doc, stdout, JSON_INDENT(2));
-	putchar('\n');
+	say_json(doc);
 	json_decref(doc);
 	strbuf_clear(&sb);
 	return EXIT_DONE;

@@ -7,6 +7,7 @@
  * honour it:
  *	say()		a result line on stdout (silenced by --quiet)
  *	say_final()	the final line of a command (never silenced)
+ *	say_json()	a command's JSON document on stdout (--json)
  *	info()		a progress line on stderr (silenced by --quiet)
  *	verbose()	only with --verbose
  * The live progress line (progress_show/progress_clear) is drawn only when
@@ -22,6 +23,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "pomctl/strbuf.h"
 
@@ -45,6 +48,14 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned say_count(void);
 /* The final line of a command: printed on stdout even with --quiet. */
 void say_final(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* doc, indented, and a newline on stdout; doc is not consumed. */
+void say_json(json_t *doc);
+/*
+ * With --json, a command that printed no document and ends in error
+ * prints {"schema": 1, "error": the last error, "exit": code} instead, so
+ * that stdout is JSON either way.
+ */
+void say_json_error(int exit_code);
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -46,6 +46,21 @@ run=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]
 expect_exit 0 "$P" --root "$T/sb" --json history "$run"
 shape run
 
+# an error with --json: stdout is JSON too, with the message and exit code
+for args in "history nosuch" "status --patch string" "log 12" "--jbos 2 status"; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "$P" --root "$T/sb" --json $args
+	python3 - "$T/out" "$T/err" <<'PY' || fail "--json $args: $(cat "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+err = open(sys.argv[2]).read().strip()
+assert set(d) == {"schema", "error", "exit"} and d["exit"] == 2, d
+assert err == "pomctl: " + d["error"], (err, d)
+PY
+done
+expect_exit 2 "$P" --root "$T/sb" history nosuch
+[ ! -s "$T/out" ] || fail "an error without --json printed JSON"
+
 # the checker itself refuses a wrong shape
 echo '{"schema": 1, "step": "x", "path": "p"}' >"$T/out"
 python3 "$SHAPE" log "$T/out" 2>/dev/null && fail "checker accepted a log without its text"

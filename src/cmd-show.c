@@ -4,18 +4,18 @@
  * (its work is in listing.c).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
-#include "pomctl/log.h"
 #include "pomctl/command.h"
 #include "pomctl/history.h"
 #include "pomctl/hostset.h"
 #include "pomctl/listing.h"
+#include "pomctl/log.h"
 #include "pomctl/util.h"
 
 #define LOG_MAX_SIZE (256 * 1024 * 1024)
@@ -79,9 +79,8 @@ static void this_run_only(struct ctx *ctx, const struct cmdline *cl,
 			  struct strbuf *text)
 {
 	struct strbuf head = STRBUF_INIT;
-	const char *from;
-
 	bool quiet = error_set_quiet(true);
+	const char *from;
 	int ret;
 
 	ctx->readonly = true;

@@ -6,8 +6,8 @@
 
 #include <jansson.h>
 
-#include "pomctl/log.h"
 #include "pomctl/history.h"
+#include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/util.h"
 

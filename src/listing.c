@@ -13,10 +13,10 @@
 
 #include <jansson.h>
 
-#include "pomctl/log.h"
 #include "pomctl/archive.h"
 #include "pomctl/ktree.h"
 #include "pomctl/listing.h"
+#include "pomctl/log.h"
 #include "pomctl/pipeline.h"
 #include "pomctl/pom.h"
 #include "pomctl/run-command.h"

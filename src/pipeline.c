@@ -14,10 +14,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "pomctl/boot.h"
 #include "pomctl/log.h"
 #include "pomctl/manifest.h"
 #include "pomctl/pipeline.h"
-#include "pomctl/boot.h"
 #include "pomctl/pom.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/run-command.h"

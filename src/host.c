@@ -89,6 +89,7 @@ bool kernel_uses_ko(const unsigned v[3])
 void match_probe_init(struct match_probe *p)
 {
 	p->where = MATCH_ABSENT;
+	p->by_version = false;
 	strbuf_init(&p->detail);
 	strvec_init(&p->looked);
 }
@@ -129,11 +130,16 @@ static bool has_line(const char *text, const char *line)
  * from a tree that predates it.  False when there is no configuration to
  * read: the version says the rest.
  */
-static bool config_lacks(const char *root, const char *release,
-			 const char *option)
+/*
+ * How the running kernel's configuration (/boot/config-RELEASE) builds
+ * option: 'y' built in, 'm' a module, 'n' not at all, 0 when there is no
+ * such file to ask.
+ */
+static char config_builds(const char *root, const char *release,
+			  const char *option)
 {
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, text = STRBUF_INIT;
-	bool lacks = false;
+	char how = 0;
 
 	strbuf_addf(&rel, "/boot/config-%s", release);
 	root_path(&path, root, rel.buf);
@@ -142,15 +148,16 @@ static bool config_lacks(const char *root, const char *release,
 
 		strbuf_addf(&y, "%s=y", option);
 		strbuf_addf(&m, "%s=m", option);
-		lacks = !has_line(text.buf, y.buf) &&
-			!has_line(text.buf, m.buf);
+		how = has_line(text.buf, y.buf) ? 'y' :
+		      has_line(text.buf, m.buf) ? 'm' :
+						  'n';
 		strbuf_clear(&y);
 		strbuf_clear(&m);
 	}
 	strbuf_clear(&rel);
 	strbuf_clear(&path);
 	strbuf_clear(&text);
-	return lacks;
+	return how;
 }
 
 static int version_cmp(const unsigned a[3], const unsigned b[3])
@@ -267,13 +274,23 @@ static bool probe_mainline(const char *root, const char *release,
 			     m->module);
 		if (version_cmp(v, m->since) < 0)
 			continue;
-		if (config_lacks(root, release, m->option)) {
+		switch (config_builds(root, release, m->option)) {
+		case 'n':
 			strvec_pushf(&p->looked,
 				     "the running kernel's "
 				     "configuration (/boot/config-%s) does not "
 				     "build it (%s)",
 				     release, m->option);
 			return false;
+		case 'y':
+			p->where = MATCH_BUILTIN;
+			strbuf_addf(&p->detail, "%s=y in /boot/config-%s",
+				    m->option, release);
+			return true;
+		case 'm':
+			break;
+		default:
+			p->by_version = true;
 		}
 		p->where = MATCH_MAINLINE;
 		strbuf_addstr(&p->detail, m->module);
@@ -290,9 +307,11 @@ int host_probe_match(const char *root, const char *release, const char *name,
 	if (kernel_version(release, v) < 0)
 		return error("'%s' is not a kernel release (MAJOR.MINOR.PATCH)",
 			     release);
-	if (probe_mainline(root, release, name, v, p) ||
-	    probe_module(root, release, name, v, p))
+	/* the module file, what the running kernel lists, then its
+	 * configuration (built in, or a module under another name) */
+	if (probe_module(root, release, name, v, p) ||
+	    probe_registered(root, name, p))
 		return 0;
-	probe_registered(root, name, p);
+	probe_mainline(root, release, name, v, p);
 	return 0;
 }

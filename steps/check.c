@@ -142,11 +142,22 @@ static void describe(const char *name, const struct match_probe *p,
 			    "kernel (listed in %s)",
 			    name, kind, p->detail.buf);
 		break;
+	case MATCH_BUILTIN:
+		strbuf_addf(sb,
+			    "the %s %s is built into kernel %s (%s): no "
+			    "module to load, no patch is needed",
+			    name, kind, release, p->detail.buf);
+		break;
 	case MATCH_MAINLINE:
 		strbuf_addf(sb,
 			    "kernel %s has the %s %s in mainline: use "
 			    "the %s module (modprobe %s), no patch is needed",
 			    release, name, kind, p->detail.buf, p->detail.buf);
+		if (p->by_version)
+			strbuf_addf(sb,
+				    " (by its version: no /boot/config-%s says "
+				    "how it is built)",
+				    release);
 		break;
 	}
 }

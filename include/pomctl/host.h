@@ -36,12 +36,15 @@ enum match_where {
 	MATCH_MODULE,	  /* a module file for the release */
 	MATCH_REGISTERED, /* listed in /proc/net/ip_tables_matches */
 	MATCH_MAINLINE,	  /* the kernel has it under another name */
+	MATCH_BUILTIN,	  /* ... built in (its configuration says =y) */
 };
 
 struct match_probe {
 	enum match_where where;
 	struct strbuf detail; /* the module file, or the mainline module */
 	struct strvec looked; /* what was looked at, one line each */
+	bool by_version;      /* MATCH_MAINLINE from the version alone: no
+			       * configuration of the kernel to ask */
 };
 
 void match_probe_init(struct match_probe *p);

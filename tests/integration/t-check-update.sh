@@ -62,11 +62,24 @@ fresh
 sed -i 's/^release = .*/release = 2.6.18-8.el5/' "$CONF"
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "kernel 2.6.18-8.el5 has the string match in mainline: use the xt_string module (modprobe xt_string), no patch is needed" "$T/out"
-# ... whose configuration builds it: the same
+assert_grep "no patch is needed (by its version: no /boot/config-2.6.18-8.el5 says how it is built)" "$T/out"
+# ... whose configuration builds it as a module: the same
 printf 'CONFIG_NETFILTER_XT_MATCH_STRING=m\n' >"$ROOT/boot/config-2.6.18-8.el5"
 fresh
 expect_exit 0 "$P" --root "$ROOT" upgrade --patch string
 assert_grep "has the string match in mainline: use the xt_string module" "$T/out"
+# ... built in: no module to load
+printf 'CONFIG_NETFILTER_XT_MATCH_STRING=y\n' >"$ROOT/boot/config-2.6.18-8.el5"
+fresh
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "the string match is built into kernel 2.6.18-8.el5 (CONFIG_NETFILTER_XT_MATCH_STRING=y in /boot/config-2.6.18-8.el5): no module to load, no patch is needed" "$T/out"
+assert_no_grep "modprobe" "$T/out"
+# ... and what the running kernel lists comes first, whatever the version
+printf 'string\n' >>"$ROOT/proc/net/ip_tables_matches"
+fresh
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "the string match is already in the running kernel (listed in /proc/net/ip_tables_matches)" "$T/out"
+sed -i '/^string$/d' "$ROOT/proc/net/ip_tables_matches"
 # ... built without it (or from a tree without it): not there, the run goes on
 printf '# CONFIG_NETFILTER_XT_MATCH_STRING is not set\n' >"$ROOT/boot/config-2.6.18-8.el5"
 fresh

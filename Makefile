@@ -29,6 +29,10 @@ BOOTSTRAP_GOALS := check check-quick check-plain check-asan check-valgrind asan 
 ifneq ($(filter $(BOOTSTRAP_GOALS),$(MAKECMDGOALS)),)
 MAY_BOOTSTRAP := yes
 endif
+# make demo alone installs only what the demo needs (tools/bootstrap --demo)
+ifeq ($(MAKECMDGOALS),demo)
+DEMO_ONLY := --demo
+endif
 ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
 -include $(B)/deps.mk
 endif
@@ -61,7 +65,7 @@ MAIN_OBJ := $(call obj,src/main.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .SECONDARY:
-.PHONY: all check unit integration asan install clean demo bootstrap test-deps \
+.PHONY: all check unit integration asan install clean demo demo-deps bootstrap test-deps \
 	vm-deps vm-check valgrind-wrappers check-quick \
 	check-plain check-asan check-valgrind \
 	install-deps format format-check include-check world bench dist rpm fuzz fuzz-run \
@@ -71,7 +75,7 @@ all: $(B)/pomctl
 $(B)/deps.mk: tools/bootstrap Makefile
 	@mkdir -p $(B)
 	@tools/bootstrap --check --build-only $(BOOTSTRAP_FLAGS) 2>/dev/null || \
-		$(if $(MAY_BOOTSTRAP),tools/bootstrap $(BOOTSTRAP_FLAGS),\
+		$(if $(MAY_BOOTSTRAP),tools/bootstrap $(DEMO_ONLY) $(BOOTSTRAP_FLAGS),\
 		{ tools/bootstrap --check --build-only $(BOOTSTRAP_FLAGS) || \
 		  { echo "make: install what is missing, or run make bootstrap as root" >&2; \
 		    exit 1; }; })
@@ -281,7 +285,11 @@ check-valgrind: $(INTEGRATION_DEPS) valgrind-wrappers
 	@$(call integration_env,$(B)/valgrind) tests/run-integration \
 		$(VALGRIND_TESTS)
 
-demo: test-deps $(B)/pomctl $(B)/world/.stamp
+demo-deps:
+	@tools/bootstrap --check --demo $(BOOTSTRAP_FLAGS) 2>/dev/null || \
+		tools/bootstrap --demo $(BOOTSTRAP_FLAGS)
+
+demo: demo-deps $(B)/pomctl $(B)/world/.stamp
 	@POMCTL=$(CURDIR)/$(B)/pomctl POMCTL_WORLD=$(CURDIR)/$(B)/world \
 		tests/fixtures/demo $(B)/demo-root
 

@@ -265,7 +265,13 @@ int cmd_resume(struct ctx *ctx, const struct cmdline *cl, const char *arg)
 	int lock_fd = -1, ret;
 
 	(void)arg;
-	ctx->resume_from = cl->resume_from;
+	if (cl->resume_from) { /* checked: a step's name or number */
+		struct strbuf err = STRBUF_INIT;
+
+		ctx->resume_from =
+			pipeline_step_arg(cl->resume_from, &err)->name;
+		strbuf_clear(&err);
+	}
 	if (cl->plan)
 		return resume_plan(ctx, &cl->rq);
 	if (!is_dir(ctx->state_dir.buf))

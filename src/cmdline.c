@@ -319,18 +319,16 @@ static int check_values(const struct command_table *t,
 					   "--from-sha256 '%s' is not 64 "
 					   "lowercase hex digits",
 					   sha);
-	if (t->cl->resume_from) {
+	if (t->cl->resume_from) { /* a step's name or number */
 		struct strbuf err = STRBUF_INIT;
-		const struct step *s = pipeline_step_arg(t->cl->resume_from,
-							 &err);
-		int ret = s ? 0 :
-			      command_usage_error(cmd->name, "--from: %s",
-						  err.buf);
+		int ret = pipeline_step_arg(t->cl->resume_from, &err) ?
+				  0 :
+				  command_usage_error(cmd->name, "--from: %s",
+						      err.buf);
 
 		strbuf_clear(&err);
 		if (ret)
 			return ret;
-		t->cl->resume_from = s->name;
 	}
 	if (check_version("--iptables-version", t->cl->rq.iptables_version) ||
 	    check_version("--pom-version", t->cl->rq.pom_version))

@@ -8,11 +8,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pomctl/host.h"
 #include "pomctl/hostset.h"
 #include "pomctl/log.h"
 #include "pomctl/names.h"
+#include "pomctl/rpmdb.h"
 #include "pomctl/util.h"
 #include "steps.h"
 
@@ -298,6 +300,116 @@ int check_run(struct ctx *ctx)
 	}
 	release_all(&pr);
 	strbuf_clear(&sb);
+	strbuf_clear(&all);
+	return ret;
+}
+
+/* Whether the command (its first word) can be run: a path, or on PATH. */
+static bool can_run(const struct config *cfg, const char *key)
+{
+	struct strvec argv = STRVEC_INIT;
+	const char *path = getenv("PATH");
+	struct strbuf try = STRBUF_INIT;
+	bool found = false;
+
+	config_get_words(cfg, "commands", key, &argv);
+	if (argv.nr && strchr(argv.v[0], '/'))
+		found = access(argv.v[0], X_OK) == 0;
+	for (const char *p = path; argv.nr && !found && p && *p;) {
+		size_t n = strcspn(p, ":");
+
+		strbuf_reset(&try);
+		strbuf_addf(&try, "%.*s/%s", (int)n, p, argv.v[0]);
+		found = access(try.buf, X_OK) == 0;
+		p += n + (p[n] == ':');
+	}
+	strvec_clear(&argv);
+	strbuf_clear(&try);
+	return found;
+}
+
+/* What of the rpm side is missing: the database, iptables as a package. */
+static void rpm_fit(struct ctx *ctx, struct strvec *missing)
+{
+	static const char *const binaries[] = { "/sbin/iptables",
+						"/usr/sbin/iptables" };
+	struct strbuf path = STRBUF_INIT;
+	struct rpmdb db;
+	struct rpmpkg pkg;
+	bool quiet = error_set_quiet(true), here = false;
+
+	if (ctx_rpmdb_open(ctx, &db) < 0) {
+		env_path(&ctx->env, config_get(ctx->env.cfg, "rpm", "dbpath"),
+			 &path);
+		strvec_pushf(missing,
+			     "no rpm database at '%s' (pomctl reads the kernel "
+			     "and iptables packages there and installs its "
+			     "builds through it; see [rpm] dbpath)",
+			     path.buf);
+		goto out;
+	}
+	if (rpmdb_newest(&db, "iptables", &pkg) == 0) {
+		rpmdb_pkg_clear(&pkg);
+	} else {
+		for (size_t i = 0; i < ARRAY_SIZE(binaries) && !here; i++) {
+			env_path(&ctx->env, binaries[i], &path);
+			here = access(path.buf, X_OK) == 0;
+		}
+		strvec_pushf(missing,
+			     "%s (pomctl rebuilds the distribution's "
+			     "iptables RPM)",
+			     here ? "iptables is here, but not as an RPM "
+				    "package" :
+				    "no iptables package is installed");
+	}
+	rpmdb_close(&db);
+out:
+	error_set_quiet(quiet);
+	strbuf_clear(&path);
+}
+
+/*
+ * Before a run that goes past check starts, and in its plan: whether this
+ * is a host pomctl can take through the procedure at all -- an rpm
+ * database with iptables in it, the updater, the boot loader's
+ * configuration -- said in one message naming each thing missing and why
+ * it is needed.  0, or -1 (reported).
+ */
+int check_host_fits(struct ctx *ctx, bool plan)
+{
+	const char *updater = config_get(ctx->env.cfg, "update", "updater");
+	struct strvec missing = STRVEC_INIT;
+	struct strbuf path = STRBUF_INIT, all = STRBUF_INIT;
+	int ret = 0;
+
+	(void)plan; /* it only reads */
+	if (!*ctx->state->bundle && check_all_available(ctx))
+		return 0; /* the run ends at check: nothing else is asked */
+	rpm_fit(ctx, &missing);
+	if (!*ctx->state->bundle && strcmp(updater, "none") &&
+	    !can_run(ctx->env.cfg, updater))
+		strvec_pushf(&missing,
+			     "no '%s' to run ([update] updater = %s, "
+			     "[commands] %s: step 2 updates the system and the "
+			     "kernel sources with it)",
+			     updater, updater, updater);
+	env_path(&ctx->env, config_get(ctx->env.cfg, "boot", "config"), &path);
+	if (!path_exists(path.buf))
+		strvec_pushf(&missing,
+			     "no boot loader configuration at '%s' (pomctl "
+			     "adds the new kernel's entry there and keeps the "
+			     "old one the default; see [boot] config)",
+			     path.buf);
+	if (missing.nr) {
+		strvec_join(&missing, "; ", &all);
+		ret = error("this host lacks what pomctl needs (a Red "
+			    "Hat-style host: the kernel and iptables as RPMs, "
+			    "up2date, yum or dnf, GRUB or LILO): %s; nothing "
+			    "was changed",
+			    all.buf);
+	}
+	strvec_clear(&missing);
+	strbuf_clear(&path);
 	strbuf_clear(&all);
 	return ret;
 }

@@ -141,7 +141,7 @@ static const struct step_input verify_takes[] = {
 
 const struct step pomctl_steps[] = {
 	STEP(check, "is the match already available?", false, check_plan,
-	     check_run, NULL, NULL, NULL),
+	     check_run, check_host_fits, NULL, NULL),
 	STEP(update, "update the system and the kernel sources", false,
 	     update_any_plan, update_any_run, NULL, NULL, NULL),
 	STEP(fetch, "download the iptables SRPM, iptables and patch-o-matic",

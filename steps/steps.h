@@ -27,6 +27,9 @@ STEP_FUNCTIONS(kernel)
 STEP_FUNCTIONS(install)
 STEP_FUNCTIONS(verify)
 
+/* The check step's preflight: whether this host can be upgraded at all. */
+int check_host_fits(struct ctx *ctx, bool plan);
+
 /*
  * The configured tree opened with the release the kernel step will give
  * it, as its plan computes it (after the trial's, where a trial runs

@@ -133,9 +133,37 @@ assert_grep "kernel-source is 2.4.20-13.8 but the newest installed kernel is 2.4
 expect_exit 0 "$P" --root "$ROOT" status
 assert_grep "update *failed" "$T/out"
 
-# no rpm database at all
+# no rpm database at all: the run does not start
 fresh
 sed -i 's|^dbpath = .*|dbpath = /var/lib/nowhere|' "$CONF"
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
-assert_grep "there is no rpm database at '$ROOT/var/lib/nowhere' (see \[rpm\] dbpath)" "$T/err"
+expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "this host lacks what pomctl needs .*: no rpm database at '$ROOT/var/lib/nowhere' (pomctl reads the kernel and iptables packages there .*see \[rpm\] dbpath)" "$T/err"
+[ ! -e "$STATE/state.json" ] || fail "a run started without an rpm database"
+sed -i 's|^dbpath = .*|dbpath = /var/lib/rpm|' "$CONF"
+
+# a host shaped like Debian's: iptables from dpkg (a binary, no RPM), no
+# updater pomctl knows, no kernel-source: one message naming each lack
+# and why, before anything; the plan alike
+fresh
+$RPM -e --justdb --nodeps iptables >/dev/null 2>&1 || fail "rpm -e iptables"
+$RPM -e --justdb --nodeps kernel-source >/dev/null 2>&1 || fail "rpm -e kernel-source"
+mkdir -p "$ROOT/usr/sbin" && printf '#!/bin/sh\n' >"$ROOT/usr/sbin/iptables" &&
+	chmod 755 "$ROOT/usr/sbin/iptables"
+sed -i "s|^up2date = .*|up2date = $ROOT/usr/sbin/no-up2date|" "$CONF"
+rm -f "$ROOT/var/log/up2date.log"
+for plan in "" --plan; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "$P" --root "$ROOT" upgrade --patch TARPIT $plan
+	assert_grep "^pomctl: this host lacks what pomctl needs (a Red Hat-style host: .*): iptables is here, but not as an RPM package (pomctl rebuilds the distribution's iptables RPM); no 'up2date' to run (\[update\] updater = up2date, \[commands\] up2date: step 2 updates the system and the kernel sources with it); nothing was changed$" "$T/err"
+	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than the one message: $(cat "$T/err")"
+	[ ! -e "$STATE/state.json" ] || fail "a run started on a Debian-shaped host"
+	[ ! -e "$ROOT/var/log/up2date.log" ] || fail "the updater ran"
+done
+# ... whose running kernel has string built in: step zero says so, not
+# "modprobe", and the run ends there (the host's lacks do not matter)
+sed -i 's/^release = .*/release = 6.1.0-18-amd64/' "$CONF"
+printf 'CONFIG_NETFILTER_XT_MATCH_STRING=y\n' >"$ROOT/boot/config-6.1.0-18-amd64"
+fresh
+expect_exit 0 "$P" --root "$ROOT" upgrade --patch string
+assert_grep "the string match is built into kernel 6.1.0-18-amd64 (CONFIG_NETFILTER_XT_MATCH_STRING=y in /boot/config-6.1.0-18-amd64): no module to load, no patch is needed" "$T/out"
 exit 0

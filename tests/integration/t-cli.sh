@@ -70,15 +70,20 @@ assert_grep "kernel tree .*/usr/src/linux-2.4. does not exist (see \[kernel\] tr
 expect_exit 2 "$P" --root "$ROOT" status --kernel /x
 expect_exit 2 "$P" --root "$ROOT" rollback
 assert_grep "nothing to roll back: no run in .* changed anything" "$T/err"
-# this root has no rpm database: check passes, update says what is missing
-expect_exit 1 "$P" --root "$ROOT" upgrade --patch string
-assert_grep "there is no rpm database at '$ROOT/var/lib/rpm'" "$T/err"
+# this bare root is no host pomctl can upgrade: one message naming what it
+# lacks and why, before anything (no run, no update), the plan alike
+for plan in "" --plan; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "$P" --root "$ROOT" upgrade --patch string $plan
+	assert_grep "^pomctl: this host lacks what pomctl needs .*: no rpm database at '$ROOT/var/lib/rpm' (pomctl reads" "$T/err"
+	assert_grep "; no 'up2date' to run (\[update\] updater = up2date" "$T/err"
+	assert_grep "; no boot loader configuration at '$ROOT/boot/grub/grub.conf' (pomctl adds" "$T/err"
+	assert_grep "; nothing was changed$" "$T/err"
+	[ "$(grep -c 'lacks what pomctl needs' "$T/err")" -eq 1 ] || fail "said more than once"
+	[ ! -e "$ROOT/var/lib/pomctl/state.json" ] || fail "a run started on a host pomctl cannot upgrade"
+done
 expect_exit 0 "$P" --root "$ROOT" status
-assert_grep 'check *done' "$T/out"
-assert_grep 'update *failed' "$T/out"
-assert_grep 'install *pending' "$T/out"
-expect_exit 2 "$P" --root "$ROOT" upgrade --patch string
-assert_grep "a run is in progress" "$T/err"
+assert_grep '^no run in progress' "$T/out"
 
 # configuration errors name file:line; unsafe files are refused
 printf '[kernel]\ntree = relative/path\n' >"$T/bad.conf"

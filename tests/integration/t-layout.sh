@@ -1,12 +1,12 @@
-# README's Layout section names every file of src/ and steps/, so that the
-# map a newcomer reads stays true.
+# HACKING.md's Layout section names every file of src/ and steps/, so that
+# the map a newcomer reads stays true.
 . "$POMCTL_TOP/tests/integration/lib.sh"
-sed -n '/^## Layout$/,/^## /p' "$POMCTL_TOP/README.md" >"$T/layout"
-[ -s "$T/layout" ] || fail "README has no Layout section"
+sed -n '/^## Layout$/,/^## /p' "$POMCTL_TOP/HACKING.md" >"$T/layout"
+[ -s "$T/layout" ] || fail "HACKING.md has no Layout section"
 for f in "$POMCTL_TOP"/src/*.c "$POMCTL_TOP"/steps/*.c; do
 	name=$(basename "$f")
 	grep -q "\`\\(src/\\|steps/\\)\\?$name\`\\|\`$name\`\\|[ ,]\`*${name}\`*[,:]" "$T/layout" ||
-		fail "README's Layout does not name $(basename "$(dirname "$f")")/$name"
+		fail "HACKING.md's Layout does not name $(basename "$(dirname "$f")")/$name"
 done
 
 # The layering rule: a service of src/ knows nothing of the pipeline or
@@ -23,4 +23,11 @@ for f in "$POMCTL_TOP"/src/*.[ch] "$POMCTL_TOP"/include/pomctl/*.h; do
 		fail "$(basename "$f") is a service but includes $(sed 's/.*#include //' "$T/inc" | tr '\n' ' ')"
 	fi
 done
+# README stays a newcomer's read: at most 250 lines, exit codes in one
+# table, the two commands named
+[ "$(wc -l <"$POMCTL_TOP/README.md")" -le 250 ] ||
+	fail "README.md is $(wc -l <"$POMCTL_TOP/README.md") lines, more than 250"
+[ "$(grep -c '^| [0-9] |' "$POMCTL_TOP/README.md")" -eq 6 ] || fail "README's exit code table"
+grep -q '^make check ' "$POMCTL_TOP/README.md" && grep -q '^make demo ' "$POMCTL_TOP/README.md" ||
+	fail "README does not name make check and make demo"
 exit 0

@@ -338,7 +338,9 @@ static void rpm_fit(struct ctx *ctx, struct strvec *missing)
 	struct rpmpkg pkg;
 	bool quiet = error_set_quiet(true), here = false;
 
-	if (ctx_rpmdb_open(ctx, &db) < 0) {
+	/* read only, in place: before consent nothing of the host changes */
+	if (rpmdb_open(&db, ctx->env.root,
+		       config_get(ctx->env.cfg, "rpm", "dbpath"), true) < 0) {
 		env_path(&ctx->env, config_get(ctx->env.cfg, "rpm", "dbpath"),
 			 &path);
 		strvec_pushf(missing,

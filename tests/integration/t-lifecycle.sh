@@ -90,6 +90,12 @@ run2=$(awk '/^20/ { n++ } n == 2 { print $1; exit }' "$T/out")
 assert_grep "^$run1 *done *string *$first " "$T/out"
 assert_grep "^$run2 *done *iprange *$second " "$T/out"
 assert_grep "nothing to do *string " "$T/out"
+# aligned: each column begins at the same place on every line
+for col in STATE PATCHES KERNEL; do
+	at=$(head -n 1 "$T/out" | awk -v c="$col" '{ print index($0, c) }')
+	awk -v at="$at" 'NR > 1 && substr($0, at - 2, 2) != "  " { bad = 1 } END { exit bad }' "$T/out" ||
+		fail "history's $col column is not aligned: $(cat "$T/out")"
+done
 expect_exit 0 "$P" --root "$ROOT" --json history
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"] == 2 and [r["state"] for r in d["runs"]] == ["done", "done", "nothing to do"] and d["runs"][1]["patches"] == ["iprange"], d' "$T/out" ||
 	fail "history --json: $(cat "$T/out")"

@@ -272,8 +272,7 @@ int ktree_find_config(const char *root, const struct ktree *t,
 		}
 	if (ret) {
 		strbuf_reset(&sb);
-		for (size_t i = 0; i < tried->nr; i++)
-			strbuf_addf(&sb, "%s%s", i ? ", " : "", tried->v[i]);
+		strvec_join(tried, ", ", &sb);
 		error("cannot find the running kernel's configuration: none of "
 		      "%s exists; name one with [kernel] config",
 		      sb.buf);

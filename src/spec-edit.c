@@ -170,12 +170,6 @@ static void edit_source0(struct spec *s, const char *tarball,
 	strbuf_clear(&nv);
 }
 
-static void join_names(const struct strvec *v, struct strbuf *sb)
-{
-	for (size_t i = 0; i < v->nr; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", v->v[i]);
-}
-
 /* The main Summary, in every conditional branch that sets it. */
 static void edit_summary(struct spec *s, const struct strvec *patches)
 {
@@ -191,7 +185,7 @@ static void edit_summary(struct spec *s, const struct strvec *patches)
 
 			strbuf_add(&nv, v.buf, v.len - dot);
 			strbuf_addstr(&nv, " (with patch-o-matic: ");
-			join_names(patches, &nv);
+			strvec_join(patches, ", ", &nv);
 			strbuf_addf(&nv, ")%s", dot ? "." : "");
 			spec_set_value(s, (size_t)i, at, nv.buf);
 		}
@@ -232,7 +226,7 @@ static void edit_description(struct spec *s, const struct strvec *patches)
 	}
 	strbuf_addstr(&sb, "\nThis build includes the netfilter patch-o-matic "
 			   "extensions: ");
-	join_names(patches, &sb);
+	strvec_join(patches, ", ", &sb);
 	strbuf_addstr(&sb, ".\n");
 	spec_add_edit(s, append_point(s, d), INSERT, sb.buf);
 	strbuf_clear(&sb);
@@ -565,7 +559,7 @@ static void add_changelog(struct spec *s, const struct spec_request *req,
 		    "extensions ",
 		    date, req->packager, req->version, req->release,
 		    req->version);
-	join_names(req->patches, &sb);
+	strvec_join(req->patches, ", ", &sb);
 	strbuf_addf(&sb, "%s\n", CHANGELOG_MARK);
 	for (size_t i = 0; req->drop && i < req->drop->nr; i++)
 		strbuf_addf(&sb, "- dropped %s: contained in %s\n",

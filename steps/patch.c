@@ -112,9 +112,7 @@ void patch_fingerprint(struct ctx *ctx, struct fingerprint *fp)
 {
 	struct strbuf names = STRBUF_INIT;
 
-	for (size_t i = 0; i < ctx->state->patches.nr; i++)
-		strbuf_addf(&names, "%s%s", i ? " " : "",
-			    ctx->state->patches.v[i]);
+	strvec_join(&ctx->state->patches, " ", &names);
 	fp_add(fp, "run patches", names.buf);
 	fp_add_config(fp, ctx, "kernel", "tree");
 	fp_add_config(fp, ctx, "commands", "patch");

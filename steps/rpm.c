@@ -735,9 +735,7 @@ int rpm_run(struct ctx *ctx)
 		struct strbuf names = STRBUF_INIT, own = STRBUF_INIT;
 
 		ctx_own_paths(ctx, built.buf, &own);
-		for (size_t i = 0; i < j.extension_names.nr; i++)
-			strbuf_addf(&names, "%s%s", i ? " " : "",
-				    j.extension_names.v[i]);
+		strvec_join(&j.extension_names, " ", &names);
 		ctx_set_output(ctx, "rpm", "packages", own.buf);
 		ctx_set_output(ctx, "rpm", "version", j.version);
 		ctx_set_output(ctx, "rpm", "extensions", names.buf);

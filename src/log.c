@@ -107,16 +107,69 @@ void say_json(json_t *doc)
 	json_said = true;
 }
 
+/* The length of the UTF-8 sequence p begins, or 0 where none does. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	unsigned cp, min;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, min = 0x80;
+	else if ((p[0] & 0xf0) == 0xe0)
+		n = 3, min = 0x800;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, min = 0x10000;
+	else
+		return 0;
+	cp = p[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) /* a NUL ends here too */
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * text as a JSON string: an error may quote what the user typed or a
+ * file held, bytes that are not UTF-8 (JSON cannot carry them); each such
+ * byte is '?', as the console shows a control character.
+ */
+static json_t *json_text(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *s = json_string(text);
+
+	if (s)
+		return s;
+	for (const unsigned char *p = (const void *)text; *p;) {
+		size_t n = utf8_seq(p);
+
+		if (n)
+			strbuf_add(&sb, p, n);
+		else
+			strbuf_addch(&sb, '?');
+		p += n ? n : 1;
+	}
+	s = json_string(sb.buf);
+	strbuf_clear(&sb);
+	return s;
+}
+
 void say_json_error(int exit_code)
 {
 	json_t *doc;
 
 	if (json_said)
 		return;
-	doc = json_pack("{s:i, s:s, s:i}", "schema", 1, "error",
-			*error_last() ? error_last() : "failed", "exit",
-			exit_code);
-	if (doc) /* NULL: an error that is not valid UTF-8 */
+	doc = json_pack("{s:i, s:o, s:i}", "schema", 1, "error",
+			json_text(*error_last() ? error_last() : "failed"),
+			"exit", exit_code);
+	if (doc)
 		say_json(doc);
 	json_decref(doc);
 }

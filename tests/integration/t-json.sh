@@ -60,6 +60,14 @@ PY
 done
 expect_exit 2 "$P" --root "$T/sb" history nosuch
 [ ! -s "$T/out" ] || fail "an error without --json printed JSON"
+# an error quoting bytes that are not UTF-8: JSON still, each such byte '?'
+# (a multibyte character that is UTF-8 kept whole)
+expect_exit 2 "$P" --root "$T/sb" --json log "$(printf 'x\377\303\251\340\200y')"
+python3 - "$T/out" <<'PY' || fail "--json error not UTF-8: $(od -c "$T/out" | head)"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["exit"] == 2 and "unknown step 'x?\u00e9??y'" in d["error"], d
+PY
 
 # the checker itself refuses a wrong shape
 echo '{"schema": 1, "step": "x", "path": "p"}' >"$T/out"

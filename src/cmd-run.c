@@ -138,25 +138,12 @@ static int no_run(struct ctx *ctx, const char *what)
 	return EXIT_USAGE;
 }
 
-static int resume_plan(struct ctx *ctx, const struct run_request *rq)
-{
-	int ret;
-
-	ctx->readonly = true;
-	ret = lifecycle_load(ctx, rq);
-	if (ret)
-		return ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
-	free(ctx->state->path);
-	ctx->state->path = NULL; /* a plan never saves */
-	return pipeline_plan(ctx);
-}
-
 /*
  * [general] follow_kernel_updates = yes: the boot service starts what the
  * sysadmin would, pomctl upgrade -y --auto-resume with no --patch.
  */
 static int follow_set(struct ctx *ctx, const struct run_request *rq,
-		      const struct strvec *names)
+		      const struct strvec *names, bool plan_only)
 {
 	struct run_request follow = *rq;
 	int ret;
@@ -169,8 +156,10 @@ static int follow_set(struct ctx *ctx, const struct run_request *rq,
 	follow.patches = names;
 	follow.yes = true;
 	follow.auto_resume = "yes";
-	say("pomctl: [general] follow_kernel_updates = yes: pomctl upgrade "
-	    "-y --auto-resume");
+	(plan_only ? info : say)("pomctl: [general] follow_kernel_updates = "
+				 "yes: pomctl upgrade -y --auto-resume");
+	if (plan_only) /* that run's plan */
+		return upgrade_plan(ctx, &follow);
 	log_event(LOG_NOTICE, "following the kernel update: pomctl upgrade "
 			      "-y --auto-resume");
 	ret = lifecycle_start(ctx, &follow);
@@ -178,14 +167,16 @@ static int follow_set(struct ctx *ctx, const struct run_request *rq,
 }
 
 /* One line to the console and syslog: SUBJECT lacks NAMES of the set. */
-static void lacks_notice(const char *subject, const struct strvec *names,
-			 const char *why, const char *remedy)
+static void lacks_notice(bool plan_only, const char *subject,
+			 const struct strvec *names, const char *why,
+			 const char *remedy)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	hostset_lacks(subject, names, &sb);
 	warning("%s%s: pomctl upgrade %s", sb.buf, why, remedy);
-	log_event(LOG_WARNING, "%s (pomctl upgrade)", sb.buf);
+	if (!plan_only) /* a plan tells the console only */
+		log_event(LOG_WARNING, "%s (pomctl upgrade)", sb.buf);
 	strbuf_clear(&sb);
 }
 
@@ -198,7 +189,8 @@ static void lacks_notice(const char *subject, const struct strvec *names,
  * [general] follow_kernel_updates says, not at all, or followed by the
  * upgrade that brings it to the set.
  */
-static int set_notice(struct ctx *ctx, const struct run_request *rq)
+static int set_notice(struct ctx *ctx, const struct run_request *rq,
+		      bool plan_only)
 {
 	const char *follow = config_get(ctx->env.cfg, "general",
 					"follow_kernel_updates");
@@ -217,23 +209,56 @@ static int set_notice(struct ctx *ctx, const struct run_request *rq)
 	if (lacks.nr) {
 		strbuf_addf(&subject, "the running kernel %s",
 			    ctx->env.host.release);
-		lacks_notice(subject.buf, &lacks, "",
+		lacks_notice(plan_only, subject.buf, &lacks, "",
 			     "builds it a kernel that has them");
 	}
 	if (hostset_iptables_lacks(&hs, &tools)) {
 		strbuf_reset(&subject);
 		strbuf_addf(&subject, "the installed %s",
 			    hs.iptables ?: "iptables (none installed)");
-		lacks_notice(subject.buf, &tools,
+		lacks_notice(plan_only, subject.buf, &tools,
 			     " (a package update replaced pomctl's build)",
 			     "builds it again");
 	}
 	if ((lacks.nr || tools.nr) && !strcmp(follow, "yes"))
-		ret = follow_set(ctx, rq, &hs.names);
+		ret = follow_set(ctx, rq, &hs.names, plan_only);
 	strvec_clear(&lacks);
 	strvec_clear(&tools);
 	strbuf_clear(&subject);
 	hostset_clear(&hs);
+	return ret;
+}
+
+/*
+ * resume --plan: the plan of what resume would do, nothing saved; with
+ * --at-boot, what the boot service would (with no run to go on with, the
+ * notice, and the plan of the upgrade that follow_kernel_updates = yes
+ * starts, else a plan with no step).
+ */
+static int resume_plan(struct ctx *ctx, const struct cmdline *cl)
+{
+	int ret;
+
+	ctx->readonly = true;
+	ret = lifecycle_load(ctx, &cl->rq);
+	if (ret && (ret != -ENOENT || !cl->at_boot))
+		return ret == -ENOENT ? no_run(ctx, "resume") : EXIT_USAGE;
+	if (!ret) {
+		free(ctx->state->path);
+		ctx->state->path = NULL; /* a plan never saves */
+		if (!cl->at_boot || lifecycle_wanted_at_boot(ctx, true))
+			return pipeline_plan(ctx);
+	}
+	ret = EXIT_DONE; /* a paused run not to be resumed at boot: as is */
+	if (!ctx->state || lifecycle_finished(ctx->state))
+		ret = set_notice(ctx, &cl->rq, true);
+	if (ret == EXIT_DONE && !ctx->env.plan) { /* nothing would run */
+		struct plan none;
+
+		plan_init(&none);
+		plan_print(&none, stdout, ctx->json);
+		plan_clear(&none);
+	}
 	return ret;
 }
 
@@ -242,13 +267,13 @@ static int resume_locked(struct ctx *ctx, const struct cmdline *cl)
 	int ret = lifecycle_load(ctx, &cl->rq);
 
 	if (ret == -ENOENT)
-		return cl->at_boot ? set_notice(ctx, &cl->rq) :
+		return cl->at_boot ? set_notice(ctx, &cl->rq, false) :
 				     no_run(ctx, "resume");
 	if (ret)
 		return EXIT_USAGE;
-	if (cl->at_boot && !lifecycle_wanted_at_boot(ctx))
+	if (cl->at_boot && !lifecycle_wanted_at_boot(ctx, false))
 		return lifecycle_finished(ctx->state) ?
-			       set_notice(ctx, &cl->rq) :
+			       set_notice(ctx, &cl->rq, false) :
 			       EXIT_DONE;
 	if (!ctx->resume_from && pipeline_nothing_to_do(ctx)) {
 		say("pomctl: nothing to do: run %s is finished and nothing it "
@@ -272,10 +297,10 @@ int cmd_resume(struct ctx *ctx, const struct cmdline *cl, const char *arg)
 			pipeline_step_arg(cl->resume_from, &err)->name;
 		strbuf_clear(&err);
 	}
-	if (cl->plan)
-		return resume_plan(ctx, &cl->rq);
 	if (!is_dir(ctx->state_dir.buf))
 		return cl->at_boot ? EXIT_DONE : no_run(ctx, "resume");
+	if (cl->plan)
+		return resume_plan(ctx, cl);
 	ret = lifecycle_lock(ctx, &lock_fd);
 	if (!ret)
 		ret = resume_locked(ctx, cl);

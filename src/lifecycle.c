@@ -425,18 +425,23 @@ int lifecycle_start(struct ctx *ctx, const struct run_request *rq)
 	return state_save(ctx->state) ? EXIT_FAILED : 0;
 }
 
-/* resume --at-boot goes on only for a paused run that asked for it. */
-bool lifecycle_wanted_at_boot(struct ctx *ctx)
+/*
+ * resume --at-boot goes on only for a paused run that asked for it; why
+ * not is said (by a plan, to stderr: its stdout is the plan).
+ */
+bool lifecycle_wanted_at_boot(struct ctx *ctx, bool plan_only)
 {
+	void (*tell)(const char *, ...) = plan_only ? info : say;
 	bool paused = false;
 
 	for (size_t i = 0; i < ctx->state->nr; i++)
 		paused |= ctx->state->steps[i].status == STEP_AWAITING_REBOOT;
 	if (!paused)
-		say("pomctl: no run awaits a reboot: nothing to resume at boot");
+		tell("pomctl: no run awaits a reboot: nothing to resume at "
+		     "boot");
 	else if (!config_get_bool(ctx->env.cfg, "general", "auto_resume"))
-		say("pomctl: the run awaits a reboot but did not ask to be "
-		    "resumed at boot (pomctl upgrade --auto-resume)");
+		tell("pomctl: the run awaits a reboot but did not ask to be "
+		     "resumed at boot (pomctl upgrade --auto-resume)");
 	return paused &&
 	       config_get_bool(ctx->env.cfg, "general", "auto_resume");
 }

@@ -67,7 +67,7 @@ int lifecycle_ask(struct ctx *ctx, const struct run_request *rq,
 int lifecycle_consent(struct ctx *ctx, const struct run_request *rq,
 		      const char *what, bool new);
 /* resume --at-boot: whether the run awaits this reboot and asked for it. */
-bool lifecycle_wanted_at_boot(struct ctx *ctx);
+bool lifecycle_wanted_at_boot(struct ctx *ctx, bool plan_only);
 /*
  * upgrade with no --patch and no --pom-version: the patch-o-matic version
  * the host's extension set (names) was built with, when the cache still

@@ -70,9 +70,14 @@ assert_grep "module ipt_string: loaded" "$T/out"
 assert_grep "iptables -m string: known" "$T/out"
 
 # at boot, with no run to resume, the boot service says whether the
-# kernel that came up carries the set: this one does
+# kernel that came up carries the set: this one does; its plan is a plan
+# with no step (the sentence on stderr: stdout is the plan)
 expect_exit 0 "$P" --root "$ROOT" resume --at-boot
 assert_no_grep "extension set" "$T/err"
+expect_exit 0 "$P" --root "$ROOT" --json resume --at-boot --plan
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["steps"] == [], d' "$T/out" ||
+	fail "the plan of resume --at-boot with nothing to resume: $(cat "$T/out")"
+assert_grep "no run awaits a reboot: nothing to resume at boot" "$T/err"
 
 # the distribution's kernel, booted again, lacks the set: the boot
 # service says so; upgrade with no --patch would build both on the tree
@@ -99,8 +104,12 @@ sed -i '/^iprange$/d' "$ROOT/proc/net/ip_tables_matches"
 # [general] follow_kernel_updates = yes: the boot service starts that
 # upgrade itself (-y --auto-resume), and goes on with it at each boot
 sed -i 's/^\[general\]$/[general]\nfollow_kernel_updates = yes/' "$CONF"
-"$P" --root "$ROOT" resume --at-boot >"$T/out" 2>"$T/err"
-rc=$?
+# (its plan: that upgrade's, compared with the run by planned_run)
+expect_exit 0 "$P" --root "$ROOT" resume --at-boot --plan
+assert_grep "follow_kernel_updates = yes: pomctl upgrade -y --auto-resume" "$T/err"
+assert_grep "^step 5/9: patch" "$T/out"
+planned_run "$P" --root "$ROOT" resume --at-boot
+rc=$got
 assert_grep "follow_kernel_updates = yes: pomctl upgrade -y --auto-resume" "$T/out"
 while [ $rc -eq 3 ]; do
 	rel=$(sed -n 's/^pomctl: reboot into \([^ ,]*\), then.*/\1/p' "$T/out")

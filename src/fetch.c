@@ -142,7 +142,7 @@ static int url_key(const char *url, char key[SHA256_HEX])
 	return sha256_hex(url, strlen(url), key);
 }
 
-/* The object of digest, if it is there and intact. */
+/* The object of digest, if it is there and intact (else res->path empty). */
 static bool have_object(const char *cache, const char *digest,
 			struct fetch_result *res)
 {
@@ -151,8 +151,10 @@ static bool have_object(const char *cache, const char *digest,
 
 	cache_path(&res->path, cache, "objects", digest, "");
 	if (stat(res->path.buf, &st) < 0 ||
-	    sha256_file(res->path.buf, actual) || strcmp(actual, digest))
+	    sha256_file(res->path.buf, actual) || strcmp(actual, digest)) {
+		strbuf_reset(&res->path);
 		return false;
+	}
 	snprintf(res->digest, sizeof(res->digest), "%s", digest);
 	res->size = st.st_size;
 	res->cached = true;

@@ -421,7 +421,6 @@ static int pom_tree_early(struct ctx *ctx, bool fill, struct strbuf *dir,
 	request(ctx, url.buf, pom_tarball.pin_key, &mirrors, &req);
 	fetch_result_init(&res);
 	if (!fetch_cached(cache.buf, &req, &res)) {
-		/* (not res.path: a lookup that failed may have set it) */
 		ret = 1;
 		if (fill &&
 		    (!unpinned(ctx, url.buf, pom_tarball.pin_key) ||

@@ -3,7 +3,8 @@
  * Inside the patch-o-matic code, and only there (the rest of pomctl has
  * pomctl/pom.h): what pom.c (opening, safety, ordering), pom-read.c (the
  * two layouts read), pom-apply.c (applying, already applied, the trial of
- * a set) and pom-test.c (list-patches' answers) share.  The files above use the files below, never back.
+ * a set), pom-test.c (list-patches' answers) and pom-modules.c (whether a
+ * set only adds modules) share.  The files above use the files below, never back.
  */
 #ifndef POMCTL_POM_INTERNAL_H
 #define POMCTL_POM_INTERNAL_H

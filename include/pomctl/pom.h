@@ -125,6 +125,21 @@ int pom_try_set(const struct env *env, const struct pom_tree *pt,
 bool pom_is_applied(const struct env *env, const struct pom_tree *pt,
 		    const struct pom_patch *p, const char *kdir);
 
+/*
+ * Whether the kernel parts of set (in order) only add modules to the tree
+ * kdir: each a file kdir lacks (an -ng copy, a diff's file that is new),
+ * lines added to a build file (Config.in, Configure.help, Kconfig,
+ * Makefile: a line-add, or a diff's hunks without a removed line), or a
+ * change to a file an earlier patch of the set adds.  true, with the new
+ * files appended to added; false, with what the first other change is in
+ * why ("string-nocase changes net/ipv4/netfilter/ip_tables.c").  Reads
+ * only.  (The modules path: such a set's modules, built in the tree the
+ * running kernel came from, load into it with no reboot.)
+ */
+bool pom_adds_modules_only(struct pom_patch *const *set, size_t n,
+			   const char *kdir, struct strvec *added,
+			   struct strbuf *why);
+
 /* Whether p changes the kernel (a userspace-only patch does not). */
 bool pom_kernel_part(const struct pom_patch *p);
 

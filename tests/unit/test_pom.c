@@ -362,6 +362,162 @@ static void test_ladd_anchor_missing(void **state)
 	strvec_clear(&done);
 }
 
+/* A patch of only diffs (written into the fixture's dir), for the
+ * questions about what a diff does to a tree. */
+static void diff_patch(struct fixture *f, struct pom_patch *p, const char *name,
+		       const char *diff)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	memset(p, 0, sizeof(*p));
+	p->name = (char *)name;
+	strvec_init(&p->diffs);
+	strbuf_addf(&path, "%s/%s.diff", f->dir, name);
+	assert_int_equal(unit_write(f->dir, strrchr(path.buf, '/') + 1, diff),
+			 0);
+	strvec_push(&p->diffs, path.buf);
+	strbuf_clear(&path);
+}
+
+/* only_adds(f, why, added, patches...): pom_adds_modules_only on kernel */
+static bool only_adds(struct fixture *f, struct pom_patch *const *set, size_t n,
+		      struct strvec *added, struct strbuf *why)
+{
+	strvec_clear(added);
+	strbuf_reset(why);
+	return pom_adds_modules_only(set, n, f->kernel.buf, added, why);
+}
+
+/* The one-diff patch name: whether it only adds (why not in why). */
+static bool diff_only_adds(struct fixture *f, const char *name,
+			   const char *diff, struct strvec *added,
+			   struct strbuf *why)
+{
+	struct pom_patch p, *set[1] = { &p };
+	bool ok;
+
+	diff_patch(f, &p, name, diff);
+	ok = only_adds(f, set, 1, added, why);
+	strvec_clear(&p.diffs);
+	return ok;
+}
+
+#define TABLES_C "net/ipv4/netfilter/ip_tables.c"
+#define NF_MAKEFILE "net/ipv4/netfilter/Makefile"
+
+/* Diffs to one file of the tree, and why not (NULL: it only adds). */
+static const struct {
+	const char *name, *file, *hunks, *why;
+} one_diff[] = {
+	{ "hook", TABLES_C, "@@ -1,2 +1,3 @@\n int a;\n+int hook;\n int b;\n",
+	  "hook changes " TABLES_C },
+	{ "obj", NF_MAKEFILE,
+	  "@@ -1 +1,2 @@\n obj-y += ip_tables.o\n+obj-m += ipt_x.o\n", NULL },
+	{ "edit", NF_MAKEFILE,
+	  "@@ -1 +1 @@\n-obj-y += ip_tables.o\n+obj-y += ipt.o\n",
+	  "edit changes lines of " NF_MAKEFILE },
+	{ "dash", TABLES_C, "@@ -3 +3,0 @@\n--- not a header\n",
+	  "dash changes " TABLES_C },
+	/* a hunk whose lines do not add up: no diff to decide on */
+	{ "short", TABLES_C, "@@ -1,2 +1,3 @@\n int a;\n", "short: its diff " },
+};
+
+/*
+ * The modules path's question: new files and build lines only, the -ng
+ * and the classic string match; a change to a file the tree has (a C
+ * source, a header, a build file's line) is not, and says which.
+ */
+static void test_adds_modules_only(void **state)
+{
+	struct fixture *f = *state;
+	struct strvec added = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	struct pom_patch *set[2], a, b;
+	struct pom_tree pt;
+
+	put(&f->kernel, TABLES_C, "int a;\nint b;\n-- not a header\n");
+	put(&f->kernel, NF_MAKEFILE, "obj-y += ip_tables.o\n");
+	put(&f->kernel, "net/ipv4/netfilter/Config.in", "x\n");
+
+	/* -ng: a copy, a diff making a header, line-adds */
+	put_ng_string(&f->pom);
+	assert_int_equal(pom_open(&pt, f->pom.buf, k2420), 0);
+	assert_int_equal(pom_find(&pt, "string", &set[0], NULL), 0);
+	assert_true(only_adds(f, set, 1, &added, &why));
+	assert_int_equal(added.nr, 2);
+	assert_true(strvec_has(&added, "net/ipv4/netfilter/ipt_string.c"));
+	assert_true(strvec_has(&added,
+			       "include/linux/netfilter_ipv4/ipt_string.h"));
+	assert_int_equal(why.len, 0);
+	/* a tree that has the file already: the copy replaces it */
+	put(&f->kernel, "net/ipv4/netfilter/ipt_string.c", "old\n");
+	assert_false(only_adds(f, set, 1, &added, &why));
+	assert_string_equal(why.buf, "string replaces "
+				     "net/ipv4/netfilter/ipt_string.c");
+	pom_clear(&pt);
+
+	/* one diff each: what it does to a file the tree has (a hunk
+	 * counted by its header: a removed "-- x" reads "--- x") */
+	for (size_t i = 0; i < ARRAY_SIZE(one_diff); i++) {
+		struct strbuf diff = STRBUF_INIT;
+		bool ok;
+
+		strbuf_addf(&diff, "--- linux/%s\n+++ linux/%s\n%s",
+			    one_diff[i].file, one_diff[i].file,
+			    one_diff[i].hunks);
+		ok = diff_only_adds(f, one_diff[i].name, diff.buf, &added,
+				    &why);
+		strbuf_clear(&diff);
+		if (!one_diff[i].why) {
+			assert_true(ok);
+			assert_int_equal(added.nr, 0);
+			continue;
+		}
+		assert_false(ok);
+		assert_memory_equal(why.buf, one_diff[i].why,
+				    strlen(one_diff[i].why));
+	}
+
+	/* a set: the later patch changes a file the earlier one adds */
+	diff_patch(f, &a, "new",
+		   "--- /dev/null\n+++ linux/net/ipv4/netfilter/ipt_n.c\n"
+		   "@@ -0,0 +1 @@\n+int n;\n");
+	diff_patch(f, &b, "nocase",
+		   "--- linux/net/ipv4/netfilter/ipt_n.c\n"
+		   "+++ linux/net/ipv4/netfilter/ipt_n.c\n"
+		   "@@ -1 +1 @@\n-int n;\n+int n, nocase;\n");
+	set[0] = &a;
+	set[1] = &b;
+	assert_true(only_adds(f, set, 2, &added, &why));
+	assert_int_equal(added.nr, 1);
+	assert_string_equal(added.v[0], "net/ipv4/netfilter/ipt_n.c");
+	/* alone, the tree lacks the file it changes */
+	set[0] = &b;
+	assert_false(only_adds(f, set, 1, &added, &why));
+	assert_string_equal(why.buf,
+			    "nocase changes net/ipv4/netfilter/ipt_n.c");
+	strvec_clear(&a.diffs);
+	strvec_clear(&b.diffs);
+
+	/* classic: line-adds into build files only (the -ng tree gone) */
+	remove_tree(f->pom.buf);
+	put(&f->pom, "extra/string.patch", STRING_DIFF);
+	put(&f->pom, "extra/string.patch.help", "Author: x\n\nHelp.\n");
+	put(&f->pom, "extra/string.patch.config.in", "x\ny\n");
+	put(&f->pom, "extra/string.patch.makefile", "x\ny\n");
+	put(&f->pom, "extra/string.patch.configure.help", "x\ny\n");
+	assert_int_equal(pom_open(&pt, f->pom.buf, k2420), 0);
+	assert_int_equal(pom_find(&pt, "string", &set[0], NULL), 0);
+	assert_true(set[0]->nladds >= 2);
+	assert_true(only_adds(f, set, 1, &added, &why));
+	assert_true(strvec_has(&added,
+			       "include/linux/netfilter_ipv4/ipt_string.h"));
+	pom_clear(&pt);
+
+	strvec_clear(&added);
+	strbuf_clear(&why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +526,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ladds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ladd_anchor_missing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_adds_modules_only, setup,
 						teardown),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);

@@ -212,7 +212,8 @@ integration: $(INTEGRATION_DEPS)
 
 # make check: every suite on the plain build, again on an AddressSanitizer
 # + UBSan build (build/asan), and the integration tests that do not depend
-# on timing under valgrind.  The three passes' integration tests share one
+# on timing under valgrind.  The two builds' unit tests run at once (each
+# keeps one CPU busy).  The three passes' integration tests share one
 # pool of $(JOBS) jobs, the longest first.  TESTS="t-cli t-json" narrows
 # the integration suite.  make check-plain, check-asan and check-valgrind
 # run one pass alone.
@@ -222,15 +223,17 @@ check: format-check include-check
 	$(MAKE) --no-print-directory -j$(NPROC) $(INTEGRATION_DEPS) \
 		$(UNIT_BIN) $(REPLAY_BIN) valgrind-wrappers && \
 	$(ASAN_MAKE) -j$(NPROC) build/asan/pomctl build/asan/pomctl-teststeps \
-		$(patsubst $(B)/%,build/asan/%,$(UNIT_BIN) $(REPLAY_BIN)) && \
-	echo "== the plain build's unit tests and fuzz regressions" && \
-	$(MAKE) --no-print-directory unit fuzz-replay >$(B)/units.log 2>&1 || \
-		{ cat $(B)/units.log; exit 1; }; \
-	grep -h '^\[  PASSED\|^== fuzz' $(B)/units.log | sed 's/^/  /'; \
-	echo "== the ASan + UBSan build's unit tests and fuzz regressions" && \
-	$(ASAN_MAKE) unit fuzz-replay >build/asan/units.log 2>&1 || \
-		{ cat build/asan/units.log; exit 1; }; \
-	grep -h '^\[  PASSED\|^== fuzz' build/asan/units.log | sed 's/^/  /'; \
+		$(patsubst $(B)/%,build/asan/%,$(UNIT_BIN) $(REPLAY_BIN)) || \
+		exit 1; \
+	$(MAKE) --no-print-directory unit fuzz-replay >$(B)/units.log 2>&1 & \
+	$(ASAN_MAKE) unit fuzz-replay >build/asan/units.log 2>&1; a=$$?; \
+	wait $$!; p=$$?; \
+	for u in plain:$(B) asan:build/asan; do \
+		[ $${u%%:*} = plain ] && rc=$$p || rc=$$a; \
+		[ $$rc -eq 0 ] || { cat $${u#*:}/units.log; exit 1; }; \
+		echo "== the $${u%%:*} build's unit tests and fuzz regressions"; \
+		grep -h '^\[  PASSED\|^== fuzz' $${u#*:}/units.log | sed 's/^/  /'; \
+	done; \
 	echo "unit cases: $$(grep -h '^\[  PASSED' $(B)/units.log | \
 		awk '{ n += $$4 } END { print n }') in each build"; \
 	echo "== integration: plain, asan, valgrind"; \

@@ -207,6 +207,11 @@ bool pom_adds_modules_only(struct pom_patch *const *set, size_t n,
 	for (size_t i = 0; ok && i < n; i++) {
 		const struct pom_patch *p = set[i];
 
+		if (p->unsafe) { /* a name that leads out of a tree */
+			strbuf_addf(why, "%s may not be used: %s", p->name,
+				    p->unsafe);
+			ok = false;
+		}
 		for (size_t j = 0; ok && j < p->ncopies; j++) {
 			const char *dst = p->copies[j].dst;
 

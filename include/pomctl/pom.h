@@ -132,9 +132,11 @@ bool pom_is_applied(const struct env *env, const struct pom_tree *pt,
  * Makefile: a line-add, or a diff's hunks without a removed line), or a
  * change to a file an earlier patch of the set adds.  true, with the new
  * files appended to added; false, with what the first other change is in
- * why ("string-nocase changes net/ipv4/netfilter/ip_tables.c").  Reads
- * only.  (The modules path: such a set's modules, built in the tree the
- * running kernel came from, load into it with no reboot.)
+ * why ("string-nocase changes net/ipv4/netfilter/ip_tables.c"), or why a
+ * patch may not be used at all (pom_open's unsafe).  Reads only.  An
+ * empty added: nothing for the kernel (userspace only).  (The modules
+ * path: such a set's modules, built in the tree the running kernel came
+ * from, load into it with no reboot.)
  */
 bool pom_adds_modules_only(struct pom_patch *const *set, size_t n,
 			   const char *kdir, struct strvec *added,

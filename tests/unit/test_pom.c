@@ -478,6 +478,17 @@ static void test_adds_modules_only(void **state)
 				    strlen(one_diff[i].why));
 	}
 
+	/* a patch pom_open() found unsafe is not looked into */
+	diff_patch(f, &a, "out",
+		   "--- /dev/null\n+++ linux/../x.c\n"
+		   "@@ -0,0 +1 @@\n+int x;\n");
+	a.unsafe = "its diff names the file '../x.c' outside the tree";
+	set[0] = &a;
+	assert_false(only_adds(f, set, 1, &added, &why));
+	assert_string_equal(why.buf, "out may not be used: its diff names "
+				     "the file '../x.c' outside the tree");
+	strvec_clear(&a.diffs);
+
 	/* a set: the later patch changes a file the earlier one adds */
 	diff_patch(f, &a, "new",
 		   "--- /dev/null\n+++ linux/net/ipv4/netfilter/ipt_n.c\n"

@@ -105,6 +105,35 @@ out:
 	return ret;
 }
 
+int ktree_running_extraversion(const struct ktree *t, const char *running,
+			       struct strbuf *out, struct strbuf *why)
+{
+	static const char custom[] = "custom";
+	size_t n = strlen(t->extraversion);
+	struct strbuf rel = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_reset(out);
+	strbuf_addstr(out, t->extraversion);
+	if (strcmp(t->release, running) && n >= sizeof(custom) - 1 &&
+	    !strcmp(t->extraversion + n - (sizeof(custom) - 1), custom)) {
+		strbuf_reset(out); /* Red Hat's kernel-source: "-13.8custom" */
+		strbuf_add(out, t->extraversion, n - (sizeof(custom) - 1));
+	}
+	strbuf_addf(&rel, "%u.%u.%u%s", t->v[0], t->v[1], t->v[2], out->buf);
+	if (strcmp(rel.buf, running)) {
+		strbuf_addf(why,
+			    "the kernel tree %s is the source of %s, not of "
+			    "the running %s: a module built in it would not "
+			    "load into the running kernel",
+			    t->dir, t->release, running);
+		strbuf_reset(out);
+		ret = -1;
+	}
+	strbuf_clear(&rel);
+	return ret;
+}
+
 void ktree_clear(struct ktree *t)
 {
 	free(t->dir);

@@ -33,6 +33,16 @@ struct ktree {
 int ktree_open(struct ktree *t, const char *dir);
 void ktree_clear(struct ktree *t);
 
+/*
+ * The EXTRAVERSION that builds the running release from t, for modules
+ * that load into the running kernel (the modules path): t's own, or t's
+ * without the "custom" Red Hat's kernel-source ends it with, when that
+ * makes running.  0, or -1 with why (not reported) when t is the source
+ * of another kernel.
+ */
+int ktree_running_extraversion(const struct ktree *t, const char *running,
+			       struct strbuf *out, struct strbuf *why);
+
 /* The series' ways: oldconfig target, whether it reads answers on stdin,
  * whether `make dep` runs, the module suffix, the config language file. */
 const char *ktree_oldconfig_target(const struct ktree *t);

@@ -89,6 +89,50 @@ static void test_release(void **state)
 	error_set_quiet(false);
 }
 
+/* The modules path: the tree the running kernel came from, and its
+ * EXTRAVERSION (Red Hat's kernel-source appends "custom" to it). */
+static void test_running_extraversion(void **state)
+{
+	static const struct {
+		const char *extraversion, *running, *out;
+	} cases[] = {
+		{ "-13.8", "2.4.20-13.8", "-13.8" },
+		{ "-13.8custom", "2.4.20-13.8", "-13.8" },
+		{ "-13.8custom", "2.4.20-13.8custom", "-13.8custom" },
+		{ "-18.8", "2.4.20-13.8", NULL },
+		{ "-13.8custom", "2.4.20-18.8", NULL },
+		{ "-13.8", "2.4.20-13.8custom1", NULL }, /* pomctl's kernel */
+		{ "custom", "2.4.20", "" },
+	};
+	struct fixture *f = *state;
+	struct strbuf out = STRBUF_INIT, why = STRBUF_INIT;
+	struct ktree t;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		makefile(f, "2.4.20", cases[i].extraversion);
+		assert_int_equal(ktree_open(&t, f->tree.buf), 0);
+		strbuf_reset(&why);
+		if (cases[i].out) {
+			assert_int_equal(
+				ktree_running_extraversion(&t, cases[i].running,
+							   &out, &why),
+				0);
+			assert_string_equal(out.buf, cases[i].out);
+			assert_int_equal(why.len, 0);
+		} else {
+			assert_int_equal(
+				ktree_running_extraversion(&t, cases[i].running,
+							   &out, &why),
+				-1);
+			assert_non_null(strstr(why.buf, cases[i].running));
+			assert_non_null(strstr(why.buf, t.release));
+		}
+		ktree_clear(&t);
+	}
+	strbuf_clear(&out);
+	strbuf_clear(&why);
+}
+
 static void new_extraversion(const struct ktree *t, const char *taken,
 			     struct strbuf *out)
 {
@@ -202,6 +246,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_running_extraversion,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_extraversion, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_set_extraversion, setup,

@@ -54,18 +54,18 @@ static void diff_path(const char *s, size_t len, struct strbuf *out)
 }
 
 /* "@@ -A[,B] +C[,D] @@": B and D (1 when not given): 0, or -1. */
-static int hunk_counts(const char *s, unsigned long *old, unsigned long *new)
+static int hunk_counts(const char *s, unsigned long *nold, unsigned long *nnew)
 {
 	char *end;
 
 	if (strncmp(s, "@@ -", 4))
 		return -1;
 	strtoul(s + 4, &end, 10);
-	*old = *end == ',' ? strtoul(end + 1, &end, 10) : 1;
+	*nold = *end == ',' ? strtoul(end + 1, &end, 10) : 1;
 	if (strncmp(end, " +", 2))
 		return -1;
 	strtoul(end + 2, &end, 10);
-	*new = *end == ',' ? strtoul(end + 1, &end, 10) : 1;
+	*nnew = *end == ',' ? strtoul(end + 1, &end, 10) : 1;
 	return strncmp(end, " @@", 3) ? -1 : 0;
 }
 
@@ -87,7 +87,7 @@ static int read_diff(const char *path, struct diff_file **files, size_t *n)
 		size_t len;
 		const char *s = line_at(&l, i, &len);
 		struct diff_file *f = *n ? &(*files)[*n - 1] : NULL;
-		unsigned long old, new;
+		unsigned long nold, nnew; /* the hunk's lines left */
 
 		if (len > 4 && !strncmp(s, "+++ ", 4)) {
 			*files = xrealloc(*files, (*n + 1) * sizeof(**files));
@@ -100,30 +100,30 @@ static int read_diff(const char *path, struct diff_file **files, size_t *n)
 		}
 		if (len < 4 || strncmp(s, "@@ -", 4))
 			continue;
-		if (!f || hunk_counts(s, &old, &new) < 0) {
+		if (!f || hunk_counts(s, &nold, &nnew) < 0) {
 			ret = -1;
 			break;
 		}
-		f->old_lines |= old > 0;
-		while ((old || new) && ++i < l.nr) {
+		f->old_lines |= nold > 0;
+		while ((nold || nnew) && ++i < l.nr) {
 			s = line_at(&l, i, &len);
 			if (len &&
 			    *s == '\\') /* "\ No newline at end of file" */
 				continue;
-			if (len && *s == '+' && new) {
-				new --;
-			} else if (len && *s == '-' && old) {
+			if (len && *s == '+' && nnew) {
+				nnew--;
+			} else if (len && *s == '-' && nold) {
 				f->removes = true;
-				old--;
-			} else if ((!len || *s == ' ') && old && new) {
+				nold--;
+			} else if ((!len || *s == ' ') && nold && nnew) {
 				/* context (an empty line too) */
-				old--;
-				new --;
+				nold--;
+				nnew--;
 			} else {
 				break;
 			}
 		}
-		if (old || new) /* a line of another kind, or the end */
+		if (nold || nnew) /* a line of another kind, or the end */
 			ret = -1;
 	}
 	lines_clear(&l);

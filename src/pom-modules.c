@@ -107,8 +107,8 @@ static int read_diff(const char *path, struct diff_file **files, size_t *n)
 		f->old_lines |= nold > 0;
 		while ((nold || nnew) && ++i < l.nr) {
 			s = line_at(&l, i, &len);
-			if (len &&
-			    *s == '\\') /* "\ No newline at end of file" */
+			/* "\ No newline at end of file" */
+			if (len && *s == '\\')
 				continue;
 			if (len && *s == '+' && nnew) {
 				nnew--;

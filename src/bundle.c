@@ -313,7 +313,7 @@ static int write_manifest(struct ctx *ctx, struct bundle *b, json_t *files)
 		      path = STRBUF_INIT;
 	char digest[SHA256_HEX] = "", now[32];
 	struct strvec patches = STRVEC_INIT;
-	json_t *doc, *list = json_array();
+	json_t *doc, *list;
 	char *text;
 	int ret;
 
@@ -324,8 +324,7 @@ static int write_manifest(struct ctx *ctx, struct bundle *b, json_t *files)
 			"bundle's base names no configuration digest",
 			config.buf);
 	ctx_output_words(ctx, "patch", "set", &patches);
-	for (size_t i = 0; i < patches.nr; i++)
-		json_array_append_new(list, json_string(patches.v[i]));
+	list = json_strings(&patches);
 	utc_now(now);
 	doc = json_pack("{s:i, s:s, s:s, s:s, s:o, s:{s:s, s:s, s:s}, s:s, "
 			"s:o, s:o}",

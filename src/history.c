@@ -176,12 +176,8 @@ static const char *run_output(struct state *st, const char *step,
 
 static json_t *run_json(struct run_entry *e)
 {
-	json_t *patches = json_array();
-
-	for (size_t k = 0; k < e->st.patches.nr; k++)
-		json_array_append_new(patches, json_string(e->st.patches.v[k]));
 	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:b}", "id", e->st.id,
-			 "patches", patches, "release",
+			 "patches", json_strings(&e->st.patches), "release",
 			 run_output(&e->st, "install", "release"), "state",
 			 history_state_name(e), "started", e->st.created,
 			 "finished", run_finished_at(&e->st), "current",

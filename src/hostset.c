@@ -6,6 +6,7 @@
 #include "pomctl/env.h"
 #include "pomctl/history.h"
 #include "pomctl/hostset.h"
+#include "pomctl/log.h"
 #include "pomctl/names.h"
 #include "pomctl/rpmdb.h"
 #include "pomctl/usage.h"
@@ -398,15 +399,6 @@ void hostset_print(const struct hostset *hs, FILE *out)
 	strbuf_clear(&sb);
 }
 
-static json_t *strings(const struct strvec *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < v->nr; i++)
-		json_array_append_new(a, json_string(v->v[i]));
-	return a;
-}
-
 json_t *hostset_json(const struct hostset *hs)
 {
 	json_t *set = json_array(), *kernels = json_array(), *doc;
@@ -426,10 +418,11 @@ json_t *hostset_json(const struct hostset *hs)
 						"running", k->running,
 						"default", k->is_default,
 						"carries",
-						strings(&k->carries)));
+						json_strings(&k->carries)));
 	}
 	doc = json_pack("{s:o, s:o, s:o}", "extensions", set, "kernels",
-			kernels, "iptables_carries", strings(&hs->userspace));
+			kernels, "iptables_carries",
+			json_strings(&hs->userspace));
 	if (hs->iptables)
 		json_object_set_new(doc, "iptables", json_string(hs->iptables));
 	return doc;

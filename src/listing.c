@@ -349,16 +349,11 @@ static int test_all(struct ctx *ctx, const struct pom_tree *pt,
 
 static json_t *patch_json(const struct pom_patch *p, const struct pom_check *c)
 {
-	json_t *deps = json_array(), *conf = json_array(), *opts = json_array(),
-	       *doc;
+	json_t *deps = json_strings(&p->depends),
+	       *conf = json_strings(&p->conflicts),
+	       *opts = json_strings(&p->options), *doc;
 	struct strbuf parts = STRBUF_INIT;
 
-	for (size_t i = 0; i < p->depends.nr; i++)
-		json_array_append_new(deps, json_string(p->depends.v[i]));
-	for (size_t i = 0; i < p->conflicts.nr; i++)
-		json_array_append_new(conf, json_string(p->conflicts.v[i]));
-	for (size_t i = 0; i < p->options.nr; i++)
-		json_array_append_new(opts, json_string(p->options.v[i]));
 	pom_parts(p, &parts);
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:s}",
 			"name", p->name, "repository", p->repo, "title",

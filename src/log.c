@@ -107,6 +107,15 @@ void say_json(json_t *doc)
 	json_said = true;
 }
 
+json_t *json_strings(const struct strvec *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sv->nr; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
 /* The length of the UTF-8 sequence p begins, or 0 where none does. */
 static size_t utf8_seq(const unsigned char *p)
 {

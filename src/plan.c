@@ -85,26 +85,17 @@ void plan_package(struct plan *p, const char *action, const char *package)
 	p->packages++;
 }
 
-static json_t *path_list(const struct strvec *paths)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < paths->nr; i++)
-		json_array_append_new(a, json_string(paths->v[i]));
-	return a;
-}
-
 void plan_remove(struct plan *p, const struct strvec *paths)
 {
 	add(p, json_pack("{s:s, s:o}", "type", "remove", "paths",
-			 path_list(paths)));
+			 json_strings(paths)));
 	p->edits += paths->nr;
 }
 
 void plan_restore(struct plan *p, const struct strvec *paths, const char *from)
 {
 	add(p, json_pack("{s:s, s:o, s:s}", "type", "restore", "paths",
-			 path_list(paths), "from", from));
+			 json_strings(paths), "from", from));
 	p->edits += paths->nr;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pomctl/digest.h"
+#include "pomctl/log.h"
 #include "pomctl/names.h"
 #include "pomctl/run-command.h"
 #include "pomctl/state.h"
@@ -187,10 +188,8 @@ static json_t *step_to_json(const struct step_state *s)
 
 json_t *state_to_json(const struct state *st)
 {
-	json_t *patches = json_array(), *steps = json_array();
+	json_t *patches = json_strings(&st->patches), *steps = json_array();
 
-	for (size_t i = 0; i < st->patches.nr; i++)
-		json_array_append_new(patches, json_string(st->patches.v[i]));
 	for (size_t i = 0; i < st->nr; i++)
 		json_array_append_new(steps, step_to_json(&st->steps[i]));
 	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b, s:O, "

@@ -50,6 +50,8 @@ unsigned say_count(void);
 void say_final(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* doc, indented, and a newline on stdout; doc is not consumed. */
 void say_json(json_t *doc);
+/* The strings of sv as a new JSON array. */
+json_t *json_strings(const struct strvec *sv);
 /*
  * With --json, a command that printed no document and ends in error
  * prints {"schema": 1, "error": the last error, "exit": code} instead, so

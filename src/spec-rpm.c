@@ -65,6 +65,28 @@ static _Noreturn void parse_child(int fd, int (*fn)(void *, struct strbuf *),
 	_exit(write_all(fd, msg.buf, msg.len) < 0 ? 3 : 0);
 }
 
+/* The refusal of a spec whose parser's child ended with status. */
+static int parse_refused(const char *path, int status)
+{
+	struct strbuf how = STRBUF_INIT;
+	int ret;
+
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+		strbuf_addstr(&how, "it ran out of its CPU time");
+	else if (WIFSIGNALED(status))
+		strbuf_addstr(&how, strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status) && WEXITSTATUS(status))
+		strbuf_addf(&how, "the parser exited with code %d",
+			    WEXITSTATUS(status));
+	else
+		strbuf_addstr(&how, "the parser gave no answer");
+	ret = error("librpm could not parse spec '%s' (%s): it is damaged "
+		    "or hostile; refused",
+		    path, how.buf);
+	strbuf_clear(&how);
+	return ret;
+}
+
 /*
  * fn(arg, answer) -- a parse of the spec at path by librpmbuild -- in a
  * child process.  Specs come from the network, and one can crash
@@ -104,14 +126,7 @@ static int parse_isolated(const char *path, int (*fn)(void *, struct strbuf *),
 			    strerror(errno));
 	else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 		 WEXITSTATUS(status) || !(nl = strchr(got.buf, '\n')))
-		ret = error("librpm could not parse spec '%s' (%s): it is "
-			    "damaged or hostile; refused",
-			    path,
-			    WIFSIGNALED(status) ?
-				    (WTERMSIG(status) == SIGXCPU ?
-					     "it ran out of its CPU time" :
-					     strsignal(WTERMSIG(status))) :
-				    "the parser failed");
+		ret = parse_refused(path, status);
 	else {
 		char *msg = nl + 1, *rest = strchr(msg, '\n');
 

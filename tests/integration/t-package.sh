@@ -3,7 +3,13 @@
 # installs into a scratch root with rpm --root, verifies, and erases.
 . "$POMCTL_TOP/tests/integration/lib.sh"
 B=$T/build
-# the same object files as the tree's build, in a directory of the test's own
+# the same object files as the tree's build, in a directory of the test's
+# own: a copy of the plain build's, when there is one (make then links)
+if [ -f "$POMCTL_TOP/build/deps.mk" ] && [ -d "$POMCTL_TOP/build/obj" ]; then
+	mkdir -p "$B"
+	cp -a "$POMCTL_TOP/build/obj" "$POMCTL_TOP/build/deps.mk" "$B/" ||
+		fail "cannot copy the build's objects"
+fi
 run_ok make -s -C "$POMCTL_TOP" B="$B" install DESTDIR="$T/dest" PREFIX=/usr \
 	BINDIR=/usr/sbin SYSCONFDIR=/etc
 D=$T/dest

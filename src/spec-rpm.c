@@ -20,6 +20,7 @@
 #include <rpm/rpmspec.h>
 
 #include "pomctl/rpmdb.h"
+#include "pomctl/run-command.h"
 #include "pomctl/scratch.h"
 #include "pomctl/spec.h"
 #include "pomctl/util.h"
@@ -103,7 +104,7 @@ static int parse_isolated(const char *path, int (*fn)(void *, struct strbuf *),
 	char buf[4096], *nl;
 	int fds[2], status = 0, ret;
 	ssize_t n;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return error("cannot create a pipe: %s", strerror(errno));
@@ -111,6 +112,9 @@ static int parse_isolated(const char *path, int (*fn)(void *, struct strbuf *),
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0) {
+		/* it holds pomctl's lock too (a fork keeps every fd): a
+		 * pomctl killed mid-parse must not leave it held */
+		run_die_with_parent(parent);
 		close(fds[0]);
 		parse_child(fds[1], fn, arg);
 	}

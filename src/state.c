@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pomctl/digest.h"
@@ -426,13 +428,25 @@ int state_load(struct state *st, const char *path, const char *const *names,
 	return ret;
 }
 
-static void report_holder(int fd, const char *path, const char *what)
+/* The pid the lock's holder wrote into it, or 0. */
+static long lock_holder(int fd)
 {
 	char buf[32] = "";
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
 
-	if (pid > 0)
+	return n > 0 ? strtol(buf, NULL, 10) : 0;
+}
+
+static void report_holder(int fd, const char *path, const char *what)
+{
+	long pid = lock_holder(fd);
+
+	if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		error("pomctl (pid %ld) has ended, but a process it started "
+		      "still holds the lock '%s' on %s; wait for it to end "
+		      "(fuser %s names it)",
+		      pid, path, what, path);
+	else if (pid > 0)
 		error("another pomctl (pid %ld) is running on %s (lock '%s'); "
 		      "wait for it to finish",
 		      pid, what, path);
@@ -440,6 +454,29 @@ static void report_holder(int fd, const char *path, const char *what)
 		error("another pomctl is running on %s (lock '%s'); wait for "
 		      "it to finish",
 		      what, path);
+}
+
+/*
+ * A lock whose pomctl is gone (killed: its helper processes, forked with
+ * its descriptors, die with it, a moment later) is waited for, up to
+ * LOCK_GONE_MS; one a living pomctl holds is not.
+ */
+#define LOCK_GONE_MS 3000
+
+static bool lock_after_holder(int fd)
+{
+	long pid = lock_holder(fd);
+
+	if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return false;
+	for (int ms = 0; ms < LOCK_GONE_MS; ms += 50) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* flock path: the fd; -EWOULDBLOCK or -1 (reported). */
@@ -454,6 +491,8 @@ static int lock_file(const char *path, const char *what)
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
 	err = errno;
+	if (err == EWOULDBLOCK && lock_after_holder(fd))
+		return fd;
 	if (err == EWOULDBLOCK)
 		report_holder(fd, path, what);
 	else

@@ -69,4 +69,29 @@ assert_grep 'all 9 steps done' "$T/out"
 # the record is cleared: a further run has nothing to stop
 expect_exit 0 "$P" --root "$ROOT" resume --from verify
 assert_no_grep "stopping the commands" "$T/err"
+
+# a pomctl killed while a helper it forked with its descriptors (the spec
+# parser, the network namespace's test) ran: the helper holds the lock a
+# moment longer; the next pomctl waits for it (up to 3 s), and past that
+# says what holds it (flock(1) stands for the helper: the lock names a
+# pomctl that has ended)
+command -v flock >/dev/null || fail "flock(1) is needed"
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+lock=$ROOT/var/lock/pomctl
+echo "$dead" >"$lock"
+flock -o "$lock" sleep 1 &
+holder=$!
+sleep 0.3
+expect_exit 0 "$P" --root "$ROOT" resume --from verify
+assert_no_grep "holds the lock" "$T/err"
+wait "$holder"
+echo "$dead" >"$lock"
+flock -o "$lock" sleep 10 &
+holder=$!
+sleep 0.3
+expect_exit 4 "$P" --root "$ROOT" resume --from verify
+assert_grep "pomctl (pid $dead) has ended, but a process it started still holds the lock '$lock' on this root; wait for it to end" "$T/err"
+pkill -P "$holder"; kill "$holder"
 exit 0

@@ -80,17 +80,17 @@ sh -c 'exit 0' &
 dead=$!
 wait "$dead"
 lock=$ROOT/var/lock/pomctl
-echo "$dead" >"$lock"
-flock -o "$lock" sleep 1 &
-holder=$!
-sleep 0.3
+hold_lock() {	# hold_lock SECONDS: the lock held, naming the ended pomctl
+	echo "$dead" >"$lock"
+	flock -o "$lock" sleep "$1" &
+	holder=$!
+	sleep 0.3
+}
+hold_lock 1
 expect_exit 0 "$P" --root "$ROOT" resume --from verify
 assert_no_grep "holds the lock" "$T/err"
 wait "$holder"
-echo "$dead" >"$lock"
-flock -o "$lock" sleep 10 &
-holder=$!
-sleep 0.3
+hold_lock 10
 expect_exit 4 "$P" --root "$ROOT" resume --from verify
 assert_grep "pomctl (pid $dead) has ended, but a process it started still holds the lock '$lock' on this root; wait for it to end" "$T/err"
 pkill -P "$holder"; kill "$holder"
